@@ -1,0 +1,319 @@
+/* db.c: SQLite adapter (the only file that includes sqlite3.h). */
+#include "config.h"
+#include "db.h"
+#include "util.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db_stmt {
+	char *sql;
+	sqlite3_stmt *st;
+	db_t *db;
+	struct db_stmt *next;
+};
+
+struct db {
+	sqlite3 *conn;
+	char *path;
+	struct db_stmt *stmts;
+};
+
+static int
+db_code (int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_ROW:
+		return DB_ROW;
+	case SQLITE_DONE:
+	case SQLITE_OK:
+		return DB_DONE;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return DB_FULL;
+	case SQLITE_CONSTRAINT:
+		return DB_CONSTRAINT;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		return DB_RO;
+	default:
+		return DB_ERROR;
+	}
+}
+
+db_t *
+db_open (const char *path, enum db_mode mode, char **cause)
+{
+	int flags = mode == DB_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	sqlite3 *conn = NULL;
+	int rc = sqlite3_open_v2 (path, &conn, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		*cause = xasprintf ("%s: cannot open database: %s", path, conn ? sqlite3_errmsg (conn) : sqlite3_errstr (rc));
+		sqlite3_close (conn);
+		return NULL;
+	}
+	sqlite3_extended_result_codes (conn, 0);
+	sqlite3_busy_timeout (conn, 5000);
+	db_t *self = xcalloc (1, sizeof *self);
+	self->conn = conn;
+	self->path = xstrdup (path);
+	/* Durability first: an acknowledged scan must survive power loss. */
+	const char *setup = mode == DB_READONLY ? "PRAGMA foreign_keys=ON;"
+	    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+	char *msg = NULL;
+	if (sqlite3_exec (conn, setup, NULL, NULL, &msg) != SQLITE_OK) {
+		*cause = xasprintf ("%s: %s", path, msg ? msg : "cannot set up the database");
+		sqlite3_free (msg);
+		db_close (&self);
+		return NULL;
+	}
+	/* Reading the schema proves the file is a database, not something else. */
+	if (sqlite3_exec (conn, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg) != SQLITE_OK) {
+		*cause = xasprintf ("%s: %s", path, msg ? msg : "not a database");
+		sqlite3_free (msg);
+		db_close (&self);
+		return NULL;
+	}
+	return self;
+}
+
+void
+db_close (db_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	db_t *self = *self_p;
+	struct db_stmt *s = self->stmts;
+	while (s) {
+		struct db_stmt *next = s->next;
+		sqlite3_finalize (s->st);
+		free (s->sql);
+		free (s);
+		s = next;
+	}
+	sqlite3_close (self->conn);
+	free (self->path);
+	free (self);
+	*self_p = NULL;
+}
+
+const char *
+db_path (db_t *self)
+{
+	return self->path;
+}
+
+const char *
+db_errmsg (db_t *self)
+{
+	return sqlite3_errmsg (self->conn);
+}
+
+int
+db_exec (db_t *self, const char *sql)
+{
+	return db_code (sqlite3_exec (self->conn, sql, NULL, NULL, NULL));
+}
+
+int
+db_begin (db_t *self)
+{
+	return db_exec (self, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit (db_t *self)
+{
+	return db_exec (self, "COMMIT");
+}
+
+void
+db_rollback (db_t *self)
+{
+	if (!sqlite3_get_autocommit (self->conn))
+		sqlite3_exec (self->conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_user_version (db_t *self)
+{
+	return (int) db_query_int (self, "PRAGMA user_version", -1);
+}
+
+int
+db_set_user_version (db_t *self, int version)
+{
+	char sql[64];
+	snprintf (sql, sizeof sql, "PRAGMA user_version=%d", version);
+	return db_exec (self, sql);
+}
+
+db_stmt_t *
+db_prepare (db_t *self, const char *sql)
+{
+	for (struct db_stmt *s = self->stmts; s; s = s->next)
+		if (s->sql == sql || strcmp (s->sql, sql) == 0) {
+			sqlite3_reset (s->st);
+			sqlite3_clear_bindings (s->st);
+			return s;
+		}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2 (self->conn, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	struct db_stmt *s = xcalloc (1, sizeof *s);
+	s->sql = xstrdup (sql);
+	s->st = st;
+	s->db = self;
+	s->next = self->stmts;
+	self->stmts = s;
+	return s;
+}
+
+void
+db_bind_text (db_stmt_t *s, int i, const char *value)
+{
+	if (value == NULL)
+		sqlite3_bind_null (s->st, i);
+	else
+		sqlite3_bind_text (s->st, i, value, -1, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_blob (db_stmt_t *s, int i, const void *data, size_t n)
+{
+	sqlite3_bind_blob64 (s->st, i, data, n, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_int (db_stmt_t *s, int i, int64_t value)
+{
+	sqlite3_bind_int64 (s->st, i, value);
+}
+
+void
+db_bind_null (db_stmt_t *s, int i)
+{
+	sqlite3_bind_null (s->st, i);
+}
+
+int
+db_step (db_stmt_t *s)
+{
+	int rc = db_code (sqlite3_step (s->st));
+	if (rc < 0)
+		sqlite3_reset (s->st);
+	return rc;
+}
+
+void
+db_reset (db_stmt_t *s)
+{
+	sqlite3_reset (s->st);
+}
+
+const char *
+db_col_text (db_stmt_t *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text (s->st, i);
+	return t ? (const char *) t : "";
+}
+
+const void *
+db_col_blob (db_stmt_t *s, int i, size_t *n)
+{
+	const void *p = sqlite3_column_blob (s->st, i);
+	*n = (size_t) sqlite3_column_bytes (s->st, i);
+	return p;
+}
+
+int64_t
+db_col_int (db_stmt_t *s, int i)
+{
+	return sqlite3_column_int64 (s->st, i);
+}
+
+bool
+db_col_is_null (db_stmt_t *s, int i)
+{
+	return sqlite3_column_type (s->st, i) == SQLITE_NULL;
+}
+
+int
+db_col_count (db_stmt_t *s)
+{
+	return sqlite3_column_count (s->st);
+}
+
+const char *
+db_col_name (db_stmt_t *s, int i)
+{
+	return sqlite3_column_name (s->st, i);
+}
+
+int64_t
+db_last_rowid (db_t *self)
+{
+	return sqlite3_last_insert_rowid (self->conn);
+}
+
+int
+db_changes (db_t *self)
+{
+	return sqlite3_changes (self->conn);
+}
+
+int64_t
+db_query_int (db_t *self, const char *sql, int64_t dflt)
+{
+	db_stmt_t *s = db_prepare (self, sql);
+	if (s == NULL)
+		return dflt;
+	int64_t v = db_step (s) == DB_ROW ? db_col_int (s, 0) : dflt;
+	db_reset (s);
+	return v;
+}
+
+char *
+db_query_text (db_t *self, const char *sql)
+{
+	db_stmt_t *s = db_prepare (self, sql);
+	if (s == NULL)
+		return NULL;
+	char *v = db_step (s) == DB_ROW ? xstrdup (db_col_text (s, 0)) : NULL;
+	db_reset (s);
+	return v;
+}
+
+int
+db_backup (db_t *self, const char *dest_path, char **cause)
+{
+	sqlite3 *dest = NULL;
+	if (sqlite3_open (dest_path, &dest) != SQLITE_OK) {
+		*cause = xasprintf ("%s: cannot create: %s", dest_path, dest ? sqlite3_errmsg (dest) : "out of memory");
+		sqlite3_close (dest);
+		return -1;
+	}
+	sqlite3_backup *b = sqlite3_backup_init (dest, "main", self->conn, "main");
+	if (b == NULL) {
+		*cause = xasprintf ("%s: %s", dest_path, sqlite3_errmsg (dest));
+		sqlite3_close (dest);
+		return -1;
+	}
+	int rc;
+	/* Copy in steps so the hub's writer is never held up for long. */
+	while ((rc = sqlite3_backup_step (b, 256)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep (5);
+	sqlite3_backup_finish (b);
+	if (rc != SQLITE_DONE) {
+		*cause = xasprintf ("%s: backup failed: %s", dest_path, sqlite3_errstr (rc));
+		sqlite3_close (dest);
+		return -1;
+	}
+	sqlite3_close (dest);
+	return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * db.h: the suite's one door to SQLite. Hub store, terminal journal and
+ * tools speak these terms; only db.c includes sqlite3.h.
+ *
+ * A db_t owns its connection and every statement prepared through it;
+ * db_close finalises them. Statements are prepared once and reused
+ * (db_prepare caches by SQL text), and values are always bound, never
+ * pasted into SQL. Text returned by db_col_text lives until the next
+ * step or reset of that statement.
+ */
+#ifndef DSP_DB_H
+#define DSP_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+enum db_mode {
+	DB_READWRITE = 0, /* create if missing, WAL, synchronous=FULL */
+	DB_READONLY = 1,
+};
+
+/* Results of db_step. */
+enum { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1, DB_BUSY = -2, DB_FULL = -3, DB_CONSTRAINT = -4, DB_RO = -5 };
+
+/* NULL and *cause (caller frees) on failure. */
+db_t *db_open (const char *path, enum db_mode mode, char **cause);
+void db_close (db_t **self_p);
+const char *db_path (db_t *self);
+/* The last error's text, for messages. */
+const char *db_errmsg (db_t *self);
+
+/* Run SQL with no results (may hold several statements); 0 or a DB_* error. */
+int db_exec (db_t *self, const char *sql);
+int db_begin (db_t *self); /* BEGIN IMMEDIATE */
+int db_commit (db_t *self);
+void db_rollback (db_t *self);
+
+int db_user_version (db_t *self);
+int db_set_user_version (db_t *self, int version);
+
+/* Cached prepared statement, reset and with bindings cleared; NULL on a bad SQL text. */
+db_stmt_t *db_prepare (db_t *self, const char *sql);
+void db_bind_text (db_stmt_t *st, int i, const char *value); /* NULL binds NULL */
+void db_bind_blob (db_stmt_t *st, int i, const void *data, size_t n);
+void db_bind_int (db_stmt_t *st, int i, int64_t value);
+void db_bind_null (db_stmt_t *st, int i);
+int db_step (db_stmt_t *st);
+void db_reset (db_stmt_t *st);
+const char *db_col_text (db_stmt_t *st, int i); /* "" for NULL */
+const void *db_col_blob (db_stmt_t *st, int i, size_t *n);
+int64_t db_col_int (db_stmt_t *st, int i);
+bool db_col_is_null (db_stmt_t *st, int i);
+int db_col_count (db_stmt_t *st);
+const char *db_col_name (db_stmt_t *st, int i);
+int64_t db_last_rowid (db_t *self);
+int db_changes (db_t *self);
+
+/* One-shot helpers for a single integer or text answer (text: caller frees). */
+int64_t db_query_int (db_t *self, const char *sql, int64_t dflt);
+char *db_query_text (db_t *self, const char *sql);
+
+/* Online copy into dest_path with the backup API; 0 or -1 and *cause. */
+int db_backup (db_t *self, const char *dest_path, char **cause);
+
+#endif

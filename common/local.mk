@@ -1,0 +1,10 @@
+# common/: what hub, terminal and tools share.
+noinst_LIBRARIES += common/libcommon.a
+common_libcommon_a_SOURCES = \
+	common/util.c common/util.h \
+	common/log.c common/log.h \
+	common/conf.c common/conf.h \
+	common/proto.c common/proto.h \
+	common/db.c common/db.h
+common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+COMMON_LIBS = common/libcommon.a $(SQLITE_LIBS)

@@ -1,0 +1,1 @@
+# labels/: carrier label rendering and tracking-number schemes.

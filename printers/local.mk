@@ -1,0 +1,1 @@
+# printers/: silent printing through CUPS.
