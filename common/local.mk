@@ -5,6 +5,7 @@ common_libcommon_a_SOURCES = \
 	common/log.c common/log.h \
 	common/conf.c common/conf.h \
 	common/proto.c common/proto.h \
-	common/db.c common/db.h
-common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
-COMMON_LIBS = common/libcommon.a $(SQLITE_LIBS)
+	common/db.c common/db.h \
+	common/client.c common/client.h
+common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CZMQ_CFLAGS)
+COMMON_LIBS = common/libcommon.a $(SQLITE_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS)

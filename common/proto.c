@@ -528,6 +528,18 @@ proto_put_string (struct proto_writer *w, int lenbytes, uint64_t max, const char
 	return 0;
 }
 
+/* Names (terminal id, hash keys) are checked here as the decoder checks them. */
+static int
+proto_put_name (struct proto_writer *w, uint64_t max, const char *s, int allow_empty)
+{
+	if (!allow_empty && (s == NULL || *s == '\0'))
+		return -1;
+	for (const char *p = s; p && *p; p++)
+		if (!proto_name_char_ok ((uint8_t) *p))
+			return -1;
+	return proto_put_string (w, 1, max, s);
+}
+
 uint8_t *
 proto_encode (const proto_msg_t *self, size_t *size)
 {
@@ -536,7 +548,7 @@ proto_encode (const proto_msg_t *self, size_t *size)
 	const struct proto_msg_def *d = self->def;
 	uint8_t head[4] = { 'D', 'S', PROTO_VERSION, (uint8_t) d->id };
 	proto_put (&w, head, sizeof head);
-	if (proto_put_string (&w, 1, PROTO_MAX_TERMINAL, self->terminal) != 0)
+	if (proto_put_name (&w, PROTO_MAX_TERMINAL, self->terminal, 1) != 0)
 		goto toolong;
 	proto_put_num (&w, 4, self->seq);
 	for (int i = 0; i < d->nfields; i++) {
@@ -564,7 +576,7 @@ proto_encode (const proto_msg_t *self, size_t *size)
 				goto toolong;
 			proto_put_num (&w, 2, v->nkv);
 			for (size_t k = 0; k < v->nkv; k++) {
-				if (proto_put_string (&w, 1, HASH_KEY_MAX, v->kv[k].key) != 0
+				if (proto_put_name (&w, HASH_KEY_MAX, v->kv[k].key, 0) != 0
 				    || proto_put_string (&w, 4, HASH_VALUE_MAX, v->kv[k].value) != 0)
 					goto toolong;
 			}

@@ -28,8 +28,14 @@ ok (int cond, const char *fmt, ...)
 	return cond;
 }
 
+static inline int
+tap_str_eq (const char *got, const char *want)
+{
+	return got != NULL && want != NULL && strcmp (got, want) == 0;
+}
+
 #define is_str(got, want, ...) \
-	(ok ((got) != NULL && strcmp ((got), (want)) == 0, __VA_ARGS__) \
+	(ok (tap_str_eq ((got), (want)), __VA_ARGS__) \
 	    || (printf ("#   got:  '%s'\n#   want: '%s'\n", (got) ? (got) : "(null)", (want)), 0))
 #define is_int(got, want, ...) \
 	(ok ((long long) (got) == (long long) (want), __VA_ARGS__) \

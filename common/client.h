@@ -1,0 +1,39 @@
+/*
+ * client.h: a terminal's end of the wire: one DEALER socket to the hub,
+ * sending encoded requests and reading decoded replies. Retries are the
+ * caller's choice (the terminal journals and resends with the same
+ * sequence number; the hub answers a repeat with its stored reply).
+ *
+ * The client owns its socket; messages passed to client_send stay the
+ * caller's; replies from client_recv belong to the caller.
+ */
+#ifndef DSP_CLIENT_H
+#define DSP_CLIENT_H
+
+#include <stdbool.h>
+
+#include "proto.h"
+
+typedef struct client client_t;
+
+/* NULL and *cause (caller frees) when the endpoint is unusable. */
+client_t *client_new (const char *endpoint, const char *terminal, char **cause);
+void client_destroy (client_t **self_p);
+const char *client_terminal (client_t *self);
+
+/* Sends with the terminal id filled in; 0 or -1 (encode or socket failure). */
+int client_send (client_t *self, proto_msg_t *msg);
+/* Next reply within timeout_ms (-1 waits forever, 0 polls); NULL on timeout.
+ * A frame that does not decode comes back as a local PROTO_ERROR message. */
+proto_msg_t *client_recv (client_t *self, int timeout_ms);
+/* Drop the socket and anything queued on it and connect afresh (Lazy Pirate). */
+int client_reconnect (client_t *self);
+/* True when a request can be sent now (a hub is connected), waiting up to timeout_ms. */
+bool client_writable (client_t *self, int timeout_ms);
+/* The underlying zsock_t, for pollers. */
+void *client_sock (client_t *self);
+
+/* One request and its reply, resending up to tries times, timeout_ms each. */
+proto_msg_t *client_call (client_t *self, proto_msg_t *msg, int timeout_ms, int tries);
+
+#endif

@@ -1,0 +1,295 @@
+/* hub-server.c: ROUTER loop with group commit and stored replies. */
+#include "config.h"
+#include "hub-server.h"
+#include "hub-cmd.h"
+#include "hub-store.h"
+#include "log.h"
+#include "util.h"
+
+#include <czmq.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HUB_PRUNE_EVERY_MS (60 * 60 * 1000)
+#define HUB_REPLY_KEEP_MS ((int64_t) 7 * 24 * 60 * 60 * 1000)
+
+struct hub {
+	struct hub_options opt;
+	db_t *db;
+	zsock_t *router;
+	zpoller_t *poller;
+	int64_t started_ms;
+	int64_t next_prune_ms;
+};
+
+/* One request of a batch: its envelope and, once handled, its reply frame. */
+struct hub_item {
+	zmsg_t *envelope;   /* routing frames, kept for the reply */
+	zframe_t *payload;
+	uint8_t *reply;
+	size_t reply_size;
+};
+
+hub_t *
+hub_new (const struct hub_options *opt, char **cause)
+{
+	hub_t *self = xcalloc (1, sizeof *self);
+	self->opt = *opt;
+	self->db = hub_store_open (opt->database, cause);
+	if (self->db == NULL) {
+		free (self);
+		return NULL;
+	}
+	self->router = zsock_new (ZMQ_ROUTER);
+	if (self->router == NULL) {
+		*cause = xasprintf ("cannot create the ROUTER socket");
+		hub_destroy (&self);
+		return NULL;
+	}
+	zsock_set_router_mandatory (self->router, 1);
+	zsock_set_maxmsgsize (self->router, PROTO_MAX_MESSAGE + 1024);
+	zsock_set_rcvhwm (self->router, 100000);
+	zsock_set_sndhwm (self->router, 100000);
+	zsock_set_linger (self->router, 500);
+	zsock_set_heartbeat_ivl (self->router, 5000);
+	zsock_set_heartbeat_timeout (self->router, 15000);
+	if (zsock_bind (self->router, "%s", opt->endpoint) < 0) {
+		*cause = xasprintf ("cannot listen on %s: %s; is another hub running there? "
+		    "Choose another with --endpoint", opt->endpoint, zmq_strerror (zmq_errno ()));
+		hub_destroy (&self);
+		return NULL;
+	}
+	self->poller = zpoller_new (self->router, NULL);
+	self->started_ms = util_wall_ms ();
+	return self;
+}
+
+void
+hub_destroy (hub_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	hub_t *self = *self_p;
+	zpoller_destroy (&self->poller);
+	zsock_destroy (&self->router);
+	db_close (&self->db);
+	free (self);
+	*self_p = NULL;
+}
+
+db_t *
+hub_db (hub_t *self)
+{
+	return self->db;
+}
+
+const struct hub_options *
+hub_opts (hub_t *self)
+{
+	return &self->opt;
+}
+
+int64_t
+hub_started_ms (hub_t *self)
+{
+	return self->started_ms;
+}
+
+/* An ERROR frame, for requests that were not applied (never stored). */
+static uint8_t *
+hub_server_error (const char *terminal, uint32_t seq, int reason, const char *text, size_t *size)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_ERROR);
+	proto_msg_set_terminal (m, terminal);
+	proto_msg_set_seq (m, seq);
+	proto_set_num (m, PROTO_ERROR_REASON, (uint64_t) reason);
+	proto_set_str (m, PROTO_ERROR_TEXT, text);
+	uint8_t *out = proto_encode (m, size);
+	proto_msg_destroy (&m);
+	return out;
+}
+
+/* Handle one decoded request inside the batch transaction. */
+static void
+hub_server_apply (hub_t *self, struct hub_item *it, const proto_msg_t *msg, int64_t now_ms)
+{
+	const char *terminal = proto_msg_terminal (msg);
+	uint32_t seq = proto_msg_seq (msg);
+	int stored = hub_cmd_is_stored (proto_msg_id (msg));
+
+	if (stored) {
+		it->reply = hub_store_reply_get (self->db, terminal, seq, &it->reply_size);
+		if (it->reply) {
+			log_debug ("terminal %s seq %u: repeat, stored reply sent", terminal, seq);
+			return;
+		}
+	}
+	if (db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
+		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
+		    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
+		return;
+	}
+	struct hub_req req = {
+		.hub = self,
+		.db = self->db,
+		.msg = msg,
+		.reply = proto_msg_reply_to (msg, PROTO_REPLY),
+		.now_ms = now_ms,
+		.store = stored,
+	};
+	int rc = hub_cmd_dispatch (&req);
+	uint8_t *out = proto_encode (req.reply, &it->reply_size);
+	if (out == NULL) {
+		log_error ("terminal %s seq %u: reply too large to encode", terminal, seq);
+		rc = -1;
+	}
+	if (rc == 0 && stored && hub_store_reply_put (self->db, terminal, seq, now_ms, out, it->reply_size) != 0)
+		rc = -1;
+	if (rc == 0) {
+		hub_store_terminal_seen (self->db, terminal, stored ? seq : 0, now_ms);
+		db_exec (self->db, "RELEASE req");
+		it->reply = out;
+	} else {
+		free (out);
+		db_exec (self->db, "ROLLBACK TO req");
+		db_exec (self->db, "RELEASE req");
+		log_error ("terminal %s seq %u: not applied: %s", terminal, seq, db_errmsg (self->db));
+		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
+		    "the hub could not record this; nothing was changed, try again shortly", &it->reply_size);
+	}
+	proto_msg_destroy (&req.reply);
+}
+
+static void
+hub_server_decode_and_apply (hub_t *self, struct hub_item *it, int64_t now_ms)
+{
+	char err[160];
+	int version;
+	proto_msg_t *msg = NULL;
+	if (proto_decode (zframe_data (it->payload), zframe_size (it->payload), &msg, &version, err, sizeof err) != 0) {
+		int reason = version && version != PROTO_VERSION ? PR_BAD_VERSION : PR_MALFORMED;
+		char text[256];
+		snprintf (text, sizeof text, "message refused: %s", err);
+		log_warn ("%s", text);
+		it->reply = hub_server_error ("", 0, reason, text, &it->reply_size);
+		return;
+	}
+	if (!proto_is_request (proto_msg_id (msg))) {
+		it->reply = hub_server_error (proto_msg_terminal (msg), proto_msg_seq (msg), PR_MALFORMED,
+		    "message refused: only requests may be sent to the hub", &it->reply_size);
+	} else if (*proto_msg_terminal (msg) == '\0') {
+		it->reply = hub_server_error ("", proto_msg_seq (msg), PR_MALFORMED,
+		    "message refused: the terminal id is missing", &it->reply_size);
+	} else {
+		hub_server_apply (self, it, msg, now_ms);
+	}
+	proto_msg_destroy (&msg);
+}
+
+/* Read one waiting message into it; false when nothing (usable) is waiting. */
+static bool
+hub_server_read (hub_t *self, struct hub_item *it)
+{
+	/* ZMQ_EVENTS tells, without blocking, whether a whole message waits. */
+	if (!(zsock_events (self->router) & ZMQ_POLLIN))
+		return false;
+	zmsg_t *m = zmsg_recv (self->router);
+	if (m == NULL)
+		return false;
+	/* ROUTER gives [identity][payload], or [identity][empty][payload] from REQ peers. */
+	zframe_t *payload = zmsg_last (m);
+	if (zmsg_size (m) < 2 || payload == NULL) {
+		zmsg_destroy (&m);
+		return false;
+	}
+	payload = zframe_dup (payload);
+	zframe_t *last = zmsg_last (m);
+	zmsg_remove (m, last);
+	zframe_destroy (&last);
+	it->envelope = m;
+	it->payload = payload;
+	it->reply = NULL;
+	return true;
+}
+
+static void
+hub_server_batch (hub_t *self)
+{
+	int max = self->opt.batch_max > 0 ? self->opt.batch_max : 1;
+	struct hub_item *items = xcalloc ((size_t) max, sizeof *items);
+	int n = 0;
+	while (n < max && hub_server_read (self, &items[n]))
+		n++;
+	if (n == 0) {
+		free (items);
+		return;
+	}
+	int64_t now_ms = util_wall_ms ();
+	bool in_tx = db_begin (self->db) == DB_DONE;
+	if (!in_tx)
+		log_error ("cannot begin a transaction: %s", db_errmsg (self->db));
+	for (int i = 0; i < n; i++) {
+		if (in_tx)
+			hub_server_decode_and_apply (self, &items[i], now_ms);
+		else
+			items[i].reply = hub_server_error ("", 0, PR_STORAGE,
+			    "the hub cannot write its database; nothing was recorded, try again shortly",
+			    &items[i].reply_size);
+	}
+	if (in_tx && db_commit (self->db) != DB_DONE) {
+		/* Nothing of this batch is durable: say so to every sender. */
+		log_error ("commit of %d requests failed: %s", n, db_errmsg (self->db));
+		db_rollback (self->db);
+		for (int i = 0; i < n; i++) {
+			proto_msg_t *m = NULL;
+			int version;
+			char err[16];
+			const char *term = "";
+			uint32_t seq = 0;
+			if (proto_decode (zframe_data (items[i].payload), zframe_size (items[i].payload), &m, &version,
+			        err, sizeof err) == 0) {
+				term = proto_msg_terminal (m);
+				seq = proto_msg_seq (m);
+			}
+			free (items[i].reply);
+			items[i].reply = hub_server_error (term, seq, PR_STORAGE,
+			    "the hub could not save this (database full or read-only); nothing was recorded, "
+			    "it will be taken when you try again", &items[i].reply_size);
+			proto_msg_destroy (&m);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		zmsg_t *out = items[i].envelope;
+		if (items[i].reply)
+			zmsg_addmem (out, items[i].reply, items[i].reply_size);
+		if (items[i].reply && zmsg_send (&out, self->router) != 0)
+			log_warn ("a reply could not be delivered: the terminal has gone");
+		zmsg_destroy (&out);
+		zframe_destroy (&items[i].payload);
+		free (items[i].reply);
+	}
+	free (items);
+}
+
+int
+hub_run (hub_t *self)
+{
+	log_info ("hub %s listening on %s, database %s", HUB_VERSION, self->opt.endpoint, db_path (self->db));
+	self->next_prune_ms = util_mono_ms ();
+	while (!zsys_interrupted) {
+		void *which = zpoller_wait (self->poller, 1000);
+		if (which == self->router)
+			hub_server_batch (self);
+		else if (zpoller_terminated (self->poller))
+			break;
+		int64_t now = util_mono_ms ();
+		if (now >= self->next_prune_ms) {
+			int n = hub_store_reply_prune (self->db, util_wall_ms () - HUB_REPLY_KEEP_MS);
+			if (n > 0)
+				log_info ("forgot %d stored replies older than 7 days", n);
+			self->next_prune_ms = now + HUB_PRUNE_EVERY_MS;
+		}
+	}
+	log_info ("hub stopping");
+	return 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * hub-server.h: the hub's event loop. It owns the ROUTER socket and the
+ * database connection, reads every request waiting (up to batch_max),
+ * applies them in one transaction, commits, and only then replies: each
+ * acknowledgement is durable, and the commit's cost is shared (group commit).
+ */
+#ifndef DSP_HUB_SERVER_H
+#define DSP_HUB_SERVER_H
+
+#include "hub.h"
+
+/* NULL and *cause (caller frees) when the socket or database cannot open. */
+hub_t *hub_new (const struct hub_options *opt, char **cause);
+void hub_destroy (hub_t **self_p);
+/* Serve until SIGINT/SIGTERM; 0 on a clean stop. */
+int hub_run (hub_t *self);
+db_t *hub_db (hub_t *self);
+const struct hub_options *hub_opts (hub_t *self);
+int64_t hub_started_ms (hub_t *self);
+
+#endif

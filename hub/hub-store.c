@@ -1,0 +1,266 @@
+/* hub-store.c: schema, migrations and the loop's own queries. */
+#include "config.h"
+#include "hub-store.h"
+#include "hub.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Migrations: entry N takes a database from user_version N to N+1. Never
+ * edit a shipped entry; append a new one and bump HUB_STORE_SCHEMA.
+ */
+static const char *hub_store_migrations[] = {
+	/* 0 -> 1: the walking skeleton. */
+	"CREATE TABLE operators ("
+	"  badge TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  pin_hash TEXT NOT NULL,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  active INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE terminals ("
+	"  terminal TEXT PRIMARY KEY,"
+	"  station TEXT NOT NULL DEFAULT '',"
+	"  profile TEXT NOT NULL DEFAULT '',"
+	"  software TEXT NOT NULL DEFAULT '',"
+	"  operator TEXT REFERENCES operators(badge),"
+	"  last_seq INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  last_active INTEGER NOT NULL DEFAULT 0,"
+	"  login_at INTEGER);"
+	"CREATE TABLE requests ("
+	"  terminal TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  reply BLOB NOT NULL,"
+	"  PRIMARY KEY (terminal, seq)) WITHOUT ROWID;"
+	"CREATE INDEX requests_at ON requests(at);"
+	"CREATE TABLE orders ("
+	"  ref TEXT PRIMARY KEY,"
+	"  channel TEXT NOT NULL DEFAULT 'till',"
+	"  customer_name TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL DEFAULT 'new',"
+	"  created_at INTEGER NOT NULL,"
+	"  received_at INTEGER,"
+	"  received_by TEXT);"
+	"CREATE TABLE scans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  terminal TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  operator TEXT,"
+	"  station TEXT,"
+	"  step TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  manual INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL,"
+	"  reason INTEGER NOT NULL,"
+	"  order_ref TEXT);"
+	"CREATE INDEX scans_order ON scans(order_ref);"
+	"CREATE INDEX scans_code ON scans(code);",
+};
+
+db_t *
+hub_store_open (const char *path, char **cause)
+{
+	db_t *db = db_open (path, DB_READWRITE, cause);
+	if (db == NULL)
+		return NULL;
+	int version = db_user_version (db);
+	if (version < 0) {
+		*cause = xasprintf ("%s: cannot read the schema version: %s", path, db_errmsg (db));
+		db_close (&db);
+		return NULL;
+	}
+	if (version > HUB_STORE_SCHEMA) {
+		*cause = xasprintf ("%s: schema version %d is newer than this hub knows (%d); "
+		    "run a newer despatch-hub or restore a backup", path, version, HUB_STORE_SCHEMA);
+		db_close (&db);
+		return NULL;
+	}
+	for (int v = version; v < HUB_STORE_SCHEMA; v++) {
+		if (db_begin (db) != DB_DONE || db_exec (db, hub_store_migrations[v]) != DB_DONE
+		    || db_set_user_version (db, v + 1) != DB_DONE || db_commit (db) != DB_DONE) {
+			*cause = xasprintf ("%s: migration from schema %d to %d failed: %s", path, v, v + 1, db_errmsg (db));
+			db_rollback (db);
+			db_close (&db);
+			return NULL;
+		}
+		log_info ("database %s migrated to schema %d", path, v + 1);
+	}
+	return db;
+}
+
+uint8_t *
+hub_store_reply_get (db_t *db, const char *terminal, uint32_t seq, size_t *size)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT reply FROM requests WHERE terminal = ?1 AND seq = ?2");
+	db_bind_text (st, 1, terminal);
+	db_bind_int (st, 2, seq);
+	uint8_t *copy = NULL;
+	if (db_step (st) == DB_ROW) {
+		size_t n;
+		const void *p = db_col_blob (st, 0, &n);
+		copy = xmalloc (n);
+		memcpy (copy, p, n);
+		*size = n;
+	}
+	db_reset (st);
+	return copy;
+}
+
+int
+hub_store_reply_put (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms, const uint8_t *data, size_t size)
+{
+	db_stmt_t *st = db_prepare (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES (?1, ?2, ?3, ?4)");
+	db_bind_text (st, 1, terminal);
+	db_bind_int (st, 2, seq);
+	db_bind_int (st, 3, now_ms);
+	db_bind_blob (st, 4, data, size);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int
+hub_store_reply_prune (db_t *db, int64_t before_ms)
+{
+	db_stmt_t *st = db_prepare (db, "DELETE FROM requests WHERE at < ?1");
+	db_bind_int (st, 1, before_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? db_changes (db) : rc;
+}
+
+int
+hub_store_terminal_hello (db_t *db, const char *terminal, const char *station, const char *profile,
+    const char *software, int64_t now_ms)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "INSERT INTO terminals (terminal, station, profile, software, first_seen, last_seen)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+	    " ON CONFLICT(terminal) DO UPDATE SET station = ?2, profile = ?3, software = ?4, last_seen = ?5");
+	db_bind_text (st, 1, terminal);
+	db_bind_text (st, 2, station);
+	db_bind_text (st, 3, profile);
+	db_bind_text (st, 4, software);
+	db_bind_int (st, 5, now_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+uint32_t
+hub_store_terminal_last_seq (db_t *db, const char *terminal)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT last_seq FROM terminals WHERE terminal = ?1");
+	db_bind_text (st, 1, terminal);
+	uint32_t seq = db_step (st) == DB_ROW ? (uint32_t) db_col_int (st, 0) : 0;
+	db_reset (st);
+	return seq;
+}
+
+void
+hub_store_terminal_seen (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "UPDATE terminals SET last_seen = ?3, last_seq = max(last_seq, ?2),"
+	    " last_active = CASE WHEN ?2 > 0 THEN ?3 ELSE last_active END WHERE terminal = ?1");
+	db_bind_text (st, 1, terminal);
+	db_bind_int (st, 2, seq);
+	db_bind_int (st, 3, now_ms);
+	db_step (st);
+	db_reset (st);
+}
+
+char *
+hub_store_session_get (db_t *db, const char *terminal, int *role, char **station, int64_t *last_ms)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "SELECT t.operator, o.role, t.station, t.last_active FROM terminals t"
+	    " JOIN operators o ON o.badge = t.operator WHERE t.terminal = ?1 AND o.active = 1");
+	db_bind_text (st, 1, terminal);
+	char *badge = NULL;
+	if (db_step (st) == DB_ROW) {
+		badge = xstrdup (db_col_text (st, 0));
+		*role = hub_role_parse (db_col_text (st, 1));
+		if (station)
+			*station = xstrdup (db_col_text (st, 2));
+		if (last_ms)
+			*last_ms = db_col_int (st, 3);
+	}
+	db_reset (st);
+	return badge;
+}
+
+int
+hub_store_session_set (db_t *db, const char *terminal, const char *badge, int64_t now_ms)
+{
+	/* A LOGIN before any HELLO still registers the terminal. */
+	db_stmt_t *st = db_prepare (db,
+	    "INSERT INTO terminals (terminal, operator, login_at, first_seen, last_seen, last_active)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4, ?4)"
+	    " ON CONFLICT(terminal) DO UPDATE SET operator = ?2, login_at = ?3, last_active = ?4");
+	db_bind_text (st, 1, terminal);
+	db_bind_text (st, 2, badge);
+	if (badge)
+		db_bind_int (st, 3, now_ms);
+	else
+		db_bind_null (st, 3);
+	db_bind_int (st, 4, now_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int
+hub_store_operator_get (db_t *db, const char *badge, struct hub_operator *op)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "SELECT badge, name, role, pin_hash, failures, locked_until, active FROM operators WHERE badge = ?1");
+	db_bind_text (st, 1, badge);
+	int found = db_step (st) == DB_ROW;
+	if (found) {
+		util_strlcpy (op->badge, db_col_text (st, 0), sizeof op->badge);
+		util_strlcpy (op->name, db_col_text (st, 1), sizeof op->name);
+		op->role = hub_role_parse (db_col_text (st, 2));
+		util_strlcpy (op->pin_hash, db_col_text (st, 3), sizeof op->pin_hash);
+		op->failures = (int) db_col_int (st, 4);
+		op->locked_until_ms = db_col_int (st, 5);
+		op->active = (int) db_col_int (st, 6);
+	}
+	db_reset (st);
+	return found ? 0 : -1;
+}
+
+int
+hub_store_operator_put (db_t *db, const char *badge, const char *name, int role, const char *pin_hash)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "INSERT INTO operators (badge, name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT(badge) DO UPDATE SET name = ?2, role = ?3, pin_hash = ?4, failures = 0, locked_until = 0");
+	db_bind_text (st, 1, badge);
+	db_bind_text (st, 2, name);
+	db_bind_text (st, 3, hub_role_name (role));
+	db_bind_text (st, 4, pin_hash);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int
+hub_store_operator_failures (db_t *db, const char *badge, int failures, int64_t locked_until_ms)
+{
+	db_stmt_t *st = db_prepare (db, "UPDATE operators SET failures = ?2, locked_until = ?3 WHERE badge = ?1");
+	db_bind_text (st, 1, badge);
+	db_bind_int (st, 2, failures);
+	db_bind_int (st, 3, locked_until_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
+}

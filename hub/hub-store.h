@@ -1,0 +1,49 @@
+/*
+ * hub-store.h: the hub's database: schema, migrations and the queries the
+ * loop itself needs (stored replies, terminals, sessions, operators).
+ * The flow files run their own queries through db.h on the same db_t.
+ */
+#ifndef DSP_HUB_STORE_H
+#define DSP_HUB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+#define HUB_STORE_SCHEMA 1
+
+/* Open (creating or migrating) the hub database; NULL and *cause on failure. */
+db_t *hub_store_open (const char *path, char **cause);
+
+/* A stored reply for (terminal, seq): a malloc'd copy the caller frees, or NULL. */
+uint8_t *hub_store_reply_get (db_t *db, const char *terminal, uint32_t seq, size_t *size);
+int hub_store_reply_put (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms, const uint8_t *data, size_t size);
+/* Forget stored replies older than before_ms; returns rows removed. */
+int hub_store_reply_prune (db_t *db, int64_t before_ms);
+
+/* Terminal registry: HELLO updates it; last_seq is the highest stored sequence. */
+int hub_store_terminal_hello (db_t *db, const char *terminal, const char *station, const char *profile,
+    const char *software, int64_t now_ms);
+uint32_t hub_store_terminal_last_seq (db_t *db, const char *terminal);
+void hub_store_terminal_seen (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms);
+
+/* The session of a terminal: operator badge (caller frees), role and station; NULL when nobody. */
+char *hub_store_session_get (db_t *db, const char *terminal, int *role, char **station, int64_t *last_ms);
+int hub_store_session_set (db_t *db, const char *terminal, const char *badge, int64_t now_ms);
+
+/* Operators. */
+struct hub_operator {
+	char badge[65];
+	char name[129];
+	int role;
+	char pin_hash[256];
+	int failures;
+	int64_t locked_until_ms;
+	int active;
+};
+int hub_store_operator_get (db_t *db, const char *badge, struct hub_operator *op);
+int hub_store_operator_put (db_t *db, const char *badge, const char *name, int role, const char *pin_hash);
+int hub_store_operator_failures (db_t *db, const char *badge, int failures, int64_t locked_until_ms);
+
+#endif

@@ -1,0 +1,273 @@
+/* testlib.c: temp folders and a real hub process for the tests. */
+#include "config.h"
+#include "testlib.h"
+#include "db.h"
+#include "util.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct testlib_hub *testlib_hubs[8];
+static char testlib_dirs[8][256];
+static int testlib_ndirs;
+
+static void
+testlib_cleanup (void)
+{
+	for (size_t i = 0; i < nitems (testlib_hubs); i++)
+		if (testlib_hubs[i] && testlib_hubs[i]->pid > 0)
+			testlib_hub_kill (testlib_hubs[i]);
+	if (getenv ("DSP_KEEP_TMP"))
+		return;
+	for (int i = 0; i < testlib_ndirs; i++) {
+		char *cmd = xasprintf ("rm -rf '%s'", testlib_dirs[i]);
+		if (system (cmd) != 0)
+			fprintf (stderr, "# could not remove %s\n", testlib_dirs[i]);
+		free (cmd);
+	}
+}
+
+void
+testlib_tmpdir (char *dir, size_t n)
+{
+	const char *base = getenv ("TMPDIR");
+	snprintf (dir, n, "%s/dsp-test-XXXXXX", base && *base ? base : "/tmp");
+	if (mkdtemp (dir) == NULL) {
+		perror ("mkdtemp");
+		exit (99);
+	}
+	if (testlib_ndirs == 0)
+		atexit (testlib_cleanup);
+	if (testlib_ndirs < 8)
+		util_strlcpy (testlib_dirs[testlib_ndirs++], dir, sizeof testlib_dirs[0]);
+}
+
+static const char *const *testlib_extra_saved[8];
+
+static int
+testlib_hub_spawn (struct testlib_hub *hub, const char *const *extra)
+{
+	const char *top = getenv ("top_builddir");
+	const char *src = getenv ("top_srcdir");
+	char *bin = xasprintf ("%s/hub/despatch-hub", top ? top : ".");
+	char *demo = xasprintf ("%s/data/demo", src ? src : ".");
+	char *log = xasprintf ("%s/hub.log", hub->dir);
+	const char *argv[64];
+	int n = 0;
+	argv[n++] = bin;
+	argv[n++] = "--endpoint";
+	argv[n++] = hub->endpoint;
+	argv[n++] = "--database";
+	argv[n++] = hub->database;
+	argv[n++] = "--demo-data";
+	argv[n++] = demo;
+	for (int i = 0; extra && extra[i] && n < 60; i++) {
+		argv[n++] = "--set";
+		argv[n++] = extra[i];
+	}
+	argv[n] = NULL;
+	fflush (NULL);
+	pid_t pid = fork ();
+	if (pid == 0) {
+		FILE *f = freopen (log, "a", stderr);
+		(void) f;
+		execv (bin, (char *const *) argv);
+		perror ("execv despatch-hub");
+		_exit (127);
+	}
+	free (bin);
+	free (demo);
+	free (log);
+	if (pid < 0)
+		return -1;
+	hub->pid = pid;
+	/* Ready when it answers a PING; bounded to about 10 s. */
+	client_t *c = client_new (hub->endpoint, "test-probe", NULL);
+	for (int i = 0; i < 50 && c; i++) {
+		proto_msg_t *ping = proto_msg_new (PROTO_PING);
+		proto_msg_set_seq (ping, (uint32_t) i + 1);
+		proto_msg_t *r = client_call (c, ping, 200, 1);
+		proto_msg_destroy (&ping);
+		if (r) {
+			proto_msg_destroy (&r);
+			client_destroy (&c);
+			return 0;
+		}
+		int status;
+		if (waitpid (pid, &status, WNOHANG) == pid) {
+			hub->pid = 0;
+			break;
+		}
+	}
+	client_destroy (&c);
+	return -1;
+}
+
+int
+testlib_hub_start (struct testlib_hub *hub, const char *const *extra)
+{
+	testlib_tmpdir (hub->dir, sizeof hub->dir);
+	snprintf (hub->endpoint, sizeof hub->endpoint, "ipc://%s/hub.sock", hub->dir);
+	snprintf (hub->database, sizeof hub->database, "%s/despatch.db", hub->dir);
+	for (size_t i = 0; i < nitems (testlib_hubs); i++)
+		if (testlib_hubs[i] == NULL || testlib_hubs[i] == hub) {
+			testlib_hubs[i] = hub;
+			testlib_extra_saved[i] = extra;
+			break;
+		}
+	return testlib_hub_spawn (hub, extra);
+}
+
+int
+testlib_hub_restart (struct testlib_hub *hub)
+{
+	for (size_t i = 0; i < nitems (testlib_hubs); i++)
+		if (testlib_hubs[i] == hub)
+			return testlib_hub_spawn (hub, testlib_extra_saved[i]);
+	return testlib_hub_spawn (hub, NULL);
+}
+
+int
+testlib_hub_stop (struct testlib_hub *hub)
+{
+	if (hub->pid <= 0)
+		return -1;
+	kill (hub->pid, SIGTERM);
+	for (int i = 0; i < 1000; i++) {
+		int status;
+		pid_t w = waitpid (hub->pid, &status, WNOHANG);
+		if (w == hub->pid) {
+			hub->pid = 0;
+			return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+		}
+		usleep (10000);
+	}
+	testlib_hub_kill (hub);
+	return -1;
+}
+
+void
+testlib_hub_kill (struct testlib_hub *hub)
+{
+	if (hub->pid <= 0)
+		return;
+	kill (hub->pid, SIGKILL);
+	waitpid (hub->pid, NULL, 0);
+	hub->pid = 0;
+}
+
+static proto_msg_t *
+testlib_call (client_t *c, proto_msg_t *m, uint32_t seq)
+{
+	proto_msg_set_seq (m, seq);
+	proto_msg_t *r = client_call (c, m, 2000, 3);
+	proto_msg_destroy (&m);
+	return r;
+}
+
+proto_msg_t *
+testlib_hello (client_t *c, uint32_t seq, const char *station)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_HELLO);
+	proto_set_str (m, PROTO_HELLO_STATION, station);
+	proto_set_str (m, PROTO_HELLO_PROFILE, "bench");
+	proto_set_str (m, PROTO_HELLO_SOFTWARE, "tests");
+	return testlib_call (c, m, seq);
+}
+
+proto_msg_t *
+testlib_login (client_t *c, uint32_t seq, const char *badge, const char *pin)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_LOGIN);
+	proto_set_str (m, PROTO_LOGIN_BADGE, badge);
+	proto_set_str (m, PROTO_LOGIN_PIN, pin);
+	return testlib_call (c, m, seq);
+}
+
+proto_msg_t *
+testlib_scan (client_t *c, uint32_t seq, const char *step, const char *code)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_SCAN);
+	proto_set_str (m, PROTO_SCAN_STEP, step);
+	proto_set_str (m, PROTO_SCAN_CODE, code);
+	return testlib_call (c, m, seq);
+}
+
+proto_msg_t *
+testlib_command (client_t *c, uint32_t seq, const char *name, ...)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_COMMAND);
+	proto_set_str (m, PROTO_COMMAND_NAME, name);
+	va_list ap;
+	va_start (ap, name);
+	const char *k;
+	while ((k = va_arg (ap, const char *)) != NULL) {
+		const char *v = va_arg (ap, const char *);
+		proto_hash_set (m, PROTO_COMMAND_ARGS, k, v);
+	}
+	va_end (ap);
+	return testlib_call (c, m, seq);
+}
+
+int
+testlib_status (const proto_msg_t *r)
+{
+	if (r == NULL || proto_msg_id (r) != PROTO_REPLY)
+		return -1;
+	return (int) proto_get_num (r, PROTO_REPLY_STATUS);
+}
+
+int
+testlib_reason (const proto_msg_t *r)
+{
+	if (r == NULL)
+		return -1;
+	if (proto_msg_id (r) == PROTO_ERROR)
+		return (int) proto_get_num (r, PROTO_ERROR_REASON);
+	return (int) proto_get_num (r, PROTO_REPLY_REASON);
+}
+
+const char *
+testlib_text (const proto_msg_t *r)
+{
+	if (r == NULL)
+		return "(no reply)";
+	return proto_get_str (r, proto_msg_id (r) == PROTO_ERROR ? PROTO_ERROR_TEXT : PROTO_REPLY_TEXT);
+}
+
+long long
+testlib_sql_int (const char *database, const char *sql)
+{
+	char *cause = NULL;
+	db_t *db = db_open (database, DB_READONLY, &cause);
+	if (db == NULL) {
+		fprintf (stderr, "# %s\n", cause);
+		free (cause);
+		return -1;
+	}
+	long long v = db_query_int (db, sql, -1);
+	db_close (&db);
+	return v;
+}
+
+char *
+testlib_sql_text (const char *database, const char *sql)
+{
+	char *cause = NULL;
+	db_t *db = db_open (database, DB_READONLY, &cause);
+	if (db == NULL) {
+		fprintf (stderr, "# %s\n", cause);
+		free (cause);
+		return NULL;
+	}
+	char *v = db_query_text (db, sql);
+	db_close (&db);
+	return v;
+}

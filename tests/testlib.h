@@ -1,0 +1,53 @@
+/*
+ * testlib.h: what the end-to-end C tests share: a temporary folder, a real
+ * hub process on an ipc:// endpoint in it, and a few request helpers.
+ * Every process a test starts is stopped by testlib_hub_stop (also called
+ * from an atexit handler, so a failing test leaves nothing running).
+ */
+#ifndef DSP_TESTLIB_H
+#define DSP_TESTLIB_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "client.h"
+#include "proto.h"
+
+struct testlib_hub {
+	char dir[256];      /* temporary folder, removed at exit */
+	char endpoint[300];
+	char database[300];
+	pid_t pid;
+};
+
+/* A fresh temp folder (under $TMPDIR) for this test; path into dir. */
+void testlib_tmpdir (char *dir, size_t n);
+/* Start despatch-hub from $top_builddir with the demo data, plus extra "--set k=v" args
+ * (NULL-terminated); returns 0 once it answers a PING, -1 otherwise. */
+int testlib_hub_start (struct testlib_hub *hub, const char *const *extra);
+/* SIGTERM, wait up to 10 s, then SIGKILL; returns the exit status or -1. */
+int testlib_hub_stop (struct testlib_hub *hub);
+/* SIGKILL at once (crash tests). */
+void testlib_hub_kill (struct testlib_hub *hub);
+/* Restart on the same folder, endpoint and database. */
+int testlib_hub_restart (struct testlib_hub *hub);
+
+/* Requests; each returns the reply (caller destroys) or NULL after 3 tries of 2 s. */
+proto_msg_t *testlib_hello (client_t *c, uint32_t seq, const char *station);
+proto_msg_t *testlib_login (client_t *c, uint32_t seq, const char *badge, const char *pin);
+proto_msg_t *testlib_scan (client_t *c, uint32_t seq, const char *step, const char *code);
+/* A COMMAND with args given as "key", "value", ..., NULL. */
+proto_msg_t *testlib_command (client_t *c, uint32_t seq, const char *name, ...);
+
+/* Reply helpers: status/reason (or -1 for a NULL or non-REPLY). */
+int testlib_status (const proto_msg_t *r);
+int testlib_reason (const proto_msg_t *r);
+const char *testlib_text (const proto_msg_t *r);
+
+/* Run one SQL query in the database file read-only; the first column of the first row as int. */
+long long testlib_sql_int (const char *database, const char *sql);
+
+/* The same, as text (caller frees; NULL when no row). */
+char *testlib_sql_text (const char *database, const char *sql);
+
+#endif
