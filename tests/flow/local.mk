@@ -1,0 +1,1 @@
+# tests/flow/: the despatch flow against a real hub.

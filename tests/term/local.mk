@@ -1,0 +1,1 @@
+# tests/term/: terminals driven through tmux against a real hub.
