@@ -13,3 +13,18 @@ tests_test_hub_SOURCES = tests/test-hub.c
 tests_test_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_LDADD = $(TEST_LIBS)
 TESTS += tests/test-proto tests/test-conf tests/test-hub
+
+# Fuzz harnesses: corpus replay in make check; libFuzzer with --enable-fuzzing.
+check_PROGRAMS += tests/fuzz/fuzz-proto
+tests_fuzz_fuzz_proto_SOURCES = tests/fuzz/fuzz-proto.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_proto_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"proto"'
+tests_fuzz_fuzz_proto_LDADD = $(COMMON_LIBS)
+TESTS += tests/fuzz/fuzz-proto
+EXTRA_DIST += tests/fuzz/corpus
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/libfuzzer-proto
+tests_fuzz_libfuzzer_proto_SOURCES = tests/fuzz/fuzz-proto.c
+tests_fuzz_libfuzzer_proto_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_proto_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_proto_LDADD = $(COMMON_LIBS)
+endif
