@@ -64,6 +64,9 @@ static const struct {
 } proto_reasons[] = {
 	{ PR_OK, "OK" },
 	{ PR_ALREADY_DONE, "ALREADY_DONE" },
+	{ PR_SHORT, "SHORT" },
+	{ PR_DAMAGED, "DAMAGED" },
+	{ PR_RANGE_LOW, "RANGE_LOW" },
 	{ PR_MALFORMED, "MALFORMED" },
 	{ PR_BAD_VERSION, "BAD_VERSION" },
 	{ PR_TOO_LARGE, "TOO_LARGE" },
@@ -85,6 +88,7 @@ static const struct {
 	{ PR_BAD_DATA, "BAD_DATA" },
 	{ PR_WRONG_ITEM, "WRONG_ITEM" },
 	{ PR_WRONG_LABEL, "WRONG_LABEL" },
+	{ PR_WRONG_LOCATION, "WRONG_LOCATION" },
 	{ PR_STORAGE, "STORAGE" },
 	{ PR_INTERNAL, "INTERNAL" },
 	{ PR_PRINTER, "PRINTER" },

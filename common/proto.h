@@ -58,6 +58,9 @@ enum proto_status {
 enum proto_reason {
 	PR_OK = 0,
 	PR_ALREADY_DONE = 100,
+	PR_SHORT = 101,      /* done: line recorded short */
+	PR_DAMAGED = 102,    /* done: line recorded damaged */
+	PR_RANGE_LOW = 103,  /* done: carrier number range running low */
 	PR_MALFORMED = 200,
 	PR_BAD_VERSION = 201,
 	PR_TOO_LARGE = 202,
@@ -79,6 +82,7 @@ enum proto_reason {
 	PR_BAD_DATA = 408,
 	PR_WRONG_ITEM = 409,
 	PR_WRONG_LABEL = 410,
+	PR_WRONG_LOCATION = 411,
 	PR_STORAGE = 500,
 	PR_INTERNAL = 501,
 	PR_PRINTER = 502,
