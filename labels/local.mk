@@ -1,1 +1,43 @@
 # labels/: carrier label rendering and tracking-number schemes.
+noinst_LIBRARIES += labels/liblabels.a
+labels_liblabels_a_SOURCES = \
+	labels/ident.c labels/ident.h \
+	labels/label.h labels/label-int.h \
+	labels/label-layout.c \
+	labels/label-template.c \
+	labels/label-render.c \
+	labels/label-zpl.c \
+	labels/label-zint.c \
+	labels/label-cairo.c
+labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(JANSSON_CFLAGS)
+LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) -lm
+
+bin_PROGRAMS += labels/despatch-label
+labels_despatch_label_SOURCES = labels/despatch-label.c
+labels_despatch_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+labels_despatch_label_LDADD = $(LABELS_LIBS)
+dist_man_MANS += labels/despatch-label.1
+
+nobase_dist_pkgdata_DATA += \
+	data/layouts/dpd-uk.json \
+	data/layouts/dhl-express.json \
+	data/layouts/parcelforce.json \
+	data/layouts/royal-mail.json \
+	data/layouts/ups.json \
+	data/layouts/fedex.json \
+	data/layouts/store-van.json \
+	data/layouts/specialist.json \
+	data/layouts/store-logo.png
+
+# Tests: identifiers in C; rendering decoded back with zbarimg and dmtxread.
+check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode
+tests_labels_test_ident_SOURCES = tests/labels/test-ident.c tests/tap.h
+tests_labels_test_ident_LDADD = $(LABELS_LIBS)
+tests_labels_test_label_SOURCES = tests/labels/test-label.c tests/tap.h
+tests_labels_test_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_labels_test_label_LDADD = $(LABELS_LIBS)
+tests_labels_zpl_decode_SOURCES = tests/labels/zpl-decode.c
+TESTS += tests/labels/test-ident tests/labels/test-label \
+	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh
+dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh
+EXTRA_DIST += tests/labels/shipments tests/labels/expect doc/labels.md bench/labels.sh bench/labels

@@ -1,6 +1,6 @@
 /* test-ident.c: every identifier scheme against published examples and made identifiers. */
 #include "config.h"
-#include "tap.h"
+#include "tests/tap.h"
 #include "labels/ident.h"
 
 #include <stdlib.h>
@@ -89,11 +89,11 @@ test_ident_validate (void)
 	free (cause);
 	cause = NULL;
 	ident_validate ("dpd", "008182709980000020028101276C", &cause);
-	ok (cause && strchr (cause, 'B'), "dpd refusal names the right check character (%s)", cause);
+	ok (cause && strchr (cause, 'B'), "dpd refusal names the right check character (%s)", cause ? cause : "");
 	free (cause);
 	cause = NULL;
 	ident_validate ("dpd", "008182709980000020028101276", &cause);
-	ok (cause && strstr (cause, "B"), "dpd without check character names it (%s)", cause);
+	ok (cause && strstr (cause, "B"), "dpd without check character names it (%s)", cause ? cause : "");
 	free (cause);
 }
 
@@ -104,7 +104,7 @@ test_ident_check (void)
 	is_int (ident_check ("dpd", "000393206219912345678101040", NULL), '9', "dpd check 9");
 	is_int (ident_check ("sscc", "39512345123456789", NULL), '5', "sscc check 5");
 	is_int (ident_check ("s10", "12345678", NULL), '5', "s10 check 5");
-	is_int (ident_gs1_check ("0950110153001"), 6, "gs1 check over a GTIN-13 data part");
+	is_int (ident_gs1_check ("950110153000"), 3, "gs1 check over a GTIN-13 data part");
 	is_int (ident_gs1_check ("12a"), -1, "gs1 check refuses non-digits");
 	char *cause = NULL;
 	is_int (ident_check ("ups", "999AA1", &cause), 0, "short check data refused");
@@ -142,10 +142,10 @@ test_ident_make (void)
 	}
 	char *cause = NULL;
 	ok (ident_make ("ups", "999AA101", 10000000, &cause) == NULL && cause != NULL,
-	    "serial too wide refused: %s", cause);
+	    "serial too wide refused: %s", cause ? cause : "");
 	free (cause);
 	cause = NULL;
-	ok (ident_make ("s10", "R1GB", 1, &cause) == NULL && cause != NULL, "bad s10 prefix refused: %s", cause);
+	ok (ident_make ("s10", "R1GB", 1, &cause) == NULL && cause != NULL, "bad s10 prefix refused: %s", cause ? cause : "");
 	free (cause);
 	cause = NULL;
 	ok (ident_make ("sscc", "3951234512345678", 1, &cause) != NULL, "sscc prefix leaving one digit works");
@@ -164,7 +164,7 @@ test_ident_range (void)
 	char *id = NULL, *cause = NULL;
 	uint64_t left = 0;
 	is_int (ident_range_take (&r, 100, &id, &left, &cause), IDENT_TAKE_OK, "first serial taken");
-	ok (id && ident_validate ("ups", id, NULL), "taken id %s validates", id);
+	ok (id && ident_validate ("ups", id, NULL), "taken id %s validates", id ? id : "");
 	is_int (left, 10, "ten left");
 	free (id);
 	is_int (ident_range_take (&r, 107, &id, &left, &cause), IDENT_TAKE_LOW, "low water reached");
@@ -174,12 +174,12 @@ test_ident_range (void)
 	ok (id != NULL, "last id made");
 	free (id);
 	is_int (ident_range_take (&r, 111, &id, &left, &cause), IDENT_TAKE_EXHAUSTED, "exhausted range refuses");
-	ok (id == NULL && cause && strstr (cause, "used up"), "with a reason: %s", cause);
+	ok (id == NULL && cause && strstr (cause, "used up"), "with a reason: %s", cause ? cause : "");
 	free (cause);
 	cause = NULL;
 	struct ident_range wide = { .scheme = "ups", .prefix = "999AA101", .first = 1, .last = 10000000 };
 	is_int (ident_range_take (&wide, 1, &id, NULL, &cause), IDENT_TAKE_BAD, "range wider than the scheme refused");
-	ok (cause != NULL, "with a reason: %s", cause);
+	ok (cause != NULL, "with a reason: %s", cause ? cause : "");
 	free (cause);
 	cause = NULL;
 	struct ident_range back = { .scheme = "ups", .prefix = "999AA101", .first = 5, .last = 10 };
@@ -196,14 +196,14 @@ test_ident_dpd_barcode (void)
 	is_int (check, 'B', "dpd barcode check character");
 	free (b);
 	b = ident_dpd_barcode ("sw1a 1aa", "15501234567890", "011", "826", &check, NULL);
-	ok (b && strlen (b) == 28 && strncmp (b, "%SW1A1AA", 8) == 0, "UK postcode fills the field: %s", b);
+	ok (b && strlen (b) == 28 && strncmp (b, "%SW1A1AA", 8) == 0, "UK postcode fills the field: %s", b ? b : "");
 	free (b);
 	ok (ident_dpd_barcode ("SW1A-1AA", "15501234567890", "011", "826", NULL, &cause) == NULL && cause,
-	    "bad postcode refused: %s", cause);
+	    "bad postcode refused: %s", cause ? cause : "");
 	free (cause);
 	cause = NULL;
 	ok (ident_dpd_barcode ("SW1A1AA", "1550123456789", "011", "826", NULL, &cause) == NULL && cause,
-	    "short parcel number refused: %s", cause);
+	    "short parcel number refused: %s", cause ? cause : "");
 	free (cause);
 }
 

@@ -1,0 +1,120 @@
+/*
+ * label-int.h: what the label modules share between themselves; callers
+ * outside labels/ use label.h and ident.h only.
+ *
+ * Distances inside the renderer are printer dots; layouts are in millimetres
+ * and label-render.c converts.
+ */
+#ifndef DSP_LABEL_INT_H
+#define DSP_LABEL_INT_H
+
+#include "label.h"
+
+#include <stdbool.h>
+
+/* A barcode as zint encoded it: one byte per module (1 dark), or a raster (MaxiCode). */
+struct label_matrix {
+	int cols, rows;
+	unsigned char *dark;
+	bool linear;		/* one row, stretched to the element's height */
+	bool raster;		/* already at printer dots (hexagons), not modules */
+	int quiet;		/* quiet zone, in modules (raster: dots) */
+};
+
+/* label-zint.c: the only file that includes zint.h. */
+bool label_zint_known (const char *symbology);
+/* Encode data (primary for MaxiCode, else NULL); size_dots sizes raster symbols. NULL-safe *cause. */
+int label_zint_encode (const char *symbology, const char *data, const char *primary,
+    int size_dots, struct label_matrix *m, char **cause);
+void label_matrix_free (struct label_matrix *m);
+int label_zint_version (void);
+
+/* label-cairo.c: the only file that includes cairo or pango headers. */
+struct label_canvas;
+enum label_align { LABEL_ALIGN_LEFT, LABEL_ALIGN_CENTER, LABEL_ALIGN_RIGHT };
+
+struct label_canvas *label_canvas_new (enum label_format format, int dpi, int page_w, int page_h);
+void label_canvas_destroy (struct label_canvas **self_p);
+/* Shift the label's origin on the page (to centre it on larger stock). */
+void label_canvas_origin (struct label_canvas *c, int x, int y);
+/* Raster formats: remember what is drawn so far; label_canvas_restore goes back to it. */
+void label_canvas_save_base (struct label_canvas *c);
+void label_canvas_restore_base (struct label_canvas *c);
+void label_canvas_rect (struct label_canvas *c, double x, double y, double w, double h, bool dark);
+void label_canvas_frame (struct label_canvas *c, double x, double y, double w, double h, double line);
+void label_canvas_line (struct label_canvas *c, double x1, double y1, double x2, double y2, double width);
+/*
+ * Lay text out in a box w x h (wrapping at w); draw it unless it does not fit.
+ * Returns 0, or -1 if it does not fit (*need_w, *need_h the size it needed).
+ */
+int label_canvas_text (struct label_canvas *c, const char *text, const char *font, double x, double y,
+    double w, double h, enum label_align align, bool invert, bool nowrap, double *need_w, double *need_h);
+/* Modules at (x, y) whole dots, each mw x mh dots; quiet zone cleared around it. */
+void label_canvas_matrix (struct label_canvas *c, const struct label_matrix *m, int x, int y,
+    int mw, int mh, int height);
+int label_canvas_image (struct label_canvas *c, const char *path, double x, double y, double w, double h,
+    char **cause);
+/* End the page (PDF: next page starts; raster: the page is encoded and appended to out). */
+int label_canvas_page (struct label_canvas *c, struct label_buf *out, char **cause);
+/* Finish the document (PDF) into out. */
+int label_canvas_finish (struct label_canvas *c, struct label_buf *out, char **cause);
+
+/* label-zpl.c: a 1-bit page (1 = dark, stride bytes a row; first pixel in the high bit unless
+ * lsb_first) as a ZPL II job. */
+void label_zpl_page (const unsigned char *bits, int width, int height, int stride, bool lsb_first,
+    struct label_buf *out);
+
+/* label-template.c: "{path|filter:arg}" substitution against a shipment. */
+struct label_template_ctx {
+	const json_t *shipment;
+	const json_t *vars;	/* layout "vars": {"name": template}, used as {@name} */
+	const char *element;	/* for messages */
+	char *fields;		/* shipment paths used, comma-separated (caller frees) */
+};
+/* Expand tmpl; NULL with *cause naming the field and filter that failed. */
+char *label_template_expand (struct label_template_ctx *ctx, const char *tmpl, char **cause);
+bool label_template_is_static (const char *tmpl);
+
+/* label-layout.c: a layout file as loaded and checked. */
+enum label_element_type { LABEL_EL_BOX, LABEL_EL_LINE, LABEL_EL_TEXT, LABEL_EL_BARCODE, LABEL_EL_IMAGE };
+
+struct label_element {
+	enum label_element_type type;
+	char *name;
+	double x, y, w, h;	/* mm; a line's ends are (x, y) and (x2, y2) */
+	double x2, y2;
+	double line;		/* box frame or line width, mm */
+	bool fill, invert, nowrap;
+	enum label_align align;
+	char *text;		/* text template */
+	char *font;
+	char *symbology;
+	char *data;		/* barcode data template */
+	char *primary;		/* MaxiCode primary message template */
+	double module;		/* barcode X-dimension, mm */
+	char *file;		/* image, resolved path */
+	bool is_static;		/* nothing in it comes from the shipment */
+};
+
+struct label_cache;
+
+struct label_layout {
+	char *name, *title, *path;
+	double width, height;	/* mm */
+	char *stock;
+	json_t *vars;
+	struct label_element *elements;
+	size_t nelements;
+	struct label_cache *cache;	/* label-render.c: canvases kept between renders */
+};
+
+/* label-render.c */
+void label_render_cache_free (struct label_layout *layout);
+
+/* label-buf helpers (label-render.c) */
+void label_buf_append (struct label_buf *b, const void *data, size_t len);
+/* Room for n more bytes at the end; label_buf_commit says how many were used. */
+char *label_buf_reserve (struct label_buf *b, size_t n);
+void label_buf_commit (struct label_buf *b, size_t used);
+
+#endif

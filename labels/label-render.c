@@ -1,0 +1,458 @@
+/*
+ * label-render.c: lay a shipment onto a layout and hand the page to an output.
+ *
+ * Millimetres become printer dots here. Barcodes are sized in whole dots per
+ * module (the X-dimension rounded to the printer's grid) and placed on whole
+ * dots, so no bar is a dot wider or narrower than its neighbours.
+ *
+ * For raster outputs the parts of a layout that do not depend on the shipment
+ * (frames, rules, captions, the logo) are drawn once and kept; each label
+ * starts from a copy of them. That is most of the page, and most of the time.
+ */
+#include "config.h"
+#include "label-int.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct label_render_stock {
+	const char *name;
+	double w, h;		/* mm */
+} label_render_stocks[] = {
+	{ "4x6", 101.6, 152.4 },
+	{ "a6", 105.0, 148.0 },
+	{ "100x150", 100.0, 150.0 },
+	{ "a4", 210.0, 297.0 },
+};
+
+static const int label_render_dpis[] = { 203, 300, 600 };
+
+static const char *const label_render_formats[] = {
+	[LABEL_FORMAT_ZPL] = "zpl", [LABEL_FORMAT_PDF] = "pdf", [LABEL_FORMAT_PNG] = "png",
+};
+
+/* One raster canvas kept per layout, for the last format/dpi/stock used. */
+struct label_cache {
+	enum label_format format;
+	int dpi;
+	const struct label_render_stock *stock;
+	struct label_canvas *canvas;
+};
+
+/* Buffers grow in powers of two from a label-sized start (a ZPL page is some tens of kB),
+ * so the capacity follows from the length and needs no field of its own. */
+static size_t
+label_buf_cap (size_t len)
+{
+	size_t c = (size_t) 1 << 15;
+	while (c < len)
+		c *= 2;
+	return c;
+}
+
+char *
+label_buf_reserve (struct label_buf *b, size_t n)
+{
+	size_t have = b->data ? label_buf_cap (b->len) : 0;
+	if (b->len + n > have)
+		b->data = xrealloc (b->data, label_buf_cap (b->len + n));
+	return (char *) b->data + b->len;
+}
+
+void
+label_buf_commit (struct label_buf *b, size_t used)
+{
+	b->len += used;
+}
+
+void
+label_buf_append (struct label_buf *b, const void *data, size_t len)
+{
+	memcpy (label_buf_reserve (b, len), data, len);
+	b->len += len;
+}
+
+int
+label_format_parse (const char *name)
+{
+	for (size_t i = 0; i < nitems (label_render_formats); i++)
+		if (strcmp (label_render_formats[i], name) == 0)
+			return (int) i;
+	return -1;
+}
+
+static const struct label_render_stock *
+label_render_stock (const char *name)
+{
+	for (size_t i = 0; i < nitems (label_render_stocks); i++)
+		if (strcasecmp (label_render_stocks[i].name, name) == 0)
+			return &label_render_stocks[i];
+	return NULL;
+}
+
+int
+label_options_check (const struct label_options *opt, char **cause)
+{
+	bool dpi_ok = false;
+	for (size_t i = 0; i < nitems (label_render_dpis); i++)
+		dpi_ok = dpi_ok || opt->dpi == label_render_dpis[i];
+	if (!dpi_ok) {
+		*cause = xasprintf ("resolution %d dpi is not one we print at (203, 300 or 600)", opt->dpi);
+		return -1;
+	}
+	if (opt->stock && label_render_stock (opt->stock) == NULL) {
+		*cause = xasprintf ("unknown stock '%s' (4x6, a6, 100x150 or a4)", opt->stock);
+		return -1;
+	}
+	if ((unsigned) opt->format >= nitems (label_render_formats)) {
+		*cause = xstrdup ("unknown output format");
+		return -1;
+	}
+	return 0;
+}
+
+void
+label_render_cache_free (struct label_layout *layout)
+{
+	if (layout->cache) {
+		label_canvas_destroy (&layout->cache->canvas);
+		free (layout->cache);
+		layout->cache = NULL;
+	}
+}
+
+static double
+label_render_dots (double mm, int dpi)
+{
+	return mm * dpi / 25.4;
+}
+
+static double
+label_render_snap (double mm, int dpi)
+{
+	return round (label_render_dots (mm, dpi));
+}
+
+struct label_render_job {
+	struct label_layout *layout;
+	const struct label_options *opt;
+	struct label_canvas *canvas;
+	const json_t *shipment;
+	char **cause;
+	int index;		/* label number in a batch, for messages */
+};
+
+static char *
+label_render_expand (struct label_render_job *j, const struct label_element *e, const char *tmpl, char **fields)
+{
+	char *el = xasprintf ("%s '%s' of layout %s", e->type == LABEL_EL_BARCODE ? "barcode" : "text",
+	    e->name, j->layout->name);
+	struct label_template_ctx ctx = { .shipment = j->shipment, .vars = j->layout->vars, .element = el };
+	char *s = label_template_expand (&ctx, tmpl, j->cause);
+	if (fields)
+		*fields = ctx.fields;
+	else
+		free (ctx.fields);
+	free (el);
+	return s;
+}
+
+/* Lines left empty by optional fields are dropped, so an address has no gaps. */
+static void
+label_render_drop_empty_lines (char *s)
+{
+	char *out = s;
+	const char *p = s;
+	while (*p) {
+		const char *nl = strchr (p, '\n');
+		size_t len = nl ? (size_t) (nl - p) : strlen (p);
+		bool blank = true;
+		for (size_t i = 0; i < len; i++)
+			blank = blank && (p[i] == ' ' || p[i] == '\t');
+		if (!blank) {
+			if (out != s)
+				*out++ = '\n';
+			memmove (out, p, len);
+			out += len;
+		}
+		p += len + (nl != NULL);
+	}
+	*out = '\0';
+}
+
+static int
+label_render_text (struct label_render_job *j, const struct label_element *e)
+{
+	int dpi = j->opt->dpi;
+	char *fields = NULL;
+	char *text = label_render_expand (j, e, e->text, &fields);
+	if (text == NULL)
+		return -1;
+	label_render_drop_empty_lines (text);
+	double need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
+	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
+	int rc = label_canvas_text (j->canvas, text, e->font, x, y, w, h, e->align, e->invert, e->nowrap,
+	    &need_w, &need_h);
+	if (rc < 0)
+		*j->cause = xasprintf ("%s%s too long for text box '%s' of layout %s (needs %.1f x %.1f mm, "
+		    "the box is %.1f x %.1f mm): \"%s\"",
+		    fields ? "shipment field " : "", fields ? fields : "static text is", e->name, j->layout->name,
+		    need_w * 25.4 / dpi, need_h * 25.4 / dpi, e->w, e->h, text);
+	free (fields);
+	free (text);
+	return rc;
+}
+
+static int
+label_render_barcode (struct label_render_job *j, const struct label_element *e)
+{
+	int dpi = j->opt->dpi;
+	char *fields = NULL;
+	char *data = label_render_expand (j, e, e->data, &fields);
+	char *primary = NULL;
+	int rc = -1;
+	struct label_matrix m = { 0 };
+	if (data == NULL)
+		goto out;
+	if (e->primary && (primary = label_render_expand (j, e, e->primary, NULL)) == NULL)
+		goto out;
+	int x = (int) label_render_snap (e->x, dpi), y = (int) label_render_snap (e->y, dpi);
+	int w = (int) label_render_snap (e->x + e->w, dpi) - x, h = (int) label_render_snap (e->y + e->h, dpi) - y;
+	char *why = NULL;
+	if (label_zint_encode (e->symbology, data, primary, w < h ? w : h, &m, &why) < 0) {
+		*j->cause = xasprintf ("shipment field %s cannot go in barcode '%s' of layout %s: %s",
+		    fields ? fields : "(none)", e->name, j->layout->name, why);
+		free (why);
+		goto out;
+	}
+	int md = m.raster ? 1 : (int) lround (label_render_dots (e->module, dpi));
+	if (md < 1)
+		md = 1;
+	int q = m.quiet * md;
+	int sym_w = m.cols * md, sym_h = m.linear ? h : m.rows * md;
+	int need_w = sym_w + 2 * q, need_h = m.linear ? h : sym_h + 2 * q;
+	if (need_w > w || need_h > h) {
+		*j->cause = xasprintf ("shipment field %s is too long for barcode '%s' of layout %s: the %s "
+		    "needs %.1f x %.1f mm with its quiet zone, the box is %.1f x %.1f mm",
+		    fields ? fields : "(none)", e->name, j->layout->name, e->symbology,
+		    need_w * 25.4 / dpi, need_h * 25.4 / dpi, e->w, e->h);
+		goto out;
+	}
+	int bx = x + q, by = m.linear ? y : y + (h - sym_h) / 2;
+	if (e->align == LABEL_ALIGN_CENTER)
+		bx = x + (w - sym_w) / 2;
+	else if (e->align == LABEL_ALIGN_RIGHT)
+		bx = x + w - q - sym_w;
+	label_canvas_matrix (j->canvas, &m, bx, by, md, md, h);
+	if (j->opt->on_barcode)
+		j->opt->on_barcode (j->opt->on_barcode_arg, e->name, e->symbology, data);
+	rc = 0;
+out:
+	label_matrix_free (&m);
+	free (fields);
+	free (data);
+	free (primary);
+	return rc;
+}
+
+static int
+label_render_element (struct label_render_job *j, const struct label_element *e)
+{
+	int dpi = j->opt->dpi;
+	double x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
+	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
+	double line = fmax (1, label_render_snap (e->line, dpi));
+	switch (e->type) {
+	case LABEL_EL_BOX:
+		if (e->fill)
+			label_canvas_rect (j->canvas, x, y, w, h, true);
+		else
+			label_canvas_frame (j->canvas, x, y, w, h, line);
+		return 0;
+	case LABEL_EL_LINE: {
+		double x1 = label_render_snap (e->x, dpi), y1 = label_render_snap (e->y, dpi);
+		double x2 = label_render_snap (e->x2, dpi), y2 = label_render_snap (e->y2, dpi);
+		double half = floor (line / 2);
+		/* Rules along an axis are rectangles of whole dots, centred on the line. */
+		if (y1 == y2)
+			label_canvas_rect (j->canvas, fmin (x1, x2), y1 - half, fabs (x2 - x1), line, true);
+		else if (x1 == x2)
+			label_canvas_rect (j->canvas, x1 - half, fmin (y1, y2), line, fabs (y2 - y1), true);
+		else
+			label_canvas_line (j->canvas, x1, y1, x2, y2, line);
+		return 0;
+	}
+	case LABEL_EL_TEXT:
+		return label_render_text (j, e);
+	case LABEL_EL_BARCODE:
+		return label_render_barcode (j, e);
+	case LABEL_EL_IMAGE:
+		return label_canvas_image (j->canvas, e->file, x, y, w, h, j->cause);
+	}
+	return 0;
+}
+
+/* Draw the elements whose static flag is 'which'. */
+static int
+label_render_pass (struct label_render_job *j, bool which)
+{
+	for (size_t i = 0; i < j->layout->nelements; i++) {
+		const struct label_element *e = &j->layout->elements[i];
+		if (e->is_static == which && label_render_element (j, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The canvas for this format/dpi/stock: the cached raster one, or a new one. */
+static struct label_canvas *
+label_render_canvas (struct label_render_job *j, const struct label_render_stock *stock, bool *fresh,
+    char **cause)
+{
+	struct label_layout *l = j->layout;
+	const struct label_options *opt = j->opt;
+	struct label_cache *c = l->cache;
+	*fresh = false;
+	if (opt->format != LABEL_FORMAT_PDF && c && c->format == opt->format && c->dpi == opt->dpi
+	    && c->stock == stock)
+		return c->canvas;
+	if (stock->w + 1e-6 < l->width || stock->h + 1e-6 < l->height) {
+		*cause = xasprintf ("layout %s is %gx%g mm and does not fit %s stock (%gx%g mm)", l->name,
+		    l->width, l->height, stock->name, stock->w, stock->h);
+		return NULL;
+	}
+	int pw = (int) floor (label_render_dots (stock->w, opt->dpi));
+	int ph = (int) floor (label_render_dots (stock->h, opt->dpi));
+	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, pw, ph);
+	/* A4 sheets carry the label in the top-left corner, where a label sheet's first label sits. */
+	if (strcmp (stock->name, "a4") == 0)
+		label_canvas_origin (canvas, (int) label_render_dots (5, opt->dpi), (int) label_render_dots (5, opt->dpi));
+	else
+		label_canvas_origin (canvas, (int) ((pw - label_render_dots (l->width, opt->dpi)) / 2),
+		    (int) ((ph - label_render_dots (l->height, opt->dpi)) / 2));
+	*fresh = true;
+	if (opt->format == LABEL_FORMAT_PDF)
+		return canvas;
+	label_render_cache_free (l);
+	l->cache = xcalloc (1, sizeof *l->cache);
+	l->cache->format = opt->format;
+	l->cache->dpi = opt->dpi;
+	l->cache->stock = stock;
+	l->cache->canvas = canvas;
+	return canvas;
+}
+
+static int
+label_render_one (struct label_render_job *j, struct label_buf *out)
+{
+	bool raster = j->opt->format != LABEL_FORMAT_PDF;
+	if (raster)
+		label_canvas_restore_base (j->canvas);
+	else if (label_render_pass (j, true) < 0)
+		return -1;
+	if (label_render_pass (j, false) < 0)
+		return -1;
+	return label_canvas_page (j->canvas, out, j->cause);
+}
+
+int
+label_render (struct label_layout *layout, const json_t *shipment, const struct label_options *opt,
+    struct label_buf *out, char **cause)
+{
+	out->data = NULL;
+	out->len = 0;
+	if (label_options_check (opt, cause) < 0)
+		return -1;
+	const char *stock_name = opt->stock ? opt->stock : layout->stock;
+	const struct label_render_stock *stock = label_render_stock (stock_name);
+	if (stock == NULL) {
+		*cause = xasprintf ("layout %s: unknown stock '%s'", layout->name, stock_name);
+		return -1;
+	}
+	size_t n = json_is_array (shipment) ? json_array_size (shipment) : 1;
+	if (!json_is_object (shipment) && !(json_is_array (shipment) && n > 0)) {
+		*cause = xstrdup ("a shipment is a JSON object (or a non-empty list of them)");
+		return -1;
+	}
+	if (opt->format == LABEL_FORMAT_PNG && n > 1) {
+		*cause = xasprintf ("a PNG holds one label, and %zu shipments were given: use pdf or zpl", n);
+		return -1;
+	}
+	struct label_render_job j = { .layout = layout, .opt = opt, .cause = cause };
+	bool fresh;
+	j.canvas = label_render_canvas (&j, stock, &fresh, cause);
+	if (j.canvas == NULL)
+		return -1;
+	if (fresh && opt->format != LABEL_FORMAT_PDF) {
+		/* Static elements need no shipment; an empty one makes any stray field an error. */
+		json_t *empty = json_object ();
+		j.shipment = empty;
+		int rc = label_render_pass (&j, true);
+		json_decref (empty);
+		if (rc < 0) {
+			label_render_cache_free (layout);
+			return -1;
+		}
+		label_canvas_save_base (j.canvas);
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		j.shipment = json_is_array (shipment) ? json_array_get (shipment, i) : shipment;
+		j.index = (int) i;
+		if (!json_is_object (j.shipment)) {
+			*cause = xasprintf ("shipment %zu of %zu is not a JSON object", i + 1, n);
+			rc = -1;
+			break;
+		}
+		rc = label_render_one (&j, out);
+		if (rc < 0 && n > 1) {
+			char *c = xasprintf ("shipment %zu of %zu: %s", i + 1, n, *cause);
+			free (*cause);
+			*cause = c;
+		}
+	}
+	if (rc == 0 && opt->format == LABEL_FORMAT_PDF)
+		rc = label_canvas_finish (j.canvas, out, cause);
+	if (opt->format == LABEL_FORMAT_PDF)
+		label_canvas_destroy (&j.canvas);
+	if (rc < 0) {
+		free (out->data);
+		out->data = NULL;
+		out->len = 0;
+	}
+	return rc;
+}
+
+int
+label_render_kv (struct label_layout *layout, const char *const *pairs, const struct label_options *opt,
+    struct label_buf *out, char **cause)
+{
+	json_t *root = json_object ();
+	for (const char *const *p = pairs; p[0] && p[1]; p += 2) {
+		json_t *o = root;
+		char *key = xstrdup (p[0]), *save = NULL;
+		char *part = strtok_r (key, ".", &save);
+		while (part) {
+			char *next = strtok_r (NULL, ".", &save);
+			if (next == NULL) {
+				json_object_set_new (o, part, json_string (p[1]));
+				break;
+			}
+			json_t *child = json_object_get (o, part);
+			if (!json_is_object (child)) {
+				child = json_object ();
+				json_object_set_new (o, part, child);
+			}
+			o = child;
+			part = next;
+		}
+		free (key);
+	}
+	int rc = label_render (layout, root, opt, out, cause);
+	json_decref (root);
+	return rc;
+}

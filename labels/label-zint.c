@@ -1,0 +1,121 @@
+/*
+ * label-zint.c: barcodes through libzint; the only file that includes zint.h.
+ *
+ * Symbols are taken as module grids (zint's raster at one pixel per module)
+ * so the renderer can place every module on whole printer dots. MaxiCode's
+ * hexagons cannot be a square grid, so it comes as a raster at the size asked.
+ */
+#include "config.h"
+#include "label-int.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zint.h>
+
+struct label_zint_sym {
+	const char *name;
+	int symbology;
+	int input_mode;
+	int option_3;
+	bool linear;
+	bool raster;
+	int quiet;		/* modules either side (the symbology's minimum or more) */
+};
+
+/* GS1 data is written with its AIs in parentheses, "(00)395...", as on the human-readable line. */
+static const struct label_zint_sym label_zint_syms[] = {
+	{ "code128", BARCODE_CODE128, UNICODE_MODE, 0, true, false, 10 },
+	{ "gs1-128", BARCODE_GS1_128, GS1_MODE | GS1PARENS_MODE, 0, true, false, 10 },
+	{ "dpd", BARCODE_DPD, DATA_MODE, 0, true, false, 10 },
+	{ "datamatrix", BARCODE_DATAMATRIX, UNICODE_MODE, DM_SQUARE, false, false, 2 },
+	{ "gs1-datamatrix", BARCODE_DATAMATRIX, GS1_MODE | GS1PARENS_MODE, DM_SQUARE, false, false, 2 },
+	{ "qr", BARCODE_QRCODE, UNICODE_MODE, 0, false, false, 4 },
+	{ "pdf417", BARCODE_PDF417, UNICODE_MODE, 0, false, false, 2 },
+	{ "maxicode", BARCODE_MAXICODE, DATA_MODE, 0, false, true, 1 },
+};
+
+static const struct label_zint_sym *
+label_zint_find (const char *name)
+{
+	for (size_t i = 0; i < nitems (label_zint_syms); i++)
+		if (strcmp (label_zint_syms[i].name, name) == 0)
+			return &label_zint_syms[i];
+	return NULL;
+}
+
+bool
+label_zint_known (const char *symbology)
+{
+	return label_zint_find (symbology) != NULL;
+}
+
+int
+label_zint_version (void)
+{
+	return ZBarcode_Version ();
+}
+
+void
+label_matrix_free (struct label_matrix *m)
+{
+	free (m->dark);
+	m->dark = NULL;
+}
+
+/* MaxiCode is 1.11 x 1.054 in nominal; zint draws it about 299 dots wide at scale 1. */
+#define LABEL_ZINT_MAXICODE_UNIT 299.0f
+
+int
+label_zint_encode (const char *name, const char *data, const char *primary, int size_dots,
+    struct label_matrix *m, char **cause)
+{
+	const struct label_zint_sym *sym = label_zint_find (name);
+	memset (m, 0, sizeof *m);
+	if (sym == NULL) {
+		if (cause)
+			*cause = xasprintf ("unknown symbology '%s'", name);
+		return -1;
+	}
+	struct zint_symbol *z = ZBarcode_Create ();
+	if (z == NULL) {
+		if (cause)
+			*cause = xstrdup ("zint could not allocate a symbol");
+		return -1;
+	}
+	z->symbology = sym->symbology;
+	z->input_mode = sym->input_mode;
+	z->option_3 = sym->option_3;
+	z->show_hrt = 0;
+	z->output_options = OUT_BUFFER_INTERMEDIATE | BARCODE_NO_QUIET_ZONES;
+	z->scale = 0.5f;	/* one pixel per module */
+	if (sym->linear)
+		z->height = 1.0f;
+	if (sym->raster) {
+		z->scale = (float) size_dots / LABEL_ZINT_MAXICODE_UNIT;
+		if (z->scale < 0.5f)
+			z->scale = 0.5f;
+		z->option_1 = -1;
+		if (primary != NULL)
+			util_strlcpy (z->primary, primary, sizeof z->primary);
+	}
+	int rc = ZBarcode_Encode_and_Buffer (z, (const unsigned char *) data, (int) strlen (data), 0);
+	if (rc >= ZINT_ERROR) {
+		if (cause)
+			*cause = xasprintf ("%s cannot encode \"%s\": %s", name, data, z->errtxt);
+		ZBarcode_Delete (z);
+		return -1;
+	}
+	m->linear = sym->linear;
+	m->raster = sym->raster;
+	m->quiet = sym->quiet;
+	m->cols = z->bitmap_width;
+	m->rows = sym->linear ? 1 : z->bitmap_height;
+	m->dark = xmalloc ((size_t) m->cols * (size_t) m->rows);
+	for (int r = 0; r < m->rows; r++)
+		for (int c = 0; c < m->cols; c++)
+			m->dark[r * m->cols + c] = z->bitmap[r * z->bitmap_width + c] == '1';
+	ZBarcode_Delete (z);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * label.h: carrier labels from layout data files and shipment data.
+ *
+ * A layout (one JSON file per carrier label, format in doc/labels.md) is found
+ * by carrier name in the search path: the user's directory
+ * ($XDG_DATA_HOME/despatch/layouts, else ~/.local/share/despatch/layouts), then
+ * $DSP_LAYOUT_PATH if set, else the installed $(pkgdatadir)/layouts.
+ *
+ * A shipment is a jansson object (schema in doc/labels.md). Rendering returns
+ * the whole output in memory: a ZPL II job, a PDF document or a PNG image, at
+ * the printer's resolution. Nothing is written unless every field fitted and
+ * every barcode encoded; otherwise *cause names the element and field.
+ *
+ * A layout may be used for many renders (it caches what does not change
+ * between labels) but by one thread at a time.
+ */
+#ifndef DSP_LABEL_H
+#define DSP_LABEL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct label_layout;
+
+enum label_format { LABEL_FORMAT_ZPL, LABEL_FORMAT_PDF, LABEL_FORMAT_PNG };
+
+/* Called once per barcode drawn, with the data it encodes (for checks and previews). */
+typedef void (label_barcode_fn) (void *arg, const char *element, const char *symbology, const char *data);
+
+struct label_options {
+	enum label_format format;
+	int dpi;		/* 203, 300 or 600 */
+	const char *stock;	/* "4x6", "a6", "100x150", "a4"; NULL for the layout's own */
+	label_barcode_fn *on_barcode;	/* may be NULL */
+	void *on_barcode_arg;
+};
+
+/* Bytes the caller frees with free (data). */
+struct label_buf {
+	unsigned char *data;
+	size_t len;
+};
+
+/* Load the layout for carrier (e.g. "dpd-uk") from the search path; NULL with *cause. */
+struct label_layout *label_layout_load (const char *carrier, char **cause);
+/* Load a layout from a file; NULL with *cause. */
+struct label_layout *label_layout_load_file (const char *path, char **cause);
+void label_layout_destroy (struct label_layout **self_p);
+const char *label_layout_name (const struct label_layout *self);
+const char *label_layout_title (const struct label_layout *self);
+
+/*
+ * The directories searched, in order, NULL-terminated; the caller frees
+ * each string and the array.
+ */
+char **label_layout_path (void);
+/* Carrier names with a layout in the search path, sorted, NULL-terminated; caller frees as above. */
+char **label_layout_list (void);
+
+/* "zpl", "pdf", "png" -> format; -1 if unknown. */
+int label_format_parse (const char *name);
+/* Whether dpi and stock are ones we render for; 0, or -1 with *cause. */
+int label_options_check (const struct label_options *opt, char **cause);
+
+/*
+ * Render shipment (an object) or shipments (an array of objects: one label
+ * each; ZPL jobs concatenated, PDF pages; PNG takes one only) into *out.
+ * Returns 0, or -1 with *cause set and *out left empty.
+ */
+int label_render (struct label_layout *layout, const json_t *shipment,
+    const struct label_options *opt, struct label_buf *out, char **cause);
+
+/*
+ * The same from key/value pairs ("recipient.name", "A. Smith", ..., NULL):
+ * dotted keys become nested objects; for callers without jansson at hand.
+ */
+int label_render_kv (struct label_layout *layout, const char *const *pairs,
+    const struct label_options *opt, struct label_buf *out, char **cause);
+
+#endif
