@@ -1,6 +1,7 @@
 /* hub-demo.c: seed a fresh database with the demo data set. */
 #include "config.h"
 #include "hub-demo.h"
+#include "hub-import.h"
 #include "hub-auth.h"
 #include "hub-store.h"
 #include "hub.h"
@@ -60,28 +61,6 @@ hub_demo_operator (db_t *db, char **f, int n, const char **why)
 }
 
 static int
-hub_demo_order (db_t *db, char **f, int n, const char **why)
-{
-	if (n != 3) {
-		*why = "expected ref,channel,customer";
-		return -1;
-	}
-	db_stmt_t *st = db_prepare (db,
-	    "INSERT OR IGNORE INTO orders (ref, channel, customer_name, created_at) VALUES (?1, ?2, ?3, ?4)");
-	db_bind_text (st, 1, f[0]);
-	db_bind_text (st, 2, f[1]);
-	db_bind_text (st, 3, f[2]);
-	db_bind_int (st, 4, util_wall_ms ());
-	int rc = db_step (st);
-	db_reset (st);
-	if (rc != DB_DONE) {
-		*why = db_errmsg (db);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 hub_demo_file (db_t *db, const char *dir, const char *name, hub_demo_row_fn *fn, char **cause)
 {
 	char *path = xasprintf ("%s/%s", dir, name);
@@ -119,11 +98,23 @@ hub_demo_load (db_t *db, const char *dir, char **cause)
 		*cause = xasprintf ("cannot write the database: %s", db_errmsg (db));
 		return -1;
 	}
-	if (hub_demo_file (db, dir, "operators.csv", hub_demo_operator, cause) != 0
-	    || hub_demo_file (db, dir, "orders.csv", hub_demo_order, cause) != 0) {
+	if (hub_demo_file (db, dir, "operators.csv", hub_demo_operator, cause) != 0) {
 		db_rollback (db);
 		return -1;
 	}
+	/* Demo orders go through the importer, in the import format of doc/orders.md. */
+	char *orders = xasprintf ("%s/orders.csv", dir);
+	struct hub_import_report rep;
+	if (hub_import_file (db, orders, util_wall_ms (), &rep) != 0) {
+		*cause = xasprintf ("%s: %s%s", orders, rep.nerrors ? rep.errors[0] : "cannot write the database",
+		    rep.nerrors > 1 ? " (and more)" : "");
+		hub_import_report_free (&rep);
+		free (orders);
+		db_rollback (db);
+		return -1;
+	}
+	hub_import_report_free (&rep);
+	free (orders);
 	if (db_commit (db) != DB_DONE) {
 		*cause = xasprintf ("cannot write the database: %s", db_errmsg (db));
 		db_rollback (db);

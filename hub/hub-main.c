@@ -124,6 +124,8 @@ main (int argc, char **argv)
 		.max_failures = hub_main_int (conf, "security.max_pin_failures", 5, 1, 100),
 		.lockout_s = hub_main_int (conf, "security.lockout_s", 900, 1, 86400),
 		.idle_logout_s = hub_main_int (conf, "security.idle_logout_s", 3600, 0, 86400 * 7),
+		.integration = conf_get (conf, "hub.integration", NULL),
+		.inbox = conf_get (conf, "hub.inbox", NULL),
 	};
 	if (hub_auth_init () != 0) {
 		log_error ("cannot initialise the password-hash library");

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "hub-server.h"
 #include "hub-cmd.h"
+#include "hub-integration.h"
 #include "hub-store.h"
 #include "log.h"
 #include "util.h"
@@ -20,6 +21,7 @@ struct hub {
 	zpoller_t *poller;
 	int64_t started_ms;
 	int64_t next_prune_ms;
+	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-integration.c) */
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -60,6 +62,13 @@ hub_new (const struct hub_options *opt, char **cause)
 		return NULL;
 	}
 	self->poller = zpoller_new (self->router, NULL);
+	self->feed = hub_feed_new (opt->integration, opt->inbox, cause);
+	if (self->feed == NULL) {
+		hub_destroy (&self);
+		return NULL;
+	}
+	if (hub_feed_sock (self->feed))
+		zpoller_add (self->poller, hub_feed_sock (self->feed));
 	self->started_ms = util_wall_ms ();
 	return self;
 }
@@ -71,6 +80,7 @@ hub_destroy (hub_t **self_p)
 		return;
 	hub_t *self = *self_p;
 	zpoller_destroy (&self->poller);
+	hub_feed_destroy (&self->feed);
 	zsock_destroy (&self->router);
 	db_close (&self->db);
 	free (self);
@@ -280,8 +290,11 @@ hub_run (hub_t *self)
 		void *which = zpoller_wait (self->poller, 1000);
 		if (which == self->router)
 			hub_server_batch (self);
+		else if (which && which == hub_feed_sock (self->feed))
+			hub_feed_handle (self->feed, self->db);
 		else if (zpoller_terminated (self->poller))
 			break;
+		hub_feed_tick (self->feed, self->db);
 		int64_t now = util_mono_ms ();
 		if (now >= self->next_prune_ms) {
 			int n = hub_store_reply_prune (self->db, util_wall_ms () - HUB_REPLY_KEEP_MS);

@@ -11,7 +11,7 @@
 
 #include "db.h"
 
-#define HUB_STORE_SCHEMA 1
+#define HUB_STORE_SCHEMA 2
 
 /* Open (creating or migrating) the hub database; NULL and *cause on failure. */
 db_t *hub_store_open (const char *path, char **cause);

@@ -37,6 +37,8 @@ struct hub_options {
 	int max_failures;       /* PIN failures before lockout */
 	int lockout_s;          /* lockout length */
 	int idle_logout_s;      /* session idle limit; 0 = never */
+	const char *integration; /* REP endpoint for order pushes; NULL = off */
+	const char *inbox;      /* folder of order files to import; NULL = off */
 };
 
 /* One request being handled, inside the batch transaction. */

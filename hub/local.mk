@@ -6,14 +6,27 @@ hub_libhub_a_SOURCES = \
 	hub/hub-store.c hub/hub-store.h \
 	hub/hub-cmd.c hub/hub-cmd.h \
 	hub/hub-scan.c \
+	hub/flow.h hub/flow-util.c \
+	hub/flow-receive.c hub/flow-locate.c hub/flow-pack.c hub/flow-label.c \
+	hub/flow-scanout.c hub/flow-closeout.c hub/flow-hold.c hub/flow-undo.c \
+	hub/flow-enquiry.c \
+	hub/hub-import.c hub/hub-import.h \
+	hub/hub-integration.c hub/hub-integration.h \
+	labels/ident.c labels/ident.h \
 	hub/hub-auth.c hub/hub-auth.h \
 	hub/hub-demo.c hub/hub-demo.h
-hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS)
-HUB_LIBS = hub/libhub.a $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS)
+hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS)
+HUB_LIBS = hub/libhub.a $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
 
 bin_PROGRAMS += hub/despatch-hub
 hub_despatch_hub_SOURCES = hub/hub-main.c
 hub_despatch_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_hub_LDADD = $(HUB_LIBS)
 
-nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv
+# despatch: the administrator's tool (import now; more subcommands later).
+bin_PROGRAMS += hub/despatch
+hub_despatch_SOURCES = hub/despatch-main.c
+hub_despatch_CFLAGS = $(AM_CFLAGS)
+hub_despatch_LDADD = $(HUB_LIBS)
+
+nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json

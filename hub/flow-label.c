@@ -1,0 +1,155 @@
+/*
+ * flow-label.c: the "labelled" step: choose carrier and service, take the
+ * next numbers from the carrier's range (never reused: the range moves on in
+ * the same transaction), and issue the label.
+ *
+ * Carrier choice is a first, simple rule set kept in the services table
+ * (destination country, requested service, weight; lowest rank wins) until
+ * carrier data files and rules arrive (issue 7). Identifiers and their check
+ * characters come from labels/ident.h.
+ *
+ * hub_label_issue is the one place where a label becomes a print job: today
+ * it records the job as "queued"; the printing integration adds the
+ * rendering and the CUPS submission there.
+ */
+#include "config.h"
+#include "flow.h"
+#include "labels/ident.h"
+#include "log.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { FLOW_TAKE_OK, FLOW_TAKE_LOW, FLOW_TAKE_NONE };
+
+/* The next identifier from carrier's range into out. -1 database, else FLOW_TAKE_*. */
+static int
+flow_label_take (struct hub_req *req, const char *carrier, char *out, size_t n, char *why, size_t wn)
+{
+	db_stmt_t *st = db_prepare (req->db,
+	    "SELECT id, scheme, prefix, first, next, last, low_water FROM ranges WHERE carrier = ?1 AND next <= last"
+	    " ORDER BY id LIMIT 1");
+	db_bind_text (st, 1, carrier);
+	if (db_step (st) != DB_ROW) {
+		db_reset (st);
+		snprintf (why, wn, "no %s number range has numbers left", carrier);
+		return FLOW_TAKE_NONE;
+	}
+	int64_t id = db_col_int (st, 0);
+	char scheme[24], prefix[24];
+	util_strlcpy (scheme, db_col_text (st, 1), sizeof scheme);
+	util_strlcpy (prefix, db_col_text (st, 2), sizeof prefix);
+	struct ident_range r = { scheme, prefix, (uint64_t) db_col_int (st, 3), (uint64_t) db_col_int (st, 5),
+		(uint64_t) db_col_int (st, 6) };
+	uint64_t next = (uint64_t) db_col_int (st, 4), left = 0;
+	db_reset (st);
+
+	char *ident = NULL, *cause = NULL;
+	enum ident_take took = ident_range_take (&r, next, &ident, &left, &cause);
+	if (took == IDENT_TAKE_BAD || took == IDENT_TAKE_EXHAUSTED) {
+		snprintf (why, wn, "%s", cause ? cause : "the number range is unusable");
+		log_error ("range %lld (%s): %s", (long long) id, carrier, why);
+		free (cause);
+		return FLOW_TAKE_NONE;
+	}
+	free (cause);
+	util_strlcpy (out, ident, n);
+	free (ident);
+	st = db_prepare (req->db, "UPDATE ranges SET next = next + 1 WHERE id = ?1");
+	db_bind_int (st, 1, id);
+	int rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE)
+		return -1;
+	if (took == IDENT_TAKE_LOW) {
+		snprintf (why, wn, "%s numbers running low: %" PRIu64 " left", carrier, left);
+		log_warn ("%s", why);
+		return FLOW_TAKE_LOW;
+	}
+	return FLOW_TAKE_OK;
+}
+
+int
+hub_label_issue (struct hub_req *req, int64_t parcel_id)
+{
+	/* Printing integration: render the carrier label here and submit it to
+	 * the bench's printer; the job row is the record either way. */
+	db_stmt_t *st = db_prepare (req->db,
+	    "INSERT INTO label_jobs (parcel_id, terminal, station, status, created_at) VALUES (?1, ?2, ?3, 'queued', ?4)");
+	db_bind_int (st, 1, parcel_id);
+	db_bind_text (st, 2, proto_msg_terminal (req->msg));
+	db_bind_text (st, 3, req->station);
+	db_bind_int (st, 4, req->now_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+int
+flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
+{
+	struct flow_parcel p;
+	struct flow_order o;
+	if (flow_parcel_get (req, parcel_id, &p) != 0 || flow_order_get (req, p.order, &o) != 0)
+		return -1;
+	db_stmt_t *st = db_prepare (req->db,
+	    "SELECT s.carrier, s.service, s.name, c.scheme FROM services s JOIN carriers c ON c.code = s.carrier"
+	    " WHERE (s.countries = '*' OR instr(s.countries, ' ' || ?1 || ' ') > 0)"
+	    " AND (s.requested = '*' OR instr(s.requested, ' ' || ?2 || ' ') > 0)"
+	    " AND s.max_weight_g >= ?3 ORDER BY s.rank LIMIT 1");
+	db_bind_text (st, 1, o.country);
+	db_bind_text (st, 2, o.service);
+	db_bind_int (st, 3, p.weight_g);
+	char carrier[24] = "", service[40] = "", name[80] = "", scheme[24] = "";
+	if (db_step (st) == DB_ROW) {
+		util_strlcpy (carrier, db_col_text (st, 0), sizeof carrier);
+		util_strlcpy (service, db_col_text (st, 1), sizeof service);
+		util_strlcpy (name, db_col_text (st, 2), sizeof name);
+		util_strlcpy (scheme, db_col_text (st, 3), sizeof scheme);
+	}
+	db_reset (st);
+	if (*carrier == '\0') {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "No carrier takes a %d g parcel to %s for %s service. "
+		    "Repack lighter or ask a supervisor", p.weight_g, o.country, o.service);
+		return 1;
+	}
+	char tracking[48], sscc[24], why[200] = "", why2[200] = "";
+	int t1 = flow_label_take (req, carrier, tracking, sizeof tracking, why, sizeof why);
+	if (t1 < 0)
+		return -1;
+	int t2 = FLOW_TAKE_OK;
+	if (t1 != FLOW_TAKE_NONE && strcmp (scheme, "sscc") == 0)
+		util_strlcpy (sscc, tracking, sizeof sscc);
+	else if (t1 != FLOW_TAKE_NONE && (t2 = flow_label_take (req, "sscc", sscc, sizeof sscc, why2, sizeof why2)) < 0)
+		return -1;
+	if (t1 == FLOW_TAKE_NONE || t2 == FLOW_TAKE_NONE) {
+		hub_reply (req, PROTO_REFUSED, PR_RANGE_EXHAUSTED, "Parcel %s packed but NOT labelled: %s. "
+		    "A supervisor must add a number range, then label it again", p.code, t1 == FLOW_TAKE_NONE ? why : why2);
+		hub_reply_data (req, "parcel", "%s", p.code);
+		hub_reply_data (req, "carrier", "%s", carrier);
+		return flow_event (req, "label-refused", p.order, p.id, 0, false, "%s", t1 == FLOW_TAKE_NONE ? why : why2)
+		    ? -1 : 1;
+	}
+	*low = t1 == FLOW_TAKE_LOW || t2 == FLOW_TAKE_LOW;
+	st = db_prepare (req->db,
+	    "UPDATE parcels SET carrier = ?2, service = ?3, tracking = ?4, sscc = ?5, status = 'labelled',"
+	    " labelled_at = ?6 WHERE id = ?1");
+	db_bind_int (st, 1, p.id);
+	db_bind_text (st, 2, carrier);
+	db_bind_text (st, 3, service);
+	db_bind_text (st, 4, tracking);
+	db_bind_text (st, 5, sscc);
+	db_bind_int (st, 6, req->now_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE || hub_label_issue (req, p.id) != 0
+	    || flow_event (req, "label", p.order, p.id, 0, false, "%s %s tracking %s SSCC %s%s%s", carrier, service,
+	        tracking, sscc, *low ? "; " : "", *low ? (t1 == FLOW_TAKE_LOW ? why : why2) : "") != 0)
+		return -1;
+	if (*low)
+		hub_reply_data (req, "warning", "%s", t1 == FLOW_TAKE_LOW ? why : why2);
+	return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * hub-integration.h: orders pushed by other systems, and the inbox folder.
+ * A REP socket (setting hub.integration) takes one JSON document per
+ * request (the import JSON of doc/orders.md) and answers one JSON result;
+ * the inbox folder (setting hub.inbox) is looked at every few seconds.
+ * Both run from the hub's loop between batches, each import in its own
+ * transaction.
+ */
+#ifndef DSP_HUB_INTEGRATION_H
+#define DSP_HUB_INTEGRATION_H
+
+#include "db.h"
+
+typedef struct hub_feed hub_feed_t;
+
+/* endpoint and inbox may be NULL or empty (off). NULL and *cause on failure. */
+hub_feed_t *hub_feed_new (const char *endpoint, const char *inbox, char **cause);
+void hub_feed_destroy (hub_feed_t **self_p);
+/* The socket to poll (a zsock_t *), or NULL when there is no endpoint. */
+void *hub_feed_sock (hub_feed_t *self);
+/* Answer one waiting integration request. */
+void hub_feed_handle (hub_feed_t *self, db_t *db);
+/* Look in the inbox when it is time (cheap to call every loop). */
+void hub_feed_tick (hub_feed_t *self, db_t *db);
+
+#endif
