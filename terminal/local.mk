@@ -1,1 +1,20 @@
 # terminal/: the ncurses terminal.
+bin_PROGRAMS += terminal/despatch-term
+noinst_LIBRARIES += terminal/libterm.a
+terminal_libterm_a_SOURCES = \
+	terminal/term.h \
+	terminal/term-app.c \
+	terminal/term-input.c terminal/term-input.h \
+	terminal/term-screen.c terminal/term-screen.h \
+	terminal/term-journal.c terminal/term-journal.h \
+	terminal/term-net.c terminal/term-net.h \
+	terminal/term-flow.c terminal/term-flow.h \
+	terminal/term-flow-scan.c
+terminal_libterm_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+TERM_LIBS = terminal/libterm.a $(COMMON_LIBS)
+
+terminal_despatch_term_SOURCES = \
+	terminal/term-main.c \
+	terminal/term-curses.c terminal/term-curses.h
+terminal_despatch_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS) $(CZMQ_CFLAGS)
+terminal_despatch_term_LDADD = $(TERM_LIBS) $(CURSES_LIBS) $(CZMQ_LIBS)

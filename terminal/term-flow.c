@@ -1,0 +1,196 @@
+/* term-flow.c: the screen table, login, the menu and the rejected list. */
+#include "config.h"
+#include "term-flow.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Menu order. */
+const struct term_flow *const term_flows[] = {
+	&term_flow_login,
+	&term_flow_menu,
+	&term_flow_rejected,
+	&term_flow_receive,
+	&term_flow_enquiry,
+};
+const int term_nflows = (int) nitems (term_flows);
+
+void
+term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side)
+{
+	size_t n = proto_msg_id (reply) == PROTO_REPLY ? proto_hash_size (reply, PROTO_REPLY_DATA) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = proto_hash_key (reply, PROTO_REPLY_DATA, i);
+		const char *v = proto_hash_value (reply, PROTO_REPLY_DATA, i);
+		if (side)
+			term_side_add (t, TA_NORMAL, "%s: %s", k, v);
+		else
+			term_body_add (t, TA_NORMAL, "%s: %s", k, v);
+	}
+}
+
+/* --- login: badge, then PIN ---------------------------------------------- */
+
+static void
+term_flow_login_entry (struct term *t, const struct term_input_event *ev)
+{
+	if (t->stage == 0) {
+		term_ctx_set (t, "badge", ev->code);
+		t->stage = 1;
+		term_message (t, TM_INFO, "Badge %.20s: now your PIN", ev->code);
+		return;
+	}
+	term_send_login (t, term_ctx_get (t, "badge"), ev->code);
+}
+
+static bool
+term_flow_login_key (struct term *t, int key)
+{
+	if (key == TK_F3 && t->stage == 1) {
+		t->stage = 0;
+		return true;
+	}
+	if (key == TK_F3)
+		return true; /* nowhere to go back to */
+	return false;
+}
+
+static void
+term_flow_login_reply (struct term *t, const proto_msg_t *req, const proto_msg_t *r)
+{
+	(void) req;
+	if (proto_msg_id (r) == PROTO_REPLY && proto_get_num (r, PROTO_REPLY_STATUS) == PROTO_OK) {
+		term_goto (t, "menu");
+		term_show_reply (t, r);
+		return;
+	}
+	t->stage = 0;
+	term_show_reply (t, r);
+}
+
+static void
+term_flow_login_view (struct term *t, struct term_view *v)
+{
+	v->title = "LOG IN";
+	t->field = t->stage == 0 ? TF_CODE : TF_PIN;
+	v->prompt = t->stage == 0 ? "Scan badge" : "PIN";
+	if (t->stage == 1)
+		v->keys[2] = "Back";
+}
+
+const struct term_flow term_flow_login = {
+	.name = "login",
+	.title = "LOG IN",
+	.entry = term_flow_login_entry,
+	.key = term_flow_login_key,
+	.reply = term_flow_login_reply,
+	.view = term_flow_login_view,
+};
+
+/* --- menu: what this role may do ----------------------------------------- */
+
+static int
+term_flow_menu_items (struct term *t, const struct term_flow **out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < term_nflows && n < max; i++)
+		if (term_flows[i]->menu && term_may (t, term_flows[i]->permission))
+			out[n++] = term_flows[i];
+	return n;
+}
+
+static char
+term_flow_menu_char (int i)
+{
+	return (char) (i < 9 ? '1' + i : 'a' + (i - 9));
+}
+
+static void
+term_flow_menu_enter (struct term *t)
+{
+	const struct term_flow *items[TERM_BODY_MAX];
+	int n = term_flow_menu_items (t, items, TERM_BODY_MAX);
+	for (int i = 0; i < n; i++)
+		term_body_add (t, TA_NORMAL, "%c %s", term_flow_menu_char (i), items[i]->menu);
+	if (n == 0)
+		term_body_add (t, TA_NORMAL, "Nothing allowed");
+}
+
+static bool
+term_flow_menu_key (struct term *t, int key)
+{
+	const struct term_flow *items[TERM_BODY_MAX];
+	int n = term_flow_menu_items (t, items, TERM_BODY_MAX);
+	for (int i = 0; i < n; i++) {
+		if (key == term_flow_menu_char (i) || (i >= 9 && key == term_flow_menu_char (i) - 'a' + 'A')) {
+			term_goto (t, items[i]->name);
+			return true;
+		}
+	}
+	if (key == TK_F3 || key == TK_ESC || key == 'q' || key == 'Q') {
+		term_send_logout (t);
+		term_message (t, TM_INFO, "Logged out");
+		return true;
+	}
+	return false;
+}
+
+static void
+term_flow_menu_view (struct term *t, struct term_view *v)
+{
+	t->field = TF_NONE;
+	v->title = "MENU";
+	v->keys[2] = "Logout";
+}
+
+const struct term_flow term_flow_menu = {
+	.name = "menu",
+	.title = "MENU",
+	.enter = term_flow_menu_enter,
+	.key = term_flow_menu_key,
+	.view = term_flow_menu_view,
+};
+
+/* --- rejected: kept scans the hub refused later; cleared by the operator --- */
+
+static void
+term_flow_rejected_enter (struct term *t)
+{
+	struct term_journal_rejected list[TERM_BODY_MAX / 2];
+	unsigned n = term_journal_rejected_list (t->journal, list, nitems (list));
+	for (unsigned i = 0; i < n; i++) {
+		char when[32];
+		util_iso_time (list[i].at, when, sizeof when);
+		term_body_add (t, TA_ERROR, "XX %.5s %s %s", when + 11, list[i].step, list[i].code);
+		term_body_add (t, TA_NORMAL, "   %s", list[i].text);
+	}
+}
+
+static bool
+term_flow_rejected_key (struct term *t, int key)
+{
+	if (key == TK_F1) {
+		term_journal_rejected_clear (t->journal);
+		term_goto (t, "menu");
+		term_message (t, TM_INFO, "Rejected list cleared");
+		return true;
+	}
+	return key == TK_F3; /* the list must be cleared, not left */
+}
+
+static void
+term_flow_rejected_view (struct term *t, struct term_view *v)
+{
+	t->field = TF_NONE;
+	v->title = "REJECTED LATER";
+	v->keys[0] = "Clear";
+}
+
+const struct term_flow term_flow_rejected = {
+	.name = "rejected",
+	.title = "REJECTED LATER",
+	.enter = term_flow_rejected_enter,
+	.key = term_flow_rejected_key,
+	.view = term_flow_rejected_view,
+};

@@ -1,0 +1,27 @@
+/*
+ * term-flow.h: the screens, one const struct term_flow each, defined in
+ * term-flow-*.c and listed in term-flow.c's table (menu order).
+ */
+#ifndef DSP_TERM_FLOW_H
+#define DSP_TERM_FLOW_H
+
+#include "term.h"
+
+extern const struct term_flow term_flow_login;
+extern const struct term_flow term_flow_menu;
+extern const struct term_flow term_flow_rejected;
+extern const struct term_flow term_flow_receive;
+extern const struct term_flow term_flow_locate;
+extern const struct term_flow term_flow_pack;
+extern const struct term_flow term_flow_scanout;
+extern const struct term_flow term_flow_closeout;
+extern const struct term_flow term_flow_enquiry;
+extern const struct term_flow term_flow_hold;
+extern const struct term_flow term_flow_release;
+extern const struct term_flow term_flow_note;
+extern const struct term_flow term_flow_reprint;
+
+/* Shared by screens: every reply data pair as a body line (enquiry, details). */
+void term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side);
+
+#endif

@@ -1,0 +1,200 @@
+/* term-main.c: despatch-term, the ncurses terminal: options and the event loop. */
+#include "config.h"
+#include "conf.h"
+#include "log.h"
+#include "term-curses.h"
+#include "term.h"
+#include "util.h"
+
+#include <czmq.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TERM_DEFAULT_ENDPOINT "tcp://127.0.0.1:5570"
+
+static void
+term_main_usage (FILE *f)
+{
+	fprintf (f,
+	    "usage: despatch-term [options]\n"
+	    "  -e, --endpoint ADDR     hub address (default " TERM_DEFAULT_ENDPOINT ")\n"
+	    "  -t, --terminal ID       this terminal's id (default term-HOSTNAME)\n"
+	    "  -S, --station NAME      station shown and sent to the hub (default: the id)\n"
+	    "  -p, --profile PROFILE   handheld or bench (default handheld)\n"
+	    "  -j, --journal FILE      local journal (default ./despatch-term-ID.journal)\n"
+	    "  -c, --config FILE       read settings from FILE ([terminal] section)\n"
+	    "  -s, --set SECTION.KEY=VALUE  override one setting\n"
+	    "  -m, --mono              monochrome: reverse video and symbols only\n"
+	    "  -l, --log FILE          write the log to FILE (default: syslog)\n"
+	    "  -v, --verbose           log debug messages\n"
+	    "  -V, --version           print the version and exit\n"
+	    "  -h, --help              print this help and exit\n");
+}
+
+static int
+term_main_int (conf_t *conf, const char *key, long dflt, long min, long max)
+{
+	long v;
+	char *cause = NULL;
+	if (conf_get_long (conf, key, dflt, min, max, &v, &cause) != 0) {
+		fprintf (stderr, "despatch-term: %s\n", cause);
+		free (cause);
+		exit (2);
+	}
+	return (int) v;
+}
+
+/* Keys in a burst are read together, then the screen is drawn once. */
+static void
+term_main_loop (struct term *t)
+{
+	int rows = 0, cols = 0;
+	while (!t->quit && !zsys_interrupted) {
+		int64_t now = util_mono_ms ();
+		term_app_tick (t, now);
+		bool flash = false;
+		while (term_app_beep_due (t, now, &flash))
+			term_curses_beep (flash);
+		int r, c;
+		term_curses_size (&r, &c);
+		if (r != rows || c != cols) {
+			rows = r, cols = c;
+			term_screen_resize (t->scr, rows, cols);
+			t->dirty = true;
+		}
+		if (t->dirty) {
+			term_app_layout (t);
+			term_curses_draw (t->scr);
+			t->dirty = false;
+		}
+		zmq_pollitem_t items[2] = {
+			{ NULL, term_curses_fd (), ZMQ_POLLIN, 0 },
+			{ zsock_resolve (term_net_sock (t->net)), 0, ZMQ_POLLIN, 0 },
+		};
+		int timeout = term_app_timeout (t, util_mono_ms ());
+		zmq_poll (items, 2, timeout);
+		int k;
+		while ((k = term_curses_key ()) >= 0)
+			term_app_key (t, k, util_mono_ms ());
+	}
+}
+
+int
+main (int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "endpoint", required_argument, NULL, 'e' },
+		{ "terminal", required_argument, NULL, 't' },
+		{ "station", required_argument, NULL, 'S' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ "mono", no_argument, NULL, 'm' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	conf_t *overrides = conf_new ();
+	const char *config_path = NULL, *log_path = NULL;
+	bool verbose = false;
+	char *cause = NULL;
+	int c;
+	setlocale (LC_ALL, "");
+	while ((c = getopt_long (argc, argv, "e:t:S:p:j:c:s:ml:vVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': conf_set (overrides, "terminal.endpoint", optarg); break;
+		case 't': conf_set (overrides, "terminal.id", optarg); break;
+		case 'S': conf_set (overrides, "terminal.station", optarg); break;
+		case 'p': conf_set (overrides, "terminal.profile", optarg); break;
+		case 'j': conf_set (overrides, "terminal.journal", optarg); break;
+		case 'c': config_path = optarg; break;
+		case 'm': conf_set (overrides, "terminal.mono", "true"); break;
+		case 'l': log_path = optarg; break;
+		case 'v': verbose = true; break;
+		case 's':
+			if (conf_set_arg (overrides, optarg, &cause) != 0) {
+				fprintf (stderr, "despatch-term: %s\n", cause);
+				return 2;
+			}
+			break;
+		case 'V': printf ("despatch-term %s\n", PACKAGE_VERSION); return 0;
+		case 'h': term_main_usage (stdout); return 0;
+		default: term_main_usage (stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		term_main_usage (stderr);
+		return 2;
+	}
+	conf_t *conf = conf_new ();
+	if (config_path && conf_load (conf, config_path, &cause) != 0) {
+		fprintf (stderr, "despatch-term: %s\n", cause);
+		return 2;
+	}
+	/* Command-line settings win over the file (looked up first, below). */
+	char host[64] = "unknown", dflt_id[80], dflt_journal[160];
+	gethostname (host, sizeof host - 1);
+	snprintf (dflt_id, sizeof dflt_id, "term-%s", host);
+
+	struct term_options opt = { 0 };
+	opt.endpoint = conf_get (overrides, "terminal.endpoint", conf_get (conf, "terminal.endpoint", TERM_DEFAULT_ENDPOINT));
+	opt.terminal = conf_get (overrides, "terminal.id", conf_get (conf, "terminal.id", dflt_id));
+	opt.station = conf_get (overrides, "terminal.station", conf_get (conf, "terminal.station", opt.terminal));
+	opt.profile = conf_get (overrides, "terminal.profile", conf_get (conf, "terminal.profile", "handheld"));
+	snprintf (dflt_journal, sizeof dflt_journal, "despatch-term-%s.journal", opt.terminal);
+	opt.journal = conf_get (overrides, "terminal.journal", conf_get (conf, "terminal.journal", dflt_journal));
+	opt.mono = conf_get_bool (overrides, "terminal.mono", conf_get_bool (conf, "terminal.mono", false));
+	opt.bench_stats = conf_get_bool (overrides, "terminal.bench_stats", false);
+	long gap = term_main_int (overrides, "terminal.manual_gap_ms", term_main_int (conf, "terminal.manual_gap_ms", 60, 5, 5000), 5, 5000);
+	long rto = term_main_int (overrides, "terminal.reply_timeout_ms",
+	    term_main_int (conf, "terminal.reply_timeout_ms", 2000, 100, 600000), 100, 600000);
+	opt.manual_gap_ms = (int) gap;
+	opt.reply_timeout_ms = (int) rto;
+	if (strcmp (opt.profile, "handheld") != 0 && strcmp (opt.profile, "bench") != 0) {
+		fprintf (stderr, "despatch-term: profile must be handheld or bench, not '%s'\n", opt.profile);
+		return 2;
+	}
+	if (strlen (opt.terminal) == 0 || strlen (opt.terminal) > PROTO_MAX_TERMINAL) {
+		fprintf (stderr, "despatch-term: the terminal id must be 1-%d characters\n", PROTO_MAX_TERMINAL);
+		return 2;
+	}
+
+	/* The screen is the terminal: logs go to a file or syslog, never to it. */
+	if (log_path && freopen (log_path, "a", stderr) == NULL) {
+		fprintf (stderr, "despatch-term: cannot write log %s\n", log_path);
+		return 2;
+	}
+	setvbuf (stderr, NULL, _IOLBF, 0);
+	log_open ("despatch-term", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, log_path == NULL);
+	zsys_init ();
+	zsys_set_logstream (NULL);
+	zsys_set_logsystem (false);
+
+	struct term t;
+	if (term_app_init (&t, &opt, &cause) != 0) {
+		fprintf (stderr, "despatch-term: %s\n", cause);
+		free (cause);
+		return 1;
+	}
+	if (term_curses_init (opt.mono) != 0) {
+		fprintf (stderr, "despatch-term: cannot use this terminal (TERM=%s)\n", getenv ("TERM") ? getenv ("TERM") : "");
+		term_app_free (&t);
+		return 1;
+	}
+	log_info ("terminal %s (%s, %s) to %s, journal %s", opt.terminal, opt.station, opt.profile, opt.endpoint,
+	    opt.journal);
+	term_main_loop (&t);
+	term_curses_end ();
+	term_app_free (&t);
+	conf_destroy (&conf);
+	conf_destroy (&overrides);
+	log_close ();
+	return 0;
+}

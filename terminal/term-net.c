@@ -1,0 +1,206 @@
+/* term-net.c: HELLO, heartbeats and reachability over one DEALER socket. */
+#include "config.h"
+#include "term-net.h"
+#include "client.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TERM_NET_CONNECT_POLL_MS 50
+
+struct term_net {
+	client_t *client;
+	char *station, *profile;
+	enum term_net_state state;
+	int heartbeat_ms;
+	int reply_timeout_ms;
+	uint32_t volatile_seq;
+	uint32_t hello_seq, ping_seq;
+	int64_t hello_at;       /* last HELLO sent */
+	int64_t heard_at;       /* last answer of any kind */
+	int64_t waiting_since;  /* oldest unanswered send while up; 0 when none */
+};
+
+term_net_t *
+term_net_new (const struct term_net_options *opt, char **cause)
+{
+	client_t *client = client_new (opt->endpoint, opt->terminal, cause);
+	if (client == NULL)
+		return NULL;
+	term_net_t *self = xcalloc (1, sizeof *self);
+	self->client = client;
+	self->station = xstrdup (opt->station);
+	self->profile = xstrdup (opt->profile);
+	self->heartbeat_ms = 1000; /* until the hub says */
+	self->reply_timeout_ms = opt->reply_timeout_ms > 0 ? opt->reply_timeout_ms : 2000;
+	self->volatile_seq = TERM_NET_VOLATILE_SEQ;
+	self->state = TN_CONNECTING;
+	return self;
+}
+
+void
+term_net_destroy (term_net_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	term_net_t *self = *self_p;
+	client_destroy (&self->client);
+	free (self->station);
+	free (self->profile);
+	free (self);
+	*self_p = NULL;
+}
+
+enum term_net_state
+term_net_state (term_net_t *self)
+{
+	return self->state;
+}
+
+bool
+term_net_up (term_net_t *self)
+{
+	return self->state == TN_UP;
+}
+
+void *
+term_net_sock (term_net_t *self)
+{
+	return client_sock (self->client);
+}
+
+static uint32_t
+term_net_volatile (term_net_t *self)
+{
+	if (++self->volatile_seq < TERM_NET_VOLATILE_SEQ)
+		self->volatile_seq = TERM_NET_VOLATILE_SEQ + 1;
+	return self->volatile_seq;
+}
+
+int
+term_net_send (term_net_t *self, proto_msg_t *msg, int64_t now_ms)
+{
+	if (self->state != TN_UP || client_send (self->client, msg) != 0)
+		return -1;
+	if (self->waiting_since == 0)
+		self->waiting_since = now_ms;
+	return 0;
+}
+
+void
+term_net_answered (term_net_t *self)
+{
+	self->waiting_since = 0;
+}
+
+/* HELLO is retried at least every second: scans are waiting to be sent. */
+static int
+term_net_retry_ms (term_net_t *self)
+{
+	return self->heartbeat_ms < 1000 ? self->heartbeat_ms : 1000;
+}
+
+static void
+term_net_hello (term_net_t *self, int64_t now_ms)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_HELLO);
+	self->hello_seq = term_net_volatile (self);
+	proto_msg_set_seq (m, self->hello_seq);
+	proto_set_str (m, PROTO_HELLO_STATION, self->station);
+	proto_set_str (m, PROTO_HELLO_PROFILE, self->profile);
+	proto_set_str (m, PROTO_HELLO_SOFTWARE, "despatch-term " PACKAGE_VERSION);
+	/* With ZMQ_IMMEDIATE this fails until a hub is connected: try again shortly. */
+	if (client_send (self->client, m) == 0) {
+		self->hello_at = now_ms;
+	} else {
+		self->hello_seq = 0;
+		self->hello_at = now_ms - term_net_retry_ms (self) + TERM_NET_CONNECT_POLL_MS;
+	}
+	proto_msg_destroy (&m);
+}
+
+static void
+term_net_ping (term_net_t *self, int64_t now_ms)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_PING);
+	self->ping_seq = term_net_volatile (self);
+	proto_msg_set_seq (m, self->ping_seq);
+	if (client_send (self->client, m) == 0 && self->waiting_since == 0)
+		self->waiting_since = now_ms;
+	proto_msg_destroy (&m);
+}
+
+/* Lazy Pirate: a silent hub gets a fresh socket, and HELLO again. */
+static void
+term_net_lost (term_net_t *self, int64_t now_ms)
+{
+	client_reconnect (self->client);
+	self->waiting_since = 0;
+	self->ping_seq = 0;
+	self->hello_at = now_ms;
+	log_info ("hub unreachable: reconnecting");
+}
+
+enum term_net_event
+term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
+{
+	*out = NULL;
+	proto_msg_t *r;
+	while ((r = client_recv (self->client, 0)) != NULL) {
+		uint32_t seq = proto_msg_seq (r);
+		self->heard_at = now_ms;
+		if (self->hello_seq != 0 && seq == self->hello_seq && proto_msg_id (r) == PROTO_REPLY) {
+			self->hello_seq = 0;
+			self->waiting_since = 0;
+			self->state = TN_UP;
+			const char *hb = proto_hash_get (r, PROTO_REPLY_DATA, "heartbeat_ms");
+			long v;
+			if (hb && util_parse_long (hb, 50, 600000, &v))
+				self->heartbeat_ms = (int) v;
+			*out = r;
+			return TN_EV_UP;
+		}
+		if (seq == self->ping_seq) {
+			self->ping_seq = 0;
+			self->waiting_since = 0;
+			proto_msg_destroy (&r);
+			continue;
+		}
+		if (seq >= TERM_NET_VOLATILE_SEQ || self->state != TN_UP) {
+			proto_msg_destroy (&r); /* a late answer from before a reconnect */
+			continue;
+		}
+		*out = r;
+		return TN_EV_REPLY;
+	}
+
+	if (self->state == TN_UP) {
+		if (self->waiting_since && now_ms - self->waiting_since >= self->reply_timeout_ms) {
+			self->state = TN_DOWN;
+			term_net_lost (self, now_ms);
+			return TN_EV_DOWN;
+		}
+		if (self->waiting_since == 0 && now_ms - self->heard_at >= self->heartbeat_ms)
+			term_net_ping (self, now_ms);
+	} else if (self->hello_at == 0 || now_ms - self->hello_at >= term_net_retry_ms (self)) {
+		/* Not answered within a heartbeat: fresh socket, then HELLO again. */
+		if (self->hello_seq != 0)
+			client_reconnect (self->client);
+		term_net_hello (self, now_ms);
+	}
+	return TN_EV_NONE;
+}
+
+int
+term_net_timeout (term_net_t *self, int64_t now_ms)
+{
+	int64_t at;
+	if (self->state == TN_UP)
+		at = self->waiting_since ? self->waiting_since + self->reply_timeout_ms : self->heard_at + self->heartbeat_ms;
+	else
+		at = self->hello_at + term_net_retry_ms (self);
+	int64_t t = at - now_ms;
+	return t < 0 ? 0 : t > 1000 ? 1000 : (int) t;
+}

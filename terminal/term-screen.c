@@ -1,0 +1,443 @@
+/* term-screen.c: the screen model and its layout for any window size. */
+#include "config.h"
+#include "term-screen.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TERM_SCREEN_MAX_WRAP 32
+
+/* Symbols first, so a monochrome screen (or a glance) tells them apart. */
+static const struct {
+	enum term_msg msg;
+	const char *symbol;
+	int attr;
+} term_screen_msgs[] = {
+	{ TM_OK, "OK", TA_OK },
+	{ TM_WARN, "!!", TA_WARN },
+	{ TM_REFUSED, "XX", TA_ERROR },
+	{ TM_ALARM, "XX", TA_ALARM },
+	{ TM_PROVISIONAL, "~~", TA_PROVISIONAL },
+	{ TM_INFO, "--", TA_NORMAL },
+};
+
+const char *
+term_screen_symbol (enum term_msg msg)
+{
+	for (size_t i = 0; i < nitems (term_screen_msgs); i++)
+		if (term_screen_msgs[i].msg == msg)
+			return term_screen_msgs[i].symbol;
+	return "";
+}
+
+static int
+term_screen_msg_attr (enum term_msg msg)
+{
+	for (size_t i = 0; i < nitems (term_screen_msgs); i++)
+		if (term_screen_msgs[i].msg == msg)
+			return term_screen_msgs[i].attr;
+	return TA_NORMAL;
+}
+
+term_screen_t *
+term_screen_new (int rows, int cols)
+{
+	term_screen_t *self = xcalloc (1, sizeof *self);
+	term_screen_resize (self, rows, cols);
+	return self;
+}
+
+void
+term_screen_destroy (term_screen_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	free ((*self_p)->cells);
+	free (*self_p);
+	*self_p = NULL;
+}
+
+void
+term_screen_resize (term_screen_t *self, int rows, int cols)
+{
+	self->rows = rows < 1 ? 1 : rows;
+	self->cols = cols < 1 ? 1 : cols;
+	free (self->cells);
+	self->cells = xcalloc ((size_t) self->rows * (size_t) self->cols, sizeof *self->cells);
+	term_screen_clear (self);
+}
+
+void
+term_screen_clear (term_screen_t *self)
+{
+	for (int i = 0; i < self->rows * self->cols; i++) {
+		self->cells[i].ch = ' ';
+		self->cells[i].attr = TA_NORMAL;
+	}
+	self->cursor_row = self->cursor_col = -1;
+}
+
+bool
+term_screen_is_wide (const term_screen_t *self)
+{
+	return self->cols >= 60 && self->rows >= 12;
+}
+
+/* Decode one UTF-8 sequence; invalid bytes come out as '?'. */
+static uint32_t
+term_screen_utf8 (const char **sp)
+{
+	const unsigned char *s = (const unsigned char *) *sp;
+	uint32_t c = s[0];
+	int n = 0;
+	if (c < 0x80)
+		n = 0;
+	else if ((c & 0xe0) == 0xc0)
+		n = 1, c &= 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		n = 2, c &= 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		n = 3, c &= 0x07;
+	else {
+		*sp += 1;
+		return '?';
+	}
+	for (int i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*sp += i;
+			return '?';
+		}
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	*sp += n + 1;
+	if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+		return '~'; /* control bytes (GS...) keep their column */
+	return c;
+}
+
+/* Number of characters (columns) in UTF-8 text. */
+static int
+term_screen_width (const char *s)
+{
+	int n = 0;
+	while (*s) {
+		term_screen_utf8 (&s);
+		n++;
+	}
+	return n;
+}
+
+/* Pointer to the character at column col of s (or its end). */
+static const char *
+term_screen_skip (const char *s, int col)
+{
+	while (*s && col-- > 0)
+		term_screen_utf8 (&s);
+	return s;
+}
+
+int
+term_screen_put (term_screen_t *self, int row, int col, int width, int attr, const char *text)
+{
+	if (row < 0 || row >= self->rows || col < 0 || text == NULL)
+		return 0;
+	if (col + width > self->cols)
+		width = self->cols - col;
+	int n = 0;
+	while (*text && n < width) {
+		uint32_t c = term_screen_utf8 (&text);
+		struct term_cell *cell = &self->cells[row * self->cols + col + n];
+		cell->ch = c;
+		cell->attr = (uint8_t) attr;
+		n++;
+	}
+	return n;
+}
+
+static void
+term_screen_fill (term_screen_t *self, int row, int col, int width, int attr)
+{
+	if (row < 0 || row >= self->rows)
+		return;
+	for (int i = col; i < col + width && i < self->cols; i++) {
+		self->cells[row * self->cols + i].ch = ' ';
+		self->cells[row * self->cols + i].attr = (uint8_t) attr;
+	}
+}
+
+/*
+ * Word-wrap text to width columns: up to max lines, each an offset and a
+ * byte length into text. Returns the number of lines needed (which may be
+ * more than max).
+ */
+static int
+term_screen_wrap (const char *text, int width, const char **starts, size_t *lens, int max)
+{
+	int n = 0;
+	const char *s = text;
+	if (width < 1)
+		return 0;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			break;
+		const char *start = s, *p = s, *brk = NULL, *brk_next = NULL;
+		int col = 0;
+		while (*p && col < width) {
+			if (*p == ' ') {
+				brk = p;
+				brk_next = p + 1;
+			}
+			if (*p == '\n')
+				break;
+			term_screen_utf8 (&p);
+			col++;
+		}
+		const char *end;
+		if (*p == '\0' || *p == '\n' || *p == ' ') {
+			end = p;
+			s = *p ? p + 1 : p;
+		} else if (brk != NULL) {
+			end = brk;
+			s = brk_next;
+		} else {
+			end = p; /* a word longer than the line: break it */
+			s = p;
+		}
+		if (n < max) {
+			starts[n] = start;
+			lens[n] = (size_t) (end - start);
+		}
+		n++;
+	}
+	return n;
+}
+
+static void
+term_screen_put_n (term_screen_t *self, int row, int col, int width, int attr, const char *text, size_t len)
+{
+	char *copy = xstrndup (text, len);
+	term_screen_put (self, row, col, width, attr, copy);
+	free (copy);
+}
+
+/* "F1 Save F3 Back": only the keys that act; labels shortened when tight. */
+static void
+term_screen_keys (term_screen_t *self, const struct term_view *v, int row)
+{
+	char line[256];
+	for (int maxlabel = 12; maxlabel >= 0; maxlabel = maxlabel > 4 ? 4 : maxlabel - 4) {
+		size_t len = 0;
+		line[0] = '\0';
+		for (int k = 0; k < 4; k++) {
+			if (v->keys[k] == NULL)
+				continue;
+			len += (size_t) snprintf (line + len, sizeof line - len, "%sF%d%s%.*s", len ? " " : "", k + 1,
+			    maxlabel ? " " : "", maxlabel, v->keys[k]);
+			if (len >= sizeof line)
+				len = sizeof line - 1;
+		}
+		if (term_screen_width (line) <= self->cols || maxlabel == 0)
+			break;
+	}
+	term_screen_fill (self, row, 0, self->cols, TA_KEYS);
+	term_screen_put (self, row, 0, self->cols, TA_KEYS, line);
+}
+
+/* Operator and station on the left; queue and hub state always on the right. */
+static void
+term_screen_status (term_screen_t *self, const struct term_view *v, int row)
+{
+	char right[64], left[160];
+	size_t n = 0;
+	right[0] = '\0';
+	if (v->rejected)
+		n += (size_t) snprintf (right + n, sizeof right - n, "R%u ", v->rejected);
+	if (v->queued)
+		n += (size_t) snprintf (right + n, sizeof right - n, "Q%u ", v->queued);
+	snprintf (right + n, sizeof right - n, "%s", v->hub ? v->hub : "");
+	snprintf (left, sizeof left, "%s %s", v->operator && *v->operator ? v->operator : "-",
+	    v->station ? v->station : "");
+	term_screen_fill (self, row, 0, self->cols, TA_STATUS);
+	/* The bottom-right cell stays blank: many terminals scroll when it is written. */
+	int rw = term_screen_width (right);
+	if (rw > self->cols - 1)
+		rw = self->cols - 1;
+	term_screen_put (self, row, 0, self->cols - rw - 2, TA_STATUS, left);
+	term_screen_put (self, row, self->cols - rw - 1, rw, v->hub_ok ? TA_STATUS : TA_ERROR, right);
+}
+
+void
+term_screen_layout (term_screen_t *self, struct term_view *v)
+{
+	term_screen_clear (self);
+	int rows = self->rows, cols = self->cols;
+	bool wide = term_screen_is_wide (self);
+	int mainw = wide ? cols / 2 : cols;
+	bool keys = v->keys[0] || v->keys[1] || v->keys[2] || v->keys[3];
+
+	/* Fixed rows: title, status, keys; the field takes one row, or two when narrow. */
+	int top = 1, bottom = rows - 1 - (keys ? 1 : 0);
+	int inrows = v->prompt == NULL ? 0 : (mainw >= 30 ? 1 : 2);
+	int avail = bottom - top - inrows;
+	if (avail < 0) {
+		inrows = v->prompt ? 1 : 0;
+		avail = bottom - top - inrows;
+		if (avail < 0)
+			avail = 0;
+	}
+
+	/* The answer first: it is what the operator looks at after a scan. */
+	const char *starts[TERM_SCREEN_MAX_WRAP];
+	size_t lens[TERM_SCREEN_MAX_WRAP];
+	char msg[1024] = "";
+	int msglines = 0, need = 0;
+	if (v->msg != TM_NONE && v->msg_text) {
+		snprintf (msg, sizeof msg, "%s %s", term_screen_symbol (v->msg), v->msg_text);
+		need = term_screen_wrap (msg, mainw, starts, lens, TERM_SCREEN_MAX_WRAP);
+		int maxmsg = avail - (v->nbody > 0 ? 1 : 0);
+		if (maxmsg < 1)
+			maxmsg = avail;
+		msglines = need < maxmsg ? need : maxmsg;
+		if (msglines > TERM_SCREEN_MAX_WRAP)
+			msglines = TERM_SCREEN_MAX_WRAP;
+	}
+	int bodyrows = avail - msglines;
+
+	/* Body, paged. */
+	int pages = 1;
+	if (bodyrows > 0 && (int) v->nbody > bodyrows)
+		pages = ((int) v->nbody + bodyrows - 1) / bodyrows;
+	if (v->page >= pages)
+		v->page = pages - 1;
+	if (v->page < 0)
+		v->page = 0;
+	v->pages = pages;
+
+	/* Title bar: name on the left, working sign and page on the right. */
+	char right[32] = "";
+	snprintf (right, sizeof right, "%s%s", pages > 1 ? "" : "", v->working ? " ..." : "");
+	if (pages > 1)
+		snprintf (right, sizeof right, "%d/%d%s", v->page + 1, pages, v->working ? " ..." : "");
+	term_screen_fill (self, 0, 0, cols, TA_TITLE);
+	int rw = term_screen_width (right);
+	term_screen_put (self, 0, 0, cols - rw - 1, TA_TITLE, v->title ? v->title : "");
+	term_screen_put (self, 0, cols - rw, rw, TA_TITLE, right);
+
+	int row = top;
+	for (int i = 0; i < bodyrows; i++, row++) {
+		int k = v->page * bodyrows + i;
+		if (k < (int) v->nbody)
+			term_screen_put (self, row, 0, mainw, v->body[k].attr, v->body[k].text);
+	}
+
+	/* The field: prompt and what has been typed; the tail when too long. */
+	if (inrows > 0) {
+		char shown[TERM_VIEW_MAX_LINES * 8 + 600];
+		const char *in = v->input ? v->input : "";
+		if (v->masked) {
+			int n = term_screen_width (in);
+			memset (shown, '*', (size_t) n);
+			shown[n] = '\0';
+		} else
+			util_strlcpy (shown, in, sizeof shown);
+		int col = 0;
+		if (inrows == 2) {
+			term_screen_put (self, row, 0, mainw, TA_NORMAL, v->prompt);
+			row++;
+		} else {
+			col = term_screen_put (self, row, 0, mainw, TA_NORMAL, v->prompt);
+			col += term_screen_put (self, row, col, mainw - col, TA_NORMAL, " ");
+		}
+		term_screen_put (self, row, col, mainw - col, TA_INPUT, ">");
+		col++;
+		int room = mainw - col - 1; /* one column for the cursor */
+		int w = term_screen_width (shown);
+		const char *tail = w > room ? term_screen_skip (shown, w - room) : shown;
+		term_screen_fill (self, row, col, room + 1, TA_INPUT);
+		int n = term_screen_put (self, row, col, room, TA_INPUT, tail);
+		self->cursor_row = row;
+		self->cursor_col = col + n;
+		row++;
+	}
+
+	/* The message, its colour and symbol by kind; cut lines end in '>'. */
+	int mattr = term_screen_msg_attr (v->msg);
+	for (int i = 0; i < msglines; i++, row++) {
+		term_screen_fill (self, row, 0, mainw, mattr);
+		term_screen_put_n (self, row, 0, mainw, mattr, starts[i], lens[i]);
+		if (i == msglines - 1 && need > msglines)
+			term_screen_put (self, row, mainw - 1, 1, mattr, ">");
+	}
+
+	/* Wide windows: a side panel (order lines, parcels, recent scans). */
+	if (wide) {
+		int sc = mainw + 1, sw = cols - sc;
+		for (int r = 1; r < bottom; r++)
+			term_screen_put (self, r, mainw, 1, TA_DIM, "|");
+		int r = 1;
+		if (v->side_title)
+			term_screen_put (self, r++, sc, sw, TA_TITLE, v->side_title);
+		for (size_t i = 0; i < v->nside && r < bottom; i++, r++)
+			term_screen_put (self, r, sc, sw, v->side[i].attr, v->side[i].text);
+	}
+
+	if (keys)
+		term_screen_keys (self, v, rows - 2);
+	term_screen_status (self, v, rows - 1);
+}
+
+static size_t
+term_screen_utf8_put (char *out, uint32_t c)
+{
+	if (c < 0x80) {
+		out[0] = (char) c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char) (0xc0 | (c >> 6));
+		out[1] = (char) (0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char) (0xe0 | (c >> 12));
+		out[1] = (char) (0x80 | ((c >> 6) & 0x3f));
+		out[2] = (char) (0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (char) (0xf0 | (c >> 18));
+	out[1] = (char) (0x80 | ((c >> 12) & 0x3f));
+	out[2] = (char) (0x80 | ((c >> 6) & 0x3f));
+	out[3] = (char) (0x80 | (c & 0x3f));
+	return 4;
+}
+
+char *
+term_screen_row_text (const term_screen_t *self, int row)
+{
+	char *out = xmalloc ((size_t) self->cols * 4 + 1);
+	size_t n = 0, keep = 0;
+	for (int c = 0; c < self->cols && row >= 0 && row < self->rows; c++) {
+		n += term_screen_utf8_put (out + n, self->cells[row * self->cols + c].ch);
+		if (self->cells[row * self->cols + c].ch != ' ')
+			keep = n;
+	}
+	out[keep] = '\0';
+	return out;
+}
+
+char *
+term_screen_text (const term_screen_t *self)
+{
+	size_t cap = (size_t) self->rows * ((size_t) self->cols * 4 + 1) + 1, n = 0;
+	char *out = xmalloc (cap);
+	for (int r = 0; r < self->rows; r++) {
+		char *line = term_screen_row_text (self, r);
+		n += (size_t) snprintf (out + n, cap - n, "%s\n", line);
+		free (line);
+	}
+	return out;
+}

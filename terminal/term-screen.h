@@ -1,0 +1,106 @@
+/*
+ * term-screen.h: the terminal's screen model. A screen says what it wants
+ * shown (a term_view: title, body lines, prompt and field, the last answer,
+ * the keys that act, a status line); term_screen_layout places that on a
+ * grid of cells for the current window size. term-curses.c copies the grid
+ * to the real terminal, and tests read it back as text, so the layout at
+ * 16 x 20, 8 x 40 and 24 x 80 is checked without a terminal.
+ *
+ * The view's strings stay the caller's; the screen copies what it draws.
+ */
+#ifndef DSP_TERM_SCREEN_H
+#define DSP_TERM_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a cell means; the curses adapter turns these into colour or reverse video. */
+enum term_attr {
+	TA_NORMAL = 0,
+	TA_TITLE,
+	TA_OK,
+	TA_WARN,
+	TA_ERROR,
+	TA_ALARM,
+	TA_PROVISIONAL,
+	TA_KEYS,
+	TA_STATUS,
+	TA_INPUT,
+	TA_SELECT,
+	TA_DIM,
+	TA_COUNT
+};
+
+/* Message kinds, in increasing severity; the first four match proto_status. */
+enum term_msg {
+	TM_NONE = -1,
+	TM_OK = 0,
+	TM_WARN = 1,
+	TM_REFUSED = 2,
+	TM_ALARM = 3,
+	TM_PROVISIONAL = 4, /* kept on the terminal, decided later by the hub */
+	TM_INFO = 5,
+};
+
+struct term_cell {
+	uint32_t ch;
+	uint8_t attr;
+};
+
+typedef struct term_screen {
+	int rows, cols;
+	struct term_cell *cells;
+	int cursor_row, cursor_col; /* -1: hidden */
+} term_screen_t;
+
+struct term_line {
+	const char *text;
+	int attr;
+};
+
+#define TERM_VIEW_MAX_LINES 64
+
+struct term_view {
+	const char *title;
+	bool working;                /* a request is out: show the sign */
+	struct term_line body[TERM_VIEW_MAX_LINES];
+	size_t nbody;
+	int page;                    /* in: wanted page; out: the page shown */
+	int pages;                   /* out */
+	const char *prompt;          /* NULL: no field on this screen */
+	const char *input;
+	bool masked;                 /* PIN: show stars */
+	enum term_msg msg;
+	const char *msg_text;
+	const char *keys[4];         /* labels for F1-F4; NULL keys are not shown */
+	const char *operator;
+	const char *station;
+	const char *hub;             /* "HUB OK", "NO HUB"... */
+	bool hub_ok;
+	unsigned queued;             /* scans waiting in the journal */
+	unsigned rejected;
+	const char *side_title;      /* wide windows only */
+	struct term_line side[TERM_VIEW_MAX_LINES];
+	size_t nside;
+};
+
+term_screen_t *term_screen_new (int rows, int cols);
+void term_screen_destroy (term_screen_t **self_p);
+void term_screen_resize (term_screen_t *self, int rows, int cols);
+void term_screen_clear (term_screen_t *self);
+/* Write UTF-8 text at row/col, at most width columns; returns columns used. */
+int term_screen_put (term_screen_t *self, int row, int col, int width, int attr, const char *text);
+/* Lay the view out for the screen's size (view->page and pages are updated). */
+void term_screen_layout (term_screen_t *self, struct term_view *view);
+/* Row as UTF-8 text without trailing blanks (caller frees): for tests and logs. */
+char *term_screen_row_text (const term_screen_t *self, int row);
+/* The whole screen, rows separated by newlines (caller frees). */
+char *term_screen_text (const term_screen_t *self);
+/* True when the view is laid out in two columns at this size. */
+bool term_screen_is_wide (const term_screen_t *self);
+
+/* The symbol that tells message kinds apart without colour. */
+const char *term_screen_symbol (enum term_msg msg);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * term.h: the terminal's state and what its screens (term-flow-*.c) may
+ * call. term-app.c owns requests, the journal and feedback; the screens
+ * say what to ask the hub and what to show. Nothing here knows curses.
+ */
+#ifndef DSP_TERM_H
+#define DSP_TERM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "term-input.h"
+#include "term-journal.h"
+#include "term-net.h"
+#include "term-screen.h"
+
+#define TERM_BODY_MAX TERM_VIEW_MAX_LINES
+#define TERM_LINE_MAX 160
+#define TERM_CTX_MAX 16
+#define TERM_HISTORY 20
+
+struct term;
+
+/* What kind of entry the field takes. */
+enum term_field {
+	TF_NONE = 0, /* no field: keys only (menus) */
+	TF_CODE,     /* scanned or typed code; a lone digit is a function key */
+	TF_NUMBER,
+	TF_TEXT,
+	TF_PIN,      /* masked */
+};
+
+/* One screen of the flow: a table entry in term-flow.c. */
+struct term_flow {
+	const char *name;       /* "receive" */
+	const char *title;      /* shown in the title bar */
+	const char *permission; /* step or command the role needs to see it in the menu; NULL: everyone */
+	const char *menu;       /* menu label; NULL: not in the menu */
+	bool offline_ok;        /* scans here may be kept and decided by the hub later */
+	void (*enter) (struct term *);
+	/* A whole entry from the field. */
+	void (*entry) (struct term *, const struct term_input_event *);
+	/* A key (TK_F1..., a menu character); true when it acted. */
+	bool (*key) (struct term *, int key);
+	/* The hub's answer to a request this screen made (not for kept scans replayed later). */
+	void (*reply) (struct term *, const proto_msg_t *req, const proto_msg_t *reply);
+	/* Prompt, keys and field kind for the current stage. */
+	void (*view) (struct term *, struct term_view *);
+};
+
+struct term_options {
+	const char *endpoint;
+	const char *terminal;
+	const char *station;
+	const char *profile;     /* handheld or bench */
+	const char *journal;
+	int manual_gap_ms;
+	int reply_timeout_ms;
+	bool mono;
+	bool bench_stats;        /* log scan-to-screen times (bench/terminal.sh) */
+};
+
+struct term_history {
+	enum term_msg msg;
+	bool provisional;
+	char text[80];
+};
+
+struct term {
+	struct term_options opt;
+	term_net_t *net;
+	term_journal_t *journal;
+	term_screen_t *scr;
+	struct term_input input;
+
+	/* Session, as the hub told it. */
+	bool logged_in;
+	char operator[32], name[64], role[32];
+	char permissions[512];
+
+	/* The current screen and its stage. */
+	const struct term_flow *flow;
+	int stage;
+	enum term_field field;
+	char ctx[TERM_CTX_MAX][2][96]; /* key/value pairs the screen keeps */
+	char body[TERM_BODY_MAX][TERM_LINE_MAX];
+	int body_attr[TERM_BODY_MAX];
+	int nbody;
+	int page;
+	char side[TERM_BODY_MAX][TERM_LINE_MAX];
+	int side_attr[TERM_BODY_MAX];
+	int nside;
+
+	/* The message line. */
+	enum term_msg msg;
+	char msg_text[512];
+	bool blocked;             /* an alarm waits for acknowledgement */
+	char alarm_code[128];     /* what the alarm was about, for COMMAND ack */
+
+	/* The one request out. */
+	proto_msg_t *inflight;    /* a copy of what was sent */
+	bool inflight_journal;
+	bool inflight_provisional;
+	proto_msg_t *pending;     /* LOGIN/LOGOUT waiting to go (never journalled: PINs) */
+	bool session_ok;          /* the hub holds a session: journal may be sent */
+	int64_t retry_at;         /* after ERROR STORAGE: wait before sending again */
+
+	struct term_history history[TERM_HISTORY];
+	int nhistory;
+
+	/* Feedback: beeps still to sound, flash, and when. */
+	int beeps;
+	bool flash;
+	int64_t beep_at;
+	int beep_gap_ms;
+
+	bool dirty;
+	bool quit;
+	int64_t scan_us;          /* when the last scan was complete (latency figures) */
+};
+
+/* --- term-app.c ---------------------------------------------------------- */
+int term_app_init (struct term *t, const struct term_options *opt, char **cause);
+void term_app_free (struct term *t);
+/* One key from the keyboard or scanner, with its arrival time. */
+void term_app_key (struct term *t, int key, int64_t now_ms);
+/* Network and timers; call after every wake-up. */
+void term_app_tick (struct term *t, int64_t now_ms);
+/* True when a beep is due now (and whether to flash with it). */
+bool term_app_beep_due (struct term *t, int64_t now_ms, bool *flash);
+/* Milliseconds until term_app_tick has timer work. */
+int term_app_timeout (struct term *t, int64_t now_ms);
+/* Lay the current screen out on t->scr (the caller has set its size). */
+void term_app_layout (struct term *t);
+
+/* For screens: switch screen (resets stage, context, body, field). */
+void term_goto (struct term *t, const char *name);
+const struct term_flow *term_flow_find (const char *name);
+/* Message line with its sound; TM_ALARM also blocks scanning. */
+void term_message (struct term *t, enum term_msg kind, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+/* Send a SCAN of this step for code (journalled first); ctx pairs "k", "v"..., NULL. */
+int term_send_scan (struct term *t, const char *step, const struct term_input_event *ev, ...);
+/* Send a COMMAND with args "k", "v", ..., NULL (journalled; refused offline). */
+int term_send_command (struct term *t, const char *name, ...);
+/* LOGIN / LOGOUT (kept in memory only). */
+void term_send_login (struct term *t, const char *badge, const char *pin);
+void term_send_logout (struct term *t);
+/* A request is out for the current screen. */
+bool term_busy (struct term *t);
+bool term_may (struct term *t, const char *permission);
+
+void term_ctx_set (struct term *t, const char *key, const char *value);
+const char *term_ctx_get (struct term *t, const char *key); /* "" when unset */
+void term_body_clear (struct term *t);
+void term_body_add (struct term *t, int attr, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+void term_side_clear (struct term *t);
+void term_side_add (struct term *t, int attr, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+/* Reply data value or "". */
+const char *term_data (const proto_msg_t *reply, const char *key);
+/* Show the reply's text on the message line with its status. */
+void term_show_reply (struct term *t, const proto_msg_t *reply);
+
+/* --- term-flow.c --------------------------------------------------------- */
+extern const struct term_flow *const term_flows[];
+extern const int term_nflows;
+
+#endif

@@ -1,0 +1,189 @@
+# termlib.sh: what the tmux-driven terminal tests share. Sourced, not run.
+#
+# Each test gets a temporary folder, a real despatch-hub from the build tree
+# on an ipc:// endpoint in it, and despatch-term in a tmux server of its own
+# (-L) at a fixed size. Keys go in as a wedge scanner sends them (a burst of
+# characters then Enter); the screen is read back with capture-pane. Waits
+# poll the screen with a bound, never a fixed sleep. Everything started here
+# is stopped by the EXIT trap.
+
+: "${top_builddir:?run through make check (top_builddir not set)}"
+: "${top_srcdir:?run through make check (top_srcdir not set)}"
+
+TL_HUB="$top_builddir/hub/despatch-hub"
+TL_TERM="$top_builddir/terminal/despatch-term"
+TL_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dsp-term.XXXXXX")
+TL_SOCK="dsp-term-$$"
+TL_ENDPOINT="ipc://$TL_DIR/hub.sock"
+TL_DB="$TL_DIR/hub.db"
+TL_HUB_PID=
+TL_N=0
+TL_FAILED=0
+
+tl_cleanup ()
+{
+	tmux -L "$TL_SOCK" kill-server 2>/dev/null
+	if [ -n "$TL_HUB_PID" ]; then
+		kill "$TL_HUB_PID" 2>/dev/null
+		wait "$TL_HUB_PID" 2>/dev/null
+	fi
+	if [ "$TL_FAILED" -eq 0 ] && [ -z "$TL_KEEP" ]; then
+		rm -rf "$TL_DIR"
+	else
+		echo "# files kept in $TL_DIR"
+	fi
+}
+trap tl_cleanup EXIT
+trap 'exit 1' INT TERM
+
+tl_skip_all ()
+{
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+command -v tmux >/dev/null 2>&1 || tl_skip_all "tmux not installed"
+[ -x "$TL_HUB" ] || tl_skip_all "hub not built"
+[ -x "$TL_TERM" ] || tl_skip_all "terminal not built"
+
+tl_ok ()
+{
+	TL_N=$((TL_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TL_N - $2"
+	else
+		echo "not ok $TL_N - $2"
+		TL_FAILED=1
+		echo "# screen:"
+		tl_screen | sed 's/^/#   |/'
+	fi
+}
+
+tl_done ()
+{
+	echo "1..$TL_N"
+	exit "$TL_FAILED"
+}
+
+# Start (or restart) the hub on the same endpoint and database; extra args passed on.
+tl_hub_start ()
+{
+	"$TL_HUB" --endpoint "$TL_ENDPOINT" --database "$TL_DB" --demo-data "$top_srcdir/data/demo" \
+		--set hub.heartbeat_ms=300 "$@" 2>>"$TL_DIR/hub.log" &
+	TL_HUB_PID=$!
+	local i=0
+	while [ ! -S "$TL_DIR/hub.sock" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -S "$TL_DIR/hub.sock" ]
+}
+
+tl_hub_stop ()
+{
+	if [ -n "$TL_HUB_PID" ]; then
+		kill "$TL_HUB_PID" 2>/dev/null
+		wait "$TL_HUB_PID" 2>/dev/null
+		TL_HUB_PID=
+	fi
+}
+
+# tl_term_start ROWS COLS [terminal options...]: the terminal in a fresh tmux window.
+tl_term_start ()
+{
+	local rows=$1 cols=$2
+	shift 2
+	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
+	if tmux -L "$TL_SOCK" has-session 2>/dev/null; then
+		tmux -L "$TL_SOCK" respawn-pane -k -t dsp "$cmd"
+	else
+		tmux -L "$TL_SOCK" -f /dev/null new-session -d -s dsp -x "$cols" -y "$rows" "$cmd"
+		tmux -L "$TL_SOCK" set-option -g remain-on-exit on >/dev/null
+	fi
+}
+
+# Kill the terminal process hard (as a crash or a pulled battery would).
+tl_term_kill ()
+{
+	local pid
+	pid=$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_pid}')
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	local i=0
+	while [ "$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_dead}')" != 1 ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+tl_resize ()
+{
+	tmux -L "$TL_SOCK" resize-window -t dsp -x "$2" -y "$1"
+}
+
+tl_screen ()
+{
+	tmux -L "$TL_SOCK" capture-pane -p -t dsp 2>/dev/null
+}
+
+# tl_wait TEXT [TRIES]: poll the screen (every 50 ms, 200 tries by default) for fixed TEXT.
+tl_wait ()
+{
+	local i=0 tries=${2:-200}
+	while [ $i -lt "$tries" ]; do
+		tl_screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The same, for the joined screen (text wrapped over lines at narrow widths).
+tl_wait_joined ()
+{
+	local i=0 tries=${2:-200}
+	while [ $i -lt "$tries" ]; do
+		tl_screen | tr -d '\n' | tr -s ' ' | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+tl_row ()
+{
+	tl_screen | sed -n "$(($1 + 1))p"
+}
+
+# A wedge scan: the whole code in one burst, then Enter.
+tl_scan ()
+{
+	tmux -L "$TL_SOCK" send-keys -t dsp -l "$1" \; send-keys -t dsp Enter
+}
+
+# Several scans in one burst: codes separated by Enter, as a fast scanner delivers them.
+tl_scan_burst ()
+{
+	local args=() c
+	for c in "$@"; do
+		args+=(send-keys -t dsp -l "$c" \; send-keys -t dsp Enter \;)
+	done
+	unset 'args[${#args[@]}-1]'
+	tmux -L "$TL_SOCK" "${args[@]}"
+}
+
+tl_keys ()
+{
+	tmux -L "$TL_SOCK" send-keys -t dsp "$@"
+}
+
+# Count in the hub's database (read-only, through the sqlite3 CLI if present, else the hub's own test helper).
+tl_sql ()
+{
+	sqlite3 -readonly "$TL_DB" "$1"
+}
+
+# Log in as badge/pin and wait for the menu.
+tl_login ()
+{
+	tl_wait "Scan badge" && tl_scan "$1" && tl_wait "PIN" && tl_scan "$2" && tl_wait "MENU"
+}
