@@ -25,4 +25,7 @@ tests_printers_test_print_cups_SOURCES = tests/printers/test-print-cups.c tests/
 tests_printers_test_print_cups_LDADD = $(PRINTERS_LIBS)
 tests_printers_test_print_map_SOURCES = tests/printers/test-print-map.c tests/tap.h
 tests_printers_test_print_map_LDADD = $(PRINTERS_LIBS)
-TESTS += tests/printers/test-print-map tests/printers/test-print-cups
+dist_check_SCRIPTS += tests/printers/cups-private.sh tests/printers/despatch-print.sh
+EXTRA_DIST += tests/printers/print-test.sh
+TESTS += tests/printers/test-print-map tests/printers/test-print-cups \
+	tests/printers/cups-private.sh tests/printers/despatch-print.sh
