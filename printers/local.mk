@@ -29,3 +29,9 @@ dist_check_SCRIPTS += tests/printers/cups-private.sh tests/printers/despatch-pri
 EXTRA_DIST += tests/printers/print-test.sh
 TESTS += tests/printers/test-print-map tests/printers/test-print-cups \
 	tests/printers/cups-private.sh tests/printers/despatch-print.sh
+
+# Figures for bench/printers.sh.
+noinst_PROGRAMS += printers/print-bench
+printers_print_bench_SOURCES = printers/print-bench.c
+printers_print_bench_LDADD = $(PRINTERS_LIBS)
+EXTRA_DIST += bench/printers.sh
