@@ -95,6 +95,8 @@ print_map_check_key (const char *key, const char *value, void *arg)
 	if (c->cause || strncmp (key, "printer.", 8) != 0)
 		return;
 	const char *rest = key + 8;
+	if (strcmp (rest, "server") == 0)
+		return;
 	if (strncmp (rest, "group.", 6) == 0) {
 		const char *dot = strrchr (rest + 6, '.');
 		if (dot == NULL || dot == rest + 6
