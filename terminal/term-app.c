@@ -31,6 +31,8 @@ static const struct {
 
 static const struct term_flow *term_app_inflight_flow;
 
+static void term_app_field (struct term *t);
+
 int
 term_app_init (struct term *t, const struct term_options *opt, char **cause)
 {
@@ -92,6 +94,11 @@ term_app_field (struct term *t)
 		t->flow->view (t, &v);
 	t->input.immediate = t->field == TF_NONE;
 	t->input.one_char_keys = t->field == TF_CODE;
+	if (t->blocked) {
+		/* A scan during an alarm must stay a scan (dropped), never a key that acknowledges. */
+		t->input.immediate = false;
+		t->input.one_char_keys = true;
+	}
 }
 
 void
@@ -226,8 +233,12 @@ term_message (struct term *t, enum term_msg kind, const char *fmt, ...)
 		t->beep_gap_ms = term_app_sounds[i].gap_ms;
 		t->beep_at = 0;
 	}
-	if (kind == TM_ALARM)
+	if (kind == TM_ALARM) {
 		t->blocked = true;
+		term_input_clear (&t->input);
+		if (t->flow)
+			term_app_field (t);
+	}
 }
 
 void
@@ -351,10 +362,9 @@ term_app_pending (struct term *t, proto_msg_t *m)
 void
 term_send_login (struct term *t, const char *badge, const char *pin)
 {
-	if (!term_net_up (t->net)) {
-		term_message (t, TM_REFUSED, "Hub not reachable: cannot log in yet. Wait for HUB OK");
-		return;
-	}
+	/* Sent when the hub answers; a PIN is never written to the journal. */
+	if (!term_net_up (t->net))
+		term_message (t, TM_INFO, "Waiting for the hub to check the PIN...");
 	proto_msg_t *m = proto_msg_new (PROTO_LOGIN);
 	proto_set_str (m, PROTO_LOGIN_BADGE, badge);
 	proto_set_str (m, PROTO_LOGIN_PIN, pin);
@@ -581,6 +591,7 @@ term_app_ack (struct term *t)
 		term_send_command (t, "ack", "code", t->alarm_code, NULL);
 	t->alarm_code[0] = '\0';
 	term_message (t, TM_INFO, "Acknowledged. Scan again");
+	term_app_field (t);
 }
 
 static bool

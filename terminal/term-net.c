@@ -82,11 +82,12 @@ term_net_volatile (term_net_t *self)
 int
 term_net_send (term_net_t *self, proto_msg_t *msg, int64_t now_ms)
 {
-	if (self->state != TN_UP || client_send (self->client, msg) != 0)
+	if (self->state != TN_UP)
 		return -1;
+	/* A send that cannot go (no peer) counts as unanswered: the hub may be gone. */
 	if (self->waiting_since == 0)
 		self->waiting_since = now_ms;
-	return 0;
+	return client_send (self->client, msg) == 0 ? 0 : -1;
 }
 
 void
@@ -127,7 +128,8 @@ term_net_ping (term_net_t *self, int64_t now_ms)
 	proto_msg_t *m = proto_msg_new (PROTO_PING);
 	self->ping_seq = term_net_volatile (self);
 	proto_msg_set_seq (m, self->ping_seq);
-	if (client_send (self->client, m) == 0 && self->waiting_since == 0)
+	client_send (self->client, m);
+	if (self->waiting_since == 0)
 		self->waiting_since = now_ms;
 	proto_msg_destroy (&m);
 }

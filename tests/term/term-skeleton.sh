@@ -25,7 +25,7 @@ tl_keys 1 && tl_wait "Scan ticket"
 tl_ok $? "receive screen asks for a ticket"
 tl_scan W1000001 && tl_wait "OK W1000001"
 tl_ok $? "hub's answer on the message line with its symbol"
-tl_wait_joined "W1000001 received"
+tl_wait_joined "W1000001 received: 2 lines from 2 departments"
 tl_ok $? "the whole answer is shown, wrapped to 20 columns"
 [ "$(tl_sql "SELECT count(*) FROM scans WHERE code = 'W1000001' AND terminal = 'hh-01' AND manual = 0")" = 1 ]
 tl_ok $? "the scan is in the hub's database once, not manual"

@@ -142,7 +142,7 @@ tl_wait_joined ()
 {
 	local i=0 tries=${2:-200}
 	while [ $i -lt "$tries" ]; do
-		tl_screen | tr -d '\n' | tr -s ' ' | grep -qF -- "$1" && return 0
+		tl_screen | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1" && return 0
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -185,5 +185,5 @@ tl_sql ()
 # Log in as badge/pin and wait for the menu.
 tl_login ()
 {
-	tl_wait "Scan badge" && tl_scan "$1" && tl_wait "PIN" && tl_scan "$2" && tl_wait "MENU"
+	tl_wait "Scan badge" && tl_wait "HUB OK" && tl_scan "$1" && tl_wait "PIN" && tl_scan "$2" && tl_wait "MENU"
 }
