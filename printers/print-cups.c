@@ -407,14 +407,19 @@ print_submit (print_t *self, const char *queue, enum print_format format,
 		print_cups_cause (cause, "'%s' is not a printer queue name", queue ? queue : "");
 		return -1;
 	}
-	if (title == NULL || *title == '\0')
-		title = "despatch";
+	/* IPP names are at most 255 octets: cut a longer title at a character boundary. */
+	char name[256];
+	util_strlcpy (name, title && *title ? title : "despatch", sizeof name);
+	size_t nlen = strlen (name);
+	if (title && strlen (title) > nlen)
+		while (nlen > 0 && ((unsigned char) title[nlen] & 0xc0) == 0x80)
+			name[--nlen] = '\0';
 	char uri[HTTP_MAX_URI], resource[PRINT_NAME_MAX + 16];
 	print_cups_printer_uri (uri, sizeof uri, queue);
 	snprintf (resource, sizeof resource, "/printers/%s", queue);
 	ipp_t *req = print_cups_new_request (IPP_OP_PRINT_JOB);
 	ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
-	ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, title);
+	ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, name);
 	ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL,
 	    print_cups_formats[format].mime);
 

@@ -112,6 +112,17 @@ print_test_printer (const char *queue, bool up)
 	return rc == 0;
 }
 
+/* Run cups-private's stop or start on this test's folder. */
+static bool
+print_test_script (const char *command)
+{
+	char *cmd = xasprintf ("'%s' %s '%s' --fake-printer '%s' >/dev/null", print_test_self.script, command,
+	    print_test_self.dir, print_test_self.fake);
+	int rc = system (cmd);
+	free (cmd);
+	return rc == 0;
+}
+
 /* Run a CUPS command-line tool against the private server ("cupsdisable label"). */
 static bool
 print_test_cups_tool (const char *tool, const char *queue)

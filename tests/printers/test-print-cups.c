@@ -269,6 +269,30 @@ test_print_cups_redirect_reprint_cancel (void)
 	free (label);
 }
 
+/* A title longer than IPP allows is cut, not refused; a restarted cupsd is reconnected. */
+static void
+test_print_cups_long_title_and_restart (void)
+{
+	char title[400];
+	memset (title, 'x', sizeof title - 3);
+	memcpy (title + 254, "\xc3\xa9", 2); /* an e-acute across the 255-octet limit */
+	title[sizeof title - 1] = '\0';
+	char *cause = NULL;
+	int job = print_submit (p, "label", PRINT_FORMAT_ZPL, title, "^XA^XZ\n", 7, &cause);
+	test_print_cups_done (job > 0, &cause, "a 399-octet title is accepted");
+	print_job_t j;
+	int rc = print_poll (p, job, &j, &cause);
+	test_print_cups_done (rc == 0 && strlen (j.title) == 254, &cause, "cut to 254 octets, before the split character");
+
+	ok (print_test_script ("stop"), "stop the private cupsd");
+	print_queue_t q;
+	rc = print_queue (p, "label", &q, &cause);
+	test_print_cups_refused (rc != 0, &cause, "did not answer", "a server that is gone");
+	ok (print_test_script ("start"), "start it again");
+	rc = print_queue (p, "label", &q, &cause);
+	test_print_cups_done (rc == 0 && q.health == PRINT_OK, &cause, "the same connection works again");
+}
+
 int
 main (void)
 {
@@ -291,6 +315,7 @@ main (void)
 	test_print_cups_offline ();
 	test_print_cups_stopped ();
 	test_print_cups_redirect_reprint_cancel ();
+	test_print_cups_long_title_and_restart ();
 	print_destroy (&p);
 	return tap_done ();
 }
