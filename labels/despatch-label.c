@@ -237,7 +237,7 @@ despatch_label_render (int argc, char **argv)
 	}
 
 	json_error_t jerr;
-	json_t *shipment = strcmp (data, "-") == 0 ? json_loadf (stdin, 0, &jerr) : json_load_file (data, 0, &jerr);
+	json_t *shipment = strcmp (data, "-") == 0 ? json_loadf (stdin, JSON_DECODE_ANY, &jerr) : json_load_file (data, JSON_DECODE_ANY, &jerr);
 	if (shipment == NULL) {
 		fprintf (stderr, "despatch-label: %s: line %d: %s\n", data, jerr.line, jerr.text);
 		return 1;

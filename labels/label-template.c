@@ -141,6 +141,23 @@ label_template_max (const char *v, const char *arg, char **why)
 	return xstrdup (v);
 }
 
+/* The first N characters (MaxiCode's mode 3 postcode takes six). */
+static char *
+label_template_trunc (const char *v, const char *arg, char **why)
+{
+	long n;
+	if (arg == NULL || !util_parse_long (arg, 0, 100000, &n)) {
+		*why = xstrdup ("trunc filter needs a length, as in trunc:6");
+		return NULL;
+	}
+	const char *p = v;
+	for (long i = 0; i < n && *p; i++)
+		do
+			p++;
+		while (((unsigned char) *p & 0xC0) == 0x80);
+	return xstrndup (v, (size_t) (p - v));
+}
+
 static char *
 label_template_fixed (const char *v, const char *arg, char **why)
 {
@@ -248,6 +265,7 @@ static const struct label_template_filter {
 	{ "lpad", label_template_lpad },
 	{ "rpad", label_template_rpad },
 	{ "max", label_template_max },
+	{ "trunc", label_template_trunc },
 	{ "fixed", label_template_fixed },
 	{ "digits", label_template_digits },
 	{ "check", label_template_check },

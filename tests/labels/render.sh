@@ -1,0 +1,107 @@
+#!/bin/sh
+# render.sh: `despatch-label render` refuses bad input with a message naming the
+# field and leaves no output file; good input comes out at every resolution and stock.
+srcdir="${top_srcdir:-.}/tests/labels"
+tool="${top_builddir:-.}/labels/despatch-label"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+good="$srcdir/shipments/dpd-uk.json"
+
+ok () {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
+}
+
+# refuse WANT_RC PATTERN DESCRIPTION -- render args (output is $tmp/out)
+refuse () {
+	want=$1 pat=$2 what=$3
+	shift 3
+	rm -f "$tmp/out"
+	"$tool" render "$@" -o "$tmp/out" > "$tmp/msg" 2>&1
+	rc=$?
+	[ "$rc" = "$want" ] && grep -q -- "$pat" "$tmp/msg" && [ ! -e "$tmp/out" ] && ! ls "$tmp"/out.tmp* >/dev/null 2>&1
+	ok $? "$what (exit $rc, no output file)"
+	[ "$rc" = "$want" ] && grep -q -- "$pat" "$tmp/msg" || sed 's/^/#   /' "$tmp/msg"
+}
+
+# A shipment with one field changed: edit JSON with sed on the sample file.
+variant () {
+	sed "$1" "$good" > "$tmp/ship.json"
+}
+
+refuse 1 "unknown carrier 'hermes'" "unknown carrier" --carrier hermes --data "$good" --format zpl
+refuse 1 "unknown carrier" "carrier name with a path refused" --carrier ../dpd-uk --data "$good" --format zpl
+variant 's/"postcode": "SW1A 2AA"/"postal_code": "SW1A 2AA"/'
+refuse 1 "recipient.postcode' is missing" "missing field named" --carrier dpd-uk --data "$tmp/ship.json" --format zpl
+variant 's/"name": "Zoë Ångström-Łukasiewicz"/"name": "Zoë Ångström-Łukasiewicz Von Und Zu Irgendwo Mit Sehr Langem Namen"/'
+refuse 1 "recipient.name" "name too long for its field is named" --carrier dpd-uk --data "$tmp/ship.json" --format png
+variant 's/"Flat 2", "10 Downing Street"/"Flat 2", "Building 7", "Staircase C", "Floor 4", "10 Downing Street", "Westminster"/'
+refuse 1 "too long for text box 'recipient'" "address too long for its box is named" --carrier dpd-uk --data "$tmp/ship.json" --format pdf
+variant 's/"code": "101"/"code": "1O1"/'
+refuse 1 "service.code" "service code that is not digits is named" --carrier dpd-uk --data "$tmp/ship.json" --format zpl
+sed 's/1Z999AA10123456784/1Z999AA10123456785/' "$srcdir/shipments/ups.json" > "$tmp/ups.json"
+refuse 1 "not a valid ups identifier" "tracking number with a bad check digit refused" --carrier ups --data "$tmp/ups.json" --format zpl
+sed 's/"tracking": "VAN2026112200042"/"tracking": "VAN-Ω-42"/' "$srcdir/shipments/store-van.json" > "$tmp/van.json"
+refuse 1 "cannot go in barcode 'parcel-id'" "data Code 128 cannot encode is refused" --carrier store-van --data "$tmp/van.json" --format png
+sed 's/"tracking": "VAN2026112200042"/"tracking": "VAN20261122000420000000000000000000"/' "$srcdir/shipments/store-van.json" > "$tmp/van.json"
+refuse 1 "tracking" "tracking too long for its barcode is named" --carrier store-van --data "$tmp/van.json" --format png
+printf '{ "tracking": ' > "$tmp/broken.json"
+refuse 1 "line" "broken JSON refused" --carrier dpd-uk --data "$tmp/broken.json" --format zpl
+printf '"just text"' > "$tmp/str.json"
+refuse 1 "JSON object" "a JSON string is refused" --carrier dpd-uk --data "$tmp/str.json" --format zpl
+refuse 2 "203, 300 or 600" "unsupported resolution is a usage error" --carrier dpd-uk --data "$good" --format zpl --dpi 150
+refuse 2 "zpl, pdf or png" "unknown format is a usage error" --carrier dpd-uk --data "$good" --format bmp
+refuse 2 "unknown stock" "unknown stock is a usage error" --carrier dpd-uk --data "$good" --format zpl --stock a5
+refuse 2 "needs --data" "missing --data is a usage error" --carrier dpd-uk --format zpl
+printf '[%s,%s]' "$(cat "$good")" "$(cat "$good")" > "$tmp/two.json"
+refuse 1 "PNG holds one label" "two shipments in one PNG refused" --carrier dpd-uk --data "$tmp/two.json" --format png
+
+# Good input at every resolution and stock: ZPL page size in dots, PNG size, PDF magic.
+for dpi in 203 300 600; do
+	for stock in 4x6:4:6 a6:105:148 100x150:100:150 a4:210:297; do
+		name=${stock%%:*}
+		rest=${stock#*:}
+		w=${rest%%:*}
+		h=${rest#*:}
+		case $name in
+		4x6) pw=$((w * dpi)); ph=$((h * dpi)) ;;
+		*) pw=$((w * dpi * 10 / 254)); ph=$((h * dpi * 10 / 254)) ;;
+		esac
+		"$tool" render --carrier dpd-uk --data "$good" --format zpl --dpi $dpi --stock $name -o "$tmp/l.zpl"
+		grep -q "^\^PW$pw\$" "$tmp/l.zpl" && grep -q "^\^LL$ph\$" "$tmp/l.zpl"
+		ok $? "ZPL at $dpi dpi on $name stock is $pw x $ph dots"
+	done
+	"$tool" render --carrier dpd-uk --data "$good" --format png --dpi $dpi -o "$tmp/l.png"
+	size=$(od -An -tu1 -j16 -N8 "$tmp/l.png" | awk '{ print $1*16777216+$2*65536+$3*256+$4 "x" $5*16777216+$6*65536+$7*256+$8 }')
+	[ "$size" = "$((4 * dpi))x$((6 * dpi))" ]
+	ok $? "PNG at $dpi dpi is $size"
+	"$tool" render --carrier dpd-uk --data "$good" --format pdf --dpi $dpi -o "$tmp/l.pdf"
+	head -c 5 "$tmp/l.pdf" | grep -q '%PDF-'
+	ok $? "PDF at $dpi dpi"
+done
+"$tool" render --carrier dpd-uk --data "$tmp/two.json" --format zpl -o "$tmp/two.zpl"
+[ "$(grep -c '^\^XZ' "$tmp/two.zpl")" = 2 ]
+ok $? "two shipments make two ZPL labels in one job"
+"$tool" render --carrier dpd-uk --data "$tmp/two.json" --format pdf -o "$tmp/two.pdf"
+if command -v pdfinfo >/dev/null 2>&1; then
+	pdfinfo "$tmp/two.pdf" | grep -q '^Pages: *2'
+	ok $? "two shipments make a two-page PDF"
+fi
+
+# A user's layout directory comes before the system one.
+mkdir -p "$tmp/xdg/despatch/layouts"
+sed 's/"text": "dpd"/"text": "usr"/' "${top_srcdir:-.}/data/layouts/dpd-uk.json" > "$tmp/xdg/despatch/layouts/dpd-uk.json"
+XDG_DATA_HOME="$tmp/xdg" "$tool" render --carrier dpd-uk --data "$good" --format pdf -o "$tmp/user.pdf"
+ok $? "user layout overrides the installed one (and finds the installed logo)"
+XDG_DATA_HOME="$tmp/xdg" "$tool" layouts | grep -q "^dpd-uk"
+ok $? "layouts lists the carriers"
+[ "$("$tool" layouts | grep -vc '^#')" -ge 8 ]
+ok $? "eight carrier layouts are installed"
+"$tool" layouts > "$tmp/layouts"
+! grep -q broken "$tmp/layouts"
+ok $? "no layout is broken"
+grep broken "$tmp/layouts" | sed 's/^/#   /'
+echo "1..$n"
+exit $fail
