@@ -271,6 +271,7 @@ despatch_label_render (int argc, char **argv)
 	free (buf.data);
 	label_layout_destroy (&layout);
 	json_decref (shipment);
+	label_shutdown ();
 	return rc;
 }
 
@@ -300,6 +301,7 @@ despatch_label_layouts (int argc, char **argv)
 		free (*n);
 	}
 	free (names);
+	label_shutdown ();
 	return 0;
 }
 

@@ -77,4 +77,7 @@ int label_render (struct label_layout *layout, const json_t *shipment,
 int label_render_kv (struct label_layout *layout, const char *const *pairs,
     const struct label_options *opt, struct label_buf *out, char **cause);
 
+/* Free the font caches the renderer keeps for the life of the process; call once at exit. */
+void label_shutdown (void);
+
 #endif

@@ -130,7 +130,8 @@ test_label_whole_dots (int dpi, double module_mm, int want_dots)
 	memcpy (job, buf.data, buf.len);
 	struct zpl_image img;
 	char err[200];
-	ok (zpl_decode (job, &img, err, sizeof err) == 0, "ZPL decodes (%s)", zpl_decode (job, &img, err, sizeof err) ? err : "ok");
+	int dec = zpl_decode (job, &img, err, sizeof err);
+	ok (dec == 0, "ZPL decodes (%s)", dec ? err : "ok");
 	if (img.bits) {
 		/* Middle of the bar box; the label is centred on the 4x6 page. */
 		int oy = (img.height - (int) (40 * dpi / 25.4)) / 2, ox = (img.width - (int) (100 * dpi / 25.4)) / 2;
@@ -184,5 +185,6 @@ main (void)
 	test_label_whole_dots (600, 0.25, 6);
 	test_label_whole_dots (203, 0.375, 3);
 	rmdir (test_label_dir);
+	label_shutdown ();
 	return tap_done ();
 }
