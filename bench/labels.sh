@@ -7,16 +7,19 @@
 #      producing them from a CSV merge (goal: at least 20 times faster).
 #
 # Prints a markdown table; each value is the median of RUNS runs with (min-max).
-# Environment: N (labels for the ZPL figure, default 5000), NGL (labels for the
-# glabels comparison, default 300), RUNS (default 5).
+# Environment: N (labels for the ZPL figure, default 5000), NGL (merge sizes for
+# the glabels comparison, default "200 2000": glabels slows down as a merge grows,
+# so one size alone would flatter or wrong one side), RUNS (default 5) and RUNS_GL
+# (runs of each glabels comparison, default 3: a 2000-label glabels merge takes a minute).
 set -e
 top_builddir=$(pwd)
 top_srcdir=${top_srcdir:-$(sed -n 's/^abs_top_srcdir = //p' Makefile 2>/dev/null)}
 top_srcdir=${top_srcdir:-.}
 tool="$top_builddir/labels/despatch-label"
 N=${N:-5000}
-NGL=${NGL:-300}
+NGL=${NGL:-200 2000}
 RUNS=${RUNS:-5}
+RUNS_GL=${RUNS_GL:-3}
 export DSP_LAYOUT_PATH="${DSP_LAYOUT_PATH:-$top_srcdir/data/layouts}"
 [ -x "$tool" ] || { echo "bench/labels.sh: build labels/despatch-label first (make)" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -83,7 +86,6 @@ stats () {
 }
 
 make_data "$N" "$tmp/ship.json" "$tmp/ship.csv"
-make_data "$NGL" "$tmp/gl.json" "$tmp/gl.csv"
 
 # 1. ZPL throughput on one core (the process start and JSON parse are inside the time).
 : > "$tmp/zpl"
@@ -103,13 +105,15 @@ printf '| DPD 4x6 ZPL 203 dpi, %s labels, one core (labels/s) | %.0f (%.0f-%.0f)
 
 # 2. Side by side with glabels-3-batch, same labels from the same data, PDF both.
 if command -v glabels-3-batch >/dev/null 2>&1; then
+	for ngl in $NGL; do
+	make_data "$ngl" "$tmp/gl.json" "$tmp/gl.csv"
 	sed -e "s|@CSV@|$tmp/gl.csv|" -e "s|@LOGO@|$top_srcdir/data/layouts/store-logo.png|" \
 	    "$top_srcdir/bench/labels/dpd-uk.glabels.in" > "$tmp/dpd-uk.glabels"
 	: > "$tmp/ours"
 	: > "$tmp/theirs"
 	: > "$tmp/ourszpl"
 	i=0
-	while [ $i -lt "$RUNS" ]; do
+	while [ $i -lt "$RUNS_GL" ]; do
 		seconds $pin "$tool" render --carrier dpd-uk --data "$tmp/gl.json" --format pdf --dpi 203 -o "$tmp/ours.pdf" >> "$tmp/ours"
 		seconds $pin "$tool" render --carrier dpd-uk --data "$tmp/gl.json" --format zpl --dpi 203 -o "$tmp/ours.zpl" >> "$tmp/ourszpl"
 		seconds $pin glabels-3-batch -o "$tmp/theirs.pdf" "$tmp/dpd-uk.glabels" >> "$tmp/theirs"
@@ -124,9 +128,10 @@ if command -v glabels-3-batch >/dev/null 2>&1; then
 	pages=""
 	command -v pdfinfo >/dev/null 2>&1 && pages=" ($(pdfinfo "$tmp/theirs.pdf" | awk '/^Pages:/ { print $2 }') vs $(pdfinfo "$tmp/ours.pdf" | awk '/^Pages:/ { print $2 }') pages)"
 	printf '| DPD merge of %s labels to PDF%s (s) | %s (%s-%s) | glabels-3-batch CSV merge | %s (%s-%s) | %.1f |\n' \
-	    "$NGL" "$pages" "$o_med" "$o_min" "$o_max" "$t_med" "$t_min" "$t_max" "$(echo "$t_med $o_med" | awk '{ print $1 / $2 }')"
+	    "$ngl" "$pages" "$o_med" "$o_min" "$o_max" "$t_med" "$t_min" "$t_max" "$(echo "$t_med $o_med" | awk '{ print $1 / $2 }')"
 	printf '| DPD merge of %s labels to ZPL (s) | %s (%s-%s) | glabels-3-batch CSV merge (PDF) | %s (%s-%s) | %.1f |\n' \
-	    "$NGL" "$z_med" "$z_min" "$z_max" "$t_med" "$t_min" "$t_max" "$(echo "$t_med $z_med" | awk '{ print $1 / $2 }')"
+	    "$ngl" "$z_med" "$z_min" "$z_max" "$t_med" "$t_min" "$t_max" "$(echo "$t_med $z_med" | awk '{ print $1 / $2 }')"
+	done
 else
 	echo "| glabels comparison | skipped | glabels-3-batch not installed (apt-get install glabels) | | |"
 fi

@@ -28,3 +28,13 @@ tests_fuzz_libfuzzer_proto_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_proto_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_proto_LDADD = $(COMMON_LIBS)
 endif
+
+# Benchmarks: `make bench` (never part of make check).
+noinst_PROGRAMS += bench/bench-hub
+bench_bench_hub_SOURCES = bench/bench-hub.c
+bench_bench_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+bench_bench_hub_LDADD = $(COMMON_LIBS)
+EXTRA_DIST += bench/run bench/hub.sh
+bench: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(SHELL) $(abs_top_srcdir)/bench/run
+.PHONY: bench

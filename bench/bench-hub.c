@@ -1,0 +1,223 @@
+/*
+ * bench-hub.c: load and baselines for the hub benchmark (bench/hub.sh).
+ *
+ *   bench-hub echo ENDPOINT           baseline (a): ROUTER that echoes, no storage
+ *   bench-hub naive ENDPOINT DB       baseline (b): one insert + one durable commit per message
+ *   bench-hub load ENDPOINT N SECONDS [STEP]
+ *                                     N terminals (own identity, own sequence numbers), each
+ *                                     with one scan in flight; prints one result line
+ *
+ * The load line: "terminals=N scans=S seconds=T rate=R p50_us=.. p99_us=.. p999_us=.. lost=L"
+ */
+#include "config.h"
+#include "db.h"
+#include "proto.h"
+#include "util.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+static void
+bench_raise_fd_limit (void)
+{
+	struct rlimit rl;
+	if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit (RLIMIT_NOFILE, &rl);
+	}
+	zsys_set_max_sockets (0);
+}
+
+static zsock_t *
+bench_router (const char *endpoint)
+{
+	zsock_t *r = zsock_new (ZMQ_ROUTER);
+	zsock_set_rcvhwm (r, 100000);
+	zsock_set_sndhwm (r, 100000);
+	if (zsock_bind (r, "%s", endpoint) < 0) {
+		fprintf (stderr, "bench-hub: cannot bind %s\n", endpoint);
+		exit (1);
+	}
+	return r;
+}
+
+/* Next message, or NULL once interrupted; polls so a SIGTERM is never missed. */
+static zmsg_t *
+bench_next (zsock_t *r)
+{
+	while (!zsys_interrupted) {
+		zmq_pollitem_t item = { zsock_resolve (r), 0, ZMQ_POLLIN, 0 };
+		if (zmq_poll (&item, 1, 200) > 0)
+			return zmsg_recv (r);
+	}
+	return NULL;
+}
+
+static int
+bench_echo (const char *endpoint)
+{
+	zsock_t *r = bench_router (endpoint);
+	while (!zsys_interrupted) {
+		zmsg_t *m = bench_next (r);
+		if (m == NULL)
+			break;
+		zmsg_send (&m, r);
+	}
+	zsock_destroy (&r);
+	return 0;
+}
+
+static int
+bench_naive (const char *endpoint, const char *path)
+{
+	char *cause = NULL;
+	db_t *db = db_open (path, DB_READWRITE, &cause); /* WAL, synchronous=FULL */
+	if (db == NULL) {
+		fprintf (stderr, "bench-hub: %s\n", cause);
+		return 1;
+	}
+	db_exec (db, "CREATE TABLE IF NOT EXISTS msgs (id INTEGER PRIMARY KEY, body BLOB)");
+	zsock_t *r = bench_router (endpoint);
+	while (!zsys_interrupted) {
+		zmsg_t *m = bench_next (r);
+		if (m == NULL)
+			break;
+		zframe_t *body = zmsg_last (m);
+		/* One message, one transaction, one durable commit. */
+		db_begin (db);
+		db_stmt_t *ins = db_prepare (db, "INSERT INTO msgs (body) VALUES (?1)");
+		db_bind_blob (ins, 1, zframe_data (body), zframe_size (body));
+		db_step (ins);
+		db_reset (ins);
+		db_commit (db);
+		zmsg_send (&m, r);
+	}
+	db_close (&db);
+	zsock_destroy (&r);
+	return 0;
+}
+
+static int
+bench_cmp_i64 (const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+	return x < y ? -1 : x > y;
+}
+
+struct bench_term {
+	zsock_t *sock;
+	char id[32];
+	uint32_t seq;
+	int64_t sent_us;
+	int busy;
+};
+
+static void
+bench_term_send (struct bench_term *t, const char *step)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_SCAN);
+	proto_msg_set_terminal (m, t->id);
+	proto_msg_set_seq (m, ++t->seq);
+	proto_set_str (m, PROTO_SCAN_STEP, step);
+	char code[64];
+	snprintf (code, sizeof code, "BENCH-%s-%u", t->id, t->seq);
+	proto_set_str (m, PROTO_SCAN_CODE, code);
+	size_t size;
+	uint8_t *data = proto_encode (m, &size);
+	proto_msg_destroy (&m);
+	zframe_t *f = zframe_new (data, size);
+	free (data);
+	t->sent_us = util_mono_us ();
+	zframe_send (&f, t->sock, 0);
+	t->busy = 1;
+}
+
+static int
+bench_load (const char *endpoint, int n, double seconds, const char *step)
+{
+	struct bench_term *terms = xcalloc ((size_t) n, sizeof *terms);
+	zmq_pollitem_t *items = xcalloc ((size_t) n, sizeof *items);
+	for (int i = 0; i < n; i++) {
+		terms[i].sock = zsock_new (ZMQ_DEALER);
+		snprintf (terms[i].id, sizeof terms[i].id, "bench-%04d", i);
+		zsock_set_identity (terms[i].sock, terms[i].id);
+		zsock_set_linger (terms[i].sock, 0);
+		if (zsock_connect (terms[i].sock, "%s", endpoint) != 0) {
+			fprintf (stderr, "bench-hub: cannot connect %s\n", endpoint);
+			return 1;
+		}
+		items[i].socket = zsock_resolve (terms[i].sock);
+		items[i].events = ZMQ_POLLIN;
+	}
+	zclock_sleep (200 + n / 2); /* let every connection come up */
+	size_t cap = 1 << 20, nlat = 0;
+	int64_t *lat = xmalloc (cap * sizeof *lat);
+	for (int i = 0; i < n; i++)
+		bench_term_send (&terms[i], step);
+	int64_t start = util_mono_us ();
+	int64_t end = start + (int64_t) (seconds * 1e6);
+	long lost = 0;
+	while (util_mono_us () < end) {
+		int rc = zmq_poll (items, n, 100);
+		if (rc < 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (!(items[i].revents & ZMQ_POLLIN))
+				continue;
+			zframe_t *f;
+			while ((zsock_events (terms[i].sock) & ZMQ_POLLIN) && (f = zframe_recv (terms[i].sock))) {
+				int64_t now = util_mono_us ();
+				proto_msg_t *r = NULL;
+				char err[64];
+				if (proto_decode (zframe_data (f), zframe_size (f), &r, NULL, err, sizeof err) == 0
+				    && proto_msg_seq (r) == terms[i].seq) {
+					if (nlat == cap) {
+						cap *= 2;
+						lat = xrealloc (lat, cap * sizeof *lat);
+					}
+					lat[nlat++] = now - terms[i].sent_us;
+					if (now < end)
+						bench_term_send (&terms[i], step);
+					else
+						terms[i].busy = 0;
+				} else {
+					lost++;
+				}
+				proto_msg_destroy (&r);
+				zframe_destroy (&f);
+			}
+		}
+	}
+	double took = (double) (util_mono_us () - start) / 1e6;
+	qsort (lat, nlat, sizeof *lat, bench_cmp_i64);
+	long long p50 = nlat ? lat[nlat * 50 / 100] : 0;
+	long long p99 = nlat ? lat[nlat * 99 / 100] : 0;
+	long long p999 = nlat ? lat[nlat * 999 / 1000] : 0;
+	printf ("terminals=%d scans=%zu seconds=%.2f rate=%.0f p50_us=%lld p99_us=%lld p999_us=%lld lost=%ld\n", n, nlat,
+	    took, nlat / took, p50, p99, p999, lost);
+	for (int i = 0; i < n; i++)
+		zsock_destroy (&terms[i].sock);
+	free (terms);
+	free (items);
+	free (lat);
+	return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	bench_raise_fd_limit ();
+	zsys_init ();
+	zsys_set_logsystem (false);
+	if (argc == 3 && strcmp (argv[1], "echo") == 0)
+		return bench_echo (argv[2]);
+	if (argc == 4 && strcmp (argv[1], "naive") == 0)
+		return bench_naive (argv[2], argv[3]);
+	if ((argc == 5 || argc == 6) && strcmp (argv[1], "load") == 0)
+		return bench_load (argv[2], atoi (argv[3]), atof (argv[4]), argc == 6 ? argv[5] : "receive");
+	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP]\n");
+	return 2;
+}

@@ -1,0 +1,103 @@
+#!/bin/sh
+# bench/hub.sh: the hub against its two baselines, through the real protocol.
+# Run from the build folder (make bench does). Prints markdown table rows.
+#   (a) bare echo: the same ROUTER/DEALER sockets, no storage (the network ceiling)
+#   (b) naive durable: one insert and one synchronous=FULL commit per message
+# Every figure is the median of RUNS runs, with min and max.
+set -eu
+B=${top_builddir:-.}
+S=${top_srcdir:-.}
+RUNS=${RUNS:-3}
+SECS=${SECS:-3}
+COUNTS=${COUNTS:-"1 16 256 1000"}
+tmp=$(mktemp -d)
+port=$((20000 + $$ % 20000))
+ep="tcp://127.0.0.1:$port"
+spid=""
+stop_server() {
+	if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; spid=""; fi
+}
+trap 'stop_server; rm -rf "$tmp"' EXIT INT TERM
+
+# A hub database with the demo data and one logged-in session per simulated terminal.
+"$B/hub/despatch-hub" -e "ipc://$tmp/prep.sock" -d "$tmp/hub-template.db" --demo-data "$S/data/demo" 2>"$tmp/prep.log" &
+spid=$!
+for i in $(seq 1 100); do [ -S "$tmp/prep.sock" ] && break; sleep 0.1; done
+stop_server
+now=$(date +%s)000
+{
+	echo "BEGIN;"
+	i=0
+	while [ $i -lt 1000 ]; do
+		printf "INSERT INTO terminals (terminal, station, operator, first_seen, last_seen, last_active) VALUES ('bench-%04d', 'bench', 'B2001', %s, %s, %s);\n" $i "$now" "$now" "$now"
+		i=$((i + 1))
+	done
+	echo "COMMIT;"
+} | sqlite3 "$tmp/hub-template.db"
+
+start_server() { # kind
+	rm -f "$tmp/run.db" "$tmp/run.db-wal" "$tmp/run.db-shm" "$tmp/naive.db"*
+	case "$1" in
+	echo) "$B/bench/bench-hub" echo "$ep" & ;;
+	naive) "$B/bench/bench-hub" naive "$ep" "$tmp/naive.db" & ;;
+	hub) cp "$tmp/hub-template.db" "$tmp/run.db"
+	     "$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s log.level=warn 2>>"$tmp/hub.log" & ;;
+	esac
+	spid=$!
+	sleep 0.5
+}
+
+field() { # line key
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+stats() { # values... -> "median min max"
+	printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {printf "%s %s %s\n", v[int((NR+1)/2)], v[1], v[NR]}'
+}
+
+for n in $COUNTS; do
+	for kind in echo naive hub; do
+		rates="" p50s="" p99s="" p999s="" rss=""
+		r=0
+		while [ $r -lt "$RUNS" ]; do
+			start_server $kind
+			sampler=""
+			if [ "$kind" = hub ] && [ "$n" -ge 1000 ]; then
+				( sleep $(( SECS / 2 + 1 )); grep VmRSS /proc/$spid/status | awk '{print $2}' >"$tmp/rss" ) &
+				sampler=$!
+			fi
+			line=$("$B/bench/bench-hub" load "$ep" "$n" "$SECS")
+			[ -n "$sampler" ] && wait "$sampler" 2>/dev/null
+			stop_server
+			rates="$rates $(field "$line" rate)"
+			p50s="$p50s $(field "$line" p50_us)"
+			p99s="$p99s $(field "$line" p99_us)"
+			p999s="$p999s $(field "$line" p999_us)"
+			[ -s "$tmp/rss" ] && rss="$rss $(cat "$tmp/rss")" && rm -f "$tmp/rss"
+			r=$((r + 1))
+		done
+		echo "$kind $n rate $(stats $rates)" >>"$tmp/results"
+		echo "$kind $n p50 $(stats $p50s)" >>"$tmp/results"
+		echo "$kind $n p99 $(stats $p99s)" >>"$tmp/results"
+		echo "$kind $n p999 $(stats $p999s)" >>"$tmp/results"
+		[ -n "$rss" ] && echo "$kind $n rss $(stats $rss)" >>"$tmp/results"
+	done
+done
+
+get() { awk -v k="$1" -v n="$2" -v m="$3" '$1==k && $2==n && $3==m {print $4, $5, $6}' "$tmp/results"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+for n in $COUNTS; do
+	set -- $(get hub $n rate); h=$1 hmin=$2 hmax=$3
+	set -- $(get naive $n rate); b=$1
+	set -- $(get echo $n rate); a=$1
+	echo "| hub scans/s, $n terminals, durable acks | $h ($hmin-$hmax) | naive durable (b) | $b | $(ratio $h $b) |"
+	echo "| hub scans/s, $n terminals, durable acks | $h ($hmin-$hmax) | bare echo (a) | $a | $(ratio $h $a) |"
+	set -- $(get hub $n p50); hp50=$1
+	set -- $(get hub $n p99); hp99=$1 p99min=$2 p99max=$3
+	set -- $(get hub $n p999); hp999=$1
+	set -- $(get echo $n p99); ep99=$1
+	echo "| hub latency us, $n terminals: p50 $hp50, p99 $hp99 ($p99min-$p99max), p999 $hp999 | $hp99 | bare echo p99 | $ep99 | $(ratio $hp99 $ep99) |"
+done
+if grep -q "^hub 1000 rss" "$tmp/results"; then
+	set -- $(get hub 1000 rss)
+	echo "| hub resident KiB, 1000 terminals connected | $1 ($2-$3) | goal | 65536 | $(ratio $1 65536) |"
+fi
