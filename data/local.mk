@@ -1,0 +1,1 @@
+# data/: configuration example, service files and man pages for the hub (operations).

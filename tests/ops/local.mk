@@ -1,0 +1,1 @@
+# tests/ops/: install, package, migration and status tests.
