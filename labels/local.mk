@@ -18,7 +18,9 @@ labels_despatch_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 labels_despatch_label_LDADD = $(LABELS_LIBS)
 dist_man_MANS += labels/despatch-label.1
 
-nobase_dist_pkgdata_DATA += \
+# Installed as $(pkgdatadir)/layouts/NAME, where label_layout_path looks.
+labelslayoutsdir = $(pkgdatadir)/layouts
+dist_labelslayouts_DATA = \
 	data/layouts/dpd-uk.json \
 	data/layouts/dhl-express.json \
 	data/layouts/parcelforce.json \
