@@ -9,7 +9,11 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-journal.c terminal/term-journal.h \
 	terminal/term-net.c terminal/term-net.h \
 	terminal/term-flow.c terminal/term-flow.h \
-	terminal/term-flow-scan.c
+	terminal/term-flow-scan.c \
+	terminal/term-flow-locate.c \
+	terminal/term-flow-pack.c \
+	terminal/term-flow-scanout.c \
+	terminal/term-flow-admin.c
 terminal_libterm_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 TERM_LIBS = terminal/libterm.a $(COMMON_LIBS)
 
@@ -18,3 +22,4 @@ terminal_despatch_term_SOURCES = \
 	terminal/term-curses.c terminal/term-curses.h
 terminal_despatch_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS) $(CZMQ_CFLAGS)
 terminal_despatch_term_LDADD = $(TERM_LIBS) $(CURSES_LIBS) $(CZMQ_LIBS)
+dist_man_MANS += terminal/despatch-term.1

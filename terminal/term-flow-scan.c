@@ -39,6 +39,8 @@ term_flow_receive_reply (struct term *t, const proto_msg_t *req, const proto_msg
 	term_ctx_set (t, "line", term_data (r, "line"));
 	term_ctx_set (t, "location", term_data (r, "location"));
 	term_ctx_set (t, "sku", term_data (r, "sku"));
+	term_ctx_set (t, "description", term_data (r, "description"));
+	term_ctx_set (t, "qty", term_data (r, "qty"));
 	term_flow_scan_next_line (t, r);
 	term_flow_data_lines (t, r, true);
 }
@@ -48,12 +50,16 @@ term_flow_receive_key (struct term *t, int key)
 {
 	/* F4: go and locate the order just received. */
 	if (key == TK_F4 && *term_ctx_get (t, "order")) {
-		char order[96], line[96];
-		snprintf (order, sizeof order, "%s", term_ctx_get (t, "order"));
-		snprintf (line, sizeof line, "%s", term_ctx_get (t, "line"));
-		term_goto (t, "locate");
-		term_ctx_set (t, "order", order);
-		term_ctx_set (t, "line", line);
+		char saved[TERM_CTX_MAX][2][96];
+		memcpy (saved, t->ctx, sizeof saved);
+		/* The locate screen starts from this order's line: hand the context over. */
+		const struct term_flow *f = term_flow_find ("locate");
+		memcpy (t->ctx, saved, sizeof saved);
+		t->flow = f;
+		t->stage = 0;
+		term_body_clear (t);
+		term_side_clear (t);
+		f->enter (t);
 		return true;
 	}
 	return false;

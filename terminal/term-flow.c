@@ -12,7 +12,15 @@ const struct term_flow *const term_flows[] = {
 	&term_flow_menu,
 	&term_flow_rejected,
 	&term_flow_receive,
+	&term_flow_locate,
+	&term_flow_pack,
+	&term_flow_scanout,
+	&term_flow_closeout,
 	&term_flow_enquiry,
+	&term_flow_hold,
+	&term_flow_release,
+	&term_flow_note,
+	&term_flow_reprint,
 };
 const int term_nflows = (int) nitems (term_flows);
 

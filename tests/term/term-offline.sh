@@ -1,4 +1,5 @@
 #!/bin/bash
+: "${top_srcdir:?run through make check}"
 # term-offline.sh: the hub stopped and restarted while scans continue, scans
 # at scanner speed (bursts), the terminal killed with scans unsent and
 # restarted: every scan reaches the hub's database exactly once, in order.

@@ -1,4 +1,5 @@
 #!/bin/bash
+: "${top_srcdir:?run through make check}"
 # term-skeleton.sh: the walking skeleton at 16 x 20 against a real hub: log in,
 # the menu, a receive scan and its answer on the message line, the status
 # line, then the same screen after a resize to 8 x 40 and 24 x 80.
