@@ -8,6 +8,7 @@
  * Subcommands are a table so later ones (ranges, carriers...) slot in.
  */
 #include "config.h"
+#include "despatch-status.h"
 #include "hub-import.h"
 #include "hub-store.h"
 #include "log.h"
@@ -26,6 +27,7 @@ despatch_usage (FILE *f)
 	fprintf (f,
 	    "usage: despatch import FILE... [--database DB]\n"
 	    "  import FILE...          import orders (CSV or JSON, see doc/orders.md); each file whole or not at all\n"
+	    "  status [--config FILE]  the hub's health; exit 1 when something needs attention (despatch status --help)\n"
 	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
 	    "  -h, --help              print this help and exit\n"
 	    "  -V, --version           print the version and exit\n"
@@ -85,6 +87,9 @@ main (int argc, char **argv)
 	};
 	const char *database = DESPATCH_DEFAULT_DATABASE;
 	int c;
+	/* status opens the database read-only and has options of its own (despatch-status.c). */
+	if (argc > 1 && strcmp (argv[1], "status") == 0)
+		return despatch_status_main (argc - 1, argv + 1);
 	/* Options may come anywhere (GNU getopt permutes). */
 	while ((c = getopt_long (argc, argv, "d:hV", longopts, NULL)) != -1) {
 		switch (c) {

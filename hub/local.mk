@@ -25,8 +25,8 @@ hub_despatch_hub_LDADD = $(HUB_LIBS)
 
 # despatch: the administrator's tool (import now; more subcommands later).
 bin_PROGRAMS += hub/despatch
-hub_despatch_SOURCES = hub/despatch-main.c
+hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h
 hub_despatch_CFLAGS = $(AM_CFLAGS)
-hub_despatch_LDADD = $(HUB_LIBS)
+hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
 
 nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json
