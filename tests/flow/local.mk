@@ -1,1 +1,12 @@
 # tests/flow/: the despatch flow against a real hub.
+check_PROGRAMS += tests/flow/test-flow tests/flow/test-gs1 tests/flow/test-import
+tests_flow_test_flow_SOURCES = tests/flow/test-flow.c tests/flow/flowlib.h
+tests_flow_test_flow_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_flow_test_flow_LDADD = $(TEST_LIBS)
+tests_flow_test_gs1_SOURCES = tests/flow/test-gs1.c
+tests_flow_test_gs1_LDADD = $(COMMON_LIBS)
+tests_flow_test_import_SOURCES = tests/flow/test-import.c tests/flow/flowlib.h
+tests_flow_test_import_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_flow_test_import_LDADD = $(TEST_LIBS)
+TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow
+EXTRA_DIST += tests/flow/data

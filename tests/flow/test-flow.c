@@ -1,0 +1,403 @@
+/*
+ * test-flow.c: the despatch flow against a real hub (ipc://, SQLite file,
+ * demo data): a three-department order from ticket to close-out and
+ * tracking; then every refusal with its reason code and text; holds at
+ * scan-out; undo; repeats that change nothing; two terminals at once.
+ */
+#include "config.h"
+#include "flowlib.h"
+
+#include <czmq.h>
+#include <stdio.h>
+
+static struct testlib_hub hub;
+
+static long long
+sql_int (const char *sql)
+{
+	return testlib_sql_int (hub.database, sql);
+}
+
+static void
+test_whole_flow (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup)
+{
+	diag ("the whole flow: W1000005, Homeware + Toys + Menswear, two parcels, DPD");
+	proto_msg_t *r = fl_expect (fl_scan (porter, "receive", "W1000005"), PROTO_OK, PR_OK, "3 lines from 3 departments",
+	    "receive the ticket");
+	is_str (fl_data (r, "next"), "locate", "next is locate");
+	is_str (fl_data (r, "line"), "1", "first line to locate is 1");
+	is_str (fl_data (r, "location"), "HW-R2-B07", "and where it is");
+	is_str (fl_data (r, "lines"), "3", "three lines listed");
+	ok (strstr (fl_data (r, "line.2"), "open|TY-TRN-0042|2|Toys|") == fl_data (r, "line.2"), "line.2 = %s",
+	    fl_data (r, "line.2"));
+	proto_msg_destroy (&r);
+
+	static const struct {
+		const char *line, *location, *sku;
+	} lines[] = {
+		{ "1", "HW-R2-B07", "HW-PAN-2400" },
+		{ "2", "TY-STOCK-2", "TY-TRN-0042" },
+		{ "3", "MW-R3-C02", "MW-KNT-1130" },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		r = fl_expect (fl_scan (porter, "locate", lines[i].location, "order", "W1000005", "line", lines[i].line,
+		    NULL), PROTO_OK, PR_OK, "Now scan the item", "locate: location of line");
+		is_str (fl_data (r, "next"), "item", "next is the item");
+		proto_msg_destroy (&r);
+		r = fl_expect (fl_scan (porter, "locate", lines[i].sku, "order", "W1000005", "line", lines[i].line, NULL),
+		    PROTO_OK, PR_OK, "found", "locate: item of line");
+		if (i < 2)
+			is_str (fl_data (r, "line"), lines[i + 1].line, "the next line is offered");
+		else
+			is_str (fl_data (r, "next"), "pack", "every line found: next is pack");
+		proto_msg_destroy (&r);
+	}
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'W1000005' AND status = 'located'"), 1, "order located");
+
+	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "parcel", "1", "box", "B3", "weight", "5200",
+	    NULL), PROTO_OK, PR_OK, "Parcel 1 of 2 labelled dpd", "pack parcel 1");
+	is_str (fl_data (r, "carrier"), "dpd", "DPD chosen for GB next-day");
+	is_str (fl_data (r, "next"), "verify", "next is verify");
+	char sscc1[32], track1[48];
+	snprintf (sscc1, sizeof sscc1, "%s", fl_data (r, "sscc"));
+	snprintf (track1, sizeof track1, "%s", fl_data (r, "tracking"));
+	is_int (strlen (sscc1), 18, "an 18-digit SSCC: %s", sscc1);
+	is_int (strlen (track1), 14, "a 14-digit DPD parcel number: %s", track1);
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "box", "B2", "weight", "2400", NULL),
+	    PROTO_OK, PR_OK, "Parcel 2 of 2", "pack parcel 2 (number defaults to the next)");
+	char track2[48];
+	snprintf (track2, sizeof track2, "%s", fl_data (r, "tracking"));
+	is_str (fl_data (r, "status"), "labelled", "order labelled once both parcels are");
+	ok (strcmp (track1, track2) != 0, "parcels have their own tracking numbers");
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	    " WHERE p.order_ref = 'W1000005' AND j.status = 'queued' AND j.station = 'bench-1'"), 2,
+	    "a print job per label, queued for the bench");
+
+	char gs1[40];
+	snprintf (gs1, sizeof gs1, "]C100%s", sscc1);
+	r = fl_expect (fl_scan (packer, "verify", gs1, "order", "W1000005", NULL), PROTO_OK, PR_OK, "Label right",
+	    "verify parcel 1 by its GS1-128 SSCC");
+	is_str (fl_data (r, "next"), "verify", "one more label to check");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (packer, "verify", track2, "order", "W1000005", NULL), PROTO_OK, PR_OK, "Label right",
+	    "verify parcel 2 by its tracking number");
+	is_str (fl_data (r, "next"), "scanout", "next is scan-out");
+	proto_msg_destroy (&r);
+
+	r = fl_expect (fl_scan (packer, "cage", "CAGE-DPD", NULL), PROTO_OK, PR_OK, "CAGE-DPD", "cage named");
+	is_str (fl_data (r, "carrier"), "dpd", "the cage is DPD's");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (packer, "scanout", sscc1, "cage", "CAGE-DPD", NULL), PROTO_OK, PR_OK, "on CAGE-DPD",
+	    "scan out parcel 1");
+	is_str (fl_data (r, "count"), "1", "one parcel on the cage");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (packer, "scanout", track2, "cage", "CAGE-DPD", NULL), PROTO_OK, PR_OK, "on CAGE-DPD",
+	    "scan out parcel 2");
+	is_str (fl_data (r, "status"), "scanned_out", "order scanned out");
+	is_str (fl_data (r, "next"), "closeout", "next is close-out");
+	proto_msg_destroy (&r);
+
+	r = fl_expect (fl_cmd (sup, "closeout-preview", "carrier", "dpd", NULL), PROTO_OK, PR_OK, "2 parcels ready",
+	    "close-out preview");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_cmd (sup, "closeout", "carrier", "dpd", NULL), PROTO_OK, PR_OK, "closed out: manifest",
+	    "close out DPD");
+	is_str (fl_data (r, "count"), "2", "two parcels in the manifest");
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'W1000005' AND status = 'closed'"), 1, "order closed");
+	fl_check (fl_scan (packer, "scanout", sscc1, "cage", "CAGE-DPD", NULL), PROTO_REFUSED, PR_CLOSED, "closed out",
+	    "a closed parcel cannot be scanned out again");
+	fl_check (fl_cmd (sup, "closeout", "carrier", "dpd", NULL), PROTO_REFUSED, PR_INCOMPLETE, "Nothing on",
+	    "a second close-out with nothing scanned out");
+
+	fl_check (fl_cmd (sup, "track", "code", track1, "event", "in_transit", "detail", "hub Hinckley", NULL), PROTO_OK,
+	    PR_OK, "in_transit", "tracking: parcel 1 in transit");
+	fl_check (fl_cmd (sup, "track", "code", track2, "event", "in_transit", NULL), PROTO_OK, PR_OK, "in_transit",
+	    "tracking: parcel 2 in transit");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'W1000005' AND status = 'in_transit'"), 1,
+	    "order in transit");
+	fl_check (fl_cmd (sup, "track", "code", sscc1, "event", "delivered", NULL), PROTO_OK, PR_OK, "delivered",
+	    "tracking: parcel 1 delivered (by SSCC)");
+	fl_check (fl_cmd (sup, "track", "code", track2, "event", "lost-in-space", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "not in_transit", "unknown tracking event");
+
+	fl_check (fl_cmd (porter, "note", "code", "W1000005", "text", "Customer asked for a gift receipt", NULL), PROTO_OK,
+	    PR_OK, "Note added", "a porter adds a note");
+	r = fl_expect (fl_scan (porter, "enquiry", gs1, NULL), PROTO_OK, PR_OK, "W1000005", "enquiry by GS1 SSCC");
+	is_str (fl_data (r, "order"), "W1000005", "enquiry names the order");
+	is_str (fl_data (r, "parcels"), "2", "and its two parcels");
+	is_str (fl_data (r, "notes"), "1", "and the note");
+	ok (atoi (fl_data (r, "events")) >= 10, "and its history (%s events)", fl_data (r, "events"));
+	ok (atoi (fl_data (r, "tracks")) == 3, "and its tracking (%s events)", fl_data (r, "tracks"));
+	ok (strstr (fl_data (r, "history.1"), "|B1001|despatch-in|receive|") != NULL, "history.1 = %s",
+	    fl_data (r, "history.1"));
+	proto_msg_destroy (&r);
+	fl_check (fl_scan (porter, "enquiry", track1, NULL), PROTO_OK, PR_OK, "delivered", "enquiry by tracking number");
+
+	/* Audit: who, when, terminal, station and the raw scan for every change. */
+	is_int (sql_int ("SELECT count(*) FROM events WHERE order_ref = 'W1000005' AND (operator IS NULL OR terminal IS NULL"
+	    " OR station IS NULL OR at IS NULL)"), 0, "every event says who, when, terminal and station");
+	is_int (sql_int ("SELECT count(*) FROM events WHERE order_ref = 'W1000005' AND action = 'verify'"
+	    " AND code LIKE ']C100%'"), 1, "the raw scan is kept with its symbology identifier");
+}
+
+static void
+test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup, struct fl_term *admin)
+{
+	diag ("refusals, each with its reason");
+	fl_check (fl_scan (porter, "receive", "Z9999999", NULL), PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Unknown ticket",
+	    "unknown barcode");
+	fl_check (fl_scan (porter, "receive", "]C100376104250021234568", NULL), PROTO_REFUSED, PR_BAD_DATA,
+	    "check digit", "garbled SSCC");
+	fl_check (fl_scan (porter, "receive", "W1000005", NULL), PROTO_OK, PR_ALREADY_DONE, "already received",
+	    "receive twice is harmless");
+	fl_check (fl_scan (porter, "locate", "SH-R1-A10", "order", "T1000010", "line", "1", NULL), PROTO_REFUSED,
+	    PR_WRONG_STEP, "not received yet", "locate before receive");
+	fl_check (fl_scan (porter, "receive", "]C1400T1000010", NULL), PROTO_OK, PR_OK, "received",
+	    "receive a GS1 ticket with (400)");
+	fl_check (fl_scan (porter, "locate", "SH-R1-A10", "order", "T1000010", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "line is missing", "locate without a line number");
+	fl_check (fl_scan (porter, "locate", "SP-R1-A01", "order", "T1000010", "line", "1", NULL), PROTO_REFUSED,
+	    PR_WRONG_LOCATION, "not where line 1 is", "wrong location");
+	fl_check (fl_scan (porter, "locate", "SH-TRN-4410", "order", "T1000010", "line", "1", NULL), PROTO_REFUSED,
+	    PR_WRONG_STEP, "location first", "item before its location");
+	fl_check (fl_scan (porter, "locate", "SH-R1-A10", "order", "T1000010", "line", "1", NULL), PROTO_OK, PR_OK,
+	    "right", "right location");
+	fl_check (fl_scan (porter, "locate", "SP-BTL-0750", "order", "T1000010", "line", "1", NULL), PROTO_REFUSED,
+	    PR_WRONG_ITEM, "Wrong item", "wrong item");
+	is_int (sql_int ("SELECT wrong_scans FROM order_lines WHERE order_ref = 'T1000010' AND line_no = 1"), 1,
+	    "the wrong item is recorded");
+	fl_check (fl_scan (porter, "locate", "SH-TRN-4410", "order", "T1000010", "line", "1", NULL), PROTO_OK, PR_OK,
+	    "found", "right item");
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_INCOMPLETE,
+	    "not located yet", "pack with lines not located");
+	fl_check (fl_scan (porter, "locate", "SP-R1-A01", "order", "T1000010", "line", "2", NULL), PROTO_OK, PR_OK,
+	    "right", "location of line 2");
+	fl_check (fl_scan (porter, "locate", "SP-BTL-0750", "order", "T1000010", "line", "2", "outcome", "damaged", NULL),
+	    PROTO_WARN, PR_DAMAGED, "damaged", "line 2 damaged");
+	fl_check (fl_scan (porter, "locate", "SP-R1-A02", "order", "T1000010", "line", "3", "outcome", "short", "qty", "0",
+	    NULL), PROTO_WARN, PR_SHORT, "short", "line 3 short, nothing at the location");
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_INCOMPLETE,
+	    "supervisor releases a part-shipment", "pack with a damaged line");
+	fl_check (fl_scan (porter, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_FORBIDDEN,
+	    "may not pack", "a porter may not pack");
+	fl_check (fl_cmd (packer, "release-part", "order", "T1000010", "reason", "customer agreed", NULL), PROTO_REFUSED,
+	    PR_FORBIDDEN, "may not release-part", "a packer may not release a part-shipment");
+	fl_check (fl_cmd (sup, "release-part", "order", "T1000010", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "needs 'reason'", "release-part needs a reason");
+	fl_check (fl_cmd (sup, "release-part", "order", "T1000010", "reason", "customer agreed by phone", NULL), PROTO_OK,
+	    PR_OK, "part-shipment", "supervisor releases a part-shipment");
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "weight is missing", "pack without a weight");
+	fl_check (fl_scan (packer, "pack", "T1000010", "weight", "1500", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "Which box", "pack without a box");
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "heavy", NULL), PROTO_REFUSED,
+	    PR_BAD_ARGUMENT, "not a whole number", "pack with a weight that is not a number");
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_OK,
+	    PR_OK, "labelled", "part-shipment packed");
+	char track[48], sscc[32];
+	snprintf (track, sizeof track, "%s", fl_data (r, "tracking"));
+	snprintf (sscc, sizeof sscc, "%s", fl_data (r, "sscc"));
+	proto_msg_destroy (&r);
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", "parcel", "1", NULL), PROTO_OK,
+	    PR_ALREADY_DONE, "already packed", "packing parcel 1 again is harmless");
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'T1000010'"), 1, "still one parcel");
+
+	fl_check (fl_scan (packer, "verify", "T1000010", NULL), PROTO_REFUSED, PR_WRONG_STEP, "despatch ticket",
+	    "verify the ticket instead of the label");
+	fl_check (fl_scan (packer, "verify", track, "order", "W1000001", NULL), PROTO_ALARM, PR_WRONG_LABEL,
+	    "WRONG LABEL", "a label of another order on the bench");
+	fl_check (fl_scan (packer, "scanout", track, "cage", "CAGE-DPD", NULL), PROTO_REFUSED, PR_WRONG_STEP,
+	    "not checked", "scan-out before the label is checked");
+	fl_check (fl_scan (packer, "verify", track, "order", "T1000010", NULL), PROTO_OK, PR_OK, "Label right",
+	    "label checked");
+	fl_check (fl_scan (packer, "verify", track, "order", "T1000010", NULL), PROTO_OK, PR_ALREADY_DONE,
+	    "already checked", "label checked twice is harmless");
+	fl_check (fl_scan (packer, "scanout", track, "cage", "CAGE-UPS", NULL), PROTO_ALARM, PR_WRONG_CARRIER,
+	    "Put it on CAGE-DPD", "wrong carrier's cage");
+	fl_check (fl_scan (packer, "scanout", track, NULL), PROTO_REFUSED, PR_BAD_ARGUMENT, "Which cage",
+	    "scan-out without a cage");
+	fl_check (fl_scan (packer, "scanout", track, "cage", "CAGE-MOON", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "not known", "scan-out onto an unknown cage");
+	fl_check (fl_scan (packer, "scanout", "T1000010", "cage", "CAGE-DPD", NULL), PROTO_REFUSED, PR_WRONG_STEP,
+	    "despatch ticket", "scan-out of a ticket");
+	fl_check (fl_scan (packer, "scanout", "1Z999AA10123456784", "cage", "CAGE-DPD", NULL), PROTO_REFUSED,
+	    PR_UNKNOWN_BARCODE, "Unknown label", "scan-out of an unknown label");
+
+	/* A hold scanned at scan-out: alarm, acknowledged, released, then it goes. */
+	fl_check (fl_cmd (packer, "hold", "code", "T1000010", "reason", "fraud check", NULL), PROTO_REFUSED, PR_FORBIDDEN,
+	    "may not hold", "a packer may not hold");
+	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", "Payment queried by the card issuer", NULL), PROTO_OK,
+	    PR_OK, "on hold", "supervisor holds the order");
+	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", "again", NULL), PROTO_OK, PR_ALREADY_DONE,
+	    "already on hold", "holding twice is harmless");
+	r = fl_expect (fl_scan (packer, "scanout", sscc, "cage", "CAGE-DPD", NULL), PROTO_ALARM, PR_ON_HOLD,
+	    "Payment queried", "a held parcel scanned at scan-out raises the alarm");
+	is_str (fl_data (r, "hold"), "Payment queried by the card issuer", "the alarm carries the reason");
+	proto_msg_destroy (&r);
+	fl_check (fl_cmd (packer, "ack", "code", sscc, NULL), PROTO_OK, PR_OK, "acknowledged", "the operator acknowledges");
+	is_int (sql_int ("SELECT count(*) FROM events WHERE action = 'ack' AND order_ref = 'T1000010' AND operator = 'B2001'"),
+	    1, "the acknowledgement is recorded");
+	fl_check (fl_scan (porter, "enquiry", "T1000010", NULL), PROTO_WARN, PR_ON_HOLD, "ON HOLD",
+	    "enquiry shows the hold without an alarm");
+	fl_check (fl_cmd (sup, "release", "code", "T1000010", "reason", "Issuer confirmed", NULL), PROTO_OK, PR_OK,
+	    "released", "supervisor releases");
+	fl_check (fl_cmd (sup, "release", "code", "T1000010", "reason", "again", NULL), PROTO_OK, PR_ALREADY_DONE,
+	    "not on hold", "releasing twice is harmless");
+	fl_check (fl_scan (packer, "scanout", sscc, "cage", "CAGE-DPD", NULL), PROTO_OK, PR_OK, "on CAGE-DPD",
+	    "after release it scans out");
+	/* A hold on a parcel only. */
+	fl_check (fl_cmd (sup, "hold", "code", track, "reason", "Box crushed", NULL), PROTO_OK, PR_OK, "on hold",
+	    "hold one parcel");
+	fl_check (fl_cmd (sup, "closeout-preview", "carrier", "dpd", NULL), PROTO_OK, PR_OK, "0 parcels ready",
+	    "a held parcel is not ready for close-out");
+	fl_check (fl_cmd (sup, "release", "code", track, "reason", "Reboxed", NULL), PROTO_OK, PR_OK, "released",
+	    "release the parcel");
+
+	/* Pricing. */
+	fl_check (fl_cmd (sup, "price", "order", "T1000010", "amount", "12.5", NULL), PROTO_OK, PR_OK, "12.50",
+	    "supervisor sets the delivery charge");
+	fl_check (fl_cmd (sup, "price", "order", "T1000010", "amount", "12.50", NULL), PROTO_OK, PR_ALREADY_DONE,
+	    "already 12.50", "the same price again is harmless");
+	fl_check (fl_cmd (sup, "price", "order", "T1000010", "amount", "twelve", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "like 12.50", "a price that is not one");
+	fl_check (fl_cmd (packer, "price", "order", "T1000010", "amount", "1.00", NULL), PROTO_REFUSED, PR_FORBIDDEN,
+	    "may not price", "a packer may not set prices");
+	is_int (sql_int ("SELECT price_pence FROM orders WHERE ref = 'T1000010'"), 1250, "stored in pence");
+
+	/* Undo: own last step only, while nothing later depends on it. */
+	fl_check (fl_cmd (packer, "undo", "reason", "wrong cage", NULL), PROTO_OK, PR_OK, "Undone: scanout",
+	    "undo my scan-out");
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'T1000010' AND status = 'verified' AND cage IS NULL"),
+	    1, "the parcel is back to verified");
+	fl_check (fl_cmd (packer, "undo", "reason", "label on upside down", NULL), PROTO_OK, PR_OK, "Undone: verify",
+	    "undo my label check");
+	fl_check (fl_scan (admin, "verify", track, "order", "T1000010", NULL), PROTO_OK, PR_OK, "Label right",
+	    "another packer checks the label again");
+	fl_check (fl_cmd (packer, "undo", "reason", "repack", NULL), PROTO_REFUSED, PR_CONFLICT, "verified since",
+	    "undo refused: someone has built on it");
+	fl_check (fl_cmd (sup, "undo", "reason", "nothing", NULL), PROTO_REFUSED, PR_WRONG_STEP, "Nothing of yours",
+	    "nothing of the supervisor's to undo");
+	fl_check (fl_cmd (porter, "undo", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT, "needs 'reason'", "undo needs a reason");
+
+	/* Unknown things. */
+	fl_check (fl_cmd (sup, "hold", "code", "NOPE", "reason", "x", NULL), PROTO_REFUSED, PR_UNKNOWN_BARCODE,
+	    "No order or parcel", "hold of an unknown code");
+	fl_check (fl_scan (porter, "enquiry", "NOPE", NULL), PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Nothing known",
+	    "enquiry of an unknown code");
+	fl_check (fl_cmd (sup, "closeout", "carrier", "pigeon-post", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT, "not known",
+	    "close-out of an unknown carrier");
+}
+
+static void
+test_ranges_and_cages (struct fl_term *porter, struct fl_term *packer, struct fl_term *admin)
+{
+	diag ("number ranges, unlabelled parcels, two cages of one carrier");
+	/* T1000002 goes by store van; exhaust the van range first. */
+	ok (fl_sql_exec (hub.database, "UPDATE ranges SET next = last + 1 WHERE carrier = 'store-van'") == 0,
+	    "set-up: the store-van range is used up");
+	fl_check (fl_scan (porter, "receive", "T1000002", NULL), PROTO_OK, PR_OK, "received", "receive T1000002");
+	fl_check (fl_scan (porter, "locate", "MW-R1-A04", "order", "T1000002", "line", "1", NULL), PROTO_OK, PR_OK, "right",
+	    "location");
+	fl_check (fl_scan (porter, "locate", "MW-SHT-2210", "order", "T1000002", "line", "1", NULL), PROTO_OK, PR_OK,
+	    "found", "item");
+	fl_check (fl_scan (packer, "pack", "T1000002", "box", "B1", "weight", "400", NULL), PROTO_REFUSED,
+	    PR_RANGE_EXHAUSTED, "NOT labelled", "range exhausted: packed, not labelled");
+	fl_check (fl_scan (packer, "scanout", "T1000002/1", "cage", "VAN-1", NULL), PROTO_ALARM, PR_NOT_LABELLED,
+	    "NOT LABELLED", "an unlabelled parcel at scan-out");
+	fl_check (fl_scan (packer, "verify", "T1000002/1", NULL), PROTO_REFUSED, PR_NOT_LABELLED, "no label",
+	    "an unlabelled parcel at verify");
+	ok (fl_sql_exec (hub.database, "INSERT INTO ranges (carrier, scheme, prefix, first, next, last, low_water)"
+	    " VALUES ('store-van', 'sscc', '15012346', 1, 1, 500, 100)") == 0, "set-up: a new store-van range");
+	proto_msg_t *r = fl_expect (fl_cmd (packer, "label", "parcel", "T1000002/1", NULL), PROTO_OK, PR_OK, "labelled",
+	    "label it again");
+	char sscc[32];
+	snprintf (sscc, sizeof sscc, "%s", fl_data (r, "sscc"));
+	is_str (fl_data (r, "carrier"), "store-van", "same-day in GB goes by store van");
+	ok (strncmp (sscc, "15012346", 8) == 0, "numbered from the new range: %s", sscc);
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM ranges WHERE carrier = 'store-van' AND next > last"), 1,
+	    "the used-up range stays used up: nothing reused");
+	fl_check (fl_scan (packer, "verify", sscc, NULL), PROTO_OK, PR_OK, "Label right", "verify");
+
+	/* Two terminals scan the same parcel at once onto the same cage: one wins. */
+	proto_msg_t *m1 = proto_msg_new (PROTO_SCAN), *m2 = proto_msg_new (PROTO_SCAN);
+	proto_set_str (m1, PROTO_SCAN_STEP, "scanout");
+	proto_set_str (m1, PROTO_SCAN_CODE, sscc);
+	proto_hash_set (m1, PROTO_SCAN_CONTEXT, "cage", "VAN-1");
+	proto_set_str (m2, PROTO_SCAN_STEP, "scanout");
+	proto_set_str (m2, PROTO_SCAN_CODE, sscc);
+	proto_hash_set (m2, PROTO_SCAN_CONTEXT, "cage", "VAN-1");
+	proto_msg_set_seq (m1, ++packer->seq);
+	proto_msg_set_seq (m2, ++admin->seq);
+	client_send (packer->c, m1);
+	client_send (admin->c, m2);
+	proto_msg_t *r1 = client_recv (packer->c, 3000), *r2 = client_recv (admin->c, 3000);
+	int okays = (testlib_reason (r1) == PR_OK) + (testlib_reason (r2) == PR_OK);
+	int already = (testlib_reason (r1) == PR_ALREADY_DONE) + (testlib_reason (r2) == PR_ALREADY_DONE);
+	ok (okays == 1 && already == 1, "two terminals at once: one wins, the other is told (%s / %s)", testlib_text (r1),
+	    testlib_text (r2));
+	ok (strstr (testlib_reason (r1) == PR_ALREADY_DONE ? testlib_text (r1) : testlib_text (r2), "already on VAN-1") != NULL,
+	    "the loser is told where and by whom");
+	proto_msg_destroy (&r1);
+	proto_msg_destroy (&r2);
+	proto_msg_destroy (&m1);
+	proto_msg_destroy (&m2);
+	is_int (sql_int ("SELECT count(*) FROM events WHERE action = 'scanout' AND order_ref = 'T1000002'"), 1,
+	    "one scan-out recorded");
+	fl_check (fl_scan (packer, "scanout", sscc, "cage", "VAN-2", NULL), PROTO_REFUSED, PR_CONFLICT, "already on VAN-1",
+	    "the same parcel onto another van of the same carrier");
+
+	/* Duplicates: the same request replayed three times changes nothing. */
+	long long events = sql_int ("SELECT count(*) FROM events"), scans = sql_int ("SELECT count(*) FROM scans");
+	fl_check (fl_scan (porter, "receive", "W1000009", NULL), PROTO_OK, PR_OK, "received", "receive W1000009");
+	for (int i = 0; i < 3; i++)
+		fl_check (fl_scan_again (porter, "receive", "W1000009", NULL), PROTO_OK, PR_OK, "received",
+		    "replay gets the stored first reply");
+	is_int (sql_int ("SELECT count(*) FROM events"), events + 1, "one event after three replays");
+	is_int (sql_int ("SELECT count(*) FROM scans"), scans + 1, "one scan row after three replays");
+
+	/* A range running low warns. */
+	ok (fl_sql_exec (hub.database, "UPDATE ranges SET next = last - 10 WHERE carrier = 'royal-mail'") == 0,
+	    "set-up: the Royal Mail range is nearly used");
+	fl_check (fl_scan (porter, "locate", "ST-R1-A03", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK, "right",
+	    "location");
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK,
+	    "found", "item");
+	r = fl_expect (fl_scan (packer, "pack", "W1000009", "box", "E1", "weight", "650", NULL), PROTO_WARN, PR_RANGE_LOW,
+	    "running low", "packed and labelled, but numbers run low");
+	is_str (fl_data (r, "carrier"), "royal-mail", "a light GB standard parcel goes by Royal Mail");
+	ok (strlen (fl_data (r, "tracking")) == 13 && strncmp (fl_data (r, "tracking"), "RB", 2) == 0,
+	    "an S10 tracking number: %s", fl_data (r, "tracking"));
+	proto_msg_destroy (&r);
+}
+
+int
+main (void)
+{
+	zsys_init ();
+	zsys_set_logsystem (false);
+	if (!ok (testlib_hub_start (&hub, NULL) == 0, "hub starts with the demo data"))
+		return tap_done ();
+	struct fl_term porter, packer, sup, admin;
+	fl_term_open (&porter, hub.endpoint, "hh-01", "despatch-in", "B1001", "1111");
+	fl_term_open (&packer, hub.endpoint, "bench-01", "bench-1", "B2001", "2222");
+	fl_term_open (&sup, hub.endpoint, "hh-sup", "office", "B3001", "3333");
+	fl_term_open (&admin, hub.endpoint, "bench-02", "bench-2", "B9001", "9999");
+
+	test_whole_flow (&porter, &packer, &sup);
+	test_refusals (&porter, &packer, &sup, &admin);
+	test_ranges_and_cages (&porter, &packer, &admin);
+
+	char *integrity = testlib_sql_text (hub.database, "PRAGMA integrity_check");
+	is_str (integrity, "ok", "PRAGMA integrity_check is ok");
+	free (integrity);
+	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
+	client_destroy (&porter.c);
+	client_destroy (&packer.c);
+	client_destroy (&sup.c);
+	client_destroy (&admin.c);
+	return tap_done ();
+}
