@@ -49,4 +49,4 @@ deb: dist
 	cd ../.. && mv deb-build/*.deb . && ls -1 *.deb
 .PHONY: deb
 clean-local:
-	rm -rf deb-build
+	rm -rf deb-build despatch-*.deb
