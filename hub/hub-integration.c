@@ -72,10 +72,15 @@ hub_feed_handle (hub_feed_t *self, db_t *db)
 	zframe_t *f = zmsg_first (m);
 	struct hub_import_report rep = { 0 };
 	int rc;
-	if (f == NULL || zmsg_size (m) != 1) {
+	const char *p = f ? (const char *) zframe_data (f) : NULL;
+	size_t n = f ? zframe_size (f) : 0, i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (f == NULL || zmsg_size (m) != 1 || i == n || (p[i] != '{' && p[i] != '[')) {
 		rc = 1;
 		rep.errors = xcalloc (1, sizeof *rep.errors);
-		rep.errors[rep.nerrors++] = xstrdup ("send one frame holding one JSON document");
+		rep.errors[rep.nerrors++] = xstrdup ("not valid JSON: send one frame holding one JSON document "
+		    "(an order, a list of orders or {\"orders\": [...]}, see doc/orders.md)");
 	} else if (db_begin (db) != DB_DONE) {
 		rc = -1;
 	} else {

@@ -9,4 +9,3 @@ tests_flow_test_import_SOURCES = tests/flow/test-import.c tests/flow/flowlib.h
 tests_flow_test_import_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_import_LDADD = $(TEST_LIBS)
 TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow
-EXTRA_DIST += tests/flow/data

@@ -72,8 +72,8 @@ test_whole_flow (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	ok (strcmp (track1, track2) != 0, "parcels have their own tracking numbers");
 	proto_msg_destroy (&r);
 	is_int (sql_int ("SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
-	    " WHERE p.order_ref = 'W1000005' AND j.status = 'queued' AND j.station = 'bench-1'"), 2,
-	    "a print job per label, queued for the bench");
+	    " WHERE p.order_ref = 'W1000005' AND j.station = 'bench-1'"), 2,
+	    "a print job per label, for the bench");
 
 	char gs1[40];
 	snprintf (gs1, sizeof gs1, "]C100%s", sscc1);
