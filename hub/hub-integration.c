@@ -101,8 +101,8 @@ hub_feed_handle (hub_feed_t *self, db_t *db)
 		json_object_set_new (out, "unchanged", json_integer (rep.unchanged));
 	} else {
 		json_t *errors = json_array ();
-		for (int i = 0; i < rep.nerrors; i++)
-			json_array_append_new (errors, json_string (rep.errors[i]));
+		for (int e = 0; e < rep.nerrors; e++)
+			json_array_append_new (errors, json_string (rep.errors[e]));
 		if (rc < 0 && rep.nerrors == 0)
 			json_array_append_new (errors, json_string ("the hub cannot write its database now; nothing was "
 			    "imported, send again shortly"));

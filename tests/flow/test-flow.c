@@ -9,6 +9,9 @@
 
 #include <czmq.h>
 #include <stdio.h>
+#include <sys/wait.h>
+
+#include "util.h"
 
 static struct testlib_hub hub;
 
@@ -16,6 +19,17 @@ static long long
 sql_int (const char *sql)
 {
 	return testlib_sql_int (hub.database, sql);
+}
+
+/* Run the despatch tool on the hub's database; its exit status. */
+static int
+despatch (const char *args)
+{
+	const char *top = getenv ("top_builddir");
+	char *cmd = xasprintf ("'%s/hub/despatch' --database '%s' %s >/dev/null 2>&1", top ? top : ".", hub.database, args);
+	int st = system (cmd);
+	free (cmd);
+	return WIFEXITED (st) ? WEXITSTATUS (st) : -1;
 }
 
 static void
@@ -309,8 +323,8 @@ test_ranges_and_cages (struct fl_term *porter, struct fl_term *packer, struct fl
 	    "NOT LABELLED", "an unlabelled parcel at scan-out");
 	fl_check (fl_scan (packer, "verify", "T1000002/1", NULL), PROTO_REFUSED, PR_NOT_LABELLED, "no label",
 	    "an unlabelled parcel at verify");
-	ok (fl_sql_exec (hub.database, "INSERT INTO ranges (carrier, scheme, prefix, first, next, last, low_water)"
-	    " VALUES ('store-van', 'sscc', '15012346', 1, 1, 500, 100)") == 0, "set-up: a new store-van range");
+	is_int (despatch ("range add store-van sscc 15012346 1 500 100"), 0, "despatch range add: a new store-van range");
+	is_int (despatch ("range add store-van sscc 15012346 400 900"), 1, "an overlapping range is refused");
 	proto_msg_t *r = fl_expect (fl_cmd (packer, "label", "parcel", "T1000002/1", NULL), PROTO_OK, PR_OK, "labelled",
 	    "label it again");
 	char sscc[32];
