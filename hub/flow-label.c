@@ -8,12 +8,12 @@
  * carrier data files and rules arrive (issue 7). Identifiers and their check
  * characters come from labels/ident.h.
  *
- * hub_label_issue is the one place where a label becomes a print job: today
- * it records the job as "queued"; the printing integration adds the
- * rendering and the CUPS submission there.
+ * hub_label_issue is the one place where a label becomes a print job
+ * (hub-print.c renders it, keeps it and sends it after the commit).
  */
 #include "config.h"
 #include "flow.h"
+#include "hub-print.h"
 #include "labels/ident.h"
 #include "log.h"
 #include "util.h"
@@ -75,17 +75,8 @@ flow_label_take (struct hub_req *req, const char *carrier, char *out, size_t n, 
 int
 hub_label_issue (struct hub_req *req, int64_t parcel_id)
 {
-	/* Printing integration: render the carrier label here and submit it to
-	 * the bench's printer; the job row is the record either way. */
-	db_stmt_t *st = db_prepare (req->db,
-	    "INSERT INTO label_jobs (parcel_id, terminal, station, status, created_at) VALUES (?1, ?2, ?3, 'queued', ?4)");
-	db_bind_int (st, 1, parcel_id);
-	db_bind_text (st, 2, proto_msg_terminal (req->msg));
-	db_bind_text (st, 3, req->station);
-	db_bind_int (st, 4, req->now_ms);
-	int rc = db_step (st);
-	db_reset (st);
-	return rc == DB_DONE ? 0 : -1;
+	/* Rendered and kept now; sent to the bench's printer once this commits. */
+	return hub_print_label (req, parcel_id, 0, NULL) < 0 ? -1 : 0;
 }
 
 int

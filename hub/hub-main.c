@@ -126,6 +126,7 @@ main (int argc, char **argv)
 		.idle_logout_s = hub_main_int (conf, "security.idle_logout_s", 3600, 0, 86400 * 7),
 		.integration = conf_get (conf, "hub.integration", NULL),
 		.inbox = conf_get (conf, "hub.inbox", NULL),
+		.conf = conf,
 	};
 	if (hub_auth_init () != 0) {
 		log_error ("cannot initialise the password-hash library");

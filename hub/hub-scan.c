@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "flow.h"
+#include "hub-print.h"
 #include "util.h"
 
 #define ROLE_BENCH (ROLE_PACKER | ROLE_LEAD)
@@ -33,5 +34,9 @@ const struct hub_command hub_scan_commands[] = {
 	{ "closeout-preview", ROLE_LEAD, flow_cmd_closeout_preview, "carrier", "what a close-out would take" },
 	{ "closeout", ROLE_LEAD, flow_cmd_closeout, "carrier", "close out a carrier's parcels into a manifest" },
 	{ "track", ROLE_LEAD, flow_cmd_track, "code event", "record a tracking event" },
+	{ "reprint", ROLE_BENCH, hub_print_cmd_reprint, "parcel", "print a parcel's label again" },
+	{ "redirect", ROLE_BENCH, hub_print_cmd_redirect, "parcel printer", "send a waiting label to another printer" },
+	{ "print-cancel", ROLE_LEAD, hub_print_cmd_cancel, "parcel", "cancel a label job that has not printed" },
+	{ "print-jobs", ROLE_ANY, hub_print_cmd_jobs, NULL, "labels not yet printed at this station" },
 };
 const int hub_scan_ncommands = (int) nitems (hub_scan_commands);

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "hub-server.h"
 #include "hub-cmd.h"
+#include "hub-print.h"
 #include "hub-integration.h"
 #include "hub-store.h"
 #include "log.h"
@@ -22,6 +23,7 @@ struct hub {
 	int64_t started_ms;
 	int64_t next_prune_ms;
 	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-integration.c) */
+	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -70,7 +72,33 @@ hub_new (const struct hub_options *opt, char **cause)
 	if (hub_feed_sock (self->feed))
 		zpoller_add (self->poller, hub_feed_sock (self->feed));
 	self->started_ms = util_wall_ms ();
+	self->routes = zhashx_new ();
+	zhashx_set_destructor (self->routes, (zhashx_destructor_fn *) zmsg_destroy);
 	return self;
+}
+
+void
+hub_notify (hub_t *self, const char *terminal, proto_msg_t **event_p)
+{
+	proto_msg_t *ev = *event_p;
+	*event_p = NULL;
+	zmsg_t *route = zhashx_lookup (self->routes, terminal);
+	if (route == NULL || ev == NULL) {
+		proto_msg_destroy (&ev);
+		return;
+	}
+	proto_msg_set_terminal (ev, terminal);
+	size_t size;
+	uint8_t *data = proto_encode (ev, &size);
+	proto_msg_destroy (&ev);
+	if (data == NULL)
+		return;
+	zmsg_t *out = zmsg_dup (route);
+	zmsg_addmem (out, data, size);
+	free (data);
+	if (zmsg_send (&out, self->router) != 0)
+		log_debug ("terminal %s is not connected; event dropped", terminal);
+	zmsg_destroy (&out);
 }
 
 void
@@ -79,6 +107,9 @@ hub_destroy (hub_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_t *self = *self_p;
+	if (self->db)
+		hub_print_shutdown (self);
+	zhashx_destroy (&self->routes);
 	zpoller_destroy (&self->poller);
 	hub_feed_destroy (&self->feed);
 	zsock_destroy (&self->router);
@@ -192,6 +223,8 @@ hub_server_decode_and_apply (hub_t *self, struct hub_item *it, int64_t now_ms)
 		    "message refused: the terminal id is missing", &it->reply_size);
 	} else {
 		hub_server_apply (self, it, msg, now_ms);
+		/* The latest routing frames of each terminal, so EVENTs can reach it. */
+		zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
 	}
 	proto_msg_destroy (&msg);
 }
@@ -279,6 +312,8 @@ hub_server_batch (hub_t *self)
 		free (items[i].reply);
 	}
 	free (items);
+	/* Labels of the batch just committed go to their printers now. */
+	hub_print_pump (self);
 }
 
 int
@@ -286,14 +321,25 @@ hub_run (hub_t *self)
 {
 	log_info ("hub %s listening on %s, database %s", HUB_VERSION, self->opt.endpoint, db_path (self->db));
 	self->next_prune_ms = util_mono_ms ();
+	hub_print_recover (self);
+	/* The heartbeat row despatch status reads (hub-store.c). */
+	int64_t next_beat_ms = 0;
 	while (!zsys_interrupted) {
-		void *which = zpoller_wait (self->poller, 1000);
+		if (util_mono_ms () >= next_beat_ms) {
+			if (hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms,
+			        util_wall_ms (), false) != 0)
+				log_warn ("heartbeat not recorded: %s", db_errmsg (self->db));
+			next_beat_ms = util_mono_ms () + HUB_STORE_BEAT_MS;
+		}
+		void *which = zpoller_wait (self->poller, 250);
 		if (which == self->router)
 			hub_server_batch (self);
 		else if (which && which == hub_feed_sock (self->feed))
 			hub_feed_handle (self->feed, self->db);
 		else if (zpoller_terminated (self->poller))
 			break;
+		else
+			hub_print_pump (self);
 		hub_feed_tick (self->feed, self->db);
 		int64_t now = util_mono_ms ();
 		if (now >= self->next_prune_ms) {
@@ -304,5 +350,7 @@ hub_run (hub_t *self)
 		}
 	}
 	log_info ("hub stopping");
+	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
+	    true);
 	return 0;
 }

@@ -17,5 +17,8 @@ int hub_run (hub_t *self);
 db_t *hub_db (hub_t *self);
 const struct hub_options *hub_opts (hub_t *self);
 int64_t hub_started_ms (hub_t *self);
+/* Send an EVENT to a terminal that has spoken to this hub (takes the message);
+ * dropped when the terminal is not connected. */
+void hub_notify (hub_t *self, const char *terminal, proto_msg_t **event_p);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Migrations: entry N takes a database from user_version N to N+1. Never
@@ -228,10 +229,43 @@ static const char *hub_store_migrations[] = {
 	"  ('CAGE-FEDEX', 'fedex', 'FedEx cage'),"
 	"  ('VAN-1', 'store-van', 'Store van 1'),"
 	"  ('VAN-2', 'store-van', 'Store van 2');",
+	/* 2 -> 3: printing (issue 6): the label itself is kept with its job until
+	 * printed or cancelled; the CUPS job id follows it. */
+	"ALTER TABLE label_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'label';"
+	"ALTER TABLE label_jobs ADD COLUMN format TEXT NOT NULL DEFAULT 'zpl';"
+	"ALTER TABLE label_jobs ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE label_jobs ADD COLUMN data BLOB;"
+	"ALTER TABLE label_jobs ADD COLUMN cups_job INTEGER;"
+	"ALTER TABLE label_jobs ADD COLUMN reprint_of INTEGER REFERENCES label_jobs(id);"
+	"ALTER TABLE label_jobs ADD COLUMN requested_by TEXT;"
+	"ALTER TABLE label_jobs ADD COLUMN updated_at INTEGER;"
+	"ALTER TABLE label_jobs ADD COLUMN printed_at INTEGER;"
+	"CREATE INDEX label_jobs_status ON label_jobs(status);"
+	"CREATE INDEX label_jobs_parcel ON label_jobs(parcel_id);",
+	/* 3 -> 4: operations (issue 10): the hub's heartbeat row, read by
+	 * despatch status (despatch-status.c), and an index so that scans per
+	 * minute is a short range read. */
+	"CREATE TABLE hub_status ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  version TEXT NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  endpoint TEXT NOT NULL DEFAULT '',"
+	"  started_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  stopped_at INTEGER,"              /* set on a clean stop */
+	"  beat_ms INTEGER NOT NULL,"
+	"  expiry_ms INTEGER NOT NULL);"
+	"CREATE INDEX scans_at ON scans(at);",
 };
 
 db_t *
 hub_store_open (const char *path, char **cause)
+{
+	return hub_store_open_at (path, HUB_STORE_SCHEMA, cause);
+}
+
+db_t *
+hub_store_open_at (const char *path, int schema, char **cause)
 {
 	db_t *db = db_open (path, DB_READWRITE, cause);
 	if (db == NULL)
@@ -248,7 +282,7 @@ hub_store_open (const char *path, char **cause)
 		db_close (&db);
 		return NULL;
 	}
-	for (int v = version; v < HUB_STORE_SCHEMA; v++) {
+	for (int v = version; v < schema && v < HUB_STORE_SCHEMA; v++) {
 		if (db_begin (db) != DB_DONE || db_exec (db, hub_store_migrations[v]) != DB_DONE
 		    || db_set_user_version (db, v + 1) != DB_DONE || db_commit (db) != DB_DONE) {
 			*cause = xasprintf ("%s: migration from schema %d to %d failed: %s", path, v, v + 1, db_errmsg (db));
@@ -425,6 +459,32 @@ hub_store_operator_failures (db_t *db, const char *badge, int failures, int64_t 
 	db_bind_text (st, 1, badge);
 	db_bind_int (st, 2, failures);
 	db_bind_int (st, 3, locked_until_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int
+hub_store_status_beat (db_t *db, const char *endpoint, int expiry_ms, int64_t started_ms, int64_t now_ms,
+    bool stopping)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "INSERT INTO hub_status (id, version, pid, endpoint, started_at, updated_at, stopped_at, beat_ms, expiry_ms)"
+	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET version = ?1, pid = ?2,"
+	    " endpoint = ?3, started_at = ?4, updated_at = ?5, stopped_at = ?6, beat_ms = ?7, expiry_ms = ?8");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text (st, 1, HUB_VERSION);
+	db_bind_int (st, 2, (int64_t) getpid ());
+	db_bind_text (st, 3, endpoint);
+	db_bind_int (st, 4, started_ms);
+	db_bind_int (st, 5, now_ms);
+	if (stopping)
+		db_bind_int (st, 6, now_ms);
+	else
+		db_bind_null (st, 6);
+	db_bind_int (st, 7, HUB_STORE_BEAT_MS);
+	db_bind_int (st, 8, expiry_ms);
 	int rc = db_step (st);
 	db_reset (st);
 	return rc == DB_DONE ? 0 : rc;

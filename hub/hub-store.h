@@ -6,15 +6,27 @@
 #ifndef DSP_HUB_STORE_H
 #define DSP_HUB_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
 
-#define HUB_STORE_SCHEMA 2
+#define HUB_STORE_SCHEMA 4
 
 /* Open (creating or migrating) the hub database; NULL and *cause on failure. */
 db_t *hub_store_open (const char *path, char **cause);
+/* The same, migrating no further than schema (tests: a database of an older hub). */
+db_t *hub_store_open_at (const char *path, int schema, char **cause);
+
+/*
+ * The hub's heartbeat row (table hub_status), for despatch status: written
+ * at start, every HUB_STORE_BEAT_MS by the loop, and with stopping set on a
+ * clean stop. 0 or a DB_* error.
+ */
+#define HUB_STORE_BEAT_MS 5000
+int hub_store_status_beat (db_t *db, const char *endpoint, int expiry_ms, int64_t started_ms, int64_t now_ms,
+    bool stopping);
 
 /* A stored reply for (terminal, seq): a malloc'd copy the caller frees, or NULL. */
 uint8_t *hub_store_reply_get (db_t *db, const char *terminal, uint32_t seq, size_t *size);

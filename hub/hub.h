@@ -39,6 +39,7 @@ struct hub_options {
 	int idle_logout_s;      /* session idle limit; 0 = never */
 	const char *integration; /* REP endpoint for order pushes; NULL = off */
 	const char *inbox;      /* folder of order files to import; NULL = off */
+	conf_t *conf;           /* every setting, for the parts that read their own (printers) */
 };
 
 /* One request being handled, inside the batch transaction. */

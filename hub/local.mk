@@ -12,11 +12,12 @@ hub_libhub_a_SOURCES = \
 	hub/flow-enquiry.c \
 	hub/hub-import.c hub/hub-import.h \
 	hub/hub-integration.c hub/hub-integration.h \
-	labels/ident.c labels/ident.h \
+	hub/hub-label.c hub/hub-label.h \
+	hub/hub-print.c hub/hub-print.h \
 	hub/hub-auth.c hub/hub-auth.h \
 	hub/hub-demo.c hub/hub-demo.h
-hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS)
-HUB_LIBS = hub/libhub.a $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
+hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)
+HUB_LIBS = hub/libhub.a $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
 
 bin_PROGRAMS += hub/despatch-hub
 hub_despatch_hub_SOURCES = hub/hub-main.c

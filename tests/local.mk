@@ -38,3 +38,10 @@ EXTRA_DIST += bench/run bench/hub.sh
 bench: all
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(SHELL) $(abs_top_srcdir)/bench/run
 .PHONY: bench
+
+# The hub printing through a private cupsd.
+check_PROGRAMS += tests/test-hub-print
+tests_test_hub_print_SOURCES = tests/test-hub-print.c
+tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_print_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-print

@@ -1,0 +1,23 @@
+/*
+ * hub-label.h: the hub's use of the labels library: a parcel's shipment
+ * data from the database, rendered with its carrier's layout. Layouts are
+ * loaded once and kept for the life of the hub.
+ */
+#ifndef DSP_HUB_LABEL_H
+#define DSP_HUB_LABEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "db.h"
+
+/*
+ * Render parcel_id's carrier label as ZPL at dpi into *data and *size
+ * (the caller frees data). Returns 0, or -1 with *cause (caller frees) naming what is wrong.
+ */
+int hub_label_render (db_t *db, conf_t *conf, int64_t parcel_id, int dpi, uint8_t **data, size_t *size, char **cause);
+/* Free the cached layouts (at exit). */
+void hub_label_shutdown (void);
+
+#endif

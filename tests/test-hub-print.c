@@ -1,0 +1,191 @@
+/*
+ * test-hub-print.c: the hub prints through a real private cupsd to a fake
+ * AppSocket printer. Packing a parcel sends its label once, byte for byte
+ * as the hub kept it; a printer that is off keeps the label and says so to
+ * the terminal, which is told again when it prints; redirect, reprint and
+ * cancel do what they say and are audited.
+ */
+#include "config.h"
+#include "tests/flow/flowlib.h"
+#include "tests/printers/print-test.h"
+
+#include <czmq.h>
+
+/* Wait (bounded) for an EVENT "print" in state want for this terminal; NULL if none came. */
+static proto_msg_t *
+wait_event (struct fl_term *t, const char *want)
+{
+	for (int i = 0; i < 600; i++) {
+		proto_msg_t *m = client_recv (t->c, 100);
+		if (m == NULL)
+			continue;
+		if (proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
+			const char *state = proto_hash_get (m, PROTO_EVENT_DATA, "state");
+			diag ("event: %s: %s", state, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
+			if (state && strcmp (state, want) == 0)
+				return m;
+		}
+		proto_msg_destroy (&m);
+	}
+	return NULL;
+}
+
+/* Receive, locate and pack a one-line demo order; the pack reply is checked. */
+static void
+pack_order (struct fl_term *t, const char *ref, const char *location, const char *sku)
+{
+	proto_msg_t *r = fl_scan (t, "receive", ref, NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (t, "locate", location, "order", ref, "line", "1", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (t, "locate", sku, "order", ref, "line", "1", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", NULL);
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed and labelled: %s", ref,
+	    testlib_text (r));
+	proto_msg_destroy (&r);
+}
+
+static long long
+sql_int (struct testlib_hub *hub, const char *fmt, const char *arg)
+{
+	char *sql = xasprintf (fmt, arg);
+	long long v = testlib_sql_int (hub->database, sql);
+	free (sql);
+	return v;
+}
+
+int
+main (void)
+{
+	zsys_init ();
+	zsys_set_logsystem (false);
+	(void) print_test_script; /* shared helpers this test does not need */
+	(void) print_test_cups_tool;
+	if (!ok (print_test_start (), "a private cupsd with fake printers runs"))
+		return tap_done ();
+	char *server = xasprintf ("printer.server=%s", print_test_self.socket);
+	const char *extra[] = { server, "printer.bench-1.label=label", "station.bench-1.group=benches",
+		"printer.group.benches.fallback=fallback", NULL };
+	struct testlib_hub hub;
+	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's printers configured"))
+		return tap_done ();
+	struct fl_term packer = { 0 }, lead = { 0 };
+	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
+	fl_term_open (&lead, hub.endpoint, "office-term", "office", "B3001", "3333");
+
+	/* 1. A label goes out once, byte for byte, and the terminal hears "printed". */
+	pack_order (&packer, "T1000002", "MW-R1-A04", "MW-SHT-2210");
+	proto_msg_t *ev = wait_event (&packer, "printed");
+	ok (ev != NULL, "the packer's terminal is told the label printed");
+	proto_msg_destroy (&ev);
+	ok (print_test_wait_count ("label", 1), "the label arrived at the bench printer");
+	size_t len = 0;
+	char *got = print_test_read ("label", 1, "zpl", &len);
+	char *cause = NULL;
+	db_t *db = db_open (hub.database, DB_READONLY, &cause);
+	db_stmt_t *st = db ? db_prepare (db, "SELECT data, status, printer FROM label_jobs ORDER BY id LIMIT 1") : NULL;
+	int same = 0;
+	if (st && db_step (st) == DB_ROW) {
+		size_t n;
+		const void *kept = db_col_blob (st, 0, &n);
+		same = got && n == len && memcmp (kept, got, n) == 0;
+		is_str (db_col_text (st, 1), "printed", "the job is recorded as printed");
+		is_str (db_col_text (st, 2), "label", "on the station's label printer");
+	}
+	ok (same, "the printer received exactly the label the hub kept (%zu bytes)", len);
+	ok (got && len > 20 && memcmp (got, "^XA", 3) == 0, "it is a ZPL job");
+	free (got);
+	db_close (&db);
+
+	/* 2. Printer off: the label is kept, the terminal is told, it prints once when back. */
+	ok (print_test_printer ("label", false), "the bench printer is switched off");
+	/* T1000010 has three lines, all found before the pack. */
+	proto_msg_t *r = fl_scan (&packer, "receive", "T1000010", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (&packer, "locate", "SH-R1-A10", "order", "T1000010", "line", "1", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (&packer, "locate", "SH-TRN-4410", "order", "T1000010", "line", "1", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (&packer, "locate", "SP-R1-A01", "order", "T1000010", "line", "2", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (&packer, "locate", "SP-BTL-0750", "order", "T1000010", "line", "2", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (&packer, "locate", "SP-R1-A02", "order", "T1000010", "line", "3", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (&packer, "locate", "SP-SOCK-0003", "order", "T1000010", "line", "3", NULL);
+	proto_msg_destroy (&r);
+	r = fl_scan (&packer, "pack", "T1000010", "box", "L", "weight", "1400", "parcels", "1", NULL);
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "T1000010 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ev = wait_event (&packer, "offline");
+	ok (ev != NULL, "the terminal is told the printer is offline");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "fallback") : NULL, "fallback", "and offered the fallback printer");
+	proto_msg_destroy (&ev);
+	is_int (sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                       " WHERE p.order_ref = '%s' AND j.status = 'offline' AND j.data IS NOT NULL", "T1000010"),
+	    1, "the label is kept with its job");
+	is_int (print_test_count ("label"), 1, "nothing more reached the printer");
+	ok (print_test_printer ("label", true), "the bench printer is back");
+	ev = wait_event (&packer, "printed");
+	ok (ev != NULL, "the terminal is told it printed");
+	proto_msg_destroy (&ev);
+	ok (print_test_wait_count ("label", 2), "the kept label arrived");
+	is_int (print_test_count ("label"), 2, "exactly once");
+
+	/* 3. Redirect a waiting label to the fallback printer. */
+	ok (print_test_printer ("label", false), "the bench printer is off again");
+	pack_order (&packer, "W1000009", "ST-R1-A03", "ST-NTB-0011");
+	ev = wait_event (&packer, "offline");
+	proto_msg_destroy (&ev);
+	r = fl_cmd (&packer, "redirect", "parcel", "W1000009/1", "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "redirect accepted: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (print_test_wait_count ("fallback", 1), "the label came out of the fallback printer");
+	ok (print_test_printer ("label", true), "the bench printer is back");
+	/* Follow-up on the label queue: the moved job must not print there as well. */
+	r = fl_cmd (&packer, "reprint", "parcel", "T1000002/1", NULL);
+	is_int (testlib_status (r), PROTO_OK, "reprint of the first label accepted: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (print_test_wait_count ("label", 3), "the reprint arrived");
+	is_int (print_test_count ("label"), 3, "and the redirected label did not print on the bench printer too");
+	len = 0;
+	got = print_test_read ("label", 3, "zpl", &len);
+	size_t len1 = 0;
+	char *first = print_test_read ("label", 1, "zpl", &len1);
+	ok (got && first && len == len1 && memcmp (got, first, len) == 0, "a reprint is the same label, byte for byte");
+	free (got);
+	free (first);
+	is_int (sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "reprint"), 1, "the reprint is audited");
+	is_int (sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "redirect"), 1, "the redirect is audited");
+
+	/* 4. Cancel: only a supervisor; the cancelled label never prints. */
+	ok (print_test_printer ("label", false), "the bench printer is off once more");
+	pack_order (&packer, "W1000006", "WW-R1-A01", "WW-SCF-0900");
+	ev = wait_event (&packer, "offline");
+	proto_msg_destroy (&ev);
+	r = fl_cmd (&packer, "print-cancel", "parcel", "W1000006/1", NULL);
+	is_int (testlib_reason (r), PR_FORBIDDEN, "a packer may not cancel a label job: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	r = fl_cmd (&lead, "print-cancel", "parcel", "W1000006/1", NULL);
+	is_int (testlib_status (r), PROTO_OK, "a supervisor cancels it: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	for (int i = 0; i < 100 && sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled") < 1; i++)
+		usleep (100 * 1000);
+	is_int (sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled"), 1, "the job is cancelled");
+	ok (print_test_printer ("label", true), "the bench printer is back");
+	r = fl_cmd (&packer, "reprint", "parcel", "T1000002/1", NULL);
+	proto_msg_destroy (&r);
+	ok (print_test_wait_count ("label", 4), "a later label still prints");
+	is_int (print_test_count ("label"), 4, "and the cancelled one never did");
+
+	r = fl_cmd (&packer, "redirect", "parcel", "NO-SUCH/1", "printer", "fallback", NULL);
+	is_int (testlib_reason (r), PR_UNKNOWN_BARCODE, "redirect of an unknown parcel refused: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+
+	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
+	client_destroy (&packer.c);
+	client_destroy (&lead.c);
+	free (server);
+	return tap_done ();
+}
