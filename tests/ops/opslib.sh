@@ -106,3 +106,29 @@ ops_wait_for ()
 		i=$((i + 1))
 	done
 }
+
+# ops_bounded OUT cmd...: run cmd (one that should end by itself) with its
+# output in OUT; if it is still running after ~10 s it is killed and the
+# status is 124. The status is in OPS_RC.
+ops_bounded ()
+{
+	out=$1
+	shift
+	"$@" >"$out" 2>&1 &
+	bp=$!
+	OPS_PIDS="$OPS_PIDS $bp"
+	i=0
+	while kill -0 "$bp" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if kill -0 "$bp" 2>/dev/null; then
+		kill "$bp" 2>/dev/null
+		wait "$bp" 2>/dev/null
+		OPS_RC=124
+	else
+		wait "$bp"
+		OPS_RC=$?
+	fi
+	OPS_PIDS=$(echo "$OPS_PIDS" | sed "s/ $bp\b//")
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# migrate.sh: the real despatch-hub upgrades a database made by the previous
+# schema in place, keeping its rows, and refuses one newer than it knows.
+. "$top_srcdir/tests/ops/opslib.sh"
+
+HUB="$top_builddir/hub/despatch-hub"
+TM="$top_builddir/tests/ops/test-migrate"
+DB="$OPS_DIR/old.db"
+NOW=$(sed -n 's/^#define HUB_STORE_SCHEMA \([0-9]*\).*/\1/p' "$top_srcdir/hub/hub-store.h")
+PREV=$((NOW - 1))
+
+ops_run 0 "a database at the previous schema ($PREV), with rows" "$TM" make "$DB" "$PREV"
+"$TM" rows "$DB" > "$OPS_DIR/before"
+grep -q "^schema $PREV rows .*orders=2 .*scans=1" "$OPS_DIR/before"
+ops_ok $? "it is at schema $PREV and holds rows"
+
+ops_hub_start "$HUB" "$DB" "$OPS_DIR/hub.sock"
+ops_ok $? "the hub starts on it"
+ops_hub_stop
+ops_ok $? "and stops cleanly"
+grep -q "database $DB migrated to schema $NOW" "$OPS_DIR/hub.log"
+ops_ok $? "its log says the database was migrated to schema $NOW"
+"$TM" rows "$DB" > "$OPS_DIR/after"
+[ "$(sed 's/^schema [0-9]* //' "$OPS_DIR/before")" = "$(sed 's/^schema [0-9]* //' "$OPS_DIR/after")" ] \
+	&& grep -q "^schema $NOW " "$OPS_DIR/after"
+ops_ok $? "in place: now schema $NOW, every row of every table kept"
+sed 's/^/#   /' "$OPS_DIR/after"
+
+ops_run 0 "the database made newer (schema $((NOW + 1)))" "$TM" bump "$DB" $((NOW + 1))
+ops_bounded "$OPS_DIR/newer.out" "$HUB" --endpoint "ipc://$OPS_DIR/hub2.sock" --database "$DB"
+rc=$OPS_RC
+[ $rc = 1 ]
+ops_ok $? "the hub refuses it (exit $rc)"
+grep -q "schema version $((NOW + 1)) is newer than this hub knows ($NOW); run a newer despatch-hub or restore a backup" \
+	"$OPS_DIR/newer.out"
+ops_ok $? "saying which versions and what to do"
+sed -n '1,3s/^/#   /p' "$OPS_DIR/newer.out"
+"$TM" rows "$DB" | grep -q "^schema $((NOW + 1)) $(sed 's/^schema [0-9]* //' "$OPS_DIR/after")\$"
+ops_ok $? "and leaves it untouched"
+ops_done

@@ -1,0 +1,234 @@
+/*
+ * test-migrate.c: upgrades. A database made by every older schema (with
+ * the real migrations of that time, hub_store_open_at) is migrated in place
+ * by the current hub_store_open and keeps every row; a database newer than
+ * this hub knows is refused with a clear message and left untouched.
+ *
+ *   test-migrate                  the TAP test
+ *   test-migrate make DB VERSION  a database at schema VERSION with rows (for migrate.sh)
+ *   test-migrate bump DB VERSION  set DB's schema number to VERSION
+ *   test-migrate rows DB          "schema N rows T" (T: rows of every table)
+ */
+#include "config.h"
+#include "hub-store.h"
+#include "log.h"
+#include "tests/tap.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char test_migrate_dir[] = "/tmp/dsp-migrate-XXXXXX";
+
+/* Rows in the tables every schema since 1 has: operators, terminals, orders, scans. */
+static int
+test_migrate_fill (db_t *db)
+{
+	static const char *rows =
+	    "INSERT INTO operators (badge, name, role, pin_hash) VALUES"
+	    "  ('B1001', 'Porter One', 'porter', 'x'), ('B3001', 'Supervisor', 'supervisor', 'y');"
+	    "INSERT INTO terminals (terminal, station, operator, first_seen, last_seen) VALUES"
+	    "  ('hh-1', 'goods-in', 'B1001', 1000, 2000);"
+	    "INSERT INTO orders (ref, created_at, status) VALUES ('ORD-1', 1000, 'received'), ('ORD-2', 1001, 'new');"
+	    "INSERT INTO scans (at, terminal, seq, operator, station, step, code, status, reason, order_ref) VALUES"
+	    "  (1500, 'hh-1', 1, 'B1001', 'goods-in', 'receive', 'ORD-1', 'ok', 0, 'ORD-1');";
+	if (db_begin (db) != DB_DONE || db_exec (db, rows) != DB_DONE || db_commit (db) != DB_DONE) {
+		db_rollback (db);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "table=rows table=rows ..." for every table of db (tables empty: all) or
+ * for those named in tables, in name order: what must not change.
+ */
+static char *
+test_migrate_rows (db_t *db, const char *tables)
+{
+	char *out = xstrdup ("");
+	char **names = NULL;
+	size_t n = 0;
+	db_stmt_t *st = db_prepare (db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'hub_status'"
+	    " ORDER BY name");
+	while (st && db_step (st) == DB_ROW) {
+		names = xrealloc (names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup (db_col_text (st, 0));
+	}
+	if (st)
+		db_reset (st);
+	for (size_t i = 0; i < n; i++) {
+		char *word = xasprintf (" %s=", names[i]);
+		char *padded = xasprintf (" %s", tables);
+		if (*tables == '\0' || strstr (padded, word)) {
+			char *sql = xasprintf ("SELECT count(*) FROM \"%s\"", names[i]);
+			char *more = xasprintf ("%s%s%s=%lld", out, *out ? " " : "", names[i],
+			    (long long) db_query_int (db, sql, -1));
+			free (sql);
+			free (out);
+			out = more;
+		}
+		free (padded);
+		free (word);
+		free (names[i]);
+	}
+	free (names);
+	return out;
+}
+
+static db_t *
+test_migrate_make (const char *path, int version)
+{
+	char *cause = NULL;
+	db_t *db = hub_store_open_at (path, version, &cause);
+	if (db == NULL) {
+		fprintf (stderr, "test-migrate: %s\n", cause);
+		free (cause);
+		return NULL;
+	}
+	if (version >= 1 && test_migrate_fill (db) != 0) {
+		fprintf (stderr, "test-migrate: rows not added: %s\n", db_errmsg (db));
+		db_close (&db);
+	}
+	return db;
+}
+
+static int
+test_migrate_tool (int argc, char **argv)
+{
+	long v = 0;
+	if (argc == 4 && strcmp (argv[1], "make") == 0 && util_parse_long (argv[3], 0, HUB_STORE_SCHEMA, &v)) {
+		db_t *db = test_migrate_make (argv[2], (int) v);
+		int rc = db ? 0 : 1;
+		db_close (&db);
+		return rc;
+	}
+	if (argc == 4 && strcmp (argv[1], "bump") == 0 && util_parse_long (argv[3], 0, 1000000, &v)) {
+		char *cause = NULL;
+		db_t *db = db_open (argv[2], DB_READWRITE, &cause);
+		int rc = db && db_set_user_version (db, (int) v) == DB_DONE ? 0 : 1;
+		if (db == NULL)
+			fprintf (stderr, "test-migrate: %s\n", cause);
+		free (cause);
+		db_close (&db);
+		return rc;
+	}
+	if (argc == 3 && strcmp (argv[1], "rows") == 0) {
+		char *cause = NULL;
+		db_t *db = db_open (argv[2], DB_READONLY, &cause);
+		if (db == NULL) {
+			fprintf (stderr, "test-migrate: %s\n", cause);
+			free (cause);
+			return 1;
+		}
+		char *rows = test_migrate_rows (db, "");
+		printf ("schema %d rows %s\n", db_user_version (db), rows);
+		free (rows);
+		db_close (&db);
+		return 0;
+	}
+	fprintf (stderr, "usage: test-migrate [make DB VERSION | bump DB VERSION | rows DB]\n");
+	return 2;
+}
+
+int
+main (int argc, char **argv)
+{
+	if (argc > 1)
+		return test_migrate_tool (argc, argv);
+	log_open ("test-migrate", LOG_LVL_WARN, 0);
+	if (mkdtemp (test_migrate_dir) == NULL) {
+		perror ("mkdtemp");
+		return 1;
+	}
+	char *cause = NULL;
+
+	/* From every older schema, the previous one first (the upgrade people make). */
+	for (int v = HUB_STORE_SCHEMA - 1; v >= 0; v--) {
+		char *path = xasprintf ("%s/v%d.db", test_migrate_dir, v);
+		db_t *db = test_migrate_make (path, v);
+		ok (db != NULL, "a database at schema %d", v);
+		if (db == NULL) {
+			free (path);
+			continue;
+		}
+		is_int (db_user_version (db), v, "it says schema %d", v);
+		char *rows = test_migrate_rows (db, "");
+		db_close (&db);
+
+		db = hub_store_open (path, &cause);
+		ok (db != NULL, "schema %d migrates in place to %d%s%s", v, HUB_STORE_SCHEMA, db ? "" : ": ",
+		    db ? "" : cause);
+		free (cause);
+		cause = NULL;
+		if (db) {
+			is_int (db_user_version (db), HUB_STORE_SCHEMA, "schema %d: now at schema %d", v, HUB_STORE_SCHEMA);
+			if (*rows) {
+				char *now = test_migrate_rows (db, rows);
+				is_str (now, rows, "schema %d: every row of every table kept (%s)", v, rows);
+				free (now);
+			}
+			if (v >= 1) {
+				char *status = db_query_text (db, "SELECT status FROM orders WHERE ref = 'ORD-1'");
+				is_str (status, "received", "schema %d: an order's state survives", v);
+				free (status);
+			}
+			ok (db_query_int (db, "SELECT count(*) FROM sqlite_master WHERE name IN ('hub_status', 'scans_at')", 0)
+			        == 2, "schema %d: the heartbeat table and the scans index exist", v);
+			ok (hub_store_status_beat (db, "ipc://x", 30000, 1000, 2000, false) == 0,
+			    "schema %d: the heartbeat can be written", v);
+			db_close (&db);
+		}
+		/* Opening again is a no-op. */
+		db = hub_store_open (path, &cause);
+		ok (db != NULL && db_user_version (db) == HUB_STORE_SCHEMA, "schema %d: a second open changes nothing", v);
+		free (cause);
+		cause = NULL;
+		db_close (&db);
+		free (rows);
+		unlink (path);
+		char *side = xasprintf ("%s-wal", path);
+		unlink (side);
+		free (side);
+		side = xasprintf ("%s-shm", path);
+		unlink (side);
+		free (side);
+		free (path);
+	}
+
+	/* A database from a newer hub: refused, with the versions named, and untouched. */
+	char *path = xasprintf ("%s/newer.db", test_migrate_dir);
+	db_t *db = test_migrate_make (path, HUB_STORE_SCHEMA);
+	ok (db != NULL && db_set_user_version (db, HUB_STORE_SCHEMA + 1) == DB_DONE, "a database at schema %d",
+	    HUB_STORE_SCHEMA + 1);
+	char *rows = db ? test_migrate_rows (db, "") : xstrdup ("?");
+	db_close (&db);
+	db = hub_store_open (path, &cause);
+	ok (db == NULL, "a newer schema is refused");
+	char *want = xasprintf ("schema version %d is newer than this hub knows (%d)", HUB_STORE_SCHEMA + 1,
+	    HUB_STORE_SCHEMA);
+	ok (cause && strstr (cause, want) && strstr (cause, "run a newer despatch-hub or restore a backup"),
+	    "the message names both versions and what to do");
+	diag ("%s", cause ? cause : "(no message)");
+	free (want);
+	free (cause);
+	cause = NULL;
+	db_close (&db);
+	db = db_open (path, DB_READONLY, &cause);
+	char *now = db ? test_migrate_rows (db, "") : NULL;
+	ok (db && db_user_version (db) == HUB_STORE_SCHEMA + 1 && tap_str_eq (now, rows),
+	    "the newer database is left as it was");
+	free (now);
+	free (rows);
+	free (cause);
+	db_close (&db);
+	free (path);
+
+	char *rm = xasprintf ("rm -rf '%s'", test_migrate_dir);
+	if (system (rm) != 0)
+		diag ("could not remove %s", test_migrate_dir);
+	free (rm);
+	log_close ();
+	return tap_done ();
+}
