@@ -12,3 +12,7 @@ tests_ops_test_migrate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
 tests_ops_test_migrate_LDADD = $(HUB_LIBS)
 dist_check_SCRIPTS += tests/ops/migrate.sh
 TESTS += tests/ops/test-migrate tests/ops/migrate.sh
+
+# despatch status against a real hub and a private cupsd.
+dist_check_SCRIPTS += tests/ops/status.sh
+TESTS += tests/ops/status.sh
