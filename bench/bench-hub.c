@@ -3,9 +3,11 @@
  *
  *   bench-hub echo ENDPOINT           baseline (a): ROUTER that echoes, no storage
  *   bench-hub naive ENDPOINT DB       baseline (b): one insert + one durable commit per message
- *   bench-hub load ENDPOINT N SECONDS [STEP]
+ *   bench-hub load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]
  *                                     N terminals (own identity, own sequence numbers), each
- *                                     with one scan in flight; prints one result line
+ *                                     with one scan in flight; with INTERVAL_MS each terminal
+ *                                     scans once per interval (an operator's pace) instead of
+ *                                     as fast as it can; prints one result line
  *
  * The load line: "terminals=N scans=S seconds=T rate=R p50_us=.. p99_us=.. p999_us=.. lost=L"
  */
@@ -112,6 +114,7 @@ struct bench_term {
 	char id[32];
 	uint32_t seq;
 	int64_t sent_us;
+	int64_t due_us; /* paced mode: when the next scan is due */
 	int busy;
 };
 
@@ -136,7 +139,7 @@ bench_term_send (struct bench_term *t, const char *step)
 }
 
 static int
-bench_load (const char *endpoint, int n, double seconds, const char *step)
+bench_load (const char *endpoint, int n, double seconds, const char *step, int interval_ms)
 {
 	struct bench_term *terms = xcalloc ((size_t) n, sizeof *terms);
 	zmq_pollitem_t *items = xcalloc ((size_t) n, sizeof *items);
@@ -155,13 +158,28 @@ bench_load (const char *endpoint, int n, double seconds, const char *step)
 	zclock_sleep (200 + n / 2); /* let every connection come up */
 	size_t cap = 1 << 20, nlat = 0;
 	int64_t *lat = xmalloc (cap * sizeof *lat);
-	for (int i = 0; i < n; i++)
-		bench_term_send (&terms[i], step);
 	int64_t start = util_mono_us ();
 	int64_t end = start + (int64_t) (seconds * 1e6);
+	int64_t interval_us = (int64_t) interval_ms * 1000;
+	for (int i = 0; i < n; i++) {
+		if (interval_us > 0)
+			terms[i].due_us = start + interval_us * i / n; /* spread the operators out */
+		else
+			bench_term_send (&terms[i], step);
+	}
 	long lost = 0;
 	while (util_mono_us () < end) {
-		int rc = zmq_poll (items, n, 100);
+		int wait_ms = 100;
+		if (interval_us > 0) {
+			int64_t now = util_mono_us ();
+			for (int i = 0; i < n; i++)
+				if (!terms[i].busy && terms[i].due_us <= now) {
+					bench_term_send (&terms[i], step);
+					terms[i].due_us += interval_us;
+				}
+			wait_ms = 1;
+		}
+		int rc = zmq_poll (items, n, wait_ms);
 		if (rc < 0)
 			break;
 		for (int i = 0; i < n; i++) {
@@ -179,7 +197,7 @@ bench_load (const char *endpoint, int n, double seconds, const char *step)
 						lat = xrealloc (lat, cap * sizeof *lat);
 					}
 					lat[nlat++] = now - terms[i].sent_us;
-					if (now < end)
+					if (now < end && interval_us == 0)
 						bench_term_send (&terms[i], step);
 					else
 						terms[i].busy = 0;
@@ -216,8 +234,9 @@ main (int argc, char **argv)
 		return bench_echo (argv[2]);
 	if (argc == 4 && strcmp (argv[1], "naive") == 0)
 		return bench_naive (argv[2], argv[3]);
-	if ((argc == 5 || argc == 6) && strcmp (argv[1], "load") == 0)
-		return bench_load (argv[2], atoi (argv[3]), atof (argv[4]), argc == 6 ? argv[5] : "receive");
-	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP]\n");
+	if (argc >= 5 && argc <= 7 && strcmp (argv[1], "load") == 0)
+		return bench_load (argv[2], atoi (argv[3]), atof (argv[4]), argc >= 6 ? argv[5] : "receive",
+		    argc == 7 ? atoi (argv[6]) : 0);
+	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]\n");
 	return 2;
 }

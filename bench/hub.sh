@@ -20,7 +20,8 @@ stop_server() {
 trap 'stop_server; rm -rf "$tmp"' EXIT INT TERM
 
 # A hub database with the demo data and one logged-in session per simulated terminal.
-"$B/hub/despatch-hub" -e "ipc://$tmp/prep.sock" -d "$tmp/hub-template.db" --demo-data "$S/data/demo" 2>"$tmp/prep.log" &
+"$B/hub/despatch-hub" -e "ipc://$tmp/prep.sock" -d "$tmp/hub-template.db" --demo-data "$S/data/demo" \
+	-s security.curve=no 2>"$tmp/prep.log" &
 spid=$!
 for i in $(seq 1 100); do [ -S "$tmp/prep.sock" ] && break; sleep 0.1; done
 stop_server
@@ -41,7 +42,7 @@ start_server() { # kind
 	echo) "$B/bench/bench-hub" echo "$ep" & ;;
 	naive) "$B/bench/bench-hub" naive "$ep" "$tmp/naive.db" & ;;
 	hub) cp "$tmp/hub-template.db" "$tmp/run.db"
-	     "$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s log.level=warn 2>>"$tmp/hub.log" & ;;
+	     "$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s log.level=warn -s security.curve=no 2>>"$tmp/hub.log" & ;;
 	esac
 	spid=$!
 	sleep 0.5
@@ -83,6 +84,25 @@ for n in $COUNTS; do
 	done
 done
 
+# Latency at an operator's pace: 256 terminals, each scanning once a second.
+PACED=${PACED:-256}
+for kind in echo hub; do
+	p50s="" p99s="" p999s=""
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		start_server $kind
+		line=$("$B/bench/bench-hub" load "$ep" "$PACED" "$SECS" receive 1000)
+		stop_server
+		p50s="$p50s $(field "$line" p50_us)"
+		p99s="$p99s $(field "$line" p99_us)"
+		p999s="$p999s $(field "$line" p999_us)"
+		r=$((r + 1))
+	done
+	echo "$kind paced p50 $(stats $p50s)" >>"$tmp/results"
+	echo "$kind paced p99 $(stats $p99s)" >>"$tmp/results"
+	echo "$kind paced p999 $(stats $p999s)" >>"$tmp/results"
+done
+
 get() { awk -v k="$1" -v n="$2" -v m="$3" '$1==k && $2==n && $3==m {print $4, $5, $6}' "$tmp/results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 for n in $COUNTS; do
@@ -97,6 +117,12 @@ for n in $COUNTS; do
 	set -- $(get echo $n p99); ep99=$1
 	echo "| hub latency us, $n terminals: p50 $hp50, p99 $hp99 ($p99min-$p99max), p999 $hp999 | $hp99 | bare echo p99 | $ep99 | $(ratio $hp99 $ep99) |"
 done
+set -- $(get hub paced p50); pp50=$1
+set -- $(get hub paced p99); pp99=$1 ppmin=$2 ppmax=$3
+set -- $(get hub paced p999); pp999=$1
+set -- $(get echo paced p99); ep=$1
+echo "| hub latency us at an operator's pace ($PACED terminals x 1 scan/s): p50 $pp50, p99 $pp99 ($ppmin-$ppmax), p999 $pp999 | $pp99 | goal p99 | 5000 | $(ratio $pp99 5000) |"
+echo "| (same, bare echo p99) | $ep | - | - | - |"
 if grep -q "^hub 1000 rss" "$tmp/results"; then
 	set -- $(get hub 1000 rss)
 	echo "| hub resident KiB, 1000 terminals connected | $1 ($2-$3) | goal | 65536 | $(ratio $1 65536) |"

@@ -117,6 +117,18 @@ db_errmsg (db_t *self)
 int
 db_exec (db_t *self, const char *sql)
 {
+	/* One statement (BEGIN, SAVEPOINT, COMMIT... on every request) is prepared
+	 * once and reused; a script of several goes through sqlite3_exec. */
+	if (strchr (sql, ';') == NULL) {
+		db_stmt_t *st = db_prepare (self, sql);
+		if (st == NULL)
+			return db_code (sqlite3_errcode (self->conn));
+		int rc;
+		while ((rc = db_step (st)) == DB_ROW)
+			;
+		db_reset (st);
+		return rc;
+	}
 	return db_code (sqlite3_exec (self->conn, sql, NULL, NULL, NULL));
 }
 
