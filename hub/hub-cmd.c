@@ -258,6 +258,38 @@ hub_cmd_is_stored (int id)
 	return 0;
 }
 
+/*
+ * One log line per scan or command: terminal, operator, station, what, the
+ * order and parcel the reply names, and the outcome. Never the scanned code
+ * itself (a scanner reads anything, a card number included) and never a PIN.
+ */
+static void
+hub_cmd_log_event (const struct hub_req *req, const char *badge)
+{
+	int id = proto_msg_id (req->msg);
+	const char *what = id == PROTO_SCAN ? proto_get_str (req->msg, PROTO_SCAN_STEP)
+	    : id == PROTO_COMMAND ? proto_get_str (req->msg, PROTO_COMMAND_NAME) : NULL;
+	if (what == NULL)
+		return;
+	const char *order = proto_hash_get (req->reply, PROTO_REPLY_DATA, "order");
+	const char *parcel = proto_hash_get (req->reply, PROTO_REPLY_DATA, "parcel");
+	int status = (int) proto_get_num (req->reply, PROTO_REPLY_STATUS);
+	int reason = (int) proto_get_num (req->reply, PROTO_REPLY_REASON);
+	char where[160] = "";
+	if (order && *order)
+		snprintf (where, sizeof where, " order %s", order);
+	if (parcel && *parcel)
+		snprintf (where + strlen (where), sizeof where - strlen (where), " parcel %s", parcel);
+	char line[512];
+	snprintf (line, sizeof line, "terminal %s operator %s station %s: %s %s%s: %s%s%s", proto_msg_terminal (req->msg),
+	    badge ? badge : "-", req->station && *req->station ? req->station : "-", id == PROTO_SCAN ? "scan" : "command",
+	    what, where, proto_status_name (status), reason ? " " : "", reason ? proto_reason_name (reason) : "");
+	if (status >= PROTO_REFUSED)
+		log_warn ("%s", line);
+	else
+		log_info ("%s", line);
+}
+
 int
 hub_cmd_dispatch (struct hub_req *req)
 {
@@ -291,6 +323,7 @@ hub_cmd_dispatch (struct hub_req *req)
 	}
 	hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_COMMAND, "Unknown request");
 out:
+	hub_cmd_log_event (req, badge);
 	free (badge);
 	free (station);
 	req->operator_badge = NULL;
