@@ -9,6 +9,12 @@
  *                                     scans once per interval (an operator's pace) instead of
  *                                     as fast as it can; prints one result line
  *
+ *   bench-hub scan1 ENDPOINT TERMINAL STEP PREFIX N [SUFFIX]
+ *                                     one terminal, N scans one after another of the codes
+ *                                     PREFIX i SUFFIX for i = 1..N; prints latencies
+ *   bench-hub cmd1 ENDPOINT TERMINAL NAME [KEY=VALUE...]
+ *                                     one COMMAND; prints its latency and the reply
+ *
  * The load line: "terminals=N scans=S seconds=T rate=R p50_us=.. p99_us=.. p999_us=.. lost=L"
  */
 #include "config.h"
@@ -224,6 +230,102 @@ bench_load (const char *endpoint, int n, double seconds, const char *step, int i
 	return 0;
 }
 
+/* One request, answered; the reply in *out (caller destroys). Latency in us, or -1. */
+static int64_t
+bench_one (zsock_t *sock, proto_msg_t *m, proto_msg_t **out)
+{
+	size_t size;
+	uint8_t *data = proto_encode (m, &size);
+	zframe_t *f = zframe_new (data, size);
+	free (data);
+	int64_t t0 = util_mono_us ();
+	zframe_send (&f, sock, 0);
+	for (;;) {
+		zframe_t *r = zframe_recv (sock);
+		if (r == NULL)
+			return -1;
+		proto_msg_t *rm = NULL;
+		char err[64];
+		int good = proto_decode (zframe_data (r), zframe_size (r), &rm, NULL, err, sizeof err) == 0
+		    && proto_msg_seq (rm) == proto_msg_seq (m);
+		zframe_destroy (&r);
+		if (good) {
+			*out = rm;
+			return util_mono_us () - t0;
+		}
+		proto_msg_destroy (&rm);
+	}
+}
+
+static zsock_t *
+bench_dealer (const char *endpoint, const char *terminal)
+{
+	zsock_t *s = zsock_new (ZMQ_DEALER);
+	zsock_set_identity (s, terminal);
+	zsock_set_rcvtimeo (s, 30000);
+	zsock_connect (s, "%s", endpoint);
+	return s;
+}
+
+static int
+bench_scan1 (const char *endpoint, const char *terminal, const char *step, const char *prefix, int n,
+    const char *suffix)
+{
+	zsock_t *s = bench_dealer (endpoint, terminal);
+	int64_t *lat = xcalloc ((size_t) n, sizeof *lat);
+	uint32_t seq = (uint32_t) (util_wall_ms () / 1000); /* above anything stored before */
+	int done = 0, refused = 0;
+	for (int i = 0; i < n; i++) {
+		proto_msg_t *m = proto_msg_new (PROTO_SCAN), *r = NULL;
+		proto_msg_set_terminal (m, terminal);
+		proto_msg_set_seq (m, seq + (uint32_t) i);
+		proto_set_str (m, PROTO_SCAN_STEP, step);
+		char code[128];
+		snprintf (code, sizeof code, "%s%d%s", prefix, i + 1, suffix);
+		proto_set_str (m, PROTO_SCAN_CODE, code);
+		int64_t us = bench_one (s, m, &r);
+		proto_msg_destroy (&m);
+		if (us < 0)
+			break;
+		if (proto_msg_id (r) != PROTO_REPLY || proto_get_num (r, PROTO_REPLY_STATUS) >= PROTO_REFUSED)
+			refused++;
+		proto_msg_destroy (&r);
+		lat[done++] = us;
+	}
+	qsort (lat, (size_t) done, sizeof *lat, bench_cmp_i64);
+	printf ("scans=%d refused=%d p50_us=%lld p99_us=%lld max_us=%lld\n", done, refused,
+	    done ? (long long) lat[done / 2] : 0, done ? (long long) lat[done * 99 / 100] : 0,
+	    done ? (long long) lat[done - 1] : 0);
+	free (lat);
+	zsock_destroy (&s);
+	return done == n ? 0 : 1;
+}
+
+static int
+bench_cmd1 (const char *endpoint, const char *terminal, const char *name, int argc, char **argv)
+{
+	zsock_t *s = bench_dealer (endpoint, terminal);
+	proto_msg_t *m = proto_msg_new (PROTO_COMMAND), *r = NULL;
+	proto_msg_set_terminal (m, terminal);
+	proto_msg_set_seq (m, (uint32_t) (util_wall_ms () / 1000));
+	proto_set_str (m, PROTO_COMMAND_NAME, name);
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr (argv[i], '=');
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		proto_hash_set (m, PROTO_COMMAND_ARGS, argv[i], eq + 1);
+	}
+	int64_t us = bench_one (s, m, &r);
+	proto_msg_destroy (&m);
+	if (us >= 0)
+		printf ("latency_us=%lld status=%d text=%s\n", (long long) us, (int) proto_get_num (r, PROTO_REPLY_STATUS),
+		    proto_get_str (r, proto_msg_id (r) == PROTO_ERROR ? PROTO_ERROR_TEXT : PROTO_REPLY_TEXT));
+	proto_msg_destroy (&r);
+	zsock_destroy (&s);
+	return us >= 0 ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -237,6 +339,10 @@ main (int argc, char **argv)
 	if (argc >= 5 && argc <= 7 && strcmp (argv[1], "load") == 0)
 		return bench_load (argv[2], atoi (argv[3]), atof (argv[4]), argc >= 6 ? argv[5] : "receive",
 		    argc == 7 ? atoi (argv[6]) : 0);
+	if ((argc == 7 || argc == 8) && strcmp (argv[1], "scan1") == 0)
+		return bench_scan1 (argv[2], argv[3], argv[4], argv[5], atoi (argv[6]), argc == 8 ? argv[7] : "");
+	if (argc >= 5 && strcmp (argv[1], "cmd1") == 0)
+		return bench_cmd1 (argv[2], argv[3], argv[4], argc - 5, argv + 5);
 	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]\n");
 	return 2;
 }

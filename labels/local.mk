@@ -35,10 +35,10 @@ dist_labelslayouts_DATA = \
 check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode
 tests_labels_test_ident_SOURCES = tests/labels/test-ident.c tests/tap.h
 tests_labels_test_ident_LDADD = $(LABELS_LIBS)
-tests_labels_test_label_SOURCES = tests/labels/test-label.c tests/tap.h
+tests_labels_test_label_SOURCES = tests/labels/test-label.c tests/labels/zpl-decode.h tests/tap.h
 tests_labels_test_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_labels_test_label_LDADD = $(LABELS_LIBS)
-tests_labels_zpl_decode_SOURCES = tests/labels/zpl-decode.c
+tests_labels_zpl_decode_SOURCES = tests/labels/zpl-decode.c tests/labels/zpl-decode.h
 TESTS += tests/labels/test-ident tests/labels/test-label \
 	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh
 dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh

@@ -34,14 +34,21 @@ noinst_PROGRAMS += bench/bench-hub
 bench_bench_hub_SOURCES = bench/bench-hub.c
 bench_bench_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 bench_bench_hub_LDADD = $(COMMON_LIBS)
-EXTRA_DIST += bench/run bench/hub.sh
+EXTRA_DIST += bench/run bench/hub.sh bench/scale.sh bench/labels.sh bench/printers.sh
 bench: all
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(SHELL) $(abs_top_srcdir)/bench/run
 .PHONY: bench
 
 # The hub printing through a private cupsd.
 check_PROGRAMS += tests/test-hub-print
-tests_test_hub_print_SOURCES = tests/test-hub-print.c
+tests_test_hub_print_SOURCES = tests/test-hub-print.c tests/flow/flowlib.h tests/printers/print-test.h
 tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_print_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-print
+
+# Security and reliability (issue 8): CURVE/ZAP, erase, card numbers, crashes.
+check_PROGRAMS += tests/security/test-curve
+tests_security_test_curve_SOURCES = tests/security/test-curve.c
+tests_security_test_curve_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_security_test_curve_LDADD = $(TEST_LIBS)
+TESTS += tests/security/test-curve
