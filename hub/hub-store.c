@@ -256,6 +256,38 @@ static const char *hub_store_migrations[] = {
 	"  beat_ms INTEGER NOT NULL,"
 	"  expiry_ms INTEGER NOT NULL);"
 	"CREATE INDEX scans_at ON scans(at);",
+	/* 4 -> 5: carriers as data (issue 7): a supervisor's carrier override
+	 * per order, customs fields per line, manifests that can be reopened and
+	 * know their file, tracking normalised with proof of delivery, and
+	 * tracking numbers that matched no parcel. */
+	"ALTER TABLE orders ADD COLUMN carrier_override TEXT;"
+	"ALTER TABLE orders ADD COLUMN service_override TEXT;"
+	"ALTER TABLE orders ADD COLUMN override_by TEXT;"
+	"ALTER TABLE orders ADD COLUMN override_reason TEXT;"
+	"ALTER TABLE orders ADD COLUMN override_at INTEGER;"
+	"ALTER TABLE order_lines ADD COLUMN hs_code TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE order_lines ADD COLUMN origin_country TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE order_lines ADD COLUMN currency TEXT NOT NULL DEFAULT 'GBP';"
+	"ALTER TABLE manifests ADD COLUMN status TEXT NOT NULL DEFAULT 'closed';"  /* closed, reopened */
+	"ALTER TABLE manifests ADD COLUMN file TEXT;"
+	"ALTER TABLE manifests ADD COLUMN weight_g INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE manifests ADD COLUMN reopened_by TEXT;"
+	"ALTER TABLE manifests ADD COLUMN reopened_at INTEGER;"
+	"ALTER TABLE manifests ADD COLUMN reopen_reason TEXT;"
+	"ALTER TABLE tracking ADD COLUMN status TEXT;"        /* normalised: doc/carriers.md */
+	"ALTER TABLE tracking ADD COLUMN carrier_at TEXT;"    /* the carrier's own time */
+	"ALTER TABLE tracking ADD COLUMN location TEXT;"
+	"ALTER TABLE tracking ADD COLUMN signed_by TEXT;"
+	"ALTER TABLE tracking ADD COLUMN pod_image TEXT;"
+	"CREATE INDEX tracking_parcel ON tracking(parcel_id);"
+	"CREATE TABLE tracking_unknown ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"             /* file:line or the endpoint */
+	"  tracking TEXT NOT NULL,"
+	"  event TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX parcels_manifest ON parcels(manifest_id);",
 };
 
 db_t *
