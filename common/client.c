@@ -4,13 +4,17 @@
 #include "util.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct client {
 	char *endpoint;
 	char terminal[PROTO_MAX_TERMINAL + 1];
 	zsock_t *sock;
+	zcert_t *cert;       /* own CURVE certificate; NULL: a plain socket (tests, benchmarks) */
+	char hub_key[41];    /* the hub's public key, Z85 */
 };
 
 static int
@@ -21,6 +25,10 @@ client_connect (client_t *self, char **cause)
 		if (cause)
 			*cause = xasprintf ("cannot create a socket");
 		return -1;
+	}
+	if (self->cert) {
+		zcert_apply (self->cert, self->sock);
+		zsock_set_curve_serverkey (self->sock, self->hub_key);
 	}
 	zsock_set_linger (self->sock, 0);
 	zsock_set_maxmsgsize (self->sock, PROTO_MAX_MESSAGE + 1024);
@@ -50,6 +58,56 @@ client_new (const char *endpoint, const char *terminal, char **cause)
 	return self;
 }
 
+/* The terminal's own certificate (with its secret) and the hub's public one. */
+static int
+client_load_keys (client_t *self, const char *keys_dir, char **cause)
+{
+	char *own = xasprintf ("%s/terminal.cert", keys_dir);
+	char *own_secret = xasprintf ("%s/terminal.cert_secret", keys_dir);
+	char *hub = xasprintf ("%s/hub.cert", keys_dir);
+	zcert_t *hub_cert = NULL;
+	int rc = -1;
+	if (access (own_secret, R_OK) != 0)
+		*cause = xasprintf ("cannot read this terminal's secret key %s: %s (make it with despatch keys enrol "
+		    "on the hub and copy the terminal's folder here)", own_secret, strerror (errno));
+	else if ((self->cert = zcert_load (own)) == NULL)
+		*cause = xasprintf ("%s is not a certificate", own_secret);
+	else if ((hub_cert = zcert_load (hub)) == NULL)
+		*cause = xasprintf ("cannot read the hub's public key %s: %s", hub, strerror (errno));
+	else {
+		util_strlcpy (self->hub_key, zcert_public_txt (hub_cert), sizeof self->hub_key);
+		rc = 0;
+	}
+	zcert_destroy (&hub_cert);
+	free (own);
+	free (own_secret);
+	free (hub);
+	return rc;
+}
+
+client_t *
+client_new_secure (const char *endpoint, const char *terminal, const char *keys_dir, char **cause)
+{
+	if (!zsys_has_curve ()) {
+		if (cause)
+			*cause = xasprintf ("this libzmq was built without CURVE security: cannot talk to a secure hub");
+		return NULL;
+	}
+	client_t *self = xcalloc (1, sizeof *self);
+	self->endpoint = xstrdup (endpoint);
+	util_strlcpy (self->terminal, terminal, sizeof self->terminal);
+	char *why = NULL;
+	if (client_load_keys (self, keys_dir, &why) != 0 || client_connect (self, &why) != 0) {
+		if (cause)
+			*cause = why;
+		else
+			free (why);
+		client_destroy (&self);
+		return NULL;
+	}
+	return self;
+}
+
 void
 client_destroy (client_t **self_p)
 {
@@ -57,6 +115,7 @@ client_destroy (client_t **self_p)
 		return;
 	client_t *self = *self_p;
 	zsock_destroy (&self->sock);
+	zcert_destroy (&self->cert);
 	free (self->endpoint);
 	free (self);
 	*self_p = NULL;

@@ -18,6 +18,11 @@ typedef struct client client_t;
 
 /* NULL and *cause (caller frees) when the endpoint is unusable. */
 client_t *client_new (const char *endpoint, const char *terminal, char **cause);
+/* The same over CURVE: keys_dir holds terminal.cert + terminal.cert_secret
+ * (this terminal's key) and hub.cert (the hub's public key), the folder
+ * despatch keys enrol makes under KEYS/terminals/NAME. A hub that does not
+ * know the key never answers (ZAP refuses the handshake). */
+client_t *client_new_secure (const char *endpoint, const char *terminal, const char *keys_dir, char **cause);
 void client_destroy (client_t **self_p);
 const char *client_terminal (client_t *self);
 

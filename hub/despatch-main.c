@@ -9,6 +9,7 @@
  * Subcommands are a table so later ones (ranges, carriers...) slot in.
  */
 #include "config.h"
+#include "despatch-keys.h"
 #include "despatch-status.h"
 #include "hub-import.h"
 #include "hub-store.h"
@@ -33,6 +34,7 @@ despatch_usage (FILE *f)
 	    "  range add CARRIER SCHEME PREFIX FIRST LAST [LOW_WATER]\n"
 	    "                          add a carrier-issued range (never overlapping a range already held)\n"
 	    "  status [--config FILE]  the hub's health; exit 1 when something needs attention (despatch status --help)\n"
+	    "  keys init|enrol|revoke|list DIR [NAME]  the hub's CURVE keys and terminal allow-list (despatch keys --help)\n"
 	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
 	    "  -h, --help              print this help and exit\n"
 	    "  -V, --version           print the version and exit\n"
@@ -196,6 +198,9 @@ main (int argc, char **argv)
 	/* status opens the database read-only and has options of its own (despatch-status.c). */
 	if (argc > 1 && strcmp (argv[1], "status") == 0)
 		return despatch_status_main (argc - 1, argv + 1);
+	/* keys works on the key folder, not the database (despatch-keys.c). */
+	if (argc > 1 && strcmp (argv[1], "keys") == 0)
+		return despatch_keys_main (argc - 1, argv + 1);
 	/* Options may come anywhere (GNU getopt permutes). */
 	while ((c = getopt_long (argc, argv, "d:hV", longopts, NULL)) != -1) {
 		switch (c) {

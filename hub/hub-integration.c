@@ -19,7 +19,7 @@ struct hub_feed {
 };
 
 hub_feed_t *
-hub_feed_new (const char *endpoint, const char *inbox, char **cause)
+hub_feed_new (const char *endpoint, const char *inbox, hub_curve_t *curve, char **cause)
 {
 	hub_feed_t *self = xcalloc (1, sizeof *self);
 	if (inbox && *inbox) {
@@ -32,6 +32,10 @@ hub_feed_new (const char *endpoint, const char *inbox, char **cause)
 	}
 	if (endpoint && *endpoint) {
 		self->rep = zsock_new (ZMQ_REP);
+		if (self->rep && curve && hub_curve_apply (curve, self->rep, cause) != 0) {
+			hub_feed_destroy (&self);
+			return NULL;
+		}
 		zsock_set_maxmsgsize (self->rep, 16 * 1024 * 1024);
 		zsock_set_linger (self->rep, 500);
 		if (self->rep == NULL || zsock_bind (self->rep, "%s", endpoint) < 0) {
@@ -40,7 +44,7 @@ hub_feed_new (const char *endpoint, const char *inbox, char **cause)
 			hub_feed_destroy (&self);
 			return NULL;
 		}
-		log_info ("integration endpoint on %s", endpoint);
+		log_info ("integration endpoint on %s%s", endpoint, curve ? " (CURVE)" : "");
 	}
 	return self;
 }

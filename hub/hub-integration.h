@@ -10,11 +10,13 @@
 #define DSP_HUB_INTEGRATION_H
 
 #include "db.h"
+#include "hub-curve.h"
 
 typedef struct hub_feed hub_feed_t;
 
-/* endpoint and inbox may be NULL or empty (off). NULL and *cause on failure. */
-hub_feed_t *hub_feed_new (const char *endpoint, const char *inbox, char **cause);
+/* endpoint and inbox may be NULL or empty (off); curve NULL: a plain socket.
+ * NULL and *cause on failure. */
+hub_feed_t *hub_feed_new (const char *endpoint, const char *inbox, hub_curve_t *curve, char **cause);
 void hub_feed_destroy (hub_feed_t **self_p);
 /* The socket to poll (a zsock_t *), or NULL when there is no endpoint. */
 void *hub_feed_sock (hub_feed_t *self);

@@ -126,8 +126,19 @@ main (int argc, char **argv)
 		.idle_logout_s = hub_main_int (conf, "security.idle_logout_s", 3600, 0, 86400 * 7),
 		.integration = conf_get (conf, "hub.integration", NULL),
 		.inbox = conf_get (conf, "hub.inbox", NULL),
+		.curve = conf_get_bool (conf, "security.curve", true),
 		.conf = conf,
 	};
+	/* The keys live next to the database unless told otherwise (hub-curve.h). */
+	const char *slash = strrchr (opt.database, '/');
+	char *keys_dflt = slash ? xasprintf ("%.*s/keys", (int) (slash - opt.database), opt.database) : xstrdup ("keys");
+	opt.keys_dir = conf_get (conf, "security.keys_dir", keys_dflt);
+	/* A typo must not turn security off: only these words are taken. */
+	const char *curve = conf_get (conf, "security.curve", "yes");
+	if (!strstr (" yes true on 1 no false off 0 ", curve) || strchr (curve, ' ') || !*curve) {
+		fprintf (stderr, "despatch-hub: security.curve = '%s': expected yes or no\n", curve);
+		return 2;
+	}
 	if (hub_auth_init () != 0) {
 		log_error ("cannot initialise the password-hash library");
 		return 1;
@@ -139,6 +150,7 @@ main (int argc, char **argv)
 		log_error ("%s", cause);
 		fprintf (stderr, "despatch-hub: %s\n", cause);
 		free (cause);
+		free (keys_dflt);
 		conf_destroy (&conf);
 		return 1;
 	}
@@ -147,11 +159,13 @@ main (int argc, char **argv)
 		fprintf (stderr, "despatch-hub: demo data not loaded: %s\n", cause);
 		free (cause);
 		hub_destroy (&hub);
+		free (keys_dflt);
 		conf_destroy (&conf);
 		return 1;
 	}
 	int rc = hub_run (hub);
 	hub_destroy (&hub);
+	free (keys_dflt);
 	conf_destroy (&conf);
 	log_close ();
 	return rc;

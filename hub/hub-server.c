@@ -2,6 +2,7 @@
 #include "config.h"
 #include "hub-server.h"
 #include "hub-cmd.h"
+#include "hub-curve.h"
 #include "hub-print.h"
 #include "hub-integration.h"
 #include "hub-store.h"
@@ -24,6 +25,7 @@ struct hub {
 	int64_t next_prune_ms;
 	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-integration.c) */
 	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
+	hub_curve_t *curve; /* CURVE and the ZAP allow-list; NULL with security.curve = no */
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -44,9 +46,21 @@ hub_new (const struct hub_options *opt, char **cause)
 		free (self);
 		return NULL;
 	}
+	if (opt->curve && (self->curve = hub_curve_new (opt->keys_dir,
+	        opt->conf && conf_get_bool (opt->conf, "security.zap_log", false), cause)) == NULL) {
+		hub_destroy (&self);
+		return NULL;
+	}
+	if (!opt->curve)
+		log_warn ("security.curve = no: anyone who can reach %s may connect; for tests and benchmarks only",
+		    opt->endpoint);
 	self->router = zsock_new (ZMQ_ROUTER);
 	if (self->router == NULL) {
 		*cause = xasprintf ("cannot create the ROUTER socket");
+		hub_destroy (&self);
+		return NULL;
+	}
+	if (self->curve && hub_curve_apply (self->curve, self->router, cause) != 0) {
 		hub_destroy (&self);
 		return NULL;
 	}
@@ -64,7 +78,7 @@ hub_new (const struct hub_options *opt, char **cause)
 		return NULL;
 	}
 	self->poller = zpoller_new (self->router, NULL);
-	self->feed = hub_feed_new (opt->integration, opt->inbox, cause);
+	self->feed = hub_feed_new (opt->integration, opt->inbox, self->curve, cause);
 	if (self->feed == NULL) {
 		hub_destroy (&self);
 		return NULL;
@@ -113,6 +127,7 @@ hub_destroy (hub_t **self_p)
 	zpoller_destroy (&self->poller);
 	hub_feed_destroy (&self->feed);
 	zsock_destroy (&self->router);
+	hub_curve_destroy (&self->curve); /* after the sockets: never an open door */
 	db_close (&self->db);
 	free (self);
 	*self_p = NULL;
@@ -316,6 +331,17 @@ hub_server_batch (hub_t *self)
 	hub_print_pump (self);
 }
 
+/* A certificate left the allow-list: drop every connection (unbind takes
+ * them with it); each peer reconnects and is checked by ZAP again. */
+static void
+hub_server_rebind (hub_t *self)
+{
+	log_info ("the allow-list lost a certificate: reconnecting every terminal to check its key again");
+	zsock_unbind (self->router, "%s", self->opt.endpoint);
+	if (zsock_bind (self->router, "%s", self->opt.endpoint) < 0)
+		log_error ("cannot listen on %s again: %s", self->opt.endpoint, zmq_strerror (zmq_errno ()));
+}
+
 int
 hub_run (hub_t *self)
 {
@@ -341,6 +367,8 @@ hub_run (hub_t *self)
 		else
 			hub_print_pump (self);
 		hub_feed_tick (self->feed, self->db);
+		if (hub_curve_revoked (self->curve))
+			hub_server_rebind (self);
 		int64_t now = util_mono_ms ();
 		if (now >= self->next_prune_ms) {
 			int n = hub_store_reply_prune (self->db, util_wall_ms () - HUB_REPLY_KEEP_MS);

@@ -39,6 +39,8 @@ struct hub_options {
 	int idle_logout_s;      /* session idle limit; 0 = never */
 	const char *integration; /* REP endpoint for order pushes; NULL = off */
 	const char *inbox;      /* folder of order files to import; NULL = off */
+	bool curve;             /* CURVE + ZAP allow-list on every socket (hub-curve.c) */
+	const char *keys_dir;   /* hub certificate and allowed/ terminal certificates */
 	conf_t *conf;           /* every setting, for the parts that read their own (printers) */
 };
 

@@ -12,6 +12,7 @@ hub_libhub_a_SOURCES = \
 	hub/flow-enquiry.c \
 	hub/hub-import.c hub/hub-import.h \
 	hub/hub-integration.c hub/hub-integration.h \
+	hub/hub-curve.c hub/hub-curve.h \
 	hub/hub-label.c hub/hub-label.h \
 	hub/hub-print.c hub/hub-print.h \
 	hub/hub-auth.c hub/hub-auth.h \
@@ -26,8 +27,9 @@ hub_despatch_hub_LDADD = $(HUB_LIBS)
 
 # despatch: the administrator's tool (import now; more subcommands later).
 bin_PROGRAMS += hub/despatch
-hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h
-hub_despatch_CFLAGS = $(AM_CFLAGS)
+hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h \
+	hub/despatch-keys.c hub/despatch-keys.h
+hub_despatch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
 
 nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json

@@ -47,6 +47,7 @@ term_app_init (struct term *t, const struct term_options *opt, char **cause)
 		.station = opt->station,
 		.profile = opt->profile,
 		.reply_timeout_ms = opt->reply_timeout_ms,
+		.keys = opt->keys,
 	};
 	t->net = term_net_new (&no, cause);
 	if (t->net == NULL) {

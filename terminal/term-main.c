@@ -26,6 +26,8 @@ term_main_usage (FILE *f)
 	    "  -S, --station NAME      station shown and sent to the hub (default: the id)\n"
 	    "  -p, --profile PROFILE   handheld or bench (default handheld)\n"
 	    "  -j, --journal FILE      local journal (default ./despatch-term-ID.journal)\n"
+	    "  -k, --keys DIR          CURVE keys: DIR/terminal.cert, terminal.cert_secret and the hub's\n"
+	    "                          hub.cert (despatch keys enrol makes it); without it, a plain socket\n"
 	    "  -c, --config FILE       read settings from FILE ([terminal] section)\n"
 	    "  -s, --set SECTION.KEY=VALUE  override one setting\n"
 	    "  -m, --mono              monochrome: reverse video and symbols only\n"
@@ -92,6 +94,7 @@ main (int argc, char **argv)
 		{ "station", required_argument, NULL, 'S' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "journal", required_argument, NULL, 'j' },
+		{ "keys", required_argument, NULL, 'k' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, 's' },
 		{ "mono", no_argument, NULL, 'm' },
@@ -107,13 +110,14 @@ main (int argc, char **argv)
 	char *cause = NULL;
 	int c;
 	setlocale (LC_ALL, "");
-	while ((c = getopt_long (argc, argv, "e:t:S:p:j:c:s:ml:vVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long (argc, argv, "e:t:S:p:j:k:c:s:ml:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': conf_set (overrides, "terminal.endpoint", optarg); break;
 		case 't': conf_set (overrides, "terminal.id", optarg); break;
 		case 'S': conf_set (overrides, "terminal.station", optarg); break;
 		case 'p': conf_set (overrides, "terminal.profile", optarg); break;
 		case 'j': conf_set (overrides, "terminal.journal", optarg); break;
+		case 'k': conf_set (overrides, "terminal.keys", optarg); break;
 		case 'c': config_path = optarg; break;
 		case 'm': conf_set (overrides, "terminal.mono", "true"); break;
 		case 'l': log_path = optarg; break;
@@ -150,6 +154,7 @@ main (int argc, char **argv)
 	opt.profile = conf_get (overrides, "terminal.profile", conf_get (conf, "terminal.profile", "handheld"));
 	snprintf (dflt_journal, sizeof dflt_journal, "despatch-term-%s.journal", opt.terminal);
 	opt.journal = conf_get (overrides, "terminal.journal", conf_get (conf, "terminal.journal", dflt_journal));
+	opt.keys = conf_get (overrides, "terminal.keys", conf_get (conf, "terminal.keys", NULL));
 	opt.mono = conf_get_bool (overrides, "terminal.mono", conf_get_bool (conf, "terminal.mono", false));
 	opt.bench_stats = conf_get_bool (overrides, "terminal.bench_stats", false);
 	long gap = term_main_int (overrides, "terminal.manual_gap_ms", term_main_int (conf, "terminal.manual_gap_ms", 60, 5, 5000), 5, 5000);
@@ -190,6 +195,8 @@ main (int argc, char **argv)
 	}
 	log_info ("terminal %s (%s, %s) to %s, journal %s", opt.terminal, opt.station, opt.profile, opt.endpoint,
 	    opt.journal);
+	if (opt.keys == NULL || *opt.keys == '\0')
+		log_warn ("no --keys (terminal.keys): a plain socket; a hub with CURVE on (its default) will not answer");
 	term_main_loop (&t);
 	term_curses_end ();
 	term_app_free (&t);

@@ -26,7 +26,8 @@ struct term_net {
 term_net_t *
 term_net_new (const struct term_net_options *opt, char **cause)
 {
-	client_t *client = client_new (opt->endpoint, opt->terminal, cause);
+	client_t *client = opt->keys && *opt->keys ? client_new_secure (opt->endpoint, opt->terminal, opt->keys, cause)
+	                                           : client_new (opt->endpoint, opt->terminal, cause);
 	if (client == NULL)
 		return NULL;
 	term_net_t *self = xcalloc (1, sizeof *self);

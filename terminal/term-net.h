@@ -39,6 +39,7 @@ struct term_net_options {
 	const char *terminal;
 	const char *station;
 	const char *profile;
+	const char *keys;     /* CURVE key folder (client_new_secure); NULL or "": plain socket */
 	int reply_timeout_ms; /* no answer this long: unreachable */
 };
 

@@ -55,6 +55,7 @@ struct term_options {
 	const char *station;
 	const char *profile;     /* handheld or bench */
 	const char *journal;
+	const char *keys;        /* CURVE key folder (terminal.cert[_secret], hub.cert); NULL: plain */
 	int manual_gap_ms;
 	int reply_timeout_ms;
 	bool mono;

@@ -68,6 +68,14 @@ testlib_hub_spawn (struct testlib_hub *hub, const char *const *extra)
 	argv[n++] = hub->database;
 	argv[n++] = "--demo-data";
 	argv[n++] = demo;
+	/* Plain sockets unless the test asked for CURVE (testlib_hub_start_curve). */
+	char *keys_set = xasprintf ("security.keys_dir=%s", hub->keys);
+	argv[n++] = "--set";
+	argv[n++] = hub->keys[0] ? "security.curve=yes" : "security.curve=no";
+	if (hub->keys[0]) {
+		argv[n++] = "--set";
+		argv[n++] = keys_set;
+	}
 	for (int i = 0; extra && extra[i] && n < 60; i++) {
 		argv[n++] = "--set";
 		argv[n++] = extra[i];
@@ -85,11 +93,15 @@ testlib_hub_spawn (struct testlib_hub *hub, const char *const *extra)
 	free (bin);
 	free (demo);
 	free (log);
+	free (keys_set);
 	if (pid < 0)
 		return -1;
 	hub->pid = pid;
 	/* Ready when it answers a PING; bounded to about 10 s. */
-	client_t *c = client_new (hub->endpoint, "test-probe", NULL);
+	char *probe_keys = xasprintf ("%s/terminals/test-probe", hub->keys);
+	client_t *c = hub->keys[0] ? client_new_secure (hub->endpoint, "test-probe", probe_keys, NULL)
+	                           : client_new (hub->endpoint, "test-probe", NULL);
+	free (probe_keys);
 	for (int i = 0; i < 50 && c; i++) {
 		proto_msg_t *ping = proto_msg_new (PROTO_PING);
 		proto_msg_set_seq (ping, (uint32_t) i + 1);
@@ -113,9 +125,39 @@ testlib_hub_spawn (struct testlib_hub *hub, const char *const *extra)
 int
 testlib_hub_start (struct testlib_hub *hub, const char *const *extra)
 {
+	hub->keys[0] = '\0';
 	testlib_tmpdir (hub->dir, sizeof hub->dir);
 	snprintf (hub->endpoint, sizeof hub->endpoint, "ipc://%s/hub.sock", hub->dir);
 	snprintf (hub->database, sizeof hub->database, "%s/despatch.db", hub->dir);
+	for (size_t i = 0; i < nitems (testlib_hubs); i++)
+		if (testlib_hubs[i] == NULL || testlib_hubs[i] == hub) {
+			testlib_hubs[i] = hub;
+			testlib_extra_saved[i] = extra;
+			break;
+		}
+	return testlib_hub_spawn (hub, extra);
+}
+
+int
+testlib_keys (struct testlib_hub *hub, const char *what, const char *name)
+{
+	const char *top = getenv ("top_builddir");
+	char *cmd = xasprintf ("'%s/hub/despatch' keys %s '%s' %s >/dev/null", top ? top : ".", what, hub->keys,
+	    name ? name : "");
+	int rc = system (cmd);
+	free (cmd);
+	return WIFEXITED (rc) ? WEXITSTATUS (rc) : -1;
+}
+
+int
+testlib_hub_start_curve (struct testlib_hub *hub, const char *const *extra)
+{
+	testlib_tmpdir (hub->dir, sizeof hub->dir);
+	snprintf (hub->endpoint, sizeof hub->endpoint, "ipc://%s/hub.sock", hub->dir);
+	snprintf (hub->database, sizeof hub->database, "%s/despatch.db", hub->dir);
+	snprintf (hub->keys, sizeof hub->keys, "%s/keys", hub->dir);
+	if (testlib_keys (hub, "init", NULL) != 0 || testlib_keys (hub, "enrol", "test-probe") != 0)
+		return -1;
 	for (size_t i = 0; i < nitems (testlib_hubs); i++)
 		if (testlib_hubs[i] == NULL || testlib_hubs[i] == hub) {
 			testlib_hubs[i] = hub;

@@ -18,6 +18,7 @@ struct testlib_hub {
 	char endpoint[300];
 	char database[300];
 	pid_t pid;
+	char keys[300];     /* CURVE key folder when started by testlib_hub_start_curve, else "" */
 };
 
 /* A fresh temp folder (under $TMPDIR) for this test; path into dir. */
@@ -25,6 +26,14 @@ void testlib_tmpdir (char *dir, size_t n);
 /* Start despatch-hub from $top_builddir with the demo data, plus extra "--set k=v" args
  * (NULL-terminated); returns 0 once it answers a PING, -1 otherwise. */
 int testlib_hub_start (struct testlib_hub *hub, const char *const *extra);
+/* Hubs from testlib_hub_start run with security.curve=no (plain sockets);
+ * this one runs with CURVE on: keys made by despatch keys init in DIR/keys,
+ * "test-probe" enrolled for the readiness probe. Connect with
+ * client_new_secure (endpoint, id, "KEYS/terminals/NAME") after testlib_keys
+ * ("enrol", NAME). */
+int testlib_hub_start_curve (struct testlib_hub *hub, const char *const *extra);
+/* Run "despatch keys WHAT hub->keys NAME"; its exit status. */
+int testlib_keys (struct testlib_hub *hub, const char *what, const char *name);
 /* SIGTERM, wait up to 10 s, then SIGKILL; returns the exit status or -1. */
 int testlib_hub_stop (struct testlib_hub *hub);
 /* SIGKILL at once (crash tests). */

@@ -66,10 +66,16 @@ tl_done ()
 }
 
 # Start (or restart) the hub on the same endpoint and database; extra args passed on.
+# CURVE is on, as in production: hub keys made once, the terminal enrolled as tl-term.
+TL_KEYS="$TL_DIR/keys"
 tl_hub_start ()
 {
+	if [ ! -d "$TL_KEYS/terminals/tl-term" ]; then
+		"$top_builddir/hub/despatch" keys init "$TL_KEYS" >/dev/null &&
+			"$top_builddir/hub/despatch" keys enrol "$TL_KEYS" tl-term >/dev/null || return 1
+	fi
 	"$TL_HUB" --endpoint "$TL_ENDPOINT" --database "$TL_DB" --demo-data "$top_srcdir/data/demo" \
-		--set hub.heartbeat_ms=300 "$@" 2>>"$TL_DIR/hub.log" &
+		--set security.keys_dir="$TL_KEYS" --set hub.heartbeat_ms=300 "$@" 2>>"$TL_DIR/hub.log" &
 	TL_HUB_PID=$!
 	local i=0
 	while [ ! -S "$TL_DIR/hub.sock" ] && [ $i -lt 100 ]; do
@@ -93,7 +99,7 @@ tl_term_start ()
 {
 	local rows=$1 cols=$2
 	shift 2
-	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
+	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' --keys '$TL_KEYS/terminals/tl-term' --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
 	if tmux -L "$TL_SOCK" has-session 2>/dev/null; then
 		tmux -L "$TL_SOCK" respawn-pane -k -t dsp "$cmd"
 	else

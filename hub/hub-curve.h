@@ -1,0 +1,55 @@
+/*
+ * hub-curve.h: CurveZMQ on the hub's sockets and the key folder.
+ *
+ * The key folder (security.keys_dir, default "keys" next to the database):
+ *
+ *   hub.cert              the hub's public certificate (give it to terminals)
+ *   hub.cert_secret       the hub's secret certificate (0600, never copied)
+ *   allowed/NAME.cert     public certificates of enrolled terminals and
+ *                         integrations: the allow-list the ZAP handler reads
+ *   terminals/NAME/       what to install on terminal NAME: terminal.cert,
+ *                         terminal.cert_secret and hub.cert (despatch-term --keys)
+ *   revoked/NAME.cert     revoked certificates, kept for the record
+ *
+ * hub_curve_new starts CZMQ's zauth actor on the allow-list and loads the
+ * hub's certificate (creating the folder and certificate on first use, as
+ * sshd makes its host keys: nobody is allowed in until enrolled).
+ * hub_curve_apply makes a socket a CURVE server in the ZAP domain "despatch"
+ * with ZMQ_ZAP_ENFORCE_DOMAIN set, so that without a ZAP handler nobody
+ * connects (libzmq's default for CURVE without a handler is to let
+ * everyone in). Call it before bind.
+ */
+#ifndef DSP_HUB_CURVE_H
+#define DSP_HUB_CURVE_H
+
+#include <stdbool.h>
+
+#define HUB_CURVE_DOMAIN "despatch"
+
+typedef struct hub_curve hub_curve_t;
+
+/* NULL and *cause (caller frees) when libzmq lacks CURVE or the folder is unusable. */
+hub_curve_t *hub_curve_new (const char *keys_dir, bool verbose, char **cause);
+void hub_curve_destroy (hub_curve_t **self_p);
+/* Make a zsock_t a CURVE server behind the allow-list; 0 or -1 and *cause. */
+int hub_curve_apply (hub_curve_t *self, void *zsock, char **cause);
+/* The hub's public key (Z85) and the key folder. */
+const char *hub_curve_public (hub_curve_t *self);
+const char *hub_curve_dir (hub_curve_t *self);
+/* True when certificates left the allow-list since the last call: the caller
+ * drops its connections (unbind, bind) so that each peer is checked again. */
+bool hub_curve_revoked (hub_curve_t *self);
+
+/* The key folder and the hub's certificate, when missing; 0, 1 (already
+ * there) or -1 and *cause. Used by the hub on first start and despatch keys init. */
+int hub_curve_init_dir (const char *keys_dir, char **cause);
+/* A new certificate for NAME: its folder under terminals/ and its public part
+ * in allowed/; 0 or -1 and *cause (refused when NAME is already enrolled). */
+int hub_curve_enrol (const char *keys_dir, const char *name, char **cause);
+/* Move NAME's public certificate from allowed/ to revoked/ and delete its
+ * secret; 0 or -1 and *cause (NAME not enrolled). */
+int hub_curve_revoke (const char *keys_dir, const char *name, char **cause);
+/* True when NAME is a usable terminal or integration name ([A-Za-z0-9._-], 1-32). */
+bool hub_curve_name_ok (const char *name);
+
+#endif
