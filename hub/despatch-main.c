@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "despatch-keys.h"
+#include "despatch-carrier.h"
 #include "despatch-status.h"
 #include "hub-import.h"
 #include "hub-store.h"
@@ -33,6 +34,10 @@ despatch_usage (FILE *f)
 	    "  range list              carrier number ranges: next serial, how many left\n"
 	    "  range add CARRIER SCHEME PREFIX FIRST LAST [LOW_WATER]\n"
 	    "                          add a carrier-issued range (never overlapping a range already held)\n"
+	    "  rules test ORDERS [at=ISO-TIME] [carriers=DIR]\n"
+	    "                          the carrier each order would get, and why; changes nothing\n"
+	    "  quote ORDER [weight=G] | quote country=CC [postcode=P] weight=G [service=S] [value=PENCE]\n"
+	    "                          the price of every service from the carriers' rate tables\n"
 	    "  status [--config FILE]  the hub's health; exit 1 when something needs attention (despatch status --help)\n"
 	    "  keys init|enrol|revoke|list DIR [NAME]  the hub's CURVE keys and terminal allow-list (despatch keys --help)\n"
 	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
@@ -182,6 +187,8 @@ static const struct {
 } despatch_commands[] = {
 	{ "import", despatch_import },
 	{ "range", despatch_range },
+	{ "rules", despatch_rules },
+	{ "quote", despatch_quote },
 };
 
 int

@@ -3,16 +3,17 @@
  * next numbers from the carrier's range (never reused: the range moves on in
  * the same transaction), and issue the label.
  *
- * Carrier choice is a first, simple rule set kept in the services table
- * (destination country, requested service, weight; lowest rank wins) until
- * carrier data files and rules arrive (issue 7). Identifiers and their check
- * characters come from labels/ident.h.
+ * Carrier and service come from the rule set of the carrier files
+ * (carrier-rules.c), or from a supervisor's override of the order; either
+ * way the reasons go into the audit trail as a "choice" event. Identifiers
+ * and their check characters come from labels/ident.h.
  *
  * hub_label_issue is the one place where a label becomes a print job
  * (hub-print.c renders it, keeps it and sends it after the commit).
  */
 #include "config.h"
 #include "flow.h"
+#include "carrier.h"
 #include "hub-print.h"
 #include "labels/ident.h"
 #include "log.h"
@@ -72,6 +73,56 @@ flow_label_take (struct hub_req *req, const char *carrier, char *out, size_t n, 
 	return FLOW_TAKE_OK;
 }
 
+/*
+ * Carrier and service for the parcel: the order's override, else the rules.
+ * The reasons are recorded as a "choice" event. Leaves carrier empty (and
+ * the reply filled) when nothing can take it. 0, or -1 database.
+ */
+static int
+flow_label_choose (struct hub_req *req, const struct flow_order *o, const struct flow_parcel *p, char *carrier,
+    size_t cn, char *service, size_t sn)
+{
+	const carrier_set_t *set = carrier_current ();
+	db_stmt_t *st = db_prepare (req->db,
+	    "SELECT carrier_override, service_override, override_by, override_reason FROM orders WHERE ref = ?1"
+	    " AND carrier_override IS NOT NULL");
+	db_bind_text (st, 1, o->ref);
+	if (db_step (st) == DB_ROW) {
+		const struct carrier *c = carrier_find (set, db_col_text (st, 0));
+		if (c && carrier_service_find (c, db_col_text (st, 1))) {
+			util_strlcpy (carrier, db_col_text (st, 0), cn);
+			util_strlcpy (service, db_col_text (st, 1), sn);
+			char *why = xasprintf ("override by %s: %s", db_col_text (st, 2), db_col_text (st, 3));
+			db_reset (st);
+			int rc = flow_event (req, "choice", p->order, p->id, 0, false, "%s/%s: %s", carrier, service, why);
+			free (why);
+			return rc;
+		}
+		log_warn ("order %s: override %s/%s is no longer in the carrier files; the rules choose", o->ref,
+		    db_col_text (st, 0), db_col_text (st, 1));
+	}
+	db_reset (st);
+	struct carrier_order co;
+	if (carrier_order_load (req->db, o->ref, p->weight_g, req->now_ms, &co) != 0)
+		return -1;
+	struct carrier_choice *ch = xmalloc (sizeof *ch);
+	carrier_choose (set, &co, ch);
+	int rc = 0;
+	if (ch->carrier) {
+		util_strlcpy (carrier, ch->carrier->code, cn);
+		util_strlcpy (service, ch->service->code, sn);
+		rc = flow_event (req, "choice", p->order, p->id, 0, false, "%s/%s: %s", carrier, service, ch->why);
+	} else {
+		*carrier = '\0';
+		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "No carrier takes a %d g parcel to %s for %s service. "
+		    "Repack lighter or ask a supervisor to override", p->weight_g, o->country, o->service);
+		hub_reply_data (req, "why", "%.900s", ch->why);
+		rc = flow_event (req, "choice-refused", p->order, p->id, 0, false, "%s", ch->why);
+	}
+	free (ch);
+	return rc;
+}
+
 int
 hub_label_issue (struct hub_req *req, int64_t parcel_id)
 {
@@ -86,27 +137,13 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 	struct flow_order o;
 	if (flow_parcel_get (req, parcel_id, &p) != 0 || flow_order_get (req, p.order, &o) != 0)
 		return -1;
-	db_stmt_t *st = db_prepare (req->db,
-	    "SELECT s.carrier, s.service, s.name, c.scheme FROM services s JOIN carriers c ON c.code = s.carrier"
-	    " WHERE (s.countries = '*' OR instr(s.countries, ' ' || ?1 || ' ') > 0)"
-	    " AND (s.requested = '*' OR instr(s.requested, ' ' || ?2 || ' ') > 0)"
-	    " AND s.max_weight_g >= ?3 ORDER BY s.rank LIMIT 1");
-	db_bind_text (st, 1, o.country);
-	db_bind_text (st, 2, o.service);
-	db_bind_int (st, 3, p.weight_g);
-	char carrier[24] = "", service[40] = "", name[80] = "", scheme[24] = "";
-	if (db_step (st) == DB_ROW) {
-		util_strlcpy (carrier, db_col_text (st, 0), sizeof carrier);
-		util_strlcpy (service, db_col_text (st, 1), sizeof service);
-		util_strlcpy (name, db_col_text (st, 2), sizeof name);
-		util_strlcpy (scheme, db_col_text (st, 3), sizeof scheme);
-	}
-	db_reset (st);
-	if (*carrier == '\0') {
-		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "No carrier takes a %d g parcel to %s for %s service. "
-		    "Repack lighter or ask a supervisor", p.weight_g, o.country, o.service);
+	char carrier[24] = "", service[40] = "", scheme[24] = "";
+	if (flow_label_choose (req, &o, &p, carrier, sizeof carrier, service, sizeof service) != 0)
+		return -1;
+	if (*carrier == '\0')
 		return 1;
-	}
+	util_strlcpy (scheme, carrier_find (carrier_current (), carrier)->scheme, sizeof scheme);
+	db_stmt_t *st;
 	char tracking[48], sscc[24], why[200] = "", why2[200] = "";
 	int t1 = flow_label_take (req, carrier, tracking, sizeof tracking, why, sizeof why);
 	if (t1 < 0)

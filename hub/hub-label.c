@@ -2,12 +2,13 @@
  * hub-label.c: parcel rows to shipment JSON to a rendered label.
  *
  * The label-specific codes of each carrier (layout, service and routing
- * codes) are a table here until carriers become data files; the sort code
- * is the recipient's outward postcode, which is what the carriers' own
+ * codes) come from its carrier file (carrier.h, doc/carriers.md); the sort
+ * code is the recipient's outward postcode, which is what the carriers' own
  * sortation keys on for UK addresses.
  */
 #include "config.h"
 #include "hub-label.h"
+#include "carrier.h"
 #include "country.h"
 #include "labels/label.h"
 #include "log.h"
@@ -16,25 +17,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct hub_label_carrier {
-	const char *carrier;     /* hub carrier code */
-	const char *layout;      /* layout name in the search path */
-	const char *service_code;
-	const char *service_name;  /* as the carrier's own labels print it */
-	const char *service_class; /* UPS MaxiCode service class */
-	const char *depot;
-	const char *origin;
-	const char *product;
-} hub_label_carriers[] = {
-	{ "dpd", "dpd-uk", "101", "NEXT DAY", NULL, "0123", NULL, NULL },
-	{ "ups", "ups", "11", "UPS STANDARD", "011", NULL, NULL, NULL },
-	{ "dhl-express", "dhl-express", "WPX", "EXPRESS WORLDWIDE", NULL, NULL, NULL, "P" },
-	{ "royal-mail", "royal-mail", "TPS", "Tracked 48", NULL, NULL, NULL, NULL },
-	{ "parcelforce", "parcelforce", "SUP", "express48", NULL, NULL, NULL, NULL },
-	{ "fedex", "fedex", "001", "INTL PRIORITY", NULL, NULL, "LHRA", NULL },
-	{ "store-van", "store-van", "VAN", "Same day", NULL, NULL, NULL, NULL },
-};
 
 static struct {
 	char name[32];
@@ -64,15 +46,6 @@ hub_label_shutdown (void)
 	label_shutdown ();
 }
 
-static const struct hub_label_carrier *
-hub_label_carrier (const char *carrier)
-{
-	for (size_t i = 0; i < nitems (hub_label_carriers); i++)
-		if (strcmp (hub_label_carriers[i].carrier, carrier) == 0)
-			return &hub_label_carriers[i];
-	return NULL;
-}
-
 /* "SW1A 2AA" -> "SW1A": the outward code. */
 static void
 hub_label_outward (const char *postcode, char *out, size_t n)
@@ -97,8 +70,7 @@ hub_label_address (const char *a1, const char *a2, const char *a3)
 
 /* The shipment JSON of a parcel (caller decrefs), or NULL with *cause. */
 static json_t *
-hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct hub_label_carrier **carrier_out,
-    char **cause)
+hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carrier **carrier_out, char **cause)
 {
 	db_stmt_t *st = db_prepare (db,
 	    "SELECT p.parcel_no, p.weight_g, p.carrier, p.service, p.tracking, p.sscc, p.code,"
@@ -113,9 +85,11 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct hub_
 		*cause = xasprintf ("parcel %lld not found", (long long) parcel_id);
 		return NULL;
 	}
-	const struct hub_label_carrier *c = hub_label_carrier (db_col_text (st, 2));
-	if (c == NULL) {
-		*cause = xasprintf ("carrier '%s' has no label layout", db_col_text (st, 2));
+	const struct carrier *c = carrier_find (carrier_current (), db_col_text (st, 2));
+	const struct carrier_service *s = carrier_service_find (c, db_col_text (st, 3));
+	if (c == NULL || s == NULL) {
+		*cause = xasprintf ("carrier '%s' service '%s' is not in the carrier files", db_col_text (st, 2),
+		    db_col_text (st, 3));
 		db_reset (st);
 		return NULL;
 	}
@@ -133,21 +107,29 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct hub_
 	json_object_set_new (sh, "reference", json_string (db_col_text (st, 7)));
 	json_object_set_new (sh, "date", json_string (date));
 
+	json_t *carrier = json_object ();
+	json_object_set_new (carrier, "code", json_string (c->code));
+	json_object_set_new (carrier, "name", json_string (c->name));
+	json_object_set_new (sh, "carrier", carrier);
+
 	json_t *service = json_object ();
-	json_object_set_new (service, "code", json_string (c->service_code));
-	json_object_set_new (service, "name", json_string (c->service_name));
-	if (c->service_class)
-		json_object_set_new (service, "class", json_string (c->service_class));
+	json_object_set_new (service, "code", json_string (s->label_code));
+	json_object_set_new (service, "name", json_string (s->label_name));
+	if (*s->label_class)
+		json_object_set_new (service, "class", json_string (s->label_class));
 	json_object_set_new (sh, "service", service);
 
 	json_t *routing = json_object ();
 	snprintf (sort, sizeof sort, "%.4s", outward);
 	json_object_set_new (routing, "sort", json_string (sort));
-	if (c->depot)
-		json_object_set_new (routing, "depot", json_string (conf_get (conf, "carrier.dpd.depot", c->depot)));
-	if (c->origin)
+	if (*c->depot) {
+		char key[64];
+		snprintf (key, sizeof key, "carrier.%s.depot", c->code);
+		json_object_set_new (routing, "depot", json_string (conf_get (conf, key, c->depot)));
+	}
+	if (*c->origin)
 		json_object_set_new (routing, "origin", json_string (c->origin));
-	if (c->product)
+	if (*c->product)
 		json_object_set_new (routing, "product", json_string (c->product));
 	json_object_set_new (routing, "route", json_string (outward));
 	json_object_set_new (routing, "drop", json_integer ((json_int_t) (parcel_id % 40) + 1));
@@ -197,7 +179,7 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct hub_
 int
 hub_label_render (db_t *db, conf_t *conf, int64_t parcel_id, int dpi, uint8_t **data, size_t *size, char **cause)
 {
-	const struct hub_label_carrier *c = NULL;
+	const struct carrier *c = NULL;
 	json_t *sh = hub_label_shipment (db, conf, parcel_id, &c, cause);
 	if (sh == NULL)
 		return -1;

@@ -1,6 +1,7 @@
 /* hub-server.c: ROUTER loop with group commit and stored replies. */
 #include "config.h"
 #include "hub-server.h"
+#include "carrier.h"
 #include "hub-cmd.h"
 #include "hub-curve.h"
 #include "hub-print.h"
@@ -44,6 +45,12 @@ hub_new (const struct hub_options *opt, char **cause)
 	self->db = hub_store_open (opt->database, cause);
 	if (self->db == NULL) {
 		free (self);
+		return NULL;
+	}
+	/* Carrier files (hub/carrier.h): a bad one stops the hub here, naming file and line. */
+	if (carrier_hub_start (self->db, opt->conf ? conf_get (opt->conf, "carriers.path", NULL) : NULL,
+	        util_wall_ms (), cause) != 0) {
+		hub_destroy (&self);
 		return NULL;
 	}
 	if (opt->curve && (self->curve = hub_curve_new (opt->keys_dir,
@@ -129,6 +136,7 @@ hub_destroy (hub_t **self_p)
 	zsock_destroy (&self->router);
 	hub_curve_destroy (&self->curve); /* after the sockets: never an open door */
 	db_close (&self->db);
+	carrier_set_current (NULL);
 	free (self);
 	*self_p = NULL;
 }

@@ -13,6 +13,8 @@ hub_libhub_a_SOURCES = \
 	hub/hub-import.c hub/hub-import.h \
 	hub/hub-integration.c hub/hub-integration.h \
 	hub/hub-curve.c hub/hub-curve.h \
+	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
+	hub/carrier-manifest.c hub/carrier-manifest.h \
 	hub/hub-label.c hub/hub-label.h \
 	hub/hub-print.c hub/hub-print.h \
 	hub/hub-auth.c hub/hub-auth.h \
@@ -28,8 +30,16 @@ hub_despatch_hub_LDADD = $(HUB_LIBS)
 # despatch: the administrator's tool (import now; more subcommands later).
 bin_PROGRAMS += hub/despatch
 hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h \
+	hub/despatch-rules.c hub/despatch-quote.c hub/despatch-carrier.h \
 	hub/despatch-keys.c hub/despatch-keys.h
 hub_despatch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
 
 nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json
+
+# Carrier definitions (doc/carriers.md): read by the hub at start from
+# $(pkgdatadir)/carriers unless DSP_CARRIER_PATH or carriers.path says otherwise.
+carriersdir = $(pkgdatadir)/carriers
+dist_carriers_DATA = data/carriers/dhl-express.conf data/carriers/dpd.conf data/carriers/fedex.conf \
+	data/carriers/parcelforce.conf data/carriers/royal-mail.conf data/carriers/rules.conf \
+	data/carriers/store-van.conf data/carriers/ups.conf

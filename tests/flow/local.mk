@@ -9,3 +9,11 @@ tests_flow_test_import_SOURCES = tests/flow/test-import.c tests/flow/flowlib.h
 tests_flow_test_import_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_import_LDADD = $(TEST_LIBS)
 TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow
+
+# tests/carriers/: carriers as data, rules, quotes, close-out (issue 7).
+check_PROGRAMS += tests/carriers/test-carriers
+tests_carriers_test_carriers_SOURCES = tests/carriers/test-carriers.c tests/flow/flowlib.h
+tests_carriers_test_carriers_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_carriers_test_carriers_LDADD = tests/libtestlib.a $(HUB_LIBS)
+TESTS += tests/carriers/test-carriers
+EXTRA_DIST += tests/carriers/specialist.conf
