@@ -4,6 +4,7 @@
 #include "flow.h"
 #include "hub-label.h"
 #include "hub-server.h"
+#include "hub-ticket.h"
 #include "log.h"
 #include "printers/print.h"
 #include "util.h"
@@ -53,9 +54,9 @@ hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, con
 		status = "failed";
 	}
 	db_stmt_t *st = db_prepare (req->db,
-	    "INSERT INTO label_jobs (parcel_id, terminal, station, status, created_at, updated_at, printer, error,"
-	    " kind, format, title, data, reprint_of, requested_by)"
-	    " SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, 'label', 'zpl',"
+	    "INSERT INTO label_jobs (parcel_id, order_ref, terminal, station, status, created_at, updated_at, printer,"
+	    " error, kind, format, title, data, reprint_of, requested_by)"
+	    " SELECT ?1, p.order_ref, ?2, ?3, ?4, ?5, ?5, ?6, ?7, 'label', 'zpl',"
 	    "  'label ' || p.code || ' ' || coalesce(p.tracking, ''), ?8, ?9, ?10 FROM parcels p WHERE p.id = ?1");
 	db_bind_int (st, 1, parcel_id);
 	db_bind_text (st, 2, proto_msg_terminal (req->msg));
@@ -172,9 +173,10 @@ hub_print_select (db_t *db, const char *sql, struct hub_print_job *jobs, int max
 	return n;
 }
 
+/* A job's "parcel" is its parcel code, or the order reference for an order's ticket. */
 #define HUB_PRINT_COLS \
 	"SELECT j.id, coalesce(j.terminal, ''), coalesce(j.station, ''), coalesce(j.printer, ''), j.title, j.status," \
-	" p.code, coalesce(j.cups_job, 0) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id "
+	" coalesce(p.code, j.order_ref), coalesce(j.cups_job, 0) FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
 
 static void
 hub_print_submit (hub_t *hub, struct hub_print_job *j)
@@ -339,6 +341,7 @@ hub_print_shutdown (hub_t *hub)
 	(void) hub;
 	print_destroy (&hub_print_conn);
 	hub_label_shutdown ();
+	hub_ticket_shutdown ();
 }
 
 /* --- commands ------------------------------------------------------------ */
@@ -491,8 +494,9 @@ int
 hub_print_cmd_jobs (struct hub_req *req)
 {
 	db_stmt_t *st = db_prepare (req->db,
-	    "SELECT j.id, p.code, j.status, coalesce(j.printer, ''), coalesce(j.error, '') FROM label_jobs j"
-	    " JOIN parcels p ON p.id = j.parcel_id WHERE j.station = ?1 AND j.status NOT IN ('printed', 'cancelled')"
+	    "SELECT j.id, coalesce(p.code, j.order_ref), j.status, coalesce(j.printer, ''), coalesce(j.error, '')"
+	    " FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id"
+	    " WHERE j.station = ?1 AND j.status NOT IN ('printed', 'cancelled')"
 	    " ORDER BY j.id LIMIT 50");
 	db_bind_text (st, 1, req->station);
 	int n = 0;
@@ -508,5 +512,59 @@ hub_print_cmd_jobs (struct hub_req *req)
 	else
 		hub_reply (req, PROTO_OK, PR_OK, "Nothing waiting to print at %s", req->station);
 	hub_reply_data (req, "jobs", "%d", n);
+	return 0;
+}
+
+/* The despatch ticket of an order, at a sales desk's label printer. */
+int
+hub_print_cmd_ticket (struct hub_req *req)
+{
+	const char *ref = proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "order");
+	const char *station = proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "station");
+	const char *printer = proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "printer");
+	if (station == NULL || *station == '\0')
+		station = req->station;
+	struct flow_order o;
+	int rc = flow_order_get (req, ref, &o);
+	if (rc < 0)
+		return -1;
+	if (rc != 0) {
+		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order %.32s. Check the reference on the till slip", ref);
+		return 0;
+	}
+	conf_t *conf = hub_opts (req->hub)->conf;
+	char *cause = NULL;
+	int dpi = print_map_dpi (conf, station, &cause);
+	free (cause);
+	cause = NULL;
+	uint8_t *data = NULL;
+	size_t size = 0;
+	if (hub_ticket_render (req->db, o.ref, dpi > 0 ? dpi : 203, &data, &size, &cause) != 0) {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "The ticket for %s cannot be drawn: %s", o.ref, cause);
+		free (cause);
+		return 0;
+	}
+	db_stmt_t *st = db_prepare (req->db,
+	    "INSERT INTO label_jobs (order_ref, terminal, station, status, created_at, updated_at, printer, kind, format,"
+	    " title, data, requested_by) VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, 'ticket', 'zpl',"
+	    " 'despatch ticket ' || ?1, ?6, ?7)");
+	db_bind_text (st, 1, o.ref);
+	db_bind_text (st, 2, proto_msg_terminal (req->msg));
+	db_bind_text (st, 3, station);
+	db_bind_int (st, 4, req->now_ms);
+	db_bind_text (st, 5, printer && *printer ? printer : NULL);
+	db_bind_blob (st, 6, data, size);
+	db_bind_text (st, 7, req->operator_badge);
+	rc = db_step (st);
+	db_reset (st);
+	free (data);
+	if (rc != DB_DONE)
+		return -1;
+	int64_t job = db_last_rowid (req->db);
+	if (flow_event (req, "ticket", o.ref, 0, 0, false, "despatch ticket job %lld at %s", (long long) job, station) != 0)
+		return -1;
+	hub_reply (req, PROTO_OK, PR_OK, "Despatch ticket for %s printing at %s", o.ref, station);
+	hub_reply_data (req, "order", "%s", o.ref);
+	hub_reply_data (req, "job", "%lld", (long long) job);
 	return 0;
 }

@@ -31,5 +31,6 @@ int hub_print_cmd_reprint (struct hub_req *req);
 int hub_print_cmd_redirect (struct hub_req *req);
 int hub_print_cmd_cancel (struct hub_req *req);
 int hub_print_cmd_jobs (struct hub_req *req);
+int hub_print_cmd_ticket (struct hub_req *req);
 
 #endif

@@ -38,5 +38,6 @@ const struct hub_command hub_scan_commands[] = {
 	{ "redirect", ROLE_BENCH, hub_print_cmd_redirect, "parcel printer", "send a waiting label to another printer" },
 	{ "print-cancel", ROLE_LEAD, hub_print_cmd_cancel, "parcel", "cancel a label job that has not printed" },
 	{ "print-jobs", ROLE_ANY, hub_print_cmd_jobs, NULL, "labels not yet printed at this station" },
+	{ "ticket", ROLE_ANY, hub_print_cmd_ticket, "order", "print an order's despatch ticket at a sales desk" },
 };
 const int hub_scan_ncommands = (int) nitems (hub_scan_commands);

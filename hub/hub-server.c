@@ -2,6 +2,7 @@
 #include "config.h"
 #include "hub-server.h"
 #include "carrier.h"
+#include "hub-checkpoint.h"
 #include "hub-cmd.h"
 #include "hub-curve.h"
 #include "hub-print.h"
@@ -27,6 +28,7 @@ struct hub {
 	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-integration.c) */
 	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
 	hub_curve_t *curve; /* CURVE and the ZAP allow-list; NULL with security.curve = no */
+	hub_checkpoint_t *checkpoint;
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -95,6 +97,12 @@ hub_new (const struct hub_options *opt, char **cause)
 	self->started_ms = util_wall_ms ();
 	self->routes = zhashx_new ();
 	zhashx_set_destructor (self->routes, (zhashx_destructor_fn *) zmsg_destroy);
+	db_exec (self->db, "PRAGMA wal_autocheckpoint=0");
+	self->checkpoint = hub_checkpoint_new (opt->database, 1000, cause);
+	if (self->checkpoint == NULL) {
+		hub_destroy (&self);
+		return NULL;
+	}
 	return self;
 }
 
@@ -128,6 +136,7 @@ hub_destroy (hub_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_t *self = *self_p;
+	hub_checkpoint_destroy (&self->checkpoint);
 	if (self->db)
 		hub_print_shutdown (self);
 	zhashx_destroy (&self->routes);

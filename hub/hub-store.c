@@ -288,6 +288,38 @@ static const char *hub_store_migrations[] = {
 	"  event TEXT NOT NULL DEFAULT '',"
 	"  detail TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX parcels_manifest ON parcels(manifest_id);",
+	/* 5 -> 6: print jobs for an order as well as a parcel (the despatch
+	 * ticket at the sales desk, documents at close-out): parcel_id may be
+	 * NULL when order_ref is set. SQLite cannot drop a NOT NULL, so the
+	 * table is rebuilt with every row kept. */
+	"CREATE TABLE label_jobs_v6 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  parcel_id INTEGER REFERENCES parcels(id),"
+	"  order_ref TEXT REFERENCES orders(ref),"
+	"  terminal TEXT, station TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'queued',"
+	"  created_at INTEGER NOT NULL,"
+	"  printer TEXT, error TEXT,"
+	"  kind TEXT NOT NULL DEFAULT 'label',"
+	"  format TEXT NOT NULL DEFAULT 'zpl',"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  data BLOB,"
+	"  cups_job INTEGER,"
+	"  reprint_of INTEGER,"
+	"  requested_by TEXT,"
+	"  updated_at INTEGER,"
+	"  printed_at INTEGER,"
+	"  CHECK (parcel_id IS NOT NULL OR order_ref IS NOT NULL));"
+	"INSERT INTO label_jobs_v6 (id, parcel_id, order_ref, terminal, station, status, created_at, printer, error,"
+	"  kind, format, title, data, cups_job, reprint_of, requested_by, updated_at, printed_at)"
+	" SELECT j.id, j.parcel_id, p.order_ref, j.terminal, j.station, j.status, j.created_at, j.printer, j.error,"
+	"  j.kind, j.format, j.title, j.data, j.cups_job, j.reprint_of, j.requested_by, j.updated_at, j.printed_at"
+	" FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id;"
+	"DROP TABLE label_jobs;"
+	"ALTER TABLE label_jobs_v6 RENAME TO label_jobs;"
+	"CREATE INDEX label_jobs_status ON label_jobs(status);"
+	"CREATE INDEX label_jobs_parcel ON label_jobs(parcel_id);"
+	"CREATE INDEX label_jobs_order ON label_jobs(order_ref);",
 };
 
 db_t *

@@ -4,6 +4,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub.h \
 	hub/hub-server.c hub/hub-server.h \
 	hub/hub-store.c hub/hub-store.h \
+	hub/hub-checkpoint.c hub/hub-checkpoint.h \
 	hub/hub-cmd.c hub/hub-cmd.h \
 	hub/hub-scan.c \
 	hub/flow.h hub/flow-util.c \
@@ -17,6 +18,7 @@ hub_libhub_a_SOURCES = \
 	hub/carrier-manifest.c hub/carrier-manifest.h \
 	hub/hub-label.c hub/hub-label.h \
 	hub/hub-print.c hub/hub-print.h \
+	hub/hub-ticket.c hub/hub-ticket.h \
 	hub/hub-auth.c hub/hub-auth.h \
 	hub/hub-demo.c hub/hub-demo.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)

@@ -29,6 +29,7 @@ dist_labelslayouts_DATA = \
 	data/layouts/fedex.json \
 	data/layouts/store-van.json \
 	data/layouts/specialist.json \
+	data/layouts/ticket.json \
 	data/layouts/store-logo.png
 
 # Tests: identifiers in C; rendering decoded back with zbarimg and dmtxread.

@@ -66,7 +66,7 @@ main (void)
 		return tap_done ();
 	char *server = xasprintf ("printer.server=%s", print_test_self.socket);
 	const char *extra[] = { server, "printer.bench-1.label=label", "station.bench-1.group=benches",
-		"printer.group.benches.fallback=fallback", NULL };
+		"printer.group.benches.fallback=fallback", "printer.desk-1.label=fallback", NULL };
 	struct testlib_hub hub;
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's printers configured"))
 		return tap_done ();
@@ -178,6 +178,33 @@ main (void)
 	proto_msg_destroy (&r);
 	ok (print_test_wait_count ("label", 4), "a later label still prints");
 	is_int (print_test_count ("label"), 4, "and the cancelled one never did");
+
+	/* 5. The despatch ticket at a sales desk: its barcode is the order reference. */
+	int before = print_test_count ("fallback");
+	r = fl_cmd (&lead, "ticket", "order", "P1000003", "station", "desk-1", NULL);
+	is_int (testlib_status (r), PROTO_OK, "a despatch ticket is asked for at desk-1: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (print_test_wait_count ("fallback", before + 1), "the ticket came out of the desk's printer");
+	char *job = xasprintf ("%s/out/fallback/job-%04d.zpl", print_test_self.dir, before + 1);
+	char *cmd = xasprintf ("'%s/tests/labels/zpl-decode' '%s' '%s.pbm' && zbarimg -q --raw '%s.pbm' 2>/dev/null",
+	    getenv ("top_builddir"), job, job, job);
+	FILE *zb = popen (cmd, "r");
+	char decoded[128] = "";
+	if (zb && fgets (decoded, sizeof decoded, zb))
+		decoded[strcspn (decoded, "\n")] = '\0';
+	if (zb)
+		pclose (zb);
+	is_str (decoded, "P1000003", "the ticket's barcode reads back as the order reference");
+	free (cmd);
+	free (job);
+	r = fl_scan (&packer, "receive", decoded, NULL);
+	is_int (testlib_status (r), PROTO_OK, "and receiving it in despatch takes the order in: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	r = fl_cmd (&lead, "ticket", "order", "NOPE-1", NULL);
+	is_int (testlib_reason (r), PR_UNKNOWN_BARCODE, "a ticket for an unknown order refused: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	is_int (sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s' AND order_ref = 'P1000003'", "ticket"), 1,
+	    "the ticket is audited");
 
 	r = fl_cmd (&packer, "redirect", "parcel", "NO-SUCH/1", "printer", "fallback", NULL);
 	is_int (testlib_reason (r), PR_UNKNOWN_BARCODE, "redirect of an unknown parcel refused: %s", testlib_text (r));
