@@ -8,6 +8,7 @@ common_libcommon_a_SOURCES = \
 	common/db.c common/db.h \
 	common/client.c common/client.h \
 	common/country.c common/country.h \
-	common/gs1.c common/gs1.h
+	common/gs1.c common/gs1.h \
+	common/pan.c common/pan.h
 common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CZMQ_CFLAGS)
 COMMON_LIBS = common/libcommon.a $(SQLITE_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS)

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "flow.h"
+#include "pan.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -143,6 +144,11 @@ flow_cmd_note (struct hub_req *req)
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "A note is at most 500 characters. Shorten it");
 		return 0;
 	}
+	/* A card number in a note is kept masked, and the operator told (pan.h). */
+	char masked[512];
+	util_strlcpy (masked, text, sizeof masked);
+	int cards = pan_mask (masked);
+	text = masked;
 	int64_t pid = t.kind == FLOW_PARCEL ? t.parcel.id : 0;
 	db_stmt_t *st = db_prepare (req->db,
 	    "INSERT INTO notes (order_ref, parcel_id, text, by, at, terminal, station) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -158,7 +164,12 @@ flow_cmd_note (struct hub_req *req)
 	db_reset (st);
 	if (rc != DB_DONE || flow_event (req, "note", t.order.ref, pid, 0, false, "%s", text) != 0)
 		return -1;
-	hub_reply (req, PROTO_OK, PR_OK, "Note added to %s", t.kind == FLOW_PARCEL ? t.parcel.code : t.order.ref);
+	if (cards > 0) {
+		hub_reply (req, PROTO_WARN, PR_OK, "Note added to %s, with the card number masked: never write card numbers in "
+		    "notes", t.kind == FLOW_PARCEL ? t.parcel.code : t.order.ref);
+		hub_reply_data (req, "warning", "card-number");
+	} else
+		hub_reply (req, PROTO_OK, PR_OK, "Note added to %s", t.kind == FLOW_PARCEL ? t.parcel.code : t.order.ref);
 	hub_reply_data (req, "order", "%s", t.order.ref);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "flow.h"
 #include "log.h"
+#include "pan.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -271,12 +272,17 @@ flow_event (struct hub_req *req, const char *action, const char *order, int64_t 
 		db_bind_int (st, 8, parcel_id);
 	if (line_no > 0)
 		db_bind_int (st, 9, line_no);
-	db_bind_text (st, 10, code);
+	/* Card numbers never reach the audit trail (pan.h). */
+	char *masked = code ? xstrdup (code) : NULL;
+	pan_mask (masked);
+	pan_mask (detail);
+	db_bind_text (st, 10, masked);
 	db_bind_int (st, 11, manual);
 	db_bind_text (st, 12, detail);
 	db_bind_int (st, 13, undoable);
 	int rc = db_step (st);
 	db_reset (st);
+	free (masked);
 	free (detail);
 	return rc == DB_DONE ? 0 : -1;
 }
@@ -295,13 +301,16 @@ flow_scan_done (struct hub_req *req, const char *order_ref, int rc)
 	db_bind_text (st, 4, req->operator_badge);
 	db_bind_text (st, 5, req->station);
 	db_bind_text (st, 6, proto_get_str (req->msg, PROTO_SCAN_STEP));
-	db_bind_text (st, 7, proto_get_str (req->msg, PROTO_SCAN_CODE));
+	char *code = xstrdup (proto_get_str (req->msg, PROTO_SCAN_CODE));
+	pan_mask (code); /* a card number is kept only masked (pan.h) */
+	db_bind_text (st, 7, code);
 	db_bind_int (st, 8, (int64_t) proto_get_num (req->msg, PROTO_SCAN_MANUAL));
 	db_bind_text (st, 9, proto_status_name ((int) proto_get_num (req->reply, PROTO_REPLY_STATUS)));
 	db_bind_int (st, 10, (int64_t) proto_get_num (req->reply, PROTO_REPLY_REASON));
 	db_bind_text (st, 11, order_ref && *order_ref ? order_ref : NULL);
 	int r = db_step (st);
 	db_reset (st);
+	free (code);
 	return r == DB_DONE ? 0 : -1;
 }
 

@@ -1,10 +1,12 @@
 /* hub-cmd.c: message table, sessions and permission checks. */
 #include "config.h"
 #include "hub-cmd.h"
+#include "flow.h"
 #include "hub-auth.h"
 #include "hub-server.h"
 #include "hub-store.h"
 #include "log.h"
+#include "pan.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -187,6 +189,13 @@ static int
 hub_cmd_scan (struct hub_req *req)
 {
 	const char *step = proto_get_str (req->msg, PROTO_SCAN_STEP);
+	/* A card number is never a despatch code: refused, and kept only masked (flow_scan_done). */
+	if (pan_find (proto_get_str (req->msg, PROTO_SCAN_CODE))) {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT,
+		    "That was a payment card number: it was not kept. Never scan cards; scan the despatch ticket");
+		hub_reply_data (req, "warning", "card-number");
+		return flow_scan_done (req, NULL, 0);
+	}
 	for (int i = 0; i < hub_scan_nsteps; i++) {
 		const struct hub_step *s = &hub_scan_steps[i];
 		if (strcmp (s->name, step) != 0)

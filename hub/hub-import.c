@@ -7,6 +7,7 @@
 #include "config.h"
 #include "hub-import.h"
 #include "log.h"
+#include "pan.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -46,7 +47,12 @@ imp_row_set (struct imp_row *r, const char *key, const char *value)
 {
 	if (r->n < IMP_MAX_FIELDS) {
 		r->k[r->n] = key;
-		r->v[r->n++] = xstrdup (value);
+		r->v[r->n] = xstrdup (value);
+		/* Every field passes here: a card number is masked before anything keeps it (pan.h). */
+		if (pan_mask (r->v[r->n]) > 0)
+			log_warn ("import: a card number in field '%s' was masked (%s); card numbers are never stored, "
+			    "ask the sender to leave them out", key, r->v[r->n]);
+		r->n++;
 	}
 }
 

@@ -52,3 +52,7 @@ tests_security_test_curve_SOURCES = tests/security/test-curve.c
 tests_security_test_curve_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_security_test_curve_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-curve
+check_PROGRAMS += tests/security/test-pan
+tests_security_test_pan_SOURCES = tests/security/test-pan.c
+tests_security_test_pan_LDADD = $(COMMON_LIBS)
+TESTS += tests/security/test-pan
