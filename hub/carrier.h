@@ -236,4 +236,12 @@ int carrier_quote_all (const carrier_set_t *set, const struct carrier_order *o, 
 /* "12.50" from pence. */
 void carrier_money (int64_t pence, char *out, size_t n);
 
+/* ------------------------------------------------------------ hub commands (carrier-cmd.c) */
+
+struct hub_req;
+/* "override" order carrier service reason: a supervisor's choice for the order (carrier "rules" clears it). */
+int carrier_cmd_override (struct hub_req *req);
+/* "quote" order [weight]: every service's price, eligible and cheapest first, as quote.N data. */
+int carrier_cmd_quote (struct hub_req *req);
+
 #endif

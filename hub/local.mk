@@ -15,7 +15,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-integration.c hub/hub-integration.h \
 	hub/hub-curve.c hub/hub-curve.h \
 	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
-	hub/carrier-manifest.c hub/carrier-manifest.h \
+	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c \
 	hub/hub-label.c hub/hub-label.h \
 	hub/hub-print.c hub/hub-print.h \
 	hub/hub-ticket.c hub/hub-ticket.h \

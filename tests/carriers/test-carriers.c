@@ -195,10 +195,52 @@ test_specialist (struct fl_term *porter, struct fl_term *packer, const char *ext
 	ok (why && strstr (why, "rule 'fine-art' (specialist.conf:") && strstr (why, "chose art-couriers/white-glove"),
 	    "the audit trail says which rule chose it: %s", why ? why : "(none)");
 	free (why);
-	char *err = testlib_sql_text (hub.database, "SELECT coalesce (j.error, 'rendered') FROM label_jobs j"
+	char *err = testlib_sql_text (hub.database, "SELECT CASE WHEN j.data IS NOT NULL THEN 'rendered' ELSE j.error END FROM label_jobs j"
 	    " JOIN parcels p ON p.id = j.parcel_id WHERE p.order_ref = 'A1000001' AND j.kind = 'label'");
 	is_str (err, "rendered", "its label was rendered with its layout");
 	free (err);
+}
+
+static void
+test_override_and_quote (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup)
+{
+	diag ("a supervisor overrides the rules; quotes");
+	proto_msg_t *r = fl_expect (fl_cmd (packer, "quote", "order", "W1000009"), PROTO_OK, PR_OK, "services can take it",
+	    "quote for an order");
+	ok (strncmp (fl_data (r, "quote.1"), "royal-mail/tracked-48|", 22) == 0, "cheapest first: %s",
+	    fl_data (r, "quote.1"));
+	ok (atoi (fl_data (r, "quotes")) >= 8, "every service listed (%s)", fl_data (r, "quotes"));
+	proto_msg_destroy (&r);
+	fl_check (fl_cmd (packer, "quote", "order", "NOPE"), PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order NOPE",
+	    "quote for an unknown order");
+
+	fl_check (fl_cmd (packer, "override", "order", "W1000009", "carrier", "dpd", "service", "next-day", "reason", "x"),
+	    PROTO_REFUSED, PR_FORBIDDEN, NULL, "a packer may not override");
+	fl_check (fl_cmd (sup, "override", "order", "W1000009", "carrier", "dpd", "service", "warp", "reason", "x"),
+	    PROTO_REFUSED, PR_BAD_ARGUMENT, "dpd/warp is not in the carrier files", "an unknown service is refused");
+	fl_check (fl_cmd (sup, "override", "order", "W1000009", "carrier", "ups", "service", "standard", "reason", "x"),
+	    PROTO_REFUSED, PR_BAD_DATA, "ups/standard cannot take order W1000009: does not go to GB",
+	    "a service that cannot take it is refused, with why");
+	fl_check (fl_cmd (sup, "override", "order", "W1000009", "carrier", "dpd", "service", "next-day", "reason",
+	    "customer paid for next day by phone"), PROTO_OK, PR_OK, "goes by DPD Next Day", "the supervisor overrides");
+
+	fl_check (fl_scan (porter, "receive", "W1000009"), PROTO_OK, PR_OK, "received", "receive W1000009");
+	fl_check (fl_scan (porter, "locate", "ST-R1-A03", "order", "W1000009", "line", "1"), PROTO_OK, PR_OK,
+	    "Now scan the item", "its location");
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1"), PROTO_OK, PR_OK, "found",
+	    "its item");
+	r = fl_expect (fl_scan (packer, "pack", "W1000009", "parcels", "1", "parcel", "1", "box", "B1", "weight", "600"),
+	    PROTO_OK, PR_OK, "labelled dpd", "pack: the override wins over the rules (Royal Mail)");
+	proto_msg_destroy (&r);
+	char *why = testlib_sql_text (hub.database, "SELECT detail FROM events WHERE action = 'choice'"
+	    " AND order_ref = 'W1000009'");
+	ok (why && strstr (why, "dpd/next-day: override by B3001: customer paid for next day by phone"),
+	    "the choice records the override: %s", why ? why : "(none)");
+	free (why);
+	why = testlib_sql_text (hub.database, "SELECT operator || ' ' || detail FROM events WHERE action = 'override'"
+	    " AND order_ref = 'W1000009'");
+	is_str (why, "B3001 dpd/next-day: customer paid for next day by phone", "the override is audited");
+	free (why);
 }
 
 int
@@ -221,13 +263,16 @@ main (void)
 	char *path = xasprintf ("%s:%s", getenv ("DSP_CARRIER_PATH"), extra);
 	setenv ("DSP_CARRIER_PATH", path, 1);
 	if (ok (testlib_hub_start (&hub, NULL) == 0, "hub starts with the specialist's file added")) {
-		struct fl_term porter, packer;
+		struct fl_term porter, packer, sup;
 		fl_term_open (&porter, hub.endpoint, "hh-01", "despatch-in", "B1001", "1111");
 		fl_term_open (&packer, hub.endpoint, "bench-01", "bench-1", "B2001", "2222");
+		fl_term_open (&sup, hub.endpoint, "hh-sup", "office", "B3001", "3333");
 		test_specialist (&porter, &packer, extra);
+		test_override_and_quote (&porter, &packer, &sup);
 		is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 		client_destroy (&porter.c);
 		client_destroy (&packer.c);
+		client_destroy (&sup.c);
 	}
 	free (path);
 	free (src);
