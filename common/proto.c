@@ -501,6 +501,8 @@ struct proto_writer {
 static void
 proto_put (struct proto_writer *w, const void *p, size_t n)
 {
+	if (n == 0)
+		return; /* an empty string may come as NULL */
 	if (w->len + n > w->cap) {
 		while (w->len + n > w->cap)
 			w->cap = w->cap ? w->cap * 2 : 256;

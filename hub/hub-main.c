@@ -88,9 +88,21 @@ main (int argc, char **argv)
 		case 'D': demo_dir = optarg; break;
 		case 'S': use_syslog = 1; break;
 		case 'v': verbose = 1; break;
-		case 'V': printf ("despatch-hub %s (protocol %d)\n", PACKAGE_VERSION, PROTO_VERSION); return 0;
-		case 'h': hub_main_usage (stdout); return 0;
-		default: hub_main_usage (stderr); return 2;
+		case 'V':
+			printf ("despatch-hub %s (protocol %d)\n", PACKAGE_VERSION, PROTO_VERSION);
+			conf_destroy (&conf);
+			conf_destroy (&overrides);
+			return 0;
+		case 'h':
+			hub_main_usage (stdout);
+			conf_destroy (&conf);
+			conf_destroy (&overrides);
+			return 0;
+		default:
+			hub_main_usage (stderr);
+			conf_destroy (&conf);
+			conf_destroy (&overrides);
+			return 2;
 		}
 	}
 	if (optind != argc) {
