@@ -131,6 +131,7 @@ int flow_cmd_label (struct hub_req *req);
 int flow_cmd_undo (struct hub_req *req);
 int flow_cmd_closeout_preview (struct hub_req *req);
 int flow_cmd_closeout (struct hub_req *req);
+int flow_cmd_closeout_reopen (struct hub_req *req);
 int flow_cmd_track (struct hub_req *req);
 
 #endif

@@ -34,6 +34,8 @@ const struct hub_command hub_scan_commands[] = {
 	{ "undo", ROLE_ANY, flow_cmd_undo, "reason", "undo your last step" },
 	{ "closeout-preview", ROLE_LEAD, flow_cmd_closeout_preview, "carrier", "what a close-out would take" },
 	{ "closeout", ROLE_LEAD, flow_cmd_closeout, "carrier", "close out a carrier's parcels into a manifest" },
+	{ "closeout-reopen", ROLE_LEAD, flow_cmd_closeout_reopen, "manifest reason",
+	  "reopen a closed manifest: its parcels go back on the cage" },
 	{ "track", ROLE_LEAD, flow_cmd_track, "code event", "record a tracking event" },
 	{ "override", ROLE_LEAD, carrier_cmd_override, "order carrier service reason",
 	  "choose an order's carrier and service instead of the rules" },
