@@ -317,8 +317,12 @@ db_backup (db_t *self, const char *dest_path, char **cause)
 		return -1;
 	}
 	int rc;
-	/* Copy in steps so the hub's writer is never held up for long. */
-	while ((rc = sqlite3_backup_step (b, 256)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	/* All pages in one step: one read transaction, so a hub writing all the
+	 * while cannot make it start over (a step-wise copy restarts after every
+	 * write by another connection). In WAL mode the writer is not held up. */
+	int tries = 0;
+	while (((rc = sqlite3_backup_step (b, -1)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	    && tries++ < 2000)
 		sqlite3_sleep (5);
 	sqlite3_backup_finish (b);
 	if (rc != SQLITE_DONE) {

@@ -9,6 +9,8 @@
  * Subcommands are a table so later ones (ranges, carriers...) slot in.
  */
 #include "config.h"
+#include "despatch-backup.h"
+#include "despatch-erase.h"
 #include "despatch-keys.h"
 #include "despatch-carrier.h"
 #include "despatch-status.h"
@@ -40,6 +42,10 @@ despatch_usage (FILE *f)
 	    "                          the price of every service from the carriers' rate tables\n"
 	    "  status [--config FILE]  the hub's health; exit 1 when something needs attention (despatch status --help)\n"
 	    "  keys init|enrol|revoke|list DIR [NAME]  the hub's CURVE keys and terminal allow-list (despatch keys --help)\n"
+	    "  erase customer NAME | erase order REF [exports=DIR]...\n"
+	    "                          remove a customer's personal data everywhere (keeps what accounting needs)\n"
+	    "  backup [dir=DIR]        a consistent copy of the database while the hub runs (default DIR: backups\n"
+	    "                          next to the database), as despatch status expects it\n"
 	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
 	    "  -h, --help              print this help and exit\n"
 	    "  -V, --version           print the version and exit\n"
@@ -189,6 +195,8 @@ static const struct {
 	{ "range", despatch_range },
 	{ "rules", despatch_rules },
 	{ "quote", despatch_quote },
+	{ "erase", despatch_erase },
+	{ "backup", despatch_backup },
 };
 
 int

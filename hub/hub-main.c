@@ -139,6 +139,7 @@ main (int argc, char **argv)
 		.integration = conf_get (conf, "hub.integration", NULL),
 		.inbox = conf_get (conf, "hub.inbox", NULL),
 		.curve = conf_get_bool (conf, "security.curve", true),
+		.retention_days = hub_main_int (conf, "privacy.retention_days", 0, 0, 36500),
 		.conf = conf,
 	};
 	/* The keys live next to the database unless told otherwise (hub-curve.h). */

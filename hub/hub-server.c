@@ -5,6 +5,7 @@
 #include "hub-checkpoint.h"
 #include "hub-cmd.h"
 #include "hub-curve.h"
+#include "hub-erase.h"
 #include "hub-print.h"
 #include "hub-integration.h"
 #include "hub-store.h"
@@ -348,6 +349,25 @@ hub_server_batch (hub_t *self)
 	hub_print_pump (self);
 }
 
+/* privacy.retention_days: personal data of orders delivered longer ago is erased (hub-erase.h). */
+static void
+hub_server_retention (hub_t *self)
+{
+	if (self->opt.retention_days <= 0 || db_begin (self->db) != DB_DONE)
+		return;
+	int n = hub_erase_retention (self->db, self->opt.retention_days, util_wall_ms ());
+	if (n < 0 || db_commit (self->db) != DB_DONE) {
+		log_error ("retention: personal data not erased now: %s", db_errmsg (self->db));
+		db_rollback (self->db);
+		return;
+	}
+	if (n > 0) {
+		log_info ("retention: erased the personal data of %d orders delivered more than %d days ago", n,
+		    self->opt.retention_days);
+		db_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	}
+}
+
 /* A certificate left the allow-list: drop every connection (unbind takes
  * them with it); each peer reconnects and is checked by ZAP again. */
 static void
@@ -391,6 +411,7 @@ hub_run (hub_t *self)
 			int n = hub_store_reply_prune (self->db, util_wall_ms () - HUB_REPLY_KEEP_MS);
 			if (n > 0)
 				log_info ("forgot %d stored replies older than 7 days", n);
+			hub_server_retention (self);
 			self->next_prune_ms = now + HUB_PRUNE_EVERY_MS;
 		}
 	}

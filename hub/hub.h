@@ -41,6 +41,7 @@ struct hub_options {
 	const char *inbox;      /* folder of order files to import; NULL = off */
 	bool curve;             /* CURVE + ZAP allow-list on every socket (hub-curve.c) */
 	const char *keys_dir;   /* hub certificate and allowed/ terminal certificates */
+	int retention_days;     /* erase personal data this long after delivery; 0 = keep (hub-erase.h) */
 	conf_t *conf;           /* every setting, for the parts that read their own (printers) */
 };
 

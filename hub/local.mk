@@ -14,6 +14,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-import.c hub/hub-import.h \
 	hub/hub-integration.c hub/hub-integration.h \
 	hub/hub-curve.c hub/hub-curve.h \
+	hub/hub-erase.c hub/hub-erase.h \
 	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
 	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c \
 	hub/hub-label.c hub/hub-label.h \
@@ -33,7 +34,9 @@ hub_despatch_hub_LDADD = $(HUB_LIBS)
 bin_PROGRAMS += hub/despatch
 hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h \
 	hub/despatch-rules.c hub/despatch-quote.c hub/despatch-carrier.h \
-	hub/despatch-keys.c hub/despatch-keys.h
+	hub/despatch-keys.c hub/despatch-keys.h \
+	hub/despatch-erase.c hub/despatch-erase.h \
+	hub/despatch-backup.c hub/despatch-backup.h
 hub_despatch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
 
