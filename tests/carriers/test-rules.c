@@ -88,8 +88,9 @@ main (void)
 	is_int (n, 50, "fifty orders checked");
 	free (path);
 	free (out);
-	is_int (testlib_sql_int (xasprintf ("%s/hub.db", dir), "SELECT count(*) FROM orders"), 0,
-	    "the database named was not changed: no orders in it");
+	char *db = xasprintf ("%s/hub.db", dir);
+	is_int (testlib_sql_int (db, "SELECT count(*) FROM orders"), 0, "the database named was not changed: no orders in it");
+	free (db);
 
 	diag ("despatch quote");
 	cmd = xasprintf ("%s/hub/despatch -d '%s/hub.db' quote country=GB postcode='IV1 1AA' weight=1200 " AT " 2>&1",
