@@ -236,6 +236,26 @@ int carrier_quote_all (const carrier_set_t *set, const struct carrier_order *o, 
 /* "12.50" from pence. */
 void carrier_money (int64_t pence, char *out, size_t n);
 
+/* ------------------------------------------------------------ tracking (carrier-track.c) */
+
+struct carrier_track_report {
+	int events, matched;
+	char **errors;    /* "file:7: status is not a known carrier status ..." (the file is refused) */
+	int nerrors;
+	char **unknown;   /* "file:9: tracking number X matches no parcel ..." (kept, reported) */
+	int nunknown;
+	char **warnings;
+	int nwarnings;
+};
+
+/*
+ * Take a tracking CSV (header: tracking,time,status[,location,detail,signed_by,pod_image])
+ * named name, inside the caller's transaction (text is modified). Returns 0
+ * taken, 1 refused (rep->errors; roll back), -1 the database failed.
+ */
+int carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, struct carrier_track_report *rep);
+void carrier_track_report_free (struct carrier_track_report *rep);
+
 /* ------------------------------------------------------------ hub commands (carrier-cmd.c) */
 
 struct hub_req;

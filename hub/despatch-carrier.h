@@ -15,6 +15,9 @@ int despatch_rules (db_t *db, int argc, char **argv);
 /* despatch quote ORDER [weight=G] | quote country=CC [postcode=P] weight=G [service=S] [value=PENCE] [at=ISO]. */
 int despatch_quote (db_t *db, int argc, char **argv);
 
+/* despatch track FILE...: tracking files in; 0 all matched, 1 refused or unknown numbers, 2 usage/database. */
+int despatch_track (db_t *db, int argc, char **argv);
+
 /* Shared: "key=value" arguments; the value of key or NULL. */
 const char *despatch_carrier_arg (int argc, char **argv, const char *key);
 /* at=2026-11-23T10:00:00Z (or a date) into ms; now when absent; false on a bad value. */

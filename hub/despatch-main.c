@@ -40,6 +40,7 @@ despatch_usage (FILE *f)
 	    "                          the carrier each order would get, and why; changes nothing\n"
 	    "  quote ORDER [weight=G] | quote country=CC [postcode=P] weight=G [service=S] [value=PENCE]\n"
 	    "                          the price of every service from the carriers' rate tables\n"
+	    "  track FILE...           carrier tracking files (CSV); unknown tracking numbers are listed\n"
 	    "  status [--config FILE]  the hub's health; exit 1 when something needs attention (despatch status --help)\n"
 	    "  keys init|enrol|revoke|list DIR [NAME]  the hub's CURVE keys and terminal allow-list (despatch keys --help)\n"
 	    "  erase customer NAME | erase order REF [exports=DIR]...\n"
@@ -195,6 +196,7 @@ static const struct {
 	{ "range", despatch_range },
 	{ "rules", despatch_rules },
 	{ "quote", despatch_quote },
+	{ "track", despatch_track },
 	{ "erase", despatch_erase },
 	{ "backup", despatch_backup },
 };

@@ -16,7 +16,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-curve.c hub/hub-curve.h \
 	hub/hub-erase.c hub/hub-erase.h \
 	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
-	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c \
+	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c hub/carrier-track.c \
 	hub/hub-label.c hub/hub-label.h \
 	hub/hub-print.c hub/hub-print.h \
 	hub/hub-ticket.c hub/hub-ticket.h \
@@ -33,7 +33,7 @@ hub_despatch_hub_LDADD = $(HUB_LIBS)
 # despatch: the administrator's tool (import now; more subcommands later).
 bin_PROGRAMS += hub/despatch
 hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h \
-	hub/despatch-rules.c hub/despatch-quote.c hub/despatch-carrier.h \
+	hub/despatch-rules.c hub/despatch-quote.c hub/despatch-track.c hub/despatch-carrier.h \
 	hub/despatch-keys.c hub/despatch-keys.h \
 	hub/despatch-erase.c hub/despatch-erase.h \
 	hub/despatch-backup.c hub/despatch-backup.h

@@ -18,6 +18,7 @@
 #include <time.h>
 
 static struct testlib_hub hub;
+static char t1[48], t2[48];  /* DPD tracking numbers of C1 and C2, closed out */
 
 static long long
 sql_int (const char *sql)
@@ -122,7 +123,7 @@ static void
 test_dpd (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup)
 {
 	diag ("DPD: four parcels labelled, two scanned out, two missing");
-	char t1[48], t2[48], t4[48];
+	char t4[48];
 	snprintf (t1, sizeof t1, "%s", flow_to_label (porter, packer, "C1", "1250"));
 	snprintf (t2, sizeof t2, "%s", flow_to_label (porter, packer, "C2", "800"));
 	flow_to_label (porter, packer, "C3", "900");
@@ -287,6 +288,62 @@ test_van_route (struct fl_term *porter, struct fl_term *packer, struct fl_term *
 	free (text);
 }
 
+static int
+run_track (const char *file, char *out, size_t n)
+{
+	char *cmd = xasprintf ("%s/hub/despatch -d '%s' track '%s' 2>&1", getenv ("top_builddir"), hub.database, file);
+	FILE *p = popen (cmd, "r");
+	size_t got = p ? fread (out, 1, n - 1, p) : 0;
+	out[got] = '\0';
+	int st = p ? pclose (p) : -1;
+	free (cmd);
+	return st != -1 && WIFEXITED (st) ? WEXITSTATUS (st) : -1;
+}
+
+static void
+test_tracking (void)
+{
+	diag ("tracking files: matched by number, normalised, POD kept, an unknown number reported");
+	char *bad = xasprintf ("%s/bad-track.csv", hub.dir), *good = xasprintf ("%s/dpd-track.csv", hub.dir), out[4096];
+	FILE *f = fopen (bad, "w");
+	fprintf (f, "tracking,time,status\n%s,2026-11-24T08:00:00Z,teleported\n", t1);
+	fclose (f);
+	int rc = run_track (bad, out, sizeof out);
+	ok (rc == 1 && strstr (out, "bad-track.csv:2: status is not a known carrier status") && strstr (out, "nothing taken"),
+	    "a file with an unknown status is refused, line named: %s", out);
+	is_int (sql_int ("SELECT count(*) FROM tracking"), 0, "nothing taken from it");
+	f = fopen (good, "w");
+	fprintf (f, "tracking,time,status,location,detail,signed_by,pod_image\n"
+	    "%s,2026-11-24T06:10:00Z,Collected,Hub Leeds,,,\n"
+	    "%s,2026-11-24T09:00:00Z,OUT FOR DELIVERY,Leeds,\"van 12, driver J\",,\n"
+	    "15509999999999,2026-11-24T09:05:00Z,in transit,Hinckley,,,\n"
+	    "%s,2026-11-24T11:32:00Z,Delivered,Front door,,A. ABLE,pod/%s.jpg\n", t1, t2, t1, t1);
+	fclose (f);
+	rc = run_track (good, out, sizeof out);
+	is_int (rc, 1, "exit 1: a number is unknown");
+	ok (strstr (out, "dpd-track.csv:4: tracking number 15509999999999 matches no parcel") != NULL,
+	    "the unknown number is reported with file and line: %s", out);
+	ok (strstr (out, "4 events, 3 matched, 1 unknown") != NULL, "counts");
+	is_int (sql_int ("SELECT count(*) FROM tracking_unknown WHERE tracking = '15509999999999'"), 1,
+	    "and kept, not dropped");
+	char *v = sql_text ("SELECT t.status || '|' || t.carrier_at || '|' || t.location || '|' || t.signed_by || '|' || t.pod_image"
+	    " FROM tracking t JOIN parcels p ON p.id = t.parcel_id WHERE p.tracking = '%s' AND t.status = 'delivered'", t1);
+	char *want = xasprintf ("delivered|2026-11-24T11:32:00Z|Front door|A. ABLE|pod/%s.jpg", t1);
+	is_str (v, want, "POD: who signed, when, where the image is");
+	free (v);
+	free (want);
+	v = sql_text ("SELECT group_concat (t.status, ',') FROM tracking t JOIN parcels p ON p.id = t.parcel_id"
+	    " WHERE p.tracking = '%s'", t2);
+	is_str (v, "out_for_delivery", "C2: 'OUT FOR DELIVERY' normalised");
+	free (v);
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE code = 'C1/1' AND status = 'delivered'"), 1, "C1 delivered");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'C1' AND status = 'delivered'"), 1,
+	    "its order delivered");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'C2' AND status = 'in_transit'"), 1, "C2 in transit");
+	free (bad);
+	free (good);
+}
+
 int
 main (void)
 {
@@ -309,6 +366,7 @@ main (void)
 	test_dpd (&porter, &packer, &sup);
 	test_royal_mail_fixed (&porter, &packer, &sup);
 	test_van_route (&porter, &packer, &sup);
+	test_tracking ();
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&porter.c);
 	client_destroy (&packer.c);

@@ -1,0 +1,224 @@
+/*
+ * carrier-track.c: carrier tracking files (doc/carriers.md "Tracking").
+ * A CSV file of events, one per line, is matched to parcels by tracking
+ * number; each carrier status word is normalised to a small set; proof of
+ * delivery (who signed, where the image is) is kept with the event. A
+ * number that matches no parcel is kept in tracking_unknown and reported,
+ * never dropped. The whole file is taken in the caller's transaction.
+ */
+#include "config.h"
+#include "carrier.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Carrier words -> the normalised status. */
+static const struct {
+	const char *word;
+	const char *status;
+} carrier_track_words[] = {
+	{ "in_transit", "in_transit" }, { "in transit", "in_transit" }, { "collected", "in_transit" },
+	{ "at hub", "in_transit" }, { "departed", "in_transit" }, { "arrived", "in_transit" },
+	{ "out_for_delivery", "out_for_delivery" }, { "out for delivery", "out_for_delivery" }, { "ofd", "out_for_delivery" },
+	{ "delivered", "delivered" }, { "pod", "delivered" },
+	{ "exception", "exception" }, { "failed delivery", "exception" }, { "carded", "exception" },
+	{ "damaged", "exception" }, { "returned", "returned" }, { "return to sender", "returned" },
+};
+
+static const char *
+carrier_track_status (const char *word)
+{
+	for (size_t i = 0; i < nitems (carrier_track_words); i++)
+		if (strcasecmp (carrier_track_words[i].word, word) == 0)
+			return carrier_track_words[i].status;
+	return NULL;
+}
+
+static void
+carrier_track_add (struct carrier_track_report *rep, char ***list, int *n, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+static void
+carrier_track_add (struct carrier_track_report *rep, char ***list, int *n, const char *fmt, ...)
+{
+	(void) rep;
+	va_list ap;
+	va_start (ap, fmt);
+	*list = xrealloc (*list, (size_t) (*n + 1) * sizeof **list);
+	(*list)[(*n)++] = xvasprintf (fmt, ap);
+	va_end (ap);
+}
+
+/* Split one CSV line (quotes allowed) into at most max fields, in place. */
+static int
+carrier_track_split (char *s, char **f, int max)
+{
+	int n = 0;
+	while (n < max) {
+		if (*s == '"') {
+			char *w = ++s, *o = s;
+			while (*s && !(*s == '"' && s[1] != '"')) {
+				if (*s == '"')
+					s++;
+				*o++ = *s++;
+			}
+			if (*s)
+				s++;
+			*o = '\0';
+			f[n++] = w;
+		} else {
+			f[n++] = s;
+			s += strcspn (s, ",");
+		}
+		if (*s != ',')
+			break;
+		*s++ = '\0';
+	}
+	return n;
+}
+
+int
+carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, struct carrier_track_report *rep)
+{
+	memset (rep, 0, sizeof *rep);
+	static const char *const cols[] = { "tracking", "time", "status", "location", "detail", "signed_by", "pod_image" };
+	int idx[nitems (cols)];
+	int lineno = 0;
+	bool header = false;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr (line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line[strcspn (line, "\r")] = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		char *f[16];
+		int nf = carrier_track_split (line, f, 16);
+		if (!header) {
+			for (size_t c = 0; c < nitems (cols); c++) {
+				idx[c] = -1;
+				for (int i = 0; i < nf; i++)
+					if (strcmp (f[i], cols[c]) == 0)
+						idx[c] = i;
+			}
+			if (idx[0] < 0 || idx[1] < 0 || idx[2] < 0) {
+				carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s:%d: the header must name tracking, time "
+				    "and status (and may name location, detail, signed_by, pod_image)", name, lineno);
+				return 1;
+			}
+			header = true;
+			continue;
+		}
+		const char *v[nitems (cols)];
+		for (size_t c = 0; c < nitems (cols); c++)
+			v[c] = idx[c] >= 0 && idx[c] < nf ? f[idx[c]] : "";
+		char number[48];
+		size_t j = 0;
+		for (const char *s = v[0]; *s && j + 1 < sizeof number; s++)
+			if (*s != ' ')
+				number[j++] = (char) toupper ((unsigned char) *s);
+		number[j] = '\0';
+		const char *status = carrier_track_status (v[2]);
+		if (*number == '\0' || status == NULL || *v[1] == '\0') {
+			carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s:%d: %s", name, lineno, *number == '\0'
+			    ? "tracking is empty" : *v[1] == '\0' ? "time is empty" : "status is not a known carrier status "
+			    "(in transit, out for delivery, delivered, exception, returned, ...)");
+			continue;
+		}
+		if (strcmp (status, "delivered") == 0 && *v[5] == '\0')
+			carrier_track_add (rep, &rep->warnings, &rep->nwarnings, "%s:%d: %s delivered without signed_by",
+			    name, lineno, number);
+		db_stmt_t *st = db_prepare (db, "SELECT id, order_ref FROM parcels WHERE tracking = ?1");
+		db_bind_text (st, 1, number);
+		int64_t parcel = 0;
+		char order[40] = "";
+		if (db_step (st) == DB_ROW) {
+			parcel = db_col_int (st, 0);
+			util_strlcpy (order, db_col_text (st, 1), sizeof order);
+		}
+		db_reset (st);
+		char *source = xasprintf ("%s:%d", name, lineno);
+		int rc;
+		if (parcel == 0) {
+			st = db_prepare (db, "INSERT INTO tracking_unknown (at, source, tracking, event, detail)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5)");
+			db_bind_int (st, 1, now_ms);
+			db_bind_text (st, 2, source);
+			db_bind_text (st, 3, number);
+			db_bind_text (st, 4, status);
+			db_bind_text (st, 5, v[4]);
+			rc = db_step (st);
+			db_reset (st);
+			carrier_track_add (rep, &rep->unknown, &rep->nunknown, "%s: tracking number %s matches no parcel "
+			    "(kept for a supervisor)", source, number);
+		} else {
+			st = db_prepare (db, "INSERT INTO tracking (parcel_id, at, event, detail, source, status, carrier_at,"
+			    " location, signed_by, pod_image) VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?6, ?7, ?8, ?9)");
+			db_bind_int (st, 1, parcel);
+			db_bind_int (st, 2, now_ms);
+			db_bind_text (st, 3, status);
+			db_bind_text (st, 4, v[4]);
+			db_bind_text (st, 5, source);
+			db_bind_text (st, 6, v[1]);
+			db_bind_text (st, 7, v[3]);
+			db_bind_text (st, 8, *v[5] ? v[5] : NULL);
+			db_bind_text (st, 9, *v[6] ? v[6] : NULL);
+			rc = db_step (st);
+			db_reset (st);
+			/* The parcel moves on (never back from delivered); the order follows its parcels. */
+			const char *pstatus = strcmp (status, "delivered") == 0 ? "delivered" : "in_transit";
+			st = db_prepare (db, "UPDATE parcels SET status = ?2 WHERE id = ?1 AND status IN ('closed', 'in_transit')");
+			db_bind_int (st, 1, parcel);
+			db_bind_text (st, 2, pstatus);
+			if (rc == DB_DONE)
+				rc = db_step (st);
+			db_reset (st);
+			st = db_prepare (db, "UPDATE orders SET status = CASE WHEN NOT EXISTS (SELECT 1 FROM parcels"
+			    " WHERE order_ref = ?1 AND status NOT IN ('delivered', 'void')) THEN 'delivered' ELSE 'in_transit' END"
+			    " WHERE ref = ?1 AND status IN ('closed', 'in_transit')");
+			db_bind_text (st, 1, order);
+			if (rc == DB_DONE)
+				rc = db_step (st);
+			db_reset (st);
+			st = db_prepare (db, "INSERT INTO events (at, action, order_ref, parcel_id, code, detail)"
+			    " VALUES (?1, 'track', ?2, ?3, ?4, ?5)");
+			char *detail = xasprintf ("%s %s%s%s%s%s (%s)", status, v[1], *v[3] ? " at " : "", v[3],
+			    *v[5] ? ", signed by " : "", v[5], source);
+			db_bind_int (st, 1, now_ms);
+			db_bind_text (st, 2, order);
+			db_bind_int (st, 3, parcel);
+			db_bind_text (st, 4, number);
+			db_bind_text (st, 5, detail);
+			if (rc == DB_DONE)
+				rc = db_step (st);
+			db_reset (st);
+			free (detail);
+			rep->matched++;
+		}
+		free (source);
+		if (rc != DB_DONE)
+			return -1;
+		rep->events++;
+	}
+	if (!header)
+		carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s: empty: no header line", name);
+	return rep->nerrors ? 1 : 0;
+}
+
+void
+carrier_track_report_free (struct carrier_track_report *rep)
+{
+	char **lists[] = { rep->errors, rep->warnings, rep->unknown };
+	int ns[] = { rep->nerrors, rep->nwarnings, rep->nunknown };
+	for (size_t l = 0; l < nitems (lists); l++) {
+		for (int i = 0; i < ns[l]; i++)
+			free (lists[l][i]);
+		free (lists[l]);
+	}
+	memset (rep, 0, sizeof *rep);
+}
