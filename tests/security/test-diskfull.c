@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 static struct testlib_hub hub;
-static char mnt[200];
+static char mnt[sizeof hub.dir + 16];
 
 static void
 unmount (void)
