@@ -33,8 +33,21 @@ now=$(date +%s)000
 		printf "INSERT INTO terminals (terminal, station, operator, first_seen, last_seen, last_active) VALUES ('bench-%04d', 'bench', 'B2001', %s, %s, %s);\n" $i "$now" "$now" "$now"
 		i=$((i + 1))
 	done
+	# The orders the simulated terminals receive: BENCH-<terminal>-<n>, as bench-hub names its scans,
+	# so every scan is a real receive (order, scan row, audit event, stored reply).
+	cat <<SQL
+WITH RECURSIVE t(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM t WHERE i < 999),
+  n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 20000),
+  want(i, k) AS (SELECT i, k FROM t, n WHERE k <= CASE WHEN i = 0 THEN 20000 WHEN i < 16 THEN 3000
+                                                     WHEN i < 256 THEN 400 ELSE 120 END)
+INSERT INTO orders (ref, channel, customer_name, status, created_at, town, postcode, country)
+  SELECT printf('BENCH-bench-%04d-%d', i, k), 'web', 'Bench Customer', 'new', $now, 'London', 'SW1A 1AA', 'GB'
+  FROM want;
+INSERT INTO order_lines (order_ref, line_no, sku, department, quantity, locations, unit_weight_g)
+  SELECT ref, 1, 'SKU-1', 'Bench', 1, 'LOC-1', 500 FROM orders WHERE ref LIKE 'BENCH-%';
+SQL
 	echo "COMMIT;"
-} | sqlite3 "$tmp/hub-template.db"
+} | sqlite3 "$tmp/hub-template.db" >/dev/null
 
 start_server() { # kind
 	rm -f "$tmp/run.db" "$tmp/run.db-wal" "$tmp/run.db-shm" "$tmp/naive.db"*
@@ -42,7 +55,7 @@ start_server() { # kind
 	echo) "$B/bench/bench-hub" echo "$ep" & ;;
 	naive) "$B/bench/bench-hub" naive "$ep" "$tmp/naive.db" & ;;
 	hub) cp "$tmp/hub-template.db" "$tmp/run.db"
-	     "$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s log.level=warn -s security.curve=no 2>>"$tmp/hub.log" & ;;
+	     "$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s log.level=error -s security.curve=no 2>>"$tmp/hub.log" & ;;
 	esac
 	spid=$!
 	sleep 0.5

@@ -21,7 +21,7 @@ stop_hub() { if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$sp
 trap 'stop_hub; rm -rf "$tmp"' EXIT INT TERM
 
 start_hub() { # db
-	"$B/hub/despatch-hub" -e "$ep" -d "$1" -s log.level=warn -s security.curve=no 2>>"$tmp/hub.log" &
+	"$B/hub/despatch-hub" -e "$ep" -d "$1" -s log.level=error -s security.curve=no 2>>"$tmp/hub.log" &
 	spid=$!
 	sleep 1
 }

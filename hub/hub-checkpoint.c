@@ -9,7 +9,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+
+/* Checkpoint when the WAL has grown this much, or this long after the last one:
+ * each checkpoint fsyncs the database file, which slows the loop's own commits. */
+#define HUB_CHECKPOINT_WAL_BYTES (8 * 1024 * 1024)
+#define HUB_CHECKPOINT_MAX_MS (30 * 1000)
 
 struct hub_checkpoint {
 	pthread_t thread;
@@ -18,12 +24,14 @@ struct hub_checkpoint {
 	bool stop;
 	int every_ms;
 	db_t *db;
+	char *wal_path;
 };
 
 static void *
 hub_checkpoint_run (void *arg)
 {
 	hub_checkpoint_t *self = arg;
+	int64_t last = util_mono_ms ();
 	pthread_mutex_lock (&self->lock);
 	while (!self->stop) {
 		struct timespec until;
@@ -40,8 +48,14 @@ hub_checkpoint_run (void *arg)
 		if (self->stop)
 			break;
 		pthread_mutex_unlock (&self->lock);
-		/* PASSIVE: copy what no reader needs, never wait for the writer. */
-		db_exec (self->db, "PRAGMA wal_checkpoint(PASSIVE)");
+		struct stat sb;
+		int64_t now = util_mono_ms ();
+		bool big = stat (self->wal_path, &sb) == 0 && sb.st_size >= HUB_CHECKPOINT_WAL_BYTES;
+		if (big || now - last >= HUB_CHECKPOINT_MAX_MS) {
+			/* PASSIVE: copy what no reader needs, never wait for the writer. */
+			db_exec (self->db, "PRAGMA wal_checkpoint(PASSIVE)");
+			last = now;
+		}
 		pthread_mutex_lock (&self->lock);
 	}
 	pthread_mutex_unlock (&self->lock);
@@ -58,11 +72,13 @@ hub_checkpoint_new (const char *path, int every_ms, char **cause)
 		free (self);
 		return NULL;
 	}
+	self->wal_path = xasprintf ("%s-wal", path);
 	pthread_mutex_init (&self->lock, NULL);
 	pthread_cond_init (&self->wake, NULL);
 	if (pthread_create (&self->thread, NULL, hub_checkpoint_run, self) != 0) {
 		*cause = xasprintf ("cannot start the checkpoint thread");
 		db_close (&self->db);
+		free (self->wal_path);
 		free (self);
 		return NULL;
 	}
@@ -86,6 +102,7 @@ hub_checkpoint_destroy (hub_checkpoint_t **self_p)
 	db_close (&self->db);
 	pthread_cond_destroy (&self->wake);
 	pthread_mutex_destroy (&self->lock);
+	free (self->wal_path);
 	free (self);
 	*self_p = NULL;
 }
