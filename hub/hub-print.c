@@ -382,6 +382,16 @@ hub_print_latest (struct hub_req *req, int64_t parcel_id, char *status, size_t n
 	return id;
 }
 
+/* The parcel named by args "parcel" and its latest job (0 when none): 0, 1 (reply filled) or -1. */
+static int
+hub_print_parcel_job (struct hub_req *req, struct flow_parcel *p, int64_t *last, char *status, size_t n)
+{
+	int rc = hub_print_parcel (req, p);
+	if (rc == 0)
+		*last = hub_print_latest (req, p->id, status, n);
+	return rc;
+}
+
 static bool
 hub_print_unfinished (const char *status)
 {
@@ -396,11 +406,11 @@ int
 hub_print_cmd_reprint (struct hub_req *req)
 {
 	struct flow_parcel p;
-	int rc = hub_print_parcel (req, &p);
+	int64_t last = 0;
+	char status[16] = "";
+	int rc = hub_print_parcel_job (req, &p, &last, status, sizeof status);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	char status[16] = "";
-	int64_t last = hub_print_latest (req, p.id, status, sizeof status);
 	if (last && hub_print_unfinished (status) && strcmp (status, "failed") != 0
 	    && strcmp (status, "no-printer") != 0 && strcmp (status, "offline") != 0) {
 		hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "The label for %s is still being printed (%s). Wait for it, "
@@ -434,12 +444,12 @@ int
 hub_print_cmd_redirect (struct hub_req *req)
 {
 	struct flow_parcel p;
-	int rc = hub_print_parcel (req, &p);
+	int64_t last = 0;
+	char status[16] = "";
+	int rc = hub_print_parcel_job (req, &p, &last, status, sizeof status);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	const char *printer = proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "printer");
-	char status[16] = "";
-	int64_t last = hub_print_latest (req, p.id, status, sizeof status);
 	if (!last || !hub_print_unfinished (status)) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "Nothing waiting to print for %s. Use reprint for a new copy",
 		    p.code);
@@ -466,11 +476,11 @@ int
 hub_print_cmd_cancel (struct hub_req *req)
 {
 	struct flow_parcel p;
-	int rc = hub_print_parcel (req, &p);
+	int64_t last = 0;
+	char status[16] = "";
+	int rc = hub_print_parcel_job (req, &p, &last, status, sizeof status);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	char status[16] = "";
-	int64_t last = hub_print_latest (req, p.id, status, sizeof status);
 	if (!last || !hub_print_unfinished (status)) {
 		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "No label job of %s is waiting", p.code);
 		return 0;
