@@ -6,6 +6,7 @@
 #include "hub-cmd.h"
 #include "hub-curve.h"
 #include "hub-erase.h"
+#include "hub-events.h"
 #include "hub-print.h"
 #include "hub-integration.h"
 #include "hub-store.h"
@@ -30,6 +31,7 @@ struct hub {
 	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
 	hub_curve_t *curve; /* CURVE and the ZAP allow-list; NULL with security.curve = no */
 	hub_checkpoint_t *checkpoint;
+	hub_events_t *events; /* shipment events out: PUB socket and export files (hub-events.c) */
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -95,6 +97,12 @@ hub_new (const struct hub_options *opt, char **cause)
 	}
 	if (hub_feed_sock (self->feed))
 		zpoller_add (self->poller, hub_feed_sock (self->feed));
+	self->events = hub_events_new (self->db, opt->conf ? conf_get (opt->conf, "hub.events", NULL) : NULL,
+	    opt->conf ? conf_get (opt->conf, "hub.exports", NULL) : NULL, self->curve, cause);
+	if (self->events == NULL) {
+		hub_destroy (&self);
+		return NULL;
+	}
 	self->started_ms = util_wall_ms ();
 	self->routes = zhashx_new ();
 	zhashx_set_destructor (self->routes, (zhashx_destructor_fn *) zmsg_destroy);
@@ -143,6 +151,7 @@ hub_destroy (hub_t **self_p)
 	zhashx_destroy (&self->routes);
 	zpoller_destroy (&self->poller);
 	hub_feed_destroy (&self->feed);
+	hub_events_destroy (&self->events);
 	zsock_destroy (&self->router);
 	hub_curve_destroy (&self->curve); /* after the sockets: never an open door */
 	db_close (&self->db);
@@ -404,6 +413,8 @@ hub_run (hub_t *self)
 		else
 			hub_print_pump (self);
 		hub_feed_tick (self->feed, self->db);
+		/* Whatever the batch, a push or the inbox committed goes out now (never before the commit). */
+		hub_events_flush (self->events, self->db);
 		if (hub_curve_revoked (self->curve))
 			hub_server_rebind (self);
 		int64_t now = util_mono_ms ();
@@ -416,6 +427,7 @@ hub_run (hub_t *self)
 		}
 	}
 	log_info ("hub stopping");
+	hub_events_flush (self->events, self->db);
 	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
 	    true);
 	return 0;

@@ -320,6 +320,14 @@ static const char *hub_store_migrations[] = {
 	"CREATE INDEX label_jobs_status ON label_jobs(status);"
 	"CREATE INDEX label_jobs_parcel ON label_jobs(parcel_id);"
 	"CREATE INDEX label_jobs_order ON label_jobs(order_ref);",
+	/* 6 -> 7: the events feed (hub-events.c): the last audit event sent on
+	 * the PUB socket and into the export files, so a restart resumes there;
+	 * active = 0 while the feed is off (it then starts from the newest). */
+	"CREATE TABLE events_feed ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  sent INTEGER NOT NULL,"
+	"  active INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO events_feed (id, sent) SELECT 1, coalesce (max (id), 0) FROM events;",
 };
 
 db_t *

@@ -15,6 +15,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-integration.c hub/hub-integration.h \
 	hub/hub-curve.c hub/hub-curve.h \
 	hub/hub-erase.c hub/hub-erase.h \
+	hub/hub-events.c hub/hub-events.h \
 	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
 	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c hub/carrier-track.c \
 	hub/hub-label.c hub/hub-label.h \

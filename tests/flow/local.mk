@@ -27,3 +27,9 @@ tests_carriers_test_closeout_SOURCES = tests/carriers/test-closeout.c tests/flow
 tests_carriers_test_closeout_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_carriers_test_closeout_LDADD = $(TEST_LIBS)
 TESTS += tests/carriers/test-closeout
+# tests/carriers/test-events: the events feed, PUB socket and export files (issue 7).
+check_PROGRAMS += tests/carriers/test-events
+tests_carriers_test_events_SOURCES = tests/carriers/test-events.c tests/flow/flowlib.h
+tests_carriers_test_events_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(JANSSON_CFLAGS)
+tests_carriers_test_events_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+TESTS += tests/carriers/test-events

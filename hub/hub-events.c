@@ -1,0 +1,265 @@
+/* hub-events.c: the shipment events feed, PUB socket and export files (see hub-events.h). */
+#include "config.h"
+#include "hub-events.h"
+#include "log.h"
+#include "util.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HUB_EVENTS_CHUNK 200
+#define HUB_EVENTS_RETRY_MS 5000
+
+/* The audit actions that are shipment events, published under their own name. */
+static const char *const hub_events_topics[] = {
+	"receive", "pack", "label", "verify", "scanout", "closeout", "reopen", "track", "hold", "release", "undo",
+};
+
+struct hub_events {
+	zsock_t *pub;
+	char *exports;
+	int64_t sent;         /* the last event id sent */
+	int64_t retry_ms;     /* after a failed export write, not before this (monotonic) */
+};
+
+/* One event read back, ready to go out. */
+struct hub_events_row {
+	int64_t id, at;
+	const char *topic;
+	char *json;
+};
+
+static bool
+hub_events_wanted (const char *action, const char **topic)
+{
+	for (size_t i = 0; i < nitems (hub_events_topics); i++)
+		if (strcmp (hub_events_topics[i], action) == 0) {
+			*topic = hub_events_topics[i];
+			return true;
+		}
+	return false;
+}
+
+hub_events_t *
+hub_events_new (db_t *db, const char *endpoint, const char *exports, hub_curve_t *curve, char **cause)
+{
+	hub_events_t *self = xcalloc (1, sizeof *self);
+	bool on = (endpoint && *endpoint) || (exports && *exports);
+	if (exports && *exports) {
+		self->exports = xstrdup (exports);
+		if (util_mkdirs (exports, 0755) != 0) {
+			*cause = xasprintf ("cannot make the exports folder %s: %s. Check hub.exports", exports,
+			    strerror (errno));
+			hub_events_destroy (&self);
+			return NULL;
+		}
+	}
+	if (endpoint && *endpoint) {
+		self->pub = zsock_new (ZMQ_PUB);
+		if (self->pub && curve && hub_curve_apply (curve, self->pub, cause) != 0) {
+			hub_events_destroy (&self);
+			return NULL;
+		}
+		if (self->pub) {
+			zsock_set_sndhwm (self->pub, 100000);
+			zsock_set_linger (self->pub, 500);
+		}
+		if (self->pub == NULL || zsock_bind (self->pub, "%s", endpoint) < 0) {
+			*cause = xasprintf ("cannot publish events on %s: %s. Choose another hub.events", endpoint,
+			    zmq_strerror (zmq_errno ()));
+			hub_events_destroy (&self);
+			return NULL;
+		}
+		log_info ("events feed on %s%s", endpoint, curve ? " (CURVE)" : "");
+	}
+	/* Resume after the last event sent; after a time with the feed off, start at the newest. */
+	if (on)
+		db_exec (db, "UPDATE events_feed SET sent = (SELECT coalesce (max (id), 0) FROM events) WHERE active = 0;"
+		    "UPDATE events_feed SET active = 1");
+	else
+		db_exec (db, "UPDATE events_feed SET active = 0");
+	db_stmt_t *st = db_prepare (db, "SELECT sent FROM events_feed WHERE id = 1");
+	self->sent = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : 0;
+	if (st)
+		db_reset (st);
+	if (self->exports)
+		log_info ("events exported to %s", self->exports);
+	return self;
+}
+
+void
+hub_events_destroy (hub_events_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	hub_events_t *self = *self_p;
+	zsock_destroy (&self->pub);
+	free (self->exports);
+	free (self);
+	*self_p = NULL;
+}
+
+char *
+hub_events_file (const char *exports, int64_t at_ms)
+{
+	time_t t = (time_t) (at_ms / 1000);
+	struct tm tm;
+	gmtime_r (&t, &tm);
+	char day[16];
+	strftime (day, sizeof day, "%Y-%m-%d", &tm);
+	return xasprintf ("%s/events-%s.jsonl", exports, day);
+}
+
+/* A JSON value: the text, or null when empty. */
+static json_t *
+hub_events_str (const char *s)
+{
+	return s && *s ? json_string (s) : json_null ();
+}
+
+/* Read up to HUB_EVENTS_CHUNK events after self->sent; *last is the last id read (published or not). */
+static int
+hub_events_read (hub_events_t *self, db_t *db, struct hub_events_row **rows_p, int64_t *last)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "SELECT e.id, e.at, e.action, coalesce (e.order_ref, p.order_ref, ''), coalesce (p.code, ''),"
+	    " coalesce (p.tracking, ''), coalesce (p.carrier, (SELECT q.carrier FROM parcels q WHERE"
+	    " q.order_ref = e.order_ref AND q.carrier IS NOT NULL AND q.status != 'void' ORDER BY q.parcel_no LIMIT 1),"
+	    " ''), coalesce (e.operator, ''), coalesce (e.station, ''), e.detail"
+	    " FROM events e LEFT JOIN parcels p ON p.id = e.parcel_id WHERE e.id > ?1 ORDER BY e.id LIMIT ?2");
+	if (st == NULL)
+		return -1;
+	db_bind_int (st, 1, self->sent);
+	db_bind_int (st, 2, HUB_EVENTS_CHUNK);
+	struct hub_events_row *rows = NULL;
+	int n = 0;
+	*last = self->sent;
+	int rc;
+	while ((rc = db_step (st)) == DB_ROW) {
+		*last = db_col_int (st, 0);
+		const char *topic;
+		if (!hub_events_wanted (db_col_text (st, 2), &topic))
+			continue;
+		rows = xrealloc (rows, (size_t) (n + 1) * sizeof *rows);
+		struct hub_events_row *r = &rows[n++];
+		r->id = db_col_int (st, 0);
+		r->at = db_col_int (st, 1);
+		r->topic = topic;
+		char iso[32];
+		util_iso_time (r->at, iso, sizeof iso);
+		json_t *o = json_object ();
+		json_object_set_new (o, "id", json_integer (r->id));
+		json_object_set_new (o, "event", json_string (topic));
+		json_object_set_new (o, "order", hub_events_str (db_col_text (st, 3)));
+		json_object_set_new (o, "parcel", hub_events_str (db_col_text (st, 4)));
+		json_object_set_new (o, "tracking", hub_events_str (db_col_text (st, 5)));
+		json_object_set_new (o, "carrier", hub_events_str (db_col_text (st, 6)));
+		json_object_set_new (o, "at", json_string (iso));
+		json_object_set_new (o, "by", hub_events_str (db_col_text (st, 7)));
+		json_object_set_new (o, "station", hub_events_str (db_col_text (st, 8)));
+		json_object_set_new (o, "detail", json_string (db_col_text (st, 9)));
+		r->json = json_dumps (o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref (o);
+		if (r->json == NULL)
+			r->json = xstrdup ("{}");
+	}
+	db_reset (st);
+	if (rc != DB_DONE) {
+		for (int i = 0; i < n; i++)
+			free (rows[i].json);
+		free (rows);
+		rows = NULL;
+		n = -1;
+	}
+	*rows_p = rows;
+	return n;
+}
+
+/* Close f after syncing it; 0 or -1. */
+static int
+hub_events_close (FILE *f)
+{
+	if (f == NULL)
+		return 0;
+	int rc = fflush (f) == 0 && fsync (fileno (f)) == 0 ? 0 : -1;
+	return fclose (f) == 0 ? rc : -1;
+}
+
+/* Append rows to their day's file, synced; 0 or -1 (logged). */
+static int
+hub_events_export (hub_events_t *self, struct hub_events_row *rows, int n)
+{
+	FILE *f = NULL;
+	char *open_name = NULL;
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		char *name = hub_events_file (self->exports, rows[i].at);
+		if (open_name == NULL || strcmp (name, open_name) != 0) {
+			rc = hub_events_close (f);
+			free (open_name);
+			open_name = name;
+			if (rc == 0 && (f = fopen (name, "a")) == NULL)
+				rc = -1;
+		} else {
+			free (name);
+		}
+		if (rc == 0 && fprintf (f, "%s\n", rows[i].json) < 0)
+			rc = -1;
+	}
+	if (hub_events_close (f) != 0)
+		rc = -1;
+	if (rc != 0)
+		log_error ("events not exported to %s: %s; trying again shortly (nothing is lost)",
+		    open_name ? open_name : self->exports, strerror (errno));
+	free (open_name);
+	return rc;
+}
+
+void
+hub_events_flush (hub_events_t *self, db_t *db)
+{
+	if (self == NULL || (self->pub == NULL && self->exports == NULL) || util_mono_ms () < self->retry_ms)
+		return;
+	for (;;) {
+		struct hub_events_row *rows = NULL;
+		int64_t last;
+		int n = hub_events_read (self, db, &rows, &last);
+		bool failed = n < 0;
+		if (failed) {
+			log_error ("events feed: cannot read the audit trail: %s", db_errmsg (db));
+			n = 0;
+		} else if (n > 0 && self->exports && hub_events_export (self, rows, n) != 0) {
+			failed = true;
+		}
+		if (!failed && last != self->sent) {
+			/* Recorded before it goes on the wire: the files are the durable copy, the PUB is for who listens. */
+			db_stmt_t *st = db_prepare (db, "UPDATE events_feed SET sent = ?1 WHERE id = 1");
+			db_bind_int (st, 1, last);
+			if (db_step (st) != DB_DONE)
+				log_warn ("events feed: last event sent (%lld) not recorded: %s", (long long) last,
+				    db_errmsg (db));
+			db_reset (st);
+		}
+		for (int i = 0; !failed && self->pub && i < n; i++) {
+			zmsg_t *m = zmsg_new ();
+			zmsg_addstr (m, rows[i].topic);
+			zmsg_addstr (m, rows[i].json);
+			if (zmsg_send (&m, self->pub) != 0)
+				zmsg_destroy (&m);
+		}
+		for (int i = 0; i < n; i++)
+			free (rows[i].json);
+		free (rows);
+		if (failed)
+			self->retry_ms = util_mono_ms () + HUB_EVENTS_RETRY_MS;
+		if (failed || last == self->sent)
+			return;
+		self->sent = last;
+	}
+}
