@@ -10,6 +10,7 @@
 #include "flow.h"
 #include "carrier.h"
 #include "carrier-manifest.h"
+#include "hub-receipt.h"
 #include "hub-server.h"
 #include "log.h"
 #include "util.h"
@@ -172,6 +173,11 @@ flow_cmd_closeout (struct hub_req *req)
 	}
 	hub_reply_data (req, "file", "%s", path);
 	free (path);
+	/* The collection receipt the driver signs, on this station's document printer after the commit. */
+	int64_t receipt = hub_receipt_queue (req, manifest);
+	if (receipt < 0)
+		return -1;
+	hub_reply_data (req, "receipt", "%lld", (long long) receipt);
 	/* Every order touched moves on; collect refs first (one statement at a time). */
 	st = db_prepare (req->db, "SELECT DISTINCT order_ref FROM parcels WHERE manifest_id = ?1");
 	db_bind_int (st, 1, manifest);

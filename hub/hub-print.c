@@ -3,6 +3,7 @@
 #include "hub-print.h"
 #include "flow.h"
 #include "hub-label.h"
+#include "hub-receipt.h"
 #include "hub-server.h"
 #include "hub-ticket.h"
 #include "log.h"
@@ -92,6 +93,7 @@ struct hub_print_job {
 	char status[16];
 	char parcel[48];
 	int cups_job;
+	char format[8];     /* "zpl" (label printer) or "pdf" (document printer) */
 };
 
 static void
@@ -168,15 +170,18 @@ hub_print_select (db_t *db, const char *sql, struct hub_print_job *jobs, int max
 		util_strlcpy (j->status, db_col_text (st, 5), sizeof j->status);
 		util_strlcpy (j->parcel, db_col_text (st, 6), sizeof j->parcel);
 		j->cups_job = (int) db_col_int (st, 7);
+		util_strlcpy (j->format, db_col_text (st, 8), sizeof j->format);
 	}
 	db_reset (st);
 	return n;
 }
 
-/* A job's "parcel" is its parcel code, or the order reference for an order's ticket. */
+/* A job's "parcel" is its parcel code, the order reference for an order's ticket, or "manifest N" for a
+ * manifest's document. */
 #define HUB_PRINT_COLS \
 	"SELECT j.id, coalesce(j.terminal, ''), coalesce(j.station, ''), coalesce(j.printer, ''), j.title, j.status," \
-	" coalesce(p.code, j.order_ref), coalesce(j.cups_job, 0) FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
+	" coalesce(p.code, j.order_ref, 'manifest ' || j.manifest_id), coalesce(j.cups_job, 0), j.format" \
+	" FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
 
 static void
 hub_print_submit (hub_t *hub, struct hub_print_job *j)
@@ -184,8 +189,10 @@ hub_print_submit (hub_t *hub, struct hub_print_job *j)
 	db_t *db = hub_db (hub);
 	conf_t *conf = hub_opts (hub)->conf;
 	char *cause = NULL;
+	/* PDF documents (the collection receipt) go to the station's document printer. */
+	bool pdf = strcmp (j->format, "pdf") == 0;
 	if (*j->printer == '\0') {
-		const char *q = print_map_queue (conf, j->station, PRINT_ROLE_LABEL, &cause);
+		const char *q = print_map_queue (conf, j->station, pdf ? PRINT_ROLE_DOCUMENT : PRINT_ROLE_LABEL, &cause);
 		if (q == NULL) {
 			hub_print_set (db, j->id, "no-printer", NULL, 0, cause);
 			hub_print_notify (hub, j, "no-printer", "No label printer for station %s: label kept. "
@@ -203,7 +210,8 @@ hub_print_submit (hub_t *hub, struct hub_print_job *j)
 	if (db_step (st) == DB_ROW && hub_print_connect (hub, &cause)) {
 		size_t size;
 		const void *data = db_col_blob (st, 0, &size);
-		job = print_submit (hub_print_conn, j->printer, PRINT_FORMAT_ZPL, j->title, data, size, &cause);
+		job = print_submit (hub_print_conn, j->printer, pdf ? PRINT_FORMAT_PDF : PRINT_FORMAT_ZPL, j->title, data,
+		    size, &cause);
 	}
 	db_reset (st);
 	if (job > 0) {
@@ -342,6 +350,7 @@ hub_print_shutdown (hub_t *hub)
 	print_destroy (&hub_print_conn);
 	hub_label_shutdown ();
 	hub_ticket_shutdown ();
+	hub_receipt_shutdown ();
 }
 
 /* --- commands ------------------------------------------------------------ */

@@ -328,6 +328,38 @@ static const char *hub_store_migrations[] = {
 	"  sent INTEGER NOT NULL,"
 	"  active INTEGER NOT NULL DEFAULT 0);"
 	"INSERT INTO events_feed (id, sent) SELECT 1, coalesce (max (id), 0) FROM events;",
+	/* 7 -> 8: documents of a manifest (the collection receipt printed at
+	 * close-out): a print job belongs to a parcel, an order or a manifest.
+	 * The CHECK changes, so the table is rebuilt with every row kept. */
+	"CREATE TABLE label_jobs_v8 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  parcel_id INTEGER REFERENCES parcels(id),"
+	"  order_ref TEXT REFERENCES orders(ref),"
+	"  terminal TEXT, station TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'queued',"
+	"  created_at INTEGER NOT NULL,"
+	"  printer TEXT, error TEXT,"
+	"  kind TEXT NOT NULL DEFAULT 'label',"
+	"  format TEXT NOT NULL DEFAULT 'zpl',"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  data BLOB,"
+	"  cups_job INTEGER,"
+	"  reprint_of INTEGER,"
+	"  requested_by TEXT,"
+	"  updated_at INTEGER,"
+	"  printed_at INTEGER,"
+	"  manifest_id INTEGER REFERENCES manifests(id),"
+	"  CHECK (parcel_id IS NOT NULL OR order_ref IS NOT NULL OR manifest_id IS NOT NULL));"
+	"INSERT INTO label_jobs_v8 (id, parcel_id, order_ref, terminal, station, status, created_at, printer, error,"
+	"  kind, format, title, data, cups_job, reprint_of, requested_by, updated_at, printed_at)"
+	" SELECT id, parcel_id, order_ref, terminal, station, status, created_at, printer, error,"
+	"  kind, format, title, data, cups_job, reprint_of, requested_by, updated_at, printed_at FROM label_jobs;"
+	"DROP TABLE label_jobs;"
+	"ALTER TABLE label_jobs_v8 RENAME TO label_jobs;"
+	"CREATE INDEX label_jobs_status ON label_jobs(status);"
+	"CREATE INDEX label_jobs_parcel ON label_jobs(parcel_id);"
+	"CREATE INDEX label_jobs_order ON label_jobs(order_ref);"
+	"CREATE INDEX label_jobs_manifest ON label_jobs(manifest_id);",
 };
 
 db_t *

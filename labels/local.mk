@@ -30,6 +30,7 @@ dist_labelslayouts_DATA = \
 	data/layouts/store-van.json \
 	data/layouts/specialist.json \
 	data/layouts/ticket.json \
+	data/layouts/receipt.json \
 	data/layouts/store-logo.png
 
 # Tests: identifiers in C; rendering decoded back with zbarimg and dmtxread.

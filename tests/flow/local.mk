@@ -33,3 +33,9 @@ tests_carriers_test_events_SOURCES = tests/carriers/test-events.c tests/flow/flo
 tests_carriers_test_events_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(JANSSON_CFLAGS)
 tests_carriers_test_events_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
 TESTS += tests/carriers/test-events
+# tests/carriers/test-receipt: the collection receipt PDF at close-out, through a private cupsd.
+check_PROGRAMS += tests/carriers/test-receipt
+tests_carriers_test_receipt_SOURCES = tests/carriers/test-receipt.c tests/flow/flowlib.h tests/printers/print-test.h
+tests_carriers_test_receipt_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_carriers_test_receipt_LDADD = $(TEST_LIBS)
+TESTS += tests/carriers/test-receipt
