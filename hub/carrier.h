@@ -172,6 +172,13 @@ int carrier_hub_start (db_t *db, const char *dirs, int64_t now_ms, char **cause)
 const carrier_set_t *carrier_current (void);
 void carrier_set_current (carrier_set_t *set);  /* takes it; frees the old one */
 
+/* carrier-autoclose.c: called by the hub's loop (cheap every turn); once a
+ * minute, closes out each carrier with autoclose = yes whose cut-off has
+ * passed today and that was not closed out automatically since, as the
+ * operator "system" (audited as "autoclose"). */
+struct hub;
+void carrier_autoclose_tick (struct hub *hub);
+
 /* Whether word is in a list kept as " A B " (or the list is "*"). */
 bool carrier_list_has (const char *list, const char *word);
 

@@ -413,6 +413,7 @@ hub_run (hub_t *self)
 		else
 			hub_print_pump (self);
 		hub_feed_tick (self->feed, self->db);
+		carrier_autoclose_tick (self);
 		/* Whatever the batch, a push or the inbox committed goes out now (never before the commit). */
 		hub_events_flush (self->events, self->db);
 		if (hub_curve_revoked (self->curve))

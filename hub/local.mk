@@ -18,6 +18,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-events.c hub/hub-events.h \
 	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
 	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c hub/carrier-track.c \
+	hub/carrier-autoclose.c \
 	hub/hub-label.c hub/hub-label.h \
 	hub/hub-print.c hub/hub-print.h \
 	hub/hub-ticket.c hub/hub-ticket.h \

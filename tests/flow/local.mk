@@ -39,3 +39,9 @@ tests_carriers_test_receipt_SOURCES = tests/carriers/test-receipt.c tests/flow/f
 tests_carriers_test_receipt_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_carriers_test_receipt_LDADD = $(TEST_LIBS)
 TESTS += tests/carriers/test-receipt
+# tests/carriers/test-autoclose: automatic close-out at a carrier's cut-off (clock moved by a test setting).
+check_PROGRAMS += tests/carriers/test-autoclose
+tests_carriers_test_autoclose_SOURCES = tests/carriers/test-autoclose.c tests/flow/flowlib.h
+tests_carriers_test_autoclose_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_carriers_test_autoclose_LDADD = $(TEST_LIBS)
+TESTS += tests/carriers/test-autoclose
