@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "term.h"
+#include "term-flow.h"
 #include "log.h"
 #include "util.h"
 
@@ -209,6 +210,8 @@ term_data (const proto_msg_t *reply, const char *key)
 static void
 term_app_history (struct term *t, enum term_msg kind, bool provisional, const char *text)
 {
+	if (text == NULL || *text == '\0')
+		return;
 	memmove (&t->history[1], &t->history[0], sizeof t->history[0] * (TERM_HISTORY - 1));
 	t->history[0].msg = kind;
 	t->history[0].provisional = provisional;
@@ -218,8 +221,16 @@ term_app_history (struct term *t, enum term_msg kind, bool provisional, const ch
 }
 
 void
+term_history_add (struct term *t, enum term_msg kind, const char *text)
+{
+	term_app_history (t, kind, false, text);
+}
+
+void
 term_message (struct term *t, enum term_msg kind, const char *fmt, ...)
 {
+	/* An F4 offer belongs to the message that made it. */
+	t->offer.command[0] = '\0';
 	va_list ap;
 	va_start (ap, fmt);
 	vsnprintf (t->msg_text, sizeof t->msg_text, fmt, ap);
@@ -283,9 +294,10 @@ term_app_journal (struct term *t, proto_msg_t *msg, const char *what)
 		term_message (t, TM_PROVISIONAL, "Kept: %s. Hub not reachable; it will be sent later", what);
 		term_app_history (t, TM_PROVISIONAL, true, what);
 	} else {
-		term_app_inflight_flow = t->flow;
+		term_app_inflight_flow = t->detached ? NULL : t->flow;
 		term_app_pump (t, util_mono_ms ());
 	}
+	t->detached = false;
 	t->dirty = true;
 	return 0;
 }
@@ -532,6 +544,17 @@ term_app_reply (struct term *t, proto_msg_t *r, int64_t now_ms)
 	t->dirty = true;
 }
 
+/* Unasked news from the hub: never an answer, whatever its number. */
+static void
+term_app_event (struct term *t, const proto_msg_t *ev)
+{
+	const char *topic = proto_get_str (ev, PROTO_EVENT_TOPIC);
+	if (strcmp (topic, "print") == 0)
+		term_flow_print_event (t, ev);
+	else
+		log_debug ("event %s ignored", topic);
+}
+
 void
 term_app_tick (struct term *t, int64_t now_ms)
 {
@@ -546,6 +569,8 @@ term_app_tick (struct term *t, int64_t now_ms)
 			term_app_down (t);
 		else if (ev == TN_EV_REPLY)
 			term_app_reply (t, r, now_ms);
+		else if (ev == TN_EV_EVENT)
+			term_app_event (t, r);
 		proto_msg_destroy (&r);
 		t->dirty = true;
 	}
@@ -664,6 +689,10 @@ term_app_key (struct term *t, int key, int64_t now_ms)
 		k = t->field == TF_NONE && k >= '1' && k <= '9' ? k : term_app_fkey (k);
 	else if (k == TK_ESC)
 		k = TK_F3;
+	if (k == TK_F4 && t->offer.command[0] && term_flow_print_offer_take (t)) {
+		term_app_field (t);
+		return;
+	}
 	if (t->flow->key && t->flow->key (t, k)) {
 		term_app_field (t);
 		return;
@@ -698,6 +727,8 @@ term_app_layout (struct term *t)
 	if (t->blocked) {
 		memset (v.keys, 0, sizeof v.keys);
 		v.keys[0] = "Ack";
+	} else if (t->offer.command[0]) {
+		v.keys[3] = "Reprint";
 	}
 	v.working = term_busy (t);
 	v.operator = t->logged_in ? t->operator : "-";
@@ -707,6 +738,7 @@ term_app_layout (struct term *t)
 	v.hub = ns == TN_UP ? "HUB OK" : ns == TN_CONNECTING ? "HUB ?" : "NO HUB";
 	v.queued = term_journal_count (t->journal);
 	v.rejected = term_journal_rejected_count (t->journal);
+	v.unprinted = (unsigned) t->nunprinted;
 
 	/* Wide windows: the screen's own panel, else the recent answers. */
 	char hist[TERM_HISTORY][96];

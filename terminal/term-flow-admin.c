@@ -16,7 +16,7 @@ static const struct term_flow_admin {
 	{ "hold", "hold", "code", "reason", "Scan to hold", "Reason" },
 	{ "release", "release", "code", "reason", "Scan to release", "Reason" },
 	{ "note", "note", "code", "text", "Scan for note", "Note" },
-	{ "reprint", "label", "parcel", NULL, "Scan parcel", NULL },
+	{ "reprint", "reprint", "parcel", NULL, "Scan parcel", NULL },
 };
 
 static const struct term_flow_admin *
@@ -89,4 +89,4 @@ term_flow_admin_view (struct term *t, struct term_view *v)
 TERM_FLOW_ADMIN (hold, "HOLD", "hold", "Hold");
 TERM_FLOW_ADMIN (release, "RELEASE", "release", "Release");
 TERM_FLOW_ADMIN (note, "NOTE", "note", "Note");
-TERM_FLOW_ADMIN (reprint, "REPRINT", "label", "Reprint label");
+TERM_FLOW_ADMIN (reprint, "REPRINT", "reprint", "Reprint label");

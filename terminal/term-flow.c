@@ -21,6 +21,7 @@ const struct term_flow *const term_flows[] = {
 	&term_flow_release,
 	&term_flow_note,
 	&term_flow_reprint,
+	&term_flow_printjobs,
 };
 const int term_nflows = (int) nitems (term_flows);
 

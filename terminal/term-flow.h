@@ -20,6 +20,12 @@ extern const struct term_flow term_flow_hold;
 extern const struct term_flow term_flow_release;
 extern const struct term_flow term_flow_note;
 extern const struct term_flow term_flow_reprint;
+extern const struct term_flow term_flow_printjobs;
+
+/* term-flow-print.c: an EVENT "print" from the hub (message line, F4 offer, P count). */
+void term_flow_print_event (struct term *t, const proto_msg_t *ev);
+/* F4 while an offer stands: send it; true when something was sent. */
+bool term_flow_print_offer_take (struct term *t);
 
 /* Shared by screens: every reply data pair as a body line (enquiry, details). */
 void term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side);

@@ -154,6 +154,16 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 	while ((r = client_recv (self->client, 0)) != NULL) {
 		uint32_t seq = proto_msg_seq (r);
 		self->heard_at = now_ms;
+		/* An EVENT is no answer: its number (0) must never settle a PING or a
+		 * request, and it says nothing about the request still out. */
+		if (proto_msg_id (r) == PROTO_EVENT) {
+			if (self->state != TN_UP) {
+				proto_msg_destroy (&r);
+				continue;
+			}
+			*out = r;
+			return TN_EV_EVENT;
+		}
 		if (self->hello_seq != 0 && seq == self->hello_seq && proto_msg_id (r) == PROTO_REPLY) {
 			self->hello_seq = 0;
 			self->waiting_since = 0;
@@ -165,7 +175,7 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 			*out = r;
 			return TN_EV_UP;
 		}
-		if (seq == self->ping_seq) {
+		if (self->ping_seq != 0 && seq == self->ping_seq) {
 			self->ping_seq = 0;
 			self->waiting_since = 0;
 			proto_msg_destroy (&r);

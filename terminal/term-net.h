@@ -32,6 +32,7 @@ enum term_net_event {
 	TN_EV_UP,     /* a HELLO was answered: reply in *out */
 	TN_EV_DOWN,   /* the hub stopped answering */
 	TN_EV_REPLY,  /* an answer to a numbered request: in *out */
+	TN_EV_EVENT,  /* an EVENT the hub sent unasked (print results...): in *out */
 };
 
 struct term_net_options {

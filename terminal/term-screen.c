@@ -256,6 +256,8 @@ term_screen_status (term_screen_t *self, const struct term_view *v, int row)
 	right[0] = '\0';
 	if (v->rejected)
 		n += (size_t) snprintf (right + n, sizeof right - n, "R%u ", v->rejected);
+	if (v->unprinted)
+		n += (size_t) snprintf (right + n, sizeof right - n, "P%u ", v->unprinted);
 	if (v->queued)
 		n += (size_t) snprintf (right + n, sizeof right - n, "Q%u ", v->queued);
 	snprintf (right + n, sizeof right - n, "%s", v->hub ? v->hub : "");

@@ -80,6 +80,7 @@ struct term_view {
 	bool hub_ok;
 	unsigned queued;             /* scans waiting in the journal */
 	unsigned rejected;
+	unsigned unprinted;          /* labels of this station the hub could not print yet */
 	const char *side_title;      /* wide windows only */
 	struct term_line side[TERM_VIEW_MAX_LINES];
 	size_t nside;

@@ -68,6 +68,16 @@ struct term_history {
 	char text[80];
 };
 
+/* What F4 does after a print EVENT (redirect to the fallback, or reprint). */
+struct term_print_offer {
+	char command[16];   /* "" when nothing is offered */
+	char parcel[64];
+	char printer[64];   /* "" for the station's own printer */
+};
+
+#define TERM_PRINT_WATCH 16
+#define TERM_LIST_MAX 32
+
 struct term {
 	struct term_options opt;
 	term_net_t *net;
@@ -106,6 +116,17 @@ struct term {
 	proto_msg_t *pending;     /* LOGIN/LOGOUT waiting to go (never journalled: PINs) */
 	bool session_ok;          /* the hub holds a session: journal may be sent */
 	int64_t retry_at;         /* after ERROR STORAGE: wait before sending again */
+
+	/* Printing, as the hub's EVENTs told it. */
+	struct term_print_offer offer;
+	char fallback[64];                          /* the group's fallback label printer, when known */
+	char unprinted[TERM_PRINT_WATCH][64];       /* parcels whose label waits (offline, failed...) */
+	int nunprinted;
+	bool detached;                              /* the next request's answer goes to the message line, not the screen */
+
+	/* A list screen's items (print jobs): what each body line stands for. */
+	char list[TERM_LIST_MAX][64];
+	int nlist;
 
 	struct term_history history[TERM_HISTORY];
 	int nhistory;
@@ -161,6 +182,8 @@ void term_side_add (struct term *t, int attr, const char *fmt, ...) __attribute_
 const char *term_data (const proto_msg_t *reply, const char *key);
 /* Show the reply's text on the message line with its status. */
 void term_show_reply (struct term *t, const proto_msg_t *reply);
+/* Add a line to the recent answers (side panel). */
+void term_history_add (struct term *t, enum term_msg kind, const char *text);
 
 /* --- term-flow.c --------------------------------------------------------- */
 extern const struct term_flow *const term_flows[];
