@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,15 @@ carrier_track_split (char *s, char **f, int max)
 	return n;
 }
 
-int
-carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, struct carrier_track_report *rep)
+/* carrier_track_text with the header on line first (0 for JSON: event N is "line" N). */
+static int
+carrier_track_text_at (db_t *db, const char *name, char *text, int first, int64_t now_ms,
+    struct carrier_track_report *rep)
 {
 	memset (rep, 0, sizeof *rep);
 	static const char *const cols[] = { "tracking", "time", "status", "location", "detail", "signed_by", "pod_image" };
 	int idx[nitems (cols)];
-	int lineno = 0;
+	int lineno = first - 1;
 	bool header = false;
 	for (char *line = text, *next; line && *line; line = next) {
 		next = strchr (line, '\n');
@@ -208,6 +211,80 @@ carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, stru
 	if (!header)
 		carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s: empty: no header line", name);
 	return rep->nerrors ? 1 : 0;
+}
+
+int
+carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, struct carrier_track_report *rep)
+{
+	return carrier_track_text_at (db, name, text, 1, now_ms, rep);
+}
+
+/* Append s to the CSV line as one quoted field (quotes doubled, line breaks made spaces). */
+static void
+carrier_track_csv_field (char **buf, size_t *len, size_t *cap, const char *s, bool first)
+{
+	size_t need = *len + 2 * strlen (s) + 4;
+	if (need > *cap) {
+		*cap = need * 2;
+		*buf = xrealloc (*buf, *cap);
+	}
+	char *o = *buf + *len;
+	if (!first)
+		*o++ = ',';
+	*o++ = '"';
+	for (; *s; s++) {
+		if (*s == '"')
+			*o++ = '"';
+		*o++ = *s == '\n' || *s == '\r' ? ' ' : *s;
+	}
+	*o++ = '"';
+	*o = '\0';
+	*len = (size_t) (o - *buf);
+}
+
+int
+carrier_track_json (db_t *db, const char *name, const char *json, size_t size, int64_t now_ms,
+    struct carrier_track_report *rep)
+{
+	static const char *const cols[] = { "tracking", "time", "status", "location", "detail", "signed_by", "pod_image" };
+	memset (rep, 0, sizeof *rep);
+	json_error_t jerr;
+	json_t *root = json_loadb (json, size, 0, &jerr);
+	json_t *list = json_is_array (root) ? root : json_object_get (root, "events");
+	if (!json_is_array (list)) {
+		carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s: %s", name, root == NULL ? jerr.text
+		    : "expected a list of tracking events, or {\"events\": [...]}");
+		json_decref (root);
+		return 1;
+	}
+	size_t cap = 4096, len = 0;
+	char *text = xmalloc (cap);
+	text[0] = '\0';
+	for (size_t c = 0; c < nitems (cols); c++)
+		carrier_track_csv_field (&text, &len, &cap, cols[c], c == 0);
+	size_t i;
+	json_t *ev;
+	json_array_foreach (list, i, ev) {
+		if (len + 2 > cap)
+			text = xrealloc (text, cap *= 2);
+		text[len++] = '\n';
+		text[len] = '\0';
+		if (!json_is_object (ev)) {
+			carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s:%zu: an event must be an object", name, i + 1);
+			continue;
+		}
+		for (size_t c = 0; c < nitems (cols); c++) {
+			json_t *v = json_object_get (ev, cols[c]);
+			if (v != NULL && !json_is_string (v) && !json_is_null (v))
+				carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s:%zu: %s must be text", name, i + 1,
+				    cols[c]);
+			carrier_track_csv_field (&text, &len, &cap, json_is_string (v) ? json_string_value (v) : "", c == 0);
+		}
+	}
+	json_decref (root);
+	int rc = rep->nerrors ? 1 : carrier_track_text_at (db, name, text, 0, now_ms, rep);
+	free (text);
+	return rc;
 }
 
 void

@@ -261,6 +261,10 @@ struct carrier_track_report {
  * taken, 1 refused (rep->errors; roll back), -1 the database failed.
  */
 int carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, struct carrier_track_report *rep);
+/* The same from JSON: a list of objects with those keys as text, or
+ * {"events": [...]}; "name:N" in messages is the N-th event. */
+int carrier_track_json (db_t *db, const char *name, const char *json, size_t size, int64_t now_ms,
+    struct carrier_track_report *rep);
 void carrier_track_report_free (struct carrier_track_report *rep);
 
 /* ------------------------------------------------------------ hub commands (carrier-cmd.c) */

@@ -18,6 +18,9 @@ typedef struct hub_feed hub_feed_t;
  * NULL and *cause on failure. */
 hub_feed_t *hub_feed_new (const char *endpoint, const char *inbox, hub_curve_t *curve, char **cause);
 void hub_feed_destroy (hub_feed_t **self_p);
+/* Also watch dir (setting hub.tracking_inbox) for carrier tracking files, CSV
+ * or JSON (doc/carriers.md); 0, or -1 and *cause. NULL or empty: off. */
+int hub_feed_set_tracking (hub_feed_t *self, const char *dir, char **cause);
 /* The socket to poll (a zsock_t *), or NULL when there is no endpoint. */
 void *hub_feed_sock (hub_feed_t *self);
 /* Answer one waiting integration request. */

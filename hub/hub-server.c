@@ -95,6 +95,11 @@ hub_new (const struct hub_options *opt, char **cause)
 		hub_destroy (&self);
 		return NULL;
 	}
+	if (hub_feed_set_tracking (self->feed, opt->conf ? conf_get (opt->conf, "hub.tracking_inbox", NULL) : NULL,
+	        cause) != 0) {
+		hub_destroy (&self);
+		return NULL;
+	}
 	if (hub_feed_sock (self->feed))
 		zpoller_add (self->poller, hub_feed_sock (self->feed));
 	self->events = hub_events_new (self->db, opt->conf ? conf_get (opt->conf, "hub.events", NULL) : NULL,

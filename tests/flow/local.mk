@@ -45,3 +45,9 @@ tests_carriers_test_autoclose_SOURCES = tests/carriers/test-autoclose.c tests/fl
 tests_carriers_test_autoclose_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_carriers_test_autoclose_LDADD = $(TEST_LIBS)
 TESTS += tests/carriers/test-autoclose
+# tests/carriers/test-track-in: tracking files in the hub's inbox and tracking pushes on the integration endpoint.
+check_PROGRAMS += tests/carriers/test-track-in
+tests_carriers_test_track_in_SOURCES = tests/carriers/test-track-in.c tests/flow/flowlib.h
+tests_carriers_test_track_in_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(JANSSON_CFLAGS)
+tests_carriers_test_track_in_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+TESTS += tests/carriers/test-track-in
