@@ -482,6 +482,7 @@ imp_csv (struct imp *imp, const char *t, size_t len)
 			break;
 		imp_csv_free (head, nh);
 	}
+	int nhead = nh; /* what to free: nh may be cut to IMP_MAX_FIELDS below */
 	if (nh > IMP_MAX_FIELDS) {
 		imp_error (imp, start, "more than %d columns", IMP_MAX_FIELDS);
 		nh = IMP_MAX_FIELDS;
@@ -518,6 +519,7 @@ imp_csv (struct imp *imp, const char *t, size_t len)
 				break;
 			if (r < 0) {
 				imp_error (imp, start, "a quoted field is not closed before the end of the file");
+				imp_csv_free (fields, nf); /* the fields before the open quote */
 				break;
 			}
 			bool blank = nf == 1 && *imp_trim (fields[0]) == '\0';
@@ -536,7 +538,7 @@ imp_csv (struct imp *imp, const char *t, size_t len)
 		}
 	}
 	free (fields);
-	imp_csv_free (head, nh);
+	imp_csv_free (head, nhead);
 	free (head);
 }
 

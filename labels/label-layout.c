@@ -328,6 +328,11 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 		break;
 	}
 	}
+	/* A width beyond the label would overflow the renderer's dot arithmetic. */
+	if ((e->type == LABEL_EL_BOX || e->type == LABEL_EL_LINE) && (e->line < 0 || e->line > 20)) {
+		*p->cause = xasprintf ("%s: %s: line must be between 0 and 20 mm", p->path, p->el);
+		goto fail;
+	}
 	if (align != NULL) {
 		size_t i;
 		for (i = 0; i < nitems (label_layout_aligns); i++)
@@ -353,15 +358,10 @@ label_layout_json_name (json_t *o, const char *def)
 	return n ? n : def;
 }
 
-struct label_layout *
-label_layout_load_file (const char *path, char **cause)
+/* Check a parsed layout and build it; takes root. path names it in messages. */
+static struct label_layout *
+label_layout_from_json (const char *path, json_t *root, char **cause)
 {
-	json_error_t jerr;
-	json_t *root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		*cause = xasprintf ("%s: line %d: %s", path, jerr.line, jerr.text);
-		return NULL;
-	}
 	struct label_layout *l = xcalloc (1, sizeof *l);
 	l->path = xstrdup (path);
 	struct label_layout_parse p = { .path = path, .el = "layout", .cause = cause };
@@ -418,6 +418,30 @@ fail:
 	json_decref (root);
 	label_layout_destroy (&l);
 	return NULL;
+}
+
+struct label_layout *
+label_layout_load_file (const char *path, char **cause)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		*cause = xasprintf ("%s: line %d: %s", path, jerr.line, jerr.text);
+		return NULL;
+	}
+	return label_layout_from_json (path, root, cause);
+}
+
+struct label_layout *
+label_layout_load_text (const char *name, const char *text, size_t len, char **cause)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		*cause = xasprintf ("%s: line %d: %s", name, jerr.line, jerr.text);
+		return NULL;
+	}
+	return label_layout_from_json (name, root, cause);
 }
 
 void

@@ -190,8 +190,10 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 	int dpi = j->opt->dpi;
 	char *fields = NULL;
 	char *text = label_render_expand (j, e, e->text, &fields);
-	if (text == NULL)
+	if (text == NULL) {
+		free (fields);
 		return -1;
+	}
 	label_render_drop_empty_lines (text);
 	double need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
 	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;

@@ -45,6 +45,12 @@ struct label_buf {
 struct label_layout *label_layout_load (const char *carrier, char **cause);
 /* Load a layout from a file; NULL with *cause. */
 struct label_layout *label_layout_load_file (const char *path, char **cause);
+/*
+ * Load a layout from len bytes of JSON in memory (need not end in NUL), as
+ * if read from the file name (which names it in messages and is where an
+ * image's relative file is looked for); NULL with *cause.
+ */
+struct label_layout *label_layout_load_text (const char *name, const char *text, size_t len, char **cause);
 void label_layout_destroy (struct label_layout **self_p);
 const char *label_layout_name (const struct label_layout *self);
 const char *label_layout_title (const struct label_layout *self);

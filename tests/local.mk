@@ -71,3 +71,44 @@ tests_security_test_diskfull_SOURCES = tests/security/test-diskfull.c
 tests_security_test_diskfull_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_security_test_diskfull_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-diskfull
+
+# Fuzz harnesses for the parsers of outside input (issue 8): the scan
+# (GS1) parser, the order import (CSV and JSON), label layouts and carrier
+# definitions. Same pattern as fuzz-proto above.
+check_PROGRAMS += tests/fuzz/fuzz-gs1 tests/fuzz/fuzz-import tests/fuzz/fuzz-layout tests/fuzz/fuzz-carrier
+tests_fuzz_fuzz_gs1_SOURCES = tests/fuzz/fuzz-gs1.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_gs1_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"gs1"'
+tests_fuzz_fuzz_gs1_LDADD = $(COMMON_LIBS)
+tests_fuzz_fuzz_import_SOURCES = tests/fuzz/fuzz-import.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_import_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub -DFUZZ_NAME='"import"'
+tests_fuzz_fuzz_import_LDADD = $(HUB_LIBS)
+tests_fuzz_fuzz_layout_SOURCES = tests/fuzz/fuzz-layout.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_layout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels $(JANSSON_CFLAGS) -DFUZZ_NAME='"layout"'
+tests_fuzz_fuzz_layout_LDADD = $(LABELS_LIBS)
+tests_fuzz_fuzz_carrier_SOURCES = tests/fuzz/fuzz-carrier.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub -DFUZZ_NAME='"carrier"'
+tests_fuzz_fuzz_carrier_LDADD = $(HUB_LIBS)
+TESTS += tests/fuzz/fuzz-gs1 tests/fuzz/fuzz-import tests/fuzz/fuzz-layout tests/fuzz/fuzz-carrier
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/libfuzzer-gs1 tests/fuzz/libfuzzer-import tests/fuzz/libfuzzer-layout \
+	tests/fuzz/libfuzzer-carrier
+tests_fuzz_libfuzzer_gs1_SOURCES = tests/fuzz/fuzz-gs1.c
+tests_fuzz_libfuzzer_gs1_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_gs1_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_gs1_LDADD = $(COMMON_LIBS)
+tests_fuzz_libfuzzer_import_SOURCES = tests/fuzz/fuzz-import.c
+tests_fuzz_libfuzzer_import_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_fuzz_libfuzzer_import_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_import_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_import_LDADD = $(HUB_LIBS)
+tests_fuzz_libfuzzer_layout_SOURCES = tests/fuzz/fuzz-layout.c
+tests_fuzz_libfuzzer_layout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels $(JANSSON_CFLAGS)
+tests_fuzz_libfuzzer_layout_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_layout_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_layout_LDADD = $(LABELS_LIBS)
+tests_fuzz_libfuzzer_carrier_SOURCES = tests/fuzz/fuzz-carrier.c
+tests_fuzz_libfuzzer_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_fuzz_libfuzzer_carrier_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_carrier_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libfuzzer_carrier_LDADD = $(HUB_LIBS)
+endif
