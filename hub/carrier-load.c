@@ -90,6 +90,7 @@ static const struct carrier_key carrier_keys_service[] = {
 	CK (carrier_service, "max-length", CK_INT, max_length_mm, 1, 10000, "mm", false),
 	CK (carrier_service, "rank", CK_INT, rank, 0, 100000, "", true),
 	CK (carrier_service, "customs", CK_ENUM, customs, 0, 0, " none cn22 cn23 invoice ", false),
+	CK (carrier_service, "customs-free", CK_LIST, customs_free, 0, 0, NULL, false),
 	{ NULL, 0, 0, 0, 0, 0, NULL, false },
 };
 

@@ -40,6 +40,7 @@ struct carrier_service {
 	int max_length_mm;    /* 0: no limit */
 	int rank;             /* lower is preferred by "choose = rank" */
 	char customs[12];     /* none, cn22, cn23, invoice */
+	char customs_free[CARRIER_LIST_MAX];  /* destinations that need no papers ("" none) */
 	struct carrier_where at;
 };
 

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "flow.h"
 #include "carrier.h"
+#include "hub-customs.h"
 #include "hub-print.h"
 #include "labels/ident.h"
 #include "log.h"
@@ -142,6 +143,17 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 		return -1;
 	if (*carrier == '\0')
 		return 1;
+	/* Customs data is checked before a number is taken: a refused parcel wastes none. */
+	const char *paper = NULL;
+	int crc = hub_customs_check (req, o.ref, o.country, carrier, service, &paper);
+	if (crc < 0)
+		return -1;
+	if (crc > 0) {
+		hub_reply_data (req, "parcel", "%s", p.code);
+		hub_reply_data (req, "carrier", "%s", carrier);
+		return flow_event (req, "label-refused", p.order, p.id, 0, false, "%s", proto_get_str (req->reply,
+		    PROTO_REPLY_TEXT)) ? -1 : 1;
+	}
 	util_strlcpy (scheme, carrier_find (carrier_current (), carrier)->scheme, sizeof scheme);
 	db_stmt_t *st;
 	char tracking[48], sscc[24], why[200] = "", why2[200] = "";
@@ -177,6 +189,12 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 	    || flow_event (req, "label", p.order, p.id, 0, false, "%s %s tracking %s SSCC %s%s%s", carrier, service,
 	        tracking, sscc, *low ? "; " : "", *low ? (t1 == FLOW_TAKE_LOW ? why : why2) : "") != 0)
 		return -1;
+	if (paper) {
+		int64_t job = hub_customs_queue (req, p.id, paper);
+		if (job < 0)
+			return -1;
+		hub_reply_data (req, "customs", "%lld", (long long) job);
+	}
 	if (*low)
 		hub_reply_data (req, "warning", "%s", t1 == FLOW_TAKE_LOW ? why : why2);
 	return 0;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "hub-import.h"
+#include "country.h"
 #include "log.h"
 #include "pan.h"
 #include "util.h"
@@ -71,8 +72,10 @@ static const char *const imp_order_fields[] = {
 };
 static const char *const imp_line_fields[] = {
 	"line", "sku", "description", "department", "quantity", "locations", "unit_weight_g", "line_value",
-	"length_mm", "width_mm", "height_mm",
+	"length_mm", "width_mm", "height_mm", "hs_code", "origin_country", "currency",
 };
+/* Line fields before the customs ones: an order without customs data keeps the hash it had. */
+#define IMP_LINE_FIELDS_V4 11
 
 /* --- the model ----------------------------------------------------------- */
 
@@ -206,6 +209,36 @@ imp_text_ok (const char *s, size_t max)
 static const char *const imp_channels[] = { "till", "personal-shopper", "phone", "web", NULL };
 static const char *const imp_services[] = { "standard", "next-day", "express", "same-day", NULL };
 
+/* ISO 4217 codes in use (2026). */
+static const char imp_currencies[] =
+    " AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF"
+    " CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD"
+    " HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD"
+    " MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN"
+    " PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY"
+    " TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ";
+
+/* The customs fields of a line (all optional here; the label checks them for parcels leaving the UK). */
+static const char *
+imp_check_customs (const struct imp_row *r)
+{
+	const char *hs = imp_get (r, "hs_code");
+	size_t n = strlen (hs);
+	if (*hs && (n < 6 || n > 10 || strspn (hs, "0123456789") != n))
+		return "hs_code must be 6 to 10 digits (the tariff code, without dots or spaces)";
+	const char *c = imp_get (r, "origin_country");
+	if (*c && (strlen (c) != 2 || !isupper ((unsigned char) c[0]) || !isupper ((unsigned char) c[1])
+	    || country_name (c) == NULL))
+		return "origin_country must be an ISO 3166 2-letter code in capitals, like GB or CN";
+	const char *cur = imp_get (r, "currency");
+	char word[8];
+	snprintf (word, sizeof word, " %.3s ", cur);
+	if (*cur && (strlen (cur) != 3 || strspn (cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3
+	    || strstr (imp_currencies, word) == NULL))
+		return "currency must be an ISO 4217 code in capitals, like GBP, EUR or USD";
+	return NULL;
+}
+
 /* The first thing wrong with the order part of a row, or NULL. why is a buffer for the text. */
 static const char *
 imp_check_order (const struct imp_row *r, char *why, size_t n, int64_t *value)
@@ -303,7 +336,7 @@ imp_check_line (const struct imp_row *r, char *why, size_t n, struct imp_line *l
 		return "locations holds '|' or control characters";
 	if (!imp_money (imp_get (r, "line_value"), &l->value))
 		return "line_value must be an amount in pounds like 49.50";
-	return NULL;
+	return imp_check_customs (r);
 }
 
 /* Take one row (one order line) into the model. */
@@ -635,7 +668,8 @@ imp_json_order (struct imp *imp, json_t *o, int lineno, int index)
 		} lmap[] = {
 			{ "line", "line" }, { "sku", "sku" }, { "description", "description" },
 			{ "department", "department" }, { "quantity", "quantity" }, { "unit_weight_g", "unit_weight_g" },
-			{ "line_value", "value" },
+			{ "line_value", "value" }, { "hs_code", "hs_code" }, { "origin_country", "origin_country" },
+			{ "currency", "currency" },
 		};
 		bool ok = json_is_object (l);
 		for (size_t j = 0; ok && j < nitems (lmap); j++)
@@ -713,6 +747,8 @@ imp_hash (struct imp_order *o)
 		char **f = part < 0 ? o->f : o->lines[part].f;
 		size_t nf = part < 0 ? nitems (imp_order_fields) : nitems (imp_line_fields);
 		for (size_t i = 0; i < nf; i++) {
+			if (part >= 0 && i >= IMP_LINE_FIELDS_V4 && *f[i] == '\0')
+				continue;
 			for (const char *p = f[i]; *p; p++) {
 				h ^= (unsigned char) *p;
 				h *= 1099511628211ULL;
@@ -756,8 +792,8 @@ imp_write_order (db_t *db, struct imp_order *o, bool update, const char *source,
 		return -1;
 	st = db_prepare (db,
 	    "INSERT INTO order_lines (order_ref, line_no, sku, description, department, quantity, locations,"
-	    " unit_weight_g, value_pence, length_mm, width_mm, height_mm)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	    " unit_weight_g, value_pence, length_mm, width_mm, height_mm, hs_code, origin_country, currency)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
 	for (int i = 0; i < o->nlines; i++) {
 		struct imp_line *l = &o->lines[i];
 		db_reset (st);
@@ -776,6 +812,9 @@ imp_write_order (db_t *db, struct imp_order *o, bool update, const char *source,
 			else
 				db_bind_null (st, 10 + d);
 		}
+		/* No currency given is none: customs asks for it rather than assume pounds. */
+		for (int k = 0; k < 3; k++)
+			db_bind_text (st, 13 + k, l->f[IMP_LINE_FIELDS_V4 + k]);
 		rc = db_step (st);
 		if (rc != DB_DONE)
 			return -1;

@@ -68,8 +68,7 @@ hub_label_address (const char *a1, const char *a2, const char *a3)
 	return a;
 }
 
-/* The shipment JSON of a parcel (caller decrefs), or NULL with *cause. */
-static json_t *
+json_t *
 hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carrier **carrier_out, char **cause)
 {
 	db_stmt_t *st = db_prepare (db,

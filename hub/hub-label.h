@@ -6,6 +6,7 @@
 #ifndef DSP_HUB_LABEL_H
 #define DSP_HUB_LABEL_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,14 @@
  * (the caller frees data). Returns 0, or -1 with *cause (caller frees) naming what is wrong.
  */
 int hub_label_render (db_t *db, conf_t *conf, int64_t parcel_id, int dpi, uint8_t **data, size_t *size, char **cause);
+/*
+ * The shipment JSON of a labelled parcel (doc/labels.md: sender, recipient,
+ * carrier, service, tracking...; caller decrefs) and its carrier, or NULL
+ * with *cause. Customs papers start from it too.
+ */
+struct carrier;
+json_t *hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carrier **carrier_out,
+    char **cause);
 /* Free the cached layouts (at exit). */
 void hub_label_shutdown (void);
 

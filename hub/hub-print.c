@@ -2,6 +2,7 @@
 #include "config.h"
 #include "hub-print.h"
 #include "flow.h"
+#include "hub-customs.h"
 #include "hub-label.h"
 #include "hub-receipt.h"
 #include "hub-server.h"
@@ -265,8 +266,10 @@ hub_print_follow (hub_t *hub, struct hub_print_job *j)
 	}
 	if (pj.state == PRINT_JOB_COMPLETED) {
 		hub_print_set (db, j->id, "printed", NULL, 0, NULL);
-		hub_print_notify (hub, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
-		    j->printer);
+		/* A document (customs paper, receipt) printed needs nobody: only its troubles are told. */
+		if (strcmp (j->format, "pdf") != 0)
+			hub_print_notify (hub, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
+			    j->printer);
 	} else if (pj.state == PRINT_JOB_CANCELLED || pj.state == PRINT_JOB_ABORTED) {
 		char *why = xasprintf ("CUPS %s the job", print_job_state_name (pj.state));
 		hub_print_set (db, j->id, "failed", NULL, 0, why);
@@ -351,6 +354,7 @@ hub_print_shutdown (hub_t *hub)
 	hub_label_shutdown ();
 	hub_ticket_shutdown ();
 	hub_receipt_shutdown ();
+	hub_customs_shutdown ();
 }
 
 /* --- commands ------------------------------------------------------------ */

@@ -23,6 +23,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-print.c hub/hub-print.h \
 	hub/hub-ticket.c hub/hub-ticket.h \
 	hub/hub-receipt.c hub/hub-receipt.h \
+	hub/hub-customs.c hub/hub-customs.h \
 	hub/hub-auth.c hub/hub-auth.h \
 	hub/hub-demo.c hub/hub-demo.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)

@@ -31,6 +31,7 @@ dist_labelslayouts_DATA = \
 	data/layouts/specialist.json \
 	data/layouts/ticket.json \
 	data/layouts/receipt.json \
+	data/layouts/cn22.json data/layouts/cn23.json data/layouts/invoice.json \
 	data/layouts/store-logo.png
 
 # Tests: identifiers in C; rendering decoded back with zbarimg and dmtxread.

@@ -51,3 +51,9 @@ tests_carriers_test_track_in_SOURCES = tests/carriers/test-track-in.c tests/flow
 tests_carriers_test_track_in_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(JANSSON_CFLAGS)
 tests_carriers_test_track_in_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
 TESTS += tests/carriers/test-track-in
+# tests/carriers/test-customs: customs papers (CN22, commercial invoice) for parcels leaving the UK.
+check_PROGRAMS += tests/carriers/test-customs
+tests_carriers_test_customs_SOURCES = tests/carriers/test-customs.c tests/flow/flowlib.h tests/printers/print-test.h
+tests_carriers_test_customs_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_carriers_test_customs_LDADD = $(TEST_LIBS)
+TESTS += tests/carriers/test-customs

@@ -63,7 +63,7 @@ tp_pack ()
 "$TP_CUPS" start "$TP_DIR" --fake-printer "$TP_FAKE" >"$TL_DIR/cups.log" 2>&1
 tl_ok $? "a private cupsd with fake printers starts"
 . "$TP_DIR/env"
-tl_hub_start --set "printer.server=$DSP_CUPS_SOCKET" --set printer.bench-1.label=label \
+tl_hub_start --set "printer.server=$DSP_CUPS_SOCKET" --set printer.bench-1.label=label --set printer.bench-1.document=docs \
 	--set station.bench-1.group=benches --set printer.group.benches.fallback=fallback
 tl_ok $? "hub starts with the bench's printers"
 tl_term_start 24 80 --terminal bench-1-term --station bench-1 --profile bench
