@@ -57,3 +57,9 @@ tests_carriers_test_customs_SOURCES = tests/carriers/test-customs.c tests/flow/f
 tests_carriers_test_customs_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_carriers_test_customs_LDADD = $(TEST_LIBS)
 TESTS += tests/carriers/test-customs
+# tests/carriers/test-enquiry-track: enquiry shows the carrier's tracking status, events and POD.
+check_PROGRAMS += tests/carriers/test-enquiry-track
+tests_carriers_test_enquiry_track_SOURCES = tests/carriers/test-enquiry-track.c tests/flow/flowlib.h
+tests_carriers_test_enquiry_track_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_carriers_test_enquiry_track_LDADD = $(TEST_LIBS)
+TESTS += tests/carriers/test-enquiry-track
