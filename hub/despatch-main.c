@@ -12,6 +12,7 @@
 #include "despatch-backup.h"
 #include "despatch-erase.h"
 #include "despatch-keys.h"
+#include "despatch-report.h"
 #include "despatch-carrier.h"
 #include "despatch-status.h"
 #include "hub-import.h"
@@ -45,6 +46,8 @@ despatch_usage (FILE *f)
 	    "  keys init|enrol|revoke|list DIR [NAME]  the hub's CURVE keys and terminal allow-list (despatch keys --help)\n"
 	    "  erase customer NAME | erase order REF [exports=DIR]...\n"
 	    "                          remove a customer's personal data everywhere (keeps what accounting needs)\n"
+	    "  report carriers|exceptions|benches [--date YYYY-MM-DD] [--format csv|pdf] [-o FILE] [-d DB]\n"
+	    "                          a day's parcels per carrier, exceptions, or throughput per bench per hour\n"
 	    "  backup [dir=DIR]        a consistent copy of the database while the hub runs (default DIR: backups\n"
 	    "                          next to the database), as despatch status expects it\n"
 	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
@@ -201,6 +204,16 @@ static const struct {
 	{ "backup", despatch_backup },
 };
 
+/* Commands with options of their own, given first: each opens what it needs itself. */
+static const struct {
+	const char *name;
+	int (*main) (int argc, char **argv);
+} despatch_mains[] = {
+	{ "status", despatch_status_main },  /* the database read-only (despatch-status.c) */
+	{ "keys", despatch_keys_main },      /* the key folder, not the database (despatch-keys.c) */
+	{ "report", despatch_report_main },  /* the database read-only; --date, --format, -o (despatch-report.c) */
+};
+
 int
 main (int argc, char **argv)
 {
@@ -212,12 +225,9 @@ main (int argc, char **argv)
 	};
 	const char *database = DESPATCH_DEFAULT_DATABASE;
 	int c;
-	/* status opens the database read-only and has options of its own (despatch-status.c). */
-	if (argc > 1 && strcmp (argv[1], "status") == 0)
-		return despatch_status_main (argc - 1, argv + 1);
-	/* keys works on the key folder, not the database (despatch-keys.c). */
-	if (argc > 1 && strcmp (argv[1], "keys") == 0)
-		return despatch_keys_main (argc - 1, argv + 1);
+	for (size_t i = 0; argc > 1 && i < nitems (despatch_mains); i++)
+		if (strcmp (argv[1], despatch_mains[i].name) == 0)
+			return despatch_mains[i].main (argc - 1, argv + 1);
 	/* Options may come anywhere (GNU getopt permutes). */
 	while ((c = getopt_long (argc, argv, "d:hV", longopts, NULL)) != -1) {
 		switch (c) {

@@ -40,7 +40,8 @@ hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-st
 	hub/despatch-rules.c hub/despatch-quote.c hub/despatch-track.c hub/despatch-carrier.h \
 	hub/despatch-keys.c hub/despatch-keys.h \
 	hub/despatch-erase.c hub/despatch-erase.h \
-	hub/despatch-backup.c hub/despatch-backup.h
+	hub/despatch-backup.c hub/despatch-backup.h \
+	hub/despatch-report.c hub/despatch-report.h
 hub_despatch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
 

@@ -8,7 +8,8 @@ labels_liblabels_a_SOURCES = \
 	labels/label-render.c \
 	labels/label-zpl.c \
 	labels/label-zint.c \
-	labels/label-cairo.c
+	labels/label-cairo.c \
+	labels/label-chart.c labels/label-chart.h
 labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(JANSSON_CFLAGS)
 LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) -lm
 

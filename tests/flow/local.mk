@@ -63,3 +63,9 @@ tests_carriers_test_enquiry_track_SOURCES = tests/carriers/test-enquiry-track.c 
 tests_carriers_test_enquiry_track_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_carriers_test_enquiry_track_LDADD = $(TEST_LIBS)
 TESTS += tests/carriers/test-enquiry-track
+# tests/carriers/test-report: despatch report carriers|exceptions|benches, CSV and PDF.
+check_PROGRAMS += tests/carriers/test-report
+tests_carriers_test_report_SOURCES = tests/carriers/test-report.c tests/flow/flowlib.h
+tests_carriers_test_report_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_carriers_test_report_LDADD = $(TEST_LIBS)
+TESTS += tests/carriers/test-report
