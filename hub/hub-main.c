@@ -150,6 +150,8 @@ main (int argc, char **argv)
 	const char *curve = conf_get (conf, "security.curve", "yes");
 	if (!strstr (" yes true on 1 no false off 0 ", curve) || strchr (curve, ' ') || !*curve) {
 		fprintf (stderr, "despatch-hub: security.curve = '%s': expected yes or no\n", curve);
+		free (keys_dflt);
+		conf_destroy (&conf);
 		return 2;
 	}
 	if (hub_auth_init () != 0) {

@@ -34,12 +34,16 @@ tap_str_eq (const char *got, const char *want)
 	return got != NULL && want != NULL && strcmp (got, want) == 0;
 }
 
-#define is_str(got, want, ...) \
-	(ok (tap_str_eq ((got), (want)), __VA_ARGS__) \
-	    || (printf ("#   got:  '%s'\n#   want: '%s'\n", (got) ? (got) : "(null)", (want)), 0))
-#define is_int(got, want, ...) \
-	(ok ((long long) (got) == (long long) (want), __VA_ARGS__) \
-	    || (printf ("#   got:  %lld\n#   want: %lld\n", (long long) (got), (long long) (want)), 0))
+/* got and want are evaluated once, before the message's arguments (GNU statement expressions). */
+#define is_str(got, want, ...) __extension__ ({ \
+	const char *tap_got_ = (got), *tap_want_ = (want); \
+	ok (tap_str_eq (tap_got_, tap_want_), __VA_ARGS__) \
+	    || (printf ("#   got:  '%s'\n#   want: '%s'\n", tap_got_ ? tap_got_ : "(null)", \
+	        tap_want_ ? tap_want_ : "(null)"), 0); })
+#define is_int(got, want, ...) __extension__ ({ \
+	long long tap_got_ = (long long) (got), tap_want_ = (long long) (want); \
+	ok (tap_got_ == tap_want_, __VA_ARGS__) \
+	    || (printf ("#   got:  %lld\n#   want: %lld\n", tap_got_, tap_want_), 0); })
 
 static inline void
 diag (const char *fmt, ...)

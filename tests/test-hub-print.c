@@ -10,6 +10,7 @@
 #include "tests/printers/print-test.h"
 
 #include <czmq.h>
+#include <stdarg.h>
 
 /* Wait (bounded) for an EVENT "print" in state want for this terminal; NULL if none came. */
 static proto_msg_t *
@@ -46,10 +47,15 @@ pack_order (struct fl_term *t, const char *ref, const char *location, const char
 	proto_msg_destroy (&r);
 }
 
+static long long sql_int (struct testlib_hub *hub, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
 static long long
-sql_int (struct testlib_hub *hub, const char *fmt, const char *arg)
+sql_int (struct testlib_hub *hub, const char *fmt, ...)
 {
-	char *sql = xasprintf (fmt, arg);
+	va_list ap;
+	va_start (ap, fmt);
+	char *sql = xvasprintf (fmt, ap);
+	va_end (ap);
 	long long v = testlib_sql_int (hub->database, sql);
 	free (sql);
 	return v;

@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <czmq.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -29,10 +30,15 @@ answers (client_t *c, uint32_t seq, int timeout_ms)
 	return got;
 }
 
+static int sh (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
 static int
-sh (const char *fmt, const char *a, const char *b)
+sh (const char *fmt, ...)
 {
-	char *cmd = xasprintf (fmt, a, b);
+	va_list ap;
+	va_start (ap, fmt);
+	char *cmd = xvasprintf (fmt, ap);
+	va_end (ap);
 	int rc = system (cmd);
 	free (cmd);
 	return WIFEXITED (rc) ? WEXITSTATUS (rc) : -1;
