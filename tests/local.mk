@@ -112,3 +112,5 @@ tests_fuzz_libfuzzer_carrier_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_carrier_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_carrier_LDADD = $(HUB_LIBS)
 endif
+# Valgrind suppressions for libraries outside the suite (doc/security.md).
+EXTRA_DIST += tests/valgrind.supp

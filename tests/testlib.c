@@ -17,6 +17,15 @@
 #include <sys/prctl.h>
 #endif
 
+/* DSP_TEST_SLOW=N stretches the bounds on a hub's start and stop N times (under valgrind). */
+static int
+testlib_slow (void)
+{
+	const char *s = getenv ("DSP_TEST_SLOW");
+	int n = s ? atoi (s) : 1;
+	return n < 1 ? 1 : n > 100 ? 100 : n;
+}
+
 static struct testlib_hub *testlib_hubs[8];
 static char testlib_dirs[8][256];
 static int testlib_ndirs;
@@ -109,7 +118,7 @@ testlib_hub_spawn (struct testlib_hub *hub, const char *const *extra)
 	client_t *c = hub->keys[0] ? client_new_secure (hub->endpoint, "test-probe", probe_keys, NULL)
 	                           : client_new (hub->endpoint, "test-probe", NULL);
 	free (probe_keys);
-	for (int i = 0; i < 50 && c; i++) {
+	for (int i = 0; i < 50 * testlib_slow () && c; i++) {
 		proto_msg_t *ping = proto_msg_new (PROTO_PING);
 		proto_msg_set_seq (ping, (uint32_t) i + 1);
 		proto_msg_t *r = client_call (c, ping, 200, 1);
@@ -189,7 +198,7 @@ testlib_hub_stop (struct testlib_hub *hub)
 	if (hub->pid <= 0)
 		return -1;
 	kill (hub->pid, SIGTERM);
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 1000 * testlib_slow (); i++) {
 		int status;
 		pid_t w = waitpid (hub->pid, &status, WNOHANG);
 		if (w == hub->pid) {

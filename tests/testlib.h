@@ -24,7 +24,8 @@ struct testlib_hub {
 /* A fresh temp folder (under $TMPDIR) for this test; path into dir. */
 void testlib_tmpdir (char *dir, size_t n);
 /* Start despatch-hub from $top_builddir with the demo data, plus extra "--set k=v" args
- * (NULL-terminated); returns 0 once it answers a PING, -1 otherwise. */
+ * (NULL-terminated); returns 0 once it answers a PING, -1 otherwise (after about 10 s,
+ * times $DSP_TEST_SLOW if set, for a hub run under valgrind). */
 int testlib_hub_start (struct testlib_hub *hub, const char *const *extra);
 /* Hubs from testlib_hub_start run with security.curve=no (plain sockets);
  * this one runs with CURVE on: keys made by despatch keys init in DIR/keys,
@@ -34,7 +35,7 @@ int testlib_hub_start (struct testlib_hub *hub, const char *const *extra);
 int testlib_hub_start_curve (struct testlib_hub *hub, const char *const *extra);
 /* Run "despatch keys WHAT hub->keys NAME"; its exit status. */
 int testlib_keys (struct testlib_hub *hub, const char *what, const char *name);
-/* SIGTERM, wait up to 10 s, then SIGKILL; returns the exit status or -1. */
+/* SIGTERM, wait up to 10 s (times $DSP_TEST_SLOW), then SIGKILL; returns the exit status or -1. */
 int testlib_hub_stop (struct testlib_hub *hub);
 /* SIGKILL at once (crash tests). */
 void testlib_hub_kill (struct testlib_hub *hub);
