@@ -112,5 +112,13 @@ tests_fuzz_libfuzzer_carrier_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_carrier_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_carrier_LDADD = $(HUB_LIBS)
 endif
+
 # Valgrind suppressions for libraries outside the suite (doc/security.md).
 EXTRA_DIST += tests/valgrind.supp
+
+# A frame over ZMQ_MAXMSGSIZE is dropped by libzmq; the hub answers on.
+check_PROGRAMS += tests/security/test-maxmsg
+tests_security_test_maxmsg_SOURCES = tests/security/test-maxmsg.c
+tests_security_test_maxmsg_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_security_test_maxmsg_LDADD = $(TEST_LIBS)
+TESTS += tests/security/test-maxmsg
