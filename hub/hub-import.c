@@ -633,6 +633,7 @@ imp_json_order (struct imp *imp, json_t *o, int lineno, int index)
 		if (!imp_json_text (v, buf, sizeof buf)) {
 			imp_error (imp, lineno, "order %d: %s must be a string or a number", index, map[i].sub ? map[i].sub
 			    : map[i].key);
+			imp_row_clear (&head); /* the fields read before this one */
 			return;
 		}
 		imp_row_set (&head, map[i].field, buf);
