@@ -355,16 +355,12 @@ term_send_command (struct term *t, const char *name, ...)
 	return rc;
 }
 
+/* Numbered when it goes (term_app_pump), not now: a LOGIN typed before the
+ * first HELLO is answered must get a number above the hub's last_seq. */
 static void
 term_app_pending (struct term *t, proto_msg_t *m)
 {
-	uint32_t seq = term_journal_take_seq (t->journal);
-	if (seq == 0) {
-		term_message (t, TM_REFUSED, "The terminal's journal cannot be written. Call a supervisor");
-		proto_msg_destroy (&m);
-		return;
-	}
-	proto_msg_set_seq (m, seq);
+	proto_msg_set_seq (m, 0);
 	proto_msg_destroy (&t->pending);
 	t->pending = m;
 	term_app_inflight_flow = t->flow;
@@ -414,6 +410,15 @@ term_app_pump (struct term *t, int64_t now_ms)
 		t->inflight_journal = true;
 		t->inflight_provisional = provisional;
 	} else if (t->pending) {
+		if (proto_msg_seq (t->pending) == 0) {
+			uint32_t seq = term_journal_take_seq (t->journal);
+			if (seq == 0) {
+				term_message (t, TM_REFUSED, "The terminal's journal cannot be written. Call a supervisor");
+				proto_msg_destroy (&t->pending);
+				return;
+			}
+			proto_msg_set_seq (t->pending, seq);
+		}
 		if (term_net_send (t->net, t->pending, now_ms) != 0)
 			return;
 		t->inflight = t->pending;

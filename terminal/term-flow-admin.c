@@ -1,10 +1,16 @@
-/* term-flow-admin.c: hold, release, note and reprint: a code, then (for some) words. */
+/*
+ * term-flow-admin.c: hold, release, note, reprint, price and undo: a code,
+ * then (for some) words or an amount; undo takes only a reason.
+ */
 #include "config.h"
 #include "term-flow.h"
 
+#include <ctype.h>
 #include <string.h>
 
-/* One table row per screen: the command, its second argument (NULL: none) and prompts. */
+enum { ADMIN_CODE, ADMIN_TEXT };
+
+/* One table row per screen: the command, its arguments (NULL: none) and prompts. */
 static const struct term_flow_admin {
 	const char *flow;
 	const char *command;
@@ -12,11 +18,15 @@ static const struct term_flow_admin {
 	const char *text_arg;
 	const char *code_prompt;
 	const char *text_prompt;
+	const char *help;        /* a body line while the code is asked (NULL: none) */
+	bool money;              /* the text is an amount in pounds (12.50) */
 } term_flow_admins[] = {
-	{ "hold", "hold", "code", "reason", "Scan to hold", "Reason" },
-	{ "release", "release", "code", "reason", "Scan to release", "Reason" },
-	{ "note", "note", "code", "text", "Scan for note", "Note" },
-	{ "reprint", "reprint", "parcel", NULL, "Scan parcel", NULL },
+	{ "hold", "hold", "code", "reason", "Scan to hold", "Reason", NULL, false },
+	{ "release", "release", "code", "reason", "Scan to release", "Reason", NULL, false },
+	{ "note", "note", "code", "text", "Scan for note", "Note", NULL, false },
+	{ "reprint", "reprint", "parcel", NULL, "Scan parcel", NULL, NULL, false },
+	{ "price", "price", "order", "amount", "Scan ticket", "Amount (12.50)", "Delivery charge", true },
+	{ "undo", "undo", NULL, "reason", NULL, "Reason", "Undo your last step", false },
 };
 
 static const struct term_flow_admin *
@@ -28,18 +38,52 @@ term_flow_admin_find (struct term *t)
 	return &term_flow_admins[0];
 }
 
+/* Pounds and pence as the hub takes them: 12, 12.5, 12.50. */
+static bool
+term_flow_admin_money (const char *s)
+{
+	size_t i = 0, d = 0;
+	while (isdigit ((unsigned char) s[i]))
+		i++;
+	if (i == 0)
+		return false;
+	if (s[i] == '.')
+		for (i++; isdigit ((unsigned char) s[i]); i++)
+			d++;
+	return s[i] == '\0' && d <= 2 && (s[i - 1] != '.');
+}
+
+/* Back to the first question, with the screen's help line. */
+static void
+term_flow_admin_start (struct term *t)
+{
+	const struct term_flow_admin *a = term_flow_admin_find (t);
+	t->stage = a->code_arg ? ADMIN_CODE : ADMIN_TEXT;
+	term_body_clear (t);
+	if (a->help)
+		term_body_add (t, TA_NORMAL, "%s", a->help);
+}
+
 static void
 term_flow_admin_entry (struct term *t, const struct term_input_event *ev)
 {
 	const struct term_flow_admin *a = term_flow_admin_find (t);
-	if (t->stage == 0 && a->text_arg) {
+	if (t->stage == ADMIN_CODE && a->text_arg) {
 		term_ctx_set (t, "code", ev->code);
-		t->stage = 1;
+		t->stage = ADMIN_TEXT;
 		term_body_clear (t);
+		if (a->help)
+			term_body_add (t, TA_NORMAL, "%s", a->help);
 		term_body_add (t, TA_SELECT, "%s", ev->code);
 		return;
 	}
-	if (a->text_arg)
+	if (a->money && !term_flow_admin_money (ev->code)) {
+		term_message (t, TM_REFUSED, "Amount in pounds and pence, like 12.50");
+		return;
+	}
+	if (a->code_arg == NULL)
+		term_send_command (t, a->command, a->text_arg, ev->code, NULL);
+	else if (a->text_arg)
 		term_send_command (t, a->command, a->code_arg, term_ctx_get (t, "code"), a->text_arg, ev->code, NULL);
 	else
 		term_send_command (t, a->command, a->code_arg, ev->code, NULL);
@@ -49,17 +93,16 @@ static void
 term_flow_admin_reply (struct term *t, const proto_msg_t *req, const proto_msg_t *r)
 {
 	(void) req;
+	term_flow_admin_start (t);
 	term_show_reply (t, r);
-	t->stage = 0;
-	term_body_clear (t);
 }
 
 static bool
 term_flow_admin_key (struct term *t, int key)
 {
-	if (key == TK_F3 && t->stage == 1) {
-		t->stage = 0;
-		term_body_clear (t);
+	const struct term_flow_admin *a = term_flow_admin_find (t);
+	if (key == TK_F3 && t->stage == ADMIN_TEXT && a->code_arg) {
+		term_flow_admin_start (t);
 		return true;
 	}
 	return false;
@@ -69,8 +112,8 @@ static void
 term_flow_admin_view (struct term *t, struct term_view *v)
 {
 	const struct term_flow_admin *a = term_flow_admin_find (t);
-	t->field = t->stage == 0 ? TF_CODE : TF_TEXT;
-	v->prompt = t->stage == 0 ? a->code_prompt : a->text_prompt;
+	t->field = t->stage == ADMIN_CODE ? TF_CODE : a->money ? TF_NUMBER : TF_TEXT;
+	v->prompt = t->stage == ADMIN_CODE ? a->code_prompt : a->text_prompt;
 	v->keys[2] = "Back";
 }
 
@@ -80,6 +123,7 @@ term_flow_admin_view (struct term *t, struct term_view *v)
 		.title = ttl, \
 		.permission = perm, \
 		.menu = label, \
+		.enter = term_flow_admin_start, \
 		.entry = term_flow_admin_entry, \
 		.key = term_flow_admin_key, \
 		.reply = term_flow_admin_reply, \
@@ -90,3 +134,5 @@ TERM_FLOW_ADMIN (hold, "HOLD", "hold", "Hold");
 TERM_FLOW_ADMIN (release, "RELEASE", "release", "Release");
 TERM_FLOW_ADMIN (note, "NOTE", "note", "Note");
 TERM_FLOW_ADMIN (reprint, "REPRINT", "reprint", "Reprint label");
+TERM_FLOW_ADMIN (price, "PRICE", "price", "Delivery charge");
+TERM_FLOW_ADMIN (undo, "UNDO", "undo", "Undo last step");

@@ -22,6 +22,8 @@ const struct term_flow *const term_flows[] = {
 	&term_flow_note,
 	&term_flow_reprint,
 	&term_flow_printjobs,
+	&term_flow_price,
+	&term_flow_undo,
 };
 const int term_nflows = (int) nitems (term_flows);
 

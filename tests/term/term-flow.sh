@@ -52,7 +52,7 @@ tl_keys F3 && tl_wait "MENU" && tl_keys F3 && tl_wait "Scan badge"
 tl_login B3001 3333
 tl_ok $? "supervisor logged in"
 tl_keys 7 && tl_wait "Scan to hold" && tl_scan "$tracking" && tl_wait "Reason" && tl_scan "Customer called"
-tl_wait_joined "OK"
+tl_wait "Scan to hold" && tl_wait_re "^OK "
 tl_ok $? "parcel put on hold"
 tl_keys F3 && tl_wait MENU && tl_keys 4 && tl_wait "Scan cage" && tl_scan CAGE-DPD && tl_wait "Scan parcel"
 tl_ok $? "scan-out: cage chosen once"
@@ -77,5 +77,20 @@ tl_scan dpd && tl_wait "Ready: 1"
 tl_ok $? "close-out preview: one parcel ready"
 tl_wait "F1 Close" && tl_keys F1 && tl_wait "Manifest"
 tl_ok $? "F1 confirms: manifest written"
+
+# Delivery charge and undo, per the commands contract.
+tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Delivery charge')" && tl_wait "Scan ticket" \
+	&& tl_scan W1000001 && tl_wait "Amount (12.50)"
+tl_ok $? "delivery charge: ticket, then the amount"
+tl_scan 12,5 && tl_wait "XX Amount in pounds and pence"
+tl_ok $? "an amount that is not pounds and pence is refused on the terminal"
+tl_scan 12.50 && tl_wait "Scan ticket"
+[ "$(tl_sql "SELECT count(*) FROM events WHERE action = 'price'")" = 1 ]
+tl_ok $? "the charge is set at the hub"
+tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Undo last step')" && tl_wait "Undo your last step" \
+	&& tl_wait "Reason"
+tl_ok $? "undo asks only for a reason"
+tl_scan "Typed the wrong charge" && tl_wait_re "(XX|OK) (Undone|Cannot undo|Nothing of yours|Your last step)"
+tl_ok $? "the hub answers the undo (its words on the message line)"
 
 tl_done

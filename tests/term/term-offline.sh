@@ -70,4 +70,35 @@ tl_ok $? "the terminal's journal is empty"
 ! tl_row 7 | grep -q "Q[0-9]"
 tl_ok $? "no queue shown on the status line"
 
+# The journal file replaced by a fresh one (lost, or a new terminal under the
+# same id): its numbering must continue after the hub's last_seq, or the next
+# scans would get the stored answers of old ones and never be applied.
+last=$(tl_sql "SELECT last_seq FROM terminals WHERE terminal = 'hh-07'")
+tl_term_kill
+rm -f "$TL_DIR"/journal.db "$TL_DIR"/journal.db-*
+tl_term_start 8 40 $TERMOPTS
+tl_wait "MENU"
+tl_ok $? "fresh journal: the hub still holds the session, back at the menu"
+tl_keys 1 && tl_wait "Scan ticket" && tl_scan W1000006 && tl_wait_joined "W1000006 received"
+tl_ok $? "a scan from the fresh journal is answered as new"
+[ "$(tl_sql "SELECT count(*) FROM scans WHERE code = 'W1000006' AND terminal = 'hh-07'")" = 1 ]
+tl_ok $? "and applied (not a stored answer of an old number)"
+[ "$(tl_sql "SELECT min(seq) FROM scans WHERE code = 'W1000006' AND terminal = 'hh-07'")" -gt "$last" ]
+tl_ok $? "numbered after the hub's last_seq ($last)"
+
+# The same with nobody logged in and the hub away: the PIN typed before the
+# first HELLO is answered is numbered when it goes, after last_seq.
+tl_keys F3 && tl_wait "MENU" && tl_keys F3 && tl_wait "Scan badge"
+tl_ok $? "logged out"
+tl_term_kill
+tl_hub_stop
+rm -f "$TL_DIR"/journal.db "$TL_DIR"/journal.db-*
+tl_term_start 8 40 $TERMOPTS
+tl_wait "Scan badge" && tl_scan B1001 && tl_wait "PIN" && tl_scan 1111 && tl_wait_joined "Waiting for the hub"
+tl_ok $? "fresh journal, hub away: the login waits"
+tl_hub_start && tl_wait "MENU" && tl_wait_joined "Hello"
+tl_ok $? "hub back: the login is checked as a new request"
+[ "$(tl_sql "SELECT count(*) FROM terminals WHERE terminal = 'hh-07' AND last_seq > $last")" = 1 ]
+tl_ok $? "its number is above the old last_seq"
+
 tl_done

@@ -38,16 +38,10 @@ tp_wait_count ()
 	[ "$(tp_count "$1")" -ge "$2" ]
 }
 
-# The menu character of an item, read off the screen.
-tp_menu ()
-{
-	tl_screen | sed -n "s/^\\(.\\) $1\\( .*\\)\\{0,1\\}\$/\\1/p" | head -1
-}
-
 # Receive and locate a one-line order, then back to the menu.
 tp_prepare ()
 {
-	tl_keys "$(tp_menu Receive)" && tl_wait "Scan ticket" && tl_scan "$1" && tl_wait "Go to $2" \
+	tl_keys "$(tl_menu Receive)" && tl_wait "Scan ticket" && tl_scan "$1" && tl_wait "Go to $2" \
 		&& tl_keys F4 && tl_wait "Scan location" && tl_scan "$2" && tl_wait "Scan item" \
 		&& tl_scan "$3" && tl_wait "Next: pack" && tl_keys F3 && tl_wait MENU
 }
@@ -55,7 +49,7 @@ tp_prepare ()
 # Pack a received, located order as one parcel.
 tp_pack ()
 {
-	tl_keys "$(tp_menu Pack)" && tl_wait "PACK" && tl_scan "$1" && tl_wait "Parcels (1)" \
+	tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan "$1" && tl_wait "Parcels (1)" \
 		&& tl_keys Enter && tl_wait "Box type" && tl_scan M && tl_wait "Weight g" && tl_scan 900 \
 		&& tl_wait "Scan printed label"
 }
@@ -70,7 +64,7 @@ tl_term_start 24 80 --terminal bench-1-term --station bench-1 --profile bench
 tl_login B2001 2222
 tl_ok $? "packer logged in at the bench"
 [ "$TL_FAILED" -eq 0 ] || tl_done
-[ -n "$(tp_menu 'Print jobs')" ]
+[ -n "$(tl_menu 'Print jobs')" ]
 tl_ok $? "the menu offers Print jobs to a packer"
 
 # 1. Printed.
@@ -117,7 +111,7 @@ tl_keys F3 && tl_wait MENU
 # 3. The Print jobs screen: a kept label redirected from the list.
 tp_prepare W1000006 WW-R1-A01 WW-SCF-0900 && tp_pack W1000006 && tl_wait_joined "Printer offline"
 tl_ok $? "third order packed, its label kept"
-tl_keys F3 && tl_wait MENU && tl_keys "$(tp_menu 'Print jobs')" && tl_wait "PRINT JOBS"
+tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Print jobs')" && tl_wait "PRINT JOBS"
 tl_wait "W1000006/1 offline label"
 tl_ok $? "Print jobs lists the kept label"
 tl_keys 1 && tl_wait "F2 Redirect"
@@ -130,7 +124,7 @@ tl_keys F3 && tl_wait MENU
 
 # 4. Reprint uses the reprint command.
 "$TP_CUPS" printer-up "$TP_DIR" label >>"$TL_DIR/cups.log" 2>&1
-tl_keys "$(tp_menu 'Reprint label')" && tl_wait "Scan parcel" && tl_scan T1000002/1 && tp_wait_count label 2
+tl_keys "$(tl_menu 'Reprint label')" && tl_wait "Scan parcel" && tl_scan T1000002/1 && tp_wait_count label 2
 tl_ok $? "reprint: the label comes out of the bench printer again"
 [ "$(tl_sql "SELECT count(*) FROM events WHERE action = 'reprint'")" = 1 ]
 tl_ok $? "sent as the reprint command (audited as a reprint)"

@@ -155,6 +155,18 @@ tl_wait_joined ()
 	return 1
 }
 
+# The same for an extended regular expression, line by line.
+tl_wait_re ()
+{
+	local i=0 tries=${2:-200}
+	while [ $i -lt "$tries" ]; do
+		tl_screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 tl_row ()
 {
 	tl_screen | sed -n "$(($1 + 1))p"
@@ -186,6 +198,12 @@ tl_keys ()
 tl_sql ()
 {
 	sqlite3 -readonly "$TL_DB" "$1"
+}
+
+# The menu character of an item, read off the screen ("" when not shown).
+tl_menu ()
+{
+	tl_screen | sed -n "s/^\\(.\\) $1\\( .*\\)\\{0,1\\}\$/\\1/p" | head -1
 }
 
 # Log in as badge/pin and wait for the menu.
