@@ -1,0 +1,187 @@
+/*
+ * test-term-screen.c: the screen model laid out at the sizes the terminals
+ * have (16 x 20 and 8 x 40 handhelds, 24 x 80 bench) and read back as
+ * text: every body line is on some page (nothing cut off without paging),
+ * the message line is always visible, the field, the keys and the status
+ * line keep their places.
+ */
+#include "config.h"
+#include "tests/tap.h"
+#include "terminal/term-screen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const int sizes[][2] = { { 16, 20 }, { 8, 40 }, { 24, 80 } };
+
+static char body_text[40][32];
+
+static void
+view_fill (struct term_view *v, size_t nbody, const char *msg)
+{
+	memset (v, 0, sizeof *v);
+	v->title = "LOCATE";
+	for (size_t i = 0; i < nbody; i++) {
+		snprintf (body_text[i], sizeof body_text[i], "L%02zu SKU-%zu", i + 1, i + 1);
+		v->body[i] = (struct term_line) { body_text[i], TA_NORMAL };
+	}
+	v->nbody = nbody;
+	v->prompt = "Scan item";
+	v->input = "WW-DRS";
+	v->msg = TM_REFUSED;
+	v->msg_text = msg;
+	v->keys[0] = "Ack";
+	v->keys[2] = "Back";
+	v->operator = "B1001";
+	v->station = "DESP1";
+	v->hub = "HUB OK";
+	v->hub_ok = true;
+	v->queued = 3;
+}
+
+static bool
+screen_has (const term_screen_t *s, const char *text)
+{
+	char *all = term_screen_text (s);
+	bool found = strstr (all, text) != NULL;
+	free (all);
+	return found;
+}
+
+/* The row holding text, or -1. */
+static int
+screen_row (const term_screen_t *s, const char *text)
+{
+	for (int r = 0; r < s->rows; r++) {
+		char *row = term_screen_row_text (s, r);
+		bool found = strstr (row, text) != NULL;
+		free (row);
+		if (found)
+			return r;
+	}
+	return -1;
+}
+
+int
+main (void)
+{
+	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+		int rows = sizes[z][0], cols = sizes[z][1];
+		term_screen_t *s = term_screen_new (rows, cols);
+		struct term_view v;
+
+		/* A short screen: everything on one page. */
+		view_fill (&v, 2, "Wrong item");
+		term_screen_layout (s, &v);
+		is_int (v.pages, 1, "%dx%d: two body lines fit one page", rows, cols);
+		ok (screen_row (s, "LOCATE") == 0, "%dx%d: title on the first row", rows, cols);
+		ok (screen_has (s, "L01 SKU-1") && screen_has (s, "L02 SKU-2"), "%dx%d: the body is shown", rows, cols);
+		ok (screen_row (s, "XX Wrong item") > 0, "%dx%d: the message with its symbol", rows, cols);
+		ok (screen_row (s, "HUB OK") == rows - 1, "%dx%d: hub state on the last row", rows, cols);
+		ok (screen_row (s, "Q3") == rows - 1, "%dx%d: the queue on the status line", rows, cols);
+		ok (screen_row (s, "F1") == rows - 2 && screen_row (s, "F3") == rows - 2, "%dx%d: the keys above the status",
+		    rows, cols);
+		ok (screen_row (s, "F2") < 0 && screen_row (s, "F4") < 0, "%dx%d: keys that do nothing are not shown", rows,
+		    cols);
+		int in = screen_row (s, ">WW-DRS");
+		ok (in > 0 && s->cursor_row == in, "%dx%d: the field shows the input, the cursor on it", rows, cols);
+		char *status = term_screen_row_text (s, rows - 1);
+		ok ((int) strlen (status) < cols, "%dx%d: the bottom-right cell stays blank", rows, cols);
+		free (status);
+
+		/* A long body: paged, and every line on exactly one page. */
+		view_fill (&v, 40, "Short recorded; next line");
+		int seen[40] = { 0 };
+		int pages = 0;
+		bool msg_always = true, field_always = true;
+		for (int p = 0; p < 64; p++) {
+			v.page = p;
+			term_screen_layout (s, &v);
+			if (v.page != p)
+				break;
+			pages = v.pages;
+			for (int i = 0; i < 40; i++)
+				if (screen_has (s, body_text[i]))
+					seen[i]++;
+			msg_always = msg_always && screen_row (s, "XX Short") > 0;
+			field_always = field_always && screen_row (s, ">WW-DRS") > 0;
+		}
+		int once = 0;
+		for (int i = 0; i < 40; i++)
+			once += seen[i] == 1;
+		ok (pages > 1, "%dx%d: 40 lines are paged (%d pages)", rows, cols, pages);
+		is_int (once, 40, "%dx%d: every body line is on exactly one page: nothing cut off", rows, cols);
+		ok (msg_always, "%dx%d: the message line is visible on every page", rows, cols);
+		ok (field_always, "%dx%d: the field is on every page", rows, cols);
+		char page_sign[16];
+		v.page = 0;
+		term_screen_layout (s, &v);
+		snprintf (page_sign, sizeof page_sign, "1/%d", v.pages);
+		ok (screen_row (s, page_sign) == 0, "%dx%d: the title shows the page (%s)", rows, cols, page_sign);
+		v.page = 999;
+		term_screen_layout (s, &v);
+		is_int (v.page, v.pages - 1, "%dx%d: a page past the end shows the last", rows, cols);
+
+		/* A long message: wrapped, never hidden; cut with '>' only when the screen is full. */
+		char longmsg[400];
+		snprintf (longmsg, sizeof longmsg, "Wrong cage: this parcel belongs on CAGE-DPD. Take it there and scan "
+		                                   "it again; the supervisor has been told about it and will check");
+		view_fill (&v, 40, longmsg);
+		term_screen_layout (s, &v);
+		int first = screen_row (s, "XX Wrong");
+		ok (first > 0, "%dx%d: a long message starts on screen", rows, cols);
+		ok (screen_has (s, "Take") || screen_has (s, ">"), "%dx%d: it wraps (or says it is cut)", rows, cols);
+		ok (screen_row (s, "HUB OK") == rows - 1, "%dx%d: the status line stays", rows, cols);
+
+		/* Working sign and the alarm kind. */
+		view_fill (&v, 1, "Held: customer called");
+		v.msg = TM_ALARM;
+		v.working = true;
+		term_screen_layout (s, &v);
+		ok (screen_row (s, "...") == 0, "%dx%d: the working sign in the title bar", rows, cols);
+		int mr = screen_row (s, "XX Held");
+		ok (mr > 0 && s->cells[mr * cols].attr == TA_ALARM, "%dx%d: an alarm is drawn as an alarm", rows, cols);
+
+		/* A menu: no field, the message still shown. */
+		view_fill (&v, 12, "Logged in");
+		v.prompt = NULL;
+		v.msg = TM_OK;
+		term_screen_layout (s, &v);
+		ok (screen_row (s, "OK Logged in") > 0 && s->cursor_row < 0, "%dx%d: a menu has no field, still the message",
+		    rows, cols);
+
+		/* Side panel only where there is room. */
+		view_fill (&v, 2, "ok");
+		v.side_title = "Order lines";
+		v.side[0] = (struct term_line) { "found WW-DRS-1042", TA_NORMAL };
+		v.nside = 1;
+		term_screen_layout (s, &v);
+		ok (term_screen_is_wide (s) == screen_has (s, "Order lines"), "%dx%d: side panel %s", rows, cols,
+		    term_screen_is_wide (s) ? "shown" : "left out");
+		term_screen_destroy (&s);
+		ok (s == NULL, "%dx%d: destroy clears the pointer", rows, cols);
+	}
+
+	/* Resize keeps a usable screen, even absurdly small. */
+	term_screen_t *s = term_screen_new (24, 80);
+	struct term_view v;
+	view_fill (&v, 5, "Tiny");
+	term_screen_resize (s, 3, 10);
+	term_screen_layout (s, &v);
+	ok (screen_row (s, "XX") >= 0 || screen_row (s, "HUB") >= 0, "3x10: laid out without overrun");
+	term_screen_resize (s, 16, 20);
+	term_screen_layout (s, &v);
+	ok (screen_row (s, "XX Tiny") > 0, "resized back to 16x20: the message is there");
+
+	/* UTF-8 counted by characters; control bytes keep their column. */
+	term_screen_clear (s);
+	is_int (term_screen_put (s, 1, 0, 20, TA_NORMAL, "Caf\xc3\xa9 \xe2\x80\x94 \x1d!"), 9, "UTF-8 and GS: one column each");
+	char *row = term_screen_row_text (s, 1);
+	is_str (row, "Caf\xc3\xa9 \xe2\x80\x94 ~!", "read back as UTF-8, GS as '~'");
+	free (row);
+	term_screen_destroy (&s);
+	term_screen_destroy (&s);
+	ok (1, "destroy twice is harmless");
+	return tap_done ();
+}
