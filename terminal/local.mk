@@ -32,3 +32,10 @@ tests_term_test_term_screen_LDADD = $(TERM_LIBS)
 tests_term_test_term_input_SOURCES = tests/term/test-term-input.c
 tests_term_test_term_input_LDADD = $(TERM_LIBS)
 TESTS += tests/term/test-term-screen tests/term/test-term-input
+
+# The terminal's benchmark helper (bench/terminal.sh, make bench): drives despatch-term on a pty.
+noinst_PROGRAMS += bench/bench-term
+bench_bench_term_SOURCES = bench/bench-term.c
+bench_bench_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS) $(CZMQ_CFLAGS)
+bench_bench_term_LDADD = $(COMMON_LIBS) $(CURSES_LIBS) $(CZMQ_LIBS) -lutil
+EXTRA_DIST += bench/terminal.sh

@@ -58,9 +58,6 @@ term_main_loop (struct term *t)
 	while (!t->quit && !zsys_interrupted) {
 		int64_t now = util_mono_ms ();
 		term_app_tick (t, now);
-		bool flash = false;
-		while (term_app_beep_due (t, now, &flash))
-			term_curses_beep (flash);
 		int r, c;
 		term_curses_size (&r, &c);
 		if (r != rows || c != cols) {
@@ -73,6 +70,10 @@ term_main_loop (struct term *t)
 			term_curses_draw (t->scr);
 			t->dirty = false;
 		}
+		/* Sound after the screen: a flash pads for 100 ms, the answer must not wait for it. */
+		bool flash = false;
+		while (term_app_beep_due (t, now, &flash))
+			term_curses_beep (flash);
 		zmq_pollitem_t items[2] = {
 			{ NULL, term_curses_fd (), ZMQ_POLLIN, 0 },
 			{ zsock_resolve (term_net_sock (t->net)), 0, ZMQ_POLLIN, 0 },
