@@ -62,8 +62,11 @@ term_flow_login_key (struct term *t, int key)
 		t->stage = 0;
 		return true;
 	}
-	if (key == TK_F3)
-		return true; /* nowhere to go back to */
+	if (key == TK_F3) {
+		/* Nobody logged in: leaving is safe, unsent scans stay in the journal. */
+		t->quit = true;
+		return true;
+	}
 	return false;
 }
 
@@ -86,8 +89,7 @@ term_flow_login_view (struct term *t, struct term_view *v)
 	v->title = "LOG IN";
 	t->field = t->stage == 0 ? TF_CODE : TF_PIN;
 	v->prompt = t->stage == 0 ? "Scan badge" : "PIN";
-	if (t->stage == 1)
-		v->keys[2] = "Back";
+	v->keys[2] = t->stage == 1 ? "Back" : "Exit";
 }
 
 const struct term_flow term_flow_login = {

@@ -81,8 +81,14 @@ term_main_loop (struct term *t)
 		int timeout = term_app_timeout (t, util_mono_ms ());
 		zmq_poll (items, 2, timeout);
 		int k;
-		while ((k = term_curses_key ()) >= 0)
+		while ((k = term_curses_key ()) >= 0) {
+			/* Ctrl-C still leaves in raw mode; unsent scans stay in the journal for next time. */
+			if (k == 0x03) {
+				t->quit = true;
+				break;
+			}
 			term_app_key (t, k, util_mono_ms ());
+		}
 	}
 }
 
@@ -129,13 +135,23 @@ main (int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'V': printf ("despatch-term %s\n", PACKAGE_VERSION); return 0;
-		case 'h': term_main_usage (stdout); return 0;
-		default: term_main_usage (stderr); return 2;
+		case 'V':
+			printf ("despatch-term %s\n", PACKAGE_VERSION);
+			conf_destroy (&overrides);
+			return 0;
+		case 'h':
+			term_main_usage (stdout);
+			conf_destroy (&overrides);
+			return 0;
+		default:
+			term_main_usage (stderr);
+			conf_destroy (&overrides);
+			return 2;
 		}
 	}
 	if (optind != argc) {
 		term_main_usage (stderr);
+		conf_destroy (&overrides);
 		return 2;
 	}
 	conf_t *conf = conf_new ();

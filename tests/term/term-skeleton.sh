@@ -55,4 +55,16 @@ tl_resize 16 20
 tl_keys F3 && tl_wait "Scan badge"
 tl_ok $? "F3 on the menu logs out"
 
+# Leaving the terminal: F3 (Exit) at the badge prompt ends it cleanly.
+tl_wait "F3 Exit" || tl_wait "Exit"
+tl_ok $? "the badge prompt offers Exit"
+tl_keys F3
+i=0
+while [ "$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_dead}')" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+[ "$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_dead}')" = 1 ]
+tl_ok $? "F3 at the badge prompt leaves the terminal"
+
 tl_done
