@@ -92,6 +92,11 @@ carrier_cmd_quote (struct hub_req *req)
 {
 	const char *ref = flow_arg (req, "order"), *w = flow_arg (req, "weight");
 	long weight = 0;
+	/* A parcel's label stands for its order (the terminal scans either). */
+	struct flow_order o;
+	struct flow_parcel p;
+	if (ref && flow_order_get (req, ref, &o) != 0 && flow_parcel_by_code (req, ref, &p) == 0)
+		ref = p.order;
 	if (w && !util_parse_long (w, 1, 1000000, &weight)) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "weight must be grams from 1 to 1000000, not '%.20s'", w);
 		return 0;
@@ -121,6 +126,7 @@ carrier_cmd_quote (struct hub_req *req)
 	hub_reply (req, PROTO_OK, PR_OK, "%s: %d g to %s %s: %d services can take it%s%s", co.ref, co.weight_g, co.country,
 	    co.postcode, eligible, eligible ? ", cheapest " : "", eligible ? q[0].s->name : "");
 	hub_reply_data (req, "quotes", "%d", shown);
+	hub_reply_data (req, "order", "%s", co.ref);
 	free (q);
 	return 0;
 }

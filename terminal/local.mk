@@ -14,6 +14,7 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-flow-pack.c \
 	terminal/term-flow-scanout.c \
 	terminal/term-flow-admin.c \
+	terminal/term-flow-quote.c \
 	terminal/term-flow-print.c
 terminal_libterm_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 TERM_LIBS = terminal/libterm.a $(COMMON_LIBS)

@@ -24,6 +24,8 @@ const struct term_flow *const term_flows[] = {
 	&term_flow_printjobs,
 	&term_flow_price,
 	&term_flow_undo,
+	&term_flow_quote,
+	&term_flow_override,
 };
 const int term_nflows = (int) nitems (term_flows);
 

@@ -23,6 +23,8 @@ extern const struct term_flow term_flow_reprint;
 extern const struct term_flow term_flow_printjobs;
 extern const struct term_flow term_flow_price;
 extern const struct term_flow term_flow_undo;
+extern const struct term_flow term_flow_quote;
+extern const struct term_flow term_flow_override;
 
 /* term-flow-print.c: an EVENT "print" from the hub (message line, F4 offer, P count). */
 void term_flow_print_event (struct term *t, const proto_msg_t *ev);
