@@ -763,6 +763,114 @@ imp_hash (struct imp_order *o)
 	snprintf (o->hash, sizeof o->hash, "%016llx", (unsigned long long) h);
 }
 
+/*
+ * A received order whose copy differs from the hub's only in the lines'
+ * customs fields (hs_code, origin_country, currency), and that has no label
+ * yet: true. The copy is hashed with the hub's customs values in place of its
+ * own; the same hash as the hub's means nothing else changed.
+ */
+static bool
+imp_customs_only (db_t *db, struct imp_order *o, const char *stored_hash)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT count(*) FROM parcels WHERE order_ref = ?1 AND status != 'void'"
+	    " AND labelled_at IS NOT NULL");
+	db_bind_text (st, 1, o->f[0]);
+	bool labelled = db_step (st) != DB_ROW || db_col_int (st, 0) > 0;
+	db_reset (st);
+	if (labelled)
+		return false;
+	char *(*mine)[3] = xcalloc ((size_t) o->nlines + 1, sizeof *mine);
+	char hash[sizeof o->hash], stored[sizeof o->hash];
+	util_strlcpy (stored, stored_hash, sizeof stored);
+	bool found = true;
+	int n = 0;
+	st = db_prepare (db, "SELECT coalesce (hs_code, ''), coalesce (origin_country, ''), coalesce (currency, '')"
+	    " FROM order_lines WHERE order_ref = ?1 AND line_no = ?2");
+	for (; n < o->nlines && found; n++) {
+		struct imp_line *l = &o->lines[n];
+		db_bind_text (st, 1, o->f[0]);
+		db_bind_int (st, 2, l->no);
+		found = db_step (st) == DB_ROW;
+		for (int k = 0; k < 3; k++) {
+			mine[n][k] = l->f[IMP_LINE_FIELDS_V4 + k];
+			l->f[IMP_LINE_FIELDS_V4 + k] = xstrdup (found ? db_col_text (st, k) : "");
+		}
+		db_reset (st);
+	}
+	util_strlcpy (hash, o->hash, sizeof hash);
+	imp_hash (o); /* the lines are in order already: the sort keeps them */
+	bool same = found && n == o->nlines && strcmp (o->hash, stored) == 0;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < 3; k++) {
+			free (o->lines[i].f[IMP_LINE_FIELDS_V4 + k]);
+			o->lines[i].f[IMP_LINE_FIELDS_V4 + k] = mine[i][k];
+		}
+	free (mine);
+	util_strlcpy (o->hash, hash, sizeof o->hash);
+	return same;
+}
+
+/* The customs fields of a received order's lines, each change an event in the audit trail. */
+static int
+imp_write_customs (db_t *db, struct imp_order *o, const char *source, int64_t now_ms)
+{
+	static const char *const names[3] = { "hs_code", "origin_country", "currency" };
+	db_stmt_t *get = db_prepare (db, "SELECT coalesce (hs_code, ''), coalesce (origin_country, ''),"
+	    " coalesce (currency, '') FROM order_lines WHERE order_ref = ?1 AND line_no = ?2");
+	for (int i = 0; i < o->nlines; i++) {
+		struct imp_line *l = &o->lines[i];
+		char detail[400] = "", was[3][64];
+		db_bind_text (get, 1, o->f[0]);
+		db_bind_int (get, 2, l->no);
+		if (db_step (get) != DB_ROW) {
+			db_reset (get);
+			return -1;
+		}
+		for (int k = 0; k < 3; k++)
+			util_strlcpy (was[k], db_col_text (get, k), sizeof was[k]);
+		db_reset (get);
+		for (int k = 0; k < 3; k++) {
+			const char *now = l->f[IMP_LINE_FIELDS_V4 + k];
+			if (strcmp (was[k], now) != 0) {
+				size_t used = strlen (detail);
+				snprintf (detail + used, sizeof detail - used, "%s%s %s -> %s", used ? ", " : "", names[k],
+				    *was[k] ? was[k] : "(none)", *now ? now : "(none)");
+			}
+		}
+		if (*detail == '\0')
+			continue;
+		db_stmt_t *st = db_prepare (db, "UPDATE order_lines SET hs_code = ?3, origin_country = ?4, currency = ?5"
+		    " WHERE order_ref = ?1 AND line_no = ?2");
+		db_bind_text (st, 1, o->f[0]);
+		db_bind_int (st, 2, l->no);
+		for (int k = 0; k < 3; k++)
+			db_bind_text (st, 3 + k, l->f[IMP_LINE_FIELDS_V4 + k]);
+		int rc = db_step (st);
+		db_reset (st);
+		if (rc != DB_DONE)
+			return -1;
+		st = db_prepare (db, "INSERT INTO events (at, action, order_ref, line_no, code, detail)"
+		    " VALUES (?1, 'customs', ?2, ?3, ?4, ?5)");
+		db_bind_int (st, 1, now_ms);
+		db_bind_text (st, 2, o->f[0]);
+		db_bind_int (st, 3, l->no);
+		db_bind_text (st, 4, source);
+		db_bind_text (st, 5, detail);
+		rc = db_step (st);
+		db_reset (st);
+		if (rc != DB_DONE)
+			return -1;
+	}
+	db_stmt_t *st = db_prepare (db, "UPDATE orders SET content_hash = ?2, source = ?3, updated_at = ?4 WHERE ref = ?1");
+	db_bind_text (st, 1, o->f[0]);
+	db_bind_text (st, 2, o->hash);
+	db_bind_text (st, 3, source);
+	db_bind_int (st, 4, now_ms);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : -1;
+}
+
 static int
 imp_write_order (db_t *db, struct imp_order *o, bool update, const char *source, int64_t now_ms)
 {
@@ -841,7 +949,7 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 		imp_error (&imp, 0, "no orders in the file");
 
 	/* What each order is to the hub: new, unchanged, an update, or refused. */
-	enum { IMP_NEW, IMP_SAME, IMP_UPDATE } *what = xcalloc ((size_t) imp.n + 1, sizeof *what);
+	enum { IMP_NEW, IMP_SAME, IMP_UPDATE, IMP_CUSTOMS } *what = xcalloc ((size_t) imp.n + 1, sizeof *what);
 	for (int k = 0; k < imp.n; k++) {
 		struct imp_order *o = &imp.orders[k];
 		if (o->bad)
@@ -854,6 +962,8 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 				what[k] = IMP_SAME;
 			else if (strcmp (db_col_text (st, 0), "new") == 0)
 				what[k] = IMP_UPDATE;
+			else if (imp_customs_only (db, o, db_col_text (st, 1)))
+				what[k] = IMP_CUSTOMS; /* customs data after receive: allowed until labelled */
 			else
 				imp_error (&imp, o->lineno, "%s has changed, but despatch already has it (%s): the change is "
 				    "refused. Tell despatch; a supervisor can hold it", o->f[0], db_col_text (st, 0));
@@ -875,9 +985,10 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 				rep->unchanged++;
 				continue;
 			}
-			if (imp_write_order (db, &imp.orders[k], what[k] == IMP_UPDATE, name, now_ms) != 0)
+			if (what[k] == IMP_CUSTOMS ? imp_write_customs (db, &imp.orders[k], name, now_ms) != 0
+			    : imp_write_order (db, &imp.orders[k], what[k] == IMP_UPDATE, name, now_ms) != 0)
 				rc = -1;
-			else if (what[k] == IMP_UPDATE)
+			else if (what[k] == IMP_UPDATE || what[k] == IMP_CUSTOMS)
 				rep->updated++;
 			else
 				rep->created++;

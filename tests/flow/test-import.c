@@ -2,7 +2,8 @@
  * test-import.c: orders in, against a real hub: the despatch tool (CSV and
  * JSON; a half-bad file imports nothing and names each bad row; the same
  * file twice changes nothing; a change before receive updates, after
- * receive is refused), the integration endpoint and the inbox folder.
+ * receive is refused, except the customs fields until the label, audited),
+ * the integration endpoint and the inbox folder.
  */
 #include "config.h"
 #include "flowlib.h"
@@ -241,6 +242,86 @@ wait_for (const char *path)
 	return false;
 }
 
+#define CHEAD "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku," \
+	"description,department,quantity,locations,unit_weight_g,line_value,hs_code,origin_country,currency\n"
+#define C1 "C1000001,web,Val Vance,9 Elm St,Denver,80202,US,standard,95.00,"
+#define C1L1 C1 "1,SK-C1-1,Silk tie,Menswear,1,L-C1,100,35.00,621520,GB,GBP\n"
+
+/* Customs data after receive: only the customs fields may change, until the order is labelled. */
+static void
+test_customs (struct fl_term *porter, struct fl_term *packer)
+{
+	char *out, *err;
+	diag ("customs fields after receive: added by a re-import, nothing else");
+	is_int (despatch_import ("c1.csv", CHEAD C1L1 C1 "2,SK-C1-2,Shoes,Shoes,1,L-C1,800,60.00,,IT,GBP\n", &out, &err), 0,
+	    "an order to the US without line 2's HS code imports");
+	free (out);
+	free (err);
+	fl_check (fl_scan (porter, "receive", "C1000001"), PROTO_OK, PR_OK, NULL, "received");
+	for (int i = 1; i <= 2; i++) {
+		char sku[16], no[4];
+		snprintf (sku, sizeof sku, "SK-C1-%d", i);
+		snprintf (no, sizeof no, "%d", i);
+		fl_check (fl_scan (porter, "locate", "L-C1", "order", "C1000001", "line", no, NULL), PROTO_OK, PR_OK, NULL,
+		    "location");
+		fl_check (fl_scan (porter, "locate", sku, "order", "C1000001", "line", no, NULL), PROTO_OK, PR_OK, NULL, "item");
+	}
+	fl_check (fl_scan (packer, "pack", "C1000001", "parcels", "1", "parcel", "1", "box", "B1", "weight", "900", NULL),
+	    PROTO_REFUSED, PR_BAD_DATA, "line 2 (Shoes): no HS code. Add it to the order and pack again",
+	    "pack refused: customs");
+
+	/* Anything but customs is still refused after receive, customs with it or not. */
+	is_int (despatch_import ("c1-address.csv", CHEAD
+	    "C1000001,web,Val Vance,11 Elm St,Denver,80202,US,standard,95.00,1,SK-C1-1,Silk tie,Menswear,1,L-C1,100,35.00,"
+	    "621520,GB,GBP\n"
+	    "C1000001,web,Val Vance,11 Elm St,Denver,80202,US,standard,95.00,"
+	    "2,SK-C1-2,Shoes,Shoes,1,L-C1,800,60.00,6403990000,IT,GBP\n", &out, &err), 1,
+	    "a re-import changing the address as well is refused");
+	ok (strstr (err, "C1000001 has changed, but despatch already has it (") != NULL, "with the reason: %s", err);
+	free (out);
+	free (err);
+	is_int (despatch_import ("c1-qty.csv", CHEAD C1L1 C1 "2,SK-C1-2,Shoes,Shoes,2,L-C1,800,60.00,6403990000,IT,GBP\n",
+	    &out, &err), 1, "a re-import changing a quantity is refused");
+	free (out);
+	free (err);
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref = 'C1000001' AND coalesce (hs_code, '') = ''"
+	    " AND quantity = 1"), 1, "the hub's order is untouched");
+	is_int (sql_int ("SELECT count(*) FROM events WHERE action = 'customs'"), 0, "and nothing audited");
+
+	const char *fixed = CHEAD C1L1 C1 "2,SK-C1-2,Shoes,Shoes,1,L-C1,800,60.00,6403990000,IT,GBP\n";
+	is_int (despatch_import ("c1-hs.csv", fixed, &out, &err), 0, "a re-import adding only the HS code is taken");
+	ok (strstr (out, "(0 new, 1 updated, 0 unchanged)") != NULL, "counted as updated: %s", out);
+	free (out);
+	free (err);
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref = 'C1000001' AND line_no = 2"
+	    " AND hs_code = '6403990000' AND qty_found = 1"), 1, "the HS code is on the line, what was found kept");
+	char *audit = testlib_sql_text (hub.database, "SELECT line_no || ' ' || code || ' ' || detail FROM events"
+	    " WHERE action = 'customs' AND order_ref = 'C1000001'");
+	ok (strstr (audit, "2 ") == audit && strstr (audit, "c1-hs.csv") && strstr (audit, "hs_code (none) -> 6403990000"),
+	    "audited: %s", audit);
+	free (audit);
+	is_int (despatch_import ("c1-hs-again.csv", fixed, &out, &err), 0, "the same file again");
+	ok (strstr (out, "(0 new, 0 updated, 1 unchanged)") != NULL, "is unchanged: %s", out);
+	free (out);
+	free (err);
+
+	/* The parcel was packed before the refusal: it is labelled now (the bench's "label" command). */
+	char *parcel = testlib_sql_text (hub.database, "SELECT code FROM parcels WHERE order_ref = 'C1000001'");
+	proto_msg_t *r = fl_expect (fl_cmd (packer, "label", "parcel", parcel), PROTO_OK, PR_OK, "labelled",
+	    "the parcel is labelled with the HS code there");
+	ok (*fl_data (r, "tracking") != '\0', "with a tracking number: %s", fl_data (r, "tracking"));
+	free (parcel);
+	proto_msg_destroy (&r);
+
+	/* Labelled: even the customs fields are now fixed. */
+	is_int (despatch_import ("c1-origin.csv", CHEAD C1L1 C1 "2,SK-C1-2,Shoes,Shoes,1,L-C1,800,60.00,6403990000,ES,GBP\n",
+	    &out, &err), 1, "after the label, a customs change is refused too");
+	free (out);
+	free (err);
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref = 'C1000001' AND origin_country = 'IT'"), 1,
+	    "the origin stays");
+}
+
 static void
 test_inbox (const char *inbox)
 {
@@ -284,6 +365,10 @@ main (void)
 	struct fl_term porter;
 	fl_term_open (&porter, hub.endpoint, "hh-01", "despatch-in", "B1001", "1111");
 	test_tool (&porter);
+	struct fl_term packer;
+	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
+	test_customs (&porter, &packer);
+	client_destroy (&packer.c);
 	test_integration (endpoint, &porter);
 	test_inbox (inbox);
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
