@@ -329,3 +329,15 @@ testlib_sql_text (const char *database, const char *sql)
 	db_close (&db);
 	return v;
 }
+
+char *
+testlib_run (const char *cmd)
+{
+	FILE *p = popen (cmd, "r");
+	char *buf = xcalloc (1, 1 << 16);
+	size_t n = p ? fread (buf, 1, (1 << 16) - 1, p) : 0;
+	buf[n] = '\0';
+	if (p)
+		pclose (p);
+	return buf;
+}

@@ -57,6 +57,9 @@ const char *testlib_text (const proto_msg_t *r);
 /* Run one SQL query in the database file read-only; the first column of the first row as int. */
 long long testlib_sql_int (const char *database, const char *sql);
 
+/* Run a shell command and return its standard output, at most 64 KiB (caller frees). */
+char *testlib_run (const char *cmd);
+
 /* The same, as text (caller frees; NULL when no row). */
 char *testlib_sql_text (const char *database, const char *sql);
 

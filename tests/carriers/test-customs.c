@@ -35,19 +35,6 @@ static const char bad[] = HEAD
     "B2,web,Bea Bad,1 Rd,Paris,75001,FR,standard,10.00,1,SK-B2-1,Cup,Kitchen,1,L-B2,100,10.00,640399,XX,GBP\n"
     "B3,web,Bea Bad,1 Rd,Paris,75001,FR,standard,10.00,1,SK-B3-1,Cup,Kitchen,1,L-B3,100,10.00,640399,IT,GBX\n";
 
-/* Run cmd and return its standard output (caller frees). */
-static char *
-run (const char *cmd)
-{
-	FILE *p = popen (cmd, "r");
-	char *buf = xcalloc (1, 1 << 16);
-	size_t n = p ? fread (buf, 1, (1 << 16) - 1, p) : 0;
-	buf[n] = '\0';
-	if (p)
-		pclose (p);
-	return buf;
-}
-
 static char *
 write_file (const char *dir, const char *name, const char *text)
 {
@@ -88,7 +75,7 @@ pdf_text (struct testlib_hub *hub, int n)
 		fclose (f);
 	free (pdf);
 	char *cmd = xasprintf ("pdftotext -layout '%s' - 2>&1", file);
-	char *text = run (cmd);
+	char *text = testlib_run (cmd);
 	free (cmd);
 	free (file);
 	return text;
@@ -114,7 +101,7 @@ main (void)
 	/* The import checks the customs fields, with line numbers. */
 	char *path = write_file (hub.dir, "bad.csv", bad);
 	char *cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' 2>&1", bin, hub.database, path);
-	char *out = run (cmd);
+	char *out = testlib_run (cmd);
 	ok (strstr (out, "line 2: B1: hs_code must be 6 to 10 digits") != NULL, "a dotted HS code is refused on line 2");
 	ok (strstr (out, "line 3: B2: origin_country must be") != NULL, "an unknown origin country on line 3");
 	ok (strstr (out, "line 4: B3: currency must be an ISO 4217 code") != NULL, "an unknown currency on line 4");
@@ -131,7 +118,7 @@ main (void)
 	    " AND hs_code = '6403990000' AND origin_country = 'IT' AND currency = 'GBP'"), 1, "the fields are kept");
 	/* Imported again: unchanged. */
 	cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' 2>&1", bin, hub.database, path);
-	out = run (cmd);
+	out = testlib_run (cmd);
 	ok (strstr (out, "4 unchanged") != NULL, "the same file again changes nothing: %s", out);
 	free (out);
 	free (cmd);

@@ -37,19 +37,6 @@ to_cage (struct fl_term *t, const char *ref, const char *weight)
 	fl_check (fl_scan (t, "scanout", tracking, "cage", "CAGE-DPD"), PROTO_OK, PR_OK, NULL, "scan out");
 }
 
-/* Run cmd and return its standard output (caller frees). */
-static char *
-run (const char *cmd)
-{
-	FILE *p = popen (cmd, "r");
-	char *buf = xcalloc (1, 1 << 16);
-	size_t n = p ? fread (buf, 1, (1 << 16) - 1, p) : 0;
-	buf[n] = '\0';
-	if (p)
-		pclose (p);
-	return buf;
-}
-
 int
 main (void)
 {
@@ -98,7 +85,7 @@ main (void)
 		fclose (f);
 	free (pdf);
 	cmd = xasprintf ("pdftotext -layout '%s' - 2>&1", file);
-	char *text = run (cmd);
+	char *text = testlib_run (cmd);
 	free (cmd);
 	ok (strstr (text, "COLLECTION RECEIPT") && strstr (text, "DPD"), "it names the carrier");
 	ok (strstr (text, "Parcels: 2") != NULL, "the parcel count: 2");
@@ -109,7 +96,7 @@ main (void)
 	free (text);
 	cmd = xasprintf ("pdftoppm -r 300 -png -singlefile '%s' '%s/receipt' && zbarimg -q --raw '%s/receipt.png'"
 	    " 2>/dev/null", file, hub.dir, hub.dir);
-	char *code = run (cmd);
+	char *code = testlib_run (cmd);
 	free (cmd);
 	code[strcspn (code, "\n")] = '\0';
 	char want[24];

@@ -43,19 +43,6 @@ to_cage (struct fl_term *t, const char *ref, const char *weight)
 	fl_check (fl_scan (t, "scanout", tracking, "cage", "CAGE-DPD"), PROTO_OK, PR_OK, NULL, "scan out");
 }
 
-/* Run cmd and return its standard output (caller frees). */
-static char *
-run (const char *cmd)
-{
-	FILE *p = popen (cmd, "r");
-	char *buf = xcalloc (1, 1 << 16);
-	size_t n = p ? fread (buf, 1, (1 << 16) - 1, p) : 0;
-	buf[n] = '\0';
-	if (p)
-		pclose (p);
-	return buf;
-}
-
 /* The line of text that starts with prefix ("" when none), without its line end. */
 static char *
 line_of (const char *text, const char *prefix)
@@ -78,7 +65,7 @@ static char *
 report (struct testlib_hub *hub, const char *args)
 {
 	char *cmd = xasprintf ("%s/hub/despatch report %s -d '%s'", getenv ("top_builddir"), args, hub->database);
-	char *out = run (cmd);
+	char *out = testlib_run (cmd);
 	free (cmd);
 	return out;
 }
@@ -189,7 +176,7 @@ main (void)
 		free (report (&hub, args));
 		free (args);
 		cmd = xasprintf ("pdftotext -layout '%s' - 2>&1", file);
-		char *text = run (cmd);
+		char *text = testlib_run (cmd);
 		free (cmd);
 		ok (strstr (text, pdfs[i].title) && strstr (text, pdfs[i].chart) && strstr (text, pdfs[i].column),
 		    "%s PDF: title, chart heading and table", pdfs[i].kind);
