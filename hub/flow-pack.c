@@ -50,6 +50,22 @@ flow_pack_existing (struct hub_req *req, const char *ref, long no, struct flow_p
 	return id ? flow_parcel_get (req, id, p) : 1;
 }
 
+/* Label a parcel that was packed but never labelled (a range ran out, customs data was
+ * missing): 0 with the reply filled, -1 on a database failure. */
+static int
+flow_pack_label_again (struct hub_req *req, struct flow_parcel *p)
+{
+	bool low = false;
+	int lr = flow_label_parcel (req, p->id, &low);
+	if (lr < 0 || flow_order_update (req, p->order, NULL, 0) != 0 || flow_parcel_get (req, p->id, p) != 0)
+		return -1;
+	if (lr == 0)
+		hub_reply (req, low ? PROTO_WARN : PROTO_OK, low ? PR_RANGE_LOW : PR_OK, "Parcel %s labelled %s %s%s",
+		    p->code, p->carrier, p->tracking, low ? ". Numbers running low: tell a supervisor" : "");
+	flow_data_parcel (req, p);
+	return 0;
+}
+
 /* The reply after a parcel is labelled (or refused labelling). */
 static void
 flow_pack_reply_data (struct hub_req *req, const char *ref, const struct flow_parcel *p)
@@ -100,6 +116,12 @@ flow_pack (struct hub_req *req)
 		return flow_scan_done (req, o->ref, 0);
 
 	struct flow_parcel p;
+	if (flow_pack_existing (req, o->ref, no, &p) == 0 && strcmp (p.status, "packed") == 0) {
+		/* Packed before but never labelled: packing it again is how the packer asks for the label. */
+		if (flow_pack_label_again (req, &p) != 0)
+			return -1;
+		return flow_scan_done (req, o->ref, 0);
+	}
 	if (flow_pack_existing (req, o->ref, no, &p) == 0) {
 		char who[129], when[8];
 		flow_who (req, p.last_by, who, sizeof who);
@@ -251,13 +273,5 @@ flow_cmd_label (struct hub_req *req)
 		flow_data_parcel (req, &p);
 		return 0;
 	}
-	bool low = false;
-	int lr = flow_label_parcel (req, p.id, &low);
-	if (lr < 0 || flow_order_update (req, p.order, NULL, 0) != 0 || flow_parcel_get (req, p.id, &p) != 0)
-		return -1;
-	if (lr == 0)
-		hub_reply (req, low ? PROTO_WARN : PROTO_OK, low ? PR_RANGE_LOW : PR_OK, "Parcel %s labelled %s %s%s",
-		    p.code, p.carrier, p.tracking, low ? ". Numbers running low: tell a supervisor" : "");
-	flow_data_parcel (req, &p);
-	return 0;
+	return flow_pack_label_again (req, &p);
 }

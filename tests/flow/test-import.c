@@ -305,11 +305,17 @@ test_customs (struct fl_term *porter, struct fl_term *packer)
 	free (out);
 	free (err);
 
-	/* The parcel was packed before the refusal: it is labelled now (the bench's "label" command). */
-	char *parcel = testlib_sql_text (hub.database, "SELECT code FROM parcels WHERE order_ref = 'C1000001'");
-	proto_msg_t *r = fl_expect (fl_cmd (packer, "label", "parcel", parcel), PROTO_OK, PR_OK, "labelled",
-	    "the parcel is labelled with the HS code there");
+	/* The parcel was packed before the refusal: packing it again, as the refusal said, labels it. */
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "C1000001", "parcels", "1", "parcel", "1", "box", "B1",
+	                                "weight", "900", NULL),
+	    PROTO_OK, PR_OK, "labelled", "packing it again labels it, the HS code there");
 	ok (*fl_data (r, "tracking") != '\0', "with a tracking number: %s", fl_data (r, "tracking"));
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'C1000001' AND status <> 'void'"), 1,
+	    "still one parcel");
+	char *parcel = testlib_sql_text (hub.database, "SELECT code FROM parcels WHERE order_ref = 'C1000001'");
+	r = fl_expect (fl_cmd (packer, "label", "parcel", parcel), PROTO_OK, PR_ALREADY_DONE, "already labelled",
+	    "the label command then says it is done");
 	free (parcel);
 	proto_msg_destroy (&r);
 
