@@ -97,6 +97,13 @@ struct hub_print_job {
 	char format[8];     /* "zpl" (label printer) or "pdf" (document printer) */
 };
 
+/* Which printer of the station a job belongs on: documents (PDF) or labels (ZPL). */
+static enum print_role
+hub_print_role (const struct hub_print_job *j)
+{
+	return strcmp (j->format, "pdf") == 0 ? PRINT_ROLE_DOCUMENT : PRINT_ROLE_LABEL;
+}
+
 static void
 hub_print_notify (hub_t *hub, const struct hub_print_job *j, const char *state, const char *fmt, ...)
 	__attribute__ ((format (printf, 4, 5)));
@@ -115,7 +122,7 @@ hub_print_notify (hub_t *hub, const struct hub_print_job *j, const char *state, 
 	proto_hash_set (ev, PROTO_EVENT_DATA, "state", state);
 	proto_hash_set (ev, PROTO_EVENT_DATA, "printer", j->printer);
 	proto_hash_set (ev, PROTO_EVENT_DATA, "text", text);
-	const char *fb = print_map_fallback (hub_opts (hub)->conf, j->station, PRINT_ROLE_LABEL);
+	const char *fb = print_map_fallback (hub_opts (hub)->conf, j->station, hub_print_role (j));
 	if (fb)
 		proto_hash_set (ev, PROTO_EVENT_DATA, "fallback", fb);
 	log_info ("terminal %s: label job %lld (%s) %s: %s", j->terminal, (long long) j->id, j->parcel, state, text);
@@ -193,7 +200,7 @@ hub_print_submit (hub_t *hub, struct hub_print_job *j)
 	/* PDF documents (the collection receipt) go to the station's document printer. */
 	bool pdf = strcmp (j->format, "pdf") == 0;
 	if (*j->printer == '\0') {
-		const char *q = print_map_queue (conf, j->station, pdf ? PRINT_ROLE_DOCUMENT : PRINT_ROLE_LABEL, &cause);
+		const char *q = print_map_queue (conf, j->station, hub_print_role (j), &cause);
 		if (q == NULL) {
 			hub_print_set (db, j->id, "no-printer", NULL, 0, cause);
 			hub_print_notify (hub, j, "no-printer", "No label printer for station %s: label kept. "
@@ -220,7 +227,7 @@ hub_print_submit (hub_t *hub, struct hub_print_job *j)
 		return;
 	}
 	hub_print_set (db, j->id, "offline", NULL, 0, cause ? cause : "label data missing");
-	const char *fb = print_map_fallback (conf, j->station, PRINT_ROLE_LABEL);
+	const char *fb = print_map_fallback (conf, j->station, hub_print_role (j));
 	hub_print_notify (hub, j, "offline", "Printer %s not taking jobs: label kept.%s%s%s", j->printer,
 	    fb ? " Reprint at " : "", fb ? fb : "", fb ? "?" : " Ask a supervisor");
 	free (cause);
@@ -281,7 +288,7 @@ hub_print_follow (hub_t *hub, struct hub_print_job *j)
 			char *why = xasprintf ("printer %s: %s", print_health_name (pj.printer.health), pj.printer.message);
 			hub_print_set (db, j->id, "offline", NULL, 0, why);
 			free (why);
-			const char *fb = print_map_fallback (hub_opts (hub)->conf, j->station, PRINT_ROLE_LABEL);
+			const char *fb = print_map_fallback (hub_opts (hub)->conf, j->station, hub_print_role (j));
 			hub_print_notify (hub, j, "offline", "Printer %s %s: label kept.%s%s%s", j->printer,
 			    print_health_name (pj.printer.health), fb ? " Reprint at " : "", fb ? fb : "",
 			    fb ? "?" : " It prints when the printer is back");
