@@ -4,6 +4,7 @@
 #include "carrier.h"
 #include "flow.h"
 #include "hub-label.h"
+#include "hub-print.h"
 #include "hub-server.h"
 #include "labels/label.h"
 #include "log.h"
@@ -177,28 +178,19 @@ hub_customs_queue (struct hub_req *req, int64_t parcel_id, const char *paper)
 	if (hub_customs_render (req, parcel_id, paper, &data, &size, &cause) != 0)
 		log_error ("parcel %lld: customs %s not drawn: %s", (long long) parcel_id, paper, cause);
 	const struct hub_customs_paper *p = hub_customs_paper (paper);
-	/* The order's job, not the parcel's: a parcel's reprint stays its label. */
-	db_stmt_t *st = db_prepare (req->db,
-	    "INSERT INTO label_jobs (order_ref, terminal, station, status, created_at, updated_at, error, kind, format,"
-	    " title, data, requested_by) SELECT p.order_ref, ?2, ?3, ?4, ?5, ?5, ?6, 'customs', 'pdf',"
-	    " ?9 || ' ' || p.code || ' ' || coalesce (p.tracking, ''), ?7, ?8 FROM parcels p WHERE p.id = ?1");
-	db_bind_int (st, 1, parcel_id);
-	db_bind_text (st, 2, proto_msg_terminal (req->msg));
-	db_bind_text (st, 3, req->station);
-	db_bind_text (st, 4, data ? "queued" : "failed");
-	db_bind_int (st, 5, req->now_ms);
-	db_bind_text (st, 6, cause);
-	if (data)
-		db_bind_blob (st, 7, data, size);
-	else
-		db_bind_null (st, 7);
-	db_bind_text (st, 8, req->operator_badge);
-	db_bind_text (st, 9, p ? p->title : paper);
-	int rc = db_step (st);
-	db_reset (st);
+	struct flow_parcel parcel;
+	int64_t job = -1;
+	if (flow_parcel_get (req, parcel_id, &parcel) == 0) {
+		char *title = xasprintf ("%s %s %s", p ? p->title : paper, parcel.code, parcel.tracking);
+		/* The order's job, not the parcel's: a parcel's reprint stays its label. */
+		struct hub_print_doc doc = { .order_ref = parcel.order, .kind = "customs", .format = "pdf",
+			.title = title, .data = data, .size = size, .cause = cause };
+		job = hub_print_document (req, &doc);
+		free (title);
+	}
 	free (data);
 	free (cause);
-	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
+	return job;
 }
 
 void

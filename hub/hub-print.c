@@ -545,6 +545,37 @@ hub_print_cmd_jobs (struct hub_req *req)
 	return 0;
 }
 
+int64_t
+hub_print_document (struct hub_req *req, const struct hub_print_doc *doc)
+{
+	db_stmt_t *st = db_prepare (req->db,
+	    "INSERT INTO label_jobs (order_ref, manifest_id, terminal, station, status, created_at, updated_at, printer,"
+	    " error, kind, format, title, data, requested_by)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	db_bind_text (st, 1, doc->order_ref);
+	if (doc->manifest_id > 0)
+		db_bind_int (st, 2, doc->manifest_id);
+	else
+		db_bind_null (st, 2);
+	db_bind_text (st, 3, proto_msg_terminal (req->msg));
+	db_bind_text (st, 4, doc->station && *doc->station ? doc->station : req->station);
+	db_bind_text (st, 5, doc->data ? "queued" : "failed");
+	db_bind_int (st, 6, req->now_ms);
+	db_bind_text (st, 7, doc->printer && *doc->printer ? doc->printer : NULL);
+	db_bind_text (st, 8, doc->cause);
+	db_bind_text (st, 9, doc->kind);
+	db_bind_text (st, 10, doc->format);
+	db_bind_text (st, 11, doc->title);
+	if (doc->data)
+		db_bind_blob (st, 12, doc->data, doc->size);
+	else
+		db_bind_null (st, 12);
+	db_bind_text (st, 13, req->operator_badge);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
+}
+
 /* The despatch ticket of an order, at a sales desk's label printer. */
 int
 hub_print_cmd_ticket (struct hub_req *req)
@@ -574,23 +605,14 @@ hub_print_cmd_ticket (struct hub_req *req)
 		free (cause);
 		return 0;
 	}
-	db_stmt_t *st = db_prepare (req->db,
-	    "INSERT INTO label_jobs (order_ref, terminal, station, status, created_at, updated_at, printer, kind, format,"
-	    " title, data, requested_by) VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, 'ticket', 'zpl',"
-	    " 'despatch ticket ' || ?1, ?6, ?7)");
-	db_bind_text (st, 1, o.ref);
-	db_bind_text (st, 2, proto_msg_terminal (req->msg));
-	db_bind_text (st, 3, station);
-	db_bind_int (st, 4, req->now_ms);
-	db_bind_text (st, 5, printer && *printer ? printer : NULL);
-	db_bind_blob (st, 6, data, size);
-	db_bind_text (st, 7, req->operator_badge);
-	rc = db_step (st);
-	db_reset (st);
+	char *title = xasprintf ("despatch ticket %s", o.ref);
+	struct hub_print_doc doc = { .order_ref = o.ref, .kind = "ticket", .format = "zpl", .title = title,
+		.station = station, .printer = printer, .data = data, .size = size };
+	int64_t job = hub_print_document (req, &doc);
+	free (title);
 	free (data);
-	if (rc != DB_DONE)
+	if (job < 0)
 		return -1;
-	int64_t job = db_last_rowid (req->db);
 	if (flow_event (req, "ticket", o.ref, 0, 0, false, "despatch ticket job %lld at %s", (long long) job, station) != 0)
 		return -1;
 	hub_reply (req, PROTO_OK, PR_OK, "Despatch ticket for %s printing at %s", o.ref, station);

@@ -3,6 +3,7 @@
 #include "hub-receipt.h"
 #include "carrier.h"
 #include "flow.h"
+#include "hub-print.h"
 #include "labels/label.h"
 #include "log.h"
 #include "util.h"
@@ -71,26 +72,24 @@ hub_receipt_queue (struct hub_req *req, int64_t manifest)
 	char *cause = NULL;
 	if (hub_receipt_render (req->db, manifest, &data, &size, &cause) != 0)
 		log_error ("manifest %lld: collection receipt not drawn: %s", (long long) manifest, cause);
-	db_stmt_t *st = db_prepare (req->db,
-	    "INSERT INTO label_jobs (manifest_id, terminal, station, status, created_at, updated_at, error, kind, format,"
-	    " title, data, requested_by) SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, 'receipt', 'pdf',"
-	    " 'collection receipt ' || m.carrier || ' manifest ' || m.id, ?7, ?8 FROM manifests m WHERE m.id = ?1");
+	char *carrier = NULL;
+	db_stmt_t *st = db_prepare (req->db, "SELECT carrier FROM manifests WHERE id = ?1");
 	db_bind_int (st, 1, manifest);
-	db_bind_text (st, 2, proto_msg_terminal (req->msg));
-	db_bind_text (st, 3, req->station);
-	db_bind_text (st, 4, data ? "queued" : "failed");
-	db_bind_int (st, 5, req->now_ms);
-	db_bind_text (st, 6, cause);
-	if (data)
-		db_bind_blob (st, 7, data, size);
-	else
-		db_bind_null (st, 7);
-	db_bind_text (st, 8, req->operator_badge);
-	int rc = db_step (st);
+	if (db_step (st) == DB_ROW)
+		carrier = xstrdup (db_col_text (st, 0));
 	db_reset (st);
+	int64_t job = -1;
+	if (carrier) {
+		char *title = xasprintf ("collection receipt %s manifest %lld", carrier, (long long) manifest);
+		struct hub_print_doc doc = { .manifest_id = manifest, .kind = "receipt", .format = "pdf", .title = title,
+			.data = data, .size = size, .cause = cause };
+		job = hub_print_document (req, &doc);
+		free (title);
+		free (carrier);
+	}
 	free (data);
 	free (cause);
-	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
+	return job;
 }
 
 void
