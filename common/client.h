@@ -35,7 +35,7 @@ proto_msg_t *client_recv (client_t *self, int timeout_ms);
 int client_reconnect (client_t *self);
 /* True when a request can be sent now (a hub is connected), waiting up to timeout_ms. */
 bool client_writable (client_t *self, int timeout_ms);
-/* The underlying zsock_t, for pollers. */
+/* The underlying libzmq socket, for zmq_poll (it changes after client_reconnect). */
 void *client_sock (client_t *self);
 
 /* One request and its reply, resending up to tries times, timeout_ms each. */

@@ -16,19 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Beeps by message kind: a single beep only ever means success. */
+/* Beeps by message kind: a single beep only ever means success. A flash
+ * (the screen in reverse video for flash_ms) marks a refusal or an alarm. */
 static const struct {
 	enum term_msg msg;
 	int beeps;
-	bool flash;
+	int flash_ms;
 	int gap_ms;
 } term_app_sounds[] = {
-	{ TM_OK, 1, false, 0 },
-	{ TM_WARN, 2, false, 180 },
-	{ TM_REFUSED, 3, true, 150 },
-	{ TM_ALARM, 5, true, 120 },
-	{ TM_PROVISIONAL, 2, false, 400 },
+	{ TM_OK, 1, 0, 0 },
+	{ TM_WARN, 2, 0, 180 },
+	{ TM_REFUSED, 3, 100, 150 },
+	{ TM_ALARM, 5, 100, 120 },
+	{ TM_PROVISIONAL, 2, 0, 400 },
 };
+
+/* A scan dropped during an alarm: the refusal's sound and flash, nothing sent. */
+#define TERM_APP_DROPPED_BEEPS 3
+#define TERM_APP_DROPPED_GAP_MS 120
+#define TERM_APP_DROPPED_FLASH_MS 100
 
 static const struct term_flow *term_app_inflight_flow;
 
@@ -241,9 +247,9 @@ term_message (struct term *t, enum term_msg kind, const char *fmt, ...)
 		if (term_app_sounds[i].msg != kind)
 			continue;
 		t->beeps = term_app_sounds[i].beeps;
-		t->flash = term_app_sounds[i].flash;
 		t->beep_gap_ms = term_app_sounds[i].gap_ms;
 		t->beep_at = 0;
+		t->flash_until = term_app_sounds[i].flash_ms ? util_mono_ms () + term_app_sounds[i].flash_ms : 0;
 	}
 	if (kind == TM_ALARM) {
 		t->blocked = true;
@@ -596,17 +602,23 @@ term_app_timeout (struct term *t, int64_t now_ms)
 	}
 	if (t->retry_at > now_ms && t->retry_at - now_ms < ms)
 		ms = (int) (t->retry_at - now_ms);
+	/* The flash ends on the poll's timeout, not by sleeping. */
+	if (t->flash_until > now_ms && t->flash_until - now_ms < ms)
+		ms = (int) (t->flash_until - now_ms);
 	return ms;
 }
 
-/* True when a beep is due now (and whether to flash with it). */
 bool
-term_app_beep_due (struct term *t, int64_t now_ms, bool *flash)
+term_app_flashing (struct term *t, int64_t now_ms)
+{
+	return now_ms < t->flash_until;
+}
+
+bool
+term_app_beep_due (struct term *t, int64_t now_ms)
 {
 	if (t->beeps <= 0 || now_ms < t->beep_at)
 		return false;
-	*flash = t->flash;
-	t->flash = false;
 	t->beeps--;
 	t->beep_at = now_ms + t->beep_gap_ms;
 	return true;
@@ -671,10 +683,10 @@ term_app_key (struct term *t, int key, int64_t now_ms)
 		t->scan_us = util_mono_us ();
 		if (t->blocked) {
 			/* Cannot scan past an alarm: the code is dropped, the alarm stays. */
-			t->beeps = 3;
-			t->flash = true;
-			t->beep_gap_ms = 120;
+			t->beeps = TERM_APP_DROPPED_BEEPS;
+			t->beep_gap_ms = TERM_APP_DROPPED_GAP_MS;
 			t->beep_at = 0;
+			t->flash_until = now_ms + TERM_APP_DROPPED_FLASH_MS;
 			return;
 		}
 		if (t->flow->entry)

@@ -107,20 +107,22 @@ term_curses_key (void)
 }
 
 static attr_t
-term_curses_attr (int attr)
+term_curses_attr (int attr, bool flash)
 {
 	for (size_t i = 0; i < nitems (term_curses_attrs); i++) {
 		if (term_curses_attrs[i].attr != attr)
 			continue;
-		if (!term_curses_colour)
-			return term_curses_attrs[i].mono;
-		return term_curses_attrs[i].colour | COLOR_PAIR ((int) i + 1);
+		attr_t a = term_curses_colour ? term_curses_attrs[i].colour | COLOR_PAIR ((int) i + 1)
+		                              : term_curses_attrs[i].mono;
+		/* A flash turns every cell over, in colour and on monochrome alike. */
+		return flash ? a ^ A_REVERSE : a;
 	}
-	return A_NORMAL;
+	return flash ? A_REVERSE : A_NORMAL;
 }
 
+/* Not curses' flash(): its terminfo padding sleeps 100 ms inside the call. */
 void
-term_curses_draw (const term_screen_t *scr)
+term_curses_draw (const term_screen_t *scr, bool flash)
 {
 	int rows, cols;
 	getmaxyx (stdscr, rows, cols);
@@ -132,7 +134,7 @@ term_curses_draw (const term_screen_t *scr)
 			while (c < scr->cols && c < cols && scr->cells[r * scr->cols + c].attr == attr && n < 1023)
 				run[n++] = (wchar_t) scr->cells[r * scr->cols + c++].ch;
 			run[n] = L'\0';
-			attrset (term_curses_attr (attr));
+			attrset (term_curses_attr (attr, flash));
 			/* The bottom-right cell cannot be written without scrolling on some terminals. */
 			if (r == rows - 1 && start + n >= cols)
 				n = cols - start - 1;
@@ -151,9 +153,7 @@ term_curses_draw (const term_screen_t *scr)
 }
 
 void
-term_curses_beep (bool flash_too)
+term_curses_beep (void)
 {
 	beep ();
-	if (flash_too)
-		flash ();
 }

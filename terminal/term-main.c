@@ -6,13 +6,15 @@
 #include "term.h"
 #include "util.h"
 
-#include <czmq.h>
 #include <getopt.h>
 #include <locale.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #define TERM_DEFAULT_ENDPOINT "tcp://127.0.0.1:5570"
 
@@ -50,12 +52,35 @@ term_main_int (conf_t *conf, const char *key, long dflt, long min, long max)
 	return (int) v;
 }
 
+static volatile sig_atomic_t term_main_stop;
+
+static void
+term_main_signal (int sig)
+{
+	(void) sig;
+	term_main_stop = 1;
+}
+
+/* SIGINT and SIGTERM end the loop (zmq_poll returns EINTR), so the screen
+ * is restored and the journal closed; no SA_RESTART for that reason. */
+static void
+term_main_signals (void)
+{
+	struct sigaction sa;
+	memset (&sa, 0, sizeof sa);
+	sa.sa_handler = term_main_signal;
+	sigemptyset (&sa.sa_mask);
+	sigaction (SIGINT, &sa, NULL);
+	sigaction (SIGTERM, &sa, NULL);
+}
+
 /* Keys in a burst are read together, then the screen is drawn once. */
 static void
 term_main_loop (struct term *t)
 {
 	int rows = 0, cols = 0;
-	while (!t->quit && !zsys_interrupted) {
+	bool flashed = false;
+	while (!t->quit && !term_main_stop) {
 		int64_t now = util_mono_ms ();
 		term_app_tick (t, now);
 		int r, c;
@@ -65,18 +90,20 @@ term_main_loop (struct term *t)
 			term_screen_resize (t->scr, rows, cols);
 			t->dirty = true;
 		}
-		if (t->dirty) {
+		/* The flash is drawn, and undrawn at its deadline: nothing waits for it. */
+		bool flash = term_app_flashing (t, now);
+		if (t->dirty || flash != flashed) {
 			term_app_layout (t);
-			term_curses_draw (t->scr);
+			term_curses_draw (t->scr, flash);
 			t->dirty = false;
+			flashed = flash;
 		}
-		/* Sound after the screen: a flash pads for 100 ms, the answer must not wait for it. */
-		bool flash = false;
-		while (term_app_beep_due (t, now, &flash))
-			term_curses_beep (flash);
+		/* Sound after the screen, so the answer never waits for it. */
+		while (term_app_beep_due (t, now))
+			term_curses_beep ();
 		zmq_pollitem_t items[2] = {
 			{ NULL, term_curses_fd (), ZMQ_POLLIN, 0 },
-			{ zsock_resolve (term_net_sock (t->net)), 0, ZMQ_POLLIN, 0 },
+			{ term_net_sock (t->net), 0, ZMQ_POLLIN, 0 },
 		};
 		int timeout = term_app_timeout (t, util_mono_ms ());
 		zmq_poll (items, 2, timeout);
@@ -116,7 +143,9 @@ main (int argc, char **argv)
 	bool verbose = false;
 	char *cause = NULL;
 	int c;
-	setlocale (LC_ALL, "");
+	/* Only the character set (UTF-8 for the wide-character screen): numbers keep
+	 * their "." and the other locale files are never loaded. */
+	setlocale (LC_CTYPE, "");
 	while ((c = getopt_long (argc, argv, "e:t:S:p:j:k:c:s:ml:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': conf_set (overrides, "terminal.endpoint", optarg); break;
@@ -195,9 +224,10 @@ main (int argc, char **argv)
 	}
 	setvbuf (stderr, NULL, _IOLBF, 0);
 	log_open ("despatch-term", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, log_path == NULL);
-	zsys_init ();
-	zsys_set_logstream (NULL);
-	zsys_set_logsystem (false);
+	term_main_signals ();
+	/* One malloc arena: libzmq's two threads allocate little, and an arena
+	 * each costs resident memory a handheld does not have to spare. */
+	mallopt (M_ARENA_MAX, 1);
 
 	struct term t;
 	if (term_app_init (&t, &opt, &cause) != 0) {

@@ -48,7 +48,7 @@ term_net_t *term_net_new (const struct term_net_options *opt, char **cause);
 void term_net_destroy (term_net_t **self_p);
 enum term_net_state term_net_state (term_net_t *self);
 bool term_net_up (term_net_t *self);
-/* The zsock_t to poll for input (it changes after a reconnect). */
+/* The libzmq socket to poll for input (it changes after a reconnect). */
 void *term_net_sock (term_net_t *self);
 
 /* Send a numbered request; 0, or -1 when it could not go now (keep it). */

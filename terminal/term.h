@@ -131,11 +131,11 @@ struct term {
 	struct term_history history[TERM_HISTORY];
 	int nhistory;
 
-	/* Feedback: beeps still to sound, flash, and when. */
+	/* Feedback: beeps still to sound and when; the flash's end (monotonic ms). */
 	int beeps;
-	bool flash;
 	int64_t beep_at;
 	int beep_gap_ms;
+	int64_t flash_until;
 
 	bool dirty;
 	bool quit;
@@ -149,8 +149,10 @@ void term_app_free (struct term *t);
 void term_app_key (struct term *t, int key, int64_t now_ms);
 /* Network and timers; call after every wake-up. */
 void term_app_tick (struct term *t, int64_t now_ms);
-/* True when a beep is due now (and whether to flash with it). */
-bool term_app_beep_due (struct term *t, int64_t now_ms, bool *flash);
+/* True when a beep is due now (one beep each call). */
+bool term_app_beep_due (struct term *t, int64_t now_ms);
+/* True while the screen should be shown flashed (reverse video). */
+bool term_app_flashing (struct term *t, int64_t now_ms);
 /* Milliseconds until term_app_tick has timer work. */
 int term_app_timeout (struct term *t, int64_t now_ms);
 /* Lay the current screen out on t->scr (the caller has set its size). */
