@@ -44,7 +44,10 @@ term_journal_open (const char *path, char **cause)
 		db_close (&db);
 		return NULL;
 	}
-	if (db_exec (db, term_journal_schema) != 0 || db_set_user_version (db, TERM_JOURNAL_VERSION) != 0) {
+	/* A journal holds a handful of rows: a small page cache and no mmap keep
+	 * the handheld's memory for what it needs (db.h's defaults suit the hub). */
+	if (db_exec (db, "PRAGMA cache_size=-64; PRAGMA mmap_size=0") != 0 || db_exec (db, term_journal_schema) != 0
+	    || db_set_user_version (db, TERM_JOURNAL_VERSION) != 0) {
 		*cause = xasprintf ("journal %s: %s", path, db_errmsg (db));
 		db_close (&db);
 		return NULL;
@@ -136,14 +139,31 @@ fail:
 	return -1;
 }
 
-int
-term_journal_remove (term_journal_t *self, uint32_t seq)
+static int
+term_journal_delete (term_journal_t *self, uint32_t seq)
 {
 	db_stmt_t *st = db_prepare (self->db, "DELETE FROM outbox WHERE seq = ?1");
 	db_bind_int (st, 1, seq);
 	int rc = db_step (st);
 	db_reset (st);
 	return rc == DB_DONE ? 0 : -1;
+}
+
+/*
+ * The one write not synced to disk (synchronous=NORMAL): losing it in a
+ * power cut only resends an answered request, which the hub answers from
+ * its stored reply without applying it again. The next synced commit
+ * (every add) makes it durable too, since the WAL is written in order.
+ */
+int
+term_journal_remove (term_journal_t *self, uint32_t seq)
+{
+	if (db_exec (self->db, "PRAGMA synchronous=NORMAL") != 0)
+		return -1;
+	int rc = term_journal_delete (self, seq);
+	if (db_exec (self->db, "PRAGMA synchronous=FULL") != 0)
+		rc = -1;
+	return rc;
 }
 
 bool
@@ -218,7 +238,7 @@ term_journal_reject (term_journal_t *self, uint32_t seq, const char *text, int64
 	db_bind_text (st, 3, text);
 	int rc = db_step (st);
 	db_reset (st);
-	if (rc != DB_DONE || term_journal_remove (self, seq) != 0 || db_commit (self->db) != 0) {
+	if (rc != DB_DONE || term_journal_delete (self, seq) != 0 || db_commit (self->db) != 0) {
 		db_rollback (self->db);
 		return -1;
 	}
