@@ -3,7 +3,7 @@
  * (forkpty) as an operator's terminal and scanner would, and reads what it
  * draws.
  *
- *   bench-term screen N TERM ARGS...   start to login screen, RSS after login,
+ *   bench-term screen N TERM ARGS...   start to login screen, RSS and private memory after login,
  *                                       then N scans: Enter to the answer on screen
  *   bench-term mini                    a minimal ncurses program (baseline for start)
  *   bench-term start-mini              start to first screen of "mini" on a pty
@@ -129,16 +129,18 @@ bench_term_stop (void)
 	}
 }
 
+/* One field of /proc/PID/FILE ("VmRSS:" of status, "Private_Dirty:" of smaps_rollup), in KiB. */
 static long
-bench_term_rss_kib (pid_t pid)
+bench_term_proc_kib (pid_t pid, const char *file, const char *key)
 {
 	char path[64], line[256];
-	snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+	snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
 	FILE *f = fopen (path, "r");
 	long kib = -1;
+	size_t n = strlen (key);
 	while (f && fgets (line, sizeof line, f))
-		if (strncmp (line, "VmRSS:", 6) == 0)
-			kib = atol (line + 6);
+		if (strncmp (line, key, n) == 0)
+			kib = atol (line + n);
 	if (f)
 		fclose (f);
 	return kib;
@@ -184,7 +186,11 @@ bench_term_screen (int n, char **argv)
 		return 1;
 	}
 	usleep (200 * 1000); /* settle before sampling memory */
-	printf ("rss_kib=%ld\n", bench_term_rss_kib (bench_term_pid));
+	/* Resident: every page mapped in, shared libraries' included. Private
+	 * dirty: what the terminal alone costs (heap, stacks, written pages). */
+	printf ("rss_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "status", "VmRSS:"));
+	printf ("private_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Private_Dirty:"));
+	printf ("anon_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Anonymous:"));
 	bench_term_mark ();
 	bench_term_type ("1"); /* Receive: first in every role's menu */
 	if (!bench_term_wait ("Scan ticket", BENCH_TERM_WAIT_MS)) {
@@ -208,7 +214,7 @@ bench_term_screen (int n, char **argv)
 			want = "OK " BENCH_TERM_ORDER;
 		}
 		/* An operator's pace: the screen and its sounds are idle when the scan comes
-		 * (a refusal's flash holds the terminal for its 100 ms padding). */
+		 * (a refusal's beeps and its 100 ms flash are over). */
 		usleep (250 * 1000);
 		bench_term_drain ();
 		int64_t t = util_mono_us ();
