@@ -17,10 +17,14 @@ struct db_stmt {
 	struct db_stmt *next;
 };
 
+/* Prepared statements by hash of their text: the hub prepares the same few
+ * dozen statements for every request, so a lookup must not walk them all. */
+#define DB_STMT_BUCKETS 256
+
 struct db {
 	sqlite3 *conn;
 	char *path;
-	struct db_stmt *stmts;
+	struct db_stmt *stmts[DB_STMT_BUCKETS];
 };
 
 static int
@@ -108,13 +112,15 @@ db_close (db_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	db_t *self = *self_p;
-	struct db_stmt *s = self->stmts;
-	while (s) {
-		struct db_stmt *next = s->next;
-		sqlite3_finalize (s->st);
-		free (s->sql);
-		free (s);
-		s = next;
+	for (size_t b = 0; b < DB_STMT_BUCKETS; b++) {
+		struct db_stmt *s = self->stmts[b];
+		while (s) {
+			struct db_stmt *next = s->next;
+			sqlite3_finalize (s->st);
+			free (s->sql);
+			free (s);
+			s = next;
+		}
 	}
 	sqlite3_close (self->conn);
 	free (self->path);
@@ -189,7 +195,8 @@ db_stmt_t *
 db_prepare (db_t *self, const char *sql)
 {
 	uint32_t h = db_hash (sql);
-	for (struct db_stmt *s = self->stmts; s; s = s->next)
+	struct db_stmt **bucket = &self->stmts[h % DB_STMT_BUCKETS];
+	for (struct db_stmt *s = *bucket; s; s = s->next)
 		if (s->hash == h && strcmp (s->sql, sql) == 0) {
 			sqlite3_reset (s->st);
 			sqlite3_clear_bindings (s->st);
@@ -203,8 +210,8 @@ db_prepare (db_t *self, const char *sql)
 	s->hash = h;
 	s->st = st;
 	s->db = self;
-	s->next = self->stmts;
-	self->stmts = s;
+	s->next = *bucket;
+	*bucket = s;
 	return s;
 }
 
