@@ -43,29 +43,35 @@ flow_receive (struct hub_req *req)
 		flow_data_next_line (req, o->ref);
 		return flow_scan_done (req, o->ref, 0);
 	}
+	/* The lines decide the new status (as flow_order_update would: a new
+	 * order has no parcels) and the answer, from one read. */
 	db_stmt_t *st = db_prepare (req->db,
-	    "UPDATE orders SET status = 'received', received_at = ?2, received_by = ?3, updated_at = ?2 WHERE ref = ?1");
+	    "SELECT count(*), count(DISTINCT department), count(*) FILTER (WHERE status = 'open'),"
+	    " count(*) FILTER (WHERE status <> 'found') FROM order_lines WHERE order_ref = ?1");
 	db_bind_text (st, 1, o->ref);
-	db_bind_int (st, 2, req->now_ms);
-	db_bind_text (st, 3, req->operator_badge);
-	int rc = db_step (st);
-	db_reset (st);
-	if (rc != DB_DONE || flow_event (req, "receive", o->ref, 0, 0, true, "received") != 0
-	    || flow_order_update (req, o->ref, o->status, sizeof o->status) != 0)
-		return -1;
-	st = db_prepare (req->db,
-	    "SELECT count(*), count(DISTINCT department) FROM order_lines WHERE order_ref = ?1");
-	db_bind_text (st, 1, o->ref);
-	long long lines = 0, depts = 0;
+	long long lines = 0, depts = 0, open = 0, unfound = 0;
 	if (db_step (st) == DB_ROW) {
 		lines = db_col_int (st, 0);
 		depts = db_col_int (st, 1);
+		open = db_col_int (st, 2);
+		unfound = db_col_int (st, 3);
 	}
 	db_reset (st);
+	const char *status = open == 0 && (unfound == 0 || o->part_release) ? "located" : "received";
+	st = db_prepare (req->db,
+	    "UPDATE orders SET status = ?4, received_at = ?2, received_by = ?3, updated_at = ?2 WHERE ref = ?1");
+	db_bind_text (st, 1, o->ref);
+	db_bind_int (st, 2, req->now_ms);
+	db_bind_text (st, 3, req->operator_badge);
+	db_bind_text (st, 4, status);
+	int rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE || flow_event (req, "receive", o->ref, 0, 0, true, "received") != 0)
+		return -1;
+	util_strlcpy (o->status, status, sizeof o->status);
 	hub_reply (req, PROTO_OK, PR_OK, "%s received: %lld line%s from %lld department%s", o->ref, lines,
 	    lines == 1 ? "" : "s", depts, depts == 1 ? "" : "s");
-	flow_data_order (req, o);
-	flow_data_lines (req, o->ref);
-	flow_data_next_line (req, o->ref);
+	flow_data_order_next (req, o, open > 0 ? "locate" : flow_next (req, o->ref, status));
+	flow_data_lines_next (req, o->ref);
 	return flow_scan_done (req, o->ref, 0);
 }

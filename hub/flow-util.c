@@ -409,14 +409,20 @@ flow_next (struct hub_req *req, const char *ref, const char *status)
 /* --- reply data ---------------------------------------------------------- */
 
 void
-flow_data_order (struct hub_req *req, const struct flow_order *o)
+flow_data_order_next (struct hub_req *req, const struct flow_order *o, const char *next)
 {
 	hub_reply_data (req, "order", "%s", o->ref);
 	hub_reply_data (req, "status", "%s", o->status);
 	hub_reply_data (req, "customer", "%s", o->customer);
 	hub_reply_data (req, "channel", "%s", o->channel);
 	hub_reply_data (req, "service", "%s", o->service);
-	hub_reply_data (req, "next", "%s", flow_next (req, o->ref, o->status));
+	hub_reply_data (req, "next", "%s", next);
+}
+
+void
+flow_data_order (struct hub_req *req, const struct flow_order *o)
+{
+	flow_data_order_next (req, o, flow_next (req, o->ref, o->status));
 }
 
 void
@@ -454,6 +460,56 @@ flow_data_lines (struct hub_req *req, const char *ref)
 	hub_reply_data (req, "lines", "%d", n);
 }
 
+/* The next-line keys (line, sku, description, department, qty, location, locations). */
+static void
+flow_data_line_keys (struct hub_req *req, long long line_no, const char *sku, const char *description,
+    const char *department, long long qty, const char *locs)
+{
+	hub_reply_data (req, "line", "%lld", line_no);
+	hub_reply_data (req, "sku", "%s", sku);
+	hub_reply_data (req, "description", "%s", description);
+	hub_reply_data (req, "department", "%s", department);
+	hub_reply_data (req, "qty", "%lld", qty);
+	hub_reply_data (req, "location", "%.*s", (int) strcspn (locs, ";"), locs);
+	hub_reply_data (req, "locations", "%s", locs);
+}
+
+bool
+flow_data_lines_next (struct hub_req *req, const char *ref)
+{
+	/* One read gives both on the receive path, the busiest there is; the
+	 * first open line is kept aside so the keys come in the usual order. */
+	db_stmt_t *st = db_prepare (req->db,
+	    "SELECT line_no, status, sku, quantity, department, locations, description FROM order_lines"
+	    " WHERE order_ref = ?1 ORDER BY line_no LIMIT 100");
+	db_bind_text (st, 1, ref);
+	int n = 0;
+	char *next[4] = { NULL }; /* sku, description, department, locations */
+	long long next_no = 0, next_qty = 0;
+	while (db_step (st) == DB_ROW) {
+		char key[24];
+		snprintf (key, sizeof key, "line.%d", ++n);
+		hub_reply_data (req, key, "%s|%s|%lld|%s|%s|%s", db_col_text (st, 1), db_col_text (st, 2),
+		    (long long) db_col_int (st, 3), db_col_text (st, 4), db_col_text (st, 5), db_col_text (st, 6));
+		if (next[0] == NULL && strcmp (db_col_text (st, 1), "open") == 0) {
+			next_no = db_col_int (st, 0);
+			next_qty = db_col_int (st, 3);
+			next[0] = xstrdup (db_col_text (st, 2));
+			next[1] = xstrdup (db_col_text (st, 6));
+			next[2] = xstrdup (db_col_text (st, 4));
+			next[3] = xstrdup (db_col_text (st, 5));
+		}
+	}
+	db_reset (st);
+	hub_reply_data (req, "lines", "%d", n);
+	if (next[0] == NULL)
+		return n == 100 && flow_data_next_line (req, ref); /* an open line past the hundredth */
+	flow_data_line_keys (req, next_no, next[0], next[1], next[2], next_qty, next[3]);
+	for (size_t i = 0; i < nitems (next); i++)
+		free (next[i]);
+	return true;
+}
+
 bool
 flow_data_next_line (struct hub_req *req, const char *ref)
 {
@@ -462,16 +518,9 @@ flow_data_next_line (struct hub_req *req, const char *ref)
 	    " WHERE order_ref = ?1 AND status = 'open' ORDER BY line_no LIMIT 1");
 	db_bind_text (st, 1, ref);
 	bool found = db_step (st) == DB_ROW;
-	if (found) {
-		const char *locs = db_col_text (st, 5);
-		hub_reply_data (req, "line", "%lld", (long long) db_col_int (st, 0));
-		hub_reply_data (req, "sku", "%s", db_col_text (st, 1));
-		hub_reply_data (req, "description", "%s", db_col_text (st, 2));
-		hub_reply_data (req, "department", "%s", db_col_text (st, 3));
-		hub_reply_data (req, "qty", "%lld", (long long) db_col_int (st, 4));
-		hub_reply_data (req, "location", "%.*s", (int) strcspn (locs, ";"), locs);
-		hub_reply_data (req, "locations", "%s", locs);
-	}
+	if (found)
+		flow_data_line_keys (req, (long long) db_col_int (st, 0), db_col_text (st, 1), db_col_text (st, 2),
+		    db_col_text (st, 3), (long long) db_col_int (st, 4), db_col_text (st, 5));
 	db_reset (st);
 	return found;
 }

@@ -91,10 +91,14 @@ const char *flow_next (struct hub_req *req, const char *ref, const char *status)
 
 /* Reply data: order header, a parcel, the order's lines. */
 void flow_data_order (struct hub_req *req, const struct flow_order *o);
+/* The same with the next step already known (saves flow_next's query). */
+void flow_data_order_next (struct hub_req *req, const struct flow_order *o, const char *next);
 void flow_data_parcel (struct hub_req *req, const struct flow_parcel *p);
 void flow_data_lines (struct hub_req *req, const char *ref);
 /* The first open line into line/sku/... keys; false when none is open. */
 bool flow_data_next_line (struct hub_req *req, const char *ref);
+/* flow_data_lines then flow_data_next_line, from one read of the lines. */
+bool flow_data_lines_next (struct hub_req *req, const char *ref);
 
 /* A context (SCAN) or argument (COMMAND) value; NULL when absent or empty. */
 const char *flow_ctx (struct hub_req *req, const char *key);
