@@ -360,6 +360,12 @@ static const char *hub_store_migrations[] = {
 	"CREATE INDEX label_jobs_parcel ON label_jobs(parcel_id);"
 	"CREATE INDEX label_jobs_order ON label_jobs(order_ref);"
 	"CREATE INDEX label_jobs_manifest ON label_jobs(manifest_id);",
+	/* 8 -> 9: the scans table is written on every scan and read by time only
+	 * (despatch status, reports; scans_at); its indexes by order and by code
+	 * served no query of the hub, yet each cost a page written per scan. An
+	 * order's history is in events (events_order). */
+	"DROP INDEX IF EXISTS scans_order;"
+	"DROP INDEX IF EXISTS scans_code;",
 };
 
 db_t *
