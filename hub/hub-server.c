@@ -81,6 +81,10 @@ hub_new (const struct hub_options *opt, char **cause)
 	zsock_set_rcvhwm (self->router, 100000);
 	zsock_set_sndhwm (self->router, 100000);
 	zsock_set_linger (self->router, 500);
+	/* After a hub restart every terminal reconnects at once: a connection
+	 * beyond the listen backlog (libzmq's default is 100) waits a whole SYN
+	 * retry, about a second, before its first scan can get through. */
+	zsock_set_backlog (self->router, 1024);
 	zsock_set_heartbeat_ivl (self->router, 5000);
 	zsock_set_heartbeat_timeout (self->router, 15000);
 	if (zsock_bind (self->router, "%s", opt->endpoint) < 0) {
