@@ -45,6 +45,7 @@ bench_router (const char *endpoint)
 	zsock_t *r = zsock_new (ZMQ_ROUTER);
 	zsock_set_rcvhwm (r, 100000);
 	zsock_set_sndhwm (r, 100000);
+	zsock_set_backlog (r, 1024); /* as the hub: every simulated terminal connects at once */
 	if (zsock_bind (r, "%s", endpoint) < 0) {
 		fprintf (stderr, "bench-hub: cannot bind %s\n", endpoint);
 		exit (1);
