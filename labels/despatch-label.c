@@ -131,6 +131,19 @@ despatch_label_write (const char *path, const struct label_buf *buf)
 {
 	if (strcmp (path, "-") == 0)
 		return fwrite (buf->data, 1, buf->len, stdout) == buf->len && fflush (stdout) == 0 ? 0 : -1;
+	/* A device or a pipe (-o /dev/null, a printer port) is written in place:
+	 * renaming over it would replace it with a file, and as root that
+	 * replaces /dev/null for the whole machine. */
+	struct stat sb;
+	if (stat (path, &sb) == 0 && !S_ISREG (sb.st_mode)) {
+		FILE *f = fopen (path, "wb");
+		int rc = f && fwrite (buf->data, 1, buf->len, f) == buf->len ? 0 : -1;
+		if (f && fclose (f) != 0)
+			rc = -1;
+		if (rc != 0)
+			fprintf (stderr, "despatch-label: cannot write %s: %s\n", path, strerror (errno));
+		return rc;
+	}
 	char *tmp = xasprintf ("%s.tmpXXXXXX", path);
 	int fd = mkstemp (tmp);
 	if (fd < 0) {

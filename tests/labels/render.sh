@@ -103,5 +103,16 @@ ok $? "eight carrier layouts are installed"
 ! grep -q broken "$tmp/layouts"
 ok $? "no layout is broken"
 grep broken "$tmp/layouts" | sed 's/^/#   /'
+# An output that is not a regular file (a pipe here; /dev/null or a printer
+# port in use) is written in place, never replaced by a renamed file.
+mkfifo "$tmp/pipe"
+timeout 10 cat "$tmp/pipe" > "$tmp/from-pipe" & # bounded: a replaced pipe never gets a writer
+reader=$!
+"$tool" render --carrier dpd-uk --data "$good" --format zpl -o "$tmp/pipe"
+rc=$?
+wait $reader
+[ "$rc" = 0 ] && [ -p "$tmp/pipe" ] && grep -q '^^XA' "$tmp/from-pipe" && ! ls "$tmp"/pipe.tmp* >/dev/null 2>&1
+ok $? "a pipe as output stays a pipe and gets the label"
+
 echo "1..$n"
 exit $fail
