@@ -263,6 +263,17 @@ hub_server_apply (hub_t *self, struct hub_item *it, const proto_msg_t *msg, int6
 	proto_msg_destroy (&req.reply);
 }
 
+static bool
+hub_server_route_same (zmsg_t *a, zmsg_t *b)
+{
+	if (zmsg_size (a) != zmsg_size (b))
+		return false;
+	for (zframe_t *fa = zmsg_first (a), *fb = zmsg_first (b); fa && fb; fa = zmsg_next (a), fb = zmsg_next (b))
+		if (!zframe_eq (fa, fb))
+			return false;
+	return true;
+}
+
 static void
 hub_server_decode_and_apply (hub_t *self, struct hub_item *it, int64_t now_ms)
 {
@@ -285,8 +296,11 @@ hub_server_decode_and_apply (hub_t *self, struct hub_item *it, int64_t now_ms)
 		    "message refused: the terminal id is missing", &it->reply_size);
 	} else {
 		hub_server_apply (self, it, msg, now_ms);
-		/* The latest routing frames of each terminal, so EVENTs can reach it. */
-		zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
+		/* The latest routing frames of each terminal, so EVENTs can reach it
+		 * (copied only when they change: a terminal keeps its connection). */
+		zmsg_t *known = zhashx_lookup (self->routes, proto_msg_terminal (msg));
+		if (known == NULL || !hub_server_route_same (known, it->envelope))
+			zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
 	}
 	proto_msg_destroy (&msg);
 }
