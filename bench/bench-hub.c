@@ -9,6 +9,9 @@
  *                                     scans once per interval (an operator's pace) instead of
  *                                     as fast as it can; prints one result line
  *
+ *   bench-hub fsync FILE N            the disk's own price of durability: N appends of
+ *                                     4 KiB, each followed by fdatasync; prints p50 and p99
+ *
  *   bench-hub scan1 ENDPOINT TERMINAL STEP PREFIX N [SUFFIX]
  *                                     one terminal, N scans one after another of the codes
  *                                     PREFIX i SUFFIX for i = 1..N; prints latencies
@@ -23,10 +26,12 @@
 #include "util.h"
 
 #include <czmq.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 static void
 bench_raise_fd_limit (void)
@@ -327,6 +332,36 @@ bench_cmd1 (const char *endpoint, const char *terminal, const char *name, int ar
 	return us >= 0 ? 0 : 1;
 }
 
+/* What one durable commit costs on this disk at least: the WAL's pattern, a
+ * page appended and synced. The naive baseline pays it for every message. */
+static int
+bench_fsync (const char *path, int n)
+{
+	int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || n <= 0) {
+		fprintf (stderr, "bench-hub: cannot write %s\n", path);
+		return 1;
+	}
+	static char page[4096];
+	int64_t *lat = xmalloc ((size_t) n * sizeof *lat);
+	for (int i = 0; i < n; i++) {
+		int64_t t0 = util_mono_us ();
+		if (write (fd, page, sizeof page) != (ssize_t) sizeof page || fdatasync (fd) != 0) {
+			fprintf (stderr, "bench-hub: cannot write %s\n", path);
+			close (fd);
+			free (lat);
+			return 1;
+		}
+		lat[i] = util_mono_us () - t0;
+	}
+	close (fd);
+	unlink (path);
+	qsort (lat, (size_t) n, sizeof *lat, bench_cmp_i64);
+	printf ("fsyncs=%d p50_us=%lld p99_us=%lld\n", n, (long long) lat[n * 50 / 100], (long long) lat[n * 99 / 100]);
+	free (lat);
+	return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -340,10 +375,13 @@ main (int argc, char **argv)
 	if (argc >= 5 && argc <= 7 && strcmp (argv[1], "load") == 0)
 		return bench_load (argv[2], atoi (argv[3]), atof (argv[4]), argc >= 6 ? argv[5] : "receive",
 		    argc == 7 ? atoi (argv[6]) : 0);
+	if (argc == 4 && strcmp (argv[1], "fsync") == 0)
+		return bench_fsync (argv[2], atoi (argv[3]));
 	if ((argc == 7 || argc == 8) && strcmp (argv[1], "scan1") == 0)
 		return bench_scan1 (argv[2], argv[3], argv[4], argv[5], atoi (argv[6]), argc == 8 ? argv[7] : "");
 	if (argc >= 5 && strcmp (argv[1], "cmd1") == 0)
 		return bench_cmd1 (argv[2], argv[3], argv[4], argc - 5, argv + 5);
-	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]\n");
+	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]"
+	    " | fsync FILE N\n");
 	return 2;
 }

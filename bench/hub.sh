@@ -118,6 +118,18 @@ for kind in echo hub; do
 	echo "$kind paced p999 $(stats $p999s)" >>"$tmp/results"
 done
 
+# The disk's own price of durability: a 4 KiB append and fdatasync, as a WAL commit does.
+f50s="" f99s=""
+r=0
+while [ $r -lt "$RUNS" ]; do
+	line=$("$B/bench/bench-hub" fsync "$tmp/fsync.test" 2000)
+	f50s="$f50s $(field "$line" p50_us)"
+	f99s="$f99s $(field "$line" p99_us)"
+	r=$((r + 1))
+done
+echo "disk fsync p50 $(stats $f50s)" >>"$tmp/results"
+echo "disk fsync p99 $(stats $f99s)" >>"$tmp/results"
+
 get() { awk -v k="$1" -v n="$2" -v m="$3" '$1==k && $2==n && $3==m {print $4, $5, $6}' "$tmp/results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 for n in $COUNTS; do
@@ -138,6 +150,15 @@ set -- $(get hub paced p999); pp999=$1
 set -- $(get echo paced p99); ep=$1
 echo "| hub latency us at an operator's pace ($PACED terminals x 1 scan/s): p50 $pp50, p99 $pp99 ($ppmin-$ppmax), p999 $pp999 | $pp99 | goal p99 | 5000 | $(ratio $pp99 5000) |"
 echo "| (same, bare echo p99) | $ep | - | - | - |"
+set -- $(get disk fsync p50); d50=$1 d50min=$2 d50max=$3
+set -- $(get disk fsync p99); d99=$1
+set -- $(get naive 1 rate)
+if [ -n "${1:-}" ]; then
+	per=$(awk -v r="$1" 'BEGIN { if (r > 0) printf "%.0f", 1e6 / r; else print 0 }')
+	echo "| disk: 4 KiB append + fdatasync us, p50 (p99 $d99) | $d50 ($d50min-$d50max) | naive durable (b), us per message, 1 terminal | $per | $(ratio $d50 $per) |"
+else
+	echo "| disk: 4 KiB append + fdatasync us, p50 (p99 $d99) | $d50 ($d50min-$d50max) | - | - | - |"
+fi
 if grep -q "^hub 1000 rss" "$tmp/results"; then
 	set -- $(get hub 1000 rss)
 	echo "| hub resident KiB, 1000 terminals connected | $1 ($2-$3) | goal | 65536 | $(ratio $1 65536) |"
