@@ -135,3 +135,41 @@ if command -v glabels-3-batch >/dev/null 2>&1; then
 else
 	echo "| glabels comparison | skipped | glabels-3-batch not installed (apt-get install glabels) | | |"
 fi
+
+# 3. The barcodes alone, against the zint command line: the DPD parcel barcodes (Code 128) of the
+# labels above (as our tool computed them), encoded by libzint through the
+# labels library in one process, by `zint --batch` in one process (text dump,
+# no image), and by `zint` once per barcode, as a shell pipeline would call it.
+if command -v zint >/dev/null 2>&1 && [ -x "$top_builddir/bench/bench-zint" ]; then
+	# The N shipments' barcodes ten times over, so each side runs long enough to time.
+	"$tool" render --carrier dpd-uk --data "$tmp/ship.json" --format zpl -o /dev/null --list-barcodes > "$tmp/codes"
+	for k in 1 2 3 4 5 6 7 8 9 10; do
+		awk -F '\t' '$1 == "parcel-barcode" && $2 == "code128" { print $3 }' "$tmp/codes"
+	done > "$tmp/dpd.txt"
+	nz=$(wc -l < "$tmp/dpd.txt")
+	NZ1=${NZ1:-200}
+	head -n "$NZ1" "$tmp/dpd.txt" > "$tmp/dpd1.txt"
+	: > "$tmp/zlib"; : > "$tmp/zbatch"; : > "$tmp/zone"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		$pin "$top_builddir/bench/bench-zint" code128 "$tmp/dpd.txt" | sed -n 's/.*rate=//p' >> "$tmp/zlib"
+		t=$(seconds $pin zint --batch -b CODE128 --dump -i "$tmp/dpd.txt")
+		echo "$t" | awk -v n="$nz" '{ print n / $1 }' >> "$tmp/zbatch"
+		s0=$(date +%s%N)
+		while read -r code; do
+			$pin zint -b CODE128 --dump -d "$code" > /dev/null 2>&1 || { echo "bench/labels.sh: zint refused $code" >&2; exit 1; }
+		done < "$tmp/dpd1.txt"
+		s1=$(date +%s%N)
+		awk -v n="$NZ1" -v ns=$((s1 - s0)) 'BEGIN { printf "%.1f\n", n / (ns / 1e9) }' >> "$tmp/zone"
+		i=$((i + 1))
+	done
+	set -- $(stats < "$tmp/zlib"); l_med=$1 l_min=$2 l_max=$3
+	set -- $(stats < "$tmp/zbatch"); b_med=$1 b_min=$2 b_max=$3
+	set -- $(stats < "$tmp/zone"); p_med=$1
+	printf '| DPD parcel barcodes (Code 128) encoded/s, %s, libzint in process | %.0f (%.0f-%.0f) | zint --batch --dump, one process | %.0f (%.0f-%.0f) | %.2f |\n' \
+	    "$nz" "$l_med" "$l_min" "$l_max" "$b_med" "$b_min" "$b_max" "$(echo "$l_med $b_med" | awk '{ print $1 / $2 }')"
+	printf '| (same) | %.0f | zint, one process per barcode (%s) | %.0f | %.1f |\n' \
+	    "$l_med" "$NZ1" "$p_med" "$(echo "$l_med $p_med" | awk '{ print $1 / $2 }')"
+else
+	echo "| zint comparison | skipped | zint not installed (apt-get install zint) | | |"
+fi

@@ -19,6 +19,12 @@ labels_despatch_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 labels_despatch_label_LDADD = $(LABELS_LIBS)
 dist_man_MANS += labels/despatch-label.1
 
+# Benchmark helper (make bench, bench/labels.sh): the zint adapter in one process.
+noinst_PROGRAMS += bench/bench-zint
+bench_bench_zint_SOURCES = bench/bench-zint.c
+bench_bench_zint_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels
+bench_bench_zint_LDADD = $(LABELS_LIBS)
+
 # Installed as $(pkgdatadir)/layouts/NAME, where label_layout_path looks.
 labelslayoutsdir = $(pkgdatadir)/layouts
 dist_labelslayouts_DATA = \
