@@ -82,7 +82,9 @@ carrier_autoclose_run (hub_t *hub, const struct carrier *c, int64_t now_ms)
 	if (closed && flow_event (&req, "autoclose", NULL, 0, 0, false, "%s closed out at its cut-off %02d:%02d: %s",
 	        c->code, c->cutoff_min / 60, c->cutoff_min % 60, text ? text : "") != 0)
 		rc = -1;
-	if (rc == 0 && db_commit (db) == DB_DONE) {
+	bool committed = rc == 0 && db_commit (db) == DB_DONE;
+	hub_files_settle (hub, committed); /* the manifest file takes its name only now */
+	if (committed) {
 		if (closed)
 			log_info ("autoclose: %s", text ? text : "");
 		if (closed && status == PROTO_WARN)

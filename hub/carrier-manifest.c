@@ -147,7 +147,10 @@ carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, 
 	*path = xasprintf ("%s/%s-%s-%06" PRId64 "%s.%s", dir, c->code, day, manifest_id, route ? "-route" : "",
 	    fixed ? "txt" : "csv");
 	free (dir);
-	char *tmp = xasprintf ("%s.tmp", *path);
+	/* Written as PATH.part: it takes its name only when the close-out commits
+	 * (hub_file_after_commit), so a carrier never collects a manifest the
+	 * database does not have. */
+	char *tmp = xasprintf ("%s.part", *path);
 	FILE *f = fopen (tmp, "w");
 	if (f == NULL) {
 		*cause = xasprintf ("%s: cannot write: %s", tmp, strerror (errno));
@@ -227,7 +230,7 @@ carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, 
 		n++;
 	}
 	db_reset (st);
-	if (fclose (f) != 0 || rename (tmp, *path) != 0) {
+	if (fclose (f) != 0) {
 		*cause = xasprintf ("%s: cannot write: %s", *path, strerror (errno));
 		unlink (tmp);
 		free (tmp);

@@ -15,7 +15,6 @@
 #include "log.h"
 #include "util.h"
 
-#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
@@ -160,6 +159,9 @@ flow_cmd_closeout (struct hub_req *req)
 		free (cause);
 		return -1;
 	}
+	char *part = xasprintf ("%s.part", path);
+	hub_file_after_commit (req->hub, part, path, true);
+	free (part);
 	st = db_prepare (req->db, "UPDATE manifests SET file = ?2, weight_g = (SELECT coalesce (sum (weight_g), 0)"
 	    " FROM parcels WHERE manifest_id = ?1) WHERE id = ?1");
 	db_bind_int (st, 1, manifest);
@@ -273,11 +275,11 @@ flow_cmd_closeout_reopen (struct hub_req *req)
 	if (rc != 0 || flow_event (req, "manifest-reopen", NULL, 0, 0, false, "manifest %ld %s: %s", id, carrier,
 	        reason) != 0)
 		return -1;
-	/* The file must not reach the carrier now: set aside beside it (kept for the record). */
+	/* The file must not reach the carrier now: set aside beside it (kept for
+	 * the record) once the reopening commits. */
 	if (*file) {
 		char *aside = xasprintf ("%s.reopened", file);
-		if (rename (file, aside) != 0)
-			log_warn ("manifest %ld: %s not set aside: %s", id, file, strerror (errno));
+		hub_file_after_commit (req->hub, file, aside, false);
 		free (aside);
 	}
 	hub_reply (req, PROTO_OK, PR_OK, "Manifest %ld (%s) reopened: %zu orders back on the cage; close out again",

@@ -14,8 +14,10 @@
 #include "util.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HUB_PRUNE_EVERY_MS (60 * 60 * 1000)
 #define HUB_REPLY_KEEP_MS ((int64_t) 7 * 24 * 60 * 60 * 1000)
@@ -32,6 +34,13 @@ struct hub {
 	hub_curve_t *curve; /* CURVE and the ZAP allow-list; NULL with security.curve = no */
 	hub_checkpoint_t *checkpoint;
 	hub_events_t *events; /* shipment events out: PUB socket and export files (hub-events.c) */
+	struct hub_file *files; /* renames waiting for the commit (hub_file_after_commit) */
+	size_t nfiles;
+};
+
+struct hub_file {
+	char *from, *to;
+	bool discard; /* remove from if rolled back */
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -160,6 +169,69 @@ hub_notify (hub_t *self, const char *terminal, proto_msg_t **event_p)
 }
 
 void
+hub_file_after_commit (hub_t *self, const char *from, const char *to, bool discard)
+{
+	self->files = xrealloc (self->files, (self->nfiles + 1) * sizeof *self->files);
+	self->files[self->nfiles++] = (struct hub_file) { xstrdup (from), xstrdup (to), discard };
+}
+
+/* Forget the renames asked for since mark: their transaction will not commit. */
+static void
+hub_server_files_drop (hub_t *self, size_t mark)
+{
+	while (self->nfiles > mark) {
+		struct hub_file *f = &self->files[--self->nfiles];
+		if (f->discard && unlink (f->from) != 0 && errno != ENOENT)
+			log_warn ("%s not removed: %s", f->from, strerror (errno));
+		free (f->from);
+		free (f->to);
+	}
+}
+
+void
+hub_files_settle (hub_t *self, bool committed)
+{
+	if (!committed) {
+		hub_server_files_drop (self, 0);
+		return;
+	}
+	for (size_t i = 0; i < self->nfiles; i++) {
+		struct hub_file *f = &self->files[i];
+		/* Committed: the database names the file; hub_server_files_recover finishes it after a crash. */
+		if (rename (f->from, f->to) != 0)
+			log_error ("%s could not be renamed %s: %s; it is renamed at the next start", f->from, f->to,
+			    strerror (errno));
+		free (f->from);
+		free (f->to);
+	}
+	self->nfiles = 0;
+}
+
+/* After a crash between a close-out's commit and its rename: every manifest
+ * the database says was written, and is still closed, gets its file. */
+static void
+hub_server_files_recover (hub_t *self)
+{
+	db_stmt_t *st = db_prepare (self->db, "SELECT file FROM manifests WHERE status = 'closed' AND file IS NOT NULL"
+	    " AND file <> '' AND closed_at > ?1");
+	if (st == NULL)
+		return;
+	db_bind_int (st, 1, util_wall_ms () - HUB_REPLY_KEEP_MS);
+	while (db_step (st) == DB_ROW) {
+		const char *file = db_col_text (st, 0);
+		char *part = xasprintf ("%s.part", file);
+		if (access (file, F_OK) != 0 && access (part, F_OK) == 0) {
+			if (rename (part, file) == 0)
+				log_info ("manifest file %s: written before a stop, named now", file);
+			else
+				log_error ("manifest file %s: cannot rename %s: %s", file, part, strerror (errno));
+		}
+		free (part);
+	}
+	db_reset (st);
+}
+
+void
 hub_destroy (hub_t **self_p)
 {
 	if (self_p == NULL || *self_p == NULL)
@@ -174,6 +246,8 @@ hub_destroy (hub_t **self_p)
 	hub_events_destroy (&self->events);
 	zsock_destroy (&self->router);
 	hub_curve_destroy (&self->curve); /* after the sockets: never an open door */
+	hub_server_files_drop (self, 0);
+	free (self->files);
 	db_close (&self->db);
 	carrier_set_current (NULL);
 	free (self);
@@ -227,6 +301,7 @@ hub_server_apply (hub_t *self, struct hub_item *it, const proto_msg_t *msg, int6
 			return;
 		}
 	}
+	size_t files_mark = self->nfiles;
 	if (db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
 		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
 		    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
@@ -256,6 +331,7 @@ hub_server_apply (hub_t *self, struct hub_item *it, const proto_msg_t *msg, int6
 		free (out);
 		db_exec (self->db, "ROLLBACK TO req");
 		db_exec (self->db, "RELEASE req");
+		hub_server_files_drop (self, files_mark);
 		log_error ("terminal %s seq %u: not applied: %s", terminal, seq, db_errmsg (self->db));
 		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
 		    "the hub could not record this; nothing was changed, try again shortly", &it->reply_size);
@@ -355,7 +431,9 @@ hub_server_batch (hub_t *self)
 			    "the hub cannot write its database; nothing was recorded, try again shortly",
 			    &items[i].reply_size);
 	}
-	if (in_tx && db_commit (self->db) != DB_DONE) {
+	bool committed = in_tx && db_commit (self->db) == DB_DONE;
+	hub_files_settle (self, committed);
+	if (in_tx && !committed) {
 		/* Nothing of this batch is durable: say so to every sender. */
 		log_error ("commit of %d requests failed: %s", n, db_errmsg (self->db));
 		db_rollback (self->db);
@@ -428,6 +506,7 @@ hub_run (hub_t *self)
 	log_info ("hub %s listening on %s, database %s", HUB_VERSION, self->opt.endpoint, db_path (self->db));
 	self->next_prune_ms = util_mono_ms ();
 	hub_print_recover (self);
+	hub_server_files_recover (self);
 	/* The heartbeat row despatch status reads (hub-store.c). */
 	int64_t next_beat_ms = 0;
 	while (!zsys_interrupted) {

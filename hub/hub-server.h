@@ -21,4 +21,14 @@ int64_t hub_started_ms (hub_t *self);
  * dropped when the terminal is not connected. */
 void hub_notify (hub_t *self, const char *terminal, proto_msg_t **event_p);
 
+/* A file for the outside world (a carrier's manifest) must appear only once
+ * the transaction that made it has committed: a request writes it under a
+ * temporary name and asks for from -> to here. The loop renames it after its
+ * commit; if the request or the whole batch is rolled back instead, from is
+ * removed (discard) or left where it is (a file set aside, still valid). */
+void hub_file_after_commit (hub_t *self, const char *from, const char *to, bool discard);
+/* For a transaction outside the loop's batch (autoclose): rename the files
+ * asked for (committed) or drop them (rolled back). */
+void hub_files_settle (hub_t *self, bool committed);
+
 #endif

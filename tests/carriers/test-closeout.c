@@ -11,14 +11,17 @@
 #include "util.h"
 
 #include <czmq.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct testlib_hub hub;
 static char t1[48], t2[48];  /* DPD tracking numbers of C1 and C2, closed out */
+static char rm_file[512];    /* the Royal Mail manifest file */
 
 static long long
 sql_int (const char *sql)
@@ -52,6 +55,21 @@ slurp (const char *path)
 	buf[n] = '\0';
 	fclose (f);
 	return buf;
+}
+
+/* Entries of a folder (0 when it does not exist). */
+static int
+files_in (const char *dir)
+{
+	DIR *d = opendir (dir);
+	int n = 0;
+	if (d == NULL)
+		return 0;
+	for (struct dirent *e; (e = readdir (d)) != NULL; )
+		if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+			n++;
+	closedir (d);
+	return n;
 }
 
 static const char orders[] =
@@ -242,10 +260,29 @@ test_royal_mail_fixed (struct fl_term *porter, struct fl_term *packer, struct fl
 	snprintf (t5, sizeof t5, "%s", flow_to_label (porter, packer, "C5", "300"));
 	ok (strlen (t5) == 13 && strncmp (t5, "RB", 2) == 0, "a Royal Mail S10 number: %s", t5);
 	scan_out (packer, "C5", t5, "CAGE-RM");
-	proto_msg_t *r = fl_expect (fl_cmd (sup, "closeout", "carrier", "royal-mail"), PROTO_OK, PR_OK, "closed out",
+
+	/* A close-out that fails after its manifest is written (a failure made
+	 * here by a trigger) leaves no file a carrier could collect. */
+	ok (fl_sql_exec (hub.database, "CREATE TRIGGER test_fail BEFORE INSERT ON events WHEN NEW.action = 'closeout'"
+	    " BEGIN SELECT RAISE (ABORT, 'made to fail by the test'); END") == 0, "set-up: the close-out will fail late");
+	proto_msg_t *r = fl_cmd (sup, "closeout", "carrier", "royal-mail");
+	ok (r && proto_msg_id (r) == PROTO_ERROR && testlib_reason (r) == PR_STORAGE, "close-out refused: %s",
+	    testlib_text (r));
+	proto_msg_destroy (&r);
+	char *outbox = xasprintf ("%s/outbox/royal-mail", hub.dir);
+	is_int (files_in (outbox), 0, "no manifest file (nor a part of one) in the outbox");
+	is_int (sql_int ("SELECT count(*) FROM manifests WHERE carrier = 'royal-mail'"), 0, "no manifest recorded");
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'C5' AND status = 'scanned_out'"), 1,
+	    "the parcel is still on the cage");
+	fl_sql_exec (hub.database, "DROP TRIGGER test_fail");
+
+	r = fl_expect (fl_cmd (sup, "closeout", "carrier", "royal-mail"), PROTO_OK, PR_OK, "closed out",
 	    "close out Royal Mail");
+	is_int (files_in (outbox), 1, "now the manifest file, and nothing else, is in the outbox");
+	free (outbox);
 	char *text = slurp (fl_data (r, "file"));
 	ok (text && strstr (fl_data (r, "file"), ".txt"), "a .txt manifest: %s", fl_data (r, "file"));
+	snprintf (rm_file, sizeof rm_file, "%s", fl_data (r, "file"));
 	proto_msg_destroy (&r);
 	if (text == NULL)
 		return;
@@ -367,6 +404,14 @@ main (void)
 	test_royal_mail_fixed (&porter, &packer, &sup);
 	test_van_route (&porter, &packer, &sup);
 	test_tracking ();
+
+	diag ("a stop between a close-out's commit and its file's rename");
+	is_int (testlib_hub_stop (&hub), 0, "hub stops");
+	char *part = xasprintf ("%s.part", rm_file);
+	ok (*rm_file && rename (rm_file, part) == 0, "set-up: the manifest left as it is before the rename");
+	ok (testlib_hub_restart (&hub) == 0, "hub starts again");
+	ok (access (rm_file, F_OK) == 0 && access (part, F_OK) != 0, "the committed manifest has its name: %s", rm_file);
+	free (part);
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&porter.c);
 	client_destroy (&packer.c);
