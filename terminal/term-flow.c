@@ -3,6 +3,7 @@
 #include "term-flow.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,126 @@ const struct term_flow *const term_flows[] = {
 };
 const int term_nflows = (int) nitems (term_flows);
 
+/* How the hub's answer data reads on screen: known keys get a word a packer
+ * knows; the next-line keys are left out of a side panel (the screen's body
+ * shows that line); any other key is shown as it came, so nothing is lost. */
+static const struct {
+	const char *key, *label;
+	bool side; /* shown in the side panel too */
+	int attr;
+} term_flow_data_keys[] = {
+	{ "order", "Order", true, TA_NORMAL },
+	{ "status", "Status", true, TA_NORMAL },
+	{ "customer", "Customer", true, TA_NORMAL },
+	{ "channel", "Channel", true, TA_NORMAL },
+	{ "service", "Service", true, TA_NORMAL },
+	{ "next", "Next step", true, TA_NORMAL },
+	{ "hold", "HELD", true, TA_WARN },
+	{ "held_by", "Held by", true, TA_WARN },
+	{ "by", "By", true, TA_NORMAL },
+	{ "parcels", "Parcels", true, TA_NORMAL },
+	{ "parcel", "Parcel", true, TA_NORMAL },
+	{ "parcel_no", "Parcel no.", true, TA_NORMAL },
+	{ "parcel_status", "Parcel status", true, TA_NORMAL },
+	{ "sscc", "SSCC", true, TA_NORMAL },
+	{ "tracking", "Tracking", true, TA_NORMAL },
+	{ "carrier", "Carrier", true, TA_NORMAL },
+	{ "cage", "Cage", true, TA_NORMAL },
+	{ "weight", "Weight g", true, TA_NORMAL },
+	{ "tracking_status", "Carrier says", true, TA_NORMAL },
+	{ "tracking_at", "At", true, TA_NORMAL },
+	{ "tracking_location", "Where", true, TA_NORMAL },
+	{ "lines", NULL, false, TA_NORMAL }, /* the rows show these */
+	{ "events", NULL, false, TA_NORMAL },
+	{ "notes", NULL, false, TA_NORMAL },
+	{ "tracks", NULL, false, TA_NORMAL },
+	{ "line", "Next line", false, TA_NORMAL },
+	{ "sku", "SKU", false, TA_NORMAL },
+	{ "description", "Item", false, TA_NORMAL },
+	{ "department", "Department", false, TA_NORMAL },
+	{ "qty", "Qty", false, TA_NORMAL },
+	{ "location", "Go to", false, TA_NORMAL },
+	{ "locations", "Locations", false, TA_NORMAL },
+};
+
+static void
+term_flow_data_add (struct term *t, bool side, int attr, const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+
+static void
+term_flow_data_add (struct term *t, bool side, int attr, const char *fmt, ...)
+{
+	char buf[TERM_LINE_MAX];
+	va_list ap;
+	va_start (ap, fmt);
+	vsnprintf (buf, sizeof buf, fmt, ap);
+	va_end (ap);
+	if (side)
+		term_side_add (t, attr, "%s", buf);
+	else
+		term_body_add (t, attr, "%s", buf);
+}
+
+/* Rows the hub sends as KEY.N = a|b|c: split into at most 8 fields. */
+#define TERM_FLOW_ROW_FIELDS 8
+typedef char term_flow_row_t[TERM_FLOW_ROW_FIELDS][96];
+
+static void
+term_flow_row_split (const char *v, term_flow_row_t f)
+{
+	for (int k = 0; k < TERM_FLOW_ROW_FIELDS; k++) {
+		size_t len = strcspn (v, "|");
+		snprintf (f[k], sizeof f[k], "%.*s", (int) len, v);
+		v += len;
+		if (*v == '|')
+			v++;
+	}
+}
+
+/* line.N = status|sku|qty|department|locations|description: "N SKU xQ
+ * Department", with its state once it is no longer open. */
+static void
+term_flow_row_line (struct term *t, bool side, const char *n, term_flow_row_t f)
+{
+	bool open = strcmp (f[0], "open") == 0, found = strcmp (f[0], "found") == 0;
+	term_flow_data_add (t, side, open ? TA_NORMAL : found ? TA_DIM : TA_WARN, "%s %s x%s %s%s%s", n, f[1], f[2], f[3],
+	    open ? "" : " ", open ? "" : f[0]);
+}
+
+/* history.N = ISO time|operator|station|action|detail: "HH:MM action detail". */
+static void
+term_flow_row_history (struct term *t, bool side, const char *n, term_flow_row_t f)
+{
+	(void) n;
+	term_flow_data_add (t, side, TA_NORMAL, "%.5s %s %s (%s)", f[0] + (strlen (f[0]) > 11 ? 11 : 0), f[3], f[4], f[1]);
+}
+
+/* note.N = ISO time|by|text. */
+static void
+term_flow_row_note (struct term *t, bool side, const char *n, term_flow_row_t f)
+{
+	(void) n;
+	term_flow_data_add (t, side, TA_WARN, "Note %.5s %s: %s", f[0] + (strlen (f[0]) > 11 ? 11 : 0), f[1], f[2]);
+}
+
+/* track.N = ISO time|parcel|event|detail|status|carrier's time|location. */
+static void
+term_flow_row_track (struct term *t, bool side, const char *n, term_flow_row_t f)
+{
+	(void) n;
+	term_flow_data_add (t, side, TA_NORMAL, "%.5s %s %s %s", f[0] + (strlen (f[0]) > 11 ? 11 : 0), f[1], f[4],
+	    f[6]);
+}
+
+static const struct {
+	const char *prefix;
+	void (*show) (struct term *, bool, const char *, term_flow_row_t);
+} term_flow_data_rows[] = {
+	{ "line.", term_flow_row_line },
+	{ "history.", term_flow_row_history },
+	{ "note.", term_flow_row_note },
+	{ "track.", term_flow_row_track },
+};
+
 void
 term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side)
 {
@@ -36,10 +157,23 @@ term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side)
 	for (size_t i = 0; i < n; i++) {
 		const char *k = proto_hash_key (reply, PROTO_REPLY_DATA, i);
 		const char *v = proto_hash_value (reply, PROTO_REPLY_DATA, i);
-		if (side)
-			term_side_add (t, TA_NORMAL, "%s: %s", k, v);
-		else
-			term_body_add (t, TA_NORMAL, "%s: %s", k, v);
+		size_t r = 0;
+		while (r < nitems (term_flow_data_rows) && (strncmp (k, term_flow_data_rows[r].prefix,
+		        strlen (term_flow_data_rows[r].prefix)) != 0 || k[strlen (term_flow_data_rows[r].prefix)] == '\0'))
+			r++;
+		if (r < nitems (term_flow_data_rows)) {
+			term_flow_row_t f;
+			term_flow_row_split (v, f);
+			term_flow_data_rows[r].show (t, side, k + strlen (term_flow_data_rows[r].prefix), f);
+			continue;
+		}
+		size_t j = 0;
+		while (j < nitems (term_flow_data_keys) && strcmp (term_flow_data_keys[j].key, k) != 0)
+			j++;
+		if (j == nitems (term_flow_data_keys))
+			term_flow_data_add (t, side, TA_NORMAL, "%s: %s", k, v);
+		else if (term_flow_data_keys[j].label && (!side || term_flow_data_keys[j].side))
+			term_flow_data_add (t, side, term_flow_data_keys[j].attr, "%s: %s", term_flow_data_keys[j].label, v);
 	}
 }
 

@@ -46,8 +46,8 @@ tl_ok $? "the message is kept through the resize"
 tl_resize 24 80
 tl_wait "|Details" && tl_row 23 | grep -q "HUB OK"
 tl_ok $? "redrawn at 24 x 80 with a details panel beside the field"
-tl_wait "|order: T1000002"
-tl_ok $? "the panel shows what the hub said about the order"
+tl_wait "|Order: T1000002" && tl_wait "|1 MW-SHT-2210 x1 Menswear" && ! tl_screen | grep -q "|line\.1:"
+tl_ok $? "the panel shows what the hub said about the order, in words: its lines as rows"
 
 tl_keys F3 && tl_wait "MENU" && tl_wait "|OK T1000002 received"
 tl_ok $? "F3 goes back to the menu; at 80 columns it lists recent answers"
