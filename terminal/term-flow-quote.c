@@ -39,9 +39,9 @@ term_flow_quote_list (struct term *t, const proto_msg_t *r, bool numbered)
 			continue;
 		util_strlcpy (t->list[t->nlist++], f[0], sizeof t->list[0]);
 		if (numbered)
-			term_body_add (t, TA_NORMAL, "%d %s %s %s", t->nlist, f[1], f[0], f[3]);
+			term_body_add (t, TA_NORMAL | TA_NOWRAP, "%d %s %s %s", t->nlist, f[1], f[0], f[3]);
 		else
-			term_body_add (t, TA_NORMAL, "%s %s %s", f[1], f[0], f[3]);
+			term_body_add (t, TA_NORMAL | TA_NOWRAP, "%s %s %s", f[1], f[0], f[3]);
 	}
 	if (t->nlist == 0)
 		term_body_add (t, TA_ERROR, "No service can take it");

@@ -224,6 +224,41 @@ term_screen_put_n (term_screen_t *self, int row, int col, int width, int attr, c
 	free (copy);
 }
 
+/* A body or side line as the rows it takes at a width: word-wrapped, the
+ * continuation rows one column in, so a long line (an address, an item's
+ * description) is never cut at 20 columns; the pages count these rows. */
+struct term_screen_row {
+	const char *start;
+	size_t len;
+	int attr;
+	bool cont;
+};
+
+#define TERM_SCREEN_ROWS_PER_LINE 6
+
+static int
+term_screen_rows (const struct term_line *lines, size_t nlines, int width, struct term_screen_row *out, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < nlines && n < max; i++) {
+		const char *text = lines[i].text ? lines[i].text : "";
+		int attr = lines[i].attr & ~TA_NOWRAP;
+		const char *starts[TERM_SCREEN_ROWS_PER_LINE];
+		size_t lens[TERM_SCREEN_ROWS_PER_LINE];
+		int k = term_screen_width (text) <= width || (lines[i].attr & TA_NOWRAP) ? 1
+		    : term_screen_wrap (text, width - 1, starts, lens, TERM_SCREEN_ROWS_PER_LINE);
+		if (k <= 1 || width < 2) {
+			out[n++] = (struct term_screen_row) { text, strlen (text), attr, false };
+			continue;
+		}
+		if (k > TERM_SCREEN_ROWS_PER_LINE)
+			k = TERM_SCREEN_ROWS_PER_LINE; /* the last row is cut: six rows is a paragraph, not a line */
+		for (int j = 0; j < k && n < max; j++)
+			out[n++] = (struct term_screen_row) { starts[j], lens[j], attr, j > 0 };
+	}
+	return n;
+}
+
 /* "F1 Save F3 Back": only the keys that act; labels shortened when tight. */
 static void
 term_screen_keys (term_screen_t *self, const struct term_view *v, int row)
@@ -309,10 +344,12 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 	}
 	int bodyrows = avail - msglines;
 
-	/* Body, paged. */
+	/* Body, wrapped to the width and paged. */
+	struct term_screen_row brows[TERM_VIEW_MAX_LINES * TERM_SCREEN_ROWS_PER_LINE];
+	int nbrows = term_screen_rows (v->body, v->nbody, mainw, brows, (int) nitems (brows));
 	int pages = 1;
-	if (bodyrows > 0 && (int) v->nbody > bodyrows)
-		pages = ((int) v->nbody + bodyrows - 1) / bodyrows;
+	if (bodyrows > 0 && nbrows > bodyrows)
+		pages = (nbrows + bodyrows - 1) / bodyrows;
 	if (v->page >= pages)
 		v->page = pages - 1;
 	if (v->page < 0)
@@ -332,8 +369,9 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 	int row = top;
 	for (int i = 0; i < bodyrows; i++, row++) {
 		int k = v->page * bodyrows + i;
-		if (k < (int) v->nbody)
-			term_screen_put (self, row, 0, mainw, v->body[k].attr, v->body[k].text);
+		if (k < nbrows)
+			term_screen_put_n (self, row, brows[k].cont ? 1 : 0, mainw - (brows[k].cont ? 1 : 0), brows[k].attr,
+			    brows[k].start, brows[k].len);
 	}
 
 	/* The field: prompt and what has been typed; the tail when too long. */
@@ -383,8 +421,11 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 		int r = 1;
 		if (v->side_title)
 			term_screen_put (self, r++, sc, sw, TA_TITLE, v->side_title);
-		for (size_t i = 0; i < v->nside && r < bottom; i++, r++)
-			term_screen_put (self, r, sc, sw, v->side[i].attr, v->side[i].text);
+		struct term_screen_row srows[TERM_VIEW_MAX_LINES * TERM_SCREEN_ROWS_PER_LINE];
+		int nsrows = term_screen_rows (v->side, v->nside, sw, srows, (int) nitems (srows));
+		for (int i = 0; i < nsrows && r < bottom; i++, r++)
+			term_screen_put_n (self, r, sc + (srows[i].cont ? 1 : 0), sw - (srows[i].cont ? 1 : 0), srows[i].attr,
+			    srows[i].start, srows[i].len);
 	}
 
 	if (keys)

@@ -31,6 +31,10 @@ enum term_attr {
 	TA_DIM,
 	TA_COUNT
 };
+/* OR'ed into a body or side line's attribute: a list row whose first words
+ * carry it (a quote's price and service) is cut at the width, not wrapped,
+ * so the list stays one row per item. Every other line wraps. */
+#define TA_NOWRAP 0x100
 
 /* Message kinds, in increasing severity; the first four match proto_status. */
 enum term_msg {

@@ -151,6 +151,26 @@ main (void)
 		ok (screen_row (s, "OK Logged in") > 0 && s->cursor_row < 0, "%dx%d: a menu has no field, still the message",
 		    rows, cols);
 
+		/* A body line wider than the screen wraps onto the next rows, one
+		 * column in; a list row marked TA_NOWRAP is cut instead. */
+		view_fill (&v, 2, "ok");
+		v.body[0] = (struct term_line) { "Customer: Siobhan Ni Bhriain-Okonkwo of Kilkenny", TA_NORMAL };
+		v.body[1] = (struct term_line) { "5.46 dpd/next-day DPD Next Day and more words", TA_NORMAL | TA_NOWRAP };
+		term_screen_layout (s, &v);
+		int cr = screen_row (s, "Customer:");
+		ok (cr > 0 && screen_has (s, "Kilkenny") && screen_has (s, "Siobhan"), "%dx%d: a long line is shown whole",
+		    rows, cols);
+		if (cols < 48) {
+			char *next = term_screen_row_text (s, cr + 1);
+			ok (next[0] == ' ' && next[1] != ' ', "%dx%d: its continuation is one column in: '%s'", rows, cols, next);
+			free (next);
+		}
+		int qr = screen_row (s, "5.46 dpd");
+		ok (qr > 0 && (cols >= 45 || !screen_has (s, "more words")), "%dx%d: a TA_NOWRAP row keeps one row", rows,
+		    cols);
+		ok (qr > 0 && s->cells[qr * cols].attr == TA_NORMAL, "%dx%d: and its colour is its own (flag not drawn)", rows,
+		    cols);
+
 		/* Side panel only where there is room. */
 		view_fill (&v, 2, "ok");
 		v.side_title = "Order lines";
