@@ -442,8 +442,15 @@ flow_data_parcel (struct hub_req *req, const struct flow_parcel *p)
 	hub_reply_data (req, "weight", "%d", p->weight_g);
 }
 
-void
-flow_data_lines (struct hub_req *req, const char *ref)
+/* The order's lines as line.N rows and "lines"; with next, the first open
+ * line is kept aside (caller frees its fields) so one read serves both. */
+struct flow_next_line {
+	long long no, qty;
+	char *f[4]; /* sku, description, department, locations */
+};
+
+static int
+flow_data_line_rows (struct hub_req *req, const char *ref, struct flow_next_line *next)
 {
 	db_stmt_t *st = db_prepare (req->db,
 	    "SELECT line_no, status, sku, quantity, department, locations, description FROM order_lines"
@@ -455,9 +462,24 @@ flow_data_lines (struct hub_req *req, const char *ref)
 		snprintf (key, sizeof key, "line.%d", ++n);
 		hub_reply_data (req, key, "%s|%s|%lld|%s|%s|%s", db_col_text (st, 1), db_col_text (st, 2),
 		    (long long) db_col_int (st, 3), db_col_text (st, 4), db_col_text (st, 5), db_col_text (st, 6));
+		if (next && next->f[0] == NULL && strcmp (db_col_text (st, 1), "open") == 0) {
+			next->no = db_col_int (st, 0);
+			next->qty = db_col_int (st, 3);
+			next->f[0] = xstrdup (db_col_text (st, 2));
+			next->f[1] = xstrdup (db_col_text (st, 6));
+			next->f[2] = xstrdup (db_col_text (st, 4));
+			next->f[3] = xstrdup (db_col_text (st, 5));
+		}
 	}
 	db_reset (st);
 	hub_reply_data (req, "lines", "%d", n);
+	return n;
+}
+
+void
+flow_data_lines (struct hub_req *req, const char *ref)
+{
+	flow_data_line_rows (req, ref, NULL);
 }
 
 /* The next-line keys (line, sku, description, department, qty, location, locations). */
@@ -479,34 +501,13 @@ flow_data_lines_next (struct hub_req *req, const char *ref)
 {
 	/* One read gives both on the receive path, the busiest there is; the
 	 * first open line is kept aside so the keys come in the usual order. */
-	db_stmt_t *st = db_prepare (req->db,
-	    "SELECT line_no, status, sku, quantity, department, locations, description FROM order_lines"
-	    " WHERE order_ref = ?1 ORDER BY line_no LIMIT 100");
-	db_bind_text (st, 1, ref);
-	int n = 0;
-	char *next[4] = { NULL }; /* sku, description, department, locations */
-	long long next_no = 0, next_qty = 0;
-	while (db_step (st) == DB_ROW) {
-		char key[24];
-		snprintf (key, sizeof key, "line.%d", ++n);
-		hub_reply_data (req, key, "%s|%s|%lld|%s|%s|%s", db_col_text (st, 1), db_col_text (st, 2),
-		    (long long) db_col_int (st, 3), db_col_text (st, 4), db_col_text (st, 5), db_col_text (st, 6));
-		if (next[0] == NULL && strcmp (db_col_text (st, 1), "open") == 0) {
-			next_no = db_col_int (st, 0);
-			next_qty = db_col_int (st, 3);
-			next[0] = xstrdup (db_col_text (st, 2));
-			next[1] = xstrdup (db_col_text (st, 6));
-			next[2] = xstrdup (db_col_text (st, 4));
-			next[3] = xstrdup (db_col_text (st, 5));
-		}
-	}
-	db_reset (st);
-	hub_reply_data (req, "lines", "%d", n);
-	if (next[0] == NULL)
+	struct flow_next_line next = { 0 };
+	int n = flow_data_line_rows (req, ref, &next);
+	if (next.f[0] == NULL)
 		return n == 100 && flow_data_next_line (req, ref); /* an open line past the hundredth */
-	flow_data_line_keys (req, next_no, next[0], next[1], next[2], next_qty, next[3]);
-	for (size_t i = 0; i < nitems (next); i++)
-		free (next[i]);
+	flow_data_line_keys (req, next.no, next.f[0], next.f[1], next.f[2], next.qty, next.f[3]);
+	for (size_t i = 0; i < nitems (next.f); i++)
+		free (next.f[i]);
 	return true;
 }
 
