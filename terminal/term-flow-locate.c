@@ -15,19 +15,7 @@
 enum { LOC_TICKET, LOC_LOCATION, LOC_ITEM, LOC_SHORT_QTY, LOC_PICK, LOC_PICK_QTY, LOC_PICK_SCAN };
 
 /* A line of the order as enquiry gives it: line.N = status|sku|qty|department|locations|description. */
-enum { LOC_F_STATUS, LOC_F_SKU, LOC_F_QTY, LOC_F_DEPARTMENT, LOC_F_LOCATIONS, LOC_F_DESCRIPTION, LOC_NF };
-
-static void
-term_flow_locate_fields (const char *p, char f[LOC_NF][64])
-{
-	for (int k = 0; k < LOC_NF; k++) {
-		size_t len = strcspn (p, "|");
-		snprintf (f[k], sizeof f[k], "%.*s", (int) len, p);
-		p += len;
-		if (*p == '|')
-			p++;
-	}
-}
+enum { LOC_F_STATUS, LOC_F_SKU, LOC_F_QTY, LOC_F_DEPARTMENT, LOC_F_LOCATIONS, LOC_F_DESCRIPTION };
 
 static void
 term_flow_locate_line (struct term *t, const proto_msg_t *r)
@@ -46,8 +34,8 @@ static void
 term_flow_locate_pick_body (struct term *t)
 {
 	for (int i = 0; i < t->nlist; i++) {
-		char f[LOC_NF][64];
-		term_flow_locate_fields (t->list[i], f);
+		term_flow_row_t f;
+		term_flow_row_split (t->list[i], f);
 		bool open = strcmp (f[LOC_F_STATUS], "open") == 0;
 		term_body_add (t, open ? TA_NORMAL : TA_DIM, "%d %s x%s%s%s", i + 1, f[LOC_F_SKU], f[LOC_F_QTY],
 		    open ? "" : " ", open ? "" : f[LOC_F_STATUS]);
@@ -109,8 +97,8 @@ term_flow_locate_entry (struct term *t, const struct term_input_event *ev)
 			term_message (t, TM_REFUSED, "Type a line number from the list (1-%d)", t->nlist);
 			break;
 		}
-		char f[LOC_NF][64];
-		term_flow_locate_fields (t->list[n - 1], f);
+		term_flow_row_t f;
+		term_flow_row_split (t->list[n - 1], f);
 		term_ctx_set (t, "pick", ev->code);
 		term_ctx_set (t, "pick_sku", f[LOC_F_SKU]);
 		term_ctx_set (t, "pick_qty", f[LOC_F_QTY]);

@@ -89,11 +89,7 @@ term_flow_data_add (struct term *t, bool side, int attr, const char *fmt, ...)
 		term_body_add (t, attr, "%s", buf);
 }
 
-/* Rows the hub sends as KEY.N = a|b|c: split into at most 8 fields. */
-#define TERM_FLOW_ROW_FIELDS 8
-typedef char term_flow_row_t[TERM_FLOW_ROW_FIELDS][96];
-
-static void
+void
 term_flow_row_split (const char *v, term_flow_row_t f)
 {
 	for (int k = 0; k < TERM_FLOW_ROW_FIELDS; k++) {
@@ -115,12 +111,19 @@ term_flow_row_line (struct term *t, bool side, const char *n, term_flow_row_t f)
 	    open ? "" : " ", open ? "" : f[0]);
 }
 
+/* HH:MM of an ISO time as the hub sends it (2026-11-22T16:15:00Z). */
+static const char *
+term_flow_row_hhmm (const char *iso)
+{
+	return strlen (iso) > 11 ? iso + 11 : iso;
+}
+
 /* history.N = ISO time|operator|station|action|detail: "HH:MM action detail". */
 static void
 term_flow_row_history (struct term *t, bool side, const char *n, term_flow_row_t f)
 {
 	(void) n;
-	term_flow_data_add (t, side, TA_NORMAL, "%.5s %s %s (%s)", f[0] + (strlen (f[0]) > 11 ? 11 : 0), f[3], f[4], f[1]);
+	term_flow_data_add (t, side, TA_NORMAL, "%.5s %s %s (%s)", term_flow_row_hhmm (f[0]), f[3], f[4], f[1]);
 }
 
 /* note.N = ISO time|by|text. */
@@ -128,7 +131,7 @@ static void
 term_flow_row_note (struct term *t, bool side, const char *n, term_flow_row_t f)
 {
 	(void) n;
-	term_flow_data_add (t, side, TA_WARN, "Note %.5s %s: %s", f[0] + (strlen (f[0]) > 11 ? 11 : 0), f[1], f[2]);
+	term_flow_data_add (t, side, TA_WARN, "Note %.5s %s: %s", term_flow_row_hhmm (f[0]), f[1], f[2]);
 }
 
 /* track.N = ISO time|parcel|event|detail|status|carrier's time|location. */
@@ -136,7 +139,7 @@ static void
 term_flow_row_track (struct term *t, bool side, const char *n, term_flow_row_t f)
 {
 	(void) n;
-	term_flow_data_add (t, side, TA_NORMAL, "%.5s %s %s %s", f[0] + (strlen (f[0]) > 11 ? 11 : 0), f[1], f[4],
+	term_flow_data_add (t, side, TA_NORMAL, "%.5s %s %s %s", term_flow_row_hhmm (f[0]), f[1], f[4],
 	    f[6]);
 }
 

@@ -33,5 +33,10 @@ bool term_flow_print_offer_take (struct term *t);
 
 /* Shared by screens: every reply data pair as a body line (enquiry, details). */
 void term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side);
+/* A row the hub sends as KEY.N = a|b|c, split into at most 8 fields (the
+ * rest empty). */
+#define TERM_FLOW_ROW_FIELDS 8
+typedef char term_flow_row_t[TERM_FLOW_ROW_FIELDS][96];
+void term_flow_row_split (const char *v, term_flow_row_t f);
 
 #endif
