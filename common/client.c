@@ -1,7 +1,8 @@
 /*
- * client.c: DEALER side of the wire protocol, on libzmq itself. Not CZMQ:
- * the terminal links this, and CZMQ alone pulled in libsystemd, libuuid,
- * liblz4, libgcrypt and more, about 1.2 MB resident on a handheld.
+ * client.c: DEALER side of the wire protocol, on zmtp.c's own ZMTP: the
+ * terminal links this, and neither CZMQ (libsystemd, libuuid, liblz4,
+ * libgcrypt: 1.2 MB resident) nor libzmq (libstdc++, Kerberos, NORM, PGM
+ * and two threads: over 3 MB) fits a handheld's memory.
  */
 #include "config.h"
 #include "client.h"
@@ -11,99 +12,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
-#include <zmq.h>
+
+#include "zmtp.h"
 
 #define CLIENT_KEY_LEN 40 /* a CURVE key in Z85 */
 
 struct client {
-	char *endpoint;
 	char terminal[PROTO_MAX_TERMINAL + 1];
-	void *sock;
-	bool secure;                              /* false: a plain socket (tests, benchmarks) */
-	char public_key[CLIENT_KEY_LEN + 1];      /* own CURVE keys, Z85 */
-	char secret_key[CLIENT_KEY_LEN + 1];
-	char hub_key[CLIENT_KEY_LEN + 1];         /* the hub's public key, Z85 */
+	zmtp_t *wire;
 };
 
-/* One context for every client of the process: one I/O thread, not one each. */
-static void *client_ctx;
-static int client_nctx;
-
-static void *
-client_ctx_take (void)
-{
-	if (client_ctx == NULL)
-		client_ctx = zmq_ctx_new ();
-	if (client_ctx != NULL)
-		client_nctx++;
-	return client_ctx;
-}
-
-static void
-client_ctx_drop (void)
-{
-	if (client_nctx > 0 && --client_nctx == 0) {
-		zmq_ctx_term (client_ctx);
-		client_ctx = NULL;
-	}
-}
-
-static void
-client_close (client_t *self)
-{
-	if (self->sock == NULL)
-		return;
-	zmq_close (self->sock);
-	self->sock = NULL;
-}
-
-static void
-client_setopt_int (void *sock, int option, int value)
-{
-	zmq_setsockopt (sock, option, &value, sizeof value);
-}
-
-static int
-client_connect (client_t *self, char **cause)
-{
-	self->sock = zmq_socket (client_ctx, ZMQ_DEALER);
-	if (self->sock == NULL) {
-		if (cause)
-			*cause = xasprintf ("cannot create a socket: %s", zmq_strerror (zmq_errno ()));
-		return -1;
-	}
-	if (self->secure) {
-		zmq_setsockopt (self->sock, ZMQ_CURVE_PUBLICKEY, self->public_key, CLIENT_KEY_LEN);
-		zmq_setsockopt (self->sock, ZMQ_CURVE_SECRETKEY, self->secret_key, CLIENT_KEY_LEN);
-		zmq_setsockopt (self->sock, ZMQ_CURVE_SERVERKEY, self->hub_key, CLIENT_KEY_LEN);
-	}
-	client_setopt_int (self->sock, ZMQ_LINGER, 0);
-	int64_t max = PROTO_MAX_MESSAGE + 1024;
-	zmq_setsockopt (self->sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
-	client_setopt_int (self->sock, ZMQ_SNDHWM, 10000);
-	client_setopt_int (self->sock, ZMQ_RCVHWM, 10000);
-	/* Drop messages queued for a peer that is gone, rather than deliver them late. */
-	client_setopt_int (self->sock, ZMQ_IMMEDIATE, 1);
-	if (zmq_connect (self->sock, self->endpoint) != 0) {
-		if (cause)
-			*cause = xasprintf ("cannot use hub address %s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
-		client_close (self);
-		return -1;
-	}
-	return 0;
-}
+/* The largest frame the hub may send: a reply's limit and some room. */
+#define CLIENT_MAX_FRAME (PROTO_MAX_MESSAGE + 1024)
 
 static client_t *
-client_alloc (const char *endpoint, const char *terminal, char **cause)
+client_open (const char *endpoint, const char *terminal, const struct zmtp_keys *keys, char **cause)
 {
-	if (client_ctx_take () == NULL) {
-		if (cause)
-			*cause = xasprintf ("cannot start ZeroMQ: %s", zmq_strerror (zmq_errno ()));
+	zmtp_t *wire = zmtp_new (endpoint, keys, CLIENT_MAX_FRAME, cause);
+	if (wire == NULL)
 		return NULL;
-	}
 	client_t *self = xcalloc (1, sizeof *self);
-	self->endpoint = xstrdup (endpoint);
+	self->wire = wire;
 	util_strlcpy (self->terminal, terminal, sizeof self->terminal);
 	return self;
 }
@@ -111,10 +42,30 @@ client_alloc (const char *endpoint, const char *terminal, char **cause)
 client_t *
 client_new (const char *endpoint, const char *terminal, char **cause)
 {
-	client_t *self = client_alloc (endpoint, terminal, cause);
-	if (self && client_connect (self, cause) != 0)
-		client_destroy (&self);
-	return self;
+	return client_open (endpoint, terminal, NULL, cause);
+}
+
+/* Z85 (ZeroMQ RFC 32), as zcert writes keys: 5 characters for 4 bytes. */
+static int
+client_z85_decode (uint8_t *out, const char *text, size_t len)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+	if (len % 5 != 0)
+		return -1;
+	for (size_t i = 0; i < len; i += 5) {
+		uint64_t v = 0;
+		for (size_t k = 0; k < 5; k++) {
+			const char *d = text[i + k] ? strchr (digits, text[i + k]) : NULL;
+			if (d == NULL)
+				return -1;
+			v = v * 85 + (uint64_t) (d - digits);
+		}
+		if (v > 0xFFFFFFFFu)
+			return -1;
+		for (int k = 3; k >= 0; k--, v >>= 8)
+			out[i / 5 * 4 + (size_t) k] = (uint8_t) v;
+	}
+	return 0;
 }
 
 /*
@@ -123,7 +74,7 @@ client_new (const char *endpoint, const char *terminal, char **cause)
  * `secret-key = "Z85"`). 0 when found and 40 valid Z85 characters.
  */
 static int
-client_cert_key (const char *path, const char *name, char out[CLIENT_KEY_LEN + 1])
+client_cert_key (const char *path, const char *name, uint8_t out[SECRET_KEY])
 {
 	FILE *f = fopen (path, "r");
 	if (f == NULL)
@@ -160,12 +111,7 @@ client_cert_key (const char *path, const char *name, char out[CLIENT_KEY_LEN + 1
 		} else {
 			len = strcspn (p, " \t\r\n");
 		}
-		uint8_t bin[32];
-		if (len != CLIENT_KEY_LEN)
-			break;
-		memcpy (out, p, CLIENT_KEY_LEN);
-		out[CLIENT_KEY_LEN] = '\0';
-		if (zmq_z85_decode (bin, out) == NULL)
+		if (len != CLIENT_KEY_LEN || client_z85_decode (out, p, len) != 0)
 			break;
 		rc = 0;
 	}
@@ -175,7 +121,7 @@ client_cert_key (const char *path, const char *name, char out[CLIENT_KEY_LEN + 1
 
 /* The terminal's own certificate (with its secret) and the hub's public one. */
 static int
-client_load_keys (client_t *self, const char *keys_dir, char **cause)
+client_load_keys (struct zmtp_keys *keys, const char *keys_dir, char **cause)
 {
 	char *own_secret = xasprintf ("%s/terminal.cert_secret", keys_dir);
 	char *hub = xasprintf ("%s/hub.cert", keys_dir);
@@ -183,10 +129,10 @@ client_load_keys (client_t *self, const char *keys_dir, char **cause)
 	if (access (own_secret, R_OK) != 0)
 		*cause = xasprintf ("cannot read this terminal's secret key %s: %s (make it with despatch keys enrol "
 		    "on the hub and copy the terminal's folder here)", own_secret, strerror (errno));
-	else if (client_cert_key (own_secret, "public-key", self->public_key) != 0
-	    || client_cert_key (own_secret, "secret-key", self->secret_key) != 0)
+	else if (client_cert_key (own_secret, "public-key", keys->public_key) != 0
+	    || client_cert_key (own_secret, "secret-key", keys->secret_key) != 0)
 		*cause = xasprintf ("%s is not a certificate", own_secret);
-	else if (client_cert_key (hub, "public-key", self->hub_key) != 0)
+	else if (client_cert_key (hub, "public-key", keys->hub_key) != 0)
 		*cause = xasprintf ("cannot read the hub's public key %s: %s", hub,
 		    access (hub, R_OK) != 0 ? strerror (errno) : "not a certificate");
 	else
@@ -199,18 +145,12 @@ client_load_keys (client_t *self, const char *keys_dir, char **cause)
 client_t *
 client_new_secure (const char *endpoint, const char *terminal, const char *keys_dir, char **cause)
 {
-	if (!zmq_has ("curve")) {
-		if (cause)
-			*cause = xasprintf ("this libzmq was built without CURVE security: cannot talk to a secure hub");
-		return NULL;
-	}
+	struct zmtp_keys keys;
 	char *why = NULL;
-	client_t *self = client_alloc (endpoint, terminal, &why);
-	if (self) {
-		self->secure = true;
-		if (client_load_keys (self, keys_dir, &why) != 0 || client_connect (self, &why) != 0)
-			client_destroy (&self);
-	}
+	client_t *self = NULL;
+	if (client_load_keys (&keys, keys_dir, &why) == 0)
+		self = client_open (endpoint, terminal, &keys, &why);
+	secret_wipe (&keys, sizeof keys); /* the secret key lives on only inside the connection */
 	if (cause)
 		*cause = why;
 	else
@@ -224,12 +164,8 @@ client_destroy (client_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	client_t *self = *self_p;
-	client_close (self);
-	/* The secret key stays in memory no longer than the client. */
-	memset (self->secret_key, 0, sizeof self->secret_key);
-	free (self->endpoint);
+	zmtp_destroy (&self->wire);
 	free (self);
-	client_ctx_drop ();
 	*self_p = NULL;
 }
 
@@ -239,87 +175,125 @@ client_terminal (client_t *self)
 	return self->terminal;
 }
 
-void *
-client_sock (client_t *self)
+int
+client_fd (client_t *self, short *events)
 {
-	return self->sock;
+	*events = zmtp_events (self->wire);
+	return zmtp_fd (self->wire);
+}
+
+int
+client_timeout_ms (client_t *self)
+{
+	return zmtp_timeout_ms (self->wire, util_mono_ms ());
+}
+
+const char *
+client_error (client_t *self)
+{
+	return zmtp_error (self->wire);
 }
 
 int
 client_reconnect (client_t *self)
 {
-	client_close (self);
-	return client_connect (self, NULL);
+	zmtp_restart (self->wire);
+	return 0;
 }
 
 int
 client_send (client_t *self, proto_msg_t *msg)
 {
-	if (self->sock == NULL)
-		return -1;
+	if (!zmtp_ready (self->wire))
+		zmtp_step (self->wire, util_mono_ms ());
+	if (!zmtp_ready (self->wire))
+		return -1; /* as ZMQ_IMMEDIATE: no hub, no queue */
 	proto_msg_set_terminal (msg, self->terminal);
 	size_t size;
 	uint8_t *data = proto_encode (msg, &size);
 	if (data == NULL)
 		return -1;
-	/* Non-blocking: with ZMQ_IMMEDIATE and no hub, this fails instead of waiting. */
-	int rc = zmq_send (self->sock, data, size, ZMQ_DONTWAIT);
+	int rc = zmtp_send (self->wire, data, size);
 	free (data);
-	return rc == (int) size ? 0 : -1;
+	return rc;
 }
 
-static bool
-client_readable (client_t *self)
+/* Wait for the socket (or the next connection attempt), at most ms (-1: no limit). */
+static void
+client_wait (client_t *self, int ms)
 {
-	int events = 0;
-	size_t n = sizeof events;
-	return zmq_getsockopt (self->sock, ZMQ_EVENTS, &events, &n) == 0 && (events & ZMQ_POLLIN);
+	short events;
+	int fd = client_fd (self, &events);
+	int retry = client_timeout_ms (self);
+	if (retry >= 0 && (ms < 0 || retry < ms))
+		ms = retry;
+	struct pollfd p = { fd, events, 0 };
+	poll (&p, fd >= 0 ? 1 : 0, ms);
 }
 
-proto_msg_t *
-client_recv (client_t *self, int timeout_ms)
+/* ms left until deadline (-1: none). */
+static int
+client_left (int64_t deadline)
 {
-	if (self->sock == NULL)
-		return NULL;
-	if (!client_readable (self)) {
-		zmq_pollitem_t item = { self->sock, 0, ZMQ_POLLIN, 0 };
-		if (zmq_poll (&item, 1, timeout_ms) <= 0)
-			return NULL;
-	}
-	zmq_msg_t frame;
-	zmq_msg_init (&frame);
-	if (zmq_msg_recv (&frame, self->sock, ZMQ_DONTWAIT) < 0) {
-		zmq_msg_close (&frame);
-		return NULL;
-	}
+	if (deadline < 0)
+		return -1;
+	int64_t left = deadline - util_mono_ms ();
+	return left <= 0 ? 0 : left > 1000000 ? 1000000 : (int) left;
+}
+
+static proto_msg_t *
+client_decode (uint8_t *data, size_t size, bool more)
+{
 	proto_msg_t *msg = NULL;
 	char err[160];
-	if (zmq_msg_more (&frame)) {
-		/* The hub sends one frame; more is not DSP/1: drop the rest with it. */
+	if (more)
+		/* The hub sends one frame; more is not DSP/1. */
 		snprintf (err, sizeof err, "a reply of more than one frame");
-		zmq_msg_t rest;
-		zmq_msg_init (&rest);
-		while (zmq_msg_recv (&rest, self->sock, ZMQ_DONTWAIT) >= 0 && zmq_msg_more (&rest))
-			;
-		zmq_msg_close (&rest);
-	} else if (proto_decode (zmq_msg_data (&frame), zmq_msg_size (&frame), &msg, NULL, err, sizeof err) == 0) {
-		zmq_msg_close (&frame);
+	else if (proto_decode (data, size, &msg, NULL, err, sizeof err) == 0)
 		return msg;
-	}
-	zmq_msg_close (&frame);
 	msg = proto_msg_new (PROTO_ERROR);
 	proto_set_num (msg, PROTO_ERROR_REASON, PR_MALFORMED);
 	proto_set_str (msg, PROTO_ERROR_TEXT, err);
 	return msg;
 }
 
+proto_msg_t *
+client_recv (client_t *self, int timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : util_mono_ms () + timeout_ms;
+	for (;;) {
+		zmtp_step (self->wire, util_mono_ms ());
+		uint8_t *data;
+		size_t size;
+		bool more;
+		if (zmtp_recv (self->wire, &data, &size, &more) == 1) {
+			proto_msg_t *msg = client_decode (data, size, more);
+			free (data);
+			/* The rest of a many-frame message goes with it. */
+			while (more && zmtp_recv (self->wire, &data, &size, &more) == 1)
+				free (data);
+			return msg;
+		}
+		int left = client_left (deadline);
+		if (left == 0)
+			return NULL;
+		client_wait (self, left);
+	}
+}
+
 bool
 client_writable (client_t *self, int timeout_ms)
 {
-	if (self->sock == NULL)
-		return false;
-	zmq_pollitem_t item = { self->sock, 0, ZMQ_POLLOUT, 0 };
-	return zmq_poll (&item, 1, timeout_ms) > 0;
+	int64_t deadline = timeout_ms < 0 ? -1 : util_mono_ms () + timeout_ms;
+	for (;;) {
+		zmtp_step (self->wire, util_mono_ms ());
+		if (zmtp_ready (self->wire))
+			return true;
+		int left = client_left (deadline);
+		if (left == 0)
+			return false;
+		client_wait (self, left);
+	}
 }
 
 proto_msg_t *

@@ -1,10 +1,13 @@
 /*
- * client.h: a terminal's end of the wire: one DEALER socket to the hub,
- * sending encoded requests and reading decoded replies. Retries are the
+ * client.h: a terminal's end of the wire: one DEALER connection to the hub
+ * (zmtp.c, no libzmq), sending encoded requests and reading decoded replies. Retries are the
  * caller's choice (the terminal journals and resends with the same
  * sequence number; the hub answers a repeat with its stored reply).
  *
- * The client owns its socket; messages passed to client_send stay the
+ * Single-threaded: the connection only moves inside these calls, so an
+ * event loop polls client_fd and then calls client_recv (0).
+ *
+ * The client owns its connection; messages passed to client_send stay the
  * caller's; replies from client_recv belong to the caller.
  */
 #ifndef DSP_CLIENT_H
@@ -35,8 +38,12 @@ proto_msg_t *client_recv (client_t *self, int timeout_ms);
 int client_reconnect (client_t *self);
 /* True when a request can be sent now (a hub is connected), waiting up to timeout_ms. */
 bool client_writable (client_t *self, int timeout_ms);
-/* The underlying libzmq socket, for zmq_poll (it changes after client_reconnect). */
-void *client_sock (client_t *self);
+/* The socket to poll and its *events (-1 while not connected: then wait at
+ * most client_timeout_ms before calling client_recv again). */
+int client_fd (client_t *self, short *events);
+int client_timeout_ms (client_t *self);
+/* Why the last connection to the hub ended or was refused; "" when none did. */
+const char *client_error (client_t *self);
 
 /* One request and its reply, resending up to tries times, timeout_ms each. */
 proto_msg_t *client_call (client_t *self, proto_msg_t *msg, int timeout_ms, int tries);

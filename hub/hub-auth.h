@@ -1,6 +1,6 @@
 /*
- * hub-auth.h: PIN hashing (libsodium's password hashing; the only file
- * that includes sodium.h). A PIN is never stored or logged in clear.
+ * hub-auth.h: PIN hashing (libsodium's password hashing, through
+ * secret.c). A PIN is never stored or logged in clear.
  */
 #ifndef DSP_HUB_AUTH_H
 #define DSP_HUB_AUTH_H

@@ -16,14 +16,14 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-flow-admin.c \
 	terminal/term-flow-quote.c \
 	terminal/term-flow-print.c
-terminal_libterm_a_CFLAGS = $(AM_CFLAGS) $(ZMQ_CFLAGS)
-# No CZMQ: its dependencies alone were over 1 MB resident (doc/terminal.md).
+terminal_libterm_a_CFLAGS = $(AM_CFLAGS)
+# Neither CZMQ nor libzmq: their dependencies were over 4 MB resident (doc/terminal.md).
 TERM_LIBS = terminal/libterm.a $(COMMON_OWN_LIBS)
 
 terminal_despatch_term_SOURCES = \
 	terminal/term-main.c \
 	terminal/term-curses.c terminal/term-curses.h
-terminal_despatch_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS) $(ZMQ_CFLAGS)
+terminal_despatch_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 terminal_despatch_term_LDADD = $(TERM_LIBS) $(CURSES_LIBS)
 dist_man_MANS += terminal/despatch-term.1
 
@@ -38,6 +38,6 @@ TESTS += tests/term/test-term-screen tests/term/test-term-input
 # The terminal's benchmark helper (bench/terminal.sh, make bench): drives despatch-term on a pty.
 noinst_PROGRAMS += bench/bench-term
 bench_bench_term_SOURCES = bench/bench-term.c
-bench_bench_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS) $(ZMQ_CFLAGS)
+bench_bench_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 bench_bench_term_LDADD = $(COMMON_OWN_LIBS) $(CURSES_LIBS) -lutil
 EXTRA_DIST += bench/terminal.sh

@@ -8,13 +8,12 @@
 
 #include <getopt.h>
 #include <locale.h>
-#include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zmq.h>
 
 #define TERM_DEFAULT_ENDPOINT "tcp://127.0.0.1:5570"
 
@@ -61,7 +60,7 @@ term_main_signal (int sig)
 	term_main_stop = 1;
 }
 
-/* SIGINT and SIGTERM end the loop (zmq_poll returns EINTR), so the screen
+/* SIGINT and SIGTERM end the loop (poll returns EINTR), so the screen
  * is restored and the journal closed; no SA_RESTART for that reason. */
 static void
 term_main_signals (void)
@@ -101,12 +100,10 @@ term_main_loop (struct term *t)
 		/* Sound after the screen, so the answer never waits for it. */
 		while (term_app_beep_due (t, now))
 			term_curses_beep ();
-		zmq_pollitem_t items[2] = {
-			{ NULL, term_curses_fd (), ZMQ_POLLIN, 0 },
-			{ term_net_sock (t->net), 0, ZMQ_POLLIN, 0 },
-		};
+		struct pollfd items[2] = { { term_curses_fd (), POLLIN, 0 }, { -1, 0, 0 } };
+		items[1].fd = term_net_fd (t->net, &items[1].events);
 		int timeout = term_app_timeout (t, util_mono_ms ());
-		zmq_poll (items, 2, timeout);
+		poll (items, 2, timeout);
 		int k;
 		while ((k = term_curses_key ()) >= 0) {
 			/* Ctrl-C still leaves in raw mode; unsent scans stay in the journal for next time. */
@@ -225,9 +222,6 @@ main (int argc, char **argv)
 	setvbuf (stderr, NULL, _IOLBF, 0);
 	log_open ("despatch-term", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, log_path == NULL);
 	term_main_signals ();
-	/* One malloc arena: libzmq's two threads allocate little, and an arena
-	 * each costs resident memory a handheld does not have to spare. */
-	mallopt (M_ARENA_MAX, 1);
 
 	struct term t;
 	if (term_app_init (&t, &opt, &cause) != 0) {

@@ -21,6 +21,7 @@ struct term_net {
 	int64_t hello_at;       /* last HELLO sent */
 	int64_t heard_at;       /* last answer of any kind */
 	int64_t waiting_since;  /* oldest unanswered send while up; 0 when none */
+	char said[200];         /* the last reason logged for not reaching the hub */
 };
 
 term_net_t *
@@ -66,10 +67,10 @@ term_net_up (term_net_t *self)
 	return self->state == TN_UP;
 }
 
-void *
-term_net_sock (term_net_t *self)
+int
+term_net_fd (term_net_t *self, short *events)
 {
-	return client_sock (self->client);
+	return client_fd (self->client, events);
 }
 
 static uint32_t
@@ -102,6 +103,18 @@ static int
 term_net_retry_ms (term_net_t *self)
 {
 	return self->heartbeat_ms < 1000 ? self->heartbeat_ms : 1000;
+}
+
+/* Why the hub cannot be reached (refused key, wrong hub key, nothing
+ * listening), logged once each time the reason changes. */
+static void
+term_net_say_why (term_net_t *self)
+{
+	const char *why = client_error (self->client);
+	if (*why && strcmp (why, self->said) != 0) {
+		log_warn ("no hub: %s", why);
+		util_strlcpy (self->said, why, sizeof self->said);
+	}
 }
 
 static void
@@ -143,7 +156,8 @@ term_net_lost (term_net_t *self, int64_t now_ms)
 	self->waiting_since = 0;
 	self->ping_seq = 0;
 	self->hello_at = now_ms;
-	log_info ("hub unreachable: reconnecting");
+	const char *why = client_error (self->client);
+	log_info ("hub unreachable%s%s: reconnecting", *why ? ": " : "", why);
 }
 
 enum term_net_event
@@ -168,6 +182,7 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 			self->hello_seq = 0;
 			self->waiting_since = 0;
 			self->state = TN_UP;
+			self->said[0] = '\0';
 			const char *hb = proto_hash_get (r, PROTO_REPLY_DATA, "heartbeat_ms");
 			long v;
 			if (hb && util_parse_long (hb, 50, 600000, &v))
@@ -201,6 +216,7 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 		/* Not answered within a heartbeat: fresh socket, then HELLO again. */
 		if (self->hello_seq != 0)
 			client_reconnect (self->client);
+		term_net_say_why (self);
 		term_net_hello (self, now_ms);
 	}
 	return TN_EV_NONE;
@@ -215,5 +231,9 @@ term_net_timeout (term_net_t *self, int64_t now_ms)
 	else
 		at = self->hello_at + term_net_retry_ms (self);
 	int64_t t = at - now_ms;
+	/* No connection: wake for the next attempt too. */
+	int retry = client_timeout_ms (self->client);
+	if (retry >= 0 && retry < t)
+		t = retry;
 	return t < 0 ? 0 : t > 1000 ? 1000 : (int) t;
 }

@@ -46,6 +46,13 @@ tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_print_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-print
 
+# The terminal's own ZMTP (common/zmtp.c) against libzmq ROUTER sockets.
+check_PROGRAMS += tests/test-zmtp
+tests_test_zmtp_SOURCES = tests/test-zmtp.c
+tests_test_zmtp_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_zmtp_LDADD = $(TEST_LIBS)
+TESTS += tests/test-zmtp
+
 # Security and reliability (issue 8): CURVE/ZAP, erase, card numbers, crashes.
 check_PROGRAMS += tests/security/test-curve
 tests_security_test_curve_SOURCES = tests/security/test-curve.c

@@ -78,6 +78,7 @@ main (void)
 
 	client_t *plain = client_new (hub.endpoint, "hh-plain", NULL);
 	ok (!answers (plain, 1, 1500), "a plain (non-CURVE) socket gets no answer");
+	ok (strstr (client_error (plain), "--keys") != NULL, "and the terminal is told why: %s", client_error (plain));
 	client_destroy (&plain);
 
 	/* A key the hub never enrolled, with the right hub key. */
@@ -86,8 +87,12 @@ main (void)
 	is_int (sh ("'%s/hub/despatch' keys enrol '%s' stranger >/dev/null", top, other), 0, "a stranger's key in it");
 	char *sk = xasprintf ("%s/terminals/stranger", other);
 	char *hubcert = xasprintf ("%s/hub.cert", hub.keys);
+	/* enrol gave it the second folder's hub key: give it this hub's, so only ZAP can say no. */
+	is_int (sh ("cp '%s' '%s/hub.cert'", hubcert, sk), 0, "the stranger holds this hub's public key");
 	client_t *stranger = client_new_secure (hub.endpoint, "stranger", sk, NULL);
 	ok (!answers (stranger, 1, 1500), "unknown key (not in the allow-list, right hub key) refused");
+	ok (strstr (client_error (stranger), "refused") != NULL, "and the terminal is told why: %s",
+	    client_error (stranger));
 	client_destroy (&stranger);
 	/* An enrolled terminal's key aimed at a different hub's public key: no handshake. */
 	char *k2 = xasprintf ("%s/terminals/hh-02", hub.keys);
@@ -95,6 +100,7 @@ main (void)
 	is_int (sh ("cp '%s/hub.cert' '%s/hub.cert'", other, k2), 0, "hh-02 given the wrong hub's public key");
 	client_t *wrong = client_new_secure (hub.endpoint, "hh-02", k2, NULL);
 	ok (!answers (wrong, 1, 1500), "a terminal holding another hub's key gets no answer");
+	ok (strstr (client_error (wrong), "hub.cert") != NULL, "and the terminal is told why: %s", client_error (wrong));
 	client_destroy (&wrong);
 
 	client_t *missing = client_new_secure (hub.endpoint, "hh-09", "/nonexistent/keys", &cause);
