@@ -22,6 +22,7 @@
 struct client {
 	char terminal[PROTO_MAX_TERMINAL + 1];
 	zmtp_t *wire;
+	bool skipping; /* the rest of a many-frame message is still coming: drop it */
 };
 
 /* The largest frame the hub may send: a reply's limit and some room. */
@@ -79,6 +80,7 @@ client_cert_key (const char *path, const char *name, uint8_t out[SECRET_KEY])
 	FILE *f = fopen (path, "r");
 	if (f == NULL)
 		return -1;
+	setvbuf (f, NULL, _IONBF, 0); /* no stdio buffer left holding a secret key */
 	char line[512];
 	bool in_curve = false;
 	int rc = -1;
@@ -115,6 +117,7 @@ client_cert_key (const char *path, const char *name, uint8_t out[SECRET_KEY])
 			break;
 		rc = 0;
 	}
+	secret_wipe (line, sizeof line);
 	fclose (f);
 	return rc;
 }
@@ -198,6 +201,7 @@ int
 client_reconnect (client_t *self)
 {
 	zmtp_restart (self->wire);
+	self->skipping = false;
 	return 0;
 }
 
@@ -214,6 +218,7 @@ client_send (client_t *self, proto_msg_t *msg)
 	if (data == NULL)
 		return -1;
 	int rc = zmtp_send (self->wire, data, size);
+	secret_wipe (data, size); /* a login carries a PIN */
 	free (data);
 	return rc;
 }
@@ -266,12 +271,15 @@ client_recv (client_t *self, int timeout_ms)
 		uint8_t *data;
 		size_t size;
 		bool more;
-		if (zmtp_recv (self->wire, &data, &size, &more) == 1) {
+		while (zmtp_recv (self->wire, &data, &size, &more) == 1) {
+			if (self->skipping) { /* the tail of a message already answered for */
+				self->skipping = more;
+				free (data);
+				continue;
+			}
 			proto_msg_t *msg = client_decode (data, size, more);
 			free (data);
-			/* The rest of a many-frame message goes with it. */
-			while (more && zmtp_recv (self->wire, &data, &size, &more) == 1)
-				free (data);
+			self->skipping = more;
 			return msg;
 		}
 		int left = client_left (deadline);

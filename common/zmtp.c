@@ -29,7 +29,11 @@
 #define ZMTP_FLAG_LONG 0x02
 #define ZMTP_FLAG_COMMAND 0x04
 #define ZMTP_COOKIE 96
-#define ZMTP_MAX_OUT (64u * 1024 * 1024) /* queued for a hub that does not read: give up */
+#define ZMTP_CURVE_EXTRA (16 + SECRET_MAC + 1) /* a MESSAGE's name, nonce, MAC and flags */
+#define ZMTP_MAX_OUT (1024u * 1024)       /* queued for a hub that does not read: refuse more */
+#define ZMTP_MAX_QUEUED (1024u * 1024)    /* taken from the hub and not yet read: stop reading */
+#define ZMTP_READ_PER_STEP (512u * 1024)  /* one step never reads for ever from a streaming hub */
+#define ZMTP_RESOLVE_MS 30000             /* a host name is looked up again at most this often */
 
 enum zmtp_state { ZS_IDLE, ZS_CONNECTING, ZS_GREETING, ZS_HANDSHAKE, ZS_READY };
 
@@ -59,8 +63,13 @@ struct zmtp {
 	int fd;
 	enum zmtp_state state;
 	int64_t retry_at;
+	int64_t deadline;         /* connect and handshake must be done by then */
+	struct sockaddr_storage addr; /* tcp://: the host as last looked up */
+	socklen_t addr_len;
+	int64_t resolved_at;
 	struct zmtp_buf in, out;
 	struct zmtp_in *head, *tail; /* frames taken, oldest first */
+	size_t queued;               /* their bytes */
 	char error[200];
 
 	/* CURVE, per connection: transient keys, the hub's transient key,
@@ -207,6 +216,7 @@ zmtp_drop_queue (zmtp_t *self)
 		free (f);
 	}
 	self->tail = NULL;
+	self->queued = 0;
 }
 
 /* The connection is over: keep why, and try again after delay_ms. What
@@ -239,7 +249,8 @@ zmtp_frame (zmtp_t *self, uint8_t flags, const void *body, size_t size)
 		hn = 2;
 	}
 	zmtp_buf_put (&self->out, head, hn);
-	zmtp_buf_put (&self->out, body, size);
+	if (size > 0)
+		zmtp_buf_put (&self->out, body, size);
 }
 
 /* A property list (RFC 23 metadata): the socket type, and an empty identity
@@ -264,6 +275,16 @@ zmtp_metadata (uint8_t *p)
 	return n;
 }
 
+/* Text from the hub goes into logs and onto screens: printable ASCII only. */
+static void
+zmtp_clean (char *out, size_t out_size, const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 1 < out_size; i++)
+		out[k++] = p[i] >= 0x20 && p[i] < 0x7F ? (char) p[i] : '?';
+	out[k] = '\0';
+}
+
 /* The hub's metadata must name a socket a DEALER may talk to. */
 static int
 zmtp_check_metadata (zmtp_t *self, const uint8_t *p, size_t n)
@@ -282,8 +303,9 @@ zmtp_check_metadata (zmtp_t *self, const uint8_t *p, size_t n)
 		if (nl == 11 && strncasecmp ((const char *) name, "Socket-Type", 11) == 0) {
 			if ((vl == 6 && memcmp (p + i, "ROUTER", 6) == 0) || (vl == 6 && memcmp (p + i, "DEALER", 6) == 0))
 				return 0;
-			zmtp_fail (self, ZMTP_REFUSED_RETRY_MS, "%s is a %.*s socket, not a despatch hub", self->endpoint,
-			    (int) vl, (const char *) p + i);
+			char type[32];
+			zmtp_clean (type, sizeof type, p + i, vl);
+			zmtp_fail (self, ZMTP_REFUSED_RETRY_MS, "%s is a %s socket, not a despatch hub", self->endpoint, type);
 			return -1;
 		}
 		i += vl;
@@ -302,28 +324,48 @@ zmtp_greet (zmtp_t *self)
 	self->state = ZS_GREETING;
 }
 
+/* tcp://: the hub's address, looked up again only when the last look-up is
+ * old (a name server that is slow or down would otherwise hold the screen
+ * every 100 ms). IPv4, as libzmq's hub listens by default, unless the
+ * address is an IPv6 literal. */
 static int
-zmtp_connect (zmtp_t *self)
+zmtp_resolve (zmtp_t *self, int64_t now_ms)
 {
+	if (self->addr_len > 0 && now_ms - self->resolved_at < ZMTP_RESOLVE_MS)
+		return 0;
+	struct addrinfo hints = { .ai_family = strchr (self->host, ':') ? AF_INET6 : AF_INET,
+		.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
-	const struct sockaddr *sa = (const struct sockaddr *) &self->un;
-	socklen_t sa_len = self->un_len;
-	int family = AF_UNIX;
-	if (!self->ipc) {
-		struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
-		int rc = getaddrinfo (self->host, self->port, &hints, &ai);
-		if (rc != 0) {
-			zmtp_fail (self, ZMTP_RETRY_MS, "cannot find hub host %s: %s", self->host, gai_strerror (rc));
-			return -1;
-		}
-		sa = ai->ai_addr;
-		sa_len = ai->ai_addrlen;
-		family = ai->ai_family;
-	}
-	self->fd = socket (family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (self->fd < 0) {
+	int rc = getaddrinfo (self->host, self->port, &hints, &ai);
+	if (rc != 0 || ai == NULL || ai->ai_addrlen > sizeof self->addr) {
 		if (ai)
 			freeaddrinfo (ai);
+		if (self->addr_len > 0)
+			return 0; /* keep using the address it had */
+		zmtp_fail (self, ZMTP_RETRY_MS, "cannot find hub host %s: %s", self->host,
+		    rc != 0 ? gai_strerror (rc) : "no IPv4 address");
+		return -1;
+	}
+	memcpy (&self->addr, ai->ai_addr, ai->ai_addrlen);
+	self->addr_len = ai->ai_addrlen;
+	self->resolved_at = now_ms;
+	freeaddrinfo (ai);
+	return 0;
+}
+
+static int
+zmtp_connect (zmtp_t *self, int64_t now_ms)
+{
+	const struct sockaddr *sa = (const struct sockaddr *) &self->un;
+	socklen_t sa_len = self->un_len;
+	if (!self->ipc) {
+		if (zmtp_resolve (self, now_ms) != 0)
+			return -1;
+		sa = (const struct sockaddr *) &self->addr;
+		sa_len = self->addr_len;
+	}
+	self->fd = socket (sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (self->fd < 0) {
 		zmtp_fail (self, ZMTP_RETRY_MS, "cannot create a socket: %s", strerror (errno));
 		return -1;
 	}
@@ -331,15 +373,15 @@ zmtp_connect (zmtp_t *self)
 		int one = 1; /* requests are small and wait for their answer: no Nagle */
 		setsockopt (self->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
-	int rc = connect (self->fd, sa, sa_len);
-	int err = errno;
-	if (ai)
-		freeaddrinfo (ai);
-	if (rc == 0) {
+	/* A hub that accepts and then says nothing must not hold the terminal. */
+	self->deadline = now_ms + ZMTP_HANDSHAKE_MS;
+	if (connect (self->fd, sa, sa_len) == 0) {
 		zmtp_greet (self);
-	} else if (err == EINPROGRESS) {
+	} else if (errno == EINPROGRESS || errno == EINTR) { /* both go on in the background */
 		self->state = ZS_CONNECTING;
 	} else {
+		int err = errno;
+		self->resolved_at = 0; /* look the name up again next time */
 		zmtp_fail (self, ZMTP_RETRY_MS, "cannot reach the hub at %s: %s", self->endpoint, strerror (err));
 		return -1;
 	}
@@ -390,7 +432,11 @@ zmtp_curve_welcome (zmtp_t *self, const uint8_t *body, size_t n)
 		return -1;
 	}
 	memcpy (self->hub_cn, plain, SECRET_KEY);
-	secret_shared (self->shared, self->hub_cn, self->cn_secret);
+	if (secret_shared (self->shared, self->hub_cn, self->cn_secret) != 0) {
+		secret_wipe (plain, sizeof plain);
+		zmtp_fail (self, ZMTP_RETRY_MS, "the hub's WELCOME carries an unusable key");
+		return -1;
+	}
 
 	uint8_t vouch_plain[64], vouch_nonce[SECRET_NONCE] = "VOUCH---", vouch[80];
 	memcpy (vouch_plain, self->cn_public, SECRET_KEY);
@@ -453,9 +499,10 @@ zmtp_error_in (zmtp_t *self, const uint8_t *body, size_t n)
 	size_t rl = n > 6 ? body[6] : 0;
 	if (rl > n - 7)
 		rl = n > 7 ? n - 7 : 0;
+	char reason[64];
+	zmtp_clean (reason, sizeof reason, body + 7, rl);
 	zmtp_fail (self, ZMTP_REFUSED_RETRY_MS,
-	    "the hub refused this terminal's key (code %.*s): is it enrolled (despatch keys enrol) and not revoked?",
-	    (int) rl, (const char *) body + 7);
+	    "the hub refused this terminal's key (code %s): is it enrolled (despatch keys enrol) and not revoked?", reason);
 	return -1;
 }
 
@@ -496,8 +543,7 @@ zmtp_greeting_in (zmtp_t *self, const uint8_t *g)
 		return -1;
 	}
 	char mech[21];
-	memcpy (mech, g + 12, 20);
-	mech[20] = '\0';
+	zmtp_clean (mech, sizeof mech, g + 12, strnlen ((const char *) g + 12, 20));
 	if (strcmp (mech, self->curve ? "CURVE" : "NULL") != 0) {
 		zmtp_fail (self, ZMTP_REFUSED_RETRY_MS, self->curve ? "the hub does not use CURVE security (it uses %s)"
 		                                                    : "the hub uses %s security: start the terminal with --keys",
@@ -529,7 +575,9 @@ zmtp_next_frame (zmtp_t *self, uint8_t *flags, const uint8_t **body, size_t *siz
 	} else {
 		n = p[1];
 	}
-	if (n > self->max_frame) {
+	/* The limit is on the message; a CURVE MESSAGE boxes it with 33 bytes more.
+	 * The handshake's commands are all far smaller. */
+	if (n > self->max_frame && n - self->max_frame > (self->curve ? ZMTP_CURVE_EXTRA : 0)) {
 		zmtp_fail (self, ZMTP_RETRY_MS, "the hub sent a frame of %zu bytes, over the limit of %zu", n,
 		    self->max_frame);
 		return false;
@@ -593,11 +641,14 @@ zmtp_flush (zmtp_t *self)
 static void
 zmtp_fill (zmtp_t *self)
 {
-	while (self->fd >= 0 && self->state != ZS_CONNECTING) {
+	size_t got = 0;
+	while (self->fd >= 0 && self->state != ZS_CONNECTING && got < ZMTP_READ_PER_STEP
+	    && self->queued < ZMTP_MAX_QUEUED) {
 		zmtp_buf_reserve (&self->in, 16384);
 		ssize_t r = recv (self->fd, self->in.data + self->in.len, self->in.cap - self->in.len, MSG_DONTWAIT);
 		if (r > 0) {
 			self->in.len += (size_t) r;
+			got += (size_t) r;
 			zmtp_shake (self);
 			zmtp_take (self);
 		} else if (r < 0 && errno == EINTR) {
@@ -644,10 +695,15 @@ zmtp_connected (zmtp_t *self)
 void
 zmtp_step (zmtp_t *self, int64_t now_ms)
 {
-	if (self->fd < 0 && now_ms >= self->retry_at && zmtp_connect (self) != 0)
+	if (self->fd < 0 && now_ms >= self->retry_at && zmtp_connect (self, now_ms) != 0)
 		return;
 	if (self->state == ZS_CONNECTING)
 		zmtp_connected (self);
+	if (self->fd >= 0 && self->state != ZS_READY && now_ms >= self->deadline) {
+		zmtp_fail (self, ZMTP_RETRY_MS, "the hub at %s did not complete the handshake within %d s", self->endpoint,
+		    ZMTP_HANDSHAKE_MS / 1000);
+		return;
+	}
 	zmtp_flush (self);
 	zmtp_fill (self);
 	zmtp_flush (self); /* what the handshake queued */
@@ -685,6 +741,7 @@ zmtp_put_message (zmtp_t *self, uint8_t flags, const void *data, size_t size)
 	int rc = secret_box_shared (msg + 16, plain, size + 1, nonce, self->shared);
 	if (rc == 0)
 		zmtp_frame (self, 0, msg, 16 + SECRET_MAC + size + 1);
+	secret_wipe (plain, size + 1); /* a login carries a PIN */
 	free (plain);
 	free (msg);
 	return rc;
@@ -693,6 +750,8 @@ zmtp_put_message (zmtp_t *self, uint8_t flags, const void *data, size_t size)
 static void
 zmtp_pong (zmtp_t *self, const uint8_t *ping, size_t n)
 {
+	if (zmtp_buf_unread (&self->out) > ZMTP_MAX_OUT)
+		return; /* a hub that pings and never reads gets no more */
 	uint8_t pong[5 + 16] = "\x04PONG";
 	size_t ctx = n - 7 > 16 ? 16 : n - 7; /* PING: name, TTL (2), context */
 	memcpy (pong + 5, ping + 7, ctx);
@@ -718,6 +777,7 @@ zmtp_queue (zmtp_t *self, uint8_t *data, size_t size, bool more)
 {
 	struct zmtp_in *f = xmalloc (sizeof *f);
 	*f = (struct zmtp_in) { NULL, data, size, more };
+	self->queued += size + sizeof *f;
 	if (self->tail)
 		self->tail->next = f;
 	else
@@ -734,7 +794,9 @@ zmtp_take (zmtp_t *self)
 	const uint8_t *body;
 	size_t n;
 	while (self->state == ZS_READY && zmtp_next_frame (self, &flags, &body, &n)) {
-		if (flags & ZMTP_FLAG_COMMAND) {
+		/* Under CURVE every frame is a boxed MESSAGE, with the command bit or not:
+		 * nothing in clear is believed. */
+		if (!self->curve && (flags & ZMTP_FLAG_COMMAND)) {
 			zmtp_ready_command (self, body, n);
 			continue;
 		}
@@ -744,7 +806,7 @@ zmtp_take (zmtp_t *self)
 			zmtp_queue (self, data, n, (flags & ZMTP_FLAG_MORE) != 0);
 			continue;
 		}
-		if (n < 16 + SECRET_MAC + 1 || memcmp (body, "\x07MESSAGE", 8) != 0) {
+		if (n < ZMTP_CURVE_EXTRA || memcmp (body, "\x07MESSAGE", 8) != 0) {
 			zmtp_fail (self, ZMTP_RETRY_MS, "the hub sent a message that is not a CURVE MESSAGE");
 			return;
 		}
@@ -783,6 +845,7 @@ zmtp_recv (zmtp_t *self, uint8_t **data, size_t *size, bool *more)
 	*data = f->data;
 	*size = f->size;
 	*more = f->more;
+	self->queued -= f->size + sizeof *f;
 	free (f);
 	return 1;
 }
@@ -800,8 +863,7 @@ zmtp_new (const char *endpoint, const struct zmtp_keys *keys, size_t max_frame, 
 	zmtp_t *self = xcalloc (1, sizeof *self);
 	self->fd = -1;
 	self->endpoint = xstrdup (endpoint);
-	/* A CURVE MESSAGE carries 33 bytes beyond the frame it boxes. */
-	self->max_frame = max_frame + 64;
+	self->max_frame = max_frame;
 	if (keys != NULL) {
 		self->curve = true;
 		self->keys = *keys;
@@ -854,16 +916,17 @@ zmtp_events (zmtp_t *self)
 		return 0;
 	if (self->state == ZS_CONNECTING)
 		return POLLOUT;
-	return (short) (POLLIN | (zmtp_buf_unread (&self->out) > 0 ? POLLOUT : 0));
+	short in = self->queued < ZMTP_MAX_QUEUED ? POLLIN : 0; /* a full queue waits for zmtp_recv */
+	return (short) (in | (zmtp_buf_unread (&self->out) > 0 ? POLLOUT : 0));
 }
 
 int
 zmtp_timeout_ms (zmtp_t *self, int64_t now_ms)
 {
-	if (self->fd >= 0)
+	if (self->fd >= 0 && self->state == ZS_READY)
 		return -1;
-	int64_t t = self->retry_at - now_ms;
-	return t < 0 ? 0 : t > ZMTP_REFUSED_RETRY_MS ? ZMTP_REFUSED_RETRY_MS : (int) t;
+	int64_t t = (self->fd >= 0 ? self->deadline : self->retry_at) - now_ms;
+	return t < 0 ? 0 : t > ZMTP_HANDSHAKE_MS ? ZMTP_HANDSHAKE_MS : (int) t;
 }
 
 bool

@@ -29,6 +29,7 @@
 
 #define ZMTP_RETRY_MS 100       /* libzmq's ZMQ_RECONNECT_IVL */
 #define ZMTP_REFUSED_RETRY_MS 1000 /* after the hub said no (an ERROR command) */
+#define ZMTP_HANDSHAKE_MS 5000     /* connect and handshake, or try again (libzmq: 30 s) */
 
 typedef struct zmtp zmtp_t;
 
@@ -39,8 +40,9 @@ struct zmtp_keys {
 	uint8_t hub_key[SECRET_KEY];
 };
 
-/* keys NULL: the NULL mechanism. max_frame: the largest frame taken from the
- * hub (larger drops the connection, as ZMQ_MAXMSGSIZE). NULL and *cause
+/* keys NULL: the NULL mechanism. max_frame: the largest message either way
+ * (a larger one from the hub drops the connection, as ZMQ_MAXMSGSIZE; a
+ * larger one to send is refused). NULL and *cause
  * (caller frees) when the endpoint cannot be used. */
 zmtp_t *zmtp_new (const char *endpoint, const struct zmtp_keys *keys, size_t max_frame, char **cause);
 void zmtp_destroy (zmtp_t **self_p);
@@ -53,7 +55,8 @@ void zmtp_step (zmtp_t *self, int64_t now_ms);
 /* The socket to poll (-1 while there is none) and for what (POLLIN, POLLOUT). */
 int zmtp_fd (zmtp_t *self);
 short zmtp_events (zmtp_t *self);
-/* While there is no socket: ms until the next attempt; -1 otherwise. */
+/* ms until zmtp_step has something to do without the socket (the next
+ * attempt, or the end of a handshake's time); -1 when connected. */
 int zmtp_timeout_ms (zmtp_t *self, int64_t now_ms);
 
 /* Connected and through the handshake: messages can be sent. */

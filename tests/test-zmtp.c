@@ -213,37 +213,84 @@ refusal (const char *ep, const struct zmtp_keys *keys, size_t max_frame)
 	return why;
 }
 
-/* A listener that is not ZeroMQ at all: it answers anything with words. */
-static void
-check_not_zmtp (void)
+/* A listening socket at dir/NAME and the zmtp_t connecting to it; *c gets the accepted end. */
+static int
+fake_listen (const char *name, zmtp_t **z, const struct zmtp_keys *keys, int *c)
 {
-	char *path = xasprintf ("%s/http.sock", dir);
+	char *path = xasprintf ("%s/%s", dir, name);
 	int l = socket (AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	util_strlcpy (un.sun_path, path, sizeof un.sun_path);
-	bind (l, (struct sockaddr *) &un, sizeof un);
-	listen (l, 4);
+	if (bind (l, (struct sockaddr *) &un, sizeof un) != 0 || listen (l, 4) != 0)
+		diag ("cannot listen on %s: %s", path, strerror (errno));
 	char *ep = xasprintf ("ipc://%s", path);
-	zmtp_t *z = zmtp_new (ep, NULL, 4096, NULL);
-	int c = -1;
-	for (int i = 0; i < 100 && c < 0; i++) {
-		zmtp_step (z, util_mono_ms ());
+	*z = zmtp_new (ep, keys, 4096, NULL);
+	*c = -1;
+	for (int i = 0; i < 100 && *c < 0; i++) {
+		zmtp_step (*z, util_mono_ms ());
 		struct pollfd p = { l, POLLIN, 0 };
 		if (poll (&p, 1, 20) > 0)
-			c = accept (l, NULL, NULL);
+			*c = accept (l, NULL, NULL);
 	}
-	static const char junk[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\nand some more words to pass 64 bytes";
-	if (c >= 0 && write (c, junk, sizeof junk) < 0)
+	free (ep);
+	free (path);
+	return l;
+}
+
+static void
+fake_say (int c, const void *p, size_t n)
+{
+	if (c >= 0 && write (c, p, n) != (ssize_t) n)
 		diag ("write: %s", strerror (errno));
+}
+
+/* Peers that are not a despatch hub, or not well: each ends with a reason in words. */
+static void
+check_not_zmtp (void)
+{
+	zmtp_t *z;
+	int c, l = fake_listen ("http.sock", &z, NULL, &c);
+	static const char junk[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\nand some more words to pass 64 bytes";
+	fake_say (c, junk, sizeof junk);
 	drive_until (z, false, WAIT_MS);
 	ok (strstr (zmtp_error (z), "does not speak ZMTP") != NULL, "a listener that is not ZeroMQ: %s", zmtp_error (z));
 	ok (!zmtp_ready (z), "and nothing is sent to it");
 	zmtp_destroy (&z);
-	if (c >= 0)
-		close (c);
+	close (c);
 	close (l);
-	free (ep);
-	free (path);
+
+	/* A ZMTP peer of the wrong kind, naming itself with an escape sequence. */
+	l = fake_listen ("pub.sock", &z, NULL, &c);
+	uint8_t g[64] = { 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 0, 'N', 'U', 'L', 'L' };
+	fake_say (c, g, sizeof g);
+	static const uint8_t ready[] = { 0x04, 30, 5, 'R', 'E', 'A', 'D', 'Y', 11, 'S', 'o', 'c', 'k', 'e', 't', '-', 'T',
+		'y', 'p', 'e', 0, 0, 0, 8, 'P', 'U', 'B', 0x1b, '[', '2', 'J', '!' };
+	fake_say (c, ready, sizeof ready);
+	drive_until (z, false, WAIT_MS);
+	ok (strstr (zmtp_error (z), "PUB?[2J! socket, not a despatch hub") != NULL && !strchr (zmtp_error (z), 0x1b),
+	    "a PUB socket is refused, its name shown without control characters: %s", zmtp_error (z));
+	zmtp_destroy (&z);
+	close (c);
+	close (l);
+
+	/* A peer that accepts and never speaks: given up after the handshake time, and tried again. */
+	l = fake_listen ("silent.sock", &z, NULL, &c);
+	int64_t t0 = util_mono_ms ();
+	ok (zmtp_timeout_ms (z, t0) > 0 && zmtp_timeout_ms (z, t0) <= ZMTP_HANDSHAKE_MS,
+	    "while the handshake is out, the caller is told when to look again (%d ms)", zmtp_timeout_ms (z, t0));
+	drive_until (z, false, ZMTP_HANDSHAKE_MS + WAIT_MS);
+	int64_t took = util_mono_ms () - t0;
+	ok (strstr (zmtp_error (z), "did not complete the handshake") != NULL && took >= ZMTP_HANDSHAKE_MS - 100,
+	    "a silent peer is given up after %lld ms: %s", (long long) took, zmtp_error (z));
+	struct pollfd p = { l, POLLIN, 0 };
+	for (int i = 0; i < 100 && poll (&p, 1, 0) == 0; i++) {
+		zmtp_step (z, util_mono_ms ());
+		poll (&p, 1, 20);
+	}
+	ok (p.revents & POLLIN, "and a new connection is tried");
+	zmtp_destroy (&z);
+	close (c);
+	close (l);
 }
 
 int
