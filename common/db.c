@@ -25,6 +25,8 @@ struct db {
 	sqlite3 *conn;
 	char *path;
 	struct db_stmt *stmts[DB_STMT_BUCKETS];
+	void (*on_wal) (void *arg, int frames);
+	void *on_wal_arg;
 };
 
 static int
@@ -361,4 +363,30 @@ db_backup (db_t *self, const char *dest_path, char **cause)
 	}
 	sqlite3_close (dest);
 	return 0;
+}
+
+static int
+db_wal_hook (void *arg, sqlite3 *conn, const char *name, int frames)
+{
+	(void) conn;
+	(void) name;
+	db_t *self = arg;
+	self->on_wal (self->on_wal_arg, frames);
+	return SQLITE_OK;
+}
+
+void
+db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames), void *arg)
+{
+	self->on_wal = fn;
+	self->on_wal_arg = arg;
+	sqlite3_wal_hook (self->conn, fn ? db_wal_hook : NULL, self);
+}
+
+bool
+db_checkpoint_passive (db_t *self)
+{
+	int log = -1, done = -1;
+	int rc = sqlite3_wal_checkpoint_v2 (self->conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	return rc == SQLITE_OK && log == done;
 }

@@ -7,14 +7,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <time.h>
 
-/* Checkpoint when the WAL has grown this much, or this long after the last one:
- * each checkpoint fsyncs the database file, which slows the loop's own commits. */
-#define HUB_CHECKPOINT_WAL_BYTES (8 * 1024 * 1024)
+/* Checkpoint at the latest this long after the last one. */
 #define HUB_CHECKPOINT_MAX_MS (30 * 1000)
 
 struct hub_checkpoint {
@@ -23,8 +21,10 @@ struct hub_checkpoint {
 	pthread_cond_t wake;
 	bool stop;
 	int every_ms;
+	int frames;
 	db_t *db;
-	char *wal_path;
+	atomic_bool big;  /* the loop's last commit left `frames` frames or more */
+	atomic_bool done; /* a checkpoint finished that the loop has not yet followed */
 };
 
 static void *
@@ -43,17 +43,17 @@ hub_checkpoint_run (void *arg)
 			until.tv_nsec -= 1000000000L;
 		}
 		int rc = 0;
-		while (!self->stop && rc != ETIMEDOUT)
+		while (!self->stop && !self->big && rc != ETIMEDOUT)
 			rc = pthread_cond_timedwait (&self->wake, &self->lock, &until);
 		if (self->stop)
 			break;
 		pthread_mutex_unlock (&self->lock);
-		struct stat sb;
 		int64_t now = util_mono_ms ();
-		bool big = stat (self->wal_path, &sb) == 0 && sb.st_size >= HUB_CHECKPOINT_WAL_BYTES;
-		if (big || now - last >= HUB_CHECKPOINT_MAX_MS) {
+		if (self->big || now - last >= HUB_CHECKPOINT_MAX_MS) {
 			/* PASSIVE: copy what no reader needs, never wait for the writer. */
-			db_exec (self->db, "PRAGMA wal_checkpoint(PASSIVE)");
+			self->big = false;
+			db_checkpoint_passive (self->db);
+			self->done = true;
 			last = now;
 		}
 		pthread_mutex_lock (&self->lock);
@@ -62,23 +62,39 @@ hub_checkpoint_run (void *arg)
 	return NULL;
 }
 
+void
+hub_checkpoint_wal (hub_checkpoint_t *self, int frames)
+{
+	if (frames < self->frames || self->big || self->done)
+		return;
+	pthread_mutex_lock (&self->lock);
+	self->big = true;
+	pthread_cond_signal (&self->wake);
+	pthread_mutex_unlock (&self->lock);
+}
+
+bool
+hub_checkpoint_done (hub_checkpoint_t *self)
+{
+	return atomic_exchange (&self->done, false);
+}
+
 hub_checkpoint_t *
-hub_checkpoint_new (const char *path, int every_ms, char **cause)
+hub_checkpoint_new (const char *path, int every_ms, int frames, char **cause)
 {
 	hub_checkpoint_t *self = xcalloc (1, sizeof *self);
 	self->every_ms = every_ms > 0 ? every_ms : 1000;
+	self->frames = frames > 0 ? frames : HUB_CHECKPOINT_FRAMES;
 	self->db = db_open (path, DB_READWRITE, cause);
 	if (self->db == NULL) {
 		free (self);
 		return NULL;
 	}
-	self->wal_path = xasprintf ("%s-wal", path);
 	pthread_mutex_init (&self->lock, NULL);
 	pthread_cond_init (&self->wake, NULL);
 	if (pthread_create (&self->thread, NULL, hub_checkpoint_run, self) != 0) {
 		*cause = xasprintf ("cannot start the checkpoint thread");
 		db_close (&self->db);
-		free (self->wal_path);
 		free (self);
 		return NULL;
 	}
@@ -102,7 +118,6 @@ hub_checkpoint_destroy (hub_checkpoint_t **self_p)
 	db_close (&self->db);
 	pthread_cond_destroy (&self->wake);
 	pthread_mutex_destroy (&self->lock);
-	free (self->wal_path);
 	free (self);
 	*self_p = NULL;
 }

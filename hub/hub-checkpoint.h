@@ -5,14 +5,36 @@
  * the whole database); this thread copies the WAL back into the database
  * with its own connection, without blocking the writer, and keeps the WAL
  * from growing without bound.
+ *
+ * The thread never catches up with a busy writer, and SQLite starts the WAL
+ * over from its beginning only after a checkpoint that left nothing behind;
+ * so once the thread is done, the loop copies the few frames written
+ * meanwhile itself (hub_checkpoint_done). Without that the WAL grew by
+ * some 200 MB a second under load, every write landing on new blocks.
  */
 #ifndef DSP_HUB_CHECKPOINT_H
 #define DSP_HUB_CHECKPOINT_H
 
+#include <stdbool.h>
+
 typedef struct hub_checkpoint hub_checkpoint_t;
 
-/* Start the thread for the database at path; NULL and *cause on failure. */
-hub_checkpoint_t *hub_checkpoint_new (const char *path, int every_ms, char **cause);
+/* Checkpoint once the WAL holds this many frames (64 MB of 4 KiB pages):
+ * each checkpoint fsyncs the database file, which slows the loop's own
+ * commits, and copies a page once however often it changed meanwhile. At
+ * 8 MB the hub took 10-20% fewer scans a second (doc/performance.md). */
+#define HUB_CHECKPOINT_FRAMES 16384
+
+/* Start the thread for the database at path, looking every every_ms and
+ * at once when a commit leaves frames or more (0: HUB_CHECKPOINT_FRAMES);
+ * NULL and *cause on failure. */
+hub_checkpoint_t *hub_checkpoint_new (const char *path, int every_ms, int frames, char **cause);
+/* The loop's connection committed and the WAL now holds frames: the thread
+ * starts at once when they are many (db_on_wal_commit calls this). */
+void hub_checkpoint_wal (hub_checkpoint_t *self, int frames);
+/* True once after each checkpoint of the thread: the loop then runs
+ * db_checkpoint_passive itself, between batches. */
+bool hub_checkpoint_done (hub_checkpoint_t *self);
 /* Stop it after a last full checkpoint. */
 void hub_checkpoint_destroy (hub_checkpoint_t **self_p);
 

@@ -51,6 +51,12 @@ struct hub_item {
 	size_t reply_size;
 };
 
+static void
+hub_server_on_wal (void *arg, int frames)
+{
+	hub_checkpoint_wal (arg, frames);
+}
+
 hub_t *
 hub_new (const struct hub_options *opt, char **cause)
 {
@@ -124,7 +130,6 @@ hub_new (const struct hub_options *opt, char **cause)
 	self->started_ms = util_wall_ms ();
 	self->routes = zhashx_new ();
 	zhashx_set_destructor (self->routes, (zhashx_destructor_fn *) zmsg_destroy);
-	db_exec (self->db, "PRAGMA wal_autocheckpoint=0");
 	/* Each request runs in a savepoint, which copies the pages it changes
 	 * into a statement journal: in memory, not a temporary file written for
 	 * every request (it was three times the WAL's own bytes). */
@@ -136,11 +141,14 @@ hub_new (const struct hub_options *opt, char **cause)
 	 * at 256 terminals the rate is the same within the noise (doc/performance.md). */
 	db_exec (self->db, "PRAGMA mmap_size=0");
 	db_exec (self->db, "PRAGMA cache_size=-8192");
-	self->checkpoint = hub_checkpoint_new (opt->database, 1000, cause);
+	self->checkpoint = hub_checkpoint_new (opt->database, 1000, 0, cause);
 	if (self->checkpoint == NULL) {
 		hub_destroy (&self);
 		return NULL;
 	}
+	/* No automatic checkpoints in a commit (one would hold a whole batch of
+	 * terminals for an fsync of the database): each commit tells the thread. */
+	db_on_wal_commit (self->db, hub_server_on_wal, self->checkpoint);
 	return self;
 }
 
@@ -237,6 +245,8 @@ hub_destroy (hub_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_t *self = *self_p;
+	if (self->db)
+		db_on_wal_commit (self->db, NULL, NULL); /* the hook's checkpoint goes first */
 	hub_checkpoint_destroy (&self->checkpoint);
 	if (self->db)
 		hub_print_shutdown (self);
@@ -531,6 +541,10 @@ hub_run (hub_t *self)
 		hub_events_flush (self->events, self->db);
 		if (hub_curve_revoked (self->curve))
 			hub_server_rebind (self);
+		/* The checkpoint thread has caught up to within a few frames: copy
+		 * those here, between batches, and the next commit starts the WAL over. */
+		if (hub_checkpoint_done (self->checkpoint))
+			db_checkpoint_passive (self->db);
 		int64_t now = util_mono_ms ();
 		if (now >= self->next_prune_ms) {
 			int n = hub_store_reply_prune (self->db, util_wall_ms () - HUB_REPLY_KEEP_MS);

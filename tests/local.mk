@@ -46,6 +46,12 @@ tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_print_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-print
 
+# The WAL checkpoint thread under a writer that never pauses.
+check_PROGRAMS += tests/test-checkpoint
+tests_test_checkpoint_SOURCES = tests/test-checkpoint.c
+tests_test_checkpoint_LDADD = tests/libtestlib.a $(HUB_LIBS)
+TESTS += tests/test-checkpoint
+
 # The terminal's own ZMTP (common/zmtp.c) against libzmq ROUTER sockets.
 check_PROGRAMS += tests/test-zmtp
 tests_test_zmtp_SOURCES = tests/test-zmtp.c
