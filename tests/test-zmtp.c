@@ -6,6 +6,8 @@
  * or broken, each with its reason in words.
  */
 #include "config.h"
+#include "client.h"
+#include "proto.h"
 #include "tests/tap.h"
 #include "tests/testlib.h"
 #include "util.h"
@@ -293,6 +295,55 @@ check_not_zmtp (void)
 	close (l);
 }
 
+/* client.c over it: a reply of two frames is one MALFORMED answer, and its
+ * second frame is not taken for the next reply. */
+static void
+check_client_frames (void)
+{
+	char *ep = xasprintf ("ipc://%s/client.sock", dir);
+	zsock_t *router = router_bind (ep, NULL);
+	char *cause = NULL;
+	client_t *c = client_new (ep, "t-frames", &cause);
+	ok (c && client_writable (c, WAIT_MS), "client.c connects%s%s", cause ? ": " : "", cause ? cause : "");
+	proto_msg_t *m = proto_msg_new (PROTO_PING);
+	proto_msg_set_seq (m, 5);
+	ok (c && client_send (c, m) == 0, "and sends a request");
+	proto_msg_destroy (&m);
+	zsock_set_rcvtimeo (router, WAIT_MS);
+	zmsg_t *in = zmsg_recv (router);
+	zframe_t *id = in ? zmsg_pop (in) : NULL;
+	zmsg_destroy (&in);
+	if (id) {
+		zmsg_t *two = zmsg_new ();
+		zmsg_append (two, &(zframe_t *) { zframe_dup (id) });
+		zmsg_addstr (two, "first part");
+		zmsg_addstr (two, "second part");
+		zmsg_send (&two, router);
+		proto_msg_t *r = proto_msg_new (PROTO_REPLY);
+		proto_msg_set_seq (r, 5);
+		proto_set_num (r, PROTO_REPLY_STATUS, PROTO_OK);
+		size_t size;
+		uint8_t *data = proto_encode (r, &size);
+		zmsg_t *one = zmsg_new ();
+		zmsg_append (one, &id);
+		zmsg_addmem (one, data, size);
+		zmsg_send (&one, router);
+		free (data);
+		proto_msg_destroy (&r);
+	}
+	proto_msg_t *a = c ? client_recv (c, WAIT_MS) : NULL;
+	ok (a && proto_msg_id (a) == PROTO_ERROR && strstr (proto_get_str (a, PROTO_ERROR_TEXT), "more than one frame"),
+	    "a reply of two frames comes back as one error: %s", a ? proto_get_str (a, PROTO_ERROR_TEXT) : "(none)");
+	proto_msg_t *b = c ? client_recv (c, WAIT_MS) : NULL;
+	ok (b && proto_msg_id (b) == PROTO_REPLY && proto_msg_seq (b) == 5, "and the next message is the real reply");
+	proto_msg_destroy (&a);
+	proto_msg_destroy (&b);
+	client_destroy (&c);
+	zframe_destroy (&id);
+	zsock_destroy (&router);
+	free (ep);
+}
+
 int
 main (void)
 {
@@ -390,6 +441,7 @@ main (void)
 	}
 
 	check_not_zmtp ();
+	check_client_frames ();
 
 	zsock_destroy (&null_router);
 	zsock_destroy (&curve_router);
