@@ -197,6 +197,12 @@ client_error (client_t *self)
 	return zmtp_error (self->wire);
 }
 
+const char *
+client_refusal (client_t *self)
+{
+	return zmtp_refusal (self->wire);
+}
+
 int
 client_reconnect (client_t *self)
 {

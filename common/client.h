@@ -44,6 +44,9 @@ int client_fd (client_t *self, short *events);
 int client_timeout_ms (client_t *self);
 /* Why the last connection to the hub ended or was refused; "" when none did. */
 const char *client_error (client_t *self);
+/* A short label (zmtp.h's ZMTP_REFUSED_*) while the hub turns this terminal
+ * away; NULL when it is simply out of reach or connected. */
+const char *client_refusal (client_t *self);
 
 /* One request and its reply, resending up to tries times, timeout_ms each. */
 proto_msg_t *client_call (client_t *self, proto_msg_t *msg, int timeout_ms, int tries);

@@ -71,6 +71,7 @@ struct zmtp {
 	struct zmtp_in *head, *tail; /* frames taken, oldest first */
 	size_t queued;               /* their bytes */
 	char error[200];
+	const char *refusal; /* ZMTP_REFUSED_*, or NULL */
 
 	/* CURVE, per connection: transient keys, the hub's transient key,
 	 * the box key between them, and both sides' message counters. */
@@ -219,19 +220,37 @@ zmtp_drop_queue (zmtp_t *self)
 	self->queued = 0;
 }
 
-/* The connection is over: keep why, and try again after delay_ms. What
- * was already taken from it stays readable. */
+/* The connection is over: keep why (and, when the hub turned this terminal
+ * away, the short label), and try again after delay_ms. What was already
+ * taken from it stays readable. */
 static void
-zmtp_fail (zmtp_t *self, int delay_ms, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+zmtp_end (zmtp_t *self, const char *refusal, int delay_ms, const char *fmt, va_list ap)
+{
+	vsnprintf (self->error, sizeof self->error, fmt, ap);
+	self->refusal = refusal;
+	zmtp_close (self);
+	self->retry_at = util_mono_ms () + delay_ms;
+}
+
+static void zmtp_fail (zmtp_t *self, int delay_ms, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 static void
 zmtp_fail (zmtp_t *self, int delay_ms, const char *fmt, ...)
 {
 	va_list ap;
 	va_start (ap, fmt);
-	vsnprintf (self->error, sizeof self->error, fmt, ap);
+	zmtp_end (self, NULL, delay_ms, fmt, ap);
 	va_end (ap);
-	zmtp_close (self);
-	self->retry_at = util_mono_ms () + delay_ms;
+}
+
+/* The hub (or whatever listens there) said no: not worth trying every 100 ms. */
+static void zmtp_refuse (zmtp_t *self, const char *label, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+static void
+zmtp_refuse (zmtp_t *self, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	zmtp_end (self, label, ZMTP_REFUSED_RETRY_MS, fmt, ap);
+	va_end (ap);
 }
 
 static void
@@ -305,7 +324,7 @@ zmtp_check_metadata (zmtp_t *self, const uint8_t *p, size_t n)
 				return 0;
 			char type[32];
 			zmtp_clean (type, sizeof type, p + i, vl);
-			zmtp_fail (self, ZMTP_REFUSED_RETRY_MS, "%s is a %s socket, not a despatch hub", self->endpoint, type);
+			zmtp_refuse (self, ZMTP_REFUSED_NOT_HUB, "%s is a %s socket, not a despatch hub", self->endpoint, type);
 			return -1;
 		}
 		i += vl;
@@ -427,7 +446,7 @@ zmtp_curve_welcome (zmtp_t *self, const uint8_t *body, size_t n)
 	uint8_t nonce[SECRET_NONCE] = "WELCOME-", plain[128];
 	memcpy (nonce + 8, body + 8, 16);
 	if (secret_box_open (plain, body + 24, 144, nonce, self->keys.hub_key, self->cn_secret) != 0) {
-		zmtp_fail (self, ZMTP_REFUSED_RETRY_MS,
+		zmtp_refuse (self, ZMTP_REFUSED_HUB_KEY,
 		    "the hub's WELCOME does not open with the hub key this terminal has (wrong hub.cert?)");
 		return -1;
 	}
@@ -467,6 +486,7 @@ zmtp_null_ready_in (zmtp_t *self, const uint8_t *body, size_t n)
 	if (zmtp_check_metadata (self, body + 6, n - 6) != 0)
 		return -1;
 	self->state = ZS_READY;
+	self->refusal = NULL;
 	return 0;
 }
 
@@ -487,6 +507,7 @@ zmtp_curve_ready_in (zmtp_t *self, const uint8_t *body, size_t n)
 	else if ((rc = zmtp_check_metadata (self, plain, plain_len)) == 0) {
 		self->peer_nonce = zmtp_get_u64 (body + 6);
 		self->state = ZS_READY;
+		self->refusal = NULL;
 	}
 	free (plain);
 	return rc;
@@ -501,7 +522,7 @@ zmtp_error_in (zmtp_t *self, const uint8_t *body, size_t n)
 		rl = n > 7 ? n - 7 : 0;
 	char reason[64];
 	zmtp_clean (reason, sizeof reason, body + 7, rl);
-	zmtp_fail (self, ZMTP_REFUSED_RETRY_MS,
+	zmtp_refuse (self, ZMTP_REFUSED_KEY,
 	    "the hub refused this terminal's key (code %s): is it enrolled (despatch keys enrol) and not revoked?", reason);
 	return -1;
 }
@@ -539,13 +560,14 @@ static int
 zmtp_greeting_in (zmtp_t *self, const uint8_t *g)
 {
 	if (g[0] != 0xFF || (g[9] & 1) == 0 || g[10] < 3) {
-		zmtp_fail (self, ZMTP_REFUSED_RETRY_MS, "%s does not speak ZMTP 3: is it a despatch hub?", self->endpoint);
+		zmtp_refuse (self, ZMTP_REFUSED_NOT_HUB, "%s does not speak ZMTP 3: is it a despatch hub?", self->endpoint);
 		return -1;
 	}
 	char mech[21];
 	zmtp_clean (mech, sizeof mech, g + 12, strnlen ((const char *) g + 12, 20));
 	if (strcmp (mech, self->curve ? "CURVE" : "NULL") != 0) {
-		zmtp_fail (self, ZMTP_REFUSED_RETRY_MS, self->curve ? "the hub does not use CURVE security (it uses %s)"
+		zmtp_refuse (self, self->curve ? ZMTP_REFUSED_NO_CURVE : ZMTP_REFUSED_NEEDS_KEYS,
+		    self->curve ? "the hub does not use CURVE security (it uses %s)"
 		                                                    : "the hub uses %s security: start the terminal with --keys",
 		    mech);
 		return -1;
@@ -657,14 +679,14 @@ zmtp_fill (zmtp_t *self)
 			return;
 		} else if (r == 0 && self->state == ZS_GREETING) {
 			/* libzmq hangs up on a greeting with another mechanism before sending its own. */
-			zmtp_fail (self, ZMTP_REFUSED_RETRY_MS, self->curve
+			zmtp_refuse (self, self->curve ? ZMTP_REFUSED_NO_CURVE : ZMTP_REFUSED_NEEDS_KEYS, self->curve
 			        ? "the hub hung up during the greeting: it may not use CURVE security"
 			        : "the hub hung up during the greeting: it may use CURVE security (start the terminal "
 			          "with --keys)");
 			return;
 		} else if (r == 0 && self->curve && self->state == ZS_HANDSHAKE && !self->welcomed) {
 			/* libzmq hangs up on a HELLO it cannot open. */
-			zmtp_fail (self, ZMTP_REFUSED_RETRY_MS,
+			zmtp_refuse (self, ZMTP_REFUSED_HUB_KEY,
 			    "the hub ended the CURVE handshake at once: is hub.cert this hub's public key?");
 			return;
 		} else {
@@ -939,4 +961,10 @@ const char *
 zmtp_error (zmtp_t *self)
 {
 	return self->error;
+}
+
+const char *
+zmtp_refusal (zmtp_t *self)
+{
+	return self->refusal;
 }

@@ -71,4 +71,15 @@ int zmtp_recv (zmtp_t *self, uint8_t **data, size_t *size, bool *more);
 /* Why the last connection ended or was refused, in words; "" when none did. */
 const char *zmtp_error (zmtp_t *self);
 
+/* Short labels for a status line, when the far end turned this terminal
+ * away rather than being out of reach. */
+#define ZMTP_REFUSED_KEY "KEY REFUSED"        /* ZAP said no: not enrolled, or revoked */
+#define ZMTP_REFUSED_HUB_KEY "WRONG HUB KEY"  /* hub.cert is another hub's */
+#define ZMTP_REFUSED_NEEDS_KEYS "NEEDS KEYS"  /* a CURVE hub, and no --keys */
+#define ZMTP_REFUSED_NO_CURVE "HUB NOT CURVE" /* keys, and a hub without CURVE */
+#define ZMTP_REFUSED_NOT_HUB "NOT A HUB"      /* something else listens there */
+/* One of those while the last attempt was refused; NULL otherwise (also
+ * when the hub is simply out of reach). */
+const char *zmtp_refusal (zmtp_t *self);
+
 #endif

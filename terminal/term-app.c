@@ -582,6 +582,8 @@ term_app_tick (struct term *t, int64_t now_ms)
 			term_app_reply (t, r, now_ms);
 		else if (ev == TN_EV_EVENT)
 			term_app_event (t, r);
+		else if (ev == TN_EV_REFUSED) /* not the network: somebody has to act */
+			term_message (t, TM_WARN, "No hub: %s", term_net_why (t->net));
 		proto_msg_destroy (&r);
 		t->dirty = true;
 	}
@@ -752,7 +754,8 @@ term_app_layout (struct term *t)
 	v.station = t->opt.station;
 	enum term_net_state ns = term_net_state (t->net);
 	v.hub_ok = ns == TN_UP;
-	v.hub = ns == TN_UP ? "HUB OK" : ns == TN_CONNECTING ? "HUB ?" : "NO HUB";
+	const char *refusal = term_net_refusal (t->net);
+	v.hub = ns == TN_UP ? "HUB OK" : refusal ? refusal : ns == TN_CONNECTING ? "HUB ?" : "NO HUB";
 	v.queued = term_journal_count (t->journal);
 	v.rejected = term_journal_rejected_count (t->journal);
 	v.unprinted = (unsigned) t->nunprinted;

@@ -106,15 +106,29 @@ term_net_retry_ms (term_net_t *self)
 }
 
 /* Why the hub cannot be reached (refused key, wrong hub key, nothing
- * listening), logged once each time the reason changes. */
-static void
+ * listening), logged once each time the reason changes; true when the
+ * new reason is that the hub turned this terminal away. */
+static bool
 term_net_say_why (term_net_t *self)
 {
 	const char *why = client_error (self->client);
-	if (*why && strcmp (why, self->said) != 0) {
-		log_warn ("no hub: %s", why);
-		util_strlcpy (self->said, why, sizeof self->said);
-	}
+	if (*why == '\0' || strcmp (why, self->said) == 0)
+		return false;
+	log_warn ("no hub: %s", why);
+	util_strlcpy (self->said, why, sizeof self->said);
+	return client_refusal (self->client) != NULL;
+}
+
+const char *
+term_net_refusal (term_net_t *self)
+{
+	return self->state == TN_UP ? NULL : client_refusal (self->client);
+}
+
+const char *
+term_net_why (term_net_t *self)
+{
+	return client_error (self->client);
 }
 
 static void
@@ -216,8 +230,10 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 		/* Not answered within a heartbeat: fresh socket, then HELLO again. */
 		if (self->hello_seq != 0)
 			client_reconnect (self->client);
-		term_net_say_why (self);
+		bool refused = term_net_say_why (self);
 		term_net_hello (self, now_ms);
+		if (refused)
+			return TN_EV_REFUSED;
 	}
 	return TN_EV_NONE;
 }

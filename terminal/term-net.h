@@ -33,6 +33,7 @@ enum term_net_event {
 	TN_EV_DOWN,   /* the hub stopped answering */
 	TN_EV_REPLY,  /* an answer to a numbered request: in *out */
 	TN_EV_EVENT,  /* an EVENT the hub sent unasked (print results...): in *out */
+	TN_EV_REFUSED, /* the hub turned this terminal away, for a new reason: term_net_why */
 };
 
 struct term_net_options {
@@ -57,6 +58,11 @@ int term_net_send (term_net_t *self, proto_msg_t *msg, int64_t now_ms);
 void term_net_answered (term_net_t *self);
 /* Timers and input; returns an event, with a reply in *out (caller destroys). */
 enum term_net_event term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out);
+/* While the hub turns this terminal away: a short label for the status line
+ * ("KEY REFUSED"...); NULL when it is up or simply out of reach. */
+const char *term_net_refusal (term_net_t *self);
+/* Why the hub cannot be reached, in words ("" when nothing is known). */
+const char *term_net_why (term_net_t *self);
 /* Milliseconds until term_net_poll has timer work to do. */
 int term_net_timeout (term_net_t *self, int64_t now_ms);
 

@@ -95,11 +95,13 @@ tl_hub_stop ()
 }
 
 # tl_term_start ROWS COLS [terminal options...]: the terminal in a fresh tmux window.
+# Its keys are tl-term's, or the folder in TL_TERM_KEYS (empty: no --keys at all).
 tl_term_start ()
 {
 	local rows=$1 cols=$2
 	shift 2
-	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' --keys '$TL_KEYS/terminals/tl-term' --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
+	local keys=${TL_TERM_KEYS-$TL_KEYS/terminals/tl-term}
+	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' ${keys:+--keys '$keys'} --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
 	if tmux -L "$TL_SOCK" has-session 2>/dev/null; then
 		tmux -L "$TL_SOCK" respawn-pane -k -t dsp "$cmd"
 	else
