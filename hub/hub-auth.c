@@ -1,29 +1,9 @@
-/* hub-auth.c: PIN hashes and the PIN rule (the hashing itself is secret.c's). */
+/* hub-auth.c: the PIN rule (hashing and checking a PIN are secret.c's). */
 #include "config.h"
 #include "hub-auth.h"
-#include "secret.h"
-#include "util.h"
 
 #include <ctype.h>
 #include <string.h>
-
-int
-hub_auth_init (void)
-{
-	return secret_init ();
-}
-
-char *
-hub_auth_hash (const char *pin)
-{
-	return secret_pin_hash (pin);
-}
-
-bool
-hub_auth_verify (const char *hash, const char *pin)
-{
-	return secret_pin_verify (hash, pin);
-}
 
 bool
 hub_auth_pin_ok (const char *pin)

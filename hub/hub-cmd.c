@@ -2,11 +2,11 @@
 #include "config.h"
 #include "hub-cmd.h"
 #include "flow.h"
-#include "hub-auth.h"
 #include "hub-server.h"
 #include "hub-store.h"
 #include "log.h"
 #include "pan.h"
+#include "secret.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -136,7 +136,7 @@ hub_cmd_login (struct hub_req *req)
 		    (long long) ((op.locked_until_ms - req->now_ms + 59999) / 60000));
 		return 0;
 	}
-	if (!hub_auth_verify (op.pin_hash, pin)) {
+	if (!secret_pin_verify (op.pin_hash, pin)) {
 		int failures = op.failures + 1;
 		int64_t until = 0;
 		if (failures >= o->max_failures) {

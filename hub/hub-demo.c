@@ -6,6 +6,7 @@
 #include "hub-store.h"
 #include "hub.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 #include <errno.h>
@@ -48,7 +49,7 @@ hub_demo_operator (db_t *db, char **f, int n, const char **why)
 		*why = "a PIN is 4 to 12 digits";
 		return -1;
 	}
-	char *hash = hub_auth_hash (f[3]);
+	char *hash = secret_pin_hash (f[3]);
 	if (hash == NULL) {
 		*why = "cannot hash the PIN";
 		return -1;

@@ -1,11 +1,11 @@
 /* hub-main.c: despatch-hub, the command line and start-up. */
 #include "config.h"
 #include "conf.h"
-#include "hub-auth.h"
 #include "hub-demo.h"
 #include "hub-server.h"
 #include "hub-store.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 #include <czmq.h>
@@ -154,7 +154,7 @@ main (int argc, char **argv)
 		conf_destroy (&conf);
 		return 2;
 	}
-	if (hub_auth_init () != 0) {
+	if (secret_init () != 0) {
 		log_error ("cannot initialise the password-hash library");
 		return 1;
 	}
