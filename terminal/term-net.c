@@ -170,8 +170,9 @@ term_net_lost (term_net_t *self, int64_t now_ms)
 	self->waiting_since = 0;
 	self->ping_seq = 0;
 	self->hello_at = now_ms;
-	const char *why = client_error (self->client);
-	log_info ("hub unreachable%s%s: reconnecting", *why ? ": " : "", why);
+	/* No reason here: the last one may be from an older connection. The
+	 * next attempt's, if any, is logged by term_net_say_why. */
+	log_info ("hub unreachable: reconnecting");
 }
 
 enum term_net_event
