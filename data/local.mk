@@ -9,6 +9,9 @@ dist_doc_DATA += data/despatch.conf.example
 data/despatch.conf: data/despatch.conf.example
 	$(AM_V_GEN)$(MKDIR_P) data && cp $(top_srcdir)/data/despatch.conf.example $@
 
+# The fonts labels are drawn with (fontconfig; the units and the tests set FONTCONFIG_FILE to it).
+dist_pkgdata_DATA += data/fonts.conf
+
 # systemd units, with the install folders substituted at make time.
 systemdunitdir = $(prefix)/lib/systemd/system
 nodist_systemdunit_DATA = data/despatch-hub.service data/despatch-backup.service

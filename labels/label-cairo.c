@@ -306,9 +306,30 @@ label_canvas_font (struct label_canvas *c, const char *name)
 	return c->fonts[c->nfonts++].desc;
 }
 
+/* Lay text out at size pt (points; 0 keeps the font's own); true if it fits w x h. */
+static bool
+label_canvas_text_fits (struct label_canvas *c, PangoFontDescription *desc, double pt, double w, double h,
+    double *lw, double *lh)
+{
+	PangoLayout *l = c->layout;
+	if (pt > 0) {
+		PangoFontDescription *d = pango_font_description_copy_static (desc);
+		pango_font_description_set_size (d, (gint) lround (pt * PANGO_SCALE));
+		pango_layout_set_font_description (l, d);
+		pango_font_description_free (d);
+	} else
+		pango_layout_set_font_description (l, desc);
+	PangoRectangle ink, logical;
+	pango_layout_get_extents (l, &ink, &logical);
+	*lw = (double) logical.width / PANGO_SCALE;
+	*lh = (double) logical.height / PANGO_SCALE;
+	return *lh <= h + 0.5 && *lw <= w + 0.5;
+}
+
 int
-label_canvas_text (struct label_canvas *c, const char *text, const char *font, double x, double y,
-    double w, double h, enum label_align align, bool invert, bool nowrap, double *need_w, double *need_h)
+label_canvas_text (struct label_canvas *c, const char *text, const char *font, double min_pt, double x,
+    double y, double w, double h, enum label_align align, bool invert, bool nowrap, double *pt,
+    double *need_w, double *need_h)
 {
 	static const PangoAlignment aligns[] = {
 		[LABEL_ALIGN_LEFT] = PANGO_ALIGN_LEFT,
@@ -316,18 +337,34 @@ label_canvas_text (struct label_canvas *c, const char *text, const char *font, d
 		[LABEL_ALIGN_RIGHT] = PANGO_ALIGN_RIGHT,
 	};
 	PangoLayout *l = c->layout;
-	pango_layout_set_font_description (l, label_canvas_font (c, font));
+	PangoFontDescription *desc = label_canvas_font (c, font);
 	pango_layout_set_width (l, nowrap ? -1 : (int) (w * PANGO_SCALE));
 	pango_layout_set_wrap (l, PANGO_WRAP_WORD_CHAR);
 	pango_layout_set_alignment (l, aligns[align]);
 	pango_layout_set_text (l, text, -1);
-	PangoRectangle ink, logical;
-	pango_layout_get_extents (l, &ink, &logical);
-	double lw = (double) logical.width / PANGO_SCALE, lh = (double) logical.height / PANGO_SCALE;
+	double lw, lh, size = (double) pango_font_description_get_size (desc) / PANGO_SCALE;
+	*pt = size;
+	if (!label_canvas_text_fits (c, desc, 0, w, h, &lw, &lh)) {
+		/* Too big at its own size: the largest size, in quarter points down to the floor,
+		 * that fits. Wrapping makes fit all but monotonic in the size, so halving is safe. */
+		if (size <= min_pt || !label_canvas_text_fits (c, desc, min_pt, w, h, &lw, &lh)) {
+			*need_w = lw;
+			*need_h = lh;
+			return -1;
+		}
+		double lo = min_pt, hi = size;
+		while (hi - lo > 0.25) {
+			double mid = (lo + hi) / 2;
+			if (label_canvas_text_fits (c, desc, mid, w, h, &lw, &lh))
+				lo = mid;
+			else
+				hi = mid;
+		}
+		label_canvas_text_fits (c, desc, lo, w, h, &lw, &lh);
+		*pt = lo;
+	}
 	*need_w = lw;
 	*need_h = lh;
-	if (lh > h + 0.5 || lw > w + 0.5)
-		return -1;
 	if (invert) {
 		label_canvas_rect (c, x, y, w, h, true);
 		label_canvas_ink (c, false);

@@ -36,9 +36,9 @@ static int
 label_chart_text (struct label_canvas *c, const char *text, const char *font, double x, double y, double w, double h,
     enum label_align align, char **cause)
 {
-	double nw, nh;
-	if (label_canvas_text (c, text, font, LC_MM (x), LC_MM (y), LC_MM (w), LC_MM (h), align, false, true, &nw, &nh)
-	    == 0)
+	double pt, nw, nh;
+	if (label_canvas_text (c, text, font, LABEL_MIN_FONT_PT, LC_MM (x), LC_MM (y), LC_MM (w), LC_MM (h), align,
+	    false, true, &pt, &nw, &nh) == 0)
 		return 0;
 	*cause = xasprintf ("report text does not fit (%.40s)", text);
 	return -1;

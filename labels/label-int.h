@@ -44,11 +44,14 @@ void label_canvas_rect (struct label_canvas *c, double x, double y, double w, do
 void label_canvas_frame (struct label_canvas *c, double x, double y, double w, double h, double line);
 void label_canvas_line (struct label_canvas *c, double x1, double y1, double x2, double y2, double width);
 /*
- * Lay text out in a box w x h (wrapping at w); draw it unless it does not fit.
- * Returns 0, or -1 if it does not fit (*need_w, *need_h the size it needed).
+ * Lay text out in a box w x h (wrapping at w) in font, shrinking the font's size as far as
+ * min_pt points if it does not fit at its own; draw it at the largest size that fits.
+ * Returns 0 (*pt the size drawn), or -1 if it does not fit even at min_pt (*need_w, *need_h
+ * the size it needed there).
  */
-int label_canvas_text (struct label_canvas *c, const char *text, const char *font, double x, double y,
-    double w, double h, enum label_align align, bool invert, bool nowrap, double *need_w, double *need_h);
+int label_canvas_text (struct label_canvas *c, const char *text, const char *font, double min_pt,
+    double x, double y, double w, double h, enum label_align align, bool invert, bool nowrap,
+    double *pt, double *need_w, double *need_h);
 /* Modules at (x, y) whole dots, each mw x mh dots; quiet zone cleared around it. */
 void label_canvas_matrix (struct label_canvas *c, const struct label_matrix *m, int x, int y,
     int mw, int mh, int height);
@@ -75,6 +78,9 @@ struct label_template_ctx {
 char *label_template_expand (struct label_template_ctx *ctx, const char *tmpl, char **cause);
 bool label_template_is_static (const char *tmpl);
 
+/* The smallest text a layout shrinks to when it declares none: legible on a 203 dpi head. */
+#define LABEL_MIN_FONT_PT 6.0
+
 /* label-layout.c: a layout file as loaded and checked. */
 enum label_element_type { LABEL_EL_BOX, LABEL_EL_LINE, LABEL_EL_TEXT, LABEL_EL_BARCODE, LABEL_EL_IMAGE };
 
@@ -88,6 +94,7 @@ struct label_element {
 	enum label_align align;
 	char *text;		/* text template */
 	char *font;
+	double min_font;	/* points: text shrinks to fit, down to this size, before it is refused */
 	char *symbology;
 	char *data;		/* barcode data template */
 	char *primary;		/* MaxiCode primary message template */
@@ -102,6 +109,7 @@ struct label_layout {
 	char *name, *title, *path;
 	double width, height;	/* mm */
 	char *stock;
+	double min_font;	/* points: the smallest any text box shrinks to, unless it says otherwise */
 	json_t *vars;
 	struct label_element *elements;
 	size_t nelements;

@@ -136,7 +136,7 @@ static const struct label_layout_type {
 } label_layout_types[] = {
 	{ "box", LABEL_EL_BOX, " type name x y w h line fill " },
 	{ "line", LABEL_EL_LINE, " type name x y x2 y2 line " },
-	{ "text", LABEL_EL_TEXT, " type name x y w h text font align invert nowrap " },
+	{ "text", LABEL_EL_TEXT, " type name x y w h text font min_font align invert nowrap " },
 	{ "barcode", LABEL_EL_BARCODE, " type name x y w h symbology data primary module align " },
 	{ "image", LABEL_EL_IMAGE, " type name x y w h file " },
 };
@@ -161,6 +161,23 @@ label_layout_num (struct label_layout_parse *p, json_t *o, const char *key, bool
 	}
 	if (!json_is_number (v)) {
 		*p->cause = xasprintf ("%s: %s: '%s' must be a number (millimetres)", p->path, p->el, key);
+		return -1;
+	}
+	*out = json_number_value (v);
+	return 0;
+}
+
+/* A font size in points, within what a label can print legibly. */
+static int
+label_layout_points (struct label_layout_parse *p, json_t *o, const char *key, double def, double *out)
+{
+	json_t *v = json_object_get (o, key);
+	if (v == NULL) {
+		*out = def;
+		return 0;
+	}
+	if (!json_is_number (v) || json_number_value (v) < 4 || json_number_value (v) > 72) {
+		*p->cause = xasprintf ("%s: %s: '%s' must be a font size in points, from 4 to 72", p->path, p->el, key);
 		return -1;
 	}
 	*out = json_number_value (v);
@@ -286,6 +303,7 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 	case LABEL_EL_TEXT:
 		if (label_layout_str (p, o, "text", true, NULL, &e->text) < 0
 		    || label_layout_str (p, o, "font", false, "DejaVu Sans 9", &e->font) < 0
+		    || label_layout_points (p, o, "min_font", l->min_font, &e->min_font) < 0
 		    || label_layout_str (p, o, "align", false, "left", &align) < 0
 		    || label_layout_bool (p, o, "invert", &e->invert) < 0
 		    || label_layout_bool (p, o, "nowrap", &e->nowrap) < 0)
@@ -377,7 +395,8 @@ label_layout_from_json (const char *path, json_t *root, char **cause)
 	if (label_layout_str (&p, root, "title", false, l->name, &l->title) < 0
 	    || label_layout_num (&p, root, "width", true, 0, &l->width) < 0
 	    || label_layout_num (&p, root, "height", true, 0, &l->height) < 0
-	    || label_layout_str (&p, root, "stock", false, "4x6", &l->stock) < 0)
+	    || label_layout_str (&p, root, "stock", false, "4x6", &l->stock) < 0
+	    || label_layout_points (&p, root, "min_font", LABEL_MIN_FONT_PT, &l->min_font) < 0)
 		goto fail;
 	if (l->width <= 0 || l->height <= 0 || l->width > 300 || l->height > 500) {
 		*cause = xasprintf ("%s: width and height must be millimetres within an A4 page or a long label", path);

@@ -195,15 +195,15 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 		return -1;
 	}
 	label_render_drop_empty_lines (text);
-	double need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
+	double pt, need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
 	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
-	int rc = label_canvas_text (j->canvas, text, e->font, x, y, w, h, e->align, e->invert, e->nowrap,
-	    &need_w, &need_h);
+	int rc = label_canvas_text (j->canvas, text, e->font, e->min_font, x, y, w, h, e->align, e->invert,
+	    e->nowrap, &pt, &need_w, &need_h);
 	if (rc < 0)
-		*j->cause = xasprintf ("%s%s too long for text box '%s' of layout %s (needs %.1f x %.1f mm, "
-		    "the box is %.1f x %.1f mm): \"%s\"",
+		*j->cause = xasprintf ("%s%s too long for text box '%s' of layout %s even at its smallest "
+		    "size, %g pt (needs %.1f x %.1f mm, the box is %.1f x %.1f mm): \"%s\"",
 		    fields ? "shipment field " : "", fields ? fields : "static text is", e->name, j->layout->name,
-		    need_w * 25.4 / dpi, need_h * 25.4 / dpi, e->w, e->h, text);
+		    e->min_font, need_w * 25.4 / dpi, need_h * 25.4 / dpi, e->w, e->h, text);
 	free (fields);
 	free (text);
 	return rc;

@@ -37,8 +37,18 @@ variant 's/"postcode": "SW1A 2AA"/"postal_code": "SW1A 2AA"/'
 refuse 1 "recipient.postcode' is missing" "missing field named" --carrier dpd-uk --data "$tmp/ship.json" --format zpl
 variant 's/"name": "Zoë Ångström-Łukasiewicz"/"name": "Zoë Ångström-Łukasiewicz Von Und Zu Irgendwo Mit Sehr Langem Namen"/'
 refuse 1 "recipient.name" "name too long for its field is named" --carrier dpd-uk --data "$tmp/ship.json" --format png
+# A six-line business address fits: the box's text shrinks until it does.
 variant 's/"Flat 2", "10 Downing Street"/"Flat 2", "Building 7", "Staircase C", "Floor 4", "10 Downing Street", "Westminster"/'
-refuse 1 "too long for text box 'recipient'" "address too long for its box is named" --carrier dpd-uk --data "$tmp/ship.json" --format pdf
+for f in pdf zpl png; do
+	rm -f "$tmp/out"
+	"$tool" render --carrier dpd-uk --data "$tmp/ship.json" --format $f -o "$tmp/out" > "$tmp/msg" 2>&1
+	[ $? = 0 ] && [ -s "$tmp/out" ]
+	ok $? "a six-line address shrinks to fit its box ($f)"
+	sed 's/^/#   /' "$tmp/msg"
+done
+# Past the floor (6 pt) it is refused, naming the box and the smallest size tried.
+variant 's/"Flat 2", "10 Downing Street"/"Flat 2", "Building 7", "Staircase C", "Floor 4", "Wing A", "Block 9", "Court 3", "Yard 5", "Gate 2", "Lane 8", "Row 6", "Hall 4", "Unit 1", "10 Downing Street", "Westminster"/'
+refuse 1 "too long for text box 'recipient' of layout dpd-uk even at its smallest size, 6 pt" "address too long for its box even at 6 pt is named" --carrier dpd-uk --data "$tmp/ship.json" --format pdf
 variant 's/"code": "101"/"code": "1O1"/'
 refuse 1 "service.code" "service code that is not digits is named" --carrier dpd-uk --data "$tmp/ship.json" --format zpl
 sed 's/1Z999AA10123456784/1Z999AA10123456785/' "$srcdir/shipments/ups.json" > "$tmp/ups.json"
