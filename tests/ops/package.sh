@@ -55,7 +55,8 @@ for o in "$top_srcdir"/debian/*lintian-overrides "$top_srcdir"/debian/source/lin
 	ops_ok $? "every override in ${o#$top_srcdir/} has its reason"
 done
 
-# has PACKAGE PATH...: every path is in the package's file list.
+# has PACKAGE PATH...: every path is in the package's file list (as it is,
+# or gzipped: dh_compress compresses docs over 4 KiB).
 list_of () { dpkg-deb -c "$(deb_of "$1")" | awk '{ print $6 }' | sed 's|^\./|/|; s|/$||'; }
 has ()
 {
@@ -64,7 +65,7 @@ has ()
 	list_of "$pkg" >"$OPS_DIR/$pkg.list"
 	missing=""
 	for f in "$@"; do
-		grep -qx "$f" "$OPS_DIR/$pkg.list" || missing="$missing $f"
+		grep -qx -e "$f" -e "$f.gz" "$OPS_DIR/$pkg.list" || missing="$missing $f"
 	done
 	[ -z "$missing" ]
 	ops_ok $? "$pkg holds $*"
@@ -85,10 +86,12 @@ has despatch-tools /usr/bin/despatch-label /usr/bin/despatch-print /usr/share/ma
 	/usr/share/man/man1/despatch-print.1.gz /usr/share/despatch/fonts.conf
 layouts=$(cd "$top_srcdir/data/layouts" && ls | sed 's|^|/usr/share/despatch/layouts/|')
 has despatch-tools $layouts
-docs=$(cd "$top_srcdir/doc" && ls *.md | sed 's|^|/usr/share/doc/despatch/|; s|$|.gz|')
+docs=$(cd "$top_srcdir/doc" && ls *.md | sed 's|^|/usr/share/doc/despatch/|')
 has despatch-doc $docs
 demo=$(cd "$top_srcdir/data/demo" && ls | sed 's|^|/usr/share/doc/despatch/examples/demo/|')
 has despatch-doc $demo
+! grep -q '/examples/demo/.*\.gz$' "$OPS_DIR/despatch-doc.list"
+ops_ok $? "the demo data is not gzipped (despatch-hub --demo-data reads it as it is)"
 
 # The demo data is not in the production packages, and no program is in /usr/bin
 # that has a section-8 page.
@@ -161,6 +164,22 @@ for p in $PKGS; do
 		ops_done
 	fi
 done
+# pkg_tool OUT CMD...: dpkg or apt-get with its output in OUT, waiting (at
+# most ~2 min) while another package manager holds dpkg's lock.
+pkg_tool ()
+{
+	out=$1
+	shift
+	n=0
+	while :; do
+		"$@" >"$out" 2>&1 && return 0
+		rc=$?
+		grep -qE 'frontend lock|Could not get lock|status database (area )?is locked' "$out" || return $rc
+		[ $n -ge 60 ] && return $rc
+		n=$((n + 1))
+		sleep 2
+	done
+}
 had_user=0
 getent passwd despatch >/dev/null && had_user=1
 [ -e /var/lib/despatch ] && { echo "#   /var/lib/despatch exists before the install: it is moved aside and restored"; \
@@ -168,7 +187,7 @@ getent passwd despatch >/dev/null && had_user=1
 ops_pkg_cleanup ()
 {
 	[ -n "${OPS_INST_HUB:-}" ] && kill "$OPS_INST_HUB" 2>/dev/null
-	DESPATCH_PURGE_DATA=yes dpkg --purge $PKGS >/dev/null 2>&1
+	pkg_tool "$OPS_DIR/cleanup.out" env DESPATCH_PURGE_DATA=yes dpkg --purge $PKGS
 	rm -rf /var/lib/despatch
 	[ -d "$OPS_DIR/var-lib-despatch.kept" ] && mv "$OPS_DIR/var-lib-despatch.kept" /var/lib/despatch
 	[ "$had_user" = 1 ] || deluser --system despatch >/dev/null 2>&1
@@ -184,11 +203,11 @@ export FONTCONFIG_FILE
 DEBS=""
 for p in $PKGS; do DEBS="$DEBS $(deb_of "$p")"; done
 # dpkg -i does not fetch dependencies; apt-get -f install brings what is missing.
-dpkg -i $DEBS >"$OPS_DIR/dpkg.out" 2>&1 || {
+pkg_tool "$OPS_DIR/dpkg.out" dpkg -i $DEBS || {
 	echo "#   dpkg -i left dependencies to fetch:"
 	grep -i 'depends on\|not installed' "$OPS_DIR/dpkg.out" | sed 's/^/#     /' | head -20
-	DEBIAN_FRONTEND=noninteractive apt-get -f install -y -qq --no-install-recommends >"$OPS_DIR/apt.out" 2>&1 \
-		|| sed 's/^/#   /' "$OPS_DIR/apt.out" | tail -20
+	pkg_tool "$OPS_DIR/apt.out" env DEBIAN_FRONTEND=noninteractive \
+		apt-get -f install -y -qq --no-install-recommends || sed 's/^/#   /' "$OPS_DIR/apt.out" | tail -20
 }
 bad=""
 for p in $PKGS; do
@@ -252,15 +271,17 @@ else
 		--endpoint "ipc://$INST_SOCK_DIR/hub.sock") 2>"$OPS_DIR/inst-hub.log" &
 	OPS_INST_HUB=$!
 	ops_wait_for test -S "$INST_SOCK_DIR/hub.sock"
-	ops_ok $? "the installed hub starts as despatch with the installed configuration"
-	[ $? -eq 0 ] || sed 's/^/#   /' "$OPS_DIR/inst-hub.log" | tail -20
+	rc=$?
+	ops_ok $rc "the installed hub starts as despatch with the installed configuration"
+	[ $rc -eq 0 ] || sed 's/^/#   /' "$OPS_DIR/inst-hub.log" | tail -20
 fi
 grep -q 'carriers, .* rules from /usr/share/despatch/carriers' "$OPS_DIR/inst-hub.log" 2>/dev/null \
 	|| [ -d /run/systemd/system ]
 ops_ok $? "the installed hub loaded the packaged carriers"
 
 # despatch status, as root, on what the installed hub made: it runs, finds the
-# hub up, and (before any backup) asks for one.
+# hub up (once its first heartbeat is in), and (before any backup) asks for one.
+ops_wait_for sh -c '"$0" status >/dev/null 2>&1; [ $? -ne 3 ]' /usr/sbin/despatch
 ops_bounded "$OPS_DIR/status1" /usr/sbin/despatch status
 [ "$OPS_RC" = 1 ] && grep -q "^hub: *despatch-hub $VERSION" "$OPS_DIR/status1" \
 	&& grep -q '^attention: backup: no backup' "$OPS_DIR/status1"
@@ -294,8 +315,21 @@ if [ -n "${OPS_INST_HUB:-}" ]; then
 fi
 rm -rf "$INST_SOCK_DIR"
 
+# The demo set from despatch-doc, as is (never gzipped), loads into a scratch hub.
+ops_hub_start /usr/sbin/despatch-hub "$OPS_DIR/demo.db" "$OPS_DIR/demo.sock" --set log.syslog=no \
+	--demo-data /usr/share/doc/despatch/examples/demo
+ops_ok $? "the installed hub starts with --demo-data /usr/share/doc/despatch/examples/demo"
+ops_hub_stop
+orders=$(sqlite3 "$OPS_DIR/demo.db" 'SELECT count(*) FROM orders' 2>/dev/null)
+grep -q 'demo data loaded from /usr/share/doc/despatch/examples/demo' "$OPS_DIR/hub.log" \
+	&& [ "${orders:-0}" -gt 0 ]
+ops_ok $? "and loads the demo data: $orders orders"
+
 # Purge: the packages' files go; the database stays unless asked for.
-ops_run 0 "dpkg --purge the four packages" dpkg --purge $PKGS
+pkg_tool "$OPS_DIR/purge.out" dpkg --purge $PKGS
+rc=$?
+ops_ok $rc "dpkg --purge the four packages"
+[ $rc -eq 0 ] || sed 's/^/#   /' "$OPS_DIR/purge.out" | tail -20
 left=""
 for f in /usr/sbin/despatch-hub /usr/sbin/despatch /usr/sbin/despatch-backup /usr/bin/despatch-term \
 	/usr/bin/despatch-label /usr/bin/despatch-print /etc/despatch /usr/share/despatch /usr/share/doc/despatch \
@@ -318,9 +352,9 @@ ops_ok $? "dpkg knows none of the four packages any more"
 ops_ok $? "purge kept the database and its backups (not asked to remove them)"
 
 # Once more, asking for the data to go too.
-dpkg -i $DEBS >"$OPS_DIR/dpkg2.out" 2>&1
+pkg_tool "$OPS_DIR/dpkg2.out" dpkg -i $DEBS
 ops_ok $? "dpkg -i again over the kept data"
-DESPATCH_PURGE_DATA=yes dpkg --purge $PKGS >"$OPS_DIR/purge2.out" 2>&1
+pkg_tool "$OPS_DIR/purge2.out" env DESPATCH_PURGE_DATA=yes dpkg --purge $PKGS
 ops_ok $? "dpkg --purge with DESPATCH_PURGE_DATA=yes"
 [ ! -e /var/lib/despatch ]
 ops_ok $? "DESPATCH_PURGE_DATA=yes removed /var/lib/despatch"
