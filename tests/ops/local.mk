@@ -16,3 +16,12 @@ TESTS += tests/ops/test-migrate tests/ops/migrate.sh
 # despatch status against a real hub and a private cupsd.
 dist_check_SCRIPTS += tests/ops/status.sh
 TESTS += tests/ops/status.sh
+
+# The manuals against the code: configuration keys (the code's readers,
+# common/conf.c's table, despatch.conf(5)) and despatch's commands (its
+# tables, --help, despatch(8)).
+check_PROGRAMS += tests/ops/conf-keys
+tests_ops_conf_keys_SOURCES = tests/ops/conf-keys.c
+tests_ops_conf_keys_LDADD = $(COMMON_OWN_LIBS)
+dist_check_SCRIPTS += tests/ops/manual.sh
+TESTS += tests/ops/manual.sh
