@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "db.h"
 
 /* despatch rules test ORDERS [at=ISO-TIME] [carriers=DIRS]: 0 every order got a service, 1 some did not, 2 usage. */

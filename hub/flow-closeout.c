@@ -8,8 +8,8 @@
  */
 #include "config.h"
 #include "flow.h"
-#include "carrier.h"
-#include "carrier-manifest.h"
+#include "carriers/carrier.h"
+#include "carriers/carrier-manifest.h"
 #include "hub-receipt.h"
 #include "hub-server.h"
 #include "log.h"

@@ -13,7 +13,7 @@
  */
 #include "config.h"
 #include "flow.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "hub-customs.h"
 #include "hub-print.h"
 #include "labels/ident.h"

@@ -137,5 +137,10 @@ int flow_cmd_closeout_preview (struct hub_req *req);
 int flow_cmd_closeout (struct hub_req *req);
 int flow_cmd_closeout_reopen (struct hub_req *req);
 int flow_cmd_track (struct hub_req *req);
+/* flow-carrier.c: "override" order carrier service reason, a supervisor's
+ * choice for the order (carrier "rules" clears it); "quote" order [weight],
+ * every service's price, eligible and cheapest first, as quote.N data. */
+int flow_carrier_override (struct hub_req *req);
+int flow_carrier_quote (struct hub_req *req);
 
 #endif

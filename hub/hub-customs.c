@@ -1,7 +1,7 @@
 /* hub-customs.c: customs papers for parcels leaving the UK (see hub-customs.h). */
 #include "config.h"
 #include "hub-customs.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "flow.h"
 #include "hub-label.h"
 #include "hub-print.h"

@@ -2,7 +2,7 @@
 #include "config.h"
 #include "hub-integration.h"
 #include "hub-import.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "log.h"
 #include "util.h"
 

@@ -2,13 +2,13 @@
  * hub-label.c: parcel rows to shipment JSON to a rendered label.
  *
  * The label-specific codes of each carrier (layout, service and routing
- * codes) come from its carrier file (carrier.h, doc/carriers.md); the sort
+ * codes) come from its carrier file (carriers/carrier.h, doc/carriers.md); the sort
  * code is the recipient's outward postcode, which is what the carriers' own
  * sortation keys on for UK addresses.
  */
 #include "config.h"
 #include "hub-label.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "country.h"
 #include "labels/label.h"
 #include "log.h"

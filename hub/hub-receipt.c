@@ -1,7 +1,7 @@
 /* hub-receipt.c: a manifest's rows to its collection receipt (see hub-receipt.h). */
 #include "config.h"
 #include "hub-receipt.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "flow.h"
 #include "hub-print.h"
 #include "labels/label.h"

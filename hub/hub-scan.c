@@ -5,7 +5,7 @@
  * commands" documents them.
  */
 #include "config.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "flow.h"
 #include "hub-print.h"
 #include "util.h"
@@ -37,9 +37,9 @@ const struct hub_command hub_scan_commands[] = {
 	{ "closeout-reopen", ROLE_LEAD, flow_cmd_closeout_reopen, "manifest reason",
 	  "reopen a closed manifest: its parcels go back on the cage" },
 	{ "track", ROLE_LEAD, flow_cmd_track, "code event", "record a tracking event" },
-	{ "override", ROLE_LEAD, carrier_cmd_override, "order carrier service reason",
+	{ "override", ROLE_LEAD, flow_carrier_override, "order carrier service reason",
 	  "choose an order's carrier and service instead of the rules" },
-	{ "quote", ROLE_ANY, carrier_cmd_quote, "order", "the price of every service for an order" },
+	{ "quote", ROLE_ANY, flow_carrier_quote, "order", "the price of every service for an order" },
 	{ "reprint", ROLE_BENCH, hub_print_cmd_reprint, "parcel", "print a parcel's label again" },
 	{ "redirect", ROLE_BENCH, hub_print_cmd_redirect, "parcel printer", "send a waiting label to another printer" },
 	{ "print-cancel", ROLE_LEAD, hub_print_cmd_cancel, "parcel", "cancel a label job that has not printed" },

@@ -1,7 +1,7 @@
 /* hub-server.c: ROUTER loop with group commit and stored replies. */
 #include "config.h"
 #include "hub-server.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "hub-checkpoint.h"
 #include "hub-cmd.h"
 #include "hub-curve.h"
@@ -67,7 +67,7 @@ hub_new (const struct hub_options *opt, char **cause)
 		free (self);
 		return NULL;
 	}
-	/* Carrier files (hub/carrier.h): a bad one stops the hub here, naming file and line. */
+	/* Carrier files (carriers/carrier.h): a bad one stops the hub here, naming file and line. */
 	if (carrier_hub_start (self->db, opt->conf ? conf_get (opt->conf, "carriers.path", NULL) : NULL,
 	        util_wall_ms (), cause) != 0) {
 		hub_destroy (&self);
@@ -536,7 +536,7 @@ hub_run (hub_t *self)
 		else
 			hub_print_pump (self);
 		hub_feed_tick (self->feed, self->db);
-		carrier_autoclose_tick (self);
+		hub_autoclose_tick (self);
 		/* Whatever the batch, a push or the inbox committed goes out now (never before the commit). */
 		hub_events_flush (self->events, self->db);
 		if (hub_curve_revoked (self->curve))

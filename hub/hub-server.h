@@ -31,4 +31,7 @@ void hub_file_after_commit (hub_t *self, const char *from, const char *to, bool 
  * asked for (committed) or drop them (rolled back). */
 void hub_files_settle (hub_t *self, bool committed);
 
+/* hub-autoclose.c: the loop's automatic close-outs (cheap every turn). */
+void hub_autoclose_tick (hub_t *hub);
+
 #endif

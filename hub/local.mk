@@ -16,9 +16,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-curve.c hub/hub-curve.h \
 	hub/hub-erase.c hub/hub-erase.h \
 	hub/hub-events.c hub/hub-events.h \
-	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
-	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c hub/carrier-track.c \
-	hub/carrier-autoclose.c \
+	hub/flow-carrier.c hub/hub-autoclose.c \
 	hub/hub-label.c hub/hub-label.h \
 	hub/hub-print.c hub/hub-print.h \
 	hub/hub-ticket.c hub/hub-ticket.h \
@@ -27,7 +25,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub-auth.c hub/hub-auth.h \
 	hub/hub-demo.c hub/hub-demo.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)
-HUB_LIBS = hub/libhub.a $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
+HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
 
 bin_PROGRAMS += hub/despatch-hub
 hub_despatch_hub_SOURCES = hub/hub-main.c
@@ -46,10 +44,3 @@ hub_despatch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
 
 nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json
-
-# Carrier definitions (doc/carriers.md): read by the hub at start from
-# $(pkgdatadir)/carriers unless DSP_CARRIER_PATH or carriers.path says otherwise.
-carriersdir = $(pkgdatadir)/carriers
-dist_carriers_DATA = data/carriers/dhl-express.conf data/carriers/dpd.conf data/carriers/fedex.conf \
-	data/carriers/parcelforce.conf data/carriers/royal-mail.conf data/carriers/rules.conf \
-	data/carriers/store-van.conf data/carriers/ups.conf

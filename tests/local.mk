@@ -99,8 +99,8 @@ tests_fuzz_fuzz_layout_SOURCES = tests/fuzz/fuzz-layout.c tests/fuzz/replay.c te
 tests_fuzz_fuzz_layout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels $(JANSSON_CFLAGS) -DFUZZ_NAME='"layout"'
 tests_fuzz_fuzz_layout_LDADD = $(LABELS_LIBS)
 tests_fuzz_fuzz_carrier_SOURCES = tests/fuzz/fuzz-carrier.c tests/fuzz/replay.c tests/fuzz/fuzz.h
-tests_fuzz_fuzz_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub -DFUZZ_NAME='"carrier"'
-tests_fuzz_fuzz_carrier_LDADD = $(HUB_LIBS)
+tests_fuzz_fuzz_carrier_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"carrier"'
+tests_fuzz_fuzz_carrier_LDADD = $(CARRIERS_LIBS)
 TESTS += tests/fuzz/fuzz-gs1 tests/fuzz/fuzz-import tests/fuzz/fuzz-layout tests/fuzz/fuzz-carrier
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/libfuzzer-gs1 tests/fuzz/libfuzzer-import tests/fuzz/libfuzzer-layout \
@@ -120,10 +120,10 @@ tests_fuzz_libfuzzer_layout_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_layout_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_layout_LDADD = $(LABELS_LIBS)
 tests_fuzz_libfuzzer_carrier_SOURCES = tests/fuzz/fuzz-carrier.c
-tests_fuzz_libfuzzer_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_fuzz_libfuzzer_carrier_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_libfuzzer_carrier_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_carrier_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_libfuzzer_carrier_LDADD = $(HUB_LIBS)
+tests_fuzz_libfuzzer_carrier_LDADD = $(CARRIERS_LIBS)
 endif
 
 # Valgrind suppressions for libraries outside the suite (doc/security.md).

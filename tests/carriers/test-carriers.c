@@ -5,7 +5,7 @@
  * by the hub, chosen by its rule, labelled, and takes its own numbers.
  */
 #include "config.h"
-#include "hub/carrier.h"
+#include "carriers/carrier.h"
 #include "tests/flow/flowlib.h"
 #include "util.h"
 

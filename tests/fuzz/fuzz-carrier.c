@@ -6,7 +6,7 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 
 #include <stdlib.h>
 #include <string.h>

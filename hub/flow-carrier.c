@@ -1,10 +1,10 @@
 /*
- * carrier-cmd.c: the hub's carrier commands (registered in hub-scan.c):
+ * flow-carrier.c: the hub's carrier commands (registered in hub-scan.c):
  * "override" (a supervisor sets an order's carrier and service, audited)
  * and "quote" (every service's price for an order, for the terminal).
  */
 #include "config.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "flow.h"
 #include "util.h"
 
@@ -14,7 +14,7 @@
 
 /* The heaviest parcel packed so far, or the whole order's weight (0 = the order's). */
 static int
-carrier_cmd_weight (struct hub_req *req, const char *ref)
+flow_carrier_weight (struct hub_req *req, const char *ref)
 {
 	db_stmt_t *st = db_prepare (req->db, "SELECT coalesce (max (weight_g), 0) FROM parcels WHERE order_ref = ?1"
 	    " AND status != 'void'");
@@ -25,7 +25,7 @@ carrier_cmd_weight (struct hub_req *req, const char *ref)
 }
 
 int
-carrier_cmd_override (struct hub_req *req)
+flow_carrier_override (struct hub_req *req)
 {
 	const char *ref = flow_arg (req, "order"), *code = flow_arg (req, "carrier"), *svc = flow_arg (req, "service"),
 		   *reason = flow_arg (req, "reason");
@@ -52,7 +52,7 @@ carrier_cmd_override (struct hub_req *req)
 	if (!clear) {
 		struct carrier_order co;
 		char why[200];
-		if (carrier_order_load (req->db, o.ref, carrier_cmd_weight (req, o.ref), req->now_ms, &co) != 0)
+		if (carrier_order_load (req->db, o.ref, flow_carrier_weight (req, o.ref), req->now_ms, &co) != 0)
 			return -1;
 		if (!carrier_eligible (c, s, &co, false, why, sizeof why)) {
 			hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "%s/%s cannot take order %s: %s", c->code, s->code, o.ref,
@@ -88,7 +88,7 @@ carrier_cmd_override (struct hub_req *req)
 }
 
 int
-carrier_cmd_quote (struct hub_req *req)
+flow_carrier_quote (struct hub_req *req)
 {
 	const char *ref = flow_arg (req, "order"), *w = flow_arg (req, "weight");
 	long weight = 0;
@@ -102,7 +102,7 @@ carrier_cmd_quote (struct hub_req *req)
 		return 0;
 	}
 	struct carrier_order co;
-	if (carrier_order_load (req->db, ref, weight ? (int) weight : carrier_cmd_weight (req, ref), req->now_ms, &co)
+	if (carrier_order_load (req->db, ref, weight ? (int) weight : flow_carrier_weight (req, ref), req->now_ms, &co)
 	    != 0) {
 		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order %.32s", ref);
 		return 0;

@@ -1,7 +1,7 @@
 /*
- * carrier-autoclose.c: automatic close-out at a carrier's cut-off
+ * hub-autoclose.c: automatic close-out at a carrier's cut-off
  * (doc/carriers.md, `autoclose = yes`). The hub's loop calls
- * carrier_autoclose_tick; once a minute (carriers.autoclose_every_s) it
+ * hub_autoclose_tick; once a minute (carriers.autoclose_every_s) it
  * looks at each carrier with autoclose and a cut-off: once the hub's clock
  * has passed today's cut-off and no automatic close-out of that carrier is
  * recorded since, it runs the close-out command as the operator "system"
@@ -13,7 +13,7 @@
  * (a cut-off reached without waiting for it), never for production.
  */
 #include "config.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 #include "flow.h"
 #include "hub-server.h"
 #include "log.h"
@@ -22,37 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CARRIER_AUTOCLOSE_DAY_MS ((int64_t) 24 * 60 * 60 * 1000)
-
-static int64_t carrier_autoclose_next_ms;
-
-/* Closed out automatically since since_ms? */
-static bool
-carrier_autoclose_done (db_t *db, const char *carrier, int64_t since_ms)
-{
-	db_stmt_t *st = db_prepare (db, "SELECT 1 FROM events WHERE action = 'autoclose' AND code = ?1 AND at >= ?2"
-	    " LIMIT 1");
-	db_bind_text (st, 1, carrier);
-	db_bind_int (st, 2, since_ms);
-	bool done = db_step (st) == DB_ROW;
-	db_reset (st);
-	return done;
-}
-
-/* Is anything of the carrier's on a cage? (nothing: no close-out, no noise) */
-static bool
-carrier_autoclose_ready (db_t *db, const char *carrier)
-{
-	db_stmt_t *st = db_prepare (db, "SELECT 1 FROM parcels WHERE carrier = ?1 AND status = 'scanned_out' LIMIT 1");
-	db_bind_text (st, 1, carrier);
-	bool ready = db_step (st) == DB_ROW;
-	db_reset (st);
-	return ready;
-}
+static int64_t hub_autoclose_next_ms;
 
 /* One carrier's close-out as "system", in its own transaction. */
 static void
-carrier_autoclose_run (hub_t *hub, const struct carrier *c, int64_t now_ms)
+hub_autoclose_run (hub_t *hub, const struct carrier *c, int64_t now_ms)
 {
 	db_t *db = hub_db (hub);
 	conf_t *conf = hub_opts (hub)->conf;
@@ -99,10 +73,10 @@ carrier_autoclose_run (hub_t *hub, const struct carrier *c, int64_t now_ms)
 }
 
 void
-carrier_autoclose_tick (hub_t *hub)
+hub_autoclose_tick (hub_t *hub)
 {
 	int64_t mono = util_mono_ms ();
-	if (mono < carrier_autoclose_next_ms)
+	if (mono < hub_autoclose_next_ms)
 		return;
 	conf_t *conf = hub_opts (hub)->conf;
 	long every_s = 60, offset_s = 0;
@@ -114,18 +88,10 @@ carrier_autoclose_tick (hub_t *hub)
 		every_s = 60;
 		offset_s = 0;
 	}
-	carrier_autoclose_next_ms = mono + every_s * 1000;
-	const carrier_set_t *set = carrier_current ();
+	hub_autoclose_next_ms = mono + every_s * 1000;
 	int64_t now_ms = util_wall_ms () + offset_s * 1000;
-	int64_t cutoff_base = now_ms - now_ms % CARRIER_AUTOCLOSE_DAY_MS; /* midnight UTC */
-	for (int i = 0; set && i < carrier_set_count (set); i++) {
-		const struct carrier *c = carrier_set_at (set, i);
-		if (!c->autoclose || c->cutoff_min < 0)
-			continue;
-		int64_t cutoff_ms = cutoff_base + (int64_t) c->cutoff_min * 60 * 1000;
-		if (now_ms < cutoff_ms || carrier_autoclose_done (hub_db (hub), c->code, cutoff_ms)
-		    || !carrier_autoclose_ready (hub_db (hub), c->code))
-			continue;
-		carrier_autoclose_run (hub, c, now_ms);
-	}
+	const struct carrier *due[64];
+	int n = carrier_autoclose_due (carrier_current (), hub_db (hub), now_ms, due, (int) nitems (due));
+	for (int i = 0; i < n; i++)
+		hub_autoclose_run (hub, due[i], now_ms);
 }

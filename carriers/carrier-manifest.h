@@ -17,7 +17,7 @@ bool carrier_manifest_field_ok (const char *field, bool fixed, char *why, size_t
  * Write the parcels of manifest_id for OUTBOX/CARRIER/CARRIER-YYYYMMDD-NNNNNN.csv
  * (or .txt when fixed; -route.csv for a route export). The file is left as
  * *path + ".part": the caller has it renamed to *path once its transaction
- * commits (hub_file_after_commit). *path (caller frees) and *rows; 0, or -1
+ * commits (the hub renames it then). *path (caller frees) and *rows; 0, or -1
  * with *cause (and no file).
  */
 int carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, const char *outbox, char **path,

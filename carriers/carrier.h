@@ -1,14 +1,18 @@
 /*
- * carrier.h: carriers as data (issue 7). Each carrier is a file (format in
+ * carrier.h: carriers as data, the carriers library. Each carrier is a file (format in
  * doc/carriers.md): services, limits, label codes, number range, cages,
  * manifest format, rate table; rules.conf holds the ordered rule set that
  * picks carrier and service per parcel.
  *
  * carrier-load.c reads and checks the files (every mistake is refused with
  * "file:line: reason") and brings the database's carriers, services, cages
- * and ranges into line with them; carrier-rules.c chooses and prices;
- * carrier-manifest.c writes manifests. A carrier_set is read once at hub
- * start and never changes while the hub runs; nothing here blocks.
+ * and ranges into line with them; carrier-set.c owns a set once read and
+ * answers lookups; carrier-rules.c chooses and prices; carrier-manifest.c
+ * writes manifests; carrier-track.c takes tracking files; carrier-autoclose.c
+ * says which carriers close out by themselves. A carrier_set is read once at
+ * hub start and never changes while the hub runs; nothing here blocks, and
+ * nothing here knows the hub: the functions that touch the database take
+ * its db_t and work inside the caller's transaction.
  */
 #ifndef DSP_CARRIER_H
 #define DSP_CARRIER_H
@@ -169,16 +173,18 @@ int carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char 
  */
 int carrier_hub_start (db_t *db, const char *dirs, int64_t now_ms, char **cause);
 
-/* The hub's set, read at start (hub-server.c); NULL before. */
+/* The hub's set, read at start (carrier_hub_start); NULL before. */
 const carrier_set_t *carrier_current (void);
 void carrier_set_current (carrier_set_t *set);  /* takes it; frees the old one */
 
-/* carrier-autoclose.c: called by the hub's loop (cheap every turn); once a
- * minute, closes out each carrier with autoclose = yes whose cut-off has
- * passed today and that was not closed out automatically since, as the
- * operator "system" (audited as "autoclose"). */
-struct hub;
-void carrier_autoclose_tick (struct hub *hub);
+/*
+ * carrier-autoclose.c: the carriers with autoclose = yes that should close
+ * out now (now_ms: the hub's clock): the cut-off of today (UTC) has passed,
+ * something of theirs is on a cage, and no "autoclose" event with the
+ * carrier as its code is recorded since the cut-off. Up to max into due;
+ * returns how many.
+ */
+int carrier_autoclose_due (const carrier_set_t *set, db_t *db, int64_t now_ms, const struct carrier **due, int max);
 
 /* Whether word is in a list kept as " A B " (or the list is "*"). */
 bool carrier_list_has (const char *list, const char *word);
@@ -267,13 +273,5 @@ int carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, 
 int carrier_track_json (db_t *db, const char *name, const char *json, size_t size, int64_t now_ms,
     struct carrier_track_report *rep);
 void carrier_track_report_free (struct carrier_track_report *rep);
-
-/* ------------------------------------------------------------ hub commands (carrier-cmd.c) */
-
-struct hub_req;
-/* "override" order carrier service reason: a supervisor's choice for the order (carrier "rules" clears it). */
-int carrier_cmd_override (struct hub_req *req);
-/* "quote" order [weight]: every service's price, eligible and cheapest first, as quote.N data. */
-int carrier_cmd_quote (struct hub_req *req);
 
 #endif
