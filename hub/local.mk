@@ -32,15 +32,4 @@ hub_despatch_hub_SOURCES = hub/hub-main.c
 hub_despatch_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_hub_LDADD = $(HUB_LIBS)
 
-# despatch: the administrator's tool (import now; more subcommands later).
-bin_PROGRAMS += hub/despatch
-hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h \
-	hub/despatch-rules.c hub/despatch-quote.c hub/despatch-track.c hub/despatch-carrier.h \
-	hub/despatch-keys.c hub/despatch-keys.h \
-	hub/despatch-erase.c hub/despatch-erase.h \
-	hub/despatch-backup.c hub/despatch-backup.h \
-	hub/despatch-report.c hub/despatch-report.h
-hub_despatch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
-hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
-
 nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json

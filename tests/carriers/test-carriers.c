@@ -173,7 +173,7 @@ test_specialist (struct fl_term *porter, struct fl_term *packer, const char *ext
 	    "description,department,quantity,locations,unit_weight_g,line_value\n"
 	    "A1000001,phone,Nell Gwyn,1 Drury Lane,London,WC2B 5JF,GB,standard,250000,1,FA-OIL-0001,Oil on canvas,"
 	    "Fine Art,1,FA-VAULT-1,8000,250000\n");
-	int rc = run (out, sizeof out, "%s/hub/despatch -d '%s' import '%s'", getenv ("top_builddir"), hub.database,
+	int rc = run (out, sizeof out, "%s/admin/despatch -d '%s' import '%s'", getenv ("top_builddir"), hub.database,
 	    orders);
 	ok (rc == 0, "a Fine Art order is imported: %s", out);
 	free (orders);

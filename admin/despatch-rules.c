@@ -8,9 +8,10 @@
  *   ORDER  CARRIER/SERVICE (or -)  PRICE (or -)  RULE (file:line name, or -)  WHY
  */
 #include "config.h"
+#include "despatch.h"
 #include "despatch-carrier.h"
-#include "hub-import.h"
-#include "hub-store.h"
+#include "hub/hub-import.h"
+#include "hub/hub-store.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -18,53 +19,11 @@
 #include <string.h>
 #include <time.h>
 
-const char *
-despatch_carrier_arg (int argc, char **argv, const char *key)
+static int
+despatch_rules_exec (db_t *db, int argc, char **argv)
 {
-	size_t n = strlen (key);
-	for (int i = 0; i < argc; i++)
-		if (strncmp (argv[i], key, n) == 0 && argv[i][n] == '=')
-			return argv[i] + n + 1;
-	return NULL;
-}
-
-bool
-despatch_carrier_at (const char *v, int64_t *ms)
-{
-	if (v == NULL) {
-		*ms = util_wall_ms ();
-		return true;
-	}
-	struct tm tm = { 0 };
-	int y, mo, d, h = 12, mi = 0, s = 0;
-	int got = sscanf (v, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
-	if (got != 3 && got != 5 && got != 6)
-		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	*ms = (int64_t) timegm (&tm) * 1000;
-	return true;
-}
-
-carrier_set_t *
-despatch_carrier_load (int argc, char **argv)
-{
-	char *cause = NULL;
-	carrier_set_t *set = carrier_set_load (despatch_carrier_arg (argc, argv, "carriers"), &cause);
-	if (set == NULL) {
-		fprintf (stderr, "despatch: carrier definitions refused: %s\n", cause);
-		free (cause);
-	}
-	return set;
-}
-
-int
-despatch_rules (db_t *db, int argc, char **argv)
-{
+	argc--; /* the arguments after the command's name */
+	argv++;
 	(void) db;  /* never touched: the orders go into a scratch database */
 	if (argc < 2 || strcmp (argv[0], "test") != 0 || strchr (argv[1], '=')) {
 		fprintf (stderr, "despatch rules test ORDERS [at=2026-11-23T10:00:00Z] [carriers=DIR:DIR]\n");
@@ -133,3 +92,11 @@ despatch_rules (db_t *db, int argc, char **argv)
 	carrier_set_destroy (&set);
 	return worst;
 }
+
+const struct despatch_cmd_entry despatch_rules_entry = {
+	.name = "rules",
+	.usage = "test ORDERS [at=ISO-TIME] [carriers=DIR]",
+	.help = "the carrier each order would get, and why; changes nothing",
+	.flags = DESPATCH_CMD_DATABASE,
+	.exec = despatch_rules_exec,
+};

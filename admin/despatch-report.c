@@ -1,6 +1,12 @@
-/* despatch-report.c: the supervisor's reports (see despatch-report.h). */
+/*
+ * despatch-report.c: "despatch report carriers|exceptions|benches [--date
+ * YYYY-MM-DD] [--format csv|pdf] [-o FILE] [-d DB]": a day's parcels per
+ * carrier, its exceptions, and throughput per bench per hour, as CSV or as a
+ * supervisor's PDF with a bar chart (labels/label-chart.h). Reads the
+ * database only. Format in doc/carriers.md, Reports.
+ */
 #include "config.h"
-#include "despatch-report.h"
+#include "despatch.h"
 #include "db.h"
 #include "labels/label-chart.h"
 #include "util.h"
@@ -225,9 +231,10 @@ despatch_report_usage (FILE *f)
 	    "  -o FILE      write there (default standard output)\n");
 }
 
-int
-despatch_report_main (int argc, char **argv)
+static int
+despatch_report_exec (db_t *none, int argc, char **argv)
 {
+	(void) none; /* it opens its own, read-only, from its options */
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, 'd' },
 		{ "date", required_argument, NULL, 'D' },
@@ -300,3 +307,11 @@ despatch_report_main (int argc, char **argv)
 	despatch_report_table_free (&t);
 	return rc < 0 ? 2 : rc;
 }
+
+const struct despatch_cmd_entry despatch_report_entry = {
+	.name = "report",
+	.usage = "carriers|exceptions|benches [--date YYYY-MM-DD] [--format csv|pdf] [-o FILE] [-d DB]",
+	.help = "a day's parcels per carrier, exceptions, or throughput per bench per hour",
+	.flags = DESPATCH_CMD_OPTIONS,
+	.exec = despatch_report_exec,
+};

@@ -6,7 +6,7 @@
  * a temporary name, checked (PRAGMA integrity_check) and only then renamed.
  */
 #include "config.h"
-#include "despatch-backup.h"
+#include "despatch.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -16,9 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-int
-despatch_backup (db_t *db, int argc, char **argv)
+static int
+despatch_backup_exec (db_t *db, int argc, char **argv)
 {
+	argc--; /* the arguments after the command's name */
+	argv++;
 	const char *path = db_path (db);
 	char *dir = NULL;
 	if (argc == 1 && strncmp (argv[0], "dir=", 4) == 0 && argv[0][4])
@@ -74,3 +76,12 @@ despatch_backup (db_t *db, int argc, char **argv)
 	free (dir);
 	return rc;
 }
+
+const struct despatch_cmd_entry despatch_backup_entry = {
+	.name = "backup",
+	.usage = "[dir=DIR]",
+	.help = "a consistent copy of the database while the hub runs (default DIR: backups\n"
+	    "next to the database), as despatch status expects it",
+	.flags = DESPATCH_CMD_DATABASE,
+	.exec = despatch_backup_exec,
+};

@@ -6,6 +6,7 @@
  * they cannot take it. Nothing is changed.
  */
 #include "config.h"
+#include "despatch.h"
 #include "despatch-carrier.h"
 #include "util.h"
 
@@ -13,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-despatch_quote (db_t *db, int argc, char **argv)
+static int
+despatch_quote_exec (db_t *db, int argc, char **argv)
 {
+	argc--; /* the arguments after the command's name */
+	argv++;
 	static const char usage[] = "despatch quote ORDER [weight=G] [at=ISO-TIME]\n"
 	    "despatch quote country=CC [postcode=P] weight=G [service=standard] [value=PENCE] [length=MM] [at=ISO-TIME]\n";
 	struct carrier_order o = { 0 };
@@ -79,3 +82,11 @@ despatch_quote (db_t *db, int argc, char **argv)
 	carrier_set_destroy (&set);
 	return 0;
 }
+
+const struct despatch_cmd_entry despatch_quote_entry = {
+	.name = "quote",
+	.usage = "ORDER [weight=G] | quote country=CC [postcode=P] weight=G [service=S] [value=PENCE]",
+	.help = "the price of every service from the carriers' rate tables",
+	.flags = DESPATCH_CMD_DATABASE,
+	.exec = despatch_quote_exec,
+};

@@ -11,8 +11,8 @@
  * taken before keep the data until they age out (backup.keep).
  */
 #include "config.h"
-#include "despatch-erase.h"
-#include "hub-erase.h"
+#include "despatch.h"
+#include "hub/hub-erase.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -57,9 +57,11 @@ despatch_erase_dir (const char *dir, struct hub_erase_report *rep)
 	closedir (d);
 }
 
-int
-despatch_erase (db_t *db, int argc, char **argv)
+static int
+despatch_erase_exec (db_t *db, int argc, char **argv)
 {
+	argc--; /* the arguments after the command's name */
+	argv++;
 	if (argc < 2 || (strcmp (argv[0], "customer") != 0 && strcmp (argv[0], "order") != 0))
 		return despatch_erase_usage ();
 	for (int i = 2; i < argc; i++)
@@ -117,3 +119,11 @@ despatch_erase (db_t *db, int argc, char **argv)
 	hub_erase_report_free (&rep);
 	return rc;
 }
+
+const struct despatch_cmd_entry despatch_erase_entry = {
+	.name = "erase",
+	.usage = "customer NAME | erase order REF [exports=DIR]...",
+	.help = "remove a customer's personal data everywhere (keeps what accounting needs)",
+	.flags = DESPATCH_CMD_DATABASE,
+	.exec = despatch_erase_exec,
+};

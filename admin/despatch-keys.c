@@ -10,8 +10,8 @@
  * connection within a second of a revocation, so no restart is needed.
  */
 #include "config.h"
-#include "despatch-keys.h"
-#include "hub-curve.h"
+#include "despatch.h"
+#include "hub/hub-curve.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -116,9 +116,10 @@ static const struct {
 	{ "list", despatch_keys_list },
 };
 
-int
-despatch_keys_main (int argc, char **argv)
+static int
+despatch_keys_exec (db_t *none, int argc, char **argv)
 {
+	(void) none; /* the key folder, never the database */
 	if (argc >= 2 && (strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "--help") == 0))
 		return despatch_keys_usage (stdout, 0);
 	for (size_t i = 0; argc >= 2 && i < nitems (despatch_keys_commands); i++)
@@ -126,3 +127,11 @@ despatch_keys_main (int argc, char **argv)
 			return despatch_keys_commands[i].run (argc - 2, argv + 2);
 	return despatch_keys_usage (stderr, 2);
 }
+
+const struct despatch_cmd_entry despatch_keys_entry = {
+	.name = "keys",
+	.usage = "init|enrol|revoke|list DIR [NAME]",
+	.help = "the hub's CURVE keys and terminal allow-list (despatch keys --help)",
+	.flags = DESPATCH_CMD_OPTIONS,
+	.exec = despatch_keys_exec,
+};

@@ -6,6 +6,7 @@
  * or database.
  */
 #include "config.h"
+#include "despatch.h"
 #include "despatch-carrier.h"
 #include "util.h"
 
@@ -14,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-despatch_track (db_t *db, int argc, char **argv)
+static int
+despatch_track_exec (db_t *db, int argc, char **argv)
 {
+	argc--; /* the arguments after the command's name */
+	argv++;
 	if (argc < 1) {
 		fprintf (stderr, "despatch track FILE...: carrier tracking CSV files (doc/carriers.md)\n");
 		return 2;
@@ -68,3 +71,11 @@ despatch_track (db_t *db, int argc, char **argv)
 	}
 	return worst;
 }
+
+const struct despatch_cmd_entry despatch_track_entry = {
+	.name = "track",
+	.usage = "FILE...",
+	.help = "carrier tracking files (CSV); unknown tracking numbers are listed",
+	.flags = DESPATCH_CMD_DATABASE,
+	.exec = despatch_track_exec,
+};

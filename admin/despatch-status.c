@@ -1,5 +1,12 @@
 /*
- * despatch-status.c: "despatch status", the hub's health (see despatch-status.h).
+ * despatch-status.c: "despatch status", the hub's health for the people who
+ * run it and for monitoring. It opens the hub's database read-only (never
+ * changing it), asks CUPS about the configured printers, prints a report,
+ * and lists everything that needs attention.
+ *
+ * Exit status (DESPATCH_STATUS_*): 0 all is well, 1 something needs
+ * attention, 2 usage error or the configuration/database cannot be read,
+ * 3 the hub is not running (no heartbeat, a stale one, or its process gone).
  *
  * Each part of the report is one check in a table; a check prints its lines
  * and adds what needs attention. What the hub writes for us is its heartbeat
@@ -10,8 +17,8 @@
 #include "config.h"
 #include "conf.h"
 #include "db.h"
-#include "despatch-status.h"
-#include "hub-store.h"
+#include "despatch.h"
+#include "hub/hub-store.h"
 #include "printers/print.h"
 #include "util.h"
 
@@ -24,6 +31,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+enum {
+	DESPATCH_STATUS_OK = 0,
+	DESPATCH_STATUS_ATTENTION = 1,
+	DESPATCH_STATUS_USAGE = 2,
+	DESPATCH_STATUS_DOWN = 3,
+};
 
 #define DESPATCH_STATUS_CONFIG DSP_SYSCONFDIR "/despatch/despatch.conf"
 #define DESPATCH_STATUS_DATABASE "despatch.db"
@@ -493,9 +507,10 @@ despatch_status_override (const char *key, const char *value, void *arg)
 	conf_set ((conf_t *) arg, key, value);
 }
 
-int
-despatch_status_main (int argc, char **argv)
+static int
+despatch_status_exec (db_t *none, int argc, char **argv)
 {
+	(void) none; /* it opens its own, read-only, from its options */
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "database", required_argument, NULL, 'd' },
@@ -582,3 +597,11 @@ out:
 	conf_destroy (&st.conf);
 	return rc;
 }
+
+const struct despatch_cmd_entry despatch_status_entry = {
+	.name = "status",
+	.usage = "[--config FILE]",
+	.help = "the hub's health; exit 1 when something needs attention (despatch status --help)",
+	.flags = DESPATCH_CMD_OPTIONS,
+	.exec = despatch_status_exec,
+};
