@@ -12,7 +12,7 @@
  */
 #include "config.h"
 #include "despatch.h"
-#include "hub/hub-erase.h"
+#include "hub/store/hub-erase.h"
 #include "util.h"
 
 #include <dirent.h>

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 #include "despatch.h"
-#include "hub/hub-import.h"
+#include "hub/store/hub-import.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -11,7 +11,7 @@
  */
 #include "config.h"
 #include "despatch.h"
-#include "hub/hub-curve.h"
+#include "hub/loop/hub-curve.h"
 #include "util.h"
 
 #include <dirent.h>

@@ -10,8 +10,8 @@
 #include "config.h"
 #include "despatch.h"
 #include "despatch-carrier.h"
-#include "hub/hub-import.h"
-#include "hub/hub-store.h"
+#include "hub/store/hub-import.h"
+#include "hub/store/hub-store.h"
 #include "util.h"
 
 #include <stdio.h>

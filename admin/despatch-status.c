@@ -18,7 +18,7 @@
 #include "conf.h"
 #include "db.h"
 #include "despatch.h"
-#include "hub/hub-store.h"
+#include "hub/store/hub-store.h"
 #include "printers/print.h"
 #include "util.h"
 

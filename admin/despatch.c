@@ -8,7 +8,7 @@
  */
 #include "config.h"
 #include "despatch.h"
-#include "hub/hub-store.h"
+#include "hub/store/hub-store.h"
 #include "log.h"
 #include "util.h"
 

@@ -148,7 +148,7 @@ carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, 
 	    fixed ? "txt" : "csv");
 	free (dir);
 	/* Written as PATH.part: it takes its name only when the close-out commits
-	 * (hub_file_after_commit), so a carrier never collects a manifest the
+	 * (the hub's after-commit list), so a carrier never collects a manifest the
 	 * database does not have. */
 	char *tmp = xasprintf ("%s.part", *path);
 	FILE *f = fopen (tmp, "w");
