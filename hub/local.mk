@@ -30,7 +30,8 @@ hub_libhub_a_SOURCES = \
 	hub/store/hub-import.c hub/store/hub-import.h \
 	hub/store/hub-erase.c hub/store/hub-erase.h \
 	hub/store/hub-auth.c hub/store/hub-auth.h \
-	hub/store/hub-demo.c hub/store/hub-demo.h
+	hub/store/hub-demo.c hub/store/hub-demo.h \
+	hub/work/work-print.c hub/work/work-print.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)
 HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
 

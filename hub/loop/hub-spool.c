@@ -1,6 +1,7 @@
 /* hub-spool.c: the print spooler: jobs to CUPS after their commit, followed to their end (see hub-spool.h). */
 #include "config.h"
 #include "hub-spool.h"
+#include "hub/work/work-print.h"
 #include "log.h"
 #include "printers/print.h"
 #include "util.h"
@@ -16,8 +17,7 @@ struct hub_spool {
 	db_t *db;            /* the loop's connection, never inside a batch when the spooler runs */
 	conf_t *conf;        /* printer.server and the station printers (printers/print.h) */
 	hub_after_t *after;  /* the loop's: EVENTs about jobs go out after each run */
-	print_t *conn;       /* CUPS, connected on first use */
-	char server[256];
+	work_print_t *cups;  /* what is asked of CUPS (hub/work/work-print.h) */
 };
 
 hub_spool_t *
@@ -27,6 +27,7 @@ hub_spool_new (db_t *db, conf_t *conf, hub_after_t *after)
 	self->db = db;
 	self->conf = conf;
 	self->after = after;
+	self->cups = work_print_new (conf_get (conf, "printer.server", NULL));
 	return self;
 }
 
@@ -36,7 +37,7 @@ hub_spool_destroy (hub_spool_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_spool_t *self = *self_p;
-	print_destroy (&self->conn);
+	work_print_destroy (&self->cups);
 	free (self);
 	*self_p = NULL;
 }
@@ -104,18 +105,11 @@ hub_spool_set (db_t *db, int64_t id, const char *status, const char *printer, in
 	db_reset (st);
 }
 
-static print_t *
-hub_spool_connect (hub_spool_t *self, char **cause)
+/* Ask CUPS (through the print worker's messages) and wait for the answer. */
+static void
+hub_spool_ask (hub_spool_t *self, const struct work_print_msg *m, struct work_print_reply *r)
 {
-	if (self->conn)
-		return self->conn;
-	const char *server = conf_get (self->conf, "printer.server", getenv ("CUPS_SERVER"));
-	self->conn = print_new (server, cause);
-	if (self->conn) {
-		print_set_timeout (self->conn, 3000);
-		util_strlcpy (self->server, print_server (self->conn), sizeof self->server);
-	}
-	return self->conn;
+	work_print_do (self->cups, m, r);
 }
 
 /* Jobs in one of the given states (a SQL list), oldest first. */
@@ -171,11 +165,16 @@ hub_spool_submit_one (hub_spool_t *self, struct hub_spool_job *j)
 	db_stmt_t *st = db_prepare (db, "SELECT data FROM label_jobs WHERE id = ?1");
 	db_bind_int (st, 1, j->id);
 	int job = -1;
-	if (db_step (st) == DB_ROW && hub_spool_connect (self, &cause)) {
-		size_t size;
-		const void *data = db_col_blob (st, 0, &size);
-		job = print_submit (self->conn, j->printer, pdf ? PRINT_FORMAT_PDF : PRINT_FORMAT_ZPL, j->title, data,
-		    size, &cause);
+	if (db_step (st) == DB_ROW) {
+		struct work_print_msg m = { .op = WORK_PRINT_SUBMIT, .job = j->id, .printer = j->printer,
+			.format = pdf ? PRINT_FORMAT_PDF : PRINT_FORMAT_ZPL, .title = j->title };
+		m.data = db_col_blob (st, 0, &m.size);
+		struct work_print_reply r;
+		hub_spool_ask (self, &m, &r);
+		job = r.rc == 0 ? r.cups_job : -1;
+		cause = r.cause;
+		r.cause = NULL;
+		work_print_reply_free (&r);
 	}
 	db_reset (st);
 	if (job > 0) {
@@ -194,39 +193,50 @@ static void
 hub_spool_follow_one (hub_spool_t *self, struct hub_spool_job *j)
 {
 	db_t *db = self->db;
-	char *cause = NULL;
-	if (hub_spool_connect (self, &cause) == NULL) {
-		free (cause);
-		return;
-	}
+	struct work_print_reply r;
 	if (strcmp (j->status, "cancelling") == 0) {
-		if (j->cups_job > 0 && print_cancel (self->conn, j->cups_job, &cause) != 0)
-			log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, cause);
+		hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_CANCEL, .job = j->id, .cups_job = j->cups_job }, &r);
+		if (r.rc == -2) { /* CUPS out of reach: asked again at the next turn */
+			work_print_reply_free (&r);
+			return;
+		}
+		if (r.rc != 0)
+			log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, r.cause);
+		work_print_reply_free (&r);
 		hub_spool_set (db, j->id, "cancelled", NULL, 0, NULL);
 		hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
-		free (cause);
 		return;
 	}
 	if (strcmp (j->status, "redirect") == 0) {
-		if (print_move (self->conn, j->cups_job, j->printer, &cause) == 0) {
+		hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_MOVE, .job = j->id, .cups_job = j->cups_job,
+		    .printer = j->printer }, &r);
+		int rc = r.rc;
+		work_print_reply_free (&r);
+		if (rc == -2)
+			return;
+		if (rc == 0) {
 			hub_spool_set (db, j->id, "submitted", NULL, 0, NULL);
 			hub_spool_notify (self, j, "redirected", "Label for %s sent to %s", j->parcel, j->printer);
 		} else {
 			/* Already finished or gone from CUPS: cancel what is left and send it anew. */
-			print_cancel (self->conn, j->cups_job, NULL);
+			hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_CANCEL, .job = j->id,
+			    .cups_job = j->cups_job }, &r);
+			work_print_reply_free (&r);
 			hub_spool_set (db, j->id, "queued", NULL, 0, NULL);
 			j->cups_job = 0;
 			hub_spool_submit_one (self, j);
 		}
-		free (cause);
 		return;
 	}
-	print_job_t pj;
-	if (print_poll (self->conn, j->cups_job, &pj, &cause) != 0) {
-		log_warn ("label job %lld: %s", (long long) j->id, cause);
-		free (cause);
+	hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_POLL, .job = j->id, .cups_job = j->cups_job }, &r);
+	if (r.rc != 0) {
+		if (r.rc == -1)
+			log_warn ("label job %lld: %s", (long long) j->id, r.cause);
+		work_print_reply_free (&r);
 		return;
 	}
+	print_job_t pj = r.state;
+	work_print_reply_free (&r);
 	if (pj.state == PRINT_JOB_COMPLETED) {
 		hub_spool_set (db, j->id, "printed", NULL, 0, NULL);
 		/* A document (customs paper, receipt) printed needs nobody: only its troubles are told. */
@@ -286,18 +296,18 @@ hub_spool_recover (hub_spool_t *self)
 	db_t *db = self->db;
 	struct hub_spool_job jobs[HUB_SPOOL_BATCH];
 	int n = hub_spool_select (db, HUB_SPOOL_COLS "WHERE j.status = 'submitting' LIMIT 32", jobs, HUB_SPOOL_BATCH);
-	char *cause = NULL;
-	if (n == 0 || hub_spool_connect (self, &cause) == NULL) {
-		free (cause);
+	if (n == 0)
+		return;
+	struct work_print_reply r;
+	hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_LIST }, &r);
+	if (r.rc != 0) {
+		if (r.rc == -1)
+			log_warn ("cannot list CUPS jobs to recover interrupted submissions: %s", r.cause);
+		work_print_reply_free (&r);
 		return;
 	}
-	print_job_t *list = NULL;
-	size_t count = 0;
-	if (print_jobs (self->conn, NULL, true, &list, &count, &cause) != 0) {
-		log_warn ("cannot list CUPS jobs to recover interrupted submissions: %s", cause);
-		free (cause);
-		return;
-	}
+	print_job_t *list = r.list;
+	size_t count = r.count;
 	for (int i = 0; i < n; i++) {
 		int found = 0;
 		for (size_t k = 0; k < count && !found; k++)
@@ -307,5 +317,5 @@ hub_spool_recover (hub_spool_t *self)
 		log_info ("label job %lld: interrupted submission %s", (long long) jobs[i].id,
 		    found ? "found in CUPS" : "not in CUPS, sending again");
 	}
-	free (list);
+	work_print_reply_free (&r);
 }

@@ -11,9 +11,10 @@
  * someone asks for a reprint. Job states after "queued" are written here
  * alone, by the loop, outside any batch.
  *
- * The spooler talks to CUPS itself today, so a slow or stopped cupsd holds
- * the loop for up to its timeout; those calls are the ones to move to a
- * print worker (doc/architecture.md, Workers).
+ * What it asks of CUPS goes as messages (hub/work/work-print.h). They are
+ * answered on the loop today, so a slow or stopped cupsd still holds the
+ * loop for up to the IPP timeout; a print worker thread answering the same
+ * messages takes that wait off the loop (doc/architecture.md, Workers).
  */
 #ifndef DSP_HUB_SPOOL_H
 #define DSP_HUB_SPOOL_H
