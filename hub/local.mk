@@ -27,6 +27,7 @@ hub_libhub_a_SOURCES = \
 	hub/req/flow.c hub/req/flow.h \
 	hub/store/hub-store.c hub/store/hub-store.h \
 	hub/store/hub-role.c hub/store/hub-role.h \
+	hub/store/hub-state.c hub/store/hub-state.h \
 	hub/store/hub-import.c hub/store/hub-import.h \
 	hub/store/hub-erase.c hub/store/hub-erase.h \
 	hub/store/hub-auth.c hub/store/hub-auth.h \

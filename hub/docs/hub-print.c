@@ -2,6 +2,7 @@
 #include "config.h"
 #include "hub-print.h"
 #include "hub-label.h"
+#include "hub/store/hub-state.h"
 #include "log.h"
 #include "printers/print.h"
 #include "util.h"
@@ -23,7 +24,7 @@ hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, con
 	}
 	uint8_t *data = NULL;
 	size_t size = 0;
-	const char *status = "queued";
+	enum hub_job_state state = JOB_QUEUED;
 	if (reprint_of > 0) {
 		/* A reprint is the same label, byte for byte. */
 		db_stmt_t *st = db_prepare (req->db, "SELECT data FROM label_jobs WHERE id = ?1 AND data IS NOT NULL");
@@ -37,7 +38,7 @@ hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, con
 	}
 	if (data == NULL && hub_label_render (req->db, conf, parcel_id, dpi, &data, &size, &cause) != 0) {
 		log_error ("parcel %lld: label not drawn: %s", (long long) parcel_id, cause);
-		status = "failed";
+		state = JOB_FAILED;
 	}
 	db_stmt_t *st = db_prepare (req->db,
 	    "INSERT INTO label_jobs (parcel_id, order_ref, terminal, station, status, created_at, updated_at, printer,"
@@ -47,7 +48,7 @@ hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, con
 	db_bind_int (st, 1, parcel_id);
 	db_bind_text (st, 2, proto_msg_terminal (req->msg));
 	db_bind_text (st, 3, req->station);
-	db_bind_text (st, 4, status);
+	db_bind_text (st, 4, hub_state_job_name (state));
 	db_bind_int (st, 5, req->now_ms);
 	db_bind_text (st, 6, printer && *printer ? printer : NULL);
 	db_bind_text (st, 7, cause);
@@ -81,7 +82,7 @@ hub_print_document (struct hub_req *req, const struct hub_print_doc *doc)
 		db_bind_null (st, 2);
 	db_bind_text (st, 3, proto_msg_terminal (req->msg));
 	db_bind_text (st, 4, doc->station && *doc->station ? doc->station : req->station);
-	db_bind_text (st, 5, doc->data ? "queued" : "failed");
+	db_bind_text (st, 5, hub_state_job_name (doc->data ? JOB_QUEUED : JOB_FAILED));
 	db_bind_int (st, 6, req->now_ms);
 	db_bind_text (st, 7, doc->printer && *doc->printer ? doc->printer : NULL);
 	db_bind_text (st, 8, doc->cause);

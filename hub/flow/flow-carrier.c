@@ -35,9 +35,9 @@ flow_carrier_override (struct hub_req *req)
 		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order %.32s", ref);
 		return 0;
 	}
-	if (strcmp (o.status, "closed") == 0 || strcmp (o.status, "in_transit") == 0
-	    || strcmp (o.status, "delivered") == 0) {
-		hub_reply (req, PROTO_REFUSED, PR_CLOSED, "Order %s is %s: too late to change its carrier", o.ref, o.status);
+	if (o.state == ORDER_CLOSED || o.state == ORDER_IN_TRANSIT || o.state == ORDER_DELIVERED) {
+		hub_reply (req, PROTO_REFUSED, PR_CLOSED, "Order %s is %s: too late to change its carrier", o.ref,
+		    hub_state_order_name (o.state));
 		return 0;
 	}
 	const carrier_set_t *set = carrier_current ();

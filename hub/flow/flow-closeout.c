@@ -193,7 +193,7 @@ flow_closeout (struct hub_req *req)
 	db_reset (st);
 	rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (rc == 0 && (flow_order_update (req, refs[i], NULL, 0) != 0
+		if (rc == 0 && (flow_order_update (req, refs[i], NULL) != 0
 		        || flow_event (req, "closeout", refs[i], 0, 0, false, "manifest %lld (%s)", (long long) manifest,
 		            carrier) != 0))
 			rc = -1;
@@ -243,14 +243,15 @@ flow_closeout_reopen (struct hub_req *req)
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "No manifest %ld", id);
 		return 0;
 	}
-	char carrier[24], status[16], file[512];
+	char carrier[24], file[512];
 	util_strlcpy (carrier, db_col_text (st, 0), sizeof carrier);
-	util_strlcpy (status, db_col_text (st, 1), sizeof status);
+	enum hub_manifest_state state = hub_state_manifest_parse (db_col_text (st, 1));
 	util_strlcpy (file, db_col_text (st, 2), sizeof file);
 	int64_t moved = db_col_int (st, 3);
 	db_reset (st);
-	if (strcmp (status, "closed") != 0) {
-		hub_reply (req, PROTO_REFUSED, PR_ALREADY_DONE, "Manifest %ld is already %s", id, status);
+	if (state != MANIFEST_CLOSED) {
+		hub_reply (req, PROTO_REFUSED, PR_ALREADY_DONE, "Manifest %ld is already %s", id,
+		    hub_state_manifest_name (state));
 		return 0;
 	}
 	if (moved > 0) {
@@ -282,7 +283,7 @@ flow_closeout_reopen (struct hub_req *req)
 		rc = -1;
 	db_reset (st);
 	for (size_t i = 0; i < n; i++) {
-		if (rc == 0 && (flow_order_update (req, refs[i], NULL, 0) != 0 || flow_event (req, "reopen", refs[i], 0, 0,
+		if (rc == 0 && (flow_order_update (req, refs[i], NULL) != 0 || flow_event (req, "reopen", refs[i], 0, 0,
 		        false, "manifest %ld (%s) reopened: %s", id, carrier, reason) != 0))
 			rc = -1;
 		free (refs[i]);
@@ -307,11 +308,19 @@ flow_closeout_reopen (struct hub_req *req)
 int
 flow_closeout_track (struct hub_req *req)
 {
-	static const char *const events[] = { "in_transit", "delivered", "exception" };
+	/* A tracking event and the state it moves the parcel to (an exception moves nothing). */
+	static const struct {
+		const char *event;
+		enum hub_parcel_state state;
+	} events[] = {
+		{ "in_transit", PARCEL_IN_TRANSIT },
+		{ "delivered", PARCEL_DELIVERED },
+		{ "exception", PARCEL_UNKNOWN },
+	};
 	const char *event = flow_arg (req, "event"), *detail = flow_arg (req, "detail");
 	size_t i;
 	for (i = 0; i < nitems (events); i++)
-		if (strcmp (events[i], event) == 0)
+		if (strcmp (events[i].event, event) == 0)
 			break;
 	if (i == nitems (events)) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "Event '%.20s' is not in_transit, delivered or exception",
@@ -328,10 +337,9 @@ flow_closeout_track (struct hub_req *req)
 		return 0;
 	}
 	struct flow_parcel *p = &t.parcel;
-	if (strcmp (p->status, "closed") != 0 && strcmp (p->status, "in_transit") != 0
-	    && strcmp (p->status, "delivered") != 0) {
+	if (p->state != PARCEL_CLOSED && p->state != PARCEL_IN_TRANSIT && p->state != PARCEL_DELIVERED) {
 		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "Parcel %s is %s: it has not been handed over yet",
-		    p->code, p->status);
+		    p->code, hub_state_parcel_name (p->state));
 		return 0;
 	}
 	db_stmt_t *st = db_prepare (req->db,
@@ -345,13 +353,13 @@ flow_closeout_track (struct hub_req *req)
 	db_reset (st);
 	if (rc != DB_DONE)
 		return -1;
-	if (i < 2 && strcmp (p->status, "delivered") != 0) {
+	if (events[i].state != PARCEL_UNKNOWN && p->state != PARCEL_DELIVERED) {
 		st = db_prepare (req->db, "UPDATE parcels SET status = ?2 WHERE id = ?1");
 		db_bind_int (st, 1, p->id);
-		db_bind_text (st, 2, event);
+		db_bind_text (st, 2, hub_state_parcel_name (events[i].state));
 		rc = db_step (st);
 		db_reset (st);
-		if (rc != DB_DONE || flow_order_update (req, p->order, NULL, 0) != 0)
+		if (rc != DB_DONE || flow_order_update (req, p->order, NULL) != 0)
 			return -1;
 	}
 	if (flow_event (req, "track", p->order, p->id, 0, false, "%s %s", event, detail ? detail : "") != 0

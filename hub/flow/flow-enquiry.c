@@ -138,9 +138,9 @@ flow_enquiry (struct hub_req *req)
 		flow_enquiry_tracking (req, parcel);
 	if (t.kind == FLOW_PARCEL)
 		hub_reply (req, held ? PROTO_WARN : PROTO_OK, held ? PR_ON_HOLD : PR_OK, "Parcel %s: %s%s (order %s)",
-		    t.parcel.code, t.parcel.status, held ? ", ON HOLD" : "", o->ref);
+		    t.parcel.code, hub_state_parcel_name (t.parcel.state), held ? ", ON HOLD" : "", o->ref);
 	else
-		hub_reply (req, held ? PROTO_WARN : PROTO_OK, held ? PR_ON_HOLD : PR_OK, "%s: %s%s", o->ref, o->status,
+		hub_reply (req, held ? PROTO_WARN : PROTO_OK, held ? PR_ON_HOLD : PR_OK, "%s: %s%s", o->ref, hub_state_order_name (o->state),
 		    held ? ", ON HOLD" : "");
 	return flow_scan_done (req, o->ref, 0);
 }

@@ -254,9 +254,9 @@ flow_hold_release_part (struct hub_req *req)
 		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "%s is already released for part-shipment", o.ref);
 		return 0;
 	}
-	if (strcmp (o.status, "received") != 0) {
+	if (o.state != ORDER_RECEIVED) {
 		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "%s is %s: a part-shipment is released while its lines are "
-		    "being located", o.ref, o.status);
+		    "being located", o.ref, hub_state_order_name (o.state));
 		return 0;
 	}
 	db_stmt_t *st = db_prepare (req->db,
@@ -281,10 +281,10 @@ flow_hold_release_part (struct hub_req *req)
 	int rc = db_step (st);
 	db_reset (st);
 	if (rc != DB_DONE || flow_event (req, "release-part", o.ref, 0, 0, false, "%s", reason) != 0
-	    || flow_order_update (req, o.ref, o.status, sizeof o.status) != 0)
+	    || flow_order_update (req, o.ref, &o.state) != 0)
 		return -1;
 	hub_reply (req, PROTO_OK, PR_OK, "%s released for part-shipment: pack what is found", o.ref);
-	hub_reply_data (req, "status", "%s", o.status);
+	hub_reply_data (req, "status", "%s", hub_state_order_name (o.state));
 	hub_reply_data (req, "next", "pack");
 	return 0;
 }

@@ -19,7 +19,7 @@ struct flow_line {
 	char department[65];
 	int quantity;
 	char locations[256];
-	char status[12];
+	enum hub_line_state state;
 	char location_ok[33];
 };
 
@@ -39,7 +39,7 @@ flow_locate_line (struct hub_req *req, const char *ref, long no, struct flow_lin
 		util_strlcpy (l->department, db_col_text (st, 3), sizeof l->department);
 		l->quantity = (int) db_col_int (st, 4);
 		util_strlcpy (l->locations, db_col_text (st, 5), sizeof l->locations);
-		util_strlcpy (l->status, db_col_text (st, 6), sizeof l->status);
+		l->state = hub_state_line_parse (db_col_text (st, 6));
 		util_strlcpy (l->location_ok, db_col_text (st, 7), sizeof l->location_ok);
 	}
 	db_reset (st);
@@ -65,14 +65,15 @@ flow_locate_is_location (const struct flow_line *l, const char *code, char *out,
 }
 
 static int
-flow_locate_settle (struct hub_req *req, const char *ref, const struct flow_line *l, const char *outcome, long qty)
+flow_locate_settle (struct hub_req *req, const char *ref, const struct flow_line *l, enum hub_line_state outcome,
+    long qty)
 {
 	db_stmt_t *st = db_prepare (req->db,
 	    "UPDATE order_lines SET status = ?3, qty_found = ?4, located_at = ?5, located_by = ?6"
 	    " WHERE order_ref = ?1 AND line_no = ?2");
 	db_bind_text (st, 1, ref);
 	db_bind_int (st, 2, l->no);
-	db_bind_text (st, 3, outcome);
+	db_bind_text (st, 3, hub_state_line_name (outcome));
 	db_bind_int (st, 4, qty);
 	db_bind_int (st, 5, req->now_ms);
 	db_bind_text (st, 6, req->operator_badge);
@@ -80,18 +81,19 @@ flow_locate_settle (struct hub_req *req, const char *ref, const struct flow_line
 	db_reset (st);
 	if (rc != DB_DONE)
 		return -1;
-	return flow_event (req, "locate", ref, 0, l->no, true, "line %d %s (%ld of %d, was %s)", l->no, outcome, qty,
-	    l->quantity, l->status);
+	return flow_event (req, "locate", ref, 0, l->no, true, "line %d %s (%ld of %d, was %s)", l->no,
+	    hub_state_line_name (outcome), qty, l->quantity, hub_state_line_name (l->state));
 }
 
+/* What the operator may say of a line (context "outcome", default found), and the reply it gets. */
 static const struct {
-	const char *outcome;
+	enum hub_line_state outcome;
 	int status;
 	int reason;
 } flow_locate_outcomes[] = {
-	{ "found", PROTO_OK, PR_OK },
-	{ "short", PROTO_WARN, PR_SHORT },
-	{ "damaged", PROTO_WARN, PR_DAMAGED },
+	{ LINE_FOUND, PROTO_OK, PR_OK },
+	{ LINE_SHORT, PROTO_WARN, PR_SHORT },
+	{ LINE_DAMAGED, PROTO_WARN, PR_DAMAGED },
 };
 
 int
@@ -105,19 +107,20 @@ flow_locate (struct hub_req *req)
 	}
 	if (!flow_ctx_long (req, "line", -1, 1, 9999, &line_no))
 		return flow_scan_done (req, NULL, 0);
-	const char *outcome = flow_ctx (req, "outcome");
+	const char *said = flow_ctx (req, "outcome");
 	size_t oi = 0;
-	if (outcome) {
+	if (said) {
+		enum hub_line_state s = hub_state_line_parse (said);
 		for (oi = 0; oi < nitems (flow_locate_outcomes); oi++)
-			if (strcmp (flow_locate_outcomes[oi].outcome, outcome) == 0)
+			if (flow_locate_outcomes[oi].outcome == s)
 				break;
 		if (oi == nitems (flow_locate_outcomes)) {
 			hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "Outcome '%.20s' is not found, short or damaged",
-			    outcome);
+			    said);
 			return flow_scan_done (req, NULL, 0);
 		}
 	}
-	outcome = flow_locate_outcomes[oi].outcome;
+	enum hub_line_state outcome = flow_locate_outcomes[oi].outcome;
 
 	struct flow_order o;
 	if (flow_order_get (req, ref, &o) != 0) {
@@ -126,14 +129,14 @@ flow_locate (struct hub_req *req)
 	}
 	if (flow_on_hold_alarm (req, o.ref, 0, o.ref))
 		return flow_scan_done (req, o.ref, 0);
-	if (strcmp (o.status, "new") == 0) {
+	if (o.state == ORDER_NEW) {
 		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "%s is not received yet. Scan its ticket at receive first",
 		    o.ref);
 		return flow_scan_done (req, o.ref, 0);
 	}
-	if (strcmp (o.status, "received") != 0 && strcmp (o.status, "located") != 0) {
+	if (o.state != ORDER_RECEIVED && o.state != ORDER_LOCATED) {
 		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "%s is %s: its goods are already packed. "
-		    "Nothing to locate", o.ref, o.status);
+		    "Nothing to locate", o.ref, hub_state_order_name (o.state));
 		flow_data_order (req, &o);
 		return flow_scan_done (req, o.ref, 0);
 	}
@@ -154,8 +157,8 @@ flow_locate (struct hub_req *req)
 	bool is_location = flow_locate_is_location (&l, code, where, sizeof where);
 	bool is_item = strcasecmp (code, l.sku) == 0;
 
-	if (is_location && !(is_item) && strcmp (outcome, "found") == 0) {
-		if (strcmp (l.status, "found") == 0) {
+	if (is_location && !(is_item) && outcome == LINE_FOUND) {
+		if (l.state == LINE_FOUND) {
 			hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "Line %d is already found", l.no);
 		} else {
 			db_stmt_t *st = db_prepare (req->db,
@@ -199,27 +202,27 @@ flow_locate (struct hub_req *req)
 		return flow_scan_done (req, o.ref, 0);
 	}
 	/* The item (or, for short or damaged, its location): settle the line. */
-	if (is_item && !is_location && *l.location_ok == '\0' && strcmp (l.status, "open") == 0) {
+	if (is_item && !is_location && *l.location_ok == '\0' && l.state == LINE_OPEN) {
 		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "Scan the location first: line %d is at %s", l.no,
 		    l.locations);
 		hub_reply_data (req, "location", "%s", l.locations);
 		return flow_scan_done (req, o.ref, 0);
 	}
 	long qty = l.quantity;
-	if (strcmp (outcome, "found") != 0 && !flow_ctx_long (req, "qty", 0, 0, l.quantity, &qty))
+	if (outcome != LINE_FOUND && !flow_ctx_long (req, "qty", 0, 0, l.quantity, &qty))
 		return flow_scan_done (req, o.ref, 0);
-	if (strcmp (l.status, outcome) == 0) {
-		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "Line %d is already %s", l.no, outcome);
+	if (l.state == outcome) {
+		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "Line %d is already %s", l.no, hub_state_line_name (outcome));
 	} else {
 		if (flow_locate_settle (req, o.ref, &l, outcome, qty) != 0
-		    || flow_order_update (req, o.ref, o.status, sizeof o.status) != 0)
+		    || flow_order_update (req, o.ref, &o.state) != 0)
 			return -1;
-		if (strcmp (outcome, "found") == 0)
+		if (outcome == LINE_FOUND)
 			hub_reply (req, PROTO_OK, PR_OK, "Line %d found: %d x %s", l.no, l.quantity, l.sku);
 		else
 			hub_reply (req, flow_locate_outcomes[oi].status, flow_locate_outcomes[oi].reason,
-			    "Line %d recorded %s (%ld of %d). A supervisor decides on a part-shipment", l.no, outcome,
-			    qty, l.quantity);
+			    "Line %d recorded %s (%ld of %d). A supervisor decides on a part-shipment", l.no,
+			    hub_state_line_name (outcome), qty, l.quantity);
 	}
 	flow_data_order (req, &o);
 	if (!flow_data_next_line (req, o.ref))

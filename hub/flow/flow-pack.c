@@ -23,7 +23,7 @@ flow_pack_incomplete (struct hub_req *req, const struct flow_order *o)
 	bool bad = false;
 	if (db_step (st) == DB_ROW) {
 		const char *status = db_col_text (st, 1);
-		if (strcmp (status, "open") == 0) {
+		if (hub_state_line_parse (status) == LINE_OPEN) {
 			bad = true;
 			hub_reply (req, PROTO_REFUSED, PR_INCOMPLETE, "Not all here: line %lld (%s, %s) is not located yet. "
 			    "Locate every line before packing", (long long) db_col_int (st, 0), db_col_text (st, 2),
@@ -58,7 +58,7 @@ flow_pack_label_again (struct hub_req *req, struct flow_parcel *p)
 {
 	bool low = false;
 	int lr = flow_label_parcel (req, p->id, &low);
-	if (lr < 0 || flow_order_update (req, p->order, NULL, 0) != 0 || flow_parcel_get (req, p->id, p) != 0)
+	if (lr < 0 || flow_order_update (req, p->order, NULL) != 0 || flow_parcel_get (req, p->id, p) != 0)
 		return -1;
 	if (lr == 0)
 		hub_reply (req, low ? PROTO_WARN : PROTO_OK, low ? PR_RANGE_LOW : PR_OK, "Parcel %s labelled %s %s%s",
@@ -117,7 +117,7 @@ flow_pack (struct hub_req *req)
 		return flow_scan_done (req, o->ref, 0);
 
 	struct flow_parcel p;
-	if (flow_pack_existing (req, o->ref, no, &p) == 0 && strcmp (p.status, "packed") == 0) {
+	if (flow_pack_existing (req, o->ref, no, &p) == 0 && p.state == PARCEL_PACKED) {
 		/* Packed before but never labelled: packing it again is how the packer asks for the label. */
 		if (flow_pack_label_again (req, &p) != 0)
 			return -1;
@@ -128,21 +128,21 @@ flow_pack (struct hub_req *req)
 		flow_who (req, p.last_by, who, sizeof who);
 		flow_hhmm (p.last_at, when, sizeof when);
 		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "Parcel %ld of %s already packed (%s %s by %s)", no, o->ref,
-		    p.status, when, who);
+		    hub_state_parcel_name (p.state), when, who);
 		flow_pack_reply_data (req, o->ref, &p);
 		hub_reply_data (req, "by", "%s", p.last_by);
 		return flow_scan_done (req, o->ref, 0);
 	}
-	if (strcmp (o->status, "new") == 0) {
+	if (o->state == ORDER_NEW) {
 		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "%s is not received yet. Scan its ticket at receive, "
 		    "then locate its lines", o->ref);
 		return flow_scan_done (req, o->ref, 0);
 	}
-	static const char *const after[] = { "scanned_out", "closed", "in_transit", "delivered" };
+	static const enum hub_order_state after[] = { ORDER_SCANNED_OUT, ORDER_CLOSED, ORDER_IN_TRANSIT, ORDER_DELIVERED };
 	for (size_t i = 0; i < nitems (after); i++)
-		if (strcmp (o->status, after[i]) == 0) {
+		if (o->state == after[i]) {
 			hub_reply (req, PROTO_REFUSED, PR_CLOSED, "%s is already %s: no more parcels can be added", o->ref,
-			    o->status);
+			    hub_state_order_name (o->state));
 			return flow_scan_done (req, o->ref, 0);
 		}
 	if (flow_pack_incomplete (req, o))
@@ -176,7 +176,7 @@ flow_pack (struct hub_req *req)
 		return -1;
 	bool low = false;
 	int lr = flow_label_parcel (req, p.id, &low);
-	if (lr < 0 || flow_order_update (req, o->ref, NULL, 0) != 0 || flow_parcel_get (req, p.id, &p) != 0)
+	if (lr < 0 || flow_order_update (req, o->ref, NULL) != 0 || flow_parcel_get (req, p.id, &p) != 0)
 		return -1;
 	if (lr == 0) {
 		if (low)
@@ -221,22 +221,22 @@ flow_pack_verify (struct hub_req *req)
 			return -1;
 		return flow_scan_done (req, p->order, 0);
 	}
-	if (strcmp (p->status, "void") == 0) {
+	if (p->state == PARCEL_VOID) {
 		hub_reply (req, PROTO_ALARM, PR_WRONG_LABEL, "CANCELLED LABEL: parcel %s was undone. Take this label off",
 		    p->code);
 		return flow_scan_done (req, p->order, 0);
 	}
-	if (strcmp (p->status, "packed") == 0) {
+	if (p->state == PARCEL_PACKED) {
 		hub_reply (req, PROTO_REFUSED, PR_NOT_LABELLED, "Parcel %s has no label yet. Label it first", p->code);
 		flow_data_parcel (req, p);
 		return flow_scan_done (req, p->order, 0);
 	}
-	if (strcmp (p->status, "labelled") != 0) {
+	if (p->state != PARCEL_LABELLED) {
 		char who[129], when[8];
 		flow_who (req, p->last_by, who, sizeof who);
 		flow_hhmm (p->last_at, when, sizeof when);
 		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "Label of %s already checked (%s %s by %s)", p->code,
-		    p->status, when, who);
+		    hub_state_parcel_name (p->state), when, who);
 	} else {
 		db_stmt_t *st = db_prepare (req->db,
 		    "UPDATE parcels SET status = 'verified', verified_at = ?2, verified_by = ?3 WHERE id = ?1");
@@ -246,7 +246,7 @@ flow_pack_verify (struct hub_req *req)
 		int rc = db_step (st);
 		db_reset (st);
 		if (rc != DB_DONE || flow_event (req, "verify", p->order, p->id, 0, true, "label %s checked",
-		        p->tracking) != 0 || flow_order_update (req, p->order, NULL, 0) != 0
+		        p->tracking) != 0 || flow_order_update (req, p->order, NULL) != 0
 		    || flow_parcel_get (req, p->id, p) != 0)
 			return -1;
 		hub_reply (req, PROTO_OK, PR_OK, "Label right: parcel %s, %s %s", p->code, p->carrier, p->tracking);
@@ -268,7 +268,7 @@ flow_pack_label (struct hub_req *req)
 	}
 	if (flow_on_hold_alarm (req, p.order, p.id, p.code))
 		return 0;
-	if (strcmp (p.status, "packed") != 0) {
+	if (p.state != PARCEL_PACKED) {
 		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "Parcel %s is already labelled (%s %s)", p.code, p.carrier,
 		    p.tracking);
 		flow_data_parcel (req, &p);

@@ -30,23 +30,23 @@ flow_print_parcel (struct hub_req *req, struct flow_parcel *p)
 		return 1;
 	}
 	*p = t.parcel;
-	if (strcmp (p->status, "packed") == 0 || strcmp (p->status, "void") == 0) {
+	if (p->state == PARCEL_PACKED || p->state == PARCEL_VOID) {
 		hub_reply (req, PROTO_REFUSED, PR_NOT_LABELLED, "Parcel %s has no label yet", p->code);
 		return 1;
 	}
 	return 0;
 }
 
-/* The parcel's latest job: id and status; 0 when none. */
+/* The parcel's latest job: id and state; 0 when none. */
 static int64_t
-flow_print_latest (struct hub_req *req, int64_t parcel_id, char *status, size_t n)
+flow_print_latest (struct hub_req *req, int64_t parcel_id, enum hub_job_state *state)
 {
 	db_stmt_t *st = db_prepare (req->db, "SELECT id, status FROM label_jobs WHERE parcel_id = ?1 ORDER BY id DESC LIMIT 1");
 	db_bind_int (st, 1, parcel_id);
 	int64_t id = 0;
 	if (db_step (st) == DB_ROW) {
 		id = db_col_int (st, 0);
-		util_strlcpy (status, db_col_text (st, 1), n);
+		*state = hub_state_job_parse (db_col_text (st, 1));
 	}
 	db_reset (st);
 	return id;
@@ -54,22 +54,18 @@ flow_print_latest (struct hub_req *req, int64_t parcel_id, char *status, size_t 
 
 /* The parcel named by args "parcel" and its latest job (0 when none): 0, 1 (reply filled) or -1. */
 static int
-flow_print_parcel_job (struct hub_req *req, struct flow_parcel *p, int64_t *last, char *status, size_t n)
+flow_print_parcel_job (struct hub_req *req, struct flow_parcel *p, int64_t *last, enum hub_job_state *state)
 {
 	int rc = flow_print_parcel (req, p);
 	if (rc == 0)
-		*last = flow_print_latest (req, p->id, status, n);
+		*last = flow_print_latest (req, p->id, state);
 	return rc;
 }
 
 static bool
-flow_print_unfinished (const char *status)
+flow_print_unfinished (enum hub_job_state state)
 {
-	static const char *const done[] = { "printed", "cancelled" };
-	for (size_t i = 0; i < nitems (done); i++)
-		if (strcmp (status, done[i]) == 0)
-			return false;
-	return true;
+	return state != JOB_PRINTED && state != JOB_CANCELLED;
 }
 
 int
@@ -77,18 +73,18 @@ flow_print_reprint (struct hub_req *req)
 {
 	struct flow_parcel p;
 	int64_t last = 0;
-	char status[16] = "";
-	int rc = flow_print_parcel_job (req, &p, &last, status, sizeof status);
+	enum hub_job_state state = JOB_UNKNOWN;
+	int rc = flow_print_parcel_job (req, &p, &last, &state);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (last && flow_print_unfinished (status) && strcmp (status, "failed") != 0
-	    && strcmp (status, "no-printer") != 0 && strcmp (status, "offline") != 0) {
+	if (last && flow_print_unfinished (state) && state != JOB_FAILED && state != JOB_NO_PRINTER
+	    && state != JOB_OFFLINE) {
 		hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "The label for %s is still being printed (%s). Wait for it, "
-		    "or redirect it", p.code, status);
+		    "or redirect it", p.code, hub_state_job_name (state));
 		return 0;
 	}
 	/* A kept job that never printed is closed by its reprint: it must not print as well. */
-	if (last && flow_print_unfinished (status)) {
+	if (last && flow_print_unfinished (state)) {
 		db_stmt_t *st = db_prepare (req->db,
 		    "UPDATE label_jobs SET status = CASE WHEN coalesce(cups_job, 0) > 0 THEN 'cancelling' ELSE 'cancelled' END,"
 		    " error = 'replaced by a reprint', updated_at = ?2 WHERE id = ?1");
@@ -115,12 +111,12 @@ flow_print_redirect (struct hub_req *req)
 {
 	struct flow_parcel p;
 	int64_t last = 0;
-	char status[16] = "";
-	int rc = flow_print_parcel_job (req, &p, &last, status, sizeof status);
+	enum hub_job_state state = JOB_UNKNOWN;
+	int rc = flow_print_parcel_job (req, &p, &last, &state);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	const char *printer = proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "printer");
-	if (!last || !flow_print_unfinished (status)) {
+	if (!last || !flow_print_unfinished (state)) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "Nothing waiting to print for %s. Use reprint for a new copy",
 		    p.code);
 		return 0;
@@ -147,11 +143,11 @@ flow_print_cancel (struct hub_req *req)
 {
 	struct flow_parcel p;
 	int64_t last = 0;
-	char status[16] = "";
-	int rc = flow_print_parcel_job (req, &p, &last, status, sizeof status);
+	enum hub_job_state state = JOB_UNKNOWN;
+	int rc = flow_print_parcel_job (req, &p, &last, &state);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (!last || !flow_print_unfinished (status)) {
+	if (!last || !flow_print_unfinished (state)) {
 		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "No label job of %s is waiting", p.code);
 		return 0;
 	}

@@ -34,7 +34,7 @@ flow_receive (struct hub_req *req)
 	struct flow_order *o = &t.order;
 	if (flow_on_hold_alarm (req, o->ref, 0, o->ref))
 		return flow_scan_done (req, o->ref, 0);
-	if (strcmp (o->status, "new") != 0) {
+	if (o->state != ORDER_NEW) {
 		char when[8], who[129];
 		flow_hhmm (o->received_at, when, sizeof when);
 		flow_who (req, o->received_by, who, sizeof who);
@@ -58,21 +58,21 @@ flow_receive (struct hub_req *req)
 		unfound = db_col_int (st, 3);
 	}
 	db_reset (st);
-	const char *status = open == 0 && (unfound == 0 || o->part_release) ? "located" : "received";
+	enum hub_order_state state = open == 0 && (unfound == 0 || o->part_release) ? ORDER_LOCATED : ORDER_RECEIVED;
 	st = db_prepare (req->db,
 	    "UPDATE orders SET status = ?4, received_at = ?2, received_by = ?3, updated_at = ?2 WHERE ref = ?1");
 	db_bind_text (st, 1, o->ref);
 	db_bind_int (st, 2, req->now_ms);
 	db_bind_text (st, 3, req->operator_badge);
-	db_bind_text (st, 4, status);
+	db_bind_text (st, 4, hub_state_order_name (state));
 	int rc = db_step (st);
 	db_reset (st);
 	if (rc != DB_DONE || flow_event (req, "receive", o->ref, 0, 0, true, "received") != 0)
 		return -1;
-	util_strlcpy (o->status, status, sizeof o->status);
+	o->state = state;
 	hub_reply (req, PROTO_OK, PR_OK, "%s received: %lld line%s from %lld department%s", o->ref, lines,
 	    lines == 1 ? "" : "s", depts, depts == 1 ? "" : "s");
-	flow_data_order_next (req, o, open > 0 ? "locate" : flow_next (req, o->ref, status));
+	flow_data_order_next (req, o, open > 0 ? "locate" : flow_next (req, o->ref, state));
 	flow_data_lines_next (req, o->ref);
 	return flow_scan_done (req, o->ref, 0);
 }

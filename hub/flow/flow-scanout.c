@@ -69,19 +69,19 @@ flow_scanout (struct hub_req *req)
 	hub_reply_data (req, "cage", "%s", cage.cage);
 	if (flow_on_hold_alarm (req, p->order, p->id, p->code))
 		return flow_scan_done (req, p->order, 0);
-	static const char *const closed[] = { "closed", "in_transit", "delivered" };
+	static const enum hub_parcel_state closed[] = { PARCEL_CLOSED, PARCEL_IN_TRANSIT, PARCEL_DELIVERED };
 	for (size_t i = 0; i < nitems (closed); i++)
-		if (strcmp (p->status, closed[i]) == 0) {
+		if (p->state == closed[i]) {
 			hub_reply (req, PROTO_REFUSED, PR_CLOSED, "Parcel %s is closed out (%s): it has left. Enquire",
-			    p->code, p->status);
+			    p->code, hub_state_parcel_name (p->state));
 			return flow_scan_done (req, p->order, 0);
 		}
-	if (strcmp (p->status, "void") == 0) {
+	if (p->state == PARCEL_VOID) {
 		hub_reply (req, PROTO_ALARM, PR_WRONG_LABEL, "CANCELLED LABEL on %s. Take the parcel back to packing",
 		    p->code);
 		return flow_scan_done (req, p->order, 0);
 	}
-	if (strcmp (p->status, "packed") == 0) {
+	if (p->state == PARCEL_PACKED) {
 		hub_reply (req, PROTO_ALARM, PR_NOT_LABELLED, "NOT LABELLED: parcel %s has no carrier label. Take it "
 		    "back to packing", p->code);
 		return flow_scan_done (req, p->order, 0);
@@ -99,12 +99,12 @@ flow_scanout (struct hub_req *req)
 		hub_reply_data (req, "right_cage", "%s", right);
 		return flow_scan_done (req, p->order, 0);
 	}
-	if (strcmp (p->status, "labelled") == 0) {
+	if (p->state == PARCEL_LABELLED) {
 		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "Label of %s was not checked at the bench. Scan it at "
 		    "verify first", p->code);
 		return flow_scan_done (req, p->order, 0);
 	}
-	if (strcmp (p->status, "scanned_out") == 0) {
+	if (p->state == PARCEL_SCANNED_OUT) {
 		char who[129], when[8];
 		flow_who (req, p->last_by, who, sizeof who);
 		flow_hhmm (p->last_at, when, sizeof when);
@@ -128,7 +128,7 @@ flow_scanout (struct hub_req *req)
 		int rc = db_step (st);
 		db_reset (st);
 		if (rc != DB_DONE || flow_event (req, "scanout", p->order, p->id, 0, true, "onto %s", cage.cage) != 0
-		    || flow_order_update (req, p->order, NULL, 0) != 0 || flow_parcel_get (req, p->id, p) != 0)
+		    || flow_order_update (req, p->order, NULL) != 0 || flow_parcel_get (req, p->id, p) != 0)
 			return -1;
 		hub_reply (req, PROTO_OK, PR_OK, "%s on %s", p->code, cage.cage);
 	}

@@ -39,7 +39,7 @@ flow_undo_receive (struct hub_req *req, const struct flow_undo_ev *ev)
 	    "SELECT (SELECT status FROM orders WHERE ref = ?1), (SELECT count(*) FROM order_lines WHERE order_ref = ?1"
 	    " AND (status <> 'open' OR location_ok IS NOT NULL))");
 	db_bind_text (st, 1, ev->order);
-	bool ok = db_step (st) == DB_ROW && strcmp (db_col_text (st, 0), "received") == 0 && db_col_int (st, 1) == 0;
+	bool ok = db_step (st) == DB_ROW && hub_state_order_parse (db_col_text (st, 0)) == ORDER_RECEIVED && db_col_int (st, 1) == 0;
 	db_reset (st);
 	if (!ok) {
 		hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "Cannot undo receiving %s: its lines are being located. "
@@ -67,19 +67,21 @@ flow_undo_locate (struct hub_req *req, const struct flow_undo_ev *ev)
 	    " located_at = NULL, located_by = NULL WHERE order_ref = ?1 AND line_no = ?2", ev->order, ev->line_no);
 }
 
-/* Parcel steps: the parcel must still be in the state the step left. */
+/* Parcel steps: the parcel must still be in a state the step left (states ends with PARCEL_UNKNOWN). */
 static int
-flow_undo_parcel (struct hub_req *req, const struct flow_undo_ev *ev, const char *const *states, const char *sql)
+flow_undo_parcel (struct hub_req *req, const struct flow_undo_ev *ev, const enum hub_parcel_state *states,
+    const char *sql)
 {
 	struct flow_parcel p;
 	if (flow_parcel_get (req, ev->parcel_id, &p) != 0)
 		return -1;
-	for (int i = 0; states[i]; i++)
-		if (strcmp (p.status, states[i]) == 0)
+	for (int i = 0; states[i] != PARCEL_UNKNOWN; i++)
+		if (p.state == states[i])
 			return flow_undo_exec (req, sql, p.code, p.id);
 	char who[129];
 	flow_who (req, p.last_by, who, sizeof who);
-	hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "Cannot undo: parcel %s is %s since (by %s)", p.code, p.status, who);
+	hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "Cannot undo: parcel %s is %s since (by %s)", p.code,
+	    hub_state_parcel_name (p.state), who);
 	return 1;
 }
 
@@ -88,7 +90,7 @@ flow_undo_pack (struct hub_req *req, const struct flow_undo_ev *ev)
 {
 	/* The parcel is voided, not deleted: its numbers stay used. Its code and
 	 * number are freed so the parcel can be packed again. */
-	static const char *const states[] = { "packed", "labelled", NULL };
+	static const enum hub_parcel_state states[] = { PARCEL_PACKED, PARCEL_LABELLED, PARCEL_UNKNOWN };
 	return flow_undo_parcel (req, ev, states,
 	    "UPDATE parcels SET status = 'void', parcel_no = -id, code = code || '~void' || id WHERE code = ?1 AND id = ?2");
 }
@@ -96,7 +98,7 @@ flow_undo_pack (struct hub_req *req, const struct flow_undo_ev *ev)
 static int
 flow_undo_verify (struct hub_req *req, const struct flow_undo_ev *ev)
 {
-	static const char *const states[] = { "verified", NULL };
+	static const enum hub_parcel_state states[] = { PARCEL_VERIFIED, PARCEL_UNKNOWN };
 	return flow_undo_parcel (req, ev, states,
 	    "UPDATE parcels SET status = 'labelled', verified_at = NULL, verified_by = NULL WHERE code = ?1 AND id = ?2");
 }
@@ -104,7 +106,7 @@ flow_undo_verify (struct hub_req *req, const struct flow_undo_ev *ev)
 static int
 flow_undo_scanout (struct hub_req *req, const struct flow_undo_ev *ev)
 {
-	static const char *const states[] = { "scanned_out", NULL };
+	static const enum hub_parcel_state states[] = { PARCEL_SCANNED_OUT, PARCEL_UNKNOWN };
 	return flow_undo_parcel (req, ev, states,
 	    "UPDATE parcels SET status = 'verified', cage = NULL, scanned_out_at = NULL, scanned_out_by = NULL"
 	    " WHERE code = ?1 AND id = ?2");
@@ -158,14 +160,14 @@ flow_undo (struct hub_req *req)
 		db_bind_int (st, 2, req->now_ms);
 		int rc = db_step (st);
 		db_reset (st);
-		char status[16];
+		enum hub_order_state state;
 		if (rc != DB_DONE || flow_event (req, "undo", ev.order, ev.parcel_id, ev.line_no, false, "undid %s (event "
 		        "%lld): %s", ev.action, (long long) ev.id, reason) != 0
-		    || flow_order_update (req, ev.order, status, sizeof status) != 0)
+		    || flow_order_update (req, ev.order, &state) != 0)
 			return -1;
 		hub_reply (req, PROTO_OK, PR_OK, "Undone: %s of %s", ev.action, ev.order);
-		hub_reply_data (req, "status", "%s", status);
-		hub_reply_data (req, "next", "%s", flow_next (req, ev.order, status));
+		hub_reply_data (req, "status", "%s", hub_state_order_name (state));
+		hub_reply_data (req, "next", "%s", flow_next (req, ev.order, state));
 		return 0;
 	}
 	hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "Your last step (%s) cannot be undone", ev.action);

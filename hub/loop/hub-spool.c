@@ -1,6 +1,7 @@
 /* hub-spool.c: the print spooler: jobs to CUPS after their commit, followed to their end (see hub-spool.h). */
 #include "config.h"
 #include "hub-spool.h"
+#include "hub/store/hub-state.h"
 #include "hub/work/work-print.h"
 #include "log.h"
 #include "printers/print.h"
@@ -48,7 +49,7 @@ struct hub_spool_job {
 	char station[65];
 	char printer[PRINT_NAME_MAX];
 	char title[PRINT_TEXT_MAX];
-	char status[16];
+	enum hub_job_state state;
 	char parcel[48];
 	int cups_job;
 	char format[8];     /* "zpl" (label printer) or "pdf" (document printer) */
@@ -88,20 +89,20 @@ hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *
 }
 
 static void
-hub_spool_set (db_t *db, int64_t id, const char *status, const char *printer, int cups_job, const char *error)
+hub_spool_set (db_t *db, int64_t id, enum hub_job_state state, const char *printer, int cups_job, const char *error)
 {
 	db_stmt_t *st = db_prepare (db,
 	    "UPDATE label_jobs SET status = ?2, printer = coalesce(?3, printer),"
 	    " cups_job = CASE WHEN ?4 > 0 THEN ?4 ELSE cups_job END, error = ?5, updated_at = ?6,"
 	    " printed_at = CASE WHEN ?2 = 'printed' THEN ?6 ELSE printed_at END WHERE id = ?1");
 	db_bind_int (st, 1, id);
-	db_bind_text (st, 2, status);
+	db_bind_text (st, 2, hub_state_job_name (state));
 	db_bind_text (st, 3, printer);
 	db_bind_int (st, 4, cups_job);
 	db_bind_text (st, 5, error);
 	db_bind_int (st, 6, util_wall_ms ());
 	if (db_step (st) != DB_DONE)
-		log_error ("label job %lld: cannot record '%s': %s", (long long) id, status, db_errmsg (db));
+		log_error ("label job %lld: cannot record '%s': %s", (long long) id, hub_state_job_name (state), db_errmsg (db));
 	db_reset (st);
 }
 
@@ -125,7 +126,7 @@ hub_spool_select (db_t *db, const char *sql, struct hub_spool_job *jobs, int max
 		util_strlcpy (j->station, db_col_text (st, 2), sizeof j->station);
 		util_strlcpy (j->printer, db_col_text (st, 3), sizeof j->printer);
 		util_strlcpy (j->title, db_col_text (st, 4), sizeof j->title);
-		util_strlcpy (j->status, db_col_text (st, 5), sizeof j->status);
+		j->state = hub_state_job_parse (db_col_text (st, 5));
 		util_strlcpy (j->parcel, db_col_text (st, 6), sizeof j->parcel);
 		j->cups_job = (int) db_col_int (st, 7);
 		util_strlcpy (j->format, db_col_text (st, 8), sizeof j->format);
@@ -152,7 +153,7 @@ hub_spool_submit_one (hub_spool_t *self, struct hub_spool_job *j)
 	if (*j->printer == '\0') {
 		const char *q = print_map_queue (conf, j->station, hub_spool_role (j), &cause);
 		if (q == NULL) {
-			hub_spool_set (db, j->id, "no-printer", NULL, 0, cause);
+			hub_spool_set (db, j->id, JOB_NO_PRINTER, NULL, 0, cause);
 			hub_spool_notify (self, j, "no-printer", "No label printer for station %s: label kept. "
 			    "Reprint at another printer", j->station);
 			free (cause);
@@ -161,7 +162,7 @@ hub_spool_submit_one (hub_spool_t *self, struct hub_spool_job *j)
 		util_strlcpy (j->printer, q, sizeof j->printer);
 	}
 	/* Marked before the submit: after a crash here the job is looked for by title, not sent twice. */
-	hub_spool_set (db, j->id, "submitting", j->printer, 0, NULL);
+	hub_spool_set (db, j->id, JOB_SUBMITTING, j->printer, 0, NULL);
 	db_stmt_t *st = db_prepare (db, "SELECT data FROM label_jobs WHERE id = ?1");
 	db_bind_int (st, 1, j->id);
 	int job = -1;
@@ -178,10 +179,10 @@ hub_spool_submit_one (hub_spool_t *self, struct hub_spool_job *j)
 	}
 	db_reset (st);
 	if (job > 0) {
-		hub_spool_set (db, j->id, "submitted", NULL, job, NULL);
+		hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, job, NULL);
 		return;
 	}
-	hub_spool_set (db, j->id, "offline", NULL, 0, cause ? cause : "label data missing");
+	hub_spool_set (db, j->id, JOB_OFFLINE, NULL, 0, cause ? cause : "label data missing");
 	const char *fb = print_map_fallback (conf, j->station, hub_spool_role (j));
 	hub_spool_notify (self, j, "offline", "Printer %s not taking jobs: label kept.%s%s%s", j->printer,
 	    fb ? " Reprint at " : "", fb ? fb : "", fb ? "?" : " Ask a supervisor");
@@ -194,7 +195,7 @@ hub_spool_follow_one (hub_spool_t *self, struct hub_spool_job *j)
 {
 	db_t *db = self->db;
 	struct work_print_reply r;
-	if (strcmp (j->status, "cancelling") == 0) {
+	if (j->state == JOB_CANCELLING) {
 		hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_CANCEL, .job = j->id, .cups_job = j->cups_job }, &r);
 		if (r.rc == -2) { /* CUPS out of reach: asked again at the next turn */
 			work_print_reply_free (&r);
@@ -203,11 +204,11 @@ hub_spool_follow_one (hub_spool_t *self, struct hub_spool_job *j)
 		if (r.rc != 0)
 			log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, r.cause);
 		work_print_reply_free (&r);
-		hub_spool_set (db, j->id, "cancelled", NULL, 0, NULL);
+		hub_spool_set (db, j->id, JOB_CANCELLED, NULL, 0, NULL);
 		hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
 		return;
 	}
-	if (strcmp (j->status, "redirect") == 0) {
+	if (j->state == JOB_REDIRECT) {
 		hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_MOVE, .job = j->id, .cups_job = j->cups_job,
 		    .printer = j->printer }, &r);
 		int rc = r.rc;
@@ -215,14 +216,14 @@ hub_spool_follow_one (hub_spool_t *self, struct hub_spool_job *j)
 		if (rc == -2)
 			return;
 		if (rc == 0) {
-			hub_spool_set (db, j->id, "submitted", NULL, 0, NULL);
+			hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, 0, NULL);
 			hub_spool_notify (self, j, "redirected", "Label for %s sent to %s", j->parcel, j->printer);
 		} else {
 			/* Already finished or gone from CUPS: cancel what is left and send it anew. */
 			hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_CANCEL, .job = j->id,
 			    .cups_job = j->cups_job }, &r);
 			work_print_reply_free (&r);
-			hub_spool_set (db, j->id, "queued", NULL, 0, NULL);
+			hub_spool_set (db, j->id, JOB_QUEUED, NULL, 0, NULL);
 			j->cups_job = 0;
 			hub_spool_submit_one (self, j);
 		}
@@ -238,29 +239,29 @@ hub_spool_follow_one (hub_spool_t *self, struct hub_spool_job *j)
 	print_job_t pj = r.state;
 	work_print_reply_free (&r);
 	if (pj.state == PRINT_JOB_COMPLETED) {
-		hub_spool_set (db, j->id, "printed", NULL, 0, NULL);
+		hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL);
 		/* A document (customs paper, receipt) printed needs nobody: only its troubles are told. */
 		if (strcmp (j->format, "pdf") != 0)
 			hub_spool_notify (self, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
 			    j->printer);
 	} else if (pj.state == PRINT_JOB_CANCELLED || pj.state == PRINT_JOB_ABORTED) {
 		char *why = xasprintf ("CUPS %s the job", print_job_state_name (pj.state));
-		hub_spool_set (db, j->id, "failed", NULL, 0, why);
+		hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why);
 		hub_spool_notify (self, j, "failed", "Label for %s not printed (%s): label kept, reprint it", j->parcel,
 		    print_job_state_name (pj.state));
 		free (why);
 	} else if (pj.printer.health != PRINT_OK) {
-		if (strcmp (j->status, "offline") != 0) {
+		if (j->state != JOB_OFFLINE) {
 			char *why = xasprintf ("printer %s: %s", print_health_name (pj.printer.health), pj.printer.message);
-			hub_spool_set (db, j->id, "offline", NULL, 0, why);
+			hub_spool_set (db, j->id, JOB_OFFLINE, NULL, 0, why);
 			free (why);
 			const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 			hub_spool_notify (self, j, "offline", "Printer %s %s: label kept.%s%s%s", j->printer,
 			    print_health_name (pj.printer.health), fb ? " Reprint at " : "", fb ? fb : "",
 			    fb ? "?" : " It prints when the printer is back");
 		}
-	} else if (strcmp (j->status, "offline") == 0) {
-		hub_spool_set (db, j->id, "submitted", NULL, 0, NULL);
+	} else if (j->state == JOB_OFFLINE) {
+		hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, 0, NULL);
 		hub_spool_notify (self, j, "printing", "Printer %s is back: label for %s printing", j->printer, j->parcel);
 	}
 }
@@ -313,7 +314,7 @@ hub_spool_recover (hub_spool_t *self)
 		for (size_t k = 0; k < count && !found; k++)
 			if (strcmp (list[k].title, jobs[i].title) == 0)
 				found = list[k].id;
-		hub_spool_set (db, jobs[i].id, found ? "submitted" : "queued", NULL, found, NULL);
+		hub_spool_set (db, jobs[i].id, found ? JOB_SUBMITTED : JOB_QUEUED, NULL, found, NULL);
 		log_info ("label job %lld: interrupted submission %s", (long long) jobs[i].id,
 		    found ? "found in CUPS" : "not in CUPS, sending again");
 	}

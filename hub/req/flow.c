@@ -76,7 +76,7 @@ flow_order_get (struct hub_req *req, const char *ref, struct flow_order *o)
 	memset (o, 0, sizeof *o);
 	if (found) {
 		util_strlcpy (o->ref, db_col_text (st, 0), sizeof o->ref);
-		util_strlcpy (o->status, db_col_text (st, 1), sizeof o->status);
+		o->state = hub_state_order_parse (db_col_text (st, 1));
 		util_strlcpy (o->channel, db_col_text (st, 2), sizeof o->channel);
 		util_strlcpy (o->customer, db_col_text (st, 3), sizeof o->customer);
 		util_strlcpy (o->country, db_col_text (st, 4), sizeof o->country);
@@ -107,7 +107,7 @@ flow_parcel_row (db_stmt_t *st, struct flow_parcel *p)
 		util_strlcpy (p->order, db_col_text (st, 1), sizeof p->order);
 		p->no = (int) db_col_int (st, 2);
 		util_strlcpy (p->code, db_col_text (st, 3), sizeof p->code);
-		util_strlcpy (p->status, db_col_text (st, 4), sizeof p->status);
+		p->state = hub_state_parcel_parse (db_col_text (st, 4));
 		util_strlcpy (p->carrier, db_col_text (st, 5), sizeof p->carrier);
 		util_strlcpy (p->service, db_col_text (st, 6), sizeof p->service);
 		util_strlcpy (p->tracking, db_col_text (st, 7), sizeof p->tracking);
@@ -317,13 +317,13 @@ flow_scan_done (struct hub_req *req, const char *order_ref, int rc)
 /* --- order status -------------------------------------------------------- */
 
 int
-flow_order_update (struct hub_req *req, const char *ref, char *out, size_t n)
+flow_order_update (struct hub_req *req, const char *ref, enum hub_order_state *out)
 {
 	struct flow_order o;
 	if (flow_order_get (req, ref, &o) != 0)
 		return -1;
-	const char *status = o.status;
-	if (strcmp (o.status, "new") != 0) {
+	enum hub_order_state state = o.state;
+	if (o.state != ORDER_NEW) {
 		db_stmt_t *st = db_prepare (req->db,
 		    "SELECT count(*), min(CASE status WHEN 'packed' THEN 1 WHEN 'labelled' THEN 2 WHEN 'verified' THEN 2"
 		    " WHEN 'scanned_out' THEN 3 WHEN 'closed' THEN 4 WHEN 'in_transit' THEN 5 ELSE 6 END)"
@@ -335,8 +335,8 @@ flow_order_update (struct hub_req *req, const char *ref, char *out, size_t n)
 			rank = db_col_int (st, 1);
 		}
 		db_reset (st);
-		static const char *by_rank[] = { "packed", "packed", "labelled", "scanned_out", "closed", "in_transit",
-			"delivered" };
+		static const enum hub_order_state by_rank[] = { ORDER_PACKED, ORDER_PACKED, ORDER_LABELLED,
+			ORDER_SCANNED_OUT, ORDER_CLOSED, ORDER_IN_TRANSIT, ORDER_DELIVERED };
 		if (parcels == 0) {
 			st = db_prepare (req->db,
 			    "SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status <> 'found')"
@@ -348,16 +348,16 @@ flow_order_update (struct hub_req *req, const char *ref, char *out, size_t n)
 				unfound = db_col_int (st, 1);
 			}
 			db_reset (st);
-			status = open == 0 && (unfound == 0 || o.part_release) ? "located" : "received";
+			state = open == 0 && (unfound == 0 || o.part_release) ? ORDER_LOCATED : ORDER_RECEIVED;
 		} else if (parcels < o.parcels_expected) {
-			status = "packing";
+			state = ORDER_PACKING;
 		} else {
-			status = by_rank[rank >= 0 && rank <= 6 ? rank : 0];
+			state = by_rank[rank >= 0 && rank <= 6 ? rank : 0];
 		}
-		if (strcmp (status, o.status) != 0) {
+		if (state != o.state) {
 			st = db_prepare (req->db, "UPDATE orders SET status = ?2, updated_at = ?3 WHERE ref = ?1");
 			db_bind_text (st, 1, ref);
-			db_bind_text (st, 2, status);
+			db_bind_text (st, 2, hub_state_order_name (state));
 			db_bind_int (st, 3, req->now_ms);
 			int rc = db_step (st);
 			db_reset (st);
@@ -366,7 +366,7 @@ flow_order_update (struct hub_req *req, const char *ref, char *out, size_t n)
 		}
 	}
 	if (out)
-		util_strlcpy (out, status, n);
+		*out = state;
 	return 0;
 }
 
@@ -381,27 +381,28 @@ flow_count (struct hub_req *req, const char *sql, const char *ref)
 }
 
 const char *
-flow_next (struct hub_req *req, const char *ref, const char *status)
+flow_next (struct hub_req *req, const char *ref, enum hub_order_state state)
 {
 	static const struct {
-		const char *status;
+		enum hub_order_state state;
 		const char *next;
 	} simple[] = {
-		{ "new", "receive" }, { "located", "pack" }, { "packing", "pack" }, { "packed", "label" },
-		{ "scanned_out", "closeout" }, { "closed", "none" }, { "in_transit", "none" }, { "delivered", "none" },
+		{ ORDER_NEW, "receive" }, { ORDER_LOCATED, "pack" }, { ORDER_PACKING, "pack" }, { ORDER_PACKED, "label" },
+		{ ORDER_SCANNED_OUT, "closeout" }, { ORDER_CLOSED, "none" }, { ORDER_IN_TRANSIT, "none" },
+		{ ORDER_DELIVERED, "none" },
 	};
-	if (strcmp (status, "received") == 0) {
+	if (state == ORDER_RECEIVED) {
 		if (flow_count (req, "SELECT count(*) FROM order_lines WHERE order_ref = ?1 AND status = 'open'", ref) > 0)
 			return "locate";
 		return "release-part";
 	}
-	if (strcmp (status, "labelled") == 0) {
+	if (state == ORDER_LABELLED) {
 		if (flow_count (req, "SELECT count(*) FROM parcels WHERE order_ref = ?1 AND status = 'labelled'", ref) > 0)
 			return "verify";
 		return "scanout";
 	}
 	for (size_t i = 0; i < nitems (simple); i++)
-		if (strcmp (simple[i].status, status) == 0)
+		if (simple[i].state == state)
 			return simple[i].next;
 	return "none";
 }
@@ -412,7 +413,7 @@ void
 flow_data_order_next (struct hub_req *req, const struct flow_order *o, const char *next)
 {
 	hub_reply_data (req, "order", "%s", o->ref);
-	hub_reply_data (req, "status", "%s", o->status);
+	hub_reply_data (req, "status", "%s", hub_state_order_name (o->state));
 	hub_reply_data (req, "customer", "%s", o->customer);
 	hub_reply_data (req, "channel", "%s", o->channel);
 	hub_reply_data (req, "service", "%s", o->service);
@@ -422,7 +423,7 @@ flow_data_order_next (struct hub_req *req, const struct flow_order *o, const cha
 void
 flow_data_order (struct hub_req *req, const struct flow_order *o)
 {
-	flow_data_order_next (req, o, flow_next (req, o->ref, o->status));
+	flow_data_order_next (req, o, flow_next (req, o->ref, o->state));
 }
 
 void
@@ -430,7 +431,7 @@ flow_data_parcel (struct hub_req *req, const struct flow_parcel *p)
 {
 	hub_reply_data (req, "parcel", "%s", p->code);
 	hub_reply_data (req, "parcel_no", "%d", p->no);
-	hub_reply_data (req, "parcel_status", "%s", p->status);
+	hub_reply_data (req, "parcel_status", "%s", hub_state_parcel_name (p->state));
 	if (*p->sscc)
 		hub_reply_data (req, "sscc", "%s", p->sscc);
 	if (*p->tracking)
@@ -462,7 +463,7 @@ flow_data_line_rows (struct hub_req *req, const char *ref, struct flow_next_line
 		snprintf (key, sizeof key, "line.%d", ++n);
 		hub_reply_data (req, key, "%s|%s|%lld|%s|%s|%s", db_col_text (st, 1), db_col_text (st, 2),
 		    (long long) db_col_int (st, 3), db_col_text (st, 4), db_col_text (st, 5), db_col_text (st, 6));
-		if (next && next->f[0] == NULL && strcmp (db_col_text (st, 1), "open") == 0) {
+		if (next && next->f[0] == NULL && hub_state_line_parse (db_col_text (st, 1)) == LINE_OPEN) {
 			next->no = db_col_int (st, 0);
 			next->qty = db_col_int (st, 3);
 			next->f[0] = xstrdup (db_col_text (st, 2));

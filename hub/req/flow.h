@@ -16,6 +16,7 @@
 
 #include "gs1.h"
 #include "hub-req.h"
+#include "hub/store/hub-state.h"
 
 #define FLOW_REF_MAX 32
 
@@ -23,7 +24,7 @@ enum flow_kind { FLOW_NONE, FLOW_ORDER, FLOW_PARCEL, FLOW_CAGE };
 
 struct flow_order {
 	char ref[FLOW_REF_MAX + 1];
-	char status[16];
+	enum hub_order_state state;
 	char channel[24];
 	char customer[129];
 	char country[3];
@@ -40,7 +41,7 @@ struct flow_parcel {
 	char order[FLOW_REF_MAX + 1];
 	int no;
 	char code[48];
-	char status[16];
+	enum hub_parcel_state state;
 	char carrier[24];
 	char service[40];
 	char tracking[40];
@@ -85,10 +86,10 @@ int flow_event (struct hub_req *req, const char *action, const char *order, int6
 /* Record the scan itself (every SCAN, whatever the outcome) and return rc. */
 int flow_scan_done (struct hub_req *req, const char *order_ref, int rc);
 
-/* Work out and store the order's status from lines and parcels; new status into out. */
-int flow_order_update (struct hub_req *req, const char *ref, char *out, size_t n);
+/* Work out and store the order's state from lines and parcels; the new state into *out (NULL: not wanted). */
+int flow_order_update (struct hub_req *req, const char *ref, enum hub_order_state *out);
 /* The step the terminal should offer next for this order. */
-const char *flow_next (struct hub_req *req, const char *ref, const char *status);
+const char *flow_next (struct hub_req *req, const char *ref, enum hub_order_state state);
 
 /* Reply data: order header, a parcel, the order's lines. */
 void flow_data_order (struct hub_req *req, const struct flow_order *o);

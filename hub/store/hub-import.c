@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "hub-import.h"
+#include "hub-state.h"
 #include "country.h"
 #include "log.h"
 #include "pan.h"
@@ -960,7 +961,7 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 		if (db_step (st) == DB_ROW) {
 			if (strcmp (db_col_text (st, 1), o->hash) == 0)
 				what[k] = IMP_SAME;
-			else if (strcmp (db_col_text (st, 0), "new") == 0)
+			else if (hub_state_order_parse (db_col_text (st, 0)) == ORDER_NEW)
 				what[k] = IMP_UPDATE;
 			else if (imp_customs_only (db, o, db_col_text (st, 1)))
 				what[k] = IMP_CUSTOMS; /* customs data after receive: allowed until labelled */
