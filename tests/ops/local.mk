@@ -16,3 +16,7 @@ TESTS += tests/ops/test-migrate tests/ops/migrate.sh
 # despatch status against a real hub and a private cupsd.
 dist_check_SCRIPTS += tests/ops/status.sh
 TESTS += tests/ops/status.sh
+
+# No circle in the includes, nor between files through what they use.
+dist_check_SCRIPTS += tests/ops/include-cycles.sh
+TESTS += tests/ops/include-cycles.sh
