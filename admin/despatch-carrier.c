@@ -44,7 +44,7 @@ carrier_set_t *
 despatch_carrier_load (int argc, char **argv)
 {
 	char *cause = NULL;
-	carrier_set_t *set = carrier_set_load (despatch_carrier_arg (argc, argv, "carriers"), &cause);
+	carrier_set_t *set = carrier_load (despatch_carrier_arg (argc, argv, "carriers"), &cause);
 	if (set == NULL) {
 		fprintf (stderr, "despatch: carrier definitions refused: %s\n", cause);
 		free (cause);

@@ -35,7 +35,7 @@ despatch_quote_exec (db_t *db, int argc, char **argv)
 		return 2;
 	}
 	if (argc >= 1 && strchr (argv[0], '=') == NULL) {
-		if (carrier_order_load (db, argv[0], (int) weight, now, &o) != 0) {
+		if (carrier_rules_order (db, argv[0], (int) weight, now, &o) != 0) {
 			fprintf (stderr, "despatch quote: no order %s in %s\n", argv[0], db_path (db));
 			return 1;
 		}
@@ -63,7 +63,7 @@ despatch_quote_exec (db_t *db, int argc, char **argv)
 	if (set == NULL)
 		return 2;
 	struct carrier_quote *q = NULL;
-	int n = carrier_quote_all (set, &o, &q);
+	int n = carrier_rules_quote_all (set, &o, &q);
 	char value[24];
 	carrier_money (o.value_pence, value, sizeof value);
 	printf ("%s%s%d g to %s %s, %s service, value %s%s%s\n", *o.ref ? o.ref : "", *o.ref ? ": " : "", o.weight_g,

@@ -70,8 +70,8 @@ despatch_rules_exec (db_t *db, int argc, char **argv)
 	struct carrier_choice *ch = xmalloc (sizeof *ch);
 	for (size_t i = 0; i < n; i++) {
 		struct carrier_order o;
-		if (carrier_order_load (scratch, refs[i], 0, now, &o) == 0) {
-			carrier_choose (set, &o, ch);
+		if (carrier_rules_order (scratch, refs[i], 0, now, &o) == 0) {
+			carrier_rules_choose (set, &o, ch);
 			char price[24] = "-";
 			if (ch->carrier && ch->pence >= 0)
 				carrier_money (ch->pence, price, sizeof price);

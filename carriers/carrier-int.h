@@ -1,7 +1,8 @@
 /*
- * carrier-int.h: the carrier set's insides, shared by the two files that
- * own them: carrier-load.c fills a set from the files, carrier-set.c hands
- * out what it holds and frees it. Nothing outside carriers/ includes this.
+ * carrier-int.h: the carrier set's insides, for the files that own them:
+ * carrier-load.c fills a set from the files, carrier-set.c hands out what
+ * it holds and frees it, carrier.c looks carriers up in it. Nothing outside
+ * carriers/ includes this.
  */
 #ifndef DSP_CARRIER_INT_H
 #define DSP_CARRIER_INT_H

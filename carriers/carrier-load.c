@@ -165,10 +165,10 @@ struct carrier_parse {
 };
 
 static int
-carrier_fail (struct carrier_parse *p, int line, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+carrier_load_fail (struct carrier_parse *p, int line, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
 static int
-carrier_fail (struct carrier_parse *p, int line, const char *fmt, ...)
+carrier_load_fail (struct carrier_parse *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start (ap, fmt);
@@ -181,7 +181,7 @@ carrier_fail (struct carrier_parse *p, int line, const char *fmt, ...)
 }
 
 static bool
-carrier_word_ok (const char *v)
+carrier_load_word_ok (const char *v)
 {
 	if (*v == '\0')
 		return false;
@@ -192,21 +192,21 @@ carrier_word_ok (const char *v)
 }
 
 static int
-carrier_set_value (struct carrier_parse *p, const struct carrier_key *k, const char *v)
+carrier_load_value (struct carrier_parse *p, const struct carrier_key *k, const char *v)
 {
 	char *dst = (char *) p->obj + k->off;
 	switch (k->type) {
 	case CK_TEXT:
 		if (*v == '\0' || strlen (v) >= k->size)
-			return carrier_fail (p, p->line, "%s must be 1 to %zu characters", k->name, k->size - 1);
+			return carrier_load_fail (p, p->line, "%s must be 1 to %zu characters", k->name, k->size - 1);
 		for (const char *s = v; *s; s++)
 			if ((unsigned char) *s < ' ')
-				return carrier_fail (p, p->line, "%s holds a control character", k->name);
+				return carrier_load_fail (p, p->line, "%s holds a control character", k->name);
 		util_strlcpy (dst, v, k->size);
 		return 0;
 	case CK_WORD:
-		if (!carrier_word_ok (v) || strlen (v) >= k->size)
-			return carrier_fail (p, p->line, "%s must be one word of 1 to %zu letters, digits, '.', '_', '-' "
+		if (!carrier_load_word_ok (v) || strlen (v) >= k->size)
+			return carrier_load_fail (p, p->line, "%s must be one word of 1 to %zu letters, digits, '.', '_', '-' "
 			    "or '/', not '%s'", k->name, k->size - 1, v);
 		util_strlcpy (dst, v, k->size);
 		return 0;
@@ -214,7 +214,7 @@ carrier_set_value (struct carrier_parse *p, const struct carrier_key *k, const c
 		char pad[64];
 		snprintf (pad, sizeof pad, " %s ", v);
 		if (*v == '\0' || strchr (v, ' ') || strstr (k->choices, pad) == NULL)
-			return carrier_fail (p, p->line, "%s must be one of%.*s, not '%s'", k->name,
+			return carrier_load_fail (p, p->line, "%s must be one of%.*s, not '%s'", k->name,
 			    (int) strlen (k->choices) - 1, k->choices, v);
 		util_strlcpy (dst, v, k->size);
 		return 0;
@@ -222,7 +222,7 @@ carrier_set_value (struct carrier_parse *p, const struct carrier_key *k, const c
 	case CK_INT: {
 		long x;
 		if (!util_parse_long (v, (long) k->min, (long) k->max, &x))
-			return carrier_fail (p, p->line, "%s must be a whole number%s%s from %lld to %lld, not '%s'", k->name,
+			return carrier_load_fail (p, p->line, "%s must be a whole number%s%s from %lld to %lld, not '%s'", k->name,
 			    *k->choices ? " of " : "", k->choices, k->min, k->max, v);
 		if (k->size == sizeof (int64_t))
 			*(int64_t *) (void *) dst = x;
@@ -234,19 +234,19 @@ carrier_set_value (struct carrier_parse *p, const struct carrier_key *k, const c
 		int h, m;
 		char tail;
 		if (sscanf (v, "%2d:%2d%c", &h, &m, &tail) != 2 || strlen (v) != 5 || h > 23 || m > 59 || h < 0 || m < 0)
-			return carrier_fail (p, p->line, "%s must be a time like 17:30, not '%s'", k->name, v);
+			return carrier_load_fail (p, p->line, "%s must be a time like 17:30, not '%s'", k->name, v);
 		*(int *) (void *) dst = h * 60 + m;
 		return 0;
 	}
 	case CK_BOOL:
 		if (strcmp (v, "yes") != 0 && strcmp (v, "no") != 0)
-			return carrier_fail (p, p->line, "%s must be yes or no, not '%s'", k->name, v);
+			return carrier_load_fail (p, p->line, "%s must be yes or no, not '%s'", k->name, v);
 		*(bool *) (void *) dst = strcmp (v, "yes") == 0;
 		return 0;
 	case CK_LIST: {
 		if (strcmp (v, "*") == 0) {
 			if (k->choices == NULL || strcmp (k->choices, "*") != 0)
-				return carrier_fail (p, p->line, "%s must list its values: '*' is not allowed here", k->name);
+				return carrier_load_fail (p, p->line, "%s must list its values: '*' is not allowed here", k->name);
 			util_strlcpy (dst, "*", k->size);
 			return 0;
 		}
@@ -267,7 +267,7 @@ carrier_set_value (struct carrier_parse *p, const struct carrier_key *k, const c
 			while (n && s[n - 1] == ' ')
 				n--;
 			if (used + n + 2 > sizeof out)
-				return carrier_fail (p, p->line, "%s is too long (at most %d characters)", k->name,
+				return carrier_load_fail (p, p->line, "%s is too long (at most %d characters)", k->name,
 				    CARRIER_LIST_MAX - 2);
 			for (size_t i = 0; i < n; i++)
 				out[used++] = s[i] == ' ' ? '_' : s[i];
@@ -276,12 +276,12 @@ carrier_set_value (struct carrier_parse *p, const struct carrier_key *k, const c
 		}
 		out[used] = '\0';
 		if (used == 1)
-			return carrier_fail (p, p->line, "%s lists nothing", k->name);
+			return carrier_load_fail (p, p->line, "%s lists nothing", k->name);
 		util_strlcpy (dst, out, k->size);
 		return 0;
 	}
 	}
-	return carrier_fail (p, p->line, "%s: unknown key type", k->name);
+	return carrier_load_fail (p, p->line, "%s: unknown key type", k->name);
 }
 
 /* Rule keys that are not plain values. */
@@ -291,7 +291,7 @@ carrier_load_rule_key (struct carrier_parse *p, const char *key, const char *v)
 	struct carrier_rule *r = p->obj;
 	if (strcmp (key, "promise") == 0) {
 		if (strcmp (v, "yes") != 0 && strcmp (v, "no") != 0)
-			return carrier_fail (p, p->line, "promise must be yes (the order has a promised date) or no, not '%s'",
+			return carrier_load_fail (p, p->line, "promise must be yes (the order has a promised date) or no, not '%s'",
 			    v);
 		r->promise = strcmp (v, "yes") == 0;
 		return 0;
@@ -307,11 +307,11 @@ carrier_load_rule_key (struct carrier_parse *p, const char *key, const char *v)
 			}
 		static const struct carrier_key k = CK (carrier_rule, "choose", CK_LIST, choose, 0, 0, NULL, false);
 		r->pick = CARRIER_PICK_LIST;
-		return carrier_set_value (p, &k, v);
+		return carrier_load_value (p, &k, v);
 	}
 	if (strcmp (key, "among") == 0) {
 		static const struct carrier_key k = CK (carrier_rule, "among", CK_LIST, among, 0, 0, NULL, false);
-		return carrier_set_value (p, &k, v);
+		return carrier_load_value (p, &k, v);
 	}
 	return 1;
 }
@@ -330,29 +330,29 @@ carrier_load_bands (struct carrier_parse *p, struct carrier_rate *r, const char 
 		char word[48];
 		size_t n = strcspn (s, " ");
 		if (n >= sizeof word)
-			return carrier_fail (p, p->line, "rate band '%.20s...' is too long", s);
+			return carrier_load_fail (p, p->line, "rate band '%.20s...' is too long", s);
 		memcpy (word, s, n);
 		word[n] = '\0';
 		s += n;
 		char *colon = strchr (word, ':');
 		long g, pence;
 		if (colon == NULL)
-			return carrier_fail (p, p->line, "rate band '%s' must be GRAMS:PENCE, like 2000:595", word);
+			return carrier_load_fail (p, p->line, "rate band '%s' must be GRAMS:PENCE, like 2000:595", word);
 		*colon = '\0';
 		if (!util_parse_long (word, 1, 1000000, &g) || !util_parse_long (colon + 1, 0, 100000000, &pence))
-			return carrier_fail (p, p->line, "rate band '%s:%s' must be GRAMS:PENCE with grams 1 to 1000000",
+			return carrier_load_fail (p, p->line, "rate band '%s:%s' must be GRAMS:PENCE with grams 1 to 1000000",
 			    word, colon + 1);
 		if (g <= last)
-			return carrier_fail (p, p->line, "rate bands must rise: %ld g comes after %d g", g, last);
+			return carrier_load_fail (p, p->line, "rate bands must rise: %ld g comes after %d g", g, last);
 		if (r->nbands == (int) nitems (r->bands))
-			return carrier_fail (p, p->line, "at most %zu weight bands per zone", nitems (r->bands));
+			return carrier_load_fail (p, p->line, "at most %zu weight bands per zone", nitems (r->bands));
 		r->bands[r->nbands].max_g = (int) g;
 		r->bands[r->nbands].pence = pence;
 		r->nbands++;
 		last = (int) g;
 	}
 	if (r->nbands == 0)
-		return carrier_fail (p, p->line, "a rate needs at least one GRAMS:PENCE band");
+		return carrier_load_fail (p, p->line, "a rate needs at least one GRAMS:PENCE band");
 	return 0;
 }
 
@@ -361,23 +361,23 @@ carrier_load_bands (struct carrier_parse *p, struct carrier_rate *r, const char 
 
 /* Check what a section left unsaid, when it ends. */
 static int
-carrier_section_end (struct carrier_parse *p)
+carrier_load_section_end (struct carrier_parse *p)
 {
 	if (p->keys == NULL)
 		return 0;
 	for (int i = 0; p->keys[i].name; i++)
 		if (p->keys[i].required && !(p->seen & (1u << i)))
-			return carrier_fail (p, p->section_line, "this section needs '%s'", p->keys[i].name);
+			return carrier_load_fail (p, p->section_line, "this section needs '%s'", p->keys[i].name);
 	if (p->kind == CS_RANGE) {
 		struct carrier_range *r = p->obj;
 		if (ident_find (r->scheme) == NULL)
-			return carrier_fail (p, p->section_line, "range scheme '%s' is not a known scheme", r->scheme);
+			return carrier_load_fail (p, p->section_line, "range scheme '%s' is not a known scheme", r->scheme);
 		if (r->first > r->last)
-			return carrier_fail (p, p->section_line, "range first %lld is after last %lld", (long long) r->first,
+			return carrier_load_fail (p, p->section_line, "range first %lld is after last %lld", (long long) r->first,
 			    (long long) r->last);
 		char *cause = NULL, *id = ident_make (r->scheme, r->prefix, (uint64_t) r->last, &cause);
 		if (id == NULL) {
-			carrier_fail (p, p->section_line, "range %s %s cannot number up to %lld: %s", r->scheme, r->prefix,
+			carrier_load_fail (p, p->section_line, "range %s %s cannot number up to %lld: %s", r->scheme, r->prefix,
 			    (long long) r->last, cause);
 			free (cause);
 			return -1;
@@ -387,16 +387,16 @@ carrier_section_end (struct carrier_parse *p)
 	if (p->kind == CS_RULE) {
 		struct carrier_rule *r = p->obj;
 		if (r->pick == CARRIER_PICK_LIST && *r->choose == '\0')
-			return carrier_fail (p, p->section_line, "rule '%s' needs 'choose' (services, cheapest, fastest or rank)",
+			return carrier_load_fail (p, p->section_line, "rule '%s' needs 'choose' (services, cheapest, fastest or rank)",
 			    r->name);
 	}
 	return 0;
 }
 
 static int
-carrier_section_start (struct carrier_parse *p, char *head)
+carrier_load_section_start (struct carrier_parse *p, char *head)
 {
-	if (carrier_section_end (p) != 0)
+	if (carrier_load_section_end (p) != 0)
 		return -1;
 	if (p->kind == CS_RATES)
 		free (p->obj);
@@ -413,36 +413,36 @@ carrier_section_start (struct carrier_parse *p, char *head)
 		if (strcmp (carrier_sections[i].name, head) == 0)
 			break;
 	if (i == nitems (carrier_sections))
-		return carrier_fail (p, p->line, "unknown section [%s]: expected carrier, service, range, cage, zone, "
+		return carrier_load_fail (p, p->line, "unknown section [%s]: expected carrier, service, range, cage, zone, "
 		    "rates, surcharge or rule", head);
-	if (carrier_sections[i].arg && (arg == NULL || !carrier_word_ok (arg) || strlen (arg) > 32))
-		return carrier_fail (p, p->line, "[%s] needs a name: one word, like [%s %s]", head, head,
+	if (carrier_sections[i].arg && (arg == NULL || !carrier_load_word_ok (arg) || strlen (arg) > 32))
+		return carrier_load_fail (p, p->line, "[%s] needs a name: one word, like [%s %s]", head, head,
 		    carrier_sections[i].kind == CS_CAGE ? "CAGE-DPD" : "next-day");
 	if (!carrier_sections[i].arg && arg && *arg)
-		return carrier_fail (p, p->line, "[%s] takes no name", head);
+		return carrier_load_fail (p, p->line, "[%s] takes no name", head);
 	p->kind = carrier_sections[i].kind;
 	p->keys = carrier_sections[i].keys;
 	p->seen = 0;
 	p->section_line = p->line;
 	struct carrier_where at = { p->file, p->line };
 	if (p->rules_file && !carrier_sections[i].in_rules)
-		return carrier_fail (p, p->line, "rules.conf holds only [rule NAME] sections, not [%s]", head);
+		return carrier_load_fail (p, p->line, "rules.conf holds only [rule NAME] sections, not [%s]", head);
 	if (p->kind != CS_RULE && p->kind != CS_CARRIER && (p->c == NULL || *p->c->code == '\0'))
-		return carrier_fail (p, p->line, "[%s] before [carrier]: a carrier file starts with [carrier]", head);
+		return carrier_load_fail (p, p->line, "[%s] before [carrier]: a carrier file starts with [carrier]", head);
 	struct carrier *c = p->c;
 	switch (p->kind) {
 	case CS_CARRIER:
 		if (p->c == NULL || p->rules_file)
-			return carrier_fail (p, p->line, "only one [carrier] per file");
+			return carrier_load_fail (p, p->line, "only one [carrier] per file");
 		if (p->c->at.line)
-			return carrier_fail (p, p->line, "only one [carrier] per file (the first is at line %d)", p->c->at.line);
+			return carrier_load_fail (p, p->line, "only one [carrier] per file (the first is at line %d)", p->c->at.line);
 		c->at = at;
 		p->obj = c;
 		return 0;
 	case CS_SERVICE: {
 		for (int j = 0; j < c->nservices; j++)
 			if (strcmp (c->services[j].code, arg) == 0)
-				return carrier_fail (p, p->line, "service '%s' is defined twice (first at line %d)", arg,
+				return carrier_load_fail (p, p->line, "service '%s' is defined twice (first at line %d)", arg,
 				    c->services[j].at.line);
 		struct carrier_service *s = CARRIER_GROW (c->services, c->nservices);
 		util_strlcpy (s->code, arg, sizeof s->code);
@@ -469,7 +469,7 @@ carrier_section_start (struct carrier_parse *p, char *head)
 	case CS_ZONE: {
 		for (int j = 0; j < c->nzones; j++)
 			if (strcmp (c->zones[j].name, arg) == 0)
-				return carrier_fail (p, p->line, "zone '%s' is defined twice (first at line %d)", arg,
+				return carrier_load_fail (p, p->line, "zone '%s' is defined twice (first at line %d)", arg,
 				    c->zones[j].at.line);
 		struct carrier_zone *z = CARRIER_GROW (c->zones, c->nzones);
 		util_strlcpy (z->name, arg, sizeof z->name);
@@ -480,7 +480,7 @@ carrier_section_start (struct carrier_parse *p, char *head)
 	}
 	case CS_RATES:
 		if (carrier_service_find (c, arg) == NULL)
-			return carrier_fail (p, p->line, "[rates %s]: no such service above (define [service %s] first)", arg,
+			return carrier_load_fail (p, p->line, "[rates %s]: no such service above (define [service %s] first)", arg,
 			    arg);
 		p->obj = xstrdup (arg);  /* the service; each key is a zone */
 		return 0;
@@ -497,7 +497,7 @@ carrier_section_start (struct carrier_parse *p, char *head)
 		carrier_set_t *set = p->set;
 		for (int j = 0; j < set->nrules; j++)
 			if (strcmp (set->rules[j].name, arg) == 0)
-				return carrier_fail (p, p->line, "rule '%s' is defined twice (first at %s:%d)", arg,
+				return carrier_load_fail (p, p->line, "rule '%s' is defined twice (first at %s:%d)", arg,
 				    set->rules[j].at.file, set->rules[j].at.line);
 		struct carrier_rule *r = CARRIER_GROW (set->rules, set->nrules);
 		util_strlcpy (r->name, arg, sizeof r->name);
@@ -514,7 +514,7 @@ carrier_section_start (struct carrier_parse *p, char *head)
 }
 
 static char *
-carrier_trim (char *s)
+carrier_load_trim (char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -525,28 +525,28 @@ carrier_trim (char *s)
 }
 
 static int
-carrier_parse_line (struct carrier_parse *p, char *line)
+carrier_load_line (struct carrier_parse *p, char *line)
 {
 	char *hash = strchr (line, '#');
 	if (hash)
 		*hash = '\0';
-	char *s = carrier_trim (line);
+	char *s = carrier_load_trim (line);
 	if (*s == '\0')
 		return 0;
 	if (*s == '[') {
 		char *end = strchr (s, ']');
 		if (end == NULL || end[1] != '\0')
-			return carrier_fail (p, p->line, "a section header is [kind] or [kind name], alone on its line");
+			return carrier_load_fail (p, p->line, "a section header is [kind] or [kind name], alone on its line");
 		*end = '\0';
-		return carrier_section_start (p, carrier_trim (s + 1));
+		return carrier_load_section_start (p, carrier_load_trim (s + 1));
 	}
 	char *eq = strchr (s, '=');
 	if (eq == NULL)
-		return carrier_fail (p, p->line, "expected 'key = value' or a [section], not '%.40s'", s);
+		return carrier_load_fail (p, p->line, "expected 'key = value' or a [section], not '%.40s'", s);
 	*eq = '\0';
-	char *key = carrier_trim (s), *v = carrier_trim (eq + 1);
+	char *key = carrier_load_trim (s), *v = carrier_load_trim (eq + 1);
 	if (p->kind == CS_NONE)
-		return carrier_fail (p, p->line, "'%s' before any [section]", key);
+		return carrier_load_fail (p, p->line, "'%s' before any [section]", key);
 	if (p->kind == CS_RATES) {
 		struct carrier *c = p->c;
 		int z;
@@ -554,10 +554,10 @@ carrier_parse_line (struct carrier_parse *p, char *line)
 			if (strcmp (c->zones[z].name, key) == 0)
 				break;
 		if (z == c->nzones)
-			return carrier_fail (p, p->line, "rates for zone '%s', which no [zone] above defines", key);
+			return carrier_load_fail (p, p->line, "rates for zone '%s', which no [zone] above defines", key);
 		for (int j = 0; j < c->nrates; j++)
 			if (strcmp (c->rates[j].service, (char *) p->obj) == 0 && strcmp (c->rates[j].zone, key) == 0)
-				return carrier_fail (p, p->line, "%s rates for zone '%s' given twice (first at line %d)",
+				return carrier_load_fail (p, p->line, "%s rates for zone '%s' given twice (first at line %d)",
 				    (char *) p->obj, key, c->rates[j].at.line);
 		struct carrier_rate *r = CARRIER_GROW (c->rates, c->nrates);
 		util_strlcpy (r->service, p->obj, sizeof r->service);
@@ -575,27 +575,27 @@ carrier_parse_line (struct carrier_parse *p, char *line)
 			if (rc <= 0)
 				return rc;
 		}
-		return carrier_fail (p, p->line, "unknown key '%s' in this section", key);
+		return carrier_load_fail (p, p->line, "unknown key '%s' in this section", key);
 	}
 	if (p->seen & (1u << i))
-		return carrier_fail (p, p->line, "'%s' given twice in one section", key);
+		return carrier_load_fail (p, p->line, "'%s' given twice in one section", key);
 	p->seen |= 1u << i;
-	return carrier_set_value (p, &p->keys[i], v);
+	return carrier_load_value (p, &p->keys[i], v);
 }
 
 /* Whole-file checks once the carrier is read. */
 static int
-carrier_check (struct carrier_parse *p, struct carrier *c)
+carrier_load_check (struct carrier_parse *p, struct carrier *c)
 {
 	if (c->at.line == 0)
-		return carrier_fail (p, 1, "no [carrier] section: a carrier file starts with [carrier] and its code");
+		return carrier_load_fail (p, 1, "no [carrier] section: a carrier file starts with [carrier] and its code");
 	if (ident_find (c->scheme) == NULL)
-		return carrier_fail (p, c->at.line, "scheme '%s' is not a known tracking-number scheme", c->scheme);
+		return carrier_load_fail (p, c->at.line, "scheme '%s' is not a known tracking-number scheme", c->scheme);
 	if (c->nservices == 0)
-		return carrier_fail (p, c->at.line, "carrier %s has no [service NAME]", c->code);
+		return carrier_load_fail (p, c->at.line, "carrier %s has no [service NAME]", c->code);
 	for (int i = 0; i < p->set->ncarriers; i++)
 		if (&p->set->carriers[i] != c && strcmp (p->set->carriers[i].code, c->code) == 0)
-			return carrier_fail (p, c->at.line, "carrier code '%s' is already defined in %s", c->code,
+			return carrier_load_fail (p, c->at.line, "carrier code '%s' is already defined in %s", c->code,
 			    p->set->carriers[i].at.file);
 	/* Manifest fields are checked against carrier-manifest.c's table. */
 	const char *s = c->manifest_fields;
@@ -609,7 +609,7 @@ carrier_check (struct carrier_parse *p, struct carrier *c)
 		snprintf (field, sizeof field, "%.*s", (int) n, s);
 		s += n;
 		if (!carrier_manifest_field_ok (field, strcmp (c->manifest, "fixed") == 0, why, sizeof why))
-			return carrier_fail (p, c->at.line, "manifest-fields: %s", why);
+			return carrier_load_fail (p, c->at.line, "manifest-fields: %s", why);
 	}
 	/* The layout must be there now, not at the first label. */
 	char **dirs = label_layout_path ();
@@ -624,7 +624,7 @@ carrier_check (struct carrier_parse *p, struct carrier *c)
 	}
 	free (dirs);
 	if (!found)
-		return carrier_fail (p, c->at.line, "layout '%s' is not in the layout path (see despatch-label --list)",
+		return carrier_load_fail (p, c->at.line, "layout '%s' is not in the layout path (see despatch-label --list)",
 		    c->layout);
 	for (int i = 0; i < c->nservices; i++)
 		if (c->services[i].cutoff_min < 0 && c->cutoff_min >= 0)
@@ -632,7 +632,7 @@ carrier_check (struct carrier_parse *p, struct carrier *c)
 	for (int i = 0; i < c->nsurcharges; i++) {
 		const struct carrier_surcharge *g = &c->surcharges[i];
 		if (g->pence == 0 && g->percent == 0)
-			return carrier_fail (p, g->at.line, "surcharge '%s' needs pence or percent", g->name);
+			return carrier_load_fail (p, g->at.line, "surcharge '%s' needs pence or percent", g->name);
 		for (const char *w = g->zones; strcmp (g->zones, "*") != 0 && *w; ) {
 			while (*w == ' ')
 				w++;
@@ -644,7 +644,7 @@ carrier_check (struct carrier_parse *p, struct carrier *c)
 				if (strlen (c->zones[z].name) == n && strncmp (c->zones[z].name, w, n) == 0)
 					break;
 			if (z == c->nzones)
-				return carrier_fail (p, g->at.line, "surcharge '%s' names zone '%.*s', which is not defined",
+				return carrier_load_fail (p, g->at.line, "surcharge '%s' names zone '%.*s', which is not defined",
 				    g->name, (int) n, w);
 			w += n;
 		}
@@ -653,7 +653,7 @@ carrier_check (struct carrier_parse *p, struct carrier *c)
 }
 
 static int
-carrier_parse_text (carrier_set_t *set, const char *file, const char *text, bool rules_file, char **cause)
+carrier_load_parse (carrier_set_t *set, const char *file, const char *text, bool rules_file, char **cause)
 {
 	set->files = xrealloc (set->files, (size_t) (set->nfiles + 1) * sizeof *set->files);
 	set->files[set->nfiles++] = xstrdup (file);
@@ -669,20 +669,20 @@ carrier_parse_text (carrier_set_t *set, const char *file, const char *text, bool
 		char *line = xstrndup (s, n);
 		p.line++;
 		if (strlen (line) != n)
-			rc = carrier_fail (&p, p.line, "the line holds a NUL byte");
+			rc = carrier_load_fail (&p, p.line, "the line holds a NUL byte");
 		else
-			rc = carrier_parse_line (&p, line);
+			rc = carrier_load_line (&p, line);
 		free (line);
 		s += n;
 		if (*s == '\n')
 			s++;
 	}
 	if (rc == 0)
-		rc = carrier_section_end (&p);
+		rc = carrier_load_section_end (&p);
 	if (p.kind == CS_RATES)
 		free (p.obj);  /* a [rates] section keeps its service's name in obj */
 	if (rc == 0 && !rules_file)
-		rc = carrier_check (&p, p.c);
+		rc = carrier_load_check (&p, p.c);
 	if (rc != 0) {
 		*cause = p.cause;
 		return -1;
@@ -693,7 +693,7 @@ carrier_parse_text (carrier_set_t *set, const char *file, const char *text, bool
 /* ------------------------------------------------------------ files and path */
 
 static char *
-carrier_read_file (const char *path, char **cause)
+carrier_load_read_file (const char *path, char **cause)
 {
 	FILE *f = fopen (path, "rb");
 	if (f == NULL) {
@@ -720,18 +720,18 @@ carrier_read_file (const char *path, char **cause)
 }
 
 static int
-carrier_name_cmp (const void *a, const void *b)
+carrier_load_name_cmp (const void *a, const void *b)
 {
 	return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
 carrier_set_t *
-carrier_set_load_text (const char *name, const char *text, char **cause)
+carrier_load_text (const char *name, const char *text, char **cause)
 {
 	carrier_set_t *set = xcalloc (1, sizeof *set);
 	const char *base = strrchr (name, '/');
 	base = base ? base + 1 : name;
-	if (carrier_parse_text (set, name, text, strcmp (base, "rules.conf") == 0, cause) != 0) {
+	if (carrier_load_parse (set, name, text, strcmp (base, "rules.conf") == 0, cause) != 0) {
 		carrier_set_destroy (&set);
 		return NULL;
 	}
@@ -741,7 +741,7 @@ carrier_set_load_text (const char *name, const char *text, char **cause)
 
 /* Check what refers across files: rules naming carriers and services. */
 static int
-carrier_set_check (carrier_set_t *set, char **cause)
+carrier_load_check_set (carrier_set_t *set, char **cause)
 {
 	for (int i = 0; i < set->nrules; i++) {
 		const struct carrier_rule *r = &set->rules[i];
@@ -793,7 +793,7 @@ carrier_set_check (carrier_set_t *set, char **cause)
 }
 
 carrier_set_t *
-carrier_set_load (const char *dirs, char **cause)
+carrier_load (const char *dirs, char **cause)
 {
 	if (dirs == NULL)
 		dirs = getenv ("DSP_CARRIER_PATH");
@@ -829,7 +829,7 @@ carrier_set_load (const char *dirs, char **cause)
 		closedir (dir);
 	}
 	/* Files in name order (rules.conf last, so rules can name every carrier). */
-	qsort (paths, n, sizeof *paths, carrier_name_cmp);
+	qsort (paths, n, sizeof *paths, carrier_load_name_cmp);
 	size_t total = 1;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n; i++) {
@@ -837,8 +837,8 @@ carrier_set_load (const char *dirs, char **cause)
 			bool rules = strcmp (base, "rules.conf") == 0;
 			if (rules != (pass == 1))
 				continue;
-			char *text = carrier_read_file (paths[i], cause);
-			if (text == NULL || carrier_parse_text (set, paths[i], text, rules, cause) != 0) {
+			char *text = carrier_load_read_file (paths[i], cause);
+			if (text == NULL || carrier_load_parse (set, paths[i], text, rules, cause) != 0) {
 				free (text);
 				goto fail;
 			}
@@ -850,7 +850,7 @@ carrier_set_load (const char *dirs, char **cause)
 		    dirs);
 		goto fail;
 	}
-	if (carrier_set_check (set, cause) != 0)
+	if (carrier_load_check_set (set, cause) != 0)
 		goto fail;
 	set->file_list = xcalloc (1, total);
 	for (int i = 0; i < set->nfiles; i++) {
@@ -880,7 +880,7 @@ fail:
 /* ------------------------------------------------------------ the database */
 
 static int
-carrier_sync_step (db_stmt_t *st, db_t *db, const char *what, char **cause)
+carrier_load_sync_step (db_stmt_t *st, db_t *db, const char *what, char **cause)
 {
 	int rc = db_step (st);
 	db_reset (st);
@@ -892,7 +892,7 @@ carrier_sync_step (db_stmt_t *st, db_t *db, const char *what, char **cause)
 }
 
 int
-carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **cause)
+carrier_load_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **cause)
 {
 	(void) now_ms;
 	if (db_exec (db, "DELETE FROM services") != DB_DONE) {
@@ -906,7 +906,7 @@ carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **ca
 		db_bind_text (st, 1, c->code);
 		db_bind_text (st, 2, c->name);
 		db_bind_text (st, 3, c->scheme);
-		if (carrier_sync_step (st, db, "a carrier", cause) != 0)
+		if (carrier_load_sync_step (st, db, "a carrier", cause) != 0)
 			return -1;
 		for (int j = 0; j < c->nservices; j++) {
 			const struct carrier_service *s = &c->services[j];
@@ -919,7 +919,7 @@ carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **ca
 			db_bind_text (st, 5, s->requested);
 			db_bind_int (st, 6, s->max_weight_g);
 			db_bind_int (st, 7, s->rank);
-			if (carrier_sync_step (st, db, "a service", cause) != 0)
+			if (carrier_load_sync_step (st, db, "a service", cause) != 0)
 				return -1;
 		}
 		for (int j = 0; j < c->ncages; j++) {
@@ -928,7 +928,7 @@ carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **ca
 			db_bind_text (st, 1, c->cages[j].code);
 			db_bind_text (st, 2, c->code);
 			db_bind_text (st, 3, c->cages[j].name);
-			if (carrier_sync_step (st, db, "a cage", cause) != 0)
+			if (carrier_load_sync_step (st, db, "a cage", cause) != 0)
 				return -1;
 		}
 		for (int j = 0; j < c->nranges; j++) {
@@ -948,7 +948,7 @@ carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **ca
 			db_bind_int (st, 4, r->first);
 			db_bind_int (st, 5, r->last);
 			db_bind_int (st, 6, r->low_water);
-			if (carrier_sync_step (st, db, "a number range", cause) != 0)
+			if (carrier_load_sync_step (st, db, "a number range", cause) != 0)
 				return -1;
 			log_info ("%s: range %s %s %lld-%lld added from %s:%d", c->code, r->scheme, r->prefix,
 			    (long long) r->first, (long long) r->last, r->at.file, r->at.line);
@@ -958,10 +958,10 @@ carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **ca
 }
 
 int
-carrier_hub_start (db_t *db, const char *dirs, int64_t now_ms, char **cause)
+carrier_load_hub (db_t *db, const char *dirs, int64_t now_ms, char **cause)
 {
 	char *why = NULL;
-	carrier_set_t *set = carrier_set_load (dirs, &why);
+	carrier_set_t *set = carrier_load (dirs, &why);
 	if (set == NULL) {
 		*cause = xasprintf ("carrier definitions refused: %s", why);
 		free (why);
@@ -972,7 +972,7 @@ carrier_hub_start (db_t *db, const char *dirs, int64_t now_ms, char **cause)
 		carrier_set_destroy (&set);
 		return -1;
 	}
-	if (carrier_set_sync (set, db, now_ms, &why) != 0 || db_commit (db) != DB_DONE) {
+	if (carrier_load_sync (set, db, now_ms, &why) != 0 || db_commit (db) != DB_DONE) {
 		*cause = xasprintf ("cannot record the carriers: %s", why ? why : db_errmsg (db));
 		free (why);
 		db_rollback (db);
@@ -981,6 +981,6 @@ carrier_hub_start (db_t *db, const char *dirs, int64_t now_ms, char **cause)
 	}
 	log_info ("%d carriers, %d rules from %s", set->ncarriers, set->nrules, dirs ? dirs
 	    : getenv ("DSP_CARRIER_PATH") ? getenv ("DSP_CARRIER_PATH") : DSP_PKGDATADIR "/carriers");
-	carrier_set_current (set);
+	carrier_current_set (set);
 	return 0;
 }

@@ -15,19 +15,12 @@
 #include <string.h>
 #include <time.h>
 
-void
-carrier_money (int64_t pence, char *out, size_t n)
-{
-	snprintf (out, n, "%s%" PRId64 ".%02" PRId64, pence < 0 ? "-" : "", (pence < 0 ? -pence : pence) / 100,
-	    (pence < 0 ? -pence : pence) % 100);
-}
-
 /* Append to a fixed buffer, cutting at the end. */
 static void
-carrier_cat (char *buf, size_t n, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+carrier_rules_cat (char *buf, size_t n, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
 static void
-carrier_cat (char *buf, size_t n, const char *fmt, ...)
+carrier_rules_cat (char *buf, size_t n, const char *fmt, ...)
 {
 	size_t used = strlen (buf);
 	if (used + 1 >= n)
@@ -41,7 +34,7 @@ carrier_cat (char *buf, size_t n, const char *fmt, ...)
 /* Does the postcode start with one of the prefixes ("IV KW PA2")? A prefix of
  * letters only must be followed by a digit, so "B" does not take "BT1". */
 static bool
-carrier_postcode_in (const char *list, const char *postcode)
+carrier_rules_postcode_in (const char *list, const char *postcode)
 {
 	if (strcmp (list, "*") == 0)
 		return true;
@@ -67,7 +60,7 @@ carrier_postcode_in (const char *list, const char *postcode)
 
 /* Days since 1970-01-01 of a YYYY-MM-DD, or -1. */
 static long
-carrier_day_of (const char *date)
+carrier_rules_day_of (const char *date)
 {
 	struct tm tm = { 0 };
 	int y, m, d;
@@ -80,7 +73,7 @@ carrier_day_of (const char *date)
 }
 
 static long
-carrier_delivery_day (const struct carrier *c, const struct carrier_service *s, int64_t now_ms)
+carrier_rules_delivery_day (const struct carrier *c, const struct carrier_service *s, int64_t now_ms)
 {
 	(void) c;
 	int64_t secs = now_ms / 1000;
@@ -92,17 +85,17 @@ carrier_delivery_day (const struct carrier *c, const struct carrier_service *s, 
 }
 
 void
-carrier_delivery_date (const struct carrier *c, const struct carrier_service *s, int64_t now_ms, char *out,
+carrier_rules_delivery_date (const struct carrier *c, const struct carrier_service *s, int64_t now_ms, char *out,
     size_t n)
 {
-	time_t t = (time_t) carrier_delivery_day (c, s, now_ms) * 86400;
+	time_t t = (time_t) carrier_rules_delivery_day (c, s, now_ms) * 86400;
 	struct tm tm;
 	gmtime_r (&t, &tm);
 	strftime (out, n, "%Y-%m-%d", &tm);
 }
 
 bool
-carrier_eligible (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o,
+carrier_rules_eligible (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o,
     bool promise, char *why, size_t n)
 {
 	if (!carrier_list_has (s->countries, o->country)) {
@@ -122,10 +115,10 @@ carrier_eligible (const struct carrier *c, const struct carrier_service *s, cons
 		return false;
 	}
 	if (promise && *o->promise) {
-		long want = carrier_day_of (o->promise);
-		if (want >= 0 && carrier_delivery_day (c, s, o->now_ms) > want) {
+		long want = carrier_rules_day_of (o->promise);
+		if (want >= 0 && carrier_rules_delivery_day (c, s, o->now_ms) > want) {
 			char date[16];
-			carrier_delivery_date (c, s, o->now_ms, date, sizeof date);
+			carrier_rules_delivery_date (c, s, o->now_ms, date, sizeof date);
 			snprintf (why, n, "would deliver %s, after the promised %s", date, o->promise);
 			return false;
 		}
@@ -134,12 +127,12 @@ carrier_eligible (const struct carrier *c, const struct carrier_service *s, cons
 }
 
 int64_t
-carrier_price (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o, char *why,
+carrier_rules_price (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o, char *why,
     size_t n)
 {
 	const struct carrier_zone *zone = NULL;
 	for (int i = 0; i < c->nzones && zone == NULL; i++)
-		if (carrier_list_has (c->zones[i].countries, o->country) && carrier_postcode_in (c->zones[i].postcodes,
+		if (carrier_list_has (c->zones[i].countries, o->country) && carrier_rules_postcode_in (c->zones[i].postcodes,
 		        o->postcode))
 			zone = &c->zones[i];
 	if (zone == NULL) {
@@ -177,13 +170,13 @@ carrier_price (const struct carrier *c, const struct carrier_service *s, const s
 
 /* Does the rule's "when" hold for the order? */
 static bool
-carrier_rule_matches (const struct carrier_rule *r, const struct carrier_order *o)
+carrier_rules_matches (const struct carrier_rule *r, const struct carrier_order *o)
 {
 	if (*r->country && !carrier_list_has (r->country, o->country))
 		return false;
 	if (*r->not_country && carrier_list_has (r->not_country, o->country))
 		return false;
-	if (*r->postcode && !carrier_postcode_in (r->postcode, o->postcode))
+	if (*r->postcode && !carrier_rules_postcode_in (r->postcode, o->postcode))
 		return false;
 	if (*r->tier && !carrier_list_has (r->tier, *o->tier ? o->tier : "none"))
 		return false;
@@ -222,7 +215,7 @@ carrier_rule_matches (const struct carrier_rule *r, const struct carrier_order *
 
 /* Is carrier/service among the rule's candidates ("dpd" or "dpd/next-day")? */
 static bool
-carrier_rule_among (const struct carrier_rule *r, const struct carrier *c, const struct carrier_service *s)
+carrier_rules_among (const struct carrier_rule *r, const struct carrier *c, const struct carrier_service *s)
 {
 	char both[80];
 	snprintf (both, sizeof both, "%s/%s", c->code, s->code);
@@ -238,7 +231,7 @@ struct carrier_cand {
 
 /* Is a better than b for the rule's pick? */
 static bool
-carrier_better (enum carrier_pick pick, const struct carrier_cand *a, const struct carrier_cand *b)
+carrier_rules_better (enum carrier_pick pick, const struct carrier_cand *a, const struct carrier_cand *b)
 {
 	switch (pick) {
 	case CARRIER_PICK_CHEAPEST:
@@ -262,7 +255,7 @@ static const char *const carrier_pick_names[] = { "first that fits", "cheapest",
 
 /* Try one rule that matched; true when it chose. */
 static bool
-carrier_rule_try (const carrier_set_t *set, const struct carrier_rule *r, const struct carrier_order *o,
+carrier_rules_try (const carrier_set_t *set, const struct carrier_rule *r, const struct carrier_order *o,
     struct carrier_choice *ch, char *out, size_t outn)
 {
 	struct carrier_cand best = { 0 };
@@ -287,38 +280,38 @@ carrier_rule_try (const carrier_set_t *set, const struct carrier_rule *r, const 
 			if (s == NULL)
 				continue;
 			tried++;
-			if (!carrier_eligible (c, s, o, r->meet_promise, why, sizeof why)) {
-				carrier_cat (out, outn, "; %s/%s: %s", c->code, s->code, why);
+			if (!carrier_rules_eligible (c, s, o, r->meet_promise, why, sizeof why)) {
+				carrier_rules_cat (out, outn, "; %s/%s: %s", c->code, s->code, why);
 				continue;
 			}
-			best = (struct carrier_cand) { c, s, carrier_price (c, s, o, NULL, 0), 0 };
+			best = (struct carrier_cand) { c, s, carrier_rules_price (c, s, o, NULL, 0), 0 };
 		}
 	} else {
 		for (int i = 0; i < carrier_set_count (set); i++) {
 			const struct carrier *c = carrier_set_at (set, i);
 			for (int j = 0; j < c->nservices; j++) {
 				const struct carrier_service *s = &c->services[j];
-				if (!carrier_rule_among (r, c, s))
+				if (!carrier_rules_among (r, c, s))
 					continue;
 				tried++;
-				if (!carrier_eligible (c, s, o, r->meet_promise, why, sizeof why)) {
-					carrier_cat (out, outn, "; %s/%s: %s", c->code, s->code, why);
+				if (!carrier_rules_eligible (c, s, o, r->meet_promise, why, sizeof why)) {
+					carrier_rules_cat (out, outn, "; %s/%s: %s", c->code, s->code, why);
 					continue;
 				}
-				struct carrier_cand cand = { c, s, carrier_price (c, s, o, why, sizeof why),
-					carrier_delivery_day (c, s, o->now_ms) };
+				struct carrier_cand cand = { c, s, carrier_rules_price (c, s, o, why, sizeof why),
+					carrier_rules_delivery_day (c, s, o->now_ms) };
 				if (r->pick == CARRIER_PICK_CHEAPEST && cand.pence < 0) {
-					carrier_cat (out, outn, "; %s/%s: %s", c->code, s->code, why);
+					carrier_rules_cat (out, outn, "; %s/%s: %s", c->code, s->code, why);
 					continue;
 				}
-				if (best.c == NULL || carrier_better (r->pick, &cand, &best))
+				if (best.c == NULL || carrier_rules_better (r->pick, &cand, &best))
 					best = cand;
 			}
 		}
 	}
 	if (best.c == NULL) {
 		if (tried == 0)
-			carrier_cat (out, outn, "; no service is among its candidates");
+			carrier_rules_cat (out, outn, "; no service is among its candidates");
 		return false;
 	}
 	ch->carrier = best.c;
@@ -329,14 +322,14 @@ carrier_rule_try (const carrier_set_t *set, const struct carrier_rule *r, const 
 }
 
 static const char *
-carrier_base (const char *path)
+carrier_rules_base (const char *path)
 {
 	const char *base = strrchr (path, '/');
 	return base ? base + 1 : path;
 }
 
 void
-carrier_choose (const carrier_set_t *set, const struct carrier_order *o, struct carrier_choice *ch)
+carrier_rules_choose (const carrier_set_t *set, const struct carrier_order *o, struct carrier_choice *ch)
 {
 	memset (ch, 0, sizeof *ch);
 	ch->pence = -1;
@@ -345,22 +338,22 @@ carrier_choose (const carrier_set_t *set, const struct carrier_order *o, struct 
 	const struct carrier_rule *fired = NULL;
 	for (int i = 0; i < carrier_set_nrules (set) && ch->carrier == NULL; i++) {
 		const struct carrier_rule *r = carrier_set_rule (set, i);
-		if (!carrier_rule_matches (r, o))
+		if (!carrier_rules_matches (r, o))
 			continue;
 		*mine = '\0';
-		if (carrier_rule_try (set, r, o, ch, mine, sizeof mine))
+		if (carrier_rules_try (set, r, o, ch, mine, sizeof mine))
 			fired = r;
 		else
-			carrier_cat (earlier, sizeof earlier, "%srule '%s' (%s:%d) could use none: %s", *earlier ? "; " : "",
-			    r->name, carrier_base (r->at.file), r->at.line, *mine ? mine + 2 : "no candidates");
+			carrier_rules_cat (earlier, sizeof earlier, "%srule '%s' (%s:%d) could use none: %s", *earlier ? "; " : "",
+			    r->name, carrier_rules_base (r->at.file), r->at.line, *mine ? mine + 2 : "no candidates");
 	}
 	if (fired) {
 		char price[24] = "no rate";
 		if (ch->pence >= 0)
 			carrier_money (ch->pence, price, sizeof price);
-		snprintf (ch->rule, sizeof ch->rule, "%s:%d %s", carrier_base (fired->at.file), fired->at.line, fired->name);
+		snprintf (ch->rule, sizeof ch->rule, "%s:%d %s", carrier_rules_base (fired->at.file), fired->at.line, fired->name);
 		snprintf (ch->why, sizeof ch->why, "rule '%s' (%s:%d) chose %s/%s (%s, %s)%s%s%s%s", fired->name,
-		    carrier_base (fired->at.file), fired->at.line, ch->carrier->code, ch->service->code,
+		    carrier_rules_base (fired->at.file), fired->at.line, ch->carrier->code, ch->service->code,
 		    carrier_pick_names[fired->pick], price, *mine ? "; ruled out: " : "", *mine ? mine + 2 : "",
 		    *earlier ? "; before it, " : "", earlier);
 	} else {
@@ -370,7 +363,7 @@ carrier_choose (const carrier_set_t *set, const struct carrier_order *o, struct 
 }
 
 int
-carrier_order_load (db_t *db, const char *ref, int weight_g, int64_t now_ms, struct carrier_order *o)
+carrier_rules_order (db_t *db, const char *ref, int weight_g, int64_t now_ms, struct carrier_order *o)
 {
 	memset (o, 0, sizeof *o);
 	db_stmt_t *st = db_prepare (db,
@@ -409,7 +402,7 @@ carrier_order_load (db_t *db, const char *ref, int weight_g, int64_t now_ms, str
 }
 
 static int
-carrier_quote_cmp (const void *a, const void *b)
+carrier_rules_quote_cmp (const void *a, const void *b)
 {
 	const struct carrier_quote *x = a, *y = b;
 	if (x->eligible != y->eligible)
@@ -422,7 +415,7 @@ carrier_quote_cmp (const void *a, const void *b)
 }
 
 int
-carrier_quote_all (const carrier_set_t *set, const struct carrier_order *o, struct carrier_quote **out)
+carrier_rules_quote_all (const carrier_set_t *set, const struct carrier_order *o, struct carrier_quote **out)
 {
 	int n = 0, cap = 0;
 	*out = NULL;
@@ -436,16 +429,16 @@ carrier_quote_all (const carrier_set_t *set, const struct carrier_order *o, stru
 			q->c = c;
 			q->s = &c->services[j];
 			q->pence = -1;
-			carrier_delivery_date (c, q->s, o->now_ms, q->date, sizeof q->date);
-			q->eligible = carrier_eligible (c, q->s, o, false, q->note, sizeof q->note);
+			carrier_rules_delivery_date (c, q->s, o->now_ms, q->date, sizeof q->date);
+			q->eligible = carrier_rules_eligible (c, q->s, o, false, q->note, sizeof q->note);
 			if (q->eligible) {
-				q->pence = carrier_price (c, q->s, o, q->note, sizeof q->note);
+				q->pence = carrier_rules_price (c, q->s, o, q->note, sizeof q->note);
 				if (q->pence >= 0 && *o->promise && strcmp (q->date, o->promise) > 0)
-					carrier_cat (q->note, sizeof q->note, "; after the promised %s", o->promise);
+					carrier_rules_cat (q->note, sizeof q->note, "; after the promised %s", o->promise);
 			}
 		}
 	}
 	if (n)
-		qsort (*out, (size_t) n, sizeof **out, carrier_quote_cmp);
+		qsort (*out, (size_t) n, sizeof **out, carrier_rules_quote_cmp);
 	return n;
 }

@@ -6,8 +6,9 @@
  *
  * carrier-load.c reads and checks the files (every mistake is refused with
  * "file:line: reason") and brings the database's carriers, services, cages
- * and ranges into line with them; carrier-set.c owns a set once read and
- * answers lookups; carrier-rules.c chooses and prices; carrier-manifest.c
+ * and ranges into line with them; carrier-set.c owns a set once read,
+ * carrier.c finds in it and keeps the hub's current one; carrier-rules.c
+ * chooses and prices; carrier-manifest.c
  * writes manifests; carrier-track.c takes tracking files; carrier-autoclose.c
  * says which carriers close out by themselves. A carrier_set is read once at
  * hub start and never changes while the hub runs; nothing here blocks, and
@@ -137,57 +138,64 @@ struct carrier_rule {
 
 typedef struct carrier_set carrier_set_t;
 
+/* ------------------------------------------------------------ loading (carrier-load.c) */
+
 /*
  * Read every *.conf of the carrier path (rules.conf is the rule set):
  * dirs is a ':'-separated list; a file name in an earlier folder hides the
  * same name in a later one. NULL dirs means the default path: $DSP_CARRIER_PATH
- * if set, else the installed $(pkgdatadir)/carriers. Returns the set, or NULL
- * with *cause ("file:line: reason", caller frees).
+ * if set, else the installed $(pkgdatadir)/carriers. Returns the set (caller
+ * destroys), or NULL with *cause ("file:line: reason", caller frees).
  */
-carrier_set_t *carrier_set_load (const char *dirs, char **cause);
+carrier_set_t *carrier_load (const char *dirs, char **cause);
 /* Parse one file's text as if read from name, into a set (tests). */
-carrier_set_t *carrier_set_load_text (const char *name, const char *text, char **cause);
-void carrier_set_destroy (carrier_set_t **self_p);
-
-int carrier_set_count (const carrier_set_t *self);
-const struct carrier *carrier_set_at (const carrier_set_t *self, int i);
-const struct carrier *carrier_find (const carrier_set_t *self, const char *code);
-const struct carrier_service *carrier_service_find (const struct carrier *c, const char *code);
-int carrier_set_nrules (const carrier_set_t *self);
-const struct carrier_rule *carrier_set_rule (const carrier_set_t *self, int i);
-/* The files read, one per line (for logs). */
-const char *carrier_set_files (const carrier_set_t *self);
-
+carrier_set_t *carrier_load_text (const char *name, const char *text, char **cause);
 /*
  * Make the database agree with the set, inside a transaction the caller
  * owns: carriers upserted, services replaced, cages upserted, and each
  * declared range inserted when no range of that scheme and prefix exists.
  * 0, or -1 with *cause.
  */
-int carrier_set_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **cause);
-
+int carrier_load_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **cause);
 /*
  * At hub start: read the set from dirs (NULL: the default path), bring the
  * database into line in its own transaction, and make it current. 0, or -1
  * with *cause ("carrier definitions refused: file:line: reason").
  */
-int carrier_hub_start (db_t *db, const char *dirs, int64_t now_ms, char **cause);
+int carrier_load_hub (db_t *db, const char *dirs, int64_t now_ms, char **cause);
 
-/* The hub's set, read at start (carrier_hub_start); NULL before. */
-const carrier_set_t *carrier_current (void);
-void carrier_set_current (carrier_set_t *set);  /* takes it; frees the old one */
+/* ------------------------------------------------------------ a set (carrier-set.c) */
 
-/*
- * carrier-autoclose.c: the carriers with autoclose = yes that should close
- * out now (now_ms: the hub's clock): the cut-off of today (UTC) has passed,
- * something of theirs is on a cage, and no "autoclose" event with the
- * carrier as its code is recorded since the cut-off. Up to max into due;
- * returns how many.
- */
-int carrier_autoclose_due (const carrier_set_t *set, db_t *db, int64_t now_ms, const struct carrier **due, int max);
+void carrier_set_destroy (carrier_set_t **self_p);
+int carrier_set_count (const carrier_set_t *self);
+const struct carrier *carrier_set_at (const carrier_set_t *self, int i);
+int carrier_set_nrules (const carrier_set_t *self);
+const struct carrier_rule *carrier_set_rule (const carrier_set_t *self, int i);
+/* The files read, one per line (for logs). */
+const char *carrier_set_files (const carrier_set_t *self);
 
+/* ------------------------------------------------------------ lookups (carrier.c) */
+
+const struct carrier *carrier_find (const carrier_set_t *self, const char *code);
+const struct carrier_service *carrier_service_find (const struct carrier *c, const char *code);
 /* Whether word is in a list kept as " A B " (or the list is "*"). */
 bool carrier_list_has (const char *list, const char *word);
+/* "12.50" from pence. */
+void carrier_money (int64_t pence, char *out, size_t n);
+/* The hub's set, read at start (carrier_load_hub); NULL before. The set
+ * belongs to carrier.c: carrier_current_set takes it and frees the old one. */
+const carrier_set_t *carrier_current (void);
+void carrier_current_set (carrier_set_t *set);
+
+/* ------------------------------------------------------------ auto-close (carrier-autoclose.c) */
+
+/*
+ * The carriers with autoclose = yes that should close out now (now_ms: the
+ * hub's clock): the cut-off of today (UTC) has passed, something of theirs
+ * is on a cage, and no "autoclose" event with the carrier as its code is
+ * recorded since the cut-off. Up to max into due; returns how many.
+ */
+int carrier_autoclose_due (const carrier_set_t *set, db_t *db, int64_t now_ms, const struct carrier **due, int max);
 
 /* ------------------------------------------------------------ rules (carrier-rules.c) */
 
@@ -207,7 +215,7 @@ struct carrier_order {
 };
 
 /* Read order ref's facts for one parcel of weight_g (0: the order's whole weight); 0, 1 no such order. */
-int carrier_order_load (db_t *db, const char *ref, int weight_g, int64_t now_ms, struct carrier_order *o);
+int carrier_rules_order (db_t *db, const char *ref, int weight_g, int64_t now_ms, struct carrier_order *o);
 
 struct carrier_choice {
 	const struct carrier *carrier;      /* NULL: nothing eligible */
@@ -218,21 +226,21 @@ struct carrier_choice {
 };
 
 /* Run the rule set; always fills choice (carrier NULL and why when nothing fits). */
-void carrier_choose (const carrier_set_t *set, const struct carrier_order *o, struct carrier_choice *choice);
+void carrier_rules_choose (const carrier_set_t *set, const struct carrier_order *o, struct carrier_choice *choice);
 
 /*
  * Whether service s of c can take the parcel: true, or false with a reason
  * for a person ("30000 g is over its 2000 g limit").
  */
-bool carrier_eligible (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o,
+bool carrier_rules_eligible (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o,
     bool promise, char *why, size_t n);
 
 /* The price of a service for the parcel from the rate table: pence, or -1 (and why) when it has no rate. */
-int64_t carrier_price (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o,
+int64_t carrier_rules_price (const struct carrier *c, const struct carrier_service *s, const struct carrier_order *o,
     char *why, size_t n);
 
 /* The date the service would deliver (YYYY-MM-DD) when despatched at o->now_ms. */
-void carrier_delivery_date (const struct carrier *c, const struct carrier_service *s, int64_t now_ms, char *out,
+void carrier_rules_delivery_date (const struct carrier *c, const struct carrier_service *s, int64_t now_ms, char *out,
     size_t n);
 
 /* One line of a quote: every service, eligible ones first, cheapest first. */
@@ -245,10 +253,7 @@ struct carrier_quote {
 	char note[160];         /* the zone, or why it cannot take the parcel */
 };
 /* Quote every service for the parcel; returns the count, *out (caller frees). */
-int carrier_quote_all (const carrier_set_t *set, const struct carrier_order *o, struct carrier_quote **out);
-
-/* "12.50" from pence. */
-void carrier_money (int64_t pence, char *out, size_t n);
+int carrier_rules_quote_all (const carrier_set_t *set, const struct carrier_order *o, struct carrier_quote **out);
 
 /* ------------------------------------------------------------ tracking (carrier-track.c) */
 

@@ -5,6 +5,7 @@
 noinst_LIBRARIES += carriers/libcarriers.a
 carriers_libcarriers_a_SOURCES = \
 	carriers/carrier.h carriers/carrier-int.h \
+	carriers/carrier.c \
 	carriers/carrier-set.c \
 	carriers/carrier-load.c \
 	carriers/carrier-rules.c \

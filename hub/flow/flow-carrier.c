@@ -53,9 +53,9 @@ flow_carrier_override (struct hub_req *req)
 	if (!clear) {
 		struct carrier_order co;
 		char why[200];
-		if (carrier_order_load (req->db, o.ref, flow_carrier_weight (req, o.ref), req->now_ms, &co) != 0)
+		if (carrier_rules_order (req->db, o.ref, flow_carrier_weight (req, o.ref), req->now_ms, &co) != 0)
 			return -1;
-		if (!carrier_eligible (c, s, &co, false, why, sizeof why)) {
+		if (!carrier_rules_eligible (c, s, &co, false, why, sizeof why)) {
 			hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "%s/%s cannot take order %s: %s", c->code, s->code, o.ref,
 			    why);
 			return 0;
@@ -103,13 +103,13 @@ flow_carrier_quote (struct hub_req *req)
 		return 0;
 	}
 	struct carrier_order co;
-	if (carrier_order_load (req->db, ref, weight ? (int) weight : flow_carrier_weight (req, ref), req->now_ms, &co)
+	if (carrier_rules_order (req->db, ref, weight ? (int) weight : flow_carrier_weight (req, ref), req->now_ms, &co)
 	    != 0) {
 		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order %.32s", ref);
 		return 0;
 	}
 	struct carrier_quote *q = NULL;
-	int n = carrier_quote_all (carrier_current (), &co, &q), shown = 0;
+	int n = carrier_rules_quote_all (carrier_current (), &co, &q), shown = 0;
 	for (int i = 0; i < n; i++) {
 		char key[24], price[24] = "-";
 		if (q[i].pence >= 0)

@@ -105,10 +105,10 @@ flow_label_choose (struct hub_req *req, const struct flow_order *o, const struct
 	}
 	db_reset (st);
 	struct carrier_order co;
-	if (carrier_order_load (req->db, o->ref, p->weight_g, req->now_ms, &co) != 0)
+	if (carrier_rules_order (req->db, o->ref, p->weight_g, req->now_ms, &co) != 0)
 		return -1;
 	struct carrier_choice *ch = xmalloc (sizeof *ch);
-	carrier_choose (set, &co, ch);
+	carrier_rules_choose (set, &co, ch);
 	int rc = 0;
 	if (ch->carrier) {
 		util_strlcpy (carrier, ch->carrier->code, cn);

@@ -545,7 +545,7 @@ hub_server_new (const struct hub_options *opt, char **cause)
 		return NULL;
 	}
 	/* Carrier files (carriers/carrier.h): a bad one stops the hub here, naming file and line. */
-	if (carrier_hub_start (self->db, opt->conf ? conf_get (opt->conf, "carriers.path", NULL) : NULL,
+	if (carrier_load_hub (self->db, opt->conf ? conf_get (opt->conf, "carriers.path", NULL) : NULL,
 	        util_wall_ms (), cause) != 0) {
 		hub_server_destroy (&self);
 		return NULL;
@@ -679,7 +679,7 @@ hub_server_destroy (hub_server_t **self_p)
 	free (self->tick_next);
 	free (self->tick_every);
 	db_close (&self->db);
-	carrier_set_current (NULL);
+	carrier_current_set (NULL);
 	free (self);
 	*self_p = NULL;
 }

@@ -1,6 +1,7 @@
 /*
- * hub-req.h: the request layer: one request as a handler sees it, and the
- * reply it fills.
+ * hub-req.h: the request layer: one request as a handler sees it; the
+ * reply it fills (hub-reply.h) and what waits for its commit (hub-after.h)
+ * come with it.
  *
  * The loop (loop/hub-server.c) makes a request of every message of a batch,
  * and of its own timed jobs (ROLE_SYSTEM), inside the batch's transaction
@@ -23,6 +24,7 @@
 
 #include "db.h"
 #include "hub-after.h"
+#include "hub-reply.h"
 #include "hub/hub.h"
 #include "hub/store/hub-role.h"
 #include "proto.h"
@@ -45,12 +47,5 @@ struct hub_req {
 /* A handler: 0 with req->reply filled, or -1 when the database failed (its
  * effects, and what it asked of req->after, are then rolled back). */
 typedef int (hub_handler_fn) (struct hub_req *req);
-
-/* Fill req->reply's status, reason and text. */
-void hub_reply (struct hub_req *req, int status, int reason, const char *fmt, ...)
-	__attribute__ ((format (printf, 4, 5)));
-/* One key of the reply's data. */
-void hub_reply_data (struct hub_req *req, const char *key, const char *fmt, ...)
-	__attribute__ ((format (printf, 3, 4)));
 
 #endif

@@ -28,7 +28,7 @@
 
 /* --- rows ---------------------------------------------------------------- */
 
-struct imp_row {
+struct hub_import_row {
 	int lineno;
 	int n;
 	const char *k[IMP_MAX_FIELDS];
@@ -36,7 +36,7 @@ struct imp_row {
 };
 
 static const char *
-imp_get (const struct imp_row *r, const char *key)
+hub_import_get (const struct hub_import_row *r, const char *key)
 {
 	for (int i = 0; i < r->n; i++)
 		if (strcmp (r->k[i], key) == 0)
@@ -45,7 +45,7 @@ imp_get (const struct imp_row *r, const char *key)
 }
 
 static void
-imp_row_set (struct imp_row *r, const char *key, const char *value)
+hub_import_row_set (struct hub_import_row *r, const char *key, const char *value)
 {
 	if (r->n < IMP_MAX_FIELDS) {
 		r->k[r->n] = key;
@@ -59,7 +59,7 @@ imp_row_set (struct imp_row *r, const char *key, const char *value)
 }
 
 static void
-imp_row_clear (struct imp_row *r)
+hub_import_row_clear (struct hub_import_row *r)
 {
 	for (int i = 0; i < r->n; i++)
 		free (r->v[i]);
@@ -67,11 +67,11 @@ imp_row_clear (struct imp_row *r)
 }
 
 /* The fields, in canonical order: the order's, then a line's. */
-static const char *const imp_order_fields[] = {
+static const char *const hub_import_order_fields[] = {
 	"order", "channel", "customer_name", "address_1", "address_2", "address_3", "town", "postcode", "country",
 	"phone", "email", "loyalty", "service", "promise", "order_value",
 };
-static const char *const imp_line_fields[] = {
+static const char *const hub_import_line_fields[] = {
 	"line", "sku", "description", "department", "quantity", "locations", "unit_weight_g", "line_value",
 	"length_mm", "width_mm", "height_mm", "hs_code", "origin_country", "currency",
 };
@@ -80,30 +80,30 @@ static const char *const imp_line_fields[] = {
 
 /* --- the model ----------------------------------------------------------- */
 
-struct imp_line {
+struct hub_import_line {
 	long no, quantity, weight_g, dims[3];
 	int64_t value;
-	char *f[nitems (imp_line_fields)];
+	char *f[nitems (hub_import_line_fields)];
 };
 
-struct imp_order {
+struct hub_import_order {
 	int lineno;
 	int64_t value;
-	char *f[nitems (imp_order_fields)];
+	char *f[nitems (hub_import_order_fields)];
 	int nlines;
-	struct imp_line *lines;
+	struct hub_import_line *lines;
 	bool bad;
 	char hash[17];
 };
 
-struct imp {
+struct hub_import_run {
 	struct hub_import_report *rep;
-	struct imp_order *orders;
+	struct hub_import_order *orders;
 	int n;
 };
 
 static void
-imp_error (struct imp *imp, int lineno, const char *fmt, ...)
+hub_import_error (struct hub_import_run *imp, int lineno, const char *fmt, ...)
 {
 	struct hub_import_report *rep = imp->rep;
 	if (rep->nerrors >= IMP_MAX_ERRORS)
@@ -118,14 +118,14 @@ imp_error (struct imp *imp, int lineno, const char *fmt, ...)
 }
 
 static void
-imp_free (struct imp *imp)
+hub_import_free (struct hub_import_run *imp)
 {
 	for (int i = 0; i < imp->n; i++) {
-		struct imp_order *o = &imp->orders[i];
+		struct hub_import_order *o = &imp->orders[i];
 		for (size_t j = 0; j < nitems (o->f); j++)
 			free (o->f[j]);
 		for (int l = 0; l < o->nlines; l++)
-			for (size_t j = 0; j < nitems (imp_line_fields); j++)
+			for (size_t j = 0; j < nitems (hub_import_line_fields); j++)
 				free (o->lines[l].f[j]);
 		free (o->lines);
 	}
@@ -135,7 +135,7 @@ imp_free (struct imp *imp)
 /* --- field rules --------------------------------------------------------- */
 
 static bool
-imp_money (const char *s, int64_t *pence)
+hub_import_money (const char *s, int64_t *pence)
 {
 	int64_t whole = 0, frac = 0;
 	int digits = 0, fdigits = 0;
@@ -161,7 +161,7 @@ imp_money (const char *s, int64_t *pence)
 }
 
 static bool
-imp_ref_ok (const char *s)
+hub_import_ref_ok (const char *s)
 {
 	size_t n = strlen (s);
 	if (n == 0 || n > 32)
@@ -173,7 +173,7 @@ imp_ref_ok (const char *s)
 }
 
 static bool
-imp_in (const char *s, const char *const *set)
+hub_import_in (const char *s, const char *const *set)
 {
 	for (int i = 0; set[i]; i++)
 		if (strcmp (s, set[i]) == 0)
@@ -182,7 +182,7 @@ imp_in (const char *s, const char *const *set)
 }
 
 static bool
-imp_date_ok (const char *s)
+hub_import_date_ok (const char *s)
 {
 	if (*s == '\0')
 		return true;
@@ -197,7 +197,7 @@ imp_date_ok (const char *s)
 
 /* Text no longer than max, without control characters. */
 static bool
-imp_text_ok (const char *s, size_t max)
+hub_import_text_ok (const char *s, size_t max)
 {
 	if (strlen (s) > max)
 		return false;
@@ -207,11 +207,11 @@ imp_text_ok (const char *s, size_t max)
 	return true;
 }
 
-static const char *const imp_channels[] = { "till", "personal-shopper", "phone", "web", NULL };
-static const char *const imp_services[] = { "standard", "next-day", "express", "same-day", NULL };
+static const char *const hub_import_channels[] = { "till", "personal-shopper", "phone", "web", NULL };
+static const char *const hub_import_services[] = { "standard", "next-day", "express", "same-day", NULL };
 
 /* ISO 4217 codes in use (2026). */
-static const char imp_currencies[] =
+static const char hub_import_currencies[] =
     " AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF"
     " CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD"
     " HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD"
@@ -221,28 +221,28 @@ static const char imp_currencies[] =
 
 /* The customs fields of a line (all optional here; the label checks them for parcels leaving the UK). */
 static const char *
-imp_check_customs (const struct imp_row *r)
+hub_import_check_customs (const struct hub_import_row *r)
 {
-	const char *hs = imp_get (r, "hs_code");
+	const char *hs = hub_import_get (r, "hs_code");
 	size_t n = strlen (hs);
 	if (*hs && (n < 6 || n > 10 || strspn (hs, "0123456789") != n))
 		return "hs_code must be 6 to 10 digits (the tariff code, without dots or spaces)";
-	const char *c = imp_get (r, "origin_country");
+	const char *c = hub_import_get (r, "origin_country");
 	if (*c && (strlen (c) != 2 || !isupper ((unsigned char) c[0]) || !isupper ((unsigned char) c[1])
 	    || country_name (c) == NULL))
 		return "origin_country must be an ISO 3166 2-letter code in capitals, like GB or CN";
-	const char *cur = imp_get (r, "currency");
+	const char *cur = hub_import_get (r, "currency");
 	char word[8];
 	snprintf (word, sizeof word, " %.3s ", cur);
 	if (*cur && (strlen (cur) != 3 || strspn (cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3
-	    || strstr (imp_currencies, word) == NULL))
+	    || strstr (hub_import_currencies, word) == NULL))
 		return "currency must be an ISO 4217 code in capitals, like GBP, EUR or USD";
 	return NULL;
 }
 
 /* The first thing wrong with the order part of a row, or NULL. why is a buffer for the text. */
 static const char *
-imp_check_order (const struct imp_row *r, char *why, size_t n, int64_t *value)
+hub_import_check_order (const struct hub_import_row *r, char *why, size_t n, int64_t *value)
 {
 	static const struct {
 		const char *field;
@@ -253,40 +253,40 @@ imp_check_order (const struct imp_row *r, char *why, size_t n, int64_t *value)
 		{ "address_3", 128, false }, { "town", 64, false }, { "postcode", 16, true }, { "phone", 32, false },
 		{ "email", 128, false }, { "loyalty", 16, false },
 	};
-	if (!imp_ref_ok (imp_get (r, "order")))
+	if (!hub_import_ref_ok (hub_import_get (r, "order")))
 		return "the order reference must be 1 to 32 letters, digits, '-' or '_'";
-	if (!imp_in (imp_get (r, "channel"), imp_channels))
+	if (!hub_import_in (hub_import_get (r, "channel"), hub_import_channels))
 		return "channel must be till, personal-shopper, phone or web";
 	for (size_t i = 0; i < nitems (texts); i++) {
-		const char *v = imp_get (r, texts[i].field);
+		const char *v = hub_import_get (r, texts[i].field);
 		if (texts[i].required && *v == '\0') {
 			snprintf (why, n, "%s is missing", texts[i].field);
 			return why;
 		}
-		if (!imp_text_ok (v, texts[i].max)) {
+		if (!hub_import_text_ok (v, texts[i].max)) {
 			snprintf (why, n, "%s is longer than %zu characters or holds control characters", texts[i].field,
 			    texts[i].max);
 			return why;
 		}
 	}
-	const char *c = imp_get (r, "country");
+	const char *c = hub_import_get (r, "country");
 	if (strlen (c) != 2 || !isupper ((unsigned char) c[0]) || !isupper ((unsigned char) c[1]))
 		return "country must be a 2-letter ISO code in capitals, like GB";
-	const char *e = imp_get (r, "email");
+	const char *e = hub_import_get (r, "email");
 	if (*e && strchr (e, '@') == NULL)
 		return "email has no '@'";
-	const char *s = imp_get (r, "service");
-	if (*s && !imp_in (s, imp_services))
+	const char *s = hub_import_get (r, "service");
+	if (*s && !hub_import_in (s, hub_import_services))
 		return "service must be standard, next-day, express or same-day";
-	if (!imp_date_ok (imp_get (r, "promise")))
+	if (!hub_import_date_ok (hub_import_get (r, "promise")))
 		return "promise must be a date like 2026-11-24";
-	if (!imp_money (imp_get (r, "order_value"), value))
+	if (!hub_import_money (hub_import_get (r, "order_value"), value))
 		return "order_value must be an amount in pounds like 129.99";
 	return NULL;
 }
 
 static const char *
-imp_check_line (const struct imp_row *r, char *why, size_t n, struct imp_line *l)
+hub_import_check_line (const struct hub_import_row *r, char *why, size_t n, struct hub_import_line *l)
 {
 	static const struct {
 		const char *field;
@@ -294,15 +294,15 @@ imp_check_line (const struct imp_row *r, char *why, size_t n, struct imp_line *l
 		bool required;
 		size_t off;
 	} nums[] = {
-		{ "line", 1, 999, true, offsetof (struct imp_line, no) },
-		{ "quantity", 1, 999, true, offsetof (struct imp_line, quantity) },
-		{ "unit_weight_g", 1, 100000, true, offsetof (struct imp_line, weight_g) },
-		{ "length_mm", 1, 5000, false, offsetof (struct imp_line, dims[0]) },
-		{ "width_mm", 1, 5000, false, offsetof (struct imp_line, dims[1]) },
-		{ "height_mm", 1, 5000, false, offsetof (struct imp_line, dims[2]) },
+		{ "line", 1, 999, true, offsetof (struct hub_import_line, no) },
+		{ "quantity", 1, 999, true, offsetof (struct hub_import_line, quantity) },
+		{ "unit_weight_g", 1, 100000, true, offsetof (struct hub_import_line, weight_g) },
+		{ "length_mm", 1, 5000, false, offsetof (struct hub_import_line, dims[0]) },
+		{ "width_mm", 1, 5000, false, offsetof (struct hub_import_line, dims[1]) },
+		{ "height_mm", 1, 5000, false, offsetof (struct hub_import_line, dims[2]) },
 	};
 	for (size_t i = 0; i < nitems (nums); i++) {
-		const char *v = imp_get (r, nums[i].field);
+		const char *v = hub_import_get (r, nums[i].field);
 		long *out = (long *) ((char *) l + nums[i].off);
 		*out = 0;
 		if (*v == '\0' && !nums[i].required)
@@ -313,15 +313,15 @@ imp_check_line (const struct imp_row *r, char *why, size_t n, struct imp_line *l
 			return why;
 		}
 	}
-	const char *sku = imp_get (r, "sku");
-	if (*sku == '\0' || !imp_text_ok (sku, 32) || strpbrk (sku, ";|"))
+	const char *sku = hub_import_get (r, "sku");
+	if (*sku == '\0' || !hub_import_text_ok (sku, 32) || strpbrk (sku, ";|"))
 		return "sku must be 1 to 32 characters, without ';' or '|'";
-	if (!imp_text_ok (imp_get (r, "description"), 128) || strchr (imp_get (r, "description"), '|'))
+	if (!hub_import_text_ok (hub_import_get (r, "description"), 128) || strchr (hub_import_get (r, "description"), '|'))
 		return "description is longer than 128 characters or holds '|' or control characters";
-	const char *dept = imp_get (r, "department");
-	if (*dept == '\0' || !imp_text_ok (dept, 64) || strchr (dept, '|'))
+	const char *dept = hub_import_get (r, "department");
+	if (*dept == '\0' || !hub_import_text_ok (dept, 64) || strchr (dept, '|'))
 		return "department must be 1 to 64 characters, without '|'";
-	const char *locs = imp_get (r, "locations");
+	const char *locs = hub_import_get (r, "locations");
 	if (*locs == '\0')
 		return "locations is missing: say where the goods are (e.g. HOS-B12;STOCK-3)";
 	int nloc = 0;
@@ -333,29 +333,29 @@ imp_check_line (const struct imp_row *r, char *why, size_t n, struct imp_line *l
 		if (*p == ';' && *++p == '\0')
 			return "locations ends with ';'";
 	}
-	if (!imp_text_ok (locs, 300) || strchr (locs, '|'))
+	if (!hub_import_text_ok (locs, 300) || strchr (locs, '|'))
 		return "locations holds '|' or control characters";
-	if (!imp_money (imp_get (r, "line_value"), &l->value))
+	if (!hub_import_money (hub_import_get (r, "line_value"), &l->value))
 		return "line_value must be an amount in pounds like 49.50";
-	return imp_check_customs (r);
+	return hub_import_check_customs (r);
 }
 
 /* Take one row (one order line) into the model. */
 static void
-imp_take_row (struct imp *imp, const struct imp_row *r)
+hub_import_take_row (struct hub_import_run *imp, const struct hub_import_row *r)
 {
 	char buf[160];
 	int64_t value = 0;
-	const char *why = imp_check_order (r, buf, sizeof buf, &value);
-	const char *ref = imp_get (r, "order");
-	struct imp_order *o = NULL;
+	const char *why = hub_import_check_order (r, buf, sizeof buf, &value);
+	const char *ref = hub_import_get (r, "order");
+	struct hub_import_order *o = NULL;
 	for (int i = imp->n - 1; i >= 0 && why == NULL; i--)
 		if (strcmp (imp->orders[i].f[0], ref) == 0) {
 			o = &imp->orders[i];
 			break;
 		}
 	if (why) {
-		imp_error (imp, r->lineno, "%s%s%s", *ref && imp_ref_ok (ref) ? ref : "", *ref && imp_ref_ok (ref) ? ": "
+		hub_import_error (imp, r->lineno, "%s%s%s", *ref && hub_import_ref_ok (ref) ? ref : "", *ref && hub_import_ref_ok (ref) ? ": "
 		    : "", why);
 		for (int i = 0; i < imp->n; i++)
 			if (strcmp (imp->orders[i].f[0], ref) == 0)
@@ -368,40 +368,40 @@ imp_take_row (struct imp *imp, const struct imp_row *r)
 		memset (o, 0, sizeof *o);
 		o->lineno = r->lineno;
 		o->value = value;
-		for (size_t j = 0; j < nitems (imp_order_fields); j++)
-			o->f[j] = xstrdup (imp_get (r, imp_order_fields[j]));
+		for (size_t j = 0; j < nitems (hub_import_order_fields); j++)
+			o->f[j] = xstrdup (hub_import_get (r, hub_import_order_fields[j]));
 		if (*o->f[12] == '\0') {
 			free (o->f[12]);
 			o->f[12] = xstrdup ("standard");
 		}
 	} else {
-		for (size_t j = 0; j < nitems (imp_order_fields); j++) {
-			const char *v = imp_get (r, imp_order_fields[j]);
+		for (size_t j = 0; j < nitems (hub_import_order_fields); j++) {
+			const char *v = hub_import_get (r, hub_import_order_fields[j]);
 			if (j == 12 && *v == '\0')
 				v = "standard";
 			if (strcmp (o->f[j], v) != 0) {
-				imp_error (imp, r->lineno, "%s: %s differs from the same order's line %d", ref,
-				    imp_order_fields[j], o->lineno);
+				hub_import_error (imp, r->lineno, "%s: %s differs from the same order's line %d", ref,
+				    hub_import_order_fields[j], o->lineno);
 				o->bad = true;
 				return;
 			}
 		}
 	}
-	struct imp_line l;
+	struct hub_import_line l;
 	memset (&l, 0, sizeof l);
-	if ((why = imp_check_line (r, buf, sizeof buf, &l)) != NULL) {
-		imp_error (imp, r->lineno, "%s: %s", ref, why);
+	if ((why = hub_import_check_line (r, buf, sizeof buf, &l)) != NULL) {
+		hub_import_error (imp, r->lineno, "%s: %s", ref, why);
 		o->bad = true;
 		return;
 	}
 	for (int i = 0; i < o->nlines; i++)
 		if (o->lines[i].no == l.no) {
-			imp_error (imp, r->lineno, "%s: line %ld appears twice", ref, l.no);
+			hub_import_error (imp, r->lineno, "%s: line %ld appears twice", ref, l.no);
 			o->bad = true;
 			return;
 		}
-	for (size_t j = 0; j < nitems (imp_line_fields); j++)
-		l.f[j] = xstrdup (imp_get (r, imp_line_fields[j]));
+	for (size_t j = 0; j < nitems (hub_import_line_fields); j++)
+		l.f[j] = xstrdup (hub_import_get (r, hub_import_line_fields[j]));
 	o->lines = xrealloc (o->lines, (size_t) (o->nlines + 1) * sizeof *o->lines);
 	o->lines[o->nlines++] = l;
 }
@@ -410,7 +410,7 @@ imp_take_row (struct imp *imp, const struct imp_row *r)
 
 /* One record into fields; 1 a record, 0 the end, -1 an unterminated quote. */
 static int
-imp_csv_record (const char *t, size_t len, size_t *pos, int *lineno, char ***fields, int *nf)
+hub_import_csv_record (const char *t, size_t len, size_t *pos, int *lineno, char ***fields, int *nf)
 {
 	size_t p = *pos;
 	*nf = 0;
@@ -472,7 +472,7 @@ imp_csv_record (const char *t, size_t len, size_t *pos, int *lineno, char ***fie
 }
 
 static void
-imp_csv_free (char **f, int n)
+hub_import_csv_free (char **f, int n)
 {
 	for (int i = 0; i < n; i++)
 		free (f[i]);
@@ -480,7 +480,7 @@ imp_csv_free (char **f, int n)
 
 /* Trim spaces around a field (exports pad them). */
 static char *
-imp_trim (char *s)
+hub_import_trim (char *s)
 {
 	while (isspace ((unsigned char) *s))
 		s++;
@@ -491,7 +491,7 @@ imp_trim (char *s)
 }
 
 static void
-imp_csv (struct imp *imp, const char *t, size_t len)
+hub_import_csv (struct hub_import_run *imp, const char *t, size_t len)
 {
 	static const char *const required[] = { "order", "channel", "customer_name", "address_1", "postcode",
 		"country", "line", "sku", "department", "quantity", "locations", "unit_weight_g" };
@@ -504,38 +504,38 @@ imp_csv (struct imp *imp, const char *t, size_t len)
 	/* Header: the first record that is not a comment. */
 	for (;;) {
 		start = lineno;
-		int r = imp_csv_record (t, len, &pos, &lineno, &head, &nh);
+		int r = hub_import_csv_record (t, len, &pos, &lineno, &head, &nh);
 		if (r <= 0) {
-			imp_error (imp, start, r < 0 ? "a quoted field is not closed" : "the file is empty: expected a header "
+			hub_import_error (imp, start, r < 0 ? "a quoted field is not closed" : "the file is empty: expected a header "
 			    "line naming the columns (see doc/orders.md)");
-			imp_csv_free (head, nh);
+			hub_import_csv_free (head, nh);
 			free (head);
 			return;
 		}
 		if (nh > 0 && head[0][0] != '#')
 			break;
-		imp_csv_free (head, nh);
+		hub_import_csv_free (head, nh);
 	}
 	int nhead = nh; /* what to free: nh may be cut to IMP_MAX_FIELDS below */
 	if (nh > IMP_MAX_FIELDS) {
-		imp_error (imp, start, "more than %d columns", IMP_MAX_FIELDS);
+		hub_import_error (imp, start, "more than %d columns", IMP_MAX_FIELDS);
 		nh = IMP_MAX_FIELDS;
 	}
 	int header_line = start;
 	for (int i = 0; i < nh; i++) {
-		char *c = imp_trim (head[i]);
+		char *c = hub_import_trim (head[i]);
 		cols[i] = NULL;
-		for (size_t j = 0; j < nitems (imp_order_fields); j++)
-			if (strcmp (c, imp_order_fields[j]) == 0)
-				cols[i] = imp_order_fields[j];
-		for (size_t j = 0; j < nitems (imp_line_fields); j++)
-			if (strcmp (c, imp_line_fields[j]) == 0)
-				cols[i] = imp_line_fields[j];
+		for (size_t j = 0; j < nitems (hub_import_order_fields); j++)
+			if (strcmp (c, hub_import_order_fields[j]) == 0)
+				cols[i] = hub_import_order_fields[j];
+		for (size_t j = 0; j < nitems (hub_import_line_fields); j++)
+			if (strcmp (c, hub_import_line_fields[j]) == 0)
+				cols[i] = hub_import_line_fields[j];
 		if (cols[i] == NULL)
-			imp_error (imp, header_line, "column '%.40s' is not one of the import columns (see doc/orders.md)", c);
+			hub_import_error (imp, header_line, "column '%.40s' is not one of the import columns (see doc/orders.md)", c);
 		for (int k = 0; k < i; k++)
 			if (cols[i] && cols[k] == cols[i])
-				imp_error (imp, header_line, "column '%s' appears twice", c);
+				hub_import_error (imp, header_line, "column '%s' appears twice", c);
 	}
 	for (size_t j = 0; j < nitems (required); j++) {
 		int i;
@@ -543,36 +543,36 @@ imp_csv (struct imp *imp, const char *t, size_t len)
 			if (cols[i] && strcmp (cols[i], required[j]) == 0)
 				break;
 		if (i == nh)
-			imp_error (imp, header_line, "the required column '%s' is missing", required[j]);
+			hub_import_error (imp, header_line, "the required column '%s' is missing", required[j]);
 	}
 	if (imp->rep->nerrors == 0) {
 		for (;;) {
 			start = lineno;
-			int r = imp_csv_record (t, len, &pos, &lineno, &fields, &nf);
+			int r = hub_import_csv_record (t, len, &pos, &lineno, &fields, &nf);
 			if (r == 0)
 				break;
 			if (r < 0) {
-				imp_error (imp, start, "a quoted field is not closed before the end of the file");
-				imp_csv_free (fields, nf); /* the fields before the open quote */
+				hub_import_error (imp, start, "a quoted field is not closed before the end of the file");
+				hub_import_csv_free (fields, nf); /* the fields before the open quote */
 				break;
 			}
-			bool blank = nf == 1 && *imp_trim (fields[0]) == '\0';
+			bool blank = nf == 1 && *hub_import_trim (fields[0]) == '\0';
 			if (!blank && fields[0][0] != '#') {
 				if (nf != nh) {
-					imp_error (imp, start, "%d fields where the header has %d", nf, nh);
+					hub_import_error (imp, start, "%d fields where the header has %d", nf, nh);
 				} else {
-					struct imp_row row = { .lineno = start };
+					struct hub_import_row row = { .lineno = start };
 					for (int i = 0; i < nf; i++)
-						imp_row_set (&row, cols[i], imp_trim (fields[i]));
-					imp_take_row (imp, &row);
-					imp_row_clear (&row);
+						hub_import_row_set (&row, cols[i], hub_import_trim (fields[i]));
+					hub_import_take_row (imp, &row);
+					hub_import_row_clear (&row);
 				}
 			}
-			imp_csv_free (fields, nf);
+			hub_import_csv_free (fields, nf);
 		}
 	}
 	free (fields);
-	imp_csv_free (head, nhead);
+	hub_import_csv_free (head, nhead);
 	free (head);
 }
 
@@ -580,7 +580,7 @@ imp_csv (struct imp *imp, const char *t, size_t len)
 
 /* A JSON scalar as import text (strings as they are, numbers in plain form). */
 static bool
-imp_json_text (json_t *v, char *buf, size_t n)
+hub_import_json_text (json_t *v, char *buf, size_t n)
 {
 	if (v == NULL || json_is_null (v))
 		buf[0] = '\0';
@@ -597,7 +597,7 @@ imp_json_text (json_t *v, char *buf, size_t n)
 
 /* The line where the k-th order object's "ref" key appears (1-based), for messages. */
 static int
-imp_json_lineno (const char *t, size_t len, int k)
+hub_import_json_lineno (const char *t, size_t len, int k)
 {
 	int line = 1, seen = 0;
 	for (size_t i = 0; i + 5 <= len; i++) {
@@ -610,12 +610,12 @@ imp_json_lineno (const char *t, size_t len, int k)
 }
 
 static void
-imp_json_order (struct imp *imp, json_t *o, int lineno, int index)
+hub_import_json_order (struct hub_import_run *imp, json_t *o, int lineno, int index)
 {
 	char buf[1024];
-	struct imp_row head = { .lineno = lineno };
+	struct hub_import_row head = { .lineno = lineno };
 	if (!json_is_object (o)) {
-		imp_error (imp, lineno, "order %d is not a JSON object", index);
+		hub_import_error (imp, lineno, "order %d is not a JSON object", index);
 		return;
 	}
 	static const struct {
@@ -631,38 +631,38 @@ imp_json_order (struct imp *imp, json_t *o, int lineno, int index)
 		json_t *v = json_object_get (o, map[i].key);
 		if (map[i].sub)
 			v = json_is_object (v) ? json_object_get (v, map[i].sub) : NULL;
-		if (!imp_json_text (v, buf, sizeof buf)) {
-			imp_error (imp, lineno, "order %d: %s must be a string or a number", index, map[i].sub ? map[i].sub
+		if (!hub_import_json_text (v, buf, sizeof buf)) {
+			hub_import_error (imp, lineno, "order %d: %s must be a string or a number", index, map[i].sub ? map[i].sub
 			    : map[i].key);
-			imp_row_clear (&head); /* the fields read before this one */
+			hub_import_row_clear (&head); /* the fields read before this one */
 			return;
 		}
-		imp_row_set (&head, map[i].field, buf);
+		hub_import_row_set (&head, map[i].field, buf);
 	}
 	json_t *addr = json_object_get (json_object_get (o, "customer"), "address");
 	if (json_is_string (addr))
-		imp_row_set (&head, "address_1", json_string_value (addr));
+		hub_import_row_set (&head, "address_1", json_string_value (addr));
 	else if (json_is_array (addr)) {
 		static const char *const lines[] = { "address_1", "address_2", "address_3" };
 		if (json_array_size (addr) > 3) {
-			imp_error (imp, lineno, "order %d: address has more than 3 lines (put the town in \"town\")", index);
-			imp_row_clear (&head);
+			hub_import_error (imp, lineno, "order %d: address has more than 3 lines (put the town in \"town\")", index);
+			hub_import_row_clear (&head);
 			return;
 		}
 		for (size_t i = 0; i < json_array_size (addr); i++)
-			if (imp_json_text (json_array_get (addr, i), buf, sizeof buf))
-				imp_row_set (&head, lines[i], buf);
+			if (hub_import_json_text (json_array_get (addr, i), buf, sizeof buf))
+				hub_import_row_set (&head, lines[i], buf);
 	}
 	json_t *lines = json_object_get (o, "lines");
 	if (!json_is_array (lines) || json_array_size (lines) == 0) {
-		imp_error (imp, lineno, "order %d (%s): \"lines\" must be a list of at least one line", index,
-		    imp_get (&head, "order"));
-		imp_row_clear (&head);
+		hub_import_error (imp, lineno, "order %d (%s): \"lines\" must be a list of at least one line", index,
+		    hub_import_get (&head, "order"));
+		hub_import_row_clear (&head);
 		return;
 	}
 	for (size_t i = 0; i < json_array_size (lines); i++) {
 		json_t *l = json_array_get (lines, i);
-		struct imp_row row = head;
+		struct hub_import_row row = head;
 		/* The head's values are shared, not copied: clear only what is added. */
 		int base = row.n;
 		static const struct {
@@ -675,57 +675,57 @@ imp_json_order (struct imp *imp, json_t *o, int lineno, int index)
 		};
 		bool ok = json_is_object (l);
 		for (size_t j = 0; ok && j < nitems (lmap); j++)
-			if ((ok = imp_json_text (json_object_get (l, lmap[j].key), buf, sizeof buf)))
-				imp_row_set (&row, lmap[j].field, buf);
+			if ((ok = hub_import_json_text (json_object_get (l, lmap[j].key), buf, sizeof buf)))
+				hub_import_row_set (&row, lmap[j].field, buf);
 		json_t *locs = ok ? json_object_get (l, "locations") : NULL;
 		if (ok && json_is_array (locs)) {
 			size_t n = 0;
 			buf[0] = '\0';
 			for (size_t j = 0; j < json_array_size (locs) && n < sizeof buf - 40; j++) {
 				char one[64];
-				if (!imp_json_text (json_array_get (locs, j), one, sizeof one))
+				if (!hub_import_json_text (json_array_get (locs, j), one, sizeof one))
 					ok = false;
 				n += (size_t) snprintf (buf + n, sizeof buf - n, "%s%s", j ? ";" : "", one);
 			}
-			imp_row_set (&row, "locations", buf);
-		} else if (ok && imp_json_text (locs, buf, sizeof buf)) {
-			imp_row_set (&row, "locations", buf);
+			hub_import_row_set (&row, "locations", buf);
+		} else if (ok && hub_import_json_text (locs, buf, sizeof buf)) {
+			hub_import_row_set (&row, "locations", buf);
 		}
 		json_t *dims = ok ? json_object_get (l, "dimensions_mm") : NULL;
 		static const char *const dnames[] = { "length_mm", "width_mm", "height_mm" };
 		for (size_t j = 0; ok && json_is_array (dims) && j < 3 && j < json_array_size (dims); j++)
-			if (imp_json_text (json_array_get (dims, j), buf, sizeof buf))
-				imp_row_set (&row, dnames[j], buf);
+			if (hub_import_json_text (json_array_get (dims, j), buf, sizeof buf))
+				hub_import_row_set (&row, dnames[j], buf);
 		if (!ok)
-			imp_error (imp, lineno, "order %d (%s): line %zu is not an object of strings and numbers", index,
-			    imp_get (&head, "order"), i + 1);
+			hub_import_error (imp, lineno, "order %d (%s): line %zu is not an object of strings and numbers", index,
+			    hub_import_get (&head, "order"), i + 1);
 		else
-			imp_take_row (imp, &row);
+			hub_import_take_row (imp, &row);
 		for (int j = base; j < row.n; j++)
 			free (row.v[j]);
 	}
-	imp_row_clear (&head);
+	hub_import_row_clear (&head);
 }
 
 static void
-imp_json (struct imp *imp, const char *t, size_t len)
+hub_import_json (struct hub_import_run *imp, const char *t, size_t len)
 {
 	json_error_t err;
 	json_t *root = json_loadb (t, len, JSON_REJECT_DUPLICATES, &err);
 	if (root == NULL) {
-		imp_error (imp, err.line, "not valid JSON: %s", err.text);
+		hub_import_error (imp, err.line, "not valid JSON: %s", err.text);
 		return;
 	}
 	json_t *orders = root;
 	if (json_is_object (root) && json_object_get (root, "orders"))
 		orders = json_object_get (root, "orders");
 	if (json_is_object (orders) && json_object_get (orders, "ref")) {
-		imp_json_order (imp, orders, imp_json_lineno (t, len, 1), 1);
+		hub_import_json_order (imp, orders, hub_import_json_lineno (t, len, 1), 1);
 	} else if (json_is_array (orders)) {
 		for (size_t i = 0; i < json_array_size (orders); i++)
-			imp_json_order (imp, json_array_get (orders, i), imp_json_lineno (t, len, (int) i + 1), (int) i + 1);
+			hub_import_json_order (imp, json_array_get (orders, i), hub_import_json_lineno (t, len, (int) i + 1), (int) i + 1);
 	} else {
-		imp_error (imp, 1, "expected {\"orders\": [...]}, a list of orders or one order (see doc/orders.md)");
+		hub_import_error (imp, 1, "expected {\"orders\": [...]}, a list of orders or one order (see doc/orders.md)");
 	}
 	json_decref (root);
 }
@@ -733,21 +733,21 @@ imp_json (struct imp *imp, const char *t, size_t len)
 /* --- compare and write --------------------------------------------------- */
 
 static int
-imp_line_cmp (const void *a, const void *b)
+hub_import_line_cmp (const void *a, const void *b)
 {
-	const struct imp_line *x = a, *y = b;
+	const struct hub_import_line *x = a, *y = b;
 	return (x->no > y->no) - (x->no < y->no);
 }
 
 /* FNV-1a over the order's canonical fields: what "changed" means. */
 static void
-imp_hash (struct imp_order *o)
+hub_import_hash (struct hub_import_order *o)
 {
 	uint64_t h = 1469598103934665603ULL;
-	qsort (o->lines, (size_t) o->nlines, sizeof *o->lines, imp_line_cmp);
+	qsort (o->lines, (size_t) o->nlines, sizeof *o->lines, hub_import_line_cmp);
 	for (int part = -1; part < o->nlines; part++) {
 		char **f = part < 0 ? o->f : o->lines[part].f;
-		size_t nf = part < 0 ? nitems (imp_order_fields) : nitems (imp_line_fields);
+		size_t nf = part < 0 ? nitems (hub_import_order_fields) : nitems (hub_import_line_fields);
 		for (size_t i = 0; i < nf; i++) {
 			if (part >= 0 && i >= IMP_LINE_FIELDS_V4 && *f[i] == '\0')
 				continue;
@@ -771,7 +771,7 @@ imp_hash (struct imp_order *o)
  * own; the same hash as the hub's means nothing else changed.
  */
 static bool
-imp_customs_only (db_t *db, struct imp_order *o, const char *stored_hash)
+hub_import_customs_only (db_t *db, struct hub_import_order *o, const char *stored_hash)
 {
 	db_stmt_t *st = db_prepare (db, "SELECT count(*) FROM parcels WHERE order_ref = ?1 AND status != 'void'"
 	    " AND labelled_at IS NOT NULL");
@@ -788,7 +788,7 @@ imp_customs_only (db_t *db, struct imp_order *o, const char *stored_hash)
 	st = db_prepare (db, "SELECT coalesce (hs_code, ''), coalesce (origin_country, ''), coalesce (currency, '')"
 	    " FROM order_lines WHERE order_ref = ?1 AND line_no = ?2");
 	for (; n < o->nlines && found; n++) {
-		struct imp_line *l = &o->lines[n];
+		struct hub_import_line *l = &o->lines[n];
 		db_bind_text (st, 1, o->f[0]);
 		db_bind_int (st, 2, l->no);
 		found = db_step (st) == DB_ROW;
@@ -799,7 +799,7 @@ imp_customs_only (db_t *db, struct imp_order *o, const char *stored_hash)
 		db_reset (st);
 	}
 	util_strlcpy (hash, o->hash, sizeof hash);
-	imp_hash (o); /* the lines are in order already: the sort keeps them */
+	hub_import_hash (o); /* the lines are in order already: the sort keeps them */
 	bool same = found && n == o->nlines && strcmp (o->hash, stored) == 0;
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 3; k++) {
@@ -813,13 +813,13 @@ imp_customs_only (db_t *db, struct imp_order *o, const char *stored_hash)
 
 /* The customs fields of a received order's lines, each change an event in the audit trail. */
 static int
-imp_write_customs (db_t *db, struct imp_order *o, const char *source, int64_t now_ms)
+hub_import_write_customs (db_t *db, struct hub_import_order *o, const char *source, int64_t now_ms)
 {
 	static const char *const names[3] = { "hs_code", "origin_country", "currency" };
 	db_stmt_t *get = db_prepare (db, "SELECT coalesce (hs_code, ''), coalesce (origin_country, ''),"
 	    " coalesce (currency, '') FROM order_lines WHERE order_ref = ?1 AND line_no = ?2");
 	for (int i = 0; i < o->nlines; i++) {
-		struct imp_line *l = &o->lines[i];
+		struct hub_import_line *l = &o->lines[i];
 		char detail[400] = "", was[3][64];
 		db_bind_text (get, 1, o->f[0]);
 		db_bind_int (get, 2, l->no);
@@ -873,7 +873,7 @@ imp_write_customs (db_t *db, struct imp_order *o, const char *source, int64_t no
 }
 
 static int
-imp_write_order (db_t *db, struct imp_order *o, bool update, const char *source, int64_t now_ms)
+hub_import_write_order (db_t *db, struct hub_import_order *o, bool update, const char *source, int64_t now_ms)
 {
 	db_stmt_t *st;
 	if (update) {
@@ -905,7 +905,7 @@ imp_write_order (db_t *db, struct imp_order *o, bool update, const char *source,
 	    " unit_weight_g, value_pence, length_mm, width_mm, height_mm, hs_code, origin_country, currency)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
 	for (int i = 0; i < o->nlines; i++) {
-		struct imp_line *l = &o->lines[i];
+		struct hub_import_line *l = &o->lines[i];
 		db_reset (st);
 		db_bind_text (st, 1, o->f[0]);
 		db_bind_int (st, 2, l->no);
@@ -938,24 +938,24 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
     struct hub_import_report *rep)
 {
 	memset (rep, 0, sizeof *rep);
-	struct imp imp = { .rep = rep };
+	struct hub_import_run imp = { .rep = rep };
 	size_t i = 0;
 	while (i < len && isspace ((unsigned char) text[i]))
 		i++;
 	if (i < len && (text[i] == '{' || text[i] == '['))
-		imp_json (&imp, text, len);
+		hub_import_json (&imp, text, len);
 	else
-		imp_csv (&imp, text, len);
+		hub_import_csv (&imp, text, len);
 	if (rep->nerrors == 0 && imp.n == 0)
-		imp_error (&imp, 0, "no orders in the file");
+		hub_import_error (&imp, 0, "no orders in the file");
 
 	/* What each order is to the hub: new, unchanged, an update, or refused. */
 	enum { IMP_NEW, IMP_SAME, IMP_UPDATE, IMP_CUSTOMS } *what = xcalloc ((size_t) imp.n + 1, sizeof *what);
 	for (int k = 0; k < imp.n; k++) {
-		struct imp_order *o = &imp.orders[k];
+		struct hub_import_order *o = &imp.orders[k];
 		if (o->bad)
 			continue;
-		imp_hash (o);
+		hub_import_hash (o);
 		db_stmt_t *st = db_prepare (db, "SELECT status, content_hash FROM orders WHERE ref = ?1");
 		db_bind_text (st, 1, o->f[0]);
 		if (db_step (st) == DB_ROW) {
@@ -963,16 +963,16 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 				what[k] = IMP_SAME;
 			else if (hub_state_order_parse (db_col_text (st, 0)) == ORDER_NEW)
 				what[k] = IMP_UPDATE;
-			else if (imp_customs_only (db, o, db_col_text (st, 1)))
+			else if (hub_import_customs_only (db, o, db_col_text (st, 1)))
 				what[k] = IMP_CUSTOMS; /* customs data after receive: allowed until labelled */
 			else
-				imp_error (&imp, o->lineno, "%s has changed, but despatch already has it (%s): the change is "
+				hub_import_error (&imp, o->lineno, "%s has changed, but despatch already has it (%s): the change is "
 				    "refused. Tell despatch; a supervisor can hold it", o->f[0], db_col_text (st, 0));
 		}
 		db_reset (st);
 		for (int j = 0; j < k; j++)
 			if (strcmp (imp.orders[j].f[0], o->f[0]) == 0 && !imp.orders[j].bad)
-				imp_error (&imp, o->lineno, "%s appears twice in the file", o->f[0]);
+				hub_import_error (&imp, o->lineno, "%s appears twice in the file", o->f[0]);
 	}
 	rep->orders = imp.n;
 	int rc = 0;
@@ -986,8 +986,8 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 				rep->unchanged++;
 				continue;
 			}
-			if (what[k] == IMP_CUSTOMS ? imp_write_customs (db, &imp.orders[k], name, now_ms) != 0
-			    : imp_write_order (db, &imp.orders[k], what[k] == IMP_UPDATE, name, now_ms) != 0)
+			if (what[k] == IMP_CUSTOMS ? hub_import_write_customs (db, &imp.orders[k], name, now_ms) != 0
+			    : hub_import_write_order (db, &imp.orders[k], what[k] == IMP_UPDATE, name, now_ms) != 0)
 				rc = -1;
 			else if (what[k] == IMP_UPDATE || what[k] == IMP_CUSTOMS)
 				rep->updated++;
@@ -1009,14 +1009,14 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 		}
 		if (rc != 0) {
 			log_error ("import of %s failed: %s", name, db_errmsg (db));
-			imp_error (&imp, 0, "the hub could not write its database (%s); nothing was imported", db_errmsg (db));
+			hub_import_error (&imp, 0, "the hub could not write its database (%s); nothing was imported", db_errmsg (db));
 			db_exec (db, "ROLLBACK TO import");
 			rep->created = rep->updated = rep->unchanged = 0;
 		}
 		db_exec (db, "RELEASE import");
 	}
 	free (what);
-	imp_free (&imp);
+	hub_import_free (&imp);
 	return rc;
 }
 
@@ -1025,9 +1025,9 @@ hub_import_file (db_t *db, const char *path, int64_t now_ms, struct hub_import_r
 {
 	FILE *f = fopen (path, "rb");
 	memset (rep, 0, sizeof *rep);
-	struct imp imp = { .rep = rep };
+	struct hub_import_run imp = { .rep = rep };
 	if (f == NULL) {
-		imp_error (&imp, 0, "%s: %s", path, strerror (errno));
+		hub_import_error (&imp, 0, "%s: %s", path, strerror (errno));
 		return 1;
 	}
 	size_t cap = 65536, len = 0, n;
@@ -1043,7 +1043,7 @@ hub_import_file (db_t *db, const char *path, int64_t now_ms, struct hub_import_r
 	bool err = ferror (f) != 0, big = len >= IMP_MAX_FILE;
 	fclose (f);
 	if (err || big) {
-		imp_error (&imp, 0, "%s: %s", path, big ? "larger than 64 MiB: split the export" : strerror (errno));
+		hub_import_error (&imp, 0, "%s: %s", path, big ? "larger than 64 MiB: split the export" : strerror (errno));
 		free (buf);
 		return 1;
 	}
@@ -1065,7 +1065,7 @@ hub_import_report_free (struct hub_import_report *rep)
 /* --- the inbox ----------------------------------------------------------- */
 
 static bool
-imp_inbox_name_ok (const char *name)
+hub_import_inbox_name_ok (const char *name)
 {
 	size_t n = strlen (name);
 	if (name[0] == '.')
@@ -1082,7 +1082,7 @@ hub_import_inbox (db_t *db, const char *dir)
 	int taken = 0;
 	struct dirent *e;
 	while ((e = readdir (d)) != NULL) {
-		if (!imp_inbox_name_ok (e->d_name))
+		if (!hub_import_inbox_name_ok (e->d_name))
 			continue;
 		char *path = xasprintf ("%s/%s", dir, e->d_name);
 		struct stat sb;

@@ -98,7 +98,7 @@ test_bad_definitions (void)
 	diag ("bad definitions are refused with file, line and reason");
 	for (size_t i = 0; i < nitems (bad); i++) {
 		char *cause = NULL;
-		carrier_set_t *set = carrier_set_load_text (bad[i].name, bad[i].text, &cause);
+		carrier_set_t *set = carrier_load_text (bad[i].name, bad[i].text, &cause);
 		ok (set == NULL && cause && strstr (cause, bad[i].want), "refused: %s", cause ? cause : "(loaded!)");
 		if (!(set == NULL && cause && strstr (cause, bad[i].want)))
 			diag ("wanted \"%s\"", bad[i].want);
@@ -106,7 +106,7 @@ test_bad_definitions (void)
 		free (cause);
 	}
 	char *cause = NULL;
-	carrier_set_t *set = carrier_set_load_text ("x.conf", CARRIER_HEAD SERVICE_OK, &cause);
+	carrier_set_t *set = carrier_load_text ("x.conf", CARRIER_HEAD SERVICE_OK, &cause);
 	ok (set != NULL, "a minimal carrier file loads%s%s", cause ? ": " : "", cause ? cause : "");
 	carrier_set_destroy (&set);
 	free (cause);
@@ -117,7 +117,7 @@ test_shipped (void)
 {
 	diag ("the shipped carrier files");
 	char *cause = NULL;
-	carrier_set_t *set = carrier_set_load (NULL, &cause);
+	carrier_set_t *set = carrier_load (NULL, &cause);
 	if (!ok (set != NULL, "data/carriers loads%s%s", cause ? ": " : "", cause ? cause : "")) {
 		free (cause);
 		return;

@@ -1,5 +1,6 @@
-/* hub-req.c: filling a request's reply (see hub-req.h). */
+/* hub-reply.c: filling a request's reply (see hub-reply.h). */
 #include "config.h"
+#include "hub-reply.h"
 #include "hub-req.h"
 #include "util.h"
 
