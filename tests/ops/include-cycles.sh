@@ -1,13 +1,15 @@
 #!/bin/sh
 # include-cycles.sh: no circle anywhere in the tree's includes (TAP).
 #
-# Two pictures of every .c and .h file under the source tree:
+# Three pictures of every .c and .h file under the source tree:
 #  1. headers: a header that reaches itself again through what it includes;
 #  2. files: a .c file depends on another when it uses a function or variable
 #     that the other defines and that a header it includes (directly or
 #     through other headers) declares. A circle there means two parts of the
-#     code each need the other, however the headers are laid out.
-# Each circle is listed with the names that make each of its steps.
+#     code each need the other, however the headers are laid out;
+#  3. folders: a folder depends on another when one of its .c files does, so
+#     the folders stay layers (hub/loop above hub/cmd above hub/flow ...).
+# Each circle is listed with the names (or files) that make each of its steps.
 #
 #   include-cycles.sh [-v]     -v also prints every dependency (TAP comments)
 #
@@ -167,7 +169,7 @@ function reach_headers(f,   i, h) {
 	}
 }
 # Circles of the graph whose edges are adj[u] (" v1 v2 ..."), over the nodes in nodes[1..nn].
-function circles(title, testno,   i, j, u, v, q, head, tail, nq, ncirc, members, k, a, b, out, m, w2, nm, ok) {
+function circles(title, testno, noun,   i, j, u, v, q, head, tail, nq, ncirc, members, k, a, b, out, m, w2, nm, ok) {
 	for (i = 1; i <= nn; i++) {
 		u = nodes[i]
 		# breadth-first from u
@@ -195,7 +197,7 @@ function circles(title, testno,   i, j, u, v, q, head, tail, nq, ncirc, members,
 			if (((u, v) in reach) && ((v, u) in reach)) { placed[v] = 1; members = members " " v; nm++ }
 		}
 		ncirc++
-		out = out "# circle " ncirc " (" nm " files):" members "\n"
+		out = out "# circle " ncirc " (" nm " " noun "):" members "\n"
 		m = split(members, mm, " ")
 		for (a = 1; a <= m; a++)
 			for (b = 1; b <= m; b++)
@@ -214,7 +216,7 @@ END {
 		printf "Bail out! read %d of the %d files listed\n", nfiles, nlist
 		exit 99
 	}
-	print "1..2"
+	print "1..3"
 	# 1. headers including themselves through others
 	nn = 0; nedges = 0
 	split("", adj); split("", why)
@@ -229,7 +231,7 @@ END {
 			nedges++
 		}
 	}
-	bad = circles("no header reaches itself through its includes (" nfiles " files, " nedges " includes)", 1)
+	bad = circles("no header reaches itself through its includes (" nfiles " files, " nedges " includes)", 1, "files")
 	# 2. files depending on each other through what they use
 	nn = 0; nedges = 0
 	split("", adj); split("", why)
@@ -260,7 +262,26 @@ END {
 			nd = split(adj[f], dd, " ")
 			for (k = 1; k <= nd; k++) print "# " f " -> " dd[k] ":" why[f, dd[k]]
 		}
-	bad += circles("no circle of .c files through what they use (" nn " files, " nedges " dependencies)", 2)
+	bad += circles("no circle of .c files through what they use (" nn " files, " nedges " dependencies)", 2, "files")
+	# 3. the same between folders
+	for (i = 1; i <= nn; i++) {
+		f = nodes[i]
+		nd = split(adj[f], dd, " ")
+		for (k = 1; k <= nd; k++) {
+			a = dirname(f); b = dirname(dd[k])
+			if (a == b) continue
+			if (!((a, b) in fwhy)) { fadj[a] = fadj[a] " " b; nfedges++ }
+			if (length(fwhy[a, b]) < 200) fwhy[a, b] = fwhy[a, b] " " f " -> " dd[k] ";"
+			folder[a] = 1; folder[b] = 1
+		}
+	}
+	nn = 0
+	nfedges += 0
+	split("", adj); split("", why)
+	for (a in folder) nodes[++nn] = a
+	for (a in fadj) adj[a] = fadj[a]
+	for (k in fwhy) why[k] = fwhy[k]
+	bad += circles("no circle of folders (" nn " folders, " nfedges " dependencies)", 3, "folders")
 	exit bad ? 1 : 0
 }
 ' < "$list"
