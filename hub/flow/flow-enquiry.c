@@ -140,7 +140,7 @@ flow_enquiry (struct hub_req *req)
 		hub_reply (req, held ? PROTO_WARN : PROTO_OK, held ? PR_ON_HOLD : PR_OK, "Parcel %s: %s%s (order %s)",
 		    t.parcel.code, hub_state_parcel_name (t.parcel.state), held ? ", ON HOLD" : "", o->ref);
 	else
-		hub_reply (req, held ? PROTO_WARN : PROTO_OK, held ? PR_ON_HOLD : PR_OK, "%s: %s%s", o->ref, hub_state_order_name (o->state),
-		    held ? ", ON HOLD" : "");
+		hub_reply (req, held ? PROTO_WARN : PROTO_OK, held ? PR_ON_HOLD : PR_OK, "%s: %s%s", o->ref,
+		    hub_state_order_name (o->state), held ? ", ON HOLD" : "");
 	return flow_scan_done (req, o->ref, 0);
 }

@@ -39,7 +39,8 @@ flow_undo_receive (struct hub_req *req, const struct flow_undo_ev *ev)
 	    "SELECT (SELECT status FROM orders WHERE ref = ?1), (SELECT count(*) FROM order_lines WHERE order_ref = ?1"
 	    " AND (status <> 'open' OR location_ok IS NOT NULL))");
 	db_bind_text (st, 1, ev->order);
-	bool ok = db_step (st) == DB_ROW && hub_state_order_parse (db_col_text (st, 0)) == ORDER_RECEIVED && db_col_int (st, 1) == 0;
+	bool ok = db_step (st) == DB_ROW && hub_state_order_parse (db_col_text (st, 0)) == ORDER_RECEIVED
+	    && db_col_int (st, 1) == 0;
 	db_reset (st);
 	if (!ok) {
 		hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "Cannot undo receiving %s: its lines are being located. "

@@ -49,7 +49,7 @@ struct hub_server {
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
-struct hub_item {
+struct hub_server_item {
 	zmsg_t *envelope;   /* routing frames, kept for the reply */
 	zframe_t *payload;
 	uint8_t *reply;
@@ -118,7 +118,7 @@ hub_server_savepoint_end (hub_server_t *self, struct hub_after_mark mark, int rc
 
 /* Handle one decoded request of a terminal inside the batch transaction. */
 static void
-hub_server_apply (hub_server_t *self, struct hub_item *it, const proto_msg_t *msg, int64_t now_ms)
+hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_msg_t *msg, int64_t now_ms)
 {
 	const char *terminal = proto_msg_terminal (msg);
 	uint32_t seq = proto_msg_seq (msg);
@@ -180,7 +180,7 @@ hub_server_route_same (zmsg_t *a, zmsg_t *b)
 }
 
 static void
-hub_server_decode_and_apply (hub_server_t *self, struct hub_item *it, int64_t now_ms)
+hub_server_decode_and_apply (hub_server_t *self, struct hub_server_item *it, int64_t now_ms)
 {
 	char err[160];
 	int version;
@@ -212,7 +212,7 @@ hub_server_decode_and_apply (hub_server_t *self, struct hub_item *it, int64_t no
 
 /* Read one waiting message into it; false when nothing (usable) is waiting. */
 static bool
-hub_server_read (hub_server_t *self, struct hub_item *it)
+hub_server_read (hub_server_t *self, struct hub_server_item *it)
 {
 	/* ZMQ_EVENTS tells, without blocking, whether a whole message waits. */
 	if (!(zsock_events (self->router) & ZMQ_POLLIN))
@@ -240,7 +240,7 @@ static void
 hub_server_batch (hub_server_t *self)
 {
 	int max = self->opt.batch_max > 0 ? self->opt.batch_max : 1;
-	struct hub_item *items = xcalloc ((size_t) max, sizeof *items);
+	struct hub_server_item *items = xcalloc ((size_t) max, sizeof *items);
 	int n = 0;
 	while (n < max && hub_server_read (self, &items[n]))
 		n++;

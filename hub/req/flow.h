@@ -75,7 +75,8 @@ int flow_parcel_get (struct hub_req *req, int64_t id, struct flow_parcel *p);
 int flow_parcel_by_code (struct hub_req *req, const char *code, struct flow_parcel *p);
 
 /* An open hold on the order (parcel_id 0) or on the parcel or its order: true and reason/by. */
-bool flow_on_hold (struct hub_req *req, const char *order, int64_t parcel_id, char *reason, size_t rn, char *by, size_t bn);
+bool flow_on_hold (struct hub_req *req, const char *order, int64_t parcel_id, char *reason, size_t rn, char *by,
+    size_t bn);
 /* Fill the reply with ALARM ON_HOLD when held; returns true then. */
 bool flow_on_hold_alarm (struct hub_req *req, const char *order, int64_t parcel_id, const char *what);
 

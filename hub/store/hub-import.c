@@ -355,8 +355,8 @@ hub_import_take_row (struct hub_import_run *imp, const struct hub_import_row *r)
 			break;
 		}
 	if (why) {
-		hub_import_error (imp, r->lineno, "%s%s%s", *ref && hub_import_ref_ok (ref) ? ref : "", *ref && hub_import_ref_ok (ref) ? ": "
-		    : "", why);
+		bool named = *ref && hub_import_ref_ok (ref);
+		hub_import_error (imp, r->lineno, "%s%s%s", named ? ref : "", named ? ": " : "", why);
 		for (int i = 0; i < imp->n; i++)
 			if (strcmp (imp->orders[i].f[0], ref) == 0)
 				imp->orders[i].bad = true;

@@ -65,10 +65,10 @@ static const char *hub_store_migrations[] = {
 	"  order_ref TEXT);"
 	"CREATE INDEX scans_order ON scans(order_ref);"
 	"CREATE INDEX scans_code ON scans(code);",
-	/* 1 -> 2: the despatch flow (issue 3): orders in full, lines, parcels,
+	/* 1 -> 2: the despatch flow: orders in full, lines, parcels,
 	 * holds, notes, audit events, carriers and number ranges, cages,
 	 * manifests, label jobs, tracking. Carriers, ranges and cages are
-	 * seeded with the demo set until carrier data files arrive (issue 7). */
+	 * seeded with the demo set until carrier data files arrive. */
 	"ALTER TABLE orders ADD COLUMN address1 TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE orders ADD COLUMN address2 TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE orders ADD COLUMN address3 TEXT NOT NULL DEFAULT '';"
@@ -230,7 +230,7 @@ static const char *hub_store_migrations[] = {
 	"  ('CAGE-FEDEX', 'fedex', 'FedEx cage'),"
 	"  ('VAN-1', 'store-van', 'Store van 1'),"
 	"  ('VAN-2', 'store-van', 'Store van 2');",
-	/* 2 -> 3: printing (issue 6): the label itself is kept with its job until
+	/* 2 -> 3: printing: the label itself is kept with its job until
 	 * printed or cancelled; the CUPS job id follows it. */
 	"ALTER TABLE label_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'label';"
 	"ALTER TABLE label_jobs ADD COLUMN format TEXT NOT NULL DEFAULT 'zpl';"
@@ -243,7 +243,7 @@ static const char *hub_store_migrations[] = {
 	"ALTER TABLE label_jobs ADD COLUMN printed_at INTEGER;"
 	"CREATE INDEX label_jobs_status ON label_jobs(status);"
 	"CREATE INDEX label_jobs_parcel ON label_jobs(parcel_id);",
-	/* 3 -> 4: operations (issue 10): the hub's heartbeat row, read by
+	/* 3 -> 4: operations: the hub's heartbeat row, read by
 	 * despatch status (despatch-status.c), and an index so that scans per
 	 * minute is a short range read. */
 	"CREATE TABLE hub_status ("
@@ -257,7 +257,7 @@ static const char *hub_store_migrations[] = {
 	"  beat_ms INTEGER NOT NULL,"
 	"  expiry_ms INTEGER NOT NULL);"
 	"CREATE INDEX scans_at ON scans(at);",
-	/* 4 -> 5: carriers as data (issue 7): a supervisor's carrier override
+	/* 4 -> 5: carriers as data: a supervisor's carrier override
 	 * per order, customs fields per line, manifests that can be reopened and
 	 * know their file, tracking normalised with proof of delivery, and
 	 * tracking numbers that matched no parcel. */
