@@ -119,7 +119,7 @@ struct label_layout {
 /* label-render.c */
 void label_render_cache_free (struct label_layout *layout);
 
-/* label-buf helpers (label-render.c) */
+/* label-buf.c: the output buffer */
 void label_buf_append (struct label_buf *b, const void *data, size_t len);
 /* Room for n more bytes at the end; label_buf_commit says how many were used. */
 char *label_buf_reserve (struct label_buf *b, size_t n);

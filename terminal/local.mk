@@ -9,6 +9,7 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-journal.c terminal/term-journal.h \
 	terminal/term-net.c terminal/term-net.h \
 	terminal/term-flow.c terminal/term-flow.h \
+	terminal/term-flow-table.c \
 	terminal/term-flow-scan.c \
 	terminal/term-flow-locate.c \
 	terminal/term-flow-pack.c \

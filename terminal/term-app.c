@@ -7,7 +7,6 @@
  */
 #include "config.h"
 #include "term.h"
-#include "term-flow.h"
 #include "log.h"
 #include "util.h"
 
@@ -84,11 +83,12 @@ term_app_free (struct term *t)
 /* --- small helpers for screens ------------------------------------------ */
 
 const struct term_flow *
-term_flow_find (const char *name)
+term_flow_find (struct term *t, const char *name)
 {
-	for (int i = 0; i < term_nflows; i++)
-		if (strcmp (term_flows[i]->name, name) == 0)
-			return term_flows[i];
+	const struct term_flow_set *s = t->opt.flows;
+	for (int i = 0; i < s->nflows; i++)
+		if (strcmp (s->flows[i]->name, name) == 0)
+			return s->flows[i];
 	return NULL;
 }
 
@@ -112,7 +112,7 @@ term_app_field (struct term *t)
 void
 term_goto (struct term *t, const char *name)
 {
-	const struct term_flow *f = term_flow_find (name);
+	const struct term_flow *f = term_flow_find (t, name);
 	if (f == NULL)
 		return;
 	t->flow = f;
@@ -561,7 +561,7 @@ term_app_event (struct term *t, const proto_msg_t *ev)
 {
 	const char *topic = proto_get_str (ev, PROTO_EVENT_TOPIC);
 	if (strcmp (topic, "print") == 0)
-		term_flow_print_event (t, ev);
+		t->opt.flows->print_event (t, ev);
 	else
 		log_debug ("event %s ignored", topic);
 }
@@ -708,7 +708,7 @@ term_app_key (struct term *t, int key, int64_t now_ms)
 		k = t->field == TF_NONE && k >= '1' && k <= '9' ? k : term_app_fkey (k);
 	else if (k == TK_ESC)
 		k = TK_F3;
-	if (k == TK_F4 && t->offer.command[0] && term_flow_print_offer_take (t)) {
+	if (k == TK_F4 && t->offer.command[0] && t->opt.flows->offer_take (t)) {
 		term_app_field (t);
 		return;
 	}

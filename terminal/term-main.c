@@ -190,7 +190,7 @@ main (int argc, char **argv)
 	gethostname (host, sizeof host - 1);
 	snprintf (dflt_id, sizeof dflt_id, "term-%s", host);
 
-	struct term_options opt = { 0 };
+	struct term_options opt = { .flows = &term_flow_table };
 	opt.endpoint = conf_get (overrides, "terminal.endpoint", conf_get (conf, "terminal.endpoint", TERM_DEFAULT_ENDPOINT));
 	opt.terminal = conf_get (overrides, "terminal.id", conf_get (conf, "terminal.id", dflt_id));
 	opt.station = conf_get (overrides, "terminal.station", conf_get (conf, "terminal.station", opt.terminal));

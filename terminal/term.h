@@ -49,7 +49,20 @@ struct term_flow {
 	void (*view) (struct term *, struct term_view *);
 };
 
+/* The screens, and what takes the hub's print EVENTs: term-flow-table.c's
+ * term_flow_table, handed to term_app_init in the options so that
+ * term-app.c and the menu, which the screens call, never name a screen. */
+struct term_flow_set {
+	const struct term_flow *const *flows;  /* menu order */
+	int nflows;
+	/* An EVENT "print" from the hub (message line, F4 offer, P count). */
+	void (*print_event) (struct term *, const proto_msg_t *ev);
+	/* F4 while an offer stands: send it; true when something was sent. */
+	bool (*offer_take) (struct term *);
+};
+
 struct term_options {
+	const struct term_flow_set *flows;
 	const char *endpoint;
 	const char *terminal;
 	const char *station;
@@ -160,7 +173,7 @@ void term_app_layout (struct term *t);
 
 /* For screens: switch screen (resets stage, context, body, field). */
 void term_goto (struct term *t, const char *name);
-const struct term_flow *term_flow_find (const char *name);
+const struct term_flow *term_flow_find (struct term *t, const char *name);
 /* Message line with its sound; TM_ALARM also blocks scanning. */
 void term_message (struct term *t, enum term_msg kind, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 /* Send a SCAN of this step for code (journalled first); ctx pairs "k", "v"..., NULL. */
@@ -187,8 +200,7 @@ void term_show_reply (struct term *t, const proto_msg_t *reply);
 /* Add a line to the recent answers (side panel). */
 void term_history_add (struct term *t, enum term_msg kind, const char *text);
 
-/* --- term-flow.c --------------------------------------------------------- */
-extern const struct term_flow *const term_flows[];
-extern const int term_nflows;
+/* --- term-flow-table.c --------------------------------------------------- */
+extern const struct term_flow_set term_flow_table;
 
 #endif

@@ -93,14 +93,14 @@ tests_fuzz_fuzz_gs1_SOURCES = tests/fuzz/fuzz-gs1.c tests/fuzz/replay.c tests/fu
 tests_fuzz_fuzz_gs1_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"gs1"'
 tests_fuzz_fuzz_gs1_LDADD = $(COMMON_LIBS)
 tests_fuzz_fuzz_import_SOURCES = tests/fuzz/fuzz-import.c tests/fuzz/replay.c tests/fuzz/fuzz.h
-tests_fuzz_fuzz_import_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub -DFUZZ_NAME='"import"'
+tests_fuzz_fuzz_import_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"import"'
 tests_fuzz_fuzz_import_LDADD = $(HUB_LIBS)
 tests_fuzz_fuzz_layout_SOURCES = tests/fuzz/fuzz-layout.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_layout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels $(JANSSON_CFLAGS) -DFUZZ_NAME='"layout"'
 tests_fuzz_fuzz_layout_LDADD = $(LABELS_LIBS)
 tests_fuzz_fuzz_carrier_SOURCES = tests/fuzz/fuzz-carrier.c tests/fuzz/replay.c tests/fuzz/fuzz.h
-tests_fuzz_fuzz_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub -DFUZZ_NAME='"carrier"'
-tests_fuzz_fuzz_carrier_LDADD = $(HUB_LIBS)
+tests_fuzz_fuzz_carrier_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"carrier"'
+tests_fuzz_fuzz_carrier_LDADD = $(CARRIERS_LIBS)
 TESTS += tests/fuzz/fuzz-gs1 tests/fuzz/fuzz-import tests/fuzz/fuzz-layout tests/fuzz/fuzz-carrier
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/libfuzzer-gs1 tests/fuzz/libfuzzer-import tests/fuzz/libfuzzer-layout \
@@ -110,7 +110,7 @@ tests_fuzz_libfuzzer_gs1_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_gs1_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_gs1_LDADD = $(COMMON_LIBS)
 tests_fuzz_libfuzzer_import_SOURCES = tests/fuzz/fuzz-import.c
-tests_fuzz_libfuzzer_import_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_fuzz_libfuzzer_import_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_libfuzzer_import_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_import_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_import_LDADD = $(HUB_LIBS)
@@ -120,10 +120,10 @@ tests_fuzz_libfuzzer_layout_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_layout_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_layout_LDADD = $(LABELS_LIBS)
 tests_fuzz_libfuzzer_carrier_SOURCES = tests/fuzz/fuzz-carrier.c
-tests_fuzz_libfuzzer_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_fuzz_libfuzzer_carrier_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_libfuzzer_carrier_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_carrier_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_libfuzzer_carrier_LDADD = $(HUB_LIBS)
+tests_fuzz_libfuzzer_carrier_LDADD = $(CARRIERS_LIBS)
 endif
 
 # Valgrind suppressions for libraries outside the suite (doc/security.md).

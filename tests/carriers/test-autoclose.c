@@ -76,7 +76,7 @@ main (void)
 	FILE *f = fopen (path, "w");
 	fputs (orders, f);
 	fclose (f);
-	cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database, path);
+	cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database, path);
 	ok (system (cmd) == 0, "three orders imported");
 	free (cmd);
 	free (path);

@@ -83,8 +83,8 @@ main (void)
 
 	/* A key the hub never enrolled, with the right hub key. */
 	char *other = xasprintf ("%s/other", hub.dir);
-	is_int (sh ("'%s/hub/despatch' keys init '%s' >/dev/null", top, other), 0, "a second key folder");
-	is_int (sh ("'%s/hub/despatch' keys enrol '%s' stranger >/dev/null", top, other), 0, "a stranger's key in it");
+	is_int (sh ("'%s/admin/despatch' keys init '%s' >/dev/null", top, other), 0, "a second key folder");
+	is_int (sh ("'%s/admin/despatch' keys enrol '%s' stranger >/dev/null", top, other), 0, "a stranger's key in it");
 	char *sk = xasprintf ("%s/terminals/stranger", other);
 	char *hubcert = xasprintf ("%s/hub.cert", hub.keys);
 	/* enrol gave it the second folder's hub key: give it this hub's, so only ZAP can say no. */

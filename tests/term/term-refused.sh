@@ -8,7 +8,7 @@
 
 tl_hub_start
 tl_ok $? "hub starts (CURVE on)"
-D="$top_builddir/hub/despatch"
+D="$top_builddir/admin/despatch"
 
 # A key that was enrolled and then revoked: the device still holds it.
 "$D" keys enrol "$TL_KEYS" tl-gone >/dev/null && cp -r "$TL_KEYS/terminals/tl-gone" "$TL_DIR/gone-keys" \
