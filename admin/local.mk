@@ -1,6 +1,7 @@
 # admin/: despatch, the administrator's tool: one table of commands
 # (admin/despatch.h), each command a file, over the hub's database.
-bin_PROGRAMS += admin/despatch
+# The administrator's tool has a section-8 page: $(sbindir).
+sbin_PROGRAMS += admin/despatch
 admin_despatch_SOURCES = admin/despatch.c admin/despatch.h \
 	admin/despatch-import.c \
 	admin/despatch-range.c \

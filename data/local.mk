@@ -40,22 +40,6 @@ CLEANFILES += data/despatch.conf data/despatch-hub.service data/despatch-backup.
 dist_man_MANS += data/man/despatch-hub.8 data/man/despatch.8 data/man/despatch-backup.8 \
 	data/man/despatch.conf.5
 
-# The hub and the despatch tool are the administrator's, with section-8
-# pages: Debian (and the FHS) put them in $(sbindir), where despatch-backup
-# already is and where the units run them from. They are built with the
-# other programs (hub/local.mk) and moved here when installed.
-data_sbin_moved = despatch-hub despatch
-install-exec-hook:
-	@for p in $(data_sbin_moved); do \
-	  if test -f "$(DESTDIR)$(bindir)/$$p"; then \
-	    $(MKDIR_P) "$(DESTDIR)$(sbindir)" && \
-	    echo " mv $(DESTDIR)$(bindir)/$$p $(DESTDIR)$(sbindir)/$$p" && \
-	    mv -f "$(DESTDIR)$(bindir)/$$p" "$(DESTDIR)$(sbindir)/$$p" || exit 1; \
-	  fi; \
-	done
-uninstall-hook:
-	for p in $(data_sbin_moved); do rm -f "$(DESTDIR)$(sbindir)/$$p"; done
-
 # The documentation and the licence, in $(docdir) beside the example configuration.
 dist_doc_DATA += doc/carriers.md doc/labels.md doc/operations.md doc/orders.md \
 	doc/performance.md doc/printing.md doc/protocol.md doc/security.md doc/terminal.md \

@@ -37,7 +37,8 @@ hub_libhub_a_SOURCES = \
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)
 HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
 
-bin_PROGRAMS += hub/despatch-hub
+# The daemon has a section-8 page: $(sbindir), as Debian and the FHS want.
+sbin_PROGRAMS += hub/despatch-hub
 hub_despatch_hub_SOURCES = hub/loop/hub-main.c
 hub_despatch_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_hub_LDADD = $(HUB_LIBS)

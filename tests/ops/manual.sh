@@ -8,15 +8,15 @@
 # despatch.conf(5) must name the same keys, the page each with the
 # table's default.
 #
-# Subcommands: every command in despatch's command tables (the rows
-# { "name", despatch_... } of despatch_commands[] and despatch_mains[]) is
+# Subcommands: every command in despatch's command table (each
+# struct despatch_cmd_entry of admin/, by its .name) is
 # in despatch --help, has its own subsection
 # in despatch(8)'s COMMANDS and a SYNOPSIS line; the page and the help
 # name no command the tool does not have; and the tool takes each one.
 . "$top_srcdir/tests/ops/opslib.sh"
 
 CONF_KEYS="$top_builddir/tests/ops/conf-keys"
-DESPATCH="$top_builddir/hub/despatch"
+DESPATCH="$top_builddir/admin/despatch"
 CONF_PAGE="$top_srcdir/data/man/despatch.conf.5"
 CMD_PAGE="$top_srcdir/data/man/despatch.8"
 
@@ -83,8 +83,9 @@ sections=$(sed 's/\..*//' "$OPS_DIR/table.names" | sort -u | tr '\n' '|' | sed '
 
 # The keys the code reads, as written there ("printer.%s.dpi" for a
 # station's). common/conf.c holds the table itself, so it is not a reader.
-find "$top_srcdir/hub" "$top_srcdir/common" "$top_srcdir/printers" "$top_srcdir/labels" \
-	"$top_srcdir/terminal" -name '*.c' ! -path '*/common/conf.c' | sort >"$OPS_DIR/sources"
+find "$top_srcdir/hub" "$top_srcdir/carriers" "$top_srcdir/admin" "$top_srcdir/common" \
+	"$top_srcdir/printers" "$top_srcdir/labels" "$top_srcdir/terminal" -name '*.c' ! -path '*/common/conf.c' \
+	| sort >"$OPS_DIR/sources"
 [ -s "$OPS_DIR/sources" ]
 ops_ok $? "found the C sources to read ($(wc -l <"$OPS_DIR/sources") files)"
 xargs cat <"$OPS_DIR/sources" | grep -v '^[[:space:]]*#[[:space:]]*include' >"$OPS_DIR/code"
@@ -158,16 +159,21 @@ sed 's/^/#   no or another default for /' "$OPS_DIR/wrong-default"
 
 # --- despatch's subcommands --------------------------------------------
 
-# The rows of despatch_commands[] (commands on the database) and
-# despatch_mains[] (commands with options of their own), wherever in hub/.
-find "$top_srcdir/hub" -name '*.c' | sort | xargs awk '
-	/despatch_(commands|mains)\[\] *= *\{/ { on = 1; next }
-	on && /^[[:space:]]*\};/ { on = 0 }
-	on && match($0, /\{ *"[a-z][a-z-]*", *despatch_[a-z_]+ *\}/) {
-		row = substr($0, RSTART, RLENGTH); sub(/^\{ *"/, "", row); sub(/".*/, "", row); print row
-	}' | sort -u >"$OPS_DIR/commands"
-[ "$(wc -l <"$OPS_DIR/commands")" -ge 5 ]
-ops_ok $? "found despatch's command tables in hub/ ($(tr '\n' ' ' <"$OPS_DIR/commands"))"
+# The commands: each struct despatch_cmd_entry in admin/, by its .name,
+# and only those despatch.c lists in its table.
+find "$top_srcdir/admin" -name '*.c' | sort | xargs awk '
+	/^const struct despatch_cmd_entry despatch_[a-z_]+_entry *= *\{/ {
+		on = 1; entry = $4; next
+	}
+	on && match($0, /\.name *= *"[a-z][a-z-]*"/) {
+		row = substr($0, RSTART, RLENGTH); sub(/^[^"]*"/, "", row); sub(/".*/, "", row)
+		print entry "\t" row; on = 0
+	}' | sort -u >"$OPS_DIR/entries"
+grep -oE '&despatch_[a-z_]+_entry' "$top_srcdir/admin/despatch.c" | tr -d '&' | sort -u >"$OPS_DIR/listed"
+awk -F '\t' 'NR == FNR { listed[$1] = 1; next } ($1 in listed) { print $2 }' \
+	"$OPS_DIR/listed" "$OPS_DIR/entries" | sort -u >"$OPS_DIR/commands"
+[ "$(wc -l <"$OPS_DIR/commands")" -ge 5 ] && [ "$(wc -l <"$OPS_DIR/commands")" = "$(wc -l <"$OPS_DIR/listed")" ]
+ops_ok $? "found despatch's command table in admin/ ($(tr '\n' ' ' <"$OPS_DIR/commands"))"
 
 "$DESPATCH" --help >"$OPS_DIR/help" 2>&1
 ops_ok $? "despatch --help"
