@@ -37,6 +37,7 @@ struct print {
 	ipp_status_t status;       /* the last request's IPP status (a transport failure: SERVICE_UNAVAILABLE) */
 	char message[PRINT_TEXT_MAX]; /* and its status-message */
 	char auth[512];            /* the Authorization a 401 led to, sent on later connections too */
+	bool unsure;               /* the last request failed after some of it may have reached the server */
 };
 
 static const char *print_cups_queue_attrs[] = {
@@ -369,6 +370,7 @@ print_cups_exchange (print_t *self, ipp_t *req, const char *resource, const void
 	http_status_t hs = HTTP_STATUS_ERROR;
 	enum print_cups_phase phase = PRINT_CUPS_CONNECTING;
 	bool refused_auth = false;
+	self->unsure = false;
 	self->status = IPP_STATUS_ERROR_SERVICE_UNAVAILABLE;
 	util_strlcpy (self->message, "no answer", sizeof self->message);
 	for (int attempt = 0; attempt < 2 && resp == NULL; attempt++) {
@@ -437,6 +439,8 @@ print_cups_exchange (print_t *self, ipp_t *req, const char *resource, const void
 	if (resp == NULL) {
 		int err = self->http ? httpError (self->http) : 0;
 		print_cups_drop (self);
+		/* Refused by the server, it made nothing; cut off once sending began, it may have. */
+		self->unsure = phase != PRINT_CUPS_CONNECTING && !refused_auth && hs < HTTP_STATUS_BAD_REQUEST;
 		if (refused_auth || hs == HTTP_STATUS_FORBIDDEN) {
 			self->status = hs == HTTP_STATUS_FORBIDDEN ? IPP_STATUS_ERROR_FORBIDDEN : IPP_STATUS_ERROR_NOT_AUTHORIZED;
 			print_cups_cause (cause, "%s: the CUPS server at %s does not allow this for user %s without a "
@@ -782,19 +786,29 @@ print_submit (print_t *self, const char *queue, enum print_format format,
 {
 	if ((unsigned) format >= nitems (print_cups_formats)) {
 		print_cups_cause (cause, "unknown print format %d", (int) format);
-		return -1;
+		return PRINT_SUBMIT_FAILED;
 	}
 	if (!print_cups_valid_queue (queue)) {
 		print_cups_cause (cause, "'%s' is not a printer queue name", queue ? queue : "");
-		return -1;
+		return PRINT_SUBMIT_FAILED;
 	}
 	/* The document first, without CUPS: a damaged one is refused even when the server is down. */
 	if (print_check (NULL, format, data, size, cause) != 0)
-		return -1;
+		return PRINT_SUBMIT_FAILED;
 	print_cups_begin (self);
 	print_queue_t q;
-	if (print_cups_queue (self, queue, &q, cause) != 0 || print_check (&q, format, data, size, cause) != 0)
-		return -1;
+	char *why = NULL;
+	if (print_cups_queue (self, queue, &q, &why) != 0) {
+		/* Asked before the job goes: no answer here means nothing was sent. */
+		if (self->status == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE) {
+			print_cups_cause (cause, "%s (the job for '%s' was not sent)", why, queue);
+			free (why);
+		} else
+			print_cups_give (cause, why);
+		return PRINT_SUBMIT_FAILED;
+	}
+	if (print_check (&q, format, data, size, cause) != 0)
+		return PRINT_SUBMIT_FAILED;
 	/* IPP names are at most 255 octets: cut a longer title at a character boundary. */
 	char name[256];
 	util_strlcpy (name, title && *title ? title : "despatch", sizeof name);
@@ -810,7 +824,6 @@ print_submit (print_t *self, const char *queue, enum print_format format,
 	ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, name);
 	ippAddString (req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL,
 	    print_cups_formats[format].mime);
-	char *why = NULL;
 	ipp_t *resp = print_cups_exchange (self, req, resource, data, size, "sending the job", &why);
 	ippDelete (req);
 	if (resp == NULL) {
@@ -823,24 +836,31 @@ print_submit (print_t *self, const char *queue, enum print_format format,
 		else if (self->status == IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED)
 			print_cups_cause (cause, "printer queue '%s' does not take %s documents; "
 			    "check which printer this station's configuration names", queue, print_cups_formats[format].name);
-		else if (self->status == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE) {
-			/* Transport: the job may have reached CUPS. */
+		else if (self->unsure) {
 			print_cups_cause (cause, "%s (the job for '%s' may or may not have reached CUPS: find it "
 			    "before sending it again)", why, queue);
 			free (why);
-			return -1;
+			return PRINT_SUBMIT_UNSURE;
+		} else if (self->status == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE || self->status == IPP_STATUS_ERROR_NOT_AUTHORIZED
+		    || self->status == IPP_STATUS_ERROR_FORBIDDEN) {
+			print_cups_cause (cause, "%s (the job for '%s' was not sent)", why, queue);
+			free (why);
+			return PRINT_SUBMIT_FAILED;
 		} else
 			print_cups_cause (cause, "cannot send the job to '%s' on the CUPS server at %s: %s",
 			    queue, self->server, self->message);
 		free (why);
-		return -1;
+		return PRINT_SUBMIT_FAILED;
 	}
 	ipp_attribute_t *a = ippFindAttribute (resp, "job-id", IPP_TAG_INTEGER);
 	int id = a ? ippGetInteger (a, 0) : -1;
 	ippDelete (resp);
-	if (id <= 0)
-		print_cups_cause (cause, "the CUPS server at %s took the job for '%s' but gave no job id", self->server, queue);
-	return id > 0 ? id : -1;
+	if (id <= 0) {
+		print_cups_cause (cause, "the CUPS server at %s took the job for '%s' but gave no job id: find it "
+		    "before sending it again", self->server, queue);
+		return PRINT_SUBMIT_UNSURE;
+	}
+	return id;
 }
 
 static void

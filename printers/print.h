@@ -168,17 +168,22 @@ int print_set_format (print_t *self, const char *queue, enum print_format format
  */
 int print_check (const print_queue_t *queue, enum print_format format, const void *data, size_t size, char **cause);
 
+/* print_submit's failures: whether CUPS can have the job. */
+#define PRINT_SUBMIT_FAILED (-1) /* nothing of it reached CUPS, or CUPS refused it: CUPS has no job */
+#define PRINT_SUBMIT_UNSURE (-2) /* sent, in part or whole, and no answer came: CUPS may have the job */
+
 /*
  * Submit size bytes of data as one job with the given title, after
  * print_check against the queue (so a damaged document, or a PDF for a
  * label printer, never reaches CUPS). The title is the CUPS job-name: start
  * it with the job's print_job_ident so that print_find can find it, then say
  * what it is ("dsp:4f1c0a:1042 label T1000002/1"); a title over 255 octets
- * is cut. Returns the job id (> 0), or -1 and *cause (bad document, no such
- * queue, queue rejecting jobs, server down). If the call fails for want of
- * an answer, CUPS may still have taken the job: print_find before sending
- * again. A stopped queue accepts the job and holds it: check print_queue
- * first, or print_poll after, to tell the operator.
+ * is cut. Returns the job id (> 0), or PRINT_SUBMIT_FAILED and *cause (bad
+ * document, no such or unmarked queue, queue rejecting jobs, server down or
+ * not answering before the job was sent), or PRINT_SUBMIT_UNSURE and *cause
+ * (the job was on its way when the server stopped answering: print_find
+ * before sending it again). A stopped queue accepts the job and holds it:
+ * check print_queue first, or print_poll after, to tell the operator.
  */
 int print_submit (print_t *self, const char *queue, enum print_format format,
     const char *title, const void *data, size_t size, char **cause);
