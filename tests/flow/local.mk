@@ -7,7 +7,7 @@ tests_flow_test_gs1_SOURCES = tests/flow/test-gs1.c
 tests_flow_test_gs1_LDADD = $(COMMON_LIBS)
 tests_flow_test_import_SOURCES = tests/flow/test-import.c tests/flow/flowlib.h
 tests_flow_test_import_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
-tests_flow_test_import_LDADD = $(TEST_LIBS)
+tests_flow_test_import_LDADD = tests/libtestlib.a $(HUB_LIBS)
 TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow
 
 # tests/carriers/: carriers as data, rules, quotes, close-out (issue 7).
