@@ -499,9 +499,11 @@ hub_server_ticks_init (hub_server_t *self)
 		const struct hub_server_tick *t = &hub_server_ticks[i];
 		long every_s;
 		self->tick_every[i] = t->every_ms;
-		if (t->setting && conf && conf_get_long (conf, t->setting, t->every_ms / 1000, 1, 3600, &every_s, &cause) == 0)
+		if (t->setting == NULL || conf == NULL)
+			continue;
+		if (conf_get_long (conf, t->setting, t->every_ms / 1000, 1, 3600, &every_s, &cause) == 0) {
 			self->tick_every[i] = (int) every_s * 1000;
-		else if (t->setting && conf) {
+		} else {
 			log_error ("%s: %s", t->name, cause);
 			free (cause);
 			cause = NULL;
