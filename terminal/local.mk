@@ -17,7 +17,7 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-flow-quote.c \
 	terminal/term-flow-print.c
 terminal_libterm_a_CFLAGS = $(AM_CFLAGS)
-# Neither CZMQ nor libzmq: their dependencies were over 4 MB resident (doc/terminal.md).
+# libzmq through common/client.c, not CZMQ (doc/terminal.md, Wire).
 TERM_LIBS = terminal/libterm.a $(COMMON_OWN_LIBS)
 
 terminal_despatch_term_SOURCES = \

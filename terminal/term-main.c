@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ term_main_signal (int sig)
 	term_main_stop = 1;
 }
 
-/* SIGINT and SIGTERM end the loop (poll returns EINTR), so the screen
+/* SIGINT and SIGTERM end the loop (zmq_poll returns EINTR), so the screen
  * is restored and the journal closed; no SA_RESTART for that reason. */
 static void
 term_main_signals (void)
@@ -100,10 +101,9 @@ term_main_loop (struct term *t)
 		/* Sound after the screen, so the answer never waits for it. */
 		while (term_app_beep_due (t, now))
 			term_curses_beep ();
-		struct pollfd items[2] = { { term_curses_fd (), POLLIN, 0 }, { -1, 0, 0 } };
-		items[1].fd = term_net_fd (t->net, &items[1].events);
-		int timeout = term_app_timeout (t, util_mono_ms ());
-		poll (items, 2, timeout);
+		/* One sleep for the keyboard and the hub (zmq_poll, in client.c). */
+		struct pollfd keys = { term_curses_fd (), POLLIN, 0 };
+		term_net_wait (t->net, &keys, 1, term_app_timeout (t, util_mono_ms ()));
 		int k;
 		while ((k = term_curses_key ()) >= 0) {
 			/* Ctrl-C still leaves in raw mode; unsent scans stay in the journal for next time. */
@@ -222,6 +222,9 @@ main (int argc, char **argv)
 	setvbuf (stderr, NULL, _IOLBF, 0);
 	log_open ("despatch-term", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, log_path == NULL);
 	term_main_signals ();
+	/* One malloc arena: libzmq's two threads allocate little, and an arena
+	 * each costs private memory a handheld does not have to spare. */
+	mallopt (M_ARENA_MAX, 1);
 
 	struct term t;
 	if (term_app_init (&t, &opt, &cause) != 0) {
