@@ -27,13 +27,15 @@ terminal_despatch_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 terminal_despatch_term_LDADD = $(TERM_LIBS) $(CURSES_LIBS)
 dist_man_MANS += terminal/despatch-term.1
 
-# Unit tests of the screen model and the wedge input (no terminal needed).
-check_PROGRAMS += tests/term/test-term-screen tests/term/test-term-input
+# Unit tests of the screen model, the wedge input and the journal's files (no terminal needed).
+check_PROGRAMS += tests/term/test-term-screen tests/term/test-term-input tests/term/test-term-journal
 tests_term_test_term_screen_SOURCES = tests/term/test-term-screen.c
 tests_term_test_term_screen_LDADD = $(TERM_LIBS)
 tests_term_test_term_input_SOURCES = tests/term/test-term-input.c
 tests_term_test_term_input_LDADD = $(TERM_LIBS)
-TESTS += tests/term/test-term-screen tests/term/test-term-input
+tests_term_test_term_journal_SOURCES = tests/term/test-term-journal.c
+tests_term_test_term_journal_LDADD = terminal/libterm.a $(TEST_LIBS)
+TESTS += tests/term/test-term-screen tests/term/test-term-input tests/term/test-term-journal
 
 # The terminal's benchmark helper (bench/terminal.sh, make bench): drives despatch-term on a pty.
 noinst_PROGRAMS += bench/bench-term

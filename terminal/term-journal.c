@@ -1,4 +1,11 @@
-/* term-journal.c: the terminal's journal of unsent scans, over db.h. */
+/*
+ * term-journal.c: the terminal's journal of unsent scans, over db.h.
+ *
+ * What an answered scan leaves: nothing. secure_delete overwrites a
+ * removed row (and any page it frees) with zeros, and a checkpoint with
+ * TRUNCATE then writes that page into the file and empties the WAL, where
+ * the row's earlier copies were. Both before the answer is shown.
+ */
 #include "config.h"
 #include "term-journal.h"
 #include "db.h"
@@ -7,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TERM_JOURNAL_VERSION 1
+/* 2: secure_delete, and a VACUUM once for what version 1 left in free pages. */
+#define TERM_JOURNAL_VERSION 2
 
 struct term_journal {
 	db_t *db;
@@ -32,6 +40,18 @@ static const char term_journal_schema[] =
 	"  text TEXT NOT NULL);"
 	"INSERT OR IGNORE INTO meta (key, value) VALUES ('next_seq', 1);";
 
+/* Every frame of the WAL into the file, and the WAL emptied (its old
+ * frames are copies of rows since deleted). 0 when done. */
+static int
+term_journal_scrub (term_journal_t *self)
+{
+	db_stmt_t *st = db_prepare (self->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	/* One row: busy (1 when it could not finish), frames in the log, frames moved. */
+	int rc = db_step (st) == DB_ROW && db_col_int (st, 0) == 0 ? 0 : -1;
+	db_reset (st);
+	return rc;
+}
+
 term_journal_t *
 term_journal_open (const char *path, char **cause)
 {
@@ -46,14 +66,17 @@ term_journal_open (const char *path, char **cause)
 	}
 	/* A journal holds a handful of rows: a small page cache and no mmap keep
 	 * the handheld's memory for what it needs (db.h's defaults suit the hub). */
-	if (db_exec (db, "PRAGMA cache_size=-64; PRAGMA mmap_size=0") != 0 || db_exec (db, term_journal_schema) != 0
-	    || db_set_user_version (db, TERM_JOURNAL_VERSION) != 0) {
+	if (db_exec (db, "PRAGMA cache_size=-64; PRAGMA mmap_size=0; PRAGMA secure_delete=ON") != 0
+	    || db_exec (db, term_journal_schema) != 0
+	    || (version == 1 && db_exec (db, "VACUUM") != 0) || db_set_user_version (db, TERM_JOURNAL_VERSION) != 0) {
 		*cause = xasprintf ("journal %s: %s", path, db_errmsg (db));
 		db_close (&db);
 		return NULL;
 	}
 	term_journal_t *self = xcalloc (1, sizeof *self);
 	self->db = db;
+	/* A terminal that stopped before its last scrub leaves it to this start. */
+	term_journal_scrub (self);
 	return self;
 }
 
@@ -109,6 +132,9 @@ term_journal_take_seq (term_journal_t *self)
 int
 term_journal_add (term_journal_t *self, proto_msg_t *msg, bool provisional, int64_t at_ms)
 {
+	/* Scans only: other requests carry free text (notes, reasons) or a PIN. */
+	if (proto_msg_id (msg) != PROTO_SCAN)
+		return -1;
 	if (db_begin (self->db) != 0)
 		return -1;
 	uint32_t seq = term_journal_seq_bump (self);
@@ -119,14 +145,13 @@ term_journal_add (term_journal_t *self, proto_msg_t *msg, bool provisional, int6
 	uint8_t *data = proto_encode (msg, &size);
 	if (data == NULL)
 		goto fail;
-	int step_field = proto_msg_id (msg) == PROTO_SCAN ? PROTO_SCAN_STEP : PROTO_COMMAND_NAME;
 	db_stmt_t *st = db_prepare (self->db,
 	    "INSERT INTO outbox (seq, at, provisional, step, code, request) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 	db_bind_int (st, 1, seq);
 	db_bind_int (st, 2, at_ms);
 	db_bind_int (st, 3, provisional);
-	db_bind_text (st, 4, proto_get_str (msg, step_field));
-	db_bind_text (st, 5, proto_msg_id (msg) == PROTO_SCAN ? proto_get_str (msg, PROTO_SCAN_CODE) : "");
+	db_bind_text (st, 4, proto_get_str (msg, PROTO_SCAN_STEP));
+	db_bind_text (st, 5, proto_get_str (msg, PROTO_SCAN_CODE));
 	db_bind_blob (st, 6, data, size);
 	int rc = db_step (st);
 	db_reset (st);
@@ -150,10 +175,9 @@ term_journal_delete (term_journal_t *self, uint32_t seq)
 }
 
 /*
- * The one write not synced to disk (synchronous=NORMAL): losing it in a
- * power cut only resends an answered request, which the hub answers from
- * its stored reply without applying it again. The next synced commit
- * (every add) makes it durable too, since the WAL is written in order.
+ * The delete commits with synchronous=NORMAL (no fsync of its own): the
+ * scrub's checkpoint syncs the WAL, then the file, so the removal is
+ * durable once it returns, at two fsyncs rather than three.
  */
 int
 term_journal_remove (term_journal_t *self, uint32_t seq)
@@ -161,6 +185,8 @@ term_journal_remove (term_journal_t *self, uint32_t seq)
 	if (db_exec (self->db, "PRAGMA synchronous=NORMAL") != 0)
 		return -1;
 	int rc = term_journal_delete (self, seq);
+	if (rc == 0 && term_journal_scrub (self) != 0)
+		rc = -1;
 	if (db_exec (self->db, "PRAGMA synchronous=FULL") != 0)
 		rc = -1;
 	return rc;
@@ -242,7 +268,8 @@ term_journal_reject (term_journal_t *self, uint32_t seq, const char *text, int64
 		db_rollback (self->db);
 		return -1;
 	}
-	return 0;
+	/* The request (with its context) is gone from the outbox; only the list's row stays. */
+	return term_journal_scrub (self);
 }
 
 unsigned
@@ -271,5 +298,7 @@ term_journal_rejected_list (term_journal_t *self, struct term_journal_rejected *
 int
 term_journal_rejected_clear (term_journal_t *self)
 {
-	return db_exec (self->db, "DELETE FROM rejected");
+	if (db_exec (self->db, "DELETE FROM rejected") != 0)
+		return -1;
+	return term_journal_scrub (self);
 }

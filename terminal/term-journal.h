@@ -5,6 +5,10 @@
  * crash finds what was unsent here and resends it with the same numbers,
  * so the hub applies each once. The next sequence number lives here too.
  *
+ * Scans only: a COMMAND (a note's text, a reason) or a LOGIN (a PIN) is
+ * refused. A removed scan leaves no trace in the file or its WAL (they are
+ * overwritten and emptied before term_journal_remove returns).
+ *
  * Scans the hub refused after being kept offline move to a "rejected" list
  * that the operator must clear.
  *
@@ -38,8 +42,10 @@ int term_journal_seq_at_least (term_journal_t *self, uint32_t at_least);
 /* Take a number for a request that is not journalled (LOGIN): kept, never reused. */
 uint32_t term_journal_take_seq (term_journal_t *self);
 
-/* Number msg, keep it, all in one transaction; 0, or -1 when the disk refused. */
+/* Number a SCAN, keep it, all in one transaction; 0, or -1 when the disk
+ * refused or msg is not a SCAN. */
 int term_journal_add (term_journal_t *self, proto_msg_t *msg, bool provisional, int64_t at_ms);
+/* Answered: gone, from the file and its WAL, and durably so. */
 int term_journal_remove (term_journal_t *self, uint32_t seq);
 /* The oldest entry (NULL when empty), with whether it was kept offline. */
 proto_msg_t *term_journal_head (term_journal_t *self, bool *provisional);
