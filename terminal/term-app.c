@@ -644,6 +644,14 @@ term_app_tick (struct term *t, int64_t now_ms)
 	term_app_pump (t, now_ms);
 }
 
+void
+term_app_idle (struct term *t)
+{
+	/* Between answers, never in a burst of them (the next goes out first). */
+	if (t->inflight == NULL && term_journal_scrub_due (t->journal) && term_journal_scrub (t->journal) != 0)
+		log_warn ("journal: answered scans not yet wiped from its files (tried again after the next answer)");
+}
+
 int
 term_app_timeout (struct term *t, int64_t now_ms)
 {

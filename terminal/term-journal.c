@@ -2,9 +2,11 @@
  * term-journal.c: the terminal's journal of unsent scans, over db.h.
  *
  * What an answered scan leaves: nothing. secure_delete overwrites a
- * removed row (and any page it frees) with zeros, and a checkpoint with
- * TRUNCATE then writes that page into the file and empties the WAL, where
- * the row's earlier copies were. Both before the answer is shown.
+ * removed row (and any page it frees) with zeros, and the scrub, a
+ * checkpoint with TRUNCATE, then writes that page into the file and
+ * empties the WAL, where the row's earlier copies were. The scrub costs
+ * two fsyncs, so the terminal runs it once the answer is on the screen
+ * (term_journal_scrub), not in the removal.
  */
 #include "config.h"
 #include "term-journal.h"
@@ -19,6 +21,7 @@
 
 struct term_journal {
 	db_t *db;
+	bool scrub_due; /* a row was deleted since the last scrub */
 };
 
 static const char term_journal_schema[] =
@@ -40,16 +43,22 @@ static const char term_journal_schema[] =
 	"  text TEXT NOT NULL);"
 	"INSERT OR IGNORE INTO meta (key, value) VALUES ('next_seq', 1);";
 
-/* Every frame of the WAL into the file, and the WAL emptied (its old
- * frames are copies of rows since deleted). 0 when done. */
-static int
+int
 term_journal_scrub (term_journal_t *self)
 {
 	db_stmt_t *st = db_prepare (self->db, "PRAGMA wal_checkpoint(TRUNCATE)");
 	/* One row: busy (1 when it could not finish), frames in the log, frames moved. */
 	int rc = db_step (st) == DB_ROW && db_col_int (st, 0) == 0 ? 0 : -1;
 	db_reset (st);
+	if (rc == 0)
+		self->scrub_due = false;
 	return rc;
+}
+
+bool
+term_journal_scrub_due (term_journal_t *self)
+{
+	return self->scrub_due;
 }
 
 term_journal_t *
@@ -75,7 +84,7 @@ term_journal_open (const char *path, char **cause)
 	}
 	term_journal_t *self = xcalloc (1, sizeof *self);
 	self->db = db;
-	/* A terminal that stopped before its last scrub leaves it to this start. */
+	/* A terminal that stopped before its last scrub (killed) leaves it to this start. */
 	term_journal_scrub (self);
 	return self;
 }
@@ -85,6 +94,8 @@ term_journal_close (term_journal_t **self_p)
 {
 	if (self_p == NULL || *self_p == NULL)
 		return;
+	if ((*self_p)->scrub_due)
+		term_journal_scrub (*self_p);
 	db_close (&(*self_p)->db);
 	free (*self_p);
 	*self_p = NULL;
@@ -171,13 +182,17 @@ term_journal_delete (term_journal_t *self, uint32_t seq)
 	db_bind_int (st, 1, seq);
 	int rc = db_step (st);
 	db_reset (st);
+	if (rc == DB_DONE)
+		self->scrub_due = true; /* also for a reject, whose request goes from the outbox */
 	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
- * The delete commits with synchronous=NORMAL (no fsync of its own): the
- * scrub's checkpoint syncs the WAL, then the file, so the removal is
- * durable once it returns, at two fsyncs rather than three.
+ * The one write not synced to disk (synchronous=NORMAL): losing it in a
+ * power cut only resends an answered request, which the hub answers from
+ * its stored reply without applying it again. The scrub that follows
+ * (term_journal_scrub) syncs the WAL and the file, and the next synced
+ * commit (every add) makes it durable too, since the WAL is written in order.
  */
 int
 term_journal_remove (term_journal_t *self, uint32_t seq)
@@ -185,8 +200,6 @@ term_journal_remove (term_journal_t *self, uint32_t seq)
 	if (db_exec (self->db, "PRAGMA synchronous=NORMAL") != 0)
 		return -1;
 	int rc = term_journal_delete (self, seq);
-	if (rc == 0 && term_journal_scrub (self) != 0)
-		rc = -1;
 	if (db_exec (self->db, "PRAGMA synchronous=FULL") != 0)
 		rc = -1;
 	return rc;
@@ -268,8 +281,7 @@ term_journal_reject (term_journal_t *self, uint32_t seq, const char *text, int64
 		db_rollback (self->db);
 		return -1;
 	}
-	/* The request (with its context) is gone from the outbox; only the list's row stays. */
-	return term_journal_scrub (self);
+	return 0;
 }
 
 unsigned
@@ -300,5 +312,6 @@ term_journal_rejected_clear (term_journal_t *self)
 {
 	if (db_exec (self->db, "DELETE FROM rejected") != 0)
 		return -1;
-	return term_journal_scrub (self);
+	self->scrub_due = true;
+	return 0;
 }

@@ -98,9 +98,10 @@ term_main_loop (struct term *t)
 			t->dirty = false;
 			flashed = flash;
 		}
-		/* Sound after the screen, so the answer never waits for it. */
+		/* Sound after the screen, so the answer never waits for it; then the journal's wiping. */
 		while (term_app_beep_due (t, now))
 			term_curses_beep ();
+		term_app_idle (t);
 		/* One sleep for the keyboard and the hub (zmq_poll, in client.c). */
 		struct pollfd keys = { term_curses_fd (), POLLIN, 0 };
 		term_net_wait (t->net, &keys, 1, term_app_timeout (t, util_mono_ms ()));

@@ -162,6 +162,9 @@ void term_app_tick (struct term *t, int64_t now_ms);
 bool term_app_beep_due (struct term *t, int64_t now_ms);
 /* True while the screen should be shown flashed (reverse video). */
 bool term_app_flashing (struct term *t, int64_t now_ms);
+/* Work that waits until the screen is drawn and nothing is out: wiping
+ * answered scans from the journal's files. */
+void term_app_idle (struct term *t);
 /* Milliseconds until term_app_tick has timer work. */
 int term_app_timeout (struct term *t, int64_t now_ms);
 /* Lay the current screen out on t->scr (the caller has set its size). */

@@ -80,6 +80,9 @@ main (void)
 	proto_msg_destroy (&m);
 	ok (on_disk ("ZQJ0000001") && on_disk ("CAGE-ZQJ-77"), "kept: its code and context are on disk (the search sees them)");
 	is_int (term_journal_remove (j, seq), 0, "answered: removed");
+	ok (term_journal_scrub_due (j), "a scrub is due");
+	is_int (term_journal_scrub (j), 0, "the scrub (what the terminal runs once the answer is shown)");
+	ok (!term_journal_scrub_due (j), "and none is due after it");
 	ok (!on_disk ("ZQJ0000001"), "answered: its code is in neither the file, the WAL nor the index");
 	ok (!on_disk ("CAGE-ZQJ-77"), "nor its context");
 	char *wal = xasprintf ("%s-wal", path);
@@ -106,6 +109,7 @@ main (void)
 		/* Answered ten at a time, oldest first, as after a reconnect. */
 		for (uint32_t k = s - 9; k <= s; k++)
 			all_kept &= term_journal_remove (j, k) == 0;
+		all_kept &= term_journal_scrub (j) == 0;
 	}
 	ok (all_kept, "200 scans kept and answered");
 	bool any = false;
@@ -139,6 +143,7 @@ main (void)
 	    "a kept scan the hub refused goes to the list");
 	ok (on_disk ("ZQJ0000002") && on_disk ("ZQJ-REFUSAL-5"), "the list keeps its code and the hub's words");
 	is_int (term_journal_rejected_clear (j), 0, "the operator clears the list");
+	term_journal_scrub (j);
 	ok (!on_disk ("ZQJ0000002") && !on_disk ("ZQJ-REFUSAL-5"), "cleared: neither left on disk");
 
 	/* What waits survives a restart, whole. */
@@ -155,7 +160,7 @@ main (void)
 	proto_msg_destroy (&m);
 	term_journal_remove (j, seq);
 	term_journal_close (&j);
-	ok (!on_disk ("ZQJ0000003"), "answered and closed: gone");
+	ok (!on_disk ("ZQJ0000003"), "answered and closed (no scrub of its own): gone");
 
 	/* A version-1 journal deleted without overwriting: wiped when opened. */
 	char *old = xasprintf ("%s/old.journal", dir);
