@@ -315,7 +315,7 @@ term_app_journal (struct term *t, proto_msg_t *msg, const char *what)
 static int
 term_app_queue (struct term *t, proto_msg_t *m, const struct term_flow *flow, bool number, bool front)
 {
-	if (t->noutq == TERM_OUTQ_MAX) {
+	if (t->noutq >= TERM_OUTQ_MAX + (front ? 1 : 0)) {
 		term_message (t, TM_REFUSED, "Too many requests waiting for the hub. Wait for the answers, then try again");
 		proto_msg_destroy (&m);
 		return -1;
@@ -527,7 +527,7 @@ static void
 term_app_down (struct term *t)
 {
 	bool live = t->inflight && !t->inflight_provisional;
-	if (t->inflight && !t->inflight_journal && t->noutq < TERM_OUTQ_MAX) {
+	if (t->inflight && !t->inflight_journal) {
 		/* Resent first, with its number, when the hub is back: the hub answers a repeat from its stored reply. */
 		term_app_queue (t, t->inflight, term_app_inflight_flow, false, true);
 		t->inflight = NULL;

@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* 2: secure_delete, and a VACUUM once for what version 1 left in free pages. */
 #define TERM_JOURNAL_VERSION 2
@@ -64,6 +65,10 @@ term_journal_scrub_due (term_journal_t *self)
 term_journal_t *
 term_journal_open (const char *path, char **cause)
 {
+	char *wal = xasprintf ("%s-wal", path);
+	struct stat st;
+	bool left_wal = stat (wal, &st) == 0 && st.st_size > 0;
+	free (wal);
 	db_t *db = db_open (path, DB_READWRITE, cause);
 	if (db == NULL)
 		return NULL;
@@ -84,8 +89,11 @@ term_journal_open (const char *path, char **cause)
 	}
 	term_journal_t *self = xcalloc (1, sizeof *self);
 	self->db = db;
-	/* A terminal that stopped before its last scrub (killed) leaves it to this start. */
-	term_journal_scrub (self);
+	/* A terminal that stopped before its last scrub (killed) left a WAL, and
+	 * the VACUUM's pages are in the WAL yet: scrub now. A clean stop leaves
+	 * no WAL, and then the two fsyncs are saved. */
+	if (left_wal || version == 1)
+		term_journal_scrub (self);
 	return self;
 }
 

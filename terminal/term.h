@@ -121,7 +121,7 @@ struct term {
 	struct term_out {
 		proto_msg_t *msg;             /* seq 0: numbered when it goes (LOGIN, LOGOUT) */
 		const struct term_flow *flow; /* the screen its answer goes to (NULL: the message line) */
-	} outq[TERM_OUTQ_MAX];
+	} outq[TERM_OUTQ_MAX + 1]; /* + the one out, put back when the hub stops answering */
 	int noutq;
 	bool session_ok;          /* the hub holds a session: journal may be sent */
 	int64_t retry_at;         /* after ERROR STORAGE: wait before sending again */

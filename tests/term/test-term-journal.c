@@ -5,8 +5,9 @@
  * shared-memory index holds its code or its context; the same for a scan
  * the hub refused later, once the list is cleared; anything but a scan
  * (a COMMAND with a note's text, a LOGIN with a PIN) is refused and leaves
- * nothing; a version-1 journal, which deleted without overwriting, is
- * wiped when it is opened. What is still waiting survives a restart.
+ * nothing; a terminal killed between an answer and its scrub, and a
+ * version-1 journal, which deleted without overwriting, are wiped when
+ * the journal is next opened. What is still waiting survives a restart.
  */
 #include "config.h"
 #include "db.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[256];
@@ -161,6 +163,22 @@ main (void)
 	term_journal_remove (j, seq);
 	term_journal_close (&j);
 	ok (!on_disk ("ZQJ0000003"), "answered and closed (no scrub of its own): gone");
+
+	/* Killed between an answer and its scrub: the next start wipes it. */
+	pid_t pid = fork ();
+	if (pid == 0) {
+		term_journal_t *k = term_journal_open (path, NULL);
+		proto_msg_t *km = scan ("receive", "ZQJ0000004", NULL);
+		term_journal_add (k, km, false, 0);
+		term_journal_remove (k, proto_msg_seq (km));
+		_exit (0); /* no close, no scrub: as a pulled battery */
+	}
+	int status = 0;
+	waitpid (pid, &status, 0);
+	ok (WIFEXITED (status) && on_disk ("ZQJ0000004"), "killed after an answer, before its scrub: the code is still on disk");
+	j = term_journal_open (path, &cause);
+	ok (j && !on_disk ("ZQJ0000004"), "the next start wipes it");
+	term_journal_close (&j);
 
 	/* A version-1 journal deleted without overwriting: wiped when opened. */
 	char *old = xasprintf ("%s/old.journal", dir);
