@@ -90,7 +90,6 @@ struct client {
 	int64_t probe_until;
 	int64_t reopen_at; /* the socket is closed until then (0: open) */
 	int64_t orphan_at; /* lost, and no retry announced by then: reopen (0: none) */
-	unsigned serial;   /* names the monitors' inproc endpoints */
 
 	char error[240];
 	const char *refusal; /* CLIENT_REFUSED_*, or NULL */
@@ -99,6 +98,9 @@ struct client {
 /* One context for every client of the process: one I/O thread, not one each. */
 static void *client_ctx;
 static int client_nctx;
+/* Names the monitors' inproc endpoints: never the same twice in the
+ * process (a closed socket's monitor may still hold its name a moment). */
+static unsigned client_monitors;
 
 static void *
 client_ctx_take (void)
@@ -244,8 +246,12 @@ client_setopt_int (void *sock, int option, int value)
 static void
 client_close_link (struct client_link *l)
 {
-	if (l->sock)
+	/* The monitor stops first: libzmq 4.3 does not free an event it could
+	 * not send, so none may come once the reader is gone. */
+	if (l->sock) {
+		zmq_socket_monitor (l->sock, NULL, 0);
 		zmq_close (l->sock);
+	}
 	if (l->mon)
 		zmq_close (l->mon);
 	memset (l, 0, sizeof *l);
@@ -286,7 +292,7 @@ client_open_link (client_t *self, struct client_link *l, int type, bool curve, i
 	client_setopt_int (l->sock, ZMQ_IPV6, self->ipv6);
 	/* The monitor's reader is connected before the socket is, so no event is missed. */
 	char mon[96];
-	snprintf (mon, sizeof mon, "inproc://despatch-client-%p-%u", (void *) self, ++self->serial);
+	snprintf (mon, sizeof mon, "inproc://despatch-client-monitor-%u", ++client_monitors);
 	if (zmq_socket_monitor (l->sock, mon, CLIENT_EVENTS) != 0 || zmq_connect (l->mon, mon) != 0) {
 		*cause = xasprintf ("cannot watch the connection: %s", zmq_strerror (zmq_errno ()));
 		client_close_link (l);
@@ -484,10 +490,10 @@ client_probe_events (client_t *self)
 				p->outcome = CP_REFUSED; /* any failure, or dropped */
 		}
 		if (p->outcome != CP_PENDING && p->sock) {
-			/* Settled: close it (only the monitor's reader goes, the outcome stays). */
-			zmq_close (p->sock);
-			zmq_close (p->mon);
-			p->sock = p->mon = NULL;
+			/* Settled: close it (the outcome stays). */
+			int outcome = p->outcome;
+			client_close_link (p);
+			p->outcome = outcome;
 		}
 	}
 	if (client_probing (self))

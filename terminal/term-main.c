@@ -117,73 +117,14 @@ term_main_loop (struct term *t)
 	}
 }
 
-int
-main (int argc, char **argv)
+/* Everything after the options; the caller destroys both settings. Its exit status. */
+static int
+term_main_run (conf_t *overrides, conf_t *conf, const char *config_path, const char *log_path, bool verbose)
 {
-	static const struct option longopts[] = {
-		{ "endpoint", required_argument, NULL, 'e' },
-		{ "terminal", required_argument, NULL, 't' },
-		{ "station", required_argument, NULL, 'S' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "journal", required_argument, NULL, 'j' },
-		{ "keys", required_argument, NULL, 'k' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 's' },
-		{ "mono", no_argument, NULL, 'm' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	conf_t *overrides = conf_new ();
-	const char *config_path = NULL, *log_path = NULL;
-	bool verbose = false;
 	char *cause = NULL;
-	int c;
-	/* Only the character set (UTF-8 for the wide-character screen): numbers keep
-	 * their "." and the other locale files are never loaded. */
-	setlocale (LC_CTYPE, "");
-	while ((c = getopt_long (argc, argv, "e:t:S:p:j:k:c:s:ml:vVh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'e': conf_set (overrides, "terminal.endpoint", optarg); break;
-		case 't': conf_set (overrides, "terminal.id", optarg); break;
-		case 'S': conf_set (overrides, "terminal.station", optarg); break;
-		case 'p': conf_set (overrides, "terminal.profile", optarg); break;
-		case 'j': conf_set (overrides, "terminal.journal", optarg); break;
-		case 'k': conf_set (overrides, "terminal.keys", optarg); break;
-		case 'c': config_path = optarg; break;
-		case 'm': conf_set (overrides, "terminal.mono", "true"); break;
-		case 'l': log_path = optarg; break;
-		case 'v': verbose = true; break;
-		case 's':
-			if (conf_set_arg (overrides, optarg, &cause) != 0) {
-				fprintf (stderr, "despatch-term: %s\n", cause);
-				return 2;
-			}
-			break;
-		case 'V':
-			printf ("despatch-term %s\n", PACKAGE_VERSION);
-			conf_destroy (&overrides);
-			return 0;
-		case 'h':
-			term_main_usage (stdout);
-			conf_destroy (&overrides);
-			return 0;
-		default:
-			term_main_usage (stderr);
-			conf_destroy (&overrides);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		term_main_usage (stderr);
-		conf_destroy (&overrides);
-		return 2;
-	}
-	conf_t *conf = conf_new ();
 	if (config_path && conf_load (conf, config_path, &cause) != 0) {
 		fprintf (stderr, "despatch-term: %s\n", cause);
+		free (cause);
 		return 2;
 	}
 	/* Command-line settings win over the file (looked up first, below). */
@@ -245,8 +186,79 @@ main (int argc, char **argv)
 	term_main_loop (&t);
 	term_curses_end ();
 	term_app_free (&t);
-	conf_destroy (&conf);
-	conf_destroy (&overrides);
 	log_close ();
 	return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "endpoint", required_argument, NULL, 'e' },
+		{ "terminal", required_argument, NULL, 't' },
+		{ "station", required_argument, NULL, 'S' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "keys", required_argument, NULL, 'k' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ "mono", no_argument, NULL, 'm' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	conf_t *overrides = conf_new ();
+	const char *config_path = NULL, *log_path = NULL;
+	bool verbose = false;
+	char *cause = NULL;
+	int c;
+	/* Only the character set (UTF-8 for the wide-character screen): numbers keep
+	 * their "." and the other locale files are never loaded. */
+	setlocale (LC_CTYPE, "");
+	while ((c = getopt_long (argc, argv, "e:t:S:p:j:k:c:s:ml:vVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': conf_set (overrides, "terminal.endpoint", optarg); break;
+		case 't': conf_set (overrides, "terminal.id", optarg); break;
+		case 'S': conf_set (overrides, "terminal.station", optarg); break;
+		case 'p': conf_set (overrides, "terminal.profile", optarg); break;
+		case 'j': conf_set (overrides, "terminal.journal", optarg); break;
+		case 'k': conf_set (overrides, "terminal.keys", optarg); break;
+		case 'c': config_path = optarg; break;
+		case 'm': conf_set (overrides, "terminal.mono", "true"); break;
+		case 'l': log_path = optarg; break;
+		case 'v': verbose = true; break;
+		case 's':
+			if (conf_set_arg (overrides, optarg, &cause) != 0) {
+				fprintf (stderr, "despatch-term: %s\n", cause);
+				free (cause);
+				conf_destroy (&overrides);
+				return 2;
+			}
+			break;
+		case 'V':
+			printf ("despatch-term %s\n", PACKAGE_VERSION);
+			conf_destroy (&overrides);
+			return 0;
+		case 'h':
+			term_main_usage (stdout);
+			conf_destroy (&overrides);
+			return 0;
+		default:
+			term_main_usage (stderr);
+			conf_destroy (&overrides);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		term_main_usage (stderr);
+		conf_destroy (&overrides);
+		return 2;
+	}
+	conf_t *conf = conf_new ();
+	int rc = term_main_run (overrides, conf, config_path, log_path, verbose);
+	conf_destroy (&conf);
+	conf_destroy (&overrides);
+	return rc;
 }
