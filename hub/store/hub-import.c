@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define IMP_CHUNK 16384           /* bytes read at a time */
+#define IMP_CHUNK 4096            /* bytes read at a time: a slice of the hub looks at its clock this often */
 #define IMP_FIELD_CAP 4096        /* bytes of one CSV field kept; the rules refuse far less */
 #define IMP_VALUE_MAX 2048        /* a value longer than this is refused before anything reads it */
 #define IMP_CSV_FIELDS 64         /* fields of one CSV record kept (more are counted) */
