@@ -159,7 +159,12 @@ static void
 hub_import_csv_char (struct hub_import_csv *c, char ch)
 {
 	if (c->nf < IMP_CSV_FIELDS && c->cur < IMP_FIELD_CAP) {
-		hub_import_buf_add (&c->rec, &ch, 1);
+		if (c->rec.len + 2 > c->rec.cap)
+			hub_import_buf_add (&c->rec, &ch, 1);
+		else {
+			c->rec.data[c->rec.len++] = ch; /* the common case, without a call */
+			c->rec.data[c->rec.len] = '\0';
+		}
 		c->cur++;
 	}
 }
@@ -615,6 +620,8 @@ struct hub_import {
 	struct hub_import_group g;
 	/* check, write, undo */
 	int64_t cursor;     /* the last scratch order done */
+	db_stmt_t *st[6];   /* the statements run for every order, prepared once (HUB_IMPORT_ST_*) */
+	db_t *st_db[6];
 	bool savepoint;     /* HUB_IMPORT_CALLER_TX: the write's savepoint is open */
 };
 
@@ -655,6 +662,23 @@ hub_import_warn (hub_import_t *self, int lineno, const char *fmt, ...)
 	va_start (ap, fmt);
 	hub_import_vmsg (&self->rep.warnings, &self->rep.nwarnings, &self->rep.more_warnings, lineno, fmt, ap);
 	va_end (ap);
+}
+
+/* The statements run for every order: db_prepare finds a statement by its text, which costs more than
+ * running it; these are looked up once per import (and again if the database is another). */
+enum { HUB_IMPORT_ST_GROUP, HUB_IMPORT_ST_NEXT, HUB_IMPORT_ST_DECIDE, HUB_IMPORT_ST_ORDER, HUB_IMPORT_ST_LINE,
+	HUB_IMPORT_ST_UNDO };
+
+static db_stmt_t *
+hub_import_prep (hub_import_t *self, db_t *db, int slot, const char *sql)
+{
+	if (self == NULL)
+		return db_prepare (db, sql);
+	if (self->st[slot] == NULL || self->st_db[slot] != db) {
+		self->st[slot] = db_prepare (db, sql);
+		self->st_db[slot] = db;
+	}
+	return self->st[slot];
 }
 
 /* --- field rules ----------------------------------------------------------- */
@@ -973,7 +997,8 @@ hub_import_group_flush (hub_import_t *self)
 	struct hub_import_group *g = &self->g;
 	if (!g->open)
 		return;
-	db_stmt_t *st = db_prepare (self->scratch, "INSERT INTO o (ref, lineno, f, lines, nlines) VALUES (?1, ?2, ?3, ?4, ?5)");
+	db_stmt_t *st = hub_import_prep (self, self->scratch, HUB_IMPORT_ST_GROUP,
+	    "INSERT INTO o (ref, lineno, f, lines, nlines) VALUES (?1, ?2, ?3, ?4, ?5)");
 	db_bind_text (st, 1, g->ref);
 	db_bind_int (st, 2, g->lineno);
 	if (g->bad) {
@@ -1554,7 +1579,7 @@ hub_import_blob_copy (db_stmt_t *st, int col, size_t *n)
 static bool
 hub_import_next (hub_import_t *self, struct hub_import_order *o)
 {
-	db_stmt_t *st = db_prepare (self->scratch, "SELECT seq, lineno, f, lines, nlines FROM o"
+	db_stmt_t *st = hub_import_prep (self, self->scratch, HUB_IMPORT_ST_NEXT, "SELECT seq, lineno, f, lines, nlines FROM o"
 	    " WHERE seq > ?1 AND f IS NOT NULL ORDER BY seq LIMIT 1");
 	db_bind_int (st, 1, self->cursor);
 	if (db_step (st) != DB_ROW) {
@@ -1627,7 +1652,7 @@ static enum hub_import_what
 hub_import_decide (hub_import_t *self, db_t *db, struct hub_import_order *o, bool writing)
 {
 	enum hub_import_what what = IMP_NEW;
-	db_stmt_t *st = db_prepare (db, "SELECT status, content_hash FROM orders WHERE ref = ?1");
+	db_stmt_t *st = hub_import_prep (self, db, HUB_IMPORT_ST_DECIDE, "SELECT status, content_hash FROM orders WHERE ref = ?1");
 	db_bind_text (st, 1, o->f[F_ORDER]);
 	if (db_step (st) == DB_ROW) {
 		char status[32], stored[20];
@@ -1654,7 +1679,8 @@ hub_import_decide (hub_import_t *self, db_t *db, struct hub_import_order *o, boo
 /* --- write ------------------------------------------------------------------- */
 
 static int
-hub_import_write_order (db_t *db, const struct hub_import_order *o, bool update, const char *source, int64_t now_ms)
+hub_import_write_order (hub_import_t *self, db_t *db, const struct hub_import_order *o, bool update, const char *source,
+    int64_t now_ms)
 {
 	db_stmt_t *st;
 	if (update) {
@@ -1665,7 +1691,7 @@ hub_import_write_order (db_t *db, const struct hub_import_order *o, bool update,
 		if (rc != DB_DONE)
 			return -1;
 	}
-	st = db_prepare (db,
+	st = hub_import_prep (self, db, HUB_IMPORT_ST_ORDER,
 	    "INSERT INTO orders (ref, channel, customer_name, address1, address2, address3, town, postcode, country,"
 	    " phone, email, loyalty, service, promise, value_pence, content_hash, source, created_at, updated_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)"
@@ -1682,7 +1708,7 @@ hub_import_write_order (db_t *db, const struct hub_import_order *o, bool update,
 	db_reset (st);
 	if (rc != DB_DONE)
 		return -1;
-	st = db_prepare (db,
+	st = hub_import_prep (self, db, HUB_IMPORT_ST_LINE,
 	    "INSERT INTO order_lines (order_ref, line_no, sku, description, department, quantity, locations,"
 	    " unit_weight_g, value_pence, length_mm, width_mm, height_mm, hs_code, origin_country, currency)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
@@ -1792,7 +1818,8 @@ hub_import_write_customs (db_t *db, const struct hub_import_order *o, const char
 static int
 hub_import_undo_add (hub_import_t *self, const struct hub_import_order *o, int kind, const struct hub_import_buf *old)
 {
-	db_stmt_t *st = db_prepare (self->scratch, "INSERT INTO u (ref, kind, hash, old) VALUES (?1, ?2, ?3, ?4)");
+	db_stmt_t *st = hub_import_prep (self, self->scratch, HUB_IMPORT_ST_UNDO,
+	    "INSERT INTO u (ref, kind, hash, old) VALUES (?1, ?2, ?3, ?4)");
 	db_bind_text (st, 1, o->f[F_ORDER]);
 	db_bind_int (st, 2, kind);
 	db_bind_text (st, 3, o->hash);
@@ -1900,7 +1927,7 @@ hub_import_write_one (hub_import_t *self, db_t *db, struct hub_import_order *o, 
 	if (what == IMP_SAME) {
 		self->rep.unchanged++;
 	} else if (what == IMP_NEW) {
-		rc = hub_import_write_order (db, o, false, self->name, self->now_ms);
+		rc = hub_import_write_order (self, db, o, false, self->name, self->now_ms);
 		if (rc == 0 && undo)
 			rc = hub_import_undo_add (self, o, IMP_NEW, NULL);
 		self->rep.created++;
@@ -1908,7 +1935,7 @@ hub_import_write_one (hub_import_t *self, db_t *db, struct hub_import_order *o, 
 		if (undo)
 			rc = hub_import_old_order (db, o->f[F_ORDER], &old, &nlines);
 		if (rc == 0)
-			rc = hub_import_write_order (db, o, true, self->name, self->now_ms);
+			rc = hub_import_write_order (self, db, o, true, self->name, self->now_ms);
 		if (rc == 0 && undo) {
 			char n[16];
 			snprintf (n, sizeof n, "%d", nlines);
@@ -2160,7 +2187,7 @@ hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, cons
 			hub_import_line_numbers (&o.lines[l]);
 			o.nlines++;
 		}
-		rc = hub_import_write_order (db, &o, true, o.source, o.updated_at);
+		rc = hub_import_write_order (NULL, db, &o, true, o.source, o.updated_at);
 		/* write_order takes the hash it is given: the old one */
 		free (o.lines);
 	} else {
