@@ -475,19 +475,23 @@ hub_feed_inbox_step (hub_feed_t *self, db_t *db)
 		hub_feed_job_end (self);
 }
 
-/* Kept copies older than hub.inbox_keep_days go (all of them when it is 0); records stay. */
+/* Kept copies in folder's done/ and failed/ older than hub.inbox_keep_days go (all of them when it is 0);
+ * records stay. */
 static void
-hub_feed_sweep (hub_feed_t *self)
+hub_feed_sweep (hub_feed_t *self, const char *folder)
 {
 	static const char *const subs[] = { "done", "failed" };
 	time_t limit = time (NULL) - (time_t) self->keep_days * 86400;
 	for (size_t s = 0; s < nitems (subs); s++) {
-		char *dir = xasprintf ("%s/%s", self->inbox, subs[s]);
+		char *dir = xasprintf ("%s/%s", folder, subs[s]);
 		DIR *d = opendir (dir);
 		struct dirent *e;
 		int gone = 0;
 		while (d && (e = readdir (d)) != NULL) {
-			if (!hub_feed_order_file (e->d_name))
+			size_t nl = strlen (e->d_name);
+			bool copy = e->d_name[0] != '.' && ((nl > 4 && strcasecmp (e->d_name + nl - 4, ".csv") == 0)
+			    || (nl > 5 && strcasecmp (e->d_name + nl - 5, ".json") == 0));
+			if (!copy)
 				continue;
 			char *path = xasprintf ("%s/%s", dir, e->d_name);
 			struct stat sb;
@@ -621,9 +625,12 @@ hub_feed_inbox (hub_feed_t *self, db_t *db)
 		return;
 	if (self->inbox && self->job == NULL)
 		self->look_again = true; /* the next slice starts on the next file */
-	if (self->inbox && util_mono_ms () - self->swept_ms >= HUB_FEED_SWEEP_EVERY_MS) {
+	if (util_mono_ms () - self->swept_ms >= HUB_FEED_SWEEP_EVERY_MS) {
 		self->swept_ms = util_mono_ms ();
-		hub_feed_sweep (self);
+		if (self->inbox)
+			hub_feed_sweep (self, self->inbox);
+		if (self->tracking_inbox)
+			hub_feed_sweep (self, self->tracking_inbox);
 	}
 	if (self->tracking_inbox)
 		hub_feed_tracking_inbox (self, db);

@@ -21,7 +21,9 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct testlib_hub hub;
@@ -895,6 +897,23 @@ test_inbox_kept (void)
 	n = hub_import_kept_erase (inbox, refs2, 2, &files, &cause);
 	is_int (n, 2, "then the other two");
 	ok (access (path, F_OK) != 0, "a copy with no order left is removed");
+
+	/* A copy older than hub.inbox_keep_days goes at the hub's next look; its record stays. */
+	drop (inbox, "old.csv", one, strlen (one));
+	snprintf (path, sizeof path, "%s/done/old.csv", inbox);
+	ok (wait_for (path), "another copy kept");
+	is_int (testlib_hub_stop (&h2), 0, "the second hub stops");
+	struct timeval eight_days[2] = { { time (NULL) - 8 * 86400, 0 }, { time (NULL) - 8 * 86400, 0 } };
+	utimes (path, eight_days);
+	ok (testlib_hub_restart (&h2) == 0, "and starts again, a week and a day later for that copy");
+	bool gone = false;
+	for (int i = 0; i < 100 * slow () && !gone; i++) {
+		gone = access (path, F_OK) != 0;
+		usleep (100000);
+	}
+	ok (gone, "the copy is removed");
+	snprintf (path, sizeof path, "%s/done/old.csv.record", inbox);
+	ok (access (path, F_OK) == 0, "its record stays");
 	is_int (testlib_hub_stop (&h2), 0, "the second hub stops cleanly");
 }
 
