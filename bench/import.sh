@@ -81,8 +81,8 @@ for n in $SIZES; do
 	[ -n "$first_n" ] || { first_n=$n; first_cpu=$ic50; }
 	last_n=$n; last_cpu=$ic50
 done
-growth=$(awk -v a="$last_cpu" -v an="$last_n" -v b="$first_cpu" -v bn="$first_n" 'BEGIN { printf "%.2f", (a / an) / (b / bn) }')
-echo "| despatch import: CPU per order at $(num "$last_n") over $(num "$first_n") | $growth | goal | 1.5 | $(ratio "$growth" 1.5) |"
+[ -z "$first_n" ] || growth=$(awk -v a="$last_cpu" -v an="$last_n" -v b="$first_cpu" -v bn="$first_n" 'BEGIN { printf "%.2f", (a / an) / (b / bn) }')
+[ -z "$first_n" ] || echo "| despatch import: CPU per order at $(num "$last_n") over $(num "$first_n") | $growth | goal | 1.5 | $(ratio "$growth" 1.5) |"
 
 # --- (b) the hub's terminals while its inbox imports ------------------------------------
 echo "bench: import: the hub's terminals while its inbox takes $INBOX_ORDERS orders..." >&2
