@@ -4,17 +4,19 @@ tests_libtestlib_a_SOURCES = tests/testlib.c tests/testlib.h tests/tap.h
 tests_libtestlib_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 TEST_LIBS = tests/libtestlib.a $(COMMON_LIBS)
 
-check_PROGRAMS += tests/test-proto tests/test-conf tests/test-hub tests/test-text
+check_PROGRAMS += tests/test-proto tests/test-conf tests/test-hub tests/test-text tests/test-log
 tests_test_proto_SOURCES = tests/test-proto.c
 tests_test_proto_LDADD = $(COMMON_LIBS)
 tests_test_conf_SOURCES = tests/test-conf.c
 tests_test_conf_LDADD = $(COMMON_LIBS)
 tests_test_text_SOURCES = tests/test-text.c
 tests_test_text_LDADD = $(COMMON_LIBS)
+tests_test_log_SOURCES = tests/test-log.c
+tests_test_log_LDADD = $(COMMON_LIBS)
 tests_test_hub_SOURCES = tests/test-hub.c
 tests_test_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_LDADD = $(TEST_LIBS)
-TESTS += tests/test-proto tests/test-conf tests/test-hub tests/test-text
+TESTS += tests/test-proto tests/test-conf tests/test-hub tests/test-text tests/test-log
 
 # Fuzz harnesses: corpus replay in make check; libFuzzer with --enable-fuzzing.
 check_PROGRAMS += tests/fuzz/fuzz-proto
