@@ -146,6 +146,16 @@ log_peer_flush (log_peer_fn *fn, void *arg)
 	}
 }
 
+void
+log_peer_flush_all (void)
+{
+	for (size_t i = 0; i < nitems (log_peers); i++)
+		if (log_peers[i].peer[0]) {
+			log_peer_close (&log_peers[i], NULL, NULL);
+			log_peers[i].peer[0] = '\0';
+		}
+}
+
 /* The slot of peer: its own, a free one, or the one whose window started longest ago. */
 static struct log_peer_slot *
 log_peer_slot (const char *peer, int64_t now)

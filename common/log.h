@@ -49,6 +49,8 @@ int log_peer (enum log_level level, const char *peer, const char *fmt, ...) __at
  */
 typedef void (log_peer_fn) (const char *peer, long count, void *arg);
 void log_peer_flush (log_peer_fn *fn, void *arg);
+/* Every count not said yet, whether or not its window is over (at exit). */
+void log_peer_flush_all (void);
 /* The burst and window (LOG_PEER_BURST, LOG_PEER_WINDOW_MS unless set); for tests. */
 void log_peer_limits (int burst, int window_ms);
 

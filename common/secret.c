@@ -38,6 +38,12 @@ secret_pin_verify (const char *hash, const char *pin)
 }
 
 void
+secret_digest (const uint8_t key[SECRET_DIGEST_KEY], const void *data, size_t size, uint8_t out[SECRET_DIGEST])
+{
+	crypto_generichash (out, SECRET_DIGEST, data, size, key, SECRET_DIGEST_KEY);
+}
+
+void
 secret_keypair (uint8_t pub[SECRET_KEY], uint8_t sec[SECRET_KEY])
 {
 	crypto_box_keypair (pub, sec);

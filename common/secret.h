@@ -25,6 +25,13 @@ int secret_init (void);
 char *secret_pin_hash (const char *pin);
 bool secret_pin_verify (const char *hash, const char *pin);
 
+/* A keyed digest (BLAKE2b, 32 bytes) of size bytes: tells two inputs apart
+ * without keeping either, and without the key says nothing about them (a
+ * request that held a PIN cannot be guessed back from its digest). */
+#define SECRET_DIGEST 32
+#define SECRET_DIGEST_KEY 32
+void secret_digest (const uint8_t key[SECRET_DIGEST_KEY], const void *data, size_t size, uint8_t out[SECRET_DIGEST]);
+
 /* A fresh key pair (a CurveZMQ connection's transient keys). */
 void secret_keypair (uint8_t pub[SECRET_KEY], uint8_t sec[SECRET_KEY]);
 void secret_random (void *buf, size_t size);
