@@ -113,13 +113,14 @@ text_fault_describe (const struct text_fault *fault, char *buf, size_t n)
 {
 	switch (fault->kind) {
 	case TEXT_FAULT_UTF8:
-		snprintf (buf, n, "not valid UTF-8 (byte 0x%02X at position %zu)", (unsigned) fault->value, fault->offset);
+		snprintf (buf, n, "not valid UTF-8 (byte 0x%02X at position %zu)", (unsigned) fault->value, fault->offset + 1);
 		break;
 	case TEXT_FAULT_NUL:
-		snprintf (buf, n, "a NUL byte at position %zu", fault->offset);
+		snprintf (buf, n, "a NUL byte at position %zu", fault->offset + 1);
 		break;
 	case TEXT_FAULT_CONTROL:
-		snprintf (buf, n, "the control character U+%04X at position %zu", (unsigned) fault->value, fault->offset);
+		snprintf (buf, n, "the control character U+%04X at position %zu", (unsigned) fault->value,
+		    fault->offset + 1);
 		break;
 	default:
 		snprintf (buf, n, "acceptable text");

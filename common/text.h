@@ -39,7 +39,7 @@ enum text_fault_kind {
 
 struct text_fault {
 	enum text_fault_kind kind;
-	size_t offset;  /* byte offset of the fault, from 0 */
+	size_t offset;  /* byte offset of the fault, from 0 (the words say offset + 1) */
 	uint32_t value;
 };
 
@@ -47,9 +47,9 @@ struct text_fault {
 bool text_check (const char *s, size_t n, unsigned allow, struct text_fault *fault);
 /* The same for a NUL-terminated string (which cannot hold a NUL; NULL is acceptable). */
 bool text_ok (const char *s, unsigned allow);
-/* The fault in words for a person, into buf: "not valid UTF-8 (byte 0xE9 at
- * position 4)", "a NUL byte at position 3", "the control character U+001B at
- * position 5". Returns buf. */
+/* The fault in words for a person, into buf, counting bytes from 1: "not
+ * valid UTF-8 (byte 0xE9 at position 4)", "a NUL byte at position 3", "the
+ * control character U+001B at position 5". Returns buf. */
 const char *text_fault_describe (const struct text_fault *fault, char *buf, size_t n);
 /* For a door: NULL when the text is acceptable, else a refusal that names
  * the field and says what to do (caller frees):

@@ -308,7 +308,7 @@ main (void)
 	    "GS in the step: BAD_TEXT");
 	static const uint8_t badge_latin1[] = { 'D', 'S', 1, PROTO_LOGIN, 1, 't', 0, 0, 0, 1, 2, 'B', 0xe9, 4, '1',
 		'1', '1', '1' };
-	ok (refused_as (badge_latin1, sizeof badge_latin1, PR_BAD_TEXT, "LOGIN badge: not valid UTF-8 (byte 0xE9 at position 1)"),
+	ok (refused_as (badge_latin1, sizeof badge_latin1, PR_BAD_TEXT, "LOGIN badge: not valid UTF-8 (byte 0xE9 at position 2)"),
 	    "a Latin-1 badge: BAD_TEXT, byte and position named");
 	static const uint8_t hello_esc[] = { 'D', 'S', 1, PROTO_HELLO, 1, 't', 0, 0, 0, 1, 2, 'D', 0x1b, 0, 0 };
 	ok (refused_as (hello_esc, sizeof hello_esc, PR_BAD_TEXT, "HELLO station"), "an escape in HELLO's station: BAD_TEXT");

@@ -106,13 +106,13 @@ main (void)
 
 	/* In words, naming the field. */
 	char *why = text_check_field ("town", "Bogot\xe1", 6, 0);
-	is_str (why, "town: not valid UTF-8 (byte 0xE1 at position 5); send the text as UTF-8", "the refusal names the field");
+	is_str (why, "town: not valid UTF-8 (byte 0xE1 at position 6); send the text as UTF-8", "the refusal names the field");
 	free (why);
 	why = text_check_field ("code", "A\x1b" "B", 3, TEXT_SCAN);
-	is_str (why, "code: the control character U+001B at position 1; remove it and send again", "a control character");
+	is_str (why, "code: the control character U+001B at position 2; remove it and send again", "a control character");
 	free (why);
 	why = text_check_field ("name", "a\0b", 3, 0);
-	is_str (why, "name: a NUL byte at position 1; remove it and send again", "a NUL");
+	is_str (why, "name: a NUL byte at position 2; remove it and send again", "a NUL");
 	free (why);
 	ok (text_check_field ("name", "Zoë", strlen ("Zoë"), 0) == NULL, "good text: no refusal");
 

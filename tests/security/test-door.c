@@ -160,7 +160,7 @@ main (void)
 	static const uint8_t nul_code[] = { 'D', 'S', 1, PROTO_SCAN, 7, 'h', 'h', '-', 'd', 'o', 'o', 'r', 0, 0, 0, 90, 7,
 		'e', 'n', 'q', 'u', 'i', 'r', 'y', 0, 0, 0, 9, 'W', '1', '0', 0, '0', '0', '0', '0', '1', 0, 0, 0 };
 	r = sec_call_raw (t, nul_code, sizeof nul_code);
-	ok (sec_error (r) == PR_BAD_TEXT && strstr (sec_text (r), "SCAN code: a NUL byte at position 3"),
+	ok (sec_error (r) == PR_BAD_TEXT && strstr (sec_text (r), "SCAN code: a NUL byte at position 4"),
 	    "a NUL inside a SCAN code: BAD_TEXT, not a code cut short: %s", sec_text (r));
 	proto_msg_destroy (&r);
 	static const uint8_t nul_arg[] = { 'D', 'S', 1, PROTO_COMMAND, 7, 'h', 'h', '-', 'd', 'o', 'o', 'r', 0, 0, 0, 91,
@@ -183,6 +183,18 @@ main (void)
 		found += sec_file_count (hub.database, bad[b].bytes, false) + sec_file_count (wal, bad[b].bytes, false);
 	is_int (found, 0, "none of the bytes in the database file or its WAL");
 	is_int (sec_file_count (hub.database, "pwned", false) + sec_file_count (wal, "pwned", false), 0, "  not even the text inside the escape");
+
+	/* Numbers in arguments are decimal text: digits only. */
+	static const char *const weights[] = { "+500", " 500", "500 ", "0x1f4", "5e2" };
+	for (size_t i = 0; i < nitems (weights); i++) {
+		r = sec_command (t, "hh-door", 200 + (uint32_t) i, "quote", "order", "W1000001", "weight", weights[i], NULL);
+		ok (testlib_status (r) == PROTO_REFUSED && testlib_reason (r) == PR_BAD_ARGUMENT,
+		    "quote weight '%s': refused BAD_ARGUMENT: %s", weights[i], testlib_text (r));
+		proto_msg_destroy (&r);
+	}
+	r = sec_command (t, "hh-door", 210, "quote", "order", "W1000001", "weight", "500", NULL);
+	is_int (testlib_status (r), PROTO_OK, "quote weight '500': taken");
+	proto_msg_destroy (&r);
 
 	/* The log: escaped, naming the sender. */
 	char *logf = xasprintf ("%s/hub.log", hub.dir);
