@@ -44,6 +44,7 @@ static const struct {
 	{ "events", "detail", "order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS },
 	{ "label_jobs", "title", "order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS },
 	{ "label_jobs", "error", "order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS },
+	{ "order_lines", "description", "order_ref = ?1" }, /* "engraved: for Zoë" */
 };
 
 /*
