@@ -162,11 +162,12 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 	int stored = hub_cmd_is_stored (proto_msg_id (msg));
 	/* What makes a repeat the same request: the whole frame, digested with
 	 * the hub's own key (a LOGIN's PIN never lies unkeyed in the database). */
-	uint8_t digest[HUB_STORE_DIGEST];
-	secret_digest (self->digest_key, zframe_data (it->payload), zframe_size (it->payload), digest);
-
-	if (stored && hub_server_repeat (self, it, msg, digest))
-		return;
+	uint8_t digest[HUB_STORE_DIGEST] = { 0 };
+	if (stored) {
+		secret_digest (self->digest_key, zframe_data (it->payload), zframe_size (it->payload), digest);
+		if (hub_server_repeat (self, it, msg, digest))
+			return;
+	}
 	struct hub_after_mark mark = hub_after_mark (self->after);
 	if (db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
 		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
