@@ -209,11 +209,13 @@ main (void)
 	    "an escape sequence in a value refused");
 	ok (load_fails ("[privacy]\nnote = a\xc2\x85" "b\n", "t.conf:2: the control character U+0085"), "a C1 control refused");
 	c = conf_new ();
+	cause = NULL;
 	ok (conf_load_string (c, "t.conf", "[hub]\r\nexports\t= /srv/Zoë\r\n", &cause) == 0
 	        && strcmp (conf_get (c, "hub.exports", ""), "/srv/Zoë") == 0,
 	    "CRLF lines, a tab and UTF-8 letters are fine");
-	ok (conf_set_arg (c, "hub.exports=/srv/a\nb", &cause) == -1 && cause
-	        && strstr (cause, "--set hub.exports: the control character U+000A at position 7"),
+	cause = NULL;
+	int set = conf_set_arg (c, "hub.exports=/srv/a\nb", &cause); /* before ok(): its message reads cause */
+	ok (set == -1 && cause && strstr (cause, "--set hub.exports: the control character U+000A at position 7"),
 	    "--set with a new line in the value refused: %s", cause ? cause : "");
 	free (cause);
 	cause = NULL;
@@ -225,8 +227,9 @@ main (void)
 		ok (fd >= 0 && write (fd, text, sizeof text - 1) == (ssize_t) sizeof text - 1, "a file with a NUL on line 3");
 		close (fd);
 		c = conf_new ();
-		ok (conf_load (c, path, &cause) == -1 && cause && strstr (cause, ":3: contains a NUL byte"),
-		    "refused, naming the line: %s", cause ? cause : "");
+		int loaded = conf_load (c, path, &cause);
+		ok (loaded == -1 && cause && strstr (cause, ":3: contains a NUL byte"), "refused, naming the line: %s",
+		    cause ? cause : "");
 		free (cause);
 		cause = NULL;
 		conf_destroy (&c);
