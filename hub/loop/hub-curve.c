@@ -37,6 +37,7 @@ struct hub_curve_zap {
 	zhashx_t *twice;     /* Z85 key -> "a, b": a key found under two names, refused */
 	zhashx_t *revoked;   /* Z85 key -> name, for keys in revoked/ */
 	zhashx_t *logged;    /* Z85 key -> when its refusal was last logged (monotonic ms, as text) */
+	zhashx_t *admitted;  /* Z85 key -> the name it was let in as: connections that may be live */
 	char *listing;
 	struct timespec dir_mtime;
 	int64_t loaded_ms;
@@ -48,8 +49,7 @@ struct hub_curve {
 	zcert_t *cert;
 	zactor_t *auth;      /* the ZAP handler (hub_curve_zap), a thread of its own */
 	struct hub_curve_zap zap; /* its state, touched only by that thread */
-	char *listing;       /* allowed/ as "name mtime\n"..., to notice revocations */
-	int64_t next_check_ms;
+	int64_t next_check_ms; /* when hub_curve_revoked asks the handler next */
 };
 
 bool
@@ -364,17 +364,18 @@ hub_curve_zap_load (struct hub_curve_zap *z)
 }
 
 /* Read the allow-list again when it may have changed: its folder changed
- * (enrol, revoke and rename all add or remove a file), a second went by and
- * a file in it changed, or a key is not known (a terminal enrolled just now). */
+ * (enrol, revoke and rename all add or remove a file), a file in it changed
+ * (looked at every second, or now when asked), or a key is not known (a
+ * terminal enrolled just now). */
 static void
-hub_curve_zap_fresh (struct hub_curve_zap *z, const char *key)
+hub_curve_zap_fresh (struct hub_curve_zap *z, const char *key, bool look_now)
 {
 	int64_t now = util_mono_ms ();
 	char *allowed = xasprintf ("%s/allowed", z->dir);
 	struct stat sb;
 	bool changed = stat (allowed, &sb) == 0 && (sb.st_mtim.tv_sec != z->dir_mtime.tv_sec
 	    || sb.st_mtim.tv_nsec != z->dir_mtime.tv_nsec);
-	if (!changed && now - z->loaded_ms >= HUB_CURVE_CHECK_EVERY_MS) {
+	if (!changed && (look_now || now - z->loaded_ms >= HUB_CURVE_CHECK_EVERY_MS)) {
 		char *listing = hub_curve_listing (allowed);
 		changed = strcmp (listing, z->listing) != 0;
 		free (listing);
@@ -430,7 +431,7 @@ hub_curve_zap_answer (struct hub_curve_zap *z, zsock_t *handler)
 		    mechanism ? mechanism : "no mechanism");
 	} else {
 		zmq_z85_encode (key, zframe_data (cred), 32);
-		hub_curve_zap_fresh (z, key);
+		hub_curve_zap_fresh (z, key, false);
 		const char *name = zhashx_lookup (z->names, key);
 		const char *both = zhashx_lookup (z->twice, key);
 		const char *gone = zhashx_lookup (z->revoked, key);
@@ -443,6 +444,7 @@ hub_curve_zap_answer (struct hub_curve_zap *z, zsock_t *handler)
 			code = "200";
 			text = "OK";
 			user = name;
+			zhashx_update (z->admitted, key, (void *) name);
 			if (z->verbose)
 				log_info ("connection from %s: key of %s accepted", *address ? address : "(no address)", name);
 		} else {
@@ -470,7 +472,33 @@ hub_curve_zap_answer (struct hub_curve_zap *z, zsock_t *handler)
 	zmsg_destroy (&req);
 }
 
-/* The actor: answers ZAP requests until told $TERM; RELOAD reads the allow-list again now. */
+/*
+ * Whether a key let in may no longer be what it was let in as (revoked,
+ * renamed, replaced): the allow-list read again if it changed, then each
+ * key admitted since the last check whose name is not its name now. Those
+ * are forgotten: the caller drops every connection and each key is
+ * checked again as it reconnects.
+ */
+static bool
+hub_curve_zap_check (struct hub_curve_zap *z)
+{
+	hub_curve_zap_fresh (z, NULL, true);
+	bool gone = false;
+	zlistx_t *keys = zhashx_keys (z->admitted);
+	for (const char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
+		const char *was = zhashx_lookup (z->admitted, key), *now = zhashx_lookup (z->names, key);
+		if (now == NULL || strcmp (now, was) != 0 || zhashx_lookup (z->twice, key)) {
+			gone = true;
+			break;
+		}
+	}
+	zlistx_destroy (&keys);
+	if (gone)
+		zhashx_purge (z->admitted);
+	return gone;
+}
+
+/* The actor: answers ZAP requests until told $TERM; CHECK says (signal 1) whether connections must be dropped. */
 static void
 hub_curve_zap (zsock_t *pipe, void *args)
 {
@@ -484,7 +512,8 @@ hub_curve_zap (zsock_t *pipe, void *args)
 	z->twice = zhashx_new ();
 	z->revoked = zhashx_new ();
 	z->logged = zhashx_new ();
-	zhashx_t *tables[] = { z->names, z->twice, z->revoked, z->logged };
+	z->admitted = zhashx_new ();
+	zhashx_t *tables[] = { z->names, z->twice, z->revoked, z->logged, z->admitted };
 	for (size_t i = 0; i < nitems (tables); i++) {
 		zhashx_set_duplicator (tables[i], (zhashx_duplicator_fn *) strdup);
 		zhashx_set_destructor (tables[i], (zhashx_destructor_fn *) zstr_free);
@@ -498,9 +527,8 @@ hub_curve_zap (zsock_t *pipe, void *args)
 			hub_curve_zap_answer (z, handler);
 		} else if (which == pipe) {
 			char *cmd = zstr_recv (pipe);
-			if (cmd && strcmp (cmd, "RELOAD") == 0) {
-				hub_curve_zap_load (z);
-				zsock_signal (pipe, 0);
+			if (cmd && strcmp (cmd, "CHECK") == 0) {
+				zsock_signal (pipe, hub_curve_zap_check (z) ? 1 : 0);
 			} else {
 				done = true; /* $TERM, or the pipe is gone */
 			}
@@ -551,7 +579,6 @@ hub_curve_new (const char *keys_dir, bool verbose, char **cause)
 		hub_curve_destroy (&self);
 		return NULL;
 	}
-	self->listing = hub_curve_listing (self->allowed);
 	self->next_check_ms = util_mono_ms () + HUB_CURVE_CHECK_EVERY_MS;
 	log_info ("CURVE on: hub key %s, allow-list %s", zcert_public_txt (self->cert), self->allowed);
 	return self;
@@ -568,7 +595,6 @@ hub_curve_destroy (hub_curve_t **self_p)
 	zcert_destroy (&self->cert);
 	free (self->dir);
 	free (self->allowed);
-	free (self->listing);
 	free (self);
 	*self_p = NULL;
 }
@@ -607,28 +633,13 @@ hub_curve_dir (hub_curve_t *self)
 bool
 hub_curve_revoked (hub_curve_t *self)
 {
-	if (self == NULL || util_mono_ms () < self->next_check_ms)
+	if (self == NULL || self->auth == NULL || util_mono_ms () < self->next_check_ms)
 		return false;
 	self->next_check_ms = util_mono_ms () + HUB_CURVE_CHECK_EVERY_MS;
-	char *now = hub_curve_listing (self->allowed);
-	bool gone = false;
-	/* Any line of before that is not in now: a certificate removed or replaced. */
-	for (char *line = self->listing + 1; *line && !gone;) {
-		char *nl = strchr (line, '\n');
-		size_t n = nl ? (size_t) (nl - line + 1) : strlen (line);
-		char *one = xstrndup (line - 1, n + 1);
-		gone = strstr (now, one) == NULL;
-		free (one);
-		line += n;
-	}
-	free (self->listing);
-	self->listing = now;
-	/* The handler reads the list again before any peer can reconnect. */
-	if (gone && self->auth) {
-		zstr_send (self->auth, "RELOAD");
-		zsock_wait (self->auth);
-	}
-	return gone;
+	/* The handler knows which keys it let in and as what: it reads the list
+	 * again and answers before any peer can reconnect. */
+	zstr_send (self->auth, "CHECK");
+	return zsock_wait (self->auth) == 1;
 }
 
 void

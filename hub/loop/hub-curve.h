@@ -42,9 +42,11 @@ int hub_curve_apply (hub_curve_t *self, void *zsock, char **cause);
 /* The hub's public key (Z85) and the key folder. */
 const char *hub_curve_public (hub_curve_t *self);
 const char *hub_curve_dir (hub_curve_t *self);
-/* True when certificates left the allow-list since the last call: the caller
- * drops its connections (unbind, bind) so that each peer is checked again
- * (the ZAP handler has read the list again before this returns). */
+/* At most once a second: true when a key the ZAP handler let in is no longer
+ * what it was let in as (revoked, renamed, replaced), however soon after its
+ * enrolment that happened: the caller drops its connections (unbind, bind)
+ * so that each peer is checked again (the handler has read the list again
+ * before this returns). */
 bool hub_curve_revoked (hub_curve_t *self);
 /* The key of the stored requests' digests (32 bytes), made from the hub's
  * secret key so that a copy of the database cannot be checked against
