@@ -1,6 +1,7 @@
 /* hub-curve.c: CURVE server sockets, the zauth allow-list and the key folder (see hub-curve.h). */
 #include "config.h"
 #include "hub-curve.h"
+#include "keyfile.h"
 #include "log.h"
 #include "secret.h"
 #include "util.h"
@@ -558,6 +559,14 @@ hub_curve_new (const char *keys_dir, bool verbose, char **cause)
 	hub_curve_t *self = xcalloc (1, sizeof *self);
 	self->dir = xstrdup (keys_dir);
 	self->allowed = xasprintf ("%s/allowed", keys_dir);
+	/* The hub's secret key as every program's: private to its owner, or refused with the chmod to run. */
+	char *secret_file = xasprintf ("%s/hub.cert_secret", keys_dir);
+	int checked = keyfile_check_secret (secret_file, cause);
+	free (secret_file);
+	if (checked != 0) {
+		hub_curve_destroy (&self);
+		return NULL;
+	}
 	char *secret = xasprintf ("%s/hub.cert", keys_dir);
 	self->cert = zcert_load (secret);
 	free (secret);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *
@@ -161,5 +162,20 @@ main (void)
 	free (kpack);
 	free (logf);
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
+
+	/* The hub's own secret key must be private to its owner, as the terminal's. */
+	char *secret = xasprintf ("%s/hub.cert_secret", hub.keys);
+	chmod (secret, 0640);
+	const char *top = getenv ("top_builddir") ? getenv ("top_builddir") : ".";
+	char *cmd = xasprintf ("timeout 20 '%s/hub/despatch-hub' -e 'ipc://%s/again.sock' -d '%s' --set "
+	    "security.keys_dir='%s' 2>&1; echo \"exit $?\"", top, hub.dir, hub.database, hub.keys);
+	char *out = testlib_run (cmd);
+	free (cmd);
+	ok (out && strstr (out, "can be read by its group") && strstr (out, "chmod 600") && strstr (out, "hub.cert_secret")
+	        && strstr (out, "exit 0") == NULL && strstr (out, "exit 124") == NULL,
+	    "a hub whose secret key its group may read does not start, and says the chmod to run: %s", out ? out : "");
+	free (out);
+	chmod (secret, 0600);
+	free (secret);
 	return tap_done ();
 }
