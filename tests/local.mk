@@ -93,6 +93,9 @@ check_PROGRAMS += tests/security/test-keyfile
 tests_security_test_keyfile_SOURCES = tests/security/test-keyfile.c
 tests_security_test_keyfile_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-keyfile
+# The same erase with a real terminal in tmux: its journal and log searched too.
+dist_check_SCRIPTS += tests/security/erase-term.sh
+TESTS += tests/security/erase-term.sh
 check_PROGRAMS += tests/security/test-pan
 tests_security_test_pan_SOURCES = tests/security/test-pan.c
 tests_security_test_pan_LDADD = $(COMMON_LIBS)
