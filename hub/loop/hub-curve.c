@@ -390,18 +390,22 @@ hub_curve_zap_fresh (struct hub_curve_zap *z, const char *key, bool look_now)
 		hub_curve_zap_load (z);
 }
 
-/* A refusal in the log, once a minute per key: who it was, from where. */
+/* A refusal in the log, once a minute per key (by its address when it has
+ * none): who it was, from where, why ("key K is not enrolled"). */
 static void
 hub_curve_zap_refused (struct hub_curve_zap *z, const char *key, const char *address, const char *why)
 {
 	int64_t now = util_mono_ms ();
-	const char *last = zhashx_lookup (z->logged, key);
-	if (last && now - strtoll (last, NULL, 10) < HUB_CURVE_REFUSAL_LOG_MS && !z->verbose)
-		return;
-	char when[32];
-	snprintf (when, sizeof when, "%lld", (long long) now);
-	zhashx_update (z->logged, key, when);
-	log_warn ("connection from %s refused: key %s %s", *address ? address : "(no address)", key, why);
+	char *limit = xasprintf ("%s %s", key ? key : "address", key ? "" : address);
+	const char *last = zhashx_lookup (z->logged, limit);
+	if (!(last && now - strtoll (last, NULL, 10) < HUB_CURVE_REFUSAL_LOG_MS && !z->verbose)) {
+		char when[32];
+		snprintf (when, sizeof when, "%lld", (long long) now);
+		zhashx_update (z->logged, limit, when);
+		log_warn ("connection from %s refused: %s%s%s", *address ? address : "(no address)", key ? "key " : "",
+		    key ? key : "", why);
+	}
+	free (limit);
 }
 
 /* One ZAP request (RFC 27) and its reply: 200 with the enrolled name as the
@@ -428,8 +432,9 @@ hub_curve_zap_answer (struct hub_curve_zap *z, zsock_t *handler)
 		text = "not the despatch domain";
 	} else if (mechanism == NULL || strcmp (mechanism, "CURVE") != 0 || cred == NULL || zframe_size (cred) != 32) {
 		text = "CURVE only";
-		log_warn ("connection from %s refused: %s instead of CURVE", address && *address ? address : "(no address)",
-		    mechanism ? mechanism : "no mechanism");
+		char *why = xasprintf ("mechanism %s instead of CURVE", mechanism ? mechanism : "none");
+		hub_curve_zap_refused (z, NULL, address ? address : "", why);
+		free (why);
 	} else {
 		zmq_z85_encode (key, zframe_data (cred), 32);
 		hub_curve_zap_fresh (z, key, false);
@@ -438,7 +443,7 @@ hub_curve_zap_answer (struct hub_curve_zap *z, zsock_t *handler)
 		const char *gone = zhashx_lookup (z->revoked, key);
 		if (both) {
 			text = "key enrolled twice";
-			char *why = xasprintf ("is enrolled as both %s; revoke one of them", both);
+			char *why = xasprintf (" is enrolled as both %s; revoke one of them", both);
 			hub_curve_zap_refused (z, key, address, why);
 			free (why);
 		} else if (name) {
@@ -449,7 +454,7 @@ hub_curve_zap_answer (struct hub_curve_zap *z, zsock_t *handler)
 			if (z->verbose)
 				log_info ("connection from %s: key of %s accepted", *address ? address : "(no address)", name);
 		} else {
-			char *why = gone ? xasprintf ("was revoked (terminal %s)", gone) : xstrdup ("is not enrolled");
+			char *why = gone ? xasprintf (" was revoked (terminal %s)", gone) : xstrdup (" is not enrolled");
 			hub_curve_zap_refused (z, key, address, why);
 			free (why);
 		}

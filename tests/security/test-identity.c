@@ -155,6 +155,35 @@ main (void)
 	is_str (r ? proto_hash_get (r, PROTO_REPLY_DATA, "operator") : NULL, "B3001", "hh-sup is still logged in");
 	proto_msg_destroy (&r);
 
+	/* A key never enrolled: no answer, and its refusal logged once a minute with its key, not at each try. */
+	char *other = xasprintf ("%s/other-keys", hub.dir);
+	char *mk = xasprintf ("'%s/admin/despatch' keys init '%s' >/dev/null && '%s/admin/despatch' keys enrol '%s' "
+	    "stranger >/dev/null && cp '%s/hub.cert' '%s/terminals/stranger/hub.cert'", getenv ("top_builddir") ?
+	    getenv ("top_builddir") : ".", other, getenv ("top_builddir") ? getenv ("top_builddir") : ".", other, hub.keys,
+	    other);
+	is_int (system (mk), 0, "a stranger's key, with this hub's public key beside it");
+	free (mk);
+	char *sk = xasprintf ("%s/terminals/stranger", other);
+	int answered = 0;
+	for (int i = 0; i < 3; i++) {
+		zsock_t *st = sec_peer (hub.endpoint, sk);
+		zsock_set_rcvtimeo (st, 700);
+		r = sec_hello (st, "stranger", 0xF0000001u, "dock");
+		answered += r != NULL;
+		proto_msg_destroy (&r);
+		zsock_destroy (&st);
+	}
+	is_int (answered, 0, "three tries of an unknown key: no answer");
+	char *stranger = xasprintf ("%s/terminals/stranger/terminal.cert", other);
+	zcert_t *sc = zcert_load (stranger);
+	char *line = xasprintf ("refused: key %s is not enrolled", sc ? zcert_public_txt (sc) : "?");
+	is_int (sec_file_count (logf, line, false), 1, "the hub logged its refusal once, with its key");
+	zcert_destroy (&sc);
+	free (line);
+	free (stranger);
+	free (sk);
+	free (other);
+
 	zsock_destroy (&sup);
 	zsock_destroy (&port);
 	free (ksup);
