@@ -332,8 +332,9 @@ flow_closeout_track (struct hub_req *req)
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	if (t.kind != FLOW_PARCEL) {
-		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel %.40s. Give its tracking number or SSCC",
-		    t.code);
+		if (!flow_refuse_symbol (req, &t))
+			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel %.40s. Give its tracking number or SSCC",
+			    t.code);
 		return 0;
 	}
 	struct flow_parcel *p = &t.parcel;

@@ -90,6 +90,9 @@ flow_pack (struct hub_req *req)
 		if (t.kind == FLOW_PARCEL)
 			hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "That is a parcel label. To pack, scan the despatch "
 			    "ticket of order %s", t.parcel.order);
+		else if (t.kind == FLOW_SYMBOL)
+			hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "That is a barcode of a carrier label. To pack, scan the "
+			    "despatch ticket");
 		else
 			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Unknown ticket %.40s. Scan the despatch ticket",
 			    t.code);
@@ -203,7 +206,7 @@ flow_pack_verify (struct hub_req *req)
 		if (t.kind == FLOW_ORDER)
 			hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "That is the despatch ticket. Scan the parcel's "
 			    "printed label");
-		else
+		else if (!flow_refuse_symbol (req, &t))
 			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Unknown label %.40s. Scan the carrier label "
 			    "printed for this parcel", t.code);
 		return flow_scan_done (req, t.kind == FLOW_ORDER ? t.order.ref : NULL, 0);
