@@ -358,7 +358,7 @@ flow_refuse_symbol (struct hub_req *req, const struct flow_target *t)
 		return false;
 	if (t->kind == FLOW_SYMBOL) {
 		const struct carrier_symbol *to = carrier_symbol_find (t->carrier, t->symbol->instead);
-		hub_reply (req, PROTO_REFUSED, PR_WRONG_LABEL, "That is %s's %s: it names no parcel. Scan %s instead",
+		hub_reply (req, PROTO_REFUSED, PR_WRONG_LABEL, "That is %s's %s: it names no parcel. Scan the %s instead",
 		    t->carrier->name, t->symbol->name, to ? to->name : t->symbol->instead);
 		hub_reply_data (req, "barcode", "%s", t->symbol->element);
 		hub_reply_data (req, "instead", "%s", t->symbol->instead);

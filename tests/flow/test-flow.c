@@ -58,6 +58,16 @@ test_whole_flow (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 		    NULL), PROTO_OK, PR_OK, "Now scan the item", "locate: location of line");
 		is_str (fl_data (r, "next"), "item", "next is the item");
 		proto_msg_destroy (&r);
+		if (i == 1) {
+			/* Two of them: one scan confirms one unit, not the line. */
+			r = fl_expect (fl_scan (porter, "locate", lines[i].sku, "order", "W1000005", "line", lines[i].line, NULL),
+			    PROTO_OK, PR_OK, "1 of 2 found", "locate: the first of two items");
+			is_str (fl_data (r, "next"), "item", "the second item is asked for");
+			is_str (fl_data (r, "found"), "1", "one found so far");
+			proto_msg_destroy (&r);
+			is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref = 'W1000005' AND line_no = 2"
+			    " AND status = 'open' AND qty_found = 1"), 1, "the line is still open, one unit found");
+		}
 		r = fl_expect (fl_scan (porter, "locate", lines[i].sku, "order", "W1000005", "line", lines[i].line, NULL),
 		    PROTO_OK, PR_OK, "found", "locate: item of line");
 		if (i < 2)
@@ -238,7 +248,14 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	fl_check (fl_scan (packer, "scanout", "T1000010", "cage", "CAGE-DPD", NULL), PROTO_REFUSED, PR_WRONG_STEP,
 	    "despatch ticket", "scan-out of a ticket");
 	fl_check (fl_scan (packer, "scanout", "1Z999AA10123456784", "cage", "CAGE-DPD", NULL), PROTO_REFUSED,
+	    PR_UNKNOWN_BARCODE, "no parcel of this hub has that number", "scan-out of a UPS label this hub did not make");
+	fl_check (fl_scan (packer, "scanout", "ZZ-NOTHING-1", "cage", "CAGE-DPD", NULL), PROTO_REFUSED,
 	    PR_UNKNOWN_BARCODE, "Unknown label", "scan-out of an unknown label");
+	fl_check (fl_scan (packer, "scanout", "]C02LFR75009+P", "cage", "CAGE-DPD", NULL), PROTO_REFUSED,
+	    PR_WRONG_LABEL, "routing barcode (2L..., under the waybill): it names no parcel. Scan the WAYBILL barcode",
+	    "DHL's routing barcode: which barcode to scan instead");
+	fl_check (fl_scan (packer, "verify", "421826SW1A1AA", NULL), PROTO_REFUSED, PR_WRONG_LABEL,
+	    "names no parcel. Scan the tracking barcode", "a ship-to postcode barcode (421) at verify: scan the tracking one");
 
 	/* A hold scanned at scan-out: alarm, acknowledged, released, then it goes. */
 	fl_check (fl_cmd (packer, "hold", "code", "T1000010", "reason", "fraud check", NULL), PROTO_REFUSED, PR_FORBIDDEN,
@@ -378,8 +395,14 @@ test_ranges_and_cages (struct fl_term *porter, struct fl_term *packer, struct fl
 	    "set-up: the Royal Mail range is nearly used");
 	fl_check (fl_scan (porter, "locate", "ST-R1-A03", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK, "right",
 	    "location");
-	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK,
-	    "found", "item");
+	r = fl_expect (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK,
+	    "1 of 3 found", "one item of three: the line stays open");
+	is_str (fl_data (r, "next"), "item", "the next item is asked for");
+	proto_msg_destroy (&r);
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "9", NULL),
+	    PROTO_REFUSED, PR_BAD_ARGUMENT, "from 0 to 3", "a count over the line's quantity is refused");
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "3", NULL),
+	    PROTO_OK, PR_OK, "found: 3 of 3", "the rest counted: the line is found");
 	r = fl_expect (fl_scan (packer, "pack", "W1000009", "box", "E1", "weight", "650", NULL), PROTO_WARN, PR_RANGE_LOW,
 	    "running low", "packed and labelled, but numbers run low");
 	is_str (fl_data (r, "carrier"), "royal-mail", "a light GB standard parcel goes by Royal Mail");
