@@ -13,6 +13,7 @@ extern const struct term_flow term_flow_rejected;
 extern const struct term_flow term_flow_receive;
 extern const struct term_flow term_flow_locate;
 extern const struct term_flow term_flow_pack;
+extern const struct term_flow term_flow_verify;
 extern const struct term_flow term_flow_scanout;
 extern const struct term_flow term_flow_closeout;
 extern const struct term_flow term_flow_enquiry;

@@ -111,12 +111,12 @@ tl_ok $? "the terminal hears it printed"
 tl_ok $? "nothing left unprinted (P count gone)"
 [ "$(tp_count label)" = 1 ]
 tl_ok $? "nothing more at the switched-off bench printer"
-tl_keys F3 && tl_wait MENU
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU
 
 # 3. The Print jobs screen: a kept label redirected from the list.
 tp_prepare W1000006 WW-R1-A01 WW-SCF-0900 && tp_pack W1000006 && tl_wait_joined "Printer offline"
 tl_ok $? "third order packed, its label kept"
-tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Print jobs')" && tl_wait "PRINT JOBS"
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Print jobs')" && tl_wait "PRINT JOBS"
 tl_wait "W1000006/1 offline label"
 tl_ok $? "Print jobs lists the kept label"
 tl_keys 1 && tl_wait "F2 Redirect"
