@@ -1,0 +1,352 @@
+#!/bin/bash
+# term-scan.sh: every barcode a label of this hub prints, scanned as a
+# reader decodes it from the label the fake printer received. For each
+# carrier of data/carriers a demo order is located and packed at the bench
+# (24 x 80); the ZPL job the printer saved is cut into its symbols
+# (tests/term/label-crop) and each is read by zbarimg, dmtxread or
+# ZXingReader, one format at a time; exactly what the reader returned is
+# typed into the terminal as a wedge types it (a burst, then Enter) at
+# verify, and at scan-out on a handheld (16 x 20). Then what scanners really
+# send: AIM identifiers, lower case, GS typed as ^], DPD's barcode without
+# its '%' or with the check character of its printed text, a trailing
+# degree sign. A symbol that names no parcel (a routing or postcode
+# barcode) is refused with the barcode to scan instead. Then a pack
+# interrupted (F3 at verify, another label scanned, the terminal killed)
+# and a parcel added to a packed order: every parcel checked once and
+# every label of the order, as the reader reads it, saying the same N.
+: "${top_srcdir:?run through make check}"
+. "$top_srcdir/tests/term/termlib.sh"
+
+TS_CUPS="$top_srcdir/printers/cups-private"
+TS_FAKE="$top_builddir/printers/fake-printer"
+TS_CROP="$top_builddir/tests/term/label-crop"
+command -v cupsd >/dev/null 2>&1 || [ -x /usr/sbin/cupsd ] || tl_skip_all "cupsd not installed"
+[ -x "$TS_FAKE" ] || tl_skip_all "fake-printer not built"
+[ -x "$TS_CROP" ] || tl_skip_all "label-crop not built"
+for r in zbarimg dmtxread ZXingReader sqlite3; do
+	command -v "$r" >/dev/null 2>&1 || tl_skip_all "$r not installed (zbar-tools, dmtx-utils, zxing-cpp-tools, sqlite3)"
+done
+
+TS_DIR="$TL_DIR/cups"
+ts_cleanup ()
+{
+	"$TS_CUPS" stop "$TS_DIR" >/dev/null 2>&1
+	tl_cleanup
+}
+trap ts_cleanup EXIT
+
+ts_jobs () { ls "$TS_DIR/out/label" 2>/dev/null | grep -c '^job-'; }
+ts_wait_jobs ()
+{
+	local i=0
+	while [ "$(ts_jobs)" -lt "$1" ] && [ $i -lt 600 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ "$(ts_jobs)" -ge "$1" ]
+}
+# The fake printer's N-th job (in the order it arrived).
+ts_job () { ls "$TS_DIR"/out/label/job-* | sort | sed -n "${1}p"; }
+
+# What a reader returns for one cut-out symbol, byte for byte.
+ts_read ()
+{
+	case $2 in
+	code128 | gs1-128 | dpd | qr) zbarimg -q --raw "$1" 2>/dev/null | head -c 2000 ;;
+	datamatrix | gs1-datamatrix) timeout 30 dmtxread -m 8000 -N 1 "$1" 2>/dev/null ;;
+	pdf417) timeout 30 ZXingReader -bytes -format PDF417 "$1" 2>/dev/null ;;
+	maxicode) timeout 30 ZXingReader -bytes -ispure -format MaxiCode "$1" 2>/dev/null ;;
+	aztec) timeout 30 ZXingReader -bytes -format Aztec "$1" 2>/dev/null ;;
+	esac
+}
+
+# The symbols of a carrier file that name no parcel ("[symbol X]" with "instead").
+ts_instead ()
+{
+	awk '/^\[symbol /{ s = $2; sub(/\]$/, "", s) } /^instead *=/{ print s }' "$top_srcdir/data/carriers/$1.conf"
+}
+
+ts_layout () { sed -n 's/^layout *= *//p' "$top_srcdir/data/carriers/$1.conf"; }
+ts_cage () { sed -n 's/^\[cage \(.*\)\]$/\1/p' "$top_srcdir/data/carriers/$1.conf" | head -1; }
+
+# ISO 7064 Mod 37,36: the check character DPD prints after its barcode's text.
+ts_mod3736 ()
+{
+	local a=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ s=$1 p=36 i v
+	for ((i = 0; i < ${#s}; i++)); do
+		v=${a%%"${s:i:1}"*}
+		v=${#v}
+		p=$((p + v))
+		[ $p -gt 36 ] && p=$((p - 36))
+		p=$((p * 2))
+		[ $p -gt 36 ] && p=$((p - 37))
+	done
+	v=$((37 - p))
+	[ $v -eq 36 ] && v=0
+	echo "${a:v:1}"
+}
+
+# Wait (bounded) for TEXT in the screen's left part joined across its rows: the message line wraps
+# there, beside the side panel of a bench screen.
+ts_wait ()
+{
+	local i=0 cols
+	cols=$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_width}')
+	[ "$cols" -ge 60 ] && cols=40
+	while [ $i -lt 200 ]; do
+		tl_screen | cut -c1-"$cols" | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1" && return 0
+		# or in the recent answers, when an EVENT has taken the message line since
+		tl_screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Back to the menu from wherever the screen is (F3 steps back; on the menu it would log out).
+ts_menu ()
+{
+	local i
+	for i in 1 2 3 4; do
+		tl_row 0 | grep -q '^MENU' && return 0
+		tl_keys F3
+		tl_wait MENU 20 && tl_row 0 | grep -q '^MENU' && return 0
+	done
+	return 1
+}
+
+# Receive an order and locate every line (each unit of each line scanned).
+ts_locate ()
+{
+	local ref=$1 no loc sku qty i
+	ts_menu && tl_keys "$(tl_menu Receive)" && tl_wait "Scan ticket" && tl_scan "$ref" \
+		&& tl_wait "Go to " && tl_keys F4 && tl_wait "Scan location" || return 1
+	while IFS='|' read -r no loc sku qty; do
+		tl_wait "$ref line $no" && tl_wait "Scan location" && tl_scan "${loc%%;*}" && tl_wait "Scan item" || return 1
+		for ((i = 1; i < qty; i++)); do
+			tl_scan "$sku" && tl_wait "$i of $qty found" || return 1
+		done
+		tl_scan "$sku" && tl_wait_re "found: |Line $no found" || return 1
+	done < <(tl_sql "SELECT line_no, locations, sku, quantity FROM order_lines WHERE order_ref = '$ref' ORDER BY line_no")
+	tl_wait "Next: pack"
+}
+
+# Pack an order at the bench as N parcels (default 1); ends at the label check.
+ts_pack ()
+{
+	ts_menu && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan "$1" && tl_wait "Parcels (1)" \
+		&& tl_scan "${2:-1}" && tl_wait "Box type" && tl_scan M && tl_wait "Weight g" && tl_scan 900 \
+		&& tl_wait "Scan printed label"
+}
+
+# Cut the newest label into its symbols and read each: lines "NAME SYMBOLOGY FILE" in $TL_DIR/read-$1/list,
+# the text each reader returned in $TL_DIR/read-$1/NAME.txt.
+ts_decode ()
+{
+	local tag=$1 job=$2 layout=$3 d="$TL_DIR/read-$1" name sym file
+	rm -rf "$d" && mkdir -p "$d"
+	"$TS_CROP" "$job" "$top_srcdir/data/layouts/$layout.json" 203 "$d" > "$d/list" || return 1
+	while read -r name sym file; do
+		ts_read "$file" "$sym" > "$d/$name.txt"
+	done < "$d/list"
+}
+
+"$TS_CUPS" start "$TS_DIR" --fake-printer "$TS_FAKE" >"$TL_DIR/cups.log" 2>&1
+tl_ok $? "a private cupsd with fake printers starts"
+. "$TS_DIR/env"
+tl_hub_start --set "printer.server=$DSP_CUPS_SOCKET" --set printer.bench-1.label=label --set printer.bench-1.document=docs
+tl_ok $? "hub starts with the bench's printers"
+tl_term_start 24 80 --terminal bench-1-term --station bench-1 --profile bench
+tl_login B3001 3333
+tl_ok $? "supervisor logged in at the bench (24 x 80)"
+[ "$TL_FAILED" -eq 0 ] || tl_done
+
+# One demo order per carrier; UPS and FedEx by a supervisor's override.
+declare -A TS_ORDER=([dpd]=W1000001 [store-van]=T1000002 [dhl-express]=H1000004 [royal-mail]=W1000009
+	[parcelforce]=T1000007 [ups]=W1000006 [fedex]=W1000008)
+declare -A TS_OVERRIDE=([ups]=ups/standard [fedex]=fedex/international-priority)
+carriers=$(ls "$top_srcdir"/data/carriers/*.conf | sed 's,.*/,,; s,\.conf$,,' | grep -v '^rules$')
+jobs=0
+for c in $carriers; do
+	ref=${TS_ORDER[$c]}
+	if [ -z "$ref" ]; then
+		tl_ok 1 "$c: a demo order for it (add one to TS_ORDER)"
+		continue
+	fi
+	if [ -n "${TS_OVERRIDE[$c]}" ]; then
+		ts_menu && tl_keys "$(tl_menu 'Override carrier')" && tl_wait "OVERRIDE" && tl_scan "$ref" \
+			&& tl_wait "No. or carrier/svc" && tl_scan "${TS_OVERRIDE[$c]}" && tl_wait "Reason" \
+			&& tl_scan "Customer asked for $c" && ts_wait "goes by"
+		tl_ok $? "$c: $ref sent by $c (override)"
+	fi
+	ts_locate "$ref"
+	tl_ok $? "$c: $ref received and every unit of every line located"
+	ts_pack "$ref"
+	tl_ok $? "$c: $ref packed at the bench"
+	[ "$(tl_sql "SELECT carrier FROM parcels WHERE order_ref = '$ref' AND status <> 'void'")" = "$c" ]
+	tl_ok $? "$c: the parcel goes by $c"
+	jobs=$((jobs + 1))
+	ts_wait_jobs "$jobs"
+	tl_ok $? "$c: the label arrived at the bench printer"
+	ts_decode "$c" "$(ts_job "$jobs")" "$(ts_layout "$c")"
+	tl_ok $? "$c: the printed label cut into its symbols"
+	instead=" $(ts_instead "$c" | tr '\n' ' ') "
+	first=
+	while read -r name sym file; do
+		text=$(cat "$TL_DIR/read-$c/$name.txt")
+		[ -n "$text" ]
+		tl_ok $? "$c: the $sym '$name' reads back ($(printf '%s' "$text" | cat -v | head -c 60))"
+		[ -z "$first" ] && [ -n "$text" ] && [ "${instead#* $name }" = "$instead" ] && first=$name
+	done < "$TL_DIR/read-$c/list"
+	tl_scan "$(cat "$TL_DIR/read-$c/$first.txt")" && ts_wait "Label right: parcel $ref/1"
+	tl_ok $? "$c: '$first' as read verifies the label at the pack's label check"
+	# Every symbol again at Verify label (the menu's, for any labelled parcel).
+	ts_menu && tl_keys "$(tl_menu 'Verify label')" && tl_wait "VERIFY LABEL"
+	while read -r name sym file; do
+		text=$(cat "$TL_DIR/read-$c/$name.txt")
+		[ -n "$text" ] || continue
+		if [ "${instead#* $name }" != "$instead" ]; then
+			tl_scan "$text" && ts_wait "names no parcel. Scan the"
+			tl_ok $? "$c: '$name' at verify: it names no parcel, and the screen says which barcode to scan"
+		else
+			tl_scan "$text" && ts_wait "Label of $ref/1 already checked"
+			tl_ok $? "$c: '$name' as read names the same parcel at verify"
+		fi
+	done < "$TL_DIR/read-$c/list"
+	[ "$(tl_sql "SELECT count(*) FROM events e JOIN parcels p ON p.id = e.parcel_id WHERE p.order_ref = '$ref'
+		AND e.action = 'verify'")" = 1 ]
+	tl_ok $? "$c: the parcel checked once"
+done
+
+# What scanners really send, at verify.
+ts_menu && tl_keys "$(tl_menu 'Verify label')" && tl_wait "VERIFY LABEL"
+dpd=$(cat "$TL_DIR/read-dpd/parcel-barcode.txt")
+check=$(ts_mod3736 "${dpd#%}")
+for v in "]C0$dpd" "$(printf '%s' "$dpd" | tr 'A-Z' 'a-z')" "${dpd#%}" "${dpd}${check}" "${dpd#%}${check}" \
+	"$dpd°" "$(printf '%s' "${dpd#%}$check" | sed 's/^\(....\)\(...\)\(....\)\(....\)\(....\)\(..\)\(...\)\(...\)\(.\)$/\1 \2 \3 \4 \5 \6 \7 \8 \9/')"; do
+	tl_scan "$v" && ts_wait "Label of W1000001/1 already checked"
+	tl_ok $? "DPD as sent '$v': the same parcel"
+done
+fedex=$(cat "$TL_DIR/read-fedex/pdf417.txt")
+tl_scan "]L2$(printf '%s' "$fedex" | sed 's/\x1d/^]/g')" && ts_wait "Label of W1000008/1 already checked"
+tl_ok $? "FedEx PDF417 with ]L2 and each GS typed as ^]"
+ups=$(cat "$TL_DIR/read-ups/maxicode.txt")
+tl_scan "]U2$(printf '%s' "$ups" | sed 's/\x1d/^]/g')" && ts_wait "Label of W1000006/1 already checked"
+tl_ok $? "UPS MaxiCode with ]U2 and each GS typed as ^]"
+rm=$(cat "$TL_DIR/read-royal-mail/mailmark.txt")
+tl_scan "]d1$rm" && ts_wait "Label of W1000009/1 already checked"
+tl_ok $? "Royal Mail DataMatrix with ]d1"
+van=$(cat "$TL_DIR/read-store-van/qr.txt")
+tl_scan "]Q1$(printf '%s' "$van" | tr 'A-Z' 'a-z')" && ts_wait "Label of T1000002/1 already checked"
+tl_ok $? "store van QR with ]Q1, in lower case"
+tl_scan "]C0$(cat "$TL_DIR/read-dhl-express/routing-barcode.txt")" \
+	&& ts_wait "DHL Express's routing barcode (2L..., under the waybill): it names no parcel. Scan the WAYBILL barcode"
+tl_ok $? "DHL's routing barcode with ]C0: the WAYBILL barcode to scan instead, never 'Unknown label'"
+tl_scan "]C1$(cat "$TL_DIR/read-ups/postal.txt")" && ts_wait "names no parcel. Scan the tracking barcode"
+tl_ok $? "UPS's postal barcode as GS1-128 (]C1): the tracking barcode to scan instead"
+
+# Scan-out on a handheld: every symbol that names the parcel, as read.
+ts_menu
+ts_menu
+scanout_key=$(tl_menu Scan-out)
+tl_resize 16 20
+tl_wait MENU
+for c in $carriers; do
+	ref=${TS_ORDER[$c]}
+	[ -n "$ref" ] || continue
+	cage=$(ts_cage "$c")
+	tl_keys "$scanout_key" && tl_wait "Scan cage" && tl_scan "$cage" && tl_wait "Scan parcel"
+	tl_ok $? "$c: handheld at 16 x 20, cage $cage"
+	instead=" $(ts_instead "$c" | tr '\n' ' ') "
+	first=1
+	while read -r name sym file; do
+		text=$(cat "$TL_DIR/read-$c/$name.txt")
+		[ -n "$text" ] || continue
+		if [ "${instead#* $name }" != "$instead" ]; then
+			tl_scan "$text" && ts_wait "names no parcel"
+			tl_ok $? "$c: '$name' at scan-out: refused with the barcode to scan instead"
+		elif [ $first = 1 ]; then
+			tl_scan "$text" && ts_wait "$ref/1 on $cage" && tl_wait "On cage: "
+			tl_ok $? "$c: '$name' as read puts the parcel on $cage"
+			first=0
+		else
+			tl_scan "$text" && ts_wait "$ref/1 already on $cage"
+			tl_ok $? "$c: '$name' as read names the same parcel at scan-out"
+		fi
+	done < "$TL_DIR/read-$c/list"
+	[ "$(tl_sql "SELECT status || ' ' || cage FROM parcels WHERE order_ref = '$ref' AND status <> 'void'")" = "scanned_out $cage" ]
+	tl_ok $? "$c: the parcel is on $cage"
+	tl_keys F3 && tl_wait "Scan cage" && tl_keys F3 && tl_wait MENU
+done
+tl_keys "$scanout_key" && tl_wait "Scan cage" && tl_scan CAGE-DPD && tl_wait "Scan parcel" \
+	&& tl_scan "$(printf '%s' "${dpd#%}$check" | tr 'A-Z' 'a-z')°" && ts_wait "W1000001/1 already on CAGE-DPD"
+tl_ok $? "DPD at scan-out typed from its text in lower case, check character and degree sign"
+tl_keys F3 && tl_wait "Scan cage" && tl_keys F3 && tl_wait MENU
+
+# A pack interrupted and resumed, then a parcel added: back at the bench.
+tl_resize 24 80
+tl_wait MENU
+ref=W1000005
+# By Parcelforce: its DataMatrix carries "n/N", so what the reader returns says which N each label prints.
+ts_menu && tl_keys "$(tl_menu 'Override carrier')" && tl_wait "OVERRIDE" && tl_scan "$ref" \
+	&& tl_wait "No. or carrier/svc" && tl_scan parcelforce/express-48 && tl_wait "Reason" && tl_scan "Heavy, Parcelforce" \
+	&& ts_wait "goes by"
+tl_ok $? "$ref to go by Parcelforce"
+ts_locate "$ref" && ts_pack "$ref" 2
+tl_ok $? "$ref packed as 1 of 2"
+jobs=$((jobs + 1))
+ts_wait_jobs "$jobs" && ts_decode p1 "$(ts_job "$jobs")" parcelforce
+tl_ok $? "its first label printed and read"
+tl_keys F3 && ts_wait "Parcel 1 of $ref not checked yet"
+tl_ok $? "F3 at the label check: the screen says the parcel is not checked"
+tl_scan "$ref" && tl_wait "Scan printed label" && ts_wait "Check parcel 1 of 2"
+tl_ok $? "the ticket again: back at parcel 1's label check"
+tl_scan "$(cat "$TL_DIR/read-p1/tracking.txt")" && tl_wait "Box type" && ts_wait "Parcel 2 of 2"
+tl_ok $? "parcel 1's label as read: checked, now parcel 2"
+tl_scan M && tl_wait "Weight g" && tl_scan 1100 && tl_wait "Scan printed label"
+jobs=$((jobs + 1))
+ts_wait_jobs "$jobs" && ts_decode p2 "$(ts_job "$jobs")" parcelforce
+tl_ok $? "parcel 2 packed, its label printed and read"
+tl_scan "$(cat "$TL_DIR/read-p1/tracking.txt")" && ts_wait "Label of $ref/1 already checked" \
+	&& ts_wait "Now scan the label of parcel 2 of 2" && tl_wait "Scan printed label"
+tl_ok $? "parcel 1's label scanned again: told so, and still waiting for parcel 2's"
+tl_term_kill
+tl_term_start 24 80 --terminal bench-1-term --station bench-1 --profile bench
+tl_wait MENU || tl_login B3001 3333
+tl_keys "$(tl_menu Pack)" && tl_wait PACK && tl_scan "$ref" && ts_wait "Check parcel 2 of 2"
+tl_ok $? "terminal killed and restarted: the ticket resumes at parcel 2's label"
+tl_scan "$(cat "$TL_DIR/read-p2/tracking.txt")" && tl_wait "Scan ticket"
+tl_ok $? "parcel 2's label as read: the order is done at the bench"
+tl_scan "$ref" && ts_wait "is packed: 2 of 2 parcels labelled and checked" && tl_wait "F4 Add"
+tl_ok $? "the ticket of the packed order shows its parcels and offers Add, nothing made"
+[ "$(tl_sql "SELECT count(*) FROM parcels WHERE order_ref = '$ref' AND status <> 'void'")" = 2 ]
+tl_ok $? "still two parcels"
+tl_keys F4 && ts_wait "Every label of $ref is then reprinted as n of 3" && tl_keys F1 && tl_wait "Box type"
+tl_ok $? "Add is a choice, confirmed with F1"
+tl_scan M && tl_wait "Weight g" && tl_scan 700 && ts_wait "added and labelled" && ts_wait "take off the old label"
+tl_ok $? "parcel 3 added: the packer is told which labels to replace"
+jobs=$((jobs + 3))
+ts_wait_jobs "$jobs"
+tl_ok $? "three labels printed"
+for k in 1 2 3; do
+	ts_decode "n$k" "$(ts_job $((jobs - 3 + k)))" parcelforce
+	tl_scan "$(cat "$TL_DIR/read-n$k/tracking.txt")" && tl_wait_re "Label right: parcel $ref/[123]"
+	tl_ok $? "new label $k as read checks its parcel"
+done
+ts_menu && tl_keys "$(tl_menu 'Verify label')" && tl_wait "VERIFY LABEL" \
+	&& tl_scan "$(cat "$TL_DIR/read-p1/tracking.txt")" && tl_wait "F1 Ack" && ts_wait "CANCELLED LABEL"
+tl_ok $? "the old label of parcel 1 raises CANCELLED LABEL"
+tl_keys F1 && tl_wait "cknowledged"
+[ "$(tl_sql "SELECT count(*) FROM parcels WHERE order_ref = '$ref' AND status = 'verified'")" = 3 ] \
+	&& [ "$(tl_sql "SELECT count(DISTINCT parcel_no) FROM parcels WHERE order_ref = '$ref' AND status = 'verified'")" = 3 ]
+tl_ok $? "three parcels, each checked"
+# Every label of the order says the same N, as the reader reads it: the QR's "n/N".
+[ "$(cat "$TL_DIR"/read-n[123]/datamatrix.txt | sed 's/.*|//' | sort | tr '\n' ' ')" = "1/3 2/3 3/3 " ]
+tl_ok $? "the three labels read 1/3, 2/3 and 3/3 ($(cat "$TL_DIR"/read-n[123]/datamatrix.txt | sed 's/.*|//' | tr '\n' ' '))"
+[ "$(sed 's/.*|//' "$TL_DIR/read-p1/datamatrix.txt" "$TL_DIR/read-p2/datamatrix.txt" | tr '\n' ' ')" = "1/2 2/2 " ]
+tl_ok $? "the replaced ones had read 1/2 and 2/2"
+[ "$(tl_sql "SELECT count(*) FROM events e JOIN parcels p ON p.id = e.parcel_id WHERE p.order_ref = '$ref'
+	AND p.status = 'verified' AND e.action = 'verify'")" = 3 ]
+tl_ok $? "each parcel of the order checked once"
+
+tl_done
