@@ -42,6 +42,8 @@ term_flow_pack_body (struct term *t)
 		return;
 	const char *parcels = *term_ctx_get (t, "parcels") ? term_ctx_get (t, "parcels") : "1";
 	term_body_add (t, TA_NORMAL, "Order %s", term_ctx_get (t, "order"));
+	if (*term_ctx_get (t, "replace"))
+		term_body_add (t, TA_WARN, "Replace the old labels: %s", term_ctx_get (t, "replace"));
 	if (t->stage == PACK_VERIFY) {
 		term_body_add (t, TA_SELECT, "Check parcel %s of %s", term_ctx_get (t, "parcel"), parcels);
 		term_body_add (t, TA_SELECT, "%s %s", term_ctx_get (t, "carrier"), term_ctx_get (t, "tracking"));
@@ -173,6 +175,21 @@ term_flow_pack_reply (struct term *t, const proto_msg_t *req, const proto_msg_t 
 	bool open = strcmp (step, "pack") == 0 && proto_hash_get (req, PROTO_SCAN_CONTEXT, "box") == NULL;
 	term_show_reply (t, r);
 	term_flow_pack_parcels_keep (t, r);
+	if (*term_data (r, "replaced")) {
+		/* The labels to change stay on the screen while the new ones print (their EVENTs take the message line). */
+		char list[96] = "";
+		for (long i = 1; i <= atol (term_data (r, "replaced")); i++) {
+			char key[32];
+			snprintf (key, sizeof key, "replace.%ld", i);
+			const char *v = term_data (r, key), *slash = strchr (v, '/');
+			size_t used = strlen (list);
+			snprintf (list + used, sizeof list - used, "%s%.*s", used ? ", " : "",
+			    slash ? (int) strcspn (slash + 1, "|") : 0, slash ? slash + 1 : "");
+		}
+		term_ctx_set (t, "replace", list);
+	} else if (!ok || strcmp (step, "verify") != 0) {
+		term_ctx_set (t, "replace", "");
+	}
 	if (open) {
 		if (!ok) {
 			t->stage = PACK_TICKET;

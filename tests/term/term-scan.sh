@@ -305,7 +305,7 @@ tl_scan "$(cat "$TL_DIR/read-p1/tracking.txt")" && tl_wait "Box type" && ts_wait
 tl_ok $? "parcel 1's label as read: checked, now parcel 2"
 tl_scan M && tl_wait "Weight g" && tl_scan 1100 && tl_wait "Scan printed label"
 jobs=$((jobs + 1))
-ts_wait_jobs "$jobs" && ts_decode p2 "$(ts_job "$jobs")" parcelforce
+ts_wait_jobs "$jobs" && ts_decode p2 "$(ts_job "$jobs")" parcelforce && tl_wait "Label printed: $ref/2"
 tl_ok $? "parcel 2 packed, its label printed and read"
 tl_scan "$(cat "$TL_DIR/read-p1/tracking.txt")" && ts_wait "Label of $ref/1 already checked" \
 	&& ts_wait "Now scan the label of parcel 2 of 2" && tl_wait "Scan printed label"
@@ -323,14 +323,15 @@ tl_ok $? "the ticket of the packed order shows its parcels and offers Add, nothi
 tl_ok $? "still two parcels"
 tl_keys F4 && ts_wait "Every label of $ref is then reprinted as n of 3" && tl_keys F1 && tl_wait "Box type"
 tl_ok $? "Add is a choice, confirmed with F1"
-tl_scan M && tl_wait "Weight g" && tl_scan 700 && ts_wait "added and labelled" && ts_wait "take off the old label"
+tl_scan M && tl_wait "Weight g" && tl_scan 700 && ts_wait "Replace the old labels: 1, 2"
 tl_ok $? "parcel 3 added: the packer is told which labels to replace"
 jobs=$((jobs + 3))
-ts_wait_jobs "$jobs"
+ts_wait_jobs "$jobs" && tl_wait "Label printed: $ref/3"
 tl_ok $? "three labels printed"
 for k in 1 2 3; do
 	ts_decode "n$k" "$(ts_job $((jobs - 3 + k)))" parcelforce
-	tl_scan "$(cat "$TL_DIR/read-n$k/tracking.txt")" && tl_wait_re "Label right: parcel $ref/[123]"
+	n=$(sed 's/.*|//; s,/3,,' "$TL_DIR/read-n$k/datamatrix.txt")
+	tl_scan "$(cat "$TL_DIR/read-n$k/tracking.txt")" && ts_wait "Label right: parcel $ref/$n"
 	tl_ok $? "new label $k as read checks its parcel"
 done
 ts_menu && tl_keys "$(tl_menu 'Verify label')" && tl_wait "VERIFY LABEL" \
@@ -340,10 +341,11 @@ tl_keys F1 && tl_wait "cknowledged"
 [ "$(tl_sql "SELECT count(*) FROM parcels WHERE order_ref = '$ref' AND status = 'verified'")" = 3 ] \
 	&& [ "$(tl_sql "SELECT count(DISTINCT parcel_no) FROM parcels WHERE order_ref = '$ref' AND status = 'verified'")" = 3 ]
 tl_ok $? "three parcels, each checked"
-# Every label of the order says the same N, as the reader reads it: the QR's "n/N".
-[ "$(cat "$TL_DIR"/read-n[123]/datamatrix.txt | sed 's/.*|//' | sort | tr '\n' ' ')" = "1/3 2/3 3/3 " ]
-tl_ok $? "the three labels read 1/3, 2/3 and 3/3 ($(cat "$TL_DIR"/read-n[123]/datamatrix.txt | sed 's/.*|//' | tr '\n' ' '))"
-[ "$(sed 's/.*|//' "$TL_DIR/read-p1/datamatrix.txt" "$TL_DIR/read-p2/datamatrix.txt" | tr '\n' ' ')" = "1/2 2/2 " ]
+# Every label of the order says the same N, as the reader reads it: the DataMatrix's "n/N".
+ts_counts () { local d; for d in "$@"; do sed 's/.*|//' "$TL_DIR/read-$d/datamatrix.txt"; echo; done | tr -s '\n' ' '; }
+[ "$(ts_counts n1 n2 n3)" = "1/3 2/3 3/3 " ]
+tl_ok $? "the three labels read 1/3, 2/3 and 3/3 ($(ts_counts n1 n2 n3))"
+[ "$(ts_counts p1 p2)" = "1/2 2/2 " ]
 tl_ok $? "the replaced ones had read 1/2 and 2/2"
 [ "$(tl_sql "SELECT count(*) FROM events e JOIN parcels p ON p.id = e.parcel_id WHERE p.order_ref = '$ref'
 	AND p.status = 'verified' AND e.action = 'verify'")" = 3 ]
