@@ -3,7 +3,7 @@ dist_check_SCRIPTS += tests/term/term-skeleton.sh tests/term/term-offline.sh tes
 	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-scan.sh
 TESTS += tests/term/term-skeleton.sh tests/term/term-offline.sh tests/term/term-flow.sh tests/term/term-print.sh tests/term/term-quote.sh \
 	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-scan.sh
-EXTRA_DIST += tests/term/termlib.sh
+EXTRA_DIST += tests/term/termlib.sh tests/term/scanlib.sh
 # label-crop: each barcode of a label the fake printer received, cut out for the readers.
 check_PROGRAMS += tests/term/label-crop
 tests_term_label_crop_SOURCES = tests/term/label-crop.c tests/labels/zpl-decode.h
