@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "term-flow.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,13 +111,14 @@ term_flow_closeout_lists (struct term *t, const proto_msg_t *r)
 		term_body_add (t, TA_WARN, " %s %s %s", f[0], f[1], f[2]);
 	}
 	if (split && t->nbody < TERM_BODY_MAX)
-		term_body_add (t, TA_WARN, "Split orders: %ld%s", split, *term_ctx_get (t, "exclude") ? " (left out)" : "");
+		term_body_add (t, TA_WARN, "Split orders: %ld", split);
 	for (long i = 1; i <= split && t->nbody < TERM_BODY_MAX; i++) {
 		char key[32];
 		snprintf (key, sizeof key, "split.%ld", i);
 		term_flow_row_t f;
 		term_flow_row_split (term_data (r, key), f);
-		term_body_add (t, TA_WARN, " %s: %s here; not out: %s", f[0], f[1], f[2]);
+		term_body_add (t, TA_WARN, " %s: %s here; not out: %s%s%s%s", f[0], f[1], f[2], *f[3] ? " (" : "", f[3],
+		    *f[3] ? ")" : "");
 	}
 	for (long i = 1; i <= held && t->nbody < TERM_BODY_MAX; i++) {
 		char key[32];
@@ -134,10 +136,14 @@ term_flow_closeout_entry (struct term *t, const struct term_input_event *ev)
 	term_ctx_set (t, "exclude", "");
 	term_ctx_set (t, "split_orders", "");
 	term_ctx_set (t, "carrier", ev->code);
-	if (strchr (ev->code, '/') || strlen (ev->code) > CARRIER_CODE_GUESS)
-		term_send_command (t, "closeout-preview", "code", ev->code, NULL);
-	else
+	term_ctx_set (t, "label", "");
+	if (strchr (ev->code, '/') || strlen (ev->code) > CARRIER_CODE_GUESS) {
+		/* A label: enquiry says whose parcel it is, then that carrier's preview shows where it stands. */
+		term_ctx_set (t, "label", ev->code);
+		term_send_scan (t, "enquiry", ev, NULL);
+	} else {
 		term_send_command (t, "closeout-preview", "carrier", ev->code, NULL);
+	}
 }
 
 static void
@@ -145,13 +151,14 @@ term_flow_closeout_reply (struct term *t, const proto_msg_t *req, const proto_ms
 {
 	term_show_reply (t, r);
 	bool ok = proto_msg_id (r) == PROTO_REPLY && proto_get_num (r, PROTO_REPLY_STATUS) < PROTO_REFUSED;
-	const char *name = proto_get_str (req, PROTO_COMMAND_NAME);
-	if (!ok && proto_hash_get (req, PROTO_COMMAND_ARGS, "carrier") == NULL
-	    && proto_hash_get (req, PROTO_COMMAND_ARGS, "code") != NULL) {
-		/* Not a parcel this hub knows: perhaps a carrier's code after all. */
-		term_send_command (t, "closeout-preview", "carrier", term_ctx_get (t, "carrier"), NULL);
+	if (proto_msg_id (req) == PROTO_SCAN) {
+		/* The enquiry of a label scanned here: its carrier's close-out, with that parcel. */
+		if (ok && *term_data (r, "carrier"))
+			term_send_command (t, "closeout-preview", "carrier", term_data (r, "carrier"), "code",
+			    term_ctx_get (t, "label"), NULL);
 		return;
 	}
+	const char *name = proto_get_str (req, PROTO_COMMAND_NAME);
 	if (!ok)
 		return;
 	term_body_clear (t);
@@ -195,9 +202,11 @@ term_flow_closeout_key (struct term *t, int key)
 	if (key == TK_F2 && t->stage == 1 && *term_ctx_get (t, "split_orders")) {
 		/* Leave the split orders out (whole orders), or take them back in; the preview is asked again. */
 		bool out = *term_ctx_get (t, "exclude") == '\0';
-		term_ctx_set (t, "exclude", out ? term_ctx_get (t, "split_orders") : "");
+		char orders[96];
+		util_strlcpy (orders, term_ctx_get (t, "split_orders"), sizeof orders);
+		term_ctx_set (t, "exclude", out ? orders : "");
 		term_message (t, TM_WARN, out ? "Leaving out %s: F1 closes without them" : "%s back in: F1 closes with them",
-		    term_ctx_get (t, "split_orders"));
+		    orders);
 		if (out)
 			term_send_command (t, "closeout-preview", "carrier", term_ctx_get (t, "carrier"), "exclude",
 			    term_ctx_get (t, "exclude"), NULL);

@@ -96,18 +96,24 @@ flow_closeout_warnings (struct hub_req *req, const char *carrier, const char *ca
 	    "  AND q.status <> 'void')) ORDER BY parcels.order_ref LIMIT 50");
 	db_bind_text (st, 1, carrier);
 	db_bind_text (st, 2, cage);
-	db_bind_text (st, 3, exclude);
+	db_bind_text (st, 3, " ");  /* listed whether left out or not: the row says which */
 	*split = 0;
+	int64_t rows = 0;
 	while (db_step (st) == DB_ROW) {
-		char key[32];
-		snprintf (key, sizeof key, "split.%lld", (long long) ++*split);
+		char key[32], pad[FLOW_REF_MAX + 3];
+		snprintf (key, sizeof key, "split.%lld", (long long) ++rows);
+		snprintf (pad, sizeof pad, " %s ", db_col_text (st, 0));
+		bool out = strstr (exclude, pad) != NULL;
+		if (!out)
+			++*split;
 		int64_t unpacked = db_col_int (st, 3);
 		const char *left = db_col_text (st, 2);
-		hub_reply_data (req, key, "%s|%lld|%s%s%s", db_col_text (st, 0), (long long) db_col_int (st, 1), left,
-		    *left && unpacked ? ", " : "", unpacked ? (unpacked == 1 ? "1 parcel not packed" : "parcels not packed") : "");
+		hub_reply_data (req, key, "%s|%lld|%s%s%s|%s", db_col_text (st, 0), (long long) db_col_int (st, 1), left,
+		    *left && unpacked ? ", " : "", unpacked ? (unpacked == 1 ? "1 parcel not packed" : "parcels not packed") : "",
+		    out ? "left out" : "");
 	}
 	db_reset (st);
-	hub_reply_data (req, "split", "%lld", (long long) *split);
+	hub_reply_data (req, "split", "%lld", (long long) rows);
 	st = db_prepare (req->db,
 	    "SELECT p.code, coalesce (p.cage, ''), min (h.reason) FROM parcels p JOIN holds h ON h.order_ref = p.order_ref"
 	    " AND h.released_at IS NULL AND (h.parcel_id IS NULL OR h.parcel_id = p.id)"
@@ -185,31 +191,27 @@ flow_closeout_say (char *out, size_t n, int64_t split, int64_t held)
 	}
 }
 
-/* The carrier of the close-out: args carrier, or the carrier of a parcel label scanned (args code). */
-static const char *
-flow_closeout_which (struct hub_req *req, struct flow_target *t)
+/* The parcel of a label scanned at close-out (args code), for the drill-down: 0 none or found, -1 database. */
+static int
+flow_closeout_drill (struct hub_req *req, struct flow_target *t)
 {
-	const char *carrier = flow_arg (req, "carrier"), *code = flow_arg (req, "code");
-	if (carrier || code == NULL)
-		return carrier;
-	if (flow_resolve (req, code, t) == 0 && t->kind == FLOW_PARCEL && *t->parcel.carrier)
-		return t->parcel.carrier;
-	if (!flow_refuse_symbol (req, t))
-		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel %.40s. Type the carrier, or scan a parcel's "
-		    "label", code);
-	return NULL;
+	const char *code = flow_arg (req, "code");
+	memset (t, 0, sizeof *t);
+	if (code == NULL)
+		return 0;
+	int r = flow_resolve (req, code, t);
+	return r < 0 ? -1 : 0;
 }
 
 int
 flow_closeout_preview (struct hub_req *req)
 {
 	struct flow_target t;
-	memset (&t, 0, sizeof t);
-	const char *carrier = flow_closeout_which (req, &t), *cage = flow_arg (req, "cage");
-	if (carrier == NULL && flow_arg (req, "code"))
-		return 0;
+	const char *carrier = flow_arg (req, "carrier"), *cage = flow_arg (req, "cage");
 	if (!flow_closeout_carrier (req, carrier))
 		return 0;
+	if (flow_closeout_drill (req, &t) != 0)
+		return -1;
 	char exclude[512], said[300];
 	flow_closeout_exclude (req, exclude, sizeof exclude);
 	int64_t ready, missing, split, held;
