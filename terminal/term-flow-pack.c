@@ -42,6 +42,8 @@ term_flow_pack_body (struct term *t)
 		return;
 	const char *parcels = *term_ctx_get (t, "parcels") ? term_ctx_get (t, "parcels") : "1";
 	term_body_add (t, TA_NORMAL, "Order %s", term_ctx_get (t, "order"));
+	if (*term_ctx_get (t, "doc"))
+		term_body_add (t, TA_NORMAL, "Papers: %s on %s", term_ctx_get (t, "doc"), term_ctx_get (t, "doc_printer"));
 	if (*term_ctx_get (t, "replace"))
 		term_body_add (t, TA_WARN, "Replace the old labels: %s", term_ctx_get (t, "replace"));
 	if (t->stage == PACK_VERIFY) {
@@ -174,6 +176,13 @@ term_flow_pack_reply (struct term *t, const proto_msg_t *req, const proto_msg_t 
 	bool ok = proto_msg_id (r) == PROTO_REPLY && proto_get_num (r, PROTO_REPLY_STATUS) < PROTO_REFUSED;
 	bool open = strcmp (step, "pack") == 0 && proto_hash_get (req, PROTO_SCAN_CONTEXT, "box") == NULL;
 	term_show_reply (t, r);
+	term_flow_print_doc (t, r, "customs");
+	if (*term_data (r, "customs_title")) {
+		term_ctx_set (t, "doc", term_data (r, "customs_title"));
+		term_ctx_set (t, "doc_printer", term_data (r, "customs_printer"));
+	} else if (strcmp (step, "pack") == 0 && !open) {
+		term_ctx_set (t, "doc", "");
+	}
 	term_flow_pack_parcels_keep (t, r);
 	if (*term_data (r, "replaced")) {
 		/* The labels to change stay on the screen while the new ones print (their EVENTs take the message line). */

@@ -182,6 +182,9 @@ term_flow_closeout_reply (struct term *t, const proto_msg_t *req, const proto_ms
 		term_flow_closeout_lists (t, r);
 	} else if (strcmp (name, "closeout") == 0) {
 		t->stage = 2;
+		term_flow_print_doc (t, r, "receipt");
+		if (*term_data (r, "receipt_title"))
+			term_body_add (t, TA_NORMAL, "Receipt to %s", term_data (r, "receipt_printer"));
 		term_body_add (t, TA_OK, "Manifest %s", term_data (r, "manifest"));
 		term_body_add (t, TA_NORMAL, "%s parcels", term_data (r, "count"));
 		term_flow_closeout_lists (t, r);

@@ -302,6 +302,7 @@ flow_closeout (struct hub_req *req)
 	if (receipt < 0)
 		return -1;
 	hub_reply_data (req, "receipt", "%lld", (long long) receipt);
+	flow_label_document (req, receipt, "receipt");
 	/* Every order touched moves on; collect refs first (one statement at a time). */
 	st = db_prepare (req->db, "SELECT DISTINCT order_ref FROM parcels WHERE manifest_id = ?1");
 	db_bind_int (st, 1, manifest);

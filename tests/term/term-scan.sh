@@ -31,7 +31,7 @@ declare -A TS_ORDER=([dpd]=W1000001 [store-van]=T1000002 [dhl-express]=H1000004 
 	[parcelforce]=T1000007 [ups]=W1000006 [fedex]=W1000008)
 declare -A TS_OVERRIDE=([ups]=ups/standard [fedex]=fedex/international-priority)
 carriers=$(ls "$top_srcdir"/data/carriers/*.conf | sed 's,.*/,,; s,\.conf$,,' | grep -v '^rules$')
-jobs=0
+jobs=0 docs=0
 for c in $carriers; do
 	ref=${TS_ORDER[$c]}
 	if [ -z "$ref" ]; then
@@ -50,6 +50,16 @@ for c in $carriers; do
 	tl_ok $? "$c: $ref packed at the bench"
 	[ "$(tl_sql "SELECT carrier FROM parcels WHERE order_ref = '$ref' AND status <> 'void'")" = "$c" ]
 	tl_ok $? "$c: the parcel goes by $c"
+	paper=$(tl_sql "SELECT title FROM label_jobs WHERE order_ref = '$ref' AND kind = 'customs'")
+	if [ -n "$paper" ]; then
+		docs=$((docs + 1))
+		ts_wait "Papers: $paper on docs"
+		tl_ok $? "$c: the bench screen names the customs paper ($paper) and its printer"
+		ts_wait "$paper printed on docs"
+		tl_ok $? "$c: and says when it printed there (recent list)"
+		[ "$(ls "$TS_DIR/out/docs" 2>/dev/null | grep -c '^job-')" -ge "$docs" ]
+		tl_ok $? "$c: the paper arrived at the document printer"
+	fi
 	jobs=$((jobs + 1))
 	ts_wait_jobs "$jobs"
 	tl_ok $? "$c: the label arrived at the bench printer"
@@ -160,7 +170,7 @@ tl_ok $? "$ref to go by Parcelforce"
 ts_locate "$ref" && ts_pack "$ref" 2
 tl_ok $? "$ref packed as 1 of 2"
 jobs=$((jobs + 1))
-ts_wait_jobs "$jobs" && ts_decode p1 "$(ts_job "$jobs")" parcelforce
+ts_wait_jobs "$jobs" && ts_decode p1 "$(ts_job "$jobs")" parcelforce && tl_wait "Label printed: $ref/1"
 tl_ok $? "its first label printed and read"
 tl_keys F3 && ts_wait "Parcel 1 of $ref not checked yet"
 tl_ok $? "F3 at the label check: the screen says the parcel is not checked"
