@@ -332,7 +332,11 @@ hub_server_system (hub_server_t *self, const proto_msg_t *msg, const char *stati
 	} else {
 		*committed = false;
 	}
-	hub_after_settle (self->after, *committed, hub_server_send_event, self);
+	/* What this request asked for goes, or only that is dropped (the spooler's EVENTs of this turn stay). */
+	if (*committed)
+		hub_after_settle (self->after, true, hub_server_send_event, self);
+	else
+		hub_after_drop (self->after, mark);
 	return req.reply;
 }
 
@@ -470,6 +474,7 @@ static const struct hub_server_tick {
 	const char *setting;
 	void (*run) (hub_server_t *self);
 } hub_server_ticks[] = {
+	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
 	{ "print submit", 0, NULL, hub_server_tick_print_submit },
 	{ "print follow", HUB_SPOOL_FOLLOW_MS, NULL, hub_server_tick_print_follow },
 	{ "order feed", HUB_FEED_INBOX_EVERY_MS, NULL, hub_server_tick_inbox },
@@ -477,7 +482,6 @@ static const struct hub_server_tick {
 	{ "events flush", 0, NULL, hub_server_tick_events },
 	{ "key revocation", 0, NULL, hub_server_tick_revoked },
 	{ "checkpoint", 0, NULL, hub_server_tick_checkpoint },
-	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
 	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
 };
@@ -495,9 +499,11 @@ hub_server_ticks_init (hub_server_t *self)
 		const struct hub_server_tick *t = &hub_server_ticks[i];
 		long every_s;
 		self->tick_every[i] = t->every_ms;
-		if (t->setting && conf && conf_get_long (conf, t->setting, t->every_ms / 1000, 1, 3600, &every_s, &cause) == 0)
+		if (t->setting == NULL || conf == NULL)
+			continue;
+		if (conf_get_long (conf, t->setting, t->every_ms / 1000, 1, 3600, &every_s, &cause) == 0) {
 			self->tick_every[i] = (int) every_s * 1000;
-		else if (t->setting && conf) {
+		} else {
 			log_error ("%s: %s", t->name, cause);
 			free (cause);
 			cause = NULL;

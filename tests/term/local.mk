@@ -1,8 +1,8 @@
 # tests/term/: terminals driven through tmux against a real hub.
 dist_check_SCRIPTS += tests/term/term-skeleton.sh tests/term/term-offline.sh tests/term/term-flow.sh tests/term/term-print.sh tests/term/term-quote.sh \
-	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-scan.sh tests/term/term-closeout.sh
+	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-journal.sh tests/term/term-scan.sh tests/term/term-closeout.sh
 TESTS += tests/term/term-skeleton.sh tests/term/term-offline.sh tests/term/term-flow.sh tests/term/term-print.sh tests/term/term-quote.sh \
-	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-scan.sh tests/term/term-closeout.sh
+	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-journal.sh tests/term/term-scan.sh tests/term/term-closeout.sh
 EXTRA_DIST += tests/term/termlib.sh tests/term/scanlib.sh
 # label-crop: each barcode of a label the fake printer received, cut out for the readers.
 check_PROGRAMS += tests/term/label-crop
