@@ -97,7 +97,9 @@ term_flow_print_doc_event (struct term *t, const proto_msg_t *ev)
 		snprintf (line, sizeof line, "%s: %s %s", what, state, printer);
 	}
 	term_history_add (t, kind, line);
-	if (!t->blocked)
+	/* A paper's good news never hides a standing trouble (a label kept, a refusal): the recent list has it. */
+	bool trouble = t->msg == TM_WARN || t->msg == TM_REFUSED || t->msg == TM_ALARM;
+	if (!t->blocked && (kind != TM_OK || !trouble))
 		term_message (t, kind, "%s", line);
 	t->dirty = true;
 }

@@ -217,7 +217,7 @@ term_flow_closeout_key (struct term *t, int key)
 			term_send_command (t, "closeout-preview", "carrier", term_ctx_get (t, "carrier"), NULL);
 		return true;
 	}
-	if (key == TK_F3 && t->stage >= 1) {
+	if (key == TK_F3 && t->stage == 1) {
 		t->stage = 0;
 		term_body_clear (t);
 		return true;

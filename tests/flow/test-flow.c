@@ -282,8 +282,11 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	/* A hold on a parcel only. */
 	fl_check (fl_cmd (sup, "hold", "code", track, "reason", "Box crushed", NULL), PROTO_OK, PR_OK, "on hold",
 	    "hold one parcel");
-	fl_check (fl_cmd (sup, "closeout-preview", "carrier", "dpd", NULL), PROTO_OK, PR_OK, "0 parcels ready",
-	    "a held parcel is not ready for close-out");
+	r = fl_expect (fl_cmd (sup, "closeout-preview", "carrier", "dpd", NULL), PROTO_WARN, PR_INCOMPLETE,
+	    "0 parcels ready to close, 0 labelled but not on a cage; 1 held parcels on the cage: take them off",
+	    "a held parcel is not ready for close-out, and must come off the cage");
+	ok (strncmp (fl_data (r, "held.1"), "T1000010/1|CAGE-DPD|", 20) == 0, "held.1 = %s", fl_data (r, "held.1"));
+	proto_msg_destroy (&r);
 	fl_check (fl_cmd (sup, "release", "code", track, "reason", "Reboxed", NULL), PROTO_OK, PR_OK, "released",
 	    "release the parcel");
 
