@@ -109,7 +109,9 @@ ts_start ()
 		--set printer.bench-1.document=docs "$@"
 }
 
-# Receive an order and locate every line (each unit of each line scanned).
+# Receive an order and locate every line (each unit of each line scanned; the SKUs in TS_COUNT,
+# " A B ", counted with F4 and confirmed with F1 instead).
+TS_COUNT=" "
 ts_locate ()
 {
 	local ref=$1 no loc sku qty i
@@ -117,6 +119,12 @@ ts_locate ()
 		&& tl_wait "Go to " && tl_keys F4 && tl_wait "Scan location" || return 1
 	while IFS='|' read -r no loc sku qty; do
 		tl_wait "$ref line $no" && tl_wait "Scan location" && tl_scan "${loc%%;*}" && tl_wait "Scan item" || return 1
+		if [ "$qty" -gt 1 ] && [ "${TS_COUNT#* $sku }" != "$TS_COUNT" ]; then
+			# Counted instead of scanned: F4 Count, the quantity, F1 confirms.
+			tl_wait "F4 Count" && tl_keys F4 && tl_wait "Qty found" && tl_scan "$qty" && tl_wait "F1 confirms" \
+				&& tl_keys F1 && tl_wait_re "found: $qty of $qty|Line $no found" || return 1
+			continue
+		fi
 		for ((i = 1; i < qty; i++)); do
 			tl_scan "$sku" && tl_wait "$i of $qty found" || return 1
 		done

@@ -67,6 +67,8 @@ tl_ok $? "F2 leaves the split order out: 1 ready"
 tl_ok $? "nothing committed before F1"
 tl_keys F1 && tl_wait "Manifest 1" && tl_wait "1 parcels"
 tl_ok $? "F1 closes out: manifest 1, one parcel"
+tl_wait "Receipt to docs" && ts_wait "printed on docs"
+tl_ok $? "the collection receipt: which printer, and that it printed there"
 ts_wait "Take W1000001/1 off CAGE-DPD: held (Address queried)" && ts_wait "W1000005/2 verified (left out)" \
 	&& ts_wait "W1000005: 1 here; not out: W1000005/2 verified"
 tl_ok $? "after close-out the lists the message refers to are still on the screen"

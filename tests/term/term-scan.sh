@@ -44,8 +44,13 @@ for c in $carriers; do
 			&& tl_scan "Customer asked for $c" && ts_wait "goes by"
 		tl_ok $? "$c: $ref sent by $c (override)"
 	fi
+	[ "$ref" = H1000004 ] && TS_COUNT=" HM-CAND-0300 " || TS_COUNT=" "
 	ts_locate "$ref"
-	tl_ok $? "$c: $ref received and every unit of every line located"
+	tl_ok $? "$c: $ref received and every unit of every line located${TS_COUNT# }"
+	if [ "$ref" = H1000004 ]; then
+		[ "$(tl_sql "SELECT count(*) FROM events WHERE order_ref = 'H1000004' AND action = 'locate' AND detail LIKE 'line 1 found (2 of 2%'")" = 1 ]
+		tl_ok $? "$c: the two candles counted and confirmed, the line found"
+	fi
 	ts_pack "$ref"
 	tl_ok $? "$c: $ref packed at the bench"
 	[ "$(tl_sql "SELECT carrier FROM parcels WHERE order_ref = '$ref' AND status <> 'void'")" = "$c" ]
