@@ -14,7 +14,9 @@
 
 #include <cairo.h>
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
+#include <pango/pangofc-fontmap.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,9 +56,86 @@ label_canvas_raster (const struct label_canvas *c)
 	return c->format != LABEL_FORMAT_PDF;
 }
 
-struct label_canvas *
-label_canvas_new (enum label_format format, int dpi, int page_w, int page_h)
+/*
+ * The fonts: data/fonts.conf (installed as $(pkgdatadir)/fonts.conf, or
+ * $DSP_FONTS_CONF), loaded into a fontconfig configuration of the library's
+ * own, so a label is drawn by the same faces whatever FONTCONFIG_FILE or the
+ * machine's own configuration says. The configuration is read once per
+ * process and only read after; pango's font maps are not to be shared
+ * between threads, so each thread gets its own over it.
+ */
+static struct {
+	GOnce once;
+	FcConfig *config;
+	char *error;
+} label_canvas_fc = { G_ONCE_INIT, NULL, NULL };
+
+static GPrivate label_canvas_fontmap_key = G_PRIVATE_INIT (g_object_unref);
+
+const char *
+label_fonts_conf_path (void)
 {
+	const char *env = getenv ("DSP_FONTS_CONF");
+	return env && *env ? env : DSP_PKGDATADIR "/fonts.conf";
+}
+
+static gpointer
+label_canvas_fc_load (gpointer arg)
+{
+	(void) arg;
+	const char *path = label_fonts_conf_path ();
+	FcConfig *cfg = FcConfigCreate ();
+	if (cfg == NULL || !FcConfigParseAndLoad (cfg, (const FcChar8 *) path, FcTrue)) {
+		label_canvas_fc.error = xasprintf ("the label fonts configuration %s cannot be read: install "
+		    "despatch-tools again, or point DSP_FONTS_CONF at data/fonts.conf", path);
+		goto fail;
+	}
+	if (!FcConfigBuildFonts (cfg)) {
+		label_canvas_fc.error = xasprintf ("fontconfig cannot build the font list of %s", path);
+		goto fail;
+	}
+	FcFontSet *set = FcConfigGetFonts (cfg, FcSetSystem);
+	if (set == NULL || set->nfont == 0) {
+		label_canvas_fc.error = xasprintf ("no label font found through %s: install fonts-dejavu-core, "
+		    "fonts-dejavu-extra, fonts-noto-core and fonts-noto-cjk", path);
+		goto fail;
+	}
+	label_canvas_fc.config = cfg;
+	return NULL;
+fail:
+	if (cfg)
+		FcConfigDestroy (cfg);
+	return NULL;
+}
+
+/* This thread's font map over the library's own configuration; NULL with *cause. */
+static PangoFontMap *
+label_canvas_fontmap (char **cause)
+{
+	g_once (&label_canvas_fc.once, label_canvas_fc_load, NULL);
+	if (label_canvas_fc.config == NULL) {
+		*cause = xstrdup (label_canvas_fc.error);
+		return NULL;
+	}
+	PangoFontMap *fm = g_private_get (&label_canvas_fontmap_key);
+	if (fm == NULL) {
+		fm = pango_cairo_font_map_new_for_font_type (CAIRO_FONT_TYPE_FT);
+		if (fm == NULL) {
+			*cause = xstrdup ("pango has no FreeType font map: the label fonts cannot be used");
+			return NULL;
+		}
+		pango_fc_font_map_set_config (PANGO_FC_FONT_MAP (fm), label_canvas_fc.config);
+		g_private_set (&label_canvas_fontmap_key, fm);
+	}
+	return fm;
+}
+
+struct label_canvas *
+label_canvas_new (enum label_format format, int dpi, int page_w, int page_h, char **cause)
+{
+	PangoFontMap *fm = label_canvas_fontmap (cause);
+	if (fm == NULL)
+		return NULL;
 	struct label_canvas *c = xcalloc (1, sizeof *c);
 	c->format = format;
 	c->dpi = dpi;
@@ -72,7 +151,7 @@ label_canvas_new (enum label_format format, int dpi, int page_w, int page_h)
 		cairo_scale (c->cr, 72.0 / dpi, 72.0 / dpi);
 	cairo_set_source_rgb (c->cr, 0, 0, 0);
 
-	c->pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+	c->pango = pango_font_map_create_context (fm);
 	pango_cairo_context_set_resolution (c->pango, dpi);
 	cairo_font_options_t *fo = cairo_font_options_create ();
 	/* Raster: hinted outlines keep small text legible on a 1-bit head; metrics stay linear
@@ -326,10 +405,38 @@ label_canvas_text_fits (struct label_canvas *c, PangoFontDescription *desc, doub
 	return *lh <= h + 0.5 && *lw <= w + 0.5;
 }
 
+/*
+ * The characters no face of the configuration has (each once, as UTF-8), or NULL when every
+ * one is drawn by a real glyph. pango marks a character it found no font for with
+ * PANGO_GLYPH_UNKNOWN_FLAG and the character itself: that glyph would print as a box.
+ */
+static char *
+label_canvas_missing (PangoLayout *l)
+{
+	if (pango_layout_get_unknown_glyphs_count (l) == 0)
+		return NULL;
+	GString *out = g_string_new (NULL);
+	PangoLayoutIter *it = pango_layout_get_iter (l);
+	do {
+		PangoLayoutRun *run = pango_layout_iter_get_run_readonly (it);
+		for (int i = 0; run && i < run->glyphs->num_glyphs && out->len < 64; i++) {
+			PangoGlyph g = run->glyphs->glyphs[i].glyph;
+			if (!(g & PANGO_GLYPH_UNKNOWN_FLAG))
+				continue;
+			char u[8] = { 0 };
+			g_unichar_to_utf8 (g & ~PANGO_GLYPH_UNKNOWN_FLAG, u);
+			if (strstr (out->str, u) == NULL)
+				g_string_append (out, u);
+		}
+	} while (pango_layout_iter_next_run (it));
+	pango_layout_iter_free (it);
+	return g_string_free (out, FALSE);
+}
+
 int
 label_canvas_text (struct label_canvas *c, const char *text, const char *font, double min_pt, double x,
     double y, double w, double h, enum label_align align, bool invert, bool nowrap, double *pt,
-    double *need_w, double *need_h)
+    double *need_w, double *need_h, char **missing)
 {
 	static const PangoAlignment aligns[] = {
 		[LABEL_ALIGN_LEFT] = PANGO_ALIGN_LEFT,
@@ -344,13 +451,18 @@ label_canvas_text (struct label_canvas *c, const char *text, const char *font, d
 	pango_layout_set_text (l, text, -1);
 	double lw, lh, size = (double) pango_font_description_get_size (desc) / PANGO_SCALE;
 	*pt = size;
-	if (!label_canvas_text_fits (c, desc, 0, w, h, &lw, &lh)) {
+	bool fits = label_canvas_text_fits (c, desc, 0, w, h, &lw, &lh);
+	*need_w = lw;
+	*need_h = lh;
+	if ((*missing = label_canvas_missing (l)) != NULL)
+		return LABEL_TEXT_NO_GLYPH;
+	if (!fits) {
 		/* Too big at its own size: the largest size, in quarter points down to the floor,
 		 * that fits. Wrapping makes fit all but monotonic in the size, so halving is safe. */
 		if (size <= min_pt || !label_canvas_text_fits (c, desc, min_pt, w, h, &lw, &lh)) {
 			*need_w = lw;
 			*need_h = lh;
-			return -1;
+			return LABEL_TEXT_TOO_BIG;
 		}
 		double lo = min_pt, hi = size;
 		while (hi - lo > 0.25) {
@@ -532,8 +644,9 @@ label_canvas_finish (struct label_canvas *c, struct label_buf *out, char **cause
 void
 label_shutdown (void)
 {
-	/* Font maps and caches live until exit; dropping them keeps leak checkers quiet. */
-	pango_cairo_font_map_set_default (NULL);
+	/* This thread's font map and its caches; the configuration lives until exit. */
+	g_private_replace (&label_canvas_fontmap_key, NULL);
+	label_text_shutdown ();
 }
 
 /*

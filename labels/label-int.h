@@ -33,7 +33,10 @@ int label_zint_version (void);
 struct label_canvas;
 enum label_align { LABEL_ALIGN_LEFT, LABEL_ALIGN_CENTER, LABEL_ALIGN_RIGHT };
 
-struct label_canvas *label_canvas_new (enum label_format format, int dpi, int page_w, int page_h);
+/* NULL with *cause when the label fonts cannot be had (label_fonts_conf_path). */
+struct label_canvas *label_canvas_new (enum label_format format, int dpi, int page_w, int page_h, char **cause);
+/* The fontconfig file the library draws with: $DSP_FONTS_CONF, else $(pkgdatadir)/fonts.conf. */
+const char *label_fonts_conf_path (void);
 void label_canvas_destroy (struct label_canvas **self_p);
 /* Shift the label's origin on the page (to centre it on larger stock). */
 void label_canvas_origin (struct label_canvas *c, int x, int y);
@@ -46,12 +49,15 @@ void label_canvas_line (struct label_canvas *c, double x1, double y1, double x2,
 /*
  * Lay text out in a box w x h (wrapping at w) in font, shrinking the font's size as far as
  * min_pt points if it does not fit at its own; draw it at the largest size that fits.
- * Returns 0 (*pt the size drawn), or -1 if it does not fit even at min_pt (*need_w, *need_h
- * the size it needed there).
+ * Returns 0 (*pt the size drawn); LABEL_TEXT_TOO_BIG if it does not fit even at min_pt
+ * (*need_w, *need_h the size it needed there); LABEL_TEXT_NO_GLYPH, drawing nothing, if a
+ * character has no glyph in any label font (*missing holds each such character once, as
+ * UTF-8; the caller frees it with free).
  */
+enum { LABEL_TEXT_TOO_BIG = -1, LABEL_TEXT_NO_GLYPH = -2 };
 int label_canvas_text (struct label_canvas *c, const char *text, const char *font, double min_pt,
     double x, double y, double w, double h, enum label_align align, bool invert, bool nowrap,
-    double *pt, double *need_w, double *need_h);
+    double *pt, double *need_w, double *need_h, char **missing);
 /* Modules at (x, y) whole dots, each mw x mh dots; quiet zone cleared around it. */
 void label_canvas_matrix (struct label_canvas *c, const struct label_matrix *m, int x, int y,
     int mw, int mh, int height);
@@ -67,15 +73,34 @@ int label_canvas_finish (struct label_canvas *c, struct label_buf *out, char **c
 void label_zpl_page (const unsigned char *bits, int width, int height, int stride, bool lsb_first,
     struct label_buf *out);
 
+/* label-text.c: Unicode text (GLib, ICU); the only file that includes them. Strings handed
+ * back are the caller's to free. */
+char *label_text_upper (const char *s);
+char *label_text_lower (const char *s);
+char *label_text_nospace (const char *s);
+size_t label_text_chars (const char *s);
+/* s after its first n characters (or its end). */
+const char *label_text_skip (const char *s, size_t n);
+bool label_text_is_ascii (const char *s);
+/* s in Latin letters, as ASCII; NULL with *cause (what cannot be, e.g. an emoji). */
+char *label_text_latin (const char *s, char **cause);
+void label_text_shutdown (void);
+
 /* label-template.c: "{path|filter:arg}" substitution against a shipment. */
 struct label_template_ctx {
 	const json_t *shipment;
 	const json_t *vars;	/* layout "vars": {"name": template}, used as {@name} */
 	const char *element;	/* for messages */
+	bool isolate;		/* text: each field's lines in bidi isolates (LABEL_FSI .. LABEL_PDI) */
 	char *fields;		/* shipment paths used, comma-separated (caller frees) */
 };
 /* Expand tmpl; NULL with *cause naming the field and filter that failed. */
 char *label_template_expand (struct label_template_ctx *ctx, const char *tmpl, char **cause);
+/* U+2068 FIRST STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE, as UTF-8. */
+#define LABEL_FSI "\xE2\x81\xA8"
+#define LABEL_PDI "\xE2\x81\xA9"
+/* A shipment field's value as text (NULL if missing or an object); for messages. */
+char *label_template_value_at (const json_t *shipment, const char *path);
 bool label_template_is_static (const char *tmpl);
 
 /* The smallest text a layout shrinks to when it declares none: legible on a 203 dpi head. */

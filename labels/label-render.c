@@ -151,7 +151,8 @@ label_render_expand (struct label_render_job *j, const struct label_element *e, 
 {
 	char *el = xasprintf ("%s '%s' of layout %s", e->type == LABEL_EL_BARCODE ? "barcode" : "text",
 	    e->name, j->layout->name);
-	struct label_template_ctx ctx = { .shipment = j->shipment, .vars = j->layout->vars, .element = el };
+	struct label_template_ctx ctx = { .shipment = j->shipment, .vars = j->layout->vars, .element = el,
+		.isolate = e->type == LABEL_EL_TEXT };
 	char *s = label_template_expand (&ctx, tmpl, j->cause);
 	if (fields)
 		*fields = ctx.fields;
@@ -184,6 +185,70 @@ label_render_drop_empty_lines (char *s)
 	*out = '\0';
 }
 
+/* Text as a person reads it in a message: without the bidi isolates. */
+static void
+label_render_plain (char *s)
+{
+	char *q = s;
+	for (const char *p = s; *p;) {
+		if (strncmp (p, LABEL_FSI, 3) == 0 || strncmp (p, LABEL_PDI, 3) == 0) {
+			p += 3;
+			continue;
+		}
+		*q++ = *p++;
+	}
+	*q = '\0';
+}
+
+/*
+ * The missing characters, each as 'X' (U+XXXX), and which of the fields
+ * (comma-separated paths) hold them.
+ */
+static void
+label_render_missing (const json_t *shipment, const char *fields, const char *missing, char **chars,
+    char **where)
+{
+	struct { char *s; } c = { xstrdup ("") }, w = { xstrdup ("") };
+	for (const char *p = missing; *p;) {
+		size_t n = 1;
+		while ((p[n] & 0xC0) == 0x80)
+			n++;
+		unsigned long cp = (unsigned char) p[0];
+		if (n > 1) {
+			cp &= 0xFFu >> (n + 1);
+			for (size_t k = 1; k < n; k++)
+				cp = (cp << 6) | ((unsigned char) p[k] & 0x3F);
+		}
+		char *t = xasprintf ("%s%s'%.*s' (U+%04lX)", c.s, *c.s ? ", " : "", (int) n, p, cp);
+		free (c.s);
+		c.s = t;
+		p += n;
+	}
+	char *copy = xstrdup (fields ? fields : ""), *save = NULL;
+	for (char *f = strtok_r (copy, ", ", &save); f; f = strtok_r (NULL, ", ", &save)) {
+		char *v = label_template_value_at (shipment, f);
+		bool has = false;
+		for (const char *p = missing; v && *p && !has;) {
+			size_t n = 1;
+			while ((p[n] & 0xC0) == 0x80)
+				n++;
+			char one[8] = { 0 };
+			memcpy (one, p, n);
+			has = strstr (v, one) != NULL;
+			p += n;
+		}
+		if (has && strstr (w.s, f) == NULL) {
+			char *t = xasprintf ("%s%s%s", w.s, *w.s ? ", " : "", f);
+			free (w.s);
+			w.s = t;
+		}
+		free (v);
+	}
+	free (copy);
+	*chars = c.s;
+	*where = w.s;
+}
+
 static int
 label_render_text (struct label_render_job *j, const struct label_element *e)
 {
@@ -197,13 +262,25 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 	label_render_drop_empty_lines (text);
 	double pt, need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
 	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
+	char *missing = NULL;
 	int rc = label_canvas_text (j->canvas, text, e->font, e->min_font, x, y, w, h, e->align, e->invert,
-	    e->nowrap, &pt, &need_w, &need_h);
-	if (rc < 0)
+	    e->nowrap, &pt, &need_w, &need_h, &missing);
+	label_render_plain (text);
+	if (rc == LABEL_TEXT_NO_GLYPH) {
+		char *chars, *where;
+		label_render_missing (j->shipment, fields, missing, &chars, &where);
+		*j->cause = xasprintf ("%s%s %s characters that no label font can print, %s, in text box '%s' "
+		    "of layout %s: write them another way (letters, not emoji or symbols) or leave them out: \"%s\"",
+		    *where ? "shipment field " : "", *where ? where : "the layout's own text", *where && strchr (where, ',')
+		    ? "hold" : "holds", chars, e->name, j->layout->name, text);
+		free (chars);
+		free (where);
+	} else if (rc < 0)
 		*j->cause = xasprintf ("%s%s too long for text box '%s' of layout %s even at its smallest "
 		    "size, %g pt (needs %.1f x %.1f mm, the box is %.1f x %.1f mm): \"%s\"",
 		    fields ? "shipment field " : "", fields ? fields : "static text is", e->name, j->layout->name,
 		    e->min_font, need_w * 25.4 / dpi, need_h * 25.4 / dpi, e->w, e->h, text);
+	free (missing);
 	free (fields);
 	free (text);
 	return rc;
@@ -329,7 +406,9 @@ label_render_canvas (struct label_render_job *j, const struct label_render_stock
 	}
 	int pw = (int) floor (label_render_dots (stock->w, opt->dpi));
 	int ph = (int) floor (label_render_dots (stock->h, opt->dpi));
-	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, pw, ph);
+	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, pw, ph, cause);
+	if (canvas == NULL)
+		return NULL;
 	/* A4 sheets carry the label in the top-left corner, where a label sheet's first label sits. */
 	if (strcmp (stock->name, "a4") == 0)
 		label_canvas_origin (canvas, (int) label_render_dots (5, opt->dpi), (int) label_render_dots (5, opt->dpi));

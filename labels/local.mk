@@ -9,9 +9,10 @@ labels_liblabels_a_SOURCES = \
 	labels/label-zpl.c \
 	labels/label-zint.c \
 	labels/label-cairo.c \
+	labels/label-text.c \
 	labels/label-chart.c labels/label-chart.h
-labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(JANSSON_CFLAGS)
-LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) -lm
+labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(ICU_CFLAGS) $(JANSSON_CFLAGS)
+LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(ICU_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) -lm
 
 bin_PROGRAMS += labels/despatch-label
 labels_despatch_label_SOURCES = labels/despatch-label.c
