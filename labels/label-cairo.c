@@ -661,3 +661,72 @@ __lsan_default_suppressions (void)
 {
 	return "leak:libfontconfig.so\n";
 }
+
+void
+label_grey_free (struct label_grey *g)
+{
+	free (g->pix);
+	g->pix = NULL;
+}
+
+/* An RGB24 surface as grey (luminance), 0 black. */
+void
+label_canvas_grey_of (cairo_surface_t *rgb, struct label_grey *g)
+{
+	int w = cairo_image_surface_get_width (rgb), h = cairo_image_surface_get_height (rgb);
+	int ss = cairo_image_surface_get_stride (rgb);
+	const unsigned char *src = cairo_image_surface_get_data (rgb);
+	g->width = w;
+	g->height = h;
+	g->stride = w;
+	g->pix = xmalloc ((size_t) w * (size_t) h);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint32_t px;
+			memcpy (&px, src + (size_t) y * (size_t) ss + (size_t) x * 4, 4);
+			g->pix[(size_t) y * (size_t) w + (size_t) x] = (unsigned char)
+			    ((((px >> 16) & 255) * 77 + ((px >> 8) & 255) * 150 + (px & 255) * 29) >> 8);
+		}
+}
+
+struct label_canvas_reader {
+	const unsigned char *data;
+	size_t len, at;
+};
+
+static cairo_status_t
+label_canvas_read (void *closure, unsigned char *data, unsigned int len)
+{
+	struct label_canvas_reader *r = closure;
+	if (r->len - r->at < len)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy (data, r->data + r->at, len);
+	r->at += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+int
+label_canvas_read_png (const unsigned char *data, size_t len, struct label_grey *g, char **cause)
+{
+	struct label_canvas_reader r = { data, len, 0 };
+	cairo_surface_t *img = cairo_image_surface_create_from_png_stream (label_canvas_read, &r);
+	if (cairo_surface_status (img) != CAIRO_STATUS_SUCCESS) {
+		*cause = xasprintf ("not a PNG image: %s", cairo_status_to_string (cairo_surface_status (img)));
+		cairo_surface_destroy (img);
+		return -1;
+	}
+	/* Whatever cairo made of it (our 1-bit pages come back as RGB24), painted onto white grey. */
+	int w = cairo_image_surface_get_width (img), h = cairo_image_surface_get_height (img);
+	cairo_surface_t *rgb = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+	cairo_t *t = cairo_create (rgb);
+	cairo_set_source_rgb (t, 1, 1, 1);
+	cairo_paint (t);
+	cairo_set_source_surface (t, img, 0, 0);
+	cairo_paint (t);
+	cairo_destroy (t);
+	cairo_surface_flush (rgb);
+	label_canvas_grey_of (rgb, g);
+	cairo_surface_destroy (rgb);
+	cairo_surface_destroy (img);
+	return 0;
+}

@@ -23,6 +23,8 @@ struct label_matrix {
 
 /* label-zint.c: the only file that includes zint.h. */
 bool label_zint_known (const char *symbology);
+/* The narrowest module (X-dimension, mm) the symbology may be printed at; 0 for MaxiCode (fixed size). */
+double label_zint_min_module (const char *symbology);
 /* Encode data (primary for MaxiCode, else NULL); size_dots sizes raster symbols. NULL-safe *cause. */
 int label_zint_encode (const char *symbology, const char *data, const char *primary,
     int size_dots, struct label_matrix *m, char **cause);
@@ -143,6 +145,38 @@ struct label_layout {
 
 /* label-render.c */
 void label_render_cache_free (struct label_layout *layout);
+/* A page as rendered: its size and where the label's top-left corner sits on it, in dots. */
+struct label_page {
+	int width, height, ox, oy;
+};
+int label_render_page (const struct label_layout *l, const struct label_options *opt, struct label_page *page,
+    char **cause);
+/* An element's box in dots from the label's corner, as the renderer snaps it. */
+void label_render_box (const struct label_element *e, int dpi, int *x, int *y, int *w, int *h);
+/* A barcode template of e filled from shipment; NULL with *cause. */
+char *label_render_data (const struct label_layout *l, const struct label_element *e, const json_t *shipment,
+    const char *tmpl, char **cause);
+
+/* A grey page read back from a rendered label: 0 is black, 255 white. */
+struct label_grey {
+	int width, height, stride;
+	unsigned char *pix;
+};
+void label_grey_free (struct label_grey *g);
+/* label-cairo.c: an RGB24 cairo surface as grey (for label-poppler.c, which draws through cairo). */
+struct _cairo_surface;
+void label_canvas_grey_of (struct _cairo_surface *rgb, struct label_grey *g);
+/* label-cairo.c: a PNG as rendered; 0, or -1 with *cause. */
+int label_canvas_read_png (const unsigned char *data, size_t len, struct label_grey *g, char **cause);
+/* label-zpl.c: the ^GFA page of one ZPL label (^XA .. ^XZ) starting at job; *used is its length. */
+int label_zpl_read (const char *job, size_t len, size_t *used, struct label_grey *g, char **cause);
+/* label-poppler.c: the pages of a PDF, each at dpi; the only file that includes poppler. */
+int label_pdf_pages (const unsigned char *data, size_t len, char **cause);
+int label_pdf_read (const unsigned char *data, size_t len, int page, int dpi, struct label_grey *g, char **cause);
+/* label-zxing.cc: the one symbol of symbology in a grey image, read with zxing-cpp (one format,
+ * so it cannot abort); *text is the caller's to free. 0, or -1 with *cause. */
+int label_zxing_read (const char *symbology, const unsigned char *grey, int width, int height, int stride,
+    char **text, char **cause);
 
 /* label-buf helpers (label-render.c) */
 void label_buf_append (struct label_buf *b, const void *data, size_t len);

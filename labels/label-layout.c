@@ -331,6 +331,11 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 			*p->cause = xasprintf ("%s: %s: module must be between 0 and 5 mm", p->path, p->el);
 			goto fail;
 		}
+		if (e->module + 1e-9 < label_zint_min_module (e->symbology)) {
+			*p->cause = xasprintf ("%s: %s: a %s's bars are at least %g mm wide (module), not %g",
+			    p->path, p->el, e->symbology, label_zint_min_module (e->symbology), e->module);
+			goto fail;
+		}
 		break;
 	case LABEL_EL_IMAGE: {
 		char *file = NULL;

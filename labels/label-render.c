@@ -263,8 +263,8 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 	double pt, need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
 	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
 	char *missing = NULL;
-	int rc = label_canvas_text (j->canvas, text, e->font, e->min_font, x, y, w, h, e->align, e->invert,
-	    e->nowrap, &pt, &need_w, &need_h, &missing);
+	int rc = label_canvas_text (j->canvas, text, e->font, j->opt->no_shrink ? 72 : e->min_font, x, y, w, h,
+	    e->align, e->invert, e->nowrap, &pt, &need_w, &need_h, &missing);
 	label_render_plain (text);
 	if (rc == LABEL_TEXT_NO_GLYPH) {
 		char *chars, *where;
@@ -311,6 +311,9 @@ label_render_barcode (struct label_render_job *j, const struct label_element *e)
 	int md = m.raster ? 1 : (int) lround (label_render_dots (e->module, dpi));
 	if (md < 1)
 		md = 1;
+	/* Rounding to the dot grid never takes a bar below the symbology's narrowest. */
+	while (!m.raster && md * 25.4 / dpi + 1e-9 < label_zint_min_module (e->symbology))
+		md++;
 	int q = m.quiet * md;
 	int sym_w = m.cols * md, sym_h = m.linear ? h : m.rows * md;
 	int need_w = sym_w + 2 * q, need_h = m.linear ? h : sym_h + 2 * q;
@@ -387,6 +390,59 @@ label_render_pass (struct label_render_job *j, bool which)
 	return 0;
 }
 
+static void
+label_render_page_of (const struct label_layout *l, const struct label_render_stock *stock, int dpi,
+    struct label_page *page)
+{
+	page->width = (int) floor (label_render_dots (stock->w, dpi));
+	page->height = (int) floor (label_render_dots (stock->h, dpi));
+	/* A4 sheets carry the label in the top-left corner, where a label sheet's first label sits. */
+	if (strcmp (stock->name, "a4") == 0) {
+		page->ox = (int) label_render_dots (5, dpi);
+		page->oy = (int) label_render_dots (5, dpi);
+	} else {
+		page->ox = (int) ((page->width - label_render_dots (l->width, dpi)) / 2);
+		page->oy = (int) ((page->height - label_render_dots (l->height, dpi)) / 2);
+	}
+}
+
+int
+label_render_page (const struct label_layout *l, const struct label_options *opt, struct label_page *page,
+    char **cause)
+{
+	if (label_options_check (opt, cause) < 0)
+		return -1;
+	const char *name = opt->stock ? opt->stock : l->stock;
+	const struct label_render_stock *stock = label_render_stock (name);
+	if (stock == NULL) {
+		*cause = xasprintf ("layout %s: unknown stock '%s'", l->name, name);
+		return -1;
+	}
+	label_render_page_of (l, stock, opt->dpi, page);
+	return 0;
+}
+
+void
+label_render_box (const struct label_element *e, int dpi, int *x, int *y, int *w, int *h)
+{
+	*x = (int) label_render_snap (e->x, dpi);
+	*y = (int) label_render_snap (e->y, dpi);
+	*w = (int) label_render_snap (e->x + e->w, dpi) - *x;
+	*h = (int) label_render_snap (e->y + e->h, dpi) - *y;
+}
+
+char *
+label_render_data (const struct label_layout *l, const struct label_element *e, const json_t *shipment,
+    const char *tmpl, char **cause)
+{
+	char *el = xasprintf ("barcode '%s' of layout %s", e->name, l->name);
+	struct label_template_ctx ctx = { .shipment = shipment, .vars = l->vars, .element = el };
+	char *s = label_template_expand (&ctx, tmpl, cause);
+	free (ctx.fields);
+	free (el);
+	return s;
+}
+
 /* The canvas for this format/dpi/stock: the cached raster one, or a new one. */
 static struct label_canvas *
 label_render_canvas (struct label_render_job *j, const struct label_render_stock *stock, bool *fresh,
@@ -404,17 +460,12 @@ label_render_canvas (struct label_render_job *j, const struct label_render_stock
 		    l->width, l->height, stock->name, stock->w, stock->h);
 		return NULL;
 	}
-	int pw = (int) floor (label_render_dots (stock->w, opt->dpi));
-	int ph = (int) floor (label_render_dots (stock->h, opt->dpi));
-	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, pw, ph, cause);
+	struct label_page page;
+	label_render_page_of (l, stock, opt->dpi, &page);
+	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, page.width, page.height, cause);
 	if (canvas == NULL)
 		return NULL;
-	/* A4 sheets carry the label in the top-left corner, where a label sheet's first label sits. */
-	if (strcmp (stock->name, "a4") == 0)
-		label_canvas_origin (canvas, (int) label_render_dots (5, opt->dpi), (int) label_render_dots (5, opt->dpi));
-	else
-		label_canvas_origin (canvas, (int) ((pw - label_render_dots (l->width, opt->dpi)) / 2),
-		    (int) ((ph - label_render_dots (l->height, opt->dpi)) / 2));
+	label_canvas_origin (canvas, page.ox, page.oy);
 	*fresh = true;
 	if (opt->format == LABEL_FORMAT_PDF)
 		return canvas;
@@ -500,6 +551,13 @@ label_render (struct label_layout *layout, const json_t *shipment, const struct 
 		rc = label_canvas_finish (j.canvas, out, cause);
 	if (opt->format == LABEL_FORMAT_PDF)
 		label_canvas_destroy (&j.canvas);
+	if (rc == 0 && opt->verify) {
+		/* What was drawn is read back before anyone may print it. */
+		struct label_options vopt = *opt;
+		vopt.verify = false;
+		vopt.on_barcode = NULL;
+		rc = label_verify (layout, shipment, &vopt, out, cause);
+	}
 	if (rc < 0) {
 		free (out->data);
 		out->data = NULL;

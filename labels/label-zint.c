@@ -22,18 +22,26 @@ struct label_zint_sym {
 	bool linear;
 	bool raster;
 	int quiet;		/* modules either side (the symbology's minimum or more) */
+	double min_module;	/* mm: the narrowest bar the symbology's users accept */
 };
 
-/* GS1 data is written with its AIs in parentheses, "(00)395...", as on the human-readable line. */
+/*
+ * GS1 data is written with its AIs in parentheses, "(00)395...", as on the human-readable line.
+ * Text is taken as UTF-8 (UNICODE_MODE): where it is not all ISO 8859-1, zint puts in the
+ * ECI of the smallest character set that holds it (ISO 8859-5 for Cyrillic, -7 Greek, -6
+ * Arabic, -8 Hebrew, UTF-8 otherwise), so a reader gets back the text as written.
+ * Narrowest bars: GS1-128 0.495 mm (GS1 General Specifications, logistic labels); other
+ * symbols 0.25 mm, two dots of a 203 dpi head, the least the carriers' scanners read.
+ */
 static const struct label_zint_sym label_zint_syms[] = {
-	{ "code128", BARCODE_CODE128, UNICODE_MODE, 0, true, false, 10 },
-	{ "gs1-128", BARCODE_GS1_128, GS1_MODE | GS1PARENS_MODE, 0, true, false, 10 },
-	{ "dpd", BARCODE_DPD, DATA_MODE, 0, true, false, 10 },
-	{ "datamatrix", BARCODE_DATAMATRIX, UNICODE_MODE, DM_SQUARE, false, false, 2 },
-	{ "gs1-datamatrix", BARCODE_DATAMATRIX, GS1_MODE | GS1PARENS_MODE, DM_SQUARE, false, false, 2 },
-	{ "qr", BARCODE_QRCODE, UNICODE_MODE, 0, false, false, 4 },
-	{ "pdf417", BARCODE_PDF417, UNICODE_MODE, 0, false, false, 2 },
-	{ "maxicode", BARCODE_MAXICODE, DATA_MODE, 0, false, true, 1 },
+	{ "code128", BARCODE_CODE128, UNICODE_MODE, 0, true, false, 10, 0.25 },
+	{ "gs1-128", BARCODE_GS1_128, GS1_MODE | GS1PARENS_MODE, 0, true, false, 10, 0.495 },
+	{ "dpd", BARCODE_DPD, DATA_MODE, 0, true, false, 10, 0.25 },
+	{ "datamatrix", BARCODE_DATAMATRIX, UNICODE_MODE, DM_SQUARE, false, false, 2, 0.25 },
+	{ "gs1-datamatrix", BARCODE_DATAMATRIX, GS1_MODE | GS1PARENS_MODE, DM_SQUARE, false, false, 2, 0.25 },
+	{ "qr", BARCODE_QRCODE, UNICODE_MODE, 0, false, false, 4, 0.25 },
+	{ "pdf417", BARCODE_PDF417, UNICODE_MODE, 0, false, false, 2, 0.25 },
+	{ "maxicode", BARCODE_MAXICODE, UNICODE_MODE, 0, false, true, 1, 0 },
 };
 
 static const struct label_zint_sym *
@@ -49,6 +57,13 @@ bool
 label_zint_known (const char *symbology)
 {
 	return label_zint_find (symbology) != NULL;
+}
+
+double
+label_zint_min_module (const char *symbology)
+{
+	const struct label_zint_sym *sym = label_zint_find (symbology);
+	return sym ? sym->min_module : 0;
 }
 
 int

@@ -116,3 +116,89 @@ label_zpl_page (const unsigned char *bits, int width, int height, int stride, bo
 	static const char foot[] = "^FS\n^PQ1\n^XZ\n";
 	label_buf_append (out, foot, sizeof foot - 1);
 }
+
+/*
+ * Reading a page back, for label_verify: the same ^GFA field, inflated into
+ * grey. Only what label_zpl_page writes is taken; anything else is refused
+ * as a label this library did not make.
+ */
+static int
+label_zpl_hexval (int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+label_zpl_read (const char *job, size_t len, size_t *used, struct label_grey *g, char **cause)
+{
+	memset (g, 0, sizeof *g);
+	char *copy = xstrndup (job, len);
+	char *end = strstr (copy, "^XZ"), *pw = strstr (copy, "^PW"), *gf = strstr (copy, "^GFA,");
+	long total, total2, rb;
+	int skip = 0;
+	if (strncmp (copy, "^XA", 3) != 0 || end == NULL || pw == NULL || gf == NULL || pw > end || gf > end
+	    || sscanf (gf, "^GFA,%ld,%ld,%ld,%n", &total, &total2, &rb, &skip) != 3 || skip == 0
+	    || total != total2 || rb <= 0 || total % rb != 0 || total > 64L * 1024 * 1024) {
+		*cause = xstrdup ("not a ZPL label of one ^GFA graphic field (^XA ^PW ^GFA ... ^XZ)");
+		free (copy);
+		return -1;
+	}
+	*used = (size_t) (end + 3 - copy);
+	while (*used < len && (job[*used] == '\n' || job[*used] == '\r'))
+		(*used)++;
+	g->width = atoi (pw + 3);
+	g->height = (int) (total / rb);
+	if (g->width <= 0 || g->width > rb * 8) {
+		*cause = xasprintf ("ZPL ^PW%d does not match its ^GFA rows of %ld bytes", g->width, rb);
+		free (copy);
+		return -1;
+	}
+	g->stride = g->width;
+	g->pix = xmalloc ((size_t) g->width * (size_t) g->height);
+	int nibbles = (int) rb * 2, row = 0, col = 0, count = 0;
+	unsigned char *nib = xcalloc ((size_t) nibbles, 1);
+	const char *p = gf + skip;
+	for (; *p && *p != '^' && row <= g->height; p++) {
+		int c = (unsigned char) *p, v;
+		if (c == '\n' || c == '\r')
+			continue;
+		if (c >= 'G' && c <= 'Y')
+			count += c - 'G' + 1;
+		else if (c >= 'g' && c <= 'z')
+			count += (c - 'g' + 1) * 20;
+		else if ((c == ':' && col == 0 && row > 0) || c == ',' || c == '!') {
+			if (c != ':')
+				memset (nib + col, c == ',' ? 0 : 15, (size_t) (nibbles - col));
+			col = nibbles;
+			count = 0;
+		} else if ((v = label_zpl_hexval (c)) >= 0) {
+			int n = count ? count : 1;
+			count = 0;
+			if (col + n > nibbles)
+				break;
+			memset (nib + col, v, (size_t) n);
+			col += n;
+		} else
+			break;
+		if (col == nibbles && row < g->height) {
+			unsigned char *dst = g->pix + (size_t) row * (size_t) g->stride;
+			for (int x = 0; x < g->width; x++)
+				dst[x] = (nib[x >> 2] >> (3 - (x & 3))) & 1 ? 0 : 255;
+			row++;
+			col = 0;
+		}
+	}
+	bool closed = strncmp (p, "^FS", 3) == 0;
+	free (nib);
+	free (copy);
+	if (row != g->height || !closed) {
+		*cause = xasprintf ("ZPL graphic field is broken after row %d of %d", row, g->height);
+		label_grey_free (g);
+		return -1;
+	}
+	return 0;
+}

@@ -10,9 +10,13 @@ labels_liblabels_a_SOURCES = \
 	labels/label-zint.c \
 	labels/label-cairo.c \
 	labels/label-text.c \
+	labels/label-verify.c \
+	labels/label-poppler.c \
+	labels/label-zxing.cc \
 	labels/label-chart.c labels/label-chart.h
-labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(ICU_CFLAGS) $(JANSSON_CFLAGS)
-LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(ICU_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) -lm
+labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(ICU_CFLAGS) $(POPPLER_CFLAGS) $(JANSSON_CFLAGS)
+labels_liblabels_a_CXXFLAGS = $(AM_CXXFLAGS) $(ZXING_CFLAGS) $(JANSSON_CFLAGS)
+LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(ICU_LIBS) $(POPPLER_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) $(ZXING_LIBS) -lstdc++ -lm
 
 bin_PROGRAMS += labels/despatch-label
 labels_despatch_label_SOURCES = labels/despatch-label.c

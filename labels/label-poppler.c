@@ -1,0 +1,70 @@
+/*
+ * label-poppler.c: PDF pages back to pixels through poppler, for
+ * label_verify; the only file that includes poppler. poppler draws onto a
+ * cairo surface, so this file names cairo too, for that alone.
+ */
+#include "config.h"
+#include "label-int.h"
+#include "util.h"
+
+#include <cairo.h>
+#include <poppler.h>
+#include <stdlib.h>
+#include <string.h>
+
+static PopplerDocument *
+label_pdf_open (const unsigned char *data, size_t len, char **cause)
+{
+	GBytes *bytes = g_bytes_new (data, len);
+	GError *err = NULL;
+	PopplerDocument *doc = poppler_document_new_from_bytes (bytes, NULL, &err);
+	g_bytes_unref (bytes);
+	if (doc == NULL) {
+		*cause = xasprintf ("not a PDF that can be read: %s", err ? err->message : "unknown error");
+		if (err)
+			g_error_free (err);
+	}
+	return doc;
+}
+
+int
+label_pdf_pages (const unsigned char *data, size_t len, char **cause)
+{
+	PopplerDocument *doc = label_pdf_open (data, len, cause);
+	if (doc == NULL)
+		return -1;
+	int n = poppler_document_get_n_pages (doc);
+	g_object_unref (doc);
+	return n;
+}
+
+int
+label_pdf_read (const unsigned char *data, size_t len, int index, int dpi, struct label_grey *g, char **cause)
+{
+	PopplerDocument *doc = label_pdf_open (data, len, cause);
+	if (doc == NULL)
+		return -1;
+	PopplerPage *page = poppler_document_get_page (doc, index);
+	if (page == NULL) {
+		*cause = xasprintf ("the PDF has no page %d", index + 1);
+		g_object_unref (doc);
+		return -1;
+	}
+	double pw, ph;
+	poppler_page_get_size (page, &pw, &ph);
+	/* The page at the printer's resolution: one dot a pixel, as the label was laid out. */
+	int w = (int) (pw * dpi / 72.0 + 0.5), h = (int) (ph * dpi / 72.0 + 0.5);
+	cairo_surface_t *rgb = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+	cairo_t *cr = cairo_create (rgb);
+	cairo_set_source_rgb (cr, 1, 1, 1);
+	cairo_paint (cr);
+	cairo_scale (cr, dpi / 72.0, dpi / 72.0);
+	poppler_page_render_for_printing (page, cr);
+	cairo_destroy (cr);
+	cairo_surface_flush (rgb);
+	label_canvas_grey_of (rgb, g);
+	cairo_surface_destroy (rgb);
+	g_object_unref (page);
+	g_object_unref (doc);
+	return 0;
+}
