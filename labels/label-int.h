@@ -104,6 +104,8 @@ char *label_template_expand (struct label_template_ctx *ctx, const char *tmpl, c
 /* A shipment field's value as text (NULL if missing or an object); for messages. */
 char *label_template_value_at (const json_t *shipment, const char *path);
 bool label_template_is_static (const char *tmpl);
+/* Whether every use of field in tmpl passes through an ident: filter. */
+bool label_template_ident_checked (const char *tmpl, const char *field);
 
 /* The smallest text a layout shrinks to when it declares none: legible on a 203 dpi head. */
 #define LABEL_MIN_FONT_PT 6.0
@@ -118,6 +120,7 @@ struct label_element {
 	double x2, y2;
 	double line;		/* box frame or line width, mm */
 	bool fill, invert, nowrap;
+	bool abroad;		/* drawn only when the recipient's country is not the sender's */
 	enum label_align align;
 	char *text;		/* text template */
 	char *font;

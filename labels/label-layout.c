@@ -134,9 +134,9 @@ static const struct label_layout_type {
 	enum label_element_type type;
 	const char *keys;
 } label_layout_types[] = {
-	{ "box", LABEL_EL_BOX, " type name x y w h line fill " },
+	{ "box", LABEL_EL_BOX, " type name x y w h line fill abroad " },
 	{ "line", LABEL_EL_LINE, " type name x y x2 y2 line " },
-	{ "text", LABEL_EL_TEXT, " type name x y w h text font min_font align invert nowrap " },
+	{ "text", LABEL_EL_TEXT, " type name x y w h text font min_font align invert nowrap abroad " },
 	{ "barcode", LABEL_EL_BARCODE, " type name x y w h symbology data primary module align " },
 	{ "image", LABEL_EL_IMAGE, " type name x y w h file " },
 };
@@ -294,9 +294,10 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 	char *align = NULL;
 	switch (e->type) {
 	case LABEL_EL_BOX:
-		if (label_layout_num (p, o, "line", false, 0.3, &e->line) < 0 || label_layout_bool (p, o, "fill", &e->fill) < 0)
+		if (label_layout_num (p, o, "line", false, 0.3, &e->line) < 0 || label_layout_bool (p, o, "fill", &e->fill) < 0
+		    || label_layout_bool (p, o, "abroad", &e->abroad) < 0)
 			return -1;
-		e->is_static = true;
+		e->is_static = !e->abroad;
 		break;
 	case LABEL_EL_LINE:
 		break;
@@ -306,9 +307,10 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 		    || label_layout_points (p, o, "min_font", l->min_font, &e->min_font) < 0
 		    || label_layout_str (p, o, "align", false, "left", &align) < 0
 		    || label_layout_bool (p, o, "invert", &e->invert) < 0
-		    || label_layout_bool (p, o, "nowrap", &e->nowrap) < 0)
+		    || label_layout_bool (p, o, "nowrap", &e->nowrap) < 0
+		    || label_layout_bool (p, o, "abroad", &e->abroad) < 0)
 			goto fail;
-		e->is_static = label_template_is_static (e->text);
+		e->is_static = label_template_is_static (e->text) && !e->abroad;
 		break;
 	case LABEL_EL_BARCODE:
 		if (label_layout_str (p, o, "symbology", true, NULL, &e->symbology) < 0
@@ -356,6 +358,14 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 		*p->cause = xasprintf ("%s: %s: line must be between 0 and 20 mm", p->path, p->el);
 		goto fail;
 	}
+	/* A tracking number is printed only through its scheme's check: never a bad check digit. */
+	const char *const tmpls[] = { e->text, e->data, e->primary };
+	for (size_t i = 0; i < nitems (tmpls); i++)
+		if (tmpls[i] && !label_template_ident_checked (tmpls[i], "tracking")) {
+			*p->cause = xasprintf ("%s: %s: {tracking} must pass through its scheme's check "
+			    "(|ident:SCHEME), so no label prints a bad check digit", p->path, p->el);
+			goto fail;
+		}
 	if (align != NULL) {
 		size_t i;
 		for (i = 0; i < nitems (label_layout_aligns); i++)
@@ -413,6 +423,14 @@ label_layout_from_json (const char *path, json_t *root, char **cause)
 		goto fail;
 	}
 	json_incref (l->vars);
+	const char *vname;
+	json_t *vt;
+	json_object_foreach (l->vars, vname, vt)
+		if (json_is_string (vt) && !label_template_ident_checked (json_string_value (vt), "tracking")) {
+			*cause = xasprintf ("%s: variable '%s': {tracking} must pass through its scheme's check "
+			    "(|ident:SCHEME), so no label prints a bad check digit", path, vname);
+			goto fail;
+		}
 	els = json_object_get (root, "elements");
 	if (!json_is_array (els) || json_array_size (els) == 0) {
 		*cause = xasprintf ("%s: elements must be a list of boxes, lines, text, barcodes and images", path);

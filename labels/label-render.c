@@ -341,10 +341,21 @@ out:
 	return rc;
 }
 
+/* Whether the parcel leaves the sender's country (GB unless the shipment says otherwise). */
+static bool
+label_render_abroad (const json_t *shipment)
+{
+	const char *to = json_string_value (json_object_get (json_object_get (shipment, "recipient"), "country"));
+	const char *from = json_string_value (json_object_get (json_object_get (shipment, "sender"), "country"));
+	return to && strcasecmp (to, from ? from : "GB") != 0;
+}
+
 static int
 label_render_element (struct label_render_job *j, const struct label_element *e)
 {
 	int dpi = j->opt->dpi;
+	if (e->abroad && !label_render_abroad (j->shipment))
+		return 0;
 	double x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
 	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
 	double line = fmax (1, label_render_snap (e->line, dpi));

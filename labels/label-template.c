@@ -212,7 +212,10 @@ label_template_ident (const char *v, const char *arg, char **why)
 			free (schemes);
 			return NULL;
 		}
-		ok = ident_validate (sc, v, &cause);
+		/* A DPD parcel number has no check of its own: DPD's check character covers the
+		 * whole barcode (check:dpd), so ident:dpd takes its 14 digits as they are. */
+		ok = strcmp (sc, "dpd") == 0 && strlen (v) == 14 && strspn (v, "0123456789") == 14 ? true
+		    : ident_validate (sc, v, &cause);
 		if (!ok && first == NULL)
 			first = xasprintf ("'%s' is not a valid %s identifier: %s", v, sc, cause);
 		free (cause);
@@ -224,6 +227,35 @@ label_template_ident (const char *v, const char *arg, char **why)
 	}
 	free (first);
 	return xstrdup (v);
+}
+
+/* skip:N drops the first N characters (UPS's MaxiCode carries 1Z and the last eight of a 1Z number). */
+static char *
+label_template_skip (const char *v, const char *arg, char **why)
+{
+	long n;
+	if (arg == NULL || !util_parse_long (arg, 0, 100000, &n)) {
+		*why = xstrdup ("skip filter needs a length, as in skip:10");
+		return NULL;
+	}
+	return xstrdup (label_text_skip (v, (size_t) n));
+}
+
+/* Kilograms as whole pounds, rounded up (UPS's MaxiCode weight, at most 999). */
+static char *
+label_template_pounds (const char *v, const char *arg, char **why)
+{
+	(void) arg;
+	char *end;
+	double kg = strtod (v, &end);
+	if (end == v || *end || kg < 0 || kg > 453) {
+		*why = xasprintf ("'%s' is not a weight in kilograms up to 453", v);
+		return NULL;
+	}
+	long lb = (long) (kg / 0.45359237);
+	if (lb * 0.45359237 < kg - 1e-9)
+		lb++;
+	return xasprintf ("%ld", lb < 1 ? 1 : lb);
 }
 
 /* A date YYYY-MM-DD as its day of the year, three digits (UPS's pickup day). */
@@ -282,6 +314,8 @@ static const struct label_template_filter {
 	{ "upper", label_template_upper },
 	{ "latin", label_template_latin },
 	{ "julian", label_template_julian },
+	{ "skip", label_template_skip },
+	{ "pounds", label_template_pounds },
 	{ "lower", label_template_lower },
 	{ "nospace", label_template_nospace },
 	{ "lpad", label_template_lpad },
@@ -495,6 +529,24 @@ char *
 label_template_expand (struct label_template_ctx *ctx, const char *tmpl, char **cause)
 {
 	return label_template_run (ctx, tmpl, 0, cause);
+}
+
+bool
+label_template_ident_checked (const char *tmpl, const char *field)
+{
+	size_t n = strlen (field);
+	for (const char *p = strchr (tmpl, '{'); p; p = strchr (p + 1, '{')) {
+		const char *body = p + 1 + (p[1] == '?');
+		const char *end = strchr (body, '}');
+		if (end == NULL || strncmp (body, field, n) != 0 || (body[n] != '|' && body[n] != '}'))
+			continue;
+		char *f = xstrndup (body, (size_t) (end - body));
+		bool ok = strstr (f, "|ident:") != NULL;
+		free (f);
+		if (!ok)
+			return false;
+	}
+	return true;
 }
 
 bool

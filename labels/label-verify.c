@@ -40,14 +40,37 @@ label_verify_kind (const struct label_buf *b, enum label_verify_kind *kind, char
 
 /*
  * What a reader hands back for data the layout wrote. GS1 element strings
- * come back with their AIs in parentheses, as the layouts write them; a
+ * come back as AI and value run together, without the parentheses the
+ * layouts write (and FNC1 separators, which are dropped before comparing); a
  * MaxiCode's structured carrier message comes back with its primary message
  * (postcode, country, service) set into the secondary after the "[)>RS01GS96"
  * header, as ISO/IEC 16023 says a reader transmits it.
  */
+/* s without the characters in drop. */
+static void
+label_verify_drop (char *s, const char *drop)
+{
+	char *q = s;
+	for (const char *p = s; *p; p++)
+		if (strchr (drop, *p) == NULL)
+			*q++ = *p;
+	*q = '\0';
+}
+
+static bool
+label_verify_gs1 (const char *symbology)
+{
+	return strncmp (symbology, "gs1-", 4) == 0;
+}
+
 static char *
 label_verify_want (const char *symbology, const char *data, const char *primary)
 {
+	if (label_verify_gs1 (symbology)) {
+		char *s = xstrdup (data);
+		label_verify_drop (s, "()");
+		return s;
+	}
 	if (strcmp (symbology, "maxicode") != 0 || primary == NULL)
 		return xstrdup (data);
 	size_t plen = strlen (primary);
@@ -105,7 +128,8 @@ label_verify_element (struct label_verify_job *j, const struct label_element *e,
 		goto out;
 	want = label_verify_want (e->symbology, data, primary);
 
-	int x, y, w, h, m = (int) (LABEL_VERIFY_MARGIN_MM * dpi / 25.4);
+	/* MaxiCode is read as the whole image (zxing finds it no other way): its box alone. */
+	int x, y, w, h, m = strcmp (e->symbology, "maxicode") == 0 ? 0 : (int) (LABEL_VERIFY_MARGIN_MM * dpi / 25.4);
 	label_render_box (e, dpi, &x, &y, &w, &h);
 	x += j->page.ox - m;
 	y += j->page.oy - m;
@@ -132,6 +156,8 @@ label_verify_element (struct label_verify_job *j, const struct label_element *e,
 		free (s);
 		goto out;
 	}
+	if (label_verify_gs1 (e->symbology))
+		label_verify_drop (got, "\x1d");
 	if (strcmp (got, want) != 0) {
 		char *g = label_verify_show (got), *s = label_verify_show (want);
 		*cause = xasprintf ("%sbarcode '%s' (%s) of layout %s reads \"%s\", but it must carry \"%s\"",

@@ -27,17 +27,18 @@ namespace {
 struct label_zxing_format {
 	const char *symbology;
 	ZXing::BarcodeFormat format;
+	bool pure;		/* zxing finds this one only as the whole image, square to it */
 };
 
 const label_zxing_format label_zxing_formats[] = {
-	{ "code128", ZXing::BarcodeFormat::Code128 },
-	{ "gs1-128", ZXing::BarcodeFormat::Code128 },
-	{ "dpd", ZXing::BarcodeFormat::Code128 },
-	{ "datamatrix", ZXing::BarcodeFormat::DataMatrix },
-	{ "gs1-datamatrix", ZXing::BarcodeFormat::DataMatrix },
-	{ "qr", ZXing::BarcodeFormat::QRCode },
-	{ "pdf417", ZXing::BarcodeFormat::PDF417 },
-	{ "maxicode", ZXing::BarcodeFormat::MaxiCode },
+	{ "code128", ZXing::BarcodeFormat::Code128, false },
+	{ "gs1-128", ZXing::BarcodeFormat::Code128, false },
+	{ "dpd", ZXing::BarcodeFormat::Code128, false },
+	{ "datamatrix", ZXing::BarcodeFormat::DataMatrix, false },
+	{ "gs1-datamatrix", ZXing::BarcodeFormat::DataMatrix, false },
+	{ "qr", ZXing::BarcodeFormat::QRCode, false },
+	{ "pdf417", ZXing::BarcodeFormat::PDF417, false },
+	{ "maxicode", ZXing::BarcodeFormat::MaxiCode, true },
 };
 
 char *
@@ -73,13 +74,14 @@ label_zxing_read (const char *symbology, const unsigned char *grey, int width, i
 		hints.setTryHarder (true);
 		hints.setTryRotate (false);
 		hints.setMaxNumberOfSymbols (1);
+		hints.setIsPure (f->pure);
 		ZXing::Result r = ZXing::ReadBarcode (img, hints);
 		if (!r.isValid ()) {
 			*cause = label_zxing_strdup (r.error () ? "the symbol is damaged: " + r.error ().msg ()
 			    : std::string ("no symbol found where the layout put it"));
 			return -1;
 		}
-		/* GS1 symbols: the element strings as the layout writes them, AIs in parentheses. */
+		/* GS1 symbols come back as AI and value run together (label-verify.c compares so). */
 		*text = label_zxing_strdup (r.text ());
 		return 0;
 	} catch (const std::exception &e) {

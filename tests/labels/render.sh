@@ -53,10 +53,14 @@ variant 's/"code": "101"/"code": "1O1"/'
 refuse 1 "service.code" "service code that is not digits is named" --carrier dpd-uk --data "$tmp/ship.json" --format zpl
 sed 's/1Z999AA10123456784/1Z999AA10123456785/' "$srcdir/shipments/ups.json" > "$tmp/ups.json"
 refuse 1 "not a valid ups identifier" "tracking number with a bad check digit refused" --carrier ups --data "$tmp/ups.json" --format zpl
-sed 's/"tracking": "VAN2026112200042"/"tracking": "VAN-Ω-42"/' "$srcdir/shipments/store-van.json" > "$tmp/van.json"
-refuse 1 "cannot go in barcode 'parcel-id'" "data Code 128 cannot encode is refused" --carrier store-van --data "$tmp/van.json" --format png
-sed 's/"tracking": "VAN2026112200042"/"tracking": "VAN20261122000420000000000000000000"/' "$srcdir/shipments/store-van.json" > "$tmp/van.json"
-refuse 1 "tracking" "tracking too long for its barcode is named" --carrier store-van --data "$tmp/van.json" --format png
+ticket () {
+	printf '{"reference": "%s", "service": {"name": "Next day"}, "recipient": {"name": "A. Smith", "town": "London", "postcode": "SW1A 2AA", "country": "GB"}, "order": {"lines": 2, "departments": "Shoes"}, "date": "2026-11-22"}' "$1" > "$tmp/ticket.json"
+}
+ticket "ORD-Ω-42"
+refuse 1 "cannot go in barcode 'order'" "data Code 128 cannot encode is refused" --carrier ticket --data "$tmp/ticket.json" --format png
+ticket "ORDER-abcdefghijklmn"
+printf '{"name": "narrow", "width": 100, "height": 148, "elements": [{"type": "barcode", "name": "order", "symbology": "code128", "x": 2, "y": 2, "w": 30, "h": 20, "data": "{reference}"}]}' > "$tmp/narrow.json"
+refuse 1 "reference is too long for barcode 'order'" "reference too long for its barcode is named" --layout "$tmp/narrow.json" --data "$tmp/ticket.json" --format png
 printf '{ "tracking": ' > "$tmp/broken.json"
 refuse 1 "line" "broken JSON refused" --carrier dpd-uk --data "$tmp/broken.json" --format zpl
 printf '"just text"' > "$tmp/str.json"
