@@ -58,6 +58,19 @@ label_template_nospace (const char *v, const char *arg, char **why)
 	return label_text_nospace (v);
 }
 
+/* Letters and digits only (a DPD barcode's postcode field: "00-916" -> "00916"). */
+static char *
+label_template_alnum (const char *v, const char *arg, char **why)
+{
+	(void) arg, (void) why;
+	char *s = xstrdup (v), *q = s;
+	for (const char *p = v; *p; p++)
+		if (isalnum ((unsigned char) *p) || ((unsigned char) *p & 0x80))
+			*q++ = *p;
+	*q = '\0';
+	return s;
+}
+
 /* Latin letters for a carrier whose systems take no other script. */
 static char *
 label_template_latin (const char *v, const char *arg, char **why)
@@ -313,6 +326,7 @@ static const struct label_template_filter {
 } label_template_filters[] = {
 	{ "upper", label_template_upper },
 	{ "latin", label_template_latin },
+	{ "alnum", label_template_alnum },
 	{ "julian", label_template_julian },
 	{ "skip", label_template_skip },
 	{ "pounds", label_template_pounds },

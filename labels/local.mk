@@ -47,14 +47,19 @@ dist_labelslayouts_DATA = \
 	data/layouts/store-logo.png
 
 # Tests: identifiers in C; rendering decoded back with zbarimg and dmtxread.
-check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode
+check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode tests/labels/test-corpus
 tests_labels_test_ident_SOURCES = tests/labels/test-ident.c tests/tap.h
 tests_labels_test_ident_LDADD = $(LABELS_LIBS)
 tests_labels_test_label_SOURCES = tests/labels/test-label.c tests/labels/zpl-decode.h tests/tap.h
 tests_labels_test_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_labels_test_label_LDADD = $(LABELS_LIBS)
 tests_labels_zpl_decode_SOURCES = tests/labels/zpl-decode.c tests/labels/zpl-decode.h
+# The corpus in one process a layout: the library's reader (zxing) and two others (zbar, libdmtx).
+tests_labels_test_corpus_SOURCES = tests/labels/test-corpus.c tests/labels/zpl-decode.h
+tests_labels_test_corpus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels
+tests_labels_test_corpus_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZBAR_CFLAGS) $(DMTX_CFLAGS)
+tests_labels_test_corpus_LDADD = $(LABELS_LIBS) $(ZBAR_LIBS) $(DMTX_LIBS)
 TESTS += tests/labels/test-ident tests/labels/test-label \
-	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh
-dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh
-EXTRA_DIST += tests/labels/shipments tests/labels/expect doc/labels.md bench/labels.sh bench/labels
+	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
+dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
+EXTRA_DIST += tests/labels/shipments tests/labels/expect tests/labels/corpus doc/labels.md bench/labels.sh bench/labels
