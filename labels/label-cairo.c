@@ -492,6 +492,38 @@ label_canvas_text (struct label_canvas *c, const char *text, const char *font, d
 	return 0;
 }
 
+double
+label_canvas_font_size (struct label_canvas *c, const char *font)
+{
+	return (double) pango_font_description_get_size (label_canvas_font (c, font)) / PANGO_SCALE;
+}
+
+int
+label_canvas_cell (struct label_canvas *c, const char *text, const char *font, double pt, double x, double y,
+    double w, enum label_align align, bool draw, double *height, char **missing)
+{
+	static const PangoAlignment aligns[] = {
+		[LABEL_ALIGN_LEFT] = PANGO_ALIGN_LEFT,
+		[LABEL_ALIGN_CENTER] = PANGO_ALIGN_CENTER,
+		[LABEL_ALIGN_RIGHT] = PANGO_ALIGN_RIGHT,
+	};
+	PangoLayout *l = c->layout;
+	PangoFontDescription *desc = label_canvas_font (c, font);
+	pango_layout_set_width (l, (int) (w * PANGO_SCALE));
+	pango_layout_set_wrap (l, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_alignment (l, aligns[align]);
+	pango_layout_set_text (l, text, -1);
+	double lw;
+	label_canvas_text_fits (c, desc, pt, w, 1e9, &lw, height);
+	if ((*missing = label_canvas_missing (l)) != NULL)
+		return LABEL_TEXT_NO_GLYPH;
+	if (draw) {
+		cairo_move_to (c->cr, x, y);
+		pango_cairo_show_layout (c->cr, l);
+	}
+	return 0;
+}
+
 void
 label_canvas_matrix (struct label_canvas *c, const struct label_matrix *m, int x, int y, int mw, int mh,
     int height)

@@ -60,6 +60,12 @@ enum { LABEL_TEXT_TOO_BIG = -1, LABEL_TEXT_NO_GLYPH = -2 };
 int label_canvas_text (struct label_canvas *c, const char *text, const char *font, double min_pt,
     double x, double y, double w, double h, enum label_align align, bool invert, bool nowrap,
     double *pt, double *need_w, double *need_h, char **missing);
+/* The size of font, in points. */
+double label_canvas_font_size (struct label_canvas *c, const char *font);
+/* One table cell: text wrapped at w in font at pt points; *height is what it takes. Drawn at
+ * (x, y) if draw. 0, or LABEL_TEXT_NO_GLYPH with *missing as for label_canvas_text. */
+int label_canvas_cell (struct label_canvas *c, const char *text, const char *font, double pt, double x, double y,
+    double w, enum label_align align, bool draw, double *height, char **missing);
 /* Modules at (x, y) whole dots, each mw x mh dots; quiet zone cleared around it. */
 void label_canvas_matrix (struct label_canvas *c, const struct label_matrix *m, int x, int y,
     int mw, int mh, int height);
@@ -103,6 +109,8 @@ char *label_template_expand (struct label_template_ctx *ctx, const char *tmpl, c
 #define LABEL_PDI "\xE2\x81\xA9"
 /* A shipment field's value as text (NULL if missing or an object); for messages. */
 char *label_template_value_at (const json_t *shipment, const char *path);
+/* The JSON value at a dotted path, or NULL. */
+const json_t *label_template_lookup_at (const json_t *shipment, const char *path);
 bool label_template_is_static (const char *tmpl);
 /* Whether every use of field in tmpl passes through an ident: filter. */
 bool label_template_ident_checked (const char *tmpl, const char *field);
@@ -111,7 +119,14 @@ bool label_template_ident_checked (const char *tmpl, const char *field);
 #define LABEL_MIN_FONT_PT 6.0
 
 /* label-layout.c: a layout file as loaded and checked. */
-enum label_element_type { LABEL_EL_BOX, LABEL_EL_LINE, LABEL_EL_TEXT, LABEL_EL_BARCODE, LABEL_EL_IMAGE };
+enum label_element_type { LABEL_EL_BOX, LABEL_EL_LINE, LABEL_EL_TEXT, LABEL_EL_BARCODE, LABEL_EL_IMAGE, LABEL_EL_TABLE };
+
+/* A table's column: a template over one row's object, its width (mm) and alignment. */
+struct label_column {
+	char *text;
+	double w;
+	enum label_align align;
+};
 
 struct label_element {
 	enum label_element_type type;
@@ -130,6 +145,9 @@ struct label_element {
 	char *primary;		/* MaxiCode primary message template */
 	double module;		/* barcode X-dimension, mm */
 	char *file;		/* image, resolved path */
+	char *rows;		/* table: shipment path of the list of row objects */
+	struct label_column *columns;
+	size_t ncolumns;
 	bool is_static;		/* nothing in it comes from the shipment */
 };
 

@@ -139,6 +139,7 @@ static const struct label_layout_type {
 	{ "text", LABEL_EL_TEXT, " type name x y w h text font min_font align invert nowrap abroad " },
 	{ "barcode", LABEL_EL_BARCODE, " type name x y w h symbology data primary module align " },
 	{ "image", LABEL_EL_IMAGE, " type name x y w h file " },
+	{ "table", LABEL_EL_TABLE, " type name x y w h rows columns font min_font line " },
 };
 
 static const char *const label_layout_aligns[] = {
@@ -261,7 +262,7 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 		if (strcmp (label_layout_types[i].name, type) == 0)
 			t = &label_layout_types[i];
 	if (t == NULL) {
-		*p->cause = xasprintf ("%s: %s: type must be box, line, text, barcode or image", p->path, p->el);
+		*p->cause = xasprintf ("%s: %s: type must be box, line, text, barcode, image or table", p->path, p->el);
 		return -1;
 	}
 	e->type = t->type;
@@ -339,6 +340,46 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 			goto fail;
 		}
 		break;
+	case LABEL_EL_TABLE: {
+		json_t *cols = json_object_get (o, "columns");
+		if (label_layout_str (p, o, "rows", true, NULL, &e->rows) < 0
+		    || label_layout_str (p, o, "font", false, "DejaVu Sans 8", &e->font) < 0
+		    || label_layout_points (p, o, "min_font", l->min_font, &e->min_font) < 0
+		    || label_layout_num (p, o, "line", false, 0.2, &e->line) < 0)
+			return -1;
+		if (!json_is_array (cols) || json_array_size (cols) == 0 || json_array_size (cols) > 16) {
+			*p->cause = xasprintf ("%s: %s: columns must be a list of {\"text\", \"w\", \"align\"}", p->path, p->el);
+			return -1;
+		}
+		e->columns = xcalloc (json_array_size (cols), sizeof *e->columns);
+		double sum = 0;
+		size_t ci;
+		json_t *co;
+		json_array_foreach (cols, ci, co) {
+			struct label_column *col = &e->columns[e->ncolumns++];
+			char *calign = NULL;
+			if (!json_is_object (co) || label_layout_str (p, co, "text", true, NULL, &col->text) < 0
+			    || label_layout_num (p, co, "w", true, 0, &col->w) < 0
+			    || label_layout_str (p, co, "align", false, "left", &calign) < 0)
+				return -1;
+			size_t k;
+			for (k = 0; k < nitems (label_layout_aligns) && strcmp (label_layout_aligns[k], calign) != 0; k++)
+				;
+			free (calign);
+			if (k == nitems (label_layout_aligns) || col->w <= 0) {
+				*p->cause = xasprintf ("%s: %s: column %zu: align is left, center or right, w is millimetres",
+				    p->path, p->el, ci + 1);
+				return -1;
+			}
+			col->align = (enum label_align) k;
+			sum += col->w;
+		}
+		if (sum > e->w + 1e-6) {
+			*p->cause = xasprintf ("%s: %s: the columns are %g mm wide, the table %g mm", p->path, p->el, sum, e->w);
+			return -1;
+		}
+		break;
+	}
 	case LABEL_EL_IMAGE: {
 		char *file = NULL;
 		if (label_layout_str (p, o, "file", true, NULL, &file) < 0)
@@ -502,6 +543,10 @@ label_layout_destroy (struct label_layout **self_p)
 		free (e->data);
 		free (e->primary);
 		free (e->file);
+		free (e->rows);
+		for (size_t k = 0; k < e->ncolumns; k++)
+			free (e->columns[k].text);
+		free (e->columns);
 	}
 	free (l->elements);
 	json_decref (l->vars);

@@ -286,6 +286,95 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 	return rc;
 }
 
+/*
+ * A table: one row per object of the list at e->rows, each column's template
+ * filled from its row and wrapped at the column's width; a row is as tall as
+ * its tallest cell, so every cell of an item stays on that item's row. The
+ * whole table shrinks in quarter points, down to its floor, until it fits.
+ */
+static int
+label_render_table_pass (struct label_render_job *j, const struct label_element *e, const json_t *rows, double pt,
+    bool draw, double *total, char **fail)
+{
+	int dpi = j->opt->dpi;
+	double x0 = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi), pad = fmax (1, dpi / 127.0);
+	double line = fmax (1, label_render_snap (e->line, dpi));
+	size_t i;
+	json_t *row;
+	*total = 0;
+	json_array_foreach (rows, i, row) {
+		double rh = 0, x = x0;
+		for (int pass = 0; pass < (draw ? 2 : 1); pass++) {
+			x = x0;
+			for (size_t c = 0; c < e->ncolumns; c++) {
+				const struct label_column *col = &e->columns[c];
+				struct label_template_ctx ctx = { .shipment = row, .vars = j->layout->vars, .element = e->name,
+					.isolate = true };
+				char *cause = NULL, *text = label_template_expand (&ctx, col->text, &cause);
+				free (ctx.fields);
+				if (text == NULL) {
+					*fail = xasprintf ("table '%s' of layout %s, row %zu: %s", e->name, j->layout->name, i + 1, cause);
+					free (cause);
+					return -1;
+				}
+				double w = label_render_snap (col->w, dpi), h = 0;
+				char *missing = NULL;
+				int rc = label_canvas_cell (j->canvas, text, e->font, pt, x + pad, y + *total + pad, w - 2 * pad,
+				    col->align, pass == 1, &h, &missing);
+				if (rc < 0) {
+					label_render_plain (text);
+					*fail = xasprintf ("table '%s' of layout %s, row %zu (%s): characters that no label font "
+					    "can print: \"%s\"", e->name, j->layout->name, i + 1, e->rows, text);
+					free (missing);
+					free (text);
+					return -1;
+				}
+				free (text);
+				rh = fmax (rh, h + 2 * pad);
+				x += w;
+			}
+		}
+		*total += rh;
+		if (draw)
+			label_canvas_rect (j->canvas, x0, y + *total - line, x - x0, line, true);
+	}
+	return 0;
+}
+
+static int
+label_render_table (struct label_render_job *j, const struct label_element *e)
+{
+	int dpi = j->opt->dpi;
+	const json_t *rows = label_template_lookup_at (j->shipment, e->rows);
+	if (!json_is_array (rows)) {
+		*j->cause = xasprintf ("shipment field '%s' (table '%s' of layout %s) must be a list of rows", e->rows,
+		    e->name, j->layout->name);
+		return -1;
+	}
+	double h = label_render_snap (e->y + e->h, dpi) - label_render_snap (e->y, dpi), total = 0;
+	char *fail = NULL;
+	double pt = label_canvas_font_size (j->canvas, e->font);
+	for (; pt >= e->min_font - 1e-9; pt -= 0.25) {
+		if (label_render_table_pass (j, e, rows, pt, false, &total, &fail) < 0) {
+			*j->cause = fail;
+			return -1;
+		}
+		if (total <= h || j->opt->no_shrink)
+			break;
+	}
+	if (total > h) {
+		*j->cause = xasprintf ("shipment field %s: %zu rows too long for table '%s' of layout %s even at its "
+		    "smallest size, %g pt (needs %.1f mm, the table is %.1f mm)", e->rows, json_array_size (rows), e->name,
+		    j->layout->name, e->min_font, total * 25.4 / dpi, e->h);
+		return -1;
+	}
+	if (label_render_table_pass (j, e, rows, pt, true, &total, &fail) < 0) {
+		*j->cause = fail;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 label_render_barcode (struct label_render_job *j, const struct label_element *e)
 {
@@ -385,6 +474,8 @@ label_render_element (struct label_render_job *j, const struct label_element *e)
 		return label_render_barcode (j, e);
 	case LABEL_EL_IMAGE:
 		return label_canvas_image (j->canvas, e->file, x, y, w, h, j->cause);
+	case LABEL_EL_TABLE:
+		return label_render_table (j, e);
 	}
 	return 0;
 }

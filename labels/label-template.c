@@ -399,6 +399,12 @@ label_template_lookup (const json_t *root, const char *path)
 	return v;
 }
 
+const json_t *
+label_template_lookup_at (const json_t *shipment, const char *path)
+{
+	return label_template_lookup (shipment, path);
+}
+
 char *
 label_template_value_at (const json_t *shipment, const char *path)
 {

@@ -43,6 +43,8 @@ dist_labelslayouts_DATA = \
 	data/layouts/specialist.json \
 	data/layouts/ticket.json \
 	data/layouts/receipt.json \
+	data/layouts/two-person.json data/layouts/fine-art.json \
+	data/layouts/london-sameday.json data/layouts/hanging-garment.json \
 	data/layouts/cn22.json data/layouts/cn23.json data/layouts/invoice.json \
 	data/layouts/store-logo.png
 
