@@ -40,6 +40,8 @@ struct label_canvas {
 	struct label_canvas_font fonts[16];
 	size_t nfonts;
 	unsigned char *base;	/* raster: the page as saved by label_canvas_save_base */
+	unsigned char *scratch;	/* raster: 16-bit pixels text is drawn on (label_canvas_show) */
+	size_t scratch_size;
 	struct label_buf doc;	/* PDF: the document so far */
 };
 
@@ -182,6 +184,7 @@ label_canvas_destroy (struct label_canvas **self_p)
 	cairo_destroy (c->cr);
 	cairo_surface_destroy (c->surface);
 	free (c->base);
+	free (c->scratch);
 	free (c->doc.data);
 	free (c);
 	*self_p = NULL;
@@ -405,6 +408,98 @@ label_canvas_text_fits (struct label_canvas *c, PangoFontDescription *desc, doub
 	return *lh <= h + 0.5 && *lw <= w + 0.5;
 }
 
+/* One dot of a raster page's row: set if dark (cleared instead when invert). */
+static inline void
+label_canvas_dot (unsigned char *row, int x, bool dark, bool invert, bool le)
+{
+	if (!dark)
+		return;
+	unsigned char bit = (unsigned char) (le ? 1u << (x & 7) : 0x80u >> (x & 7));
+	row[x >> 3] = invert ? row[x >> 3] & (unsigned char) ~bit : row[x >> 3] | bit;
+}
+
+/*
+ * Draw the canvas's layout with its top-left corner at (x, y): dark, or clearing dots when
+ * invert. A PDF takes it as vector text. A raster page has it drawn on a 16-bit scratch
+ * of the text's own extent and then set dot by dot: pixman composites 1-bit glyphs onto a
+ * 1-bit page only through its general path, scanline by scanline, which cost more than
+ * the rest of a label; onto 16-bit it has a fast path. Glyphs are 1-bit either way
+ * (antialiasing off), so the dots set are the same.
+ */
+static void
+label_canvas_show (struct label_canvas *c, double x, double y, bool invert)
+{
+	PangoLayout *l = c->layout;
+	if (!label_canvas_raster (c)) {
+		cairo_move_to (c->cr, x, y);
+		pango_cairo_show_layout (c->cr, l);
+		return;
+	}
+	PangoRectangle ink, logical;
+	pango_layout_get_pixel_extents (l, &ink, &logical);
+	if (ink.width <= 0 || ink.height <= 0)
+		return;
+	/* In page dots, with room for what hinting moves by a dot or two. */
+	const int margin = 4;
+	int x0 = (int) floor (c->ox + x + ink.x) - margin, y0 = (int) floor (c->oy + y + ink.y) - margin;
+	int x1 = (int) ceil (c->ox + x + ink.x + ink.width) + margin;
+	int y1 = (int) ceil (c->oy + y + ink.y + ink.height) + margin;
+	x0 = x0 < 0 ? 0 : x0;
+	y0 = y0 < 0 ? 0 : y0;
+	x1 = x1 > c->page_w ? c->page_w : x1;
+	y1 = y1 > c->page_h ? c->page_h : y1;
+	if (x0 >= x1 || y0 >= y1)
+		return;
+	int w = x1 - x0, h = y1 - y0;
+	int stride = cairo_format_stride_for_width (CAIRO_FORMAT_RGB16_565, w);
+	size_t need = (size_t) stride * (size_t) h;
+	if (need > c->scratch_size) {
+		free (c->scratch);
+		c->scratch = xmalloc (need);
+		c->scratch_size = need;
+	}
+	memset (c->scratch, 0xFF, need);
+	cairo_surface_t *s = cairo_image_surface_create_for_data (c->scratch, CAIRO_FORMAT_RGB16_565, w, h, stride);
+	cairo_surface_set_device_offset (s, -x0, -y0);
+	cairo_t *cr = cairo_create (s);
+	cairo_translate (cr, c->ox, c->oy);
+	cairo_set_source_rgb (cr, 0, 0, 0);
+	cairo_move_to (cr, x, y);
+	pango_cairo_show_layout (cr, l);
+	cairo_destroy (cr);
+	cairo_surface_finish (s);
+	cairo_surface_destroy (s);
+
+	cairo_surface_flush (c->surface);
+	unsigned char *data = cairo_image_surface_get_data (c->surface);
+	int pstride = cairo_image_surface_get_stride (c->surface);
+	bool le = label_canvas_little_endian ();
+	/* Dark where the green's top bit is clear (under half its light); eight dots a byte of the
+	 * page where the span covers whole bytes, the ends dot by dot. */
+	for (int yy = 0; yy < h; yy++) {
+		const uint16_t *src = (const uint16_t *) (const void *) (c->scratch + (size_t) yy * (size_t) stride);
+		unsigned char *row = data + (size_t) (y0 + yy) * (size_t) pstride;
+		int px = x0;
+		for (; px < x1 && (px & 7); px++)
+			label_canvas_dot (row, px, !(src[px - x0] & 0x0400), invert, le);
+		for (; px + 8 <= x1; px += 8) {
+			/* Most of a text's box is paper: eight white dots are two words of ones. */
+			uint64_t w[2];
+			memcpy (w, src + (px - x0), sizeof w);
+			if ((w[0] & w[1]) == UINT64_MAX)
+				continue;
+			unsigned char bits = 0;
+			for (int k = 0; k < 8; k++)
+				if (!(src[px - x0 + k] & 0x0400))
+					bits |= (unsigned char) (le ? 1u << k : 0x80u >> k);
+			row[px >> 3] = invert ? row[px >> 3] & (unsigned char) ~bits : row[px >> 3] | bits;
+		}
+		for (; px < x1; px++)
+			label_canvas_dot (row, px, !(src[px - x0] & 0x0400), invert, le);
+	}
+	cairo_surface_mark_dirty (c->surface);
+}
+
 /*
  * The characters no face of the configuration has (each once, as UTF-8), or NULL when every
  * one is drawn by a real glyph. pango marks a character it found no font for with
@@ -486,8 +581,7 @@ label_canvas_text (struct label_canvas *c, const char *text, const char *font, d
 		dx = (w - lw) / 2;
 	else if (nowrap && align == LABEL_ALIGN_RIGHT)
 		dx = w - lw;
-	cairo_move_to (c->cr, x + dx, y + dy);
-	pango_cairo_show_layout (c->cr, l);
+	label_canvas_show (c, x + dx, y + dy, invert);
 	label_canvas_ink (c, true);
 	return 0;
 }
@@ -517,10 +611,8 @@ label_canvas_cell (struct label_canvas *c, const char *text, const char *font, d
 	label_canvas_text_fits (c, desc, pt, w, 1e9, &lw, height);
 	if ((*missing = label_canvas_missing (l)) != NULL)
 		return LABEL_TEXT_NO_GLYPH;
-	if (draw) {
-		cairo_move_to (c->cr, x, y);
-		pango_cairo_show_layout (c->cr, l);
-	}
+	if (draw)
+		label_canvas_show (c, x, y, false);
 	return 0;
 }
 

@@ -90,6 +90,9 @@ size_t label_text_chars (const char *s);
 /* s after its first n characters (or its end). */
 const char *label_text_skip (const char *s, size_t n);
 bool label_text_is_ascii (const char *s);
+/* Whether s holds right-to-left letters, Arabic digits or embeddings: text without them needs no bidi
+ * isolates. */
+bool label_text_bidi (const char *s);
 /* s in Latin letters, as ASCII; NULL with *cause (what cannot be, e.g. an emoji). */
 char *label_text_latin (const char *s, char **cause);
 void label_text_shutdown (void);

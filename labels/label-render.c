@@ -260,6 +260,10 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 		return -1;
 	}
 	label_render_drop_empty_lines (text);
+	/* Isolates keep numbers in order inside right-to-left text; where there is none they change
+	 * nothing but cost the layout its time. */
+	if (!label_text_bidi (text))
+		label_render_plain (text);
 	double pt, need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
 	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
 	char *missing = NULL;
@@ -317,6 +321,8 @@ label_render_table_pass (struct label_render_job *j, const struct label_element 
 					free (cause);
 					return -1;
 				}
+				if (!label_text_bidi (text))
+					label_render_plain (text);
 				double w = label_render_snap (col->w, dpi), h = 0;
 				char *missing = NULL;
 				int rc = label_canvas_cell (j->canvas, text, e->font, pt, x + pad, y + *total + pad, w - 2 * pad,

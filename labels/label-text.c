@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
@@ -72,6 +73,34 @@ label_text_is_ascii (const char *s)
 		if ((unsigned char) *s >= 0x80)
 			return false;
 	return true;
+}
+
+/*
+ * Whether the text holds anything the bidi algorithm reorders: a right-to-left letter
+ * (Hebrew, Arabic, Syriac, Thaana...), an Arabic-Indic digit, or an explicit embedding.
+ * Text without any is laid out left to right whatever isolates it holds.
+ */
+bool
+label_text_bidi (const char *s)
+{
+	if (label_text_is_ascii (s))
+		return false;
+	for (const char *p = s; *p; p = g_utf8_next_char (p)) {
+		if ((unsigned char) *p < 0x80)
+			continue;
+		switch (u_charDirection ((UChar32) g_utf8_get_char (p))) {
+		case U_RIGHT_TO_LEFT:
+		case U_RIGHT_TO_LEFT_ARABIC:
+		case U_ARABIC_NUMBER:
+		case U_RIGHT_TO_LEFT_EMBEDDING:
+		case U_RIGHT_TO_LEFT_OVERRIDE:
+		case U_RIGHT_TO_LEFT_ISOLATE:
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
 }
 
 /*
