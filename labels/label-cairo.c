@@ -643,6 +643,27 @@ label_canvas_matrix (struct label_canvas *c, const struct label_matrix *m, int x
 	}
 	label_canvas_ink (c, true);
 	cairo_save (c->cr);
+	if (m->raster) {
+		/* A raster symbol (MaxiCode's hexagons) is a stencil of its dots: as rectangles it would be
+		 * thousands of them, which cost the PDF more than the rest of the label. */
+		cairo_surface_t *mask = cairo_image_surface_create (CAIRO_FORMAT_A8, m->cols, m->rows);
+		cairo_surface_flush (mask);
+		unsigned char *d = cairo_image_surface_get_data (mask);
+		int ds = cairo_image_surface_get_stride (mask);
+		for (int r = 0; r < m->rows; r++)
+			for (int i = 0; i < m->cols; i++)
+				d[(size_t) r * (size_t) ds + (size_t) i] = m->dark[(size_t) r * (size_t) m->cols + (size_t) i] ? 255 : 0;
+		cairo_surface_mark_dirty (mask);
+		cairo_translate (c->cr, x, y);
+		cairo_scale (c->cr, mw, mh);
+		cairo_pattern_t *pat = cairo_pattern_create_for_surface (mask);
+		cairo_pattern_set_filter (pat, CAIRO_FILTER_NEAREST);
+		cairo_mask (c->cr, pat);
+		cairo_pattern_destroy (pat);
+		cairo_surface_destroy (mask);
+		cairo_restore (c->cr);
+		return;
+	}
 	cairo_set_antialias (c->cr, CAIRO_ANTIALIAS_NONE);
 	for (int r = 0; r < m->rows; r++) {
 		const unsigned char *row = m->dark + (size_t) r * (size_t) m->cols;
@@ -710,27 +731,6 @@ label_canvas_image (struct label_canvas *c, const char *path, double x, double y
 	return 0;
 }
 
-static int
-label_canvas_png (struct label_canvas *c, struct label_buf *out, char **cause)
-{
-	/* cairo writes A1 as 1-bit grey, 1 = white: hand it the page with ink as 0. */
-	int stride = cairo_image_surface_get_stride (c->surface);
-	cairo_surface_t *inv = cairo_image_surface_create (CAIRO_FORMAT_A1, c->page_w, c->page_h);
-	cairo_surface_flush (inv);
-	unsigned char *dst = cairo_image_surface_get_data (inv);
-	const unsigned char *src = cairo_image_surface_get_data (c->surface);
-	for (size_t i = 0; i < (size_t) stride * (size_t) c->page_h; i++)
-		dst[i] = (unsigned char) ~src[i];
-	cairo_surface_mark_dirty (inv);
-	cairo_status_t st = cairo_surface_write_to_png_stream (inv, label_canvas_write, out);
-	cairo_surface_destroy (inv);
-	if (st != CAIRO_STATUS_SUCCESS) {
-		*cause = xasprintf ("PNG output failed: %s", cairo_status_to_string (st));
-		return -1;
-	}
-	return 0;
-}
-
 int
 label_canvas_page (struct label_canvas *c, struct label_buf *out, char **cause)
 {
@@ -739,8 +739,10 @@ label_canvas_page (struct label_canvas *c, struct label_buf *out, char **cause)
 		return 0;
 	}
 	cairo_surface_flush (c->surface);
+	/* cairo's A1 puts the first pixel in the low bit on little-endian machines. */
 	if (c->format == LABEL_FORMAT_PNG)
-		return label_canvas_png (c, out, cause);
+		return label_png_write (cairo_image_surface_get_data (c->surface), c->page_w, c->page_h,
+		    cairo_image_surface_get_stride (c->surface), label_canvas_little_endian (), out, cause);
 
 	/* cairo's A1 puts the first pixel in the low bit on little-endian machines. */
 	label_zpl_page (cairo_image_surface_get_data (c->surface), c->page_w, c->page_h,
@@ -804,53 +806,13 @@ label_canvas_grey_of (cairo_surface_t *rgb, struct label_grey *g)
 	g->height = h;
 	g->stride = w;
 	g->pix = xmalloc ((size_t) w * (size_t) h);
-	for (int y = 0; y < h; y++)
+	for (int y = 0; y < h; y++) {
+		const unsigned char *row = src + (size_t) y * (size_t) ss;
+		unsigned char *dst = g->pix + (size_t) y * (size_t) w;
 		for (int x = 0; x < w; x++) {
 			uint32_t px;
-			memcpy (&px, src + (size_t) y * (size_t) ss + (size_t) x * 4, 4);
-			g->pix[(size_t) y * (size_t) w + (size_t) x] = (unsigned char)
-			    ((((px >> 16) & 255) * 77 + ((px >> 8) & 255) * 150 + (px & 255) * 29) >> 8);
+			memcpy (&px, row + 4 * x, 4);
+			dst[x] = (unsigned char) ((((px >> 16) & 255) * 77 + ((px >> 8) & 255) * 150 + (px & 255) * 29) >> 8);
 		}
-}
-
-struct label_canvas_reader {
-	const unsigned char *data;
-	size_t len, at;
-};
-
-static cairo_status_t
-label_canvas_read (void *closure, unsigned char *data, unsigned int len)
-{
-	struct label_canvas_reader *r = closure;
-	if (r->len - r->at < len)
-		return CAIRO_STATUS_READ_ERROR;
-	memcpy (data, r->data + r->at, len);
-	r->at += len;
-	return CAIRO_STATUS_SUCCESS;
-}
-
-int
-label_canvas_read_png (const unsigned char *data, size_t len, struct label_grey *g, char **cause)
-{
-	struct label_canvas_reader r = { data, len, 0 };
-	cairo_surface_t *img = cairo_image_surface_create_from_png_stream (label_canvas_read, &r);
-	if (cairo_surface_status (img) != CAIRO_STATUS_SUCCESS) {
-		*cause = xasprintf ("not a PNG image: %s", cairo_status_to_string (cairo_surface_status (img)));
-		cairo_surface_destroy (img);
-		return -1;
 	}
-	/* Whatever cairo made of it (our 1-bit pages come back as RGB24), painted onto white grey. */
-	int w = cairo_image_surface_get_width (img), h = cairo_image_surface_get_height (img);
-	cairo_surface_t *rgb = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-	cairo_t *t = cairo_create (rgb);
-	cairo_set_source_rgb (t, 1, 1, 1);
-	cairo_paint (t);
-	cairo_set_source_surface (t, img, 0, 0);
-	cairo_paint (t);
-	cairo_destroy (t);
-	cairo_surface_flush (rgb);
-	label_canvas_grey_of (rgb, g);
-	cairo_surface_destroy (rgb);
-	cairo_surface_destroy (img);
-	return 0;
 }

@@ -190,13 +190,28 @@ void label_grey_free (struct label_grey *g);
 /* label-cairo.c: an RGB24 cairo surface as grey (for label-poppler.c, which draws through cairo). */
 struct _cairo_surface;
 void label_canvas_grey_of (struct _cairo_surface *rgb, struct label_grey *g);
-/* label-cairo.c: a PNG as rendered; 0, or -1 with *cause. */
-int label_canvas_read_png (const unsigned char *data, size_t len, struct label_grey *g, char **cause);
+/* label-png.c, the only file that includes png.h: a 1-bit page (1 = dark, as label_zpl_page takes it)
+ * appended to out as a PNG; and any PNG read back as grey. 0, or -1 with *cause. */
+int label_png_write (const unsigned char *bits, int width, int height, int stride, bool lsb_first,
+    struct label_buf *out, char **cause);
+int label_png_read (const unsigned char *data, size_t len, struct label_grey *g, char **cause);
 /* label-zpl.c: the ^GFA page of one ZPL label (^XA .. ^XZ) starting at job; *used is its length. */
 int label_zpl_read (const char *job, size_t len, size_t *used, struct label_grey *g, char **cause);
-/* label-poppler.c: the pages of a PDF, each at dpi; the only file that includes poppler. */
-int label_pdf_pages (const unsigned char *data, size_t len, char **cause);
-int label_pdf_read (const unsigned char *data, size_t len, int page, int dpi, struct label_grey *g, char **cause);
+/* label-poppler.c, the only file that includes poppler: a PDF opened once (NULL with *cause; the data
+ * must outlive it), its pages, and page index (from 0) drawn at dpi as grey (0, or -1 with *cause). */
+struct label_pdf;
+struct label_pdf *label_pdf_open (const unsigned char *data, size_t len, char **cause);
+void label_pdf_close (struct label_pdf **self_p);
+int label_pdf_pages (const struct label_pdf *pdf);
+int label_pdf_read (struct label_pdf *pdf, int index, int dpi, struct label_grey *g, char **cause);
+/*
+ * label-verify.c: label_verify, handing each page it reads (index from 0, the grey it read) to on_page
+ * if not NULL before its barcodes are compared: a second reader gets the very pixels zxing got.
+ */
+typedef void (label_page_fn) (void *arg, size_t index, const struct label_grey *g);
+int label_verify_pages (struct label_layout *layout, const json_t *shipment, const struct label_options *opt,
+    const struct label_buf *label, label_page_fn *on_page, void *on_page_arg, char **cause);
+
 /* label-zxing.cc: the one symbol of symbology in a grey image, read with zxing-cpp (one format,
  * so it cannot abort); *text is the caller's to free. 0, or -1 with *cause. */
 int label_zxing_read (const char *symbology, const unsigned char *grey, int width, int height, int stride,

@@ -12,42 +12,55 @@
 #include <stdlib.h>
 #include <string.h>
 
-static PopplerDocument *
+/* A PDF opened once for all its pages. */
+struct label_pdf {
+	GBytes *bytes;
+	PopplerDocument *doc;
+};
+
+struct label_pdf *
 label_pdf_open (const unsigned char *data, size_t len, char **cause)
 {
 	GBytes *bytes = g_bytes_new (data, len);
 	GError *err = NULL;
 	PopplerDocument *doc = poppler_document_new_from_bytes (bytes, NULL, &err);
-	g_bytes_unref (bytes);
 	if (doc == NULL) {
 		*cause = xasprintf ("not a PDF that can be read: %s", err ? err->message : "unknown error");
 		if (err)
 			g_error_free (err);
+		g_bytes_unref (bytes);
+		return NULL;
 	}
-	return doc;
+	struct label_pdf *pdf = xcalloc (1, sizeof *pdf);
+	pdf->bytes = bytes;
+	pdf->doc = doc;
+	return pdf;
+}
+
+void
+label_pdf_close (struct label_pdf **self_p)
+{
+	struct label_pdf *pdf = *self_p;
+	if (pdf == NULL)
+		return;
+	g_object_unref (pdf->doc);
+	g_bytes_unref (pdf->bytes);
+	free (pdf);
+	*self_p = NULL;
 }
 
 int
-label_pdf_pages (const unsigned char *data, size_t len, char **cause)
+label_pdf_pages (const struct label_pdf *pdf)
 {
-	PopplerDocument *doc = label_pdf_open (data, len, cause);
-	if (doc == NULL)
-		return -1;
-	int n = poppler_document_get_n_pages (doc);
-	g_object_unref (doc);
-	return n;
+	return poppler_document_get_n_pages (pdf->doc);
 }
 
 int
-label_pdf_read (const unsigned char *data, size_t len, int index, int dpi, struct label_grey *g, char **cause)
+label_pdf_read (struct label_pdf *pdf, int index, int dpi, struct label_grey *g, char **cause)
 {
-	PopplerDocument *doc = label_pdf_open (data, len, cause);
-	if (doc == NULL)
-		return -1;
-	PopplerPage *page = poppler_document_get_page (doc, index);
+	PopplerPage *page = poppler_document_get_page (pdf->doc, index);
 	if (page == NULL) {
 		*cause = xasprintf ("the PDF has no page %d", index + 1);
-		g_object_unref (doc);
 		return -1;
 	}
 	double pw, ph;
@@ -65,6 +78,5 @@ label_pdf_read (const unsigned char *data, size_t len, int index, int dpi, struc
 	label_canvas_grey_of (rgb, g);
 	cairo_surface_destroy (rgb);
 	g_object_unref (page);
-	g_object_unref (doc);
 	return 0;
 }

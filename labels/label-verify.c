@@ -196,8 +196,8 @@ label_verify_page (struct label_verify_job *j, char **cause)
 }
 
 int
-label_verify (struct label_layout *layout, const json_t *shipment, const struct label_options *opt,
-    const struct label_buf *label, char **cause)
+label_verify_pages (struct label_layout *layout, const json_t *shipment, const struct label_options *opt,
+    const struct label_buf *label, label_page_fn *on_page, void *on_page_arg, char **cause)
 {
 	struct label_verify_job j = { .layout = layout, .opt = opt, .where = "" };
 	enum label_verify_kind kind;
@@ -205,14 +205,23 @@ label_verify (struct label_layout *layout, const json_t *shipment, const struct 
 		return -1;
 	size_t n = json_is_array (shipment) ? json_array_size (shipment) : 1;
 	size_t at = 0;
-	int pages = kind == LABEL_VERIFY_PDF ? label_pdf_pages (label->data, label->len, cause)
-	    : kind == LABEL_VERIFY_PNG ? 1 : -2;
-	if (pages == -1)
+	struct label_pdf *pdf = NULL;
+	if (kind == LABEL_VERIFY_PDF && (pdf = label_pdf_open (label->data, label->len, cause)) == NULL)
 		return -1;
+	int pages = pdf ? label_pdf_pages (pdf) : kind == LABEL_VERIFY_PNG ? 1 : -1;
 	if (pages >= 0 && (size_t) pages != n) {
 		*cause = xasprintf ("the label has %d page%s for %zu shipment%s", pages, pages == 1 ? "" : "s", n,
 		    n == 1 ? "" : "s");
+		label_pdf_close (&pdf);
 		return -1;
+	}
+	/* A page without barcodes (a customs paper) has nothing to read back. */
+	bool barcodes = false;
+	for (size_t i = 0; i < layout->nelements; i++)
+		barcodes = barcodes || layout->elements[i].type == LABEL_EL_BARCODE;
+	if (!barcodes && on_page == NULL && kind != LABEL_VERIFY_ZPL) {
+		label_pdf_close (&pdf);
+		return 0;
 	}
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -223,27 +232,38 @@ label_verify (struct label_layout *layout, const json_t *shipment, const struct 
 		j.where = where;
 		j.shipment = json_is_array (shipment) ? json_array_get (shipment, i) : shipment;
 		if (kind == LABEL_VERIFY_PNG)
-			rc = label_canvas_read_png (label->data, label->len, &g, cause);
+			rc = label_png_read (label->data, label->len, &g, cause);
 		else if (kind == LABEL_VERIFY_PDF)
-			rc = label_pdf_read (label->data, label->len, (int) i, opt->dpi, &g, cause);
+			rc = label_pdf_read (pdf, (int) i, opt->dpi, &g, cause);
 		else {
 			size_t used = 0;
 			if (at >= label->len) {
 				*cause = xasprintf ("the ZPL job holds %zu label%s for %zu shipments", i, i == 1 ? "" : "s", n);
-				return -1;
+				rc = -1;
+				break;
 			}
 			rc = label_zpl_read ((const char *) label->data + at, label->len - at, &used, &g, cause);
 			at += used;
 		}
+		if (rc == 0 && on_page)
+			on_page (on_page_arg, i, &g);
 		if (rc == 0) {
 			j.grey = &g;
 			rc = label_verify_page (&j, cause);
 		}
 		label_grey_free (&g);
 	}
+	label_pdf_close (&pdf);
 	if (rc == 0 && kind == LABEL_VERIFY_ZPL && at < label->len) {
 		*cause = xasprintf ("the ZPL job holds more labels than the %zu shipment%s", n, n == 1 ? "" : "s");
 		return -1;
 	}
 	return rc;
+}
+
+int
+label_verify (struct label_layout *layout, const json_t *shipment, const struct label_options *opt,
+    const struct label_buf *label, char **cause)
+{
+	return label_verify_pages (layout, shipment, opt, label, NULL, NULL, cause);
 }

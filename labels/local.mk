@@ -12,11 +12,12 @@ labels_liblabels_a_SOURCES = \
 	labels/label-text.c \
 	labels/label-verify.c \
 	labels/label-poppler.c \
+	labels/label-png.c \
 	labels/label-zxing.cc \
 	labels/label-chart.c labels/label-chart.h
-labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(ICU_CFLAGS) $(POPPLER_CFLAGS) $(JANSSON_CFLAGS)
+labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(ICU_CFLAGS) $(POPPLER_CFLAGS) $(PNG_CFLAGS) $(JANSSON_CFLAGS)
 labels_liblabels_a_CXXFLAGS = $(AM_CXXFLAGS) $(ZXING_CFLAGS) $(JANSSON_CFLAGS)
-LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(ICU_LIBS) $(POPPLER_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) $(ZXING_LIBS) -lstdc++ -lm
+LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(ICU_LIBS) $(POPPLER_LIBS) $(PNG_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) $(ZXING_LIBS) -lstdc++ -lm
 
 bin_PROGRAMS += labels/despatch-label
 labels_despatch_label_SOURCES = labels/despatch-label.c
@@ -59,7 +60,7 @@ tests_labels_zpl_decode_SOURCES = tests/labels/zpl-decode.c tests/labels/zpl-dec
 # The corpus in one process a layout: the library's reader (zxing) and two others (zbar, libdmtx).
 tests_labels_test_corpus_SOURCES = tests/labels/test-corpus.c tests/labels/zpl-decode.h
 tests_labels_test_corpus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels
-tests_labels_test_corpus_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZBAR_CFLAGS) $(DMTX_CFLAGS)
+tests_labels_test_corpus_CFLAGS = $(AM_CFLAGS) $(PANGO_CFLAGS) $(JANSSON_CFLAGS) $(ZBAR_CFLAGS) $(DMTX_CFLAGS)
 tests_labels_test_corpus_LDADD = $(LABELS_LIBS) $(ZBAR_LIBS) $(DMTX_LIBS)
 TESTS += tests/labels/test-ident tests/labels/test-label \
 	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
