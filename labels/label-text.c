@@ -123,8 +123,10 @@ label_text_trans (char **cause)
 	UTransliterator *t = g_private_get (&label_text_trans_key);
 	if (t)
 		return t;
-	static const char rules[] = "Any-Latin; Latin-ASCII";
-	UChar id[64];
+	/* The spacing modifier letters romanisation leaves for Arabic's ayn and hamza ("ʿAmmān") are
+	 * signs a Latin-only system cannot take: they go, so what remains is plain letters. */
+	static const char rules[] = "Any-Latin; Latin-ASCII; [\\u02B0-\\u02FF] Remove";
+	UChar id[96];
 	UErrorCode err = U_ZERO_ERROR;
 	u_uastrcpy (id, rules);
 	t = utrans_openU (id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
