@@ -302,6 +302,9 @@ label_render_table_pass (struct label_render_job *j, const struct label_element 
 {
 	int dpi = j->opt->dpi;
 	double x0 = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi), pad = fmax (1, dpi / 127.0);
+	/* Cells keep 0.8 mm from their column's edges, so a right-aligned quantity never reads as the
+	 * first digit of the HS code beside it. */
+	double padx = fmax (1, label_render_snap (0.8, dpi));
 	double line = fmax (1, label_render_snap (e->line, dpi));
 	size_t i;
 	json_t *row;
@@ -325,7 +328,7 @@ label_render_table_pass (struct label_render_job *j, const struct label_element 
 					label_render_plain (text);
 				double w = label_render_snap (col->w, dpi), h = 0;
 				char *missing = NULL;
-				int rc = label_canvas_cell (j->canvas, text, e->font, pt, x + pad, y + *total + pad, w - 2 * pad,
+				int rc = label_canvas_cell (j->canvas, text, e->font, pt, x + padx, y + *total + pad, w - 2 * padx,
 				    col->align, pass == 1, &h, &missing);
 				if (rc < 0) {
 					label_render_plain (text);
