@@ -284,6 +284,7 @@ struct corpus_read {
 	const struct corpus_syms *syms;	/* one label's, or NULL: the PDF's, by page */
 	struct label_grey keep;		/* a copy of the page (PNG), for the ZPL to be compared with */
 	bool want_copy;
+	size_t pages;			/* how many the check handed over: a second reader saw each */
 	struct corpus_fails *fails;
 	const char *what;
 };
@@ -292,6 +293,7 @@ static void
 corpus_read_page (void *arg, size_t index, const struct label_grey *g)
 {
 	struct corpus_read *r = arg;
+	r->pages++;
 	const struct corpus_syms *syms = r->syms ? r->syms : index < r->c->nall ? &r->c->syms[index] : NULL;
 	char *why = NULL;
 	if (syms && (corpus_zbar (g, syms, &why) < 0 || corpus_dmtx (r->c->l, &r->c->page, r->c->dpi, g, syms, &why) < 0)) {
@@ -423,7 +425,8 @@ corpus_label (struct corpus *c, const json_t *s, const char *family, size_t i, s
 		corpus_fail (fp, "%s %zu (%s): %s", family, i, who, why);
 		free (why);
 		why = NULL;
-	}
+	} else if (!c->hash_only && r.pages != 1)
+		corpus_fail (fp, "%s %zu (%s): the check read %zu pages of the PNG's one", family, i, who, r.pages);
 	free (out.data);
 	out.data = NULL;
 
@@ -961,6 +964,8 @@ main (int argc, char **argv)
 	/* A paper without barcodes has nothing for a second reader: the check alone. */
 	if (rc == 0 && !c.hash_only)
 		rc = label_verify_pages (c.l, c.all, &opt, &pdf, c.table ? NULL : corpus_read_page, &r, &why);
+	if (rc == 0 && !c.hash_only && !c.table && r.pages != c.nall)
+		corpus_fail (&fpdf, "the check read %zu pages of the PDF's %zu", r.pages, c.nall);
 	if (!c.hash_only) {
 		if (c.table)
 			corpus_ok (rc == 0, "%s pdf: %zu pages rendered at %d dpi, as the hub draws the paper", argv[1], c.nall, c.dpi);
