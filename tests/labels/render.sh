@@ -89,8 +89,9 @@ for s in "$srcdir"/shipments/*.json; do
 		"$tool" render --carrier "$c" --data "$s" --format $f --verify -o "$tmp/v.$f" > "$tmp/msg" 2>&1 \
 		    && "$tool" verify --carrier "$c" --data "$s" "$tmp/v.$f" > "$tmp/read" 2>> "$tmp/msg" \
 		    && [ "$(wc -l < "$tmp/read")" = "$(wc -l < "$srcdir/expect/$c.txt")" ]
-		ok $? "$c: render --verify and despatch-label verify read every barcode back ($f)"
-		[ $? = 0 ] || sed 's/^/#   /' "$tmp/msg"
+		rc=$?
+		ok $rc "$c: render --verify and despatch-label verify read every barcode back ($f)"
+		[ $rc = 0 ] || sed 's/^/#   /' "$tmp/msg"
 	done
 done
 "$tool" render --carrier ups --data "$srcdir/shipments/ups.json" --format zpl -o "$tmp/ups.zpl"
