@@ -1,4 +1,8 @@
-/* conf.c: INI-style configuration with section.key addressing. */
+/*
+ * conf.c: INI-style configuration with section.key addressing, and the
+ * table of the keys the suite reads (conf_keys) that unknown keys are
+ * checked against.
+ */
 #include "config.h"
 #include "conf.h"
 #include "util.h"
@@ -15,6 +19,7 @@
 struct conf_entry {
 	char *key;
 	char *value;
+	char *origin; /* "file:line", "--set", or NULL (set by a program) */
 	struct conf_entry *next;
 };
 
@@ -41,6 +46,7 @@ conf_destroy (conf_t **self_p)
 		struct conf_entry *next = e->next;
 		free (e->key);
 		free (e->value);
+		free (e->origin);
 		free (e);
 		e = next;
 	}
@@ -57,20 +63,27 @@ conf_find (conf_t *self, const char *key)
 	return NULL;
 }
 
+/* Set key, remembering where (origin may be NULL). */
+static void
+conf_set_from (conf_t *self, const char *key, const char *value, const char *origin)
+{
+	struct conf_entry *e = conf_find (self, key);
+	if (e == NULL) {
+		e = xcalloc (1, sizeof *e);
+		e->key = xstrdup (key);
+		*self->tail = e;
+		self->tail = &e->next;
+	}
+	free (e->value);
+	free (e->origin);
+	e->value = xstrdup (value);
+	e->origin = origin ? xstrdup (origin) : NULL;
+}
+
 void
 conf_set (conf_t *self, const char *key, const char *value)
 {
-	struct conf_entry *e = conf_find (self, key);
-	if (e) {
-		free (e->value);
-		e->value = xstrdup (value);
-		return;
-	}
-	e = xcalloc (1, sizeof *e);
-	e->key = xstrdup (key);
-	e->value = xstrdup (value);
-	*self->tail = e;
-	self->tail = &e->next;
+	conf_set_from (self, key, value, NULL);
 }
 
 static char *
@@ -95,9 +108,10 @@ conf_valid_name (const char *s)
 	return true;
 }
 
-/* One line of a file; section is updated in place. */
+/* One line of a file; section is updated in place; origin is "file:line". */
 static int
-conf_parse_line (conf_t *self, char *line, char *section, size_t section_n, const char **why)
+conf_parse_line (conf_t *self, char *line, char *section, size_t section_n, const char *origin,
+    const char **why)
 {
 	char *s = conf_trim (line);
 	if (*s == '\0' || *s == '#' || *s == ';')
@@ -135,7 +149,7 @@ conf_parse_line (conf_t *self, char *line, char *section, size_t section_n, cons
 	}
 	char full[CONF_MAX_KEY * 2 + 2];
 	snprintf (full, sizeof full, "%s.%s", section, key);
-	conf_set (self, full, value);
+	conf_set_from (self, full, value, origin);
 	return 0;
 }
 
@@ -161,7 +175,9 @@ conf_load_string (conf_t *self, const char *name, const char *text, char **cause
 			return -1;
 		}
 		const char *why = NULL;
-		if (conf_parse_line (self, line, section, sizeof section, &why) != 0) {
+		char origin[CONF_MAX_LINE];
+		snprintf (origin, sizeof origin, "%s:%d", name, lineno);
+		if (conf_parse_line (self, line, section, sizeof section, origin, &why) != 0) {
 			*cause = xasprintf ("%s:%d: %s", name, lineno, why);
 			return -1;
 		}
@@ -221,7 +237,7 @@ conf_set_arg (conf_t *self, const char *arg, char **cause)
 		free (key);
 		return -1;
 	}
-	conf_set (self, key, eq + 1);
+	conf_set_from (self, key, eq + 1, "--set");
 	free (key);
 	return 0;
 }
@@ -263,4 +279,211 @@ conf_each (conf_t *self, conf_visit_fn *fn, void *arg)
 {
 	for (struct conf_entry *e = self->head; e; e = e->next)
 		fn (e->key, e->value, arg);
+}
+
+/*
+ * Every key a program of the suite reads, with its default as
+ * despatch.conf(5) words it. A key read anywhere has its row here (the
+ * manual's test finds the readers in the code and holds them to this
+ * table and the table to the page).
+ */
+static const struct conf_key conf_key_table[] = {
+	/* despatch-hub, despatch status, despatch-backup */
+	{ "hub.endpoint", "tcp://127.0.0.1:5570" },
+	{ "hub.database", "despatch.db" },
+	{ "hub.heartbeat_ms", "5000" },
+	{ "hub.expiry_ms", "30000" },
+	{ "hub.batch_max", "512" },
+	{ "hub.integration", "unset" },
+	{ "hub.inbox", "unset" },
+	{ "hub.tracking_inbox", "unset" },
+	{ "hub.events", "unset" },
+	{ "hub.exports", "unset" },
+	{ "security.curve", "yes" },
+	{ "security.keys_dir", "keys beside the database" },
+	{ "security.zap_log", "no" },
+	{ "security.max_pin_failures", "5" },
+	{ "security.lockout_s", "900" },
+	{ "security.idle_logout_s", "3600" },
+	{ "privacy.retention_days", "0" },
+	{ "log.level", "info" },
+	{ "log.syslog", "no" },
+	{ "printer.server", "the CUPS default" },
+	{ "printer.*.label", "unset" },
+	{ "printer.*.document", "unset" },
+	{ "printer.*.dpi", "203" },
+	{ "printer.group.*.fallback", "unset" },
+	{ "printer.group.*.document-fallback", "unset" },
+	{ "station.*.group", "unset" },
+	{ "carriers.path", "the installed carriers folder" },
+	{ "carriers.outbox", "outbox beside the database" },
+	{ "carriers.autoclose_station", "despatch" },
+	{ "carriers.autoclose_every_s", "60" },
+	{ "carriers.clock_offset_s", "0" },
+	{ "carrier.*.depot", "the carrier file's depot" },
+	{ "carrier.ups.account", "999AA1" },
+	{ "store.name", "Despatch, The Store" },
+	{ "store.address", "1 High Street" },
+	{ "store.town", "London" },
+	{ "store.postcode", "W1A 1AA" },
+	{ "backup.dir", "backups beside the database" },
+	{ "backup.keep", "14" },
+	{ "status.backup_max_age_h", "26" },
+	{ "status.queue_max_age_s", "600" },
+	{ "status.quiet_max", "0" },
+	/* despatch-term, from its own file's [terminal] section */
+	{ "terminal.endpoint", "tcp://127.0.0.1:5570" },
+	{ "terminal.id", "term-HOSTNAME" },
+	{ "terminal.station", "the terminal id" },
+	{ "terminal.profile", "handheld" },
+	{ "terminal.journal", "despatch-term-ID.journal" },
+	{ "terminal.keys", "unset" },
+	{ "terminal.mono", "no" },
+	{ "terminal.manual_gap_ms", "60" },
+	{ "terminal.reply_timeout_ms", "2000" },
+	{ "terminal.bench_stats", "no" },
+};
+
+const struct conf_key *
+conf_keys (size_t *n)
+{
+	*n = nitems (conf_key_table);
+	return conf_key_table;
+}
+
+/* Glob match where '*' matches one or more characters. */
+static bool
+conf_key_match (const char *pattern, const char *key)
+{
+	for (; *pattern; pattern++, key++) {
+		if (*pattern == '*') {
+			if (*key == '\0')
+				return false;
+			for (const char *k = key + 1;; k++) {
+				if (conf_key_match (pattern + 1, k))
+					return true;
+				if (*k == '\0')
+					return false;
+			}
+		}
+		if (*pattern != *key)
+			return false;
+	}
+	return *key == '\0';
+}
+
+const struct conf_key *
+conf_key_find (const char *key)
+{
+	for (size_t i = 0; i < nitems (conf_key_table); i++)
+		if (conf_key_match (conf_key_table[i].name, key))
+			return &conf_key_table[i];
+	return NULL;
+}
+
+/* Optimal string alignment distance: edits, with a swap of two neighbours as one. */
+static size_t
+conf_distance (const char *a, const char *b)
+{
+	size_t n = strlen (a), m = strlen (b);
+	size_t *rows = xcalloc (3 * (m + 1), sizeof *rows);
+	size_t *prev2 = rows, *prev = rows + m + 1, *cur = rows + 2 * (m + 1);
+	for (size_t j = 0; j <= m; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < d)
+				d = prev[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		size_t *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	size_t d = prev[m];
+	free (rows);
+	return d;
+}
+
+/*
+ * The known key a name would be if its site-chosen part were kept: for
+ * "printer.*.label" and "printer.bench1.lable", "printer.bench1.label".
+ * The components before and after the '*' are taken from the pattern, the
+ * ones between from key. NULL when key has too few components. Caller frees.
+ */
+static char *
+conf_key_instance (const char *pattern, const char *key)
+{
+	const char *star = strchr (pattern, '*');
+	if (star == NULL)
+		return xstrdup (pattern);
+	size_t before = 0, after = 0, parts = 1;
+	for (const char *p = pattern; p < star; p++)
+		before += *p == '.';
+	for (const char *p = star; *p; p++)
+		after += *p == '.';
+	for (const char *k = key; *k; k++)
+		parts += *k == '.';
+	if (parts < before + after + 1)
+		return NULL;
+	/* The middle of key: skip `before` components, drop `after` from the end. */
+	const char *from = key;
+	for (size_t i = 0; i < before; i++)
+		from = strchr (from, '.') + 1;
+	const char *to = key + strlen (key);
+	for (size_t i = 0; i < after; i++)
+		while (*--to != '.')
+			;
+	return xasprintf ("%.*s%.*s%s", (int) (star - pattern), pattern, (int) (to - from), from, star + 1);
+}
+
+/* The nearest known key to an unknown one, if one is close enough to be a typo (caller frees). */
+static char *
+conf_key_nearest (const char *key)
+{
+	char *best = NULL;
+	size_t best_d = (size_t) -1;
+	for (size_t i = 0; i < nitems (conf_key_table); i++) {
+		char *cand = conf_key_instance (conf_key_table[i].name, key);
+		if (cand == NULL)
+			continue;
+		size_t d = conf_distance (key, cand);
+		size_t len = strlen (cand), limit = len / 4 > 2 ? len / 4 : 2;
+		if (d <= limit && d < best_d) {
+			free (best);
+			best = cand;
+			best_d = d;
+		} else
+			free (cand);
+	}
+	return best;
+}
+
+int
+conf_check_keys (conf_t *self, conf_warn_fn *fn, void *arg)
+{
+	int unknown = 0;
+	for (struct conf_entry *e = self->head; e; e = e->next) {
+		if (conf_key_find (e->key))
+			continue;
+		unknown++;
+		char *near = conf_key_nearest (e->key);
+		char *msg = near
+		    ? xasprintf ("%s%sunknown key %s; did you mean %s?", e->origin ? e->origin : "",
+		          e->origin ? ": " : "", e->key, near)
+		    : xasprintf ("%s%sunknown key %s: no part of the suite reads it (see despatch.conf(5))",
+		          e->origin ? e->origin : "", e->origin ? ": " : "", e->key);
+		fn (msg, arg);
+		free (msg);
+		free (near);
+	}
+	return unknown;
 }

@@ -10,11 +10,14 @@
  * so load the file first and apply overrides after. Values returned by
  * conf_get belong to the conf object and live until it is destroyed.
  * Errors come back as a "file:line: reason" string the caller frees.
+ * Each key remembers where it was last set (file:line, or --set), for
+ * conf_check_keys's warnings.
  */
 #ifndef DSP_CONF_H
 #define DSP_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct conf conf_t;
 
@@ -37,5 +40,32 @@ bool conf_get_bool (conf_t *self, const char *key, bool dflt);
 /* Visit every key in order of first setting. */
 typedef void (conf_visit_fn) (const char *key, const char *value, void *arg);
 void conf_each (conf_t *self, conf_visit_fn *fn, void *arg);
+
+/*
+ * The keys the suite reads: one table (conf.c) for every program, each key
+ * with its default as despatch.conf(5) gives it. In a name, '*' stands for
+ * a name the site chooses (a station, a group, a carrier). The manual's
+ * test (tests/ops/manual.sh) holds the code's readers, this table and the
+ * page to each other, so a key read anywhere must have its row here.
+ */
+struct conf_key {
+	const char *name;  /* "hub.endpoint", "printer.*.label" */
+	const char *dflt;  /* the default, in the manual's words: "5000", "unset" */
+};
+/* The table, and its length in *n. Static; never freed. */
+const struct conf_key *conf_keys (size_t *n);
+/* The row whose name matches key ('*' matching one or more characters), or NULL. */
+const struct conf_key *conf_key_find (const char *key);
+
+/*
+ * Each key set in self that no part of the suite reads, in the order set,
+ * as one message for fn: where it was set (file:line, or --set) when known,
+ * and the nearest known key when one is close:
+ *   despatch.conf:12: unknown key printer.bench1.lable; did you mean printer.bench1.label?
+ * The message is fn's only for the call. Returns how many keys were unknown.
+ * Loading a file never fails for an unknown key: a program warns with this.
+ */
+typedef void (conf_warn_fn) (const char *message, void *arg);
+int conf_check_keys (conf_t *self, conf_warn_fn *fn, void *arg);
 
 #endif

@@ -1,4 +1,5 @@
-# data/: configuration example, service files and man pages for the hub (operations).
+# data/: configuration example, service files and man pages for the hub
+# (operations), and what the suite installs for a site's administrator.
 
 # The example configuration is installed as the live one; not overwriting
 # an edited copy on upgrade is the package's job (dpkg conffiles).
@@ -39,17 +40,29 @@ CLEANFILES += data/despatch.conf data/despatch-hub.service data/despatch-backup.
 dist_man_MANS += data/man/despatch-hub.8 data/man/despatch.8 data/man/despatch-backup.8 \
 	data/man/despatch.conf.5
 
-# The Debian packaging (debian/) travels in the tarball.
-EXTRA_DIST += debian
+# The documentation and the licence, in $(docdir) beside the example configuration.
+dist_doc_DATA += doc/carriers.md doc/labels.md doc/operations.md doc/orders.md \
+	doc/performance.md doc/printing.md doc/protocol.md doc/security.md doc/terminal.md \
+	LICENSE
+
+# The Debian packaging (debian/) travels in the tarball, and so does m4/
+# (its placeholder), so that autoreconf runs cleanly in an unpacked tarball.
+EXTRA_DIST += debian m4/.keep
 
 # The Debian packages, built from a fresh dist tarball in a scratch folder so
-# the source tree is never configured in place; the .deb files land here.
+# the source tree is never configured in place: the source package and the
+# .changes (what lintian reads) stay in deb-build/, the .deb files are
+# copied here. The build skips make check (nocheck: the suite's tests run
+# beside it, in make check and CI) unless DSP_DEB_CHECK=yes; the caller's
+# DEB_BUILD_OPTIONS are added.
 deb: dist
 	$(AM_V_GEN)rm -rf deb-build && $(MKDIR_P) deb-build && \
 	tar -C deb-build -xzf $(distdir).tar.gz && \
 	cd deb-build/$(distdir) && \
-	DEB_BUILD_OPTIONS="nocheck $${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b $(DEB_FLAGS) && \
-	cd ../.. && mv deb-build/*.deb . && ls -1 *.deb
+	nocheck=$$(test "$${DSP_DEB_CHECK:-no}" = yes || echo nocheck) && \
+	DEB_BUILD_OPTIONS="$$nocheck parallel=$$(nproc 2>/dev/null || echo 1) $${DEB_BUILD_OPTIONS:-}" \
+	  dpkg-buildpackage -us -uc $${nocheck:+-P$$nocheck} $(DEB_FLAGS) && \
+	cd ../.. && rm -f despatch*.deb && cp deb-build/*.deb . && ls -1 *.deb
 .PHONY: deb
 clean-local:
 	rm -rf deb-build despatch-*.deb

@@ -1,55 +1,46 @@
 # hub/: the despatch hub (one authority over SQLite, served over ZeroMQ).
+# Its folders are its layers (hub/hub.h, doc/architecture.md); each uses
+# only those listed after it.
 noinst_LIBRARIES += hub/libhub.a
 hub_libhub_a_SOURCES = \
 	hub/hub.h \
-	hub/hub-server.c hub/hub-server.h \
-	hub/hub-store.c hub/hub-store.h \
-	hub/hub-checkpoint.c hub/hub-checkpoint.h \
-	hub/hub-cmd.c hub/hub-cmd.h \
-	hub/hub-scan.c \
-	hub/flow.h hub/flow-util.c \
-	hub/flow-receive.c hub/flow-locate.c hub/flow-pack.c hub/flow-label.c \
-	hub/flow-scanout.c hub/flow-closeout.c hub/flow-hold.c hub/flow-undo.c \
-	hub/flow-enquiry.c \
-	hub/hub-import.c hub/hub-import.h \
-	hub/hub-integration.c hub/hub-integration.h \
-	hub/hub-curve.c hub/hub-curve.h \
-	hub/hub-erase.c hub/hub-erase.h \
-	hub/hub-events.c hub/hub-events.h \
-	hub/carrier.h hub/carrier-load.c hub/carrier-rules.c \
-	hub/carrier-manifest.c hub/carrier-manifest.h hub/carrier-cmd.c hub/carrier-track.c \
-	hub/carrier-autoclose.c \
-	hub/hub-label.c hub/hub-label.h \
-	hub/hub-print.c hub/hub-print.h \
-	hub/hub-ticket.c hub/hub-ticket.h \
-	hub/hub-receipt.c hub/hub-receipt.h \
-	hub/hub-customs.c hub/hub-customs.h \
-	hub/hub-auth.c hub/hub-auth.h \
-	hub/hub-demo.c hub/hub-demo.h
+	hub/loop/hub-server.c hub/loop/hub-server.h \
+	hub/loop/hub-spool.c hub/loop/hub-spool.h \
+	hub/loop/hub-feed.c hub/loop/hub-feed.h \
+	hub/loop/hub-events.c hub/loop/hub-events.h \
+	hub/loop/hub-checkpoint.c hub/loop/hub-checkpoint.h \
+	hub/loop/hub-curve.c hub/loop/hub-curve.h \
+	hub/cmd/hub-cmd.c hub/cmd/hub-cmd.h \
+	hub/cmd/hub-session.c hub/cmd/hub-session.h \
+	hub/cmd/hub-scan.c hub/cmd/hub-scan.h \
+	hub/flow/flow-steps.h \
+	hub/flow/flow-receive.c hub/flow/flow-locate.c hub/flow/flow-pack.c hub/flow/flow-label.c \
+	hub/flow/flow-scanout.c hub/flow/flow-closeout.c hub/flow/flow-hold.c hub/flow/flow-undo.c \
+	hub/flow/flow-enquiry.c hub/flow/flow-carrier.c hub/flow/flow-print.c \
+	hub/docs/hub-print.c hub/docs/hub-print.h \
+	hub/docs/hub-label.c hub/docs/hub-label.h \
+	hub/docs/hub-ticket.c hub/docs/hub-ticket.h \
+	hub/docs/hub-receipt.c hub/docs/hub-receipt.h \
+	hub/docs/hub-customs.c hub/docs/hub-customs.h \
+	hub/req/hub-req.h \
+	hub/req/hub-reply.c hub/req/hub-reply.h \
+	hub/req/hub-after.c hub/req/hub-after.h \
+	hub/req/flow.c hub/req/flow.h \
+	hub/store/hub-store.c hub/store/hub-store.h \
+	hub/store/hub-role.c hub/store/hub-role.h \
+	hub/store/hub-state.c hub/store/hub-state.h \
+	hub/store/hub-import.c hub/store/hub-import.h \
+	hub/store/hub-erase.c hub/store/hub-erase.h \
+	hub/store/hub-auth.c hub/store/hub-auth.h \
+	hub/store/hub-demo.c hub/store/hub-demo.h \
+	hub/work/work-print.c hub/work/work-print.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)
-HUB_LIBS = hub/libhub.a $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
+HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
 
-bin_PROGRAMS += hub/despatch-hub
-hub_despatch_hub_SOURCES = hub/hub-main.c
+# The daemon has a section-8 page: $(sbindir), as Debian and the FHS want.
+sbin_PROGRAMS += hub/despatch-hub
+hub_despatch_hub_SOURCES = hub/loop/hub-main.c
 hub_despatch_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_hub_LDADD = $(HUB_LIBS)
 
-# despatch: the administrator's tool (import now; more subcommands later).
-bin_PROGRAMS += hub/despatch
-hub_despatch_SOURCES = hub/despatch-main.c hub/despatch-status.c hub/despatch-status.h \
-	hub/despatch-rules.c hub/despatch-quote.c hub/despatch-track.c hub/despatch-carrier.h \
-	hub/despatch-keys.c hub/despatch-keys.h \
-	hub/despatch-erase.c hub/despatch-erase.h \
-	hub/despatch-backup.c hub/despatch-backup.h \
-	hub/despatch-report.c hub/despatch-report.h
-hub_despatch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
-hub_despatch_LDADD = $(HUB_LIBS) $(PRINTERS_LIBS)
-
 nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json
-
-# Carrier definitions (doc/carriers.md): read by the hub at start from
-# $(pkgdatadir)/carriers unless DSP_CARRIER_PATH or carriers.path says otherwise.
-carriersdir = $(pkgdatadir)/carriers
-dist_carriers_DATA = data/carriers/dhl-express.conf data/carriers/dpd.conf data/carriers/fedex.conf \
-	data/carriers/parcelforce.conf data/carriers/royal-mail.conf data/carriers/rules.conf \
-	data/carriers/store-van.conf data/carriers/ups.conf

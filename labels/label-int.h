@@ -217,7 +217,7 @@ int label_verify_pages (struct label_layout *layout, const json_t *shipment, con
 int label_zxing_read (const char *symbology, const unsigned char *grey, int width, int height, int stride,
     char **text, char **cause);
 
-/* label-buf helpers (label-render.c) */
+/* label-buf.c: the output buffer */
 void label_buf_append (struct label_buf *b, const void *data, size_t len);
 /* Room for n more bytes at the end; label_buf_commit says how many were used. */
 char *label_buf_reserve (struct label_buf *b, size_t n);

@@ -6,6 +6,7 @@ labels_liblabels_a_SOURCES = \
 	labels/label-layout.c \
 	labels/label-template.c \
 	labels/label-render.c \
+	labels/label-buf.c \
 	labels/label-zpl.c \
 	labels/label-zint.c \
 	labels/label-cairo.c \

@@ -53,7 +53,7 @@ term_flow_receive_key (struct term *t, int key)
 		char saved[TERM_CTX_MAX][2][96];
 		memcpy (saved, t->ctx, sizeof saved);
 		/* The locate screen starts from this order's line: hand the context over. */
-		const struct term_flow *f = term_flow_find ("locate");
+		const struct term_flow *f = term_flow_find (t, "locate");
 		memcpy (t->ctx, saved, sizeof saved);
 		t->flow = f;
 		t->stage = 0;
@@ -71,7 +71,7 @@ term_flow_receive_view (struct term *t, struct term_view *v)
 	t->field = TF_CODE;
 	v->prompt = "Scan ticket";
 	v->keys[2] = "Back";
-	if (*term_ctx_get (t, "order") && term_flow_find ("locate"))
+	if (*term_ctx_get (t, "order") && term_flow_find (t, "locate"))
 		v->keys[3] = "Locate";
 }
 

@@ -1,4 +1,4 @@
-/* term-flow.c: the screen table, login, the menu and the rejected list. */
+/* term-flow.c: login, the menu and the rejected list, and what every screen shares. */
 #include "config.h"
 #include "term-flow.h"
 #include "util.h"
@@ -6,29 +6,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Menu order. */
-const struct term_flow *const term_flows[] = {
-	&term_flow_login,
-	&term_flow_menu,
-	&term_flow_rejected,
-	&term_flow_receive,
-	&term_flow_locate,
-	&term_flow_pack,
-	&term_flow_scanout,
-	&term_flow_closeout,
-	&term_flow_enquiry,
-	&term_flow_hold,
-	&term_flow_release,
-	&term_flow_note,
-	&term_flow_reprint,
-	&term_flow_printjobs,
-	&term_flow_price,
-	&term_flow_undo,
-	&term_flow_quote,
-	&term_flow_override,
-};
-const int term_nflows = (int) nitems (term_flows);
 
 /* How the hub's answer data reads on screen: known keys get a word a packer
  * knows; the next-line keys are left out of a side panel (the screen's body
@@ -246,9 +223,10 @@ static int
 term_flow_menu_items (struct term *t, const struct term_flow **out, int max)
 {
 	int n = 0;
-	for (int i = 0; i < term_nflows && n < max; i++)
-		if (term_flows[i]->menu && term_may (t, term_flows[i]->permission))
-			out[n++] = term_flows[i];
+	const struct term_flow_set *s = t->opt.flows;
+	for (int i = 0; i < s->nflows && n < max; i++)
+		if (s->flows[i]->menu && term_may (t, s->flows[i]->permission))
+			out[n++] = s->flows[i];
 	return n;
 }
 

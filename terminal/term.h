@@ -19,6 +19,7 @@
 #define TERM_LINE_MAX 160
 #define TERM_CTX_MAX 16
 #define TERM_HISTORY 20
+#define TERM_OUTQ_MAX 16 /* commands waiting to go, beside the journal */
 
 struct term;
 
@@ -49,7 +50,20 @@ struct term_flow {
 	void (*view) (struct term *, struct term_view *);
 };
 
+/* The screens, and what takes the hub's print EVENTs: term-flow-table.c's
+ * term_flow_table, handed to term_app_init in the options so that
+ * term-app.c and the menu, which the screens call, never name a screen. */
+struct term_flow_set {
+	const struct term_flow *const *flows;  /* menu order */
+	int nflows;
+	/* An EVENT "print" from the hub (message line, F4 offer, P count). */
+	void (*print_event) (struct term *, const proto_msg_t *ev);
+	/* F4 while an offer stands: send it; true when something was sent. */
+	bool (*offer_take) (struct term *);
+};
+
 struct term_options {
+	const struct term_flow_set *flows;
 	const char *endpoint;
 	const char *terminal;
 	const char *station;
@@ -113,7 +127,15 @@ struct term {
 	proto_msg_t *inflight;    /* a copy of what was sent */
 	bool inflight_journal;
 	bool inflight_provisional;
-	proto_msg_t *pending;     /* LOGIN/LOGOUT waiting to go (never journalled: PINs) */
+	/* Requests never journalled, in the order they go: LOGIN and LOGOUT (a
+	 * PIN stays off disk), and every COMMAND (notes, reasons and other
+	 * free text stay off disk too; a command needs the hub, so it is only
+	 * made while the hub answers). */
+	struct term_out {
+		proto_msg_t *msg;             /* seq 0: numbered when it goes (LOGIN, LOGOUT) */
+		const struct term_flow *flow; /* the screen its answer goes to (NULL: the message line) */
+	} outq[TERM_OUTQ_MAX + 1]; /* + the one out, put back when the hub stops answering */
+	int noutq;
 	bool session_ok;          /* the hub holds a session: journal may be sent */
 	int64_t retry_at;         /* after ERROR STORAGE: wait before sending again */
 
@@ -153,6 +175,9 @@ void term_app_tick (struct term *t, int64_t now_ms);
 bool term_app_beep_due (struct term *t, int64_t now_ms);
 /* True while the screen should be shown flashed (reverse video). */
 bool term_app_flashing (struct term *t, int64_t now_ms);
+/* Work that waits until the screen is drawn and nothing is out: wiping
+ * answered scans from the journal's files. */
+void term_app_idle (struct term *t);
 /* Milliseconds until term_app_tick has timer work. */
 int term_app_timeout (struct term *t, int64_t now_ms);
 /* Lay the current screen out on t->scr (the caller has set its size). */
@@ -160,7 +185,7 @@ void term_app_layout (struct term *t);
 
 /* For screens: switch screen (resets stage, context, body, field). */
 void term_goto (struct term *t, const char *name);
-const struct term_flow *term_flow_find (const char *name);
+const struct term_flow *term_flow_find (struct term *t, const char *name);
 /* Message line with its sound; TM_ALARM also blocks scanning. */
 void term_message (struct term *t, enum term_msg kind, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 /* Send a SCAN of this step for code (journalled first); ctx pairs "k", "v"..., NULL. */
@@ -187,8 +212,7 @@ void term_show_reply (struct term *t, const proto_msg_t *reply);
 /* Add a line to the recent answers (side panel). */
 void term_history_add (struct term *t, enum term_msg kind, const char *text);
 
-/* --- term-flow.c --------------------------------------------------------- */
-extern const struct term_flow *const term_flows[];
-extern const int term_nflows;
+/* --- term-flow-table.c --------------------------------------------------- */
+extern const struct term_flow_set term_flow_table;
 
 #endif

@@ -52,19 +52,23 @@ tests_test_checkpoint_SOURCES = tests/test-checkpoint.c
 tests_test_checkpoint_LDADD = tests/libtestlib.a $(HUB_LIBS)
 TESTS += tests/test-checkpoint
 
-# The terminal's own ZMTP (common/zmtp.c) against libzmq ROUTER sockets.
-check_PROGRAMS += tests/test-zmtp
-tests_test_zmtp_SOURCES = tests/test-zmtp.c
-tests_test_zmtp_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
-tests_test_zmtp_LDADD = $(TEST_LIBS)
-TESTS += tests/test-zmtp
+# The terminal's end of the wire (common/client.c) against libzmq ROUTER sockets and peers that are not a hub.
+check_PROGRAMS += tests/test-client
+tests_test_client_SOURCES = tests/test-client.c
+tests_test_client_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_client_LDADD = $(TEST_LIBS)
+TESTS += tests/test-client
 
-# Security and reliability (issue 8): CURVE/ZAP, erase, card numbers, crashes.
+# Security and reliability: CURVE/ZAP, erase, card numbers, crashes.
 check_PROGRAMS += tests/security/test-curve
 tests_security_test_curve_SOURCES = tests/security/test-curve.c
 tests_security_test_curve_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_security_test_curve_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-curve
+check_PROGRAMS += tests/security/test-keyfile
+tests_security_test_keyfile_SOURCES = tests/security/test-keyfile.c
+tests_security_test_keyfile_LDADD = $(TEST_LIBS)
+TESTS += tests/security/test-keyfile
 check_PROGRAMS += tests/security/test-pan
 tests_security_test_pan_SOURCES = tests/security/test-pan.c
 tests_security_test_pan_LDADD = $(COMMON_LIBS)
@@ -85,7 +89,7 @@ tests_security_test_diskfull_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_security_test_diskfull_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-diskfull
 
-# Fuzz harnesses for the parsers of outside input (issue 8): the scan
+# Fuzz harnesses for the parsers of outside input: the scan
 # (GS1) parser, the order import (CSV and JSON), label layouts and carrier
 # definitions. Same pattern as fuzz-proto above.
 check_PROGRAMS += tests/fuzz/fuzz-gs1 tests/fuzz/fuzz-import tests/fuzz/fuzz-layout tests/fuzz/fuzz-carrier
@@ -93,14 +97,14 @@ tests_fuzz_fuzz_gs1_SOURCES = tests/fuzz/fuzz-gs1.c tests/fuzz/replay.c tests/fu
 tests_fuzz_fuzz_gs1_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"gs1"'
 tests_fuzz_fuzz_gs1_LDADD = $(COMMON_LIBS)
 tests_fuzz_fuzz_import_SOURCES = tests/fuzz/fuzz-import.c tests/fuzz/replay.c tests/fuzz/fuzz.h
-tests_fuzz_fuzz_import_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub -DFUZZ_NAME='"import"'
+tests_fuzz_fuzz_import_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"import"'
 tests_fuzz_fuzz_import_LDADD = $(HUB_LIBS)
 tests_fuzz_fuzz_layout_SOURCES = tests/fuzz/fuzz-layout.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_layout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels $(JANSSON_CFLAGS) -DFUZZ_NAME='"layout"'
 tests_fuzz_fuzz_layout_LDADD = $(LABELS_LIBS)
 tests_fuzz_fuzz_carrier_SOURCES = tests/fuzz/fuzz-carrier.c tests/fuzz/replay.c tests/fuzz/fuzz.h
-tests_fuzz_fuzz_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub -DFUZZ_NAME='"carrier"'
-tests_fuzz_fuzz_carrier_LDADD = $(HUB_LIBS)
+tests_fuzz_fuzz_carrier_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"carrier"'
+tests_fuzz_fuzz_carrier_LDADD = $(CARRIERS_LIBS)
 TESTS += tests/fuzz/fuzz-gs1 tests/fuzz/fuzz-import tests/fuzz/fuzz-layout tests/fuzz/fuzz-carrier
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/libfuzzer-gs1 tests/fuzz/libfuzzer-import tests/fuzz/libfuzzer-layout \
@@ -110,7 +114,7 @@ tests_fuzz_libfuzzer_gs1_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_gs1_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_gs1_LDADD = $(COMMON_LIBS)
 tests_fuzz_libfuzzer_import_SOURCES = tests/fuzz/fuzz-import.c
-tests_fuzz_libfuzzer_import_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_fuzz_libfuzzer_import_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_libfuzzer_import_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_import_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_import_LDADD = $(HUB_LIBS)
@@ -120,10 +124,10 @@ tests_fuzz_libfuzzer_layout_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_layout_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_layout_LDADD = $(LABELS_LIBS)
 tests_fuzz_libfuzzer_carrier_SOURCES = tests/fuzz/fuzz-carrier.c
-tests_fuzz_libfuzzer_carrier_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_fuzz_libfuzzer_carrier_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_libfuzzer_carrier_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_libfuzzer_carrier_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_libfuzzer_carrier_LDADD = $(HUB_LIBS)
+tests_fuzz_libfuzzer_carrier_LDADD = $(CARRIERS_LIBS)
 endif
 
 # Valgrind suppressions for libraries outside the suite (doc/security.md).

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 #include "db.h"
-#include "hub/hub-checkpoint.h"
+#include "hub/loop/hub-checkpoint.h"
 #include "tests/tap.h"
 #include "tests/testlib.h"
 #include "util.h"

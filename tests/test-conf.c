@@ -1,6 +1,10 @@
-/* test-conf.c: configuration files, errors with line numbers, overrides. */
+/*
+ * test-conf.c: configuration files, errors with line numbers, overrides,
+ * and the table of known keys that unknown ones are warned against.
+ */
 #include "config.h"
 #include "conf.h"
+#include "util.h"
 #include "tap.h"
 
 #include <stdlib.h>
@@ -17,6 +21,139 @@ load_fails (const char *text, const char *want)
 	free (cause);
 	conf_destroy (&c);
 	return good;
+}
+
+/* What conf_check_keys said, one message a line. */
+struct warnings {
+	char text[4096];
+	int n;
+};
+
+static void
+collect (const char *message, void *arg)
+{
+	struct warnings *w = arg;
+	size_t len = strlen (w->text);
+	snprintf (w->text + len, sizeof w->text - len, "%s\n", message);
+	w->n++;
+}
+
+static int
+check_text (const char *text, struct warnings *w)
+{
+	conf_t *c = conf_new ();
+	char *cause = NULL;
+	memset (w, 0, sizeof *w);
+	if (conf_load_string (c, "site.conf", text, &cause) != 0) {
+		diag ("did not load: %s", cause);
+		free (cause);
+		conf_destroy (&c);
+		return -1;
+	}
+	int n = conf_check_keys (c, collect, w);
+	conf_destroy (&c);
+	return n;
+}
+
+static void
+test_known_keys (void)
+{
+	struct warnings w;
+
+	/* The table: every row found as itself, none hidden by another row. */
+	size_t n = 0;
+	const struct conf_key *keys = conf_keys (&n);
+	ok (n > 40, "the table of known keys has its %zu rows", n);
+	size_t shadowed = 0, bad_default = 0;
+	for (size_t i = 0; i < n; i++) {
+		char name[256];
+		util_strlcpy (name, keys[i].name, sizeof name);
+		for (char *s = strchr (name, '*'); s; s = strchr (s, '*'))
+			*s = 'x';
+		if (conf_key_find (name) != &keys[i]) {
+			diag ("%s (as %s) is found as another row", keys[i].name, name);
+			shadowed++;
+		}
+		if (keys[i].dflt == NULL || *keys[i].dflt == '\0') {
+			diag ("%s has no default", keys[i].name);
+			bad_default++;
+		}
+	}
+	ok (shadowed == 0, "each row is found as itself (no pattern hides a fixed key)");
+	ok (bad_default == 0, "each row gives its default");
+	ok (conf_key_find ("printer.bench1.label") != NULL, "a station's label printer is known");
+	ok (conf_key_find ("printer.group.benches.document-fallback") != NULL, "a group's document fallback is known");
+	ok (conf_key_find ("station.goods.in.group") != NULL, "a station name may hold dots");
+	ok (conf_key_find ("printer..label") == NULL, "the station part may not be empty");
+	ok (conf_key_find ("hub.endpoints") == NULL, "a longer name is not a known one");
+	is_str (conf_key_find ("hub.heartbeat_ms")->dflt, "5000", "a row's default");
+
+	/* The warning of the example: a typo in a station's key, with where it was. */
+	is_int (check_text ("[hub]\nendpoint = tcp://*:5570\n[printer]\nbench1.label = zebra\n"
+	    "bench1.lable = zebra\n", &w), 1, "one unknown key among known ones");
+	is_str (w.text, "site.conf:5: unknown key printer.bench1.lable; did you mean printer.bench1.label?\n",
+	    "it names the file, the line, the key and the nearest known key");
+
+	is_int (check_text ("[hub]\nhearbeat_ms = 100\n[securty]\ncurve = no\n[log]\nlevle = debug\n"
+	    "[printer]\ngroup.benches.fallbak = spare\n[station]\nbench1.grup = benches\n", &w), 5,
+	    "five typos, five warnings");
+	ok (strstr (w.text, "site.conf:2: unknown key hub.hearbeat_ms; did you mean hub.heartbeat_ms?\n")
+	    && strstr (w.text, "site.conf:4: unknown key securty.curve; did you mean security.curve?\n")
+	    && strstr (w.text, "site.conf:6: unknown key log.levle; did you mean log.level?\n")
+	    && strstr (w.text, "unknown key printer.group.benches.fallbak; did you mean printer.group.benches.fallback?\n")
+	    && strstr (w.text, "site.conf:10: unknown key station.bench1.grup; did you mean station.bench1.group?\n"),
+	    "a typo in a section, a key, a group's key and a station's key each get the right suggestion");
+	if (w.n != 5)
+		diag ("%s", w.text);
+
+	is_int (check_text ("[metrics]\nwhatever = 1\n", &w), 1, "a key nothing is near");
+	is_str (w.text, "site.conf:2: unknown key metrics.whatever: no part of the suite reads it "
+	    "(see despatch.conf(5))\n", "it says so, without a guess");
+
+	/* Overrides say they came from the command line; a program's own settings say nothing. */
+	conf_t *c = conf_new ();
+	char *cause = NULL;
+	conf_set_arg (c, "hub.batchmax=64", &cause);
+	conf_set (c, "log.levl", "info");
+	memset (&w, 0, sizeof w);
+	is_int (conf_check_keys (c, collect, &w), 2, "overrides and set keys are checked too");
+	is_str (w.text, "--set: unknown key hub.batchmax; did you mean hub.batch_max?\n"
+	    "unknown key log.levl; did you mean log.level?\n", "with where they came from, when known");
+	/* A file setting replaced by an override is where the override is. */
+	conf_load_string (c, "site.conf", "[hub]\nbatchmax = 1\n", &cause);
+	memset (&w, 0, sizeof w);
+	conf_check_keys (c, collect, &w);
+	ok (strstr (w.text, "site.conf:2: unknown key hub.batchmax") != NULL, "a key set again is where it was last set");
+	conf_destroy (&c);
+
+	/* Every known key, set: no warning at all. */
+	c = conf_new ();
+	for (size_t i = 0; i < n; i++) {
+		char name[256];
+		util_strlcpy (name, keys[i].name, sizeof name);
+		for (char *s = strchr (name, '*'); s; s = strchr (s, '*'))
+			*s = 'q';
+		conf_set (c, name, "1");
+	}
+	memset (&w, 0, sizeof w);
+	is_int (conf_check_keys (c, collect, &w), 0, "a file of known keys only: no warning");
+	conf_destroy (&c);
+
+	/* The example configuration that ships is free of unknown keys. */
+	const char *src = getenv ("top_srcdir");
+	char *path = xasprintf ("%s/data/despatch.conf.example", src ? src : ".");
+	c = conf_new ();
+	if (conf_load (c, path, &cause) != 0) {
+		ok (0, "the example configuration loads: %s", cause);
+		free (cause);
+	} else {
+		memset (&w, 0, sizeof w);
+		is_int (conf_check_keys (c, collect, &w), 0, "the shipped despatch.conf.example has no unknown key");
+		if (w.n)
+			diag ("%s", w.text);
+	}
+	conf_destroy (&c);
+	free (path);
 }
 
 int
@@ -68,5 +205,7 @@ main (void)
 	    "a missing file is named");
 	free (cause);
 	conf_destroy (&c);
+
+	test_known_keys ();
 	return tap_done ();
 }

@@ -158,7 +158,7 @@ int
 testlib_keys (struct testlib_hub *hub, const char *what, const char *name)
 {
 	const char *top = getenv ("top_builddir");
-	char *cmd = xasprintf ("'%s/hub/despatch' keys %s '%s' %s >/dev/null", top ? top : ".", what, hub->keys,
+	char *cmd = xasprintf ("'%s/admin/despatch' keys %s '%s' %s >/dev/null", top ? top : ".", what, hub->keys,
 	    name ? name : "");
 	int rc = system (cmd);
 	free (cmd);

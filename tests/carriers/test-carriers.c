@@ -5,7 +5,7 @@
  * by the hub, chosen by its rule, labelled, and takes its own numbers.
  */
 #include "config.h"
-#include "hub/carrier.h"
+#include "carriers/carrier.h"
 #include "tests/flow/flowlib.h"
 #include "util.h"
 
@@ -98,7 +98,7 @@ test_bad_definitions (void)
 	diag ("bad definitions are refused with file, line and reason");
 	for (size_t i = 0; i < nitems (bad); i++) {
 		char *cause = NULL;
-		carrier_set_t *set = carrier_set_load_text (bad[i].name, bad[i].text, &cause);
+		carrier_set_t *set = carrier_load_text (bad[i].name, bad[i].text, &cause);
 		ok (set == NULL && cause && strstr (cause, bad[i].want), "refused: %s", cause ? cause : "(loaded!)");
 		if (!(set == NULL && cause && strstr (cause, bad[i].want)))
 			diag ("wanted \"%s\"", bad[i].want);
@@ -106,7 +106,7 @@ test_bad_definitions (void)
 		free (cause);
 	}
 	char *cause = NULL;
-	carrier_set_t *set = carrier_set_load_text ("x.conf", CARRIER_HEAD SERVICE_OK, &cause);
+	carrier_set_t *set = carrier_load_text ("x.conf", CARRIER_HEAD SERVICE_OK, &cause);
 	ok (set != NULL, "a minimal carrier file loads%s%s", cause ? ": " : "", cause ? cause : "");
 	carrier_set_destroy (&set);
 	free (cause);
@@ -117,7 +117,7 @@ test_shipped (void)
 {
 	diag ("the shipped carrier files");
 	char *cause = NULL;
-	carrier_set_t *set = carrier_set_load (NULL, &cause);
+	carrier_set_t *set = carrier_load (NULL, &cause);
 	if (!ok (set != NULL, "data/carriers loads%s%s", cause ? ": " : "", cause ? cause : "")) {
 		free (cause);
 		return;
@@ -174,7 +174,7 @@ test_specialist (struct fl_term *porter, struct fl_term *packer, const char *ext
 	    "description,department,quantity,locations,unit_weight_g,line_value\n"
 	    "A1000001,phone,Nell Gwyn,1 Drury Lane,London,WC2B 5JF,GB,standard,250000,1,FA-OIL-0001,Oil on canvas,"
 	    "Fine Art,1,FA-VAULT-1,8000,250000\n");
-	int rc = run (out, sizeof out, "%s/hub/despatch -d '%s' import '%s'", getenv ("top_builddir"), hub.database,
+	int rc = run (out, sizeof out, "%s/admin/despatch -d '%s' import '%s'", getenv ("top_builddir"), hub.database,
 	    orders);
 	ok (rc == 0, "a Fine Art order is imported: %s", out);
 	free (orders);

@@ -328,7 +328,7 @@ test_van_route (struct fl_term *porter, struct fl_term *packer, struct fl_term *
 static int
 run_track (const char *file, char *out, size_t n)
 {
-	char *cmd = xasprintf ("%s/hub/despatch -d '%s' track '%s' 2>&1", getenv ("top_builddir"), hub.database, file);
+	char *cmd = xasprintf ("%s/admin/despatch -d '%s' track '%s' 2>&1", getenv ("top_builddir"), hub.database, file);
 	FILE *p = popen (cmd, "r");
 	size_t got = p ? fread (out, 1, n - 1, p) : 0;
 	out[got] = '\0';
@@ -392,7 +392,7 @@ main (void)
 	FILE *f = fopen (path, "w");
 	fputs (orders, f);
 	fclose (f);
-	cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database, path);
+	cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database, path);
 	ok (system (cmd) == 0, "six orders imported");
 	free (cmd);
 	free (path);

@@ -100,7 +100,7 @@ main (void)
 
 	/* The import checks the customs fields, with line numbers. */
 	char *path = write_file (hub.dir, "bad.csv", bad);
-	char *cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' 2>&1", bin, hub.database, path);
+	char *cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' 2>&1", bin, hub.database, path);
 	char *out = testlib_run (cmd);
 	ok (strstr (out, "line 2: B1: hs_code must be 6 to 10 digits") != NULL, "a dotted HS code is refused on line 2");
 	ok (strstr (out, "line 3: B2: origin_country must be") != NULL, "an unknown origin country on line 3");
@@ -111,13 +111,13 @@ main (void)
 	free (cmd);
 	free (path);
 	path = write_file (hub.dir, "orders.csv", orders);
-	cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' >/dev/null", bin, hub.database, path);
+	cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' >/dev/null", bin, hub.database, path);
 	ok (system (cmd) == 0, "four orders with customs fields imported");
 	free (cmd);
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM order_lines WHERE order_ref = 'U1' AND line_no = 1"
 	    " AND hs_code = '6403990000' AND origin_country = 'IT' AND currency = 'GBP'"), 1, "the fields are kept");
 	/* Imported again: unchanged. */
-	cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' 2>&1", bin, hub.database, path);
+	cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' 2>&1", bin, hub.database, path);
 	out = testlib_run (cmd);
 	ok (strstr (out, "4 unchanged") != NULL, "the same file again changes nothing: %s", out);
 	free (out);

@@ -35,7 +35,7 @@ main (void)
 		return tap_done ();
 	const char *bin = getenv ("top_builddir");
 	char *path = write_file (hub.dir, "orders.csv", orders);
-	char *cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' >/dev/null", bin, hub.database, path);
+	char *cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' >/dev/null", bin, hub.database, path);
 	ok (system (cmd) == 0, "an order imported");
 	free (cmd);
 	free (path);
@@ -62,7 +62,7 @@ main (void)
 	    tracking);
 	path = write_file (hub.dir, "track.csv", csv);
 	free (csv);
-	cmd = xasprintf ("%s/hub/despatch -d '%s' track '%s' >/dev/null", bin, hub.database, path);
+	cmd = xasprintf ("%s/admin/despatch -d '%s' track '%s' >/dev/null", bin, hub.database, path);
 	ok (system (cmd) == 0, "two tracking events taken");
 	free (cmd);
 	free (path);

@@ -64,7 +64,7 @@ is_line (const char *csv, const char *prefix, const char *want, const char *what
 static char *
 report (struct testlib_hub *hub, const char *args)
 {
-	char *cmd = xasprintf ("%s/hub/despatch report %s -d '%s'", getenv ("top_builddir"), args, hub->database);
+	char *cmd = xasprintf ("%s/admin/despatch report %s -d '%s'", getenv ("top_builddir"), args, hub->database);
 	char *out = testlib_run (cmd);
 	free (cmd);
 	return out;
@@ -82,7 +82,7 @@ main (void)
 	FILE *f = fopen (path, "w");
 	fputs (orders, f);
 	fclose (f);
-	char *cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database,
+	char *cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database,
 	    path);
 	ok (system (cmd) == 0, "five orders imported");
 	free (cmd);
@@ -185,7 +185,7 @@ main (void)
 		free (text);
 		free (file);
 	}
-	cmd = xasprintf ("%s/hub/despatch report nonsense -d '%s' 2>/dev/null", getenv ("top_builddir"), hub.database);
+	cmd = xasprintf ("%s/admin/despatch report nonsense -d '%s' 2>/dev/null", getenv ("top_builddir"), hub.database);
 	int st = system (cmd);
 	free (cmd);
 	is_int (WIFEXITED (st) ? WEXITSTATUS (st) : -1, 2, "an unknown report is a usage error");

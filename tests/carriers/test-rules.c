@@ -53,7 +53,7 @@ main (void)
 	char dir[256];
 	testlib_tmpdir (dir, sizeof dir);
 	int status;
-	char *cmd = xasprintf ("%s/hub/despatch -d '%s/hub.db' rules test '%s/tests/carriers/orders-50.csv' " AT " 2>&1",
+	char *cmd = xasprintf ("%s/admin/despatch -d '%s/hub.db' rules test '%s/tests/carriers/orders-50.csv' " AT " 2>&1",
 	    build, dir, src);
 	char *out = slurp_cmd (cmd, &status);
 	free (cmd);
@@ -93,7 +93,7 @@ main (void)
 	free (db);
 
 	diag ("despatch quote");
-	cmd = xasprintf ("%s/hub/despatch -d '%s/hub.db' quote country=GB postcode='IV1 1AA' weight=1200 " AT " 2>&1",
+	cmd = xasprintf ("%s/admin/despatch -d '%s/hub.db' quote country=GB postcode='IV1 1AA' weight=1200 " AT " 2>&1",
 	    build, dir);
 	out = slurp_cmd (cmd, &status);
 	free (cmd);
@@ -106,12 +106,12 @@ main (void)
 	if (!rm || !dpd)
 		diag ("%s", out);
 	free (out);
-	cmd = xasprintf ("%s/hub/despatch -d '%s/hub.db' quote weight=abc country=GB 2>&1", build, dir);
+	cmd = xasprintf ("%s/admin/despatch -d '%s/hub.db' quote weight=abc country=GB 2>&1", build, dir);
 	out = slurp_cmd (cmd, &status);
 	free (cmd);
 	ok (status == 2 && strstr (out, "weight= must be grams"), "a bad weight is refused: %s", out);
 	free (out);
-	cmd = xasprintf ("%s/hub/despatch -d '%s/hub.db' quote NOSUCH 2>&1", build, dir);
+	cmd = xasprintf ("%s/admin/despatch -d '%s/hub.db' quote NOSUCH 2>&1", build, dir);
 	out = slurp_cmd (cmd, &status);
 	free (cmd);
 	ok (status == 1 && strstr (out, "no order NOSUCH"), "an unknown order is refused: %s", out);

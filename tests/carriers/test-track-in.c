@@ -77,7 +77,7 @@ main (void)
 	FILE *f = fopen (path, "w");
 	fputs (orders, f);
 	fclose (f);
-	char *cmd = xasprintf ("%s/hub/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database,
+	char *cmd = xasprintf ("%s/admin/despatch -d '%s' import '%s' >/dev/null", getenv ("top_builddir"), hub.database,
 	    path);
 	ok (system (cmd) == 0, "an order imported");
 	free (cmd);

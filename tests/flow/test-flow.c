@@ -26,7 +26,7 @@ static int
 despatch (const char *args)
 {
 	const char *top = getenv ("top_builddir");
-	char *cmd = xasprintf ("'%s/hub/despatch' --database '%s' %s >/dev/null 2>&1", top ? top : ".", hub.database, args);
+	char *cmd = xasprintf ("'%s/admin/despatch' --database '%s' %s >/dev/null 2>&1", top ? top : ".", hub.database, args);
 	int st = system (cmd);
 	free (cmd);
 	return WIFEXITED (st) ? WEXITSTATUS (st) : -1;

@@ -52,7 +52,7 @@ despatch_import (const char *name, const char *text, char **out, char **err)
 	snprintf (errp, sizeof errp, "%s/err.txt", dir);
 	write_file (path, text);
 	const char *top = getenv ("top_builddir");
-	char *cmd = xasprintf ("'%s/hub/despatch' import '%s' --database '%s' >'%s' 2>'%s'", top ? top : ".", path,
+	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' --database '%s' >'%s' 2>'%s'", top ? top : ".", path,
 	    hub.database, outp, errp);
 	int st = system (cmd);
 	free (cmd);

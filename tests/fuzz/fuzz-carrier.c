@@ -6,7 +6,7 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "carrier.h"
+#include "carriers/carrier.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	memcpy (text, data + 1, size - 1);
 	text[size - 1] = '\0';
 	char *cause = NULL;
-	carrier_set_t *set = carrier_set_load_text (name, text, &cause);
+	carrier_set_t *set = carrier_load_text (name, text, &cause);
 	if (set == NULL) {
 		if (cause == NULL)
 			abort ();
@@ -35,12 +35,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		.weight_g = 2500, .length_mm = 600, .now_ms = 1700000000000,
 	};
 	struct carrier_quote *q = NULL;
-	int n = carrier_quote_all (set, &o, &q);
+	int n = carrier_rules_quote_all (set, &o, &q);
 	if (n < 0)
 		abort ();
 	free (q);
 	struct carrier_choice *choice = malloc (sizeof *choice);
-	carrier_choose (set, &o, choice);
+	carrier_rules_choose (set, &o, choice);
 	free (choice);
 	carrier_set_destroy (&set);
 	free (text);

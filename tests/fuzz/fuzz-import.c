@@ -7,8 +7,8 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "hub-import.h"
-#include "hub-store.h"
+#include "hub/store/hub-import.h"
+#include "hub/store/hub-store.h"
 #include "util.h"
 
 #include <stdio.h>

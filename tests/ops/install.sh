@@ -10,30 +10,36 @@ ops_run 0 "make install DESTDIR" make -C "$top_builddir" install DESTDIR="$DEST"
 
 # Where the configured prefix put things, found under DEST.
 ops_find () { find "$DEST" -path "*/$1" -print | head -n 1; }
-BIN=$(dirname "$(ops_find bin/despatch-hub)")
-PREFIX=$(dirname "$BIN")
+PREFIX=$(dirname "$(dirname "$(ops_find bin/despatch-term)")")
+BIN=$PREFIX/bin
+SBIN=$PREFIX/sbin
 
-for f in bin/despatch-hub bin/despatch bin/despatch-term bin/despatch-label bin/despatch-print \
-	sbin/despatch-backup; do
+# The hub and the administrator's tools (section 8) in sbin, the others in bin.
+for f in sbin/despatch-hub sbin/despatch sbin/despatch-backup bin/despatch-term bin/despatch-label \
+	bin/despatch-print; do
 	[ -x "$PREFIX/$f" ]
 	ops_ok $? "installed $f"
 done
+[ ! -e "$BIN/despatch-hub" ] && [ ! -e "$BIN/despatch" ]
+ops_ok $? "nothing of section 8 left in bin"
 CONF=$(ops_find etc/despatch/despatch.conf)
 [ -f "$CONF" ]
 ops_ok $? "installed the configuration as \$(sysconfdir)/despatch/despatch.conf"
 for f in lib/systemd/system/despatch-hub.service lib/systemd/system/despatch-backup.service \
 	lib/systemd/system/despatch-backup.timer share/despatch/layouts/dpd-uk.json \
-	share/doc/despatch/despatch.conf.example \
+	share/doc/despatch/despatch.conf.example share/doc/despatch/operations.md share/doc/despatch/protocol.md \
+	share/doc/despatch/LICENSE share/despatch/carriers/rules.conf share/despatch/fonts.conf \
+	share/despatch/data/demo/orders.csv \
 	share/man/man8/despatch-hub.8 share/man/man8/despatch.8 share/man/man8/despatch-backup.8 \
 	share/man/man5/despatch.conf.5 share/man/man1/despatch-term.1 share/man/man1/despatch-label.1 \
 	share/man/man1/despatch-print.1; do
 	[ -f "$PREFIX/$f" ]
 	ops_ok $? "installed $f"
 done
-grep -q "^ExecStart=${PREFIX#$DEST}/bin/despatch-hub --config .*/despatch/despatch.conf --syslog$" \
+grep -q "^ExecStart=${PREFIX#$DEST}/sbin/despatch-hub --config .*/despatch/despatch.conf --syslog$" \
 	"$PREFIX/lib/systemd/system/despatch-hub.service"
 ops_ok $? "the unit starts the installed hub with the installed configuration"
-! grep -q '@[a-z]*@' "$PREFIX/lib/systemd/system/despatch-hub.service" "$PREFIX/sbin/despatch-backup"
+! grep -q '@[a-z]*@' "$PREFIX/lib/systemd/system/despatch-hub.service" "$SBIN/despatch-backup"
 ops_ok $? "no unsubstituted @dir@ left in the unit or the backup script"
 
 if command -v man >/dev/null 2>&1; then
@@ -51,10 +57,10 @@ else
 fi
 
 # The installed tools run from DEST.
-ops_run 0 "installed despatch --help" "$BIN/despatch" --help
+ops_run 0 "installed despatch --help" "$SBIN/despatch" --help
 ops_run 0 "installed despatch-term --help" "$BIN/despatch-term" --help
 ops_run 0 "installed despatch-print --help" "$BIN/despatch-print" --help
-ops_run 0 "installed despatch-hub --version" "$BIN/despatch-hub" --version
+ops_run 0 "installed despatch-hub --version" "$SBIN/despatch-hub" --version
 grep -q "despatch-hub [0-9]" "$OPS_DIR/out"
 ops_ok $? "it names its version"
 SSCC=$("$BIN/despatch-label" make sscc 05012345 42 2>/dev/null)
@@ -64,17 +70,17 @@ ops_run 0 "installed layouts load" env DSP_LAYOUT_PATH="$PREFIX/share/despatch/l
 
 # The installed hub, with the installed example configuration, in a temp dir.
 DB="$OPS_DIR/hub.db"
-ops_hub_start "$BIN/despatch-hub" "$DB" "$OPS_DIR/hub.sock" --config "$CONF" --set log.syslog=no
+ops_hub_start "$SBIN/despatch-hub" "$DB" "$OPS_DIR/hub.sock" --config "$CONF" --set log.syslog=no
 ops_ok $? "the installed hub starts with the example configuration"
-ops_wait_for "$BIN/despatch" status --config "$CONF" --database "$DB" --set status.backup_max_age_h=0
-ops_run 0 "installed despatch status says all is well" "$BIN/despatch" status --config "$CONF" \
+ops_wait_for "$SBIN/despatch" status --config "$CONF" --database "$DB" --set status.backup_max_age_h=0
+ops_run 0 "installed despatch status says all is well" "$SBIN/despatch" status --config "$CONF" \
 	--database "$DB" --set status.backup_max_age_h=0
 if command -v sqlite3 >/dev/null 2>&1; then
-	ops_run 0 "installed despatch-backup copies the live database" "$PREFIX/sbin/despatch-backup" \
+	ops_run 0 "installed despatch-backup copies the live database" "$SBIN/despatch-backup" \
 		--config "$CONF" --database "$DB" --dir "$OPS_DIR/backups" --keep 2
 	ls "$OPS_DIR/backups" | grep -q '^despatch-[0-9TZ]*\.db$'
 	ops_ok $? "the copy is named despatch-TIME.db"
-	ops_run 0 "and despatch status now finds it" "$BIN/despatch" status --config "$CONF" --database "$DB" \
+	ops_run 0 "and despatch status now finds it" "$SBIN/despatch" status --config "$CONF" --database "$DB" \
 		--set backup.dir="$OPS_DIR/backups"
 else
 	echo "ok $((OPS_N = OPS_N + 1)) - despatch-backup # SKIP sqlite3 not installed"

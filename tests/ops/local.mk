@@ -8,7 +8,7 @@ TESTS += tests/ops/package.sh
 # Upgrades: every older schema migrates in place; a newer one is refused.
 check_PROGRAMS += tests/ops/test-migrate
 tests_ops_test_migrate_SOURCES = tests/ops/test-migrate.c tests/tap.h
-tests_ops_test_migrate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hub
+tests_ops_test_migrate_CPPFLAGS = $(AM_CPPFLAGS)
 tests_ops_test_migrate_LDADD = $(HUB_LIBS)
 dist_check_SCRIPTS += tests/ops/migrate.sh
 TESTS += tests/ops/test-migrate tests/ops/migrate.sh
@@ -16,3 +16,16 @@ TESTS += tests/ops/test-migrate tests/ops/migrate.sh
 # despatch status against a real hub and a private cupsd.
 dist_check_SCRIPTS += tests/ops/status.sh
 TESTS += tests/ops/status.sh
+
+# The manuals against the code: configuration keys (the code's readers,
+# common/conf.c's table, despatch.conf(5)) and despatch's commands (its
+# tables, --help, despatch(8)).
+check_PROGRAMS += tests/ops/conf-keys
+tests_ops_conf_keys_SOURCES = tests/ops/conf-keys.c
+tests_ops_conf_keys_LDADD = $(COMMON_OWN_LIBS)
+dist_check_SCRIPTS += tests/ops/manual.sh
+TESTS += tests/ops/manual.sh
+
+# No circle in the includes, nor between files through what they use.
+dist_check_SCRIPTS += tests/ops/include-cycles.sh
+TESTS += tests/ops/include-cycles.sh

@@ -6,7 +6,7 @@
 HUB="$top_builddir/hub/despatch-hub"
 TM="$top_builddir/tests/ops/test-migrate"
 DB="$OPS_DIR/old.db"
-NOW=$(sed -n 's/^#define HUB_STORE_SCHEMA \([0-9]*\).*/\1/p' "$top_srcdir/hub/hub-store.h")
+NOW=$(sed -n 's/^#define HUB_STORE_SCHEMA \([0-9]*\).*/\1/p' "$top_srcdir/hub/store/hub-store.h")
 PREV=$((NOW - 1))
 
 ops_run 0 "a database at the previous schema ($PREV), with rows" "$TM" make "$DB" "$PREV"

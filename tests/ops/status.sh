@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/ops/opslib.sh"
 
 HUB="$top_builddir/hub/despatch-hub"
-DESPATCH="$top_builddir/hub/despatch"
+DESPATCH="$top_builddir/admin/despatch"
 [ -x "$top_builddir/printers/fake-printer" ] || ops_skip_all "fake printer not built"
 command -v cupsd >/dev/null 2>&1 || [ -x /usr/sbin/cupsd ] || ops_skip_all "cupsd not installed"
 command -v cupsdisable >/dev/null 2>&1 || ops_skip_all "cupsdisable not installed (cups-client)"

@@ -10,7 +10,7 @@
  *   test-migrate rows DB          "schema N rows T" (T: rows of every table)
  */
 #include "config.h"
-#include "hub-store.h"
+#include "hub/store/hub-store.h"
 #include "log.h"
 #include "tests/tap.h"
 #include "util.h"

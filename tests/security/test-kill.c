@@ -70,7 +70,7 @@ main (void)
 			fprintf (f, "%s,till,Test Customer,1 Test Road,Leeds,LS1 1AA,GB,1,SKU-%d,Menswear,1,MW-1,500\n", ref, i);
 		}
 	fclose (f);
-	char *cmd = xasprintf ("'%s/hub/despatch' import '%s' -d '%s' >/dev/null", top, csv, hub.database);
+	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' -d '%s' >/dev/null", top, csv, hub.database);
 	is_int (system (cmd), 0, "%d orders imported", NTERM * PER_TERM);
 	free (cmd);
 
@@ -156,7 +156,7 @@ main (void)
 				client_reconnect (T->c);
 		}
 		if (backups == 0 && done > total / 2) {
-			cmd = xasprintf ("'%s/hub/despatch' backup dir='%s/backups' -d '%s' >/dev/null", top, hub.dir,
+			cmd = xasprintf ("'%s/admin/despatch' backup dir='%s/backups' -d '%s' >/dev/null", top, hub.dir,
 			    hub.database);
 			backups += system (cmd) == 0;
 			free (cmd);

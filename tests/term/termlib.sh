@@ -71,8 +71,8 @@ TL_KEYS="$TL_DIR/keys"
 tl_hub_start ()
 {
 	if [ ! -d "$TL_KEYS/terminals/tl-term" ]; then
-		"$top_builddir/hub/despatch" keys init "$TL_KEYS" >/dev/null &&
-			"$top_builddir/hub/despatch" keys enrol "$TL_KEYS" tl-term >/dev/null || return 1
+		"$top_builddir/admin/despatch" keys init "$TL_KEYS" >/dev/null &&
+			"$top_builddir/admin/despatch" keys enrol "$TL_KEYS" tl-term >/dev/null || return 1
 	fi
 	"$TL_HUB" --endpoint "$TL_ENDPOINT" --database "$TL_DB" --demo-data "$top_srcdir/data/demo" \
 		--set security.keys_dir="$TL_KEYS" --set hub.heartbeat_ms=300 "$@" 2>>"$TL_DIR/hub.log" &

@@ -1,0 +1,133 @@
+/*
+ * despatch.c: "despatch", the despatch administrator's tool: the table of
+ * commands (despatch.h), the help written from it, the options every
+ * command shares (--database), and dispatch.
+ *
+ *   despatch COMMAND [ARGUMENTS] [--database DB]
+ *   despatch status|keys|report [OPTIONS]   (commands with options of their own)
+ */
+#include "config.h"
+#include "despatch.h"
+#include "hub/store/hub-store.h"
+#include "log.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DESPATCH_DEFAULT_DATABASE "despatch.db"
+#define DESPATCH_HELP_COLUMN 26
+
+/* Help order. */
+static const struct despatch_cmd_entry *const despatch_table[] = {
+	&despatch_import_entry,
+	&despatch_range_entry,
+	&despatch_rules_entry,
+	&despatch_quote_entry,
+	&despatch_track_entry,
+	&despatch_status_entry,
+	&despatch_keys_entry,
+	&despatch_erase_entry,
+	&despatch_report_entry,
+	&despatch_backup_entry,
+};
+
+static const struct despatch_cmd_entry *
+despatch_find (const char *name)
+{
+	for (size_t i = 0; i < nitems (despatch_table); i++)
+		if (strcmp (despatch_table[i]->name, name) == 0)
+			return despatch_table[i];
+	return NULL;
+}
+
+/* One command's lines: each synopsis with its line of help beside it (or under it when long). */
+static void
+despatch_usage_entry (FILE *f, const struct despatch_cmd_entry *e)
+{
+	const char *u = e->usage, *h = e->help;
+	while (*u || *h) {
+		int ul = (int) strcspn (u, "\n"), hl = (int) strcspn (h, "\n");
+		int w = 0;
+		if (*u)
+			w = fprintf (f, "  %s %.*s", e->name, ul, u);
+		if (hl > 0 && w > DESPATCH_HELP_COLUMN - 2) {
+			fprintf (f, "\n");
+			w = 0;
+		}
+		if (hl > 0)
+			fprintf (f, "%*s%.*s", DESPATCH_HELP_COLUMN - w, "", hl, h);
+		fprintf (f, "\n");
+		u += ul + (u[ul] == '\n');
+		h += hl + (h[hl] == '\n');
+	}
+}
+
+static void
+despatch_usage (FILE *f)
+{
+	fprintf (f, "usage: despatch COMMAND [ARGUMENTS] [--database DB]\n");
+	for (size_t i = 0; i < nitems (despatch_table); i++)
+		despatch_usage_entry (f, despatch_table[i]);
+	fprintf (f,
+	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
+	    "  -h, --help              print this help and exit\n"
+	    "  -V, --version           print the version and exit\n"
+	    "Exit status: 0 all imported, 1 a file was refused (its problems are listed), 2 usage or database error.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *database = DESPATCH_DEFAULT_DATABASE;
+	const struct despatch_cmd_entry *e = argc > 1 ? despatch_find (argv[1]) : NULL;
+	int c;
+	if (e && (e->flags & DESPATCH_CMD_OPTIONS))
+		return e->exec (NULL, argc - 1, argv + 1);
+	/* Options may come anywhere (GNU getopt permutes). */
+	while ((c = getopt_long (argc, argv, "d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': database = optarg; break;
+		case 'h': despatch_usage (stdout); return 0;
+		case 'V': printf ("despatch %s\n", PACKAGE_VERSION); return 0;
+		default: despatch_usage (stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		despatch_usage (stderr);
+		return 2;
+	}
+	e = despatch_find (argv[optind]);
+	if (e == NULL) {
+		fprintf (stderr, "despatch: unknown command '%s'\n", argv[optind]);
+		despatch_usage (stderr);
+		return 2;
+	}
+	if (e->flags & DESPATCH_CMD_OPTIONS) {
+		fprintf (stderr, "despatch: %s reads its own options: put them after its name (despatch %s --help)\n",
+		    e->name, e->name);
+		return 2;
+	}
+	log_open ("despatch", LOG_LVL_WARN, 0);
+	db_t *db = NULL;
+	if (e->flags & DESPATCH_CMD_DATABASE) {
+		char *cause = NULL;
+		if ((db = hub_store_open (database, &cause)) == NULL) {
+			fprintf (stderr, "despatch: %s\n", cause);
+			free (cause);
+			return 2;
+		}
+	}
+	int rc = e->exec (db, argc - optind, argv + optind);
+	db_close (&db);
+	log_close ();
+	return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * despatch.h: "despatch", the administrator's tool, as a table of commands.
+ *
+ * Each command is one const struct despatch_cmd_entry (the shape of tmux's
+ * cmd_entry: name, usage, flags, exec), defined by its own despatch-*.c and
+ * listed once in despatch.c, which dispatches on it and writes the help
+ * from it. A new command is a file and a row.
+ *
+ * Exit status, every command: 0 done, 1 refused or something needs
+ * attention (what and why on standard error), 2 usage or the database
+ * cannot be used; a command may give more (despatch status: 3, hub down).
+ */
+#ifndef DSP_DESPATCH_H
+#define DSP_DESPATCH_H
+
+#include "db.h"
+
+enum despatch_cmd_flag {
+	/* despatch opens --database (default ./despatch.db, created or migrated
+	 * as the hub would) before exec, hands it over and closes it after. */
+	DESPATCH_CMD_DATABASE = 1 << 0,
+	/* The command reads its own options, --database included (status,
+	 * report) or none (keys): despatch parses nothing for it, so it must
+	 * come first on the command line. */
+	DESPATCH_CMD_OPTIONS = 1 << 1,
+};
+
+struct despatch_cmd_entry {
+	const char *name;
+	/* Its arguments, one synopsis a line ("list\nadd CARRIER ..."). */
+	const char *usage;
+	/* What it does, one line for each synopsis (more lines continue the last). */
+	const char *help;
+	int flags;              /* DESPATCH_CMD_* */
+	/* argv[0] is the command's name; db is NULL without DESPATCH_CMD_DATABASE. */
+	int (*exec) (db_t *db, int argc, char **argv);
+};
+
+/* The commands, one file each (admin/despatch-NAME.c); despatch.c lists them. */
+extern const struct despatch_cmd_entry despatch_import_entry;
+extern const struct despatch_cmd_entry despatch_range_entry;
+extern const struct despatch_cmd_entry despatch_rules_entry;
+extern const struct despatch_cmd_entry despatch_quote_entry;
+extern const struct despatch_cmd_entry despatch_track_entry;
+extern const struct despatch_cmd_entry despatch_status_entry;
+extern const struct despatch_cmd_entry despatch_keys_entry;
+extern const struct despatch_cmd_entry despatch_erase_entry;
+extern const struct despatch_cmd_entry despatch_report_entry;
+extern const struct despatch_cmd_entry despatch_backup_entry;
+
+#endif

@@ -1,0 +1,100 @@
+/* hub-print.c: print jobs queued inside a request (see hub-print.h). */
+#include "config.h"
+#include "hub-print.h"
+#include "hub-label.h"
+#include "hub/store/hub-state.h"
+#include "log.h"
+#include "printers/print.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int64_t
+hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, const char *printer)
+{
+	conf_t *conf = req->opt->conf;
+	char *cause = NULL;
+	int dpi = print_map_dpi (conf, req->station, &cause);
+	if (dpi < 0) {
+		log_warn ("station %s: %s; printing at 203 dpi", req->station, cause);
+		free (cause);
+		cause = NULL;
+		dpi = 203;
+	}
+	uint8_t *data = NULL;
+	size_t size = 0;
+	enum hub_job_state state = JOB_QUEUED;
+	if (reprint_of > 0) {
+		/* A reprint is the same label, byte for byte. */
+		db_stmt_t *st = db_prepare (req->db, "SELECT data FROM label_jobs WHERE id = ?1 AND data IS NOT NULL");
+		db_bind_int (st, 1, reprint_of);
+		if (db_step (st) == DB_ROW) {
+			const void *p = db_col_blob (st, 0, &size);
+			data = xmalloc (size);
+			memcpy (data, p, size);
+		}
+		db_reset (st);
+	}
+	if (data == NULL && hub_label_render (req->db, conf, parcel_id, dpi, &data, &size, &cause) != 0) {
+		log_error ("parcel %lld: label not drawn: %s", (long long) parcel_id, cause);
+		state = JOB_FAILED;
+	}
+	db_stmt_t *st = db_prepare (req->db,
+	    "INSERT INTO label_jobs (parcel_id, order_ref, terminal, station, status, created_at, updated_at, printer,"
+	    " error, kind, format, title, data, reprint_of, requested_by)"
+	    " SELECT ?1, p.order_ref, ?2, ?3, ?4, ?5, ?5, ?6, ?7, 'label', 'zpl',"
+	    "  'label ' || p.code || ' ' || coalesce(p.tracking, ''), ?8, ?9, ?10 FROM parcels p WHERE p.id = ?1");
+	db_bind_int (st, 1, parcel_id);
+	db_bind_text (st, 2, proto_msg_terminal (req->msg));
+	db_bind_text (st, 3, req->station);
+	db_bind_text (st, 4, hub_state_job_name (state));
+	db_bind_int (st, 5, req->now_ms);
+	db_bind_text (st, 6, printer && *printer ? printer : NULL);
+	db_bind_text (st, 7, cause);
+	if (data)
+		db_bind_blob (st, 8, data, size);
+	else
+		db_bind_null (st, 8);
+	if (reprint_of > 0)
+		db_bind_int (st, 9, reprint_of);
+	else
+		db_bind_null (st, 9);
+	db_bind_text (st, 10, req->operator_badge);
+	int rc = db_step (st);
+	db_reset (st);
+	free (data);
+	free (cause);
+	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
+}
+
+int64_t
+hub_print_document (struct hub_req *req, const struct hub_print_doc *doc)
+{
+	db_stmt_t *st = db_prepare (req->db,
+	    "INSERT INTO label_jobs (order_ref, manifest_id, terminal, station, status, created_at, updated_at, printer,"
+	    " error, kind, format, title, data, requested_by)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	db_bind_text (st, 1, doc->order_ref);
+	if (doc->manifest_id > 0)
+		db_bind_int (st, 2, doc->manifest_id);
+	else
+		db_bind_null (st, 2);
+	db_bind_text (st, 3, proto_msg_terminal (req->msg));
+	db_bind_text (st, 4, doc->station && *doc->station ? doc->station : req->station);
+	db_bind_text (st, 5, hub_state_job_name (doc->data ? JOB_QUEUED : JOB_FAILED));
+	db_bind_int (st, 6, req->now_ms);
+	db_bind_text (st, 7, doc->printer && *doc->printer ? doc->printer : NULL);
+	db_bind_text (st, 8, doc->cause);
+	db_bind_text (st, 9, doc->kind);
+	db_bind_text (st, 10, doc->format);
+	db_bind_text (st, 11, doc->title);
+	if (doc->data)
+		db_bind_blob (st, 12, doc->data, doc->size);
+	else
+		db_bind_null (st, 12);
+	db_bind_text (st, 13, req->operator_badge);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
+}

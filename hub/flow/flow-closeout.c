@@ -1,0 +1,371 @@
+/*
+ * flow-closeout.c: commands "closeout-preview", "closeout", "closeout-reopen"
+ * and "track", and the hub's own "autoclose". A close-out reconciles labelled against scanned-out parcels
+ * of one carrier (or one cage: one collection), lists the missing ones with
+ * where and when each was last seen, locks the rest into a manifest and
+ * writes the manifest file into the outbox in the carrier's format
+ * (carrier-manifest.c; a route export for the store's vans), under a
+ * temporary name that req->after turns into its own after the commit.
+ */
+#include "config.h"
+#include "flow-steps.h"
+#include "hub/req/flow.h"
+#include "carriers/carrier.h"
+#include "carriers/carrier-manifest.h"
+#include "hub/docs/hub-receipt.h"
+#include "log.h"
+#include "util.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool
+flow_closeout_carrier (struct hub_req *req, const char *carrier)
+{
+	bool ok = carrier_find (carrier_current (), carrier) != NULL;
+	if (!ok) {
+		char known[400] = "";
+		for (int i = 0; i < carrier_set_count (carrier_current ()) && strlen (known) < 300; i++)
+			snprintf (known + strlen (known), sizeof known - strlen (known), "%s%s", i ? ", " : "",
+			    carrier_set_at (carrier_current (), i)->code);
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "Carrier '%.24s' is not known (%s)", carrier, known);
+	}
+	return ok;
+}
+
+/* Where manifests go: carriers.outbox, else "outbox" beside the database. */
+static char *
+flow_closeout_outbox (struct hub_req *req)
+{
+	const char *o = conf_get (req->opt->conf, "carriers.outbox", NULL);
+	if (o && *o)
+		return xstrdup (o);
+	char *copy = xstrdup (db_path (req->db));
+	char *out = xasprintf ("%s/outbox", dirname (copy));
+	free (copy);
+	return out;
+}
+
+/* Counts and the missing parcels (labelled but not on a cage) into the reply. */
+static void
+flow_closeout_counts (struct hub_req *req, const char *carrier, const char *cage, int64_t *ready, int64_t *missing)
+{
+	db_stmt_t *st = db_prepare (req->db,
+	    "SELECT count(*) FROM parcels p WHERE carrier = ?1 AND status = 'scanned_out' AND (?2 IS NULL OR cage = ?2)"
+	    " AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_ref = p.order_ref AND h.released_at IS NULL"
+	    " AND (h.parcel_id IS NULL OR h.parcel_id = p.id))");
+	db_bind_text (st, 1, carrier);
+	db_bind_text (st, 2, cage);
+	*ready = db_step (st) == DB_ROW ? db_col_int (st, 0) : 0;
+	db_reset (st);
+	/* Missing: labelled but never scanned out; where and when each was last seen (its last audit event). */
+	st = db_prepare (req->db,
+	    "SELECT p.code, p.status, coalesce (e.action, ''), coalesce (e.station, ''), coalesce (e.at, 0),"
+	    " coalesce (e.operator, '') FROM parcels p LEFT JOIN events e ON e.id = (SELECT max (id) FROM events"
+	    " WHERE parcel_id = p.id AND undone_at IS NULL)"
+	    " WHERE p.carrier = ?1 AND p.status IN ('labelled', 'verified') ORDER BY p.id LIMIT 50");
+	db_bind_text (st, 1, carrier);
+	*missing = 0;
+	struct { char code[48], status[16], action[24], station[65], by[65]; int64_t at; } *rows = NULL;
+	while (db_step (st) == DB_ROW) {
+		rows = xrealloc (rows, (size_t) (*missing + 1) * sizeof *rows);
+		util_strlcpy (rows[*missing].code, db_col_text (st, 0), sizeof rows->code);
+		util_strlcpy (rows[*missing].status, db_col_text (st, 1), sizeof rows->status);
+		util_strlcpy (rows[*missing].action, db_col_text (st, 2), sizeof rows->action);
+		util_strlcpy (rows[*missing].station, db_col_text (st, 3), sizeof rows->station);
+		rows[*missing].at = db_col_int (st, 4);
+		util_strlcpy (rows[*missing].by, db_col_text (st, 5), sizeof rows->by);
+		++*missing;
+	}
+	db_reset (st);
+	for (int64_t i = 0; i < *missing; i++) {
+		char key[40], hhmm[16], who[80], iso[32];
+		flow_hhmm (rows[i].at, hhmm, sizeof hhmm);
+		flow_who (req, rows[i].by, who, sizeof who);
+		util_iso_time (rows[i].at, iso, sizeof iso);
+		snprintf (key, sizeof key, "missing.%lld", (long long) i + 1);
+		hub_reply_data (req, key, "%s|%s|last seen %s at %s %s by %s|%s", rows[i].code, rows[i].status,
+		    rows[i].action, *rows[i].station ? rows[i].station : "?", hhmm, who, iso);
+	}
+	free (rows);
+	hub_reply_data (req, "carrier", "%s", carrier);
+	hub_reply_data (req, "scanned", "%lld", (long long) *ready);
+	hub_reply_data (req, "missing", "%lld", (long long) *missing);
+}
+
+int
+flow_closeout_preview (struct hub_req *req)
+{
+	const char *carrier = flow_arg (req, "carrier"), *cage = flow_arg (req, "cage");
+	if (!flow_closeout_carrier (req, carrier))
+		return 0;
+	int64_t ready, missing;
+	flow_closeout_counts (req, carrier, cage, &ready, &missing);
+	hub_reply (req, missing ? PROTO_WARN : PROTO_OK, missing ? PR_INCOMPLETE : PR_OK,
+	    "%s: %lld parcels ready to close, %lld labelled but not on a cage", carrier, (long long) ready,
+	    (long long) missing);
+	return 0;
+}
+
+int
+flow_closeout (struct hub_req *req)
+{
+	const char *carrier = flow_arg (req, "carrier"), *cage = flow_arg (req, "cage");
+	if (!flow_closeout_carrier (req, carrier))
+		return 0;
+	int64_t ready, missing;
+	flow_closeout_counts (req, carrier, cage, &ready, &missing);
+	if (ready == 0) {
+		hub_reply (req, PROTO_REFUSED, PR_INCOMPLETE, "Nothing on %s's cages to close out. Scan parcels out first",
+		    carrier);
+		return 0;
+	}
+	db_stmt_t *st = db_prepare (req->db,
+	    "INSERT INTO manifests (carrier, cage, closed_at, closed_by, parcels) VALUES (?1, ?2, ?3, ?4, ?5)");
+	db_bind_text (st, 1, carrier);
+	db_bind_text (st, 2, cage);
+	db_bind_int (st, 3, req->now_ms);
+	db_bind_text (st, 4, req->operator_badge);
+	db_bind_int (st, 5, ready);
+	int rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE)
+		return -1;
+	int64_t manifest = db_last_rowid (req->db);
+	st = db_prepare (req->db,
+	    "UPDATE parcels SET status = 'closed', closed_at = ?3, manifest_id = ?4 WHERE carrier = ?1"
+	    " AND status = 'scanned_out' AND (?2 IS NULL OR cage = ?2) AND NOT EXISTS (SELECT 1 FROM holds h"
+	    " WHERE h.order_ref = parcels.order_ref AND h.released_at IS NULL"
+	    " AND (h.parcel_id IS NULL OR h.parcel_id = parcels.id))");
+	db_bind_text (st, 1, carrier);
+	db_bind_text (st, 2, cage);
+	db_bind_int (st, 3, req->now_ms);
+	db_bind_int (st, 4, manifest);
+	if (db_step (st) != DB_DONE)
+		return -1;
+	db_reset (st);
+	/* The manifest file, in the carrier's format, into the outbox. */
+	char *outbox = flow_closeout_outbox (req), *path = NULL, *cause = NULL;
+	int rows = 0;
+	rc = carrier_manifest_write (req->db, carrier_find (carrier_current (), carrier), manifest, outbox, &path, &rows,
+	    &cause);
+	free (outbox);
+	if (rc != 0) {
+		log_error ("manifest %lld (%s) not written: %s", (long long) manifest, carrier, cause);
+		free (cause);
+		return -1;
+	}
+	char *part = xasprintf ("%s.part", path);
+	hub_after_file (req->after, part, path, true);
+	free (part);
+	st = db_prepare (req->db, "UPDATE manifests SET file = ?2, weight_g = (SELECT coalesce (sum (weight_g), 0)"
+	    " FROM parcels WHERE manifest_id = ?1) WHERE id = ?1");
+	db_bind_int (st, 1, manifest);
+	db_bind_text (st, 2, path);
+	rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE || flow_event (req, "manifest", NULL, 0, 0, false, "manifest %lld %s%s%s: %d parcels, file %s",
+	        (long long) manifest, carrier, cage ? " cage " : "", cage ? cage : "", rows, path) != 0) {
+		free (path);
+		return -1;
+	}
+	hub_reply_data (req, "file", "%s", path);
+	free (path);
+	/* The collection receipt the driver signs, on this station's document printer after the commit. */
+	int64_t receipt = hub_receipt_queue (req, manifest);
+	if (receipt < 0)
+		return -1;
+	hub_reply_data (req, "receipt", "%lld", (long long) receipt);
+	/* Every order touched moves on; collect refs first (one statement at a time). */
+	st = db_prepare (req->db, "SELECT DISTINCT order_ref FROM parcels WHERE manifest_id = ?1");
+	db_bind_int (st, 1, manifest);
+	char **refs = NULL;
+	size_t n = 0;
+	while (db_step (st) == DB_ROW) {
+		refs = xrealloc (refs, (n + 1) * sizeof *refs);
+		refs[n++] = xstrdup (db_col_text (st, 0));
+	}
+	db_reset (st);
+	rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0 && (flow_order_update (req, refs[i], NULL) != 0
+		        || flow_event (req, "closeout", refs[i], 0, 0, false, "manifest %lld (%s)", (long long) manifest,
+		            carrier) != 0))
+			rc = -1;
+		free (refs[i]);
+	}
+	free (refs);
+	if (rc != 0)
+		return -1;
+	hub_reply (req, missing ? PROTO_WARN : PROTO_OK, missing ? PR_INCOMPLETE : PR_OK,
+	    "%s closed out: manifest %lld, %lld parcels%s", carrier, (long long) manifest, (long long) ready,
+	    missing ? ". Some labelled parcels are NOT on a cage: see the list" : "");
+	hub_reply_data (req, "manifest", "%lld", (long long) manifest);
+	hub_reply_data (req, "count", "%lld", (long long) ready);
+	return 0;
+}
+
+int
+flow_closeout_auto (struct hub_req *req)
+{
+	const char *carrier = flow_arg (req, "carrier");
+	int rc = flow_closeout (req);
+	const char *manifest = proto_hash_get (req->reply, PROTO_REPLY_DATA, "manifest");
+	if (rc != 0 || manifest == NULL)
+		return rc;
+	/* The event says the carrier is done for the day (carrier_autoclose_due looks for it). */
+	const struct carrier *c = carrier_find (carrier_current (), carrier);
+	const char *text = proto_get_str (req->reply, PROTO_REPLY_TEXT);
+	return flow_event (req, "autoclose", NULL, 0, 0, false, "%s closed out at its cut-off %02d:%02d: %s", carrier,
+	    c ? c->cutoff_min / 60 : 0, c ? c->cutoff_min % 60 : 0, text ? text : "");
+}
+
+/* A supervisor reopens a closed manifest: its parcels go back on the cage, its file is set aside. */
+int
+flow_closeout_reopen (struct hub_req *req)
+{
+	long id;
+	const char *arg = flow_arg (req, "manifest"), *reason = flow_arg (req, "reason");
+	if (!util_parse_long (arg, 1, LONG_MAX, &id)) {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "manifest must be a manifest number, not '%.20s'", arg);
+		return 0;
+	}
+	db_stmt_t *st = db_prepare (req->db, "SELECT carrier, status, coalesce (file, ''), (SELECT count (*) FROM parcels"
+	    " WHERE manifest_id = ?1 AND status != 'closed') FROM manifests WHERE id = ?1");
+	db_bind_int (st, 1, id);
+	if (db_step (st) != DB_ROW) {
+		db_reset (st);
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "No manifest %ld", id);
+		return 0;
+	}
+	char carrier[24], file[512];
+	util_strlcpy (carrier, db_col_text (st, 0), sizeof carrier);
+	enum hub_manifest_state state = hub_state_manifest_parse (db_col_text (st, 1));
+	util_strlcpy (file, db_col_text (st, 2), sizeof file);
+	int64_t moved = db_col_int (st, 3);
+	db_reset (st);
+	if (state != MANIFEST_CLOSED) {
+		hub_reply (req, PROTO_REFUSED, PR_ALREADY_DONE, "Manifest %ld is already %s", id,
+		    hub_state_manifest_name (state));
+		return 0;
+	}
+	if (moved > 0) {
+		hub_reply (req, PROTO_REFUSED, PR_CLOSED, "Manifest %ld: %lld parcels are already with %s; it cannot be "
+		    "reopened", id, (long long) moved, carrier);
+		return 0;
+	}
+	st = db_prepare (req->db, "SELECT DISTINCT order_ref FROM parcels WHERE manifest_id = ?1");
+	db_bind_int (st, 1, id);
+	char **refs = NULL;
+	size_t n = 0;
+	while (db_step (st) == DB_ROW) {
+		refs = xrealloc (refs, (n + 1) * sizeof *refs);
+		refs[n++] = xstrdup (db_col_text (st, 0));
+	}
+	db_reset (st);
+	st = db_prepare (req->db, "UPDATE parcels SET status = 'scanned_out', closed_at = NULL, manifest_id = NULL"
+	    " WHERE manifest_id = ?1");
+	db_bind_int (st, 1, id);
+	int rc = db_step (st) == DB_DONE ? 0 : -1;
+	db_reset (st);
+	st = db_prepare (req->db, "UPDATE manifests SET status = 'reopened', reopened_by = ?2, reopened_at = ?3,"
+	    " reopen_reason = ?4 WHERE id = ?1");
+	db_bind_int (st, 1, id);
+	db_bind_text (st, 2, req->operator_badge);
+	db_bind_int (st, 3, req->now_ms);
+	db_bind_text (st, 4, reason);
+	if (rc == 0 && db_step (st) != DB_DONE)
+		rc = -1;
+	db_reset (st);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0 && (flow_order_update (req, refs[i], NULL) != 0 || flow_event (req, "reopen", refs[i], 0, 0,
+		        false, "manifest %ld (%s) reopened: %s", id, carrier, reason) != 0))
+			rc = -1;
+		free (refs[i]);
+	}
+	free (refs);
+	if (rc != 0 || flow_event (req, "manifest-reopen", NULL, 0, 0, false, "manifest %ld %s: %s", id, carrier,
+	        reason) != 0)
+		return -1;
+	/* The file must not reach the carrier now: set aside beside it (kept for
+	 * the record) once the reopening commits. */
+	if (*file) {
+		char *aside = xasprintf ("%s.reopened", file);
+		hub_after_file (req->after, file, aside, false);
+		free (aside);
+	}
+	hub_reply (req, PROTO_OK, PR_OK, "Manifest %ld (%s) reopened: %zu orders back on the cage; close out again",
+	    id, carrier, n);
+	hub_reply_data (req, "manifest", "%ld", id);
+	return 0;
+}
+
+int
+flow_closeout_track (struct hub_req *req)
+{
+	/* A tracking event and the state it moves the parcel to (an exception moves nothing). */
+	static const struct {
+		const char *event;
+		enum hub_parcel_state state;
+	} events[] = {
+		{ "in_transit", PARCEL_IN_TRANSIT },
+		{ "delivered", PARCEL_DELIVERED },
+		{ "exception", PARCEL_UNKNOWN },
+	};
+	const char *event = flow_arg (req, "event"), *detail = flow_arg (req, "detail");
+	size_t i;
+	for (i = 0; i < nitems (events); i++)
+		if (strcmp (events[i].event, event) == 0)
+			break;
+	if (i == nitems (events)) {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "Event '%.20s' is not in_transit, delivered or exception",
+		    event);
+		return 0;
+	}
+	struct flow_target t;
+	int r = flow_resolve (req, flow_arg (req, "code"), &t);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (t.kind != FLOW_PARCEL) {
+		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel %.40s. Give its tracking number or SSCC",
+		    t.code);
+		return 0;
+	}
+	struct flow_parcel *p = &t.parcel;
+	if (p->state != PARCEL_CLOSED && p->state != PARCEL_IN_TRANSIT && p->state != PARCEL_DELIVERED) {
+		hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "Parcel %s is %s: it has not been handed over yet",
+		    p->code, hub_state_parcel_name (p->state));
+		return 0;
+	}
+	db_stmt_t *st = db_prepare (req->db,
+	    "INSERT INTO tracking (parcel_id, at, event, detail, source) VALUES (?1, ?2, ?3, ?4, ?5)");
+	db_bind_int (st, 1, p->id);
+	db_bind_int (st, 2, req->now_ms);
+	db_bind_text (st, 3, event);
+	db_bind_text (st, 4, detail ? detail : "");
+	db_bind_text (st, 5, req->operator_badge);
+	int rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE)
+		return -1;
+	if (events[i].state != PARCEL_UNKNOWN && p->state != PARCEL_DELIVERED) {
+		st = db_prepare (req->db, "UPDATE parcels SET status = ?2 WHERE id = ?1");
+		db_bind_int (st, 1, p->id);
+		db_bind_text (st, 2, hub_state_parcel_name (events[i].state));
+		rc = db_step (st);
+		db_reset (st);
+		if (rc != DB_DONE || flow_order_update (req, p->order, NULL) != 0)
+			return -1;
+	}
+	if (flow_event (req, "track", p->order, p->id, 0, false, "%s %s", event, detail ? detail : "") != 0
+	    || flow_parcel_get (req, p->id, p) != 0)
+		return -1;
+	hub_reply (req, PROTO_OK, PR_OK, "%s: %s", p->code, event);
+	flow_data_parcel (req, p);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * flow-steps.h: the handlers, one file per step or family of commands
+ * (hub/flow/flow-*.c), each a hub_handler_fn (req/hub-req.h) registered in
+ * the tables of cmd/hub-scan.c. They use the request layer (req/hub-req.h,
+ * req/flow.h) and the print jobs and documents (hub/docs), never the loop.
+ */
+#ifndef DSP_FLOW_STEPS_H
+#define DSP_FLOW_STEPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hub/req/hub-req.h"
+
+/* flow-receive.c: step "receive", the despatch ticket arrives. */
+int flow_receive (struct hub_req *req);
+/* flow-locate.c: step "locate", each line's location and item. */
+int flow_locate (struct hub_req *req);
+/* flow-pack.c: steps "pack" and "verify", command "label". */
+int flow_pack (struct hub_req *req);
+int flow_pack_verify (struct hub_req *req);
+int flow_pack_label (struct hub_req *req);
+/* flow-scanout.c: steps "cage" and "scanout". */
+int flow_scanout_cage (struct hub_req *req);
+int flow_scanout (struct hub_req *req);
+/* flow-enquiry.c: step "enquiry". */
+int flow_enquiry (struct hub_req *req);
+/* flow-hold.c: commands "hold", "release", "ack", "note", "price", "release-part". */
+int flow_hold (struct hub_req *req);
+int flow_hold_release (struct hub_req *req);
+int flow_hold_ack (struct hub_req *req);
+int flow_hold_note (struct hub_req *req);
+int flow_hold_price (struct hub_req *req);
+int flow_hold_release_part (struct hub_req *req);
+/* flow-undo.c: command "undo". */
+int flow_undo (struct hub_req *req);
+/* flow-closeout.c: commands "closeout-preview", "closeout", "closeout-reopen", "track". */
+int flow_closeout_preview (struct hub_req *req);
+int flow_closeout (struct hub_req *req);
+int flow_closeout_reopen (struct hub_req *req);
+int flow_closeout_track (struct hub_req *req);
+/* The system command "autoclose" carrier (code = the carrier): the hub's own
+ * close-out at the carrier's cut-off, audited as an "autoclose" event. */
+int flow_closeout_auto (struct hub_req *req);
+/* flow-carrier.c: "override" order carrier service reason, a supervisor's
+ * choice for the order (carrier "rules" clears it); "quote" order [weight],
+ * every service's price, eligible and cheapest first, as quote.N data. */
+int flow_carrier_override (struct hub_req *req);
+int flow_carrier_quote (struct hub_req *req);
+/* flow-print.c: commands "reprint", "redirect", "print-cancel", "print-jobs", "ticket". */
+int flow_print_reprint (struct hub_req *req);
+int flow_print_redirect (struct hub_req *req);
+int flow_print_cancel (struct hub_req *req);
+int flow_print_jobs (struct hub_req *req);
+int flow_print_ticket (struct hub_req *req);
+
+/* flow-label.c: choose carrier/service, allocate SSCC and tracking number,
+ * issue the label (pack and label use it). 0 labelled, 1 refused (reply
+ * filled: RANGE_EXHAUSTED or no service), -1 database. *low is set when a
+ * range ran low. */
+int flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low);
+
+#endif

@@ -1,0 +1,720 @@
+/* hub-server.c: the ROUTER loop with group commit, stored replies and the table of timed jobs (see hub-server.h). */
+#include "config.h"
+#include "hub-server.h"
+#include "carriers/carrier.h"
+#include "hub-checkpoint.h"
+#include "hub-curve.h"
+#include "hub-events.h"
+#include "hub-feed.h"
+#include "hub-spool.h"
+#include "hub/cmd/hub-cmd.h"
+#include "hub/docs/hub-customs.h"
+#include "hub/docs/hub-label.h"
+#include "hub/docs/hub-receipt.h"
+#include "hub/docs/hub-ticket.h"
+#include "hub/req/hub-after.h"
+#include "hub/req/hub-req.h"
+#include "hub/store/hub-erase.h"
+#include "hub/store/hub-store.h"
+#include "labels/label.h"
+#include "log.h"
+#include "util.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HUB_PRUNE_EVERY_MS (60 * 60 * 1000)
+#define HUB_REPLY_KEEP_MS ((int64_t) 7 * 24 * 60 * 60 * 1000)
+
+struct hub_server {
+	struct hub_options opt;
+	db_t *db;
+	zsock_t *router;
+	zpoller_t *poller;
+	int64_t started_ms;
+	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-feed.c) */
+	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
+	hub_curve_t *curve; /* CURVE and the ZAP allow-list; NULL with security.curve = no */
+	hub_checkpoint_t *checkpoint;
+	hub_events_t *events; /* shipment events out: PUB socket and export files (hub-events.c) */
+	hub_after_t *after; /* what waits for the commit: renames, EVENTs (req/hub-after.h) */
+	hub_spool_t *spool; /* print jobs to CUPS after their commit (hub-spool.c) */
+	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
+	int *tick_every;    /* and how often, from the table or its setting */
+	const char *autoclose_station; /* whose document printer takes the collection receipt */
+	int64_t clock_offset_ms;       /* carriers.clock_offset_s: moves the autoclose clock, for tests */
+};
+
+/* One request of a batch: its envelope and, once handled, its reply frame. */
+struct hub_server_item {
+	zmsg_t *envelope;   /* routing frames, kept for the reply */
+	zframe_t *payload;
+	uint8_t *reply;
+	size_t reply_size;
+};
+
+static void
+hub_server_on_wal (void *arg, int frames)
+{
+	hub_checkpoint_wal (arg, frames);
+}
+
+/* Send an EVENT to a terminal that has spoken to this hub (takes the message);
+ * dropped when the terminal is not connected. The after-commit list calls it. */
+static void
+hub_server_send_event (void *arg, const char *terminal, proto_msg_t **event_p)
+{
+	hub_server_t *self = arg;
+	proto_msg_t *ev = *event_p;
+	*event_p = NULL;
+	zmsg_t *route = zhashx_lookup (self->routes, terminal);
+	if (route == NULL || ev == NULL) {
+		proto_msg_destroy (&ev);
+		return;
+	}
+	proto_msg_set_terminal (ev, terminal);
+	size_t size;
+	uint8_t *data = proto_encode (ev, &size);
+	proto_msg_destroy (&ev);
+	if (data == NULL)
+		return;
+	zmsg_t *out = zmsg_dup (route);
+	zmsg_addmem (out, data, size);
+	free (data);
+	if (zmsg_send (&out, self->router) != 0)
+		log_debug ("terminal %s is not connected; event dropped", terminal);
+	zmsg_destroy (&out);
+}
+
+/* An ERROR frame, for requests that were not applied (never stored). */
+static uint8_t *
+hub_server_error (const char *terminal, uint32_t seq, int reason, const char *text, size_t *size)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_ERROR);
+	proto_msg_set_terminal (m, terminal);
+	proto_msg_set_seq (m, seq);
+	proto_set_num (m, PROTO_ERROR_REASON, (uint64_t) reason);
+	proto_set_str (m, PROTO_ERROR_TEXT, text);
+	uint8_t *out = proto_encode (m, size);
+	proto_msg_destroy (&m);
+	return out;
+}
+
+/* End a request's savepoint: keep what it did (rc 0), or undo it and what it asked of the after-list. */
+static void
+hub_server_savepoint_end (hub_server_t *self, struct hub_after_mark mark, int rc)
+{
+	if (rc == 0) {
+		db_exec (self->db, "RELEASE req");
+		return;
+	}
+	db_exec (self->db, "ROLLBACK TO req");
+	db_exec (self->db, "RELEASE req");
+	hub_after_drop (self->after, mark);
+}
+
+/* Handle one decoded request of a terminal inside the batch transaction. */
+static void
+hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_msg_t *msg, int64_t now_ms)
+{
+	const char *terminal = proto_msg_terminal (msg);
+	uint32_t seq = proto_msg_seq (msg);
+	int stored = hub_cmd_is_stored (proto_msg_id (msg));
+
+	if (stored) {
+		it->reply = hub_store_reply_get (self->db, terminal, seq, &it->reply_size);
+		if (it->reply) {
+			log_debug ("terminal %s seq %u: repeat, stored reply sent", terminal, seq);
+			return;
+		}
+	}
+	struct hub_after_mark mark = hub_after_mark (self->after);
+	if (db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
+		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
+		    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
+		return;
+	}
+	struct hub_req req = {
+		.db = self->db,
+		.opt = &self->opt,
+		.after = self->after,
+		.msg = msg,
+		.reply = proto_msg_reply_to (msg, PROTO_REPLY),
+		.now_ms = now_ms,
+		.store = stored,
+	};
+	int rc = hub_cmd_dispatch (&req);
+	uint8_t *out = proto_encode (req.reply, &it->reply_size);
+	if (out == NULL) {
+		log_error ("terminal %s seq %u: reply too large to encode", terminal, seq);
+		rc = -1;
+	}
+	if (rc == 0 && stored && hub_store_reply_put (self->db, terminal, seq, now_ms, out, it->reply_size) != 0)
+		rc = -1;
+	if (rc == 0)
+		hub_store_terminal_seen (self->db, terminal, stored ? seq : 0, now_ms);
+	hub_server_savepoint_end (self, mark, rc);
+	if (rc == 0) {
+		it->reply = out;
+	} else {
+		free (out);
+		log_error ("terminal %s seq %u: not applied: %s", terminal, seq, db_errmsg (self->db));
+		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
+		    "the hub could not record this; nothing was changed, try again shortly", &it->reply_size);
+	}
+	proto_msg_destroy (&req.reply);
+}
+
+static bool
+hub_server_route_same (zmsg_t *a, zmsg_t *b)
+{
+	if (zmsg_size (a) != zmsg_size (b))
+		return false;
+	for (zframe_t *fa = zmsg_first (a), *fb = zmsg_first (b); fa && fb; fa = zmsg_next (a), fb = zmsg_next (b))
+		if (!zframe_eq (fa, fb))
+			return false;
+	return true;
+}
+
+static void
+hub_server_decode_and_apply (hub_server_t *self, struct hub_server_item *it, int64_t now_ms)
+{
+	char err[160];
+	int version;
+	proto_msg_t *msg = NULL;
+	if (proto_decode (zframe_data (it->payload), zframe_size (it->payload), &msg, &version, err, sizeof err) != 0) {
+		int reason = version && version != PROTO_VERSION ? PR_BAD_VERSION : PR_MALFORMED;
+		char text[256];
+		snprintf (text, sizeof text, "message refused: %s", err);
+		log_warn ("%s", text);
+		it->reply = hub_server_error ("", 0, reason, text, &it->reply_size);
+		return;
+	}
+	if (!proto_is_request (proto_msg_id (msg))) {
+		it->reply = hub_server_error (proto_msg_terminal (msg), proto_msg_seq (msg), PR_MALFORMED,
+		    "message refused: only requests may be sent to the hub", &it->reply_size);
+	} else if (*proto_msg_terminal (msg) == '\0') {
+		it->reply = hub_server_error ("", proto_msg_seq (msg), PR_MALFORMED,
+		    "message refused: the terminal id is missing", &it->reply_size);
+	} else {
+		hub_server_apply (self, it, msg, now_ms);
+		/* The latest routing frames of each terminal, so EVENTs can reach it
+		 * (copied only when they change: a terminal keeps its connection). */
+		zmsg_t *known = zhashx_lookup (self->routes, proto_msg_terminal (msg));
+		if (known == NULL || !hub_server_route_same (known, it->envelope))
+			zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
+	}
+	proto_msg_destroy (&msg);
+}
+
+/* Read one waiting message into it; false when nothing (usable) is waiting. */
+static bool
+hub_server_read (hub_server_t *self, struct hub_server_item *it)
+{
+	/* ZMQ_EVENTS tells, without blocking, whether a whole message waits. */
+	if (!(zsock_events (self->router) & ZMQ_POLLIN))
+		return false;
+	zmsg_t *m = zmsg_recv (self->router);
+	if (m == NULL)
+		return false;
+	/* ROUTER gives [identity][payload], or [identity][empty][payload] from REQ peers. */
+	zframe_t *payload = zmsg_last (m);
+	if (zmsg_size (m) < 2 || payload == NULL) {
+		zmsg_destroy (&m);
+		return false;
+	}
+	payload = zframe_dup (payload);
+	zframe_t *last = zmsg_last (m);
+	zmsg_remove (m, last);
+	zframe_destroy (&last);
+	it->envelope = m;
+	it->payload = payload;
+	it->reply = NULL;
+	return true;
+}
+
+static void
+hub_server_batch (hub_server_t *self)
+{
+	int max = self->opt.batch_max > 0 ? self->opt.batch_max : 1;
+	struct hub_server_item *items = xcalloc ((size_t) max, sizeof *items);
+	int n = 0;
+	while (n < max && hub_server_read (self, &items[n]))
+		n++;
+	if (n == 0) {
+		free (items);
+		return;
+	}
+	int64_t now_ms = util_wall_ms ();
+	bool in_tx = db_begin (self->db) == DB_DONE;
+	if (!in_tx)
+		log_error ("cannot begin a transaction: %s", db_errmsg (self->db));
+	for (int i = 0; i < n; i++) {
+		if (in_tx)
+			hub_server_decode_and_apply (self, &items[i], now_ms);
+		else
+			items[i].reply = hub_server_error ("", 0, PR_STORAGE,
+			    "the hub cannot write its database; nothing was recorded, try again shortly",
+			    &items[i].reply_size);
+	}
+	bool committed = in_tx && db_commit (self->db) == DB_DONE;
+	hub_after_settle (self->after, committed, hub_server_send_event, self);
+	if (in_tx && !committed) {
+		/* Nothing of this batch is durable: say so to every sender. */
+		log_error ("commit of %d requests failed: %s", n, db_errmsg (self->db));
+		db_rollback (self->db);
+		for (int i = 0; i < n; i++) {
+			proto_msg_t *m = NULL;
+			int version;
+			char err[16];
+			const char *term = "";
+			uint32_t seq = 0;
+			if (proto_decode (zframe_data (items[i].payload), zframe_size (items[i].payload), &m, &version,
+			        err, sizeof err) == 0) {
+				term = proto_msg_terminal (m);
+				seq = proto_msg_seq (m);
+			}
+			free (items[i].reply);
+			items[i].reply = hub_server_error (term, seq, PR_STORAGE,
+			    "the hub could not save this (database full or read-only); nothing was recorded, "
+			    "it will be taken when you try again", &items[i].reply_size);
+			proto_msg_destroy (&m);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		zmsg_t *out = items[i].envelope;
+		if (items[i].reply)
+			zmsg_addmem (out, items[i].reply, items[i].reply_size);
+		if (items[i].reply && zmsg_send (&out, self->router) != 0)
+			log_warn ("a reply could not be delivered: the terminal has gone");
+		zmsg_destroy (&out);
+		zframe_destroy (&items[i].payload);
+		free (items[i].reply);
+	}
+	free (items);
+}
+
+/*
+ * The loop's own request (a timed job's COMMAND, as the operator "system"
+ * at station) through the path of a terminal's: a transaction, a
+ * savepoint, the dispatcher, the commit, then the files and EVENTs it asked
+ * for. Nothing is stored for it and no terminal is recorded. Returns the
+ * reply (caller destroys); *committed says whether it is durable.
+ */
+static proto_msg_t *
+hub_server_system (hub_server_t *self, const proto_msg_t *msg, const char *station, int64_t now_ms, bool *committed)
+{
+	struct hub_req req = {
+		.db = self->db,
+		.opt = &self->opt,
+		.after = self->after,
+		.msg = msg,
+		.reply = proto_msg_reply_to (msg, PROTO_REPLY),
+		.now_ms = now_ms,
+		.operator_badge = "system",
+		.role = ROLE_SYSTEM,
+		.station = station,
+		.system = true,
+	};
+	struct hub_after_mark mark = hub_after_mark (self->after);
+	int rc = -1;
+	if (db_begin (self->db) == DB_DONE) {
+		if (db_exec (self->db, "SAVEPOINT req") == DB_DONE) {
+			rc = hub_cmd_dispatch (&req);
+			hub_server_savepoint_end (self, mark, rc);
+		}
+		*committed = rc == 0 && db_commit (self->db) == DB_DONE;
+		if (!*committed)
+			db_rollback (self->db);
+	} else {
+		*committed = false;
+	}
+	/* What this request asked for goes, or only that is dropped (the spooler's EVENTs of this turn stay). */
+	if (*committed)
+		hub_after_settle (self->after, true, hub_server_send_event, self);
+	else
+		hub_after_drop (self->after, mark);
+	return req.reply;
+}
+
+/* --- the timed jobs ------------------------------------------------------- */
+
+static void
+hub_server_tick_print_submit (hub_server_t *self)
+{
+	/* Labels of the batch just committed go to their printers now. */
+	hub_spool_submit (self->spool);
+}
+
+static void
+hub_server_tick_print_follow (hub_server_t *self)
+{
+	hub_spool_follow (self->spool);
+}
+
+static void
+hub_server_tick_inbox (hub_server_t *self)
+{
+	hub_feed_inbox (self->feed, self->db);
+}
+
+/* Each carrier due to close out by itself (carriers/carrier.h) is closed out
+ * by the system command "autoclose" (flow/flow-closeout.c). */
+static void
+hub_server_tick_autoclose (hub_server_t *self)
+{
+	int64_t now_ms = util_wall_ms () + self->clock_offset_ms;
+	const struct carrier *due[64];
+	int n = carrier_autoclose_due (carrier_current (), self->db, now_ms, due, (int) nitems (due));
+	for (int i = 0; i < n; i++) {
+		const char *code = due[i]->code;
+		proto_msg_t *msg = proto_msg_new (PROTO_COMMAND);
+		proto_msg_set_terminal (msg, "hub");
+		proto_set_str (msg, PROTO_COMMAND_NAME, "autoclose");
+		proto_hash_set (msg, PROTO_COMMAND_ARGS, "carrier", code);
+		proto_hash_set (msg, PROTO_COMMAND_ARGS, "code", code);
+		bool committed;
+		proto_msg_t *reply = hub_server_system (self, msg, self->autoclose_station, now_ms, &committed);
+		const char *text = proto_get_str (reply, PROTO_REPLY_TEXT);
+		const char *manifest = proto_hash_get (reply, PROTO_REPLY_DATA, "manifest");
+		if (!committed) {
+			log_error ("autoclose %s: not closed out: %s", code, db_errmsg (self->db));
+		} else if (manifest) {
+			log_info ("autoclose: %s", text ? text : "");
+			if ((int) proto_get_num (reply, PROTO_REPLY_STATUS) == PROTO_WARN)
+				log_warn ("autoclose %s: labelled parcels were not on a cage and are not in manifest %s",
+				    code, manifest);
+		}
+		proto_msg_destroy (&reply);
+		proto_msg_destroy (&msg);
+	}
+}
+
+static void
+hub_server_tick_events (hub_server_t *self)
+{
+	/* Whatever the batch, a push or the inbox committed goes out now (never before the commit). */
+	hub_events_flush (self->events, self->db);
+}
+
+/* A certificate left the allow-list: drop every connection (unbind takes
+ * them with it); each peer reconnects and is checked by ZAP again. */
+static void
+hub_server_rebind (hub_server_t *self)
+{
+	log_info ("the allow-list lost a certificate: reconnecting every terminal to check its key again");
+	zsock_unbind (self->router, "%s", self->opt.endpoint);
+	if (zsock_bind (self->router, "%s", self->opt.endpoint) < 0)
+		log_error ("cannot listen on %s again: %s", self->opt.endpoint, zmq_strerror (zmq_errno ()));
+}
+
+static void
+hub_server_tick_revoked (hub_server_t *self)
+{
+	if (hub_curve_revoked (self->curve))
+		hub_server_rebind (self);
+}
+
+static void
+hub_server_tick_checkpoint (hub_server_t *self)
+{
+	/* The checkpoint thread has caught up to within a few frames: copy
+	 * those here, between batches, and the next commit starts the WAL over. */
+	if (hub_checkpoint_done (self->checkpoint))
+		db_checkpoint_passive (self->db);
+}
+
+/* The heartbeat row despatch status reads (store/hub-store.h). */
+static void
+hub_server_tick_beat (hub_server_t *self)
+{
+	if (hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
+	        false) != 0)
+		log_warn ("heartbeat not recorded: %s", db_errmsg (self->db));
+}
+
+static void
+hub_server_tick_prune (hub_server_t *self)
+{
+	int n = hub_store_reply_prune (self->db, util_wall_ms () - HUB_REPLY_KEEP_MS);
+	if (n > 0)
+		log_info ("forgot %d stored replies older than 7 days", n);
+}
+
+/* privacy.retention_days: personal data of orders delivered longer ago is erased (hub-erase.h). */
+static void
+hub_server_tick_retention (hub_server_t *self)
+{
+	if (self->opt.retention_days <= 0 || db_begin (self->db) != DB_DONE)
+		return;
+	int n = hub_erase_retention (self->db, self->opt.retention_days, util_wall_ms ());
+	if (n < 0 || db_commit (self->db) != DB_DONE) {
+		log_error ("retention: personal data not erased now: %s", db_errmsg (self->db));
+		db_rollback (self->db);
+		return;
+	}
+	if (n > 0) {
+		log_info ("retention: erased the personal data of %d orders delivered more than %d days ago", n,
+		    self->opt.retention_days);
+		db_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	}
+}
+
+/*
+ * The loop's timed jobs, run between batches in this order, each when due:
+ * every turn (every_ms 0), or every every_ms; setting names one that sets
+ * the interval in seconds instead (1 to 3600). All are due at start.
+ */
+static const struct hub_server_tick {
+	const char *name;
+	int every_ms;
+	const char *setting;
+	void (*run) (hub_server_t *self);
+} hub_server_ticks[] = {
+	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
+	{ "print submit", 0, NULL, hub_server_tick_print_submit },
+	{ "print follow", HUB_SPOOL_FOLLOW_MS, NULL, hub_server_tick_print_follow },
+	{ "order feed", HUB_FEED_INBOX_EVERY_MS, NULL, hub_server_tick_inbox },
+	{ "auto-close", 60 * 1000, "carriers.autoclose_every_s", hub_server_tick_autoclose },
+	{ "events flush", 0, NULL, hub_server_tick_events },
+	{ "key revocation", 0, NULL, hub_server_tick_revoked },
+	{ "checkpoint", 0, NULL, hub_server_tick_checkpoint },
+	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
+	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
+};
+
+/* Intervals and the autoclose settings, once at start; a bad one is said and the default kept. */
+static void
+hub_server_ticks_init (hub_server_t *self)
+{
+	conf_t *conf = self->opt.conf;
+	self->tick_next = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_next);
+	self->tick_every = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_every);
+	long offset_s = 0;
+	char *cause = NULL;
+	for (size_t i = 0; i < nitems (hub_server_ticks); i++) {
+		const struct hub_server_tick *t = &hub_server_ticks[i];
+		long every_s;
+		self->tick_every[i] = t->every_ms;
+		if (t->setting == NULL || conf == NULL)
+			continue;
+		if (conf_get_long (conf, t->setting, t->every_ms / 1000, 1, 3600, &every_s, &cause) == 0) {
+			self->tick_every[i] = (int) every_s * 1000;
+		} else {
+			log_error ("%s: %s", t->name, cause);
+			free (cause);
+			cause = NULL;
+		}
+	}
+	if (conf && conf_get_long (conf, "carriers.clock_offset_s", 0, -7L * 86400, 7L * 86400, &offset_s, &cause) != 0) {
+		log_error ("auto-close: %s", cause);
+		free (cause);
+		offset_s = 0;
+	}
+	self->clock_offset_ms = (int64_t) offset_s * 1000;
+	self->autoclose_station = conf ? conf_get (conf, "carriers.autoclose_station", "despatch") : "despatch";
+}
+
+/* Every tick that is due; then the EVENTs they queued go out (their writes are committed as they go). */
+static void
+hub_server_ticks_run (hub_server_t *self)
+{
+	for (size_t i = 0; i < nitems (hub_server_ticks); i++) {
+		int64_t now = util_mono_ms ();
+		if (now < self->tick_next[i])
+			continue;
+		self->tick_next[i] = now + self->tick_every[i];
+		hub_server_ticks[i].run (self);
+	}
+	hub_after_settle (self->after, true, hub_server_send_event, self);
+}
+
+/* Each document module's cache of layouts, freed at exit by its owner. */
+static void (*const hub_server_doc_caches[]) (void) = {
+	hub_label_shutdown,
+	hub_ticket_shutdown,
+	hub_receipt_shutdown,
+	hub_customs_shutdown,
+};
+
+hub_server_t *
+hub_server_new (const struct hub_options *opt, char **cause)
+{
+	hub_server_t *self = xcalloc (1, sizeof *self);
+	self->opt = *opt;
+	self->db = hub_store_open (opt->database, cause);
+	if (self->db == NULL) {
+		free (self);
+		return NULL;
+	}
+	/* Carrier files (carriers/carrier.h): a bad one stops the hub here, naming file and line. */
+	if (carrier_load_hub (self->db, opt->conf ? conf_get (opt->conf, "carriers.path", NULL) : NULL,
+	        util_wall_ms (), cause) != 0) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	if (opt->curve && (self->curve = hub_curve_new (opt->keys_dir,
+	        opt->conf && conf_get_bool (opt->conf, "security.zap_log", false), cause)) == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	if (!opt->curve)
+		log_warn ("security.curve = no: anyone who can reach %s may connect; for tests and benchmarks only",
+		    opt->endpoint);
+	self->router = zsock_new (ZMQ_ROUTER);
+	if (self->router == NULL) {
+		*cause = xasprintf ("cannot create the ROUTER socket");
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	if (self->curve && hub_curve_apply (self->curve, self->router, cause) != 0) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	zsock_set_router_mandatory (self->router, 1);
+	zsock_set_maxmsgsize (self->router, PROTO_MAX_MESSAGE + 1024);
+	zsock_set_rcvhwm (self->router, 100000);
+	zsock_set_sndhwm (self->router, 100000);
+	zsock_set_linger (self->router, 500);
+	/* After a hub restart every terminal reconnects at once: a connection
+	 * beyond the listen backlog (libzmq's default is 100) waits a whole SYN
+	 * retry, about a second, before its first scan can get through. */
+	zsock_set_backlog (self->router, 1024);
+	zsock_set_heartbeat_ivl (self->router, 5000);
+	zsock_set_heartbeat_timeout (self->router, 15000);
+	if (zsock_bind (self->router, "%s", opt->endpoint) < 0) {
+		*cause = xasprintf ("cannot listen on %s: %s; is another hub running there? "
+		    "Choose another with --endpoint", opt->endpoint, zmq_strerror (zmq_errno ()));
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	self->poller = zpoller_new (self->router, NULL);
+	self->feed = hub_feed_new (opt->integration, opt->inbox, self->curve, cause);
+	if (self->feed == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	if (hub_feed_set_tracking (self->feed, opt->conf ? conf_get (opt->conf, "hub.tracking_inbox", NULL) : NULL,
+	        cause) != 0) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	if (hub_feed_sock (self->feed))
+		zpoller_add (self->poller, hub_feed_sock (self->feed));
+	self->events = hub_events_new (self->db, opt->conf ? conf_get (opt->conf, "hub.events", NULL) : NULL,
+	    opt->conf ? conf_get (opt->conf, "hub.exports", NULL) : NULL, self->curve, cause);
+	if (self->events == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	self->started_ms = util_wall_ms ();
+	self->routes = zhashx_new ();
+	zhashx_set_destructor (self->routes, (zhashx_destructor_fn *) zmsg_destroy);
+	/* Each request runs in a savepoint, which copies the pages it changes
+	 * into a statement journal: in memory, not a temporary file written for
+	 * every request (it was three times the WAL's own bytes). */
+	db_exec (self->db, "PRAGMA temp_store=MEMORY");
+	/* Memory: with 1,000 terminals libzmq alone holds about 35 MB (pipes and
+	 * buffers of each connection). A mapped database counts every page the
+	 * scans touch as resident (70 MB of a 60 MB database and its neighbours
+	 * in 3 seconds), so the hub reads through an 8 MB page cache instead;
+	 * at 256 terminals the rate is the same within the noise (doc/performance.md). */
+	db_exec (self->db, "PRAGMA mmap_size=0");
+	db_exec (self->db, "PRAGMA cache_size=-8192");
+	self->checkpoint = hub_checkpoint_new (opt->database, 1000, 0, cause);
+	if (self->checkpoint == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	/* No automatic checkpoints in a commit (one would hold a whole batch of
+	 * terminals for an fsync of the database): each commit tells the thread. */
+	db_on_wal_commit (self->db, hub_server_on_wal, self->checkpoint);
+	self->after = hub_after_new ();
+	self->spool = hub_spool_new (self->db, opt->conf, self->after);
+	hub_server_ticks_init (self);
+	return self;
+}
+
+/* After a crash between a close-out's commit and its rename: every manifest
+ * the database says was written, and is still closed, gets its file. */
+static void
+hub_server_files_recover (hub_server_t *self)
+{
+	db_stmt_t *st = db_prepare (self->db, "SELECT file FROM manifests WHERE status = 'closed' AND file IS NOT NULL"
+	    " AND file <> '' AND closed_at > ?1");
+	if (st == NULL)
+		return;
+	db_bind_int (st, 1, util_wall_ms () - HUB_REPLY_KEEP_MS);
+	while (db_step (st) == DB_ROW) {
+		const char *file = db_col_text (st, 0);
+		char *part = xasprintf ("%s.part", file);
+		if (access (file, F_OK) != 0 && access (part, F_OK) == 0) {
+			if (rename (part, file) == 0)
+				log_info ("manifest file %s: written before a stop, named now", file);
+			else
+				log_error ("manifest file %s: cannot rename %s: %s", file, part, strerror (errno));
+		}
+		free (part);
+	}
+	db_reset (st);
+}
+
+void
+hub_server_destroy (hub_server_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	hub_server_t *self = *self_p;
+	if (self->db)
+		db_on_wal_commit (self->db, NULL, NULL); /* the hook's checkpoint goes first */
+	hub_checkpoint_destroy (&self->checkpoint);
+	hub_spool_destroy (&self->spool);
+	for (size_t i = 0; i < nitems (hub_server_doc_caches); i++)
+		hub_server_doc_caches[i] ();
+	label_shutdown ();
+	zhashx_destroy (&self->routes);
+	zpoller_destroy (&self->poller);
+	hub_feed_destroy (&self->feed);
+	hub_events_destroy (&self->events);
+	zsock_destroy (&self->router);
+	hub_curve_destroy (&self->curve); /* after the sockets: never an open door */
+	hub_after_destroy (&self->after);
+	free (self->tick_next);
+	free (self->tick_every);
+	db_close (&self->db);
+	carrier_current_set (NULL);
+	free (self);
+	*self_p = NULL;
+}
+
+db_t *
+hub_server_db (hub_server_t *self)
+{
+	return self->db;
+}
+
+int
+hub_server_run (hub_server_t *self)
+{
+	log_info ("hub %s listening on %s, database %s", HUB_VERSION, self->opt.endpoint, db_path (self->db));
+	hub_spool_recover (self->spool);
+	hub_server_files_recover (self);
+	while (!zsys_interrupted) {
+		hub_server_ticks_run (self);
+		void *which = zpoller_wait (self->poller, 250);
+		if (which == self->router)
+			hub_server_batch (self);
+		else if (which && which == hub_feed_sock (self->feed))
+			hub_feed_handle (self->feed, self->db);
+		else if (zpoller_terminated (self->poller))
+			break;
+	}
+	log_info ("hub stopping");
+	hub_events_flush (self->events, self->db);
+	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
+	    true);
+	return 0;
+}
