@@ -790,32 +790,3 @@ __lsan_default_suppressions (void)
 {
 	return "leak:libfontconfig.so\nleak:libcairo.so\n";
 }
-
-void
-label_grey_free (struct label_grey *g)
-{
-	free (g->pix);
-	g->pix = NULL;
-}
-
-/* An RGB24 surface as grey (luminance), 0 black. */
-void
-label_canvas_grey_of (cairo_surface_t *rgb, struct label_grey *g)
-{
-	int w = cairo_image_surface_get_width (rgb), h = cairo_image_surface_get_height (rgb);
-	int ss = cairo_image_surface_get_stride (rgb);
-	const unsigned char *src = cairo_image_surface_get_data (rgb);
-	g->width = w;
-	g->height = h;
-	g->stride = w;
-	g->pix = xmalloc ((size_t) w * (size_t) h);
-	for (int y = 0; y < h; y++) {
-		const unsigned char *row = src + (size_t) y * (size_t) ss;
-		unsigned char *dst = g->pix + (size_t) y * (size_t) w;
-		for (int x = 0; x < w; x++) {
-			uint32_t px;
-			memcpy (&px, row + 4 * x, 4);
-			dst[x] = (unsigned char) ((((px >> 16) & 255) * 77 + ((px >> 8) & 255) * 150 + (px & 255) * 29) >> 8);
-		}
-	}
-}

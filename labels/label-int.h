@@ -169,16 +169,29 @@ struct label_layout {
 
 /* label-render.c */
 void label_render_cache_free (struct label_layout *layout);
+/* label-page.c: where a label sits, for drawing it and for reading it back. */
+struct label_page_stock {
+	const char *name;
+	double w, h;		/* mm */
+};
+/* The stock called name (4x6, a6, 100x150, a4; any case), or NULL. */
+const struct label_page_stock *label_page_find (const char *name);
+/* Millimetres as printer dots, and rounded to whole dots. */
+double label_page_dots (double mm, int dpi);
+double label_page_snap (double mm, int dpi);
 /* A page as rendered: its size and where the label's top-left corner sits on it, in dots. */
 struct label_page {
 	int width, height, ox, oy;
 };
-int label_render_page (const struct label_layout *l, const struct label_options *opt, struct label_page *page,
+void label_page_place (const struct label_layout *l, const struct label_page_stock *stock, int dpi,
+    struct label_page *page);
+/* The page for opt's dpi and stock (the layout's own if none); 0, or -1 with *cause. */
+int label_page_of (const struct label_layout *l, const struct label_options *opt, struct label_page *page,
     char **cause);
 /* An element's box in dots from the label's corner, as the renderer snaps it. */
-void label_render_box (const struct label_element *e, int dpi, int *x, int *y, int *w, int *h);
+void label_page_box (const struct label_element *e, int dpi, int *x, int *y, int *w, int *h);
 /* A barcode template of e filled from shipment; NULL with *cause. */
-char *label_render_data (const struct label_layout *l, const struct label_element *e, const json_t *shipment,
+char *label_page_data (const struct label_layout *l, const struct label_element *e, const json_t *shipment,
     const char *tmpl, char **cause);
 
 /* A grey page read back from a rendered label: 0 is black, 255 white. */
@@ -186,10 +199,8 @@ struct label_grey {
 	int width, height, stride;
 	unsigned char *pix;
 };
+/* label-buf.c */
 void label_grey_free (struct label_grey *g);
-/* label-cairo.c: an RGB24 cairo surface as grey (for label-poppler.c, which draws through cairo). */
-struct _cairo_surface;
-void label_canvas_grey_of (struct _cairo_surface *rgb, struct label_grey *g);
 /* label-png.c, the only file that includes png.h: a 1-bit page (1 = dark, as label_zpl_page takes it)
  * appended to out as a PNG; and any PNG read back as grey. 0, or -1 with *cause. */
 int label_png_write (const unsigned char *bits, int width, int height, int stride, bool lsb_first,

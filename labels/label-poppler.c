@@ -9,8 +9,31 @@
 
 #include <cairo.h>
 #include <poppler.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An RGB24 surface as grey (luminance), 0 black. */
+static void
+label_pdf_grey (cairo_surface_t *rgb, struct label_grey *g)
+{
+	int w = cairo_image_surface_get_width (rgb), h = cairo_image_surface_get_height (rgb);
+	int ss = cairo_image_surface_get_stride (rgb);
+	const unsigned char *src = cairo_image_surface_get_data (rgb);
+	g->width = w;
+	g->height = h;
+	g->stride = w;
+	g->pix = xmalloc ((size_t) w * (size_t) h);
+	for (int y = 0; y < h; y++) {
+		const unsigned char *row = src + (size_t) y * (size_t) ss;
+		unsigned char *dst = g->pix + (size_t) y * (size_t) w;
+		for (int x = 0; x < w; x++) {
+			uint32_t px;
+			memcpy (&px, row + 4 * x, 4);
+			dst[x] = (unsigned char) ((((px >> 16) & 255) * 77 + ((px >> 8) & 255) * 150 + (px & 255) * 29) >> 8);
+		}
+	}
+}
 
 /* A PDF opened once for all its pages. */
 struct label_pdf {
@@ -75,7 +98,7 @@ label_pdf_read (struct label_pdf *pdf, int index, int dpi, struct label_grey *g,
 	poppler_page_render_for_printing (page, cr);
 	cairo_destroy (cr);
 	cairo_surface_flush (rgb);
-	label_canvas_grey_of (rgb, g);
+	label_pdf_grey (rgb, g);
 	cairo_surface_destroy (rgb);
 	g_object_unref (page);
 	return 0;

@@ -19,68 +19,13 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct label_render_stock {
-	const char *name;
-	double w, h;		/* mm */
-} label_render_stocks[] = {
-	{ "4x6", 101.6, 152.4 },
-	{ "a6", 105.0, 148.0 },
-	{ "100x150", 100.0, 150.0 },
-	{ "a4", 210.0, 297.0 },
-};
-
-static const int label_render_dpis[] = { 203, 300, 600 };
-
-static const char *const label_render_formats[] = {
-	[LABEL_FORMAT_ZPL] = "zpl", [LABEL_FORMAT_PDF] = "pdf", [LABEL_FORMAT_PNG] = "png",
-};
-
 /* One raster canvas kept per layout, for the last format/dpi/stock used. */
 struct label_cache {
 	enum label_format format;
 	int dpi;
-	const struct label_render_stock *stock;
+	const struct label_page_stock *stock;
 	struct label_canvas *canvas;
 };
-
-int
-label_format_parse (const char *name)
-{
-	for (size_t i = 0; i < nitems (label_render_formats); i++)
-		if (strcmp (label_render_formats[i], name) == 0)
-			return (int) i;
-	return -1;
-}
-
-static const struct label_render_stock *
-label_render_stock (const char *name)
-{
-	for (size_t i = 0; i < nitems (label_render_stocks); i++)
-		if (strcasecmp (label_render_stocks[i].name, name) == 0)
-			return &label_render_stocks[i];
-	return NULL;
-}
-
-int
-label_options_check (const struct label_options *opt, char **cause)
-{
-	bool dpi_ok = false;
-	for (size_t i = 0; i < nitems (label_render_dpis); i++)
-		dpi_ok = dpi_ok || opt->dpi == label_render_dpis[i];
-	if (!dpi_ok) {
-		*cause = xasprintf ("resolution %d dpi is not one we print at (203, 300 or 600)", opt->dpi);
-		return -1;
-	}
-	if (opt->stock && label_render_stock (opt->stock) == NULL) {
-		*cause = xasprintf ("unknown stock '%s' (4x6, a6, 100x150 or a4)", opt->stock);
-		return -1;
-	}
-	if ((unsigned) opt->format >= nitems (label_render_formats)) {
-		*cause = xstrdup ("unknown output format");
-		return -1;
-	}
-	return 0;
-}
 
 void
 label_render_cache_free (struct label_layout *layout)
@@ -90,18 +35,6 @@ label_render_cache_free (struct label_layout *layout)
 		free (layout->cache);
 		layout->cache = NULL;
 	}
-}
-
-static double
-label_render_dots (double mm, int dpi)
-{
-	return mm * dpi / 25.4;
-}
-
-static double
-label_render_snap (double mm, int dpi)
-{
-	return round (label_render_dots (mm, dpi));
 }
 
 struct label_render_job {
@@ -231,8 +164,8 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 	 * nothing but cost the layout its time. */
 	if (!label_text_bidi (text))
 		label_render_plain (text);
-	double pt, need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
-	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
+	double pt, need_w, need_h, x = label_page_snap (e->x, dpi), y = label_page_snap (e->y, dpi);
+	double w = label_page_snap (e->x + e->w, dpi) - x, h = label_page_snap (e->y + e->h, dpi) - y;
 	char *missing = NULL;
 	int rc = label_canvas_text (j->canvas, text, e->font, j->opt->no_shrink ? 72 : e->min_font, x, y, w, h,
 	    e->align, e->invert, e->nowrap, &pt, &need_w, &need_h, &missing);
@@ -268,11 +201,11 @@ label_render_table_pass (struct label_render_job *j, const struct label_element 
     bool draw, double *total, char **fail)
 {
 	int dpi = j->opt->dpi;
-	double x0 = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi), pad = fmax (1, dpi / 127.0);
+	double x0 = label_page_snap (e->x, dpi), y = label_page_snap (e->y, dpi), pad = fmax (1, dpi / 127.0);
 	/* Cells keep 0.8 mm from their column's edges, so a right-aligned quantity never reads as the
 	 * first digit of the HS code beside it. */
-	double padx = fmax (1, label_render_snap (0.8, dpi));
-	double line = fmax (1, label_render_snap (e->line, dpi));
+	double padx = fmax (1, label_page_snap (0.8, dpi));
+	double line = fmax (1, label_page_snap (e->line, dpi));
 	size_t i;
 	json_t *row;
 	*total = 0;
@@ -293,7 +226,7 @@ label_render_table_pass (struct label_render_job *j, const struct label_element 
 				}
 				if (!label_text_bidi (text))
 					label_render_plain (text);
-				double w = label_render_snap (col->w, dpi), h = 0;
+				double w = label_page_snap (col->w, dpi), h = 0;
 				char *missing = NULL;
 				int rc = label_canvas_cell (j->canvas, text, e->font, pt, x + padx, y + *total + pad, w - 2 * padx,
 				    col->align, pass == 1, &h, &missing);
@@ -327,7 +260,7 @@ label_render_table (struct label_render_job *j, const struct label_element *e)
 		    e->name, j->layout->name);
 		return -1;
 	}
-	double h = label_render_snap (e->y + e->h, dpi) - label_render_snap (e->y, dpi), total = 0;
+	double h = label_page_snap (e->y + e->h, dpi) - label_page_snap (e->y, dpi), total = 0;
 	char *fail = NULL;
 	double pt = label_canvas_font_size (j->canvas, e->font);
 	for (; pt >= e->min_font - 1e-9; pt -= 0.25) {
@@ -364,8 +297,8 @@ label_render_barcode (struct label_render_job *j, const struct label_element *e)
 		goto out;
 	if (e->primary && (primary = label_render_expand (j, e, e->primary, NULL)) == NULL)
 		goto out;
-	int x = (int) label_render_snap (e->x, dpi), y = (int) label_render_snap (e->y, dpi);
-	int w = (int) label_render_snap (e->x + e->w, dpi) - x, h = (int) label_render_snap (e->y + e->h, dpi) - y;
+	int x = (int) label_page_snap (e->x, dpi), y = (int) label_page_snap (e->y, dpi);
+	int w = (int) label_page_snap (e->x + e->w, dpi) - x, h = (int) label_page_snap (e->y + e->h, dpi) - y;
 	char *why = NULL;
 	if (label_zint_encode (e->symbology, data, primary, w < h ? w : h, &m, &why) < 0) {
 		*j->cause = xasprintf ("shipment field %s cannot go in barcode '%s' of layout %s: %s",
@@ -373,7 +306,7 @@ label_render_barcode (struct label_render_job *j, const struct label_element *e)
 		free (why);
 		goto out;
 	}
-	int md = m.raster ? 1 : (int) lround (label_render_dots (e->module, dpi));
+	int md = m.raster ? 1 : (int) lround (label_page_dots (e->module, dpi));
 	if (md < 1)
 		md = 1;
 	/* Rounding to the dot grid never takes a bar below the symbology's narrowest. */
@@ -421,9 +354,9 @@ label_render_element (struct label_render_job *j, const struct label_element *e)
 	int dpi = j->opt->dpi;
 	if (e->abroad && !label_render_abroad (j->shipment))
 		return 0;
-	double x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
-	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
-	double line = fmax (1, label_render_snap (e->line, dpi));
+	double x = label_page_snap (e->x, dpi), y = label_page_snap (e->y, dpi);
+	double w = label_page_snap (e->x + e->w, dpi) - x, h = label_page_snap (e->y + e->h, dpi) - y;
+	double line = fmax (1, label_page_snap (e->line, dpi));
 	switch (e->type) {
 	case LABEL_EL_BOX:
 		if (e->fill)
@@ -432,8 +365,8 @@ label_render_element (struct label_render_job *j, const struct label_element *e)
 			label_canvas_frame (j->canvas, x, y, w, h, line);
 		return 0;
 	case LABEL_EL_LINE: {
-		double x1 = label_render_snap (e->x, dpi), y1 = label_render_snap (e->y, dpi);
-		double x2 = label_render_snap (e->x2, dpi), y2 = label_render_snap (e->y2, dpi);
+		double x1 = label_page_snap (e->x, dpi), y1 = label_page_snap (e->y, dpi);
+		double x2 = label_page_snap (e->x2, dpi), y2 = label_page_snap (e->y2, dpi);
 		double half = floor (line / 2);
 		/* Rules along an axis are rectangles of whole dots, centred on the line. */
 		if (y1 == y2)
@@ -468,62 +401,9 @@ label_render_pass (struct label_render_job *j, bool which)
 	return 0;
 }
 
-static void
-label_render_page_of (const struct label_layout *l, const struct label_render_stock *stock, int dpi,
-    struct label_page *page)
-{
-	page->width = (int) floor (label_render_dots (stock->w, dpi));
-	page->height = (int) floor (label_render_dots (stock->h, dpi));
-	/* A4 sheets carry the label in the top-left corner, where a label sheet's first label sits. */
-	if (strcmp (stock->name, "a4") == 0) {
-		page->ox = (int) label_render_dots (5, dpi);
-		page->oy = (int) label_render_dots (5, dpi);
-	} else {
-		page->ox = (int) ((page->width - label_render_dots (l->width, dpi)) / 2);
-		page->oy = (int) ((page->height - label_render_dots (l->height, dpi)) / 2);
-	}
-}
-
-int
-label_render_page (const struct label_layout *l, const struct label_options *opt, struct label_page *page,
-    char **cause)
-{
-	if (label_options_check (opt, cause) < 0)
-		return -1;
-	const char *name = opt->stock ? opt->stock : l->stock;
-	const struct label_render_stock *stock = label_render_stock (name);
-	if (stock == NULL) {
-		*cause = xasprintf ("layout %s: unknown stock '%s'", l->name, name);
-		return -1;
-	}
-	label_render_page_of (l, stock, opt->dpi, page);
-	return 0;
-}
-
-void
-label_render_box (const struct label_element *e, int dpi, int *x, int *y, int *w, int *h)
-{
-	*x = (int) label_render_snap (e->x, dpi);
-	*y = (int) label_render_snap (e->y, dpi);
-	*w = (int) label_render_snap (e->x + e->w, dpi) - *x;
-	*h = (int) label_render_snap (e->y + e->h, dpi) - *y;
-}
-
-char *
-label_render_data (const struct label_layout *l, const struct label_element *e, const json_t *shipment,
-    const char *tmpl, char **cause)
-{
-	char *el = xasprintf ("barcode '%s' of layout %s", e->name, l->name);
-	struct label_template_ctx ctx = { .shipment = shipment, .vars = l->vars, .element = el };
-	char *s = label_template_expand (&ctx, tmpl, cause);
-	free (ctx.fields);
-	free (el);
-	return s;
-}
-
 /* The canvas for this format/dpi/stock: the cached raster one, or a new one. */
 static struct label_canvas *
-label_render_canvas (struct label_render_job *j, const struct label_render_stock *stock, bool *fresh,
+label_render_canvas (struct label_render_job *j, const struct label_page_stock *stock, bool *fresh,
     char **cause)
 {
 	struct label_layout *l = j->layout;
@@ -539,7 +419,7 @@ label_render_canvas (struct label_render_job *j, const struct label_render_stock
 		return NULL;
 	}
 	struct label_page page;
-	label_render_page_of (l, stock, opt->dpi, &page);
+	label_page_place (l, stock, opt->dpi, &page);
 	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, page.width, page.height, cause);
 	if (canvas == NULL)
 		return NULL;
@@ -578,7 +458,7 @@ label_render (struct label_layout *layout, const json_t *shipment, const struct 
 	if (label_options_check (opt, cause) < 0)
 		return -1;
 	const char *stock_name = opt->stock ? opt->stock : layout->stock;
-	const struct label_render_stock *stock = label_render_stock (stock_name);
+	const struct label_page_stock *stock = label_page_find (stock_name);
 	if (stock == NULL) {
 		*cause = xasprintf ("layout %s: unknown stock '%s'", layout->name, stock_name);
 		return -1;

@@ -119,18 +119,18 @@ static int
 label_verify_element (struct label_verify_job *j, const struct label_element *e, char **cause)
 {
 	int dpi = j->opt->dpi;
-	char *data = label_render_data (j->layout, e, j->shipment, e->data, cause);
+	char *data = label_page_data (j->layout, e, j->shipment, e->data, cause);
 	char *primary = NULL, *want = NULL, *got = NULL, *why = NULL;
 	int rc = -1;
 	if (data == NULL)
 		goto out;
-	if (e->primary && (primary = label_render_data (j->layout, e, j->shipment, e->primary, cause)) == NULL)
+	if (e->primary && (primary = label_page_data (j->layout, e, j->shipment, e->primary, cause)) == NULL)
 		goto out;
 	want = label_verify_want (e->symbology, data, primary);
 
 	/* MaxiCode is read as the whole image (zxing finds it no other way): its box alone. */
 	int x, y, w, h, m = strcmp (e->symbology, "maxicode") == 0 ? 0 : (int) (LABEL_VERIFY_MARGIN_MM * dpi / 25.4);
-	label_render_box (e, dpi, &x, &y, &w, &h);
+	label_page_box (e, dpi, &x, &y, &w, &h);
 	x += j->page.ox - m;
 	y += j->page.oy - m;
 	w += 2 * m;
@@ -201,7 +201,7 @@ label_verify_pages (struct label_layout *layout, const json_t *shipment, const s
 {
 	struct label_verify_job j = { .layout = layout, .opt = opt, .where = "" };
 	enum label_verify_kind kind;
-	if (label_render_page (layout, opt, &j.page, cause) < 0 || label_verify_kind (label, &kind, cause) < 0)
+	if (label_page_of (layout, opt, &j.page, cause) < 0 || label_verify_kind (label, &kind, cause) < 0)
 		return -1;
 	size_t n = json_is_array (shipment) ? json_array_size (shipment) : 1;
 	size_t at = 0;

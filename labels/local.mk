@@ -5,6 +5,7 @@ labels_liblabels_a_SOURCES = \
 	labels/label.h labels/label-int.h \
 	labels/label-layout.c \
 	labels/label-template.c \
+	labels/label-page.c \
 	labels/label-render.c \
 	labels/label-buf.c \
 	labels/label-zpl.c \

@@ -227,7 +227,7 @@ corpus_dmtx (const struct label_layout *l, const struct label_page *page, int dp
 			if (strcmp (l->elements[k].name, want->s[i].element) == 0)
 				e = &l->elements[k];
 		int x, y, w, h, m = dpi / 10;
-		label_render_box (e, dpi, &x, &y, &w, &h);
+		label_page_box (e, dpi, &x, &y, &w, &h);
 		x += page->ox - m, y += page->oy - m, w += 2 * m, h += 2 * m;
 		unsigned char *crop = xmalloc ((size_t) w * (size_t) h);
 		for (int r = 0; r < h; r++)
@@ -920,7 +920,7 @@ main (int argc, char **argv)
 	snprintf (path, sizeof path, "%s/%s%s.hashes", argv[4], argv[1], c.hash_only ? "-2" : "");
 	c.hashes = fopen (path, "w");
 	struct label_options popt = { .format = LABEL_FORMAT_PDF, .dpi = c.dpi };
-	label_render_page (c.l, &popt, &c.page, &cause);
+	label_page_of (c.l, &popt, &c.page, &cause);
 	c.all = json_array ();
 	c.syms = xcalloc (1, sizeof *c.syms);
 
