@@ -175,8 +175,8 @@ hub_customs_render (struct hub_req *req, int64_t parcel_id, const char *paper, u
 	    "reference"))));
 	/* The exporter's numbers on the invoice: store.eori, store.vat in despatch.conf. */
 	json_t *sender = json_object_get (sh, "sender");
-	const char *eori = conf_get (hub_opts (req->hub)->conf, "store.eori", "");
-	const char *vat = conf_get (hub_opts (req->hub)->conf, "store.vat", "");
+	const char *eori = conf_get (req->opt->conf, "store.eori", "");
+	const char *vat = conf_get (req->opt->conf, "store.vat", "");
 	if (*eori)
 		json_object_set_new (sender, "eori", json_string (eori));
 	if (*vat)
