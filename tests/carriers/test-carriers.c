@@ -122,8 +122,9 @@ test_shipped (void)
 		free (cause);
 		return;
 	}
-	is_int (carrier_set_count (set), 7, "seven carriers");
-	static const char *const codes[] = { "dpd", "dhl-express", "parcelforce", "royal-mail", "ups", "fedex", "store-van" };
+	is_int (carrier_set_count (set), 11, "eleven carriers: seven parcel carriers, four specialist couriers");
+	static const char *const codes[] = { "dpd", "dhl-express", "parcelforce", "royal-mail", "ups", "fedex", "store-van",
+		"two-person", "fine-art", "london-sameday", "hanging-garment" };
 	for (size_t i = 0; i < nitems (codes); i++)
 		ok (carrier_find (set, codes[i]) != NULL, "carrier %s defined", codes[i]);
 	ok (carrier_set_nrules (set) >= 5, "the rule set has %d rules", carrier_set_nrules (set));
