@@ -302,6 +302,13 @@ test_doors (void)
 	char *c = testlib_sql_text (hub.database, "SELECT country FROM orders WHERE ref = 'U1000001'");
 	is_str (c, "GB", "and the hub keeps GB");
 	free (c);
+	const char *top = getenv ("top_builddir");
+	char *cmd = xasprintf ("'%s/admin/despatch' quote U1000001 --database '%s' 2>&1", top ? top : ".", hub.database);
+	char *quote = testlib_run (cmd);
+	ok (strstr (quote, "to GB YO1 7AA") && strstr (quote, "zone mainland") && !strstr (quote, "zone world"),
+	    "so it is quoted as a parcel within Great Britain: %.300s", quote);
+	free (quote);
+	free (cmd);
 	is_int (despatch_import ("uk.csv", uk, &out, &err), 0, "the same file again");
 	ok (strstr (out, "(0 new, 0 updated, 1 unchanged)") != NULL, "is unchanged: %s", out);
 	free (out);
