@@ -14,6 +14,10 @@
 set -eu
 B=${top_builddir:-.}
 S=${top_srcdir:-.}
+# Run alone (not from bench/run) the hub still finds the carriers and layouts of the source tree.
+DSP_LAYOUT_PATH=${DSP_LAYOUT_PATH:-$S/data/layouts}
+DSP_CARRIER_PATH=${DSP_CARRIER_PATH:-$S/data/carriers}
+export DSP_LAYOUT_PATH DSP_CARRIER_PATH
 RUNS=${RUNS:-3}
 SIZES=${SIZES-"10000 100000 1000000"}
 INBOX_ORDERS=${INBOX_ORDERS:-100000}
@@ -121,6 +125,8 @@ load_run() { # with_import(0/1) -> "p50 p99 p999 import_ms"
 		2>>"$tmp/hub.log" &
 	spid=$!
 	i=0; while [ $i -lt 200 ] && ! grep -q "listening on" "$tmp/hub.log"; do sleep 0.05; i=$((i + 1)); done
+	# A hub that did not start would be measured as a load of no scans: say why instead.
+	grep -q "listening on" "$tmp/hub.log" || { echo "bench: import: the hub did not start:" >&2; cat "$tmp/hub.log" >&2; stop_hub; exit 1; }
 	if [ "$1" = 1 ]; then
 		# The file is written under a name the inbox ignores, then renamed; the load starts once the hub
 		# has begun on it, so the whole window (LOAD_SECS, shorter than the import) is during the import.
@@ -147,8 +153,10 @@ load_run() { # with_import(0/1) -> "p50 p99 p999 import_ms"
 a99="" a999="" b99="" b999="" bms=""
 r=0
 while [ $r -lt "$RUNS" ]; do
-	set -- $(load_run 0); a99="$a99 $2"; a999="$a999 $3"
-	set -- $(load_run 1); b99="$b99 $2"; b999="$b999 $3"; bms="$bms $4"
+	line=$(load_run 0) || exit 1
+	set -- $line; a99="$a99 $2"; a999="$a999 $3"
+	line=$(load_run 1) || exit 1
+	set -- $line; b99="$b99 $2"; b999="$b999 $3"; bms="$bms $4"
 	r=$((r + 1))
 done
 set -- $(stats $a99); a99m=$1
