@@ -1351,6 +1351,167 @@ hub_import_json_order (hub_import_t *self, json_t *o, int lineno, int index)
 	hub_import_group_flush (self);
 }
 
+/* Where a fault at byte off of an order's JSON text lies (hub_import_json_refuse_text). */
+struct hub_import_json_at {
+	char path[128];   /* the keys down to the string holding it: "customer.name", "lines[2].description" */
+	size_t str;       /* that string's first byte, or SIZE_MAX when off is outside any string */
+	size_t nul;       /* the first \u0000 escape inside a string, or SIZE_MAX */
+	char nul_path[128];
+	char ref[40];     /* the order's "ref" when it is a plain reference, else "" */
+};
+
+#define HUB_IMPORT_JSON_DEPTH 16
+
+/* The path of keys and list positions at the scanner's depth into buf. */
+static void
+hub_import_json_path (char keys[][36], const int *index, const char *kind, int depth, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int d = 1; d <= depth && d < HUB_IMPORT_JSON_DEPTH && len + 40 < n; d++) {
+		if (kind[d] == '[')
+			len += (size_t) snprintf (buf + len, n - len, "[%d]", index[d] + 1);
+		else if (keys[d][0] != '\0')
+			len += (size_t) snprintf (buf + len, n - len, "%s%s", len ? "." : "", keys[d]);
+	}
+}
+
+/* The same for the string being read: a value names its key's path, a key the object it is in. */
+static void
+hub_import_json_where (char keys[][36], const int *index, const char *kind, int depth, bool value, char *buf,
+    size_t n)
+{
+	if (value || depth <= 0 || depth >= HUB_IMPORT_JSON_DEPTH || kind[depth] != '{') {
+		hub_import_json_path (keys, index, kind, depth, buf, n);
+		return;
+	}
+	char parent[96];
+	hub_import_json_path (keys, index, kind, depth - 1, parent, sizeof parent);
+	snprintf (buf, n, "a key%s%s", parent[0] ? " in " : "", parent);
+}
+
+/* One pass over an order's text: the string holding off, the first \u0000, the order's "ref". */
+static void
+hub_import_json_locate (const char *t, size_t n, size_t off, struct hub_import_json_at *at)
+{
+	char keys[HUB_IMPORT_JSON_DEPTH][36];
+	int index[HUB_IMPORT_JSON_DEPTH] = { 0 };
+	char kind[HUB_IMPORT_JSON_DEPTH] = { 0 };
+	int depth = 0;
+	bool str = false, esc = false, value = false;
+	size_t start = 0, last = SIZE_MAX, last_len = 0;
+	memset (keys, 0, sizeof keys);
+	at->str = at->nul = SIZE_MAX;
+	at->path[0] = at->nul_path[0] = at->ref[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char c = t[i];
+		if (str) {
+			if (i == off && at->str == SIZE_MAX) {
+				at->str = start;
+				hub_import_json_where (keys, index, kind, depth, value, at->path, sizeof at->path);
+			}
+			if (esc)
+				esc = false;
+			else if (c == '\\') {
+				esc = true;
+				if (at->nul == SIZE_MAX && n - i >= 6 && memcmp (t + i + 1, "u0000", 5) == 0) {
+					at->nul = i;
+					hub_import_json_where (keys, index, kind, depth, value, at->nul_path, sizeof at->nul_path);
+				}
+			} else if (c == '"') {
+				str = false;
+				last = start;
+				last_len = i - start;
+				if (value && depth == 1 && strcmp (keys[1], "ref") == 0 && last_len < sizeof at->ref) {
+					memcpy (at->ref, t + start, last_len);
+					at->ref[last_len] = '\0';
+					if (!hub_import_ref_ok (at->ref))
+						at->ref[0] = '\0';
+				}
+				value = false;
+			}
+			continue;
+		}
+		if (c == '"') {
+			str = true;
+			start = i + 1;
+		} else if (c == ':' && last != SIZE_MAX && depth > 0 && depth < HUB_IMPORT_JSON_DEPTH) {
+			/* The string before a ':' is a key; the next string is its value. */
+			value = true;
+			bool plain = last_len < sizeof keys[0];
+			for (size_t k = 0; plain && k < last_len; k++)
+				plain = t[last + k] > ' ' && t[last + k] < 0x7f && t[last + k] != '\\';
+			snprintf (keys[depth], sizeof keys[depth], "%.*s", plain ? (int) last_len : 1, plain ? t + last : "?");
+		} else if (c == ',') {
+			value = false;
+			if (depth > 0 && depth < HUB_IMPORT_JSON_DEPTH && kind[depth] == '[')
+				index[depth]++;
+		} else if (c == '{' || c == '[') {
+			value = false;
+			depth++;
+			if (depth < HUB_IMPORT_JSON_DEPTH) {
+				kind[depth] = c;
+				index[depth] = 0;
+				keys[depth][0] = '\0';
+			}
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		}
+		if (c != '"' && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':')
+			last = SIZE_MAX;
+	}
+}
+
+/*
+ * Text the JSON reader would refuse in its own words (bytes that are not
+ * UTF-8, a raw control character, a NUL escaped as \u0000): refused here as
+ * every other door refuses text, naming the line, the order, the field
+ * (by its JSON keys) and what to do. True when the order was refused.
+ */
+static bool
+hub_import_json_refuse_text (hub_import_t *self, const char *text, size_t len, int lineno)
+{
+	struct text_fault f;
+	bool bad = !text_check (text, len, TEXT_TAB | TEXT_NEWLINE, &f);
+	if (!bad && memmem (text, len, "\\u0000", 6) == NULL)
+		return false;
+	struct hub_import_json_at at;
+	hub_import_json_locate (text, len, bad ? f.offset : SIZE_MAX, &at);
+	size_t off = bad ? f.offset : at.nul;
+	if (off == SIZE_MAX)
+		return false; /* a "\\u0000" that is a backslash and then text: nothing wrong */
+	int line = lineno;
+	size_t bol = 0;
+	for (size_t i = 0; i < off; i++)
+		if (text[i] == '\n') {
+			line++;
+			bol = i + 1;
+		}
+	char ref[48] = "";
+	if (at.ref[0] != '\0')
+		snprintf (ref, sizeof ref, "%s: ", at.ref);
+	if (!bad) {
+		hub_import_json_locate (text, len, at.nul, &at); /* again, for the string that holds it */
+		struct text_fault nul = { TEXT_FAULT_NUL, at.nul - at.str, 0 };
+		char what[96];
+		hub_import_error (self, line, "%s%s: %s (\\u0000); remove it and send again", ref,
+		    at.nul_path[0] ? at.nul_path : "a string", text_fault_describe (&nul, what, sizeof what));
+		return true;
+	}
+	if (at.str != SIZE_MAX) {
+		char *why = text_check_field (at.path[0] ? at.path : "a string", text + at.str, len - at.str,
+		    TEXT_TAB | TEXT_NEWLINE);
+		hub_import_error (self, line, "%s%s", ref, why ? why : "?");
+		free (why);
+	} else {
+		char what[96];
+		f.offset -= bol;
+		hub_import_error (self, line, "%s%s, between the fields; %s", ref, text_fault_describe (&f, what, sizeof what),
+		    f.kind == TEXT_FAULT_UTF8 ? "send the text as UTF-8" : "remove it and send again");
+	}
+	return true;
+}
+
 static void
 hub_import_on_json (void *arg, const char *text, size_t len, int lineno, int index)
 {
@@ -1358,6 +1519,8 @@ hub_import_on_json (void *arg, const char *text, size_t len, int lineno, int ind
 	if (self->stop)
 		return;
 	json_error_t err;
+	if (hub_import_json_refuse_text (self, text, len, lineno))
+		return;
 	json_t *o = json_loadb (text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (o == NULL) {
 		hub_import_error (self, lineno + (err.line > 0 ? err.line - 1 : 0), "not valid JSON: %s", err.text);

@@ -285,10 +285,29 @@ test_doors (void)
 	free (err);
 	const char *json_nul = "[{\"ref\": \"TJ000002\", \"customer\": {\"name\": \"A\\u0000B\"}}]";
 	is_int (despatch_import ("nul.json", json_nul, &out, &err), 1, "a NUL escaped in JSON is refused");
-	ok (strstr (err, "line 1: not valid JSON") != NULL, "%s", err);
+	ok (strstr (err, "nul.json: line 1: TJ000002: customer.name: a NUL byte at position 2 (\\u0000); remove it and "
+	        "send again") != NULL, "naming the field by its keys: %s", err);
 	free (out);
 	free (err);
-	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'TD%' OR ref LIKE 'TJ%'"), 0, "nothing of any of them is stored");
+	const char *json_latin1 = "{\"orders\": [\n{\"ref\": \"TJ000003\", \"lines\": [{\"line\": 1},\n"
+	    " {\"line\": 2, \"description\": \"Caf\xe9 cup\"}]}]}\n";
+	is_int (despatch_import ("latin1.json", json_latin1, &out, &err), 1, "a Latin-1 byte in JSON is refused");
+	ok (strstr (err, "latin1.json: line 3: TJ000003: lines[2].description: not valid UTF-8 (byte 0xE9 at position 4);"
+	        " send the text as UTF-8") != NULL, "naming the line and the field: %s", err);
+	free (out);
+	free (err);
+	const char *json_escaped = "[{\"ref\": \"TJ000004\", \"channel\": \"web\", \"customer\": {\"name\": \"A \\\\u0000 B\","
+	    " \"address\": [\"1 Road\"], \"postcode\": \"AB1 2CD\", \"country\": \"GB\"}, \"lines\": [{\"line\": 1,"
+	    " \"sku\": \"S1\", \"department\": \"D\", \"quantity\": 1, \"locations\": [\"L1\"], \"unit_weight_g\": 100}]}]";
+	is_int (despatch_import ("backslash.json", json_escaped, &out, &err), 0, "a backslash before u0000 is no NUL: %s",
+	    err);
+	free (out);
+	free (err);
+	char *bs = testlib_sql_text (hub.database, "SELECT customer_name FROM orders WHERE ref = 'TJ000004'");
+	is_str (bs, "A \\u0000 B", "and is kept as it was");
+	free (bs);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'TD%' OR (ref LIKE 'TJ%' AND ref <> 'TJ000004')"), 0,
+	    "nothing of any of them is stored");
 
 	diag ("country codes: ISO 3166-1 alpha-2, UK taken as GB");
 	const char *uk = HEAD "U1000001,web,Ann Smith,1 Long Road,York,YO1 7AA,UK,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,"
@@ -451,7 +470,8 @@ test_integration (const char *endpoint, struct fl_term *porter)
 	char *latin = xstrdup (ctl);
 	memcpy (strstr (latin, "\\u001b"), "\xe9\xe9\xe9\xe9\xe9\xe9", 6);
 	r = integration_call (req, latin);
-	ok (r && strstr (r, "\"ok\":false") && strstr (r, "not valid JSON"), "bytes that are not UTF-8 are refused: %s",
+	ok (r && strstr (r, "\"ok\":false") && strstr (r, "line 1: I1000002: customer.name: not valid UTF-8 (byte 0xE9 at "
+	    "position 4); send the text as UTF-8"), "bytes that are not UTF-8 are refused, naming the field: %s",
 	    r ? r : "(none)");
 	zstr_free (&r);
 	free (latin);
