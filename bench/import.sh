@@ -8,7 +8,7 @@
 #   (b) the hub serving 256 terminals at an operator's pace (each one receive a second)
 #       for LOAD_SECS from when its inbox begins on INBOX_ORDERS orders (a window inside
 #       the import, which says how long it took), against the same load without it: the
-#       other terminals' p99 and p999.
+#       other terminals' p99 and p999, and the hub's peak resident size.
 # Medians of RUNS runs (min-max). Run from the build folder (make bench does). Needs
 # about 2 GB of free disk and GNU time (/usr/bin/time).
 set -eu
@@ -143,20 +143,22 @@ load_run() { # with_import(0/1) -> "p50 p99 p999 import_ms"
 		ms=$(sed -n 's/.*inbox backfill.csv: [0-9]* orders .* in \([0-9]*\) ms.*/\1/p' "$tmp/hub.log" | tail -1)
 		[ -n "$ms" ] || ms="unfinished"
 	fi
+	# The hub's peak resident size over the run: what the import added to it (it streams the file).
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$spid/status" 2>/dev/null || true)
 	stop_hub
-	echo "bench: import load (import $1): $line import_ms=$ms" >&2
+	echo "bench: import load (import $1): $line import_ms=$ms hwm_kb=${hwm:-?}" >&2
 	p50=$(echo "$line" | tr ' ' '\n' | sed -n 's/^p50_us=//p')
 	p99=$(echo "$line" | tr ' ' '\n' | sed -n 's/^p99_us=//p')
 	p999=$(echo "$line" | tr ' ' '\n' | sed -n 's/^p999_us=//p')
-	echo "$p50 $p99 $p999 $ms"
+	echo "$p50 $p99 $p999 $ms ${hwm:-0}"
 }
-a99="" a999="" b99="" b999="" bms=""
+a99="" a999="" b99="" b999="" bms="" ahwm="" bhwm=""
 r=0
 while [ $r -lt "$RUNS" ]; do
 	line=$(load_run 0) || exit 1
-	set -- $line; a99="$a99 $2"; a999="$a999 $3"
+	set -- $line; a99="$a99 $2"; a999="$a999 $3"; ahwm="$ahwm $5"
 	line=$(load_run 1) || exit 1
-	set -- $line; b99="$b99 $2"; b999="$b999 $3"; bms="$bms $4"
+	set -- $line; b99="$b99 $2"; b999="$b999 $3"; bms="$bms $4"; bhwm="$bhwm $5"
 	r=$((r + 1))
 done
 set -- $(stats $a99); a99m=$1
@@ -167,3 +169,6 @@ ms=$(stats $bms | cut -d' ' -f1)
 ms_f=$(awk -v m="$ms" 'BEGIN { if (m + 0 > 0) printf "%.1f s", m / 1000; else print m }')
 echo "| hub: another terminal's p99 ($TERMS terminals x 1 scan/s, $LOAD_SECS s) while the inbox imports $(num "$INBOX_ORDERS") orders (in $ms_f) | $(awk -v v="$b99m" 'BEGIN{printf "%.2f", v/1000}') ms ($(awk -v v="$b99min" 'BEGIN{printf "%.2f", v/1000}')-$(awk -v v="$b99max" 'BEGIN{printf "%.2f", v/1000}')) | same load, no import | $(awk -v v="$a99m" 'BEGIN{printf "%.2f", v/1000}') ms | $(ratio "$b99m" "$a99m") |"
 echo "| (same), p999 | $(awk -v v="$b999m" 'BEGIN{printf "%.2f", v/1000}') ms | same load, no import | $(awk -v v="$a999m" 'BEGIN{printf "%.2f", v/1000}') ms | $(ratio "$b999m" "$a999m") |"
+set -- $(stats $ahwm); ahwmm=$1
+set -- $(stats $bhwm); bhwmm=$1 bhwmmax=$3
+echo "| hub: peak resident, the same run with its inbox importing $(num "$INBOX_ORDERS") orders | $((bhwmm / 1024)) MB (max $((bhwmmax / 1024))) | same load, no import | $((ahwmm / 1024)) MB | $(ratio "$bhwmm" "$ahwmm") |"
