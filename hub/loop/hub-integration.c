@@ -221,7 +221,7 @@ hub_integration_handle (hub_integration_t *self, db_t *db)
 		return;
 	}
 	char *cause = NULL;
-	self->imp = hub_import_new ("integration", util_wall_ms (), 0, &cause);
+	self->imp = hub_import_new ("integration", util_wall_ms (), HUB_IMPORT_ON_LOOP, &cause);
 	if (self->imp == NULL) {
 		zmsg_destroy (&m);
 		log_error ("integration push: %s", cause);

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #define IMP_MAX_COLUMNS 32
 #define IMP_JSON_ORDER_CAP (1 << 20) /* bytes of one JSON order */
 #define IMP_SLICE 64              /* orders fetched from the scratch database at a time */
+#define IMP_SCRATCH_ASIDE (4 << 20)  /* a scratch store this big is closed on a thread of its own */
 
 /* --- fields ---------------------------------------------------------------- */
 
@@ -2522,6 +2524,44 @@ hub_import_new (const char *name, int64_t now_ms, unsigned flags, char **cause)
 	return self;
 }
 
+static void *
+hub_import_scratch_close (void *arg)
+{
+	db_t *scratch = arg;
+	db_close (&scratch);
+	return NULL;
+}
+
+/* The scratch store of a big file is a temporary file of hundreds of MB: its close frees those blocks,
+ * a tenth of a second and more that a loop would wait. So for a loop's import a big one is closed on a
+ * thread of its own (nothing else uses it by then); a small one, or a tool's, here. */
+static void
+hub_import_scratch_drop (db_t **scratch_p, bool aside)
+{
+	db_t *scratch = *scratch_p;
+	if (scratch == NULL)
+		return;
+	*scratch_p = NULL;
+	if (!aside) {
+		db_close (&scratch);
+		return;
+	}
+	db_stmt_t *st = db_prepare (scratch, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size");
+	int64_t bytes = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : 0;
+	if (st)
+		db_reset (st);
+	pthread_attr_t attr;
+	pthread_t t;
+	if (bytes >= IMP_SCRATCH_ASIDE && pthread_attr_init (&attr) == 0) {
+		pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+		int rc = pthread_create (&t, &attr, hub_import_scratch_close, scratch);
+		pthread_attr_destroy (&attr);
+		if (rc == 0)
+			return;
+	}
+	db_close (&scratch);
+}
+
 void
 hub_import_destroy (hub_import_t **self_p)
 {
@@ -2529,7 +2569,7 @@ hub_import_destroy (hub_import_t **self_p)
 		return;
 	hub_import_t *self = *self_p;
 	hub_import_report_free (&self->rep);
-	db_close (&self->scratch);
+	hub_import_scratch_drop (&self->scratch, (self->flags & HUB_IMPORT_ON_LOOP) != 0);
 	hub_import_csv_free (&self->csv);
 	hub_import_json_free (&self->js);
 	free (self->g.of.data);

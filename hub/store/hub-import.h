@@ -63,6 +63,9 @@ enum {
 	 * commits); nothing can change between check and write, so nothing is
 	 * ever undone. For whole imports in one call (hub_import_text). */
 	HUB_IMPORT_CALLER_TX = 1 << 0,
+	/* The caller is a loop that must not wait on the file system: a big
+	 * import's scratch database is closed on a thread of its own. */
+	HUB_IMPORT_ON_LOOP = 1 << 1,
 };
 
 /* An import named name (in messages, the audit and imports.source) at
