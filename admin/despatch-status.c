@@ -554,9 +554,9 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 
 	struct stat sb;
 	if (stat (st.database, &sb) != 0) {
-		printf ("%-10s no database at %s: the hub has not run with this configuration\n", "hub:", st.database);
-		printf ("attention: hub: not running (no database at %s; is hub.database right?)\n", st.database);
-		rc = DESPATCH_STATUS_DOWN;
+		/* Never made here, or not where it was said to be: nothing to read (opening it would make one). */
+		fprintf (stderr, "despatch status: no database at %s (%s): is hub.database (or --database) right? "
+		    "A hub that has run with this configuration has made it\n", st.database, strerror (errno));
 		goto out;
 	}
 	st.db = db_open (st.database, DB_READONLY, &cause);

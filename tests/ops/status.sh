@@ -98,7 +98,13 @@ fi
 # Usage errors and the hub stopped.
 ops_run 2 "an unknown option" status --bogus
 ops_run 2 "an unreadable configuration" status --config "$OPS_DIR/missing.conf"
-ops_run 3 "no database there: the hub is not running" "$DESPATCH" status --config "$CONF" --database "$OPS_DIR/none.db"
+ops_run 2 "no database there: it cannot be read" "$DESPATCH" status --config "$CONF" --database "$OPS_DIR/none.db"
+grep -q "no database at $OPS_DIR/none.db" "$OPS_DIR/out" && [ ! -e "$OPS_DIR/none.db" ]
+ops_ok $? "it names the path it looked at, and makes no database there"
+ops_run 0 "the database before the command: despatch --database DB status" "$DESPATCH" --database "$DB" status \
+	--set status.quiet_max=1 \
+	--config "$CONF" --quiet
+ops_run 2 "and a missing one there too" "$DESPATCH" --database "$OPS_DIR/none.db" status --config "$CONF"
 ops_hub_stop
 ops_ok $? "the hub stops cleanly"
 ops_run 3 "the hub stopped: exit 3" status
