@@ -202,6 +202,37 @@ despatch_status_hub (struct despatch_status *st)
 	free (endpoint);
 }
 
+/* The hub's last reload (SIGHUP), from the audit trail (hub/loop/hub-reload.h). */
+static void
+despatch_status_reload (struct despatch_status *st)
+{
+	char d1[32];
+	if (!despatch_status_has_table (st, "events") || !despatch_status_has_table (st, "hub_status"))
+		return;
+	int64_t started = db_query_int (st->db, "SELECT started_at FROM hub_status WHERE id = 1", 0);
+	db_stmt_t *q = db_prepare (st->db, "SELECT at, code, detail FROM events WHERE operator = 'system'"
+	                                   " AND action = 'reload' ORDER BY id DESC LIMIT 1");
+	if (q == NULL || db_step (q) != DB_ROW) {
+		if (q)
+			db_reset (q);
+		despatch_status_line (st, "reload:", "none since the hub started (systemctl reload despatch-hub)");
+		return;
+	}
+	int64_t at = db_col_int (q, 0);
+	bool ok = strcmp (db_col_text (q, 1), "ok") == 0;
+	char *detail = xstrdup (db_col_text (q, 2));
+	db_reset (q);
+	bool since = at >= started;
+	despatch_status_line (st, "reload:", "%s %s ago: %s (%s)%s", since ? "last" : "before this start, last",
+	    despatch_status_duration (st->now_ms - at, d1, sizeof d1), ok ? "ok" : "refused", detail,
+	    ok || !since ? "" : "; the hub runs with its previous settings");
+	if (!ok && since)
+		despatch_status_attend (st, "reload: the configuration was refused %s ago (%s): mend it; "
+		    "the hub runs with its previous settings, and would not start with this file",
+		    despatch_status_duration (st->now_ms - at, d1, sizeof d1), detail);
+	free (detail);
+}
+
 /* File size of path, 0 when absent. */
 static int64_t
 despatch_status_file_size (const char *path)
@@ -479,6 +510,7 @@ static const struct {
 	void (*run) (struct despatch_status *st);
 } despatch_status_checks[] = {
 	{ "hub", despatch_status_hub },
+	{ "reload", despatch_status_reload },
 	{ "database", despatch_status_database },
 	{ "terminals", despatch_status_terminals },
 	{ "scans", despatch_status_scans },

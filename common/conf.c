@@ -275,6 +275,34 @@ conf_get_bool (conf_t *self, const char *key, bool dflt)
 }
 
 void
+conf_merge (conf_t *self, conf_t *from)
+{
+	for (struct conf_entry *e = from->head; e; e = e->next)
+		conf_set_from (self, e->key, e->value, e->origin);
+}
+
+conf_t *
+conf_dup (conf_t *self)
+{
+	conf_t *copy = conf_new ();
+	conf_merge (copy, self);
+	return copy;
+}
+
+void
+conf_swap (conf_t *a, conf_t *b)
+{
+	struct conf t = *a;
+	*a = *b;
+	*b = t;
+	/* An empty list's tail points at its own head. */
+	if (a->head == NULL)
+		a->tail = &a->head;
+	if (b->head == NULL)
+		b->tail = &b->head;
+}
+
+void
 conf_each (conf_t *self, conf_visit_fn *fn, void *arg)
 {
 	for (struct conf_entry *e = self->head; e; e = e->next)

@@ -10,6 +10,7 @@ hub_libhub_a_SOURCES = \
 	hub/loop/hub-events.c hub/loop/hub-events.h \
 	hub/loop/hub-checkpoint.c hub/loop/hub-checkpoint.h \
 	hub/loop/hub-curve.c hub/loop/hub-curve.h \
+	hub/loop/hub-reload.c hub/loop/hub-reload.h \
 	hub/cmd/hub-cmd.c hub/cmd/hub-cmd.h \
 	hub/cmd/hub-session.c hub/cmd/hub-session.h \
 	hub/cmd/hub-scan.c hub/cmd/hub-scan.h \

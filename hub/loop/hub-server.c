@@ -6,6 +6,7 @@
 #include "hub-curve.h"
 #include "hub-events.h"
 #include "hub-feed.h"
+#include "hub-reload.h"
 #include "hub-spool.h"
 #include "hub/cmd/hub-cmd.h"
 #include "hub/docs/hub-customs.h"
@@ -463,6 +464,18 @@ hub_server_tick_retention (hub_server_t *self)
 	}
 }
 
+static void hub_server_ticks_settings (hub_server_t *self);
+
+/* SIGHUP: the settings read again between batches (hub-reload.h); the intervals follow them. */
+static void
+hub_server_tick_reload (hub_server_t *self)
+{
+	if (!hub_reload_asked (self->opt.reload))
+		return;
+	if (hub_reload_run (self->opt.reload, self->db, self->opt.conf, &self->opt, util_wall_ms ()) == 0)
+		hub_server_ticks_settings (self);
+}
+
 /*
  * The loop's timed jobs, run between batches in this order, each when due:
  * every turn (every_ms 0), or every every_ms; setting names one that sets
@@ -475,6 +488,7 @@ static const struct hub_server_tick {
 	void (*run) (hub_server_t *self);
 } hub_server_ticks[] = {
 	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
+	{ "reload", 0, NULL, hub_server_tick_reload },
 	{ "print submit", 0, NULL, hub_server_tick_print_submit },
 	{ "print follow", HUB_SPOOL_FOLLOW_MS, NULL, hub_server_tick_print_follow },
 	{ "order feed", HUB_FEED_INBOX_EVERY_MS, NULL, hub_server_tick_inbox },
@@ -486,13 +500,11 @@ static const struct hub_server_tick {
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
 };
 
-/* Intervals and the autoclose settings, once at start; a bad one is said and the default kept. */
+/* Intervals and the autoclose settings, at start and after a reload; a bad one is said and the default kept. */
 static void
-hub_server_ticks_init (hub_server_t *self)
+hub_server_ticks_settings (hub_server_t *self)
 {
 	conf_t *conf = self->opt.conf;
-	self->tick_next = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_next);
-	self->tick_every = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_every);
 	long offset_s = 0;
 	char *cause = NULL;
 	for (size_t i = 0; i < nitems (hub_server_ticks); i++) {
@@ -516,6 +528,14 @@ hub_server_ticks_init (hub_server_t *self)
 	}
 	self->clock_offset_ms = (int64_t) offset_s * 1000;
 	self->autoclose_station = conf ? conf_get (conf, "carriers.autoclose_station", "despatch") : "despatch";
+}
+
+static void
+hub_server_ticks_init (hub_server_t *self)
+{
+	self->tick_next = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_next);
+	self->tick_every = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_every);
+	hub_server_ticks_settings (self);
 }
 
 /* Every tick that is due; then the EVENTs they queued go out (their writes are committed as they go). */

@@ -29,3 +29,10 @@ TESTS += tests/ops/manual.sh
 # No circle in the includes, nor between files through what they use.
 dist_check_SCRIPTS += tests/ops/include-cycles.sh
 TESTS += tests/ops/include-cycles.sh
+
+# SIGHUP: settings, printer map, carriers and rules read again; bad files refused.
+check_PROGRAMS += tests/ops/test-reload
+tests_ops_test_reload_SOURCES = tests/ops/test-reload.c tests/flow/flowlib.h tests/printers/print-test.h
+tests_ops_test_reload_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_reload_LDADD = $(TEST_LIBS)
+TESTS += tests/ops/test-reload
