@@ -2,6 +2,7 @@
 #include "config.h"
 #include "conf.h"
 #include "hub/store/hub-demo.h"
+#include "hub-notify.h"
 #include "hub-reload.h"
 #include "hub-server.h"
 #include "hub/store/hub-store.h"
@@ -99,6 +100,7 @@ main (int argc, char **argv)
 	}
 	log_open ("despatch-hub", hub_reload_level (reload, conf), use_syslog || conf_get_bool (conf, "log.syslog", false));
 	hub_reload_warn_unknown (conf);
+	hub_notify_init ();
 
 	/* The strings of opt point into conf, which lives until exit; the loop reads (and a reload
 	 * replaces) a copy of its own. */

@@ -6,6 +6,7 @@
 #include "hub-curve.h"
 #include "hub-events.h"
 #include "hub-feed.h"
+#include "hub-notify.h"
 #include "hub-reload.h"
 #include "hub-spool.h"
 #include "hub/cmd/hub-cmd.h"
@@ -472,8 +473,37 @@ hub_server_tick_reload (hub_server_t *self)
 {
 	if (!hub_reload_asked (self->opt.reload))
 		return;
-	if (hub_reload_run (self->opt.reload, self->db, self->opt.conf, &self->opt, util_wall_ms ()) == 0)
+	hub_notify_reloading ();
+	bool taken = hub_reload_run (self->opt.reload, self->db, self->opt.conf, &self->opt, util_wall_ms ()) == 0;
+	if (taken)
 		hub_server_ticks_settings (self);
+	hub_notify_ready (taken ? "settings reloaded" : "reload refused: running with the previous settings");
+}
+
+/* The loop turned: the service manager's watchdog is fed from here only (hub-notify.h). */
+static void
+hub_server_tick_watchdog (hub_server_t *self)
+{
+	(void) self;
+	hub_notify_watchdog (util_mono_ms ());
+}
+
+/* The line systemctl status shows. */
+static void
+hub_server_tick_service (hub_server_t *self)
+{
+	if (!hub_notify_enabled ())
+		return;
+	db_stmt_t *st = db_prepare (self->db, "SELECT (SELECT count(*) FROM terminals WHERE last_seen >= ?1),"
+	    " (SELECT count(*) FROM label_jobs WHERE status IN ('queued', 'submitting', 'submitted', 'offline',"
+	    " 'no-printer', 'redirect'))");
+	if (st == NULL)
+		return;
+	db_bind_int (st, 1, util_wall_ms () - self->opt.expiry_ms);
+	if (db_step (st) == DB_ROW)
+		hub_notify_status ("serving %lld terminals, %lld print jobs waiting", (long long) db_col_int (st, 0),
+		    (long long) db_col_int (st, 1));
+	db_reset (st);
 }
 
 /*
@@ -489,6 +519,8 @@ static const struct hub_server_tick {
 } hub_server_ticks[] = {
 	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
 	{ "reload", 0, NULL, hub_server_tick_reload },
+	{ "watchdog", 0, NULL, hub_server_tick_watchdog },
+	{ "service status", HUB_STORE_BEAT_MS, NULL, hub_server_tick_service },
 	{ "print submit", 0, NULL, hub_server_tick_print_submit },
 	{ "print follow", HUB_SPOOL_FOLLOW_MS, NULL, hub_server_tick_print_follow },
 	{ "order feed", HUB_FEED_INBOX_EVERY_MS, NULL, hub_server_tick_inbox },
@@ -722,6 +754,9 @@ hub_server_run (hub_server_t *self)
 	log_info ("hub %s listening on %s, database %s", HUB_VERSION, self->opt.endpoint, db_path (self->db));
 	hub_spool_recover (self->spool);
 	hub_server_files_recover (self);
+	char *listening = xasprintf ("listening on %s", self->opt.endpoint);
+	hub_notify_ready (listening);
+	free (listening);
 	while (!zsys_interrupted) {
 		hub_server_ticks_run (self);
 		void *which = zpoller_wait (self->poller, 250);
@@ -733,6 +768,7 @@ hub_server_run (hub_server_t *self)
 			break;
 	}
 	log_info ("hub stopping");
+	hub_notify_stopping ();
 	hub_events_flush (self->events, self->db);
 	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
 	    true);

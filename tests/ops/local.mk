@@ -36,3 +36,10 @@ tests_ops_test_reload_SOURCES = tests/ops/test-reload.c tests/flow/flowlib.h tes
 tests_ops_test_reload_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_ops_test_reload_LDADD = $(TEST_LIBS)
 TESTS += tests/ops/test-reload
+
+# sd_notify without systemd: READY, STATUS, WATCHDOG from the loop, RELOADING, STOPPING.
+check_PROGRAMS += tests/ops/test-notify
+tests_ops_test_notify_SOURCES = tests/ops/test-notify.c
+tests_ops_test_notify_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_notify_LDADD = $(TEST_LIBS)
+TESTS += tests/ops/test-notify
