@@ -18,11 +18,12 @@
 #include "conf.h"
 #include "db.h"
 #include "despatch.h"
+#include "hub/loop/hub-metrics.h"
+#include "hub/store/hub-backup.h"
 #include "hub/store/hub-store.h"
 #include "printers/print.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -453,40 +454,15 @@ despatch_status_printers (struct despatch_status *st)
 	free (names.v);
 }
 
-/* The newest despatch-*.db in the backup folder (despatch-backup(8) writes them). */
+/* The newest despatch-*.db in the backup folder (despatch backup and despatch-backup(8) write them). */
 static void
 despatch_status_backup (struct despatch_status *st)
 {
 	char d1[32], s1[32];
-	char *dflt = xstrdup (st->database);
-	char *slash = strrchr (dflt, '/');
-	char *fallback = slash ? (slash[1] = '\0', xasprintf ("%sbackups", dflt)) : xstrdup ("backups");
-	free (dflt);
-	const char *dir = conf_get (st->conf, "backup.dir", fallback);
+	char *dir = hub_backup_dir (st->conf, st->database);
 	long max_h = despatch_status_setting (st, "status.backup_max_age_h", 26, 0, 24 * 365);
-
-	DIR *d = opendir (dir);
-	char *newest = NULL;
 	int64_t newest_ms = 0, newest_size = 0;
-	for (struct dirent *e; d && (e = readdir (d)) != NULL;) {
-		size_t len = strlen (e->d_name);
-		if (strncmp (e->d_name, "despatch-", 9) != 0 || len < 12 || strcmp (e->d_name + len - 3, ".db") != 0)
-			continue;
-		char *path = xasprintf ("%s/%s", dir, e->d_name);
-		struct stat sb;
-		if (stat (path, &sb) == 0 && S_ISREG (sb.st_mode)) {
-			int64_t ms = (int64_t) sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
-			if (newest == NULL || ms > newest_ms) {
-				free (newest);
-				newest = xstrdup (e->d_name);
-				newest_ms = ms;
-				newest_size = (int64_t) sb.st_size;
-			}
-		}
-		free (path);
-	}
-	if (d)
-		closedir (d);
+	char *newest = hub_backup_newest (dir, &newest_ms, &newest_size);
 	if (newest == NULL) {
 		despatch_status_line (st, "backup:", "none in %s", dir);
 		if (max_h > 0)
@@ -501,7 +477,7 @@ despatch_status_backup (struct despatch_status *st)
 			    despatch_status_duration (st->now_ms - newest_ms, d1, sizeof d1), max_h);
 	}
 	free (newest);
-	free (fallback);
+	free (dir);
 }
 
 /* The report, in order; each part prints its lines and adds what needs attention. */
@@ -519,18 +495,39 @@ static const struct {
 	{ "backup", despatch_status_backup },
 };
 
+/* --prometheus: the metrics the hub writes to metrics.path, made the same way from the database (hub-metrics.h). */
+static int
+despatch_status_prometheus (struct despatch_status *st)
+{
+	struct hub_metrics_src src;
+	hub_metrics_src_read (&src, st->conf, st->database);
+	/* The hub's own expiry when it wrote one and the configuration says none, as the report counts. */
+	if (conf_get (st->conf, "hub.expiry_ms", NULL) == NULL && despatch_status_has_table (st, "hub_status"))
+		src.expiry_ms = (int) db_query_int (st->db, "SELECT expiry_ms FROM hub_status WHERE id = 1", src.expiry_ms);
+	char *text = hub_metrics_text (st->db, &src, st->now_ms, NULL);
+	hub_metrics_src_free (&src);
+	if (text == NULL) {
+		fprintf (stderr, "despatch status: out of memory for the metrics\n");
+		return DESPATCH_STATUS_USAGE;
+	}
+	fputs (text, stdout);
+	free (text);
+	return DESPATCH_STATUS_OK;
+}
+
 static void
 despatch_status_usage (FILE *f)
 {
 	fprintf (f,
-	    "usage: despatch status [--config FILE] [--database DB] [--set SECTION.KEY=VALUE]... [--quiet]\n"
+	    "usage: despatch status [--config FILE] [--database DB] [--set SECTION.KEY=VALUE]... [--quiet | --prometheus]\n"
 	    "  -c, --config FILE       settings (default " DESPATCH_STATUS_CONFIG " if it exists)\n"
 	    "  -d, --database DB       the hub's database (default hub.database, else ./" DESPATCH_STATUS_DATABASE ")\n"
 	    "  -s, --set SECTION.KEY=VALUE  override one setting\n"
 	    "  -q, --quiet             print only what needs attention\n"
+	    "  -p, --prometheus        print the metrics the hub writes (Prometheus's text format) instead\n"
 	    "  -h, --help              print this help and exit\n"
-	    "Exit status: 0 all is well, 1 something needs attention (listed), 2 usage or unreadable\n"
-	    "configuration or database, 3 the hub is not running.\n");
+	    "Exit status: 0 all is well (with --prometheus: printed), 1 something needs attention (listed),\n"
+	    "2 usage or unreadable configuration or database, 3 the hub is not running.\n");
 }
 
 static void
@@ -548,6 +545,7 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "set", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "prometheus", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -556,9 +554,10 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 	const char *config = NULL, *database = NULL;
 	char *cause = NULL;
 	int c, rc = DESPATCH_STATUS_USAGE;
+	bool prometheus = false;
 
 	optind = 1;
-	while ((c = getopt_long (argc, argv, "c:d:s:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long (argc, argv, "c:d:s:qph", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
@@ -567,6 +566,7 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 				goto usage_cause;
 			break;
 		case 'q': st.quiet = true; break;
+		case 'p': prometheus = true; break;
 		case 'h': despatch_status_usage (stdout); rc = DESPATCH_STATUS_OK; goto out;
 		default: despatch_status_usage (stderr); goto out;
 		}
@@ -602,6 +602,10 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 		goto out;
 	}
 	st.now_ms = util_wall_ms ();
+	if (prometheus) {
+		rc = despatch_status_prometheus (&st);
+		goto out;
+	}
 	for (size_t i = 0; i < nitems (despatch_status_checks); i++)
 		despatch_status_checks[i].run (&st);
 	for (size_t i = 0; i < st.nattention; i++)

@@ -359,6 +359,8 @@ static const struct conf_key conf_key_table[] = {
 	{ "status.backup_max_age_h", "26" },
 	{ "status.queue_max_age_s", "600" },
 	{ "status.quiet_max", "0" },
+	{ "metrics.path", "unset" },
+	{ "metrics.every_s", "15" },
 	/* despatch-term, from its own file's [terminal] section */
 	{ "terminal.endpoint", "tcp://127.0.0.1:5570" },
 	{ "terminal.id", "term-HOSTNAME" },

@@ -12,6 +12,8 @@ hub_libhub_a_SOURCES = \
 	hub/loop/hub-curve.c hub/loop/hub-curve.h \
 	hub/loop/hub-reload.c hub/loop/hub-reload.h \
 	hub/loop/hub-notify.c hub/loop/hub-notify.h \
+	hub/loop/hub-chore.c hub/loop/hub-chore.h \
+	hub/loop/hub-metrics.c hub/loop/hub-metrics.h \
 	hub/cmd/hub-cmd.c hub/cmd/hub-cmd.h \
 	hub/cmd/hub-session.c hub/cmd/hub-session.h \
 	hub/cmd/hub-scan.c hub/cmd/hub-scan.h \
@@ -35,6 +37,7 @@ hub_libhub_a_SOURCES = \
 	hub/store/hub-erase.c hub/store/hub-erase.h \
 	hub/store/hub-auth.c hub/store/hub-auth.h \
 	hub/store/hub-demo.c hub/store/hub-demo.h \
+	hub/store/hub-backup.c hub/store/hub-backup.h \
 	hub/work/work-print.c hub/work/work-print.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS) \
 	$(SYSTEMD_CFLAGS)

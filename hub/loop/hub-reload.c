@@ -43,6 +43,7 @@ static const struct hub_reload_number {
 	{ "privacy.retention_days", 0, 0, 36500, offsetof (struct hub_options, retention_days) },
 	{ "carriers.autoclose_every_s", 60, 1, 3600, HUB_RELOAD_ELSEWHERE },
 	{ "carriers.clock_offset_s", 0, -7L * 86400, 7L * 86400, HUB_RELOAD_ELSEWHERE },
+	{ "metrics.every_s", 15, 1, 3600, HUB_RELOAD_ELSEWHERE },
 };
 
 /* Settings a running hub cannot change: a reload names them and a restart applies them. */

@@ -5,7 +5,9 @@
 #include "hub-checkpoint.h"
 #include "hub-curve.h"
 #include "hub-events.h"
+#include "hub-chore.h"
 #include "hub-feed.h"
+#include "hub-metrics.h"
 #include "hub-notify.h"
 #include "hub-reload.h"
 #include "hub-spool.h"
@@ -48,6 +50,8 @@ struct hub_server {
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
 	int64_t clock_offset_ms;       /* carriers.clock_offset_s: moves the autoclose clock, for tests */
+	hub_chores_t *chores;          /* the thread for slow chores: metrics, file retention (hub-chore.h) */
+	hub_metrics_t *metrics;        /* the metrics file (hub-metrics.h) */
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -506,6 +510,20 @@ hub_server_tick_service (hub_server_t *self)
 	db_reset (st);
 }
 
+/* The metrics file, written on the chore thread (hub-metrics.h). */
+static void
+hub_server_tick_metrics (hub_server_t *self)
+{
+	hub_metrics_tick (self->metrics, self->opt.conf);
+}
+
+/* What the chore thread has done: logged and recorded here, on the loop. */
+static void
+hub_server_tick_chores (hub_server_t *self)
+{
+	hub_chores_settle (self->chores);
+}
+
 /*
  * The loop's timed jobs, run between batches in this order, each when due:
  * every turn (every_ms 0), or every every_ms; setting names one that sets
@@ -530,6 +548,8 @@ static const struct hub_server_tick {
 	{ "checkpoint", 0, NULL, hub_server_tick_checkpoint },
 	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
+	{ "metrics", 15 * 1000, "metrics.every_s", hub_server_tick_metrics },
+	{ "chores", 0, NULL, hub_server_tick_chores },
 };
 
 /* Intervals and the autoclose settings, at start and after a reload; a bad one is said and the default kept. */
@@ -686,6 +706,11 @@ hub_server_new (const struct hub_options *opt, char **cause)
 	db_on_wal_commit (self->db, hub_server_on_wal, self->checkpoint);
 	self->after = hub_after_new ();
 	self->spool = hub_spool_new (self->db, opt->conf, self->after);
+	if ((self->chores = hub_chores_new (cause)) == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	self->metrics = hub_metrics_new (self->chores, opt->database);
 	hub_server_ticks_init (self);
 	return self;
 }
@@ -723,6 +748,8 @@ hub_server_destroy (hub_server_t **self_p)
 	if (self->db)
 		db_on_wal_commit (self->db, NULL, NULL); /* the hook's checkpoint goes first */
 	hub_checkpoint_destroy (&self->checkpoint);
+	hub_chores_destroy (&self->chores); /* before what its chores report to */
+	hub_metrics_destroy (&self->metrics);
 	hub_spool_destroy (&self->spool);
 	for (size_t i = 0; i < nitems (hub_server_doc_caches); i++)
 		hub_server_doc_caches[i] ();

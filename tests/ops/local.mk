@@ -43,3 +43,10 @@ tests_ops_test_notify_SOURCES = tests/ops/test-notify.c
 tests_ops_test_notify_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_ops_test_notify_LDADD = $(TEST_LIBS)
 TESTS += tests/ops/test-notify
+
+# The metrics file for node_exporter's textfile collector, parsed and checked against what the test did.
+check_PROGRAMS += tests/ops/test-metrics
+tests_ops_test_metrics_SOURCES = tests/ops/test-metrics.c tests/flow/flowlib.h tests/printers/print-test.h
+tests_ops_test_metrics_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_metrics_LDADD = $(TEST_LIBS) -lm
+TESTS += tests/ops/test-metrics
