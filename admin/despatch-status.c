@@ -234,6 +234,33 @@ despatch_status_reload (struct despatch_status *st)
 	free (detail);
 }
 
+/* The last run of file retention (hub/loop/hub-retention.h), from the audit trail. */
+static void
+despatch_status_retention (struct despatch_status *st)
+{
+	char d1[32];
+	if (!despatch_status_has_table (st, "events"))
+		return;
+	db_stmt_t *q = db_prepare (st->db, "SELECT at, code, detail FROM events WHERE operator = 'system'"
+	                                   " AND action = 'retention' ORDER BY id DESC LIMIT 1");
+	if (q == NULL || db_step (q) != DB_ROW) {
+		if (q)
+			db_reset (q);
+		despatch_status_line (st, "retention:", "no run of file retention recorded yet");
+		return;
+	}
+	int64_t at = db_col_int (q, 0);
+	bool ok = strcmp (db_col_text (q, 1), "ok") == 0;
+	char *detail = xstrdup (db_col_text (q, 2));
+	db_reset (q);
+	despatch_status_line (st, "retention:", "last run %s ago: %s", despatch_status_duration (st->now_ms - at, d1,
+	    sizeof d1), detail);
+	if (!ok)
+		despatch_status_attend (st, "retention: old files could not all be removed %s ago: %s",
+		    despatch_status_duration (st->now_ms - at, d1, sizeof d1), detail);
+	free (detail);
+}
+
 /* File size of path, 0 when absent. */
 static int64_t
 despatch_status_file_size (const char *path)
@@ -493,6 +520,7 @@ static const struct {
 	{ "queues", despatch_status_unsent },
 	{ "printers", despatch_status_printers },
 	{ "backup", despatch_status_backup },
+	{ "retention", despatch_status_retention },
 };
 
 /* --prometheus: the metrics the hub writes to metrics.path, made the same way from the database (hub-metrics.h). */

@@ -361,6 +361,13 @@ static const struct conf_key conf_key_table[] = {
 	{ "status.quiet_max", "0" },
 	{ "metrics.path", "unset" },
 	{ "metrics.every_s", "15" },
+	{ "retention.exports_days", "90" },
+	{ "retention.outbox_days", "400" },
+	{ "retention.inbox_days", "30" },
+	{ "retention.reports", "unset" },
+	{ "retention.reports_days", "90" },
+	{ "retention.every_s", "3600" },
+	{ "retention.clock_offset_s", "0" },
 	/* despatch-term, from its own file's [terminal] section */
 	{ "terminal.endpoint", "tcp://127.0.0.1:5570" },
 	{ "terminal.id", "term-HOSTNAME" },

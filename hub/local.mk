@@ -14,6 +14,7 @@ hub_libhub_a_SOURCES = \
 	hub/loop/hub-notify.c hub/loop/hub-notify.h \
 	hub/loop/hub-chore.c hub/loop/hub-chore.h \
 	hub/loop/hub-metrics.c hub/loop/hub-metrics.h \
+	hub/loop/hub-retention.c hub/loop/hub-retention.h \
 	hub/cmd/hub-cmd.c hub/cmd/hub-cmd.h \
 	hub/cmd/hub-session.c hub/cmd/hub-session.h \
 	hub/cmd/hub-scan.c hub/cmd/hub-scan.h \

@@ -44,6 +44,12 @@ static const struct hub_reload_number {
 	{ "carriers.autoclose_every_s", 60, 1, 3600, HUB_RELOAD_ELSEWHERE },
 	{ "carriers.clock_offset_s", 0, -7L * 86400, 7L * 86400, HUB_RELOAD_ELSEWHERE },
 	{ "metrics.every_s", 15, 1, 3600, HUB_RELOAD_ELSEWHERE },
+	{ "retention.exports_days", 90, 0, 36500, HUB_RELOAD_ELSEWHERE },
+	{ "retention.outbox_days", 400, 0, 36500, HUB_RELOAD_ELSEWHERE },
+	{ "retention.inbox_days", 30, 0, 36500, HUB_RELOAD_ELSEWHERE },
+	{ "retention.reports_days", 90, 0, 36500, HUB_RELOAD_ELSEWHERE },
+	{ "retention.every_s", 3600, 1, 3600, HUB_RELOAD_ELSEWHERE },
+	{ "retention.clock_offset_s", 0, 0, 3650L * 86400, HUB_RELOAD_ELSEWHERE },
 };
 
 /* Settings a running hub cannot change: a reload names them and a restart applies them. */

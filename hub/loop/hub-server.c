@@ -10,6 +10,7 @@
 #include "hub-metrics.h"
 #include "hub-notify.h"
 #include "hub-reload.h"
+#include "hub-retention.h"
 #include "hub-spool.h"
 #include "hub/cmd/hub-cmd.h"
 #include "hub/docs/hub-customs.h"
@@ -52,6 +53,7 @@ struct hub_server {
 	int64_t clock_offset_ms;       /* carriers.clock_offset_s: moves the autoclose clock, for tests */
 	hub_chores_t *chores;          /* the thread for slow chores: metrics, file retention (hub-chore.h) */
 	hub_metrics_t *metrics;        /* the metrics file (hub-metrics.h) */
+	hub_retention_t *files;        /* old exports, manifests, inbox files, reports (hub-retention.h) */
 };
 
 /* One request of a batch: its envelope and, once handled, its reply frame. */
@@ -517,6 +519,13 @@ hub_server_tick_metrics (hub_server_t *self)
 	hub_metrics_tick (self->metrics, self->opt.conf);
 }
 
+/* Old files pruned, on the chore thread (hub-retention.h). */
+static void
+hub_server_tick_files (hub_server_t *self)
+{
+	hub_retention_tick (self->files, self->opt.conf);
+}
+
 /* What the chore thread has done: logged and recorded here, on the loop. */
 static void
 hub_server_tick_chores (hub_server_t *self)
@@ -549,6 +558,7 @@ static const struct hub_server_tick {
 	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
 	{ "metrics", 15 * 1000, "metrics.every_s", hub_server_tick_metrics },
+	{ "file retention", HUB_PRUNE_EVERY_MS, "retention.every_s", hub_server_tick_files },
 	{ "chores", 0, NULL, hub_server_tick_chores },
 };
 
@@ -711,6 +721,7 @@ hub_server_new (const struct hub_options *opt, char **cause)
 		return NULL;
 	}
 	self->metrics = hub_metrics_new (self->chores, opt->database);
+	self->files = hub_retention_new (self->chores, self->db);
 	hub_server_ticks_init (self);
 	return self;
 }
@@ -750,6 +761,7 @@ hub_server_destroy (hub_server_t **self_p)
 	hub_checkpoint_destroy (&self->checkpoint);
 	hub_chores_destroy (&self->chores); /* before what its chores report to */
 	hub_metrics_destroy (&self->metrics);
+	hub_retention_destroy (&self->files);
 	hub_spool_destroy (&self->spool);
 	for (size_t i = 0; i < nitems (hub_server_doc_caches); i++)
 		hub_server_doc_caches[i] ();

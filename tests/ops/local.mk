@@ -50,3 +50,7 @@ tests_ops_test_metrics_SOURCES = tests/ops/test-metrics.c tests/flow/flowlib.h t
 tests_ops_test_metrics_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_ops_test_metrics_LDADD = $(TEST_LIBS) -lm
 TESTS += tests/ops/test-metrics
+
+# File retention: exports, outbox, inboxes' done/ and failed/, reports; fake dates two ways.
+dist_check_SCRIPTS += tests/ops/retention.sh
+TESTS += tests/ops/retention.sh
