@@ -32,6 +32,7 @@ static const struct despatch_cmd_entry *const despatch_table[] = {
 	&despatch_erase_entry,
 	&despatch_report_entry,
 	&despatch_backup_entry,
+	&despatch_restore_entry,
 };
 
 static const struct despatch_cmd_entry *
@@ -75,7 +76,8 @@ despatch_usage (FILE *f)
 	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
 	    "  -h, --help              print this help and exit\n"
 	    "  -V, --version           print the version and exit\n"
-	    "Exit status: 0 all imported, 1 a file was refused (its problems are listed), 2 usage or database error.\n");
+	    "Exit status: 0 done, 1 refused or something needs attention (the reason is said), 2 usage or\n"
+	    "database error; each command's in despatch(8).\n");
 }
 
 /*

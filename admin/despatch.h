@@ -50,5 +50,6 @@ extern const struct despatch_cmd_entry despatch_keys_entry;
 extern const struct despatch_cmd_entry despatch_erase_entry;
 extern const struct despatch_cmd_entry despatch_report_entry;
 extern const struct despatch_cmd_entry despatch_backup_entry;
+extern const struct despatch_cmd_entry despatch_restore_entry;
 
 #endif

@@ -1,6 +1,7 @@
 /* hub-main.c: despatch-hub, the command line and start-up. */
 #include "config.h"
 #include "conf.h"
+#include "hub/store/hub-backup.h"
 #include "hub/store/hub-demo.h"
 #include "hub-notify.h"
 #include "hub-reload.h"
@@ -111,6 +112,8 @@ main (int argc, char **argv)
 	const char *slash = strrchr (opt.database, '/');
 	char *keys_dflt = slash ? xasprintf ("%.*s/keys", (int) (slash - opt.database), opt.database) : xstrdup ("keys");
 	opt.keys_dir = conf_get (conf, "security.keys_dir", keys_dflt);
+	/* A database the hub migrates is copied first, into the backup folder (store/hub-backup.h). */
+	hub_backup_set_migration_dir (conf_get (conf, "backup.dir", NULL));
 	int rc = 1;
 	hub_server_t *hub = NULL;
 	if (hub_reload_catch (reload, &cause) != 0) {
@@ -145,6 +148,7 @@ out:
 	conf_destroy (&opt.conf);
 	conf_destroy (&conf);
 	hub_reload_destroy (&reload);
+	hub_backup_set_migration_dir (NULL);
 	log_close ();
 	return rc;
 }

@@ -54,3 +54,10 @@ TESTS += tests/ops/test-metrics
 # File retention: exports, outbox, inboxes' done/ and failed/, reports; fake dates two ways.
 dist_check_SCRIPTS += tests/ops/retention.sh
 TESTS += tests/ops/retention.sh
+
+# A backup of a live hub with its keys, restored after the disk is lost; despatch-backup's rotation.
+check_PROGRAMS += tests/ops/test-backup
+tests_ops_test_backup_SOURCES = tests/ops/test-backup.c tests/flow/flowlib.h
+tests_ops_test_backup_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_backup_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/ops/test-backup

@@ -48,7 +48,7 @@ ops_ok $? "it says there is no backup and where it looked"
 
 mkdir -p "$OPS_DIR/backups"
 if command -v sqlite3 >/dev/null 2>&1; then
-	"$top_builddir/data/despatch-backup" --config "$CONF" >/dev/null
+	PATH="$top_builddir/admin:$PATH" "$top_builddir/data/despatch-backup" --config "$CONF" >/dev/null
 else
 	cp "$DB" "$OPS_DIR/backups/despatch-20000101T000000Z.db"
 fi
