@@ -412,11 +412,26 @@ despatch_status_unsent (struct despatch_status *st)
 		despatch_status_line (st, "queues:", "none in this database");
 }
 
-/* The queues named in [printer]: keys ending in one of these. */
-static const char *despatch_status_printer_roles[] = { ".label", ".document", ".fallback", ".document-fallback" };
+/* The queues named in [printer]: keys ending in one of these, and what each role's queue must print. */
+static const struct {
+	const char *suffix;
+	enum print_format format;
+} despatch_status_printer_roles[] = {
+	{ ".label", PRINT_FORMAT_ZPL },
+	{ ".fallback", PRINT_FORMAT_ZPL },
+	{ ".document", PRINT_FORMAT_PDF },
+	{ ".document-fallback", PRINT_FORMAT_PDF },
+};
+
+/* A queue, the first key that names it, and the formats its roles need (bit per format). */
+struct despatch_status_queue_use {
+	char *name;
+	char *key;
+	unsigned formats;
+};
 
 struct despatch_status_names {
-	char **v;
+	struct despatch_status_queue_use *v;
 	size_t n;
 };
 
@@ -427,19 +442,46 @@ despatch_status_printer_key (const char *key, const char *value, void *arg)
 	if (strncmp (key, "printer.", 8) != 0 || *value == '\0')
 		return;
 	size_t kl = strlen (key);
-	bool is_queue = false;
+	int role = -1;
 	for (size_t i = 0; i < nitems (despatch_status_printer_roles); i++) {
-		size_t rl = strlen (despatch_status_printer_roles[i]);
-		if (kl > rl && strcmp (key + kl - rl, despatch_status_printer_roles[i]) == 0)
-			is_queue = true;
+		size_t rl = strlen (despatch_status_printer_roles[i].suffix);
+		if (kl > rl && strcmp (key + kl - rl, despatch_status_printer_roles[i].suffix) == 0)
+			role = (int) i;
 	}
-	if (!is_queue)
+	if (role < 0)
 		return;
+	unsigned bit = 1u << despatch_status_printer_roles[role].format;
 	for (size_t i = 0; i < names->n; i++)
-		if (strcmp (names->v[i], value) == 0)
+		if (strcmp (names->v[i].name, value) == 0) {
+			names->v[i].formats |= bit;
 			return;
+		}
 	names->v = xrealloc (names->v, (names->n + 1) * sizeof *names->v);
-	names->v[names->n++] = xstrdup (value);
+	names->v[names->n++] = (struct despatch_status_queue_use) { xstrdup (value), xstrdup (key), bit };
+}
+
+/* Whether a queue is marked for what its roles send it (doc/printing.md): said and attended to when not. */
+static void
+despatch_status_printer_format (struct despatch_status *st, const struct despatch_status_queue_use *u,
+    const print_queue_t *q)
+{
+	for (int f = PRINT_FORMAT_ZPL; f <= PRINT_FORMAT_PDF; f++) {
+		if (!(u->formats & (1u << f)) || q->format == f)
+			continue;
+		const char *want = print_format_name ((enum print_format) f);
+		if (q->format < 0) {
+			despatch_status_line (st, "", "%s does not say what it prints (no despatch-format)", q->name);
+			despatch_status_attend (st, "printer %s (%s) does not say what it prints, so every job sent to it is "
+			    "refused: mark it with despatch-print format %s %s", q->name, u->key + strlen ("printer."), q->name,
+			    want);
+		} else {
+			despatch_status_line (st, "", "%s prints %s, not %s", q->name,
+			    print_format_name ((enum print_format) q->format), want);
+			despatch_status_attend (st, "printer %s (%s) is marked for %s, but %s is sent to it: name a %s queue "
+			    "there, or mark it with despatch-print format %s %s", q->name, u->key + strlen ("printer."),
+			    print_format_name ((enum print_format) q->format), want, want, q->name, want);
+		}
+	}
 }
 
 static void
@@ -461,9 +503,9 @@ despatch_status_printers (struct despatch_status *st)
 	}
 	for (size_t i = 0; i < names.n && p; i++) {
 		print_queue_t q;
-		if (print_queue (p, names.v[i], &q, &cause) != 0) {
-			despatch_status_line (st, "printer:", "%s: %s", names.v[i], cause);
-			despatch_status_attend (st, "printer %s: %s", names.v[i], cause);
+		if (print_queue (p, names.v[i].name, &q, &cause) != 0) {
+			despatch_status_line (st, "printer:", "%s: %s", names.v[i].name, cause);
+			despatch_status_attend (st, "printer %s: %s", names.v[i].name, cause);
 			free (cause);
 			cause = NULL;
 			continue;
@@ -474,10 +516,13 @@ despatch_status_printers (struct despatch_status *st)
 		if (q.health != PRINT_OK)
 			despatch_status_attend (st, "printer %s is %s%s%s", q.name, print_health_name (q.health),
 			    *q.message ? ": " : "", q.message);
+		despatch_status_printer_format (st, &names.v[i], &q);
 	}
 	print_destroy (&p);
-	for (size_t i = 0; i < names.n; i++)
-		free (names.v[i]);
+	for (size_t i = 0; i < names.n; i++) {
+		free (names.v[i].name);
+		free (names.v[i].key);
+	}
 	free (names.v);
 }
 

@@ -82,6 +82,21 @@ ops_ok $? "only attention lines"
 cupsenable label
 ops_run 0 "printer resumed: all is well again" status
 
+# A queue marked for the other format, then not marked at all: named, with the command that mends it.
+PRINT="$top_builddir/printers/despatch-print"
+"$PRINT" format label pdf >/dev/null
+ops_run 1 "a label queue marked for PDF: attention" status
+grep -q "^attention: printer label (bench1.label) is marked for pdf, but zpl is sent to it" "$OPS_DIR/out"
+ops_ok $? "it names the queue, the station's key and both formats"
+lpadmin -h "$CUPS_SERVER" -p label -R despatch-format-default 2>/dev/null
+ops_run 1 "a label queue with no format: attention" status
+grep -q "^attention: printer label (bench1.label) does not say what it prints, so every job sent to it is refused: mark it with despatch-print format label zpl$" "$OPS_DIR/out"
+ops_ok $? "it says so and gives the command"
+cmd=$(sed -n 's/^attention: printer label .*: mark it with \(despatch-print format label zpl\)$/\1/p' "$OPS_DIR/out")
+set -- $cmd
+[ "$1" = despatch-print ] && shift && "$PRINT" "$@" >/dev/null
+ops_run 0 "after the command it gives: all is well" status
+
 # A terminal with an operator logged in that went quiet (as the hub records it).
 if command -v sqlite3 >/dev/null 2>&1; then
 	sqlite3 "$DB" ".timeout 5000" "INSERT INTO terminals (terminal, station, operator, first_seen, last_seen)
