@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db.h"
+
 /* Reads NOTIFY_SOCKET and WATCHDOG_USEC (and WATCHDOG_PID) once. */
 void hub_notify_init (void);
 /* Whether a service manager listens (NOTIFY_SOCKET is set). */
@@ -31,6 +33,8 @@ void hub_notify_ready (const char *status);
 void hub_notify_reloading (void);
 void hub_notify_stopping (void);
 void hub_notify_status (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* STATUS=serving N terminals, M print jobs waiting: from the loop's connection (the heartbeat's pace). */
+void hub_notify_serving (db_t *db, int expiry_ms, int64_t now_ms);
 /* WATCHDOG=1 when half the watchdog's interval has passed since the last
  * (now: monotonic ms); call on every turn of the loop. */
 void hub_notify_watchdog (int64_t now_ms);

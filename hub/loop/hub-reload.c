@@ -328,6 +328,7 @@ int
 hub_reload_run (hub_reload_t *self, db_t *db, conf_t *conf, struct hub_options *opt, int64_t now_ms)
 {
 	const char *from = self->config ? self->config : "the command line (no --config)";
+	int64_t began = util_mono_us ();
 	log_info ("reload: reading the settings from %s", from);
 	char *cause = NULL;
 	conf_t *fresh = hub_reload_read (self, &cause);
@@ -363,7 +364,8 @@ hub_reload_run (hub_reload_t *self, db_t *db, conf_t *conf, struct hub_options *
 	char *summary = xasprintf ("%d setting%s changed%s; %d carriers (added: %s; removed: %s), %d rules (were %d)",
 	    d.changed, d.changed == 1 ? "" : "s", restart, carrier_set_count (carrier_current ()), added, removed,
 	    carrier_set_nrules (carrier_current ()), rules_before);
-	log_info ("reload: done from %s: %s", from, summary);
+	log_info ("reload: done from %s in %.1f ms on the loop: %s", from, (double) (util_mono_us () - began) / 1000.0,
+	    summary);
 	hub_reload_record (db, now_ms, true, summary);
 	free (summary);
 	free (before);

@@ -498,18 +498,7 @@ hub_server_tick_watchdog (hub_server_t *self)
 static void
 hub_server_tick_service (hub_server_t *self)
 {
-	if (!hub_notify_enabled ())
-		return;
-	db_stmt_t *st = db_prepare (self->db, "SELECT (SELECT count(*) FROM terminals WHERE last_seen >= ?1),"
-	    " (SELECT count(*) FROM label_jobs WHERE status IN ('queued', 'submitting', 'submitted', 'offline',"
-	    " 'no-printer', 'redirect'))");
-	if (st == NULL)
-		return;
-	db_bind_int (st, 1, util_wall_ms () - self->opt.expiry_ms);
-	if (db_step (st) == DB_ROW)
-		hub_notify_status ("serving %lld terminals, %lld print jobs waiting", (long long) db_col_int (st, 0),
-		    (long long) db_col_int (st, 1));
-	db_reset (st);
+	hub_notify_serving (self->db, self->opt.expiry_ms, util_wall_ms ());
 }
 
 /* The metrics file, written on the chore thread (hub-metrics.h). */
