@@ -113,14 +113,32 @@ main (int argc, char **argv)
 	};
 	const char *database = NULL;
 	int c;
-	/* The options before the command's name ("+": stop at the first word that is not one). */
-	while ((c = getopt_long (argc, argv, "+d:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': database = optarg; break;
-		case 'h': despatch_usage (stdout); return 0;
-		case 'V': printf ("despatch %s\n", PACKAGE_VERSION); return 0;
-		default: despatch_usage (stderr); return 2;
+	/* The options before the command's name, read by hand: getopt keeps state between calls, and the
+	 * commands that read their own options start it afresh with optind = 1. */
+	optind = 1;
+	while (optind < argc && argv[optind][0] == '-') {
+		const char *a = argv[optind];
+		if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0) {
+			despatch_usage (stdout);
+			return 0;
+		} else if (strcmp (a, "-V") == 0 || strcmp (a, "--version") == 0) {
+			printf ("despatch %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if ((strcmp (a, "-d") == 0 || strcmp (a, "--database") == 0) && optind + 1 < argc) {
+			database = argv[++optind];
+		} else if (strncmp (a, "--database=", 11) == 0) {
+			database = a + 11;
+		} else if (strncmp (a, "-d", 2) == 0 && a[2]) {
+			database = a + 2;
+		} else if (strcmp (a, "--") == 0) {
+			optind++;
+			break;
+		} else {
+			fprintf (stderr, "despatch: unknown option '%s' before the command\n", a);
+			despatch_usage (stderr);
+			return 2;
 		}
+		optind++;
 	}
 	if (optind >= argc) {
 		despatch_usage (stderr);
@@ -141,9 +159,8 @@ main (int argc, char **argv)
 		free (v);
 		return rc;
 	}
-	/* The others take --database anywhere after their name too (GNU getopt permutes;
-	 * optind 0 makes it start afresh, forgetting the "+" of the first pass). */
-	optind = 0;
+	/* The others take --database anywhere after their name too (GNU getopt permutes). */
+	optind = 1;
 	while ((c = getopt_long (sub_argc, sub, "d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': database = optarg; break;
