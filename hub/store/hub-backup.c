@@ -431,7 +431,9 @@ static bool
 hub_backup_hub_running (const char *path, long long *pid)
 {
 	char *cause = NULL;
-	db_t *db = db_open (path, DB_READONLY, &cause);
+	/* Read-write, though it only reads: a read-only connection to a stopped hub's database would leave
+	 * a -wal and -shm beside it, which the last read-write connection to close removes. */
+	db_t *db = db_open (path, DB_READWRITE, &cause);
 	free (cause);
 	if (db == NULL)
 		return false;
