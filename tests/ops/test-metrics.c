@@ -7,7 +7,8 @@
  * format in this test (names, labels and their escapes, values, a TYPE
  * and a HELP before each family's samples, no series twice) and, where
  * Debian's prometheus package is installed, by promtool check metrics
- * too. Read over and over while the hub rewrites it, it is always whole;
+ * too. Read over and over while the hub rewrites it, it is always whole,
+ * and inotify sees it only renamed into place, never written in place;
  * despatch status --prometheus prints the same figures from the database;
  * a metrics.path the hub cannot write is said once and the hub serves on.
  */
@@ -20,6 +21,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 /* --- a parser of the text format ------------------------------------------ */
@@ -399,6 +401,29 @@ main (void)
 		usleep (2000);
 	}
 	is_int (whole, reads, "read %d times while it is rewritten, it was whole every time %s", reads, seen_error);
+	/* Written beside and renamed over, never in place: what the folder sees of the name for 3 s. */
+	int in = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+	int wd = in >= 0 ? inotify_add_watch (in, scratch, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) : -1;
+	int moved = 0, in_place = 0;
+	for (int64_t until = util_mono_ms () + 3000; wd >= 0 && util_mono_ms () < until;) {
+		char buf[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+		ssize_t n = read (in, buf, sizeof buf);
+		for (char *e = buf; n > 0 && e < buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *) e;
+			if (ev->len && strcmp (ev->name, "despatch.prom") == 0) {
+				if (ev->mask & IN_MOVED_TO)
+					moved++;
+				else
+					in_place++;
+			}
+			e += sizeof *ev + ev->len;
+		}
+		usleep (20 * 1000);
+	}
+	if (in >= 0)
+		close (in);
+	ok (wd >= 0 && moved >= 2 && in_place == 0, "the file is only ever renamed into place (%d times), never written "
+	    "where it is read (%d)", moved, in_place);
 	char *tmp = xasprintf ("%s.tmp", prom_path);
 	ok (stat (tmp, &sb) != 0, "no temporary file is left beside it");
 	free (tmp);
