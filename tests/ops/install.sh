@@ -28,6 +28,7 @@ ops_ok $? "installed the configuration as \$(sysconfdir)/despatch/despatch.conf"
 for f in lib/systemd/system/despatch-hub.service lib/systemd/system/despatch-backup.service \
 	lib/systemd/system/despatch-backup.timer share/despatch/layouts/dpd-uk.json \
 	share/doc/despatch/despatch.conf.example share/doc/despatch/operations.md share/doc/despatch/protocol.md \
+	share/doc/despatch/architecture.md \
 	share/doc/despatch/LICENSE share/despatch/carriers/rules.conf share/despatch/fonts.conf \
 	share/despatch/data/demo/orders.csv \
 	share/man/man8/despatch-hub.8 share/man/man8/despatch.8 share/man/man8/despatch-backup.8 \

@@ -120,6 +120,13 @@ ops_run 0 "the database before the command: despatch --database DB status" "$DES
 	--set status.quiet_max=1 \
 	--config "$CONF" --quiet
 ops_run 2 "and a missing one there too" "$DESPATCH" --database "$OPS_DIR/none.db" status --config "$CONF"
+ops_run 0 "the database before report, and its own -d after its kind" "$DESPATCH" --database "$OPS_DIR/none.db" \
+	report carriers -d "$DB"
+head -n 1 "$OPS_DIR/out" | grep -q "^date,carrier,"
+ops_ok $? "the report's heading is printed"
+"$top_builddir/admin/despatch" keys init "$OPS_DIR/keys" >/dev/null
+ops_run 0 "keys works on no database: one given before it is left out" "$DESPATCH" --database "$DB" keys list \
+	"$OPS_DIR/keys"
 ops_hub_stop
 ops_ok $? "the hub stops cleanly"
 ops_run 3 "the hub stopped: exit 3" status
