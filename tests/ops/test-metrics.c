@@ -315,7 +315,7 @@ main (void)
 	proto_msg_destroy (&r);
 	r = fl_scan (&t, "locate", "ST-R1-A03", "order", "W1000009", "line", "1", NULL);
 	proto_msg_destroy (&r);
-	r = fl_scan (&t, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", NULL);
+	r = fl_scan (&t, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "3", NULL);
 	proto_msg_destroy (&r);
 	char *w9 = testlib_sql_text (hub.database, "SELECT status FROM orders WHERE ref = 'W1000009'");
 	diag ("W1000009 is %s", w9 ? w9 : "?");

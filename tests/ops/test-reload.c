@@ -90,14 +90,16 @@ log_has (const char *text)
 	return found;
 }
 
+/* Receive, locate (every unit of its one line: count) and pack a one-line demo order. */
 static void
-pack_order (struct fl_term *t, const char *ref, const char *location, const char *sku, const char *weight)
+pack_order (struct fl_term *t, const char *ref, const char *location, const char *sku, const char *count,
+    const char *weight)
 {
 	proto_msg_t *r = fl_scan (t, "receive", ref, NULL);
 	proto_msg_destroy (&r);
 	r = fl_scan (t, "locate", location, "order", ref, "line", "1", NULL);
 	proto_msg_destroy (&r);
-	r = fl_scan (t, "locate", sku, "order", ref, "line", "1", NULL);
+	r = fl_scan (t, "locate", sku, "order", ref, "line", "1", "count", count, NULL);
 	proto_msg_destroy (&r);
 	r = fl_scan (t, "pack", ref, "box", "M", "weight", weight, "parcels", "1", NULL);
 	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed and labelled: %s", ref,
@@ -169,14 +171,14 @@ main (void)
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 
 	/* 1. Before: the bench's labels go to its printer. */
-	pack_order (&packer, "T1000002", "MW-R1-A04", "MW-SHT-2210", "900");
+	pack_order (&packer, "T1000002", "MW-R1-A04", "MW-SHT-2210", "1", "900");
 	ok (print_test_wait_count ("label", 1), "the label came out of the bench printer");
 	char *carrier_before = testlib_sql_text (hub.database, "SELECT carrier FROM parcels WHERE order_ref = 'T1000002'");
 	diag ("T1000002 went by %s", carrier_before ? carrier_before : "?");
 
 	/* A label in flight: its printer is off, so the job waits there with its queue. */
 	ok (print_test_printer ("label", false), "the bench printer is switched off");
-	pack_order (&packer, "W1000009", "ST-R1-A03", "ST-NTB-0011", "900");
+	pack_order (&packer, "W1000009", "ST-R1-A03", "ST-NTB-0011", "3", "900");
 	for (int i = 0; i < 200 && sql_int ("SELECT count(*) FROM label_jobs WHERE status = '%s'", "offline") < 1; i++)
 		usleep (50 * 1000);
 	is_int (sql_int ("SELECT count(*) FROM label_jobs WHERE status = 'offline' AND printer = '%s'", "label"), 1,
@@ -210,7 +212,7 @@ main (void)
 	    rules_now, rules_were);
 	free (result);
 
-	pack_order (&packer, "T1000007", "FU-WH-BAY3", "FU-CHR-5511", "38500");
+	pack_order (&packer, "T1000007", "FU-WH-BAY3", "FU-CHR-5511", "1", "38500");
 	ok (print_test_wait_count ("fallback", 1), "the next label comes out of the printer the new map names");
 	is_int (print_test_count ("label"), 1, "and nothing more at the old one");
 	char *carrier_after = testlib_sql_text (hub.database, "SELECT carrier FROM parcels WHERE order_ref = 'T1000007'");
