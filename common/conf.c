@@ -374,6 +374,8 @@ static const struct conf_key conf_key_table[] = {
 	{ "store.address", "1 High Street" },
 	{ "store.town", "London" },
 	{ "store.postcode", "W1A 1AA" },
+	{ "store.eori", "unset" },
+	{ "store.vat", "unset" },
 	{ "backup.dir", "backups beside the database" },
 	{ "backup.keep", "14" },
 	{ "status.backup_max_age_h", "26" },

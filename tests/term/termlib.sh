@@ -142,10 +142,10 @@ tl_screen ()
 	tmux -L "$TL_SOCK" capture-pane -p -t dsp 2>/dev/null
 }
 
-# tl_wait TEXT [TRIES]: poll the screen (every 50 ms, 200 tries by default) for fixed TEXT.
+# tl_wait TEXT [TRIES]: poll the screen (every 50 ms, 400 tries by default: a loaded machine can take seconds to show what an idle one shows at once) for fixed TEXT.
 tl_wait ()
 {
-	local i=0 tries=${2:-200}
+	local i=0 tries=${2:-400}
 	while [ $i -lt "$tries" ]; do
 		tl_screen | grep -qF -- "$1" && return 0
 		sleep 0.05
@@ -157,7 +157,7 @@ tl_wait ()
 # The same, for the joined screen (text wrapped over lines at narrow widths).
 tl_wait_joined ()
 {
-	local i=0 tries=${2:-200}
+	local i=0 tries=${2:-400}
 	while [ $i -lt "$tries" ]; do
 		tl_screen | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1" && return 0
 		sleep 0.05
@@ -169,10 +169,26 @@ tl_wait_joined ()
 # The same for an extended regular expression, line by line.
 tl_wait_re ()
 {
-	local i=0 tries=${2:-200}
+	local i=0 tries=${2:-400}
 	while [ $i -lt "$tries" ]; do
 		tl_screen | grep -qE -- "$1" && return 0
 		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tl_settle: wait (at most 40 tries of 50 ms) until two captures 100 ms apart agree, so a
+# screen is read whole and not halfway through a redraw.
+tl_settle ()
+{
+	local i=0 a b
+	a=$(tl_screen)
+	while [ $i -lt 40 ]; do
+		sleep 0.1
+		b=$(tl_screen)
+		[ "$a" = "$b" ] && return 0
+		a=$b
 		i=$((i + 1))
 	done
 	return 1
