@@ -90,21 +90,34 @@ log_has (const char *text)
 	return found;
 }
 
-/* Receive, locate (every unit of its one line: count) and pack a one-line demo order. */
+/* Receive, locate (each line's location, then its SKU for every unit: count) and pack a
+ * demo order; lines is n rows of location, SKU and count. */
 static void
-pack_order (struct fl_term *t, const char *ref, const char *location, const char *sku, const char *count,
-    const char *weight)
+pack_order_lines (struct fl_term *t, const char *ref, const char *const (*lines)[3], int n, const char *weight)
 {
 	proto_msg_t *r = fl_scan (t, "receive", ref, NULL);
 	proto_msg_destroy (&r);
-	r = fl_scan (t, "locate", location, "order", ref, "line", "1", NULL);
-	proto_msg_destroy (&r);
-	r = fl_scan (t, "locate", sku, "order", ref, "line", "1", "count", count, NULL);
-	proto_msg_destroy (&r);
+	for (int i = 0; i < n; i++) {
+		char line_no[8];
+		snprintf (line_no, sizeof line_no, "%d", i + 1);
+		r = fl_scan (t, "locate", lines[i][0], "order", ref, "line", line_no, NULL);
+		proto_msg_destroy (&r);
+		r = fl_scan (t, "locate", lines[i][1], "order", ref, "line", line_no, "count", lines[i][2], NULL);
+		proto_msg_destroy (&r);
+	}
 	r = fl_scan (t, "pack", ref, "box", "M", "weight", weight, "parcels", "1", NULL);
 	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed and labelled: %s", ref,
 	    testlib_text (r));
 	proto_msg_destroy (&r);
+}
+
+/* The same for a one-line order. */
+static void
+pack_order (struct fl_term *t, const char *ref, const char *location, const char *sku, const char *count,
+    const char *weight)
+{
+	const char *const line[1][3] = { { location, sku, count } };
+	pack_order_lines (t, ref, line, 1, weight);
 }
 
 /* What zbarimg reads from job n of a queue's fake printer, one symbol a line (caller frees). */
@@ -212,13 +225,17 @@ main (void)
 	    rules_now, rules_were);
 	free (result);
 
-	pack_order (&packer, "T1000007", "FU-WH-BAY3", "FU-CHR-5511", "1", "38500");
+	/* Without the new rule T1000010 goes by DPD (next-day-gb); no carrier file's own rule,
+	 * which comes before rules.conf's, takes it. */
+	static const char *const t10[3][3] = { { "SH-R1-A10", "SH-TRN-4410", "1" }, { "SP-R1-A01", "SP-BTL-0750", "1" },
+		{ "SP-R1-A02", "SP-SOCK-0003", "1" } };
+	pack_order_lines (&packer, "T1000010", t10, 3, "1600");
 	ok (print_test_wait_count ("fallback", 1), "the next label comes out of the printer the new map names");
 	is_int (print_test_count ("label"), 1, "and nothing more at the old one");
-	char *carrier_after = testlib_sql_text (hub.database, "SELECT carrier FROM parcels WHERE order_ref = 'T1000007'");
+	char *carrier_after = testlib_sql_text (hub.database, "SELECT carrier FROM parcels WHERE order_ref = 'T1000010'");
 	is_str (carrier_after, "parcelforce", "the new rule chose the carrier");
 	free (carrier_after);
-	char *tracking = testlib_sql_text (hub.database, "SELECT tracking FROM parcels WHERE order_ref = 'T1000007'");
+	char *tracking = testlib_sql_text (hub.database, "SELECT tracking FROM parcels WHERE order_ref = 'T1000010'");
 	char *decoded = decode_job ("fallback", 1);
 	char *line = NULL;
 	for (char *save = NULL, *l = decoded ? strtok_r (decoded, "\n", &save) : NULL; l; l = strtok_r (NULL, "\n", &save))
@@ -228,7 +245,7 @@ main (void)
 	    tracking ? tracking : "?");
 	char verify_code[64];
 	util_strlcpy (verify_code, line ? line : "none", sizeof verify_code);
-	proto_msg_t *r = fl_scan (&packer, "verify", verify_code, "order", "T1000007", NULL);
+	proto_msg_t *r = fl_scan (&packer, "verify", verify_code, "order", "T1000010", NULL);
 	is_int (testlib_status (r), PROTO_OK, "and the label scanned at verify is the right one: %s", testlib_text (r));
 	proto_msg_destroy (&r);
 	free (decoded);
@@ -240,7 +257,7 @@ main (void)
 	is_int (print_test_count ("fallback"), 1, "not at the printer the new map names");
 
 	/* Debug logging now: a repeated request is logged at debug. */
-	r = fl_scan_again (&packer, "verify", verify_code, "order", "T1000007", NULL);
+	r = fl_scan_again (&packer, "verify", verify_code, "order", "T1000010", NULL);
 	proto_msg_destroy (&r);
 	for (int i = 0; i < 40 && !log_has ("repeat, stored reply sent"); i++)
 		usleep (50 * 1000);
@@ -272,7 +289,7 @@ main (void)
 	free (result);
 
 	/* The hub still runs with the settings of the last good reload. */
-	r = fl_cmd (&packer, "reprint", "parcel", "T1000007/1", NULL);
+	r = fl_cmd (&packer, "reprint", "parcel", "T1000010/1", NULL);
 	is_int (testlib_status (r), PROTO_OK, "a reprint after the refusals: %s", testlib_text (r));
 	proto_msg_destroy (&r);
 	ok (print_test_wait_count ("fallback", 2), "it goes to the printer of the last good reload");
