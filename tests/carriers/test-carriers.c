@@ -1,5 +1,5 @@
 /*
- * test-carriers.c: carrier files (issue 7). Bad definitions are refused
+ * test-carriers.c: carrier files. Bad definitions are refused
  * with file, line and reason (unit, and a hub that will not start); the
  * shipped files load; a specialist courier added by a file alone is loaded
  * by the hub, chosen by its rule, labelled, and takes its own numbers.
