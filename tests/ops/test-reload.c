@@ -76,19 +76,29 @@ read_file (const char *path)
 	return text;
 }
 
-/* Whether the hub's log holds text (the whole log, read again). */
-static bool
-log_has (const char *text)
+/* How many lines of the hub's log hold text (the whole log, read again). */
+static int
+log_count (const char *text)
 {
 	char *path = xasprintf ("%s/hub.log", hub.dir);
 	char *cmd = xasprintf ("grep -cF -- '%s' '%s'", text, path);
 	char *out = testlib_run (cmd);
-	bool found = out && atoi (out) > 0;
+	int n = out ? atoi (out) : 0;
 	free (out);
 	free (cmd);
 	free (path);
-	return found;
+	return n;
 }
+
+static bool
+log_has (const char *text)
+{
+	return log_count (text) > 0;
+}
+
+/* A misspelt key in both files: warned of at start, and again at the reload. */
+#define MISSPELT "[status]\nquiet_mx = 2\n"
+#define MISSPELT_WARNING "unknown key status.quiet_mx; did you mean status.quiet_max?"
 
 /* Receive, locate (each line's location, then its SKU for every unit: count) and pack a
  * demo order; lines is n rows of location, SKU and count. */
@@ -143,7 +153,7 @@ static const char *const conf_v1 = "[printer]\n"
                                    "[station]\n"
                                    "bench-1.group = benches\n"
                                    "[carriers]\n"
-                                   "path = %s\n";
+                                   "path = %s\n" MISSPELT;
 
 /* v1 with the bench's printer moved, debug logging and a key only a restart applies. */
 static const char *const conf_v2 = "[printer]\n"
@@ -157,7 +167,7 @@ static const char *const conf_v2 = "[printer]\n"
                                    "[log]\n"
                                    "level = debug\n"
                                    "[hub]\n"
-                                   "events = ipc://%s/events.sock\n";
+                                   "events = ipc://%s/events.sock\n" MISSPELT;
 
 int
 main (void)
@@ -180,6 +190,7 @@ main (void)
 	const char *extra[] = { config_arg, NULL };
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "a hub starts with the configuration file"))
 		return tap_done ();
+	is_int (log_count (MISSPELT_WARNING), 1, "an unknown key is warned of at start, with the nearest known one");
 	struct fl_term packer = { 0 };
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 
@@ -215,6 +226,7 @@ main (void)
 	                               "at the next restart", dir);
 	ok (log_has (events_line), "a key only a restart applies is named as such");
 	free (events_line);
+	is_int (log_count (MISSPELT_WARNING), 2, "and the reload warns of it again");
 	int rules_now = -1, rules_were = -1;
 	const char *counts = result ? strstr (result, " rules (were ") : NULL;
 	while (counts && counts > result && counts[-1] >= '0' && counts[-1] <= '9')
