@@ -6,12 +6,18 @@
 #     Print-Job request per job) against `lp`, one process per job;
 #   - time from print_submit to the label's last byte at the fake printer,
 #     one job at a time (p50 and p99 of each round).
+# Then, once: how long print_submit, print_poll and print_queue take to give
+# up on a cupsd stopped with SIGSTOP, against the timeout set (STALL_ROUNDS
+# rounds at 500 ms and at the hub's 3000 ms); and what print_find costs
+# when it reads FIND_JOBS finished jobs, against one print_poll.
 # Prints a markdown table: medians of ROUNDS rounds with min-max.
-#   ROUNDS=5 JOBS=200 LATENCY_JOBS=100 sh bench/printers.sh
+#   ROUNDS=5 JOBS=200 LATENCY_JOBS=100 STALL_ROUNDS=3 FIND_JOBS=500 sh bench/printers.sh
 set -u
 ROUNDS=${ROUNDS:-5}
 JOBS=${JOBS:-200}
 LATENCY_JOBS=${LATENCY_JOBS:-100}
+STALL_ROUNDS=${STALL_ROUNDS:-3}
+FIND_JOBS=${FIND_JOBS:-500}
 B=$(pwd)
 S=${top_srcdir:-$(sed -n 's/^abs_top_srcdir = //p' "$B/Makefile" 2>/dev/null)}
 for f in "$B/printers/print-bench" "$B/printers/fake-printer" "$S/printers/cups-private"; do
@@ -69,6 +75,22 @@ for r in $(seq 1 "$ROUNDS"); do
 	awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999); if (i > NR) i = NR; print v[i] }' "$D/lat" >> "$D/p99"
 done
 
+# A stopped cupsd: every call gives up at its deadline (cupsd always continued after).
+CUPSD=$(cat "$D/run/cupsd.pid")
+: > "$D/stall"
+for t in 500 3000; do
+	kill -STOP "$CUPSD"
+	"$B/printers/print-bench" stall "$SOCK" label "$STALL_ROUNDS" "$D/label.zpl" $t | sed "s/^/$t /" >> "$D/stall"
+	rc=$?
+	kill -CONT "$CUPSD"
+	[ $rc = 0 ] || exit 1
+done
+
+# print_find over finished jobs CUPS has unloaded, against one print_poll.
+expect=$((expect + FIND_JOBS))
+"$B/printers/print-bench" find "$SOCK" label "$FIND_JOBS" "$D/label.zpl" > "$D/find" || exit 1
+drain $expect
+
 # median, min and max of a file of numbers
 stat3 () { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%s %s %s\n", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 set -- $(stat3 "$D/lib"); lib=$1 libmin=$2 libmax=$3
@@ -87,3 +109,22 @@ awk -v a="$p50" -v amin="$p50min" -v amax="$p50max" 'BEGIN {
 	printf "| submit to last byte at the printer, p50 | %.1f ms (%.1f-%.1f) | goal | 500 ms | %.3f |\n", a, amin, amax, a / 500 }'
 awk -v a="$p99" -v amin="$p99min" -v amax="$p99max" 'BEGIN {
 	printf "| submit to last byte at the printer, p99 | %.1f ms (%.1f-%.1f) | goal | 500 ms | %.3f |\n", a, amin, amax, a / 500 }'
+for t in 500 3000; do
+	for call in print_submit print_poll print_queue; do
+		awk -v t=$t -v c=$call '$1 == t && $3 == c { print $4 }' "$D/stall" > "$D/s"
+		set -- $(stat3 "$D/s")
+		awk -v t=$t -v c=$call -v a="$1" -v amin="$2" -v amax="$3" 'BEGIN {
+			printf "| %s against a stopped cupsd, gives up after | %.0f ms (%.0f-%.0f) | timeout set | %d ms | %.3f |\n",
+			    c, a, amin, amax, t, a / t }'
+	done
+done
+grep '^poll_ms' "$D/find" | awk '{ print $2 }' > "$D/s"; set -- $(stat3 "$D/s"); poll=$1
+grep '^find_ms' "$D/find" | awk '{ print $2 }' > "$D/s"; set -- $(stat3 "$D/s"); find=$1 findmin=$2 findmax=$3
+grep '^absent_ms' "$D/find" | awk '{ print $2 }' > "$D/s"; set -- $(stat3 "$D/s"); absent=$1
+cold=$(sed -n 's/^find_cold_ms //p' "$D/find")
+awk -v n="$FIND_JOBS" -v p="$poll" -v f="$find" -v fmin="$findmin" -v fmax="$findmax" -v c="$cold" -v a="$absent" 'BEGIN {
+	printf "| print_find, %d finished jobs CUPS has unloaded (each read with Get-Job-Attributes) | %.0f ms | %d x print_poll | %.0f ms | %.2f |\n",
+	    n, c, n, n * p, c / (n * p)
+	printf "| print_find again, CUPS holding them (names in its job list) | %.0f ms (%.0f-%.0f) | one print_poll | %.2f ms | %.1f |\n",
+	    f, fmin, fmax, p, f / p
+	printf "| print_find of a name never sent, %d jobs walked | %.0f ms | one print_poll | %.2f ms | %.1f |\n", n, a, p, a / p }'

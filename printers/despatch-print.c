@@ -2,9 +2,11 @@
  * despatch-print: printers and print jobs from the command line, through
  * the same library the hub uses (print.h). See despatch-print.1.
  *
- * Exit status: 0 done; 1 the operation failed (unknown printer or job, job
- * ended without printing, printer not usable); 2 usage; 3 the CUPS server
- * cannot be reached; 4 follow gave up waiting.
+ * Exit status: 0 done (find: found); 1 the operation failed (unknown
+ * printer or job, a document refused, job ended without printing, printer
+ * not usable, no answer in time); 2 usage; 3 the CUPS server cannot be
+ * reached; 4 follow gave up waiting; 5 find cannot tell (CUPS forgot
+ * jobs); 6 find: never sent.
  */
 #include "config.h"
 #include "print.h"
@@ -18,7 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { DESPATCH_PRINT_OK = 0, DESPATCH_PRINT_FAILED = 1, DESPATCH_PRINT_USAGE = 2, DESPATCH_PRINT_UNREACHABLE = 3, DESPATCH_PRINT_TIMEOUT = 4 };
+enum {
+	DESPATCH_PRINT_OK = 0,
+	DESPATCH_PRINT_FAILED = 1,
+	DESPATCH_PRINT_USAGE = 2,
+	DESPATCH_PRINT_UNREACHABLE = 3,
+	DESPATCH_PRINT_TIMEOUT = 4,
+	DESPATCH_PRINT_UNSURE = 5,
+	DESPATCH_PRINT_NEVER_SENT = 6,
+};
 
 #define DESPATCH_PRINT_MAX_FILE (64L * 1024 * 1024)
 #define DESPATCH_PRINT_POLL_MS 200
@@ -32,6 +42,7 @@ struct despatch_print_opts {
 	bool all;
 	bool follow;
 	long timeout_s;
+	long within_s;
 };
 
 struct despatch_print_cmd {
@@ -67,11 +78,13 @@ despatch_print_list (print_t *p, struct despatch_print_opts *o, int argc, char *
 	if (n == 0)
 		printf ("no printer queues on the CUPS server at %s\n", print_server (p));
 	else
-		printf ("%-20s %-10s %-9s %-9s %4s  %s\n", "PRINTER", "STATE", "HEALTH", "ACCEPTING", "JOBS", "REASONS / MESSAGE");
+		printf ("%-20s %-6s %-10s %-9s %-9s %4s  %s\n", "PRINTER", "FORMAT", "STATE", "HEALTH", "ACCEPTING", "JOBS",
+		    "REASONS / MESSAGE");
 	for (size_t i = 0; i < n; i++)
-		printf ("%-20s %-10s %-9s %-9s %4d  %s%s%s\n", qs[i].name, print_queue_state_name (qs[i].state),
-		    print_health_name (qs[i].health), qs[i].accepting ? "yes" : "no", qs[i].queued, qs[i].reasons,
-		    qs[i].message[0] ? " / " : "", qs[i].message);
+		printf ("%-20s %-6s %-10s %-9s %-9s %4d  %s%s%s\n", qs[i].name,
+		    qs[i].format < 0 ? "-" : print_format_name ((enum print_format) qs[i].format),
+		    print_queue_state_name (qs[i].state), print_health_name (qs[i].health), qs[i].accepting ? "yes" : "no",
+		    qs[i].queued, qs[i].reasons, qs[i].message[0] ? " / " : "", qs[i].message);
 	free (qs);
 	return DESPATCH_PRINT_OK;
 }
@@ -231,14 +244,66 @@ despatch_print_resume (print_t *p, struct despatch_print_opts *o, int argc, char
 	return DESPATCH_PRINT_OK;
 }
 
-/* Submit, say so, and follow if asked. */
 static int
-despatch_print_submit (print_t *p, struct despatch_print_opts *o, enum print_format format, const char *title, const void *data, size_t size)
+despatch_print_format (print_t *p, struct despatch_print_opts *o, int argc, char **argv)
+{
+	(void) o;
+	(void) argc;
+	int format = print_format_parse (argv[1]);
+	if (format < 0) {
+		fprintf (stderr, "despatch-print: a printer takes zpl (labels) or pdf (documents), not '%s'\n", argv[1]);
+		return DESPATCH_PRINT_USAGE;
+	}
+	char *cause = NULL;
+	if (print_set_format (p, argv[0], (enum print_format) format, &cause) != 0) {
+		fprintf (stderr, "despatch-print: %s\n", cause);
+		free (cause);
+		return DESPATCH_PRINT_FAILED;
+	}
+	printf ("printer %s takes %s\n", argv[0], print_format_name ((enum print_format) format));
+	return DESPATCH_PRINT_OK;
+}
+
+static int
+despatch_print_find (print_t *p, struct despatch_print_opts *o, int argc, char **argv)
+{
+	(void) argc;
+	print_job_t j;
+	char *cause = NULL;
+	int64_t since = (int64_t) time (NULL) - o->within_s;
+	int rc = print_find (p, argv[0], since, &j, &cause);
+	switch (rc) {
+	case PRINT_FIND_FOUND:
+		printf ("%s: found, job %d on %s, %s\n", argv[0], j.id, j.queue, print_job_state_name (j.state));
+		return DESPATCH_PRINT_OK;
+	case PRINT_FIND_ABSENT:
+		printf ("%s: never sent (CUPS remembers every job of the last %ld s)\n", argv[0], o->within_s);
+		return DESPATCH_PRINT_NEVER_SENT;
+	case PRINT_FIND_FORGOTTEN:
+		printf ("%s: cannot tell: %s\n", argv[0], cause);
+		free (cause);
+		return DESPATCH_PRINT_UNSURE;
+	default:
+		fprintf (stderr, "despatch-print: %s\n", cause);
+		free (cause);
+		return DESPATCH_PRINT_FAILED;
+	}
+}
+
+/* Check, submit, say so, and follow if asked. what names the document for a refusal. */
+static int
+despatch_print_submit (print_t *p, struct despatch_print_opts *o, enum print_format format, const char *title,
+    const void *data, size_t size, const char *what)
 {
 	char *cause = NULL;
 	print_queue_t q;
 	if (print_queue (p, o->printer, &q, &cause) != 0) {
 		fprintf (stderr, "despatch-print: %s\n", cause);
+		free (cause);
+		return DESPATCH_PRINT_FAILED;
+	}
+	if (print_check (&q, format, data, size, &cause) != 0) {
+		fprintf (stderr, "despatch-print: %s not sent: %s\n", what, cause);
 		free (cause);
 		return DESPATCH_PRINT_FAILED;
 	}
@@ -285,7 +350,7 @@ despatch_print_test (print_t *p, struct despatch_print_opts *o, int argc, char *
 	    160 * s, s, 80 * s, (long) now, w - 40, h - 40);
 	char title[PRINT_TEXT_MAX];
 	snprintf (title, sizeof title, "%s", despatch_print_or (o->title, "despatch-print test label"));
-	int rc = despatch_print_submit (p, o, PRINT_FORMAT_ZPL, title, zpl, strlen (zpl));
+	int rc = despatch_print_submit (p, o, PRINT_FORMAT_ZPL, title, zpl, strlen (zpl), "the test label");
 	free (zpl);
 	return rc;
 }
@@ -325,16 +390,13 @@ despatch_print_send (print_t *p, struct despatch_print_opts *o, int argc, char *
 		free (buf);
 		return DESPATCH_PRINT_FAILED;
 	}
+	/* Guessed from the file; print_check then holds it to the format and to the queue's. */
 	int format = o->format;
 	if (format < 0)
 		format = len >= 5 && memcmp (buf, "%PDF-", 5) == 0 ? PRINT_FORMAT_PDF : PRINT_FORMAT_ZPL;
-	if (format == PRINT_FORMAT_PDF && (len < 5 || memcmp (buf, "%PDF-", 5) != 0)) {
-		fprintf (stderr, "despatch-print: %s does not start with %%PDF-; is it really a PDF?\n", path);
-		free (buf);
-		return DESPATCH_PRINT_FAILED;
-	}
 	const char *base = strrchr (path, '/');
-	int rc = despatch_print_submit (p, o, (enum print_format) format, despatch_print_or (o->title, base ? base + 1 : path), buf, len);
+	int rc = despatch_print_submit (p, o, (enum print_format) format, despatch_print_or (o->title, base ? base + 1 : path),
+	    buf, len, path);
 	free (buf);
 	return rc;
 }
@@ -348,6 +410,8 @@ static const struct despatch_print_cmd despatch_print_cmds[] = {
 	{ "cancel", 1, 64, despatch_print_cancel, "cancel JOB...             cancel unfinished jobs" },
 	{ "move", 2, 2, despatch_print_move, "move JOB QUEUE            redirect an unfinished job" },
 	{ "resume", 1, 1, despatch_print_resume, "resume QUEUE              restart a stopped queue" },
+	{ "format", 2, 2, despatch_print_format, "format QUEUE zpl|pdf      mark what a queue takes" },
+	{ "find", 1, 1, despatch_print_find, "find IDENT [--within S]   was the job with this identity sent?" },
 };
 
 static void
@@ -357,7 +421,8 @@ despatch_print_usage (FILE *f)
 	for (size_t i = 0; i < nitems (despatch_print_cmds); i++)
 		fprintf (f, "  %s\n", despatch_print_cmds[i].usage);
 	fprintf (f, "--server S: a CUPS socket path, host or host:port (default: CUPS_SERVER, then CUPS's default)\n"
-	            "exit status: 0 done, 1 failed, 2 usage, 3 CUPS unreachable, 4 follow timed out\n");
+	            "exit status: 0 done (find: found), 1 failed, 2 usage, 3 CUPS unreachable, 4 follow timed out,\n"
+	            "5 find cannot tell, 6 find: never sent\n");
 }
 
 int
@@ -372,13 +437,14 @@ main (int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "follow", no_argument, NULL, 'F' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "within", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct despatch_print_opts o = { .format = -1, .dpi = 203, .timeout_s = 600 };
+	struct despatch_print_opts o = { .format = -1, .dpi = 203, .timeout_s = 600, .within_s = 86400 };
 	int ch;
 	long v;
-	while ((ch = getopt_long (argc, argv, "s:p:t:f:d:aFT:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long (argc, argv, "s:p:t:f:d:aFT:W:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o.server = optarg; break;
 		case 'p': o.printer = optarg; break;
@@ -405,6 +471,13 @@ main (int argc, char **argv)
 				return DESPATCH_PRINT_USAGE;
 			}
 			o.timeout_s = v;
+			break;
+		case 'W':
+			if (!util_parse_long (optarg, 1, 366L * 86400, &v)) {
+				fprintf (stderr, "despatch-print: --within is seconds (1 to a year), not '%s'\n", optarg);
+				return DESPATCH_PRINT_USAGE;
+			}
+			o.within_s = v;
 			break;
 		default: despatch_print_usage (stderr); return DESPATCH_PRINT_USAGE;
 		}

@@ -1,7 +1,9 @@
 #!/bin/sh
 # cups-private.sh: the private cupsd script starts cupsd, fake printers and
-# queues, switches a fake printer off and on, restarts, and stops everything
-# it started, safely twice.
+# queues (each marked with the format it takes), switches a fake printer off
+# and on, restarts cupsd alone keeping its jobs, restarts everything, a
+# stopped (SIGSTOP) cupsd included, and stops everything it started, safely
+# twice.
 . "${top_srcdir:-.}/tests/printers/print-test.sh"
 
 print_test_start
@@ -16,6 +18,14 @@ ok $? "the label queue goes to its fake printer"
 ok $? "three queues"
 grep -q '^Browsing Off' "$D/cups/cupsd.conf"
 ok $? "no browsing"
+grep -q '^ *JobPrivateValues default' "$D/cups/cupsd.conf" && grep -q '^PreserveJobHistory Yes' "$D/cups/cupsd.conf"
+ok $? "job names private to their owner, history kept (CUPS's defaults)"
+marks=""
+for q in label fallback docs; do
+	marks="$marks $q=$(lpoptions -h "$DSP_CUPS_SOCKET" -p "$q" 2>/dev/null | tr ' ' '\n' | sed -n 's/^despatch-format=//p')"
+done
+[ "$marks" = " label=zpl fallback=zpl docs=pdf" ]
+ok $? "each queue is marked with what it takes:$marks"
 if [ "$(id -u)" = 0 ]; then
 	[ "$(ps -o user= -p "$(cat "$D/run/cupsd.pid")")" = nobody ]
 	ok $? "as root, cupsd runs as nobody"
@@ -44,8 +54,19 @@ ok $? "numbering carries on after a restart: job-0002.zpl"
 [ $? = 1 ] && grep -q "no queue 'nope'" "$D/err"
 ok $? "an unknown queue is refused: $(cat "$D/err")"
 
+port=$(cat "$D/run/cupsd.port") pid=$(cat "$D/run/cupsd.pid")
+check "restart cupsd alone" "$CUPS_PRIVATE" restart "$D"
+[ "$(cat "$D/run/cupsd.port")" = "$port" ] && [ "$(cat "$D/run/cupsd.pid")" != "$pid" ] && ! print_test_alive "$pid"
+ok $? "a new cupsd on the same port"
+lpstat -h "$DSP_CUPS_SOCKET" -W completed -o 2>/dev/null | grep -c '^label-' | grep -q '^2$'
+ok $? "it still has the two completed jobs"
+"$CUPS_PRIVATE" restart "$D/never" 2>"$D/err"
+[ $? = 1 ] && grep -q "nothing to restart" "$D/err"
+ok $? "restart of a folder never started is refused: $(cat "$D/err")"
+
 old=$(cat "$D"/run/*.pid)
-check "start again restarts everything" "$CUPS_PRIVATE" start "$D" --fake-printer "$FAKE_PRINTER"
+kill -STOP "$(cat "$D/run/cupsd.pid")"
+check "start again restarts everything, a stopped cupsd too" "$CUPS_PRIVATE" start "$D" --fake-printer "$FAKE_PRINTER"
 alive=0
 for p in $old; do print_test_alive "$p" && alive=$((alive + 1)); done
 ok $alive "the old processes are gone"

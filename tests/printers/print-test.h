@@ -52,7 +52,7 @@ print_test_on_signal (int sig)
 }
 
 /* Value of KEY='value' in the env file. */
-static bool
+static inline bool
 print_test_env (const char *key, char *out, size_t n)
 {
 	char path[PATH_MAX + 8], line[2 * PATH_MAX];
@@ -77,7 +77,7 @@ print_test_env (const char *key, char *out, size_t n)
 }
 
 /* Start cupsd, fake printers and queues (label, fallback, docs); false on failure. */
-static bool
+static inline bool
 print_test_start (void)
 {
 	struct print_test *t = &print_test_self;
@@ -102,7 +102,7 @@ print_test_start (void)
 }
 
 /* Switch the fake printer behind queue off or on. */
-static bool
+static inline bool
 print_test_printer (const char *queue, bool up)
 {
 	char *cmd = xasprintf ("'%s' printer-%s '%s' '%s'", print_test_self.script, up ? "up" : "down",
@@ -113,7 +113,7 @@ print_test_printer (const char *queue, bool up)
 }
 
 /* Run cups-private's stop or start on this test's folder. */
-static bool
+static inline bool
 print_test_script (const char *command)
 {
 	char *cmd = xasprintf ("'%s' %s '%s' --fake-printer '%s' >/dev/null", print_test_self.script, command,
@@ -124,7 +124,7 @@ print_test_script (const char *command)
 }
 
 /* Run a CUPS command-line tool against the private server ("cupsdisable label"). */
-static bool
+static inline bool
 print_test_cups_tool (const char *tool, const char *queue)
 {
 	char *cmd = xasprintf ("%s -h '%s' '%s' >/dev/null 2>&1", tool, print_test_self.socket, queue);
@@ -133,8 +133,43 @@ print_test_cups_tool (const char *tool, const char *queue)
 	return rc == 0;
 }
 
+/* cupsd's pid (to stop it with SIGSTOP and let it go on with SIGCONT), or -1. */
+static inline int
+print_test_cupsd_pid (void)
+{
+	char path[PATH_MAX + 32];
+	snprintf (path, sizeof path, "%s/run/cupsd.pid", print_test_self.dir);
+	FILE *f = fopen (path, "r");
+	int pid = -1;
+	if (f && fscanf (f, "%d", &pid) != 1)
+		pid = -1;
+	if (f)
+		fclose (f);
+	return pid;
+}
+
+/* The loopback port of the fake printer behind queue, or -1. */
+static inline int
+print_test_port (const char *queue)
+{
+	char key[PATH_MAX], value[32];
+	snprintf (key, sizeof key, "DSP_PORT_%s", queue);
+	return print_test_env (key, value, sizeof value) ? atoi (value) : -1;
+}
+
+/* Run a shell command with PRINT_TEST_SOCK and PRINT_TEST_DIR set; true if it exits 0. */
+static inline bool
+print_test_shell (const char *command)
+{
+	char *cmd = xasprintf ("PRINT_TEST_SOCK='%s' PRINT_TEST_DIR='%s'; %s", print_test_self.socket,
+	    print_test_self.dir, command);
+	int rc = system (cmd);
+	free (cmd);
+	return rc == 0;
+}
+
 /* How many jobs the fake printer behind queue has saved. */
-static int
+static inline int
 print_test_count (const char *queue)
 {
 	char path[PATH_MAX + 64];
@@ -152,7 +187,7 @@ print_test_count (const char *queue)
 }
 
 /* Job number n (1-based) the fake printer behind queue saved; caller frees. */
-static char *
+static inline char *
 print_test_read (const char *queue, int n, const char *ext, size_t *len)
 {
 	char path[PATH_MAX + 64];
@@ -174,7 +209,7 @@ print_test_read (const char *queue, int n, const char *ext, size_t *len)
 }
 
 /* Wait until the fake printer behind queue has saved want jobs; false if it never does. */
-static bool
+static inline bool
 print_test_wait_count (const char *queue, int want)
 {
 	for (int i = 0; i < PRINT_TEST_WAIT_STEPS; i++) {

@@ -3,7 +3,9 @@
  * and fake AppSocket printers: bytes arrive intact, job state is followed
  * to the end, an offline printer is reported and its label kept and
  * printed exactly once when it is back, a stopped queue is reported,
- * redirect, reprint and cancel.
+ * redirect, reprint and cancel; a job is found again by its identity in
+ * every state, also once CUPS has unloaded it, and a job CUPS has forgotten
+ * is never taken for one that was not sent.
  */
 #include "config.h"
 #include "printers/print.h"
@@ -12,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static print_t *p;
@@ -71,19 +74,40 @@ test_print_cups_same (const char *queue, int n, const char *ext, const char *wan
 	return same;
 }
 
-/* A label with every byte value in it, so that nothing is filtered or re-encoded. */
+/*
+ * A label with every byte value in it, so that nothing is filtered or
+ * re-encoded: UTF-8 text after ^CI28 and a binary ^GFB graphic of all 256
+ * bytes, both of which a Zebra printer takes.
+ */
 static char *
 test_print_cups_label (const char *parcel, size_t *len)
 {
-	char head[128];
-	int h = snprintf (head, sizeof head, "^XA^FO50,50^A0N,40,40^FD%s^FS^FX", parcel);
-	*len = (size_t) h + 256 + 4;
+	char head[256];
+	int h = snprintf (head, sizeof head, "^XA^CI28^FO50,50^A0N,40,40^FD%s Zoë Łódź Ελλάδα 東京 ^FS"
+	    "^FO50,120^GFB,256,256,16,", parcel);
+	static const char foot[] = "^FS^XZ\n";
+	*len = (size_t) h + 256 + sizeof foot - 1;
 	char *buf = malloc (*len);
 	memcpy (buf, head, (size_t) h);
 	for (int i = 0; i < 256; i++)
 		buf[h + i] = (char) i;
-	memcpy (buf + h + 256, "^XZ\n", 4);
+	memcpy (buf + h + 256, foot, sizeof foot - 1);
 	return buf;
+}
+
+/* A small whole PDF: header, one empty page, cross-reference, startxref and %%EOF. */
+static char *
+test_print_cups_pdf (size_t *len)
+{
+	static const char body[] = "%PDF-1.4\n"
+	                           "1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+	                           "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+	                           "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n";
+	size_t xref = sizeof body - 1;
+	char *pdf = xasprintf ("%sxref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
+	    "0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n%zu\n%%%%EOF\n", body, xref);
+	*len = strlen (pdf);
+	return pdf;
 }
 
 static void
@@ -137,13 +161,14 @@ test_print_cups_bytes (void)
 	ok (print_test_wait_count ("label", 1), "the fake printer received it");
 	ok (test_print_cups_same ("label", 1, "zpl", label, len), "byte-for-byte the same label");
 
-	static const char pdf[] = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-	                          "2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
-	job = print_submit (p, "docs", PRINT_FORMAT_PDF, "customs PARCEL-0001", pdf, sizeof pdf - 1, &cause);
+	size_t pdf_len;
+	char *pdf = test_print_cups_pdf (&pdf_len);
+	job = print_submit (p, "docs", PRINT_FORMAT_PDF, "customs PARCEL-0001", pdf, pdf_len, &cause);
 	test_print_cups_done (job > 0, &cause, "submit a PDF");
 	is_int (test_print_cups_wait_final (job, &j), PRINT_JOB_COMPLETED, "PDF job completed");
-	ok (print_test_wait_count ("docs", 1) && test_print_cups_same ("docs", 1, "pdf", pdf, sizeof pdf - 1),
+	ok (print_test_wait_count ("docs", 1) && test_print_cups_same ("docs", 1, "pdf", pdf, pdf_len),
 	    "PDF arrives byte-for-byte as a .pdf file");
+	free (pdf);
 
 	print_job_t *js = NULL;
 	size_t n = 0;
@@ -151,9 +176,9 @@ test_print_cups_bytes (void)
 	int rc = print_jobs (p, NULL, true, &js, &n, &cause);
 	test_print_cups_done (rc == 0, &cause, "list all jobs");
 	for (size_t i = 0; i < n; i++)
-		if (strcmp (js[i].title, "parcel PARCEL-0001") == 0 && js[i].state == PRINT_JOB_COMPLETED)
+		if (js[i].id == job || (strcmp (js[i].title, "parcel PARCEL-0001") == 0 && js[i].state == PRINT_JOB_COMPLETED))
 			found++;
-	ok (found == 1, "the label job is found again by its title");
+	ok (found == 2, "the label and PDF jobs are in the list");
 	free (js);
 	free (label);
 }
@@ -269,6 +294,212 @@ test_print_cups_redirect_reprint_cancel (void)
 	free (label);
 }
 
+/* print_find's answer for ident, with the job it found in *j. */
+static int
+test_print_cups_find_one (const char *ident, int64_t since, print_job_t *j)
+{
+	char *cause = NULL;
+	memset (j, 0, sizeof *j);
+	int rc = print_find (p, ident, since, j, &cause);
+	if (cause)
+		diag ("find %s: %s: %s", ident, print_found_name ((enum print_found) rc), cause);
+	free (cause);
+	return rc;
+}
+
+/* Submit a small label named "IDENT what"; its job id. */
+static int
+test_print_cups_named (const char *queue, const char *ident, const char *what)
+{
+	char title[PRINT_TEXT_MAX], zpl[128];
+	snprintf (title, sizeof title, "%s %s", ident, what);
+	int n = snprintf (zpl, sizeof zpl, "^XA^FO40,40^A0N,30,30^FD%s^FS^XZ\n", what);
+	char *cause = NULL;
+	int job = print_submit (p, queue, PRINT_FORMAT_ZPL, title, zpl, (size_t) n, &cause);
+	if (job < 0)
+		diag ("submit %s: %s", title, cause);
+	free (cause);
+	return job;
+}
+
+/*
+ * Wait until CUPS's job list (Get-Jobs, which does not make CUPS load a
+ * finished job) shows job in state, and with no name if blank (CUPS drops
+ * a finished job's attributes from memory soon after it ends, unless
+ * someone asks for them); its listed title in title.
+ */
+static bool
+test_print_cups_wait_listed (int job, enum print_job_state state, bool blank, char *title, size_t n)
+{
+	for (int i = 0; i < PRINT_TEST_WAIT_STEPS; i++) {
+		print_job_t *js = NULL;
+		size_t count = 0;
+		bool seen = false;
+		if (print_jobs (p, NULL, true, &js, &count, NULL) == 0)
+			for (size_t k = 0; k < count; k++)
+				if (js[k].id == job && js[k].state == state && (!blank || js[k].title[0] == '\0')) {
+					snprintf (title, n, "%s", js[k].title);
+					seen = true;
+				}
+		free (js);
+		if (seen)
+			return true;
+		usleep (50 * 1000);
+	}
+	return false;
+}
+
+/*
+ * A job is found by its identity in every state, also when CUPS's own job
+ * list gives a finished job's name as empty (a finished job nobody has
+ * asked about, as after a crash); a name never sent is absent; a job CUPS
+ * has forgotten makes the answer "forgotten", never "absent".
+ */
+static void
+test_print_cups_find (int64_t since)
+{
+	char done[PRINT_IDENT_MAX], cancelled[PRINT_IDENT_MAX], held[PRINT_IDENT_MAX], pending[PRINT_IDENT_MAX];
+	char never[PRINT_IDENT_MAX], prefix[PRINT_IDENT_MAX], lost[PRINT_IDENT_MAX], listed[PRINT_TEXT_MAX];
+	char *cause = NULL;
+	int rc = print_job_ident (done, "hub-7f3a", 1001, &cause);
+	test_print_cups_done (rc == 0 && strcmp (done, "dsp:hub-7f3a:1001") == 0, &cause, "an identity: dsp:hub-7f3a:1001");
+	print_job_ident (cancelled, "hub-7f3a", 1002, NULL);
+	print_job_ident (held, "hub-7f3a", 1003, NULL);
+	print_job_ident (pending, "hub-7f3a", 1004, NULL);
+	print_job_ident (prefix, "hub-7f3a", 100, NULL);
+	print_job_ident (lost, "hub-7f3a", 1007, NULL);
+	rc = print_job_ident (never, "bad name", 1, &cause);
+	test_print_cups_refused (rc != 0, &cause, "not an instance name", "an instance name with a space");
+	rc = print_job_ident (never, "hub-7f3a", 0, &cause);
+	test_print_cups_refused (rc != 0, &cause, "not a job number", "job number 0");
+	print_job_ident (never, "hub-7f3a", 1005, NULL);
+	print_job_t j;
+	rc = print_find (p, "two words", since, &j, &cause);
+	test_print_cups_refused (rc == PRINT_FIND_FAILED, &cause, "not a print job identity", "find with a bad identity");
+
+	/* Completed, and never asked about. */
+	int before = print_test_count ("label");
+	int done_job = test_print_cups_named ("label", done, "label T1000002/1");
+	ok (print_test_wait_count ("label", before + 1), "a named label prints");
+	ok (test_print_cups_wait_listed (done_job, PRINT_JOB_COMPLETED, true, listed, sizeof listed),
+	    "CUPS lists it completed, and Get-Jobs gives its name as empty");
+	/* Processing, then cancelled: kept while the printer is off. */
+	ok (print_test_printer ("label", false), "label printer off");
+	int cancelled_job = test_print_cups_named ("label", cancelled, "label T1000003/1");
+	ok (test_print_cups_wait_listed (cancelled_job, PRINT_JOB_PROCESSING, false, listed, sizeof listed),
+	    "its job waits for the printer");
+	is_int (test_print_cups_find_one (cancelled, since, &j), PRINT_FIND_FOUND, "found while processing");
+	ok (j.id == cancelled_job && j.state == PRINT_JOB_PROCESSING, "job %d, processing (%s)", cancelled_job,
+	    print_job_state_name (j.state));
+	ok (print_cancel (p, cancelled_job, NULL) == 0, "cancel it");
+	ok (test_print_cups_wait_listed (cancelled_job, PRINT_JOB_CANCELLED, true, listed, sizeof listed),
+	    "it is cancelled, and listed without its name");
+	ok (print_test_printer ("label", true), "label printer on");
+	/* Held, as lp -H sends it. */
+	ok (print_test_shell ("printf '^XA^FDheld^FS^XZ\\n' > \"$PRINT_TEST_DIR/held.zpl\" && "
+	                      "lp -h \"$PRINT_TEST_SOCK\" -d label -H indefinite -t 'dsp:hub-7f3a:1003 held label' "
+	                      "\"$PRINT_TEST_DIR/held.zpl\" >/dev/null"), "a held job (lp -H indefinite)");
+	/* Pending, on a stopped queue. */
+	ok (print_test_cups_tool ("cupsdisable", "fallback"), "stop the fallback queue");
+	int pending_job = test_print_cups_named ("fallback", pending, "label T1000004/1");
+	ok (pending_job > 0, "a job waits on the stopped queue");
+
+	is_int (test_print_cups_find_one (done, since, &j), PRINT_FIND_FOUND, "the completed job is found by name");
+	ok (j.id == done_job && j.state == PRINT_JOB_COMPLETED && strcmp (j.queue, "label") == 0
+	    && strcmp (j.title, "dsp:hub-7f3a:1001 label T1000002/1") == 0,
+	    "job %d, completed, on label, its whole title (%d %s %s '%s')", done_job, j.id,
+	    print_job_state_name (j.state), j.queue, j.title);
+	is_int (test_print_cups_find_one (cancelled, since, &j), PRINT_FIND_FOUND, "the cancelled job is found");
+	ok (j.id == cancelled_job && j.state == PRINT_JOB_CANCELLED, "job %d, cancelled (%s)", cancelled_job,
+	    print_job_state_name (j.state));
+	is_int (test_print_cups_find_one (held, since, &j), PRINT_FIND_FOUND, "the held job is found");
+	ok (j.state == PRINT_JOB_HELD && strcmp (j.title, "dsp:hub-7f3a:1003 held label") == 0, "held (%s, '%s')",
+	    print_job_state_name (j.state), j.title);
+	is_int (test_print_cups_find_one (pending, since, &j), PRINT_FIND_FOUND, "the pending job is found");
+	ok (j.id == pending_job && j.state == PRINT_JOB_PENDING, "job %d, pending (%s)", pending_job,
+	    print_job_state_name (j.state));
+	is_int (test_print_cups_find_one (never, since, &j), PRINT_FIND_ABSENT, "a name never sent is absent");
+	is_int (test_print_cups_find_one (prefix, since, &j), PRINT_FIND_ABSENT,
+	    "dsp:hub-7f3a:100 is not dsp:hub-7f3a:1001 (the identity is a whole word)");
+	is_int (test_print_cups_find_one (never, (int64_t) time (NULL) + 3600, &j), PRINT_FIND_ABSENT,
+	    "absent also when since is later than every job");
+	ok (print_test_script ("restart"), "restart cupsd: its history is kept");
+	is_int (test_print_cups_find_one (done, since, &j), PRINT_FIND_FOUND, "the completed job is found after it");
+	ok (print_resume (p, "fallback", NULL) == 0, "resume the fallback queue");
+	is_int (test_print_cups_wait_final (pending_job, &j), PRINT_JOB_COMPLETED, "the pending job prints");
+
+	/* A queue without despatch-format takes nothing until it is marked. */
+	char *add = xasprintf ("lpadmin -h \"$PRINT_TEST_SOCK\" -p spare -E -v socket://127.0.0.1:%d 2>/dev/null",
+	    print_test_port ("fallback"));
+	ok (print_test_shell (add), "a new queue 'spare', unmarked");
+	free (add);
+	print_queue_t q;
+	ok (print_queue (p, "spare", &q, NULL) == 0 && q.format == -1, "it says no format (%d)", q.format);
+	rc = print_submit (p, "spare", PRINT_FORMAT_ZPL, "x", "^XA^XZ\n", 7, &cause);
+	test_print_cups_refused (rc < 0, &cause, "despatch-print format spare zpl", "a label for it is refused, saying how to mark it");
+	rc = print_set_format (p, "spare", PRINT_FORMAT_ZPL, &cause);
+	test_print_cups_done (rc == 0, &cause, "mark it zpl");
+	ok (print_queue (p, "spare", &q, NULL) == 0 && q.format == PRINT_FORMAT_ZPL, "it says zpl");
+
+	/* A job CUPS has forgotten: its queue is deleted, which takes its history along. */
+	int lost_job = test_print_cups_named ("spare", lost, "label T1000007/1");
+	is_int (test_print_cups_wait_final (lost_job, &j), PRINT_JOB_COMPLETED, "a label on 'spare' completes");
+	int after = test_print_cups_named ("label", prefix, "label T1000008/1");
+	is_int (test_print_cups_wait_final (after, &j), PRINT_JOB_COMPLETED, "and a later one on label");
+	ok (print_test_shell ("lpadmin -h \"$PRINT_TEST_SOCK\" -x spare"), "delete queue 'spare'");
+	rc = print_poll (p, lost_job, &j, &cause);
+	test_print_cups_refused (rc != 0, &cause, "no job", "CUPS no longer knows the job");
+	rc = print_find (p, lost, since, &j, &cause);
+	ok (rc == PRINT_FIND_FORGOTTEN && cause && strstr (cause, "check the printer's output"),
+	    "the forgotten job is 'forgotten', not 'absent': %s", cause ? cause : "");
+	free (cause);
+	cause = NULL;
+	is_int (test_print_cups_find_one (never, since, &j), PRINT_FIND_FORGOTTEN,
+	    "so is a name never sent: CUPS cannot vouch for that range");
+	is_int (test_print_cups_find_one (never, (int64_t) time (NULL) + 3600, &j), PRINT_FIND_ABSENT,
+	    "but absent when since is after the hole");
+	is_int (test_print_cups_find_one (done, since, &j), PRINT_FIND_FOUND, "a job before the hole is still found");
+	print_test_shell ("cancel -h \"$PRINT_TEST_SOCK\" -a >/dev/null 2>&1");
+}
+
+/*
+ * A queue whose policy wants the job's owner authenticated to cancel or
+ * move a job (as CUPS's default policy does): on the local socket the
+ * library answers CUPS's 401 with the peer's credentials and goes on; over
+ * TCP there is no password to give, and it says so instead of asking.
+ */
+static void
+test_print_cups_auth (void)
+{
+	char *cause = NULL;
+	ok (print_test_shell ("lpadmin -h \"$PRINT_TEST_SOCK\" -p label -o printer-op-policy=authenticated"),
+	    "the label queue wants its job's owner, authenticated, to cancel or move a job");
+	print_t *tcp = print_new (print_test_self.host, &cause);
+	test_print_cups_done (tcp != NULL, &cause, "a second connection, over TCP");
+	if (tcp == NULL)
+		return;
+	int fallback_before = print_test_count ("fallback");
+	ok (print_test_printer ("label", false), "label printer off");
+	print_job_t j;
+	int a = print_submit (p, "label", PRINT_FORMAT_ZPL, "dsp:auth:1 label", "^XA^FDa^FS^XZ\n", 14, NULL);
+	int b = print_submit (tcp, "label", PRINT_FORMAT_ZPL, "dsp:auth:2 label", "^XA^FDb^FS^XZ\n", 14, NULL);
+	ok (a > 0 && b > 0 && test_print_cups_wait_health (b, PRINT_OFFLINE, &j), "two jobs wait for the printer");
+	int rc = print_cancel (p, a, &cause);
+	test_print_cups_done (rc == 0, &cause, "cancel on the local socket: authenticated by the peer's credentials");
+	is_int (test_print_cups_wait_final (a, &j), PRINT_JOB_CANCELLED, "it is cancelled");
+	rc = print_cancel (tcp, b, &cause);
+	test_print_cups_refused (rc != 0, &cause, "without a password", "cancel over TCP: no password to give, and it says so");
+	rc = print_poll (tcp, b, &j, &cause);
+	test_print_cups_done (rc == 0 && j.state == PRINT_JOB_PROCESSING, &cause, "the job is still there, and the connection still works");
+	rc = print_move (p, b, "fallback", &cause);
+	test_print_cups_done (rc == 0, &cause, "move it on the local socket");
+	is_int (test_print_cups_wait_final (b, &j), PRINT_JOB_COMPLETED, "it prints on the fallback");
+	ok (print_test_wait_count ("fallback", fallback_before + 1), "and arrives there");
+	ok (print_test_printer ("label", true), "label printer on");
+	ok (print_test_shell ("lpadmin -h \"$PRINT_TEST_SOCK\" -p label -o printer-op-policy=default"), "back to the default policy");
+	print_destroy (&tcp);
+}
+
 /* A title longer than IPP allows is cut, not refused; a restarted cupsd is reconnected. */
 static void
 test_print_cups_long_title_and_restart (void)
@@ -287,7 +518,7 @@ test_print_cups_long_title_and_restart (void)
 	ok (print_test_script ("stop"), "stop the private cupsd");
 	print_queue_t q;
 	rc = print_queue (p, "label", &q, &cause);
-	test_print_cups_refused (rc != 0, &cause, "did not answer", "a server that is gone");
+	test_print_cups_refused (rc != 0, &cause, "cannot reach the CUPS server", "a server that is gone");
 	ok (print_test_script ("start"), "start it again");
 	rc = print_queue (p, "label", &q, &cause);
 	test_print_cups_done (rc == 0 && q.health == PRINT_OK, &cause, "the same connection works again");
@@ -296,6 +527,7 @@ test_print_cups_long_title_and_restart (void)
 int
 main (void)
 {
+	int64_t since = (int64_t) time (NULL) - 2;
 	if (!print_test_start ()) {
 		printf ("1..0 # SKIP cannot start a private cupsd (is cups-daemon installed?)\n");
 		return 0;
@@ -315,6 +547,8 @@ main (void)
 	test_print_cups_offline ();
 	test_print_cups_stopped ();
 	test_print_cups_redirect_reprint_cancel ();
+	test_print_cups_find (since);
+	test_print_cups_auth ();
 	test_print_cups_long_title_and_restart ();
 	print_destroy (&p);
 	return tap_done ();
