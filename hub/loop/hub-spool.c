@@ -258,8 +258,10 @@ hub_spool_title (const hub_spool_t *self, struct hub_spool_job *j)
 		what += strcspn (what, " ");
 		what += strspn (what, " ");
 	}
-	char title[PRINT_TEXT_MAX];
-	snprintf (title, sizeof title, "dsp:%s:%lld %s", self->run, (long long) j->id, what);
+	char ident[PRINT_IDENT_MAX], title[PRINT_TEXT_MAX];
+	if (print_job_ident (ident, self->run, j->id, NULL) != 0)
+		snprintf (ident, sizeof ident, "dsp:%s:%lld", self->run, (long long) j->id);
+	snprintf (title, sizeof title, "%s %s", ident, what);
 	util_strlcpy (j->title, title, sizeof j->title);
 }
 

@@ -28,47 +28,35 @@ work_print_stop (void *state)
 	free (s);
 }
 
-/* The document checked against the queue it goes to: refused here, it never reaches CUPS. */
-static int
-work_print_check (struct work_print_state *s, struct work_print_job *j)
-{
-	(void) s;
-	if (j->data == NULL || j->size == 0) {
-		j->cause = xasprintf ("the job holds no document");
-		return -1;
-	}
-	return 0;
-}
-
-/* Whether a job with this identity reached CUPS (see enum work_print_found). */
-static enum work_print_found
-work_print_find (struct work_print_state *s, struct work_print_job *j)
-{
-	print_job_t *list = NULL;
-	size_t count = 0;
-	if (print_jobs (s->conn, NULL, true, &list, &count, &j->cause) != 0)
-		return WORK_PRINT_FIND_FAILED;
-	size_t idlen = strcspn (j->title, " ");
-	enum work_print_found found = WORK_PRINT_FIND_ABSENT;
-	for (size_t k = 0; k < count && found == WORK_PRINT_FIND_ABSENT; k++)
-		if (strncmp (list[k].title, j->title, idlen) == 0 && (list[k].title[idlen] == ' ' || list[k].title[idlen] == '\0')) {
-			found = WORK_PRINT_FIND_FOUND;
-			j->cups_job = list[k].id;
-		}
-	free (list);
-	return found;
-}
-
+/*
+ * Check and submit. The document is checked on its own, then against the
+ * queue it goes to (printers/print.h: print_check): refused there, it never
+ * reaches CUPS, and sending it again would not help.
+ */
 static int
 work_print_submit (struct work_print_state *s, struct work_print_job *j)
 {
-	if (work_print_check (s, j) != 0) {
+	if (print_check (NULL, j->format, j->data, j->size, &j->cause) != 0) {
+		j->rc = WORK_PRINT_REFUSED;
+		return 0;
+	}
+	print_queue_t q;
+	if (print_queue (s->conn, j->printer, &q, &j->cause) != 0) {
+		/* Asked before anything was sent: CUPS has no job. */
+		j->rc = WORK_PRINT_UNREACHED;
+		return 0;
+	}
+	if (print_check (&q, j->format, j->data, j->size, &j->cause) != 0) {
 		j->rc = WORK_PRINT_REFUSED;
 		return 0;
 	}
 	j->cups_job = print_submit (s->conn, j->printer, j->format, j->title, j->data, j->size, &j->cause);
+	if (j->cups_job == PRINT_SUBMIT_FAILED) {
+		j->rc = WORK_PRINT_UNREACHED;
+		return 0;
+	}
 	if (j->cups_job <= 0)
-		return -1;
+		return -1; /* unsure: it may be in CUPS, and is looked for before it is sent again */
 	/* CUPS has it and the hub does not know yet: the crash that recovery must not print twice. */
 	work_crash_point ("submit-taken");
 	return 0;
@@ -93,11 +81,28 @@ work_print_cancel (struct work_print_state *s, struct work_print_job *j)
 	return print_cancel (s->conn, j->cups_job, &j->cause);
 }
 
+/* Whether the job whose identity is its title's first word reached CUPS, in any state CUPS keeps. */
 static int
-work_print_find_op (struct work_print_state *s, struct work_print_job *j)
+work_print_find (struct work_print_state *s, struct work_print_job *j)
 {
-	j->found = work_print_find (s, j);
-	return j->found == WORK_PRINT_FIND_FAILED ? -1 : 0;
+	char ident[PRINT_IDENT_MAX];
+	util_strlcpy (ident, j->title, sizeof ident);
+	ident[strcspn (ident, " ")] = '\0';
+	print_job_t found;
+	int f = print_find (s->conn, ident, j->since, &found, &j->cause);
+	static const enum work_print_found map[] = {
+		[PRINT_FIND_ABSENT] = WORK_PRINT_FIND_ABSENT,
+		[PRINT_FIND_FOUND] = WORK_PRINT_FIND_FOUND,
+		[PRINT_FIND_FORGOTTEN] = WORK_PRINT_FIND_FORGOTTEN,
+	};
+	if (f < 0 || (size_t) f >= nitems (map)) {
+		j->found = WORK_PRINT_FIND_FAILED;
+		return -1;
+	}
+	j->found = map[f];
+	if (f == PRINT_FIND_FOUND)
+		j->cups_job = found.id;
+	return 0;
 }
 
 static int (*const work_print_ops[]) (struct work_print_state *, struct work_print_job *) = {
@@ -105,7 +110,7 @@ static int (*const work_print_ops[]) (struct work_print_state *, struct work_pri
 	[WORK_PRINT_POLL] = work_print_poll,
 	[WORK_PRINT_MOVE] = work_print_move,
 	[WORK_PRINT_CANCEL] = work_print_cancel,
-	[WORK_PRINT_FIND] = work_print_find_op,
+	[WORK_PRINT_FIND] = work_print_find,
 };
 
 static void
