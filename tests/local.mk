@@ -46,6 +46,13 @@ tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_print_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-print
 
+# The hub's print worker against a cupsd stopped with SIGSTOP.
+check_PROGRAMS += tests/test-hub-stall
+tests_test_hub_stall_SOURCES = tests/test-hub-stall.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h
+tests_test_hub_stall_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_stall_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-stall
+
 # The WAL checkpoint thread under a writer that never pauses.
 check_PROGRAMS += tests/test-checkpoint
 tests_test_checkpoint_SOURCES = tests/test-checkpoint.c
