@@ -53,6 +53,13 @@ tests_test_hub_stall_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_stall_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-stall
 
+# The hub killed at each step of printing a label: printed once after the restart.
+check_PROGRAMS += tests/test-hub-crash
+tests_test_hub_crash_SOURCES = tests/test-hub-crash.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h
+tests_test_hub_crash_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_crash_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-crash
+
 # The WAL checkpoint thread under a writer that never pauses.
 check_PROGRAMS += tests/test-checkpoint
 tests_test_checkpoint_SOURCES = tests/test-checkpoint.c

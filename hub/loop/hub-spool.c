@@ -410,7 +410,7 @@ hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 		log_info ("label job %lld: found in CUPS as job %d (%s), followed from here", (long long) j->id,
 		    w->cups_job, j->title);
 		break;
-	case WORK_PRINT_FIND_ABSENT:
+	case WORK_PRINT_FIND_ABSENT: {
 		/* Interrupted before CUPS had it: sent now; after a refusal, again a little later. */
 		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET cups_job = NULL, updated_at = ?2,"
 		    " status = CASE WHEN error IS NULL THEN 'queued' ELSE 'offline' END WHERE id = ?1 AND status = 'submitting'");
@@ -420,6 +420,7 @@ hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 		db_reset (st);
 		log_info ("label job %lld: not in CUPS, sent again", (long long) j->id);
 		break;
+	}
 	case WORK_PRINT_FIND_FORGOTTEN:
 	default: {
 		char *why = xasprintf ("it may have printed: %s", w->cause ? w->cause : "CUPS has forgotten jobs since");
