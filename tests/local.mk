@@ -60,6 +60,13 @@ tests_test_hub_crash_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_crash_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-crash
 
+# Logins checked by the PIN worker: thirty at once delay nobody; exactly once.
+check_PROGRAMS += tests/test-hub-login
+tests_test_hub_login_SOURCES = tests/test-hub-login.c tests/flow/flowlib.h
+tests_test_hub_login_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_login_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-login
+
 # The WAL checkpoint thread under a writer that never pauses.
 check_PROGRAMS += tests/test-checkpoint
 tests_test_checkpoint_SOURCES = tests/test-checkpoint.c

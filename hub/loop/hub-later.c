@@ -173,6 +173,17 @@ hub_later_park_system (hub_later_t *self, proto_msg_t **msg_p, const char *stati
 	hub_later_ask (self, r);
 }
 
+static bool
+hub_later_same_route (zmsg_t *a, zmsg_t *b)
+{
+	if (zmsg_size (a) != zmsg_size (b))
+		return false;
+	for (zframe_t *fa = zmsg_first (a), *fb = zmsg_first (b); fa && fb; fa = zmsg_next (a), fb = zmsg_next (b))
+		if (!zframe_eq (fa, fb))
+			return false;
+	return true;
+}
+
 void
 hub_later_route (struct hub_later_req *r, zmsg_t **envelope_p)
 {
@@ -180,6 +191,12 @@ hub_later_route (struct hub_later_req *r, zmsg_t **envelope_p)
 	*envelope_p = NULL;
 	if (env == NULL)
 		return;
+	/* A retry on the connection it came on takes one answer, not two. */
+	for (size_t i = 0; i < r->nroutes; i++)
+		if (hub_later_same_route (r->routes[i], env)) {
+			zmsg_destroy (&env);
+			return;
+		}
 	r->routes = xrealloc (r->routes, (r->nroutes + 1) * sizeof *r->routes);
 	r->routes[r->nroutes++] = env;
 }

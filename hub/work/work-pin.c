@@ -12,6 +12,7 @@ work_pin_run (void *state, struct work_job *job)
 {
 	(void) state;
 	struct work_pin_job *j = (struct work_pin_job *) job;
+	work_crash_point ("pin");
 	j->match = secret_pin_verify (j->hash, j->pin);
 }
 
