@@ -106,11 +106,11 @@ hp_ready (struct fl_term *t, const char *prefix, int i)
 	return bad ? -1 : 0;
 }
 
-/* Pack order ref as one parcel; the reply (caller destroys). */
+/* Pack order ref as parcel 1 of 1 (again, for a parcel packed and not labelled); the reply (caller destroys). */
 static inline proto_msg_t *
 hp_pack (struct fl_term *t, const char *ref)
 {
-	return fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", NULL);
+	return fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", "parcel", "1", NULL);
 }
 
 /* Wait (bounded) for an EVENT "print" in state want for this terminal; NULL if none came. */

@@ -67,6 +67,14 @@ tests_test_hub_login_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_login_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-login
 
+# A label that cannot be drawn is refused to the packer, with the field; packed after the order is corrected.
+check_PROGRAMS += tests/test-hub-undrawn
+tests_test_hub_undrawn_SOURCES = tests/test-hub-undrawn.c tests/hub-print.h tests/flow/flowlib.h \
+	tests/printers/print-test.h
+tests_test_hub_undrawn_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_undrawn_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-undrawn
+
 # The WAL checkpoint thread under a writer that never pauses.
 check_PROGRAMS += tests/test-checkpoint
 tests_test_checkpoint_SOURCES = tests/test-checkpoint.c

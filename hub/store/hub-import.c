@@ -765,10 +765,53 @@ hub_import_hash (struct hub_import_order *o)
 }
 
 /*
+ * The order's fields a label prints of the recipient, which a received order
+ * whose label could not be drawn may still correct until it is labelled (the
+ * refusal names the field; the order is put right at its source and exported
+ * again).
+ */
+static const struct {
+	int field;              /* in hub_import_order_fields */
+	const char *column;     /* in orders */
+} hub_import_label_fields[] = {
+	{ 2, "customer_name" }, { 3, "address1" }, { 4, "address2" }, { 5, "address3" }, { 6, "town" },
+	{ 7, "postcode" }, { 9, "phone" },
+};
+#define IMP_LABEL_FIELDS nitems (hub_import_label_fields)
+
+/* The hub's values of the label fields of order ref, into was (caller frees each); false if no such order. */
+static bool
+hub_import_label_get (db_t *db, const char *ref, char *was[IMP_LABEL_FIELDS])
+{
+	db_stmt_t *st = db_prepare (db, "SELECT customer_name, address1, address2, address3, town, postcode, phone"
+	    " FROM orders WHERE ref = ?1");
+	db_bind_text (st, 1, ref);
+	bool found = db_step (st) == DB_ROW;
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++)
+		was[k] = xstrdup (found ? db_col_text (st, (int) k) : "");
+	db_reset (st);
+	return found;
+}
+
+/* Whether a label of the order was refused because it could not be drawn: then its label fields may be put right. */
+static bool
+hub_import_label_refused (db_t *db, const char *ref)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT count(*) FROM events WHERE order_ref = ?1 AND action = 'label-refused'"
+	    " AND detail LIKE '%cannot be drawn%'");
+	db_bind_text (st, 1, ref);
+	bool refused = db_step (st) == DB_ROW && db_col_int (st, 0) > 0;
+	db_reset (st);
+	return refused;
+}
+
+/*
  * A received order whose copy differs from the hub's only in the lines'
- * customs fields (hs_code, origin_country, currency), and that has no label
- * yet: true. The copy is hashed with the hub's customs values in place of its
- * own; the same hash as the hub's means nothing else changed.
+ * customs fields (hs_code, origin_country, currency), and, once a label of
+ * it could not be drawn, the recipient's fields a label prints (name,
+ * address, town, postcode, phone), and that has no label yet: true. The
+ * copy is hashed with the hub's values in place of its own; the same hash
+ * as the hub's means nothing else changed.
  */
 static bool
 hub_import_customs_only (db_t *db, struct hub_import_order *o, const char *stored_hash)
@@ -798,9 +841,22 @@ hub_import_customs_only (db_t *db, struct hub_import_order *o, const char *store
 		}
 		db_reset (st);
 	}
+	char *hubs[IMP_LABEL_FIELDS], *theirs[IMP_LABEL_FIELDS];
+	bool label = hub_import_label_refused (db, o->f[0]);
+	found = hub_import_label_get (db, o->f[0], hubs) && found;
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++) {
+		theirs[k] = o->f[hub_import_label_fields[k].field];
+		o->f[hub_import_label_fields[k].field] = label ? hubs[k] : xstrdup (theirs[k]);
+		if (!label)
+			free (hubs[k]);
+	}
 	util_strlcpy (hash, o->hash, sizeof hash);
 	hub_import_hash (o); /* the lines are in order already: the sort keeps them */
 	bool same = found && n == o->nlines && strcmp (o->hash, stored) == 0;
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++) {
+		free (o->f[hub_import_label_fields[k].field]);
+		o->f[hub_import_label_fields[k].field] = theirs[k];
+	}
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 3; k++) {
 			free (o->lines[i].f[IMP_LINE_FIELDS_V4 + k]);
@@ -811,10 +867,52 @@ hub_import_customs_only (db_t *db, struct hub_import_order *o, const char *store
 	return same;
 }
 
-/* The customs fields of a received order's lines, each change an event in the audit trail. */
+/* The recipient's label fields of a received order: written, and an event "corrected" naming them
+ * (not their values: the audit trail keeps no address). */
+static int
+hub_import_write_label (db_t *db, struct hub_import_order *o, const char *source, int64_t now_ms)
+{
+	char *was[IMP_LABEL_FIELDS], detail[256] = "";
+	hub_import_label_get (db, o->f[0], was);
+	int rc = 0;
+	for (size_t k = 0; k < IMP_LABEL_FIELDS && rc == 0; k++) {
+		const char *now = o->f[hub_import_label_fields[k].field];
+		if (strcmp (was[k], now) == 0)
+			continue;
+		size_t used = strlen (detail);
+		snprintf (detail + used, sizeof detail - used, "%s%s", used ? ", " : "", hub_import_order_fields[
+		    hub_import_label_fields[k].field]);
+		char *sql = xasprintf ("UPDATE orders SET %s = ?2 WHERE ref = ?1", hub_import_label_fields[k].column);
+		db_stmt_t *st = db_prepare (db, sql);
+		free (sql);
+		db_bind_text (st, 1, o->f[0]);
+		db_bind_text (st, 2, now);
+		rc = st && db_step (st) == DB_DONE ? 0 : -1;
+		if (st)
+			db_reset (st);
+	}
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++)
+		free (was[k]);
+	if (rc != 0 || *detail == '\0')
+		return rc;
+	db_stmt_t *st = db_prepare (db, "INSERT INTO events (at, action, order_ref, code, detail)"
+	    " VALUES (?1, 'corrected', ?2, ?3, ?4)");
+	db_bind_int (st, 1, now_ms);
+	db_bind_text (st, 2, o->f[0]);
+	db_bind_text (st, 3, source);
+	db_bind_text (st, 4, detail);
+	rc = db_step (st) == DB_DONE ? 0 : -1;
+	db_reset (st);
+	return rc;
+}
+
+/* The customs fields of a received order's lines, each change an event in the audit trail; its label
+ * fields too. */
 static int
 hub_import_write_customs (db_t *db, struct hub_import_order *o, const char *source, int64_t now_ms)
 {
+	if (hub_import_write_label (db, o, source, now_ms) != 0)
+		return -1;
 	static const char *const names[3] = { "hs_code", "origin_country", "currency" };
 	db_stmt_t *get = db_prepare (db, "SELECT coalesce (hs_code, ''), coalesce (origin_country, ''),"
 	    " coalesce (currency, '') FROM order_lines WHERE order_ref = ?1 AND line_no = ?2");
@@ -964,7 +1062,7 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 			else if (hub_state_order_parse (db_col_text (st, 0)) == ORDER_NEW)
 				what[k] = IMP_UPDATE;
 			else if (hub_import_customs_only (db, o, db_col_text (st, 1)))
-				what[k] = IMP_CUSTOMS; /* customs data after receive: allowed until labelled */
+				what[k] = IMP_CUSTOMS; /* customs and label data after receive: allowed until labelled */
 			else
 				hub_import_error (&imp, o->lineno, "%s has changed, but despatch already has it (%s): the change is "
 				    "refused. Tell despatch; a supervisor can hold it", o->f[0], db_col_text (st, 0));
