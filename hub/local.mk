@@ -23,6 +23,7 @@ hub_libhub_a_SOURCES = \
 	hub/docs/hub-ticket.c hub/docs/hub-ticket.h \
 	hub/docs/hub-receipt.c hub/docs/hub-receipt.h \
 	hub/docs/hub-customs.c hub/docs/hub-customs.h \
+	hub/docs/hub-manifest.c hub/docs/hub-manifest.h \
 	hub/req/hub-req.h \
 	hub/req/hub-reply.c hub/req/hub-reply.h \
 	hub/req/hub-after.c hub/req/hub-after.h \

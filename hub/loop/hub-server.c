@@ -107,6 +107,15 @@ hub_server_error (const char *terminal, uint32_t seq, int reason, const char *te
 	return out;
 }
 
+/* A run that waits for the workers: all it did is undone, and it is made again (files it had written stay). */
+static void
+hub_server_savepoint_wait (hub_server_t *self, struct hub_after_mark mark)
+{
+	db_exec (self->db, "ROLLBACK TO req");
+	db_exec (self->db, "RELEASE req");
+	hub_after_forget (self->after, mark);
+}
+
 /* End a request's savepoint: keep what it did (rc 0), or undo it and what it asked of the after-list. */
 static void
 hub_server_savepoint_end (hub_server_t *self, struct hub_after_mark mark, int rc)
@@ -184,7 +193,7 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 	int rc = hub_cmd_dispatch (&req);
 	if (hub_ask_waiting (ask)) {
 		/* Nothing of a run that waits is kept: the request runs again, whole, with the answers. */
-		hub_server_savepoint_end (self, mark, -1);
+		hub_server_savepoint_wait (self, mark);
 		proto_msg_destroy (&req.reply);
 		return false;
 	}
@@ -312,7 +321,7 @@ hub_server_system_run (hub_server_t *self, const proto_msg_t *msg, const char *s
 	if (db_exec (self->db, "SAVEPOINT req") == DB_DONE) {
 		*rc = hub_cmd_dispatch (&req);
 		if (hub_ask_waiting (ask)) {
-			hub_server_savepoint_end (self, mark, -1);
+			hub_server_savepoint_wait (self, mark);
 			proto_msg_destroy (&req.reply);
 			return NULL;
 		}
@@ -380,7 +389,9 @@ hub_server_rerun (hub_server_t *self, struct hub_server_item *it, int64_t now_ms
 		return;
 	}
 	if (r->msg) {
-		it->sys_reply = hub_server_system_run (self, r->msg, r->station, now_ms, r->ask, &it->sys_rc);
+		/* The loop's own requests keep their clock (carriers.clock_offset_s moves it, for tests). */
+		it->sys_reply = hub_server_system_run (self, r->msg, r->station, now_ms + self->clock_offset_ms, r->ask,
+		    &it->sys_rc);
 		if (it->sys_reply == NULL)
 			hub_later_repark (self->later, &it->later);
 		return;
@@ -831,6 +842,7 @@ hub_server_answers (hub_server_t *self)
 {
 	hub_spool_answer (self->spool);
 	hub_later_answer (self->later);
+	hub_events_answer (self->events, self->db);
 	hub_after_settle (self->after, true, hub_server_send_event, self);
 }
 
@@ -842,7 +854,7 @@ hub_server_run (hub_server_t *self)
 	while (!zsys_interrupted) {
 		hub_server_ticks_run (self);
 		/* The terminals, the order feed and every worker's answers, in one poll. */
-		zmq_pollitem_t items[8];
+		zmq_pollitem_t items[9];
 		int n = 0, feed = -1, workers;
 		items[n++] = (zmq_pollitem_t) { zsock_resolve (self->router), 0, ZMQ_POLLIN, 0 };
 		if (hub_feed_sock (self->feed)) {
@@ -850,9 +862,11 @@ hub_server_run (hub_server_t *self)
 			items[n++] = (zmq_pollitem_t) { zsock_resolve (hub_feed_sock (self->feed)), 0, ZMQ_POLLIN, 0 };
 		}
 		workers = n;
-		int fds[4];
-		size_t nfds = hub_later_fds (self->later, fds, nitems (fds) - 1);
+		int fds[5];
+		size_t nfds = hub_later_fds (self->later, fds, nitems (fds) - 2);
 		fds[nfds++] = hub_spool_fd (self->spool);
+		if (hub_events_fd (self->events) >= 0)
+			fds[nfds++] = hub_events_fd (self->events);
 		for (size_t i = 0; i < nfds; i++)
 			items[n++] = (zmq_pollitem_t) { NULL, fds[i], ZMQ_POLLIN, 0 };
 		/* Answered requests wait for no one: a batch at once. */
@@ -870,7 +884,9 @@ hub_server_run (hub_server_t *self)
 			hub_feed_handle (self->feed, self->db);
 	}
 	log_info ("hub stopping");
+	hub_events_drain (self->events, self->db, 5000);
 	hub_events_flush (self->events, self->db);
+	hub_events_drain (self->events, self->db, 5000);
 	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
 	    true);
 	return 0;
