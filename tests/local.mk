@@ -88,7 +88,7 @@ tests_test_zmtp_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_zmtp_LDADD = $(TEST_LIBS)
 TESTS += tests/test-zmtp
 
-# Security and reliability (issue 8): CURVE/ZAP, erase, card numbers, crashes.
+# Security and reliability: CURVE/ZAP, erase, card numbers, crashes.
 check_PROGRAMS += tests/security/test-curve
 tests_security_test_curve_SOURCES = tests/security/test-curve.c
 tests_security_test_curve_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
@@ -114,7 +114,7 @@ tests_security_test_diskfull_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_security_test_diskfull_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-diskfull
 
-# Fuzz harnesses for the parsers of outside input (issue 8): the scan
+# Fuzz harnesses for the parsers of outside input: the scan
 # (GS1) parser, the order import (CSV and JSON), label layouts and carrier
 # definitions. Same pattern as fuzz-proto above.
 check_PROGRAMS += tests/fuzz/fuzz-gs1 tests/fuzz/fuzz-import tests/fuzz/fuzz-layout tests/fuzz/fuzz-carrier

@@ -356,17 +356,22 @@ hub_server_system (hub_server_t *self, proto_msg_t **msg_p, const char *station,
 	hub_ask_t *ask = hub_ask_new ();
 	int rc = -1;
 	proto_msg_t *reply = NULL;
+	struct hub_after_mark mark = hub_after_mark (self->after);
 	bool began = db_begin (self->db) == DB_DONE;
 	if (began && (reply = hub_server_system_run (self, msg, station, now_ms, ask, &rc)) == NULL) {
+		/* Nothing of it is kept (it forgot its own after-commit entries): run again once answered. */
 		db_rollback (self->db);
-		hub_after_settle (self->after, false, hub_server_send_event, self);
 		hub_later_park_system (self->later, msg_p, station, &ask);
 		return;
 	}
 	bool committed = began && rc == 0 && db_commit (self->db) == DB_DONE;
 	if (began && !committed)
 		db_rollback (self->db);
-	hub_after_settle (self->after, committed, hub_server_send_event, self);
+	/* What this request asked for goes, or only that is dropped (the spooler's EVENTs of this turn stay). */
+	if (committed)
+		hub_after_settle (self->after, true, hub_server_send_event, self);
+	else
+		hub_after_drop (self->after, mark);
 	hub_server_system_done (self, msg, reply, committed);
 	proto_msg_destroy (&reply);
 	hub_ask_destroy (&ask);
@@ -623,6 +628,7 @@ static const struct hub_server_tick {
 	const char *setting;
 	void (*run) (hub_server_t *self);
 } hub_server_ticks[] = {
+	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
 	{ "print submit", 0, NULL, hub_server_tick_print_submit },
 	{ "print follow", HUB_SPOOL_FOLLOW_MS, NULL, hub_server_tick_print_follow },
 	{ "order feed", HUB_FEED_INBOX_EVERY_MS, NULL, hub_server_tick_inbox },
@@ -630,7 +636,6 @@ static const struct hub_server_tick {
 	{ "events flush", 0, NULL, hub_server_tick_events },
 	{ "key revocation", 0, NULL, hub_server_tick_revoked },
 	{ "checkpoint", 0, NULL, hub_server_tick_checkpoint },
-	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
 	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
 };
@@ -648,9 +653,11 @@ hub_server_ticks_init (hub_server_t *self)
 		const struct hub_server_tick *t = &hub_server_ticks[i];
 		long every_s;
 		self->tick_every[i] = t->every_ms;
-		if (t->setting && conf && conf_get_long (conf, t->setting, t->every_ms / 1000, 1, 3600, &every_s, &cause) == 0)
+		if (t->setting == NULL || conf == NULL)
+			continue;
+		if (conf_get_long (conf, t->setting, t->every_ms / 1000, 1, 3600, &every_s, &cause) == 0) {
 			self->tick_every[i] = (int) every_s * 1000;
-		else if (t->setting && conf) {
+		} else {
 			log_error ("%s: %s", t->name, cause);
 			free (cause);
 			cause = NULL;

@@ -113,6 +113,11 @@ main (void)
 
 	diag ("once per cut-off: a parcel scanned out afterwards waits for a person");
 	to_cage (&packer, "A2", "800", "CAGE-DPD");
+	/* The hub's own command is not a terminal's: unknown to a supervisor, and nothing is closed. */
+	fl_check (fl_cmd (&sup, "autoclose", "carrier", "dpd", "code", "dpd"), PROTO_REFUSED, PR_UNKNOWN_COMMAND,
+	    "Unknown command", "a supervisor cannot send the hub's autoclose");
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE code = 'A2/1' AND status = 'scanned_out'"), 1,
+	    "A2 is still on its cage");
 	proto_msg_t *r = fl_expect (fl_cmd (&sup, "closeout", "carrier", "dpd"), PROTO_OK, PR_OK, "closed out",
 	    "the supervisor closes out the late parcel");
 	is_str (fl_data (r, "count"), "1", "one parcel: A2");
