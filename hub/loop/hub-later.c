@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* Drawing: one thread, as the labels library's renderer is shared by the
- * threads of a process. PINs: two, so a burst of logins takes half the time;
- * each costs a core for a tenth of a second, below the loop's priority. */
+ * threads of a process. PINs: as many threads as helper processes were
+ * forked (hub-main.c), else two checking on themselves. */
 #define HUB_LATER_DRAW_THREADS 1
 #define HUB_LATER_PIN_THREADS 2
 
@@ -24,11 +24,11 @@ struct hub_later {
 };
 
 hub_later_t *
-hub_later_new (char **cause)
+hub_later_new (struct work_pin_helpers *pin_helpers, char **cause)
 {
 	hub_later_t *self = xcalloc (1, sizeof *self);
 	if ((self->draw = work_draw_new (HUB_LATER_DRAW_THREADS, cause)) == NULL
-	    || (self->pin = work_pin_new (HUB_LATER_PIN_THREADS, cause)) == NULL
+	    || (self->pin = work_pin_new (pin_helpers, HUB_LATER_PIN_THREADS, cause)) == NULL
 	    || (self->file = work_file_new (cause)) == NULL) {
 		hub_later_destroy (&self);
 		return NULL;

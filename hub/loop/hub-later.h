@@ -49,8 +49,11 @@ struct hub_later_req {
 	bool ready;                  /* every need answered (or no longer blocked): run it again */
 };
 
-/* Starts the draw, PIN and file workers; NULL and *cause when one cannot start. */
-hub_later_t *hub_later_new (char **cause);
+struct work_pin_helpers;
+/* Starts the draw, PIN and file workers (the PIN threads on the helper
+ * processes given, or checking on themselves when NULL); NULL and *cause
+ * when one cannot start. */
+hub_later_t *hub_later_new (struct work_pin_helpers *pin_helpers, char **cause);
 /* Stops the workers and drops every parked request, unanswered. */
 void hub_later_destroy (hub_later_t **self_p);
 

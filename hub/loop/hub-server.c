@@ -778,7 +778,7 @@ hub_server_new (const struct hub_options *opt, char **cause)
 	self->after = hub_after_new ();
 	work_crash_init ();
 	self->spool = hub_spool_new (self->db, opt->conf, self->after, cause);
-	self->later = self->spool ? hub_later_new (cause) : NULL;
+	self->later = self->spool ? hub_later_new (opt->pin_helpers, cause) : NULL;
 	if (self->later == NULL) {
 		hub_server_destroy (&self);
 		return NULL;
