@@ -3,12 +3,16 @@
  * (forkpty) as an operator's terminal and scanner would, and reads what it
  * draws.
  *
- *   bench-term screen N TERM ARGS...   start to login screen, RSS and private memory after login,
- *                                       then N scans: Enter to the answer on screen
+ *   bench-term screen N K TERM ARGS... K other terminals started first and left at their
+ *                                       login screen (as on a machine serving several
+ *                                       sessions: library pages are shared); then start
+ *                                       to login screen, resident and private memory after
+ *                                       login, then N scans: Enter to the answer on screen
  *   bench-term mini                    a minimal ncurses program (baseline for start)
  *   bench-term start-mini              start to first screen of "mini" on a pty
- *   bench-term rtt ENDPOINT N          the bare hub round trip of the same scans
- *                                       from a plain client (baseline for latency)
+ *   bench-term rtt ENDPOINT N [KEYS]   the bare hub round trip of the same scans
+ *                                       from a plain client (baseline for latency),
+ *                                       over CURVE with the key folder KEYS
  *
  * Prints key=value lines; times in microseconds. Scans alternate between an
  * unknown code (answer "XX ...", refused) and an order already received
@@ -35,10 +39,28 @@
 #define BENCH_TERM_WAIT_MS 10000
 #define BENCH_TERM_ORDER "W1000001"
 
+#define BENCH_TERM_MAX_OTHERS 16
+
 static int bench_term_fd = -1;
 static pid_t bench_term_pid;
 static char bench_term_buf[1 << 16];
 static size_t bench_term_len;
+
+/* The other terminals on the machine: their ptys are read and thrown away, so none blocks writing. */
+static int bench_term_others_fd[BENCH_TERM_MAX_OTHERS];
+static pid_t bench_term_others_pid[BENCH_TERM_MAX_OTHERS];
+static int bench_term_nothers;
+
+static void
+bench_term_drain_others (void)
+{
+	char junk[4096];
+	for (int i = 0; i < bench_term_nothers; i++) {
+		struct pollfd p = { bench_term_others_fd[i], POLLIN, 0 };
+		while (poll (&p, 1, 0) > 0 && read (bench_term_others_fd[i], junk, sizeof junk) > 0)
+			;
+	}
+}
 
 /* Read the pty until text shows in what arrived since the last mark (or the wait ends). */
 static bool
@@ -52,8 +74,13 @@ bench_term_wait (const char *text, int timeout_ms)
 		int64_t left = end - util_mono_ms ();
 		if (left <= 0)
 			return false;
-		struct pollfd p = { bench_term_fd, POLLIN, 0 };
-		if (poll (&p, 1, (int) left) <= 0)
+		struct pollfd p[1 + BENCH_TERM_MAX_OTHERS] = { { bench_term_fd, POLLIN, 0 } };
+		for (int i = 0; i < bench_term_nothers; i++)
+			p[1 + i] = (struct pollfd) { bench_term_others_fd[i], POLLIN, 0 };
+		if (poll (p, (nfds_t) (1 + bench_term_nothers), (int) left) <= 0)
+			continue;
+		bench_term_drain_others ();
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
 			continue;
 		if (bench_term_len > sizeof bench_term_buf - 4096) {
 			/* Keep the tail: a match may straddle the cut. */
@@ -80,6 +107,7 @@ bench_term_drain (void)
 	struct pollfd p = { bench_term_fd, POLLIN, 0 };
 	while (poll (&p, 1, 0) > 0 && read (bench_term_fd, bench_term_buf, sizeof bench_term_buf) > 0)
 		;
+	bench_term_drain_others ();
 	bench_term_mark ();
 }
 
@@ -92,55 +120,133 @@ bench_term_type (const char *s)
 }
 
 static int64_t
-bench_term_spawn (char **argv)
+bench_term_spawn_on (char **argv, pid_t *pid, int *fd)
 {
 	struct winsize ws = { .ws_row = 16, .ws_col = 20 };
 	setenv ("TERM", "xterm", 1);
 	int64_t t0 = util_mono_us ();
-	bench_term_pid = forkpty (&bench_term_fd, NULL, NULL, &ws);
-	if (bench_term_pid < 0) {
+	*pid = forkpty (fd, NULL, NULL, &ws);
+	if (*pid < 0) {
 		perror ("forkpty");
 		exit (1);
 	}
-	if (bench_term_pid == 0) {
+	if (*pid == 0) {
 		execv (argv[0], argv);
 		_exit (127);
 	}
 	return t0;
 }
 
+static int64_t
+bench_term_spawn (char **argv)
+{
+	return bench_term_spawn_on (argv, &bench_term_pid, &bench_term_fd);
+}
+
+/* K other terminals from the same command line, each with its own id,
+ * journal and (with --keys DIR/NAME) key folder DIR/ID (later options
+ * win), left at the login screen once the hub answers. */
+static bool
+bench_term_others (int k, char **argv)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	const char *journal = "bench-other", *keys = NULL;
+	for (int i = 0; i + 1 < argc; i++) {
+		if (strcmp (argv[i], "--journal") == 0)
+			journal = argv[i + 1];
+		if (strcmp (argv[i], "--keys") == 0)
+			keys = argv[i + 1];
+	}
+	char **av = calloc ((size_t) argc + 7, sizeof *av);
+	memcpy (av, argv, (size_t) argc * sizeof *av);
+	bool good = true;
+	for (int i = 0; good && i < k && i < BENCH_TERM_MAX_OTHERS; i++) {
+		char id[32], path[512], kdir[512];
+		snprintf (id, sizeof id, "bench-other-%d", i + 1);
+		snprintf (path, sizeof path, "%s.other-%d", journal, i + 1);
+		av[argc] = (char *) "--terminal";
+		av[argc + 1] = id;
+		av[argc + 2] = (char *) "--journal";
+		av[argc + 3] = path;
+		if (keys) {
+			const char *slash = strrchr (keys, '/');
+			snprintf (kdir, sizeof kdir, "%.*s%s", slash ? (int) (slash - keys + 1) : 0, keys, id);
+			av[argc + 4] = (char *) "--keys";
+			av[argc + 5] = kdir;
+		}
+		bench_term_spawn_on (av, &bench_term_others_pid[i], &bench_term_others_fd[i]);
+		bench_term_nothers++;
+		/* Its screen, read on its own pty until the hub answers it. */
+		char screen[8192];
+		size_t len = 0;
+		int64_t end = util_mono_ms () + BENCH_TERM_WAIT_MS;
+		bool up = false;
+		while (!up && util_mono_ms () < end) {
+			struct pollfd p = { bench_term_others_fd[i], POLLIN, 0 };
+			if (poll (&p, 1, 100) <= 0)
+				continue;
+			if (len > sizeof screen - 1024)
+				len = 0;
+			ssize_t n = read (bench_term_others_fd[i], screen + len, sizeof screen - len - 1);
+			if (n <= 0)
+				break;
+			len += (size_t) n;
+			up = memmem (screen, len, "HUB OK", 6) != NULL;
+		}
+		if (!up) {
+			fprintf (stderr, "bench-term: other terminal %d does not reach the hub\n", i + 1);
+			good = false;
+		}
+	}
+	free (av);
+	return good;
+}
+
+static void
+bench_term_stop_one (pid_t pid, int fd)
+{
+	kill (pid, SIGTERM);
+	for (int i = 0; i < 100 && waitpid (pid, NULL, WNOHANG) == 0; i++) {
+		/* Drain so the child is never blocked writing. */
+		char junk[4096];
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll (&p, 1, 20) > 0 && read (fd, junk, sizeof junk) <= 0)
+			usleep (20000);
+	}
+	if (waitpid (pid, NULL, WNOHANG) == 0) {
+		kill (pid, SIGKILL);
+		waitpid (pid, NULL, 0);
+	}
+	close (fd);
+}
+
 static void
 bench_term_stop (void)
 {
 	if (bench_term_pid > 0) {
-		kill (bench_term_pid, SIGTERM);
-		for (int i = 0; i < 100 && waitpid (bench_term_pid, NULL, WNOHANG) == 0; i++) {
-			/* Drain so the child is never blocked writing. */
-			char junk[4096];
-			struct pollfd p = { bench_term_fd, POLLIN, 0 };
-			if (poll (&p, 1, 20) > 0 && read (bench_term_fd, junk, sizeof junk) <= 0)
-				usleep (20000);
-		}
-		if (waitpid (bench_term_pid, NULL, WNOHANG) == 0) {
-			kill (bench_term_pid, SIGKILL);
-			waitpid (bench_term_pid, NULL, 0);
-		}
+		bench_term_stop_one (bench_term_pid, bench_term_fd);
 		bench_term_pid = 0;
 	}
+	for (int i = 0; i < bench_term_nothers; i++)
+		bench_term_stop_one (bench_term_others_pid[i], bench_term_others_fd[i]);
+	bench_term_nothers = 0;
 }
 
-/* One field of /proc/PID/FILE ("VmRSS:" of status, "Private_Dirty:" of smaps_rollup), in KiB. */
+/* Fields of /proc/PID/FILE summed ("VmRSS:" of status; "Private_Clean:" and
+ * "Private_Dirty:" of smaps_rollup), in KiB; -1 when none was found. */
 static long
-bench_term_proc_kib (pid_t pid, const char *file, const char *key)
+bench_term_proc_kib (pid_t pid, const char *file, const char *key, const char *key2)
 {
 	char path[64], line[256];
 	snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
 	FILE *f = fopen (path, "r");
 	long kib = -1;
-	size_t n = strlen (key);
 	while (f && fgets (line, sizeof line, f))
-		if (strncmp (line, key, n) == 0)
-			kib = atol (line + n);
+		for (const char *k = key; k; k = k == key ? key2 : NULL)
+			if (strncmp (line, k, strlen (k)) == 0)
+				kib = (kib < 0 ? 0 : kib) + atol (line + strlen (k));
 	if (f)
 		fclose (f);
 	return kib;
@@ -162,8 +268,13 @@ bench_term_percentiles (int64_t *v, int n)
 }
 
 static int
-bench_term_screen (int n, char **argv)
+bench_term_screen (int n, int others, char **argv)
 {
+	if (!bench_term_others (others, argv)) {
+		bench_term_stop ();
+		return 1;
+	}
+	printf ("others=%d\n", bench_term_nothers);
 	int64_t t0 = bench_term_spawn (argv);
 	if (!bench_term_wait ("Scan badge", BENCH_TERM_WAIT_MS)) {
 		fprintf (stderr, "bench-term: no login screen\n");
@@ -186,11 +297,16 @@ bench_term_screen (int n, char **argv)
 		return 1;
 	}
 	usleep (200 * 1000); /* settle before sampling memory */
+	bench_term_drain_others ();
 	/* Resident: every page mapped in, shared libraries' included. Private
-	 * dirty: what the terminal alone costs (heap, stacks, written pages). */
-	printf ("rss_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "status", "VmRSS:"));
-	printf ("private_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Private_Dirty:"));
-	printf ("anon_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Anonymous:"));
+	 * (clean and dirty): the pages no other process maps, which is what
+	 * one more terminal costs the machine; the others keep the libraries'
+	 * shared pages from counting here. */
+	printf ("rss_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "status", "VmRSS:", NULL));
+	printf ("private_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Private_Clean:", "Private_Dirty:"));
+	printf ("private_dirty_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Private_Dirty:", NULL));
+	printf ("pss_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Pss:", NULL));
+	printf ("anon_kib=%ld\n", bench_term_proc_kib (bench_term_pid, "smaps_rollup", "Anonymous:", NULL));
 	bench_term_mark ();
 	bench_term_type ("1"); /* Receive: first in every role's menu */
 	if (!bench_term_wait ("Scan ticket", BENCH_TERM_WAIT_MS)) {
@@ -263,10 +379,11 @@ bench_term_start_mini (const char *self)
 
 /* The same scans straight to the hub: HELLO, LOGIN, then one SCAN at a time. */
 static int
-bench_term_rtt (const char *endpoint, int n)
+bench_term_rtt (const char *endpoint, int n, const char *keys)
 {
 	char *cause = NULL;
-	client_t *c = client_new (endpoint, "bench-term-rtt", &cause);
+	client_t *c = keys ? client_new_secure (endpoint, "bench-term-rtt", keys, &cause)
+	                   : client_new (endpoint, "bench-term-rtt", &cause);
 	if (c == NULL) {
 		fprintf (stderr, "bench-term: %s\n", cause);
 		return 1;
@@ -328,14 +445,14 @@ int
 main (int argc, char **argv)
 {
 	signal (SIGPIPE, SIG_IGN);
-	if (argc >= 4 && strcmp (argv[1], "screen") == 0)
-		return bench_term_screen (atoi (argv[2]), argv + 3);
+	if (argc >= 5 && strcmp (argv[1], "screen") == 0)
+		return bench_term_screen (atoi (argv[2]), atoi (argv[3]), argv + 4);
 	if (argc == 2 && strcmp (argv[1], "mini") == 0)
 		return bench_term_mini ();
 	if (argc == 2 && strcmp (argv[1], "start-mini") == 0)
 		return bench_term_start_mini (argv[0]);
-	if (argc == 4 && strcmp (argv[1], "rtt") == 0)
-		return bench_term_rtt (argv[2], atoi (argv[3]));
-	fprintf (stderr, "usage: bench-term screen N TERM [ARGS...] | mini | start-mini | rtt ENDPOINT N\n");
+	if ((argc == 4 || argc == 5) && strcmp (argv[1], "rtt") == 0)
+		return bench_term_rtt (argv[2], atoi (argv[3]), argc == 5 ? argv[4] : NULL);
+	fprintf (stderr, "usage: bench-term screen N K TERM [ARGS...] | mini | start-mini | rtt ENDPOINT N [KEYS]\n");
 	return 2;
 }

@@ -1,16 +1,10 @@
-/* secret.c: libsodium adapter (PIN hashes, CurveZMQ boxes). */
+/* secret.c: libsodium adapter (PIN hashes, wiping). */
 #include "config.h"
 #include "secret.h"
 #include "util.h"
 
 #include <sodium.h>
 #include <string.h>
-
-/* The sizes secret.h promises are libsodium's. */
-_Static_assert (SECRET_KEY == crypto_box_PUBLICKEYBYTES && SECRET_KEY == crypto_box_SECRETKEYBYTES, "key size");
-_Static_assert (SECRET_NONCE == crypto_box_NONCEBYTES, "nonce size");
-_Static_assert (SECRET_MAC == crypto_box_MACBYTES, "MAC size");
-_Static_assert (SECRET_SHARED == crypto_box_BEFORENMBYTES, "shared key size");
 
 int
 secret_init (void)
@@ -38,57 +32,7 @@ secret_pin_verify (const char *hash, const char *pin)
 }
 
 void
-secret_keypair (uint8_t pub[SECRET_KEY], uint8_t sec[SECRET_KEY])
-{
-	crypto_box_keypair (pub, sec);
-}
-
-void
-secret_random (void *buf, size_t size)
-{
-	randombytes_buf (buf, size);
-}
-
-void
 secret_wipe (void *buf, size_t size)
 {
 	sodium_memzero (buf, size);
-}
-
-int
-secret_box (uint8_t *out, const uint8_t *plain, size_t len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t peer_pub[SECRET_KEY], const uint8_t own_sec[SECRET_KEY])
-{
-	return crypto_box_easy (out, plain, len, nonce, peer_pub, own_sec) == 0 ? 0 : -1;
-}
-
-int
-secret_box_open (uint8_t *out, const uint8_t *box, size_t box_len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t peer_pub[SECRET_KEY], const uint8_t own_sec[SECRET_KEY])
-{
-	if (box_len < SECRET_MAC)
-		return -1;
-	return crypto_box_open_easy (out, box, box_len, nonce, peer_pub, own_sec) == 0 ? 0 : -1;
-}
-
-int
-secret_shared (uint8_t shared[SECRET_SHARED], const uint8_t peer_pub[SECRET_KEY], const uint8_t own_sec[SECRET_KEY])
-{
-	return crypto_box_beforenm (shared, peer_pub, own_sec) == 0 ? 0 : -1;
-}
-
-int
-secret_box_shared (uint8_t *out, const uint8_t *plain, size_t len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t shared[SECRET_SHARED])
-{
-	return crypto_box_easy_afternm (out, plain, len, nonce, shared) == 0 ? 0 : -1;
-}
-
-int
-secret_box_open_shared (uint8_t *out, const uint8_t *box, size_t box_len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t shared[SECRET_SHARED])
-{
-	if (box_len < SECRET_MAC)
-		return -1;
-	return crypto_box_open_easy_afternm (out, box, box_len, nonce, shared) == 0 ? 0 : -1;
 }

@@ -1,22 +1,14 @@
 /*
- * secret.h: libsodium adapter, the only file that includes sodium.h.
- * PIN hashes for the hub, and the boxes, keys and random bytes that
- * CurveZMQ needs on the terminal's end of the wire (zmtp.c).
+ * secret.h: libsodium adapter, the only file that includes sodium.h:
+ * the hub's PIN hashes, and wiping a buffer that held a key or a PIN.
  *
- * Every buffer is the caller's. A box is always SECRET_MAC + plaintext
- * bytes (the MAC first, as NaCl's crypto_box after its zero padding).
+ * Every buffer is the caller's.
  */
 #ifndef DSP_SECRET_H
 #define DSP_SECRET_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-
-#define SECRET_KEY 32   /* a public or secret Curve25519 key */
-#define SECRET_NONCE 24
-#define SECRET_MAC 16
-#define SECRET_SHARED 32 /* a precomputed box key */
 
 /* 0 when the library is ready; safe to call more than once. */
 int secret_init (void);
@@ -25,22 +17,7 @@ int secret_init (void);
 char *secret_pin_hash (const char *pin);
 bool secret_pin_verify (const char *hash, const char *pin);
 
-/* A fresh key pair (a CurveZMQ connection's transient keys). */
-void secret_keypair (uint8_t pub[SECRET_KEY], uint8_t sec[SECRET_KEY]);
-void secret_random (void *buf, size_t size);
-/* Wipes a buffer that held a key. */
+/* Wipes a buffer that held a key or a PIN (a store the compiler keeps). */
 void secret_wipe (void *buf, size_t size);
-
-/* Box and open with the two keys; open returns -1 when the box is forged. */
-int secret_box (uint8_t *out, const uint8_t *plain, size_t len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t peer_pub[SECRET_KEY], const uint8_t own_sec[SECRET_KEY]);
-int secret_box_open (uint8_t *out, const uint8_t *box, size_t box_len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t peer_pub[SECRET_KEY], const uint8_t own_sec[SECRET_KEY]);
-/* The same with a key precomputed once per connection. */
-int secret_shared (uint8_t shared[SECRET_SHARED], const uint8_t peer_pub[SECRET_KEY], const uint8_t own_sec[SECRET_KEY]);
-int secret_box_shared (uint8_t *out, const uint8_t *plain, size_t len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t shared[SECRET_SHARED]);
-int secret_box_open_shared (uint8_t *out, const uint8_t *box, size_t box_len, const uint8_t nonce[SECRET_NONCE],
-    const uint8_t shared[SECRET_SHARED]);
 
 #endif

@@ -18,7 +18,7 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-flow-quote.c \
 	terminal/term-flow-print.c
 terminal_libterm_a_CFLAGS = $(AM_CFLAGS)
-# Neither CZMQ nor libzmq: their dependencies were over 4 MB resident (doc/terminal.md).
+# libzmq through common/client.c, not CZMQ (doc/terminal.md, Wire).
 TERM_LIBS = terminal/libterm.a $(COMMON_OWN_LIBS)
 
 terminal_despatch_term_SOURCES = \
@@ -28,13 +28,15 @@ terminal_despatch_term_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 terminal_despatch_term_LDADD = $(TERM_LIBS) $(CURSES_LIBS)
 dist_man_MANS += terminal/despatch-term.1
 
-# Unit tests of the screen model and the wedge input (no terminal needed).
-check_PROGRAMS += tests/term/test-term-screen tests/term/test-term-input
+# Unit tests of the screen model, the wedge input and the journal's files (no terminal needed).
+check_PROGRAMS += tests/term/test-term-screen tests/term/test-term-input tests/term/test-term-journal
 tests_term_test_term_screen_SOURCES = tests/term/test-term-screen.c
 tests_term_test_term_screen_LDADD = $(TERM_LIBS)
 tests_term_test_term_input_SOURCES = tests/term/test-term-input.c
 tests_term_test_term_input_LDADD = $(TERM_LIBS)
-TESTS += tests/term/test-term-screen tests/term/test-term-input
+tests_term_test_term_journal_SOURCES = tests/term/test-term-journal.c
+tests_term_test_term_journal_LDADD = terminal/libterm.a $(TEST_LIBS)
+TESTS += tests/term/test-term-screen tests/term/test-term-input tests/term/test-term-journal
 
 # The terminal's benchmark helper (bench/terminal.sh, make bench): drives despatch-term on a pty.
 noinst_PROGRAMS += bench/bench-term

@@ -35,7 +35,8 @@ static const struct {
 #define TERM_APP_DROPPED_GAP_MS 120
 #define TERM_APP_DROPPED_FLASH_MS 100
 
-static const struct term_flow *term_app_inflight_flow;
+/* The screen the answer out goes to, and the one the latest scan came from. */
+static const struct term_flow *term_app_inflight_flow, *term_app_scan_flow;
 
 static void term_app_field (struct term *t);
 
@@ -74,7 +75,9 @@ void
 term_app_free (struct term *t)
 {
 	proto_msg_destroy (&t->inflight);
-	proto_msg_destroy (&t->pending);
+	for (int i = 0; i < t->noutq; i++)
+		proto_msg_destroy (&t->outq[i].msg);
+	t->noutq = 0;
 	term_net_destroy (&t->net);
 	term_journal_close (&t->journal);
 	term_screen_destroy (&t->scr);
@@ -281,12 +284,12 @@ term_show_reply (struct term *t, const proto_msg_t *reply)
 bool
 term_busy (struct term *t)
 {
-	return (t->inflight && !t->inflight_provisional) || t->pending != NULL;
+	return (t->inflight && !t->inflight_provisional) || t->noutq > 0;
 }
 
 static void term_app_pump (struct term *t, int64_t now_ms);
 
-/* Journal it (numbering it), then send when it is its turn. */
+/* A scan: journal it (numbering it), then send when it is its turn. */
 static int
 term_app_journal (struct term *t, proto_msg_t *msg, const char *what)
 {
@@ -300,10 +303,39 @@ term_app_journal (struct term *t, proto_msg_t *msg, const char *what)
 		term_message (t, TM_PROVISIONAL, "Kept: %s. Hub not reachable; it will be sent later", what);
 		term_app_history (t, TM_PROVISIONAL, true, what);
 	} else {
-		term_app_inflight_flow = t->detached ? NULL : t->flow;
+		term_app_scan_flow = t->flow;
 		term_app_pump (t, util_mono_ms ());
 	}
-	t->detached = false;
+	t->dirty = true;
+	return 0;
+}
+
+/* Queue a request that is not journalled, at the back (or, front: at the
+ * front, for one the hub did not answer); numbered now when number is set. */
+static int
+term_app_queue (struct term *t, proto_msg_t *m, const struct term_flow *flow, bool number, bool front)
+{
+	if (t->noutq >= TERM_OUTQ_MAX + (front ? 1 : 0)) {
+		term_message (t, TM_REFUSED, "Too many requests waiting for the hub. Wait for the answers, then try again");
+		proto_msg_destroy (&m);
+		return -1;
+	}
+	if (number) {
+		uint32_t seq = term_journal_take_seq (t->journal);
+		if (seq == 0) {
+			term_message (t, TM_REFUSED, "The terminal's journal cannot be written. Call a supervisor");
+			proto_msg_destroy (&m);
+			return -1;
+		}
+		proto_msg_set_seq (m, seq);
+	}
+	if (front) {
+		memmove (&t->outq[1], &t->outq[0], (size_t) t->noutq * sizeof t->outq[0]);
+		t->outq[0] = (struct term_out) { m, flow };
+	} else {
+		t->outq[t->noutq] = (struct term_out) { m, flow };
+	}
+	t->noutq++;
 	t->dirty = true;
 	return 0;
 }
@@ -356,21 +388,29 @@ term_send_command (struct term *t, const char *name, ...)
 	va_start (ap, name);
 	term_app_ctx_args (m, PROTO_COMMAND_ARGS, ap);
 	va_end (ap);
-	int rc = term_app_journal (t, m, name);
-	proto_msg_destroy (&m);
-	return rc;
+	/* Numbered now, so it goes in its turn among the scans journalled beside it. */
+	if (term_app_queue (t, m, t->detached ? NULL : t->flow, true, false) != 0)
+		return -1;
+	term_app_pump (t, util_mono_ms ());
+	return 0;
 }
 
-/* Numbered when it goes (term_app_pump), not now: a LOGIN typed before the
- * first HELLO is answered must get a number above the hub's last_seq. */
+/* LOGIN and LOGOUT are numbered when they go (term_app_pump), not now: a
+ * LOGIN typed before the first HELLO is answered must get a number above
+ * the hub's last_seq. A new one takes the place of one still waiting. */
 static void
 term_app_pending (struct term *t, proto_msg_t *m)
 {
 	proto_msg_set_seq (m, 0);
-	proto_msg_destroy (&t->pending);
-	t->pending = m;
-	term_app_inflight_flow = t->flow;
-	term_app_pump (t, util_mono_ms ());
+	for (int i = 0; i < t->noutq; i++)
+		if (proto_msg_seq (t->outq[i].msg) == 0) {
+			proto_msg_destroy (&t->outq[i].msg);
+			memmove (&t->outq[i], &t->outq[i + 1], (size_t) (t->noutq - i - 1) * sizeof t->outq[0]);
+			t->noutq--;
+			break;
+		}
+	if (term_app_queue (t, m, t->flow, false, false) == 0)
+		term_app_pump (t, util_mono_ms ());
 	t->dirty = true;
 }
 
@@ -400,35 +440,42 @@ term_send_logout (struct term *t)
 	term_goto (t, "login");
 }
 
+/* The next request to go: the journal's oldest scan, or the queue's first,
+ * whichever was numbered first (an unnumbered LOGIN waits for the scans). */
 static void
 term_app_pump (struct term *t, int64_t now_ms)
 {
 	if (!term_net_up (t->net) || t->inflight != NULL || now_ms < t->retry_at)
 		return;
 	bool provisional = false;
-	proto_msg_t *m = NULL;
-	if (t->session_ok && (m = term_journal_head (t->journal, &provisional)) != NULL) {
+	proto_msg_t *m = t->session_ok ? term_journal_head (t->journal, &provisional) : NULL;
+	proto_msg_t *q = t->noutq > 0 ? t->outq[0].msg : NULL;
+	if (m && q && proto_msg_seq (q) != 0 && proto_msg_seq (q) < proto_msg_seq (m))
+		proto_msg_destroy (&m); /* the command came first */
+	if (m != NULL) {
 		if (term_net_send (t->net, m, now_ms) != 0) {
 			proto_msg_destroy (&m);
 			return;
 		}
 		t->inflight = m;
+		term_app_inflight_flow = term_app_scan_flow;
 		t->inflight_journal = true;
 		t->inflight_provisional = provisional;
-	} else if (t->pending) {
-		if (proto_msg_seq (t->pending) == 0) {
+	} else if (q != NULL) {
+		if (proto_msg_seq (q) == 0) {
 			uint32_t seq = term_journal_take_seq (t->journal);
 			if (seq == 0) {
 				term_message (t, TM_REFUSED, "The terminal's journal cannot be written. Call a supervisor");
-				proto_msg_destroy (&t->pending);
 				return;
 			}
-			proto_msg_set_seq (t->pending, seq);
+			proto_msg_set_seq (q, seq);
 		}
-		if (term_net_send (t->net, t->pending, now_ms) != 0)
+		if (term_net_send (t->net, q, now_ms) != 0)
 			return;
-		t->inflight = t->pending;
-		t->pending = NULL;
+		t->inflight = q;
+		term_app_inflight_flow = t->outq[0].flow;
+		memmove (&t->outq[0], &t->outq[1], (size_t) (t->noutq - 1) * sizeof t->outq[0]);
+		t->noutq--;
 		t->inflight_journal = false;
 		t->inflight_provisional = false;
 	}
@@ -480,8 +527,9 @@ static void
 term_app_down (struct term *t)
 {
 	bool live = t->inflight && !t->inflight_provisional;
-	if (t->inflight && !t->inflight_journal && t->pending == NULL) {
-		t->pending = t->inflight; /* resent with its number when the hub is back */
+	if (t->inflight && !t->inflight_journal) {
+		/* Resent first, with its number, when the hub is back: the hub answers a repeat from its stored reply. */
+		term_app_queue (t, t->inflight, term_app_inflight_flow, false, true);
 		t->inflight = NULL;
 	}
 	proto_msg_destroy (&t->inflight);
@@ -515,10 +563,13 @@ term_app_reply (struct term *t, proto_msg_t *r, int64_t now_ms)
 		/* Not applied: the same number again in a moment. */
 		t->retry_at = now_ms + 1000;
 		term_message (t, TM_WARN, "Hub cannot save just now; retrying");
-	} else if (journal && (reason == PR_NOT_LOGGED_IN || reason == PR_SESSION_EXPIRED)) {
-		/* Not applied, and the refusal is stored under that number: renumber, log in, resend. */
+	} else if (reason == PR_NOT_LOGGED_IN || reason == PR_SESSION_EXPIRED) {
+		/* Not applied, and the refusal is stored under that number: a scan is
+		 * renumbered and waits for the login; a command is not kept (the
+		 * message says why: it is done again after logging in). */
 		uint32_t n;
-		term_journal_renumber (t->journal, seq, &n);
+		if (journal)
+			term_journal_renumber (t->journal, seq, &n);
 		t->session_ok = t->logged_in = false;
 		term_goto (t, "login");
 		term_message (t, TM_REFUSED, "%s", text);
@@ -591,6 +642,14 @@ term_app_tick (struct term *t, int64_t now_ms)
 	    && strcmp (t->flow->name, "rejected") != 0)
 		term_goto (t, "rejected");
 	term_app_pump (t, now_ms);
+}
+
+void
+term_app_idle (struct term *t)
+{
+	/* Between answers, never in a burst of them (the next goes out first). */
+	if (t->inflight == NULL && term_journal_scrub_due (t->journal) && term_journal_scrub (t->journal) != 0)
+		log_warn ("journal: answered scans not yet wiped from its files (tried again after the next answer)");
 }
 
 int

@@ -1,4 +1,13 @@
-/* term-journal.c: the terminal's journal of unsent scans, over db.h. */
+/*
+ * term-journal.c: the terminal's journal of unsent scans, over db.h.
+ *
+ * What an answered scan leaves: nothing. secure_delete overwrites a
+ * removed row (and any page it frees) with zeros, and the scrub, a
+ * checkpoint with TRUNCATE, then writes that page into the file and
+ * empties the WAL, where the row's earlier copies were. The scrub costs
+ * two fsyncs, so the terminal runs it once the answer is on the screen
+ * (term_journal_scrub), not in the removal.
+ */
 #include "config.h"
 #include "term-journal.h"
 #include "db.h"
@@ -6,11 +15,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#define TERM_JOURNAL_VERSION 1
+/* 2: secure_delete, and a VACUUM once for what version 1 left in free pages. */
+#define TERM_JOURNAL_VERSION 2
 
 struct term_journal {
 	db_t *db;
+	bool scrub_due; /* a row was deleted since the last scrub */
 };
 
 static const char term_journal_schema[] =
@@ -32,9 +44,31 @@ static const char term_journal_schema[] =
 	"  text TEXT NOT NULL);"
 	"INSERT OR IGNORE INTO meta (key, value) VALUES ('next_seq', 1);";
 
+int
+term_journal_scrub (term_journal_t *self)
+{
+	db_stmt_t *st = db_prepare (self->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	/* One row: busy (1 when it could not finish), frames in the log, frames moved. */
+	int rc = db_step (st) == DB_ROW && db_col_int (st, 0) == 0 ? 0 : -1;
+	db_reset (st);
+	if (rc == 0)
+		self->scrub_due = false;
+	return rc;
+}
+
+bool
+term_journal_scrub_due (term_journal_t *self)
+{
+	return self->scrub_due;
+}
+
 term_journal_t *
 term_journal_open (const char *path, char **cause)
 {
+	char *wal = xasprintf ("%s-wal", path);
+	struct stat st;
+	bool left_wal = stat (wal, &st) == 0 && st.st_size > 0;
+	free (wal);
 	db_t *db = db_open (path, DB_READWRITE, cause);
 	if (db == NULL)
 		return NULL;
@@ -46,14 +80,20 @@ term_journal_open (const char *path, char **cause)
 	}
 	/* A journal holds a handful of rows: a small page cache and no mmap keep
 	 * the handheld's memory for what it needs (db.h's defaults suit the hub). */
-	if (db_exec (db, "PRAGMA cache_size=-64; PRAGMA mmap_size=0") != 0 || db_exec (db, term_journal_schema) != 0
-	    || db_set_user_version (db, TERM_JOURNAL_VERSION) != 0) {
+	if (db_exec (db, "PRAGMA cache_size=-64; PRAGMA mmap_size=0; PRAGMA secure_delete=ON") != 0
+	    || db_exec (db, term_journal_schema) != 0
+	    || (version == 1 && db_exec (db, "VACUUM") != 0) || db_set_user_version (db, TERM_JOURNAL_VERSION) != 0) {
 		*cause = xasprintf ("journal %s: %s", path, db_errmsg (db));
 		db_close (&db);
 		return NULL;
 	}
 	term_journal_t *self = xcalloc (1, sizeof *self);
 	self->db = db;
+	/* A terminal that stopped before its last scrub (killed) left a WAL, and
+	 * the VACUUM's pages are in the WAL yet: scrub now. A clean stop leaves
+	 * no WAL, and then the two fsyncs are saved. */
+	if (left_wal || version == 1)
+		term_journal_scrub (self);
 	return self;
 }
 
@@ -62,6 +102,8 @@ term_journal_close (term_journal_t **self_p)
 {
 	if (self_p == NULL || *self_p == NULL)
 		return;
+	if ((*self_p)->scrub_due)
+		term_journal_scrub (*self_p);
 	db_close (&(*self_p)->db);
 	free (*self_p);
 	*self_p = NULL;
@@ -109,6 +151,9 @@ term_journal_take_seq (term_journal_t *self)
 int
 term_journal_add (term_journal_t *self, proto_msg_t *msg, bool provisional, int64_t at_ms)
 {
+	/* Scans only: other requests carry free text (notes, reasons) or a PIN. */
+	if (proto_msg_id (msg) != PROTO_SCAN)
+		return -1;
 	if (db_begin (self->db) != 0)
 		return -1;
 	uint32_t seq = term_journal_seq_bump (self);
@@ -119,14 +164,13 @@ term_journal_add (term_journal_t *self, proto_msg_t *msg, bool provisional, int6
 	uint8_t *data = proto_encode (msg, &size);
 	if (data == NULL)
 		goto fail;
-	int step_field = proto_msg_id (msg) == PROTO_SCAN ? PROTO_SCAN_STEP : PROTO_COMMAND_NAME;
 	db_stmt_t *st = db_prepare (self->db,
 	    "INSERT INTO outbox (seq, at, provisional, step, code, request) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 	db_bind_int (st, 1, seq);
 	db_bind_int (st, 2, at_ms);
 	db_bind_int (st, 3, provisional);
-	db_bind_text (st, 4, proto_get_str (msg, step_field));
-	db_bind_text (st, 5, proto_msg_id (msg) == PROTO_SCAN ? proto_get_str (msg, PROTO_SCAN_CODE) : "");
+	db_bind_text (st, 4, proto_get_str (msg, PROTO_SCAN_STEP));
+	db_bind_text (st, 5, proto_get_str (msg, PROTO_SCAN_CODE));
 	db_bind_blob (st, 6, data, size);
 	int rc = db_step (st);
 	db_reset (st);
@@ -146,14 +190,17 @@ term_journal_delete (term_journal_t *self, uint32_t seq)
 	db_bind_int (st, 1, seq);
 	int rc = db_step (st);
 	db_reset (st);
+	if (rc == DB_DONE)
+		self->scrub_due = true; /* also for a reject, whose request goes from the outbox */
 	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
  * The one write not synced to disk (synchronous=NORMAL): losing it in a
  * power cut only resends an answered request, which the hub answers from
- * its stored reply without applying it again. The next synced commit
- * (every add) makes it durable too, since the WAL is written in order.
+ * its stored reply without applying it again. The scrub that follows
+ * (term_journal_scrub) syncs the WAL and the file, and the next synced
+ * commit (every add) makes it durable too, since the WAL is written in order.
  */
 int
 term_journal_remove (term_journal_t *self, uint32_t seq)
@@ -271,5 +318,8 @@ term_journal_rejected_list (term_journal_t *self, struct term_journal_rejected *
 int
 term_journal_rejected_clear (term_journal_t *self)
 {
-	return db_exec (self->db, "DELETE FROM rejected");
+	if (db_exec (self->db, "DELETE FROM rejected") != 0)
+		return -1;
+	self->scrub_due = true;
+	return 0;
 }

@@ -5,6 +5,11 @@
  * crash finds what was unsent here and resends it with the same numbers,
  * so the hub applies each once. The next sequence number lives here too.
  *
+ * Scans only: a COMMAND (a note's text, a reason) or a LOGIN (a PIN) is
+ * refused. A removed scan (or a cleared rejected list) leaves no trace in
+ * the file or its WAL once term_journal_scrub has run: the terminal runs it
+ * when the answer is on the screen, and close runs it too.
+ *
  * Scans the hub refused after being kept offline move to a "rejected" list
  * that the operator must clear.
  *
@@ -38,9 +43,17 @@ int term_journal_seq_at_least (term_journal_t *self, uint32_t at_least);
 /* Take a number for a request that is not journalled (LOGIN): kept, never reused. */
 uint32_t term_journal_take_seq (term_journal_t *self);
 
-/* Number msg, keep it, all in one transaction; 0, or -1 when the disk refused. */
+/* Number a SCAN, keep it, all in one transaction; 0, or -1 when the disk
+ * refused or msg is not a SCAN. */
 int term_journal_add (term_journal_t *self, proto_msg_t *msg, bool provisional, int64_t at_ms);
+/* Answered: gone (the scrub wipes its bytes from the files). */
 int term_journal_remove (term_journal_t *self, uint32_t seq);
+/* Something was removed since the last scrub. */
+bool term_journal_scrub_due (term_journal_t *self);
+/* Overwrite what was removed in the file and empty the WAL (a checkpoint
+ * with TRUNCATE; two fsyncs, so not while an answer waits to be shown);
+ * 0, or -1 when it could not finish (tried again next time). */
+int term_journal_scrub (term_journal_t *self);
 /* The oldest entry (NULL when empty), with whether it was kept offline. */
 proto_msg_t *term_journal_head (term_journal_t *self, bool *provisional);
 unsigned term_journal_count (term_journal_t *self);

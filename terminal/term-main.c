@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ term_main_signal (int sig)
 	term_main_stop = 1;
 }
 
-/* SIGINT and SIGTERM end the loop (poll returns EINTR), so the screen
+/* SIGINT and SIGTERM end the loop (zmq_poll returns EINTR), so the screen
  * is restored and the journal closed; no SA_RESTART for that reason. */
 static void
 term_main_signals (void)
@@ -97,13 +98,13 @@ term_main_loop (struct term *t)
 			t->dirty = false;
 			flashed = flash;
 		}
-		/* Sound after the screen, so the answer never waits for it. */
+		/* Sound after the screen, so the answer never waits for it; then the journal's wiping. */
 		while (term_app_beep_due (t, now))
 			term_curses_beep ();
-		struct pollfd items[2] = { { term_curses_fd (), POLLIN, 0 }, { -1, 0, 0 } };
-		items[1].fd = term_net_fd (t->net, &items[1].events);
-		int timeout = term_app_timeout (t, util_mono_ms ());
-		poll (items, 2, timeout);
+		term_app_idle (t);
+		/* One sleep for the keyboard and the hub (zmq_poll, in client.c). */
+		struct pollfd keys = { term_curses_fd (), POLLIN, 0 };
+		term_net_wait (t->net, &keys, 1, term_app_timeout (t, util_mono_ms ()));
 		int k;
 		while ((k = term_curses_key ()) >= 0) {
 			/* Ctrl-C still leaves in raw mode; unsent scans stay in the journal for next time. */
@@ -114,6 +115,79 @@ term_main_loop (struct term *t)
 			term_app_key (t, k, util_mono_ms ());
 		}
 	}
+}
+
+/* Everything after the options; the caller destroys both settings. Its exit status. */
+static int
+term_main_run (conf_t *overrides, conf_t *conf, const char *config_path, const char *log_path, bool verbose)
+{
+	char *cause = NULL;
+	if (config_path && conf_load (conf, config_path, &cause) != 0) {
+		fprintf (stderr, "despatch-term: %s\n", cause);
+		free (cause);
+		return 2;
+	}
+	/* Command-line settings win over the file (looked up first, below). */
+	char host[64] = "unknown", dflt_id[80], dflt_journal[160];
+	gethostname (host, sizeof host - 1);
+	snprintf (dflt_id, sizeof dflt_id, "term-%s", host);
+
+	struct term_options opt = { .flows = &term_flow_table };
+	opt.endpoint = conf_get (overrides, "terminal.endpoint", conf_get (conf, "terminal.endpoint", TERM_DEFAULT_ENDPOINT));
+	opt.terminal = conf_get (overrides, "terminal.id", conf_get (conf, "terminal.id", dflt_id));
+	opt.station = conf_get (overrides, "terminal.station", conf_get (conf, "terminal.station", opt.terminal));
+	opt.profile = conf_get (overrides, "terminal.profile", conf_get (conf, "terminal.profile", "handheld"));
+	snprintf (dflt_journal, sizeof dflt_journal, "despatch-term-%s.journal", opt.terminal);
+	opt.journal = conf_get (overrides, "terminal.journal", conf_get (conf, "terminal.journal", dflt_journal));
+	opt.keys = conf_get (overrides, "terminal.keys", conf_get (conf, "terminal.keys", NULL));
+	opt.mono = conf_get_bool (overrides, "terminal.mono", conf_get_bool (conf, "terminal.mono", false));
+	opt.bench_stats = conf_get_bool (overrides, "terminal.bench_stats", false);
+	long gap = term_main_int (overrides, "terminal.manual_gap_ms", term_main_int (conf, "terminal.manual_gap_ms", 60, 5, 5000), 5, 5000);
+	long rto = term_main_int (overrides, "terminal.reply_timeout_ms",
+	    term_main_int (conf, "terminal.reply_timeout_ms", 2000, 100, 600000), 100, 600000);
+	opt.manual_gap_ms = (int) gap;
+	opt.reply_timeout_ms = (int) rto;
+	if (strcmp (opt.profile, "handheld") != 0 && strcmp (opt.profile, "bench") != 0) {
+		fprintf (stderr, "despatch-term: profile must be handheld or bench, not '%s'\n", opt.profile);
+		return 2;
+	}
+	if (strlen (opt.terminal) == 0 || strlen (opt.terminal) > PROTO_MAX_TERMINAL) {
+		fprintf (stderr, "despatch-term: the terminal id must be 1-%d characters\n", PROTO_MAX_TERMINAL);
+		return 2;
+	}
+
+	/* The screen is the terminal: logs go to a file or syslog, never to it. */
+	if (log_path && freopen (log_path, "a", stderr) == NULL) {
+		fprintf (stderr, "despatch-term: cannot write log %s\n", log_path);
+		return 2;
+	}
+	setvbuf (stderr, NULL, _IOLBF, 0);
+	log_open ("despatch-term", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, log_path == NULL);
+	term_main_signals ();
+	/* One malloc arena: libzmq's two threads allocate little, and an arena
+	 * each costs private memory a handheld does not have to spare. */
+	mallopt (M_ARENA_MAX, 1);
+
+	struct term t;
+	if (term_app_init (&t, &opt, &cause) != 0) {
+		fprintf (stderr, "despatch-term: %s\n", cause);
+		free (cause);
+		return 1;
+	}
+	if (term_curses_init (opt.mono) != 0) {
+		fprintf (stderr, "despatch-term: cannot use this terminal (TERM=%s)\n", getenv ("TERM") ? getenv ("TERM") : "");
+		term_app_free (&t);
+		return 1;
+	}
+	log_info ("terminal %s (%s, %s) to %s, journal %s", opt.terminal, opt.station, opt.profile, opt.endpoint,
+	    opt.journal);
+	if (opt.keys == NULL || *opt.keys == '\0')
+		log_warn ("no --keys (terminal.keys): a plain socket; a hub with CURVE on (its default) will not answer");
+	term_main_loop (&t);
+	term_curses_end ();
+	term_app_free (&t);
+	log_close ();
+	return 0;
 }
 
 int
@@ -158,6 +232,8 @@ main (int argc, char **argv)
 		case 's':
 			if (conf_set_arg (overrides, optarg, &cause) != 0) {
 				fprintf (stderr, "despatch-term: %s\n", cause);
+				free (cause);
+				conf_destroy (&overrides);
 				return 2;
 			}
 			break;
@@ -181,68 +257,8 @@ main (int argc, char **argv)
 		return 2;
 	}
 	conf_t *conf = conf_new ();
-	if (config_path && conf_load (conf, config_path, &cause) != 0) {
-		fprintf (stderr, "despatch-term: %s\n", cause);
-		return 2;
-	}
-	/* Command-line settings win over the file (looked up first, below). */
-	char host[64] = "unknown", dflt_id[80], dflt_journal[160];
-	gethostname (host, sizeof host - 1);
-	snprintf (dflt_id, sizeof dflt_id, "term-%s", host);
-
-	struct term_options opt = { .flows = &term_flow_table };
-	opt.endpoint = conf_get (overrides, "terminal.endpoint", conf_get (conf, "terminal.endpoint", TERM_DEFAULT_ENDPOINT));
-	opt.terminal = conf_get (overrides, "terminal.id", conf_get (conf, "terminal.id", dflt_id));
-	opt.station = conf_get (overrides, "terminal.station", conf_get (conf, "terminal.station", opt.terminal));
-	opt.profile = conf_get (overrides, "terminal.profile", conf_get (conf, "terminal.profile", "handheld"));
-	snprintf (dflt_journal, sizeof dflt_journal, "despatch-term-%s.journal", opt.terminal);
-	opt.journal = conf_get (overrides, "terminal.journal", conf_get (conf, "terminal.journal", dflt_journal));
-	opt.keys = conf_get (overrides, "terminal.keys", conf_get (conf, "terminal.keys", NULL));
-	opt.mono = conf_get_bool (overrides, "terminal.mono", conf_get_bool (conf, "terminal.mono", false));
-	opt.bench_stats = conf_get_bool (overrides, "terminal.bench_stats", false);
-	long gap = term_main_int (overrides, "terminal.manual_gap_ms", term_main_int (conf, "terminal.manual_gap_ms", 60, 5, 5000), 5, 5000);
-	long rto = term_main_int (overrides, "terminal.reply_timeout_ms",
-	    term_main_int (conf, "terminal.reply_timeout_ms", 2000, 100, 600000), 100, 600000);
-	opt.manual_gap_ms = (int) gap;
-	opt.reply_timeout_ms = (int) rto;
-	if (strcmp (opt.profile, "handheld") != 0 && strcmp (opt.profile, "bench") != 0) {
-		fprintf (stderr, "despatch-term: profile must be handheld or bench, not '%s'\n", opt.profile);
-		return 2;
-	}
-	if (strlen (opt.terminal) == 0 || strlen (opt.terminal) > PROTO_MAX_TERMINAL) {
-		fprintf (stderr, "despatch-term: the terminal id must be 1-%d characters\n", PROTO_MAX_TERMINAL);
-		return 2;
-	}
-
-	/* The screen is the terminal: logs go to a file or syslog, never to it. */
-	if (log_path && freopen (log_path, "a", stderr) == NULL) {
-		fprintf (stderr, "despatch-term: cannot write log %s\n", log_path);
-		return 2;
-	}
-	setvbuf (stderr, NULL, _IOLBF, 0);
-	log_open ("despatch-term", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, log_path == NULL);
-	term_main_signals ();
-
-	struct term t;
-	if (term_app_init (&t, &opt, &cause) != 0) {
-		fprintf (stderr, "despatch-term: %s\n", cause);
-		free (cause);
-		return 1;
-	}
-	if (term_curses_init (opt.mono) != 0) {
-		fprintf (stderr, "despatch-term: cannot use this terminal (TERM=%s)\n", getenv ("TERM") ? getenv ("TERM") : "");
-		term_app_free (&t);
-		return 1;
-	}
-	log_info ("terminal %s (%s, %s) to %s, journal %s", opt.terminal, opt.station, opt.profile, opt.endpoint,
-	    opt.journal);
-	if (opt.keys == NULL || *opt.keys == '\0')
-		log_warn ("no --keys (terminal.keys): a plain socket; a hub with CURVE on (its default) will not answer");
-	term_main_loop (&t);
-	term_curses_end ();
-	term_app_free (&t);
+	int rc = term_main_run (overrides, conf, config_path, log_path, verbose);
 	conf_destroy (&conf);
 	conf_destroy (&overrides);
-	log_close ();
-	return 0;
+	return rc;
 }

@@ -68,9 +68,9 @@ term_net_up (term_net_t *self)
 }
 
 int
-term_net_fd (term_net_t *self, short *events)
+term_net_wait (term_net_t *self, struct pollfd *fds, int nfds, int timeout_ms)
 {
-	return client_fd (self->client, events);
+	return client_wait (self->client, fds, nfds, timeout_ms);
 }
 
 static uint32_t
@@ -227,8 +227,10 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 		}
 		if (self->waiting_since == 0 && now_ms - self->heard_at >= self->heartbeat_ms)
 			term_net_ping (self, now_ms);
-	} else if (self->hello_at == 0 || now_ms - self->hello_at >= term_net_retry_ms (self)) {
-		/* Not answered within a heartbeat: fresh socket, then HELLO again. */
+	} else if (self->hello_at == 0 || now_ms - self->hello_at >= term_net_retry_ms (self)
+	    || (self->hello_seq == 0 && client_connected (self->client))) {
+		/* Not answered within a heartbeat: fresh socket, then HELLO again. A
+		 * connection just through its handshake gets its HELLO at once. */
 		if (self->hello_seq != 0)
 			client_reconnect (self->client);
 		bool refused = term_net_say_why (self);
@@ -247,10 +249,7 @@ term_net_timeout (term_net_t *self, int64_t now_ms)
 		at = self->waiting_since ? self->waiting_since + self->reply_timeout_ms : self->heard_at + self->heartbeat_ms;
 	else
 		at = self->hello_at + term_net_retry_ms (self);
+	/* The client's own timers (its next attempt) shorten the wait in client_wait. */
 	int64_t t = at - now_ms;
-	/* No connection: wake for the next attempt too. */
-	int retry = client_timeout_ms (self->client);
-	if (retry >= 0 && retry < t)
-		t = retry;
 	return t < 0 ? 0 : t > 1000 ? 1000 : (int) t;
 }

@@ -12,6 +12,7 @@
 #ifndef DSP_TERM_NET_H
 #define DSP_TERM_NET_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -49,8 +50,9 @@ term_net_t *term_net_new (const struct term_net_options *opt, char **cause);
 void term_net_destroy (term_net_t **self_p);
 enum term_net_state term_net_state (term_net_t *self);
 bool term_net_up (term_net_t *self);
-/* The connection's socket and the events to poll it for (-1: none now). */
-int term_net_fd (term_net_t *self, short *events);
+/* Sleep until the hub's connection or one of fds (the keyboard) has
+ * something, or timeout_ms; as client_wait. */
+int term_net_wait (term_net_t *self, struct pollfd *fds, int nfds, int timeout_ms);
 
 /* Send a numbered request; 0, or -1 when it could not go now (keep it). */
 int term_net_send (term_net_t *self, proto_msg_t *msg, int64_t now_ms);

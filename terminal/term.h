@@ -19,6 +19,7 @@
 #define TERM_LINE_MAX 160
 #define TERM_CTX_MAX 16
 #define TERM_HISTORY 20
+#define TERM_OUTQ_MAX 16 /* commands waiting to go, beside the journal */
 
 struct term;
 
@@ -126,7 +127,15 @@ struct term {
 	proto_msg_t *inflight;    /* a copy of what was sent */
 	bool inflight_journal;
 	bool inflight_provisional;
-	proto_msg_t *pending;     /* LOGIN/LOGOUT waiting to go (never journalled: PINs) */
+	/* Requests never journalled, in the order they go: LOGIN and LOGOUT (a
+	 * PIN stays off disk), and every COMMAND (notes, reasons and other
+	 * free text stay off disk too; a command needs the hub, so it is only
+	 * made while the hub answers). */
+	struct term_out {
+		proto_msg_t *msg;             /* seq 0: numbered when it goes (LOGIN, LOGOUT) */
+		const struct term_flow *flow; /* the screen its answer goes to (NULL: the message line) */
+	} outq[TERM_OUTQ_MAX + 1]; /* + the one out, put back when the hub stops answering */
+	int noutq;
 	bool session_ok;          /* the hub holds a session: journal may be sent */
 	int64_t retry_at;         /* after ERROR STORAGE: wait before sending again */
 
@@ -166,6 +175,9 @@ void term_app_tick (struct term *t, int64_t now_ms);
 bool term_app_beep_due (struct term *t, int64_t now_ms);
 /* True while the screen should be shown flashed (reverse video). */
 bool term_app_flashing (struct term *t, int64_t now_ms);
+/* Work that waits until the screen is drawn and nothing is out: wiping
+ * answered scans from the journal's files. */
+void term_app_idle (struct term *t);
 /* Milliseconds until term_app_tick has timer work. */
 int term_app_timeout (struct term *t, int64_t now_ms);
 /* Lay the current screen out on t->scr (the caller has set its size). */

@@ -81,12 +81,12 @@ tests_test_checkpoint_SOURCES = tests/test-checkpoint.c
 tests_test_checkpoint_LDADD = tests/libtestlib.a $(HUB_LIBS)
 TESTS += tests/test-checkpoint
 
-# The terminal's own ZMTP (common/zmtp.c) against libzmq ROUTER sockets.
-check_PROGRAMS += tests/test-zmtp
-tests_test_zmtp_SOURCES = tests/test-zmtp.c
-tests_test_zmtp_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
-tests_test_zmtp_LDADD = $(TEST_LIBS)
-TESTS += tests/test-zmtp
+# The terminal's end of the wire (common/client.c) against libzmq ROUTER sockets and peers that are not a hub.
+check_PROGRAMS += tests/test-client
+tests_test_client_SOURCES = tests/test-client.c
+tests_test_client_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_client_LDADD = $(TEST_LIBS)
+TESTS += tests/test-client
 
 # Security and reliability: CURVE/ZAP, erase, card numbers, crashes.
 check_PROGRAMS += tests/security/test-curve
@@ -94,6 +94,10 @@ tests_security_test_curve_SOURCES = tests/security/test-curve.c
 tests_security_test_curve_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_security_test_curve_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-curve
+check_PROGRAMS += tests/security/test-keyfile
+tests_security_test_keyfile_SOURCES = tests/security/test-keyfile.c
+tests_security_test_keyfile_LDADD = $(TEST_LIBS)
+TESTS += tests/security/test-keyfile
 check_PROGRAMS += tests/security/test-pan
 tests_security_test_pan_SOURCES = tests/security/test-pan.c
 tests_security_test_pan_LDADD = $(COMMON_LIBS)

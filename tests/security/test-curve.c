@@ -2,7 +2,8 @@
  * test-curve.c: a real hub with CURVE on (the default): an enrolled
  * terminal works; a plain socket, an unknown key, a terminal holding another
  * hub's key and a revoked terminal get no answer at all (ZAP refuses the
- * handshake); revocation drops a live connection; the integration endpoint
+ * handshake), each told why; a secret key others may read is refused with
+ * the chmod to run; revocation drops a live connection; the integration endpoint
  * is CURVE too; a mistyped security.curve does not turn security off.
  */
 #include "config.h"
@@ -108,6 +109,27 @@ main (void)
 	    cause ? cause : "none");
 	free (cause);
 	cause = NULL;
+
+	/* A secret key its group can read is refused, with the chmod to run; after it, taken. */
+	char *loose = xasprintf ("%s/loose-hh-01", hub.dir);
+	is_int (sh ("cp -r '%s' '%s' && chmod 640 '%s/terminal.cert_secret'", k1, loose, loose), 0,
+	    "a copy of hh-01's keys, its secret key made readable by the group");
+	client_t *lc = client_new_secure (hub.endpoint, "hh-01", loose, &cause);
+	char *fix = xasprintf ("chmod 600 %s/terminal.cert_secret", loose);
+	ok (lc == NULL && cause && strstr (cause, "can be read by its group") && strstr (cause, fix),
+	    "refused, with the command to run: %s", cause ? cause : "(taken)");
+	free (cause);
+	cause = NULL;
+	client_destroy (&lc);
+	is_int (sh ("%s", fix), 0, "that command run");
+	lc = client_new_secure (hub.endpoint, "hh-01", loose, &cause);
+	ok (lc != NULL && answers (lc, 5, 3000), "then the key is taken and answered%s%s", cause ? ": " : "",
+	    cause ? cause : "");
+	free (cause);
+	cause = NULL;
+	client_destroy (&lc);
+	free (fix);
+	free (loose);
 
 	/* Integration endpoint: CURVE too. */
 	const char *ie = strchr (integ, '=') + 1;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # term-refused.sh: a terminal the hub turns away says so, on its status line
 # and in words, instead of "NO HUB" as if the network were down: a revoked
-# key, another hub's public key, no keys for a CURVE hub. A handheld at
+# key, another hub's public key, no keys for a CURVE hub. A secret key its
+# group may read stops the terminal with the chmod to run. A handheld at
 # 16 x 20; then the enrolled terminal connects as usual.
 : "${top_srcdir:?run through make check}"
 . "$top_srcdir/tests/term/termlib.sh"
@@ -40,6 +41,18 @@ tl_wait "NEEDS KEYS"
 tl_ok $? "no keys: NEEDS KEYS"
 tl_wait_joined "start the terminal with --keys"
 tl_ok $? "and in words"
+
+# A secret key its group may read: the terminal does not start, and says what to run.
+cp -r "$TL_KEYS/terminals/tl-term" "$TL_DIR/loose" && chmod 640 "$TL_DIR/loose/terminal.cert_secret"
+tl_ok $? "a copy of tl-term's keys, the secret key readable by its group"
+"$TL_TERM" --endpoint "$TL_ENDPOINT" --terminal tl-term --keys "$TL_DIR/loose" --journal "$TL_DIR/loose.journal" \
+	</dev/null >/dev/null 2>"$TL_DIR/loose.err"
+tl_ok "$([ $? -eq 1 ]; echo $?)" "the terminal refuses to start (exit 1)"
+grep -qF "chmod 600 $TL_DIR/loose/terminal.cert_secret" "$TL_DIR/loose.err" && grep -qF "can be read by its group" "$TL_DIR/loose.err"
+tl_ok $? "and says why and the chmod to run: $(cat "$TL_DIR/loose.err")"
+chmod 600 "$TL_DIR/loose/terminal.cert_secret" && TL_TERM_KEYS="$TL_DIR/loose" tl_term_start 16 20 --terminal tl-term --station DESP1
+tl_wait "HUB OK"
+tl_ok $? "after that chmod, the same keys connect: HUB OK"
 
 # The enrolled terminal: nothing of the above.
 tl_term_start 16 20 --terminal tl-term --station DESP1
