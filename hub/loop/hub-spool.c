@@ -5,13 +5,14 @@
 #include "hub/work/work-print.h"
 #include "log.h"
 #include "printers/print.h"
-#include "secret.h"
 #include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #define HUB_SPOOL_INFLIGHT 16       /* asks at the worker at once: a stopped cupsd queues no more */
 #define HUB_SPOOL_SELECT 64
@@ -52,7 +53,11 @@ hub_spool_new (db_t *db, conf_t *conf, hub_after_t *after, char **cause)
 	}
 	/* A new identity at each start: a job id used again after a backup is restored is still a new job. */
 	uint8_t r[6];
-	secret_random (r, sizeof r);
+	if (getrandom (r, sizeof r, 0) != (ssize_t) sizeof r) {
+		/* No entropy to be had: the clock and the process are unique enough between two starts. */
+		uint64_t t = (uint64_t) util_wall_ms () ^ ((uint64_t) getpid () << 40);
+		memcpy (r, &t, sizeof r);
+	}
 	for (size_t i = 0; i < sizeof r; i++)
 		snprintf (self->run + 2 * i, 3, "%02x", r[i]);
 	log_info ("print jobs of this run are named dsp:%s:JOB in CUPS", self->run);
