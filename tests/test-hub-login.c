@@ -117,6 +117,43 @@ main (void)
 	is_int (testlib_sql_int (hub.database, "SELECT failures FROM operators WHERE badge = 'B9001'"), 1,
 	    "one failure is counted, not two");
 
+	/* A terminal's requests keep their order: a scan sent right behind a login that waits for the
+	 * PIN worker runs after it (logged in), not before (refused: nobody logged in). */
+	client_t *o = t[2];
+	r = testlib_command (o, 3, "print-jobs", NULL);
+	proto_msg_destroy (&r);
+	m = proto_msg_new (PROTO_LOGOUT);
+	proto_msg_set_seq (m, 4);
+	r = client_call (o, m, 3000, 3);
+	is_int (testlib_status (r), PROTO_OK, "a terminal logs out");
+	proto_msg_destroy (&r);
+	proto_msg_destroy (&m);
+	m = login_msg (5, "B2001", "2222");
+	client_send (o, m);
+	proto_msg_destroy (&m);
+	m = proto_msg_new (PROTO_SCAN);
+	proto_set_str (m, PROTO_SCAN_STEP, "enquiry");
+	proto_set_str (m, PROTO_SCAN_CODE, "W1000001");
+	proto_msg_set_seq (m, 6);
+	client_send (o, m);
+	proto_msg_destroy (&m);
+	proto_msg_t *first = NULL, *second = NULL;
+	for (int64_t end = util_mono_ms () + 20000; util_mono_ms () < end && second == NULL;) {
+		proto_msg_t *x = client_recv (o, 500);
+		if (x && proto_msg_id (x) != PROTO_EVENT && first == NULL)
+			first = x;
+		else if (x && proto_msg_id (x) != PROTO_EVENT)
+			second = x;
+		else
+			proto_msg_destroy (&x);
+	}
+	ok (first && second && proto_msg_seq (first) == 5 && proto_msg_seq (second) == 6,
+	    "the login is answered first, then the scan sent behind it");
+	is_int (testlib_status (first), PROTO_OK, "the login: %s", testlib_text (first));
+	is_int (testlib_status (second), PROTO_OK, "the scan runs logged in: %s", testlib_text (second));
+	proto_msg_destroy (&first);
+	proto_msg_destroy (&second);
+
 	/* Killed while the PIN is checked: the retry after the restart is answered, once. */
 	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=pin");
 	setenv ("DSP_HUB_CRASH_AT", "pin", 1);

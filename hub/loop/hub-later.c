@@ -148,8 +148,10 @@ hub_later_park (hub_later_t *self, const char *terminal, uint32_t seq, zmsg_t **
 	r->payload = *payload_p;
 	*payload_p = NULL;
 	hub_later_route (r, envelope_p);
-	r->ask = *ask_p;
-	*ask_p = NULL;
+	if (ask_p) {
+		r->ask = *ask_p;
+		*ask_p = NULL;
+	}
 	r->blocked = r->ask == NULL;
 	if (r->ask)
 		r->runs = 1;
