@@ -162,6 +162,12 @@ endif
 # Valgrind suppressions for libraries outside the suite (doc/security.md).
 EXTRA_DIST += tests/valgrind.supp
 
+# The hub's threads under helgrind (TOOL=drd for DRD): make check-threads, a few minutes.
+EXTRA_DIST += tests/hub-threads.sh tests/helgrind.supp
+check-threads: all bench/bench-hub printers/fake-printer
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(SHELL) $(abs_top_srcdir)/tests/hub-threads.sh
+.PHONY: check-threads
+
 # A frame over ZMQ_MAXMSGSIZE is dropped by libzmq; the hub answers on.
 check_PROGRAMS += tests/security/test-maxmsg
 tests_security_test_maxmsg_SOURCES = tests/security/test-maxmsg.c
