@@ -60,8 +60,10 @@ main (void)
 	ok (strcmp (fl_data (r, "next"), "verify") != 0, "the terminal is not sent on to verify (next: %s)",
 	    fl_data (r, "next"));
 	proto_msg_destroy (&r);
-	is_str (hp_sql_text (&hub, "SELECT status || ' ' || coalesce(tracking, 'none') FROM parcels WHERE order_ref = '%s'",
-	    "U0001"), "packed none", "the parcel stays packed, with no tracking number");
+	char *state = hp_sql_text (&hub, "SELECT status || ' ' || coalesce(tracking, 'none') FROM parcels"
+	    " WHERE order_ref = '%s'", "U0001");
+	is_str (state, "packed none", "the parcel stays packed, with no tracking number");
+	free (state);
 	is_int (hp_sql_int (&hub, "SELECT sum(next) FROM ranges"), numbers, "no number was taken from any range");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs"), 0, "no print job");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = 'label-refused' AND order_ref = '%s'",
@@ -73,8 +75,9 @@ main (void)
 	csv = order_csv ("Lady A. Featherstonehaugh");
 	ok (hp_import (&hub, "orders-corrected.csv", csv) == 0, "the corrected order is imported again");
 	free (csv);
-	is_str (hp_sql_text (&hub, "SELECT customer_name FROM orders WHERE ref = '%s'", "U0001"),
-	    "Lady A. Featherstonehaugh", "the hub has the corrected name");
+	char *name = hp_sql_text (&hub, "SELECT customer_name FROM orders WHERE ref = '%s'", "U0001");
+	is_str (name, "Lady A. Featherstonehaugh", "the hub has the corrected name");
+	free (name);
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = 'corrected' AND order_ref = '%s'"
 	                          " AND detail = 'customer_name'", "U0001"), 1, "the correction is audited by field name");
 	r = hp_pack (&packer, "U0001");
