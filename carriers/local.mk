@@ -11,7 +11,8 @@ carriers_libcarriers_a_SOURCES = \
 	carriers/carrier-rules.c \
 	carriers/carrier-manifest.c carriers/carrier-manifest.h \
 	carriers/carrier-track.c \
-	carriers/carrier-autoclose.c
+	carriers/carrier-autoclose.c \
+	carriers/carrier-symbol.c
 carriers_libcarriers_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 CARRIERS_LIBS = carriers/libcarriers.a $(LABELS_LIBS) $(COMMON_LIBS) $(JANSSON_LIBS)
 

@@ -36,6 +36,7 @@ struct hub_events {
 	work_t *files;        /* the exports' own file worker: appends keep their order */
 	int64_t sent;         /* the last event id sent */
 	int64_t retry_ms;     /* after a failed export write, not before this (monotonic) */
+	char *error;          /* the export's last error, as recorded in events_feed (NULL: none) */
 	/* The chunk at the file worker: its rows, the last id read, the appends not answered. */
 	struct hub_events_row *rows;
 	int nrows;
@@ -97,8 +98,12 @@ hub_events_new (db_t *db, const char *endpoint, const char *exports, hub_curve_t
 		    "UPDATE events_feed SET active = 1");
 	else
 		db_exec (db, "UPDATE events_feed SET active = 0");
-	db_stmt_t *st = db_prepare (db, "SELECT sent FROM events_feed WHERE id = 1");
-	self->sent = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : 0;
+	db_stmt_t *st = db_prepare (db, "SELECT sent, error FROM events_feed WHERE id = 1");
+	if (st && db_step (st) == DB_ROW) {
+		self->sent = db_col_int (st, 0);
+		if (!db_col_is_null (st, 1))
+			self->error = xstrdup (db_col_text (st, 1));
+	}
 	if (st)
 		db_reset (st);
 	if (self->exports)
@@ -118,6 +123,7 @@ hub_events_destroy (hub_events_t **self_p)
 	free (self->rows);
 	zsock_destroy (&self->pub);
 	free (self->exports);
+	free (self->error);
 	free (self);
 	*self_p = NULL;
 }
@@ -260,6 +266,29 @@ hub_events_forget (hub_events_t *self)
 	self->failed = false;
 }
 
+/* The export's last error for despatch status (NULL: it works again); said once per change. */
+static void
+hub_events_error (hub_events_t *self, db_t *db, const char *why)
+{
+	if ((why == NULL) == (self->error == NULL) && (why == NULL || strcmp (why, self->error) == 0))
+		return;
+	db_stmt_t *st = db_prepare (db, "UPDATE events_feed SET error = ?1, error_at = ?2 WHERE id = 1");
+	if (st == NULL)
+		return;
+	db_bind_text (st, 1, why);
+	if (why)
+		db_bind_int (st, 2, util_wall_ms ());
+	else
+		db_bind_null (st, 2);
+	if (db_step (st) == DB_DONE) {
+		free (self->error);
+		self->error = why ? xstrdup (why) : NULL;
+		if (why == NULL)
+			log_info ("events exported to %s again", self->exports);
+	}
+	db_reset (st);
+}
+
 void
 hub_events_flush (hub_events_t *self, db_t *db)
 {
@@ -303,9 +332,10 @@ hub_events_answer (hub_events_t *self, db_t *db)
 	struct work_job *wj;
 	while (self->files && (wj = work_take (self->files)) != NULL) {
 		struct work_file_job *j = (struct work_file_job *) wj;
-		if (j->rc != 0) {
-			if (!self->failed)
-				log_error ("events not exported: %s; trying again shortly (nothing is lost)", j->cause);
+		if (j->rc != 0 && !self->failed) {
+			log_error ("events not exported to %s; trying again shortly (nothing is lost)", j->cause);
+			/* For despatch status: the first error of the chunk. */
+			hub_events_error (self, db, j->cause);
 			self->failed = true;
 		}
 		work_file_job_free (&j);
@@ -313,10 +343,12 @@ hub_events_answer (hub_events_t *self, db_t *db)
 	}
 	if (self->pending > 0 || self->rows == NULL)
 		return;
-	if (self->failed)
+	if (self->failed) {
 		self->retry_ms = util_mono_ms () + HUB_EVENTS_RETRY_MS;
-	else
+	} else {
+		hub_events_error (self, db, NULL);
 		hub_events_sent (self, db);
+	}
 	hub_events_forget (self);
 }
 

@@ -102,6 +102,16 @@ hub_spool_role (const struct hub_spool_job *j)
 	return strcmp (j->format, "pdf") == 0 ? PRINT_ROLE_DOCUMENT : PRINT_ROLE_LABEL;
 }
 
+/* A job's title without the identity it carries once sent: what it is, for people. */
+static const char *
+hub_spool_what (const char *title)
+{
+	if (strncmp (title, "dsp:", 4) != 0)
+		return title;
+	title += strcspn (title, " ");
+	return title + strspn (title, " ");
+}
+
 static void
 hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *fmt, ...)
 	__attribute__ ((format (printf, 4, 5)));
@@ -120,6 +130,9 @@ hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *
 	proto_hash_set (ev, PROTO_EVENT_DATA, "state", state);
 	proto_hash_set (ev, PROTO_EVENT_DATA, "printer", j->printer);
 	proto_hash_set (ev, PROTO_EVENT_DATA, "text", text);
+	/* Which document: a label (zpl) or a paper (pdf), by its title. */
+	proto_hash_set (ev, PROTO_EVENT_DATA, "format", j->format);
+	proto_hash_set (ev, PROTO_EVENT_DATA, "title", hub_spool_what (j->title));
 	const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 	if (fb)
 		proto_hash_set (ev, PROTO_EVENT_DATA, "fallback", fb);
@@ -258,11 +271,7 @@ hub_spool_ask (enum work_print_op op, const struct hub_spool_job *j)
 static void
 hub_spool_title (const hub_spool_t *self, struct hub_spool_job *j)
 {
-	const char *what = j->title;
-	if (strncmp (what, "dsp:", 4) == 0) {
-		what += strcspn (what, " ");
-		what += strspn (what, " ");
-	}
+	const char *what = hub_spool_what (j->title);
 	char ident[PRINT_IDENT_MAX], title[PRINT_TEXT_MAX];
 	if (print_job_ident (ident, self->run, j->id, NULL) != 0)
 		snprintf (ident, sizeof ident, "dsp:%s:%lld", self->run, (long long) j->id);
@@ -482,8 +491,11 @@ hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 	}
 	print_job_t pj = w->state;
 	if (pj.state == PRINT_JOB_COMPLETED) {
-		/* A document (customs paper, receipt) printed needs nobody: only its troubles are told. */
-		if (hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL, sent) && strcmp (j->format, "pdf") != 0)
+		/* A document (customs paper, receipt) is told too: the bench knows which paper went where. */
+		bool printed = hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL, sent);
+		if (printed && strcmp (j->format, "pdf") == 0)
+			hub_spool_notify (self, j, "printed", "%s printed on %s", hub_spool_what (j->title), j->printer);
+		else if (printed)
 			hub_spool_notify (self, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
 			    j->printer);
 	} else if (pj.state == PRINT_JOB_CANCELLED || pj.state == PRINT_JOB_ABORTED) {

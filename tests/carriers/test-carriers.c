@@ -122,8 +122,9 @@ test_shipped (void)
 		free (cause);
 		return;
 	}
-	is_int (carrier_set_count (set), 7, "seven carriers");
-	static const char *const codes[] = { "dpd", "dhl-express", "parcelforce", "royal-mail", "ups", "fedex", "store-van" };
+	is_int (carrier_set_count (set), 11, "eleven carriers: seven parcel carriers, four specialist couriers");
+	static const char *const codes[] = { "dpd", "dhl-express", "parcelforce", "royal-mail", "ups", "fedex", "store-van",
+		"two-person", "fine-art", "london-sameday", "hanging-garment" };
 	for (size_t i = 0; i < nitems (codes); i++)
 		ok (carrier_find (set, codes[i]) != NULL, "carrier %s defined", codes[i]);
 	ok (carrier_set_nrules (set) >= 5, "the rule set has %d rules", carrier_set_nrules (set));
@@ -227,8 +228,8 @@ test_override_and_quote (struct fl_term *porter, struct fl_term *packer, struct 
 	fl_check (fl_scan (porter, "receive", "W1000009"), PROTO_OK, PR_OK, "received", "receive W1000009");
 	fl_check (fl_scan (porter, "locate", "ST-R1-A03", "order", "W1000009", "line", "1"), PROTO_OK, PR_OK,
 	    "Now scan the item", "its location");
-	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1"), PROTO_OK, PR_OK, "found",
-	    "its item");
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "3"), PROTO_OK,
+	    PR_OK, "found", "its three items, counted");
 	r = fl_expect (fl_scan (packer, "pack", "W1000009", "parcels", "1", "parcel", "1", "box", "B1", "weight", "600"),
 	    PROTO_OK, PR_OK, "labelled dpd", "pack: the override wins over the rules (Royal Mail)");
 	proto_msg_destroy (&r);

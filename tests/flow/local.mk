@@ -1,5 +1,5 @@
 # tests/flow/: the despatch flow against a real hub.
-check_PROGRAMS += tests/flow/test-flow tests/flow/test-gs1 tests/flow/test-import
+check_PROGRAMS += tests/flow/test-flow tests/flow/test-gs1 tests/flow/test-import tests/flow/test-symbol
 tests_flow_test_flow_SOURCES = tests/flow/test-flow.c tests/flow/flowlib.h
 tests_flow_test_flow_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_flow_LDADD = $(TEST_LIBS)
@@ -8,7 +8,9 @@ tests_flow_test_gs1_LDADD = $(COMMON_LIBS)
 tests_flow_test_import_SOURCES = tests/flow/test-import.c tests/flow/flowlib.h
 tests_flow_test_import_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_import_LDADD = $(TEST_LIBS)
-TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow
+tests_flow_test_symbol_SOURCES = tests/flow/test-symbol.c tests/tap.h
+tests_flow_test_symbol_LDADD = $(CARRIERS_LIBS)
+TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow tests/flow/test-symbol
 
 # tests/carriers/: carriers as data, rules, quotes, close-out (issue 7).
 check_PROGRAMS += tests/carriers/test-carriers
