@@ -167,11 +167,14 @@ hp_hub_died (struct testlib_hub *hub)
 static inline char *
 hp_decode (const char *queue, int n)
 {
+	/* The bitmap beside the printer's folder, not in it: the printer's own files are counted. */
 	char *job = xasprintf ("%s/out/%s/job-%04d.zpl", print_test_self.dir, queue, n);
-	char *cmd = xasprintf ("'%s/tests/labels/zpl-decode' '%s' '%s.pbm' && zbarimg -q --raw '%s.pbm' 2>/dev/null",
-	    getenv ("top_builddir"), job, job, job);
+	char *pbm = xasprintf ("%s/decoded-%s-%04d.pbm", print_test_self.dir, queue, n);
+	char *cmd = xasprintf ("'%s/tests/labels/zpl-decode' '%s' '%s' && zbarimg -q --raw '%s' 2>/dev/null",
+	    getenv ("top_builddir"), job, pbm, pbm);
 	char *out = testlib_run (cmd);
 	free (cmd);
+	free (pbm);
 	free (job);
 	return out ? out : xstrdup ("");
 }

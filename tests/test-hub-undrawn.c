@@ -9,7 +9,9 @@
  * at its source and imported again (the recipient's fields may be
  * corrected until a parcel is labelled); the same pack scan then labels
  * the parcel, and its label prints, read back by zbarimg with the parcel's
- * tracking number.
+ * tracking number. A label drawn that does not read back as it should (the
+ * test seam DSP_HUB_DRAW_FAULT=misread has the check compare it with other
+ * data) is refused the same way, the packer sent to a supervisor.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -94,6 +96,37 @@ main (void)
 	ok (hp_import (&hub, "orders-late.csv", csv) != 0, "a change after the label is refused");
 	free (csv);
 	free (tracking);
+
+	/* A label drawn that does not read back as it should is never sent either: the check (label_verify)
+	 * is made against other data than the label was drawn from (the test seam DSP_HUB_DRAW_FAULT). */
+	csv = xasprintf (HP_CSV_HEAD "U0002,web,Ann Lee,8 Park Row,,Leeds,LS1 5AB,GB,,,,standard,,20.00,1,SKU-U-2,"
+	    "Cotton towel,Home,1,BIN-U-2,400,20.00\n");
+	ok (hp_import (&hub, "orders-2.csv", csv) == 0, "another order imported");
+	free (csv);
+	ok (hp_ready (&packer, "U", 2) == 0, "U0002 received and located");
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_DRAW_FAULT=misread");
+	setenv ("DSP_HUB_DRAW_FAULT", "misread", 1);
+	ok (testlib_hub_restart (&hub) == 0, "hub started, its labels to read back otherwise");
+	unsetenv ("DSP_HUB_DRAW_FAULT");
+	numbers = hp_sql_int (&hub, "SELECT sum(next) FROM ranges");
+	r = hp_pack (&packer, "U0002");
+	fl_expect (r, PROTO_REFUSED, PR_BAD_DATA, "does not read back", "a label that does not read back is refused");
+	ok (strstr (testlib_text (r), "Tell a supervisor") && strstr (testlib_text (r), "import it again") == NULL,
+	    "the packer is sent to a supervisor, not to the order: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	state = hp_sql_text (&hub, "SELECT status || ' ' || coalesce(tracking, 'none') FROM parcels"
+	    " WHERE order_ref = '%s'", "U0002");
+	is_str (state, "packed none", "that parcel stays packed too");
+	free (state);
+	is_int (hp_sql_int (&hub, "SELECT sum(next) FROM ranges"), numbers, "and takes no number");
+	usleep (1500 * 1000);
+	is_int (print_test_count ("label"), 1, "nothing more reached the printer");
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again as it should be");
+	ok (testlib_hub_restart (&hub) == 0, "hub started");
+	r = hp_pack (&packer, "U0002");
+	fl_check (r, PROTO_OK, PR_OK, "labelled", "the same pack scan labels it now");
+	ok (print_test_wait_count ("label", 2), "and its label prints");
+	ok (hp_labels_once (&hub, "label", "p.order_ref LIKE 'U%'"), "each label once, read back by zbarimg");
 
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&packer.c);

@@ -38,7 +38,12 @@ hub_print_undrawn (struct hub_req *req, int64_t parcel_id, const char *cause)
 	db_reset (st);
 	log_warn ("parcel %s: label not drawn: %s", code, cause);
 	char field[64];
-	if (hub_print_field (cause, field, sizeof field)) {
+	if (strncmp (cause, HUB_ASK_UNREADABLE, strlen (HUB_ASK_UNREADABLE)) == 0) {
+		/* The order is not at fault: the layout, the resolution or the renderer is. */
+		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Parcel %s NOT labelled: its label was drawn but %s. Nothing "
+		    "was printed. Tell a supervisor: the carrier's layout or this printer's resolution needs checking",
+		    code, cause);
+	} else if (hub_print_field (cause, field, sizeof field)) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Parcel %s NOT labelled: its label cannot be drawn (%s). "
 		    "Correct the order's %s and import it again, then pack again", code, cause, field);
 		hub_reply_data (req, "field", "%s", field);

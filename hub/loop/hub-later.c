@@ -302,7 +302,9 @@ hub_later_fill (struct hub_ask_need *n, struct work_job *job)
 		n->ok = j->rc == 0;
 		n->data = j->data;
 		n->size = j->size;
-		n->cause = j->cause;
+		n->cause = j->rc == -2 ? xasprintf ("%s%s", HUB_ASK_UNREADABLE, j->cause) : j->cause;
+		if (j->rc == -2)
+			free (j->cause);
 		j->data = NULL;
 		j->cause = NULL;
 		break;

@@ -55,6 +55,11 @@ struct hub_ask_need {
 	char *cause;          /* not ok: why, for a person */
 };
 
+/* A document drawn that did not read back as it should (its barcodes read
+ * otherwise than the data they carry): its cause starts so, to tell it from
+ * data that cannot be drawn. */
+#define HUB_ASK_UNREADABLE "it does not read back: "
+
 hub_ask_t *hub_ask_new (void);
 /* Frees every need and answer (a PIN is wiped first). */
 void hub_ask_destroy (hub_ask_t **self_p);

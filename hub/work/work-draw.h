@@ -26,7 +26,7 @@ struct work_draw_job {
 	int dpi;
 	char *json;          /* the shipment (or document) data */
 	/* answered */
-	int rc;              /* 0 drawn and read back; -1 not: cause */
+	int rc;              /* 0 drawn and read back; -1 not drawn (the data), -2 drawn but it does not read back: cause */
 	uint8_t *data;
 	size_t size;
 	char *cause;

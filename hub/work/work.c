@@ -205,15 +205,23 @@ work_name (const work_t *self)
 	return self->cls->name;
 }
 
-/* --- the crash seam ------------------------------------------------------ */
+/* --- the test seams ------------------------------------------------------ */
 
-static char work_crash_at[64];
+static char work_crash_at[64], work_fault_is[64];
 
 void
 work_crash_init (void)
 {
 	const char *at = getenv ("DSP_HUB_CRASH_AT");
 	util_strlcpy (work_crash_at, at ? at : "", sizeof work_crash_at);
+	const char *fault = getenv ("DSP_HUB_DRAW_FAULT");
+	util_strlcpy (work_fault_is, fault ? fault : "", sizeof work_fault_is);
+}
+
+bool
+work_fault (const char *fault)
+{
+	return *work_fault_is && strcmp (work_fault_is, fault) == 0;
 }
 
 void

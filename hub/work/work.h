@@ -70,5 +70,7 @@ const char *work_name (const work_t *self);
  */
 void work_crash_init (void);
 void work_crash_point (const char *point);
+/* The other test seam: whether DSP_HUB_DRAW_FAULT names fault (read with it, once at start). */
+bool work_fault (const char *fault);
 
 #endif
