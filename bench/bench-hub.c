@@ -358,6 +358,7 @@ bench_login (const char *endpoint, int n, double seconds, const char *badge, con
 		snprintf (id[i], sizeof id[i], "bench-login-%03d", i);
 		s[i] = bench_dealer (endpoint, id[i]);
 		zsock_set_linger (s[i], 0);
+		zsock_set_rcvtimeo (s[i], 10000);
 		proto_msg_t *m = proto_msg_new (PROTO_HELLO), *r = NULL;
 		proto_msg_set_terminal (m, id[i]);
 		proto_set_str (m, PROTO_HELLO_STATION, "goods-in");
@@ -387,10 +388,13 @@ bench_login (const char *endpoint, int n, double seconds, const char *badge, con
 			free (data);
 			zframe_send (&f, s[i], 0);
 		}
+		int missing = 0;
 		for (int i = 0; i < n; i++) {
 			zframe_t *f = zframe_recv (s[i]);
-			if (f == NULL)
+			if (f == NULL) {
+				missing++;
 				continue;
+			}
 			proto_msg_t *r = NULL;
 			char err[64];
 			if (proto_decode (zframe_data (f), zframe_size (f), &r, NULL, err, sizeof err) == 0) {
@@ -403,6 +407,10 @@ bench_login (const char *endpoint, int n, double seconds, const char *badge, con
 			zframe_destroy (&f);
 		}
 		bursts++;
+		if (missing) {
+			fprintf (stderr, "bench-hub: %d logins of a burst not answered within 10 s: stopped\n", missing);
+			break;
+		}
 	}
 	qsort (lat, nlat, sizeof *lat, bench_cmp_i64);
 	printf ("bursts=%d logins=%zu refused=%d p50_us=%lld max_us=%lld\n", bursts, nlat, refused,
