@@ -86,7 +86,8 @@ struct hub_spool_job {
 	char terminal[PROTO_MAX_TERMINAL + 1];
 	char station[65];
 	char printer[PRINT_NAME_MAX];
-	char title[PRINT_TEXT_MAX];
+	char title[PRINT_TEXT_MAX];      /* what it is, for people */
+	char ident[PRINT_IDENT_MAX];     /* dsp:RUN:JOB once marked submitting, else "" */
 	enum hub_job_state state;
 	char parcel[48];
 	int cups_job;
@@ -100,16 +101,6 @@ static enum print_role
 hub_spool_role (const struct hub_spool_job *j)
 {
 	return strcmp (j->format, "pdf") == 0 ? PRINT_ROLE_DOCUMENT : PRINT_ROLE_LABEL;
-}
-
-/* A job's title without the identity it carries once sent: what it is, for people. */
-static const char *
-hub_spool_what (const char *title)
-{
-	if (strncmp (title, "dsp:", 4) != 0)
-		return title;
-	title += strcspn (title, " ");
-	return title + strspn (title, " ");
 }
 
 static void
@@ -132,7 +123,7 @@ hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *
 	proto_hash_set (ev, PROTO_EVENT_DATA, "text", text);
 	/* Which document: a label (zpl) or a paper (pdf), by its title. */
 	proto_hash_set (ev, PROTO_EVENT_DATA, "format", j->format);
-	proto_hash_set (ev, PROTO_EVENT_DATA, "title", hub_spool_what (j->title));
+	proto_hash_set (ev, PROTO_EVENT_DATA, "title", j->title);
 	const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 	if (fb)
 		proto_hash_set (ev, PROTO_EVENT_DATA, "fallback", fb);
@@ -175,7 +166,7 @@ hub_spool_set (db_t *db, int64_t id, enum hub_job_state state, const char *print
 #define HUB_SPOOL_COLS \
 	"SELECT j.id, coalesce(j.terminal, ''), coalesce(j.station, ''), coalesce(j.printer, ''), j.title, j.status," \
 	" coalesce(p.code, j.order_ref, 'manifest ' || j.manifest_id), coalesce(j.cups_job, 0), j.format," \
-	" j.error IS NOT NULL, coalesce(j.updated_at, j.created_at)" \
+	" j.error IS NOT NULL, coalesce(j.updated_at, j.created_at), coalesce(j.ident, '')" \
 	" FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
 
 static void
@@ -192,6 +183,7 @@ hub_spool_row (db_stmt_t *st, struct hub_spool_job *j)
 	util_strlcpy (j->format, db_col_text (st, 8), sizeof j->format);
 	j->had_error = db_col_int (st, 9) != 0;
 	j->updated_at = db_col_int (st, 10);
+	util_strlcpy (j->ident, db_col_text (st, 11), sizeof j->ident);
 }
 
 static bool
@@ -267,16 +259,19 @@ hub_spool_ask (enum work_print_op op, const struct hub_spool_job *j)
 
 /* --- submit ---------------------------------------------------------------- */
 
-/* "dsp:RUN:JOB label P1/1 JD01": the identity first, then what it is (any older identity dropped). */
+/* The job's identity in CUPS for this run: dsp:RUN:JOB. */
 static void
-hub_spool_title (const hub_spool_t *self, struct hub_spool_job *j)
+hub_spool_ident (const hub_spool_t *self, struct hub_spool_job *j)
 {
-	const char *what = hub_spool_what (j->title);
-	char ident[PRINT_IDENT_MAX], title[PRINT_TEXT_MAX];
-	if (print_job_ident (ident, self->run, j->id, NULL) != 0)
-		snprintf (ident, sizeof ident, "dsp:%s:%lld", self->run, (long long) j->id);
-	snprintf (title, sizeof title, "%s %s", ident, what);
-	util_strlcpy (j->title, title, sizeof j->title);
+	if (print_job_ident (j->ident, self->run, j->id, NULL) != 0)
+		snprintf (j->ident, sizeof j->ident, "dsp:%s:%lld", self->run, (long long) j->id);
+}
+
+/* The CUPS job-name: the identity first (a name is cut at 255 octets), then what it is. */
+static void
+hub_spool_cups_name (const struct hub_spool_job *j, char *out, size_t n)
+{
+	snprintf (out, n, "%s %s", j->ident, j->title);
 }
 
 /* The job's document, copied into a submit ask; NULL when it has none. */
@@ -292,7 +287,7 @@ hub_spool_document (hub_spool_t *self, const struct hub_spool_job *j)
 		w = work_print_job_new (WORK_PRINT_SUBMIT, j->id, data, size);
 		w->format = strcmp (j->format, "pdf") == 0 ? PRINT_FORMAT_PDF : PRINT_FORMAT_ZPL;
 		util_strlcpy (w->printer, j->printer, sizeof w->printer);
-		util_strlcpy (w->title, j->title, sizeof w->title);
+		hub_spool_cups_name (j, w->title, sizeof w->title);
 	}
 	db_reset (st);
 	return w;
@@ -329,12 +324,12 @@ hub_spool_submit (hub_spool_t *self)
 			}
 			util_strlcpy (j->printer, q, sizeof j->printer);
 		}
-		hub_spool_title (self, j);
-		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET status = 'submitting', printer = ?2, title = ?3,"
+		hub_spool_ident (self, j);
+		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET status = 'submitting', printer = ?2, ident = ?3,"
 		    " updated_at = ?4 WHERE id = ?1 AND status = 'queued'");
 		db_bind_int (st, 1, j->id);
 		db_bind_text (st, 2, j->printer);
-		db_bind_text (st, 3, j->title);
+		db_bind_text (st, 3, j->ident);
 		db_bind_int (st, 4, util_wall_ms ());
 		if (db_step (st) == DB_DONE && db_changes (db) > 0)
 			jobs[go++] = *j;
@@ -422,7 +417,7 @@ hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 	case WORK_PRINT_FIND_FOUND:
 		hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, w->cups_job, NULL, JOB_SUBMITTING);
 		log_info ("label job %lld: found in CUPS as job %d (%s), followed from here", (long long) j->id,
-		    w->cups_job, j->title);
+		    w->cups_job, j->ident);
 		break;
 	case WORK_PRINT_FIND_ABSENT: {
 		/* Interrupted before CUPS had it: sent now; after a refusal, again a little later. */
@@ -494,7 +489,7 @@ hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 		/* A document (customs paper, receipt) is told too: the bench knows which paper went where. */
 		bool printed = hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL, sent);
 		if (printed && strcmp (j->format, "pdf") == 0)
-			hub_spool_notify (self, j, "printed", "%s printed on %s", hub_spool_what (j->title), j->printer);
+			hub_spool_notify (self, j, "printed", "%s printed on %s", j->title, j->printer);
 		else if (printed)
 			hub_spool_notify (self, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
 			    j->printer);
@@ -544,7 +539,7 @@ hub_spool_follow (hub_spool_t *self)
 	room = HUB_SPOOL_INFLIGHT - self->nflight;
 	n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'submitting' ORDER BY j.id LIMIT 64", jobs, room);
 	for (int i = 0; i < n; i++) {
-		if (strncmp (jobs[i].title, "dsp:", 4) != 0) {
+		if (*jobs[i].ident == '\0') {
 			/* Sent by a hub that did not name its jobs: nothing to look for. */
 			const char *why = "interrupted while being sent, and it carries no identity to look for";
 			hub_spool_set (self->db, jobs[i].id, JOB_FAILED, NULL, 0, why, JOB_SUBMITTING);
@@ -553,6 +548,7 @@ hub_spool_follow (hub_spool_t *self)
 			continue;
 		}
 		struct work_print_job *w = hub_spool_ask (WORK_PRINT_FIND, &jobs[i]);
+		util_strlcpy (w->title, jobs[i].ident, sizeof w->title);
 		w->since = jobs[i].updated_at / 1000 - HUB_SPOOL_FIND_MARGIN_S;
 		hub_spool_send (self, w, JOB_SUBMITTING);
 	}

@@ -15,10 +15,10 @@
  * states after "queued" are written here alone, by the loop, outside any
  * batch.
  *
- * Exactly once: a job is marked "submitting", with its identity
- * ("dsp:RUN:JOB", RUN made at each start of the hub) first in its title,
- * and that mark is committed before the worker sends it; the CUPS job-name
- * is that title. A job found "submitting" and not being sent (after a
+ * Exactly once: a job is marked "submitting" with its identity
+ * ("dsp:RUN:JOB", RUN made at each start of the hub; label_jobs.ident), and
+ * that mark is committed before the worker sends it; the CUPS job-name is
+ * the identity, then the job's title. A job found "submitting" and not being sent (after a
  * crash, or when CUPS did not answer the submit) is looked for in CUPS by
  * its identity: found, it is followed; provably absent, it is sent again;
  * anything else, it waits, or (CUPS forgot jobs in the meantime) it is
