@@ -856,7 +856,11 @@ carrier_load_read_file (const char *path, char **cause)
 static int
 carrier_load_name_cmp (const void *a, const void *b)
 {
-	return strcmp (*(char *const *) a, *(char *const *) b);
+	/* By file name alone: which rule is tried first must not depend on where
+	 * a folder happens to live. */
+	const char *pa = *(char *const *) a, *pb = *(char *const *) b;
+	const char *ba = strrchr (pa, '/'), *bb = strrchr (pb, '/');
+	return strcmp (ba ? ba + 1 : pa, bb ? bb + 1 : pb);
 }
 
 carrier_set_t *

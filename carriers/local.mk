@@ -21,4 +21,6 @@ CARRIERS_LIBS = carriers/libcarriers.a $(LABELS_LIBS) $(COMMON_LIBS) $(JANSSON_L
 carriersdir = $(pkgdatadir)/carriers
 dist_carriers_DATA = data/carriers/dhl-express.conf data/carriers/dpd.conf data/carriers/fedex.conf \
 	data/carriers/parcelforce.conf data/carriers/royal-mail.conf data/carriers/rules.conf \
-	data/carriers/store-van.conf data/carriers/ups.conf
+	data/carriers/store-van.conf data/carriers/ups.conf \
+	data/carriers/two-person.conf data/carriers/fine-art.conf data/carriers/london-sameday.conf \
+	data/carriers/hanging-garment.conf

@@ -68,7 +68,3 @@ TESTS += tests/labels/test-ident tests/labels/test-label \
 	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
 dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
 EXTRA_DIST += tests/labels/shipments tests/labels/expect tests/labels/corpus doc/labels.md bench/labels.sh bench/labels
-# The specialist couriers' carrier files (with their layouts above): the tests load every
-# carrier file from the source tree, so the tarball carries them.
-EXTRA_DIST += data/carriers/two-person.conf data/carriers/fine-art.conf data/carriers/london-sameday.conf \
-	data/carriers/hanging-garment.conf

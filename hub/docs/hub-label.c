@@ -49,7 +49,7 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	    " p.service,"
 	    " max(o.parcels_expected, (SELECT count(*) FROM parcels q WHERE q.order_ref = o.ref AND q.status != 'void')),"
 	    " o.promise, o.value_pence,"
-	    " coalesce((SELECT nullif(currency, '') FROM order_lines WHERE order_ref = o.ref ORDER BY line_no LIMIT 1), 'GBP')"
+	    " (SELECT min(currency) FROM order_lines l WHERE l.order_ref = o.ref)"
 	    " FROM parcels p JOIN orders o ON o.ref = p.order_ref WHERE p.id = ?1");
 	db_bind_int (st, 1, parcel_id);
 	if (db_step (st) != DB_ROW) {
@@ -144,10 +144,10 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	json_t *delivery = json_object ();
 	json_object_set_new (delivery, "slot", json_string (*db_col_text (st, 18) ? db_col_text (st, 18) : "any time"));
 	json_object_set_new (sh, "delivery", delivery);
-	/* What the order is declared to be worth (the fine-art courier prints and insures it). */
+	/* What the order is declared at, for couriers that insure it and print it. */
 	json_t *declared = json_object ();
 	json_object_set_new (declared, "value", json_real ((double) db_col_int (st, 19) / 100.0));
-	json_object_set_new (declared, "currency", json_string (db_col_text (st, 20)));
+	json_object_set_new (declared, "currency", json_string (*db_col_text (st, 20) ? db_col_text (st, 20) : "GBP"));
 	json_object_set_new (sh, "declared", declared);
 	db_reset (st);
 	return sh;

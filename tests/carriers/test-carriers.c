@@ -1,5 +1,5 @@
 /*
- * test-carriers.c: carrier files (issue 7). Bad definitions are refused
+ * test-carriers.c: carrier files. Bad definitions are refused
  * with file, line and reason (unit, and a hub that will not start); the
  * shipped files load; a specialist courier added by a file alone is loaded
  * by the hub, chosen by its rule, labelled, and takes its own numbers.
@@ -172,8 +172,8 @@ test_specialist (struct fl_term *porter, struct fl_term *packer, const char *ext
 	char *orders = xasprintf ("%s/art.csv", extra), out[4096];
 	write_file (orders, "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku,"
 	    "description,department,quantity,locations,unit_weight_g,line_value\n"
-	    "A1000001,phone,Nell Gwyn,1 Drury Lane,London,WC2B 5JF,GB,standard,250000,1,FA-OIL-0001,Oil on canvas,"
-	    "Fine Art,1,FA-VAULT-1,8000,250000\n");
+	    "A1000001,phone,Nell Gwyn,1 Drury Lane,London,WC2B 5JF,GB,standard,2500.00,1,FA-OIL-0001,Oil on canvas,"
+	    "Fine Art,1,FA-VAULT-1,8000,2500.00\n");
 	int rc = run (out, sizeof out, "%s/admin/despatch -d '%s' import '%s'", getenv ("top_builddir"), hub.database,
 	    orders);
 	ok (rc == 0, "a Fine Art order is imported: %s", out);

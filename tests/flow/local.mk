@@ -12,7 +12,7 @@ tests_flow_test_symbol_SOURCES = tests/flow/test-symbol.c tests/tap.h
 tests_flow_test_symbol_LDADD = $(CARRIERS_LIBS)
 TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow tests/flow/test-symbol
 
-# tests/carriers/: carriers as data, rules, quotes, close-out (issue 7).
+# tests/carriers/: carriers as data, rules, quotes, close-out.
 check_PROGRAMS += tests/carriers/test-carriers
 tests_carriers_test_carriers_SOURCES = tests/carriers/test-carriers.c tests/flow/flowlib.h
 tests_carriers_test_carriers_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
@@ -29,7 +29,7 @@ tests_carriers_test_closeout_SOURCES = tests/carriers/test-closeout.c tests/flow
 tests_carriers_test_closeout_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_carriers_test_closeout_LDADD = $(TEST_LIBS)
 TESTS += tests/carriers/test-closeout
-# tests/carriers/test-events: the events feed, PUB socket and export files (issue 7).
+# tests/carriers/test-events: the events feed, PUB socket and export files.
 check_PROGRAMS += tests/carriers/test-events
 tests_carriers_test_events_SOURCES = tests/carriers/test-events.c tests/flow/flowlib.h
 tests_carriers_test_events_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(JANSSON_CFLAGS)

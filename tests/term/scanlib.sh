@@ -95,7 +95,7 @@ ts_menu ()
 	for i in 1 2 3 4; do
 		tl_row 0 | grep -q '^MENU' && return 0
 		tl_keys F3
-		tl_wait MENU 20 && tl_row 0 | grep -q '^MENU' && return 0
+		tl_wait MENU && tl_row 0 | grep -q '^MENU' && return 0
 	done
 	return 1
 }

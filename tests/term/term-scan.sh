@@ -28,8 +28,11 @@ tl_ok $? "supervisor logged in at the bench (24 x 80)"
 
 # One demo order per carrier; UPS and FedEx by a supervisor's override.
 declare -A TS_ORDER=([dpd]=W1000001 [store-van]=T1000002 [dhl-express]=H1000004 [royal-mail]=W1000009
-	[parcelforce]=T1000007 [ups]=W1000006 [fedex]=W1000008)
-declare -A TS_OVERRIDE=([ups]=ups/standard [fedex]=fedex/international-priority)
+	[parcelforce]=T1000007 [ups]=W1000006 [fedex]=W1000008
+	[two-person]=F1000011 [fine-art]=A1000012 [london-sameday]=S1000013 [hanging-garment]=B1000014)
+declare -A TS_OVERRIDE=([ups]=ups/standard [fedex]=fedex/international-priority
+	[two-person]=two-person/room-of-choice [fine-art]=fine-art/signed-insured
+	[london-sameday]=london-sameday/same-day-london [hanging-garment]=hanging-garment/on-hanger)
 carriers=$(ls "$top_srcdir"/data/carriers/*.conf | sed 's,.*/,,; s,\.conf$,,' | grep -v '^rules$')
 jobs=0 docs=0
 for c in $carriers; do

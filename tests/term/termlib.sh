@@ -178,6 +178,22 @@ tl_wait_re ()
 	return 1
 }
 
+# tl_settle: wait (at most 40 tries of 50 ms) until two captures 100 ms apart agree, so a
+# screen is read whole and not halfway through a redraw.
+tl_settle ()
+{
+	local i=0 a b
+	a=$(tl_screen)
+	while [ $i -lt 40 ]; do
+		sleep 0.1
+		b=$(tl_screen)
+		[ "$a" = "$b" ] && return 0
+		a=$b
+		i=$((i + 1))
+	done
+	return 1
+}
+
 tl_row ()
 {
 	tl_screen | sed -n "$(($1 + 1))p"
