@@ -18,10 +18,11 @@
  *   bench-hub cmd1 ENDPOINT TERMINAL NAME [KEY=VALUE...]
  *                                     one COMMAND; prints its latency and the reply
  *
- *   bench-hub login ENDPOINT N SECONDS BADGE PIN
+ *   bench-hub login ENDPOINT N SECONDS BADGE PIN [WAIT_S]
  *                                     N terminals log in at once, again and again (each burst
  *                                     once the last is answered) for SECONDS; prints the bursts
- *                                     and the logins' latencies
+ *                                     and the logins' latencies; a burst not answered within
+ *                                     WAIT_S (10) seconds ends it
  *   bench-hub pack ENDPOINT TERMINAL PARCELS ORDER...
  *                                     pack each order as PARCELS parcels, one pack scan each
  *                                     after the other (every one labelled); prints latencies
@@ -349,7 +350,7 @@ bench_ask (zsock_t *s, proto_msg_t *m, uint32_t seq, proto_msg_t **r)
 }
 
 static int
-bench_login (const char *endpoint, int n, double seconds, const char *badge, const char *pin)
+bench_login (const char *endpoint, int n, double seconds, const char *badge, const char *pin, int wait_s)
 {
 	zsock_t **s = xcalloc ((size_t) n, sizeof *s);
 	char (*id)[32] = xcalloc ((size_t) n, sizeof *id);
@@ -358,7 +359,7 @@ bench_login (const char *endpoint, int n, double seconds, const char *badge, con
 		snprintf (id[i], sizeof id[i], "bench-login-%03d", i);
 		s[i] = bench_dealer (endpoint, id[i]);
 		zsock_set_linger (s[i], 0);
-		zsock_set_rcvtimeo (s[i], 10000);
+		zsock_set_rcvtimeo (s[i], wait_s * 1000);
 		proto_msg_t *m = proto_msg_new (PROTO_HELLO), *r = NULL;
 		proto_msg_set_terminal (m, id[i]);
 		proto_set_str (m, PROTO_HELLO_STATION, "goods-in");
@@ -408,7 +409,7 @@ bench_login (const char *endpoint, int n, double seconds, const char *badge, con
 		}
 		bursts++;
 		if (missing) {
-			fprintf (stderr, "bench-hub: %d logins of a burst not answered within 10 s: stopped\n", missing);
+			fprintf (stderr, "bench-hub: %d logins of a burst not answered within %d s: stopped\n", missing, wait_s);
 			break;
 		}
 	}
@@ -513,12 +514,12 @@ main (int argc, char **argv)
 		return bench_scan1 (argv[2], argv[3], argv[4], argv[5], atoi (argv[6]), argc == 8 ? argv[7] : "");
 	if (argc >= 5 && strcmp (argv[1], "cmd1") == 0)
 		return bench_cmd1 (argv[2], argv[3], argv[4], argc - 5, argv + 5);
-	if (argc == 7 && strcmp (argv[1], "login") == 0)
-		return bench_login (argv[2], atoi (argv[3]), atof (argv[4]), argv[5], argv[6]);
+	if ((argc == 7 || argc == 8) && strcmp (argv[1], "login") == 0)
+		return bench_login (argv[2], atoi (argv[3]), atof (argv[4]), argv[5], argv[6], argc == 8 ? atoi (argv[7]) : 10);
 	if (argc >= 6 && strcmp (argv[1], "pack") == 0)
 		return bench_pack (argv[2], argv[3], atoi (argv[4]), argc - 5, argv + 5);
 	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]"
-	    " | fsync FILE N | scan1 ... | cmd1 ... | login ENDPOINT N SECONDS BADGE PIN"
+	    " | fsync FILE N | scan1 ... | cmd1 ... | login ENDPOINT N SECONDS BADGE PIN [WAIT_S]"
 	    " | pack ENDPOINT TERMINAL PARCELS ORDER...\n");
 	return 2;
 }
