@@ -16,6 +16,8 @@
 #include "tests/hub-print.h"
 
 static const char *const points[] = { "draw", "submit-marked", "submit-taken", "submit-recorded", "follow-poll" };
+/* What the restarted hub's log says of a job caught submitting: looked for by its identity in CUPS. */
+static const char *const looked_for[] = { NULL, "not in CUPS, sent again", "found in CUPS as job", NULL, NULL };
 
 /* The pack of ref sent without waiting (the hub is to die meanwhile). */
 static void
@@ -96,6 +98,8 @@ main (void)
 		is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
 		                          " WHERE p.order_ref = '%s'", ref), 1, "and one label job");
 		ok (print_test_wait_count ("label", i), "its label printed after the restart");
+		if (looked_for[i - 1])
+			ok (log_says (&hub, looked_for[i - 1]), "the job was looked for by its identity: %s", looked_for[i - 1]);
 		for (int k = 0; k < 100 && hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = 'printed'"
 		                                             " AND parcel_id IN (SELECT id FROM parcels WHERE order_ref = '%s')",
 		                               ref) < 1; k++)
