@@ -8,7 +8,7 @@
 
 /* The thread's own: its CUPS connection, made at the first job and again after a failure. */
 struct work_print_state {
-	const char *server;
+	char *server; /* the worker's copy: a reload replaces the settings it came from */
 	print_t *conn;
 };
 
@@ -25,6 +25,7 @@ work_print_stop (void *state)
 {
 	struct work_print_state *s = state;
 	print_destroy (&s->conn);
+	free (s->server);
 	free (s);
 }
 
@@ -152,7 +153,12 @@ static const struct work_class work_print_class = {
 work_t *
 work_print_new (const char *server, char **cause)
 {
-	return work_new (&work_print_class, 1, (void *) server, cause);
+	/* The thread takes the copy once it runs; no thread, no one to take it. */
+	char *copy = xstrdup (server ? server : "");
+	work_t *w = work_new (&work_print_class, 1, copy, cause);
+	if (w == NULL)
+		free (copy);
+	return w;
 }
 
 struct work_print_job *
