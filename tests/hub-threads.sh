@@ -59,7 +59,7 @@ cupsd=$(cat "$tmp/cups/run/cupsd.pid")
 kill -STOP "$cupsd"
 "$B/bench/bench-hub" pack "$ep" th-pack2 2 TH-3
 # One burst of two logins: each PIN check takes seconds under the tool, in the helper process too.
-"$B/bench/bench-hub" login "$ep" 2 1 B1001 1111 120 >"$tmp/login.out"
+"$B/bench/bench-hub" login "$ep" 2 1 B1001 1111 300 >"$tmp/login.out"
 cat "$tmp/login.out"
 "$B/bench/bench-hub" scan1 "$ep" th-look enquiry TH- 4 /1
 kill -CONT "$cupsd"
