@@ -18,6 +18,15 @@
  *   bench-hub cmd1 ENDPOINT TERMINAL NAME [KEY=VALUE...]
  *                                     one COMMAND; prints its latency and the reply
  *
+ *   bench-hub login ENDPOINT N SECONDS BADGE PIN [WAIT_S]
+ *                                     N terminals log in at once, again and again (each burst
+ *                                     once the last is answered) for SECONDS; prints the bursts
+ *                                     and the logins' latencies; a burst not answered within
+ *                                     WAIT_S (10) seconds ends it
+ *   bench-hub pack ENDPOINT TERMINAL PARCELS ORDER...
+ *                                     pack each order as PARCELS parcels, one pack scan each
+ *                                     after the other (every one labelled); prints latencies
+ *
  * The load line: "terminals=N scans=S seconds=T rate=R p50_us=.. p99_us=.. p999_us=.. lost=L"
  */
 #include "config.h"
@@ -332,6 +341,130 @@ bench_cmd1 (const char *endpoint, const char *terminal, const char *name, int ar
 	return us >= 0 ? 0 : 1;
 }
 
+/* A request on s, numbered seq; the reply (caller destroys) and its latency in us, or -1. */
+static int64_t
+bench_ask (zsock_t *s, proto_msg_t *m, uint32_t seq, proto_msg_t **r)
+{
+	proto_msg_set_seq (m, seq);
+	return bench_one (s, m, r);
+}
+
+static int
+bench_login (const char *endpoint, int n, double seconds, const char *badge, const char *pin, int wait_s)
+{
+	zsock_t **s = xcalloc ((size_t) n, sizeof *s);
+	char (*id)[32] = xcalloc ((size_t) n, sizeof *id);
+	uint32_t seq = (uint32_t) (util_wall_ms () / 1000);
+	for (int i = 0; i < n; i++) {
+		snprintf (id[i], sizeof id[i], "bench-login-%03d", i);
+		s[i] = bench_dealer (endpoint, id[i]);
+		zsock_set_linger (s[i], 0);
+		zsock_set_rcvtimeo (s[i], wait_s * 1000);
+		proto_msg_t *m = proto_msg_new (PROTO_HELLO), *r = NULL;
+		proto_msg_set_terminal (m, id[i]);
+		proto_set_str (m, PROTO_HELLO_STATION, "goods-in");
+		proto_set_str (m, PROTO_HELLO_PROFILE, "handheld");
+		proto_set_str (m, PROTO_HELLO_SOFTWARE, "bench");
+		bench_ask (s[i], m, seq, &r);
+		proto_msg_destroy (&m);
+		proto_msg_destroy (&r);
+	}
+	size_t cap = 1024, nlat = 0;
+	int64_t *lat = xmalloc (cap * sizeof *lat);
+	int bursts = 0, refused = 0;
+	int64_t end = util_mono_us () + (int64_t) (seconds * 1e6);
+	while (util_mono_us () < end && !zsys_interrupted) {
+		seq++;
+		int64_t t0 = util_mono_us ();
+		for (int i = 0; i < n; i++) {
+			proto_msg_t *m = proto_msg_new (PROTO_LOGIN);
+			proto_msg_set_terminal (m, id[i]);
+			proto_msg_set_seq (m, seq);
+			proto_set_str (m, PROTO_LOGIN_BADGE, badge);
+			proto_set_str (m, PROTO_LOGIN_PIN, pin);
+			size_t size;
+			uint8_t *data = proto_encode (m, &size);
+			proto_msg_destroy (&m);
+			zframe_t *f = zframe_new (data, size);
+			free (data);
+			zframe_send (&f, s[i], 0);
+		}
+		int missing = 0;
+		for (int i = 0; i < n; i++) {
+			zframe_t *f = zframe_recv (s[i]);
+			if (f == NULL) {
+				missing++;
+				continue;
+			}
+			proto_msg_t *r = NULL;
+			char err[64];
+			if (proto_decode (zframe_data (f), zframe_size (f), &r, NULL, err, sizeof err) == 0) {
+				refused += proto_msg_id (r) != PROTO_REPLY || proto_get_num (r, PROTO_REPLY_STATUS) != PROTO_OK;
+				if (nlat == cap)
+					lat = xrealloc (lat, (cap *= 2) * sizeof *lat);
+				lat[nlat++] = util_mono_us () - t0;
+			}
+			proto_msg_destroy (&r);
+			zframe_destroy (&f);
+		}
+		bursts++;
+		if (missing) {
+			fprintf (stderr, "bench-hub: %d logins of a burst not answered within %d s: stopped\n", missing, wait_s);
+			break;
+		}
+	}
+	qsort (lat, nlat, sizeof *lat, bench_cmp_i64);
+	printf ("bursts=%d logins=%zu refused=%d p50_us=%lld max_us=%lld\n", bursts, nlat, refused,
+	    nlat ? (long long) lat[nlat / 2] : 0, nlat ? (long long) lat[nlat - 1] : 0);
+	for (int i = 0; i < n; i++)
+		zsock_destroy (&s[i]);
+	free (s);
+	free (id);
+	free (lat);
+	return 0;
+}
+
+static int
+bench_pack (const char *endpoint, const char *terminal, int parcels, int norders, char **orders)
+{
+	zsock_t *s = bench_dealer (endpoint, terminal);
+	uint32_t seq = (uint32_t) (util_wall_ms () / 1000);
+	int64_t *lat = xcalloc ((size_t) (parcels * norders) + 1, sizeof *lat);
+	int done = 0, refused = 0;
+	char total[16];
+	snprintf (total, sizeof total, "%d", parcels);
+	for (int o = 0; o < norders && !zsys_interrupted; o++)
+		for (int p = 1; p <= parcels && !zsys_interrupted; p++) {
+			proto_msg_t *m = proto_msg_new (PROTO_SCAN), *r = NULL;
+			proto_msg_set_terminal (m, terminal);
+			proto_set_str (m, PROTO_SCAN_STEP, "pack");
+			proto_set_str (m, PROTO_SCAN_CODE, orders[o]);
+			char no[16];
+			snprintf (no, sizeof no, "%d", p);
+			proto_hash_set (m, PROTO_SCAN_CONTEXT, "box", "M");
+			proto_hash_set (m, PROTO_SCAN_CONTEXT, "weight", "700");
+			proto_hash_set (m, PROTO_SCAN_CONTEXT, "parcels", total);
+			proto_hash_set (m, PROTO_SCAN_CONTEXT, "parcel", no);
+			int64_t us = bench_ask (s, m, ++seq, &r);
+			proto_msg_destroy (&m);
+			if (us < 0)
+				break;
+			if (proto_msg_id (r) != PROTO_REPLY || proto_get_num (r, PROTO_REPLY_STATUS) >= PROTO_REFUSED) {
+				if (refused++ == 0)
+					fprintf (stderr, "bench-hub: pack %s/%d: %s\n", orders[o], p,
+					    proto_get_str (r, proto_msg_id (r) == PROTO_ERROR ? PROTO_ERROR_TEXT : PROTO_REPLY_TEXT));
+			}
+			proto_msg_destroy (&r);
+			lat[done++] = us;
+		}
+	qsort (lat, (size_t) done, sizeof *lat, bench_cmp_i64);
+	printf ("packs=%d refused=%d p50_us=%lld max_us=%lld\n", done, refused, done ? (long long) lat[done / 2] : 0,
+	    done ? (long long) lat[done - 1] : 0);
+	free (lat);
+	zsock_destroy (&s);
+	return done == parcels * norders && refused == 0 ? 0 : 1;
+}
+
 /* What one durable commit costs on this disk at least: the WAL's pattern, a
  * page appended and synced. The naive baseline pays it for every message. */
 static int
@@ -381,7 +514,12 @@ main (int argc, char **argv)
 		return bench_scan1 (argv[2], argv[3], argv[4], argv[5], atoi (argv[6]), argc == 8 ? argv[7] : "");
 	if (argc >= 5 && strcmp (argv[1], "cmd1") == 0)
 		return bench_cmd1 (argv[2], argv[3], argv[4], argc - 5, argv + 5);
+	if ((argc == 7 || argc == 8) && strcmp (argv[1], "login") == 0)
+		return bench_login (argv[2], atoi (argv[3]), atof (argv[4]), argv[5], argv[6], argc == 8 ? atoi (argv[7]) : 10);
+	if (argc >= 6 && strcmp (argv[1], "pack") == 0)
+		return bench_pack (argv[2], argv[3], atoi (argv[4]), argc - 5, argv + 5);
 	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]"
-	    " | fsync FILE N\n");
+	    " | fsync FILE N | scan1 ... | cmd1 ... | login ENDPOINT N SECONDS BADGE PIN [WAIT_S]"
+	    " | pack ENDPOINT TERMINAL PARCELS ORDER...\n");
 	return 2;
 }

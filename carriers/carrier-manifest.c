@@ -124,8 +124,8 @@ carrier_manifest_fixed (FILE *f, const char *v, int width, bool number)
 }
 
 int
-carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, const char *outbox, char **path,
-    int *rows, char **cause)
+carrier_manifest_text (db_t *db, const struct carrier *c, int64_t manifest_id, const char *outbox, char **path,
+    char **text, size_t *len, int *rows, char **cause)
 {
 	bool fixed = strcmp (c->manifest, "fixed") == 0, route = strcmp (c->manifest, "route") == 0;
 	char *dir = xasprintf ("%s/%s", outbox, c->code);
@@ -147,14 +147,12 @@ carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, 
 	*path = xasprintf ("%s/%s-%s-%06" PRId64 "%s.%s", dir, c->code, day, manifest_id, route ? "-route" : "",
 	    fixed ? "txt" : "csv");
 	free (dir);
-	/* Written as PATH.part: it takes its name only when the close-out commits
-	 * (the hub's after-commit list), so a carrier never collects a manifest the
-	 * database does not have. */
-	char *tmp = xasprintf ("%s.part", *path);
-	FILE *f = fopen (tmp, "w");
+	/* Made in memory: the file is written (as PATH.part, named once the close-out commits) by the caller. */
+	*text = NULL;
+	*len = 0;
+	FILE *f = open_memstream (text, len);
 	if (f == NULL) {
-		*cause = xasprintf ("%s: cannot write: %s", tmp, strerror (errno));
-		free (tmp);
+		*cause = xasprintf ("%s: cannot be made: %s", *path, strerror (errno));
 		free (*path);
 		*path = NULL;
 		return -1;
@@ -231,14 +229,13 @@ carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, 
 	}
 	db_reset (st);
 	if (fclose (f) != 0) {
-		*cause = xasprintf ("%s: cannot write: %s", *path, strerror (errno));
-		unlink (tmp);
-		free (tmp);
+		*cause = xasprintf ("%s: cannot be made: %s", *path, strerror (errno));
+		free (*text);
+		*text = NULL;
 		free (*path);
 		*path = NULL;
 		return -1;
 	}
-	free (tmp);
 	if (rows)
 		*rows = n;
 	return 0;

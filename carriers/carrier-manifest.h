@@ -14,14 +14,15 @@
 bool carrier_manifest_field_ok (const char *field, bool fixed, char *why, size_t n);
 
 /*
- * Write the parcels of manifest_id for OUTBOX/CARRIER/CARRIER-YYYYMMDD-NNNNNN.csv
- * (or .txt when fixed; -route.csv for a route export). The file is left as
- * *path + ".part": the caller has it renamed to *path once its transaction
- * commits (the hub renames it then). *path (caller frees) and *rows; 0, or -1
- * with *cause (and no file).
+ * The parcels of manifest_id in the carrier's format, as the text of
+ * OUTBOX/CARRIER/CARRIER-YYYYMMDD-NNNNNN.csv (or .txt when fixed; -route.csv
+ * for a route export; the folder is made). Nothing is written: the caller
+ * writes *text as *path + ".part" and has it renamed to *path once its
+ * transaction commits (the hub's file worker and after-commit list). *path
+ * and *text (*len bytes; caller frees both) and *rows; 0, or -1 with *cause.
  */
-int carrier_manifest_write (db_t *db, const struct carrier *c, int64_t manifest_id, const char *outbox, char **path,
-    int *rows, char **cause);
+int carrier_manifest_text (db_t *db, const struct carrier *c, int64_t manifest_id, const char *outbox, char **path,
+    char **text, size_t *len, int *rows, char **cause);
 
 /* The field table as Markdown rows (for doc/carriers.md). */
 void carrier_manifest_doc (FILE *f);

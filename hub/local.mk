@@ -6,6 +6,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub.h \
 	hub/loop/hub-server.c hub/loop/hub-server.h \
 	hub/loop/hub-spool.c hub/loop/hub-spool.h \
+	hub/loop/hub-later.c hub/loop/hub-later.h \
 	hub/loop/hub-feed.c hub/loop/hub-feed.h \
 	hub/loop/hub-integration.c hub/loop/hub-integration.h \
 	hub/loop/hub-events.c hub/loop/hub-events.h \
@@ -28,9 +29,11 @@ hub_libhub_a_SOURCES = \
 	hub/docs/hub-ticket.c hub/docs/hub-ticket.h \
 	hub/docs/hub-receipt.c hub/docs/hub-receipt.h \
 	hub/docs/hub-customs.c hub/docs/hub-customs.h \
+	hub/docs/hub-manifest.c hub/docs/hub-manifest.h \
 	hub/req/hub-req.h \
 	hub/req/hub-reply.c hub/req/hub-reply.h \
 	hub/req/hub-after.c hub/req/hub-after.h \
+	hub/req/hub-ask.c hub/req/hub-ask.h \
 	hub/req/flow.c hub/req/flow.h \
 	hub/store/hub-store.c hub/store/hub-store.h \
 	hub/store/hub-role.c hub/store/hub-role.h \
@@ -40,7 +43,11 @@ hub_libhub_a_SOURCES = \
 	hub/store/hub-auth.c hub/store/hub-auth.h \
 	hub/store/hub-demo.c hub/store/hub-demo.h \
 	hub/store/hub-backup.c hub/store/hub-backup.h \
-	hub/work/work-print.c hub/work/work-print.h
+	hub/work/work.c hub/work/work.h \
+	hub/work/work-print.c hub/work/work-print.h \
+	hub/work/work-draw.c hub/work/work-draw.h \
+	hub/work/work-pin.c hub/work/work-pin.h \
+	hub/work/work-file.c hub/work/work-file.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) \

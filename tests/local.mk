@@ -50,6 +50,35 @@ tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_print_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-print
 
+# The hub's print worker against a cupsd stopped with SIGSTOP.
+check_PROGRAMS += tests/test-hub-stall
+tests_test_hub_stall_SOURCES = tests/test-hub-stall.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h
+tests_test_hub_stall_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_stall_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-stall
+
+# The hub killed at each step of printing a label: printed once after the restart.
+check_PROGRAMS += tests/test-hub-crash
+tests_test_hub_crash_SOURCES = tests/test-hub-crash.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h
+tests_test_hub_crash_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_crash_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-crash
+
+# Logins checked by the PIN worker: thirty at once delay nobody; exactly once.
+check_PROGRAMS += tests/test-hub-login
+tests_test_hub_login_SOURCES = tests/test-hub-login.c tests/flow/flowlib.h
+tests_test_hub_login_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_login_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-login
+
+# A label that cannot be drawn is refused to the packer, with the field; packed after the order is corrected.
+check_PROGRAMS += tests/test-hub-undrawn
+tests_test_hub_undrawn_SOURCES = tests/test-hub-undrawn.c tests/hub-print.h tests/flow/flowlib.h \
+	tests/printers/print-test.h
+tests_test_hub_undrawn_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_undrawn_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-undrawn
+
 # The WAL checkpoint thread under a writer that never pauses.
 check_PROGRAMS += tests/test-checkpoint
 tests_test_checkpoint_SOURCES = tests/test-checkpoint.c
@@ -159,6 +188,12 @@ endif
 
 # Valgrind suppressions for libraries outside the suite (doc/security.md).
 EXTRA_DIST += tests/valgrind.supp
+
+# The hub's threads under helgrind (TOOL=drd for DRD): make check-threads, a few minutes.
+EXTRA_DIST += tests/hub-threads.sh tests/helgrind.supp
+check-threads: all bench/bench-hub printers/fake-printer
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(SHELL) $(abs_top_srcdir)/tests/hub-threads.sh
+.PHONY: check-threads
 
 # A frame over ZMQ_MAXMSGSIZE is dropped by libzmq; the hub answers on.
 check_PROGRAMS += tests/security/test-maxmsg

@@ -163,7 +163,9 @@ hub_cmd_dispatch (struct hub_req *req)
 	}
 	hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_COMMAND, "Unknown request");
 out:
-	hub_cmd_log_event (req, req->operator_badge);
+	/* A run that waits for the workers is not kept: the run that is logs it. */
+	if (!hub_ask_waiting (req->ask))
+		hub_cmd_log_event (req, req->operator_badge);
 	if (!req->system) {
 		req->operator_badge = NULL;
 		req->station = NULL;

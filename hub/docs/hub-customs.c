@@ -5,7 +5,6 @@
 #include "hub/req/flow.h"
 #include "hub-label.h"
 #include "hub-print.h"
-#include "labels/label.h"
 #include "log.h"
 #include "util.h"
 
@@ -13,18 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The papers, by layout name; the cached layout of each. */
-static struct hub_customs_paper {
+/* The papers, by layout name. */
+static const struct hub_customs_paper {
 	const char *name;
 	const char *title;
-	struct label_layout *layout;
 } hub_customs_papers[] = {
-	{ "cn22", "CN22", NULL },
-	{ "cn23", "CN23", NULL },
-	{ "invoice", "commercial invoice", NULL },
+	{ "cn22", "CN22" },
+	{ "cn23", "CN23" },
+	{ "invoice", "commercial invoice" },
 };
 
-static struct hub_customs_paper *
+static const struct hub_customs_paper *
 hub_customs_paper (const char *name)
 {
 	for (size_t i = 0; i < nitems (hub_customs_papers); i++)
@@ -159,18 +157,18 @@ hub_customs_contents (db_t *db, const char *ref)
 }
 
 int
-hub_customs_render (struct hub_req *req, int64_t parcel_id, const char *paper, uint8_t **data, size_t *size,
+hub_customs_draw (struct hub_req *req, int64_t parcel_id, const char *paper, const uint8_t **data, size_t *size,
     char **cause)
 {
-	struct hub_customs_paper *p = hub_customs_paper (paper);
+	const struct hub_customs_paper *p = hub_customs_paper (paper);
 	if (p == NULL) {
 		*cause = xasprintf ("no customs paper called '%s'", paper);
-		return -1;
+		return 0;
 	}
 	const struct carrier *c = NULL;
 	json_t *sh = hub_label_shipment (req->db, req->opt->conf, parcel_id, &c, cause);
 	if (sh == NULL)
-		return -1;
+		return 0;
 	json_object_set_new (sh, "customs", hub_customs_contents (req->db, json_string_value (json_object_get (sh,
 	    "reference"))));
 	/* The exporter's numbers on the invoice: store.eori, store.vat in despatch.conf. */
@@ -181,29 +179,27 @@ hub_customs_render (struct hub_req *req, int64_t parcel_id, const char *paper, u
 		json_object_set_new (sender, "eori", json_string (eori));
 	if (*vat)
 		json_object_set_new (sender, "vat", json_string (vat));
-	if (p->layout == NULL && (p->layout = label_layout_load (p->name, cause)) == NULL) {
-		json_decref (sh);
-		return -1;
-	}
-	struct label_options opt = { .format = LABEL_FORMAT_PDF, .dpi = 300 };
-	struct label_buf out = { 0 };
-	int rc = label_render (p->layout, sh, &opt, &out, cause);
+	char *json = hub_label_json (sh);
 	json_decref (sh);
-	if (rc != 0)
-		return -1;
-	*data = out.data;
-	*size = out.len;
-	return 0;
+	const char *why = NULL;
+	int rc = hub_ask_draw (req, p->name, "pdf", 300, json, data, size, &why);
+	free (json);
+	if (rc == 0)
+		*cause = xstrdup (why);
+	return rc;
 }
 
 int64_t
 hub_customs_queue (struct hub_req *req, int64_t parcel_id, const char *paper)
 {
-	uint8_t *data = NULL;
+	const uint8_t *data = NULL;
 	size_t size = 0;
 	char *cause = NULL;
-	if (hub_customs_render (req, parcel_id, paper, &data, &size, &cause) != 0)
+	int drawn = hub_customs_draw (req, parcel_id, paper, &data, &size, &cause);
+	if (drawn == 0)
 		log_error ("parcel %lld: customs %s not drawn: %s", (long long) parcel_id, paper, cause);
+	else if (drawn < 0)
+		data = NULL; /* being drawn: this run is not kept */
 	const struct hub_customs_paper *p = hub_customs_paper (paper);
 	struct flow_parcel parcel;
 	int64_t job = -1;
@@ -211,18 +207,10 @@ hub_customs_queue (struct hub_req *req, int64_t parcel_id, const char *paper)
 		char *title = xasprintf ("%s %s %s", p ? p->title : paper, parcel.code, parcel.tracking);
 		/* The order's job, not the parcel's: a parcel's reprint stays its label. */
 		struct hub_print_doc doc = { .order_ref = parcel.order, .kind = "customs", .format = "pdf",
-			.title = title, .data = data, .size = size, .cause = cause };
+			.title = title, .data = data, .size = size, .cause = data ? NULL : cause ? cause : "being drawn" };
 		job = hub_print_document (req, &doc);
 		free (title);
 	}
-	free (data);
 	free (cause);
 	return job;
-}
-
-void
-hub_customs_shutdown (void)
-{
-	for (size_t i = 0; i < nitems (hub_customs_papers); i++)
-		label_layout_destroy (&hub_customs_papers[i].layout);
 }

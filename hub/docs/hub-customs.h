@@ -8,8 +8,8 @@
  * commercial invoice, for couriers). Every line of the order must then
  * carry description, HS code, country of origin, value, currency and
  * weight; the paper is drawn from data/layouts/cn22.json, cn23.json or
- * invoice.json as a PDF and queued as the order's document job on the
- * station's document printer.
+ * invoice.json as a PDF (by the draw worker) and queued as the order's
+ * document job on the station's document printer.
  */
 #ifndef DSP_HUB_CUSTOMS_H
 #define DSP_HUB_CUSTOMS_H
@@ -32,8 +32,9 @@
 int hub_customs_check (struct hub_req *req, const char *ref, const char *country, const char *carrier,
     const char *service, const char **paper);
 
-/* Render paper for the labelled parcel as PDF (caller frees *data); 0, or -1 and *cause. */
-int hub_customs_render (struct hub_req *req, int64_t parcel_id, const char *paper, uint8_t **data, size_t *size,
+/* Paper for the labelled parcel as PDF, drawn by the draw worker: 1 with *data and *size
+ * (the request's), 0 with *cause (caller frees), -1 while it is being drawn (hub-ask.h). */
+int hub_customs_draw (struct hub_req *req, int64_t parcel_id, const char *paper, const uint8_t **data, size_t *size,
     char **cause);
 
 /*
@@ -44,7 +45,5 @@ int hub_customs_render (struct hub_req *req, int64_t parcel_id, const char *pape
  */
 int64_t hub_customs_queue (struct hub_req *req, int64_t parcel_id, const char *paper);
 
-/* Free the cached layouts (at exit). */
-void hub_customs_shutdown (void);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * hub-label.c: parcel rows to shipment JSON to a rendered label.
+ * hub-label.c: parcel rows to shipment JSON, drawn by the draw worker.
  *
  * The label-specific codes of each carrier (layout, service and routing
  * codes) come from its carrier file (carriers/carrier.h, doc/carriers.md); the sort
@@ -10,40 +10,13 @@
 #include "hub-label.h"
 #include "carriers/carrier.h"
 #include "country.h"
-#include "labels/label.h"
+#include "hub/req/hub-req.h"
 #include "log.h"
 #include "util.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-static struct {
-	char name[32];
-	struct label_layout *layout;
-} hub_label_cache[16];
-
-static struct label_layout *
-hub_label_layout (const char *name, char **cause)
-{
-	size_t i;
-	for (i = 0; i < nitems (hub_label_cache) && hub_label_cache[i].layout; i++)
-		if (strcmp (hub_label_cache[i].name, name) == 0)
-			return hub_label_cache[i].layout;
-	struct label_layout *l = label_layout_load (name, cause);
-	if (l && i < nitems (hub_label_cache)) {
-		util_strlcpy (hub_label_cache[i].name, name, sizeof hub_label_cache[i].name);
-		hub_label_cache[i].layout = l;
-	}
-	return l;
-}
-
-void
-hub_label_shutdown (void)
-{
-	for (size_t i = 0; i < nitems (hub_label_cache); i++)
-		label_layout_destroy (&hub_label_cache[i].layout);
-}
 
 /* "SW1A 2AA" -> "SW1A": the outward code. */
 static void
@@ -180,25 +153,26 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	return sh;
 }
 
+char *
+hub_label_json (const json_t *data)
+{
+	char *text = json_dumps (data, JSON_COMPACT | JSON_SORT_KEYS);
+	return text ? text : xstrdup ("{}");
+}
+
 int
-hub_label_render (db_t *db, conf_t *conf, int64_t parcel_id, int dpi, uint8_t **data, size_t *size, char **cause)
+hub_label_draw (struct hub_req *req, int64_t parcel_id, int dpi, const uint8_t **data, size_t *size, char **cause)
 {
 	const struct carrier *c = NULL;
-	json_t *sh = hub_label_shipment (db, conf, parcel_id, &c, cause);
+	json_t *sh = hub_label_shipment (req->db, req->opt->conf, parcel_id, &c, cause);
 	if (sh == NULL)
-		return -1;
-	struct label_layout *layout = hub_label_layout (c->layout, cause);
-	if (layout == NULL) {
-		json_decref (sh);
-		return -1;
-	}
-	struct label_options opt = { .format = LABEL_FORMAT_ZPL, .dpi = dpi };
-	struct label_buf out = { 0 };
-	int rc = label_render (layout, sh, &opt, &out, cause);
+		return 0;
+	char *json = hub_label_json (sh);
 	json_decref (sh);
-	if (rc != 0)
-		return -1;
-	*data = out.data;
-	*size = out.len;
-	return 0;
+	const char *why = NULL;
+	int rc = hub_ask_draw (req, c->layout, "zpl", dpi, json, data, size, &why);
+	free (json);
+	if (rc == 0)
+		*cause = xstrdup (why);
+	return rc;
 }

@@ -10,6 +10,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "shipment field 'recipient.name' is missing" -> "recipient.name": the field a refusal names, if any. */
+static bool
+hub_print_field (const char *cause, char *field, size_t n)
+{
+	const char *f = strstr (cause, "field '");
+	if (f == NULL)
+		return false;
+	f += 7;
+	size_t len = strcspn (f, "'");
+	if (f[len] != '\'' || len == 0 || len >= n)
+		return false;
+	memcpy (field, f, len);
+	field[len] = '\0';
+	return true;
+}
+
+/* The label of the parcel cannot be drawn: the reply says why and what to do; nothing is queued. */
+static void
+hub_print_undrawn (struct hub_req *req, int64_t parcel_id, const char *cause)
+{
+	char code[48] = "";
+	db_stmt_t *st = db_prepare (req->db, "SELECT code FROM parcels WHERE id = ?1");
+	db_bind_int (st, 1, parcel_id);
+	if (db_step (st) == DB_ROW)
+		util_strlcpy (code, db_col_text (st, 0), sizeof code);
+	db_reset (st);
+	log_warn ("parcel %s: label not drawn: %s", code, cause);
+	char field[64];
+	if (strncmp (cause, HUB_ASK_UNREADABLE, strlen (HUB_ASK_UNREADABLE)) == 0) {
+		/* The order is not at fault: the layout, the resolution or the renderer is. */
+		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Parcel %s NOT labelled: its label was drawn but %s. Nothing "
+		    "was printed. Tell a supervisor: the carrier's layout or this printer's resolution needs checking",
+		    code, cause);
+	} else if (hub_print_field (cause, field, sizeof field)) {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Parcel %s NOT labelled: its label cannot be drawn (%s). "
+		    "Correct the order's %s and import it again, then pack again", code, cause, field);
+		hub_reply_data (req, "field", "%s", field);
+	} else {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Parcel %s NOT labelled: its label cannot be drawn (%s). "
+		    "Correct the order and import it again, then pack again", code, cause);
+	}
+	hub_reply_data (req, "parcel", "%s", code);
+	hub_reply_data (req, "why", "%.400s", cause);
+}
+
 int64_t
 hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, const char *printer)
 {
@@ -22,49 +67,56 @@ hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, con
 		cause = NULL;
 		dpi = 203;
 	}
-	uint8_t *data = NULL;
+	uint8_t *kept = NULL;
+	const uint8_t *data = NULL;
 	size_t size = 0;
-	enum hub_job_state state = JOB_QUEUED;
 	if (reprint_of > 0) {
 		/* A reprint is the same label, byte for byte. */
 		db_stmt_t *st = db_prepare (req->db, "SELECT data FROM label_jobs WHERE id = ?1 AND data IS NOT NULL");
 		db_bind_int (st, 1, reprint_of);
 		if (db_step (st) == DB_ROW) {
 			const void *p = db_col_blob (st, 0, &size);
-			data = xmalloc (size);
-			memcpy (data, p, size);
+			data = kept = xmalloc (size);
+			memcpy (kept, p, size);
 		}
 		db_reset (st);
 	}
-	if (data == NULL && hub_label_render (req->db, conf, parcel_id, dpi, &data, &size, &cause) != 0) {
-		log_error ("parcel %lld: label not drawn: %s", (long long) parcel_id, cause);
-		state = JOB_FAILED;
+	/* Drawn and read back before anything says "labelled"; while it is being drawn this run is not kept. */
+	if (data == NULL) {
+		int drawn = hub_label_draw (req, parcel_id, dpi, &data, &size, &cause);
+		if (drawn == 0) {
+			hub_print_undrawn (req, parcel_id, cause);
+			free (cause);
+			return 0;
+		}
+		if (drawn < 0) {
+			data = NULL;
+			size = 0;
+		}
 	}
 	db_stmt_t *st = db_prepare (req->db,
 	    "INSERT INTO label_jobs (parcel_id, order_ref, terminal, station, status, created_at, updated_at, printer,"
 	    " error, kind, format, title, data, reprint_of, requested_by)"
-	    " SELECT ?1, p.order_ref, ?2, ?3, ?4, ?5, ?5, ?6, ?7, 'label', 'zpl',"
-	    "  'label ' || p.code || ' ' || coalesce(p.tracking, ''), ?8, ?9, ?10 FROM parcels p WHERE p.id = ?1");
+	    " SELECT ?1, p.order_ref, ?2, ?3, ?4, ?5, ?5, ?6, NULL, 'label', 'zpl',"
+	    "  'label ' || p.code || ' ' || coalesce(p.tracking, ''), ?7, ?8, ?9 FROM parcels p WHERE p.id = ?1");
 	db_bind_int (st, 1, parcel_id);
 	db_bind_text (st, 2, proto_msg_terminal (req->msg));
 	db_bind_text (st, 3, req->station);
-	db_bind_text (st, 4, hub_state_job_name (state));
+	db_bind_text (st, 4, hub_state_job_name (JOB_QUEUED));
 	db_bind_int (st, 5, req->now_ms);
 	db_bind_text (st, 6, printer && *printer ? printer : NULL);
-	db_bind_text (st, 7, cause);
 	if (data)
-		db_bind_blob (st, 8, data, size);
+		db_bind_blob (st, 7, data, size);
+	else
+		db_bind_null (st, 7);
+	if (reprint_of > 0)
+		db_bind_int (st, 8, reprint_of);
 	else
 		db_bind_null (st, 8);
-	if (reprint_of > 0)
-		db_bind_int (st, 9, reprint_of);
-	else
-		db_bind_null (st, 9);
-	db_bind_text (st, 10, req->operator_badge);
+	db_bind_text (st, 9, req->operator_badge);
 	int rc = db_step (st);
 	db_reset (st);
-	free (data);
-	free (cause);
+	free (kept);
 	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
 }
 

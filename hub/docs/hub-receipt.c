@@ -2,7 +2,7 @@
 #include "config.h"
 #include "hub-receipt.h"
 #include "hub-print.h"
-#include "labels/label.h"
+#include "hub-label.h"
 #include "log.h"
 #include "util.h"
 
@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct label_layout *hub_receipt_layout;
-
 int
-hub_receipt_render (db_t *db, int64_t manifest, uint8_t **data, size_t *size, char **cause)
+hub_receipt_draw (struct hub_req *req, int64_t manifest, const uint8_t **data, size_t *size, char **cause)
 {
+	db_t *db = req->db;
 	db_stmt_t *st = db_prepare (db,
 	    "SELECT m.carrier, coalesce (c.name, m.carrier), coalesce (m.cage, ''), m.closed_at, m.closed_by,"
 	    " coalesce (o.name, m.closed_by), (SELECT count (*) FROM parcels WHERE manifest_id = m.id),"
@@ -25,7 +24,7 @@ hub_receipt_render (db_t *db, int64_t manifest, uint8_t **data, size_t *size, ch
 	if (db_step (st) != DB_ROW) {
 		db_reset (st);
 		*cause = xasprintf ("manifest %lld not found", (long long) manifest);
-		return -1;
+		return 0;
 	}
 	char iso[32], id[24], kg[32];
 	util_iso_time (db_col_int (st, 3), iso, sizeof iso);
@@ -47,29 +46,27 @@ hub_receipt_render (db_t *db, int64_t manifest, uint8_t **data, size_t *size, ch
 	json_object_set_new (r, "weight_kg", json_string (kg));
 	json_object_set_new (r, "manifest", json_string (id));
 	db_reset (st);
-	if (hub_receipt_layout == NULL && (hub_receipt_layout = label_layout_load ("receipt", cause)) == NULL) {
-		json_decref (r);
-		return -1;
-	}
-	struct label_options opt = { .format = LABEL_FORMAT_PDF, .dpi = 300 };
-	struct label_buf out = { 0 };
-	int rc = label_render (hub_receipt_layout, r, &opt, &out, cause);
+	char *json = hub_label_json (r);
 	json_decref (r);
-	if (rc != 0)
-		return -1;
-	*data = out.data;
-	*size = out.len;
-	return 0;
+	const char *why = NULL;
+	int rc = hub_ask_draw (req, "receipt", "pdf", 300, json, data, size, &why);
+	free (json);
+	if (rc == 0)
+		*cause = xstrdup (why);
+	return rc;
 }
 
 int64_t
 hub_receipt_queue (struct hub_req *req, int64_t manifest)
 {
-	uint8_t *data = NULL;
+	const uint8_t *data = NULL;
 	size_t size = 0;
 	char *cause = NULL;
-	if (hub_receipt_render (req->db, manifest, &data, &size, &cause) != 0)
+	int drawn = hub_receipt_draw (req, manifest, &data, &size, &cause);
+	if (drawn == 0)
 		log_error ("manifest %lld: collection receipt not drawn: %s", (long long) manifest, cause);
+	else if (drawn < 0)
+		data = NULL; /* being drawn: this run is not kept */
 	char *carrier = NULL;
 	db_stmt_t *st = db_prepare (req->db, "SELECT carrier FROM manifests WHERE id = ?1");
 	db_bind_int (st, 1, manifest);
@@ -80,18 +77,11 @@ hub_receipt_queue (struct hub_req *req, int64_t manifest)
 	if (carrier) {
 		char *title = xasprintf ("collection receipt %s manifest %lld", carrier, (long long) manifest);
 		struct hub_print_doc doc = { .manifest_id = manifest, .kind = "receipt", .format = "pdf", .title = title,
-			.data = data, .size = size, .cause = cause };
+			.data = data, .size = size, .cause = data ? NULL : cause ? cause : "being drawn" };
 		job = hub_print_document (req, &doc);
 		free (title);
 		free (carrier);
 	}
-	free (data);
 	free (cause);
 	return job;
-}
-
-void
-hub_receipt_shutdown (void)
-{
-	label_layout_destroy (&hub_receipt_layout);
 }

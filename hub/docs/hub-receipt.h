@@ -12,14 +12,13 @@
 
 #include "hub/req/hub-req.h"
 
-/* Render manifest's receipt as PDF (caller frees *data); 0, or -1 and *cause. */
-int hub_receipt_render (db_t *db, int64_t manifest, uint8_t **data, size_t *size, char **cause);
+/* The manifest's receipt as PDF, drawn by the draw worker: 1 with *data and *size
+ * (the request's), 0 with *cause (caller frees), -1 while it is being drawn (hub-ask.h). */
+int hub_receipt_draw (struct hub_req *req, int64_t manifest, const uint8_t **data, size_t *size, char **cause);
 /* Queue the receipt for the requesting station's document printer (inside
  * the close-out's transaction; sent after commit by the spooler). A
  * receipt that cannot be drawn is kept as a failed job with the reason.
  * Returns the job id, or -1 on a database failure. */
 int64_t hub_receipt_queue (struct hub_req *req, int64_t manifest);
-/* Free the cached layout (at exit). */
-void hub_receipt_shutdown (void);
 
 #endif

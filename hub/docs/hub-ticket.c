@@ -1,14 +1,14 @@
 /* hub-ticket.c: an order's rows to its despatch ticket. */
 #include "config.h"
 #include "hub-ticket.h"
-#include "labels/label.h"
+#include "hub-label.h"
+#include "hub/req/hub-req.h"
 #include "util.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct label_layout *hub_ticket_layout;
 
 /* "Beauty, Womenswear": the order's departments, each once, in line order. */
 static char *
@@ -37,8 +37,9 @@ hub_ticket_departments (db_t *db, const char *ref, int *lines)
 }
 
 int
-hub_ticket_render (db_t *db, const char *order_ref, int dpi, uint8_t **data, size_t *size, char **cause)
+hub_ticket_render (struct hub_req *req, const char *order_ref, int dpi, uint8_t **data, size_t *size, char **cause)
 {
+	db_t *db = req->db;
 	db_stmt_t *st = db_prepare (db,
 	    "SELECT ref, channel, customer_name, town, postcode, country, service, promise FROM orders WHERE ref = ?1");
 	db_bind_text (st, 1, order_ref);
@@ -76,23 +77,17 @@ hub_ticket_render (db_t *db, const char *order_ref, int dpi, uint8_t **data, siz
 	json_object_set_new (t, "order", order);
 	free (departments);
 
-	if (hub_ticket_layout == NULL && (hub_ticket_layout = label_layout_load ("ticket", cause)) == NULL) {
-		json_decref (t);
+	char *json = hub_label_json (t);
+	json_decref (t);
+	const uint8_t *drawn = NULL;
+	const char *why = NULL;
+	int rc = hub_ask_draw (req, "ticket", "zpl", dpi, json, &drawn, size, &why);
+	free (json);
+	if (rc != 1) {
+		*cause = xstrdup (rc == 0 ? why : "being drawn");
 		return -1;
 	}
-	struct label_options opt = { .format = LABEL_FORMAT_ZPL, .dpi = dpi };
-	struct label_buf out = { 0 };
-	int rc = label_render (hub_ticket_layout, t, &opt, &out, cause);
-	json_decref (t);
-	if (rc != 0)
-		return -1;
-	*data = out.data;
-	*size = out.len;
+	*data = xmalloc (*size);
+	memcpy (*data, drawn, *size);
 	return 0;
-}
-
-void
-hub_ticket_shutdown (void)
-{
-	label_layout_destroy (&hub_ticket_layout);
 }

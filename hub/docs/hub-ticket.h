@@ -9,13 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
-#include "db.h"
+struct hub_req;
 
-/* Render the ticket of order_ref as ZPL at dpi (caller frees *data); 0, or -1 and *cause. */
-int hub_ticket_render (db_t *db, const char *order_ref, int dpi, uint8_t **data, size_t *size, char **cause);
-
-/* Free the cached layout (at exit). */
-void hub_ticket_shutdown (void);
+/* The ticket of order_ref as ZPL at dpi, drawn by the draw worker (caller
+ * frees *data); 0, or -1 and *cause (caller frees): it cannot be drawn, or
+ * it is being drawn (req/hub-ask.h: then the request runs again and this
+ * run is not kept). */
+int hub_ticket_render (struct hub_req *req, const char *order_ref, int dpi, uint8_t **data, size_t *size,
+    char **cause);
 
 #endif

@@ -11,7 +11,7 @@
 #include "flow-steps.h"
 #include "hub/req/flow.h"
 #include "carriers/carrier.h"
-#include "carriers/carrier-manifest.h"
+#include "hub/docs/hub-manifest.h"
 #include "hub/docs/hub-receipt.h"
 #include "log.h"
 #include "util.h"
@@ -273,17 +273,13 @@ flow_closeout (struct hub_req *req)
 	/* The manifest file, in the carrier's format, into the outbox. */
 	char *outbox = flow_closeout_outbox (req), *path = NULL, *cause = NULL;
 	int rows = 0;
-	rc = carrier_manifest_write (req->db, carrier_find (carrier_current (), carrier), manifest, outbox, &path, &rows,
-	    &cause);
+	rc = hub_manifest_write (req, carrier_find (carrier_current (), carrier), manifest, outbox, &path, &rows, &cause);
 	free (outbox);
 	if (rc != 0) {
 		log_error ("manifest %lld (%s) not written: %s", (long long) manifest, carrier, cause);
 		free (cause);
 		return -1;
 	}
-	char *part = xasprintf ("%s.part", path);
-	hub_after_file (req->after, part, path, true);
-	free (part);
 	st = db_prepare (req->db, "UPDATE manifests SET file = ?2, weight_g = (SELECT coalesce (sum (weight_g), 0)"
 	    " FROM parcels WHERE manifest_id = ?1) WHERE id = ?1");
 	db_bind_int (st, 1, manifest);

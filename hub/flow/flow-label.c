@@ -153,11 +153,13 @@ flow_label_document (struct hub_req *req, int64_t job, const char *key)
 	db_reset (st);
 }
 
+/* Drawn and kept now; sent to the bench's printer once this commits. 1 issued, 0 it cannot be drawn
+ * (the reply says why), -1 database. */
 static int
 flow_label_issue (struct hub_req *req, int64_t parcel_id)
 {
-	/* Rendered and kept now; sent to the bench's printer once this commits. */
-	return hub_print_label (req, parcel_id, 0, NULL) < 0 ? -1 : 0;
+	int64_t job = hub_print_label (req, parcel_id, 0, NULL);
+	return job < 0 ? -1 : job > 0;
 }
 
 int
@@ -184,6 +186,9 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 		    PROTO_REPLY_TEXT)) ? -1 : 1;
 	}
 	util_strlcpy (scheme, carrier_find (carrier_current (), carrier)->scheme, sizeof scheme);
+	/* The numbers are taken in a savepoint of their own: a label that cannot be drawn takes none. */
+	if (db_exec (req->db, "SAVEPOINT label") != DB_DONE)
+		return -1;
 	db_stmt_t *st;
 	char tracking[48], sscc[24], why[200] = "", why2[200] = "";
 	int t1 = flow_label_take (req, carrier, tracking, sizeof tracking, why, sizeof why);
@@ -214,7 +219,16 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 	db_bind_int (st, 6, req->now_ms);
 	int rc = db_step (st);
 	db_reset (st);
-	if (rc != DB_DONE || flow_label_issue (req, p.id) != 0
+	int issued = rc == DB_DONE ? flow_label_issue (req, p.id) : -1;
+	if (issued == 0) {
+		/* Not drawn: the parcel stays packed, no number is used, and the reply says what to put right. */
+		if (db_exec (req->db, "ROLLBACK TO label") != DB_DONE)
+			return -1;
+		hub_reply_data (req, "carrier", "%s", carrier);
+		return flow_event (req, "label-refused", p.order, p.id, 0, false, "%s", proto_get_str (req->reply,
+		    PROTO_REPLY_TEXT)) ? -1 : 1;
+	}
+	if (issued < 0
 	    || flow_event (req, "label", p.order, p.id, 0, false, "%s %s tracking %s SSCC %s%s%s", carrier, service,
 	        tracking, sscc, *low ? "; " : "", *low ? (t1 == FLOW_TAKE_LOW ? why : why2) : "") != 0)
 		return -1;

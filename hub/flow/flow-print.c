@@ -98,6 +98,8 @@ flow_print_reprint (struct hub_req *req)
 	}
 	const char *printer = proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "printer");
 	int64_t job = hub_print_label (req, p.id, last, printer);
+	if (job == 0)
+		return 0; /* it cannot be drawn: the reply says why */
 	if (job < 0 || flow_event (req, "reprint", p.order, p.id, 0, false, "label job %lld%s%s", (long long) job,
 	                   printer ? " to " : "", printer ? printer : "") != 0)
 		return -1;
@@ -216,7 +218,7 @@ flow_print_ticket (struct hub_req *req)
 	cause = NULL;
 	uint8_t *data = NULL;
 	size_t size = 0;
-	if (hub_ticket_render (req->db, o.ref, dpi > 0 ? dpi : 203, &data, &size, &cause) != 0) {
+	if (hub_ticket_render (req, o.ref, dpi > 0 ? dpi : 203, &data, &size, &cause) != 0) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "The ticket for %s cannot be drawn: %s", o.ref, cause);
 		free (cause);
 		return 0;

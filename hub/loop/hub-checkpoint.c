@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -92,7 +93,13 @@ hub_checkpoint_new (const char *path, int every_ms, int frames, char **cause)
 	}
 	pthread_mutex_init (&self->lock, NULL);
 	pthread_cond_init (&self->wake, NULL);
-	if (pthread_create (&self->thread, NULL, hub_checkpoint_run, self) != 0) {
+	/* Every signal blocked on the thread: SIGINT and SIGTERM are the loop's thread's to take. */
+	sigset_t all, old;
+	sigfillset (&all);
+	pthread_sigmask (SIG_SETMASK, &all, &old);
+	int rc = pthread_create (&self->thread, NULL, hub_checkpoint_run, self);
+	pthread_sigmask (SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		*cause = xasprintf ("cannot start the checkpoint thread");
 		db_close (&self->db);
 		free (self);

@@ -1,12 +1,14 @@
 /* hub-events.c: the shipment events feed, PUB socket and export files (see hub-events.h). */
 #include "config.h"
 #include "hub-events.h"
+#include "hub/work/work-file.h"
 #include "log.h"
 #include "util.h"
 
 #include <czmq.h>
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +23,26 @@ static const char *const hub_events_topics[] = {
 	"receive", "pack", "label", "verify", "scanout", "closeout", "reopen", "track", "hold", "release", "undo",
 };
 
-struct hub_events {
-	zsock_t *pub;
-	char *exports;
-	int64_t sent;         /* the last event id sent */
-	int64_t retry_ms;     /* after a failed export write, not before this (monotonic) */
-	char *error;          /* the export's last error, as recorded in events_feed (NULL: none) */
-};
-
 /* One event read back, ready to go out. */
 struct hub_events_row {
 	int64_t id, at;
 	const char *topic;
 	char *json;
+};
+
+struct hub_events {
+	zsock_t *pub;
+	char *exports;
+	work_t *files;        /* the exports' own file worker: appends keep their order */
+	int64_t sent;         /* the last event id sent */
+	int64_t retry_ms;     /* after a failed export write, not before this (monotonic) */
+	char *error;          /* the export's last error, as recorded in events_feed (NULL: none) */
+	/* The chunk at the file worker: its rows, the last id read, the appends not answered. */
+	struct hub_events_row *rows;
+	int nrows;
+	int64_t last;
+	int pending;
+	bool failed;
 };
 
 static bool
@@ -57,6 +66,10 @@ hub_events_new (db_t *db, const char *endpoint, const char *exports, hub_curve_t
 		if (util_mkdirs (exports, 0755) != 0) {
 			*cause = xasprintf ("cannot make the exports folder %s: %s. Check hub.exports", exports,
 			    strerror (errno));
+			hub_events_destroy (&self);
+			return NULL;
+		}
+		if ((self->files = work_file_new (cause)) == NULL) {
 			hub_events_destroy (&self);
 			return NULL;
 		}
@@ -104,6 +117,10 @@ hub_events_destroy (hub_events_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_events_t *self = *self_p;
+	work_destroy (&self->files);
+	for (int i = 0; i < self->nrows; i++)
+		free (self->rows[i].json);
+	free (self->rows);
 	zsock_destroy (&self->pub);
 	free (self->exports);
 	free (self->error);
@@ -187,45 +204,66 @@ hub_events_read (hub_events_t *self, db_t *db, struct hub_events_row **rows_p, i
 	return n;
 }
 
-/* Close f after syncing it; 0 or -1. */
-static int
-hub_events_close (FILE *f)
+/* The rows to their day's files: one append (synced by the file worker) per file. */
+static void
+hub_events_export (hub_events_t *self)
 {
-	if (f == NULL)
-		return 0;
-	int rc = fflush (f) == 0 && fsync (fileno (f)) == 0 ? 0 : -1;
-	return fclose (f) == 0 ? rc : -1;
+	for (int i = 0; i < self->nrows;) {
+		char *name = hub_events_file (self->exports, self->rows[i].at);
+		size_t cap = 4096, len = 0;
+		char *buf = xmalloc (cap);
+		for (; i < self->nrows; i++) {
+			char *other = hub_events_file (self->exports, self->rows[i].at);
+			bool same = strcmp (other, name) == 0;
+			free (other);
+			if (!same)
+				break;
+			size_t n = strlen (self->rows[i].json);
+			if (len + n + 2 > cap)
+				buf = xrealloc (buf, cap = (len + n + 2) * 2);
+			memcpy (buf + len, self->rows[i].json, n);
+			len += n;
+			buf[len++] = '\n';
+		}
+		work_send (self->files, &work_file_job_new (WORK_FILE_APPEND, name, buf, len)->base);
+		self->pending++;
+		free (name);
+		free (buf);
+	}
 }
 
-/* Append rows to their day's file, synced; 0 or -1 (logged). */
-static int
-hub_events_export (hub_events_t *self, struct hub_events_row *rows, int n, char **why)
+/* The chunk is out (in the files, when exported): recorded, then published, then forgotten. */
+static void
+hub_events_sent (hub_events_t *self, db_t *db)
 {
-	FILE *f = NULL;
-	char *open_name = NULL;
-	int rc = 0;
-	for (int i = 0; i < n && rc == 0; i++) {
-		char *name = hub_events_file (self->exports, rows[i].at);
-		if (open_name == NULL || strcmp (name, open_name) != 0) {
-			rc = hub_events_close (f);
-			free (open_name);
-			open_name = name;
-			if (rc == 0 && (f = fopen (name, "a")) == NULL)
-				rc = -1;
-		} else {
-			free (name);
-		}
-		if (rc == 0 && fprintf (f, "%s\n", rows[i].json) < 0)
-			rc = -1;
+	if (self->last != self->sent) {
+		/* Recorded before it goes on the wire: the files are the durable copy, the PUB is for who listens. */
+		db_stmt_t *st = db_prepare (db, "UPDATE events_feed SET sent = ?1 WHERE id = 1");
+		db_bind_int (st, 1, self->last);
+		if (db_step (st) != DB_DONE)
+			log_warn ("events feed: last event sent (%lld) not recorded: %s", (long long) self->last,
+			    db_errmsg (db));
+		db_reset (st);
 	}
-	if (hub_events_close (f) != 0)
-		rc = -1;
-	if (rc != 0) {
-		*why = xasprintf ("%s: %s", open_name ? open_name : self->exports, strerror (errno));
-		log_error ("events not exported to %s; trying again shortly (nothing is lost)", *why);
+	for (int i = 0; self->pub && i < self->nrows; i++) {
+		zmsg_t *m = zmsg_new ();
+		zmsg_addstr (m, self->rows[i].topic);
+		zmsg_addstr (m, self->rows[i].json);
+		if (zmsg_send (&m, self->pub) != 0)
+			zmsg_destroy (&m);
 	}
-	free (open_name);
-	return rc;
+	self->sent = self->last;
+}
+
+static void
+hub_events_forget (hub_events_t *self)
+{
+	for (int i = 0; i < self->nrows; i++)
+		free (self->rows[i].json);
+	free (self->rows);
+	self->rows = NULL;
+	self->nrows = 0;
+	self->failed = false;
 }
 
 /* The export's last error for despatch status (NULL: it works again); said once per change. */
@@ -254,45 +292,73 @@ hub_events_error (hub_events_t *self, db_t *db, const char *why)
 void
 hub_events_flush (hub_events_t *self, db_t *db)
 {
-	if (self == NULL || (self->pub == NULL && self->exports == NULL) || util_mono_ms () < self->retry_ms)
+	if (self == NULL || (self->pub == NULL && self->exports == NULL) || self->pending > 0
+	    || util_mono_ms () < self->retry_ms)
 		return;
 	for (;;) {
 		struct hub_events_row *rows = NULL;
 		int64_t last;
 		int n = hub_events_read (self, db, &rows, &last);
-		bool failed = n < 0;
-		if (failed) {
+		if (n < 0) {
 			log_error ("events feed: cannot read the audit trail: %s", db_errmsg (db));
-			n = 0;
-		} else if (n > 0 && self->exports) {
-			char *why = NULL;
-			failed = hub_events_export (self, rows, n, &why) != 0;
-			hub_events_error (self, db, why);
-			free (why);
-		}
-		if (!failed && last != self->sent) {
-			/* Recorded before it goes on the wire: the files are the durable copy, the PUB is for who listens. */
-			db_stmt_t *st = db_prepare (db, "UPDATE events_feed SET sent = ?1 WHERE id = 1");
-			db_bind_int (st, 1, last);
-			if (db_step (st) != DB_DONE)
-				log_warn ("events feed: last event sent (%lld) not recorded: %s", (long long) last,
-				    db_errmsg (db));
-			db_reset (st);
-		}
-		for (int i = 0; !failed && self->pub && i < n; i++) {
-			zmsg_t *m = zmsg_new ();
-			zmsg_addstr (m, rows[i].topic);
-			zmsg_addstr (m, rows[i].json);
-			if (zmsg_send (&m, self->pub) != 0)
-				zmsg_destroy (&m);
-		}
-		for (int i = 0; i < n; i++)
-			free (rows[i].json);
-		free (rows);
-		if (failed)
 			self->retry_ms = util_mono_ms () + HUB_EVENTS_RETRY_MS;
-		if (failed || last == self->sent)
 			return;
-		self->sent = last;
+		}
+		self->rows = rows;
+		self->nrows = n;
+		self->last = last;
+		if (n > 0 && self->exports) {
+			/* Published once the file worker says the lines are in their files (hub_events_answer). */
+			hub_events_export (self);
+			return;
+		}
+		bool more = last != self->sent;
+		hub_events_sent (self, db);
+		hub_events_forget (self);
+		if (!more)
+			return;
+	}
+}
+
+int
+hub_events_fd (hub_events_t *self)
+{
+	return self && self->files ? work_fd (self->files) : -1;
+}
+
+void
+hub_events_answer (hub_events_t *self, db_t *db)
+{
+	struct work_job *wj;
+	while (self->files && (wj = work_take (self->files)) != NULL) {
+		struct work_file_job *j = (struct work_file_job *) wj;
+		if (j->rc != 0 && !self->failed) {
+			log_error ("events not exported to %s; trying again shortly (nothing is lost)", j->cause);
+			/* For despatch status: the first error of the chunk. */
+			hub_events_error (self, db, j->cause);
+			self->failed = true;
+		}
+		work_file_job_free (&j);
+		self->pending--;
+	}
+	if (self->pending > 0 || self->rows == NULL)
+		return;
+	if (self->failed) {
+		self->retry_ms = util_mono_ms () + HUB_EVENTS_RETRY_MS;
+	} else {
+		hub_events_error (self, db, NULL);
+		hub_events_sent (self, db);
+	}
+	hub_events_forget (self);
+}
+
+void
+hub_events_drain (hub_events_t *self, db_t *db, int timeout_ms)
+{
+	int64_t end = util_mono_ms () + timeout_ms;
+	while (self && self->pending > 0 && util_mono_ms () < end) {
+		struct pollfd p = { .fd = work_fd (self->files), .events = POLLIN };
+		poll (&p, 1, 100);
+		hub_events_answer (self, db);
 	}
 }

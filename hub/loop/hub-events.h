@@ -4,7 +4,8 @@
  * scanout, closeout, reopen, track, hold, release, undo) goes out as JSON:
  * on a PUB socket (setting hub.events; CURVE behind the allow-list like the
  * other sockets), topic frame = the event name, and appended to one JSON
- * lines file per day in the exports folder (setting hub.exports).
+ * lines file per day in the exports folder (setting hub.exports), written
+ * and synced by a file worker of its own (hub/work/work-file.h).
  *
  * Events are read back from the events table after the transaction that
  * wrote them committed, so a rolled-back event never goes out; the last one
@@ -26,8 +27,18 @@ typedef struct hub_events hub_events_t;
 hub_events_t *hub_events_new (db_t *db, const char *endpoint, const char *exports, hub_curve_t *curve, char **cause);
 void hub_events_destroy (hub_events_t **self_p);
 /* Send every committed event not sent yet. Call outside any transaction,
- * after each commit (cheap when nothing is new). */
+ * after each commit (cheap when nothing is new). With exports, a chunk of
+ * events goes to the file worker to be appended and synced, and is
+ * recorded sent and published only once it answers (hub_events_answer);
+ * meanwhile nothing more is read. */
 void hub_events_flush (hub_events_t *self, db_t *db);
+/* Readable when the file worker has answered; -1 without exports. */
+int hub_events_fd (hub_events_t *self);
+/* The file worker's answers: a chunk written is recorded and published; one
+ * that failed is read again a little later (nothing is lost). */
+void hub_events_answer (hub_events_t *self, db_t *db);
+/* At stop: wait (at most timeout_ms) for the chunk at the file worker. */
+void hub_events_drain (hub_events_t *self, db_t *db, int timeout_ms);
 /* The export file name for an event time: DIR/events-YYYY-MM-DD.jsonl (caller frees). */
 char *hub_events_file (const char *exports, int64_t at_ms);
 

@@ -7,21 +7,19 @@
 #include "hub-events.h"
 #include "hub-chore.h"
 #include "hub-feed.h"
+#include "hub-later.h"
 #include "hub-metrics.h"
 #include "hub-notify.h"
 #include "hub-reload.h"
 #include "hub-retention.h"
 #include "hub-spool.h"
 #include "hub/cmd/hub-cmd.h"
-#include "hub/docs/hub-customs.h"
-#include "hub/docs/hub-label.h"
-#include "hub/docs/hub-receipt.h"
-#include "hub/docs/hub-ticket.h"
 #include "hub/req/hub-after.h"
+#include "hub/req/hub-ask.h"
 #include "hub/req/hub-req.h"
 #include "hub/store/hub-erase.h"
 #include "hub/store/hub-store.h"
-#include "labels/label.h"
+#include "hub/work/work.h"
 #include "log.h"
 #include "secret.h"
 #include "util.h"
@@ -34,12 +32,14 @@
 
 #define HUB_PRUNE_EVERY_MS (60 * 60 * 1000)
 #define HUB_REPLY_KEEP_MS ((int64_t) 7 * 24 * 60 * 60 * 1000)
+/* A request that still needs something new after this many runs is refused
+ * (unstored, so the terminal's retry starts afresh): its inputs keep moving. */
+#define HUB_SERVER_RUNS_MAX 8
 
 struct hub_server {
 	struct hub_options opt;
 	db_t *db;
 	zsock_t *router;
-	zpoller_t *poller;
 	int64_t started_ms;
 	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-feed.c) */
 	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
@@ -47,7 +47,8 @@ struct hub_server {
 	hub_checkpoint_t *checkpoint;
 	hub_events_t *events; /* shipment events out: PUB socket and export files (hub-events.c) */
 	hub_after_t *after; /* what waits for the commit: renames, EVENTs (req/hub-after.h) */
-	hub_spool_t *spool; /* print jobs to CUPS after their commit (hub-spool.c) */
+	hub_spool_t *spool; /* print jobs to CUPS after their commit, through the print worker (hub-spool.c) */
+	hub_later_t *later; /* requests waiting for the draw, PIN and file workers (hub-later.c) */
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
@@ -60,12 +61,15 @@ struct hub_server {
 
 /* One request of a batch: its envelope, who sent it and, once handled, its reply frame. */
 struct hub_server_item {
-	zmsg_t *envelope;   /* routing frames, kept for the reply */
+	zmsg_t *envelope;   /* routing frames, kept for the reply (NULL once the request is parked) */
 	zframe_t *payload;
 	char *key_name;     /* the name the sender's key is enrolled as (ZAP's User-Id); NULL without CURVE */
 	char *peer;         /* the sender in words, for the log: "key hh-01", "address 10.0.4.7" */
 	uint8_t *reply;
 	size_t reply_size;
+	struct hub_later_req *later; /* a parked request run again (its routes take the reply), else NULL */
+	proto_msg_t *sys_reply;      /* a parked request of the loop's own: its reply, and the dispatcher's rc */
+	int sys_rc;
 };
 
 static void
@@ -115,6 +119,15 @@ hub_server_error (const char *terminal, uint32_t seq, int reason, const char *te
 	return out;
 }
 
+/* A run that waits for the workers: all it did is undone, and it is made again (files it had written stay). */
+static void
+hub_server_savepoint_wait (hub_server_t *self, struct hub_after_mark mark)
+{
+	db_exec (self->db, "ROLLBACK TO req");
+	db_exec (self->db, "RELEASE req");
+	hub_after_forget (self->after, mark);
+}
+
 /* End a request's savepoint: keep what it did (rc 0), or undo it and what it asked of the after-list. */
 static void
 hub_server_savepoint_end (hub_server_t *self, struct hub_after_mark mark, int rc)
@@ -161,9 +174,47 @@ hub_server_repeat (hub_server_t *self, struct hub_server_item *it, const proto_m
 	return true;
 }
 
-/* Handle one decoded request of a terminal inside the batch transaction. */
-static void
-hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_msg_t *msg, int64_t now_ms)
+/*
+ * A terminal's request that must not run now: a retry of one that waits
+ * for the workers (it takes the same answer, on this connection too), or a
+ * state-changing request of a terminal with one waiting (it runs after it,
+ * in its turn). True when it was taken so; nothing is sent for it now.
+ */
+static bool
+hub_server_later_take (hub_server_t *self, struct hub_server_item *it, const char *terminal, uint32_t seq, int stored)
+{
+	struct hub_later_req *r = hub_later_find (self->later, terminal, seq);
+	if (r && !zframe_eq (r->payload, it->payload)) {
+		/* Another request under the number of one still being worked out: never given its answer. */
+		log_peer (LOG_LVL_WARN, it->peer, "terminal %s seq %u: not the request waiting under that number: refused "
+		    "(SEQUENCE_REUSED)", terminal, seq);
+		char *text = xasprintf ("Sequence number %u is taken by another request of this terminal, still being "
+		    "worked out: nothing was done. Send it again with a new number", seq);
+		it->reply = hub_server_error (terminal, seq, PR_SEQUENCE_REUSED, text, &it->reply_size);
+		free (text);
+		return true;
+	}
+	if (r) {
+		log_debug ("terminal %s seq %u: repeat of a request still being worked out; answered with it", terminal, seq);
+		hub_later_route (r, &it->envelope);
+		return true;
+	}
+	if (stored && hub_later_busy (self->later, terminal)) {
+		hub_later_park (self->later, terminal, seq, &it->envelope, &it->payload, NULL);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Handle one decoded request of a terminal inside the batch transaction.
+ * ask holds what earlier runs of it had answered (a parked request run
+ * again). False when the run waits for the workers: nothing of it is kept
+ * and it->reply stays NULL; the caller parks it.
+ */
+static bool
+hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_msg_t *msg, int64_t now_ms,
+    hub_ask_t *ask)
 {
 	const char *terminal = proto_msg_terminal (msg);
 	uint32_t seq = proto_msg_seq (msg);
@@ -172,26 +223,37 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 	 * the hub's own key (a LOGIN's PIN never lies unkeyed in the database). */
 	uint8_t digest[HUB_STORE_DIGEST] = { 0 };
 	if (stored) {
-		secret_digest (self->digest_key, zframe_data (it->payload), zframe_size (it->payload), digest);
+		/* A parked request run again has its frame with it. */
+		zframe_t *frame = it->later ? it->later->payload : it->payload;
+		secret_digest (self->digest_key, zframe_data (frame), zframe_size (frame), digest);
 		if (hub_server_repeat (self, it, msg, digest))
-			return;
+			return true;
 	}
+	if (it->later == NULL && hub_server_later_take (self, it, terminal, seq, stored))
+		return true;
 	struct hub_after_mark mark = hub_after_mark (self->after);
 	if (db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
 		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
 		    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
-		return;
+		return true;
 	}
 	struct hub_req req = {
 		.db = self->db,
 		.opt = &self->opt,
 		.after = self->after,
+		.ask = ask,
 		.msg = msg,
 		.reply = proto_msg_reply_to (msg, PROTO_REPLY),
 		.now_ms = now_ms,
 		.store = stored,
 	};
 	int rc = hub_cmd_dispatch (&req);
+	if (hub_ask_waiting (ask)) {
+		/* Nothing of a run that waits is kept: the request runs again, whole, with the answers. */
+		hub_server_savepoint_wait (self, mark);
+		proto_msg_destroy (&req.reply);
+		return false;
+	}
 	uint8_t *out = proto_encode (req.reply, &it->reply_size);
 	if (out == NULL) {
 		log_error ("terminal %s seq %u: reply too large to encode", terminal, seq);
@@ -211,6 +273,7 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 		    "the hub could not record this; nothing was changed, try again shortly", &it->reply_size);
 	}
 	proto_msg_destroy (&req.reply);
+	return true;
 }
 
 static bool
@@ -295,12 +358,16 @@ hub_server_decode_and_apply (hub_server_t *self, struct hub_server_item *it, int
 	proto_msg_t *msg = hub_server_intake (self, it, now_ms);
 	if (msg == NULL)
 		return;
-	hub_server_apply (self, it, msg, now_ms);
 	/* The latest routing frames of each terminal, so EVENTs can reach it
 	 * (copied only when they change: a terminal keeps its connection). */
 	zmsg_t *known = zhashx_lookup (self->routes, proto_msg_terminal (msg));
 	if (known == NULL || !hub_server_route_same (known, it->envelope))
 		zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
+	hub_ask_t *ask = hub_ask_new ();
+	if (!hub_server_apply (self, it, msg, now_ms, ask))
+		hub_later_park (self->later, proto_msg_terminal (msg), proto_msg_seq (msg), &it->envelope, &it->payload,
+		    &ask);
+	hub_ask_destroy (&ask);
 	proto_msg_destroy (&msg);
 }
 
@@ -345,10 +412,157 @@ hub_server_read (hub_server_t *self, struct hub_server_item *it)
 	return true;
 }
 
+/*
+ * The loop's own request (a timed job's COMMAND, as the operator "system"
+ * at station) through the path of a terminal's, in a savepoint of the open
+ * transaction: the dispatcher, then the commit and the files and EVENTs it
+ * asked for. Nothing is stored for it and no terminal is recorded. Returns
+ * the reply (caller destroys) and *rc, or NULL when it waits for the
+ * workers (nothing of it kept).
+ */
+static proto_msg_t *
+hub_server_system_run (hub_server_t *self, const proto_msg_t *msg, const char *station, int64_t now_ms,
+    hub_ask_t *ask, int *rc)
+{
+	struct hub_req req = {
+		.db = self->db,
+		.opt = &self->opt,
+		.after = self->after,
+		.ask = ask,
+		.msg = msg,
+		.reply = proto_msg_reply_to (msg, PROTO_REPLY),
+		.now_ms = now_ms,
+		.operator_badge = "system",
+		.role = ROLE_SYSTEM,
+		.station = station,
+		.system = true,
+	};
+	struct hub_after_mark mark = hub_after_mark (self->after);
+	*rc = -1;
+	if (db_exec (self->db, "SAVEPOINT req") == DB_DONE) {
+		*rc = hub_cmd_dispatch (&req);
+		if (hub_ask_waiting (ask)) {
+			hub_server_savepoint_wait (self, mark);
+			proto_msg_destroy (&req.reply);
+			return NULL;
+		}
+		hub_server_savepoint_end (self, mark, *rc);
+	}
+	return req.reply;
+}
+
+/* The loop's own request is over, committed or not: what it did goes to the log. */
+static void
+hub_server_system_done (hub_server_t *self, const proto_msg_t *msg, const proto_msg_t *reply, bool committed)
+{
+	const char *name = proto_get_str (msg, PROTO_COMMAND_NAME);
+	const char *code = proto_hash_get (msg, PROTO_COMMAND_ARGS, "carrier");
+	const char *text = reply ? proto_get_str (reply, PROTO_REPLY_TEXT) : NULL;
+	const char *manifest = reply ? proto_hash_get (reply, PROTO_REPLY_DATA, "manifest") : NULL;
+	if (!committed) {
+		log_error ("%s %s: not done: %s", name, code ? code : "", db_errmsg (self->db));
+	} else if (manifest) {
+		log_info ("%s: %s", name, text ? text : "");
+		if ((int) proto_get_num (reply, PROTO_REPLY_STATUS) == PROTO_WARN)
+			log_warn ("%s %s: labelled parcels were not on a cage and are not in manifest %s", name,
+			    code ? code : "", manifest);
+	}
+}
+
+/* A timed job's request (takes msg): run now in a transaction of its own, or parked until the workers answer. */
+static void
+hub_server_system (hub_server_t *self, proto_msg_t **msg_p, const char *station, int64_t now_ms)
+{
+	proto_msg_t *msg = *msg_p;
+	hub_ask_t *ask = hub_ask_new ();
+	int rc = -1;
+	proto_msg_t *reply = NULL;
+	struct hub_after_mark mark = hub_after_mark (self->after);
+	bool began = db_begin (self->db) == DB_DONE;
+	if (began && (reply = hub_server_system_run (self, msg, station, now_ms, ask, &rc)) == NULL) {
+		/* Nothing of it is kept (it forgot its own after-commit entries): run again once answered. */
+		db_rollback (self->db);
+		hub_later_park_system (self->later, msg_p, station, &ask);
+		return;
+	}
+	bool committed = began && rc == 0 && db_commit (self->db) == DB_DONE;
+	if (began && !committed)
+		db_rollback (self->db);
+	/* What this request asked for goes, or only that is dropped (the spooler's EVENTs of this turn stay). */
+	if (committed)
+		hub_after_settle (self->after, true, hub_server_send_event, self);
+	else
+		hub_after_drop (self->after, mark);
+	hub_server_system_done (self, msg, reply, committed);
+	proto_msg_destroy (&reply);
+	hub_ask_destroy (&ask);
+	proto_msg_destroy (msg_p);
+}
+
+/* A parked request, its needs answered, run again in the batch. */
+static void
+hub_server_rerun (hub_server_t *self, struct hub_server_item *it, int64_t now_ms)
+{
+	struct hub_later_req *r = it->later;
+	if (it->peer == NULL)
+		it->peer = xasprintf ("terminal %s", *r->terminal ? r->terminal : "hub");
+	if (r->ask == NULL)
+		r->ask = hub_ask_new ();
+	if (++r->runs > HUB_SERVER_RUNS_MAX) {
+		log_warn ("terminal %s seq %u: still needed something new after %d runs; refused, unstored", r->terminal,
+		    r->seq, HUB_SERVER_RUNS_MAX);
+		if (r->msg == NULL)
+			it->reply = hub_server_error (r->terminal, r->seq, PR_STORAGE, "the hub could not settle this now; "
+			    "nothing was changed, try again", &it->reply_size);
+		return;
+	}
+	if (r->msg) {
+		/* The loop's own requests keep their clock (carriers.clock_offset_s moves it, for tests). */
+		it->sys_reply = hub_server_system_run (self, r->msg, r->station, now_ms + self->clock_offset_ms, r->ask,
+		    &it->sys_rc);
+		if (it->sys_reply == NULL)
+			hub_later_repark (self->later, &it->later);
+		return;
+	}
+	char err[160];
+	struct proto_head head;
+	proto_msg_t *msg = NULL;
+	if (proto_decode (zframe_data (r->payload), zframe_size (r->payload), &msg, &head, err, sizeof err) != 0) {
+		it->reply = hub_server_error (r->terminal, r->seq, PR_MALFORMED, "message refused", &it->reply_size);
+		return;
+	}
+	if (!hub_server_apply (self, it, msg, now_ms, r->ask))
+		hub_later_repark (self->later, &it->later);
+	proto_msg_destroy (&msg);
+}
+
+/* A parked request answered at last: to each connection it came on; the terminal's next one may go. */
+static void
+hub_server_later_send (hub_server_t *self, struct hub_server_item *it, bool committed)
+{
+	struct hub_later_req *r = it->later;
+	if (r->msg)
+		hub_server_system_done (self, r->msg, it->sys_reply, committed && it->sys_rc == 0);
+	for (size_t k = 0; it->reply && k < r->nroutes; k++) {
+		zmsg_t *out = zmsg_dup (r->routes[k]);
+		zmsg_addmem (out, it->reply, it->reply_size);
+		if (zmsg_send (&out, self->router) != 0)
+			log_debug ("terminal %s: one of the connections a request came on has gone", r->terminal);
+		zmsg_destroy (&out);
+	}
+	hub_later_done (self->later, &it->later);
+}
+
 /* ERROR STORAGE for a request of a batch that could not begin, echoing what its header says. */
 static void
 hub_server_unwritable (struct hub_server_item *it)
 {
+	if (it->later) {
+		if (it->later->msg == NULL)
+			it->reply = hub_server_error (it->later->terminal, it->later->seq, PR_STORAGE, "the hub cannot write "
+			    "its database; nothing was recorded, try again shortly", &it->reply_size);
+		return;
+	}
 	proto_msg_t *m = NULL;
 	struct proto_head head;
 	char err[16];
@@ -364,6 +578,10 @@ hub_server_batch (hub_server_t *self)
 	int max = self->opt.batch_max > 0 ? self->opt.batch_max : 1;
 	struct hub_server_item *items = xcalloc ((size_t) max, sizeof *items);
 	int n = 0;
+	/* Requests the workers have answered go first: they came before anything waiting on the socket. */
+	struct hub_later_req *r;
+	while (n < max && (r = hub_later_next (self->later)) != NULL)
+		items[n++].later = r;
 	while (n < max && hub_server_read (self, &items[n]))
 		n++;
 	if (n == 0) {
@@ -375,7 +593,9 @@ hub_server_batch (hub_server_t *self)
 	if (!in_tx)
 		log_error ("cannot begin a transaction: %s", db_errmsg (self->db));
 	for (int i = 0; i < n; i++) {
-		if (in_tx)
+		if (in_tx && items[i].later)
+			hub_server_rerun (self, &items[i], now_ms);
+		else if (in_tx)
 			hub_server_decode_and_apply (self, &items[i], now_ms);
 		else
 			hub_server_unwritable (&items[i]);
@@ -387,74 +607,49 @@ hub_server_batch (hub_server_t *self)
 		log_error ("commit of %d requests failed: %s", n, db_errmsg (self->db));
 		db_rollback (self->db);
 		for (int i = 0; i < n; i++) {
+			if (items[i].reply == NULL)
+				continue; /* parked: nothing of it was in the batch */
 			proto_msg_t *m = NULL;
 			struct proto_head head;
 			char err[16];
-			proto_decode (zframe_data (items[i].payload), zframe_size (items[i].payload), &m, &head, err,
-			    sizeof err);
+			const char *term = "";
+			uint32_t seq = 0;
+			if (items[i].later) {
+				term = items[i].later->terminal;
+				seq = items[i].later->seq;
+			} else {
+				proto_decode (zframe_data (items[i].payload), zframe_size (items[i].payload), &m, &head, err,
+				    sizeof err);
+				term = head.terminal;
+				seq = head.has_ids ? head.seq : 0;
+			}
 			free (items[i].reply);
-			items[i].reply = hub_server_error (head.terminal, head.has_ids ? head.seq : 0,
+			items[i].reply = hub_server_error (term, seq,
 			    PR_STORAGE, "the hub could not save this (database full or read-only); nothing was recorded, "
 			    "it will be taken when you try again", &items[i].reply_size);
 			proto_msg_destroy (&m);
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		zmsg_t *out = items[i].envelope;
-		if (items[i].reply)
-			zmsg_addmem (out, items[i].reply, items[i].reply_size);
-		if (items[i].reply && zmsg_send (&out, self->router) != 0)
-			log_warn ("a reply could not be delivered: the terminal has gone");
-		zmsg_destroy (&out);
+		if (items[i].later) {
+			hub_server_later_send (self, &items[i], committed);
+		} else if (items[i].envelope) {
+			zmsg_t *out = items[i].envelope;
+			items[i].envelope = NULL;
+			if (items[i].reply)
+				zmsg_addmem (out, items[i].reply, items[i].reply_size);
+			if (items[i].reply && zmsg_send (&out, self->router) != 0)
+				log_warn ("a reply could not be delivered: the terminal has gone");
+			zmsg_destroy (&out);
+		}
+		zmsg_destroy (&items[i].envelope);
 		zframe_destroy (&items[i].payload);
+		proto_msg_destroy (&items[i].sys_reply);
 		free (items[i].reply);
 		free (items[i].key_name);
 		free (items[i].peer);
 	}
 	free (items);
-}
-
-/*
- * The loop's own request (a timed job's COMMAND, as the operator "system"
- * at station) through the path of a terminal's: a transaction, a
- * savepoint, the dispatcher, the commit, then the files and EVENTs it asked
- * for. Nothing is stored for it and no terminal is recorded. Returns the
- * reply (caller destroys); *committed says whether it is durable.
- */
-static proto_msg_t *
-hub_server_system (hub_server_t *self, const proto_msg_t *msg, const char *station, int64_t now_ms, bool *committed)
-{
-	struct hub_req req = {
-		.db = self->db,
-		.opt = &self->opt,
-		.after = self->after,
-		.msg = msg,
-		.reply = proto_msg_reply_to (msg, PROTO_REPLY),
-		.now_ms = now_ms,
-		.operator_badge = "system",
-		.role = ROLE_SYSTEM,
-		.station = station,
-		.system = true,
-	};
-	struct hub_after_mark mark = hub_after_mark (self->after);
-	int rc = -1;
-	if (db_begin (self->db) == DB_DONE) {
-		if (db_exec (self->db, "SAVEPOINT req") == DB_DONE) {
-			rc = hub_cmd_dispatch (&req);
-			hub_server_savepoint_end (self, mark, rc);
-		}
-		*committed = rc == 0 && db_commit (self->db) == DB_DONE;
-		if (!*committed)
-			db_rollback (self->db);
-	} else {
-		*committed = false;
-	}
-	/* What this request asked for goes, or only that is dropped (the spooler's EVENTs of this turn stay). */
-	if (*committed)
-		hub_after_settle (self->after, true, hub_server_send_event, self);
-	else
-		hub_after_drop (self->after, mark);
-	return req.reply;
 }
 
 /* --- the timed jobs ------------------------------------------------------- */
@@ -500,20 +695,7 @@ hub_server_tick_autoclose (hub_server_t *self)
 		proto_set_str (msg, PROTO_COMMAND_NAME, "autoclose");
 		proto_hash_set (msg, PROTO_COMMAND_ARGS, "carrier", code);
 		proto_hash_set (msg, PROTO_COMMAND_ARGS, "code", code);
-		bool committed;
-		proto_msg_t *reply = hub_server_system (self, msg, self->autoclose_station, now_ms, &committed);
-		const char *text = proto_get_str (reply, PROTO_REPLY_TEXT);
-		const char *manifest = proto_hash_get (reply, PROTO_REPLY_DATA, "manifest");
-		if (!committed) {
-			log_error ("autoclose %s: not closed out: %s", code, db_errmsg (self->db));
-		} else if (manifest) {
-			log_info ("autoclose: %s", text ? text : "");
-			if ((int) proto_get_num (reply, PROTO_REPLY_STATUS) == PROTO_WARN)
-				log_warn ("autoclose %s: labelled parcels were not on a cage and are not in manifest %s",
-				    code, manifest);
-		}
-		proto_msg_destroy (&reply);
-		proto_msg_destroy (&msg);
+		hub_server_system (self, &msg, self->autoclose_station, now_ms);
 	}
 }
 
@@ -729,14 +911,6 @@ hub_server_ticks_run (hub_server_t *self)
 	hub_after_settle (self->after, true, hub_server_send_event, self);
 }
 
-/* Each document module's cache of layouts, freed at exit by its owner. */
-static void (*const hub_server_doc_caches[]) (void) = {
-	hub_label_shutdown,
-	hub_ticket_shutdown,
-	hub_receipt_shutdown,
-	hub_customs_shutdown,
-};
-
 /* The key of the stored requests' digests, and its id in the database:
  * digests made with another key (a new hub certificate) are dropped. */
 static int
@@ -814,7 +988,6 @@ hub_server_new (const struct hub_options *opt, char **cause)
 		hub_server_destroy (&self);
 		return NULL;
 	}
-	self->poller = zpoller_new (self->router, NULL);
 	self->feed = hub_feed_new (opt->integration, opt->inbox, self->curve, cause);
 	if (self->feed == NULL) {
 		hub_server_destroy (&self);
@@ -824,8 +997,6 @@ hub_server_new (const struct hub_options *opt, char **cause)
 		hub_server_destroy (&self);
 		return NULL;
 	}
-	if (hub_feed_sock (self->feed))
-		zpoller_add (self->poller, hub_feed_sock (self->feed));
 	self->events = hub_events_new (self->db, opt->conf ? conf_get (opt->conf, "hub.events", NULL) : NULL,
 	    opt->conf ? conf_get (opt->conf, "hub.exports", NULL) : NULL, self->curve, cause);
 	if (self->events == NULL) {
@@ -855,7 +1026,13 @@ hub_server_new (const struct hub_options *opt, char **cause)
 	 * terminals for an fsync of the database): each commit tells the thread. */
 	db_on_wal_commit (self->db, hub_server_on_wal, self->checkpoint);
 	self->after = hub_after_new ();
-	self->spool = hub_spool_new (self->db, opt->conf, self->after);
+	work_crash_init ();
+	self->spool = hub_spool_new (self->db, opt->conf, self->after, cause);
+	self->later = self->spool ? hub_later_new (opt->pin_helpers, cause) : NULL;
+	if (self->later == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
 	if ((self->chores = hub_chores_new (cause)) == NULL) {
 		hub_server_destroy (&self);
 		return NULL;
@@ -902,12 +1079,10 @@ hub_server_destroy (hub_server_t **self_p)
 	hub_chores_destroy (&self->chores); /* before what its chores report to */
 	hub_metrics_destroy (&self->metrics);
 	hub_retention_destroy (&self->files);
+	/* The workers stop after the job each is on (a CUPS call waits out its timeout at most). */
+	hub_later_destroy (&self->later);
 	hub_spool_destroy (&self->spool);
-	for (size_t i = 0; i < nitems (hub_server_doc_caches); i++)
-		hub_server_doc_caches[i] ();
-	label_shutdown ();
 	zhashx_destroy (&self->routes);
-	zpoller_destroy (&self->poller);
 	hub_feed_destroy (&self->feed);
 	hub_events_destroy (&self->events);
 	zsock_destroy (&self->router);
@@ -927,30 +1102,62 @@ hub_server_db (hub_server_t *self)
 	return self->db;
 }
 
+/* What the workers answered, into the jobs' states and the parked requests. */
+static void
+hub_server_answers (hub_server_t *self)
+{
+	hub_spool_answer (self->spool);
+	hub_later_answer (self->later);
+	hub_events_answer (self->events, self->db);
+	hub_after_settle (self->after, true, hub_server_send_event, self);
+}
+
 int
 hub_server_run (hub_server_t *self)
 {
 	log_info ("hub %s listening on %s, database %s", HUB_VERSION, self->opt.endpoint, db_path (self->db));
-	hub_spool_recover (self->spool);
 	hub_server_files_recover (self);
 	char *listening = xasprintf ("listening on %s", self->opt.endpoint);
 	hub_notify_ready (listening);
 	free (listening);
 	while (!zsys_interrupted) {
 		hub_server_ticks_run (self);
-		/* While an import is under way its next slice is due at once: poll without waiting. */
-		void *which = zpoller_wait (self->poller, hub_feed_busy (self->feed) ? 0 : 250);
-		if (which == self->router)
-			hub_server_batch (self);
-		else if (which && which == hub_feed_sock (self->feed))
-			hub_feed_handle (self->feed, self->db);
-		else if (zpoller_terminated (self->poller))
+		/* The terminals, the order feed and every worker's answers, in one poll. */
+		zmq_pollitem_t items[9];
+		int n = 0, feed = -1, workers;
+		items[n++] = (zmq_pollitem_t) { zsock_resolve (self->router), 0, ZMQ_POLLIN, 0 };
+		if (hub_feed_sock (self->feed)) {
+			feed = n;
+			items[n++] = (zmq_pollitem_t) { zsock_resolve (hub_feed_sock (self->feed)), 0, ZMQ_POLLIN, 0 };
+		}
+		workers = n;
+		int fds[5];
+		size_t nfds = hub_later_fds (self->later, fds, nitems (fds) - 2);
+		fds[nfds++] = hub_spool_fd (self->spool);
+		if (hub_events_fd (self->events) >= 0)
+			fds[nfds++] = hub_events_fd (self->events);
+		for (size_t i = 0; i < nfds; i++)
+			items[n++] = (zmq_pollitem_t) { NULL, fds[i], ZMQ_POLLIN, 0 };
+		/* Answered requests wait for no one, nor does an import's next slice: poll without waiting. */
+		int rc = zmq_poll (items, n, hub_later_has_ready (self->later) || hub_feed_busy (self->feed) ? 0 : 250);
+		if (rc < 0 && zmq_errno () != EINTR)
 			break;
+		bool answered = false;
+		for (int i = workers; rc > 0 && i < n; i++)
+			answered = answered || (items[i].revents & ZMQ_POLLIN);
+		if (answered)
+			hub_server_answers (self);
+		if ((rc > 0 && (items[0].revents & ZMQ_POLLIN)) || hub_later_has_ready (self->later))
+			hub_server_batch (self);
+		if (feed >= 0 && rc > 0 && (items[feed].revents & ZMQ_POLLIN))
+			hub_feed_handle (self->feed, self->db);
 	}
 	log_peer_flush_all ();
 	log_info ("hub stopping");
 	hub_notify_stopping ();
+	hub_events_drain (self->events, self->db, 5000);
 	hub_events_flush (self->events, self->db);
+	hub_events_drain (self->events, self->db, 5000);
 	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
 	    true);
 	return 0;

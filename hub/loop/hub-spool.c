@@ -1,4 +1,4 @@
-/* hub-spool.c: the print spooler: jobs to CUPS after their commit, followed to their end (see hub-spool.h). */
+/* hub-spool.c: the print spooler: jobs to CUPS through the print worker after their commit (see hub-spool.h). */
 #include "config.h"
 #include "hub-spool.h"
 #include "hub/store/hub-state.h"
@@ -11,24 +11,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
-#define HUB_SPOOL_BATCH 32
+#define HUB_SPOOL_INFLIGHT 16       /* asks at the worker at once: a stopped cupsd queues no more */
+#define HUB_SPOOL_SELECT 64
+#define HUB_SPOOL_FIND_MARGIN_S 60  /* the print server's clock may be behind the hub's */
+#define HUB_SPOOL_QUIET_MIN_MS 500  /* after CUPS failed: nothing new asked for this long, doubling */
+#define HUB_SPOOL_QUIET_MAX_MS 8000
+
+/* An ask at the worker: which job, and the state it was in when asked. */
+struct hub_spool_flight {
+	int64_t id;
+	enum work_print_op op;
+	enum hub_job_state sent;
+};
 
 struct hub_spool {
 	db_t *db;            /* the loop's connection, never inside a batch when the spooler runs */
 	conf_t *conf;        /* printer.server and the station printers (printers/print.h) */
 	hub_after_t *after;  /* the loop's: EVENTs about jobs go out after each run */
-	work_print_t *cups;  /* what is asked of CUPS (hub/work/work-print.h) */
+	work_t *print;       /* the print worker (hub/work/work-print.h) */
+	char run[16];        /* this start's identity in job names */
+	struct hub_spool_flight flight[HUB_SPOOL_INFLIGHT];
+	int nflight;
+	int64_t quiet_until; /* monotonic ms: CUPS failed, ask nothing new before this */
+	int quiet_ms;
 };
 
 hub_spool_t *
-hub_spool_new (db_t *db, conf_t *conf, hub_after_t *after)
+hub_spool_new (db_t *db, conf_t *conf, hub_after_t *after, char **cause)
 {
 	hub_spool_t *self = xcalloc (1, sizeof *self);
 	self->db = db;
 	self->conf = conf;
 	self->after = after;
-	self->cups = work_print_new (conf_get (conf, "printer.server", NULL));
+	self->print = work_print_new (conf_get (conf, "printer.server", NULL), cause);
+	if (self->print == NULL) {
+		free (self);
+		return NULL;
+	}
+	/* A new identity at each start: a job id used again after a backup is restored is still a new job. */
+	uint8_t r[6];
+	if (getrandom (r, sizeof r, 0) != (ssize_t) sizeof r) {
+		/* No entropy to be had: the clock and the process are unique enough between two starts. */
+		uint64_t t = (uint64_t) util_wall_ms () ^ ((uint64_t) getpid () << 40);
+		memcpy (r, &t, sizeof r);
+	}
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf (self->run + 2 * i, 3, "%02x", r[i]);
+	log_info ("print jobs of this run are named dsp:%s:JOB in CUPS", self->run);
 	return self;
 }
 
@@ -38,9 +70,15 @@ hub_spool_destroy (hub_spool_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_spool_t *self = *self_p;
-	work_print_destroy (&self->cups);
+	work_destroy (&self->print);
 	free (self);
 	*self_p = NULL;
+}
+
+int
+hub_spool_fd (hub_spool_t *self)
+{
+	return work_fd (self->print);
 }
 
 struct hub_spool_job {
@@ -48,11 +86,14 @@ struct hub_spool_job {
 	char terminal[PROTO_MAX_TERMINAL + 1];
 	char station[65];
 	char printer[PRINT_NAME_MAX];
-	char title[PRINT_TEXT_MAX];
+	char title[PRINT_TEXT_MAX];      /* what it is, for people */
+	char ident[PRINT_IDENT_MAX];     /* dsp:RUN:JOB once marked submitting, else "" */
 	enum hub_job_state state;
 	char parcel[48];
 	int cups_job;
 	char format[8];     /* "zpl" (label printer) or "pdf" (document printer) */
+	bool had_error;     /* an error is on record since it last went well */
+	int64_t updated_at;
 };
 
 /* Which printer of the station a job belongs on: documents (PDF) or labels (ZPL). */
@@ -91,237 +132,479 @@ hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *
 	free (text);
 }
 
-static void
-hub_spool_set (db_t *db, int64_t id, enum hub_job_state state, const char *printer, int cups_job, const char *error)
+/*
+ * The job's new state, printer (NULL: kept), CUPS job (0: kept) and error
+ * (NULL clears it); only while the job is still in state guard (JOB_UNKNOWN:
+ * whatever its state), as a print command may have changed it meanwhile.
+ * Whether it changed.
+ */
+static bool
+hub_spool_set (db_t *db, int64_t id, enum hub_job_state state, const char *printer, int cups_job, const char *error,
+    enum hub_job_state guard)
 {
 	db_stmt_t *st = db_prepare (db,
 	    "UPDATE label_jobs SET status = ?2, printer = coalesce(?3, printer),"
-	    " cups_job = CASE WHEN ?4 > 0 THEN ?4 ELSE cups_job END, error = ?5, updated_at = ?6,"
-	    " printed_at = CASE WHEN ?2 = 'printed' THEN ?6 ELSE printed_at END WHERE id = ?1");
+	    " cups_job = CASE WHEN ?4 > 0 THEN ?4 WHEN ?4 < 0 THEN NULL ELSE cups_job END, error = ?5, updated_at = ?6,"
+	    " printed_at = CASE WHEN ?2 = 'printed' THEN ?6 ELSE printed_at END"
+	    " WHERE id = ?1 AND (?7 IS NULL OR status = ?7)");
 	db_bind_int (st, 1, id);
 	db_bind_text (st, 2, hub_state_job_name (state));
 	db_bind_text (st, 3, printer);
 	db_bind_int (st, 4, cups_job);
 	db_bind_text (st, 5, error);
 	db_bind_int (st, 6, util_wall_ms ());
-	if (db_step (st) != DB_DONE)
+	db_bind_text (st, 7, guard == JOB_UNKNOWN ? NULL : hub_state_job_name (guard));
+	int rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE)
 		log_error ("label job %lld: cannot record '%s': %s", (long long) id, hub_state_job_name (state), db_errmsg (db));
-	db_reset (st);
-}
-
-/* Ask CUPS (through the print worker's messages) and wait for the answer. */
-static void
-hub_spool_ask (hub_spool_t *self, const struct work_print_msg *m, struct work_print_reply *r)
-{
-	work_print_do (self->cups, m, r);
-}
-
-/* Jobs in one of the given states (a SQL list), oldest first. */
-static int
-hub_spool_select (db_t *db, const char *sql, struct hub_spool_job *jobs, int max)
-{
-	db_stmt_t *st = db_prepare (db, sql);
-	int n = 0;
-	while (n < max && db_step (st) == DB_ROW) {
-		struct hub_spool_job *j = &jobs[n++];
-		j->id = db_col_int (st, 0);
-		util_strlcpy (j->terminal, db_col_text (st, 1), sizeof j->terminal);
-		util_strlcpy (j->station, db_col_text (st, 2), sizeof j->station);
-		util_strlcpy (j->printer, db_col_text (st, 3), sizeof j->printer);
-		util_strlcpy (j->title, db_col_text (st, 4), sizeof j->title);
-		j->state = hub_state_job_parse (db_col_text (st, 5));
-		util_strlcpy (j->parcel, db_col_text (st, 6), sizeof j->parcel);
-		j->cups_job = (int) db_col_int (st, 7);
-		util_strlcpy (j->format, db_col_text (st, 8), sizeof j->format);
-	}
-	db_reset (st);
-	return n;
+	return rc == DB_DONE && db_changes (db) > 0;
 }
 
 /* A job's "parcel" is its parcel code, the order reference for an order's ticket, or "manifest N" for a
  * manifest's document. */
 #define HUB_SPOOL_COLS \
 	"SELECT j.id, coalesce(j.terminal, ''), coalesce(j.station, ''), coalesce(j.printer, ''), j.title, j.status," \
-	" coalesce(p.code, j.order_ref, 'manifest ' || j.manifest_id), coalesce(j.cups_job, 0), j.format" \
+	" coalesce(p.code, j.order_ref, 'manifest ' || j.manifest_id), coalesce(j.cups_job, 0), j.format," \
+	" j.error IS NOT NULL, coalesce(j.updated_at, j.created_at), coalesce(j.ident, '')" \
 	" FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
 
 static void
-hub_spool_submit_one (hub_spool_t *self, struct hub_spool_job *j)
+hub_spool_row (db_stmt_t *st, struct hub_spool_job *j)
 {
-	db_t *db = self->db;
-	conf_t *conf = self->conf;
-	char *cause = NULL;
-	/* PDF documents (the collection receipt) go to the station's document printer. */
-	bool pdf = strcmp (j->format, "pdf") == 0;
-	if (*j->printer == '\0') {
-		const char *q = print_map_queue (conf, j->station, hub_spool_role (j), &cause);
-		if (q == NULL) {
-			hub_spool_set (db, j->id, JOB_NO_PRINTER, NULL, 0, cause);
-			hub_spool_notify (self, j, "no-printer", "No label printer for station %s: label kept. "
-			    "Reprint at another printer", j->station);
-			free (cause);
-			return;
-		}
-		util_strlcpy (j->printer, q, sizeof j->printer);
-	}
-	/* Marked before the submit: after a crash here the job is looked for by title, not sent twice. */
-	hub_spool_set (db, j->id, JOB_SUBMITTING, j->printer, 0, NULL);
-	db_stmt_t *st = db_prepare (db, "SELECT data FROM label_jobs WHERE id = ?1");
-	db_bind_int (st, 1, j->id);
-	int job = -1;
-	if (db_step (st) == DB_ROW) {
-		struct work_print_msg m = { .op = WORK_PRINT_SUBMIT, .job = j->id, .printer = j->printer,
-			.format = pdf ? PRINT_FORMAT_PDF : PRINT_FORMAT_ZPL, .title = j->title };
-		m.data = db_col_blob (st, 0, &m.size);
-		struct work_print_reply r;
-		hub_spool_ask (self, &m, &r);
-		job = r.rc == 0 ? r.cups_job : -1;
-		cause = r.cause;
-		r.cause = NULL;
-		work_print_reply_free (&r);
-	}
-	db_reset (st);
-	if (job > 0) {
-		hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, job, NULL);
-		return;
-	}
-	hub_spool_set (db, j->id, JOB_OFFLINE, NULL, 0, cause ? cause : "label data missing");
-	const char *fb = print_map_fallback (conf, j->station, hub_spool_role (j));
-	hub_spool_notify (self, j, "offline", "Printer %s not taking jobs: label kept.%s%s%s", j->printer,
-	    fb ? " Reprint at " : "", fb ? fb : "", fb ? "?" : " Ask a supervisor");
-	free (cause);
+	j->id = db_col_int (st, 0);
+	util_strlcpy (j->terminal, db_col_text (st, 1), sizeof j->terminal);
+	util_strlcpy (j->station, db_col_text (st, 2), sizeof j->station);
+	util_strlcpy (j->printer, db_col_text (st, 3), sizeof j->printer);
+	util_strlcpy (j->title, db_col_text (st, 4), sizeof j->title);
+	j->state = hub_state_job_parse (db_col_text (st, 5));
+	util_strlcpy (j->parcel, db_col_text (st, 6), sizeof j->parcel);
+	j->cups_job = (int) db_col_int (st, 7);
+	util_strlcpy (j->format, db_col_text (st, 8), sizeof j->format);
+	j->had_error = db_col_int (st, 9) != 0;
+	j->updated_at = db_col_int (st, 10);
+	util_strlcpy (j->ident, db_col_text (st, 11), sizeof j->ident);
 }
 
-/* Jobs with a CUPS id: follow them; move or cancel when asked. */
-static void
-hub_spool_follow_one (hub_spool_t *self, struct hub_spool_job *j)
+static bool
+hub_spool_flying (const hub_spool_t *self, int64_t id)
 {
-	db_t *db = self->db;
-	struct work_print_reply r;
-	if (j->state == JOB_CANCELLING) {
-		hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_CANCEL, .job = j->id, .cups_job = j->cups_job }, &r);
-		if (r.rc == -2) { /* CUPS out of reach: asked again at the next turn */
-			work_print_reply_free (&r);
-			return;
-		}
-		if (r.rc != 0)
-			log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, r.cause);
-		work_print_reply_free (&r);
-		hub_spool_set (db, j->id, JOB_CANCELLED, NULL, 0, NULL);
-		hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
-		return;
+	for (int i = 0; i < self->nflight; i++)
+		if (self->flight[i].id == id)
+			return true;
+	return false;
+}
+
+/* Jobs selected by sql that have no ask at the worker, at most max. */
+static int
+hub_spool_select (hub_spool_t *self, const char *sql, struct hub_spool_job *jobs, int max)
+{
+	db_stmt_t *st = db_prepare (self->db, sql);
+	int n = 0;
+	while (st && n < max && db_step (st) == DB_ROW) {
+		if (hub_spool_flying (self, db_col_int (st, 0)))
+			continue;
+		hub_spool_row (st, &jobs[n++]);
 	}
-	if (j->state == JOB_REDIRECT) {
-		hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_MOVE, .job = j->id, .cups_job = j->cups_job,
-		    .printer = j->printer }, &r);
-		int rc = r.rc;
-		work_print_reply_free (&r);
-		if (rc == -2)
-			return;
-		if (rc == 0) {
-			hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, 0, NULL);
-			hub_spool_notify (self, j, "redirected", "Label for %s sent to %s", j->parcel, j->printer);
-		} else {
-			/* Already finished or gone from CUPS: cancel what is left and send it anew. */
-			hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_CANCEL, .job = j->id,
-			    .cups_job = j->cups_job }, &r);
-			work_print_reply_free (&r);
-			hub_spool_set (db, j->id, JOB_QUEUED, NULL, 0, NULL);
-			j->cups_job = 0;
-			hub_spool_submit_one (self, j);
-		}
-		return;
+	if (st)
+		db_reset (st);
+	return n;
+}
+
+static bool
+hub_spool_get (hub_spool_t *self, int64_t id, struct hub_spool_job *j)
+{
+	db_stmt_t *st = db_prepare (self->db, HUB_SPOOL_COLS "WHERE j.id = ?1");
+	db_bind_int (st, 1, id);
+	bool found = db_step (st) == DB_ROW;
+	if (found)
+		hub_spool_row (st, j);
+	db_reset (st);
+	return found;
+}
+
+/* Whether CUPS failed lately: then nothing new is asked of it for a while. */
+static bool
+hub_spool_quiet (const hub_spool_t *self)
+{
+	return util_mono_ms () < self->quiet_until;
+}
+
+static void
+hub_spool_cups_failed (hub_spool_t *self)
+{
+	self->quiet_ms = self->quiet_ms ? self->quiet_ms * 2 : HUB_SPOOL_QUIET_MIN_MS;
+	if (self->quiet_ms > HUB_SPOOL_QUIET_MAX_MS)
+		self->quiet_ms = HUB_SPOOL_QUIET_MAX_MS;
+	self->quiet_until = util_mono_ms () + self->quiet_ms;
+}
+
+/* Hand an ask to the worker (takes it) and remember it. */
+static void
+hub_spool_send (hub_spool_t *self, struct work_print_job *w, enum hub_job_state sent)
+{
+	self->flight[self->nflight++] = (struct hub_spool_flight) { w->job, w->op, sent };
+	work_send (self->print, &w->base);
+}
+
+static struct work_print_job *
+hub_spool_ask (enum work_print_op op, const struct hub_spool_job *j)
+{
+	struct work_print_job *w = work_print_job_new (op, j->id, NULL, 0);
+	w->cups_job = j->cups_job;
+	util_strlcpy (w->printer, j->printer, sizeof w->printer);
+	util_strlcpy (w->title, j->title, sizeof w->title);
+	return w;
+}
+
+/* --- submit ---------------------------------------------------------------- */
+
+/* The job's identity in CUPS for this run: dsp:RUN:JOB. */
+static void
+hub_spool_ident (const hub_spool_t *self, struct hub_spool_job *j)
+{
+	if (print_job_ident (j->ident, self->run, j->id, NULL) != 0)
+		snprintf (j->ident, sizeof j->ident, "dsp:%s:%lld", self->run, (long long) j->id);
+}
+
+/* The CUPS job-name: the identity first (a name is cut at 255 octets), then what it is. */
+static void
+hub_spool_cups_name (const struct hub_spool_job *j, char *out, size_t n)
+{
+	snprintf (out, n, "%s %s", j->ident, j->title);
+}
+
+/* The job's document, copied into a submit ask; NULL when it has none. */
+static struct work_print_job *
+hub_spool_document (hub_spool_t *self, const struct hub_spool_job *j)
+{
+	db_stmt_t *st = db_prepare (self->db, "SELECT data FROM label_jobs WHERE id = ?1 AND data IS NOT NULL");
+	db_bind_int (st, 1, j->id);
+	struct work_print_job *w = NULL;
+	if (db_step (st) == DB_ROW) {
+		size_t size;
+		const void *data = db_col_blob (st, 0, &size);
+		w = work_print_job_new (WORK_PRINT_SUBMIT, j->id, data, size);
+		w->format = strcmp (j->format, "pdf") == 0 ? PRINT_FORMAT_PDF : PRINT_FORMAT_ZPL;
+		util_strlcpy (w->printer, j->printer, sizeof w->printer);
+		hub_spool_cups_name (j, w->title, sizeof w->title);
 	}
-	hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_POLL, .job = j->id, .cups_job = j->cups_job }, &r);
-	if (r.rc != 0) {
-		if (r.rc == -1)
-			log_warn ("label job %lld: %s", (long long) j->id, r.cause);
-		work_print_reply_free (&r);
-		return;
-	}
-	print_job_t pj = r.state;
-	work_print_reply_free (&r);
-	if (pj.state == PRINT_JOB_COMPLETED) {
-		hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL);
-		/* A document (customs paper, receipt) is told too: the bench knows which paper went where. */
-		if (strcmp (j->format, "pdf") == 0)
-			hub_spool_notify (self, j, "printed", "%s printed on %s", j->title, j->printer);
-		else
-			hub_spool_notify (self, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
-			    j->printer);
-	} else if (pj.state == PRINT_JOB_CANCELLED || pj.state == PRINT_JOB_ABORTED) {
-		char *why = xasprintf ("CUPS %s the job", print_job_state_name (pj.state));
-		hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why);
-		hub_spool_notify (self, j, "failed", "Label for %s not printed (%s): label kept, reprint it", j->parcel,
-		    print_job_state_name (pj.state));
-		free (why);
-	} else if (pj.printer.health != PRINT_OK) {
-		if (j->state != JOB_OFFLINE) {
-			char *why = xasprintf ("printer %s: %s", print_health_name (pj.printer.health), pj.printer.message);
-			hub_spool_set (db, j->id, JOB_OFFLINE, NULL, 0, why);
-			free (why);
-			const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
-			hub_spool_notify (self, j, "offline", "Printer %s %s: label kept.%s%s%s", j->printer,
-			    print_health_name (pj.printer.health), fb ? " Reprint at " : "", fb ? fb : "",
-			    fb ? "?" : " It prints when the printer is back");
-		}
-	} else if (j->state == JOB_OFFLINE) {
-		hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, 0, NULL);
-		hub_spool_notify (self, j, "printing", "Printer %s is back: label for %s printing", j->printer, j->parcel);
-	}
+	db_reset (st);
+	return w;
 }
 
 void
 hub_spool_submit (hub_spool_t *self)
 {
-	struct hub_spool_job jobs[HUB_SPOOL_BATCH];
-	int n = hub_spool_select (self->db, HUB_SPOOL_COLS "WHERE j.status = 'queued' ORDER BY j.id LIMIT 32", jobs,
-	    HUB_SPOOL_BATCH);
-	for (int i = 0; i < n; i++)
-		hub_spool_submit_one (self, &jobs[i]);
+	int room = HUB_SPOOL_INFLIGHT - self->nflight;
+	if (room <= 0 || hub_spool_quiet (self))
+		return;
+	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
+	int n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'queued' ORDER BY j.id LIMIT 64", jobs, room);
+	if (n == 0)
+		return;
+	db_t *db = self->db;
+	if (db_begin (db) != DB_DONE) {
+		log_error ("print jobs not sent now: %s", db_errmsg (db));
+		return;
+	}
+	int go = 0;
+	for (int i = 0; i < n; i++) {
+		struct hub_spool_job *j = &jobs[i];
+		if (*j->printer == '\0') {
+			char *cause = NULL;
+			const char *q = print_map_queue (self->conf, j->station, hub_spool_role (j), &cause);
+			if (q == NULL) {
+				hub_spool_set (db, j->id, JOB_NO_PRINTER, NULL, 0, cause, JOB_QUEUED);
+				hub_spool_notify (self, j, "no-printer", "No %s printer for station %s: label kept. "
+				    "Reprint at another printer", hub_spool_role (j) == PRINT_ROLE_LABEL ? "label" : "document",
+				    j->station);
+				free (cause);
+				continue;
+			}
+			util_strlcpy (j->printer, q, sizeof j->printer);
+		}
+		hub_spool_ident (self, j);
+		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET status = 'submitting', printer = ?2, ident = ?3,"
+		    " updated_at = ?4 WHERE id = ?1 AND status = 'queued'");
+		db_bind_int (st, 1, j->id);
+		db_bind_text (st, 2, j->printer);
+		db_bind_text (st, 3, j->ident);
+		db_bind_int (st, 4, util_wall_ms ());
+		if (db_step (st) == DB_DONE && db_changes (db) > 0)
+			jobs[go++] = *j;
+		db_reset (st);
+	}
+	/* The mark is durable before anything goes: after a crash from here on, the job is looked for, not sent twice. */
+	if (db_commit (db) != DB_DONE) {
+		log_error ("print jobs not sent now: %s", db_errmsg (db));
+		db_rollback (db);
+		return;
+	}
+	if (go > 0)
+		work_crash_point ("submit-marked");
+	for (int i = 0; i < go; i++) {
+		struct work_print_job *w = hub_spool_document (self, &jobs[i]);
+		if (w == NULL) {
+			hub_spool_set (db, jobs[i].id, JOB_FAILED, NULL, 0, "nothing was drawn for this job", JOB_SUBMITTING);
+			hub_spool_notify (self, &jobs[i], "failed", "Nothing was drawn for %s: reprint it", jobs[i].parcel);
+			continue;
+		}
+		hub_spool_send (self, w, JOB_SUBMITTING);
+	}
+}
+
+static void
+hub_spool_on_submit (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
+{
+	db_t *db = self->db;
+	if (w->rc == WORK_PRINT_DONE) {
+		/* The CUPS job is never lost: whatever a print command did meanwhile, it is kept and followed. */
+		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET cups_job = ?2, error = NULL, updated_at = ?3,"
+		    " status = CASE status WHEN 'submitting' THEN 'submitted' WHEN 'cancelled' THEN 'cancelling'"
+		    " WHEN 'queued' THEN 'redirect' ELSE status END WHERE id = ?1");
+		db_bind_int (st, 1, j->id);
+		db_bind_int (st, 2, w->cups_job);
+		db_bind_int (st, 3, util_wall_ms ());
+		if (db_step (st) != DB_DONE)
+			log_error ("label job %lld: CUPS job %d not recorded: %s", (long long) j->id, w->cups_job, db_errmsg (db));
+		db_reset (st);
+		if (j->had_error)
+			hub_spool_notify (self, j, "printing", "Printer %s took the label for %s", j->printer, j->parcel);
+		return;
+	}
+	const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
+	if (w->rc == WORK_PRINT_REFUSED) {
+		/* Never sent, and sending it again would not help: kept for a reprint once it is put right. */
+		hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, w->cause, JOB_SUBMITTING);
+		hub_spool_notify (self, j, "failed", "Label for %s not sent to %s: %s. Reprint it once that is put right",
+		    j->parcel, j->printer, w->cause);
+		return;
+	}
+	bool told = j->had_error;
+	if (w->rc == WORK_PRINT_UNREACHED) {
+		/* Not sent: it goes again when CUPS is back. */
+		hub_spool_set (db, j->id, JOB_OFFLINE, NULL, -1, w->cause, JOB_SUBMITTING);
+	} else {
+		/* CUPS may have taken it: it stays "submitting" and is looked for before it is sent again. */
+		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET error = ?2, updated_at = ?3,"
+		    " status = CASE WHEN status IN ('submitting', 'queued') THEN 'submitting' ELSE status END WHERE id = ?1");
+		db_bind_int (st, 1, j->id);
+		db_bind_text (st, 2, w->cause ? w->cause : "CUPS did not answer");
+		db_bind_int (st, 3, util_wall_ms ());
+		db_step (st);
+		db_reset (st);
+	}
+	hub_spool_cups_failed (self);
+	if (!told)
+		hub_spool_notify (self, j, "offline", "Printer %s not taking jobs: label kept.%s%s%s", j->printer,
+		    fb ? " Reprint at " : "", fb ? fb : "", fb ? "?" : " It prints when the printer is back");
+}
+
+/* --- find again -------------------------------------------------------------- */
+
+static void
+hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
+{
+	db_t *db = self->db;
+	if (w->rc != WORK_PRINT_DONE) {
+		hub_spool_cups_failed (self);
+		log_warn ("label job %lld: cannot tell yet whether CUPS has it: %s", (long long) j->id,
+		    w->cause ? w->cause : "no answer");
+		return;
+	}
+	switch (w->found) {
+	case WORK_PRINT_FIND_FOUND:
+		hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, w->cups_job, NULL, JOB_SUBMITTING);
+		log_info ("label job %lld: found in CUPS as job %d (%s), followed from here", (long long) j->id,
+		    w->cups_job, j->ident);
+		break;
+	case WORK_PRINT_FIND_ABSENT: {
+		/* Interrupted before CUPS had it: sent now; after a refusal, again a little later. */
+		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET cups_job = NULL, updated_at = ?2,"
+		    " status = CASE WHEN error IS NULL THEN 'queued' ELSE 'offline' END WHERE id = ?1 AND status = 'submitting'");
+		db_bind_int (st, 1, j->id);
+		db_bind_int (st, 2, util_wall_ms ());
+		db_step (st);
+		db_reset (st);
+		log_info ("label job %lld: not in CUPS, sent again", (long long) j->id);
+		break;
+	}
+	case WORK_PRINT_FIND_FORGOTTEN:
+	default: {
+		char *why = xasprintf ("it may have printed: %s", w->cause ? w->cause : "CUPS has forgotten jobs since");
+		hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why, JOB_SUBMITTING);
+		hub_spool_notify (self, j, "failed", "Cannot tell whether the label for %s printed on %s (%s). Check the "
+		    "printer; reprint it if it did not", j->parcel, j->printer, why);
+		free (why);
+		break;
+	}
+	}
+}
+
+/* --- follow ------------------------------------------------------------------ */
+
+static void
+hub_spool_on_cancel (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
+{
+	if (w->rc == WORK_PRINT_UNREACHED) { /* CUPS out of reach: asked again at the next turn */
+		hub_spool_cups_failed (self);
+		return;
+	}
+	if (w->rc != WORK_PRINT_DONE)
+		log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, w->cause);
+	if (hub_spool_set (self->db, j->id, JOB_CANCELLED, NULL, 0, NULL, JOB_CANCELLING))
+		hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+}
+
+static void
+hub_spool_on_move (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
+{
+	if (w->rc == WORK_PRINT_UNREACHED) {
+		hub_spool_cups_failed (self);
+		return;
+	}
+	if (w->rc == WORK_PRINT_DONE) {
+		if (hub_spool_set (self->db, j->id, JOB_SUBMITTED, NULL, 0, NULL, JOB_REDIRECT))
+			hub_spool_notify (self, j, "redirected", "Label for %s sent to %s", j->parcel, j->printer);
+		return;
+	}
+	/* Already finished or gone from CUPS: cancel what is left and send it anew to the new printer. */
+	if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT) && self->nflight < HUB_SPOOL_INFLIGHT)
+		hub_spool_send (self, hub_spool_ask (WORK_PRINT_CANCEL, j), JOB_UNKNOWN);
+}
+
+static void
+hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j, enum hub_job_state sent)
+{
+	db_t *db = self->db;
+	if (w->rc != WORK_PRINT_DONE) {
+		if (w->rc == WORK_PRINT_NO)
+			log_warn ("label job %lld: %s", (long long) j->id, w->cause);
+		hub_spool_cups_failed (self);
+		return;
+	}
+	print_job_t pj = w->state;
+	if (pj.state == PRINT_JOB_COMPLETED) {
+		/* A document (customs paper, receipt) is told too: the bench knows which paper went where. */
+		bool printed = hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL, sent);
+		if (printed && strcmp (j->format, "pdf") == 0)
+			hub_spool_notify (self, j, "printed", "%s printed on %s", j->title, j->printer);
+		else if (printed)
+			hub_spool_notify (self, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
+			    j->printer);
+	} else if (pj.state == PRINT_JOB_CANCELLED || pj.state == PRINT_JOB_ABORTED) {
+		char *why = xasprintf ("CUPS %s the job", print_job_state_name (pj.state));
+		if (hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why, sent))
+			hub_spool_notify (self, j, "failed", "Label for %s not printed (%s): label kept, reprint it", j->parcel,
+			    print_job_state_name (pj.state));
+		free (why);
+	} else if (pj.printer.health != PRINT_OK) {
+		if (sent != JOB_OFFLINE) {
+			char *why = xasprintf ("printer %s: %s", print_health_name (pj.printer.health), pj.printer.message);
+			bool changed = hub_spool_set (db, j->id, JOB_OFFLINE, NULL, 0, why, sent);
+			free (why);
+			const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
+			if (changed)
+				hub_spool_notify (self, j, "offline", "Printer %s %s: label kept.%s%s%s", j->printer,
+				    print_health_name (pj.printer.health), fb ? " Reprint at " : "", fb ? fb : "",
+				    fb ? "?" : " It prints when the printer is back");
+		}
+	} else if (sent == JOB_OFFLINE) {
+		if (hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, 0, NULL, JOB_OFFLINE))
+			hub_spool_notify (self, j, "printing", "Printer %s is back: label for %s printing", j->printer, j->parcel);
+	}
 }
 
 void
 hub_spool_follow (hub_spool_t *self)
 {
-	struct hub_spool_job jobs[HUB_SPOOL_BATCH];
-	int n = hub_spool_select (self->db,
-	    HUB_SPOOL_COLS "WHERE j.status IN ('submitted', 'offline', 'redirect', 'cancelling') AND j.cups_job > 0"
-	                   " ORDER BY j.id LIMIT 32",
-	    jobs, HUB_SPOOL_BATCH);
-	for (int i = 0; i < n; i++)
-		hub_spool_follow_one (self, &jobs[i]);
 	/* An offline job that never reached CUPS is offered to CUPS again. */
 	db_exec (self->db, "UPDATE label_jobs SET status = 'queued' WHERE status = 'offline' AND coalesce(cups_job, 0) = 0"
 	             " AND updated_at < strftime('%s', 'now') * 1000 - 5000");
+	int room = HUB_SPOOL_INFLIGHT - self->nflight;
+	if (room <= 0 || hub_spool_quiet (self))
+		return;
+	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
+	int n = hub_spool_select (self,
+	    HUB_SPOOL_COLS "WHERE j.status IN ('submitted', 'offline', 'redirect', 'cancelling') AND j.cups_job > 0"
+	                   " ORDER BY j.id LIMIT 64",
+	    jobs, room);
+	for (int i = 0; i < n; i++) {
+		enum work_print_op op = jobs[i].state == JOB_CANCELLING ? WORK_PRINT_CANCEL
+		    : jobs[i].state == JOB_REDIRECT ? WORK_PRINT_MOVE : WORK_PRINT_POLL;
+		hub_spool_send (self, hub_spool_ask (op, &jobs[i]), jobs[i].state);
+	}
+	/* Caught between "submitting" and a CUPS job id, and not being sent: looked for by identity. */
+	room = HUB_SPOOL_INFLIGHT - self->nflight;
+	n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'submitting' ORDER BY j.id LIMIT 64", jobs, room);
+	for (int i = 0; i < n; i++) {
+		if (*jobs[i].ident == '\0') {
+			/* Sent by a hub that did not name its jobs: nothing to look for. */
+			const char *why = "interrupted while being sent, and it carries no identity to look for";
+			hub_spool_set (self->db, jobs[i].id, JOB_FAILED, NULL, 0, why, JOB_SUBMITTING);
+			hub_spool_notify (self, &jobs[i], "failed", "Cannot tell whether the label for %s printed (%s). "
+			    "Check the printer; reprint it if it did not", jobs[i].parcel, why);
+			continue;
+		}
+		struct work_print_job *w = hub_spool_ask (WORK_PRINT_FIND, &jobs[i]);
+		util_strlcpy (w->title, jobs[i].ident, sizeof w->title);
+		w->since = jobs[i].updated_at / 1000 - HUB_SPOOL_FIND_MARGIN_S;
+		hub_spool_send (self, w, JOB_SUBMITTING);
+	}
+}
+
+/* --- answers ----------------------------------------------------------------- */
+
+static bool
+hub_spool_land (hub_spool_t *self, int64_t id, struct hub_spool_flight *out)
+{
+	for (int i = 0; i < self->nflight; i++)
+		if (self->flight[i].id == id) {
+			*out = self->flight[i];
+			self->flight[i] = self->flight[--self->nflight];
+			return true;
+		}
+	return false;
 }
 
 void
-hub_spool_recover (hub_spool_t *self)
+hub_spool_answer (hub_spool_t *self)
 {
 	db_t *db = self->db;
-	struct hub_spool_job jobs[HUB_SPOOL_BATCH];
-	int n = hub_spool_select (db, HUB_SPOOL_COLS "WHERE j.status = 'submitting' LIMIT 32", jobs, HUB_SPOOL_BATCH);
-	if (n == 0)
-		return;
-	struct work_print_reply r;
-	hub_spool_ask (self, &(struct work_print_msg) { .op = WORK_PRINT_LIST }, &r);
-	if (r.rc != 0) {
-		if (r.rc == -1)
-			log_warn ("cannot list CUPS jobs to recover interrupted submissions: %s", r.cause);
-		work_print_reply_free (&r);
-		return;
+	bool in_tx = false, recorded = false;
+	struct work_job *wj;
+	while ((wj = work_take (self->print)) != NULL) {
+		struct work_print_job *w = (struct work_print_job *) wj;
+		struct hub_spool_flight f = { 0 };
+		struct hub_spool_job j;
+		if (!hub_spool_land (self, w->job, &f) || !hub_spool_get (self, w->job, &j)) {
+			work_print_job_free (&w);
+			continue;
+		}
+		if (w->rc == WORK_PRINT_DONE)
+			self->quiet_ms = 0;
+		if (!in_tx && !(in_tx = db_begin (db) == DB_DONE))
+			log_error ("print answers not recorded now: %s", db_errmsg (db));
+		switch (f.op) {
+		case WORK_PRINT_SUBMIT:
+			hub_spool_on_submit (self, w, &j);
+			recorded = recorded || w->rc == WORK_PRINT_DONE;
+			break;
+		case WORK_PRINT_FIND: hub_spool_on_find (self, w, &j); break;
+		case WORK_PRINT_POLL: hub_spool_on_poll (self, w, &j, f.sent); break;
+		case WORK_PRINT_MOVE: hub_spool_on_move (self, w, &j); break;
+		case WORK_PRINT_CANCEL:
+			if (f.sent == JOB_CANCELLING)
+				hub_spool_on_cancel (self, w, &j);
+			break;
+		}
+		work_print_job_free (&w);
 	}
-	print_job_t *list = r.list;
-	size_t count = r.count;
-	for (int i = 0; i < n; i++) {
-		int found = 0;
-		for (size_t k = 0; k < count && !found; k++)
-			if (strcmp (list[k].title, jobs[i].title) == 0)
-				found = list[k].id;
-		hub_spool_set (db, jobs[i].id, found ? JOB_SUBMITTED : JOB_QUEUED, NULL, found, NULL);
-		log_info ("label job %lld: interrupted submission %s", (long long) jobs[i].id,
-		    found ? "found in CUPS" : "not in CUPS, sending again");
-	}
-	work_print_reply_free (&r);
+	/* A lost commit loses nothing: a job left "submitting" is looked for again. */
+	if (in_tx && db_commit (db) != DB_DONE) {
+		log_error ("print answers not recorded: %s", db_errmsg (db));
+		db_rollback (db);
+	} else if (recorded)
+		work_crash_point ("submit-recorded");
 }

@@ -1,20 +1,28 @@
 /*
- * hub-spool.h: the print spooler, one of the loop's timed jobs. Requests
- * queue jobs in label_jobs inside their transaction (docs/hub-print.h); the
- * spooler sends the queued ones to CUPS only after that commit, follows
- * each to its end, moves or cancels it when a print command asked, and
- * after a restart finds again the jobs caught between "submitting" and a
- * CUPS job id. What happens to a job reaches the terminal that asked as an
- * EVENT (topic "print"), queued on the loop's after-commit list and sent by
- * the loop after the spooler's turn. A job that fails is kept until it is
- * reprinted, redirected or cancelled; a label prints again only when
- * someone asks for a reprint. Job states after "queued" are written here
- * alone, by the loop, outside any batch.
+ * hub-spool.h: the print spooler, the loop's side of printing. Requests
+ * queue jobs in label_jobs inside their transaction, already drawn and
+ * read back (docs/hub-print.h); the spooler sends the queued ones to CUPS
+ * only after that commit, follows each to its end, moves or cancels it
+ * when a print command asked, and finds again a job caught between
+ * "submitting" and a CUPS job id (after a crash, or a CUPS that did not
+ * answer). What happens to a job reaches the terminal that asked as an
+ * EVENT (topic "print"), queued on the loop's after-commit list.
  *
- * What it asks of CUPS goes as messages (hub/work/work-print.h). They are
- * answered on the loop today, so a slow or stopped cupsd still holds the
- * loop for up to the IPP timeout; a print worker thread answering the same
- * messages takes that wait off the loop (doc/architecture.md, Workers).
+ * Everything it asks of CUPS goes to the print worker (hub/work/
+ * work-print.h) as a job; the answers come back through hub_spool_fd and
+ * hub_spool_answer, and the spooler turns each into the job's state. So a
+ * stopped or slow cupsd holds the worker's thread, never the loop. Job
+ * states after "queued" are written here alone, by the loop, outside any
+ * batch.
+ *
+ * Exactly once: a job is marked "submitting" with its identity
+ * ("dsp:RUN:JOB", RUN made at each start of the hub; label_jobs.ident), and
+ * that mark is committed before the worker sends it; the CUPS job-name is
+ * the identity, then the job's title. A job found "submitting" and not being sent (after a
+ * crash, or when CUPS did not answer the submit) is looked for in CUPS by
+ * its identity: found, it is followed; provably absent, it is sent again;
+ * anything else, it waits, or (CUPS forgot jobs in the meantime) it is
+ * kept as failed for a person to check, never sent twice.
  */
 #ifndef DSP_HUB_SPOOL_H
 #define DSP_HUB_SPOOL_H
@@ -25,16 +33,20 @@
 
 typedef struct hub_spool hub_spool_t;
 
-/* On the loop's connection and settings; EVENTs go to after (the loop's list). */
-hub_spool_t *hub_spool_new (db_t *db, conf_t *conf, hub_after_t *after);
+/* On the loop's connection and settings; EVENTs go to after (the loop's
+ * list). NULL and *cause when the print worker cannot start. */
+hub_spool_t *hub_spool_new (db_t *db, conf_t *conf, hub_after_t *after, char **cause);
+/* Waits for the worker's current CUPS call (at most its timeout). */
 void hub_spool_destroy (hub_spool_t **self_p);
 /* Send the queued jobs (each turn of the loop, after a batch's commit). */
 void hub_spool_submit (hub_spool_t *self);
 /* Follow the jobs CUPS has (every HUB_SPOOL_FOLLOW_MS): printed, failed,
- * printer trouble; redirects and cancels asked for. */
+ * printer trouble; redirects and cancels asked for; jobs to find again. */
 #define HUB_SPOOL_FOLLOW_MS 500
 void hub_spool_follow (hub_spool_t *self);
-/* At start: jobs caught between "submitting" and a CUPS job id are found again by title. */
-void hub_spool_recover (hub_spool_t *self);
+/* Readable when the print worker has answers: the loop polls it. */
+int hub_spool_fd (hub_spool_t *self);
+/* Turn the worker's answers into the jobs' states (in one transaction). */
+void hub_spool_answer (hub_spool_t *self);
 
 #endif

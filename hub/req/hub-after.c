@@ -76,12 +76,12 @@ hub_after_mark (hub_after_t *self)
 	return (struct hub_after_mark) { self->nfiles, self->nevents };
 }
 
-void
-hub_after_drop (hub_after_t *self, struct hub_after_mark mark)
+static void
+hub_after_undo (hub_after_t *self, struct hub_after_mark mark, bool keep_files)
 {
 	while (self->nfiles > mark.files) {
 		struct hub_after_file *f = &self->files[--self->nfiles];
-		if (f->discard && unlink (f->from) != 0 && errno != ENOENT)
+		if (f->discard && !keep_files && unlink (f->from) != 0 && errno != ENOENT)
 			log_warn ("%s not removed: %s", f->from, strerror (errno));
 		free (f->from);
 		free (f->to);
@@ -91,6 +91,18 @@ hub_after_drop (hub_after_t *self, struct hub_after_mark mark)
 		proto_msg_destroy (&e->event);
 		free (e->terminal);
 	}
+}
+
+void
+hub_after_drop (hub_after_t *self, struct hub_after_mark mark)
+{
+	hub_after_undo (self, mark, false);
+}
+
+void
+hub_after_forget (hub_after_t *self, struct hub_after_mark mark)
+{
+	hub_after_undo (self, mark, true);
 }
 
 void

@@ -38,6 +38,9 @@ void hub_after_event (hub_after_t *self, const char *terminal, proto_msg_t **eve
 struct hub_after_mark hub_after_mark (hub_after_t *self);
 /* What was asked for since mark will never commit: forget it. */
 void hub_after_drop (hub_after_t *self, struct hub_after_mark mark);
+/* The same for a run that waits for the workers and will be made again
+ * (req/hub-ask.h): its files are left where they are, for that run. */
+void hub_after_forget (hub_after_t *self, struct hub_after_mark mark);
 
 /* Hands one EVENT to whoever sends it (takes the message). */
 typedef void (hub_after_send_fn) (void *arg, const char *terminal, proto_msg_t **event_p);

@@ -11,7 +11,9 @@
  * and the list of what must wait for the commit. So a handler never calls
  * the loop: it reads, writes through req->db, fills req->reply, and asks
  * req->after for what may happen only once the batch is durable. It never
- * commits and never waits on anything slow.
+ * commits and never waits on anything slow: what is slow (drawing, a PIN's
+ * hash, a file) it asks of the workers through req->ask, and the request
+ * is run again once they have answered.
  *
  * flow.h adds the despatch flow's own vocabulary (scanned codes, orders,
  * parcels, holds, the audit trail) on top of this.
@@ -24,6 +26,7 @@
 
 #include "db.h"
 #include "hub-after.h"
+#include "hub-ask.h"
 #include "hub-reply.h"
 #include "hub/hub.h"
 #include "hub/store/hub-role.h"
@@ -33,6 +36,7 @@ struct hub_req {
 	db_t *db;                      /* the hub's one connection, inside the batch's transaction */
 	const struct hub_options *opt; /* the hub's settings; opt->conf holds every setting */
 	hub_after_t *after;            /* what waits for the commit: files to rename, EVENTs to send */
+	hub_ask_t *ask;                /* what it needs of the workers, and their answers (hub-ask.h) */
 	const proto_msg_t *msg;
 	proto_msg_t *reply;            /* a PROTO_REPLY the handler fills */
 	int64_t now_ms;                /* wall clock at the batch start */

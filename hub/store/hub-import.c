@@ -1766,10 +1766,52 @@ hub_import_next (hub_import_t *self, struct hub_import_order *o)
 /* --- compare ---------------------------------------------------------------- */
 
 /*
+ * The recipient's fields a label prints, which a received order whose label
+ * could not be drawn may still correct until it is labelled (the refusal
+ * names the field; the order is put right at its source and sent again).
+ */
+static const struct {
+	enum hub_import_field field;
+	const char *column;     /* in orders */
+} hub_import_label_fields[] = {
+	{ F_CUSTOMER_NAME, "customer_name" }, { F_ADDRESS_1, "address1" }, { F_ADDRESS_2, "address2" },
+	{ F_ADDRESS_3, "address3" }, { F_TOWN, "town" }, { F_POSTCODE, "postcode" }, { F_PHONE, "phone" },
+};
+#define IMP_LABEL_FIELDS nitems (hub_import_label_fields)
+
+/* The hub's values of the label fields of order ref, into was (caller frees each); false if no such order. */
+static bool
+hub_import_label_get (db_t *db, const char *ref, char *was[IMP_LABEL_FIELDS])
+{
+	db_stmt_t *st = db_prepare (db, "SELECT customer_name, address1, address2, address3, town, postcode, phone"
+	    " FROM orders WHERE ref = ?1");
+	db_bind_text (st, 1, ref);
+	bool found = db_step (st) == DB_ROW;
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++)
+		was[k] = xstrdup (found ? db_col_text (st, (int) k) : "");
+	db_reset (st);
+	return found;
+}
+
+/* Whether a label of the order was refused because it could not be drawn: then its label fields may be put right. */
+static bool
+hub_import_label_refused (db_t *db, const char *ref)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT count(*) FROM events WHERE order_ref = ?1 AND action = 'label-refused'"
+	    " AND detail LIKE '%cannot be drawn%'");
+	db_bind_text (st, 1, ref);
+	bool refused = db_step (st) == DB_ROW && db_col_int (st, 0) > 0;
+	db_reset (st);
+	return refused;
+}
+
+/*
  * A received order whose copy differs from the hub's only in the lines'
- * customs fields (hs_code, origin_country, currency), and that has no label
- * yet: true. The copy is hashed with the hub's customs values in place of its
- * own; the same hash as the hub's means nothing else changed.
+ * customs fields (hs_code, origin_country, currency), and, once a label of
+ * it could not be drawn, in the recipient's fields a label prints (name,
+ * address, town, postcode, phone), and that has no label yet: true. The
+ * copy is hashed with the hub's values in place of its own; the same hash
+ * as the hub's means nothing else changed.
  */
 static bool
 hub_import_customs_only (db_t *db, struct hub_import_order *o, const char *stored_hash)
@@ -1800,12 +1842,25 @@ hub_import_customs_only (db_t *db, struct hub_import_order *o, const char *store
 		}
 		db_reset (st);
 	}
+	char *hubs[IMP_LABEL_FIELDS];
+	const char *theirs[IMP_LABEL_FIELDS];
+	bool label = hub_import_label_refused (db, o->f[F_ORDER]);
+	found = hub_import_label_get (db, o->f[F_ORDER], hubs) && found;
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++) {
+		theirs[k] = o->f[hub_import_label_fields[k].field];
+		if (label)
+			o->f[hub_import_label_fields[k].field] = hubs[k];
+	}
 	util_strlcpy (hash, o->hash, sizeof hash);
 	hub_import_hash (o); /* the lines are in order already: the sort keeps them */
 	bool same = found && n == o->nlines && strcmp (o->hash, stored_hash) == 0;
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 3; k++)
 			o->lines[i].f[IMP_CUSTOMS0 + k] = mine[i][k];
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++) {
+		o->f[hub_import_label_fields[k].field] = theirs[k];
+		free (hubs[k]);
+	}
 	free (mine);
 	free (hub);
 	util_strlcpy (o->hash, hash, sizeof o->hash);
@@ -1829,7 +1884,7 @@ hub_import_decide (hub_import_t *self, db_t *db, struct hub_import_order *o, boo
 		else if (hub_state_order_parse (status) == ORDER_NEW)
 			what = IMP_UPDATE;
 		else if (hub_import_customs_only (db, o, stored))
-			what = IMP_CUSTOMS; /* customs data after receive: allowed until labelled */
+			what = IMP_CUSTOMS; /* customs data, and label data a label was refused for, after receive: until labelled */
 		else {
 			hub_import_error (self, o->lineno, "%s has changed, but despatch already has it (%s)%s: the change is "
 			    "refused. Tell despatch; a supervisor can hold it", o->f[F_ORDER], status,
@@ -1905,8 +1960,56 @@ hub_import_write_order (hub_import_t *self, db_t *db, const struct hub_import_or
 	return 0;
 }
 
-/* The customs fields of a received order's lines, each change an event in the audit trail;
- * the events' ids from *first to *last (0 when none). */
+/*
+ * The recipient's label fields of a received order: written, and an event
+ * "corrected" naming them (not their values: the audit trail keeps no
+ * address); its id into *first and *last as the customs events' are.
+ */
+static int
+hub_import_write_label (db_t *db, const struct hub_import_order *o, const char *source, int64_t now_ms,
+    int64_t *first, int64_t *last)
+{
+	char *was[IMP_LABEL_FIELDS], detail[256] = "";
+	hub_import_label_get (db, o->f[F_ORDER], was);
+	int rc = 0;
+	for (size_t k = 0; k < IMP_LABEL_FIELDS && rc == 0; k++) {
+		const char *now = o->f[hub_import_label_fields[k].field];
+		if (strcmp (was[k], now) == 0)
+			continue;
+		size_t used = strlen (detail);
+		snprintf (detail + used, sizeof detail - used, "%s%s", used ? ", " : "",
+		    hub_import_names[hub_import_label_fields[k].field]);
+		char *sql = xasprintf ("UPDATE orders SET %s = ?2 WHERE ref = ?1", hub_import_label_fields[k].column);
+		db_stmt_t *st = db_prepare (db, sql);
+		free (sql);
+		db_bind_text (st, 1, o->f[F_ORDER]);
+		db_bind_text (st, 2, now);
+		rc = st && db_step (st) == DB_DONE ? 0 : -1;
+		if (st)
+			db_reset (st);
+	}
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++)
+		free (was[k]);
+	if (rc != 0 || *detail == '\0')
+		return rc;
+	db_stmt_t *st = db_prepare (db, "INSERT INTO events (at, action, order_ref, code, detail)"
+	    " VALUES (?1, 'corrected', ?2, ?3, ?4)");
+	db_bind_int (st, 1, now_ms);
+	db_bind_text (st, 2, o->f[F_ORDER]);
+	db_bind_text (st, 3, source);
+	db_bind_text (st, 4, detail);
+	rc = db_step (st) == DB_DONE ? 0 : -1;
+	db_reset (st);
+	if (rc == 0) {
+		*last = db_last_rowid (db);
+		if (*first == 0)
+			*first = *last;
+	}
+	return rc;
+}
+
+/* The customs fields of a received order's lines, each change an event in the audit trail, and its
+ * label fields (hub_import_write_label); the events' ids from *first to *last (0 when none). */
 static int
 hub_import_write_customs (db_t *db, const struct hub_import_order *o, const char *source, int64_t now_ms,
     int64_t *first, int64_t *last)
@@ -1962,6 +2065,8 @@ hub_import_write_customs (db_t *db, const struct hub_import_order *o, const char
 		if (*first == 0)
 			*first = *last;
 	}
+	if (hub_import_write_label (db, o, source, now_ms, first, last) != 0)
+		return -1;
 	db_stmt_t *st = db_prepare (db, "UPDATE orders SET content_hash = ?2, source = ?3, updated_at = ?4 WHERE ref = ?1");
 	db_bind_text (st, 1, o->f[F_ORDER]);
 	db_bind_text (st, 2, o->hash);
@@ -1978,7 +2083,8 @@ hub_import_write_customs (db_t *db, const struct hub_import_order *o, const char
  *   IMP_UPDATE   old holds the order as it was (hash, source, updated_at,
  *                fields, then each line's fields) to write back;
  *   IMP_CUSTOMS  old holds hash, source, updated_at, the audit events'
- *                first and last id, then each line's number and customs fields.
+ *                first and last id, the recipient's label fields, then each
+ *                line's number and customs fields.
  */
 static int
 hub_import_undo_add (hub_import_t *self, const struct hub_import_order *o, int kind, const struct hub_import_buf *old)
@@ -2071,6 +2177,12 @@ hub_import_old_customs (db_t *db, const char *ref, struct hub_import_buf *old)
 	db_reset (st);
 	hub_import_buf_str (old, "0"); /* first and last event: filled in after the write */
 	hub_import_buf_str (old, "0");
+	char *was[IMP_LABEL_FIELDS];
+	hub_import_label_get (db, ref, was);
+	for (size_t k = 0; k < IMP_LABEL_FIELDS; k++) {
+		hub_import_buf_str (old, was[k]);
+		free (was[k]);
+	}
 	st = db_prepare (db, "SELECT line_no, coalesce (hs_code, ''), coalesce (origin_country, ''),"
 	    " coalesce (currency, '') FROM order_lines WHERE order_ref = ?1 ORDER BY line_no");
 	db_bind_text (st, 1, ref);
@@ -2376,7 +2488,8 @@ hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, cons
 		/* write_order takes the hash it is given: the old one */
 		free (o.lines);
 	} else {
-		/* old: hash, source, updated_at, first and last event, then line number and three customs fields each */
+		/* old: hash, source, updated_at, first and last event, the label fields, then line number and three
+		 * customs fields each */
 		const char *p = old, *end = old + oldlen;
 		const char *ohash = p;
 		p += strlen (p) + 1;
@@ -2388,6 +2501,17 @@ hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, cons
 		p += strlen (p) + 1;
 		int64_t lastev = atoll (p);
 		p += strlen (p) + 1;
+		for (size_t k = 0; k < IMP_LABEL_FIELDS && p < end && rc == 0; k++) {
+			char *sql = xasprintf ("UPDATE orders SET %s = ?2 WHERE ref = ?1", hub_import_label_fields[k].column);
+			st = db_prepare (db, sql);
+			free (sql);
+			db_bind_text (st, 1, ref);
+			db_bind_text (st, 2, p);
+			rc = st && db_step (st) == DB_DONE ? 0 : -1;
+			if (st)
+				db_reset (st);
+			p += strlen (p) + 1;
+		}
 		while (p < end && rc == 0) {
 			const char *f[4];
 			for (int i = 0; i < 4; i++) {
@@ -2404,7 +2528,8 @@ hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, cons
 			db_reset (st);
 		}
 		if (rc == 0 && first > 0) {
-			st = db_prepare (db, "DELETE FROM events WHERE id BETWEEN ?1 AND ?2 AND action = 'customs' AND order_ref = ?3");
+			st = db_prepare (db, "DELETE FROM events WHERE id BETWEEN ?1 AND ?2 AND action IN ('customs', 'corrected')"
+			    " AND order_ref = ?3");
 			db_bind_int (st, 1, first);
 			db_bind_int (st, 2, lastev);
 			db_bind_text (st, 3, ref);

@@ -379,6 +379,11 @@ static const char *hub_store_migrations[] = {
 	"  key_id TEXT NOT NULL);"
 	"ALTER TABLE events_feed ADD COLUMN error TEXT;"
 	"ALTER TABLE events_feed ADD COLUMN error_at INTEGER;",
+	/* 10 -> 11: a print job's identity in CUPS (dsp:RUN:JOB, the first word
+	 * of its CUPS job-name), kept from the moment it is marked submitting so
+	 * that after a crash it is looked for by it; the title stays what the
+	 * job is, for people. */
+	"ALTER TABLE label_jobs ADD COLUMN ident TEXT;",
 };
 
 db_t *

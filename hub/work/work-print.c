@@ -1,4 +1,4 @@
-/* work-print.c: the spooler's CUPS calls, one message each (see work-print.h). */
+/* work-print.c: the print worker's thread and its CUPS calls (see work-print.h). */
 #include "config.h"
 #include "work-print.h"
 #include "util.h"
@@ -6,96 +6,183 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORK_PRINT_TIMEOUT_MS 3000
-
-struct work_print {
-	char *server;
+/* The thread's own: its CUPS connection, made at the first job and again after a failure. */
+struct work_print_state {
+	char *server; /* the worker's copy: a reload replaces the settings it came from */
 	print_t *conn;
 };
 
-work_print_t *
-work_print_new (const char *server)
+static void *
+work_print_start (void *arg)
 {
-	work_print_t *self = xcalloc (1, sizeof *self);
-	self->server = server ? xstrdup (server) : NULL;
-	return self;
+	struct work_print_state *s = xcalloc (1, sizeof *s);
+	s->server = arg;
+	return s;
 }
 
-void
-work_print_destroy (work_print_t **self_p)
+static void
+work_print_stop (void *state)
 {
-	if (self_p == NULL || *self_p == NULL)
-		return;
-	work_print_t *self = *self_p;
-	print_destroy (&self->conn);
-	free (self->server);
-	free (self);
-	*self_p = NULL;
+	struct work_print_state *s = state;
+	print_destroy (&s->conn);
+	free (s->server);
+	free (s);
+}
+
+/*
+ * Check and submit. The document is checked on its own, then against the
+ * queue it goes to (printers/print.h: print_check): refused there, it never
+ * reaches CUPS, and sending it again would not help.
+ */
+static int
+work_print_submit (struct work_print_state *s, struct work_print_job *j)
+{
+	if (print_check (NULL, j->format, j->data, j->size, &j->cause) != 0) {
+		j->rc = WORK_PRINT_REFUSED;
+		return 0;
+	}
+	print_queue_t q;
+	if (print_queue (s->conn, j->printer, &q, &j->cause) != 0) {
+		/* Asked before anything was sent: CUPS has no job. */
+		j->rc = WORK_PRINT_UNREACHED;
+		return 0;
+	}
+	if (print_check (&q, j->format, j->data, j->size, &j->cause) != 0) {
+		j->rc = WORK_PRINT_REFUSED;
+		return 0;
+	}
+	j->cups_job = print_submit (s->conn, j->printer, j->format, j->title, j->data, j->size, &j->cause);
+	if (j->cups_job == PRINT_SUBMIT_FAILED) {
+		j->rc = WORK_PRINT_UNREACHED;
+		return 0;
+	}
+	if (j->cups_job <= 0)
+		return -1; /* unsure: it may be in CUPS, and is looked for before it is sent again */
+	/* CUPS has it and the hub does not know yet: the crash that recovery must not print twice. */
+	work_crash_point ("submit-taken");
+	return 0;
 }
 
 static int
-work_print_submit (work_print_t *self, const struct work_print_msg *m, struct work_print_reply *r)
+work_print_poll (struct work_print_state *s, struct work_print_job *j)
 {
-	r->cups_job = print_submit (self->conn, m->printer, m->format, m->title, m->data, m->size, &r->cause);
-	return r->cups_job > 0 ? 0 : -1;
+	work_crash_point ("follow-poll");
+	return print_poll (s->conn, j->cups_job, &j->state, &j->cause);
 }
 
 static int
-work_print_poll (work_print_t *self, const struct work_print_msg *m, struct work_print_reply *r)
+work_print_move (struct work_print_state *s, struct work_print_job *j)
 {
-	return print_poll (self->conn, m->cups_job, &r->state, &r->cause);
+	return print_move (s->conn, j->cups_job, j->printer, &j->cause);
 }
 
 static int
-work_print_move (work_print_t *self, const struct work_print_msg *m, struct work_print_reply *r)
+work_print_cancel (struct work_print_state *s, struct work_print_job *j)
 {
-	return print_move (self->conn, m->cups_job, m->printer, &r->cause);
+	return print_cancel (s->conn, j->cups_job, &j->cause);
 }
 
+/* Whether the job whose identity is its title's first word reached CUPS, in any state CUPS keeps. */
 static int
-work_print_cancel (work_print_t *self, const struct work_print_msg *m, struct work_print_reply *r)
+work_print_find (struct work_print_state *s, struct work_print_job *j)
 {
-	return print_cancel (self->conn, m->cups_job, &r->cause);
+	char ident[PRINT_IDENT_MAX];
+	util_strlcpy (ident, j->title, sizeof ident);
+	ident[strcspn (ident, " ")] = '\0';
+	print_job_t found;
+	int f = print_find (s->conn, ident, j->since, &found, &j->cause);
+	static const enum work_print_found map[] = {
+		[PRINT_FIND_ABSENT] = WORK_PRINT_FIND_ABSENT,
+		[PRINT_FIND_FOUND] = WORK_PRINT_FIND_FOUND,
+		[PRINT_FIND_FORGOTTEN] = WORK_PRINT_FIND_FORGOTTEN,
+	};
+	if (f < 0 || (size_t) f >= nitems (map)) {
+		j->found = WORK_PRINT_FIND_FAILED;
+		return -1;
+	}
+	j->found = map[f];
+	if (f == PRINT_FIND_FOUND)
+		j->cups_job = found.id;
+	return 0;
 }
 
-static int
-work_print_list (work_print_t *self, const struct work_print_msg *m, struct work_print_reply *r)
-{
-	(void) m;
-	return print_jobs (self->conn, NULL, true, &r->list, &r->count, &r->cause);
-}
-
-static int (*const work_print_ops[]) (work_print_t *, const struct work_print_msg *, struct work_print_reply *) = {
+static int (*const work_print_ops[]) (struct work_print_state *, struct work_print_job *) = {
 	[WORK_PRINT_SUBMIT] = work_print_submit,
 	[WORK_PRINT_POLL] = work_print_poll,
 	[WORK_PRINT_MOVE] = work_print_move,
 	[WORK_PRINT_CANCEL] = work_print_cancel,
-	[WORK_PRINT_LIST] = work_print_list,
+	[WORK_PRINT_FIND] = work_print_find,
 };
 
-void
-work_print_do (work_print_t *self, const struct work_print_msg *m, struct work_print_reply *r)
+static void
+work_print_run (void *state, struct work_job *job)
 {
-	memset (r, 0, sizeof *r);
-	r->op = m->op;
-	r->job = m->job;
-	if (self->conn == NULL) {
-		self->conn = print_new (self->server ? self->server : getenv ("CUPS_SERVER"), &r->cause);
-		if (self->conn == NULL) {
-			r->rc = -2;
+	struct work_print_state *s = state;
+	struct work_print_job *j = (struct work_print_job *) job;
+	j->rc = WORK_PRINT_DONE;
+	if (j->op == WORK_PRINT_FIND)
+		j->found = WORK_PRINT_FIND_FAILED;
+	if (s->conn == NULL) {
+		s->conn = print_new (s->server && *s->server ? s->server : getenv ("CUPS_SERVER"), &j->cause);
+		if (s->conn == NULL) {
+			j->rc = WORK_PRINT_UNREACHED;
 			return;
 		}
-		print_set_timeout (self->conn, WORK_PRINT_TIMEOUT_MS);
+		print_set_timeout (s->conn, WORK_PRINT_TIMEOUT_MS);
 	}
-	r->rc = work_print_ops[m->op] (self, m, r) == 0 ? 0 : -1;
+	if (work_print_ops[j->op] (s, j) != 0 && j->rc == WORK_PRINT_DONE)
+		j->rc = WORK_PRINT_NO;
+}
+
+static void
+work_print_free (struct work_job *job)
+{
+	struct work_print_job *j = (struct work_print_job *) job;
+	work_print_job_free (&j);
+}
+
+static const struct work_class work_print_class = {
+	.name = "dsp-print",
+	.nice = 2,
+	.start = work_print_start,
+	.run = work_print_run,
+	.stop = work_print_stop,
+	.free = work_print_free,
+};
+
+work_t *
+work_print_new (const char *server, char **cause)
+{
+	/* The thread takes the copy once it runs; no thread, no one to take it. */
+	char *copy = xstrdup (server ? server : "");
+	work_t *w = work_new (&work_print_class, 1, copy, cause);
+	if (w == NULL)
+		free (copy);
+	return w;
+}
+
+struct work_print_job *
+work_print_job_new (enum work_print_op op, int64_t job, const void *data, size_t size)
+{
+	struct work_print_job *j = xcalloc (1, sizeof *j);
+	j->op = op;
+	j->job = job;
+	if (data && size) {
+		j->data = xmalloc (size);
+		memcpy (j->data, data, size);
+		j->size = size;
+	}
+	return j;
 }
 
 void
-work_print_reply_free (struct work_print_reply *r)
+work_print_job_free (struct work_print_job **job_p)
 {
-	free (r->cause);
-	free (r->list);
-	r->cause = NULL;
-	r->list = NULL;
-	r->count = 0;
+	if (job_p == NULL || *job_p == NULL)
+		return;
+	struct work_print_job *j = *job_p;
+	free (j->data);
+	free (j->cause);
+	free (j);
+	*job_p = NULL;
 }

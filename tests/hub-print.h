@@ -1,0 +1,222 @@
+/*
+ * hub-print.h: what the hub's printing tests share (test-hub-print.c and
+ * the stall, crash, login and drawing tests): orders imported with despatch
+ * import, taken through receive and locate and packed from a terminal,
+ * EVENTs waited for, the private cupsd stopped and let go, the hub waited
+ * for when it kills itself, and the labels the fake printer received
+ * decoded with zbarimg. Waits are bounded in count; nothing asserts a time
+ * except where a test says it bounds a wait on purpose.
+ */
+#ifndef DSP_HUB_PRINT_TEST_H
+#define DSP_HUB_PRINT_TEST_H
+
+#include "tests/flow/flowlib.h"
+#include "tests/printers/print-test.h"
+
+#include <czmq.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+
+static inline long long hp_sql_int (struct testlib_hub *hub, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static inline long long
+hp_sql_int (struct testlib_hub *hub, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	char *sql = xvasprintf (fmt, ap);
+	va_end (ap);
+	long long v = testlib_sql_int (hub->database, sql);
+	free (sql);
+	return v;
+}
+
+static inline char *hp_sql_text (struct testlib_hub *hub, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static inline char *
+hp_sql_text (struct testlib_hub *hub, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	char *sql = xvasprintf (fmt, ap);
+	va_end (ap);
+	char *v = testlib_sql_text (hub->database, sql);
+	free (sql);
+	return v;
+}
+
+/* Import csv (the import format of doc/orders.md) with despatch import; 0 when it was taken. */
+static inline int
+hp_import (struct testlib_hub *hub, const char *name, const char *csv)
+{
+	char *path = xasprintf ("%s/%s", hub->dir, name);
+	FILE *f = fopen (path, "w");
+	if (f == NULL) {
+		free (path);
+		return -1;
+	}
+	fputs (csv, f);
+	fclose (f);
+	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' --database '%s' >>'%s/import.log' 2>&1",
+	    getenv ("top_builddir") ? getenv ("top_builddir") : ".", path, hub->database, hub->dir);
+	int rc = system (cmd);
+	free (cmd);
+	free (path);
+	return rc == 0 ? 0 : -1;
+}
+
+#define HP_CSV_HEAD "order,channel,customer_name,address_1,address_2,town,postcode,country,phone,email,loyalty," \
+	"service,promise,order_value,line,sku,description,department,quantity,locations,unit_weight_g,line_value\n"
+
+/* n one-line orders PREFIX0001.. for customers in Leeds, each an item at its own bin; caller frees. */
+static inline char *
+hp_orders_csv (const char *prefix, int n)
+{
+	char *csv = xstrdup (HP_CSV_HEAD);
+	for (int i = 1; i <= n; i++) {
+		char *row = xasprintf ("%s%04d,web,Customer %d,%d Park Row,,Leeds,LS1 5AB,GB,,,,standard,,20.00,1,"
+		    "SKU-%s-%d,Cotton towel,Home,1,BIN-%s-%d,400,20.00\n", prefix, i, i, i, prefix, i, prefix, i);
+		char *both = xasprintf ("%s%s", csv, row);
+		free (csv);
+		free (row);
+		csv = both;
+	}
+	return csv;
+}
+
+/* Receive and locate the one-line order PREFIXnnnn of hp_orders_csv; 0 when each step was taken. */
+static inline int
+hp_ready (struct fl_term *t, const char *prefix, int i)
+{
+	char ref[32], bin[48], sku[48];
+	snprintf (ref, sizeof ref, "%s%04d", prefix, i);
+	snprintf (bin, sizeof bin, "BIN-%s-%d", prefix, i);
+	snprintf (sku, sizeof sku, "SKU-%s-%d", prefix, i);
+	int bad = 0;
+	proto_msg_t *r = fl_scan (t, "receive", ref, NULL);
+	bad += testlib_status (r) != PROTO_OK;
+	proto_msg_destroy (&r);
+	r = fl_scan (t, "locate", bin, "order", ref, "line", "1", NULL);
+	bad += testlib_status (r) > PROTO_WARN;
+	proto_msg_destroy (&r);
+	r = fl_scan (t, "locate", sku, "order", ref, "line", "1", NULL);
+	bad += testlib_status (r) > PROTO_WARN;
+	proto_msg_destroy (&r);
+	return bad ? -1 : 0;
+}
+
+/* Pack order ref as parcel 1 of 1 (again, for a parcel packed and not labelled); the reply (caller destroys). */
+static inline proto_msg_t *
+hp_pack (struct fl_term *t, const char *ref)
+{
+	return fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", "parcel", "1", NULL);
+}
+
+/* Wait (bounded) for an EVENT "print" in state want for this terminal; NULL if none came. */
+static inline proto_msg_t *
+hp_wait_event (struct fl_term *t, const char *want)
+{
+	for (int i = 0; i < 600; i++) {
+		proto_msg_t *m = client_recv (t->c, 100);
+		if (m == NULL)
+			continue;
+		if (proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
+			const char *state = proto_hash_get (m, PROTO_EVENT_DATA, "state");
+			diag ("event: %s: %s", state, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
+			if (state && strcmp (state, want) == 0)
+				return m;
+		}
+		proto_msg_destroy (&m);
+	}
+	return NULL;
+}
+
+/* The private cupsd's process (cups-private keeps it in DIR/run/cupsd.pid); 0 if unknown. */
+static inline pid_t
+hp_cupsd_pid (void)
+{
+	char path[PATH_MAX + 32];
+	snprintf (path, sizeof path, "%s/run/cupsd.pid", print_test_self.dir);
+	FILE *f = fopen (path, "r");
+	long pid = 0;
+	if (f) {
+		if (fscanf (f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose (f);
+	}
+	return (pid_t) pid;
+}
+
+/* Wait (bounded, about 20 s) for a hub that is to kill itself; true once it has died of SIGKILL. */
+static inline bool
+hp_hub_died (struct testlib_hub *hub)
+{
+	for (int i = 0; i < 2000; i++) {
+		int status;
+		if (waitpid (hub->pid, &status, WNOHANG) == hub->pid) {
+			hub->pid = 0;
+			return WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL;
+		}
+		usleep (10000);
+	}
+	return false;
+}
+
+/* What zbarimg reads from job n the fake printer behind queue saved (every symbol, one a line); caller frees. */
+static inline char *
+hp_decode (const char *queue, int n)
+{
+	/* The bitmap beside the printer's folder, not in it: the printer's own files are counted. */
+	char *job = xasprintf ("%s/out/%s/job-%04d.zpl", print_test_self.dir, queue, n);
+	char *pbm = xasprintf ("%s/decoded-%s-%04d.pbm", print_test_self.dir, queue, n);
+	char *cmd = xasprintf ("'%s/tests/labels/zpl-decode' '%s' '%s' && zbarimg -q --raw '%s' 2>/dev/null",
+	    getenv ("top_builddir"), job, pbm, pbm);
+	char *out = testlib_run (cmd);
+	free (cmd);
+	free (pbm);
+	free (job);
+	return out ? out : xstrdup ("");
+}
+
+/*
+ * Each tracking number of the parcels given (a SQL WHERE on parcels p) read
+ * from exactly one of the labels the fake printer behind queue received, and
+ * every label read naming one of them: true when the labels printed are
+ * those parcels', each once.
+ */
+static inline bool
+hp_labels_once (struct testlib_hub *hub, const char *queue, const char *where)
+{
+	int jobs = print_test_count (queue);
+	char **read = xcalloc ((size_t) (jobs > 0 ? jobs : 1), sizeof *read);
+	for (int i = 0; i < jobs; i++)
+		read[i] = hp_decode (queue, i + 1);
+	char *sql = xasprintf ("SELECT group_concat(tracking, ' ') FROM parcels p WHERE %s", where);
+	char *list = testlib_sql_text (hub->database, sql);
+	free (sql);
+	bool good = list != NULL;
+	int parcels = 0;
+	char *save = NULL;
+	for (char *t = list ? strtok_r (list, " ", &save) : NULL; t; t = strtok_r (NULL, " ", &save)) {
+		parcels++;
+		int seen = 0;
+		for (int i = 0; i < jobs; i++)
+			seen += strstr (read[i], t) != NULL;
+		if (seen != 1) {
+			diag ("tracking %s read from %d labels, not 1", t, seen);
+			good = false;
+		}
+	}
+	if (parcels != jobs) {
+		diag ("%d labels at %s for %d parcels", jobs, queue, parcels);
+		good = false;
+	}
+	for (int i = 0; i < jobs; i++)
+		free (read[i]);
+	free (read);
+	free (list);
+	return good;
+}
+
+#endif
