@@ -19,6 +19,7 @@
 #include "hub/docs/hub-print.h"
 #include "labels/ident.h"
 #include "log.h"
+#include "screens.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -117,7 +118,7 @@ flow_label_choose (struct hub_req *req, const struct flow_order *o, const struct
 	} else {
 		*carrier = '\0';
 		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "No carrier takes a %d g parcel to %s for %s service. "
-		    "Repack lighter or ask a supervisor to override", p->weight_g, o->country, o->service);
+		    "Repack lighter, or a supervisor overrides the carrier. " SCREEN_ASK SCREEN_OVERRIDE, p->weight_g, o->country, o->service);
 		hub_reply_data (req, "why", "%.900s", ch->why);
 		rc = flow_event (req, "choice-refused", p->order, p->id, 0, false, "%s", ch->why);
 	}
@@ -168,7 +169,8 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 		return -1;
 	if (t1 == FLOW_TAKE_NONE || t2 == FLOW_TAKE_NONE) {
 		hub_reply (req, PROTO_REFUSED, PR_RANGE_EXHAUSTED, "Parcel %s packed but NOT labelled: %s. "
-		    "A supervisor must add a number range, then label it again", p.code, t1 == FLOW_TAKE_NONE ? why : why2);
+		    "Label it again once a supervisor adds a number range. " SCREEN_ASK
+		    SCREEN_IN_SUPER (SCREEN_RANGES), p.code, t1 == FLOW_TAKE_NONE ? why : why2);
 		hub_reply_data (req, "parcel", "%s", p.code);
 		hub_reply_data (req, "carrier", "%s", carrier);
 		return flow_event (req, "label-refused", p.order, p.id, 0, false, "%s", t1 == FLOW_TAKE_NONE ? why : why2)

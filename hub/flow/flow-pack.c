@@ -7,6 +7,7 @@
 #include "config.h"
 #include "flow-steps.h"
 #include "hub/req/flow.h"
+#include "screens.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -31,7 +32,8 @@ flow_pack_incomplete (struct hub_req *req, const struct flow_order *o)
 		} else if (!o->part_release) {
 			bad = true;
 			hub_reply (req, PROTO_REFUSED, PR_INCOMPLETE, "Not all here: line %lld (%s, %s) is %s. Wait for it, "
-			    "or a supervisor releases a part-shipment", (long long) db_col_int (st, 0), db_col_text (st, 2),
+			    "or a supervisor releases a part-shipment. " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_PART),
+			    (long long) db_col_int (st, 0), db_col_text (st, 2),
 			    db_col_text (st, 3), status);
 		}
 	}
@@ -62,7 +64,7 @@ flow_pack_label_again (struct hub_req *req, struct flow_parcel *p)
 		return -1;
 	if (lr == 0)
 		hub_reply (req, low ? PROTO_WARN : PROTO_OK, low ? PR_RANGE_LOW : PR_OK, "Parcel %s labelled %s %s%s",
-		    p->code, p->carrier, p->tracking, low ? ". Numbers running low: tell a supervisor" : "");
+		    p->code, p->carrier, p->tracking, low ? ". Numbers running low. " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_RANGES) : "");
 	flow_data_parcel (req, p);
 	return 0;
 }
@@ -180,8 +182,8 @@ flow_pack (struct hub_req *req)
 		return -1;
 	if (lr == 0) {
 		if (low)
-			hub_reply (req, PROTO_WARN, PR_RANGE_LOW, "Parcel %ld of %ld labelled %s %s. Tell a supervisor: "
-			    "the carrier's numbers are running low", no, total, p.carrier, p.tracking);
+			hub_reply (req, PROTO_WARN, PR_RANGE_LOW, "Parcel %ld of %ld labelled %s %s. The carrier's numbers are running "
+			    "low. " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_RANGES), no, total, p.carrier, p.tracking);
 		else
 			hub_reply (req, PROTO_OK, PR_OK, "Parcel %ld of %ld labelled %s %s. Put the label on, then scan it",
 			    no, total, p.carrier, p.tracking);

@@ -9,6 +9,12 @@ tests_flow_test_import_SOURCES = tests/flow/test-import.c tests/flow/flowlib.h
 tests_flow_test_import_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_import_LDADD = $(TEST_LIBS)
 TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow
+# The work queues and the supervisor's commands.
+check_PROGRAMS += tests/flow/test-queue
+tests_flow_test_queue_SOURCES = tests/flow/test-queue.c tests/flow/flowlib.h
+tests_flow_test_queue_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_flow_test_queue_LDADD = $(TEST_LIBS)
+TESTS += tests/flow/test-queue
 
 # tests/carriers/: carriers as data, rules, quotes, close-out (issue 7).
 check_PROGRAMS += tests/carriers/test-carriers
