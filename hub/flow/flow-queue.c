@@ -103,7 +103,7 @@ flow_queue_locate (struct hub_req *req)
 		db_reset (st);
 		char key[24], at[32];
 		flow_queue_iso (r->received, at, sizeof at);
-		snprintf (key, sizeof key, "queue.%d", i + 1);
+		snprintf (key, sizeof key, "locate.%d", i + 1);
 		const char *flag = r->held ? "held" : flow_queue_due (r->promise, today);
 		hub_reply_data (req, key, "%s|%s|%s|%lld|%lld|%s|%s|%s", r->ref, r->dept, where, r->lines, r->units, at,
 		    r->promise, flag);
@@ -193,7 +193,7 @@ flow_queue_pack (struct hub_req *req)
 		char key[24], at[32];
 		flow_queue_iso (db_col_int (st, 7), at, sizeof at);
 		const char *flag = held ? "held" : db_col_int (st, 10) ? "part" : flow_queue_due (promise, today);
-		snprintf (key, sizeof key, "queue.%d", ++n);
+		snprintf (key, sizeof key, "pack.%d", ++n);
 		hub_reply_data (req, key, "%s|%s|%lld|%lld|%lld|%lld|%s|%s|%s|%s", ref, db_col_text (st, 1),
 		    (long long) db_col_int (st, 2), (long long) db_col_int (st, 3), (long long) db_col_int (st, 4),
 		    (long long) db_col_int (st, 5), bench, at, promise, flag);

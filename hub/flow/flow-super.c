@@ -57,7 +57,7 @@ flow_super_queue_part (struct hub_req *req)
 	while (db_step (st) == DB_ROW) {
 		char key[24], at[32];
 		flow_super_iso (db_col_int (st, 6), at, sizeof at);
-		snprintf (key, sizeof key, "queue.%d", ++n);
+		snprintf (key, sizeof key, "part.%d", ++n);
 		hub_reply_data (req, key, "%s|%lld|%lld|%lld|%s|%s|%s|%s", db_col_text (st, 0), (long long) db_col_int (st, 1),
 		    (long long) db_col_int (st, 2), (long long) db_col_int (st, 3), db_col_text (st, 4), db_col_text (st, 5),
 		    at, db_col_text (st, 7));

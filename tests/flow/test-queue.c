@@ -103,18 +103,18 @@ test_locate_queue (struct fl_term *porter)
 	proto_msg_t *r = fl_expect (fl_cmd (porter, "queue-locate", NULL), PROTO_OK, PR_OK, "to locate", "queue-locate");
 	is_str (fl_data (r, "queue"), "5", "one row per order and department: 3 for P1000003, 2 for T1000010");
 	char f[64];
-	ok (strncmp (fl_data (r, "queue.1"), "P1000003|", 9) == 0, "the oldest received first: %s", fl_data (r, "queue.1"));
-	ok (strncmp (fl_data (r, "queue.4"), "T1000010|", 9) == 0, "then the next: %s", fl_data (r, "queue.4"));
-	is_str (field (row_of (r, "queue", "queue", "P1000003"), 2, f, sizeof f), "FJ-SAFE-2", "where to go first");
-	is_str (field (fl_data (r, "queue.1"), 6, f, sizeof f), "2026-11-25", "with the promise");
-	is_str (field (fl_data (r, "queue.1"), 7, f, sizeof f), "late", "the promise has passed: late");
-	ok (*field (fl_data (r, "queue.1"), 5, f, sizeof f) != '\0', "and when it was received: %s", f);
+	ok (strncmp (fl_data (r, "locate.1"), "P1000003|", 9) == 0, "the oldest received first: %s", fl_data (r, "locate.1"));
+	ok (strncmp (fl_data (r, "locate.4"), "T1000010|", 9) == 0, "then the next: %s", fl_data (r, "locate.4"));
+	is_str (field (row_of (r, "locate", "queue", "P1000003"), 2, f, sizeof f), "FJ-SAFE-2", "where to go first");
+	is_str (field (fl_data (r, "locate.1"), 6, f, sizeof f), "2026-11-25", "with the promise");
+	is_str (field (fl_data (r, "locate.1"), 7, f, sizeof f), "late", "the promise has passed: late");
+	ok (*field (fl_data (r, "locate.1"), 5, f, sizeof f) != '\0', "and when it was received: %s", f);
 	proto_msg_destroy (&r);
 	r = fl_expect (fl_cmd (porter, "queue-locate", "department", "sport"), PROTO_OK, PR_OK, "in sport",
 	    "queue-locate for one department (any case)");
 	is_str (fl_data (r, "queue"), "1", "one order has Sport lines");
-	is_str (field (fl_data (r, "queue.1"), 3, f, sizeof f), "2", "two lines of it to find");
-	is_str (field (fl_data (r, "queue.1"), 2, f, sizeof f), "SP-R1-A01", "the first of them at SP-R1-A01");
+	is_str (field (fl_data (r, "locate.1"), 3, f, sizeof f), "2", "two lines of it to find");
+	is_str (field (fl_data (r, "locate.1"), 2, f, sizeof f), "SP-R1-A01", "the first of them at SP-R1-A01");
 	proto_msg_destroy (&r);
 	r = fl_expect (fl_cmd (porter, "queue-locate", "location", "SH-R2"), PROTO_OK, PR_OK, NULL,
 	    "queue-locate by location");
@@ -177,13 +177,13 @@ test_part_shipment (struct fl_term *porter, struct fl_term *packer, struct fl_te
 	fl_check (fl_cmd (packer, "queue-part", NULL), PROTO_REFUSED, PR_FORBIDDEN, "Supervisor > Part-shipments",
 	    "a packer may not see the part-shipment queue, and is told where a supervisor does");
 	r = fl_expect (fl_cmd (sup, "queue-part", NULL), PROTO_OK, PR_OK, "1 order waiting", "queue-part");
-	ok (strncmp (fl_data (r, "queue.1"), "W1000001|1|1|0|2026-11-24|Margaret Ellis|", 41) == 0, "the row: %s",
-	    fl_data (r, "queue.1"));
+	ok (strncmp (fl_data (r, "part.1"), "W1000001|1|1|0|2026-11-24|Margaret Ellis|", 41) == 0, "the row: %s",
+	    fl_data (r, "part.1"));
 	char f[80];
-	is_str (field (fl_data (r, "queue.1"), 7, f, sizeof f), "2 BT-EDP-0050 0/1 short", "what is short");
+	is_str (field (fl_data (r, "part.1"), 7, f, sizeof f), "2 BT-EDP-0050 0/1 short", "what is short");
 	proto_msg_destroy (&r);
 	r = fl_cmd (sup, "queue-pack", "all", "1");
-	is_str (row_of (r, "queue", "queue", "W1000001"), "", "not ready to pack before the release");
+	is_str (row_of (r, "pack", "queue", "W1000001"), "", "not ready to pack before the release");
 	proto_msg_destroy (&r);
 	fl_check (fl_cmd (sup, "release-part", "order", "W1000001", "reason", "customer agreed by phone"), PROTO_OK, PR_OK,
 	    "released", "release the part-shipment");
@@ -191,7 +191,7 @@ test_part_shipment (struct fl_term *porter, struct fl_term *packer, struct fl_te
 	is_str (fl_data (r, "queue"), "0", "no longer waiting");
 	proto_msg_destroy (&r);
 	r = fl_cmd (packer, "queue-pack", NULL);
-	is_str (field (row_of (r, "queue", "queue", "W1000001"), 9, f, sizeof f), "part", "ready to pack, as a part-shipment");
+	is_str (field (row_of (r, "pack", "queue", "W1000001"), 9, f, sizeof f), "part", "ready to pack, as a part-shipment");
 	proto_msg_destroy (&r);
 	fl_check (fl_scan (packer, "pack", "W1000001", "parcels", "1", "box", "B2", "weight", "500", NULL), PROTO_OK, PR_OK,
 	    "labelled", "packed once released");
@@ -208,7 +208,7 @@ test_pack_queue (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	proto_msg_t *r = fl_expect (fl_cmd (packer, "queue-pack", NULL), PROTO_OK, PR_OK, "ready to pack. Next: T1000010",
 	    "queue-pack at bench-1");
 	char f[64];
-	const char *row = row_of (r, "queue", "queue", "T1000010");
+	const char *row = row_of (r, "pack", "queue", "T1000010");
 	is_str (field (row, 1, f, sizeof f), "located", "T1000010 located");
 	is_str (field (row, 3, f, sizeof f), "2", "two departments");
 	is_str (field (row, 6, f, sizeof f), "", "no bench has it yet");
@@ -220,16 +220,16 @@ test_pack_queue (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	proto_msg_destroy (&r);
 	r = fl_cmd (bench2, "queue-pack", NULL);
 	is_str (fl_data (r, "next"), "T1000010", "bench-2's next is the order it has open");
-	is_str (field (row_of (r, "queue", "queue", "T1000010"), 4, f, sizeof f), "1", "one parcel packed");
-	is_str (field (row_of (r, "queue", "queue", "T1000010"), 5, f, sizeof f), "2", "of two");
+	is_str (field (row_of (r, "pack", "queue", "T1000010"), 4, f, sizeof f), "1", "one parcel packed");
+	is_str (field (row_of (r, "pack", "queue", "T1000010"), 5, f, sizeof f), "2", "of two");
 	proto_msg_destroy (&r);
 	r = fl_cmd (packer, "queue-pack", NULL);
-	is_str (field (row_of (r, "queue", "queue", "T1000010"), 6, f, sizeof f), "bench-2",
+	is_str (field (row_of (r, "pack", "queue", "T1000010"), 6, f, sizeof f), "bench-2",
 	    "bench-1 (same group) sees it at bench-2");
 	ok (strcmp (fl_data (r, "next"), "T1000010") != 0, "and is not told to take it (next: '%s')", fl_data (r, "next"));
 	proto_msg_destroy (&r);
 	r = fl_cmd (packer, "queue-pack", "station", "bench-9");
-	is_str (row_of (r, "queue", "queue", "T1000010"), "", "a bench of no group does not see bench-2's order");
+	is_str (row_of (r, "pack", "queue", "T1000010"), "", "a bench of no group does not see bench-2's order");
 	proto_msg_destroy (&r);
 
 	diag ("which parcel each line went into");
