@@ -4,10 +4,14 @@
  *   despatch keys init DIR            the key folder and the hub's certificate
  *   despatch keys enrol DIR NAME      a key for terminal (or integration) NAME
  *   despatch keys revoke DIR NAME     take NAME off the allow-list
+ *   despatch keys rename DIR OLD NEW  the key enrolled as OLD is terminal NEW from now on
  *   despatch keys list DIR            who is enrolled, who is revoked
  *
  * The running hub reads the allow-list at each connection and drops every
- * connection within a second of a revocation, so no restart is needed.
+ * connection within a second of a revocation or a rename, so no restart is
+ * needed. A key is a terminal: the hub takes a message's terminal id from
+ * the key that sent it, so moving a device to another id is this explicit
+ * rename, never a matter of the device saying so.
  */
 #include "config.h"
 #include "despatch.h"
@@ -23,11 +27,14 @@ static int
 despatch_keys_usage (FILE *f, int rc)
 {
 	fprintf (f,
-	    "usage: despatch keys init DIR | enrol DIR NAME | revoke DIR NAME | list DIR\n"
+	    "usage: despatch keys init DIR | enrol DIR NAME | revoke DIR NAME | rename DIR OLD NEW | list DIR\n"
 	    "  init DIR          make the key folder and the hub's certificate (kept when there is one)\n"
 	    "  enrol DIR NAME    a certificate for terminal or integration NAME; install the folder\n"
 	    "                    DIR/terminals/NAME on it (despatch-term --keys DIR/terminals/NAME)\n"
 	    "  revoke DIR NAME   take NAME off the allow-list; the hub drops its connection at once\n"
+	    "  rename DIR OLD NEW  the key enrolled as OLD becomes terminal NEW (its folder moves to\n"
+	    "                    DIR/terminals/NEW); the hub drops its connection, and from then on\n"
+	    "                    refuses its messages as OLD\n"
 	    "  list DIR          enrolled and revoked names\n"
 	    "DIR is the hub's security.keys_dir. Exit status: 0 done, 1 refused, 2 usage.\n");
 	return rc;
@@ -80,6 +87,22 @@ despatch_keys_revoke (int argc, char **argv)
 	return 0;
 }
 
+static int
+despatch_keys_rename (int argc, char **argv)
+{
+	if (argc != 3)
+		return despatch_keys_usage (stderr, 2);
+	char *cause = NULL;
+	if (hub_curve_rename (argv[0], argv[1], argv[2], &cause) != 0) {
+		fprintf (stderr, "despatch keys: %s\n", cause);
+		free (cause);
+		return 1;
+	}
+	printf ("%s is now %s: the device keeps its key; set its terminal id to %s (the hub refuses %s from now on)\n",
+	    argv[1], argv[2], argv[2], argv[1]);
+	return 0;
+}
+
 static void
 despatch_keys_list_one (const char *dir, const char *what)
 {
@@ -113,6 +136,7 @@ static const struct {
 	{ "enrol", despatch_keys_enrol },
 	{ "enroll", despatch_keys_enrol },
 	{ "revoke", despatch_keys_revoke },
+	{ "rename", despatch_keys_rename },
 	{ "list", despatch_keys_list },
 };
 
@@ -130,7 +154,7 @@ despatch_keys_exec (db_t *none, int argc, char **argv)
 
 const struct despatch_cmd_entry despatch_keys_entry = {
 	.name = "keys",
-	.usage = "init|enrol|revoke|list DIR [NAME]",
+	.usage = "init|enrol|revoke|rename|list DIR [NAME [NEW]]",
 	.help = "the hub's CURVE keys and terminal allow-list (despatch keys --help)",
 	.flags = DESPATCH_CMD_OPTIONS,
 	.exec = despatch_keys_exec,

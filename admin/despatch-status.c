@@ -353,6 +353,51 @@ despatch_status_unsent (struct despatch_status *st)
 		despatch_status_line (st, "queues:", "none in this database");
 }
 
+/*
+ * The events feed: how many shipment events wait to be exported, and the
+ * hub's last export error (events_feed.error, kept by hub-events.c until an
+ * export works again), so a folder the hub can no longer write shows here
+ * and not only in its log.
+ */
+static void
+despatch_status_events (struct despatch_status *st)
+{
+	const char *exports = conf_get (st->conf, "hub.exports", NULL);
+	bool has_error = false;
+	db_stmt_t *q = despatch_status_has_table (st, "events_feed") ? db_prepare (st->db,
+	    "SELECT f.active, (SELECT count(*) FROM events e WHERE e.id > f.sent AND e.action IN ('receive', 'pack',"
+	    " 'label', 'verify', 'scanout', 'closeout', 'reopen', 'track', 'hold', 'release', 'undo')),"
+	    " f.error, coalesce (f.error_at, 0) FROM events_feed f WHERE f.id = 1") : NULL;
+	if (q == NULL) {
+		/* An older schema has no error column: the count alone. */
+		despatch_status_line (st, "events:", "%s", exports ? exports : "no export folder set (hub.exports)");
+		return;
+	}
+	if (db_step (q) != DB_ROW) {
+		db_reset (q);
+		despatch_status_line (st, "events:", "no feed recorded yet");
+		return;
+	}
+	bool active = db_col_int (q, 0) != 0;
+	int64_t waiting = db_col_int (q, 1), at = db_col_int (q, 3);
+	char *error = db_col_is_null (q, 2) ? NULL : xstrdup (db_col_text (q, 2));
+	db_reset (q);
+	has_error = error != NULL;
+	if (!active)
+		despatch_status_line (st, "events:", "feed off (neither hub.events nor hub.exports set)");
+	else if (!has_error)
+		despatch_status_line (st, "events:", "%s%s, %lld waiting", exports ? "exported to " : "published",
+		    exports ? exports : "", (long long) waiting);
+	else {
+		char d1[32];
+		despatch_status_line (st, "events:", "export failing for %s, %lld waiting: %s",
+		    despatch_status_duration (st->now_ms - at, d1, sizeof d1), (long long) waiting, error);
+		despatch_status_attend (st, "events: the hub cannot write its events export (%s); nothing is lost, it "
+		    "tries again: give the folder and its files back to the hub's user (chown) and check the disk", error);
+	}
+	free (error);
+}
+
 /* The queues named in [printer]: keys ending in one of these. */
 static const char *despatch_status_printer_roles[] = { ".label", ".document", ".fallback", ".document-fallback" };
 
@@ -483,6 +528,7 @@ static const struct {
 	{ "terminals", despatch_status_terminals },
 	{ "scans", despatch_status_scans },
 	{ "queues", despatch_status_unsent },
+	{ "events", despatch_status_events },
 	{ "printers", despatch_status_printers },
 	{ "backup", despatch_status_backup },
 };

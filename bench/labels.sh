@@ -2,9 +2,12 @@
 # bench/labels.sh: label rendering figures, run from the top build directory.
 #
 #   1. DPD UK 4x6 labels to ZPL at 203 dpi, one core: labels per second
-#      (goal: at least 1,000).
+#      (goal: at least 1,000); then the same job with text shrinking to fit and
+#      every label read back (--verify), against it with neither (--no-shrink):
+#      what the check before printing costs.
 #   2. The same DPD labels as a PDF merge, side by side with glabels-3-batch
-#      producing them from a CSV merge (goal: at least 20 times faster).
+#      producing them from a CSV merge (goal: at least 20 times faster), and as
+#      ZPL, plain and read back, against the same glabels merge.
 #
 # Prints a markdown table; each value is the median of RUNS runs with (min-max).
 # Environment: N (labels for the ZPL figure, default 5000), NGL (merge sizes for
@@ -103,6 +106,24 @@ echo "| --- | --- | --- | --- | --- |"
 printf '| DPD 4x6 ZPL 203 dpi, %s labels, one core (labels/s) | %.0f (%.0f-%.0f) | goal | 1000 | %.2f |\n' \
     "$labels_in_job" "$zpl_med" "$zpl_min" "$zpl_max" "$(echo "$zpl_med" | awk '{ print $1 / 1000 }')"
 
+# 1b. The same job with every label read back (--verify) and text shrinking to fit, against
+# the same without either (--no-shrink: text that does not fit is refused, nothing read back).
+: > "$tmp/zplv"
+: > "$tmp/zpln"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	seconds $pin "$tool" render --carrier dpd-uk --data "$tmp/ship.json" --format zpl --dpi 203 --verify -o "$tmp/outv.zpl" >> "$tmp/zplv"
+	seconds $pin "$tool" render --carrier dpd-uk --data "$tmp/ship.json" --format zpl --dpi 203 --no-shrink -o "$tmp/outn.zpl" >> "$tmp/zpln"
+	i=$((i + 1))
+done
+set -- $(awk -v n="$N" '{ print n / $1 }' "$tmp/zplv" | stats)
+v_med=$1 v_min=$2 v_max=$3
+set -- $(awk -v n="$N" '{ print n / $1 }' "$tmp/zpln" | stats)
+n_med=$1 n_min=$2 n_max=$3
+
+printf '| DPD 4x6 ZPL 203 dpi, shrink-to-fit and read back (--verify), one core (labels/s) | %.0f (%.0f-%.0f) | neither (--no-shrink) | %.0f (%.0f-%.0f) | %.2f |\n' \
+    "$v_med" "$v_min" "$v_max" "$n_med" "$n_min" "$n_max" "$(echo "$v_med $n_med" | awk '{ print $1 / $2 }')"
+
 # 2. Side by side with glabels-3-batch, same labels from the same data, PDF both.
 if command -v glabels-3-batch >/dev/null 2>&1; then
 	for ngl in $NGL; do
@@ -112,10 +133,12 @@ if command -v glabels-3-batch >/dev/null 2>&1; then
 	: > "$tmp/ours"
 	: > "$tmp/theirs"
 	: > "$tmp/ourszpl"
+	: > "$tmp/oursv"
 	i=0
 	while [ $i -lt "$RUNS_GL" ]; do
 		seconds $pin "$tool" render --carrier dpd-uk --data "$tmp/gl.json" --format pdf --dpi 203 -o "$tmp/ours.pdf" >> "$tmp/ours"
 		seconds $pin "$tool" render --carrier dpd-uk --data "$tmp/gl.json" --format zpl --dpi 203 -o "$tmp/ours.zpl" >> "$tmp/ourszpl"
+		seconds $pin "$tool" render --carrier dpd-uk --data "$tmp/gl.json" --format zpl --dpi 203 --verify -o "$tmp/oursv.zpl" >> "$tmp/oursv"
 		seconds $pin glabels-3-batch -o "$tmp/theirs.pdf" "$tmp/dpd-uk.glabels" >> "$tmp/theirs"
 		i=$((i + 1))
 	done
@@ -123,6 +146,8 @@ if command -v glabels-3-batch >/dev/null 2>&1; then
 	o_med=$1 o_min=$2 o_max=$3
 	set -- $(stats < "$tmp/ourszpl")
 	z_med=$1 z_min=$2 z_max=$3
+	set -- $(stats < "$tmp/oursv")
+	v_med=$1 v_min=$2 v_max=$3
 	set -- $(stats < "$tmp/theirs")
 	t_med=$1 t_min=$2 t_max=$3
 	pages=""
@@ -131,6 +156,8 @@ if command -v glabels-3-batch >/dev/null 2>&1; then
 	    "$ngl" "$pages" "$o_med" "$o_min" "$o_max" "$t_med" "$t_min" "$t_max" "$(echo "$t_med $o_med" | awk '{ print $1 / $2 }')"
 	printf '| DPD merge of %s labels to ZPL (s) | %s (%s-%s) | glabels-3-batch CSV merge (PDF) | %s (%s-%s) | %.1f |\n' \
 	    "$ngl" "$z_med" "$z_min" "$z_max" "$t_med" "$t_min" "$t_max" "$(echo "$t_med $z_med" | awk '{ print $1 / $2 }')"
+	printf '| DPD merge of %s labels to ZPL, shrink-to-fit and read back (s) | %s (%s-%s) | glabels-3-batch CSV merge (PDF, nothing read back) | %s (%s-%s) | %.1f |\n' \
+	    "$ngl" "$v_med" "$v_min" "$v_max" "$t_med" "$t_min" "$t_max" "$(echo "$t_med $v_med" | awk '{ print $1 / $2 }')"
 	done
 else
 	echo "| glabels comparison | skipped | glabels-3-batch not installed (apt-get install glabels) | | |"

@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -113,6 +114,15 @@ static const struct carrier_key carrier_keys_surcharge[] = {
 	{ NULL, 0, 0, 0, 0, 0, NULL, false },
 };
 
+/* tracking and sscc (the key's template) are carrier_load_symbol_key's. */
+static const struct carrier_key carrier_keys_symbol[] = {
+	CK (carrier_symbol, "name", CK_TEXT, name, 0, 0, NULL, true),
+	CK (carrier_symbol, "match", CK_TEXT, match, 0, 0, NULL, false),
+	CK (carrier_symbol, "ais", CK_LIST, ais, 0, 0, NULL, false),
+	CK (carrier_symbol, "instead", CK_WORD, instead, 0, 0, NULL, false),
+	{ NULL, 0, 0, 0, 0, 0, NULL, false },
+};
+
 static const struct carrier_key carrier_keys_rule[] = {
 	CK (carrier_rule, "country", CK_LIST, country, 0, 0, NULL, false),
 	CK (carrier_rule, "not-country", CK_LIST, not_country, 0, 0, NULL, false),
@@ -131,7 +141,9 @@ static const struct carrier_key carrier_keys_rule[] = {
 
 /* ------------------------------------------------------------ the parser */
 
-enum carrier_section { CS_NONE, CS_CARRIER, CS_SERVICE, CS_RANGE, CS_CAGE, CS_ZONE, CS_RATES, CS_SURCHARGE, CS_RULE };
+enum carrier_section {
+	CS_NONE, CS_CARRIER, CS_SERVICE, CS_RANGE, CS_CAGE, CS_ZONE, CS_RATES, CS_SURCHARGE, CS_RULE, CS_SYMBOL
+};
 
 static const struct {
 	const char *name;
@@ -148,6 +160,7 @@ static const struct {
 	{ "rates", CS_RATES, true, false, NULL },
 	{ "surcharge", CS_SURCHARGE, true, false, carrier_keys_surcharge },
 	{ "rule", CS_RULE, true, true, carrier_keys_rule },
+	{ "symbol", CS_SYMBOL, true, false, carrier_keys_symbol },
 };
 
 struct carrier_parse {
@@ -316,6 +329,43 @@ carrier_load_rule_key (struct carrier_parse *p, const char *key, const char *v)
 	return 1;
 }
 
+/* A symbol's "tracking = TEMPLATE" or "sscc = TEMPLATE": letters, digits, '?', \N and (AI). */
+static int
+carrier_load_symbol_key (struct carrier_parse *p, const char *key, const char *v)
+{
+	struct carrier_symbol *sym = p->obj;
+	bool tracking = strcmp (key, "tracking") == 0;
+	if (!tracking && strcmp (key, "sscc") != 0)
+		return 1;
+	if (*sym->key)
+		return carrier_load_fail (p, p->line, "a symbol reads one number: tracking or sscc, once");
+	if (*v == '\0' || strlen (v) >= sizeof sym->key)
+		return carrier_load_fail (p, p->line, "%s must be 1 to %zu characters", key, sizeof sym->key - 1);
+	for (const char *c = v; *c; c++) {
+		if (*c == '\\' && isdigit ((unsigned char) c[1])) {
+			c++;
+			continue;
+		}
+		if (*c == '(') {
+			const char *close = strchr (c, ')');
+			if (close == NULL || close == c + 1)
+				return carrier_load_fail (p, p->line, "%s: '(' starts a GS1 AI like (00) and needs its ')'", key);
+			for (const char *d = c + 1; d < close; d++)
+				if (!isdigit ((unsigned char) *d))
+					return carrier_load_fail (p, p->line, "%s: (%.*s) is not a GS1 AI (digits)", key,
+					    (int) (close - c - 1), c + 1);
+			c = close;
+			continue;
+		}
+		if (!isalnum ((unsigned char) *c) && *c != '?')
+			return carrier_load_fail (p, p->line, "%s: '%c' cannot be in a parcel's number (letters, digits, "
+			    "'?' for one the symbol does not carry, \\N for a group of match, (AI) for a GS1 value)", key, *c);
+	}
+	util_strlcpy (sym->key, v, sizeof sym->key);
+	sym->reads = tracking ? CARRIER_READS_TRACKING : CARRIER_READS_SSCC;
+	return 0;
+}
+
 /* "2000:595 10000:795" into a rate's bands. */
 static int
 carrier_load_bands (struct carrier_parse *p, struct carrier_rate *r, const char *v)
@@ -384,6 +434,28 @@ carrier_load_section_end (struct carrier_parse *p)
 		}
 		free (id);
 	}
+	if (p->kind == CS_SYMBOL) {
+		struct carrier_symbol *sym = p->obj;
+		if ((*sym->match == '\0') == (*sym->ais == '\0'))
+			return carrier_load_fail (p, p->section_line, "symbol '%s' needs match (what a reader returns, as a "
+			    "regular expression) or ais (the GS1 AIs it carries), one of them", sym->element);
+		if ((*sym->key != '\0') == (*sym->instead != '\0'))
+			return carrier_load_fail (p, p->section_line, "symbol '%s' needs tracking or sscc (how the parcel's "
+			    "number is read from it), or instead (the symbol to scan when it names no parcel), one of them",
+			    sym->element);
+		if (*sym->instead)
+			sym->reads = CARRIER_READS_NOTHING;
+		char why[200];
+		if (carrier_symbol_compile (sym, why, sizeof why) != 0)
+			return carrier_load_fail (p, p->section_line, "symbol '%s': %s", sym->element, why);
+		for (const char *c = sym->key; *c; c++)
+			if (*c == '\\' && isdigit ((unsigned char) c[1]) && c[1] - '0' > sym->ngroups)
+				return carrier_load_fail (p, p->section_line, "symbol '%s': %s names group \\%c, but match has %d",
+				    sym->element, sym->reads == CARRIER_READS_SSCC ? "sscc" : "tracking", c[1], sym->ngroups);
+			else if (*c == '(' && *sym->ais == '\0')
+				return carrier_load_fail (p, p->section_line, "symbol '%s': a GS1 value (AI) needs ais, not match",
+				    sym->element);
+	}
 	if (p->kind == CS_RULE) {
 		struct carrier_rule *r = p->obj;
 		if (r->pick == CARRIER_PICK_LIST && *r->choose == '\0')
@@ -414,7 +486,7 @@ carrier_load_section_start (struct carrier_parse *p, char *head)
 			break;
 	if (i == nitems (carrier_sections))
 		return carrier_load_fail (p, p->line, "unknown section [%s]: expected carrier, service, range, cage, zone, "
-		    "rates, surcharge or rule", head);
+		    "rates, surcharge, rule or symbol", head);
 	if (carrier_sections[i].arg && (arg == NULL || !carrier_load_word_ok (arg) || strlen (arg) > 32))
 		return carrier_load_fail (p, p->line, "[%s] needs a name: one word, like [%s %s]", head, head,
 		    carrier_sections[i].kind == CS_CAGE ? "CAGE-DPD" : "next-day");
@@ -491,6 +563,16 @@ carrier_load_section_start (struct carrier_parse *p, char *head)
 		util_strlcpy (s->zones, "*", sizeof s->zones);
 		s->at = at;
 		p->obj = s;
+		return 0;
+	}
+	case CS_SYMBOL: {
+		if (carrier_symbol_find (c, arg))
+			return carrier_load_fail (p, p->line, "symbol '%s' is defined twice (first at line %d)", arg,
+			    carrier_symbol_find (c, arg)->at.line);
+		struct carrier_symbol *sym = CARRIER_GROW (c->symbols, c->nsymbols);
+		util_strlcpy (sym->element, arg, sizeof sym->element);
+		sym->at = at;
+		p->obj = sym;
 		return 0;
 	}
 	case CS_RULE: {
@@ -570,8 +652,8 @@ carrier_load_line (struct carrier_parse *p, char *line)
 		if (strcmp (p->keys[i].name, key) == 0)
 			break;
 	if (p->keys[i].name == NULL) {
-		if (p->kind == CS_RULE) {
-			int rc = carrier_load_rule_key (p, key, v);
+		if (p->kind == CS_RULE || p->kind == CS_SYMBOL) {
+			int rc = p->kind == CS_RULE ? carrier_load_rule_key (p, key, v) : carrier_load_symbol_key (p, key, v);
 			if (rc <= 0)
 				return rc;
 		}
@@ -581,6 +663,53 @@ carrier_load_line (struct carrier_parse *p, char *line)
 		return carrier_load_fail (p, p->line, "'%s' given twice in one section", key);
 	p->seen |= 1u << i;
 	return carrier_load_value (p, &p->keys[i], v);
+}
+
+/*
+ * The [symbol] sections against the barcodes the layout prints: each names
+ * one of them (and takes its symbology), an instead names a symbol of the
+ * file that reads a parcel, and a barcode no section reads is kept in
+ * c->uncovered for the loader's warning.
+ */
+static int
+carrier_load_symbols_check (struct carrier_parse *p, struct carrier *c, const char *layout)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file (layout, 0, &jerr);
+	json_t *elements = root ? json_object_get (root, "elements") : NULL;
+	size_t i;
+	json_t *e;
+	json_array_foreach (elements, i, e) {
+		const char *type = json_string_value (json_object_get (e, "type"));
+		const char *name = json_string_value (json_object_get (e, "name"));
+		const char *symbology = json_string_value (json_object_get (e, "symbology"));
+		if (type == NULL || strcmp (type, "barcode") != 0 || name == NULL)
+			continue;
+		struct carrier_symbol *sym = (struct carrier_symbol *) carrier_symbol_find (c, name);
+		if (sym) {
+			util_strlcpy (sym->symbology, symbology ? symbology : "", sizeof sym->symbology);
+			sym->aim = carrier_symbol_aim (symbology);
+		} else if (strlen (c->uncovered) + strlen (name) + 3 < sizeof c->uncovered) {
+			if (*c->uncovered == '\0')
+				util_strlcpy (c->uncovered, " ", sizeof c->uncovered);
+			strcat (c->uncovered, name);
+			strcat (c->uncovered, " ");
+		}
+	}
+	json_decref (root);
+	for (int k = 0; k < c->nsymbols; k++) {
+		const struct carrier_symbol *sym = &c->symbols[k];
+		if (*sym->symbology == '\0')
+			return carrier_load_fail (p, sym->at.line, "[symbol %s]: layout '%s' prints no barcode named '%s'",
+			    sym->element, c->layout, sym->element);
+		if (sym->reads == CARRIER_READS_NOTHING) {
+			const struct carrier_symbol *to = carrier_symbol_find (c, sym->instead);
+			if (to == NULL || to->reads == CARRIER_READS_NOTHING)
+				return carrier_load_fail (p, sym->at.line, "[symbol %s]: instead must name a [symbol] of this "
+				    "file that reads the parcel, not '%s'", sym->element, sym->instead);
+		}
+	}
+	return 0;
 }
 
 /* Whole-file checks once the carrier is read. */
@@ -613,19 +742,24 @@ carrier_load_check (struct carrier_parse *p, struct carrier *c)
 	}
 	/* The layout must be there now, not at the first label. */
 	char **dirs = label_layout_path ();
-	bool found = false;
+	char *layout = NULL;
 	for (char **d = dirs; *d; d++) {
 		char *path = xasprintf ("%s/%s.json", *d, c->layout);
 		struct stat sb;
-		if (stat (path, &sb) == 0)
-			found = true;
-		free (path);
+		if (layout == NULL && stat (path, &sb) == 0)
+			layout = path;
+		else
+			free (path);
 		free (*d);
 	}
 	free (dirs);
-	if (!found)
+	if (layout == NULL)
 		return carrier_load_fail (p, c->at.line, "layout '%s' is not in the layout path (see despatch-label --list)",
 		    c->layout);
+	int lrc = carrier_load_symbols_check (p, c, layout);
+	free (layout);
+	if (lrc != 0)
+		return -1;
 	for (int i = 0; i < c->nservices; i++)
 		if (c->services[i].cutoff_min < 0 && c->cutoff_min >= 0)
 			c->services[i].cutoff_min = c->cutoff_min;
@@ -722,7 +856,11 @@ carrier_load_read_file (const char *path, char **cause)
 static int
 carrier_load_name_cmp (const void *a, const void *b)
 {
-	return strcmp (*(char *const *) a, *(char *const *) b);
+	/* By file name alone: which rule is tried first must not depend on where
+	 * a folder happens to live. */
+	const char *pa = *(char *const *) a, *pb = *(char *const *) b;
+	const char *ba = strrchr (pa, '/'), *bb = strrchr (pb, '/');
+	return strcmp (ba ? ba + 1 : pa, bb ? bb + 1 : pb);
 }
 
 carrier_set_t *
@@ -979,6 +1117,11 @@ carrier_load_hub (db_t *db, const char *dirs, int64_t now_ms, char **cause)
 		carrier_set_destroy (&set);
 		return -1;
 	}
+	for (int i = 0; i < set->ncarriers; i++)
+		if (*set->carriers[i].uncovered)
+			log_warn ("%s: layout %s prints barcodes (%s) that no [symbol] section reads: a scan of them is refused as "
+			    "unknown (doc/carriers.md, Scanning)", set->carriers[i].at.file, set->carriers[i].layout,
+			    set->carriers[i].uncovered + 1);
 	log_info ("%d carriers, %d rules from %s", set->ncarriers, set->nrules, dirs ? dirs
 	    : getenv ("DSP_CARRIER_PATH") ? getenv ("DSP_CARRIER_PATH") : DSP_PKGDATADIR "/carriers");
 	carrier_current_set (set);

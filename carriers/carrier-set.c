@@ -20,6 +20,9 @@ carrier_set_destroy (carrier_set_t **self_p)
 		free (c->surcharges);
 		free (c->ranges);
 		free (c->cages);
+		for (int j = 0; j < c->nsymbols; j++)
+			carrier_symbol_free (&c->symbols[j]);
+		free (c->symbols);
 	}
 	free (s->carriers);
 	free (s->rules);

@@ -10,7 +10,8 @@
  * carrier.c finds in it and keeps the hub's current one; carrier-rules.c
  * chooses and prices; carrier-manifest.c
  * writes manifests; carrier-track.c takes tracking files; carrier-autoclose.c
- * says which carriers close out by themselves. A carrier_set is read once at
+ * says which carriers close out by themselves; carrier-symbol.c reads a
+ * scanned symbol of a carrier's label by the file's [symbol] sections. A carrier_set is read once at
  * hub start and never changes while the hub runs; nothing here blocks, and
  * nothing here knows the hub: the functions that touch the database take
  * its db_t and work inside the caller's transaction.
@@ -92,6 +93,37 @@ struct carrier_cage {
 	struct carrier_where at;
 };
 
+/* What a symbol of the carrier's layout names. */
+enum carrier_symbol_reads {
+	CARRIER_READS_TRACKING,  /* the parcel's tracking number */
+	CARRIER_READS_SSCC,      /* its SSCC */
+	CARRIER_READS_NOTHING,   /* no parcel (a routing or postcode barcode): scan .instead */
+};
+
+/*
+ * A [symbol ELEMENT] section: how the parcel is read out of what a reader
+ * returns from the layout's barcode element ELEMENT (doc/carriers.md,
+ * Scanning). Either match (a POSIX extended regular expression the whole
+ * text must match, its \xHH escapes already turned into bytes) or ais (GS1
+ * element strings with exactly these AIs); key builds the tracking number
+ * or SSCC from the match: \N a group, (AI) an element's value, letters and
+ * digits as written, '?' one character the symbol does not carry.
+ */
+struct carrier_symbol {
+	char element[40];         /* the layout's barcode element */
+	char name[120];           /* for people: "the parcel barcode under PARCEL" */
+	char symbology[24];       /* the element's, from the layout ("" when the layout does not print it) */
+	char aim;                 /* the AIM identifier letter a reader sends for it ('C', 'd', 'Q', 'L', 'U', 'z'), or 0 */
+	char match[400];          /* as written in the file */
+	char ais[64];             /* " 00 421 ", or "" */
+	enum carrier_symbol_reads reads;
+	char key[64];             /* the template for the tracking number or SSCC */
+	char instead[40];         /* CARRIER_READS_NOTHING: the element to scan instead */
+	void *re;                 /* the compiled match (regex_t), owned by the set */
+	int ngroups;
+	struct carrier_where at;
+};
+
 struct carrier {
 	char code[CARRIER_CODE_MAX];
 	char name[80];
@@ -114,6 +146,9 @@ struct carrier {
 	int nranges;
 	struct carrier_cage *cages;
 	int ncages;
+	struct carrier_symbol *symbols;
+	int nsymbols;
+	char uncovered[CARRIER_LIST_MAX];  /* barcodes of the layout with no [symbol] (" a b "), warned at load */
 	struct carrier_where at;
 };
 
@@ -186,6 +221,33 @@ void carrier_money (int64_t pence, char *out, size_t n);
  * belongs to carrier.c: carrier_current_set takes it and frees the old one. */
 const carrier_set_t *carrier_current (void);
 void carrier_current_set (carrier_set_t *set);
+
+/* ------------------------------------------------------------ symbols (carrier-symbol.c) */
+
+struct gs1_scan;
+
+enum carrier_symbol_result {
+	CARRIER_SYMBOL_NO,        /* the scan is not this symbol */
+	CARRIER_SYMBOL_KEY,       /* it is: key holds the tracking number or SSCC ('?' where unknown) */
+	CARRIER_SYMBOL_NOTHING,   /* it is, and the symbol names no parcel (s->instead) */
+};
+
+/*
+ * Read a scan as symbol s: data is the scan without its AIM identifier,
+ * aim the identifier's letter (0 when the scanner sent none), gs1 the scan
+ * read as GS1 element strings (NULL when it is not GS1). The key is upper
+ * case, at most n - 1 characters.
+ */
+enum carrier_symbol_result carrier_symbol_read (const struct carrier_symbol *s, const char *data, char aim,
+    const struct gs1_scan *gs1, char *key, size_t n);
+/* A symbol of carrier c by its element name, or NULL. */
+const struct carrier_symbol *carrier_symbol_find (const struct carrier *c, const char *element);
+/* The AIM identifier letter readers send for a layout symbology ("code128" 'C'), or 0. */
+char carrier_symbol_aim (const char *symbology);
+/* Compile s->match into s->re (the loader); 0, or -1 with why filled. */
+int carrier_symbol_compile (struct carrier_symbol *s, char *why, size_t n);
+/* Free s->re. */
+void carrier_symbol_free (struct carrier_symbol *s);
 
 /* ------------------------------------------------------------ auto-close (carrier-autoclose.c) */
 

@@ -11,7 +11,8 @@ carriers_libcarriers_a_SOURCES = \
 	carriers/carrier-rules.c \
 	carriers/carrier-manifest.c carriers/carrier-manifest.h \
 	carriers/carrier-track.c \
-	carriers/carrier-autoclose.c
+	carriers/carrier-autoclose.c \
+	carriers/carrier-symbol.c
 carriers_libcarriers_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 CARRIERS_LIBS = carriers/libcarriers.a $(LABELS_LIBS) $(COMMON_LIBS) $(JANSSON_LIBS)
 
@@ -20,4 +21,6 @@ CARRIERS_LIBS = carriers/libcarriers.a $(LABELS_LIBS) $(COMMON_LIBS) $(JANSSON_L
 carriersdir = $(pkgdatadir)/carriers
 dist_carriers_DATA = data/carriers/dhl-express.conf data/carriers/dpd.conf data/carriers/fedex.conf \
 	data/carriers/parcelforce.conf data/carriers/royal-mail.conf data/carriers/rules.conf \
-	data/carriers/store-van.conf data/carriers/ups.conf
+	data/carriers/store-van.conf data/carriers/ups.conf \
+	data/carriers/two-person.conf data/carriers/fine-art.conf data/carriers/london-sameday.conf \
+	data/carriers/hanging-garment.conf

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "conf.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -174,6 +175,15 @@ conf_load_string (conf_t *self, const char *name, const char *text, char **cause
 			*cause = xasprintf ("%s:%d: NUL byte in line", name, lineno);
 			return -1;
 		}
+		/* Values go into file names, logs and labels: UTF-8 text only (a CR ends a CRLF line). */
+		struct text_fault fault;
+		size_t body = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+		if (!text_check (p, body, TEXT_TAB, &fault)) {
+			char why[96];
+			*cause = xasprintf ("%s:%d: %s; %s", name, lineno, text_fault_describe (&fault, why, sizeof why),
+			    fault.kind == TEXT_FAULT_UTF8 ? "save the file as UTF-8" : "remove it");
+			return -1;
+		}
 		const char *why = NULL;
 		char origin[CONF_MAX_LINE];
 		snprintf (origin, sizeof origin, "%s:%d", name, lineno);
@@ -213,8 +223,11 @@ conf_load (conf_t *self, const char *path, char **cause)
 	buf[len] = '\0';
 	fclose (f);
 	if (strlen (buf) != len) {
+		int line = 1;
+		for (const char *q = buf; *q; q++)
+			line += *q == '\n';
 		free (buf);
-		*cause = xasprintf ("%s: contains a NUL byte; is this the right file?", path);
+		*cause = xasprintf ("%s:%d: contains a NUL byte; is this the right file?", path, line);
 		return -1;
 	}
 	int rc = conf_load_string (self, path, buf, cause);
@@ -234,6 +247,13 @@ conf_set_arg (conf_t *self, const char *arg, char **cause)
 	char *key = xstrndup (arg, (size_t) (eq - arg));
 	if (!conf_valid_name (key)) {
 		*cause = xasprintf ("'%s': a key may use letters, digits, '-', '_' and '.'", key);
+		free (key);
+		return -1;
+	}
+	char *bad = text_check_field (key, eq + 1, strlen (eq + 1), 0);
+	if (bad) {
+		*cause = xasprintf ("--set %s", bad);
+		free (bad);
 		free (key);
 		return -1;
 	}
@@ -326,6 +346,8 @@ static const struct conf_key conf_key_table[] = {
 	{ "store.address", "1 High Street" },
 	{ "store.town", "London" },
 	{ "store.postcode", "W1A 1AA" },
+	{ "store.eori", "unset" },
+	{ "store.vat", "unset" },
 	{ "backup.dir", "backups beside the database" },
 	{ "backup.keep", "14" },
 	{ "status.backup_max_age_h", "26" },

@@ -1,6 +1,7 @@
 /* proto.c: the wire codec, one table of messages and one strict decoder. */
 #include "config.h"
 #include "proto.h"
+#include "text.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -10,11 +11,20 @@
 
 enum proto_type { T_U8, T_U16, T_U32, T_U64, T_STR, T_LSTR, T_HASH };
 
+/* How a string field's bytes are checked: a request's as text (text.h) with
+ * what the field allows; a reply's or event's only for NUL (the hub is its
+ * writer, and a terminal must still be able to read an old stored reply). */
+#define TEXT_UNCHECKED (~0u)
+
 struct proto_field_def {
 	const char *name;
 	enum proto_type type;
 	uint64_t max; /* numbers: largest value; strings: longest length; hash: most pairs */
+	unsigned text; /* strings and hash values: text.h's allow bits, or TEXT_UNCHECKED */
 };
+
+/* What a message is: not a request, a request answered afresh, a stored request. */
+enum { PROTO_NOT_REQUEST, PROTO_FRESH, PROTO_STORED };
 
 struct proto_msg_def {
 	int id;
@@ -24,38 +34,35 @@ struct proto_msg_def {
 	struct proto_field_def fields[PROTO_MAX_FIELDS];
 };
 
-#define HASH_VALUE_MAX 8192 /* one value in a hash */
-#define HASH_KEY_MAX 64
-
 static const struct proto_msg_def proto_defs[] = {
-	{ PROTO_HELLO, "HELLO", 1, 3, {
-		{ "station", T_STR, 64 },
-		{ "profile", T_STR, 16 },
-		{ "software", T_STR, 64 } } },
-	{ PROTO_LOGIN, "LOGIN", 1, 2, {
-		{ "badge", T_STR, 64 },
-		{ "pin", T_STR, 32 } } },
-	{ PROTO_LOGOUT, "LOGOUT", 1, 0, { { 0 } } },
-	{ PROTO_SCAN, "SCAN", 1, 4, {
-		{ "step", T_STR, 32 },
-		{ "code", T_LSTR, 4096 },
-		{ "manual", T_U8, 1 },
-		{ "context", T_HASH, 32 } } },
-	{ PROTO_COMMAND, "COMMAND", 1, 2, {
-		{ "name", T_STR, 32 },
-		{ "args", T_HASH, 64 } } },
-	{ PROTO_PING, "PING", 1, 0, { { 0 } } },
-	{ PROTO_REPLY, "REPLY", 0, 4, {
-		{ "status", T_U8, PROTO_ALARM },
-		{ "reason", T_U16, 999 },
-		{ "text", T_LSTR, 1024 },
-		{ "data", T_HASH, PROTO_MAX_HASH } } },
-	{ PROTO_ERROR, "ERROR", 0, 2, {
-		{ "reason", T_U16, 999 },
-		{ "text", T_LSTR, 1024 } } },
-	{ PROTO_EVENT, "EVENT", 0, 2, {
-		{ "topic", T_STR, 64 },
-		{ "data", T_HASH, PROTO_MAX_HASH } } },
+	{ PROTO_HELLO, "HELLO", PROTO_FRESH, 3, {
+		{ "station", T_STR, 64, 0 },
+		{ "profile", T_STR, 16, 0 },
+		{ "software", T_STR, 64, 0 } } },
+	{ PROTO_LOGIN, "LOGIN", PROTO_STORED, 2, {
+		{ "badge", T_STR, 64, 0 },
+		{ "pin", T_STR, 32, 0 } } },
+	{ PROTO_LOGOUT, "LOGOUT", PROTO_STORED, 0, { { 0 } } },
+	{ PROTO_SCAN, "SCAN", PROTO_STORED, 4, {
+		{ "step", T_STR, 32, 0 },
+		{ "code", T_LSTR, 4096, TEXT_SCAN },
+		{ "manual", T_U8, 1, 0 },
+		{ "context", T_HASH, 32, 0 } } },
+	{ PROTO_COMMAND, "COMMAND", PROTO_STORED, 2, {
+		{ "name", T_STR, 32, 0 },
+		{ "args", T_HASH, 64, 0 } } },
+	{ PROTO_PING, "PING", PROTO_FRESH, 0, { { 0 } } },
+	{ PROTO_REPLY, "REPLY", PROTO_NOT_REQUEST, 4, {
+		{ "status", T_U8, PROTO_ALARM, 0 },
+		{ "reason", T_U16, 999, 0 },
+		{ "text", T_LSTR, 1024, TEXT_UNCHECKED },
+		{ "data", T_HASH, PROTO_MAX_HASH, TEXT_UNCHECKED } } },
+	{ PROTO_ERROR, "ERROR", PROTO_NOT_REQUEST, 2, {
+		{ "reason", T_U16, 999, 0 },
+		{ "text", T_LSTR, 1024, TEXT_UNCHECKED } } },
+	{ PROTO_EVENT, "EVENT", PROTO_NOT_REQUEST, 2, {
+		{ "topic", T_STR, 64, TEXT_UNCHECKED },
+		{ "data", T_HASH, PROTO_MAX_HASH, TEXT_UNCHECKED } } },
 };
 
 static const struct {
@@ -72,11 +79,15 @@ static const struct {
 	{ PR_TOO_LARGE, "TOO_LARGE" },
 	{ PR_UNKNOWN_COMMAND, "UNKNOWN_COMMAND" },
 	{ PR_BAD_ARGUMENT, "BAD_ARGUMENT" },
+	{ PR_BAD_SEQUENCE, "BAD_SEQUENCE" },
+	{ PR_BAD_TEXT, "BAD_TEXT" },
+	{ PR_SEQUENCE_REUSED, "SEQUENCE_REUSED" },
 	{ PR_NOT_LOGGED_IN, "NOT_LOGGED_IN" },
 	{ PR_BAD_LOGIN, "BAD_LOGIN" },
 	{ PR_LOCKED_OUT, "LOCKED_OUT" },
 	{ PR_FORBIDDEN, "FORBIDDEN" },
 	{ PR_SESSION_EXPIRED, "SESSION_EXPIRED" },
+	{ PR_WRONG_TERMINAL, "WRONG_TERMINAL" },
 	{ PR_UNKNOWN_BARCODE, "UNKNOWN_BARCODE" },
 	{ PR_WRONG_STEP, "WRONG_STEP" },
 	{ PR_ON_HOLD, "ON_HOLD" },
@@ -136,7 +147,25 @@ int
 proto_is_request (int id)
 {
 	const struct proto_msg_def *d = proto_def (id);
-	return d ? d->request : 0;
+	return d ? d->request != PROTO_NOT_REQUEST : 0;
+}
+
+int
+proto_is_stored (int id)
+{
+	const struct proto_msg_def *d = proto_def (id);
+	return d ? d->request == PROTO_STORED : 0;
+}
+
+int
+proto_seq_check (int id, uint32_t seq)
+{
+	const struct proto_msg_def *d = proto_def (id);
+	if (d == NULL || d->request == PROTO_NOT_REQUEST)
+		return 0;
+	if (seq == 0 || (d->request == PROTO_STORED && seq > PROTO_SEQ_MAX))
+		return PR_BAD_SEQUENCE;
+	return 0;
 }
 
 const char *
@@ -341,18 +370,20 @@ proto_hash_value (const proto_msg_t *self, int field, size_t i)
 
 struct proto_reader {
 	const uint8_t *p, *end;
+	const char *msg; /* the message's name, for the sentences */
 	char *err;
 	size_t errn;
 };
 
+/* Say why in err; returns reason, the code of this case. */
 static int
-proto_fail (struct proto_reader *r, const char *fmt, ...)
+proto_fail (struct proto_reader *r, int reason, const char *fmt, ...)
 {
 	va_list ap;
 	va_start (ap, fmt);
 	vsnprintf (r->err, r->errn, fmt, ap);
 	va_end (ap);
-	return -1;
+	return reason;
 }
 
 static int
@@ -374,23 +405,39 @@ proto_name_char_ok (uint8_t c)
 	    || c == '.' || c == '_' || c == '-';
 }
 
-/* Read a string of lenbytes length prefix; names are restricted to [A-Za-z0-9._-]. */
+/*
+ * Read a string with a lenbytes length prefix into *out. A name (terminal
+ * id, hash key) is restricted to [A-Za-z0-9._-]; other text is checked as
+ * text (text.h) with what allow lets through, or only for NUL when allow is
+ * TEXT_UNCHECKED. what names the field in the sentence. 0 or the reason.
+ */
 static int
-proto_read_string (struct proto_reader *r, int lenbytes, uint64_t max, int name, char **out, const char *what)
+proto_read_string (struct proto_reader *r, int lenbytes, uint64_t max, int name, unsigned allow, char **out,
+    const char *what)
 {
 	uint64_t len;
 	if (proto_read_num (r, lenbytes, &len) != 0)
-		return proto_fail (r, "%s: frame ends inside the length", what);
+		return proto_fail (r, PR_MALFORMED, "%s %s: the frame ends inside its length", r->msg, what);
 	if (len > max)
-		return proto_fail (r, "%s: %llu bytes, longer than %llu", what, (unsigned long long) len,
-		    (unsigned long long) max);
+		return proto_fail (r, PR_TOO_LARGE, "%s %s: %llu bytes, more than its limit of %llu", r->msg, what,
+		    (unsigned long long) len, (unsigned long long) max);
 	if ((uint64_t) (r->end - r->p) < len)
-		return proto_fail (r, "%s: frame ends inside the value", what);
-	for (uint64_t i = 0; i < len; i++) {
-		if (r->p[i] == 0)
-			return proto_fail (r, "%s: NUL byte inside", what);
-		if (name && !proto_name_char_ok (r->p[i]))
-			return proto_fail (r, "%s: character 0x%02x not allowed", what, r->p[i]);
+		return proto_fail (r, PR_MALFORMED, "%s %s: the frame ends inside its value", r->msg, what);
+	if (name) {
+		for (uint64_t i = 0; i < len; i++)
+			if (!proto_name_char_ok (r->p[i]))
+				return proto_fail (r, r->p[i] == 0 ? PR_BAD_TEXT : PR_MALFORMED,
+				    "%s %s: the byte 0x%02X is not allowed (letters, digits, '.', '_' and '-' only)", r->msg,
+				    what, r->p[i]);
+	} else if (allow == TEXT_UNCHECKED) {
+		if (memchr (r->p, 0, (size_t) len) != NULL)
+			return proto_fail (r, PR_BAD_TEXT, "%s %s: a NUL byte inside", r->msg, what);
+	} else {
+		struct text_fault f;
+		if (!text_check ((const char *) r->p, (size_t) len, allow, &f)) {
+			char why[96];
+			return proto_fail (r, PR_BAD_TEXT, "%s %s: %s", r->msg, what, text_fault_describe (&f, why, sizeof why));
+		}
 	}
 	*out = xstrndup ((const char *) r->p, (size_t) len);
 	r->p += len;
@@ -407,88 +454,116 @@ proto_read_field (struct proto_reader *r, const struct proto_field_def *f, struc
 	case T_U32:
 	case T_U64:
 		if (proto_read_num (r, num_bytes[f->type], &v->num) != 0)
-			return proto_fail (r, "%s: missing", f->name);
+			return proto_fail (r, PR_MALFORMED, "%s %s: missing (the frame ends)", r->msg, f->name);
 		if (v->num > f->max)
-			return proto_fail (r, "%s: %llu is out of range (0-%llu)", f->name,
+			return proto_fail (r, PR_TOO_LARGE, "%s %s: %llu is above its limit of %llu", r->msg, f->name,
 			    (unsigned long long) v->num, (unsigned long long) f->max);
 		return 0;
 	case T_STR:
-		return proto_read_string (r, 1, f->max, 0, &v->str, f->name);
+		return proto_read_string (r, 1, f->max, 0, f->text, &v->str, f->name);
 	case T_LSTR:
-		return proto_read_string (r, 4, f->max, 0, &v->str, f->name);
+		return proto_read_string (r, 4, f->max, 0, f->text, &v->str, f->name);
 	case T_HASH: {
 		uint64_t n;
 		if (proto_read_num (r, 2, &n) != 0)
-			return proto_fail (r, "%s: missing", f->name);
+			return proto_fail (r, PR_MALFORMED, "%s %s: missing (the frame ends)", r->msg, f->name);
 		if (n > f->max)
-			return proto_fail (r, "%s: %llu pairs, more than %llu", f->name, (unsigned long long) n,
-			    (unsigned long long) f->max);
+			return proto_fail (r, PR_TOO_LARGE, "%s %s: %llu pairs, more than its limit of %llu", r->msg,
+			    f->name, (unsigned long long) n, (unsigned long long) f->max);
+		/* Each pair takes at least 6 bytes: a count beyond what is left is refused before allocating. */
+		if (n > (uint64_t) (r->end - r->p) / 6)
+			return proto_fail (r, PR_MALFORMED, "%s %s: %llu pairs, but the frame ends first", r->msg, f->name,
+			    (unsigned long long) n);
 		v->kv = xcalloc ((size_t) n, sizeof *v->kv);
 		for (uint64_t i = 0; i < n; i++) {
 			struct proto_kv *kv = &v->kv[i];
 			v->nkv = (size_t) i + 1;
-			if (proto_read_string (r, 1, HASH_KEY_MAX, 1, &kv->key, f->name) != 0)
-				return -1;
+			char what[PROTO_MAX_HASH_KEY + 48];
+			snprintf (what, sizeof what, "%s key %llu", f->name, (unsigned long long) i + 1);
+			int rc = proto_read_string (r, 1, PROTO_MAX_HASH_KEY, 1, 0, &kv->key, what);
+			if (rc != 0)
+				return rc;
 			if (*kv->key == '\0')
-				return proto_fail (r, "%s: empty key", f->name);
+				return proto_fail (r, PR_MALFORMED, "%s %s: an empty key", r->msg, f->name);
 			for (uint64_t j = 0; j < i; j++)
 				if (strcmp (v->kv[j].key, kv->key) == 0)
-					return proto_fail (r, "%s: key '%s' repeated", f->name, kv->key);
-			if (proto_read_string (r, 4, HASH_VALUE_MAX, 0, &kv->value, f->name) != 0)
-				return -1;
+					return proto_fail (r, PR_MALFORMED, "%s %s: the key '%s' is repeated", r->msg, f->name,
+					    kv->key);
+			snprintf (what, sizeof what, "%s '%s'", f->name, kv->key);
+			if ((rc = proto_read_string (r, 4, PROTO_MAX_HASH_VALUE, 0, f->text, &kv->value, what)) != 0)
+				return rc;
 		}
 		return 0;
 	}
 	}
-	return proto_fail (r, "%s: unknown type", f->name);
+	return proto_fail (r, PR_MALFORMED, "%s %s: unknown type", r->msg, f->name);
 }
 
 int
-proto_decode (const uint8_t *data, size_t size, proto_msg_t **out, int *version, char *err, size_t errn)
+proto_decode (const uint8_t *data, size_t size, proto_msg_t **out, struct proto_head *head, char *err, size_t errn)
 {
-	struct proto_reader r = { data, data + size, err, errn };
+	struct proto_head h = { .version = -1, .id = -1 };
+	struct proto_reader r = { data, data + size, "message", err, errn };
 	*out = NULL;
-	if (version)
-		*version = 0;
-	if (size > PROTO_MAX_MESSAGE)
-		return proto_fail (&r, "message of %zu bytes is larger than %d", size, PROTO_MAX_MESSAGE);
-	if (size < 4 || data[0] != 'D' || data[1] != 'S')
-		return proto_fail (&r, "not a despatch message (bad signature)");
-	if (version)
-		*version = data[2];
-	if (data[2] != PROTO_VERSION)
-		return proto_fail (&r, "protocol version %d; this end speaks %d", data[2], PROTO_VERSION);
-	const struct proto_msg_def *d = proto_def (data[3]);
-	if (d == NULL)
-		return proto_fail (&r, "unknown message id %d", data[3]);
+	int rc = 0;
+	if (size > PROTO_MAX_MESSAGE) {
+		rc = proto_fail (&r, PR_TOO_LARGE, "a message of %zu bytes is larger than the limit of %d", size,
+		    PROTO_MAX_MESSAGE);
+		goto refused;
+	}
+	if (size < 4 || data[0] != 'D' || data[1] != 'S') {
+		rc = proto_fail (&r, PR_MALFORMED, "not a despatch message (it must start \"DS\", version, id)");
+		goto refused;
+	}
+	h.version = data[2];
+	h.id = data[3];
+	if (data[2] != PROTO_VERSION) {
+		rc = proto_fail (&r, PR_BAD_VERSION, "protocol version %d; this end speaks %d", data[2], PROTO_VERSION);
+		goto refused;
+	}
+	/* The header (terminal, seq) comes before the fields of every message:
+	 * read it first, so that even an unknown message can be answered in kind. */
 	r.p = data + 4;
+	const struct proto_msg_def *d = proto_def (data[3]);
+	char *terminal = NULL;
+	uint64_t seq;
+	if ((rc = proto_read_string (&r, 1, PROTO_MAX_TERMINAL, 1, 0, &terminal, "terminal")) == 0) {
+		util_strlcpy (h.terminal, terminal, sizeof h.terminal);
+		free (terminal);
+		if (proto_read_num (&r, 4, &seq) == 0) {
+			h.seq = (uint32_t) seq;
+			h.has_ids = true;
+		} else {
+			rc = proto_fail (&r, PR_MALFORMED, "message seq: missing (the frame ends)");
+		}
+	}
+	/* An unknown message is that, whatever follows its id. */
+	if (d == NULL)
+		rc = proto_fail (&r, PR_UNKNOWN_COMMAND, "unknown message id %d", data[3]);
+	if (rc != 0)
+		goto refused;
+	r.msg = d->name;
 
 	proto_msg_t *self = xcalloc (1, sizeof *self);
 	self->def = d;
-	char *terminal = NULL;
-	uint64_t seq;
-	if (proto_read_string (&r, 1, PROTO_MAX_TERMINAL, 1, &terminal, "terminal") != 0)
-		goto malformed;
-	util_strlcpy (self->terminal, terminal, sizeof self->terminal);
-	free (terminal);
-	if (proto_read_num (&r, 4, &seq) != 0) {
-		proto_fail (&r, "sequence: missing");
-		goto malformed;
-	}
-	self->seq = (uint32_t) seq;
+	util_strlcpy (self->terminal, h.terminal, sizeof self->terminal);
+	self->seq = h.seq;
 	for (int i = 0; i < d->nfields; i++)
-		if (proto_read_field (&r, &d->fields[i], &self->v[i]) != 0)
-			goto malformed;
+		if ((rc = proto_read_field (&r, &d->fields[i], &self->v[i])) != 0) {
+			proto_msg_destroy (&self);
+			goto refused;
+		}
 	if (r.p != r.end) {
-		proto_fail (&r, "%zu bytes of trailing garbage after %s", (size_t) (r.end - r.p), d->name);
-		goto malformed;
+		rc = proto_fail (&r, PR_MALFORMED, "%zu bytes of trailing garbage after %s", (size_t) (r.end - r.p),
+		    d->name);
+		proto_msg_destroy (&self);
+		goto refused;
 	}
 	*out = self;
-	return 0;
-
-malformed:
-	proto_msg_destroy (&self);
-	return -1;
+refused:
+	if (head)
+		*head = h;
+	return rc;
 }
 
 /* --- encoding ---------------------------------------------------------- */
@@ -582,8 +657,8 @@ proto_encode (const proto_msg_t *self, size_t *size)
 				goto toolong;
 			proto_put_num (&w, 2, v->nkv);
 			for (size_t k = 0; k < v->nkv; k++) {
-				if (proto_put_name (&w, HASH_KEY_MAX, v->kv[k].key, 0) != 0
-				    || proto_put_string (&w, 4, HASH_VALUE_MAX, v->kv[k].value) != 0)
+				if (proto_put_name (&w, PROTO_MAX_HASH_KEY, v->kv[k].key, 0) != 0
+				    || proto_put_string (&w, 4, PROTO_MAX_HASH_VALUE, v->kv[k].value) != 0)
 					goto toolong;
 			}
 			break;

@@ -6,7 +6,10 @@
  *
  * Bump PROTO_VERSION if any message, field or type below changes meaning.
  * The codec is table-driven (proto.c) and strict: anything it does not
- * fully understand is "malformed", never half-decoded.
+ * fully understand is refused as a whole, never half-decoded, with the one
+ * reason code that case has (doc/protocol.md, section 3). Every text field
+ * of a request must be acceptable text (text.h): valid UTF-8 without NUL or
+ * control characters, but for the GS, RS and EOT a scanned code may hold.
  *
  * Ownership: proto_msg_new returns a message the caller destroys with
  * proto_msg_destroy. Strings passed to setters are copied; strings
@@ -15,6 +18,7 @@
 #ifndef DSP_PROTO_H
 #define DSP_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +27,13 @@
 #define PROTO_MAX_TERMINAL 64
 #define PROTO_MAX_FIELDS 6
 #define PROTO_MAX_HASH 256
+#define PROTO_MAX_HASH_KEY 64
+#define PROTO_MAX_HASH_VALUE 8192
+/* Sequence numbers: 0 is the EVENTs' (never a request's); a stored request
+ * (LOGIN, LOGOUT, SCAN, COMMAND) uses 1-PROTO_SEQ_MAX; HELLO and PING any
+ * number from 1 up (despatch-term takes them from PROTO_SEQ_MAX + 1 up, so
+ * their replies are never taken for a stored request's). */
+#define PROTO_SEQ_MAX 0xEFFFFFFFu
 
 /* Message ids: requests 1-19, replies 20-39, broadcasts 40-59. */
 enum proto_id {
@@ -66,11 +77,15 @@ enum proto_reason {
 	PR_TOO_LARGE = 202,
 	PR_UNKNOWN_COMMAND = 203,
 	PR_BAD_ARGUMENT = 204,
+	PR_BAD_SEQUENCE = 205,   /* seq 0, or a stored request's above PROTO_SEQ_MAX */
+	PR_BAD_TEXT = 206,       /* a text field not valid UTF-8, or holding a control character */
+	PR_SEQUENCE_REUSED = 207, /* another request under a (terminal, seq) already used */
 	PR_NOT_LOGGED_IN = 300,
 	PR_BAD_LOGIN = 301,
 	PR_LOCKED_OUT = 302,
 	PR_FORBIDDEN = 303,
 	PR_SESSION_EXPIRED = 304,
+	PR_WRONG_TERMINAL = 305, /* the message names a terminal its key is not enrolled as */
 	PR_UNKNOWN_BARCODE = 400,
 	PR_WRONG_STEP = 401,
 	PR_ON_HOLD = 402,
@@ -117,13 +132,24 @@ size_t proto_hash_size (const proto_msg_t *self, int field);
 const char *proto_hash_key (const proto_msg_t *self, int field, size_t i);
 const char *proto_hash_value (const proto_msg_t *self, int field, size_t i);
 
+/* What could be read of a frame's header, even when the rest is refused. */
+struct proto_head {
+	int version;   /* the version byte; -1 when the signature was wrong or missing */
+	int id;        /* the message id byte; -1 when not reached */
+	bool has_ids;  /* terminal and seq below were both read (version 1 only) */
+	char terminal[PROTO_MAX_TERMINAL + 1]; /* "" when it could not be read */
+	uint32_t seq;
+};
+
 /*
- * Decode one frame. Returns 0 and *out (caller destroys), or -1 when the
- * frame is malformed, with a short reason in err. *version gets the version
- * byte when the signature was right (so a peer on another version can be
- * told which one this end speaks), else 0.
+ * Decode one frame. Returns 0 and *out (caller destroys), or the reason
+ * code of the refusal (PR_MALFORMED, PR_BAD_VERSION, PR_TOO_LARGE,
+ * PR_UNKNOWN_COMMAND, PR_BAD_TEXT) with a sentence naming the message and
+ * field in err. head (may be NULL) gets what the header held, so a refusal
+ * can echo the terminal and seq whenever they were readable.
  */
-int proto_decode (const uint8_t *data, size_t size, proto_msg_t **out, int *version, char *err, size_t errn);
+int proto_decode (const uint8_t *data, size_t size, proto_msg_t **out, struct proto_head *head, char *err,
+    size_t errn);
 /* Encode; returns a buffer the caller frees, or NULL if a field is too long. */
 uint8_t *proto_encode (const proto_msg_t *self, size_t *size);
 
@@ -133,5 +159,9 @@ const char *proto_reason_name (int reason);
 const char *proto_status_name (int status);
 /* True for message ids a terminal may send. */
 int proto_is_request (int id);
+/* True for requests whose reply the hub stores under (terminal, seq). */
+int proto_is_stored (int id);
+/* 0 when seq is in the range of message id (above), else PR_BAD_SEQUENCE. */
+int proto_seq_check (int id, uint32_t seq);
 
 #endif

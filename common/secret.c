@@ -32,6 +32,12 @@ secret_pin_verify (const char *hash, const char *pin)
 }
 
 void
+secret_digest (const uint8_t key[SECRET_DIGEST_KEY], const void *data, size_t size, uint8_t out[SECRET_DIGEST])
+{
+	crypto_generichash (out, SECRET_DIGEST, data, size, key, SECRET_DIGEST_KEY);
+}
+
+void
 secret_wipe (void *buf, size_t size)
 {
 	sodium_memzero (buf, size);

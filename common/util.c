@@ -126,7 +126,8 @@ util_iso_time (int64_t wall_ms, char *buf, size_t n)
 bool
 util_parse_long (const char *s, long min, long max, long *out)
 {
-	if (s == NULL || *s == '\0')
+	/* Decimal text only: digits after an optional '-' (strtol would also take spaces and '+'). */
+	if (s == NULL || !((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
 		return false;
 	errno = 0;
 	char *end;

@@ -34,7 +34,8 @@ int64_t util_wall_ms (void);
 /* ISO 8601 UTC time ("2026-11-22T12:00:00Z") into buf (at least 21 bytes). */
 char *util_iso_time (int64_t wall_ms, char *buf, size_t n);
 
-/* Parse a whole decimal string into *out; false on any junk or overflow. */
+/* Parse a whole decimal string (digits, an optional leading '-'; no spaces
+ * or '+') into *out; false on any junk, overflow or a value outside [min, max]. */
 bool util_parse_long (const char *s, long min, long max, long *out);
 
 /* Make every folder of path; returns 0 or -1 with errno set. */

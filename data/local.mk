@@ -41,7 +41,7 @@ dist_man_MANS += data/man/despatch-hub.8 data/man/despatch.8 data/man/despatch-b
 	data/man/despatch.conf.5
 
 # The documentation and the licence, in $(docdir) beside the example configuration.
-dist_doc_DATA += doc/carriers.md doc/labels.md doc/operations.md doc/orders.md \
+dist_doc_DATA += doc/architecture.md doc/carriers.md doc/labels.md doc/operations.md doc/orders.md \
 	doc/performance.md doc/printing.md doc/protocol.md doc/security.md doc/terminal.md \
 	LICENSE
 

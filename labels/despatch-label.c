@@ -184,6 +184,8 @@ despatch_label_render (int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "list-barcodes", no_argument, NULL, 'b' },
 		{ "repeat", required_argument, NULL, 'n' },
+		{ "verify", no_argument, NULL, 'V' },
+		{ "no-shrink", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *carrier = NULL, *layout_file = NULL, *data = NULL, *output = NULL;
@@ -224,6 +226,12 @@ despatch_label_render (int argc, char **argv)
 			break;
 		case 'b':
 			list = true;
+			break;
+		case 'V':
+			opt.verify = true;
+			break;
+		case 'S':
+			opt.no_shrink = true;
 			break;
 		case 'n':
 			/* For benchmarks: render the same data n times, keep the last. */
@@ -289,6 +297,116 @@ despatch_label_render (int argc, char **argv)
 }
 
 static int
+despatch_label_read_file (const char *path, struct label_buf *buf)
+{
+	FILE *f = strcmp (path, "-") == 0 ? stdin : fopen (path, "rb");
+	if (f == NULL) {
+		fprintf (stderr, "despatch-label: cannot read %s: %s\n", path, strerror (errno));
+		return -1;
+	}
+	size_t cap = 1 << 16;
+	buf->data = xmalloc (cap);
+	buf->len = 0;
+	size_t n;
+	while ((n = fread (buf->data + buf->len, 1, cap - buf->len, f)) > 0) {
+		buf->len += n;
+		if (buf->len == cap)
+			buf->data = xrealloc (buf->data, cap *= 2);
+	}
+	int rc = ferror (f) ? -1 : 0;
+	if (rc < 0)
+		fprintf (stderr, "despatch-label: cannot read %s: %s\n", path, strerror (errno));
+	if (f != stdin)
+		fclose (f);
+	return rc;
+}
+
+/* Read every barcode of a rendered label back and compare it with the shipment's data. */
+static int
+despatch_label_verify (int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "carrier", required_argument, NULL, 'c' },
+		{ "layout", required_argument, NULL, 'l' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "dpi", required_argument, NULL, 'r' },
+		{ "stock", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *carrier = NULL, *layout_file = NULL, *data = NULL;
+	struct label_options opt = { .format = LABEL_FORMAT_PNG, .dpi = 203 };
+	bool quiet = false;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long (argc, argv, "c:l:d:r:s:q", longopts, NULL)) != -1) {
+		long v;
+		switch (ch) {
+		case 'c':
+			carrier = optarg;
+			break;
+		case 'l':
+			layout_file = optarg;
+			break;
+		case 'd':
+			data = optarg;
+			break;
+		case 'r':
+			if (!util_parse_long (optarg, 1, 10000, &v))
+				return despatch_label_usage ("--dpi '%s' is not a number", optarg);
+			opt.dpi = (int) v;
+			break;
+		case 's':
+			opt.stock = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			return despatch_label_usage (NULL);
+		}
+	}
+	if (optind != argc - 1)
+		return despatch_label_usage ("verify takes the label file to read");
+	if ((carrier == NULL) == (layout_file == NULL) || data == NULL)
+		return despatch_label_usage ("verify needs one of --carrier or --layout, and --data");
+	char *cause = NULL;
+	if (label_options_check (&opt, &cause) < 0) {
+		despatch_label_usage ("%s", cause);
+		free (cause);
+		return DESPATCH_LABEL_USAGE;
+	}
+	json_error_t jerr;
+	json_t *shipment = json_load_file (data, JSON_DECODE_ANY, &jerr);
+	if (shipment == NULL) {
+		fprintf (stderr, "despatch-label: %s: line %d: %s\n", data, jerr.line, jerr.text);
+		return 1;
+	}
+	struct label_layout *layout = carrier ? label_layout_load (carrier, &cause)
+	    : label_layout_load_file (layout_file, &cause);
+	struct label_buf buf = { NULL, 0 };
+	int rc = 1;
+	if (layout == NULL)
+		fprintf (stderr, "despatch-label: %s\n", cause);
+	else if (despatch_label_read_file (argv[optind], &buf) == 0) {
+		if (!quiet) {
+			opt.on_barcode = despatch_label_print_barcode;
+			opt.on_barcode_arg = stdout;
+		}
+		if (label_verify (layout, shipment, &opt, &buf, &cause) == 0)
+			rc = 0;
+		else
+			fprintf (stderr, "despatch-label: %s: %s\n", argv[optind], cause);
+	}
+	free (cause);
+	free (buf.data);
+	label_layout_destroy (&layout);
+	json_decref (shipment);
+	label_shutdown ();
+	return rc;
+}
+
+static int
 despatch_label_layouts (int argc, char **argv)
 {
 	(void) argv;
@@ -322,7 +440,8 @@ static const struct despatch_label_cmd despatch_label_cmds[] = {
 	{ "validate", "SCHEME ID", despatch_label_validate },
 	{ "check", "SCHEME DATA", despatch_label_check },
 	{ "make", "SCHEME PREFIX SERIAL", despatch_label_make },
-	{ "render", "--carrier C|--layout FILE --data SHIPMENT.json --format zpl|pdf|png [--dpi N] [--stock S] -o FILE", despatch_label_render },
+	{ "render", "--carrier C|--layout FILE --data SHIPMENT.json --format zpl|pdf|png [--dpi N] [--stock S] [--verify] -o FILE", despatch_label_render },
+	{ "verify", "--carrier C|--layout FILE --data SHIPMENT.json [--dpi N] [--stock S] FILE", despatch_label_verify },
 	{ "layouts", "", despatch_label_layouts },
 	{ NULL, NULL, NULL }
 };

@@ -1,8 +1,10 @@
-/* label-buf.c: the output buffer every output (ZPL, PDF, PNG) writes its page into (label-int.h). */
+/* label-buf.c: the output buffer every output (ZPL, PDF, PNG) writes its page into, and the grey
+ * page a reader hands back (label-int.h). */
 #include "config.h"
 #include "label-int.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Buffers grow in powers of two from a label-sized start (a ZPL page is some tens of kB),
@@ -36,4 +38,11 @@ label_buf_append (struct label_buf *b, const void *data, size_t len)
 {
 	memcpy (label_buf_reserve (b, len), data, len);
 	b->len += len;
+}
+
+void
+label_grey_free (struct label_grey *g)
+{
+	free (g->pix);
+	g->pix = NULL;
 }

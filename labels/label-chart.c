@@ -37,10 +37,16 @@ label_chart_text (struct label_canvas *c, const char *text, const char *font, do
     enum label_align align, char **cause)
 {
 	double pt, nw, nh;
-	if (label_canvas_text (c, text, font, LABEL_MIN_FONT_PT, LC_MM (x), LC_MM (y), LC_MM (w), LC_MM (h), align,
-	    false, true, &pt, &nw, &nh) == 0)
+	char *missing = NULL;
+	int rc = label_canvas_text (c, text, font, LABEL_MIN_FONT_PT, LC_MM (x), LC_MM (y), LC_MM (w), LC_MM (h),
+	    align, false, true, &pt, &nw, &nh, &missing);
+	if (rc == 0)
 		return 0;
-	*cause = xasprintf ("report text does not fit (%.40s)", text);
+	if (rc == LABEL_TEXT_NO_GLYPH)
+		*cause = xasprintf ("report text \"%s\" has characters no label font can print: %s", text, missing);
+	else
+		*cause = xasprintf ("report text does not fit: \"%s\"", text);
+	free (missing);
 	return -1;
 }
 
@@ -78,7 +84,12 @@ label_chart_bars (struct label_canvas *c, const struct label_chart_page *p, doub
 int
 label_chart_pdf (const struct label_chart_page *pages, int npages, struct label_buf *out, char **cause)
 {
-	struct label_canvas *c = label_canvas_new (LABEL_FORMAT_PDF, LC_DPI, LC_PAGE_W, LC_PAGE_H);
+	struct label_canvas *c = label_canvas_new (LABEL_FORMAT_PDF, LC_DPI, LC_PAGE_W, LC_PAGE_H, cause);
+	if (c == NULL) {
+		out->data = NULL;
+		out->len = 0;
+		return -1;
+	}
 	const double left = 15, width = 180, bottom = 282;
 	int rc = 0;
 	for (int pi = 0; pi < npages && rc == 0; pi++) {

@@ -134,11 +134,12 @@ static const struct label_layout_type {
 	enum label_element_type type;
 	const char *keys;
 } label_layout_types[] = {
-	{ "box", LABEL_EL_BOX, " type name x y w h line fill " },
+	{ "box", LABEL_EL_BOX, " type name x y w h line fill abroad " },
 	{ "line", LABEL_EL_LINE, " type name x y x2 y2 line " },
-	{ "text", LABEL_EL_TEXT, " type name x y w h text font min_font align invert nowrap " },
+	{ "text", LABEL_EL_TEXT, " type name x y w h text font min_font align invert nowrap abroad " },
 	{ "barcode", LABEL_EL_BARCODE, " type name x y w h symbology data primary module align " },
 	{ "image", LABEL_EL_IMAGE, " type name x y w h file " },
+	{ "table", LABEL_EL_TABLE, " type name x y w h rows columns font min_font line " },
 };
 
 static const char *const label_layout_aligns[] = {
@@ -261,7 +262,7 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 		if (strcmp (label_layout_types[i].name, type) == 0)
 			t = &label_layout_types[i];
 	if (t == NULL) {
-		*p->cause = xasprintf ("%s: %s: type must be box, line, text, barcode or image", p->path, p->el);
+		*p->cause = xasprintf ("%s: %s: type must be box, line, text, barcode, image or table", p->path, p->el);
 		return -1;
 	}
 	e->type = t->type;
@@ -294,9 +295,10 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 	char *align = NULL;
 	switch (e->type) {
 	case LABEL_EL_BOX:
-		if (label_layout_num (p, o, "line", false, 0.3, &e->line) < 0 || label_layout_bool (p, o, "fill", &e->fill) < 0)
+		if (label_layout_num (p, o, "line", false, 0.3, &e->line) < 0 || label_layout_bool (p, o, "fill", &e->fill) < 0
+		    || label_layout_bool (p, o, "abroad", &e->abroad) < 0)
 			return -1;
-		e->is_static = true;
+		e->is_static = !e->abroad;
 		break;
 	case LABEL_EL_LINE:
 		break;
@@ -306,9 +308,10 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 		    || label_layout_points (p, o, "min_font", l->min_font, &e->min_font) < 0
 		    || label_layout_str (p, o, "align", false, "left", &align) < 0
 		    || label_layout_bool (p, o, "invert", &e->invert) < 0
-		    || label_layout_bool (p, o, "nowrap", &e->nowrap) < 0)
+		    || label_layout_bool (p, o, "nowrap", &e->nowrap) < 0
+		    || label_layout_bool (p, o, "abroad", &e->abroad) < 0)
 			goto fail;
-		e->is_static = label_template_is_static (e->text);
+		e->is_static = label_template_is_static (e->text) && !e->abroad;
 		break;
 	case LABEL_EL_BARCODE:
 		if (label_layout_str (p, o, "symbology", true, NULL, &e->symbology) < 0
@@ -331,7 +334,52 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 			*p->cause = xasprintf ("%s: %s: module must be between 0 and 5 mm", p->path, p->el);
 			goto fail;
 		}
+		if (e->module + 1e-9 < label_zint_min_module (e->symbology)) {
+			*p->cause = xasprintf ("%s: %s: a %s's bars are at least %g mm wide (module), not %g",
+			    p->path, p->el, e->symbology, label_zint_min_module (e->symbology), e->module);
+			goto fail;
+		}
 		break;
+	case LABEL_EL_TABLE: {
+		json_t *cols = json_object_get (o, "columns");
+		if (label_layout_str (p, o, "rows", true, NULL, &e->rows) < 0
+		    || label_layout_str (p, o, "font", false, "DejaVu Sans 8", &e->font) < 0
+		    || label_layout_points (p, o, "min_font", l->min_font, &e->min_font) < 0
+		    || label_layout_num (p, o, "line", false, 0.2, &e->line) < 0)
+			return -1;
+		if (!json_is_array (cols) || json_array_size (cols) == 0 || json_array_size (cols) > 16) {
+			*p->cause = xasprintf ("%s: %s: columns must be a list of {\"text\", \"w\", \"align\"}", p->path, p->el);
+			return -1;
+		}
+		e->columns = xcalloc (json_array_size (cols), sizeof *e->columns);
+		double sum = 0;
+		size_t ci;
+		json_t *co;
+		json_array_foreach (cols, ci, co) {
+			struct label_column *col = &e->columns[e->ncolumns++];
+			char *calign = NULL;
+			if (!json_is_object (co) || label_layout_str (p, co, "text", true, NULL, &col->text) < 0
+			    || label_layout_num (p, co, "w", true, 0, &col->w) < 0
+			    || label_layout_str (p, co, "align", false, "left", &calign) < 0)
+				return -1;
+			size_t k;
+			for (k = 0; k < nitems (label_layout_aligns) && strcmp (label_layout_aligns[k], calign) != 0; k++)
+				;
+			free (calign);
+			if (k == nitems (label_layout_aligns) || col->w <= 0) {
+				*p->cause = xasprintf ("%s: %s: column %zu: align is left, center or right, w is millimetres",
+				    p->path, p->el, ci + 1);
+				return -1;
+			}
+			col->align = (enum label_align) k;
+			sum += col->w;
+		}
+		if (sum > e->w + 1e-6) {
+			*p->cause = xasprintf ("%s: %s: the columns are %g mm wide, the table %g mm", p->path, p->el, sum, e->w);
+			return -1;
+		}
+		break;
+	}
 	case LABEL_EL_IMAGE: {
 		char *file = NULL;
 		if (label_layout_str (p, o, "file", true, NULL, &file) < 0)
@@ -351,6 +399,14 @@ label_layout_element (struct label_layout *l, struct label_layout_parse *p, json
 		*p->cause = xasprintf ("%s: %s: line must be between 0 and 20 mm", p->path, p->el);
 		goto fail;
 	}
+	/* A tracking number is printed only through its scheme's check: never a bad check digit. */
+	const char *const tmpls[] = { e->text, e->data, e->primary };
+	for (size_t i = 0; i < nitems (tmpls); i++)
+		if (tmpls[i] && !label_template_ident_checked (tmpls[i], "tracking")) {
+			*p->cause = xasprintf ("%s: %s: {tracking} must pass through its scheme's check "
+			    "(|ident:SCHEME), so no label prints a bad check digit", p->path, p->el);
+			goto fail;
+		}
 	if (align != NULL) {
 		size_t i;
 		for (i = 0; i < nitems (label_layout_aligns); i++)
@@ -408,6 +464,14 @@ label_layout_from_json (const char *path, json_t *root, char **cause)
 		goto fail;
 	}
 	json_incref (l->vars);
+	const char *vname;
+	json_t *vt;
+	json_object_foreach (l->vars, vname, vt)
+		if (json_is_string (vt) && !label_template_ident_checked (json_string_value (vt), "tracking")) {
+			*cause = xasprintf ("%s: variable '%s': {tracking} must pass through its scheme's check "
+			    "(|ident:SCHEME), so no label prints a bad check digit", path, vname);
+			goto fail;
+		}
 	els = json_object_get (root, "elements");
 	if (!json_is_array (els) || json_array_size (els) == 0) {
 		*cause = xasprintf ("%s: elements must be a list of boxes, lines, text, barcodes and images", path);
@@ -479,6 +543,10 @@ label_layout_destroy (struct label_layout **self_p)
 		free (e->data);
 		free (e->primary);
 		free (e->file);
+		free (e->rows);
+		for (size_t k = 0; k < e->ncolumns; k++)
+			free (e->columns[k].text);
+		free (e->columns);
 	}
 	free (l->elements);
 	json_decref (l->vars);

@@ -19,68 +19,13 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct label_render_stock {
-	const char *name;
-	double w, h;		/* mm */
-} label_render_stocks[] = {
-	{ "4x6", 101.6, 152.4 },
-	{ "a6", 105.0, 148.0 },
-	{ "100x150", 100.0, 150.0 },
-	{ "a4", 210.0, 297.0 },
-};
-
-static const int label_render_dpis[] = { 203, 300, 600 };
-
-static const char *const label_render_formats[] = {
-	[LABEL_FORMAT_ZPL] = "zpl", [LABEL_FORMAT_PDF] = "pdf", [LABEL_FORMAT_PNG] = "png",
-};
-
 /* One raster canvas kept per layout, for the last format/dpi/stock used. */
 struct label_cache {
 	enum label_format format;
 	int dpi;
-	const struct label_render_stock *stock;
+	const struct label_page_stock *stock;
 	struct label_canvas *canvas;
 };
-
-int
-label_format_parse (const char *name)
-{
-	for (size_t i = 0; i < nitems (label_render_formats); i++)
-		if (strcmp (label_render_formats[i], name) == 0)
-			return (int) i;
-	return -1;
-}
-
-static const struct label_render_stock *
-label_render_stock (const char *name)
-{
-	for (size_t i = 0; i < nitems (label_render_stocks); i++)
-		if (strcasecmp (label_render_stocks[i].name, name) == 0)
-			return &label_render_stocks[i];
-	return NULL;
-}
-
-int
-label_options_check (const struct label_options *opt, char **cause)
-{
-	bool dpi_ok = false;
-	for (size_t i = 0; i < nitems (label_render_dpis); i++)
-		dpi_ok = dpi_ok || opt->dpi == label_render_dpis[i];
-	if (!dpi_ok) {
-		*cause = xasprintf ("resolution %d dpi is not one we print at (203, 300 or 600)", opt->dpi);
-		return -1;
-	}
-	if (opt->stock && label_render_stock (opt->stock) == NULL) {
-		*cause = xasprintf ("unknown stock '%s' (4x6, a6, 100x150 or a4)", opt->stock);
-		return -1;
-	}
-	if ((unsigned) opt->format >= nitems (label_render_formats)) {
-		*cause = xstrdup ("unknown output format");
-		return -1;
-	}
-	return 0;
-}
 
 void
 label_render_cache_free (struct label_layout *layout)
@@ -90,18 +35,6 @@ label_render_cache_free (struct label_layout *layout)
 		free (layout->cache);
 		layout->cache = NULL;
 	}
-}
-
-static double
-label_render_dots (double mm, int dpi)
-{
-	return mm * dpi / 25.4;
-}
-
-static double
-label_render_snap (double mm, int dpi)
-{
-	return round (label_render_dots (mm, dpi));
 }
 
 struct label_render_job {
@@ -118,7 +51,8 @@ label_render_expand (struct label_render_job *j, const struct label_element *e, 
 {
 	char *el = xasprintf ("%s '%s' of layout %s", e->type == LABEL_EL_BARCODE ? "barcode" : "text",
 	    e->name, j->layout->name);
-	struct label_template_ctx ctx = { .shipment = j->shipment, .vars = j->layout->vars, .element = el };
+	struct label_template_ctx ctx = { .shipment = j->shipment, .vars = j->layout->vars, .element = el,
+		.isolate = e->type == LABEL_EL_TEXT };
 	char *s = label_template_expand (&ctx, tmpl, j->cause);
 	if (fields)
 		*fields = ctx.fields;
@@ -151,6 +85,70 @@ label_render_drop_empty_lines (char *s)
 	*out = '\0';
 }
 
+/* Text as a person reads it in a message: without the bidi isolates. */
+static void
+label_render_plain (char *s)
+{
+	char *q = s;
+	for (const char *p = s; *p;) {
+		if (strncmp (p, LABEL_FSI, 3) == 0 || strncmp (p, LABEL_PDI, 3) == 0) {
+			p += 3;
+			continue;
+		}
+		*q++ = *p++;
+	}
+	*q = '\0';
+}
+
+/*
+ * The missing characters, each as 'X' (U+XXXX), and which of the fields
+ * (comma-separated paths) hold them.
+ */
+static void
+label_render_missing (const json_t *shipment, const char *fields, const char *missing, char **chars,
+    char **where)
+{
+	struct { char *s; } c = { xstrdup ("") }, w = { xstrdup ("") };
+	for (const char *p = missing; *p;) {
+		size_t n = 1;
+		while ((p[n] & 0xC0) == 0x80)
+			n++;
+		unsigned long cp = (unsigned char) p[0];
+		if (n > 1) {
+			cp &= 0xFFu >> (n + 1);
+			for (size_t k = 1; k < n; k++)
+				cp = (cp << 6) | ((unsigned char) p[k] & 0x3F);
+		}
+		char *t = xasprintf ("%s%s'%.*s' (U+%04lX)", c.s, *c.s ? ", " : "", (int) n, p, cp);
+		free (c.s);
+		c.s = t;
+		p += n;
+	}
+	char *copy = xstrdup (fields ? fields : ""), *save = NULL;
+	for (char *f = strtok_r (copy, ", ", &save); f; f = strtok_r (NULL, ", ", &save)) {
+		char *v = label_template_value_at (shipment, f);
+		bool has = false;
+		for (const char *p = missing; v && *p && !has;) {
+			size_t n = 1;
+			while ((p[n] & 0xC0) == 0x80)
+				n++;
+			char one[8] = { 0 };
+			memcpy (one, p, n);
+			has = strstr (v, one) != NULL;
+			p += n;
+		}
+		if (has && strstr (w.s, f) == NULL) {
+			char *t = xasprintf ("%s%s%s", w.s, *w.s ? ", " : "", f);
+			free (w.s);
+			w.s = t;
+		}
+		free (v);
+	}
+	free (copy);
+	*chars = c.s;
+	*where = w.s;
+}
+
 static int
 label_render_text (struct label_render_job *j, const struct label_element *e)
 {
@@ -162,18 +160,128 @@ label_render_text (struct label_render_job *j, const struct label_element *e)
 		return -1;
 	}
 	label_render_drop_empty_lines (text);
-	double pt, need_w, need_h, x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
-	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
-	int rc = label_canvas_text (j->canvas, text, e->font, e->min_font, x, y, w, h, e->align, e->invert,
-	    e->nowrap, &pt, &need_w, &need_h);
-	if (rc < 0)
+	/* Isolates keep numbers in order inside right-to-left text; where there is none they change
+	 * nothing but cost the layout its time. */
+	if (!label_text_bidi (text))
+		label_render_plain (text);
+	double pt, need_w, need_h, x = label_page_snap (e->x, dpi), y = label_page_snap (e->y, dpi);
+	double w = label_page_snap (e->x + e->w, dpi) - x, h = label_page_snap (e->y + e->h, dpi) - y;
+	char *missing = NULL;
+	int rc = label_canvas_text (j->canvas, text, e->font, j->opt->no_shrink ? 72 : e->min_font, x, y, w, h,
+	    e->align, e->invert, e->nowrap, &pt, &need_w, &need_h, &missing);
+	label_render_plain (text);
+	if (rc == LABEL_TEXT_NO_GLYPH) {
+		char *chars, *where;
+		label_render_missing (j->shipment, fields, missing, &chars, &where);
+		*j->cause = xasprintf ("%s%s %s characters that no label font can print, %s, in text box '%s' "
+		    "of layout %s: write them another way (letters, not emoji or symbols) or leave them out: \"%s\"",
+		    *where ? "shipment field " : "", *where ? where : "the layout's own text", *where && strchr (where, ',')
+		    ? "hold" : "holds", chars, e->name, j->layout->name, text);
+		free (chars);
+		free (where);
+	} else if (rc < 0)
 		*j->cause = xasprintf ("%s%s too long for text box '%s' of layout %s even at its smallest "
 		    "size, %g pt (needs %.1f x %.1f mm, the box is %.1f x %.1f mm): \"%s\"",
 		    fields ? "shipment field " : "", fields ? fields : "static text is", e->name, j->layout->name,
 		    e->min_font, need_w * 25.4 / dpi, need_h * 25.4 / dpi, e->w, e->h, text);
+	free (missing);
 	free (fields);
 	free (text);
 	return rc;
+}
+
+/*
+ * A table: one row per object of the list at e->rows, each column's template
+ * filled from its row and wrapped at the column's width; a row is as tall as
+ * its tallest cell, so every cell of an item stays on that item's row. The
+ * whole table shrinks in quarter points, down to its floor, until it fits.
+ */
+static int
+label_render_table_pass (struct label_render_job *j, const struct label_element *e, const json_t *rows, double pt,
+    bool draw, double *total, char **fail)
+{
+	int dpi = j->opt->dpi;
+	double x0 = label_page_snap (e->x, dpi), y = label_page_snap (e->y, dpi), pad = fmax (1, dpi / 127.0);
+	/* Cells keep 0.8 mm from their column's edges, so a right-aligned quantity never reads as the
+	 * first digit of the HS code beside it. */
+	double padx = fmax (1, label_page_snap (0.8, dpi));
+	double line = fmax (1, label_page_snap (e->line, dpi));
+	size_t i;
+	json_t *row;
+	*total = 0;
+	json_array_foreach (rows, i, row) {
+		double rh = 0, x = x0;
+		for (int pass = 0; pass < (draw ? 2 : 1); pass++) {
+			x = x0;
+			for (size_t c = 0; c < e->ncolumns; c++) {
+				const struct label_column *col = &e->columns[c];
+				struct label_template_ctx ctx = { .shipment = row, .vars = j->layout->vars, .element = e->name,
+					.isolate = true };
+				char *cause = NULL, *text = label_template_expand (&ctx, col->text, &cause);
+				free (ctx.fields);
+				if (text == NULL) {
+					*fail = xasprintf ("table '%s' of layout %s, row %zu: %s", e->name, j->layout->name, i + 1, cause);
+					free (cause);
+					return -1;
+				}
+				if (!label_text_bidi (text))
+					label_render_plain (text);
+				double w = label_page_snap (col->w, dpi), h = 0;
+				char *missing = NULL;
+				int rc = label_canvas_cell (j->canvas, text, e->font, pt, x + padx, y + *total + pad, w - 2 * padx,
+				    col->align, pass == 1, &h, &missing);
+				if (rc < 0) {
+					label_render_plain (text);
+					*fail = xasprintf ("table '%s' of layout %s, row %zu (%s): characters that no label font "
+					    "can print: \"%s\"", e->name, j->layout->name, i + 1, e->rows, text);
+					free (missing);
+					free (text);
+					return -1;
+				}
+				free (text);
+				rh = fmax (rh, h + 2 * pad);
+				x += w;
+			}
+		}
+		*total += rh;
+		if (draw)
+			label_canvas_rect (j->canvas, x0, y + *total - line, x - x0, line, true);
+	}
+	return 0;
+}
+
+static int
+label_render_table (struct label_render_job *j, const struct label_element *e)
+{
+	int dpi = j->opt->dpi;
+	const json_t *rows = label_template_lookup_at (j->shipment, e->rows);
+	if (!json_is_array (rows)) {
+		*j->cause = xasprintf ("shipment field '%s' (table '%s' of layout %s) must be a list of rows", e->rows,
+		    e->name, j->layout->name);
+		return -1;
+	}
+	double h = label_page_snap (e->y + e->h, dpi) - label_page_snap (e->y, dpi), total = 0;
+	char *fail = NULL;
+	double pt = label_canvas_font_size (j->canvas, e->font);
+	for (; pt >= e->min_font - 1e-9; pt -= 0.25) {
+		if (label_render_table_pass (j, e, rows, pt, false, &total, &fail) < 0) {
+			*j->cause = fail;
+			return -1;
+		}
+		if (total <= h || j->opt->no_shrink)
+			break;
+	}
+	if (total > h) {
+		*j->cause = xasprintf ("shipment field %s: %zu rows too long for table '%s' of layout %s even at its "
+		    "smallest size, %g pt (needs %.1f mm, the table is %.1f mm)", e->rows, json_array_size (rows), e->name,
+		    j->layout->name, e->min_font, total * 25.4 / dpi, e->h);
+		return -1;
+	}
+	if (label_render_table_pass (j, e, rows, pt, true, &total, &fail) < 0) {
+		*j->cause = fail;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -189,8 +297,8 @@ label_render_barcode (struct label_render_job *j, const struct label_element *e)
 		goto out;
 	if (e->primary && (primary = label_render_expand (j, e, e->primary, NULL)) == NULL)
 		goto out;
-	int x = (int) label_render_snap (e->x, dpi), y = (int) label_render_snap (e->y, dpi);
-	int w = (int) label_render_snap (e->x + e->w, dpi) - x, h = (int) label_render_snap (e->y + e->h, dpi) - y;
+	int x = (int) label_page_snap (e->x, dpi), y = (int) label_page_snap (e->y, dpi);
+	int w = (int) label_page_snap (e->x + e->w, dpi) - x, h = (int) label_page_snap (e->y + e->h, dpi) - y;
 	char *why = NULL;
 	if (label_zint_encode (e->symbology, data, primary, w < h ? w : h, &m, &why) < 0) {
 		*j->cause = xasprintf ("shipment field %s cannot go in barcode '%s' of layout %s: %s",
@@ -198,9 +306,12 @@ label_render_barcode (struct label_render_job *j, const struct label_element *e)
 		free (why);
 		goto out;
 	}
-	int md = m.raster ? 1 : (int) lround (label_render_dots (e->module, dpi));
+	int md = m.raster ? 1 : (int) lround (label_page_dots (e->module, dpi));
 	if (md < 1)
 		md = 1;
+	/* Rounding to the dot grid never takes a bar below the symbology's narrowest. */
+	while (!m.raster && md * 25.4 / dpi + 1e-9 < label_zint_min_module (e->symbology))
+		md++;
 	int q = m.quiet * md;
 	int sym_w = m.cols * md, sym_h = m.linear ? h : m.rows * md;
 	int need_w = sym_w + 2 * q, need_h = m.linear ? h : sym_h + 2 * q;
@@ -228,13 +339,24 @@ out:
 	return rc;
 }
 
+/* Whether the parcel leaves the sender's country (GB unless the shipment says otherwise). */
+static bool
+label_render_abroad (const json_t *shipment)
+{
+	const char *to = json_string_value (json_object_get (json_object_get (shipment, "recipient"), "country"));
+	const char *from = json_string_value (json_object_get (json_object_get (shipment, "sender"), "country"));
+	return to && strcasecmp (to, from ? from : "GB") != 0;
+}
+
 static int
 label_render_element (struct label_render_job *j, const struct label_element *e)
 {
 	int dpi = j->opt->dpi;
-	double x = label_render_snap (e->x, dpi), y = label_render_snap (e->y, dpi);
-	double w = label_render_snap (e->x + e->w, dpi) - x, h = label_render_snap (e->y + e->h, dpi) - y;
-	double line = fmax (1, label_render_snap (e->line, dpi));
+	if (e->abroad && !label_render_abroad (j->shipment))
+		return 0;
+	double x = label_page_snap (e->x, dpi), y = label_page_snap (e->y, dpi);
+	double w = label_page_snap (e->x + e->w, dpi) - x, h = label_page_snap (e->y + e->h, dpi) - y;
+	double line = fmax (1, label_page_snap (e->line, dpi));
 	switch (e->type) {
 	case LABEL_EL_BOX:
 		if (e->fill)
@@ -243,8 +365,8 @@ label_render_element (struct label_render_job *j, const struct label_element *e)
 			label_canvas_frame (j->canvas, x, y, w, h, line);
 		return 0;
 	case LABEL_EL_LINE: {
-		double x1 = label_render_snap (e->x, dpi), y1 = label_render_snap (e->y, dpi);
-		double x2 = label_render_snap (e->x2, dpi), y2 = label_render_snap (e->y2, dpi);
+		double x1 = label_page_snap (e->x, dpi), y1 = label_page_snap (e->y, dpi);
+		double x2 = label_page_snap (e->x2, dpi), y2 = label_page_snap (e->y2, dpi);
 		double half = floor (line / 2);
 		/* Rules along an axis are rectangles of whole dots, centred on the line. */
 		if (y1 == y2)
@@ -261,6 +383,8 @@ label_render_element (struct label_render_job *j, const struct label_element *e)
 		return label_render_barcode (j, e);
 	case LABEL_EL_IMAGE:
 		return label_canvas_image (j->canvas, e->file, x, y, w, h, j->cause);
+	case LABEL_EL_TABLE:
+		return label_render_table (j, e);
 	}
 	return 0;
 }
@@ -279,7 +403,7 @@ label_render_pass (struct label_render_job *j, bool which)
 
 /* The canvas for this format/dpi/stock: the cached raster one, or a new one. */
 static struct label_canvas *
-label_render_canvas (struct label_render_job *j, const struct label_render_stock *stock, bool *fresh,
+label_render_canvas (struct label_render_job *j, const struct label_page_stock *stock, bool *fresh,
     char **cause)
 {
 	struct label_layout *l = j->layout;
@@ -294,15 +418,12 @@ label_render_canvas (struct label_render_job *j, const struct label_render_stock
 		    l->width, l->height, stock->name, stock->w, stock->h);
 		return NULL;
 	}
-	int pw = (int) floor (label_render_dots (stock->w, opt->dpi));
-	int ph = (int) floor (label_render_dots (stock->h, opt->dpi));
-	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, pw, ph);
-	/* A4 sheets carry the label in the top-left corner, where a label sheet's first label sits. */
-	if (strcmp (stock->name, "a4") == 0)
-		label_canvas_origin (canvas, (int) label_render_dots (5, opt->dpi), (int) label_render_dots (5, opt->dpi));
-	else
-		label_canvas_origin (canvas, (int) ((pw - label_render_dots (l->width, opt->dpi)) / 2),
-		    (int) ((ph - label_render_dots (l->height, opt->dpi)) / 2));
+	struct label_page page;
+	label_page_place (l, stock, opt->dpi, &page);
+	struct label_canvas *canvas = label_canvas_new (opt->format, opt->dpi, page.width, page.height, cause);
+	if (canvas == NULL)
+		return NULL;
+	label_canvas_origin (canvas, page.ox, page.oy);
 	*fresh = true;
 	if (opt->format == LABEL_FORMAT_PDF)
 		return canvas;
@@ -337,7 +458,7 @@ label_render (struct label_layout *layout, const json_t *shipment, const struct 
 	if (label_options_check (opt, cause) < 0)
 		return -1;
 	const char *stock_name = opt->stock ? opt->stock : layout->stock;
-	const struct label_render_stock *stock = label_render_stock (stock_name);
+	const struct label_page_stock *stock = label_page_find (stock_name);
 	if (stock == NULL) {
 		*cause = xasprintf ("layout %s: unknown stock '%s'", layout->name, stock_name);
 		return -1;
@@ -388,6 +509,13 @@ label_render (struct label_layout *layout, const json_t *shipment, const struct 
 		rc = label_canvas_finish (j.canvas, out, cause);
 	if (opt->format == LABEL_FORMAT_PDF)
 		label_canvas_destroy (&j.canvas);
+	if (rc == 0 && opt->verify) {
+		/* What was drawn is read back before anyone may print it. */
+		struct label_options vopt = *opt;
+		vopt.verify = false;
+		vopt.on_barcode = NULL;
+		rc = label_verify (layout, shipment, &vopt, out, cause);
+	}
 	if (rc < 0) {
 		free (out->data);
 		out->data = NULL;

@@ -36,35 +36,49 @@ label_template_put (struct label_template_str *b, const char *s, size_t n)
 
 typedef char *(label_template_filter_fn) (const char *value, const char *arg, char **why);
 
+/* Case in every script: "Kraków" -> "KRAKÓW", "Łódź" -> "ŁÓDŹ", "straße" -> "STRASSE". */
 static char *
 label_template_upper (const char *v, const char *arg, char **why)
 {
 	(void) arg, (void) why;
-	char *s = xstrdup (v);
-	for (char *p = s; *p; p++)
-		*p = (char) toupper ((unsigned char) *p);
-	return s;
+	return label_text_upper (v);
 }
 
 static char *
 label_template_lower (const char *v, const char *arg, char **why)
 {
 	(void) arg, (void) why;
-	char *s = xstrdup (v);
-	for (char *p = s; *p; p++)
-		*p = (char) tolower ((unsigned char) *p);
-	return s;
+	return label_text_lower (v);
 }
 
 static char *
 label_template_nospace (const char *v, const char *arg, char **why)
 {
 	(void) arg, (void) why;
+	return label_text_nospace (v);
+}
+
+/* Letters and digits only (a DPD barcode's postcode field: "00-916" -> "00916"). */
+static char *
+label_template_alnum (const char *v, const char *arg, char **why)
+{
+	(void) arg, (void) why;
 	char *s = xstrdup (v), *q = s;
 	for (const char *p = v; *p; p++)
-		if (!isspace ((unsigned char) *p))
+		if (isalnum ((unsigned char) *p) || ((unsigned char) *p & 0x80))
 			*q++ = *p;
 	*q = '\0';
+	return s;
+}
+
+/* Latin letters for a carrier whose systems take no other script. */
+static char *
+label_template_latin (const char *v, const char *arg, char **why)
+{
+	(void) arg;
+	char *cause = NULL, *s = label_text_latin (v, &cause);
+	if (s == NULL)
+		*why = cause;
 	return s;
 }
 
@@ -89,12 +103,13 @@ label_template_lpad (const char *v, const char *arg, char **why)
 	int n = label_template_pad_arg (arg, &pad, why);
 	if (n < 0)
 		return NULL;
-	size_t len = strlen (v);
-	if (len >= (size_t) n)
+	size_t chars = label_text_chars (v), len = strlen (v);
+	if (chars >= (size_t) n)
 		return xstrdup (v);
-	char *s = xmalloc ((size_t) n + 1);
-	memset (s, pad, (size_t) n - len);
-	memcpy (s + n - len, v, len + 1);
+	size_t fill = (size_t) n - chars;
+	char *s = xmalloc (fill + len + 1);
+	memset (s, pad, fill);
+	memcpy (s + fill, v, len + 1);
 	return s;
 }
 
@@ -105,25 +120,15 @@ label_template_rpad (const char *v, const char *arg, char **why)
 	int n = label_template_pad_arg (arg, &pad, why);
 	if (n < 0)
 		return NULL;
-	size_t len = strlen (v);
-	if (len >= (size_t) n)
+	size_t chars = label_text_chars (v), len = strlen (v);
+	if (chars >= (size_t) n)
 		return xstrdup (v);
-	char *s = xmalloc ((size_t) n + 1);
+	size_t fill = (size_t) n - chars;
+	char *s = xmalloc (len + fill + 1);
 	memcpy (s, v, len);
-	memset (s + len, pad, (size_t) n - len);
-	s[n] = '\0';
+	memset (s + len, pad, fill);
+	s[len + fill] = '\0';
 	return s;
-}
-
-/* Characters, not bytes: a Cyrillic name counts as many letters as it has. */
-static size_t
-label_template_utf8_len (const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char) *s & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 static char *
@@ -134,8 +139,9 @@ label_template_max (const char *v, const char *arg, char **why)
 		*why = xstrdup ("max filter needs a length, as in max:35");
 		return NULL;
 	}
-	if (label_template_utf8_len (v) > (size_t) n) {
-		*why = xasprintf ("is %zu characters, at most %ld fit", label_template_utf8_len (v), n);
+	/* Characters, not bytes: a Cyrillic name counts as many letters as it has. */
+	if (label_text_chars (v) > (size_t) n) {
+		*why = xasprintf ("is %zu characters, at most %ld fit", label_text_chars (v), n);
 		return NULL;
 	}
 	return xstrdup (v);
@@ -150,12 +156,7 @@ label_template_trunc (const char *v, const char *arg, char **why)
 		*why = xstrdup ("trunc filter needs a length, as in trunc:6");
 		return NULL;
 	}
-	const char *p = v;
-	for (long i = 0; i < n && *p; i++)
-		do
-			p++;
-		while (((unsigned char) *p & 0xC0) == 0x80);
-	return xstrndup (v, (size_t) (p - v));
+	return xstrndup (v, (size_t) (label_text_skip (v, (size_t) n) - v));
 }
 
 static char *
@@ -206,20 +207,84 @@ label_template_check (const char *v, const char *arg, char **why)
 	return xasprintf ("%c", c);
 }
 
+/* ident:SCHEME[,SCHEME...]: the value must validate under one of them (FedEx Express or Ground). */
 static char *
 label_template_ident (const char *v, const char *arg, char **why)
 {
-	char *cause = NULL;
-	if (arg == NULL || ident_find (arg) == NULL) {
-		*why = xasprintf ("ident filter needs a scheme, not '%s'", arg ? arg : "");
+	if (arg == NULL || *arg == '\0') {
+		*why = xstrdup ("ident filter needs a scheme, as in ident:s10");
 		return NULL;
 	}
-	if (!ident_validate (arg, v, &cause)) {
-		*why = xasprintf ("'%s' is not a valid %s identifier: %s", v, arg, cause);
+	char *schemes = xstrdup (arg), *save = NULL, *first = NULL;
+	bool ok = false;
+	for (char *sc = strtok_r (schemes, ",", &save); sc && !ok; sc = strtok_r (NULL, ",", &save)) {
+		char *cause = NULL;
+		if (ident_find (sc) == NULL) {
+			*why = xasprintf ("ident filter needs a scheme, not '%s'", sc);
+			free (first);
+			free (schemes);
+			return NULL;
+		}
+		/* A DPD parcel number has no check of its own: DPD's check character covers the
+		 * whole barcode (check:dpd), so ident:dpd takes its 14 digits as they are. */
+		ok = strcmp (sc, "dpd") == 0 && strlen (v) == 14 && strspn (v, "0123456789") == 14 ? true
+		    : ident_validate (sc, v, &cause);
+		if (!ok && first == NULL)
+			first = xasprintf ("'%s' is not a valid %s identifier: %s", v, sc, cause);
 		free (cause);
+	}
+	free (schemes);
+	if (!ok) {
+		*why = first;
 		return NULL;
 	}
+	free (first);
 	return xstrdup (v);
+}
+
+/* skip:N drops the first N characters (UPS's MaxiCode carries 1Z and the last eight of a 1Z number). */
+static char *
+label_template_skip (const char *v, const char *arg, char **why)
+{
+	long n;
+	if (arg == NULL || !util_parse_long (arg, 0, 100000, &n)) {
+		*why = xstrdup ("skip filter needs a length, as in skip:10");
+		return NULL;
+	}
+	return xstrdup (label_text_skip (v, (size_t) n));
+}
+
+/* Kilograms as whole pounds, rounded up (UPS's MaxiCode weight, at most 999). */
+static char *
+label_template_pounds (const char *v, const char *arg, char **why)
+{
+	(void) arg;
+	char *end;
+	double kg = strtod (v, &end);
+	if (end == v || *end || kg < 0 || kg > 453) {
+		*why = xasprintf ("'%s' is not a weight in kilograms up to 453", v);
+		return NULL;
+	}
+	long lb = (long) (kg / 0.45359237);
+	if (lb * 0.45359237 < kg - 1e-9)
+		lb++;
+	return xasprintf ("%ld", lb < 1 ? 1 : lb);
+}
+
+/* A date YYYY-MM-DD as its day of the year, three digits (UPS's pickup day). */
+static char *
+label_template_julian (const char *v, const char *arg, char **why)
+{
+	(void) arg;
+	static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+	int y, m, d;
+	char tail;
+	if (sscanf (v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
+		*why = xasprintf ("'%s' is not a date YYYY-MM-DD", v);
+		return NULL;
+	}
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return xasprintf ("%03d", before[m - 1] + d + (leap && m > 2));
 }
 
 /* group:4,3,4 puts a space after 4 characters, then 3, then 4; the rest follows. */
@@ -234,14 +299,14 @@ label_template_group (const char *v, const char *arg, char **why)
 	}
 	label_template_put (&b, "", 0);
 	while (*p) {
-		long n = a && *a ? strtol (a, (char **) &a, 10) : (long) strlen (p);
+		long n = a && *a ? strtol (a, (char **) &a, 10) : (long) label_text_chars (p);
 		if (a && *a == ',')
 			a++;
-		size_t take = strlen (p) < (size_t) n ? strlen (p) : (size_t) n;
+		const char *end = label_text_skip (p, n > 0 ? (size_t) n : 0);
 		if (b.len)
 			label_template_put (&b, " ", 1);
-		label_template_put (&b, p, take);
-		p += take;
+		label_template_put (&b, p, (size_t) (end - p));
+		p = end;
 		if (n <= 0)
 			break;
 	}
@@ -260,6 +325,11 @@ static const struct label_template_filter {
 	label_template_filter_fn *fn;
 } label_template_filters[] = {
 	{ "upper", label_template_upper },
+	{ "latin", label_template_latin },
+	{ "alnum", label_template_alnum },
+	{ "julian", label_template_julian },
+	{ "skip", label_template_skip },
+	{ "pounds", label_template_pounds },
 	{ "lower", label_template_lower },
 	{ "nospace", label_template_nospace },
 	{ "lpad", label_template_lpad },
@@ -327,6 +397,19 @@ label_template_lookup (const json_t *root, const char *path)
 	}
 	free (copy);
 	return v;
+}
+
+const json_t *
+label_template_lookup_at (const json_t *shipment, const char *path)
+{
+	return label_template_lookup (shipment, path);
+}
+
+char *
+label_template_value_at (const json_t *shipment, const char *path)
+{
+	const json_t *v = label_template_lookup (shipment, path);
+	return v ? label_template_value (v) : NULL;
 }
 
 static void
@@ -400,6 +483,24 @@ label_template_field (struct label_template_ctx *ctx, const char *body, int dept
 			goto out;
 		}
 	}
+	if (ctx->isolate && depth == 0 && name[0] != '@' && value && *value) {
+		/* Each line of a field in its own bidi isolate (FSI .. PDI): a phone number or a
+		 * postcode keeps its order inside right-to-left text, and an Arabic name stays
+		 * right-to-left inside a left-to-right line. */
+		struct label_template_str b = { 0 };
+		label_template_put (&b, "", 0);
+		for (const char *p = value; *p;) {
+			size_t len = strcspn (p, "\n");
+			label_template_put (&b, LABEL_FSI, strlen (LABEL_FSI));
+			label_template_put (&b, p, len);
+			label_template_put (&b, LABEL_PDI, strlen (LABEL_PDI));
+			p += len;
+			if (*p == '\n')
+				label_template_put (&b, p++, 1);
+		}
+		free (value);
+		value = b.s;
+	}
 out:
 	free (spec);
 	return value;
@@ -448,6 +549,24 @@ char *
 label_template_expand (struct label_template_ctx *ctx, const char *tmpl, char **cause)
 {
 	return label_template_run (ctx, tmpl, 0, cause);
+}
+
+bool
+label_template_ident_checked (const char *tmpl, const char *field)
+{
+	size_t n = strlen (field);
+	for (const char *p = strchr (tmpl, '{'); p; p = strchr (p + 1, '{')) {
+		const char *body = p + 1 + (p[1] == '?');
+		const char *end = strchr (body, '}');
+		if (end == NULL || strncmp (body, field, n) != 0 || (body[n] != '|' && body[n] != '}'))
+			continue;
+		char *f = xstrndup (body, (size_t) (end - body));
+		bool ok = strstr (f, "|ident:") != NULL;
+		free (f);
+		if (!ok)
+			return false;
+	}
+	return true;
 }
 
 bool

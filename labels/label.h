@@ -18,6 +18,7 @@
 #define DSP_LABEL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct label_layout;
@@ -33,6 +34,8 @@ struct label_options {
 	const char *stock;	/* "4x6", "a6", "100x150", "a4"; NULL for the layout's own */
 	label_barcode_fn *on_barcode;	/* may be NULL */
 	void *on_barcode_arg;
+	bool verify;		/* read every barcode back (label_verify) before handing the label out */
+	bool no_shrink;		/* text that does not fit at its own size is refused (benchmarks) */
 };
 
 /* Bytes the caller frees with free (data). */
@@ -82,6 +85,23 @@ int label_render (struct label_layout *layout, const json_t *shipment,
  */
 int label_render_kv (struct label_layout *layout, const char *const *pairs,
     const struct label_options *opt, struct label_buf *out, char **cause);
+
+/*
+ * Check a rendered label before it is printed: decode every barcode of the layout from
+ * label (a PNG, a ZPL job of one ^GFA page per label, or a PDF, as label_render made it
+ * for the same shipment or shipments, dpi and stock), each with a reader for its own
+ * symbology on the box where the layout put it, and compare what was read with the data
+ * the shipment asks the layout to carry. Returns 0 when every symbol of every label reads
+ * back exactly; otherwise -1 with *cause naming the label, the barcode, what was read and
+ * what should have been. opt->on_barcode, if set, is called with what each symbol read.
+ *
+ * The reader (zxing-cpp) is called one symbology at a time on a cropped box, the way that
+ * cannot abort the process. The call keeps no state between calls and shares none: any
+ * number of threads may verify at once, each with its own layout (a layout, as for
+ * label_render, is used by one thread at a time). Its cost is a few milliseconds a label.
+ */
+int label_verify (struct label_layout *layout, const json_t *shipment, const struct label_options *opt,
+    const struct label_buf *label, char **cause);
 
 /* Free the font caches the renderer keeps for the life of the process; call once at exit. */
 void label_shutdown (void);

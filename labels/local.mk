@@ -5,14 +5,21 @@ labels_liblabels_a_SOURCES = \
 	labels/label.h labels/label-int.h \
 	labels/label-layout.c \
 	labels/label-template.c \
+	labels/label-page.c \
 	labels/label-render.c \
 	labels/label-buf.c \
 	labels/label-zpl.c \
 	labels/label-zint.c \
 	labels/label-cairo.c \
+	labels/label-text.c \
+	labels/label-verify.c \
+	labels/label-poppler.c \
+	labels/label-png.c \
+	labels/label-zxing.cc \
 	labels/label-chart.c labels/label-chart.h
-labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(JANSSON_CFLAGS)
-LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) -lm
+labels_liblabels_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(ICU_CFLAGS) $(POPPLER_CFLAGS) $(PNG_CFLAGS) $(JANSSON_CFLAGS)
+labels_liblabels_a_CXXFLAGS = $(AM_CXXFLAGS) $(ZXING_CFLAGS) $(JANSSON_CFLAGS)
+LABELS_LIBS = labels/liblabels.a $(COMMON_LIBS) $(ZINT_LIBS) $(PANGO_LIBS) $(ICU_LIBS) $(POPPLER_LIBS) $(PNG_LIBS) $(CAIRO_LIBS) $(JANSSON_LIBS) $(ZXING_LIBS) -lstdc++ -lm
 
 bin_PROGRAMS += labels/despatch-label
 labels_despatch_label_SOURCES = labels/despatch-label.c
@@ -39,18 +46,25 @@ dist_labelslayouts_DATA = \
 	data/layouts/specialist.json \
 	data/layouts/ticket.json \
 	data/layouts/receipt.json \
+	data/layouts/two-person.json data/layouts/fine-art.json \
+	data/layouts/london-sameday.json data/layouts/hanging-garment.json \
 	data/layouts/cn22.json data/layouts/cn23.json data/layouts/invoice.json \
 	data/layouts/store-logo.png
 
 # Tests: identifiers in C; rendering decoded back with zbarimg and dmtxread.
-check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode
+check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode tests/labels/test-corpus
 tests_labels_test_ident_SOURCES = tests/labels/test-ident.c tests/tap.h
 tests_labels_test_ident_LDADD = $(LABELS_LIBS)
 tests_labels_test_label_SOURCES = tests/labels/test-label.c tests/labels/zpl-decode.h tests/tap.h
 tests_labels_test_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_labels_test_label_LDADD = $(LABELS_LIBS)
 tests_labels_zpl_decode_SOURCES = tests/labels/zpl-decode.c tests/labels/zpl-decode.h
+# The corpus in one process a layout: the library's reader (zxing) and two others (zbar, libdmtx).
+tests_labels_test_corpus_SOURCES = tests/labels/test-corpus.c tests/labels/zpl-decode.h
+tests_labels_test_corpus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels
+tests_labels_test_corpus_CFLAGS = $(AM_CFLAGS) $(PANGO_CFLAGS) $(JANSSON_CFLAGS) $(ZBAR_CFLAGS) $(DMTX_CFLAGS)
+tests_labels_test_corpus_LDADD = $(LABELS_LIBS) $(ZBAR_LIBS) $(DMTX_LIBS)
 TESTS += tests/labels/test-ident tests/labels/test-label \
-	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh
-dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh
-EXTRA_DIST += tests/labels/shipments tests/labels/expect doc/labels.md bench/labels.sh bench/labels
+	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
+dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
+EXTRA_DIST += tests/labels/shipments tests/labels/expect tests/labels/corpus doc/labels.md bench/labels.sh bench/labels

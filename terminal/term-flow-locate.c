@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LOC_TICKET, LOC_LOCATION, LOC_ITEM, LOC_SHORT_QTY, LOC_PICK, LOC_PICK_QTY, LOC_PICK_SCAN };
+enum { LOC_TICKET, LOC_LOCATION, LOC_ITEM, LOC_SHORT_QTY, LOC_PICK, LOC_PICK_QTY, LOC_PICK_SCAN, LOC_COUNT_OK };
 
 /* A line of the order as enquiry gives it: line.N = status|sku|qty|department|locations|description. */
 enum { LOC_F_STATUS, LOC_F_SKU, LOC_F_QTY, LOC_F_DEPARTMENT, LOC_F_LOCATIONS, LOC_F_DESCRIPTION };
@@ -27,6 +27,7 @@ term_flow_locate_line (struct term *t, const proto_msg_t *r)
 	term_ctx_set (t, "description", term_data (r, "description"));
 	term_ctx_set (t, "qty", term_data (r, "qty"));
 	term_ctx_set (t, "outcome", "");
+	term_ctx_set (t, "found_n", "");
 }
 
 /* The order's lines to choose from: t->list[i] keeps line i+1 as enquiry gave it. */
@@ -66,6 +67,10 @@ term_flow_locate_body (struct term *t)
 	term_body_add (t, t->stage >= LOC_ITEM ? TA_SELECT : TA_NORMAL, "%s x%s", term_ctx_get (t, "sku"),
 	    term_ctx_get (t, "qty"));
 	term_body_add (t, TA_NORMAL, "%s", term_ctx_get (t, "description"));
+	if (*term_ctx_get (t, "found_n"))
+		term_body_add (t, TA_SELECT, "%s of %s found", term_ctx_get (t, "found_n"), term_ctx_get (t, "qty"));
+	if (t->stage == LOC_COUNT_OK)
+		term_body_add (t, TA_SELECT, "Counted %s of %s", term_ctx_get (t, "found"), term_ctx_get (t, "qty"));
 	if (*term_ctx_get (t, "outcome"))
 		term_body_add (t, TA_WARN, "Recording: %s %s", term_ctx_get (t, "outcome"), term_ctx_get (t, "found"));
 }
@@ -125,11 +130,23 @@ term_flow_locate_entry (struct term *t, const struct term_input_event *ev)
 		term_flow_locate_body (t);
 		break;
 	}
+	case LOC_COUNT_OK:
+		break;
 	case LOC_PICK_SCAN:
 		term_send_scan (t, "locate", ev, "order", term_ctx_get (t, "order"), "line", term_ctx_get (t, "pick"),
 		    "outcome", "short", "qty", term_ctx_get (t, "pick_found"), NULL);
 		break;
 	case LOC_SHORT_QTY: {
+		long q;
+		if (atol (term_ctx_get (t, "qty")) > 1 && util_parse_long (ev->code, 1, atol (term_ctx_get (t, "qty")), &q)
+		    && q == atol (term_ctx_get (t, "qty"))) {
+			/* Every unit counted: the operator confirms the count before it stands for the scans. */
+			term_ctx_set (t, "found", ev->code);
+			t->stage = LOC_COUNT_OK;
+			term_message (t, TM_INFO, "Counted %s of %s: F1 confirms", ev->code, term_ctx_get (t, "qty"));
+			term_flow_locate_body (t);
+			break;
+		}
 		term_ctx_set (t, "outcome", "short");
 		term_ctx_set (t, "found", ev->code);
 		if (strcmp (ev->code, "0") == 0) {
@@ -179,6 +196,7 @@ term_flow_locate_reply (struct term *t, const proto_msg_t *req, const proto_msg_
 	bool receive = strcmp (step, "receive") == 0;
 	if (strcmp (next, "item") == 0) {
 		t->stage = LOC_ITEM;
+		term_ctx_set (t, "found_n", term_data (r, "found"));
 	} else if ((receive || strcmp (next, "locate") == 0) && *term_data (r, "line")) {
 		term_flow_locate_line (t, r);
 		t->stage = LOC_LOCATION;
@@ -205,6 +223,20 @@ term_flow_locate_key (struct term *t, int key)
 	if (t->stage >= LOC_PICK && key == TK_F3) {
 		/* Back one step of the pick; from the list, back to the line the hub named. */
 		t->stage = t->stage == LOC_PICK ? LOC_LOCATION : t->stage - 1;
+		term_flow_locate_body (t);
+		return true;
+	}
+	if (t->stage == LOC_COUNT_OK && key == TK_F1) {
+		/* The count stands for the item scans: sent with the line's SKU, marked as typed. */
+		struct term_input_event e = { .type = TI_SCAN, .manual = true };
+		snprintf (e.code, sizeof e.code, "%s", term_ctx_get (t, "sku"));
+		term_send_scan (t, "locate", &e, "order", term_ctx_get (t, "order"), "line", term_ctx_get (t, "line"),
+		    "count", term_ctx_get (t, "found"), NULL);
+		t->stage = LOC_ITEM;
+		return true;
+	}
+	if (t->stage == LOC_COUNT_OK && key == TK_F3) {
+		t->stage = LOC_ITEM;
 		term_flow_locate_body (t);
 		return true;
 	}
@@ -247,16 +279,22 @@ term_flow_locate_view (struct term *t, struct term_view *v)
 		[LOC_PICK] = "Line no.",
 		[LOC_PICK_QTY] = "Qty found",
 		[LOC_PICK_SCAN] = "Scan location",
+		[LOC_COUNT_OK] = "F1 confirms",
 	};
 	bool number = t->stage == LOC_SHORT_QTY || t->stage == LOC_PICK || t->stage == LOC_PICK_QTY;
 	t->field = number ? TF_NUMBER : TF_CODE;
 	v->prompt = prompts[t->stage];
 	v->keys[2] = "Back";
+	if (t->stage == LOC_COUNT_OK) {
+		t->field = TF_NONE;
+		v->keys[0] = "Confirm";
+		return;
+	}
 	if (t->stage == LOC_LOCATION || t->stage == LOC_ITEM)
 		v->keys[0] = "Lines";
 	if (t->stage == LOC_ITEM) {
 		v->keys[1] = "Dmgd";
-		v->keys[3] = "Short";
+		v->keys[3] = atol (term_ctx_get (t, "qty")) > 1 ? "Count" : "Short";
 	}
 }
 

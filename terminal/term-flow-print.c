@@ -54,8 +54,63 @@ term_flow_print_offer (struct term *t, const char *command, const char *parcel, 
 static void term_flow_printjobs_refresh (struct term *t, bool quiet);
 
 void
+term_flow_print_doc (struct term *t, const proto_msg_t *r, const char *key)
+{
+	char k[40];
+	if (*term_data (r, key) == '\0')
+		return;
+	snprintf (k, sizeof k, "%s_title", key);
+	const char *title = *term_data (r, k) ? term_data (r, k) : key;
+	snprintf (k, sizeof k, "%s_state", key);
+	bool failed = strcmp (term_data (r, k), "failed") == 0;
+	snprintf (k, sizeof k, "%s_printer", key);
+	const char *printer = term_data (r, k);
+	snprintf (k, sizeof k, "%s_error", key);
+	const char *error = term_data (r, k);
+	char line[256];
+	if (failed)
+		snprintf (line, sizeof line, "%s NOT drawn: %s. Correct the order, then reprint", title, error);
+	else
+		snprintf (line, sizeof line, "%s: to printer %s", title, *printer ? printer : "(none set)");
+	term_history_add (t, failed ? TM_REFUSED : TM_INFO, line);
+}
+
+/* A document's EVENT: which document, on which printer; no label offers. */
+static void
+term_flow_print_doc_event (struct term *t, const proto_msg_t *ev)
+{
+	const char *what = term_flow_print_data (ev, "title");
+	const char *state = term_flow_print_data (ev, "state"), *printer = term_flow_print_data (ev, "printer");
+	enum term_msg kind = TM_INFO;
+	char line[512];
+	if (strcmp (state, "printed") == 0) {
+		kind = TM_OK;
+		snprintf (line, sizeof line, "%s printed on %s", what, printer);
+	} else if (strcmp (state, "offline") == 0 || strcmp (state, "no-printer") == 0) {
+		kind = TM_WARN;
+		snprintf (line, sizeof line, "%s kept: printer %s %s", what, *printer ? printer : "(none)",
+		    *state == 'o' ? "offline" : "not set for this station");
+	} else if (strcmp (state, "failed") == 0) {
+		kind = TM_REFUSED;
+		snprintf (line, sizeof line, "%s NOT printed on %s: %s", what, printer, term_flow_print_data (ev, "text"));
+	} else {
+		snprintf (line, sizeof line, "%s: %s %s", what, state, printer);
+	}
+	term_history_add (t, kind, line);
+	/* A paper's good news never hides a standing trouble (a label kept, a refusal): the recent list has it. */
+	bool trouble = t->msg == TM_WARN || t->msg == TM_REFUSED || t->msg == TM_ALARM;
+	if (!t->blocked && (kind != TM_OK || !trouble))
+		term_message (t, kind, "%s", line);
+	t->dirty = true;
+}
+
+void
 term_flow_print_event (struct term *t, const proto_msg_t *ev)
 {
+	if (strcmp (term_flow_print_data (ev, "format"), "pdf") == 0) {
+		term_flow_print_doc_event (t, ev);
+		return;
+	}
 	const char *state = term_flow_print_data (ev, "state");
 	const char *parcel = term_flow_print_data (ev, "parcel");
 	const char *printer = term_flow_print_data (ev, "printer");

@@ -11,6 +11,7 @@ static const struct term_flow *const term_flows[] = {
 	&term_flow_receive,
 	&term_flow_locate,
 	&term_flow_pack,
+	&term_flow_verify,
 	&term_flow_scanout,
 	&term_flow_closeout,
 	&term_flow_enquiry,

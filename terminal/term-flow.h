@@ -13,6 +13,7 @@ extern const struct term_flow term_flow_rejected;
 extern const struct term_flow term_flow_receive;
 extern const struct term_flow term_flow_locate;
 extern const struct term_flow term_flow_pack;
+extern const struct term_flow term_flow_verify;
 extern const struct term_flow term_flow_scanout;
 extern const struct term_flow term_flow_closeout;
 extern const struct term_flow term_flow_enquiry;
@@ -28,6 +29,9 @@ extern const struct term_flow term_flow_override;
 
 /* term-flow-print.c: an EVENT "print" from the hub (message line, F4 offer, P count). */
 void term_flow_print_event (struct term *t, const proto_msg_t *ev);
+/* A document the hub queued with a reply (data KEY = its job, KEY_title, KEY_state, KEY_printer,
+ * KEY_error): said in the recent list and kept, so its print EVENTs name it. */
+void term_flow_print_doc (struct term *t, const proto_msg_t *reply, const char *key);
 /* F4 while an offer stands: send it; true when something was sent. */
 bool term_flow_print_offer_take (struct term *t);
 

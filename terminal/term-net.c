@@ -22,6 +22,7 @@ struct term_net {
 	int64_t heard_at;       /* last answer of any kind */
 	int64_t waiting_since;  /* oldest unanswered send while up; 0 when none */
 	char said[200];         /* the last reason logged for not reaching the hub */
+	char hub_said[1025];    /* the hub's ERROR to our HELLO, while it refuses this terminal */
 };
 
 term_net_t *
@@ -128,7 +129,7 @@ term_net_refusal (term_net_t *self)
 const char *
 term_net_why (term_net_t *self)
 {
-	return client_error (self->client);
+	return *self->hub_said ? self->hub_said : client_error (self->client);
 }
 
 static void
@@ -195,6 +196,7 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 		}
 		if (self->hello_seq != 0 && seq == self->hello_seq && proto_msg_id (r) == PROTO_REPLY) {
 			self->hello_seq = 0;
+			self->hub_said[0] = '\0';
 			self->waiting_since = 0;
 			self->state = TN_UP;
 			self->said[0] = '\0';
@@ -204,6 +206,19 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 				self->heartbeat_ms = (int) v;
 			*out = r;
 			return TN_EV_UP;
+		}
+		/* The hub refused our HELLO (a key enrolled as another terminal id):
+		 * not the network, and its words say what to do. */
+		if (self->hello_seq != 0 && seq == self->hello_seq && proto_msg_id (r) == PROTO_ERROR) {
+			const char *text = proto_get_str (r, PROTO_ERROR_TEXT);
+			bool news = strcmp (text, self->hub_said) != 0;
+			util_strlcpy (self->hub_said, text, sizeof self->hub_said);
+			proto_msg_destroy (&r);
+			if (news) {
+				log_warn ("the hub refused this terminal: %s", self->hub_said);
+				return TN_EV_REFUSED;
+			}
+			continue;
 		}
 		if (self->ping_seq != 0 && seq == self->ping_seq) {
 			self->ping_seq = 0;

@@ -8,6 +8,8 @@
 #include "tap.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static int
 load_fails (const char *text, const char *want)
@@ -200,6 +202,39 @@ main (void)
 	ok (load_fails ("key = 1\n", "t.conf:1: a key must come after"), "key before a section refused");
 	ok (load_fails ("[hub\n", "t.conf:1: a section header"), "broken section header refused");
 	ok (load_fails ("[hub]\n\n\nbad key = 2\n", "t.conf:4:"), "bad key name refused on its line");
+	/* Values are text: UTF-8, no control characters (tabs and a CRLF's CR are layout). */
+	ok (load_fails ("[hub]\nexports = /srv/caf\xe9\n", "t.conf:2: not valid UTF-8 (byte 0xE9 at position 19); save the file as UTF-8"),
+	    "a Latin-1 value refused, its line and byte named");
+	ok (load_fails ("[hub]\n\nexports = /srv/\x1b[2Jx\n", "t.conf:3: the control character U+001B at position 16"),
+	    "an escape sequence in a value refused");
+	ok (load_fails ("[privacy]\nnote = a\xc2\x85" "b\n", "t.conf:2: the control character U+0085"), "a C1 control refused");
+	c = conf_new ();
+	cause = NULL;
+	ok (conf_load_string (c, "t.conf", "[hub]\r\nexports\t= /srv/Zoë\r\n", &cause) == 0
+	        && strcmp (conf_get (c, "hub.exports", ""), "/srv/Zoë") == 0,
+	    "CRLF lines, a tab and UTF-8 letters are fine");
+	cause = NULL;
+	int set = conf_set_arg (c, "hub.exports=/srv/a\nb", &cause); /* before ok(): its message reads cause */
+	ok (set == -1 && cause && strstr (cause, "--set hub.exports: the control character U+000A at position 7"),
+	    "--set with a new line in the value refused: %s", cause ? cause : "");
+	free (cause);
+	cause = NULL;
+	conf_destroy (&c);
+	{
+		char path[] = "test-conf-nul.XXXXXX";
+		int fd = mkstemp (path);
+		static const char text[] = "[hub]\nbatch_max = 5\n\0\nexports = x\n";
+		ok (fd >= 0 && write (fd, text, sizeof text - 1) == (ssize_t) sizeof text - 1, "a file with a NUL on line 3");
+		close (fd);
+		c = conf_new ();
+		int loaded = conf_load (c, path, &cause);
+		ok (loaded == -1 && cause && strstr (cause, ":3: contains a NUL byte"), "refused, naming the line: %s",
+		    cause ? cause : "");
+		free (cause);
+		cause = NULL;
+		conf_destroy (&c);
+		unlink (path);
+	}
 	c = conf_new ();
 	ok (conf_load (c, "/nonexistent/despatch.conf", &cause) == -1 && strstr (cause, "cannot open"),
 	    "a missing file is named");

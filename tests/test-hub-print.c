@@ -39,7 +39,7 @@ pack_order (struct fl_term *t, const char *ref, const char *location, const char
 	proto_msg_destroy (&r);
 	r = fl_scan (t, "locate", location, "order", ref, "line", "1", NULL);
 	proto_msg_destroy (&r);
-	r = fl_scan (t, "locate", sku, "order", ref, "line", "1", NULL);
+	r = fl_scan (t, "locate", sku, "order", ref, "line", "1", "count", "3", NULL);
 	proto_msg_destroy (&r);
 	r = fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", NULL);
 	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed and labelled: %s", ref,

@@ -24,6 +24,7 @@ hub_session_hello (struct hub_req *req)
 	hub_reply_data (req, "heartbeat_ms", "%d", o->heartbeat_ms);
 	hub_reply_data (req, "expiry_ms", "%d", o->expiry_ms);
 	hub_reply_data (req, "last_seq", "%u", hub_store_terminal_last_seq (req->db, terminal));
+	hub_reply_data (req, "seq_max", "%u", PROTO_SEQ_MAX);
 	if (req->operator_badge) {
 		hub_reply_data (req, "operator", "%s", req->operator_badge);
 		hub_reply_data (req, "role", "%s", hub_role_name (req->role));

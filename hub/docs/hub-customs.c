@@ -97,13 +97,29 @@ hub_customs_kg (int64_t grams)
 	return json_sprintf ("%lld.%03lld", (long long) (grams / 1000), (long long) (grams % 1000));
 }
 
-/* The order's lines as columns (lists of strings, one entry a line) and totals under "customs". */
+/* The first n characters of s (UTF-8), never a part of one: jansson takes only whole text. */
+static json_t *
+hub_customs_cut (const char *s, size_t n)
+{
+	const char *p = s;
+	for (size_t i = 0; i < n && *p; i++)
+		do
+			p++;
+		while (((unsigned char) *p & 0xC0) == 0x80);
+	return json_stringn (s, (size_t) (p - s));
+}
+
+/*
+ * The order's lines under "customs": "lines", one object a line (the papers' tables),
+ * the same as columns (lists of strings, one entry a line), and the totals.
+ */
 static json_t *
 hub_customs_contents (db_t *db, const char *ref)
 {
 	static const char *const cols[] = { "description", "quantity", "hs_code", "origin", "value", "weight_kg" };
 	json_t *customs = json_object ();
-	json_t *list[nitems (cols)];
+	json_t *list[nitems (cols)], *lines = json_array ();
+	json_object_set_new (customs, "lines", lines);
 	for (size_t i = 0; i < nitems (cols); i++) {
 		list[i] = json_array ();
 		json_object_set_new (customs, cols[i], list[i]);
@@ -115,12 +131,16 @@ hub_customs_contents (db_t *db, const char *ref)
 	while (db_step (st) == DB_ROW) {
 		int64_t g = db_col_int (st, HC_WEIGHT) * db_col_int (st, HC_QUANTITY);
 		carrier_money (db_col_int (st, HC_VALUE), money, sizeof money);
-		json_array_append_new (list[0], json_sprintf ("%.40s", db_col_text (st, HC_DESCRIPTION)));
+		json_array_append_new (list[0], hub_customs_cut (db_col_text (st, HC_DESCRIPTION), 40));
 		json_array_append_new (list[1], json_sprintf ("%lld", (long long) db_col_int (st, HC_QUANTITY)));
 		json_array_append_new (list[2], json_string (db_col_text (st, HC_HS_CODE)));
 		json_array_append_new (list[3], json_string (db_col_text (st, HC_ORIGIN)));
 		json_array_append_new (list[4], json_sprintf ("%s %s", money, db_col_text (st, HC_CURRENCY)));
 		json_array_append_new (list[5], hub_customs_kg (g));
+		json_t *row = json_object ();
+		for (size_t i = 0; i < nitems (cols); i++)
+			json_object_set (row, cols[i], json_array_get (list[i], json_array_size (list[i]) - 1));
+		json_array_append_new (lines, row);
 		if (*currency == '\0')
 			util_strlcpy (currency, db_col_text (st, HC_CURRENCY), sizeof currency);
 		else if (strcmp (currency, db_col_text (st, HC_CURRENCY)) != 0)
@@ -153,6 +173,14 @@ hub_customs_render (struct hub_req *req, int64_t parcel_id, const char *paper, u
 		return -1;
 	json_object_set_new (sh, "customs", hub_customs_contents (req->db, json_string_value (json_object_get (sh,
 	    "reference"))));
+	/* The exporter's numbers on the invoice: store.eori, store.vat in despatch.conf. */
+	json_t *sender = json_object_get (sh, "sender");
+	const char *eori = conf_get (req->opt->conf, "store.eori", "");
+	const char *vat = conf_get (req->opt->conf, "store.vat", "");
+	if (*eori)
+		json_object_set_new (sender, "eori", json_string (eori));
+	if (*vat)
+		json_object_set_new (sender, "vat", json_string (vat));
 	if (p->layout == NULL && (p->layout = label_layout_load (p->name, cause)) == NULL) {
 		json_decref (sh);
 		return -1;

@@ -75,7 +75,8 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	    " o.ref, o.customer_name, o.address1, o.address2, o.address3, o.town, o.postcode, o.country, o.phone,"
 	    " p.service,"
 	    " max(o.parcels_expected, (SELECT count(*) FROM parcels q WHERE q.order_ref = o.ref AND q.status != 'void')),"
-	    " o.promise"
+	    " o.promise, o.value_pence,"
+	    " (SELECT min(currency) FROM order_lines l WHERE l.order_ref = o.ref)"
 	    " FROM parcels p JOIN orders o ON o.ref = p.order_ref WHERE p.id = ?1");
 	db_bind_int (st, 1, parcel_id);
 	if (db_step (st) != DB_ROW) {
@@ -170,6 +171,11 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	json_t *delivery = json_object ();
 	json_object_set_new (delivery, "slot", json_string (*db_col_text (st, 18) ? db_col_text (st, 18) : "any time"));
 	json_object_set_new (sh, "delivery", delivery);
+	/* What the order is declared at, for couriers that insure it and print it. */
+	json_t *declared = json_object ();
+	json_object_set_new (declared, "value", json_real ((double) db_col_int (st, 19) / 100.0));
+	json_object_set_new (declared, "currency", json_string (*db_col_text (st, 20) ? db_col_text (st, 20) : "GBP"));
+	json_object_set_new (sh, "declared", declared);
 	db_reset (st);
 	return sh;
 }

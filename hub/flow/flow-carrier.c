@@ -94,10 +94,12 @@ flow_carrier_quote (struct hub_req *req)
 	const char *ref = flow_arg (req, "order"), *w = flow_arg (req, "weight");
 	long weight = 0;
 	/* A parcel's label stands for its order (the terminal scans either). */
-	struct flow_order o;
-	struct flow_parcel p;
-	if (ref && flow_order_get (req, ref, &o) != 0 && flow_parcel_by_code (req, ref, &p) == 0)
-		ref = p.order;
+	struct flow_target t;
+	int r = ref ? flow_resolve (req, ref, &t) : 0;
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (ref && (t.kind == FLOW_ORDER || t.kind == FLOW_PARCEL))
+		ref = t.order.ref;
 	if (w && !util_parse_long (w, 1, 1000000, &weight)) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "weight must be grams from 1 to 1000000, not '%.20s'", w);
 		return 0;

@@ -51,16 +51,95 @@ flow_closeout_outbox (struct hub_req *req)
 	return out;
 }
 
-/* Counts and the missing parcels (labelled but not on a cage) into the reply. */
+/* Orders the supervisor leaves out of this close-out ("exclude": references, by spaces or commas), as " A B ". */
 static void
-flow_closeout_counts (struct hub_req *req, const char *carrier, const char *cage, int64_t *ready, int64_t *missing)
+flow_closeout_exclude (struct hub_req *req, char *out, size_t n)
+{
+	const char *v = flow_arg (req, "exclude");
+	size_t j = 0;
+	if (n < 3)
+		return;
+	out[j++] = ' ';
+	for (; v && *v && j + 2 < n; v++)
+		out[j++] = *v == ',' ? ' ' : *v;
+	out[j++] = ' ';
+	out[j] = '\0';
+}
+
+/* A scanned-out parcel of this close-out: the carrier's, on the cage (if one), not held, not excluded. */
+#define FLOW_CLOSEOUT_READY \
+	"carrier = ?1 AND status = 'scanned_out' AND (?2 IS NULL OR cage = ?2)" \
+	" AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_ref = parcels.order_ref AND h.released_at IS NULL" \
+	" AND (h.parcel_id IS NULL OR h.parcel_id = parcels.id))" \
+	" AND instr (?3, ' ' || parcels.order_ref || ' ') = 0"
+
+/*
+ * What the supervisor must know before committing, into the reply: orders
+ * split between this close-out and parcels not scanned out yet (split.N =
+ * ORDER|on this close-out|what is left: REF/N status, or parcels not
+ * packed), and held parcels that are on the cage, which stay out of the
+ * manifest and must come off it (held.N = CODE|cage|reason).
+ */
+static void
+flow_closeout_warnings (struct hub_req *req, const char *carrier, const char *cage, const char *exclude,
+    int64_t *split, int64_t *held)
 {
 	db_stmt_t *st = db_prepare (req->db,
-	    "SELECT count(*) FROM parcels p WHERE carrier = ?1 AND status = 'scanned_out' AND (?2 IS NULL OR cage = ?2)"
-	    " AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_ref = p.order_ref AND h.released_at IS NULL"
-	    " AND (h.parcel_id IS NULL OR h.parcel_id = p.id))");
+	    "SELECT parcels.order_ref, count(*), coalesce ((SELECT group_concat (q.code || ' ' || q.status, ', ') FROM parcels q"
+	    "  WHERE q.order_ref = parcels.order_ref AND q.status IN ('packed', 'labelled', 'verified')), ''),"
+	    " max (0, (SELECT parcels_expected FROM orders WHERE ref = parcels.order_ref) - (SELECT count(*) FROM parcels q WHERE q.order_ref = parcels.order_ref"
+	    "  AND q.status <> 'void'))"
+	    " FROM parcels WHERE " FLOW_CLOSEOUT_READY
+	    " GROUP BY parcels.order_ref HAVING (EXISTS (SELECT 1 FROM parcels q"
+	    "  WHERE q.order_ref = parcels.order_ref AND q.status IN ('packed', 'labelled', 'verified'))"
+	    "  OR (SELECT parcels_expected FROM orders WHERE ref = parcels.order_ref) > (SELECT count(*) FROM parcels q WHERE q.order_ref = parcels.order_ref"
+	    "  AND q.status <> 'void')) ORDER BY parcels.order_ref LIMIT 50");
 	db_bind_text (st, 1, carrier);
 	db_bind_text (st, 2, cage);
+	db_bind_text (st, 3, " ");  /* listed whether left out or not: the row says which */
+	*split = 0;
+	int64_t rows = 0;
+	while (db_step (st) == DB_ROW) {
+		char key[32], pad[FLOW_REF_MAX + 3];
+		snprintf (key, sizeof key, "split.%lld", (long long) ++rows);
+		snprintf (pad, sizeof pad, " %s ", db_col_text (st, 0));
+		bool out = strstr (exclude, pad) != NULL;
+		if (!out)
+			++*split;
+		int64_t unpacked = db_col_int (st, 3);
+		const char *left = db_col_text (st, 2);
+		hub_reply_data (req, key, "%s|%lld|%s%s%s|%s", db_col_text (st, 0), (long long) db_col_int (st, 1), left,
+		    *left && unpacked ? ", " : "", unpacked ? (unpacked == 1 ? "1 parcel not packed" : "parcels not packed") : "",
+		    out ? "left out" : "");
+	}
+	db_reset (st);
+	hub_reply_data (req, "split", "%lld", (long long) rows);
+	st = db_prepare (req->db,
+	    "SELECT p.code, coalesce (p.cage, ''), min (h.reason) FROM parcels p JOIN holds h ON h.order_ref = p.order_ref"
+	    " AND h.released_at IS NULL AND (h.parcel_id IS NULL OR h.parcel_id = p.id)"
+	    " WHERE p.carrier = ?1 AND p.status = 'scanned_out' AND (?2 IS NULL OR p.cage = ?2)"
+	    " GROUP BY p.id ORDER BY p.id LIMIT 50");
+	db_bind_text (st, 1, carrier);
+	db_bind_text (st, 2, cage);
+	*held = 0;
+	while (db_step (st) == DB_ROW) {
+		char key[32];
+		snprintf (key, sizeof key, "held.%lld", (long long) ++*held);
+		hub_reply_data (req, key, "%s|%s|%s", db_col_text (st, 0), db_col_text (st, 1), db_col_text (st, 2));
+	}
+	db_reset (st);
+	hub_reply_data (req, "held", "%lld", (long long) *held);
+}
+
+/* Counts and the missing parcels (labelled but not on a cage) into the reply. */
+static void
+flow_closeout_counts (struct hub_req *req, const char *carrier, const char *cage, const char *exclude, int64_t *ready,
+    int64_t *missing)
+{
+	db_stmt_t *st = db_prepare (req->db, "SELECT count(*) FROM parcels WHERE " FLOW_CLOSEOUT_READY);
+	db_bind_text (st, 1, carrier);
+	db_bind_text (st, 2, cage);
+	db_bind_text (st, 3, exclude);
 	*ready = db_step (st) == DB_ROW ? db_col_int (st, 0) : 0;
 	db_reset (st);
 	/* Missing: labelled but never scanned out; where and when each was last seen (its last audit event). */
@@ -98,17 +177,56 @@ flow_closeout_counts (struct hub_req *req, const char *carrier, const char *cage
 	hub_reply_data (req, "missing", "%lld", (long long) *missing);
 }
 
+/* "N orders split, M held on the cage" for the reply's text ("" when none). */
+static void
+flow_closeout_say (char *out, size_t n, int64_t split, int64_t held)
+{
+	*out = '\0';
+	if (split)
+		snprintf (out, n, "; %lld orders split with parcels not scanned out (list: close them with the rest, or "
+		    "exclude them)", (long long) split);
+	if (held) {
+		size_t used = strlen (out);
+		snprintf (out + used, n - used, "; %lld held parcels on the cage: take them off (list)", (long long) held);
+	}
+}
+
+/* The parcel of a label scanned at close-out (args code), for the drill-down: 0 none or found, -1 database. */
+static int
+flow_closeout_drill (struct hub_req *req, struct flow_target *t)
+{
+	const char *code = flow_arg (req, "code");
+	memset (t, 0, sizeof *t);
+	if (code == NULL)
+		return 0;
+	int r = flow_resolve (req, code, t);
+	return r < 0 ? -1 : 0;
+}
+
 int
 flow_closeout_preview (struct hub_req *req)
 {
+	struct flow_target t;
 	const char *carrier = flow_arg (req, "carrier"), *cage = flow_arg (req, "cage");
 	if (!flow_closeout_carrier (req, carrier))
 		return 0;
-	int64_t ready, missing;
-	flow_closeout_counts (req, carrier, cage, &ready, &missing);
-	hub_reply (req, missing ? PROTO_WARN : PROTO_OK, missing ? PR_INCOMPLETE : PR_OK,
-	    "%s: %lld parcels ready to close, %lld labelled but not on a cage", carrier, (long long) ready,
-	    (long long) missing);
+	if (flow_closeout_drill (req, &t) != 0)
+		return -1;
+	char exclude[512], said[300];
+	flow_closeout_exclude (req, exclude, sizeof exclude);
+	int64_t ready, missing, split, held;
+	flow_closeout_counts (req, carrier, cage, exclude, &ready, &missing);
+	flow_closeout_warnings (req, carrier, cage, exclude, &split, &held);
+	flow_closeout_say (said, sizeof said, split, held);
+	bool warn = missing || split || held;
+	hub_reply (req, warn ? PROTO_WARN : PROTO_OK, warn ? PR_INCOMPLETE : PR_OK,
+	    "%s: %lld parcels ready to close, %lld labelled but not on a cage%s", carrier, (long long) ready,
+	    (long long) missing, said);
+	if (t.kind == FLOW_PARCEL) {
+		/* The drill-down from a scanned label: where that parcel stands in this close-out. */
+		flow_data_parcel (req, &t.parcel);
+		hub_reply_data (req, "order", "%s", t.parcel.order);
+	}
 	return 0;
 }
 
@@ -118,8 +236,13 @@ flow_closeout (struct hub_req *req)
 	const char *carrier = flow_arg (req, "carrier"), *cage = flow_arg (req, "cage");
 	if (!flow_closeout_carrier (req, carrier))
 		return 0;
-	int64_t ready, missing;
-	flow_closeout_counts (req, carrier, cage, &ready, &missing);
+	char exclude[512], said[300];
+	flow_closeout_exclude (req, exclude, sizeof exclude);
+	int64_t ready, missing, split, held;
+	flow_closeout_counts (req, carrier, cage, exclude, &ready, &missing);
+	/* Listed again with the result, so what the message refers to stays on the screen. */
+	flow_closeout_warnings (req, carrier, cage, exclude, &split, &held);
+	flow_closeout_say (said, sizeof said, split, held);
 	if (ready == 0) {
 		hub_reply (req, PROTO_REFUSED, PR_INCOMPLETE, "Nothing on %s's cages to close out. Scan parcels out first",
 		    carrier);
@@ -138,14 +261,12 @@ flow_closeout (struct hub_req *req)
 		return -1;
 	int64_t manifest = db_last_rowid (req->db);
 	st = db_prepare (req->db,
-	    "UPDATE parcels SET status = 'closed', closed_at = ?3, manifest_id = ?4 WHERE carrier = ?1"
-	    " AND status = 'scanned_out' AND (?2 IS NULL OR cage = ?2) AND NOT EXISTS (SELECT 1 FROM holds h"
-	    " WHERE h.order_ref = parcels.order_ref AND h.released_at IS NULL"
-	    " AND (h.parcel_id IS NULL OR h.parcel_id = parcels.id))");
+	    "UPDATE parcels SET status = 'closed', closed_at = ?4, manifest_id = ?5 WHERE " FLOW_CLOSEOUT_READY);
 	db_bind_text (st, 1, carrier);
 	db_bind_text (st, 2, cage);
-	db_bind_int (st, 3, req->now_ms);
-	db_bind_int (st, 4, manifest);
+	db_bind_text (st, 3, exclude);
+	db_bind_int (st, 4, req->now_ms);
+	db_bind_int (st, 5, manifest);
 	if (db_step (st) != DB_DONE)
 		return -1;
 	db_reset (st);
@@ -181,6 +302,7 @@ flow_closeout (struct hub_req *req)
 	if (receipt < 0)
 		return -1;
 	hub_reply_data (req, "receipt", "%lld", (long long) receipt);
+	flow_label_document (req, receipt, "receipt");
 	/* Every order touched moves on; collect refs first (one statement at a time). */
 	st = db_prepare (req->db, "SELECT DISTINCT order_ref FROM parcels WHERE manifest_id = ?1");
 	db_bind_int (st, 1, manifest);
@@ -202,9 +324,24 @@ flow_closeout (struct hub_req *req)
 	free (refs);
 	if (rc != 0)
 		return -1;
-	hub_reply (req, missing ? PROTO_WARN : PROTO_OK, missing ? PR_INCOMPLETE : PR_OK,
-	    "%s closed out: manifest %lld, %lld parcels%s", carrier, (long long) manifest, (long long) ready,
-	    missing ? ". Some labelled parcels are NOT on a cage: see the list" : "");
+	/* Orders left out by the supervisor's choice are audited. */
+	for (const char *w = exclude; *w; ) {
+		while (*w == ' ')
+			w++;
+		size_t len = strcspn (w, " ");
+		if (len == 0)
+			break;
+		char ref[FLOW_REF_MAX + 1];
+		snprintf (ref, sizeof ref, "%.*s", (int) (len < sizeof ref ? len : sizeof ref - 1), w);
+		if (flow_event (req, "closeout-exclude", ref, 0, 0, false, "left out of manifest %lld (%s) by the supervisor",
+		        (long long) manifest, carrier) != 0)
+			return -1;
+		w += len;
+	}
+	bool warn = missing || split || held;
+	hub_reply (req, warn ? PROTO_WARN : PROTO_OK, warn ? PR_INCOMPLETE : PR_OK,
+	    "%s closed out: manifest %lld, %lld parcels%s%s", carrier, (long long) manifest, (long long) ready,
+	    missing ? ". Some labelled parcels are NOT on a cage: see the list" : "", said);
 	hub_reply_data (req, "manifest", "%lld", (long long) manifest);
 	hub_reply_data (req, "count", "%lld", (long long) ready);
 	return 0;
@@ -332,8 +469,9 @@ flow_closeout_track (struct hub_req *req)
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	if (t.kind != FLOW_PARCEL) {
-		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel %.40s. Give its tracking number or SSCC",
-		    t.code);
+		if (!flow_refuse_symbol (req, &t))
+			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel %.40s. Give its tracking number or SSCC",
+			    t.code);
 		return 0;
 	}
 	struct flow_parcel *p = &t.parcel;

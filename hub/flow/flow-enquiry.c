@@ -97,8 +97,9 @@ flow_enquiry (struct hub_req *req)
 		hub_reply_data (req, "carrier", "%s", t.cage_carrier);
 		return flow_scan_done (req, NULL, 0);
 	}
-	if (t.kind == FLOW_NONE) {
-		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Nothing known by %.40s", t.code);
+	if (t.kind == FLOW_NONE || t.kind == FLOW_SYMBOL) {
+		if (!flow_refuse_symbol (req, &t))
+			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Nothing known by %.40s", t.code);
 		return flow_scan_done (req, NULL, 0);
 	}
 	struct flow_order *o = &t.order;

@@ -21,8 +21,9 @@ flow_hold_target (struct hub_req *req, const char *arg, struct flow_target *t)
 	if (r != 0)
 		return r;
 	if (t->kind != FLOW_ORDER && t->kind != FLOW_PARCEL) {
-		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order or parcel %.40s. Scan its ticket or label",
-		    t->code);
+		if (!flow_refuse_symbol (req, t))
+			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order or parcel %.40s. Scan its ticket or label",
+			    t->code);
 		return 1;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include "hub/docs/hub-customs.h"
 #include "hub/docs/hub-print.h"
 #include "labels/ident.h"
+#include "printers/print.h"
 #include "log.h"
 #include "screens.h"
 #include "util.h"
@@ -126,6 +127,33 @@ flow_label_choose (struct hub_req *req, const struct flow_order *o, const struct
 	return rc;
 }
 
+void
+flow_label_document (struct hub_req *req, int64_t job, const char *key)
+{
+	db_stmt_t *st = db_prepare (req->db,
+	    "SELECT title, status, coalesce (printer, ''), coalesce (error, ''), station FROM label_jobs WHERE id = ?1");
+	db_bind_int (st, 1, job);
+	if (db_step (st) == DB_ROW) {
+		char k[40];
+		const char *printer = db_col_text (st, 2);
+		char *cause = NULL;
+		if (*printer == '\0')
+			printer = print_map_queue (req->opt->conf, db_col_text (st, 4), PRINT_ROLE_DOCUMENT, &cause);
+		snprintf (k, sizeof k, "%s_title", key);
+		hub_reply_data (req, k, "%s", db_col_text (st, 0));
+		snprintf (k, sizeof k, "%s_state", key);
+		hub_reply_data (req, k, "%s", db_col_text (st, 1));
+		snprintf (k, sizeof k, "%s_printer", key);
+		hub_reply_data (req, k, "%s", printer ? printer : "");
+		if (*db_col_text (st, 3)) {
+			snprintf (k, sizeof k, "%s_error", key);
+			hub_reply_data (req, k, "%s", db_col_text (st, 3));
+		}
+		free (cause);
+	}
+	db_reset (st);
+}
+
 static int
 flow_label_issue (struct hub_req *req, int64_t parcel_id)
 {
@@ -197,6 +225,8 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 		if (job < 0)
 			return -1;
 		hub_reply_data (req, "customs", "%lld", (long long) job);
+		/* Which paper, for which parcel, on which printer: the bench says so (and again when it prints). */
+		flow_label_document (req, job, "customs");
 	}
 	if (*low)
 		hub_reply_data (req, "warning", "%s", t1 == FLOW_TAKE_LOW ? why : why2);

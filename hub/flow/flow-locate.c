@@ -22,14 +22,15 @@ struct flow_line {
 	char locations[256];
 	enum hub_line_state state;
 	char location_ok[33];
+	int qty_found;  /* units confirmed so far while the line is open */
 };
 
 static int
 flow_locate_line (struct hub_req *req, const char *ref, long no, struct flow_line *l)
 {
 	db_stmt_t *st = db_prepare (req->db,
-	    "SELECT line_no, sku, description, department, quantity, locations, status, coalesce(location_ok, '')"
-	    " FROM order_lines WHERE order_ref = ?1 AND line_no = ?2");
+	    "SELECT line_no, sku, description, department, quantity, locations, status, coalesce(location_ok, ''),"
+	    " qty_found FROM order_lines WHERE order_ref = ?1 AND line_no = ?2");
 	db_bind_text (st, 1, ref);
 	db_bind_int (st, 2, no);
 	int found = db_step (st) == DB_ROW;
@@ -42,6 +43,7 @@ flow_locate_line (struct hub_req *req, const char *ref, long no, struct flow_lin
 		util_strlcpy (l->locations, db_col_text (st, 5), sizeof l->locations);
 		l->state = hub_state_line_parse (db_col_text (st, 6));
 		util_strlcpy (l->location_ok, db_col_text (st, 7), sizeof l->location_ok);
+		l->qty_found = (int) db_col_int (st, 8);
 	}
 	db_reset (st);
 	return found ? 0 : 1;
@@ -212,13 +214,43 @@ flow_locate (struct hub_req *req)
 	long qty = l.quantity;
 	if (outcome != LINE_FOUND && !flow_ctx_long (req, "qty", 0, 0, l.quantity, &qty))
 		return flow_scan_done (req, o.ref, 0);
+	if (outcome == LINE_FOUND && l.state == LINE_OPEN && l.quantity > 1) {
+		/* Every unit is confirmed: one item scan each, or a count the operator typed and confirmed. */
+		long count = 0;
+		if (!flow_ctx_long (req, "count", 0, 0, l.quantity, &count))
+			return flow_scan_done (req, o.ref, 0);
+		long now = count > 0 ? count : l.qty_found + 1;
+		if (now < l.quantity) {
+			db_stmt_t *st = db_prepare (req->db,
+			    "UPDATE order_lines SET qty_found = ?3 WHERE order_ref = ?1 AND line_no = ?2");
+			db_bind_text (st, 1, o.ref);
+			db_bind_int (st, 2, l.no);
+			db_bind_int (st, 3, now);
+			int rc = db_step (st);
+			db_reset (st);
+			if (rc != DB_DONE || flow_event (req, count > 0 ? "locate-count" : "locate-unit", o.ref, 0, l.no, false,
+			        "line %d: %ld of %d %s found%s", l.no, now, l.quantity, l.sku, count > 0 ? " (counted)" : "") != 0)
+				return -1;
+			hub_reply (req, PROTO_OK, PR_OK, "%ld of %d found (%s). Scan the next one, or count them", now,
+			    l.quantity, l.sku);
+			flow_data_order (req, &o);
+			hub_reply_data (req, "next", "item");
+			hub_reply_data (req, "line", "%d", l.no);
+			hub_reply_data (req, "sku", "%s", l.sku);
+			hub_reply_data (req, "qty", "%d", l.quantity);
+			hub_reply_data (req, "found", "%ld", now);
+			return flow_scan_done (req, o.ref, 0);
+		}
+	}
 	if (l.state == outcome) {
 		hub_reply (req, PROTO_OK, PR_ALREADY_DONE, "Line %d is already %s", l.no, hub_state_line_name (outcome));
 	} else {
 		if (flow_locate_settle (req, o.ref, &l, outcome, qty) != 0
 		    || flow_order_update (req, o.ref, &o.state) != 0)
 			return -1;
-		if (outcome == LINE_FOUND)
+		if (outcome == LINE_FOUND && l.quantity > 1)
+			hub_reply (req, PROTO_OK, PR_OK, "Line %d found: %d of %d x %s", l.no, l.quantity, l.quantity, l.sku);
+		else if (outcome == LINE_FOUND)
 			hub_reply (req, PROTO_OK, PR_OK, "Line %d found: %d x %s", l.no, l.quantity, l.sku);
 		else
 			hub_reply (req, flow_locate_outcomes[oi].status, flow_locate_outcomes[oi].reason,

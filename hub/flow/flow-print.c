@@ -25,8 +25,9 @@ flow_print_parcel (struct hub_req *req, struct flow_parcel *p)
 	if (rc != 0)
 		return rc;
 	if (t.kind != FLOW_PARCEL) {
-		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel known by %.40s. Scan the parcel's label",
-		    proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "parcel"));
+		if (!flow_refuse_symbol (req, &t))
+			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No parcel known by %.40s. Scan the parcel's label",
+			    proto_hash_get (req->msg, PROTO_COMMAND_ARGS, "parcel"));
 		return 1;
 	}
 	*p = t.parcel;

@@ -60,7 +60,7 @@ flow_scanout (struct hub_req *req)
 		if (t.kind == FLOW_ORDER)
 			hub_reply (req, PROTO_REFUSED, PR_WRONG_STEP, "That is the despatch ticket of %s. Scan the parcel's "
 			    "carrier label", t.order.ref);
-		else
+		else if (!flow_refuse_symbol (req, &t))
 			hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Unknown label %.40s. Set the parcel aside and "
 			    "enquire", t.code);
 		return flow_scan_done (req, t.kind == FLOW_ORDER ? t.order.ref : NULL, 0);

@@ -59,5 +59,8 @@ int flow_print_ticket (struct hub_req *req);
  * filled: RANGE_EXHAUSTED or no service), -1 database. *low is set when a
  * range ran low. */
 int flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low);
+/* A document job queued by this request (customs paper, receipt) into the reply as KEY_title,
+ * KEY_state (queued, or failed with KEY_error), KEY_printer (the station's document printer). */
+void flow_label_document (struct hub_req *req, int64_t job, const char *key);
 
 #endif

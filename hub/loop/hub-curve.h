@@ -11,9 +11,14 @@
  *                         terminal.cert_secret and hub.cert (despatch-term --keys)
  *   revoked/NAME.cert     revoked certificates, kept for the record
  *
- * hub_curve_new starts CZMQ's zauth actor on the allow-list and loads the
- * hub's certificate (creating the folder and certificate on first use, as
- * sshd makes its host keys: nobody is allowed in until enrolled).
+ * hub_curve_new starts the ZAP handler (RFC 27), a thread that accepts a
+ * CURVE client only when its public key is in the allow-list and then gives
+ * the connection the name it was enrolled as: libzmq hands that name to the
+ * hub with every message as its "User-Id" property, so the hub knows which
+ * terminal sent a message from the key, not from what the message says.
+ * It also loads the hub's certificate (creating the folder and certificate
+ * on first use, as sshd makes its host keys: nobody is allowed in until
+ * enrolled).
  * hub_curve_apply makes a socket a CURVE server in the ZAP domain "despatch"
  * with ZMQ_ZAP_ENFORCE_DOMAIN set, so that without a ZAP handler nobody
  * connects (libzmq's default for CURVE without a handler is to let
@@ -23,6 +28,7 @@
 #define DSP_HUB_CURVE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define HUB_CURVE_DOMAIN "despatch"
 
@@ -36,9 +42,16 @@ int hub_curve_apply (hub_curve_t *self, void *zsock, char **cause);
 /* The hub's public key (Z85) and the key folder. */
 const char *hub_curve_public (hub_curve_t *self);
 const char *hub_curve_dir (hub_curve_t *self);
-/* True when certificates left the allow-list since the last call: the caller
- * drops its connections (unbind, bind) so that each peer is checked again. */
+/* At most once a second: true when a key the ZAP handler let in is no longer
+ * what it was let in as (revoked, renamed, replaced), however soon after its
+ * enrolment that happened: the caller drops its connections (unbind, bind)
+ * so that each peer is checked again (the handler has read the list again
+ * before this returns). */
 bool hub_curve_revoked (hub_curve_t *self);
+/* The key of the stored requests' digests (32 bytes), made from the hub's
+ * secret key so that a copy of the database cannot be checked against
+ * guesses (a LOGIN's PIN); all zero when self is NULL (security.curve = no). */
+void hub_curve_digest_key (hub_curve_t *self, uint8_t key[32]);
 
 /* The key folder and the hub's certificate, when missing; 0, 1 (already
  * there) or -1 and *cause. Used by the hub on first start and despatch keys init. */
@@ -49,6 +62,12 @@ int hub_curve_enrol (const char *keys_dir, const char *name, char **cause);
 /* Move NAME's public certificate from allowed/ to revoked/ and delete its
  * secret; 0 or -1 and *cause (NAME not enrolled). */
 int hub_curve_revoke (const char *keys_dir, const char *name, char **cause);
+/* Move the key enrolled as from to the id to: allowed/from.cert becomes
+ * allowed/to.cert in one rename, terminals/from/ becomes terminals/to/ (the
+ * same keys, named to). The running hub drops the device's connection; it
+ * reconnects as to, and is refused as from. 0 or -1 and *cause (from not
+ * enrolled, to enrolled already). */
+int hub_curve_rename (const char *keys_dir, const char *from, const char *to, char **cause);
 /* True when NAME is a usable terminal or integration name ([A-Za-z0-9._-], 1-32). */
 bool hub_curve_name_ok (const char *name);
 

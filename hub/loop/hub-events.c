@@ -26,6 +26,7 @@ struct hub_events {
 	char *exports;
 	int64_t sent;         /* the last event id sent */
 	int64_t retry_ms;     /* after a failed export write, not before this (monotonic) */
+	char *error;          /* the export's last error, as recorded in events_feed (NULL: none) */
 };
 
 /* One event read back, ready to go out. */
@@ -84,8 +85,12 @@ hub_events_new (db_t *db, const char *endpoint, const char *exports, hub_curve_t
 		    "UPDATE events_feed SET active = 1");
 	else
 		db_exec (db, "UPDATE events_feed SET active = 0");
-	db_stmt_t *st = db_prepare (db, "SELECT sent FROM events_feed WHERE id = 1");
-	self->sent = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : 0;
+	db_stmt_t *st = db_prepare (db, "SELECT sent, error FROM events_feed WHERE id = 1");
+	if (st && db_step (st) == DB_ROW) {
+		self->sent = db_col_int (st, 0);
+		if (!db_col_is_null (st, 1))
+			self->error = xstrdup (db_col_text (st, 1));
+	}
 	if (st)
 		db_reset (st);
 	if (self->exports)
@@ -101,6 +106,7 @@ hub_events_destroy (hub_events_t **self_p)
 	hub_events_t *self = *self_p;
 	zsock_destroy (&self->pub);
 	free (self->exports);
+	free (self->error);
 	free (self);
 	*self_p = NULL;
 }
@@ -193,7 +199,7 @@ hub_events_close (FILE *f)
 
 /* Append rows to their day's file, synced; 0 or -1 (logged). */
 static int
-hub_events_export (hub_events_t *self, struct hub_events_row *rows, int n)
+hub_events_export (hub_events_t *self, struct hub_events_row *rows, int n, char **why)
 {
 	FILE *f = NULL;
 	char *open_name = NULL;
@@ -214,11 +220,35 @@ hub_events_export (hub_events_t *self, struct hub_events_row *rows, int n)
 	}
 	if (hub_events_close (f) != 0)
 		rc = -1;
-	if (rc != 0)
-		log_error ("events not exported to %s: %s; trying again shortly (nothing is lost)",
-		    open_name ? open_name : self->exports, strerror (errno));
+	if (rc != 0) {
+		*why = xasprintf ("%s: %s", open_name ? open_name : self->exports, strerror (errno));
+		log_error ("events not exported to %s; trying again shortly (nothing is lost)", *why);
+	}
 	free (open_name);
 	return rc;
+}
+
+/* The export's last error for despatch status (NULL: it works again); said once per change. */
+static void
+hub_events_error (hub_events_t *self, db_t *db, const char *why)
+{
+	if ((why == NULL) == (self->error == NULL) && (why == NULL || strcmp (why, self->error) == 0))
+		return;
+	db_stmt_t *st = db_prepare (db, "UPDATE events_feed SET error = ?1, error_at = ?2 WHERE id = 1");
+	if (st == NULL)
+		return;
+	db_bind_text (st, 1, why);
+	if (why)
+		db_bind_int (st, 2, util_wall_ms ());
+	else
+		db_bind_null (st, 2);
+	if (db_step (st) == DB_DONE) {
+		free (self->error);
+		self->error = why ? xstrdup (why) : NULL;
+		if (why == NULL)
+			log_info ("events exported to %s again", self->exports);
+	}
+	db_reset (st);
 }
 
 void
@@ -234,8 +264,11 @@ hub_events_flush (hub_events_t *self, db_t *db)
 		if (failed) {
 			log_error ("events feed: cannot read the audit trail: %s", db_errmsg (db));
 			n = 0;
-		} else if (n > 0 && self->exports && hub_events_export (self, rows, n) != 0) {
-			failed = true;
+		} else if (n > 0 && self->exports) {
+			char *why = NULL;
+			failed = hub_events_export (self, rows, n, &why) != 0;
+			hub_events_error (self, db, why);
+			free (why);
 		}
 		if (!failed && last != self->sent) {
 			/* Recorded before it goes on the wire: the files are the durable copy, the PUB is for who listens. */

@@ -18,6 +18,7 @@
 #include "hub/store/hub-store.h"
 #include "labels/label.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 #include <czmq.h>
@@ -46,12 +47,15 @@ struct hub_server {
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
 	int64_t clock_offset_ms;       /* carriers.clock_offset_s: moves the autoclose clock, for tests */
+	uint8_t digest_key[SECRET_DIGEST_KEY]; /* the stored requests' digests (hub_curve_digest_key) */
 };
 
-/* One request of a batch: its envelope and, once handled, its reply frame. */
+/* One request of a batch: its envelope, who sent it and, once handled, its reply frame. */
 struct hub_server_item {
 	zmsg_t *envelope;   /* routing frames, kept for the reply */
 	zframe_t *payload;
+	char *key_name;     /* the name the sender's key is enrolled as (ZAP's User-Id); NULL without CURVE */
+	char *peer;         /* the sender in words, for the log: "key hh-01", "address 10.0.4.7" */
 	uint8_t *reply;
 	size_t reply_size;
 };
@@ -116,6 +120,39 @@ hub_server_savepoint_end (hub_server_t *self, struct hub_after_mark mark, int rc
 	hub_after_drop (self->after, mark);
 }
 
+/*
+ * A stored request already answered under its (terminal, seq): true with
+ * it->reply set when this is a repeat (the stored reply, byte for byte) or
+ * another request under a number already used (refused, never applied and
+ * never given the other's reply); false when the number is new.
+ */
+static bool
+hub_server_repeat (hub_server_t *self, struct hub_server_item *it, const proto_msg_t *msg,
+    const uint8_t digest[HUB_STORE_DIGEST])
+{
+	const char *terminal = proto_msg_terminal (msg);
+	uint32_t seq = proto_msg_seq (msg);
+	uint8_t was[HUB_STORE_DIGEST];
+	bool has_digest;
+	it->reply = hub_store_reply_get (self->db, terminal, seq, &it->reply_size, was, &has_digest);
+	if (it->reply == NULL)
+		return false;
+	/* A reply stored before digests were kept cannot be compared: answered as it was. */
+	if (!has_digest || memcmp (was, digest, HUB_STORE_DIGEST) == 0) {
+		log_debug ("terminal %s seq %u: repeat, stored reply sent", terminal, seq);
+		return true;
+	}
+	free (it->reply);
+	uint32_t last = hub_store_terminal_last_seq (self->db, terminal);
+	log_peer (LOG_LVL_WARN, it->peer, "terminal %s seq %u: a %s that is not the request stored under that number: "
+	    "refused (SEQUENCE_REUSED)", terminal, seq, proto_id_name (proto_msg_id (msg)));
+	char *text = xasprintf ("Sequence number %u was used by another request of this terminal: nothing was done. "
+	    "Send it again with a new number (above %u)", seq, last);
+	it->reply = hub_server_error (terminal, seq, PR_SEQUENCE_REUSED, text, &it->reply_size);
+	free (text);
+	return true;
+}
+
 /* Handle one decoded request of a terminal inside the batch transaction. */
 static void
 hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_msg_t *msg, int64_t now_ms)
@@ -123,13 +160,13 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 	const char *terminal = proto_msg_terminal (msg);
 	uint32_t seq = proto_msg_seq (msg);
 	int stored = hub_cmd_is_stored (proto_msg_id (msg));
-
+	/* What makes a repeat the same request: the whole frame, digested with
+	 * the hub's own key (a LOGIN's PIN never lies unkeyed in the database). */
+	uint8_t digest[HUB_STORE_DIGEST] = { 0 };
 	if (stored) {
-		it->reply = hub_store_reply_get (self->db, terminal, seq, &it->reply_size);
-		if (it->reply) {
-			log_debug ("terminal %s seq %u: repeat, stored reply sent", terminal, seq);
+		secret_digest (self->digest_key, zframe_data (it->payload), zframe_size (it->payload), digest);
+		if (hub_server_repeat (self, it, msg, digest))
 			return;
-		}
 	}
 	struct hub_after_mark mark = hub_after_mark (self->after);
 	if (db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
@@ -152,7 +189,7 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 		log_error ("terminal %s seq %u: reply too large to encode", terminal, seq);
 		rc = -1;
 	}
-	if (rc == 0 && stored && hub_store_reply_put (self->db, terminal, seq, now_ms, out, it->reply_size) != 0)
+	if (rc == 0 && stored && hub_store_reply_put (self->db, terminal, seq, now_ms, out, it->reply_size, digest) != 0)
 		rc = -1;
 	if (rc == 0)
 		hub_store_terminal_seen (self->db, terminal, stored ? seq : 0, now_ms);
@@ -179,35 +216,99 @@ hub_server_route_same (zmsg_t *a, zmsg_t *b)
 	return true;
 }
 
+/* The refusal of a message that names another terminal than its key: said
+ * to the sender, logged (limited per sender, log.h) and audited under the
+ * key's own name, so nothing of the other terminal is ever reached. */
+static void
+hub_server_wrong_terminal (hub_server_t *self, struct hub_server_item *it, const proto_msg_t *msg, int64_t now_ms)
+{
+	const char *claimed = proto_msg_terminal (msg);
+	const char *what = proto_id_name (proto_msg_id (msg));
+	uint32_t seq = proto_msg_seq (msg);
+	log_peer (LOG_LVL_WARN, it->peer, "sent %s seq %u as terminal %s: refused (WRONG_TERMINAL), its key is enrolled "
+	    "as %s", what, seq, claimed, it->key_name);
+	/* Every one audited: the log is limited per sender, the audit trail is the record. */
+	char *detail = xasprintf ("%s seq %u naming terminal %s refused: the key is enrolled as %s", what, seq, claimed,
+	    it->key_name);
+	if (hub_store_audit_refusal (self->db, it->key_name, seq, "wrong-terminal", detail, now_ms) != 0)
+		log_error ("the refusal of %s was not audited: %s", it->peer, db_errmsg (self->db));
+	free (detail);
+	char *text = xasprintf ("This device's key is enrolled as terminal %s, not %s: nothing was done. Set this "
+	    "terminal's id to %s, or ask an administrator to move the key (despatch keys rename)", it->key_name, claimed,
+	    it->key_name);
+	it->reply = hub_server_error (claimed, seq, PR_WRONG_TERMINAL, text, &it->reply_size);
+	free (text);
+}
+
+/*
+ * The door every message passes before the dispatcher sees it: the frame
+ * decodes (fields within their limits, text acceptable), it is a request,
+ * names a terminal, the terminal is the one the sender's key is enrolled as,
+ * and its sequence number is in range. Returns the message (caller
+ * destroys), or NULL with it->reply set to the ERROR that refuses it; the
+ * ERROR echoes the terminal and seq whenever the header could be read.
+ */
+static proto_msg_t *
+hub_server_intake (hub_server_t *self, struct hub_server_item *it, int64_t now_ms)
+{
+	char err[200] = "";
+	struct proto_head head;
+	proto_msg_t *msg = NULL;
+	int reason = proto_decode (zframe_data (it->payload), zframe_size (it->payload), &msg, &head, err, sizeof err);
+	const char *terminal = head.terminal;
+	uint32_t seq = head.has_ids ? head.seq : 0;
+	if (reason == 0 && !proto_is_request (proto_msg_id (msg))) {
+		reason = PR_UNKNOWN_COMMAND;
+		snprintf (err, sizeof err, "a %s is the hub's to send, not a request", proto_id_name (proto_msg_id (msg)));
+	} else if (reason == 0 && *terminal == '\0') {
+		reason = PR_MALFORMED;
+		snprintf (err, sizeof err, "the terminal id is missing");
+	} else if (reason == 0 && it->key_name && strcmp (it->key_name, terminal) != 0) {
+		hub_server_wrong_terminal (self, it, msg, now_ms);
+		proto_msg_destroy (&msg);
+		return NULL;
+	} else if (reason == 0 && (reason = proto_seq_check (proto_msg_id (msg), seq)) != 0) {
+		snprintf (err, sizeof err, "sequence number %u is out of range for %s (0 is never a request's; a stored "
+		    "request's is at most %u)", seq, proto_id_name (proto_msg_id (msg)), PROTO_SEQ_MAX);
+	}
+	if (reason == 0)
+		return msg;
+	proto_msg_destroy (&msg);
+	log_peer (LOG_LVL_WARN, it->peer, "message refused (%s): %s", proto_reason_name (reason), err);
+	char *text = xasprintf ("message refused, nothing was done: %s", err);
+	it->reply = hub_server_error (terminal, seq, reason, text, &it->reply_size);
+	free (text);
+	return NULL;
+}
+
 static void
 hub_server_decode_and_apply (hub_server_t *self, struct hub_server_item *it, int64_t now_ms)
 {
-	char err[160];
-	int version;
-	proto_msg_t *msg = NULL;
-	if (proto_decode (zframe_data (it->payload), zframe_size (it->payload), &msg, &version, err, sizeof err) != 0) {
-		int reason = version && version != PROTO_VERSION ? PR_BAD_VERSION : PR_MALFORMED;
-		char text[256];
-		snprintf (text, sizeof text, "message refused: %s", err);
-		log_warn ("%s", text);
-		it->reply = hub_server_error ("", 0, reason, text, &it->reply_size);
+	proto_msg_t *msg = hub_server_intake (self, it, now_ms);
+	if (msg == NULL)
 		return;
-	}
-	if (!proto_is_request (proto_msg_id (msg))) {
-		it->reply = hub_server_error (proto_msg_terminal (msg), proto_msg_seq (msg), PR_MALFORMED,
-		    "message refused: only requests may be sent to the hub", &it->reply_size);
-	} else if (*proto_msg_terminal (msg) == '\0') {
-		it->reply = hub_server_error ("", proto_msg_seq (msg), PR_MALFORMED,
-		    "message refused: the terminal id is missing", &it->reply_size);
-	} else {
-		hub_server_apply (self, it, msg, now_ms);
-		/* The latest routing frames of each terminal, so EVENTs can reach it
-		 * (copied only when they change: a terminal keeps its connection). */
-		zmsg_t *known = zhashx_lookup (self->routes, proto_msg_terminal (msg));
-		if (known == NULL || !hub_server_route_same (known, it->envelope))
-			zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
-	}
+	hub_server_apply (self, it, msg, now_ms);
+	/* The latest routing frames of each terminal, so EVENTs can reach it
+	 * (copied only when they change: a terminal keeps its connection). */
+	zmsg_t *known = zhashx_lookup (self->routes, proto_msg_terminal (msg));
+	if (known == NULL || !hub_server_route_same (known, it->envelope))
+		zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
 	proto_msg_destroy (&msg);
+}
+
+/* The sender in words for the log: its key's name, else its address, else its connection. */
+static char *
+hub_server_peer (const char *key_name, zframe_t *payload, zframe_t *routing)
+{
+	if (key_name)
+		return xasprintf ("key %s", key_name);
+	const char *address = zframe_meta (payload, "Peer-Address");
+	if (address && *address)
+		return xasprintf ("address %s", address);
+	char *hex = routing ? zframe_strhex (routing) : NULL;
+	char *peer = xasprintf ("connection %s", hex ? hex : "?");
+	free (hex);
+	return peer;
 }
 
 /* Read one waiting message into it; false when nothing (usable) is waiting. */
@@ -226,14 +327,27 @@ hub_server_read (hub_server_t *self, struct hub_server_item *it)
 		zmsg_destroy (&m);
 		return false;
 	}
-	payload = zframe_dup (payload);
-	zframe_t *last = zmsg_last (m);
-	zmsg_remove (m, last);
-	zframe_destroy (&last);
+	zmsg_remove (m, payload); /* ours now, with the properties libzmq gave it */
+	const char *user = zframe_meta (payload, "User-Id");
+	it->key_name = user && *user ? xstrdup (user) : NULL;
+	it->peer = hub_server_peer (it->key_name, payload, zmsg_first (m));
 	it->envelope = m;
 	it->payload = payload;
 	it->reply = NULL;
 	return true;
+}
+
+/* ERROR STORAGE for a request of a batch that could not begin, echoing what its header says. */
+static void
+hub_server_unwritable (struct hub_server_item *it)
+{
+	proto_msg_t *m = NULL;
+	struct proto_head head;
+	char err[16];
+	proto_decode (zframe_data (it->payload), zframe_size (it->payload), &m, &head, err, sizeof err);
+	proto_msg_destroy (&m);
+	it->reply = hub_server_error (head.terminal, head.has_ids ? head.seq : 0, PR_STORAGE,
+	    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
 }
 
 static void
@@ -256,9 +370,7 @@ hub_server_batch (hub_server_t *self)
 		if (in_tx)
 			hub_server_decode_and_apply (self, &items[i], now_ms);
 		else
-			items[i].reply = hub_server_error ("", 0, PR_STORAGE,
-			    "the hub cannot write its database; nothing was recorded, try again shortly",
-			    &items[i].reply_size);
+			hub_server_unwritable (&items[i]);
 	}
 	bool committed = in_tx && db_commit (self->db) == DB_DONE;
 	hub_after_settle (self->after, committed, hub_server_send_event, self);
@@ -268,18 +380,13 @@ hub_server_batch (hub_server_t *self)
 		db_rollback (self->db);
 		for (int i = 0; i < n; i++) {
 			proto_msg_t *m = NULL;
-			int version;
+			struct proto_head head;
 			char err[16];
-			const char *term = "";
-			uint32_t seq = 0;
-			if (proto_decode (zframe_data (items[i].payload), zframe_size (items[i].payload), &m, &version,
-			        err, sizeof err) == 0) {
-				term = proto_msg_terminal (m);
-				seq = proto_msg_seq (m);
-			}
+			proto_decode (zframe_data (items[i].payload), zframe_size (items[i].payload), &m, &head, err,
+			    sizeof err);
 			free (items[i].reply);
-			items[i].reply = hub_server_error (term, seq, PR_STORAGE,
-			    "the hub could not save this (database full or read-only); nothing was recorded, "
+			items[i].reply = hub_server_error (head.terminal, head.has_ids ? head.seq : 0,
+			    PR_STORAGE, "the hub could not save this (database full or read-only); nothing was recorded, "
 			    "it will be taken when you try again", &items[i].reply_size);
 			proto_msg_destroy (&m);
 		}
@@ -293,6 +400,8 @@ hub_server_batch (hub_server_t *self)
 		zmsg_destroy (&out);
 		zframe_destroy (&items[i].payload);
 		free (items[i].reply);
+		free (items[i].key_name);
+		free (items[i].peer);
 	}
 	free (items);
 }
@@ -436,6 +545,14 @@ hub_server_tick_beat (hub_server_t *self)
 		log_warn ("heartbeat not recorded: %s", db_errmsg (self->db));
 }
 
+/* Warnings about one sender that were counted and not written: their count, once the sender's window is over. */
+static void
+hub_server_tick_peers (hub_server_t *self)
+{
+	(void) self;
+	log_peer_flush (NULL, NULL);
+}
+
 static void
 hub_server_tick_prune (hub_server_t *self)
 {
@@ -482,6 +599,7 @@ static const struct hub_server_tick {
 	{ "events flush", 0, NULL, hub_server_tick_events },
 	{ "key revocation", 0, NULL, hub_server_tick_revoked },
 	{ "checkpoint", 0, NULL, hub_server_tick_checkpoint },
+	{ "peer warnings", 1000, NULL, hub_server_tick_peers },
 	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
 };
@@ -540,6 +658,28 @@ static void (*const hub_server_doc_caches[]) (void) = {
 	hub_customs_shutdown,
 };
 
+/* The key of the stored requests' digests, and its id in the database:
+ * digests made with another key (a new hub certificate) are dropped. */
+static int
+hub_server_digest_init (hub_server_t *self, char **cause)
+{
+	hub_curve_digest_key (self->curve, self->digest_key);
+	uint8_t id[SECRET_DIGEST];
+	secret_digest (self->digest_key, "key id", 6, id);
+	char hex[17];
+	for (int i = 0; i < 8; i++)
+		snprintf (hex + 2 * i, 3, "%02x", id[i]);
+	int dropped = hub_store_digest_key (self->db, hex);
+	if (dropped < 0) {
+		*cause = xasprintf ("%s: cannot record the request digest key: %s", db_path (self->db), db_errmsg (self->db));
+		return -1;
+	}
+	if (dropped > 0)
+		log_warn ("the hub's key changed: %d stored replies made under the old one are answered as they were, "
+		    "without checking that a repeat is the same request", dropped);
+	return 0;
+}
+
 hub_server_t *
 hub_server_new (const struct hub_options *opt, char **cause)
 {
@@ -562,8 +702,12 @@ hub_server_new (const struct hub_options *opt, char **cause)
 		return NULL;
 	}
 	if (!opt->curve)
-		log_warn ("security.curve = no: anyone who can reach %s may connect; for tests and benchmarks only",
-		    opt->endpoint);
+		log_warn ("security.curve = no: anyone who can reach %s may connect, as any terminal id; for tests and "
+		    "benchmarks only", opt->endpoint);
+	if (hub_server_digest_init (self, cause) != 0) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
 	self->router = zsock_new (ZMQ_ROUTER);
 	if (self->router == NULL) {
 		*cause = xasprintf ("cannot create the ROUTER socket");
@@ -712,6 +856,7 @@ hub_server_run (hub_server_t *self)
 		else if (zpoller_terminated (self->poller))
 			break;
 	}
+	log_peer_flush_all ();
 	log_info ("hub stopping");
 	hub_events_flush (self->events, self->db);
 	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),

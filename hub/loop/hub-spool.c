@@ -80,6 +80,9 @@ hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *
 	proto_hash_set (ev, PROTO_EVENT_DATA, "state", state);
 	proto_hash_set (ev, PROTO_EVENT_DATA, "printer", j->printer);
 	proto_hash_set (ev, PROTO_EVENT_DATA, "text", text);
+	/* Which document: a label (zpl) or a paper (pdf), by its title. */
+	proto_hash_set (ev, PROTO_EVENT_DATA, "format", j->format);
+	proto_hash_set (ev, PROTO_EVENT_DATA, "title", j->title);
 	const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 	if (fb)
 		proto_hash_set (ev, PROTO_EVENT_DATA, "fallback", fb);
@@ -240,8 +243,10 @@ hub_spool_follow_one (hub_spool_t *self, struct hub_spool_job *j)
 	work_print_reply_free (&r);
 	if (pj.state == PRINT_JOB_COMPLETED) {
 		hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL);
-		/* A document (customs paper, receipt) printed needs nobody: only its troubles are told. */
-		if (strcmp (j->format, "pdf") != 0)
+		/* A document (customs paper, receipt) is told too: the bench knows which paper went where. */
+		if (strcmp (j->format, "pdf") == 0)
+			hub_spool_notify (self, j, "printed", "%s printed on %s", j->title, j->printer);
+		else
 			hub_spool_notify (self, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
 			    j->printer);
 	} else if (pj.state == PRINT_JOB_CANCELLED || pj.state == PRINT_JOB_ABORTED) {

@@ -3,6 +3,7 @@
 #include "flow.h"
 #include "log.h"
 #include "pan.h"
+#include "carriers/carrier.h"
 #include "screens.h"
 #include "util.h"
 
@@ -98,8 +99,9 @@ flow_order_get (struct hub_req *req, const char *ref, struct flow_order *o)
 	" coalesce(scanned_out_by, verified_by, packed_by),"                                                 \
 	" coalesce(scanned_out_at, verified_at, labelled_at, packed_at) FROM parcels "
 
+/* One row into p, the statement left open (the caller resets it): 0 found, 1 not. */
 static int
-flow_parcel_row (db_stmt_t *st, struct flow_parcel *p)
+flow_parcel_row_keep (db_stmt_t *st, struct flow_parcel *p)
 {
 	int found = db_step (st) == DB_ROW;
 	memset (p, 0, sizeof *p);
@@ -119,8 +121,15 @@ flow_parcel_row (db_stmt_t *st, struct flow_parcel *p)
 		util_strlcpy (p->last_by, db_col_text (st, 12), sizeof p->last_by);
 		p->last_at = db_col_int (st, 13);
 	}
-	db_reset (st);
 	return found ? 0 : 1;
+}
+
+static int
+flow_parcel_row (db_stmt_t *st, struct flow_parcel *p)
+{
+	int found = flow_parcel_row_keep (st, p);
+	db_reset (st);
+	return found;
 }
 
 int
@@ -166,41 +175,203 @@ flow_normalise (const char *in, char *out, size_t n)
 	out[j] = '\0';
 }
 
+/*
+ * What scanners really send, made plain: the GS separator typed as "^]" by
+ * a keyboard wedge becomes 0x1D; a trailing degree sign (some scanners add
+ * one to DPD's barcode, in UTF-8 or Latin-1) and line ends are dropped.
+ */
+static void
+flow_clean (const char *raw, char *out, size_t n)
+{
+	size_t j = 0;
+	for (const char *p = raw ? raw : ""; *p && j + 1 < n; p++) {
+		if (p[0] == '^' && p[1] == ']') {
+			out[j++] = '\x1d';
+			p++;
+		} else {
+			out[j++] = *p;
+		}
+	}
+	out[j] = '\0';
+	for (;;) {
+		while (j > 0 && isspace ((unsigned char) out[j - 1]))
+			out[--j] = '\0';
+		if (j >= 2 && (unsigned char) out[j - 2] == 0xc2 && (unsigned char) out[j - 1] == 0xb0)
+			out[j -= 2] = '\0';
+		else if (j >= 1 && (unsigned char) out[j - 1] == 0xb0)
+			out[--j] = '\0';
+		else
+			break;
+	}
+}
+
+/* The parcel of carrier c whose tracking number or SSCC is key ('?' any one character): 0 found (only one). */
+static int
+flow_parcel_by_key (struct hub_req *req, const struct carrier *c, enum carrier_symbol_reads reads, const char *key,
+    struct flow_parcel *p)
+{
+	bool glob = strchr (key, '?') != NULL;
+	static const char *const sql[2][2] = {
+		{ FLOW_PARCEL_SELECT "WHERE carrier = ?1 AND tracking = ?2 ORDER BY id LIMIT 2",
+		  FLOW_PARCEL_SELECT "WHERE carrier = ?1 AND tracking GLOB ?2 ORDER BY id LIMIT 2" },
+		{ FLOW_PARCEL_SELECT "WHERE carrier = ?1 AND sscc = ?2 ORDER BY id LIMIT 2",
+		  FLOW_PARCEL_SELECT "WHERE carrier = ?1 AND sscc GLOB ?2 ORDER BY id LIMIT 2" },
+	};
+	db_stmt_t *st = db_prepare (req->db, sql[reads == CARRIER_READS_SSCC][glob]);
+	db_bind_text (st, 1, c->code);
+	db_bind_text (st, 2, key);
+	if (flow_parcel_row_keep (st, p) != 0) {
+		db_reset (st);
+		return 1;
+	}
+	/* A number with a character the symbol does not carry must still name one parcel. */
+	bool two = db_step (st) == DB_ROW;
+	db_reset (st);
+	return two ? 1 : 0;
+}
+
+/*
+ * The scan as a symbol of some carrier's label. 1 when t is filled (a
+ * parcel, or FLOW_SYMBOL), 0 when no symbol names a parcel here (t->symbol
+ * may still say whose number it was), -1 database.
+ */
+static int
+flow_resolve_symbol (struct hub_req *req, const char *data, char aim, const struct gs1_scan *gs1,
+    struct flow_target *t)
+{
+	const carrier_set_t *set = carrier_current ();
+	const struct carrier *nothing_c = NULL, *unknown_c = NULL;
+	const struct carrier_symbol *nothing = NULL, *unknown = NULL;
+	char unknown_key[sizeof t->key] = "";
+	for (int i = 0; i < carrier_set_count (set); i++) {
+		const struct carrier *c = carrier_set_at (set, i);
+		for (int k = 0; k < c->nsymbols; k++) {
+			const struct carrier_symbol *s = &c->symbols[k];
+			char key[sizeof t->key];
+			enum carrier_symbol_result r = carrier_symbol_read (s, data, aim, gs1, key, sizeof key);
+			if (r == CARRIER_SYMBOL_NOTHING && nothing == NULL) {
+				nothing = s;
+				nothing_c = c;
+			} else if (r == CARRIER_SYMBOL_KEY) {
+				if (flow_parcel_by_key (req, c, s->reads, key, &t->parcel) == 0) {
+					t->kind = FLOW_PARCEL;
+					t->carrier = c;
+					t->symbol = s;
+					util_strlcpy (t->key, key, sizeof t->key);
+					return 1;
+				}
+				if (unknown == NULL) {
+					unknown = s;
+					unknown_c = c;
+					util_strlcpy (unknown_key, key, sizeof unknown_key);
+				}
+			}
+		}
+	}
+	if (nothing) {
+		t->kind = FLOW_SYMBOL;
+		t->carrier = nothing_c;
+		t->symbol = nothing;
+		return 1;
+	}
+	if (unknown) {
+		t->carrier = unknown_c;
+		t->symbol = unknown;
+		util_strlcpy (t->key, unknown_key, sizeof t->key);
+	}
+	return 0;
+}
+
+/* Plain codes: a ticket, a parcel code or number as printed or typed, a cage. */
+static void
+flow_resolve_plain (struct hub_req *req, const char *data, struct flow_target *t)
+{
+	char norm[GS1_MAX_CODE + 1];
+	flow_normalise (data, norm, sizeof norm);
+	if (*data == '\0')
+		;
+	else if (flow_order_get (req, data, &t->order) == 0 || flow_order_get (req, norm, &t->order) == 0)
+		t->kind = FLOW_ORDER;
+	else if (flow_parcel_by_code (req, data, &t->parcel) == 0 || flow_parcel_by_code (req, norm, &t->parcel) == 0)
+		t->kind = FLOW_PARCEL;
+	else if (flow_cage_get (req, data, t) == 0)
+		t->kind = FLOW_CAGE;
+}
+
 int
 flow_resolve (struct hub_req *req, const char *raw, struct flow_target *t)
 {
 	struct gs1_scan scan;
-	char err[160];
+	char err[160], clean[GS1_MAX_CODE + 1];
 	memset (t, 0, sizeof *t);
-	if (gs1_parse (raw, &scan, err, sizeof err) != 0) {
-		util_strlcpy (t->code, scan.data, sizeof t->code);
-		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Barcode not readable as GS1: %s", err);
-		return 1;
-	}
-	if (scan.gs1) {
+	flow_clean (raw, clean, sizeof clean);
+	int garbled = gs1_parse (clean, &scan, err, sizeof err);
+	char aim = scan.symbology[0] == ']' ? scan.symbology[1] : 0;
+	util_strlcpy (t->code, scan.data, sizeof t->code);
+	if (garbled != 0) {
+		/* Not GS1 at all, perhaps: a carrier's symbol with GS in it (a PDF417, a MaxiCode). */
+		int s = flow_resolve_symbol (req, scan.data, aim, NULL, t);
+		if (s < 0)
+			return -1;
+		if (s == 0) {
+			hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Barcode not readable as GS1: %s", err);
+			return 1;
+		}
+	} else if (scan.gs1) {
 		const char *sscc = gs1_get (&scan, "00"), *order = gs1_get (&scan, "400");
 		util_strlcpy (t->code, sscc ? sscc : order ? order : scan.n ? scan.el[0].value : "", sizeof t->code);
 		if (sscc && flow_parcel_by_code (req, sscc, &t->parcel) == 0)
 			t->kind = FLOW_PARCEL;
 		else if (!sscc && order && flow_order_get (req, order, &t->order) == 0)
 			t->kind = FLOW_ORDER;
+		else if (flow_resolve_symbol (req, scan.data, aim, &scan, t) < 0)
+			return -1;
 	} else {
-		util_strlcpy (t->code, scan.data, sizeof t->code);
-		char norm[GS1_MAX_CODE + 1];
-		flow_normalise (scan.data, norm, sizeof norm);
-		if (*scan.data == '\0')
-			;
-		else if (flow_order_get (req, scan.data, &t->order) == 0)
-			t->kind = FLOW_ORDER;
-		else if (flow_parcel_by_code (req, scan.data, &t->parcel) == 0
-		    || flow_parcel_by_code (req, norm, &t->parcel) == 0)
-			t->kind = FLOW_PARCEL;
-		else if (flow_cage_get (req, scan.data, t) == 0)
-			t->kind = FLOW_CAGE;
+		flow_resolve_plain (req, scan.data, t);
+		if (t->kind == FLOW_NONE && flow_resolve_symbol (req, scan.data, aim, NULL, t) < 0)
+			return -1;
+		if (t->kind == FLOW_NONE && aim == 0 && isdigit ((unsigned char) *scan.data)) {
+			/* GS1 data from a reader that sent no identifier and no GS (an SSCC and a
+			 * fixed-length AI run on): read as GS1-128, it may still be a symbol. */
+			char *as = xasprintf ("]C1%s", scan.data);
+			struct gs1_scan g;
+			if (gs1_parse (as, &g, err, sizeof err) == 0 && g.gs1) {
+				const char *sscc = gs1_get (&g, "00");
+				if (sscc && flow_parcel_by_code (req, sscc, &t->parcel) == 0)
+					t->kind = FLOW_PARCEL;
+				else if (flow_resolve_symbol (req, g.data, 0, &g, t) < 0) {
+					free (as);
+					return -1;
+				}
+			}
+			free (as);
+		}
 	}
 	if (t->kind == FLOW_PARCEL)
 		flow_order_get (req, t->parcel.order, &t->order);
 	return 0;
+}
+
+bool
+flow_refuse_symbol (struct hub_req *req, const struct flow_target *t)
+{
+	if (t->symbol == NULL || t->carrier == NULL || t->kind == FLOW_PARCEL)
+		return false;
+	if (t->kind == FLOW_SYMBOL) {
+		const struct carrier_symbol *to = carrier_symbol_find (t->carrier, t->symbol->instead);
+		hub_reply (req, PROTO_REFUSED, PR_WRONG_LABEL, "That is %s's %s: it names no parcel. Scan the %s instead",
+		    t->carrier->name, t->symbol->name, to ? to->name : t->symbol->instead);
+		hub_reply_data (req, "barcode", "%s", t->symbol->element);
+		hub_reply_data (req, "instead", "%s", t->symbol->instead);
+		hub_reply_data (req, "carrier", "%s", t->carrier->code);
+		return true;
+	}
+	hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "%s's %s reads %s, but no parcel of this hub has that "
+	    "number (a label from elsewhere, or one replaced). Set the parcel aside and enquire", t->carrier->name,
+	    t->symbol->name, t->key);
+	hub_reply_data (req, "barcode", "%s", t->symbol->element);
+	hub_reply_data (req, "carrier", "%s", t->carrier->code);
+	return true;
 }
 
 /* --- holds and audit ----------------------------------------------------- */

@@ -14,13 +14,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "carriers/carrier.h"
 #include "gs1.h"
 #include "hub-req.h"
 #include "hub/store/hub-state.h"
 
 #define FLOW_REF_MAX 32
 
-enum flow_kind { FLOW_NONE, FLOW_ORDER, FLOW_PARCEL, FLOW_CAGE };
+/* FLOW_SYMBOL: a symbol of a carrier's label that names no parcel (a routing or postcode barcode). */
+enum flow_kind { FLOW_NONE, FLOW_ORDER, FLOW_PARCEL, FLOW_CAGE, FLOW_SYMBOL };
 
 struct flow_order {
 	char ref[FLOW_REF_MAX + 1];
@@ -60,14 +62,30 @@ struct flow_target {
 	struct flow_order order;      /* FLOW_ORDER and FLOW_PARCEL */
 	struct flow_parcel parcel;    /* FLOW_PARCEL */
 	char cage[33], cage_carrier[24], cage_name[65];
+	/* Read through a carrier file's [symbol] (carriers/carrier.h): the carrier and symbol, and the
+	 * number it gave; with FLOW_NONE, a parcel number of that carrier no parcel here has. */
+	const struct carrier *carrier;
+	const struct carrier_symbol *symbol;
+	char key[48];
 };
 
 /*
- * Read raw into t. Returns 0 (t->kind may be FLOW_NONE: nothing known),
- * 1 when the code is garbled GS1 (the reply is filled: BAD_DATA), -1 on a
- * database failure.
+ * Read raw into t: what the scanner sent (its AIM identifier, GS as 0x1D or
+ * as the "^]" a wedge types, a trailing degree sign, either case), as an
+ * order ticket, a parcel code, a tracking number or SSCC, a cage, or any
+ * symbol a carrier file's [symbol] sections say how to read. Returns 0
+ * (t->kind may be FLOW_NONE: nothing known), 1 when the code is garbled
+ * GS1 that no carrier's symbol reads (the reply is filled: BAD_DATA), -1
+ * on a database failure.
  */
 int flow_resolve (struct hub_req *req, const char *raw, struct flow_target *t);
+/*
+ * When t was read as a carrier symbol that names no parcel (FLOW_SYMBOL),
+ * or as a carrier's parcel number no parcel here has, fill the refusal
+ * (which barcode of the label to scan instead; or that the hub did not
+ * label it) and return true; false otherwise (the caller says "unknown").
+ */
+bool flow_refuse_symbol (struct hub_req *req, const struct flow_target *t);
 
 /* Rows by key: 0 found, 1 not found. */
 int flow_order_get (struct hub_req *req, const char *ref, struct flow_order *o);

@@ -3,14 +3,33 @@
  *
  * For each order erased: the order keeps what accounting needs (reference,
  * channel, country, service, values, price, carrier, dates) and loses name,
- * address, postcode, phone, email and loyalty number; those strings are
- * then replaced wherever else they occur in any text column of any table
- * except orders themselves (notes, audit events, scans, holds, tracking,
- * label titles...: a neighbour at the same address keeps hers), stored
- * replies are rewritten byte for byte (same length, so they still decode),
- * rendered labels (label_jobs.data) are dropped, and proof-of-delivery
- * names cleared. Runs inside the caller's transaction with secure_delete on;
- * the caller VACUUMs afterwards (despatch erase) so no free page keeps a copy.
+ * address, town, postcode, phone, email and loyalty number. Its parcels'
+ * tracking loses where it was (location), who signed and the image of the
+ * signature; rendered labels and despatch tickets (label_jobs.data) are
+ * dropped and a job still waiting is cancelled.
+ *
+ * The customer's strings are then found wherever a copy went, in two ways:
+ *
+ *   - distinctive strings (the name, each address line, the street without
+ *     its house number, postcode, phone, email, a loyalty number, a POD
+ *     signer: 4 bytes or more) are erased everywhere: every text column of
+ *     every table but the orders themselves (a neighbour at the same
+ *     address keeps hers), every stored reply, every line of a file;
+ *   - every personal string, the short and common ones too (the town, the
+ *     tracking locations, the words of the name, a loyalty tier), is erased
+ *     where it is bound to the customer: rows of the order (its audit
+ *     events, notes, holds, tracking, print jobs), stored replies that name
+ *     the order, and lines of a file that hold one of its keys (order
+ *     reference, parcel code, tracking number, SSCC). In such a line a
+ *     prefix of 8 bytes or more is erased too (a fixed-width manifest cuts
+ *     long fields).
+ *
+ * Columns are rewritten with "[erased]"; stored replies and files byte for
+ * byte with '*' (same length: a reply still decodes, a file keeps its
+ * layout), files in place, so they keep their inode, owner and mode and a
+ * line the hub appends meanwhile is not lost. hub_erase_orders runs inside
+ * the caller's transaction with secure_delete on; the caller VACUUMs
+ * afterwards (despatch erase) so no free page keeps a copy.
  */
 #ifndef DSP_HUB_ERASE_H
 #define DSP_HUB_ERASE_H
@@ -25,20 +44,32 @@ struct hub_erase_report {
 	int orders;          /* orders erased */
 	int rows;            /* rows changed elsewhere (notes, events, scans...) */
 	int replies;         /* stored replies rewritten */
-	int labels;          /* rendered labels dropped */
-	int files;           /* export files rewritten */
+	int labels;          /* rendered labels and tickets dropped */
+	int files;           /* files rewritten */
 	char *changes;       /* "table.column: N" lines (caller frees) */
-	char **strings;      /* the personal strings found (caller frees with the report) */
+	char **strings;      /* distinctive strings, erased everywhere */
 	int nstrings;
+	char **bound;        /* every personal string, erased where bound to the customer */
+	int nbound;
+	char **keys;         /* what binds a row, line or reply to the customer */
+	int nkeys;
+	char **pod_images;   /* proof-of-delivery images the tracking named (the reference is cleared) */
+	int npod_images;
+	char **printing;     /* print jobs already with CUPS ("job 12: CUPS job 40 on zebra-1"), their data there */
+	int nprinting;
 };
 
 /* Orders whose customer_name is name (any case), or the one order ref when
- * by_ref; adds their personal strings to rep. Returns the count or -1. */
+ * by_ref; adds their personal strings and keys to rep. Returns the count or -1. */
 int hub_erase_find (db_t *db, const char *name, int by_ref, struct hub_erase_report *rep, char ***refs);
 /* Erase those orders (inside a transaction); 0 or -1 (database error). */
 int hub_erase_orders (db_t *db, char **refs, int nrefs, struct hub_erase_report *rep);
-/* Rewrite a text file in place (same length) when it holds a string; 1 changed, 0 not, -1 error. */
+/* Rewrite a file in place (same length) where it holds the customer's
+ * strings; 1 changed, 0 not, -1 error (errno set). */
 int hub_erase_file (const char *path, struct hub_erase_report *rep);
+/* How many of the customer's strings a file holds (read only: the files the
+ * erase leaves to their owners); -1 when it cannot be read. */
+int hub_erase_file_holds (const char *path, struct hub_erase_report *rep);
 /* Retention: orders delivered more than days ago and not yet erased; returns how many were erased. */
 int hub_erase_retention (db_t *db, int days, int64_t now_ms);
 void hub_erase_report_free (struct hub_erase_report *rep);

@@ -52,8 +52,8 @@ hub_import_row_set (struct hub_import_row *r, const char *key, const char *value
 		r->v[r->n] = xstrdup (value);
 		/* Every field passes here: a card number is masked before anything keeps it (pan.h). */
 		if (pan_mask (r->v[r->n]) > 0)
-			log_warn ("import: a card number in field '%s' was masked (%s); card numbers are never stored, "
-			    "ask the sender to leave them out", key, r->v[r->n]);
+			log_warn ("import: line %d: a card number in field '%s' was masked; card numbers are never stored, "
+			    "ask the sender to leave them out", r->lineno, key);
 		r->n++;
 	}
 }

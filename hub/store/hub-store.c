@@ -367,6 +367,17 @@ static const char *hub_store_migrations[] = {
 	 * order's history is in events (events_order). */
 	"DROP INDEX IF EXISTS scans_order;"
 	"DROP INDEX IF EXISTS scans_code;",
+	/* 9 -> 10: a repeat must be the same request: each stored reply keeps
+	 * a keyed digest of the request it answered (NULL for the replies
+	 * stored before, which are answered as they were), and the id of the
+	 * key those digests were made with; the events feed keeps its last
+	 * export error for despatch status. */
+	"ALTER TABLE requests ADD COLUMN digest BLOB;"
+	"CREATE TABLE request_digest_key ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  key_id TEXT NOT NULL);"
+	"ALTER TABLE events_feed ADD COLUMN error TEXT;"
+	"ALTER TABLE events_feed ADD COLUMN error_at INTEGER;",
 };
 
 db_t *
@@ -407,31 +418,90 @@ hub_store_open_at (const char *path, int schema, char **cause)
 }
 
 uint8_t *
-hub_store_reply_get (db_t *db, const char *terminal, uint32_t seq, size_t *size)
+hub_store_reply_get (db_t *db, const char *terminal, uint32_t seq, size_t *size, uint8_t digest[HUB_STORE_DIGEST],
+    bool *has_digest)
 {
-	db_stmt_t *st = db_prepare (db, "SELECT reply FROM requests WHERE terminal = ?1 AND seq = ?2");
+	db_stmt_t *st = db_prepare (db, "SELECT reply, digest FROM requests WHERE terminal = ?1 AND seq = ?2");
 	db_bind_text (st, 1, terminal);
 	db_bind_int (st, 2, seq);
 	uint8_t *copy = NULL;
+	*has_digest = false;
 	if (db_step (st) == DB_ROW) {
 		size_t n;
 		const void *p = db_col_blob (st, 0, &n);
 		copy = xmalloc (n);
 		memcpy (copy, p, n);
 		*size = n;
+		const void *d = db_col_blob (st, 1, &n);
+		if (d && n == HUB_STORE_DIGEST) {
+			memcpy (digest, d, HUB_STORE_DIGEST);
+			*has_digest = true;
+		}
 	}
 	db_reset (st);
 	return copy;
 }
 
 int
-hub_store_reply_put (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms, const uint8_t *data, size_t size)
+hub_store_reply_put (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms, const uint8_t *data, size_t size,
+    const uint8_t digest[HUB_STORE_DIGEST])
 {
-	db_stmt_t *st = db_prepare (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES (?1, ?2, ?3, ?4)");
+	db_stmt_t *st = db_prepare (db,
+	    "INSERT INTO requests (terminal, seq, at, reply, digest) VALUES (?1, ?2, ?3, ?4, ?5)");
 	db_bind_text (st, 1, terminal);
 	db_bind_int (st, 2, seq);
 	db_bind_int (st, 3, now_ms);
 	db_bind_blob (st, 4, data, size);
+	db_bind_blob (st, 5, digest, HUB_STORE_DIGEST);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int
+hub_store_digest_key (db_t *db, const char *key_id)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT key_id FROM request_digest_key WHERE id = 1");
+	if (st == NULL)
+		return -1;
+	int rc = db_step (st);
+	bool same = rc == DB_ROW && strcmp (db_col_text (st, 0), key_id) == 0;
+	bool first = rc == DB_DONE;
+	db_reset (st);
+	if (same)
+		return 0;
+	/* Digests made with another key cannot be compared: the replies stay,
+	 * answered as replies stored before digests were. */
+	if (db_begin (db) != DB_DONE)
+		return -1;
+	int changed = 0;
+	if (!first && db_exec (db, "UPDATE requests SET digest = NULL WHERE digest IS NOT NULL") == DB_DONE)
+		changed = db_changes (db);
+	st = db_prepare (db, "INSERT INTO request_digest_key (id, key_id) VALUES (1, ?1)"
+	    " ON CONFLICT (id) DO UPDATE SET key_id = ?1");
+	db_bind_text (st, 1, key_id);
+	rc = db_step (st);
+	db_reset (st);
+	if (rc != DB_DONE || db_commit (db) != DB_DONE) {
+		db_rollback (db);
+		return -1;
+	}
+	return first ? 0 : changed > 0 ? changed : 0;
+}
+
+int
+hub_store_audit_refusal (db_t *db, const char *terminal, uint32_t seq, const char *action, const char *detail,
+    int64_t now_ms)
+{
+	db_stmt_t *st = db_prepare (db,
+	    "INSERT INTO events (at, terminal, seq, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int (st, 1, now_ms);
+	db_bind_text (st, 2, terminal);
+	db_bind_int (st, 3, seq);
+	db_bind_text (st, 4, action);
+	db_bind_text (st, 5, detail);
 	int rc = db_step (st);
 	db_reset (st);
 	return rc == DB_DONE ? 0 : rc;

@@ -12,7 +12,7 @@
 
 #include "db.h"
 
-#define HUB_STORE_SCHEMA 9
+#define HUB_STORE_SCHEMA 10
 
 /* Open (creating or migrating) the hub database; NULL and *cause on failure. */
 db_t *hub_store_open (const char *path, char **cause);
@@ -28,9 +28,27 @@ db_t *hub_store_open_at (const char *path, int schema, char **cause);
 int hub_store_status_beat (db_t *db, const char *endpoint, int expiry_ms, int64_t started_ms, int64_t now_ms,
     bool stopping);
 
-/* A stored reply for (terminal, seq): a malloc'd copy the caller frees, or NULL. */
-uint8_t *hub_store_reply_get (db_t *db, const char *terminal, uint32_t seq, size_t *size);
-int hub_store_reply_put (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms, const uint8_t *data, size_t size);
+/*
+ * Stored replies, keyed by (terminal, seq), each with the digest of the
+ * request it answered (HUB_STORE_DIGEST bytes, made by the loop) so that a
+ * repeat can be told from another request under the same number.
+ * reply_get returns a malloc'd copy the caller frees, or NULL; *has_digest
+ * is false for a reply stored before digests were kept (or under a key
+ * since changed), which cannot be compared.
+ */
+#define HUB_STORE_DIGEST 32
+uint8_t *hub_store_reply_get (db_t *db, const char *terminal, uint32_t seq, size_t *size, uint8_t digest[HUB_STORE_DIGEST],
+    bool *has_digest);
+int hub_store_reply_put (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms, const uint8_t *data, size_t size,
+    const uint8_t digest[HUB_STORE_DIGEST]);
+/* The id of the key the digests are made with, checked at start (outside a
+ * transaction): when it changed, the digests made with the old key are
+ * dropped. Returns how many were dropped, or -1. */
+int hub_store_digest_key (db_t *db, const char *key_id);
+/* An audit event (events) for a request refused before any handler saw it
+ * (a terminal sending as another): who really sent it, action and detail. */
+int hub_store_audit_refusal (db_t *db, const char *terminal, uint32_t seq, const char *action, const char *detail,
+    int64_t now_ms);
 /* Forget stored replies older than before_ms; returns rows removed. */
 int hub_store_reply_prune (db_t *db, int64_t before_ms);
 

@@ -1,5 +1,5 @@
 /*
- * test-carriers.c: carrier files (issue 7). Bad definitions are refused
+ * test-carriers.c: carrier files. Bad definitions are refused
  * with file, line and reason (unit, and a hub that will not start); the
  * shipped files load; a specialist courier added by a file alone is loaded
  * by the hub, chosen by its rule, labelled, and takes its own numbers.
@@ -122,8 +122,9 @@ test_shipped (void)
 		free (cause);
 		return;
 	}
-	is_int (carrier_set_count (set), 7, "seven carriers");
-	static const char *const codes[] = { "dpd", "dhl-express", "parcelforce", "royal-mail", "ups", "fedex", "store-van" };
+	is_int (carrier_set_count (set), 11, "eleven carriers: seven parcel carriers, four specialist couriers");
+	static const char *const codes[] = { "dpd", "dhl-express", "parcelforce", "royal-mail", "ups", "fedex", "store-van",
+		"two-person", "fine-art", "london-sameday", "hanging-garment" };
 	for (size_t i = 0; i < nitems (codes); i++)
 		ok (carrier_find (set, codes[i]) != NULL, "carrier %s defined", codes[i]);
 	ok (carrier_set_nrules (set) >= 5, "the rule set has %d rules", carrier_set_nrules (set));
@@ -171,8 +172,8 @@ test_specialist (struct fl_term *porter, struct fl_term *packer, const char *ext
 	char *orders = xasprintf ("%s/art.csv", extra), out[4096];
 	write_file (orders, "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku,"
 	    "description,department,quantity,locations,unit_weight_g,line_value\n"
-	    "A1000001,phone,Nell Gwyn,1 Drury Lane,London,WC2B 5JF,GB,standard,250000,1,FA-OIL-0001,Oil on canvas,"
-	    "Fine Art,1,FA-VAULT-1,8000,250000\n");
+	    "A1000001,phone,Nell Gwyn,1 Drury Lane,London,WC2B 5JF,GB,standard,2500.00,1,FA-OIL-0001,Oil on canvas,"
+	    "Fine Art,1,FA-VAULT-1,8000,2500.00\n");
 	int rc = run (out, sizeof out, "%s/admin/despatch -d '%s' import '%s'", getenv ("top_builddir"), hub.database,
 	    orders);
 	ok (rc == 0, "a Fine Art order is imported: %s", out);
@@ -227,8 +228,8 @@ test_override_and_quote (struct fl_term *porter, struct fl_term *packer, struct 
 	fl_check (fl_scan (porter, "receive", "W1000009"), PROTO_OK, PR_OK, "received", "receive W1000009");
 	fl_check (fl_scan (porter, "locate", "ST-R1-A03", "order", "W1000009", "line", "1"), PROTO_OK, PR_OK,
 	    "Now scan the item", "its location");
-	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1"), PROTO_OK, PR_OK, "found",
-	    "its item");
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "3"), PROTO_OK,
+	    PR_OK, "found", "its three items, counted");
 	r = fl_expect (fl_scan (packer, "pack", "W1000009", "parcels", "1", "parcel", "1", "box", "B1", "weight", "600"),
 	    PROTO_OK, PR_OK, "labelled dpd", "pack: the override wins over the rules (Royal Mail)");
 	proto_msg_destroy (&r);

@@ -56,7 +56,15 @@ pack (struct fl_term *t, const char *ref, int lines, const char *weight)
 		snprintf (sku, sizeof sku, "SK-%s-%d", ref, i);
 		snprintf (no, sizeof no, "%d", i);
 		fl_check (fl_scan (t, "locate", loc, "order", ref, "line", no), PROTO_OK, PR_OK, NULL, "location");
-		fl_check (fl_scan (t, "locate", sku, "order", ref, "line", no), PROTO_OK, PR_OK, NULL, "item");
+		/* One scan per unit: scanned until the line is found (at most 20). */
+		for (int k = 0; k < 20; k++) {
+			proto_msg_t *r = fl_expect (fl_scan (t, "locate", sku, "order", ref, "line", no), PROTO_OK, PR_OK, NULL,
+			    "item");
+			bool more = strcmp (fl_data (r, "next"), "item") == 0;
+			proto_msg_destroy (&r);
+			if (!more)
+				break;
+		}
 	}
 	return fl_scan (t, "pack", ref, "parcels", "1", "parcel", "1", "box", "B1", "weight", weight);
 }

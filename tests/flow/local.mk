@@ -1,5 +1,5 @@
 # tests/flow/: the despatch flow against a real hub.
-check_PROGRAMS += tests/flow/test-flow tests/flow/test-gs1 tests/flow/test-import
+check_PROGRAMS += tests/flow/test-flow tests/flow/test-gs1 tests/flow/test-import tests/flow/test-symbol
 tests_flow_test_flow_SOURCES = tests/flow/test-flow.c tests/flow/flowlib.h
 tests_flow_test_flow_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_flow_LDADD = $(TEST_LIBS)
@@ -8,7 +8,9 @@ tests_flow_test_gs1_LDADD = $(COMMON_LIBS)
 tests_flow_test_import_SOURCES = tests/flow/test-import.c tests/flow/flowlib.h
 tests_flow_test_import_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_import_LDADD = $(TEST_LIBS)
-TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow
+tests_flow_test_symbol_SOURCES = tests/flow/test-symbol.c tests/tap.h
+tests_flow_test_symbol_LDADD = $(CARRIERS_LIBS)
+TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow tests/flow/test-symbol
 # The work queues and the supervisor's commands.
 check_PROGRAMS += tests/flow/test-queue
 tests_flow_test_queue_SOURCES = tests/flow/test-queue.c tests/flow/flowlib.h
@@ -16,7 +18,7 @@ tests_flow_test_queue_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_flow_test_queue_LDADD = $(TEST_LIBS)
 TESTS += tests/flow/test-queue
 
-# tests/carriers/: carriers as data, rules, quotes, close-out (issue 7).
+# tests/carriers/: carriers as data, rules, quotes, close-out.
 check_PROGRAMS += tests/carriers/test-carriers
 tests_carriers_test_carriers_SOURCES = tests/carriers/test-carriers.c tests/flow/flowlib.h
 tests_carriers_test_carriers_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
@@ -33,7 +35,7 @@ tests_carriers_test_closeout_SOURCES = tests/carriers/test-closeout.c tests/flow
 tests_carriers_test_closeout_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_carriers_test_closeout_LDADD = $(TEST_LIBS)
 TESTS += tests/carriers/test-closeout
-# tests/carriers/test-events: the events feed, PUB socket and export files (issue 7).
+# tests/carriers/test-events: the events feed, PUB socket and export files.
 check_PROGRAMS += tests/carriers/test-events
 tests_carriers_test_events_SOURCES = tests/carriers/test-events.c tests/flow/flowlib.h
 tests_carriers_test_events_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(JANSSON_CFLAGS)

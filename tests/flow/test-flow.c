@@ -58,6 +58,16 @@ test_whole_flow (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 		    NULL), PROTO_OK, PR_OK, "Now scan the item", "locate: location of line");
 		is_str (fl_data (r, "next"), "item", "next is the item");
 		proto_msg_destroy (&r);
+		if (i == 1) {
+			/* Two of them: one scan confirms one unit, not the line. */
+			r = fl_expect (fl_scan (porter, "locate", lines[i].sku, "order", "W1000005", "line", lines[i].line, NULL),
+			    PROTO_OK, PR_OK, "1 of 2 found", "locate: the first of two items");
+			is_str (fl_data (r, "next"), "item", "the second item is asked for");
+			is_str (fl_data (r, "found"), "1", "one found so far");
+			proto_msg_destroy (&r);
+			is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref = 'W1000005' AND line_no = 2"
+			    " AND status = 'open' AND qty_found = 1"), 1, "the line is still open, one unit found");
+		}
 		r = fl_expect (fl_scan (porter, "locate", lines[i].sku, "order", "W1000005", "line", lines[i].line, NULL),
 		    PROTO_OK, PR_OK, "found", "locate: item of line");
 		if (i < 2)
@@ -238,7 +248,14 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	fl_check (fl_scan (packer, "scanout", "T1000010", "cage", "CAGE-DPD", NULL), PROTO_REFUSED, PR_WRONG_STEP,
 	    "despatch ticket", "scan-out of a ticket");
 	fl_check (fl_scan (packer, "scanout", "1Z999AA10123456784", "cage", "CAGE-DPD", NULL), PROTO_REFUSED,
+	    PR_UNKNOWN_BARCODE, "no parcel of this hub has that number", "scan-out of a UPS label this hub did not make");
+	fl_check (fl_scan (packer, "scanout", "ZZ-NOTHING-1", "cage", "CAGE-DPD", NULL), PROTO_REFUSED,
 	    PR_UNKNOWN_BARCODE, "Unknown label", "scan-out of an unknown label");
+	fl_check (fl_scan (packer, "scanout", "]C02LFR75009+P", "cage", "CAGE-DPD", NULL), PROTO_REFUSED,
+	    PR_WRONG_LABEL, "routing barcode (2L..., under the waybill): it names no parcel. Scan the WAYBILL barcode",
+	    "DHL's routing barcode: which barcode to scan instead");
+	fl_check (fl_scan (packer, "verify", "421826SW1A1AA", NULL), PROTO_REFUSED, PR_WRONG_LABEL,
+	    "names no parcel. Scan the tracking barcode", "a ship-to postcode barcode (421) at verify: scan the tracking one");
 
 	/* A hold scanned at scan-out: alarm, acknowledged, released, then it goes. */
 	fl_check (fl_cmd (packer, "hold", "code", "T1000010", "reason", "fraud check", NULL), PROTO_REFUSED, PR_FORBIDDEN,
@@ -265,8 +282,11 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	/* A hold on a parcel only. */
 	fl_check (fl_cmd (sup, "hold", "code", track, "reason", "Box crushed", NULL), PROTO_OK, PR_OK, "on hold",
 	    "hold one parcel");
-	fl_check (fl_cmd (sup, "closeout-preview", "carrier", "dpd", NULL), PROTO_OK, PR_OK, "0 parcels ready",
-	    "a held parcel is not ready for close-out");
+	r = fl_expect (fl_cmd (sup, "closeout-preview", "carrier", "dpd", NULL), PROTO_WARN, PR_INCOMPLETE,
+	    "0 parcels ready to close, 0 labelled but not on a cage; 1 held parcels on the cage: take them off",
+	    "a held parcel is not ready for close-out, and must come off the cage");
+	ok (strncmp (fl_data (r, "held.1"), "T1000010/1|CAGE-DPD|", 20) == 0, "held.1 = %s", fl_data (r, "held.1"));
+	proto_msg_destroy (&r);
 	fl_check (fl_cmd (sup, "release", "code", track, "reason", "Reboxed", NULL), PROTO_OK, PR_OK, "released",
 	    "release the parcel");
 
@@ -378,14 +398,104 @@ test_ranges_and_cages (struct fl_term *porter, struct fl_term *packer, struct fl
 	    "set-up: the Royal Mail range is nearly used");
 	fl_check (fl_scan (porter, "locate", "ST-R1-A03", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK, "right",
 	    "location");
-	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK,
-	    "found", "item");
+	r = fl_expect (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", NULL), PROTO_OK, PR_OK,
+	    "1 of 3 found", "one item of three: the line stays open");
+	is_str (fl_data (r, "next"), "item", "the next item is asked for");
+	proto_msg_destroy (&r);
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "9", NULL),
+	    PROTO_REFUSED, PR_BAD_ARGUMENT, "from 0 to 3", "a count over the line's quantity is refused");
+	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "3", NULL),
+	    PROTO_OK, PR_OK, "found: 3 of 3", "the rest counted: the line is found");
 	r = fl_expect (fl_scan (packer, "pack", "W1000009", "box", "E1", "weight", "650", NULL), PROTO_WARN, PR_RANGE_LOW,
 	    "running low", "packed and labelled, but numbers run low");
 	is_str (fl_data (r, "carrier"), "royal-mail", "a light GB standard parcel goes by Royal Mail");
 	ok (strlen (fl_data (r, "tracking")) == 13 && strncmp (fl_data (r, "tracking"), "RB", 2) == 0,
 	    "an S10 tracking number: %s", fl_data (r, "tracking"));
 	proto_msg_destroy (&r);
+}
+
+/* A pack left half done goes on at another bench; a parcel added relabels every parcel; one on a cage stops it. */
+static void
+test_pack_resume (struct fl_term *porter, struct fl_term *packer, struct fl_term *other)
+{
+	static const struct {
+		const char *line, *location, *sku;
+	} lines[] = { { "1", "FJ-SAFE-2", "FJ-RNG-0007" }, { "2", "SH-R2-C08", "SH-BOOT-3808" }, { "3", "HB-R1-A02", "HB-TOTE-0110" } };
+	fl_check (fl_scan (porter, "receive", "P1000003", NULL), PROTO_OK, PR_OK, "received", "receive P1000003");
+	for (size_t i = 0; i < nitems (lines); i++) {
+		fl_check (fl_scan (porter, "locate", lines[i].location, "order", "P1000003", "line", lines[i].line, NULL),
+		    PROTO_OK, PR_OK, "right", "location");
+		fl_check (fl_scan (porter, "locate", lines[i].sku, "order", "P1000003", "line", lines[i].line, NULL), PROTO_OK,
+		    PR_OK, "found", "item");
+	}
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "P1000003", NULL), PROTO_OK, PR_OK, "How many parcels",
+	    "the ticket opens the order at the bench: nothing packed yet");
+	is_str (fl_data (r, "next"), "pack", "next is pack");
+	is_str (fl_data (r, "lines"), "3", "with its lines");
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'P1000003'"), 0, "opening made nothing");
+	fl_check (fl_scan (packer, "pack", "P1000003", "parcels", "2", "box", "M", "weight", "1200", NULL), PROTO_OK, PR_OK,
+	    "Parcel 1 of 2 labelled", "parcel 1 of 2 packed at bench 1");
+	r = fl_expect (fl_scan (other, "pack", "P1000003", NULL), PROTO_OK, PR_OK, "Scan the label of parcel 1",
+	    "the order opened at another bench: its first label to check");
+	is_str (fl_data (r, "next"), "verify", "next is verify");
+	is_str (fl_data (r, "verify"), "P1000003/1", "of parcel 1");
+	is_str (fl_data (r, "packed"), "1", "one packed");
+	is_str (fl_data (r, "parcels"), "2", "of two");
+	ok (strncmp (fl_data (r, "parcel.1"), "P1000003/1|labelled|dpd|", 24) == 0, "parcel.1 = %s", fl_data (r, "parcel.1"));
+	char *tracking = testlib_sql_text (hub.database, "SELECT tracking FROM parcels WHERE code = 'P1000003/1'");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (other, "verify", tracking, "order", "P1000003", NULL), PROTO_OK, PR_OK, "Now pack parcel 2 of 2",
+	    "its label checked at the other bench: parcel 2 next");
+	is_str (fl_data (r, "next"), "pack", "next is pack");
+	is_str (fl_data (r, "pack_no"), "2", "parcel 2");
+	proto_msg_destroy (&r);
+	fl_check (fl_scan (other, "pack", "P1000003", "parcels", "5", "box", "M", "weight", "900", NULL), PROTO_OK, PR_OK,
+	    "Parcel 2 of 2 labelled", "parcel 2: the count said first stands (5 now is no way to add parcels)");
+	char *tracking2 = testlib_sql_text (hub.database, "SELECT tracking FROM parcels WHERE code = 'P1000003/2'");
+	fl_check (fl_scan (other, "verify", tracking2, NULL), PROTO_OK, PR_OK, "All 2 parcels of P1000003 checked",
+	    "parcel 2's label checked");
+	r = fl_expect (fl_scan (packer, "pack", "P1000003", "box", "M", "weight", "500", NULL), PROTO_OK, PR_ALREADY_DONE,
+	    "already has its 2 parcels", "packing again without add makes no parcel");
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'P1000003'"), 2, "still two parcels");
+	r = fl_expect (fl_scan (packer, "pack", "P1000003", NULL), PROTO_OK, PR_ALREADY_DONE, "is packed: 2 of 2",
+	    "the ticket of the packed order shows its parcels");
+	is_str (fl_data (r, "complete"), "1", "complete");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (packer, "pack", "P1000003", "add", "1", "box", "S", "weight", "300", NULL), PROTO_WARN, PR_OK,
+	    "Parcel 3 of 3 added", "a parcel added, explicitly");
+	is_str (fl_data (r, "replaced"), "2", "two labels replaced");
+	char want[120];
+	snprintf (want, sizeof want, "P1000003/1|%s|", tracking);
+	ok (strncmp (fl_data (r, "replace.1"), want, strlen (want)) == 0, "replace.1 = %s", fl_data (r, "replace.1"));
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'P1000003' AND status = 'labelled'"), 3,
+	    "three parcels labelled, each to be checked again");
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'P1000003' AND status = 'void'"), 2,
+	    "the two old labels voided, their numbers kept used");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'P1000003' AND parcels_expected = 3"), 1, "N is 3");
+	fl_check (fl_scan (packer, "verify", tracking, "order", "P1000003", NULL), PROTO_ALARM, PR_WRONG_LABEL,
+	    "CANCELLED LABEL: parcel P1000003/1's label", "the old label of parcel 1 is refused");
+	/* Parcel 1 on a cage: its label cannot change, so no parcel can be added. */
+	char *t1 = testlib_sql_text (hub.database, "SELECT tracking FROM parcels WHERE code = 'P1000003/1'");
+	fl_check (fl_scan (packer, "verify", t1, NULL), PROTO_OK, PR_OK, "Label right", "new label 1 checked");
+	fl_check (fl_scan (packer, "cage", "CAGE-DPD", NULL), PROTO_OK, PR_OK, NULL, "cage");
+	fl_check (fl_scan (packer, "scanout", t1, "cage", "CAGE-DPD", NULL), PROTO_OK, PR_OK, "on CAGE-DPD", "parcel 1 out");
+	for (int k = 2; k <= 3; k++) {
+		char sql[120];
+		snprintf (sql, sizeof sql, "SELECT tracking FROM parcels WHERE code = 'P1000003/%d'", k);
+		char *tk = testlib_sql_text (hub.database, sql);
+		fl_check (fl_scan (packer, "verify", tk, NULL), PROTO_OK, PR_OK, "Label right", "new label checked");
+		free (tk);
+	}
+	fl_check (fl_scan (packer, "pack", "P1000003", "add", "1", "box", "S", "weight", "300", NULL), PROTO_REFUSED,
+	    PR_CONFLICT, "P1000003/1 is on CAGE-DPD", "adding while a parcel is on the cage is refused, with what to do");
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'P1000003' AND status <> 'void'"), 3,
+	    "nothing changed");
+	free (tracking);
+	free (tracking2);
+	free (t1);
 }
 
 int
@@ -404,6 +514,7 @@ main (void)
 	test_whole_flow (&porter, &packer, &sup);
 	test_refusals (&porter, &packer, &sup, &admin);
 	test_ranges_and_cages (&porter, &packer, &admin);
+	test_pack_resume (&porter, &packer, &admin);
 
 	char *integrity = testlib_sql_text (hub.database, "PRAGMA integrity_check");
 	is_str (integrity, "ok", "PRAGMA integrity_check is ok");

@@ -53,10 +53,61 @@ variant 's/"code": "101"/"code": "1O1"/'
 refuse 1 "service.code" "service code that is not digits is named" --carrier dpd-uk --data "$tmp/ship.json" --format zpl
 sed 's/1Z999AA10123456784/1Z999AA10123456785/' "$srcdir/shipments/ups.json" > "$tmp/ups.json"
 refuse 1 "not a valid ups identifier" "tracking number with a bad check digit refused" --carrier ups --data "$tmp/ups.json" --format zpl
-sed 's/"tracking": "VAN2026112200042"/"tracking": "VAN-Ω-42"/' "$srcdir/shipments/store-van.json" > "$tmp/van.json"
-refuse 1 "cannot go in barcode 'parcel-id'" "data Code 128 cannot encode is refused" --carrier store-van --data "$tmp/van.json" --format png
-sed 's/"tracking": "VAN2026112200042"/"tracking": "VAN20261122000420000000000000000000"/' "$srcdir/shipments/store-van.json" > "$tmp/van.json"
-refuse 1 "tracking" "tracking too long for its barcode is named" --carrier store-van --data "$tmp/van.json" --format png
+ticket () {
+	printf '{"reference": "%s", "service": {"name": "Next day"}, "recipient": {"name": "A. Smith", "town": "London", "postcode": "SW1A 2AA", "country": "GB"}, "order": {"lines": 2, "departments": "Shoes"}, "date": "2026-11-22"}' "$1" > "$tmp/ticket.json"
+}
+ticket "ORD-Ω-42"
+refuse 1 "cannot go in barcode 'order'" "data Code 128 cannot encode is refused" --carrier ticket --data "$tmp/ticket.json" --format png
+ticket "ORDER-abcdefghijklmn"
+printf '{"name": "narrow", "width": 100, "height": 148, "elements": [{"type": "barcode", "name": "order", "symbology": "code128", "x": 2, "y": 2, "w": 30, "h": 20, "data": "{reference}"}]}' > "$tmp/narrow.json"
+refuse 1 "reference is too long for barcode 'order'" "reference too long for its barcode is named" --layout "$tmp/narrow.json" --data "$tmp/ticket.json" --format png
+# A character no label font has is refused in every format, naming the field and the character:
+# never drawn as a box.
+sed 's/"town": "London",/"town": "नई दिल्ली",/' "$good" > "$tmp/ship.json"
+for f in zpl pdf png; do
+	refuse 1 "shipment field recipient.town holds characters that no label font can print, 'न' (U+0928)" \
+	    "a Devanagari town (no label font has it) is refused ($f)" --carrier dpd-uk --data "$tmp/ship.json" --format $f
+done
+variant 's/"name": "Zoë Ångström-Łukasiewicz"/"name": "Zoë 🦩 Ångström"/'
+refuse 1 "recipient.name holds characters that no label font can print, '🦩' (U+1F9A9)" \
+    "an emoji no label font has is refused, naming it" --carrier dpd-uk --data "$tmp/ship.json" --format zpl
+# A layout that prints a tracking number without its scheme's check is refused when it loads,
+# and so is one asking for bars narrower than the symbology's minimum.
+sed 's/{tracking|ident:dpd|group:4,4,4,2}/{tracking|group:4,4,4,2}/' "${top_srcdir:-.}/data/layouts/dpd-uk.json" > "$tmp/noident.json"
+refuse 1 "{tracking} must pass through its scheme's check" "a layout printing {tracking} without ident: is refused" \
+    --layout "$tmp/noident.json" --data "$good" --format zpl
+sed '/"name": "sscc"/s/"module": 0.5/"module": 0.375/' "${top_srcdir:-.}/data/layouts/specialist.json" > "$tmp/thin.json"
+refuse 1 "a gs1-128's bars are at least 0.495 mm wide (module), not 0.375" "GS1-128 bars under 0.495 mm are refused" \
+    --layout "$tmp/thin.json" --data "$srcdir/shipments/specialist.json" --format zpl
+
+# Read back before printing: every carrier's label verifies in every format, listing what it read;
+# a label read against another shipment, or where the layout's box holds no symbol, is refused.
+for s in "$srcdir"/shipments/*.json; do
+	c=$(basename "$s" .json)
+	for f in zpl png pdf; do
+		rm -f "$tmp/v.$f"
+		"$tool" render --carrier "$c" --data "$s" --format $f --verify -o "$tmp/v.$f" > "$tmp/msg" 2>&1 \
+		    && "$tool" verify --carrier "$c" --data "$s" "$tmp/v.$f" > "$tmp/read" 2>> "$tmp/msg" \
+		    && [ "$(wc -l < "$tmp/read")" = "$(wc -l < "$srcdir/expect/$c.txt")" ]
+		rc=$?
+		ok $rc "$c: render --verify and despatch-label verify read every barcode back ($f)"
+		[ $rc = 0 ] || sed 's/^/#   /' "$tmp/msg"
+	done
+done
+"$tool" render --carrier ups --data "$srcdir/shipments/ups.json" --format zpl -o "$tmp/ups.zpl"
+sed 's/1Z999AA10123456784/1Z5R89390357567127/' "$srcdir/shipments/ups.json" > "$tmp/other.json"
+"$tool" verify --carrier ups --data "$tmp/other.json" "$tmp/ups.zpl" > /dev/null 2> "$tmp/msg"
+rc=$?
+[ $rc = 1 ] && grep -q "of layout ups reads \".*1Z23456784.*\", but it must carry \".*1Z57567127" "$tmp/msg"
+ok $? "a label verified against another parcel's shipment is refused, saying what it read (exit $rc)"
+[ $rc = 1 ] || sed 's/^/#   /' "$tmp/msg"
+sed '/"name": "tracking"/s/"y": 106/"y": 49/' "${top_srcdir:-.}/data/layouts/ups.json" > "$tmp/moved.json"
+"$tool" verify --layout "$tmp/moved.json" --data "$srcdir/shipments/ups.json" "$tmp/ups.zpl" > /dev/null 2> "$tmp/msg"
+rc=$?
+[ $rc = 1 ] && grep -q "barcode 'tracking' (code128) of layout ups does not read back" "$tmp/msg"
+ok $? "a barcode not where the layout puts it does not read back (exit $rc)"
+[ $rc = 1 ] || sed 's/^/#   /' "$tmp/msg"
+
 printf '{ "tracking": ' > "$tmp/broken.json"
 refuse 1 "line" "broken JSON refused" --carrier dpd-uk --data "$tmp/broken.json" --format zpl
 printf '"just text"' > "$tmp/str.json"

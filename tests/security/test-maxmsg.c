@@ -17,15 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Send size bytes of junk (starting "DS" and our version, so it looks like ours) from raw. */
+/* Send size bytes of junk from raw: a PING's header (our version, so not
+ * BAD_VERSION), then junk where a PING has nothing: MALFORMED. */
 static void
 maxmsg_send_junk (zsock_t *raw, size_t size)
 {
 	uint8_t *junk = malloc (size);
 	memset (junk, 'x', size);
-	junk[0] = 'D';
-	junk[1] = 'S';
-	junk[2] = PROTO_VERSION; /* junk after a right version: MALFORMED, not BAD_VERSION */
+	static const uint8_t ping[] = { 'D', 'S', PROTO_VERSION, PROTO_PING, 1, 't', 0, 0, 0, 1 };
+	memcpy (junk, ping, sizeof ping);
 	zframe_t *f = zframe_new (junk, size);
 	free (junk);
 	zframe_send (&f, raw, 0);

@@ -27,6 +27,20 @@ static const struct {
 	{ "", "", 0 },
 	{ "4111  1111 1111 1111", "4111  1111 1111 1111", 0 },                /* double space breaks the run */
 	{ "x4111111111111111y", "x************1111y", 1 },
+	/* Time stamps in file names pass Luhn one time in ten: no card starts 20. */
+	{ "inbox/done/orders-20261201000019.csv", "inbox/done/orders-20261201000019.csv", 0 },
+	{ "events-20261201120000001.jsonl", "events-20261201120000001.jsonl", 0 },
+	{ "done 2026-12-01 20261201000027 taken", "done 2026-12-01 20261201000027 taken", 0 },
+	/* Lengths a card of that start does not have. */
+	{ "378282246310005 0", "***********0005 0", 1 },                     /* Amex is 15 ... */
+	{ "3782822463100052", "3782822463100052", 0 },                        /* ... never 16 */
+	{ "5555555555554", "5555555555554", 0 },                              /* Mastercard is 16 only */
+	{ "30569309025904", "**********5904", 1 },                            /* Diners, 14 */
+	{ "3530111333300000", "************0000", 1 },                        /* JCB */
+	{ "6200000000000005", "************0005", 1 },                        /* UnionPay */
+	{ "2200000000000004", "************0004", 1 },                        /* Mir */
+	{ "2223000048410010", "************0010", 1 },                        /* Mastercard 2-series */
+	{ "orders-4111111111111111.csv", "orders-************1111.csv", 1 },  /* a card is a card, even in a name */
 };
 
 int

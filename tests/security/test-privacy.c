@@ -129,7 +129,10 @@ main (void)
 	char *out = NULL;
 	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' -d '%s' 2>&1", top, csv, hub.database);
 	is_int (run (cmd, &out), 0, "an import with a card number in it is taken");
-	ok (out && strstr (out, "card number"), "and the operator is warned: %s", out ? out : "");
+	ok (out && strstr (out, "card number") && strstr (out, "line 2"), "and the operator is warned, with the line: %s",
+	    out ? out : "");
+	ok (out && strstr (out, "0005") == NULL && strstr (out, "Bank Street") == NULL && strstr (out, "Ivor") == NULL,
+	    "the warning holds neither the masked number nor the rest of the address");
 	free (out);
 	free (cmd);
 	char *a2 = testlib_sql_text (hub.database, "SELECT address2 FROM orders WHERE ref = 'X9000001'");

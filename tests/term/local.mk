@@ -1,6 +1,11 @@
 # tests/term/: terminals driven through tmux against a real hub.
 dist_check_SCRIPTS += tests/term/term-skeleton.sh tests/term/term-offline.sh tests/term/term-flow.sh tests/term/term-print.sh tests/term/term-quote.sh \
-	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-journal.sh
+	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-journal.sh tests/term/term-scan.sh tests/term/term-closeout.sh
 TESTS += tests/term/term-skeleton.sh tests/term/term-offline.sh tests/term/term-flow.sh tests/term/term-print.sh tests/term/term-quote.sh \
-	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-journal.sh
-EXTRA_DIST += tests/term/termlib.sh
+	tests/term/term-short.sh tests/term/term-refused.sh tests/term/term-journal.sh tests/term/term-scan.sh tests/term/term-closeout.sh
+EXTRA_DIST += tests/term/termlib.sh tests/term/scanlib.sh
+# label-crop: each barcode of a label the fake printer received, cut out for the readers.
+check_PROGRAMS += tests/term/label-crop
+tests_term_label_crop_SOURCES = tests/term/label-crop.c tests/labels/zpl-decode.h
+tests_term_label_crop_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_term_label_crop_LDADD = $(JANSSON_LIBS) -lm

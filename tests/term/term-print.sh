@@ -38,12 +38,17 @@ tp_wait_count ()
 	[ "$(tp_count "$1")" -ge "$2" ]
 }
 
-# Receive and locate a one-line order, then back to the menu.
+# Receive and locate a one-line order (its item scanned as many times as there are: $4, default 1), then back to the menu.
 tp_prepare ()
 {
+	local n=${4:-1} i=1
 	tl_keys "$(tl_menu Receive)" && tl_wait "Scan ticket" && tl_scan "$1" && tl_wait "Go to $2" \
-		&& tl_keys F4 && tl_wait "Scan location" && tl_scan "$2" && tl_wait "Scan item" \
-		&& tl_scan "$3" && tl_wait "Next: pack" && tl_keys F3 && tl_wait MENU
+		&& tl_keys F4 && tl_wait "Scan location" && tl_scan "$2" && tl_wait "Scan item" || return 1
+	while [ "$i" -lt "$n" ]; do
+		tl_scan "$3" && tl_wait "$i of $n found" || return 1
+		i=$((i + 1))
+	done
+	tl_scan "$3" && tl_wait "Next: pack" && tl_keys F3 && tl_wait MENU
 }
 
 # Pack a received, located order as one parcel.
@@ -86,7 +91,7 @@ tl_keys F3 && tl_wait MENU
 # 2. Printer off: kept, F4 sends it to the fallback.
 "$TP_CUPS" printer-down "$TP_DIR" label >>"$TL_DIR/cups.log" 2>&1
 tl_ok $? "the bench printer is switched off"
-tp_prepare W1000009 ST-R1-A03 ST-NTB-0011 && tp_pack W1000009
+tp_prepare W1000009 ST-R1-A03 ST-NTB-0011 3 && tp_pack W1000009
 tl_ok $? "second order packed with the printer off"
 tl_wait_joined "Printer offline: label kept"
 tl_ok $? "the terminal says the printer is offline and the label kept"
@@ -106,12 +111,12 @@ tl_ok $? "the terminal hears it printed"
 tl_ok $? "nothing left unprinted (P count gone)"
 [ "$(tp_count label)" = 1 ]
 tl_ok $? "nothing more at the switched-off bench printer"
-tl_keys F3 && tl_wait MENU
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU
 
 # 3. The Print jobs screen: a kept label redirected from the list.
 tp_prepare W1000006 WW-R1-A01 WW-SCF-0900 && tp_pack W1000006 && tl_wait_joined "Printer offline"
 tl_ok $? "third order packed, its label kept"
-tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Print jobs')" && tl_wait "PRINT JOBS"
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Print jobs')" && tl_wait "PRINT JOBS"
 tl_wait "W1000006/1 offline label"
 tl_ok $? "Print jobs lists the kept label"
 tl_keys 1 && tl_wait "F2 Redirect"

@@ -60,7 +60,7 @@ tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_
 tl_ok $? "packed"
 [ "$(tl_sql "SELECT carrier || '/' || service FROM parcels WHERE order_ref = 'W1000001'")" = "$choice" ]
 tl_ok $? "the parcel goes by the overridden carrier and service ($choice)"
-tl_keys F3 && tl_wait MENU && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_keys F3 && tl_wait "Scan badge"
 
 # A handheld: the list pages, and a parcel label quotes its order.
 tl_resize 16 20
@@ -72,13 +72,33 @@ tl_ok $? "a parcel label quotes its order at 16 x 20"
 tl_wait_re "^[0-9]+\.[0-9]{2} "
 tl_ok $? "prices shown on the narrow screen"
 tl_wait_re "^[0-9]+\.[0-9]{2} fedex/"
-tl_ok $? "all four services on one page at 16 x 20"
+tl_ok $? "the services with their prices at 16 x 20"
+# prices: the prices on the screen now, one a line, in the order shown.
+prices () { tl_screen | sed -n 's/^\([0-9][0-9]*\.[0-9][0-9]\) .*/\1/p'; }
 tl_resize 12 20
-tl_wait_re "^QUOTE +1/[0-9]" && ! tl_screen | grep -q "^[0-9.]* fedex/"
-tl_ok $? "at 12 x 20 the list is paged: page 1 shown"
-tl_keys PageDown && tl_wait_re "^QUOTE +2/[0-9]" && tl_keys PageDown && tl_wait_re "^[0-9]+\.[0-9]{2} fedex/"
-tl_ok $? "PgDn pages on to the last service"
-tl_keys PageUp && tl_wait_re "^QUOTE +2/[0-9]" && tl_keys PageUp && tl_wait_re "^QUOTE +1/[0-9]"
+tl_wait_re "^QUOTE +1/[0-9]" && tl_settle
+pages=$(tl_screen | sed -n 's,^QUOTE *1/\([0-9]*\).*,\1,p')
+first=$(prices)
+firstlines=$(tl_screen | grep -E '^[0-9]+\.[0-9]{2} ')
+[ "${pages:-0}" -ge 2 ] && [ -n "$first" ]
+tl_ok $? "at 12 x 20 the list is paged: page 1 of $pages shown"
+i=1
+while [ "$i" -lt "${pages:-0}" ]; do
+	i=$((i + 1))
+	tl_keys PageDown && tl_wait_re "^QUOTE +$i/$pages" || break
+done
+tl_settle
+last=$(prices)
+lastline=$(tl_screen | grep -E '^[0-9]+\.[0-9]{2} ' | tail -n 1)
+# Two services may cost the same, so page 1 is told apart by whole lines, not by price.
+[ "$i" = "$pages" ] && [ -n "$last" ] && [ "$(printf '%s\n' $first $last | sort -n | tail -n 1)" = "$(printf '%s\n' $last | tail -n 1)" ] \
+	&& [ -n "$lastline" ] && ! printf '%s\n' "$firstlines" | grep -qxF "$lastline"
+tl_ok $? "PgDn pages on to the last service, the dearest, not on page 1"
+while [ "$i" -gt 1 ]; do
+	i=$((i - 1))
+	tl_keys PageUp && tl_wait_re "^QUOTE +$i/$pages" || break
+done
+[ "$i" = 1 ]
 tl_ok $? "PgUp goes back"
 
 tl_done

@@ -1,7 +1,8 @@
 #!/bin/bash
 # term-refused.sh: a terminal the hub turns away says so, on its status line
 # and in words, instead of "NO HUB" as if the network were down: a revoked
-# key, another hub's public key, no keys for a CURVE hub. A secret key its
+# key, another hub's public key, no keys for a CURVE hub, a key used as
+# another terminal id (the hub's WRONG_TERMINAL in words). A secret key its
 # group may read stops the terminal with the chmod to run. A handheld at
 # 16 x 20; then the enrolled terminal connects as usual.
 : "${top_srcdir:?run through make check}"
@@ -53,6 +54,15 @@ tl_ok $? "and says why and the chmod to run: $(cat "$TL_DIR/loose.err")"
 chmod 600 "$TL_DIR/loose/terminal.cert_secret" && TL_TERM_KEYS="$TL_DIR/loose" tl_term_start 16 20 --terminal tl-term --station DESP1
 tl_wait "HUB OK"
 tl_ok $? "after that chmod, the same keys connect: HUB OK"
+
+# tl-term's key with another terminal id: the hub refuses it, and the terminal says why.
+TL_TERM_KEYS="$TL_KEYS/terminals/tl-term" tl_term_start 16 20 --terminal hh-other --station DESP1
+tl_wait_joined "enrolled as terminal tl-term"
+tl_ok $? "a key used as another terminal id: the hub's refusal on the screen"
+grep -q "the hub refused this terminal: This device's key is enrolled as terminal tl-term, not hh-other" "$TL_DIR/term.log"
+tl_ok $? "and in the terminal's log"
+grep -q "key tl-term: sent HELLO seq [0-9]* as terminal hh-other: refused (WRONG_TERMINAL)" "$TL_DIR/hub.log"
+tl_ok $? "the hub logged it with the key's name"
 
 # The enrolled terminal: nothing of the above.
 tl_term_start 16 20 --terminal tl-term --station DESP1

@@ -95,12 +95,21 @@ tl_hub_stop ()
 }
 
 # tl_term_start ROWS COLS [terminal options...]: the terminal in a fresh tmux window.
-# Its keys are tl-term's, or the folder in TL_TERM_KEYS (empty: no --keys at all).
+# Its keys are those enrolled as its --terminal id (enrolled here when new: the
+# hub takes the id from the key), or the folder in TL_TERM_KEYS (empty: no --keys at all).
 tl_term_start ()
 {
 	local rows=$1 cols=$2
 	shift 2
-	local keys=${TL_TERM_KEYS-$TL_KEYS/terminals/tl-term}
+	local id=tl-term prev=
+	for a in "$@"; do
+		[ "$prev" = --terminal ] && id=$a
+		prev=$a
+	done
+	if [ -z "${TL_TERM_KEYS+set}" ] && [ ! -d "$TL_KEYS/terminals/$id" ]; then
+		"$top_builddir/admin/despatch" keys enrol "$TL_KEYS" "$id" >/dev/null || return 1
+	fi
+	local keys=${TL_TERM_KEYS-$TL_KEYS/terminals/$id}
 	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' ${keys:+--keys '$keys'} --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
 	if tmux -L "$TL_SOCK" has-session 2>/dev/null; then
 		tmux -L "$TL_SOCK" respawn-pane -k -t dsp "$cmd"
@@ -133,10 +142,10 @@ tl_screen ()
 	tmux -L "$TL_SOCK" capture-pane -p -t dsp 2>/dev/null
 }
 
-# tl_wait TEXT [TRIES]: poll the screen (every 50 ms, 200 tries by default) for fixed TEXT.
+# tl_wait TEXT [TRIES]: poll the screen (every 50 ms, 400 tries by default: a loaded machine can take seconds to show what an idle one shows at once) for fixed TEXT.
 tl_wait ()
 {
-	local i=0 tries=${2:-200}
+	local i=0 tries=${2:-400}
 	while [ $i -lt "$tries" ]; do
 		tl_screen | grep -qF -- "$1" && return 0
 		sleep 0.05
@@ -148,7 +157,7 @@ tl_wait ()
 # The same, for the joined screen (text wrapped over lines at narrow widths).
 tl_wait_joined ()
 {
-	local i=0 tries=${2:-200}
+	local i=0 tries=${2:-400}
 	while [ $i -lt "$tries" ]; do
 		tl_screen | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1" && return 0
 		sleep 0.05
@@ -160,10 +169,26 @@ tl_wait_joined ()
 # The same for an extended regular expression, line by line.
 tl_wait_re ()
 {
-	local i=0 tries=${2:-200}
+	local i=0 tries=${2:-400}
 	while [ $i -lt "$tries" ]; do
 		tl_screen | grep -qE -- "$1" && return 0
 		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tl_settle: wait (at most 40 tries of 50 ms) until two captures 100 ms apart agree, so a
+# screen is read whole and not halfway through a redraw.
+tl_settle ()
+{
+	local i=0 a b
+	a=$(tl_screen)
+	while [ $i -lt 40 ]; do
+		sleep 0.1
+		b=$(tl_screen)
+		[ "$a" = "$b" ] && return 0
+		a=$b
 		i=$((i + 1))
 	done
 	return 1
