@@ -27,7 +27,7 @@ tl_scan WW-DRS-1042 && tl_wait "Go to BT-HOLD-1"
 tl_ok $? "item found: the next line's location"
 tl_scan BT-HOLD-1 && tl_wait "Scan item" && tl_scan BT-EDP-0050 && tl_wait "Next: pack"
 tl_ok $? "last line found: next is pack"
-tl_keys F3 && tl_wait "MENU" && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait "MENU" && tl_logout
 tl_ok $? "porter logs out"
 
 # The bench.
@@ -46,7 +46,7 @@ tracking=$(tl_screen | sed -n 's/^[a-z-]* \([0-9A-Z]\{8,\}\) .*/\1/p' | head -1)
 tl_ok $? "the screen names the parcel's tracking number ($tracking)"
 tl_scan "$tracking" && tl_wait "Scan ticket"
 tl_ok $? "label verified: ready for the next order"
-tl_keys F3 && tl_wait "MENU" && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait "MENU" && tl_logout
 
 # A supervisor holds the parcel; scan-out raises the alarm.
 tl_login B3001 3333

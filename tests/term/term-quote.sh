@@ -22,7 +22,7 @@ tl_wait_re "^OK "
 tl_ok $? "the hub's summary on the message line"
 tl_scan NO-SUCH-ORDER && tl_wait "No order NO-SUCH"
 tl_ok $? "an unknown code is refused with the hub's words"
-tl_keys F3 && tl_wait MENU && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait MENU && tl_logout
 
 # The supervisor: the list to pick from, a reason, the hub's answer.
 tl_login B3001 3333
@@ -60,7 +60,7 @@ tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_
 tl_ok $? "packed"
 [ "$(tl_sql "SELECT carrier || '/' || service FROM parcels WHERE order_ref = 'W1000001'")" = "$choice" ]
 tl_ok $? "the parcel goes by the overridden carrier and service ($choice)"
-tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_logout
 
 # A handheld: the list pages, and a parcel label quotes its order.
 tl_resize 16 20
