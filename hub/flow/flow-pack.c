@@ -5,6 +5,7 @@
  * packer then scans the printed label to prove it is on the right parcel.
  */
 #include "config.h"
+#include "conf.h"
 #include "flow-steps.h"
 #include "hub/req/flow.h"
 #include "screens.h"
@@ -187,6 +188,8 @@ flow_pack_open (struct hub_req *req, struct flow_order *o)
 	}
 	flow_data_order (req, o);
 	flow_data_lines (req, o->ref);
+	/* The box types the bench chooses from (the terminal offers them as a list). */
+	hub_reply_data (req, "boxes", "%s", conf_get (req->opt->conf, "pack.boxes", "S M L XL"));
 	flow_pack_state (req, o, &s);
 	const char *next = flow_pack_next (req, o, &s);
 	hub_reply_data (req, "next", "%s", next);

@@ -62,7 +62,8 @@ tq_pack_label ()
 		if tl_screen | grep -q "Parcels"; then
 			asked=Parcels && tl_keys Enter
 		elif tl_screen | grep -q "Box type"; then
-			asked="Box type" && tl_scan M
+			# The box types of the configuration, offered as a list: 2 is the second.
+			asked="Box type" && tl_wait_main "1 Small 2 Medium 3 Large 4 Tube" 40 && tl_scan 2
 		elif tl_screen | grep -q "Weight g"; then
 			asked="Weight g" && tl_scan 800
 		else
@@ -83,7 +84,7 @@ tl_demo "$top_srcdir/tests/term/queue-orders.csv"
 tp_start
 tl_ok $? "a private cupsd with fake printers starts"
 tl_hub_start --set "printer.server=$DSP_CUPS_SOCKET" --set printer.bench-1.label=label --set printer.bench-1.document=docs \
-	--set station.bench-1.group=benches --set station.bench-2.group=benches --set printer.group.benches.fallback=fallback
+	--set station.bench-1.group=benches --set station.bench-2.group=benches --set printer.group.benches.fallback=fallback --set pack.boxes=Small,Medium,Large,Tube
 tl_ok $? "hub starts with the test orders and the bench's printers"
 [ "$TL_FAILED" -eq 0 ] || tl_done
 
@@ -162,6 +163,8 @@ for size in 16x20 8x40 24x80; do
 	tl_ok $? "$size: $b packed and its label scanned ($number)"
 	[ "$(tl_sql "SELECT count(*) FROM parcels WHERE order_ref IN ('$a', '$b') AND status = 'verified'")" = 2 ]
 	tl_ok $? "$size: both parcels checked at the bench"
+	[ "$(tl_sql "SELECT group_concat (DISTINCT box) FROM parcels WHERE order_ref IN ('$a', '$b')")" = Medium ]
+	tl_ok $? "$size: packed in the box chosen by its number from the configured list (Medium)"
 	tq_menu && tl_keys "$(tl_menu_key Consolidation)" && tl_wait "Scan ticket" && tl_scan $a \
 		&& tl_page_to "in $a/1 label checked"
 	tl_ok $? "$size: Consolidation says which parcel each line went into"

@@ -202,8 +202,9 @@ for size in 16x20 8x40 24x80; do
 	[ "$(ts_asked)" = "Supervisor > Part-shipments" ]
 	tl_ok $? "$size: the warning names the screen where a supervisor decides: $(ts_asked)"
 	ts_as B2001 2222
-	tl_keys "$(tl_menu_key Pack)" && tl_wait "Scan ticket" && tl_scan $order && ts_pack_until "Ask a supervisor"
-	tl_ok $? "$size: pack refuses $order while the short line is undecided"
+	tl_keys "$(tl_menu_key Pack)" && tl_wait "Scan ticket" && tl_scan $order && tl_wait_main "Ask a supervisor" \
+		&& ! tl_main | grep -qE "Parcels|Box type|Weight g"
+	tl_ok $? "$size: pack refuses $order at its ticket while the short line is undecided, before asking parcels, box or weight"
 	[ "$(ts_asked)" = "Supervisor > Part-shipments" ]
 	tl_ok $? "$size: and names the same screen: $(ts_asked)"
 	ts_as B3001 3333
