@@ -156,6 +156,6 @@ const struct despatch_cmd_entry despatch_keys_entry = {
 	.name = "keys",
 	.usage = "init|enrol|revoke|rename|list DIR [NAME [NEW]]",
 	.help = "the hub's CURVE keys and terminal allow-list (despatch keys --help)",
-	.flags = DESPATCH_CMD_OPTIONS,
+	.flags = DESPATCH_CMD_OPTIONS | DESPATCH_CMD_NO_DATABASE,
 	.exec = despatch_keys_exec,
 };

@@ -18,11 +18,12 @@
 #include "conf.h"
 #include "db.h"
 #include "despatch.h"
+#include "hub/loop/hub-metrics.h"
+#include "hub/store/hub-backup.h"
 #include "hub/store/hub-store.h"
 #include "printers/print.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -200,6 +201,64 @@ despatch_status_hub (struct despatch_status *st)
 	}
 	free (version);
 	free (endpoint);
+}
+
+/* The hub's last reload (SIGHUP), from the audit trail (hub/loop/hub-reload.h). */
+static void
+despatch_status_reload (struct despatch_status *st)
+{
+	char d1[32];
+	if (!despatch_status_has_table (st, "events") || !despatch_status_has_table (st, "hub_status"))
+		return;
+	int64_t started = db_query_int (st->db, "SELECT started_at FROM hub_status WHERE id = 1", 0);
+	db_stmt_t *q = db_prepare (st->db, "SELECT at, code, detail FROM events WHERE operator = 'system'"
+	                                   " AND action = 'reload' ORDER BY id DESC LIMIT 1");
+	if (q == NULL || db_step (q) != DB_ROW) {
+		if (q)
+			db_reset (q);
+		despatch_status_line (st, "reload:", "none since the hub started (systemctl reload despatch-hub)");
+		return;
+	}
+	int64_t at = db_col_int (q, 0);
+	bool ok = strcmp (db_col_text (q, 1), "ok") == 0;
+	char *detail = xstrdup (db_col_text (q, 2));
+	db_reset (q);
+	bool since = at >= started;
+	despatch_status_line (st, "reload:", "%s %s ago: %s (%s)%s", since ? "last" : "before this start, last",
+	    despatch_status_duration (st->now_ms - at, d1, sizeof d1), ok ? "ok" : "refused", detail,
+	    ok || !since ? "" : "; the hub runs with its previous settings");
+	if (!ok && since)
+		despatch_status_attend (st, "reload: the configuration was refused %s ago (%s): mend it; "
+		    "the hub runs with its previous settings, and would not start with this file",
+		    despatch_status_duration (st->now_ms - at, d1, sizeof d1), detail);
+	free (detail);
+}
+
+/* The last run of file retention (hub/loop/hub-retention.h), from the audit trail. */
+static void
+despatch_status_retention (struct despatch_status *st)
+{
+	char d1[32];
+	if (!despatch_status_has_table (st, "events"))
+		return;
+	db_stmt_t *q = db_prepare (st->db, "SELECT at, code, detail FROM events WHERE operator = 'system'"
+	                                   " AND action = 'retention' ORDER BY id DESC LIMIT 1");
+	if (q == NULL || db_step (q) != DB_ROW) {
+		if (q)
+			db_reset (q);
+		despatch_status_line (st, "retention:", "no run of file retention recorded yet");
+		return;
+	}
+	int64_t at = db_col_int (q, 0);
+	bool ok = strcmp (db_col_text (q, 1), "ok") == 0;
+	char *detail = xstrdup (db_col_text (q, 2));
+	db_reset (q);
+	despatch_status_line (st, "retention:", "last run %s ago: %s", despatch_status_duration (st->now_ms - at, d1,
+	    sizeof d1), detail);
+	if (!ok)
+		despatch_status_attend (st, "retention: old files could not all be removed %s ago: %s",
+		    despatch_status_duration (st->now_ms - at, d1, sizeof d1), detail);
+	free (detail);
 }
 
 /* File size of path, 0 when absent. */
@@ -398,11 +457,26 @@ despatch_status_events (struct despatch_status *st)
 	free (error);
 }
 
-/* The queues named in [printer]: keys ending in one of these. */
-static const char *despatch_status_printer_roles[] = { ".label", ".document", ".fallback", ".document-fallback" };
+/* The queues named in [printer]: keys ending in one of these, and what each role's queue must print. */
+static const struct {
+	const char *suffix;
+	enum print_format format;
+} despatch_status_printer_roles[] = {
+	{ ".label", PRINT_FORMAT_ZPL },
+	{ ".fallback", PRINT_FORMAT_ZPL },
+	{ ".document", PRINT_FORMAT_PDF },
+	{ ".document-fallback", PRINT_FORMAT_PDF },
+};
+
+/* A queue, the first key that names it, and the formats its roles need (bit per format). */
+struct despatch_status_queue_use {
+	char *name;
+	char *key;
+	unsigned formats;
+};
 
 struct despatch_status_names {
-	char **v;
+	struct despatch_status_queue_use *v;
 	size_t n;
 };
 
@@ -413,19 +487,46 @@ despatch_status_printer_key (const char *key, const char *value, void *arg)
 	if (strncmp (key, "printer.", 8) != 0 || *value == '\0')
 		return;
 	size_t kl = strlen (key);
-	bool is_queue = false;
+	int role = -1;
 	for (size_t i = 0; i < nitems (despatch_status_printer_roles); i++) {
-		size_t rl = strlen (despatch_status_printer_roles[i]);
-		if (kl > rl && strcmp (key + kl - rl, despatch_status_printer_roles[i]) == 0)
-			is_queue = true;
+		size_t rl = strlen (despatch_status_printer_roles[i].suffix);
+		if (kl > rl && strcmp (key + kl - rl, despatch_status_printer_roles[i].suffix) == 0)
+			role = (int) i;
 	}
-	if (!is_queue)
+	if (role < 0)
 		return;
+	unsigned bit = 1u << despatch_status_printer_roles[role].format;
 	for (size_t i = 0; i < names->n; i++)
-		if (strcmp (names->v[i], value) == 0)
+		if (strcmp (names->v[i].name, value) == 0) {
+			names->v[i].formats |= bit;
 			return;
+		}
 	names->v = xrealloc (names->v, (names->n + 1) * sizeof *names->v);
-	names->v[names->n++] = xstrdup (value);
+	names->v[names->n++] = (struct despatch_status_queue_use) { xstrdup (value), xstrdup (key), bit };
+}
+
+/* Whether a queue is marked for what its roles send it (doc/printing.md): said and attended to when not. */
+static void
+despatch_status_printer_format (struct despatch_status *st, const struct despatch_status_queue_use *u,
+    const print_queue_t *q)
+{
+	for (int f = PRINT_FORMAT_ZPL; f <= PRINT_FORMAT_PDF; f++) {
+		if (!(u->formats & (1u << f)) || q->format == f)
+			continue;
+		const char *want = print_format_name ((enum print_format) f);
+		if (q->format < 0) {
+			despatch_status_line (st, "", "%s does not say what it prints (no despatch-format)", q->name);
+			despatch_status_attend (st, "printer %s (%s) does not say what it prints, so every job sent to it is "
+			    "refused: mark it with despatch-print format %s %s", q->name, u->key + strlen ("printer."), q->name,
+			    want);
+		} else {
+			despatch_status_line (st, "", "%s prints %s, not %s", q->name,
+			    print_format_name ((enum print_format) q->format), want);
+			despatch_status_attend (st, "printer %s (%s) is marked for %s, but %s is sent to it: name a %s queue "
+			    "there, or mark it with despatch-print format %s %s", q->name, u->key + strlen ("printer."),
+			    print_format_name ((enum print_format) q->format), want, want, q->name, want);
+		}
+	}
 }
 
 static void
@@ -447,9 +548,9 @@ despatch_status_printers (struct despatch_status *st)
 	}
 	for (size_t i = 0; i < names.n && p; i++) {
 		print_queue_t q;
-		if (print_queue (p, names.v[i], &q, &cause) != 0) {
-			despatch_status_line (st, "printer:", "%s: %s", names.v[i], cause);
-			despatch_status_attend (st, "printer %s: %s", names.v[i], cause);
+		if (print_queue (p, names.v[i].name, &q, &cause) != 0) {
+			despatch_status_line (st, "printer:", "%s: %s", names.v[i].name, cause);
+			despatch_status_attend (st, "printer %s: %s", names.v[i].name, cause);
 			free (cause);
 			cause = NULL;
 			continue;
@@ -460,47 +561,25 @@ despatch_status_printers (struct despatch_status *st)
 		if (q.health != PRINT_OK)
 			despatch_status_attend (st, "printer %s is %s%s%s", q.name, print_health_name (q.health),
 			    *q.message ? ": " : "", q.message);
+		despatch_status_printer_format (st, &names.v[i], &q);
 	}
 	print_destroy (&p);
-	for (size_t i = 0; i < names.n; i++)
-		free (names.v[i]);
+	for (size_t i = 0; i < names.n; i++) {
+		free (names.v[i].name);
+		free (names.v[i].key);
+	}
 	free (names.v);
 }
 
-/* The newest despatch-*.db in the backup folder (despatch-backup(8) writes them). */
+/* The newest despatch-*.db in the backup folder (despatch backup and despatch-backup(8) write them). */
 static void
 despatch_status_backup (struct despatch_status *st)
 {
 	char d1[32], s1[32];
-	char *dflt = xstrdup (st->database);
-	char *slash = strrchr (dflt, '/');
-	char *fallback = slash ? (slash[1] = '\0', xasprintf ("%sbackups", dflt)) : xstrdup ("backups");
-	free (dflt);
-	const char *dir = conf_get (st->conf, "backup.dir", fallback);
+	char *dir = hub_backup_dir (st->conf, st->database);
 	long max_h = despatch_status_setting (st, "status.backup_max_age_h", 26, 0, 24 * 365);
-
-	DIR *d = opendir (dir);
-	char *newest = NULL;
 	int64_t newest_ms = 0, newest_size = 0;
-	for (struct dirent *e; d && (e = readdir (d)) != NULL;) {
-		size_t len = strlen (e->d_name);
-		if (strncmp (e->d_name, "despatch-", 9) != 0 || len < 12 || strcmp (e->d_name + len - 3, ".db") != 0)
-			continue;
-		char *path = xasprintf ("%s/%s", dir, e->d_name);
-		struct stat sb;
-		if (stat (path, &sb) == 0 && S_ISREG (sb.st_mode)) {
-			int64_t ms = (int64_t) sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
-			if (newest == NULL || ms > newest_ms) {
-				free (newest);
-				newest = xstrdup (e->d_name);
-				newest_ms = ms;
-				newest_size = (int64_t) sb.st_size;
-			}
-		}
-		free (path);
-	}
-	if (d)
-		closedir (d);
+	char *newest = hub_backup_newest (dir, &newest_ms, &newest_size);
 	if (newest == NULL) {
 		despatch_status_line (st, "backup:", "none in %s", dir);
 		if (max_h > 0)
@@ -515,7 +594,7 @@ despatch_status_backup (struct despatch_status *st)
 			    despatch_status_duration (st->now_ms - newest_ms, d1, sizeof d1), max_h);
 	}
 	free (newest);
-	free (fallback);
+	free (dir);
 }
 
 /* The report, in order; each part prints its lines and adds what needs attention. */
@@ -524,6 +603,7 @@ static const struct {
 	void (*run) (struct despatch_status *st);
 } despatch_status_checks[] = {
 	{ "hub", despatch_status_hub },
+	{ "reload", despatch_status_reload },
 	{ "database", despatch_status_database },
 	{ "terminals", despatch_status_terminals },
 	{ "scans", despatch_status_scans },
@@ -531,20 +611,42 @@ static const struct {
 	{ "events", despatch_status_events },
 	{ "printers", despatch_status_printers },
 	{ "backup", despatch_status_backup },
+	{ "retention", despatch_status_retention },
 };
+
+/* --prometheus: the metrics the hub writes to metrics.path, made the same way from the database (hub-metrics.h). */
+static int
+despatch_status_prometheus (struct despatch_status *st)
+{
+	struct hub_metrics_src src;
+	hub_metrics_src_read (&src, st->conf, st->database);
+	/* The hub's own expiry when it wrote one and the configuration says none, as the report counts. */
+	if (conf_get (st->conf, "hub.expiry_ms", NULL) == NULL && despatch_status_has_table (st, "hub_status"))
+		src.expiry_ms = (int) db_query_int (st->db, "SELECT expiry_ms FROM hub_status WHERE id = 1", src.expiry_ms);
+	char *text = hub_metrics_text (st->db, &src, st->now_ms, NULL);
+	hub_metrics_src_free (&src);
+	if (text == NULL) {
+		fprintf (stderr, "despatch status: out of memory for the metrics\n");
+		return DESPATCH_STATUS_USAGE;
+	}
+	fputs (text, stdout);
+	free (text);
+	return DESPATCH_STATUS_OK;
+}
 
 static void
 despatch_status_usage (FILE *f)
 {
 	fprintf (f,
-	    "usage: despatch status [--config FILE] [--database DB] [--set SECTION.KEY=VALUE]... [--quiet]\n"
+	    "usage: despatch status [--config FILE] [--database DB] [--set SECTION.KEY=VALUE]... [--quiet | --prometheus]\n"
 	    "  -c, --config FILE       settings (default " DESPATCH_STATUS_CONFIG " if it exists)\n"
 	    "  -d, --database DB       the hub's database (default hub.database, else ./" DESPATCH_STATUS_DATABASE ")\n"
 	    "  -s, --set SECTION.KEY=VALUE  override one setting\n"
 	    "  -q, --quiet             print only what needs attention\n"
+	    "  -p, --prometheus        print the metrics the hub writes (Prometheus's text format) instead\n"
 	    "  -h, --help              print this help and exit\n"
-	    "Exit status: 0 all is well, 1 something needs attention (listed), 2 usage or unreadable\n"
-	    "configuration or database, 3 the hub is not running.\n");
+	    "Exit status: 0 all is well (with --prometheus: printed), 1 something needs attention (listed),\n"
+	    "2 usage or unreadable configuration or database, 3 the hub is not running.\n");
 }
 
 static void
@@ -562,6 +664,7 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "set", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "prometheus", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -570,9 +673,10 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 	const char *config = NULL, *database = NULL;
 	char *cause = NULL;
 	int c, rc = DESPATCH_STATUS_USAGE;
+	bool prometheus = false;
 
 	optind = 1;
-	while ((c = getopt_long (argc, argv, "c:d:s:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long (argc, argv, "c:d:s:qph", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd': database = optarg; break;
@@ -581,6 +685,7 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 				goto usage_cause;
 			break;
 		case 'q': st.quiet = true; break;
+		case 'p': prometheus = true; break;
 		case 'h': despatch_status_usage (stdout); rc = DESPATCH_STATUS_OK; goto out;
 		default: despatch_status_usage (stderr); goto out;
 		}
@@ -600,9 +705,9 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 
 	struct stat sb;
 	if (stat (st.database, &sb) != 0) {
-		printf ("%-10s no database at %s: the hub has not run with this configuration\n", "hub:", st.database);
-		printf ("attention: hub: not running (no database at %s; is hub.database right?)\n", st.database);
-		rc = DESPATCH_STATUS_DOWN;
+		/* Never made here, or not where it was said to be: nothing to read (opening it would make one). */
+		fprintf (stderr, "despatch status: no database at %s (%s): is hub.database (or --database) right? "
+		    "A hub that has run with this configuration has made it\n", st.database, strerror (errno));
 		goto out;
 	}
 	st.db = db_open (st.database, DB_READONLY, &cause);
@@ -616,6 +721,10 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 		goto out;
 	}
 	st.now_ms = util_wall_ms ();
+	if (prometheus) {
+		rc = despatch_status_prometheus (&st);
+		goto out;
+	}
 	for (size_t i = 0; i < nitems (despatch_status_checks); i++)
 		despatch_status_checks[i].run (&st);
 	for (size_t i = 0; i < st.nattention; i++)

@@ -3,8 +3,8 @@
  * commands (despatch.h), the help written from it, the options every
  * command shares (--database), and dispatch.
  *
- *   despatch COMMAND [ARGUMENTS] [--database DB]
- *   despatch status|keys|report [OPTIONS]   (commands with options of their own)
+ *   despatch [--database DB] COMMAND [ARGUMENTS] [--database DB]
+ *   despatch [--database DB] status|keys|report [OPTIONS]   (commands with options of their own)
  */
 #include "config.h"
 #include "despatch.h"
@@ -32,6 +32,7 @@ static const struct despatch_cmd_entry *const despatch_table[] = {
 	&despatch_erase_entry,
 	&despatch_report_entry,
 	&despatch_backup_entry,
+	&despatch_restore_entry,
 };
 
 static const struct despatch_cmd_entry *
@@ -68,14 +69,37 @@ despatch_usage_entry (FILE *f, const struct despatch_cmd_entry *e)
 static void
 despatch_usage (FILE *f)
 {
-	fprintf (f, "usage: despatch COMMAND [ARGUMENTS] [--database DB]\n");
+	fprintf (f, "usage: despatch [--database DB] COMMAND [ARGUMENTS] [--database DB]\n");
 	for (size_t i = 0; i < nitems (despatch_table); i++)
 		despatch_usage_entry (f, despatch_table[i]);
 	fprintf (f,
 	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
 	    "  -h, --help              print this help and exit\n"
 	    "  -V, --version           print the version and exit\n"
-	    "Exit status: 0 all imported, 1 a file was refused (its problems are listed), 2 usage or database error.\n");
+	    "Exit status: 0 done, 1 refused or something needs attention (the reason is said), 2 usage or\n"
+	    "database error; each command's in despatch(8).\n");
+}
+
+/*
+ * An own-options command (status, keys, report) gets what was given before
+ * its name as its own: "despatch --database DB status -q" is "despatch
+ * status --database DB -q". A command that works on no database (keys)
+ * does without it. The new vector is the caller's to free (not its strings).
+ */
+static char **
+despatch_own_args (const struct despatch_cmd_entry *e, const char *database, int argc, char **argv, int *n)
+{
+	char **v = xcalloc ((size_t) argc + 3, sizeof *v);
+	int k = 0;
+	v[k++] = argv[0];
+	if (database && !(e->flags & DESPATCH_CMD_NO_DATABASE)) {
+		v[k++] = (char *) "--database";
+		v[k++] = (char *) database;
+	}
+	for (int i = 1; i < argc; i++)
+		v[k++] = argv[i];
+	*n = k;
+	return v;
 }
 
 int
@@ -87,13 +111,57 @@ main (int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *database = DESPATCH_DEFAULT_DATABASE;
-	const struct despatch_cmd_entry *e = argc > 1 ? despatch_find (argv[1]) : NULL;
+	const char *database = NULL;
 	int c;
-	if (e && (e->flags & DESPATCH_CMD_OPTIONS))
-		return e->exec (NULL, argc - 1, argv + 1);
-	/* Options may come anywhere (GNU getopt permutes). */
-	while ((c = getopt_long (argc, argv, "d:hV", longopts, NULL)) != -1) {
+	/* The options before the command's name, read by hand: getopt keeps state between calls, and the
+	 * commands that read their own options start it afresh with optind = 1. */
+	optind = 1;
+	while (optind < argc && argv[optind][0] == '-') {
+		const char *a = argv[optind];
+		if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0) {
+			despatch_usage (stdout);
+			return 0;
+		} else if (strcmp (a, "-V") == 0 || strcmp (a, "--version") == 0) {
+			printf ("despatch %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if ((strcmp (a, "-d") == 0 || strcmp (a, "--database") == 0) && optind + 1 < argc) {
+			database = argv[++optind];
+		} else if (strncmp (a, "--database=", 11) == 0) {
+			database = a + 11;
+		} else if (strncmp (a, "-d", 2) == 0 && a[2]) {
+			database = a + 2;
+		} else if (strcmp (a, "--") == 0) {
+			optind++;
+			break;
+		} else {
+			fprintf (stderr, "despatch: unknown option '%s' before the command\n", a);
+			despatch_usage (stderr);
+			return 2;
+		}
+		optind++;
+	}
+	if (optind >= argc) {
+		despatch_usage (stderr);
+		return 2;
+	}
+	const struct despatch_cmd_entry *e = despatch_find (argv[optind]);
+	if (e == NULL) {
+		fprintf (stderr, "despatch: unknown command '%s'\n", argv[optind]);
+		despatch_usage (stderr);
+		return 2;
+	}
+	int sub_argc = argc - optind;
+	char **sub = argv + optind;
+	if (e->flags & DESPATCH_CMD_OPTIONS) {
+		int n;
+		char **v = despatch_own_args (e, database, sub_argc, sub, &n);
+		int rc = e->exec (NULL, n, v);
+		free (v);
+		return rc;
+	}
+	/* The others take --database anywhere after their name too (GNU getopt permutes). */
+	optind = 1;
+	while ((c = getopt_long (sub_argc, sub, "d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': database = optarg; break;
 		case 'h': despatch_usage (stdout); return 0;
@@ -101,32 +169,21 @@ main (int argc, char **argv)
 		default: despatch_usage (stderr); return 2;
 		}
 	}
-	if (optind >= argc) {
-		despatch_usage (stderr);
-		return 2;
-	}
-	e = despatch_find (argv[optind]);
-	if (e == NULL) {
-		fprintf (stderr, "despatch: unknown command '%s'\n", argv[optind]);
-		despatch_usage (stderr);
-		return 2;
-	}
-	if (e->flags & DESPATCH_CMD_OPTIONS) {
-		fprintf (stderr, "despatch: %s reads its own options: put them after its name (despatch %s --help)\n",
-		    e->name, e->name);
-		return 2;
-	}
+	/* The command's words after its name, the name first in the place of the last option read. */
+	sub[optind - 1] = (char *) e->name;
+	sub_argc -= optind - 1;
+	sub += optind - 1;
 	log_open ("despatch", LOG_LVL_WARN, 0);
 	db_t *db = NULL;
 	if (e->flags & DESPATCH_CMD_DATABASE) {
 		char *cause = NULL;
-		if ((db = hub_store_open (database, &cause)) == NULL) {
+		if ((db = hub_store_open (database ? database : DESPATCH_DEFAULT_DATABASE, &cause)) == NULL) {
 			fprintf (stderr, "despatch: %s\n", cause);
 			free (cause);
 			return 2;
 		}
 	}
-	int rc = e->exec (db, argc - optind, argv + optind);
+	int rc = e->exec (db, sub_argc, sub);
 	db_close (&db);
 	log_close ();
 	return rc;

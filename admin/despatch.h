@@ -20,9 +20,12 @@ enum despatch_cmd_flag {
 	 * as the hub would) before exec, hands it over and closes it after. */
 	DESPATCH_CMD_DATABASE = 1 << 0,
 	/* The command reads its own options, --database included (status,
-	 * report) or none (keys): despatch parses nothing for it, so it must
-	 * come first on the command line. */
+	 * report) or none (keys): despatch parses nothing after its name, and
+	 * hands it a --database given before its name. */
 	DESPATCH_CMD_OPTIONS = 1 << 1,
+	/* With DESPATCH_CMD_OPTIONS: the command works on no database (keys), so
+	 * a --database given before its name is not handed to it. */
+	DESPATCH_CMD_NO_DATABASE = 1 << 2,
 };
 
 struct despatch_cmd_entry {
@@ -47,5 +50,6 @@ extern const struct despatch_cmd_entry despatch_keys_entry;
 extern const struct despatch_cmd_entry despatch_erase_entry;
 extern const struct despatch_cmd_entry despatch_report_entry;
 extern const struct despatch_cmd_entry despatch_backup_entry;
+extern const struct despatch_cmd_entry despatch_restore_entry;
 
 #endif

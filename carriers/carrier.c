@@ -1,7 +1,7 @@
 /*
  * carrier.c: the carriers library's core: a carrier and a service by code,
  * the word lists the definitions keep, money as text, and the hub's current
- * set (read once at start by carrier_load_hub, then only read).
+ * set (read at start and at each reload by carrier_load_hub, then only read).
  */
 #include "config.h"
 #include "carrier-int.h"

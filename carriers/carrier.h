@@ -11,8 +11,10 @@
  * chooses and prices; carrier-manifest.c
  * writes manifests; carrier-track.c takes tracking files; carrier-autoclose.c
  * says which carriers close out by themselves; carrier-symbol.c reads a
- * scanned symbol of a carrier's label by the file's [symbol] sections. A carrier_set is read once at
- * hub start and never changes while the hub runs; nothing here blocks, and
+ * scanned symbol of a carrier's label by the file's [symbol] sections. A
+ * carrier_set is read at hub start and at a reload (which replaces the
+ * current set whole, between batches); a set never changes once read;
+ * nothing here blocks, and
  * nothing here knows the hub: the functions that touch the database take
  * its db_t and work inside the caller's transaction.
  */
@@ -193,7 +195,7 @@ carrier_set_t *carrier_load_text (const char *name, const char *text, char **cau
  */
 int carrier_load_sync (const carrier_set_t *self, db_t *db, int64_t now_ms, char **cause);
 /*
- * At hub start: read the set from dirs (NULL: the default path), bring the
+ * At hub start and at a reload: read the set from dirs (NULL: the default path), bring the
  * database into line in its own transaction, and make it current. 0, or -1
  * with *cause ("carrier definitions refused: file:line: reason").
  */
@@ -217,7 +219,7 @@ const struct carrier_service *carrier_service_find (const struct carrier *c, con
 bool carrier_list_has (const char *list, const char *word);
 /* "12.50" from pence. */
 void carrier_money (int64_t pence, char *out, size_t n);
-/* The hub's set, read at start (carrier_load_hub); NULL before. The set
+/* The hub's set, read at start and at each reload (carrier_load_hub); NULL before. The set
  * belongs to carrier.c: carrier_current_set takes it and frees the old one. */
 const carrier_set_t *carrier_current (void);
 void carrier_current_set (carrier_set_t *set);

@@ -295,6 +295,34 @@ conf_get_bool (conf_t *self, const char *key, bool dflt)
 }
 
 void
+conf_merge (conf_t *self, conf_t *from)
+{
+	for (struct conf_entry *e = from->head; e; e = e->next)
+		conf_set_from (self, e->key, e->value, e->origin);
+}
+
+conf_t *
+conf_dup (conf_t *self)
+{
+	conf_t *copy = conf_new ();
+	conf_merge (copy, self);
+	return copy;
+}
+
+void
+conf_swap (conf_t *a, conf_t *b)
+{
+	struct conf t = *a;
+	*a = *b;
+	*b = t;
+	/* An empty list's tail points at its own head. */
+	if (a->head == NULL)
+		a->tail = &a->head;
+	if (b->head == NULL)
+		b->tail = &b->head;
+}
+
+void
 conf_each (conf_t *self, conf_visit_fn *fn, void *arg)
 {
 	for (struct conf_entry *e = self->head; e; e = e->next)
@@ -354,6 +382,15 @@ static const struct conf_key conf_key_table[] = {
 	{ "status.backup_max_age_h", "26" },
 	{ "status.queue_max_age_s", "600" },
 	{ "status.quiet_max", "0" },
+	{ "metrics.path", "unset" },
+	{ "metrics.every_s", "15" },
+	{ "retention.exports_days", "90" },
+	{ "retention.outbox_days", "400" },
+	{ "retention.inbox_days", "30" },
+	{ "retention.reports", "unset" },
+	{ "retention.reports_days", "90" },
+	{ "retention.every_s", "3600" },
+	{ "retention.clock_offset_s", "0" },
 	/* despatch-term, from its own file's [terminal] section */
 	{ "terminal.endpoint", "tcp://127.0.0.1:5570" },
 	{ "terminal.id", "term-HOSTNAME" },

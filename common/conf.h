@@ -37,6 +37,17 @@ const char *conf_get (conf_t *self, const char *key, const char *dflt);
 int conf_get_long (conf_t *self, const char *key, long dflt, long min, long max, long *out, char **cause);
 bool conf_get_bool (conf_t *self, const char *key, bool dflt);
 
+/* Exchange the settings of a and b (each keeps its own address): a reload
+ * puts the settings it read into the object every part holds, and frees
+ * the old ones with the other. Values conf_get returned before belong to
+ * the object they now live in. */
+void conf_swap (conf_t *a, conf_t *b);
+
+/* A copy of self, each key with where it was set. */
+conf_t *conf_dup (conf_t *self);
+/* Every key of from set in self as from has it (later settings win). */
+void conf_merge (conf_t *self, conf_t *from);
+
 /* Visit every key in order of first setting. */
 typedef void (conf_visit_fn) (const char *key, const char *value, void *arg);
 void conf_each (conf_t *self, conf_visit_fn *fn, void *arg);

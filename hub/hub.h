@@ -40,6 +40,7 @@ struct hub_options {
 	const char *keys_dir;   /* hub certificate and allowed/ terminal certificates */
 	int retention_days;     /* erase personal data this long after delivery; 0 = keep (store/hub-erase.h) */
 	conf_t *conf;           /* every setting, for the parts that read their own (printers, carriers) */
+	struct hub_reload *reload; /* where the settings are read again on SIGHUP (loop/hub-reload.h); NULL: never */
 };
 
 #endif

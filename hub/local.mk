@@ -10,6 +10,11 @@ hub_libhub_a_SOURCES = \
 	hub/loop/hub-events.c hub/loop/hub-events.h \
 	hub/loop/hub-checkpoint.c hub/loop/hub-checkpoint.h \
 	hub/loop/hub-curve.c hub/loop/hub-curve.h \
+	hub/loop/hub-reload.c hub/loop/hub-reload.h \
+	hub/loop/hub-notify.c hub/loop/hub-notify.h \
+	hub/loop/hub-chore.c hub/loop/hub-chore.h \
+	hub/loop/hub-metrics.c hub/loop/hub-metrics.h \
+	hub/loop/hub-retention.c hub/loop/hub-retention.h \
 	hub/cmd/hub-cmd.c hub/cmd/hub-cmd.h \
 	hub/cmd/hub-session.c hub/cmd/hub-session.h \
 	hub/cmd/hub-scan.c hub/cmd/hub-scan.h \
@@ -34,9 +39,12 @@ hub_libhub_a_SOURCES = \
 	hub/store/hub-erase.c hub/store/hub-erase.h \
 	hub/store/hub-auth.c hub/store/hub-auth.h \
 	hub/store/hub-demo.c hub/store/hub-demo.h \
+	hub/store/hub-backup.c hub/store/hub-backup.h \
 	hub/work/work-print.c hub/work/work-print.h
-hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS)
-HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS)
+hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
+HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) \
+	$(SYSTEMD_LIBS)
 
 # The daemon has a section-8 page: $(sbindir), as Debian and the FHS want.
 sbin_PROGRAMS += hub/despatch-hub

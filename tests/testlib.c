@@ -89,7 +89,8 @@ testlib_hub_spawn (struct testlib_hub *hub, const char *const *extra)
 		argv[n++] = keys_set;
 	}
 	for (int i = 0; extra && extra[i] && n < 60; i++) {
-		argv[n++] = "--set";
+		if (strncmp (extra[i], "--", 2) != 0) /* an option of its own ("--config=FILE") goes as it is */
+			argv[n++] = "--set";
 		argv[n++] = extra[i];
 	}
 	argv[n] = NULL;

@@ -24,7 +24,7 @@ struct testlib_hub {
 /* A fresh temp folder (under $TMPDIR) for this test; path into dir. */
 void testlib_tmpdir (char *dir, size_t n);
 /* Start despatch-hub from $top_builddir with the demo data, plus extra "--set k=v" args
- * (NULL-terminated); returns 0 once it answers a PING, -1 otherwise (after about 10 s,
+ * (NULL-terminated; an extra that starts with "--", such as "--config=FILE", is passed as it is); returns 0 once it answers a PING, -1 otherwise (after about 10 s,
  * times $DSP_TEST_SLOW if set, for a hub run under valgrind). */
 int testlib_hub_start (struct testlib_hub *hub, const char *const *extra);
 /* Hubs from testlib_hub_start run with security.curve=no (plain sockets);

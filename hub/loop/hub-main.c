@@ -1,7 +1,10 @@
 /* hub-main.c: despatch-hub, the command line and start-up. */
 #include "config.h"
 #include "conf.h"
+#include "hub/store/hub-backup.h"
 #include "hub/store/hub-demo.h"
+#include "hub-notify.h"
+#include "hub-reload.h"
 #include "hub-server.h"
 #include "hub/store/hub-store.h"
 #include "log.h"
@@ -14,9 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define HUB_DEFAULT_ENDPOINT "tcp://127.0.0.1:5570"
-#define HUB_DEFAULT_DATABASE "despatch.db"
 
 static void
 hub_main_usage (FILE *f)
@@ -34,26 +34,6 @@ hub_main_usage (FILE *f)
 	    "  -h, --help              print this help and exit\n");
 }
 
-static void
-hub_main_override (const char *key, const char *value, void *arg)
-{
-	conf_set ((conf_t *) arg, key, value);
-}
-
-/* A numeric setting, or exit with a message that names it. */
-static int
-hub_main_int (conf_t *conf, const char *key, long dflt, long min, long max)
-{
-	long v;
-	char *cause = NULL;
-	if (conf_get_long (conf, key, dflt, min, max, &v, &cause) != 0) {
-		fprintf (stderr, "despatch-hub: %s\n", cause);
-		free (cause);
-		exit (2);
-	}
-	return (int) v;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -69,7 +49,6 @@ main (int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	conf_t *conf = conf_new ();
 	conf_t *overrides = conf_new ();
 	const char *config_path = NULL, *demo_dir = NULL;
 	int use_syslog = 0, verbose = 0, c;
@@ -83,6 +62,8 @@ main (int argc, char **argv)
 		case 's':
 			if (conf_set_arg (overrides, optarg, &cause) != 0) {
 				fprintf (stderr, "despatch-hub: %s\n", cause);
+				free (cause);
+				conf_destroy (&overrides);
 				return 2;
 			}
 			break;
@@ -91,17 +72,14 @@ main (int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'V':
 			printf ("despatch-hub %s (protocol %d)\n", PACKAGE_VERSION, PROTO_VERSION);
-			conf_destroy (&conf);
 			conf_destroy (&overrides);
 			return 0;
 		case 'h':
 			hub_main_usage (stdout);
-			conf_destroy (&conf);
 			conf_destroy (&overrides);
 			return 0;
 		default:
 			hub_main_usage (stderr);
-			conf_destroy (&conf);
 			conf_destroy (&overrides);
 			return 2;
 		}
@@ -109,80 +87,68 @@ main (int argc, char **argv)
 	if (optind != argc) {
 		fprintf (stderr, "despatch-hub: unexpected argument '%s'\n", argv[optind]);
 		hub_main_usage (stderr);
+		conf_destroy (&overrides);
 		return 2;
 	}
-	if (config_path && conf_load (conf, config_path, &cause) != 0) {
+	/* The settings as a reload reads them (hub-reload.h): a file a running hub would refuse does not start one. */
+	hub_reload_t *reload = hub_reload_new (config_path, &overrides, verbose);
+	conf_t *conf = hub_reload_read (reload, &cause);
+	if (conf == NULL) {
 		fprintf (stderr, "despatch-hub: %s\n", cause);
+		free (cause);
+		hub_reload_destroy (&reload);
 		return 2;
 	}
-	/* Command-line settings win over the file. */
-	conf_each (overrides, hub_main_override, conf);
-	conf_destroy (&overrides);
+	log_open ("despatch-hub", hub_reload_level (reload, conf), use_syslog || conf_get_bool (conf, "log.syslog", false));
+	hub_reload_warn_unknown (conf);
+	hub_notify_init ();
 
-	const char *level = conf_get (conf, "log.level", verbose ? "debug" : "info");
-	int lvl = log_level_parse (level);
-	if (lvl < 0) {
-		fprintf (stderr, "despatch-hub: log.level = '%s': expected error, warn, info or debug\n", level);
-		return 2;
-	}
-	log_open ("despatch-hub", verbose ? LOG_LVL_DEBUG : (enum log_level) lvl,
-	    use_syslog || conf_get_bool (conf, "log.syslog", false));
-
-	struct hub_options opt = {
-		.endpoint = conf_get (conf, "hub.endpoint", HUB_DEFAULT_ENDPOINT),
-		.database = conf_get (conf, "hub.database", HUB_DEFAULT_DATABASE),
-		.heartbeat_ms = hub_main_int (conf, "hub.heartbeat_ms", 5000, 100, 600000),
-		.expiry_ms = hub_main_int (conf, "hub.expiry_ms", 30000, 100, 3600000),
-		.batch_max = hub_main_int (conf, "hub.batch_max", 512, 1, 65536),
-		.max_failures = hub_main_int (conf, "security.max_pin_failures", 5, 1, 100),
-		.lockout_s = hub_main_int (conf, "security.lockout_s", 900, 1, 86400),
-		.idle_logout_s = hub_main_int (conf, "security.idle_logout_s", 3600, 0, 86400 * 7),
-		.integration = conf_get (conf, "hub.integration", NULL),
-		.inbox = conf_get (conf, "hub.inbox", NULL),
-		.curve = conf_get_bool (conf, "security.curve", true),
-		.retention_days = hub_main_int (conf, "privacy.retention_days", 0, 0, 36500),
-		.conf = conf,
-	};
+	/* The strings of opt point into conf, which lives until exit; the loop reads (and a reload
+	 * replaces) a copy of its own. */
+	struct hub_options opt = { .reload = reload };
+	hub_reload_options (conf, &opt, true);
+	opt.conf = conf_dup (conf);
 	/* The keys live next to the database unless told otherwise (hub-curve.h). */
 	const char *slash = strrchr (opt.database, '/');
 	char *keys_dflt = slash ? xasprintf ("%.*s/keys", (int) (slash - opt.database), opt.database) : xstrdup ("keys");
 	opt.keys_dir = conf_get (conf, "security.keys_dir", keys_dflt);
-	/* A typo must not turn security off: only these words are taken. */
-	const char *curve = conf_get (conf, "security.curve", "yes");
-	if (!strstr (" yes true on 1 no false off 0 ", curve) || strchr (curve, ' ') || !*curve) {
-		fprintf (stderr, "despatch-hub: security.curve = '%s': expected yes or no\n", curve);
-		free (keys_dflt);
-		conf_destroy (&conf);
-		return 2;
+	/* A database the hub migrates is copied first, into the backup folder (store/hub-backup.h). */
+	hub_backup_set_migration_dir (conf_get (conf, "backup.dir", NULL));
+	int rc = 1;
+	hub_server_t *hub = NULL;
+	if (hub_reload_catch (reload, &cause) != 0) {
+		log_error ("%s", cause);
+		fprintf (stderr, "despatch-hub: %s\n", cause);
+		free (cause);
+		goto out;
 	}
 	if (secret_init () != 0) {
 		log_error ("cannot initialise the password-hash library");
-		return 1;
+		goto out;
 	}
 	zsys_init ();
 	zsys_set_logsystem (false);
-	hub_server_t *hub = hub_server_new (&opt, &cause);
+	hub = hub_server_new (&opt, &cause);
 	if (hub == NULL) {
 		log_error ("%s", cause);
 		fprintf (stderr, "despatch-hub: %s\n", cause);
 		free (cause);
-		free (keys_dflt);
-		conf_destroy (&conf);
-		return 1;
+		goto out;
 	}
 	if (demo_dir && hub_demo_load (hub_server_db (hub), demo_dir, &cause) != 0) {
 		log_error ("demo data not loaded: %s", cause);
 		fprintf (stderr, "despatch-hub: demo data not loaded: %s\n", cause);
 		free (cause);
-		hub_server_destroy (&hub);
-		free (keys_dflt);
-		conf_destroy (&conf);
-		return 1;
+		goto out;
 	}
-	int rc = hub_server_run (hub);
+	rc = hub_server_run (hub);
+out:
 	hub_server_destroy (&hub);
 	free (keys_dflt);
+	conf_destroy (&opt.conf);
 	conf_destroy (&conf);
+	hub_reload_destroy (&reload);
+	hub_backup_set_migration_dir (NULL);
 	log_close ();
 	return rc;
 }

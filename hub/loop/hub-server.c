@@ -5,7 +5,12 @@
 #include "hub-checkpoint.h"
 #include "hub-curve.h"
 #include "hub-events.h"
+#include "hub-chore.h"
 #include "hub-feed.h"
+#include "hub-metrics.h"
+#include "hub-notify.h"
+#include "hub-reload.h"
+#include "hub-retention.h"
 #include "hub-spool.h"
 #include "hub/cmd/hub-cmd.h"
 #include "hub/docs/hub-customs.h"
@@ -47,6 +52,9 @@ struct hub_server {
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
 	int64_t clock_offset_ms;       /* carriers.clock_offset_s: moves the autoclose clock, for tests */
+	hub_chores_t *chores;          /* the thread for slow chores: metrics, file retention (hub-chore.h) */
+	hub_metrics_t *metrics;        /* the metrics file (hub-metrics.h) */
+	hub_retention_t *files;        /* old exports, manifests, inbox files, reports (hub-retention.h) */
 	uint8_t digest_key[SECRET_DIGEST_KEY]; /* the stored requests' digests (hub_curve_digest_key) */
 };
 
@@ -580,6 +588,57 @@ hub_server_tick_retention (hub_server_t *self)
 	}
 }
 
+static void hub_server_ticks_settings (hub_server_t *self);
+
+/* SIGHUP: the settings read again between batches (hub-reload.h); the intervals follow them. */
+static void
+hub_server_tick_reload (hub_server_t *self)
+{
+	if (!hub_reload_asked (self->opt.reload))
+		return;
+	hub_notify_reloading ();
+	bool taken = hub_reload_run (self->opt.reload, self->db, self->opt.conf, &self->opt, util_wall_ms ()) == 0;
+	if (taken)
+		hub_server_ticks_settings (self);
+	hub_notify_ready (taken ? "settings reloaded" : "reload refused: running with the previous settings");
+}
+
+/* The loop turned: the service manager's watchdog is fed from here only (hub-notify.h). */
+static void
+hub_server_tick_watchdog (hub_server_t *self)
+{
+	(void) self;
+	hub_notify_watchdog (util_mono_ms ());
+}
+
+/* The line systemctl status shows. */
+static void
+hub_server_tick_service (hub_server_t *self)
+{
+	hub_notify_serving (self->db, self->opt.expiry_ms, util_wall_ms ());
+}
+
+/* The metrics file, written on the chore thread (hub-metrics.h). */
+static void
+hub_server_tick_metrics (hub_server_t *self)
+{
+	hub_metrics_tick (self->metrics, self->opt.conf);
+}
+
+/* Old files pruned, on the chore thread (hub-retention.h). */
+static void
+hub_server_tick_files (hub_server_t *self)
+{
+	hub_retention_tick (self->files, self->opt.conf);
+}
+
+/* What the chore thread has done: logged and recorded here, on the loop. */
+static void
+hub_server_tick_chores (hub_server_t *self)
+{
+	hub_chores_settle (self->chores);
+}
+
 /*
  * The loop's timed jobs, run between batches in this order, each when due:
  * every turn (every_ms 0), or every every_ms; setting names one that sets
@@ -592,6 +651,9 @@ static const struct hub_server_tick {
 	void (*run) (hub_server_t *self);
 } hub_server_ticks[] = {
 	{ "heartbeat", HUB_STORE_BEAT_MS, NULL, hub_server_tick_beat },
+	{ "reload", 0, NULL, hub_server_tick_reload },
+	{ "watchdog", 0, NULL, hub_server_tick_watchdog },
+	{ "service status", HUB_STORE_BEAT_MS, NULL, hub_server_tick_service },
 	{ "print submit", 0, NULL, hub_server_tick_print_submit },
 	{ "print follow", HUB_SPOOL_FOLLOW_MS, NULL, hub_server_tick_print_follow },
 	{ "order feed", HUB_FEED_INBOX_EVERY_MS, NULL, hub_server_tick_inbox },
@@ -602,15 +664,16 @@ static const struct hub_server_tick {
 	{ "peer warnings", 1000, NULL, hub_server_tick_peers },
 	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
+	{ "metrics", 15 * 1000, "metrics.every_s", hub_server_tick_metrics },
+	{ "file retention", HUB_PRUNE_EVERY_MS, "retention.every_s", hub_server_tick_files },
+	{ "chores", 0, NULL, hub_server_tick_chores },
 };
 
-/* Intervals and the autoclose settings, once at start; a bad one is said and the default kept. */
+/* Intervals and the autoclose settings, at start and after a reload; a bad one is said and the default kept. */
 static void
-hub_server_ticks_init (hub_server_t *self)
+hub_server_ticks_settings (hub_server_t *self)
 {
 	conf_t *conf = self->opt.conf;
-	self->tick_next = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_next);
-	self->tick_every = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_every);
 	long offset_s = 0;
 	char *cause = NULL;
 	for (size_t i = 0; i < nitems (hub_server_ticks); i++) {
@@ -634,6 +697,14 @@ hub_server_ticks_init (hub_server_t *self)
 	}
 	self->clock_offset_ms = (int64_t) offset_s * 1000;
 	self->autoclose_station = conf ? conf_get (conf, "carriers.autoclose_station", "despatch") : "despatch";
+}
+
+static void
+hub_server_ticks_init (hub_server_t *self)
+{
+	self->tick_next = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_next);
+	self->tick_every = xcalloc (nitems (hub_server_ticks), sizeof *self->tick_every);
+	hub_server_ticks_settings (self);
 }
 
 /* Every tick that is due; then the EVENTs they queued go out (their writes are committed as they go). */
@@ -778,6 +849,12 @@ hub_server_new (const struct hub_options *opt, char **cause)
 	db_on_wal_commit (self->db, hub_server_on_wal, self->checkpoint);
 	self->after = hub_after_new ();
 	self->spool = hub_spool_new (self->db, opt->conf, self->after);
+	if ((self->chores = hub_chores_new (cause)) == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	self->metrics = hub_metrics_new (self->chores, opt->database);
+	self->files = hub_retention_new (self->chores, self->db);
 	hub_server_ticks_init (self);
 	return self;
 }
@@ -815,6 +892,9 @@ hub_server_destroy (hub_server_t **self_p)
 	if (self->db)
 		db_on_wal_commit (self->db, NULL, NULL); /* the hook's checkpoint goes first */
 	hub_checkpoint_destroy (&self->checkpoint);
+	hub_chores_destroy (&self->chores); /* before what its chores report to */
+	hub_metrics_destroy (&self->metrics);
+	hub_retention_destroy (&self->files);
 	hub_spool_destroy (&self->spool);
 	for (size_t i = 0; i < nitems (hub_server_doc_caches); i++)
 		hub_server_doc_caches[i] ();
@@ -846,6 +926,9 @@ hub_server_run (hub_server_t *self)
 	log_info ("hub %s listening on %s, database %s", HUB_VERSION, self->opt.endpoint, db_path (self->db));
 	hub_spool_recover (self->spool);
 	hub_server_files_recover (self);
+	char *listening = xasprintf ("listening on %s", self->opt.endpoint);
+	hub_notify_ready (listening);
+	free (listening);
 	while (!zsys_interrupted) {
 		hub_server_ticks_run (self);
 		void *which = zpoller_wait (self->poller, 250);
@@ -858,6 +941,7 @@ hub_server_run (hub_server_t *self)
 	}
 	log_peer_flush_all ();
 	log_info ("hub stopping");
+	hub_notify_stopping ();
 	hub_events_flush (self->events, self->db);
 	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
 	    true);

@@ -10,7 +10,10 @@
  * print spooler, the order feed, automatic close-outs (as its own
  * requests, through the same dispatch, savepoint, commit and settle as a
  * terminal's), the events feed, key revocation, WAL checkpoints, the
- * heartbeat row, stored-reply pruning and retention.
+ * heartbeat row, stored-reply pruning and retention; a reload on SIGHUP
+ * (hub-reload.h), the service manager's watchdog and status
+ * (hub-notify.h), and the chores it hands to its chore thread: the
+ * metrics file and file retention (hub-chore.h).
  */
 #ifndef DSP_HUB_SERVER_H
 #define DSP_HUB_SERVER_H
@@ -24,7 +27,7 @@ typedef struct hub_server hub_server_t;
  * opt is copied; the strings and opt->conf it points to must outlive the server. */
 hub_server_t *hub_server_new (const struct hub_options *opt, char **cause);
 void hub_server_destroy (hub_server_t **self_p);
-/* Serve until SIGINT/SIGTERM; 0 on a clean stop. */
+/* Serve until SIGINT/SIGTERM (SIGHUP reloads); 0 on a clean stop. */
 int hub_server_run (hub_server_t *self);
 /* The loop's connection, for start-up work before hub_server_run (demo data). */
 db_t *hub_server_db (hub_server_t *self);

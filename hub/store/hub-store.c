@@ -1,6 +1,7 @@
 /* hub-store.c: schema, migrations and the loop's own queries. */
 #include "config.h"
 #include "hub-store.h"
+#include "hub-backup.h"
 #include "hub-role.h"
 #include "hub/hub.h"
 #include "log.h"
@@ -401,6 +402,12 @@ hub_store_open_at (const char *path, int schema, char **cause)
 	if (version > HUB_STORE_SCHEMA) {
 		*cause = xasprintf ("%s: schema version %d is newer than this hub knows (%d); "
 		    "run a newer despatch-hub or restore a backup", path, version, HUB_STORE_SCHEMA);
+		db_close (&db);
+		return NULL;
+	}
+	/* A database made before (not a new one) is copied before any step changes it (hub-backup.h). */
+	if (version > 0 && version < schema && version < HUB_STORE_SCHEMA
+	    && hub_backup_before_migration (db, path, version, cause) != 0) {
 		db_close (&db);
 		return NULL;
 	}

@@ -28,6 +28,7 @@ ops_ok $? "installed the configuration as \$(sysconfdir)/despatch/despatch.conf"
 for f in lib/systemd/system/despatch-hub.service lib/systemd/system/despatch-backup.service \
 	lib/systemd/system/despatch-backup.timer share/despatch/layouts/dpd-uk.json \
 	share/doc/despatch/despatch.conf.example share/doc/despatch/operations.md share/doc/despatch/protocol.md \
+	share/doc/despatch/architecture.md \
 	share/doc/despatch/LICENSE share/despatch/carriers/rules.conf share/despatch/fonts.conf \
 	share/despatch/data/demo/orders.csv \
 	share/man/man8/despatch-hub.8 share/man/man8/despatch.8 share/man/man8/despatch-backup.8 \
@@ -41,6 +42,27 @@ grep -q "^ExecStart=${PREFIX#$DEST}/sbin/despatch-hub --config .*/despatch/despa
 ops_ok $? "the unit starts the installed hub with the installed configuration"
 ! grep -q '@[a-z]*@' "$PREFIX/lib/systemd/system/despatch-hub.service" "$SBIN/despatch-backup"
 ops_ok $? "no unsubstituted @dir@ left in the unit or the backup script"
+
+# The units as systemd reads them (with their programs where DESTDIR put them): no word of warning.
+if command -v systemd-analyze >/dev/null 2>&1; then
+	mkdir "$OPS_DIR/units"
+	for u in despatch-hub.service despatch-backup.service despatch-backup.timer; do
+		sed "s|^\(Exec[A-Za-z]*=\)${PREFIX#$DEST}/|\1$PREFIX/|" "$PREFIX/lib/systemd/system/$u" >"$OPS_DIR/units/$u"
+	done
+	systemd-analyze verify --man=no "$OPS_DIR/units/despatch-hub.service" "$OPS_DIR/units/despatch-backup.service" \
+		"$OPS_DIR/units/despatch-backup.timer" >"$OPS_DIR/verify" 2>&1
+	rc=$?
+	[ $rc = 0 ] && [ ! -s "$OPS_DIR/verify" ]
+	ops_ok $? "systemd-analyze verify: the three units, silent (exit $rc)"
+	sed 's/^/#   /' "$OPS_DIR/verify"
+	grep -q '^Type=notify$' "$OPS_DIR/units/despatch-hub.service" \
+		&& grep -q '^WatchdogSec=[1-9]' "$OPS_DIR/units/despatch-hub.service" \
+		&& grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$OPS_DIR/units/despatch-hub.service"
+	ops_ok $? "the hub's unit waits for READY=1, has a watchdog and reloads with SIGHUP"
+else
+	echo "ok $((OPS_N = OPS_N + 1)) - systemd-analyze verify # SKIP systemd-analyze missing"
+	echo "ok $((OPS_N = OPS_N + 1)) - the hub's unit # SKIP systemd-analyze missing"
+fi
 
 if command -v man >/dev/null 2>&1; then
 	bad=0

@@ -29,3 +29,35 @@ TESTS += tests/ops/manual.sh
 # No circle in the includes, nor between files through what they use.
 dist_check_SCRIPTS += tests/ops/include-cycles.sh
 TESTS += tests/ops/include-cycles.sh
+
+# SIGHUP: settings, printer map, carriers and rules read again; bad files refused.
+check_PROGRAMS += tests/ops/test-reload
+tests_ops_test_reload_SOURCES = tests/ops/test-reload.c tests/flow/flowlib.h tests/printers/print-test.h
+tests_ops_test_reload_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_reload_LDADD = $(TEST_LIBS)
+TESTS += tests/ops/test-reload
+
+# sd_notify without systemd: READY, STATUS, WATCHDOG from the loop, RELOADING, STOPPING.
+check_PROGRAMS += tests/ops/test-notify
+tests_ops_test_notify_SOURCES = tests/ops/test-notify.c
+tests_ops_test_notify_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_notify_LDADD = $(TEST_LIBS)
+TESTS += tests/ops/test-notify
+
+# The metrics file for node_exporter's textfile collector, parsed and checked against what the test did.
+check_PROGRAMS += tests/ops/test-metrics
+tests_ops_test_metrics_SOURCES = tests/ops/test-metrics.c tests/flow/flowlib.h tests/printers/print-test.h
+tests_ops_test_metrics_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_metrics_LDADD = $(TEST_LIBS) -lm
+TESTS += tests/ops/test-metrics
+
+# File retention: exports, outbox, inboxes' done/ and failed/, reports; fake dates two ways.
+dist_check_SCRIPTS += tests/ops/retention.sh
+TESTS += tests/ops/retention.sh
+
+# A backup of a live hub with its keys, restored after the disk is lost; despatch-backup's rotation.
+check_PROGRAMS += tests/ops/test-backup
+tests_ops_test_backup_SOURCES = tests/ops/test-backup.c tests/flow/flowlib.h
+tests_ops_test_backup_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_ops_test_backup_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/ops/test-backup

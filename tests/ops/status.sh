@@ -48,7 +48,7 @@ ops_ok $? "it says there is no backup and where it looked"
 
 mkdir -p "$OPS_DIR/backups"
 if command -v sqlite3 >/dev/null 2>&1; then
-	"$top_builddir/data/despatch-backup" --config "$CONF" >/dev/null
+	PATH="$top_builddir/admin:$PATH" "$top_builddir/data/despatch-backup" --config "$CONF" >/dev/null
 else
 	cp "$DB" "$OPS_DIR/backups/despatch-20000101T000000Z.db"
 fi
@@ -82,6 +82,21 @@ ops_ok $? "only attention lines"
 cupsenable label
 ops_run 0 "printer resumed: all is well again" status
 
+# A queue marked for the other format, then not marked at all: named, with the command that mends it.
+PRINT="$top_builddir/printers/despatch-print"
+"$PRINT" format label pdf >/dev/null
+ops_run 1 "a label queue marked for PDF: attention" status
+grep -q "^attention: printer label (bench1.label) is marked for pdf, but zpl is sent to it" "$OPS_DIR/out"
+ops_ok $? "it names the queue, the station's key and both formats"
+lpadmin -h "$CUPS_SERVER" -p label -R despatch-format-default 2>/dev/null
+ops_run 1 "a label queue with no format: attention" status
+grep -q "^attention: printer label (bench1.label) does not say what it prints, so every job sent to it is refused: mark it with despatch-print format label zpl$" "$OPS_DIR/out"
+ops_ok $? "it says so and gives the command"
+cmd=$(sed -n 's/^attention: printer label .*: mark it with \(despatch-print format label zpl\)$/\1/p' "$OPS_DIR/out")
+set -- $cmd
+[ "$1" = despatch-print ] && shift && "$PRINT" "$@" >/dev/null
+ops_run 0 "after the command it gives: all is well" status
+
 # A terminal with an operator logged in that went quiet (as the hub records it).
 if command -v sqlite3 >/dev/null 2>&1; then
 	sqlite3 "$DB" ".timeout 5000" "INSERT INTO terminals (terminal, station, operator, first_seen, last_seen)
@@ -98,7 +113,20 @@ fi
 # Usage errors and the hub stopped.
 ops_run 2 "an unknown option" status --bogus
 ops_run 2 "an unreadable configuration" status --config "$OPS_DIR/missing.conf"
-ops_run 3 "no database there: the hub is not running" "$DESPATCH" status --config "$CONF" --database "$OPS_DIR/none.db"
+ops_run 2 "no database there: it cannot be read" "$DESPATCH" status --config "$CONF" --database "$OPS_DIR/none.db"
+grep -q "no database at $OPS_DIR/none.db" "$OPS_DIR/out" && [ ! -e "$OPS_DIR/none.db" ]
+ops_ok $? "it names the path it looked at, and makes no database there"
+ops_run 0 "the database before the command: despatch --database DB status" "$DESPATCH" --database "$DB" status \
+	--set status.quiet_max=1 \
+	--config "$CONF" --quiet
+ops_run 2 "and a missing one there too" "$DESPATCH" --database "$OPS_DIR/none.db" status --config "$CONF"
+ops_run 0 "the database before report, and its own -d after its kind" "$DESPATCH" --database "$OPS_DIR/none.db" \
+	report carriers -d "$DB"
+head -n 1 "$OPS_DIR/out" | grep -q "^date,carrier,"
+ops_ok $? "the report's heading is printed"
+"$top_builddir/admin/despatch" keys init "$OPS_DIR/keys" >/dev/null
+ops_run 0 "keys works on no database: one given before it is left out" "$DESPATCH" --database "$DB" keys list \
+	"$OPS_DIR/keys"
 ops_hub_stop
 ops_ok $? "the hub stops cleanly"
 ops_run 3 "the hub stopped: exit 3" status
