@@ -9,12 +9,13 @@
  * One transaction; then the files the hub writes are rewritten in place:
  * its events exports (hub.exports, once the hub has exported what was
  * committed before the erase), its outbox (carriers.outbox: manifests,
- * route exports, reopened manifests) and any folder named with exports=;
+ * route exports, reopened manifests), any folder named with exports= and
+ * the order inbox's kept copies (hub.inbox's done/ and failed/);
  * then VACUUM and a WAL checkpoint (TRUNCATE), so the old pages that held
  * the data are gone from the file and its -wal. Last, what it did not
  * change, and what to do about each: backups taken before (listed), the
- * order feed's kept files (hub.inbox, hub.tracking_inbox: those still
- * holding the customer's data are listed), proof-of-delivery images the
+ * feeds' kept files still holding the customer's data (listed: the
+ * tracking inbox's, or a copy that could not be rewritten), proof-of-delivery images the
  * carrier keeps, labels already in CUPS's spool.
  *
  * The settings are the hub's: config=FILE, else the installed
@@ -24,6 +25,7 @@
 #include "conf.h"
 #include "despatch.h"
 #include "hub/store/hub-erase.h"
+#include "hub/store/hub-import.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -131,7 +133,7 @@ despatch_erase_kept (struct despatch_erase_run *run, const char *folder, const c
 			struct stat sb;
 			if (lstat (path, &sb) == 0 && S_ISREG (sb.st_mode) && hub_erase_file_holds (path, &run->rep) > 0) {
 				if (listed++ == 0)
-					printf ("  %s (%s) keeps the files it took as they came; these hold the customer's data and "
+					printf ("  %s (%s) keeps files that still hold the customer's data and "
 					    "were NOT changed: remove them, or the customer's rows in them, by hand:\n", folder, setting);
 				printf ("    %s\n", path);
 			}
@@ -142,6 +144,32 @@ despatch_erase_kept (struct despatch_erase_run *run, const char *folder, const c
 		free (dir);
 	}
 	return listed;
+}
+
+/*
+ * The order inbox's kept copies (done/, failed/): the customer's rows and
+ * orders taken out of them by the import's own reader, so a copy kept for
+ * its retention no longer holds them. The tracking inbox is only listed
+ * (below): its files name parcels, not orders, and are the carrier's.
+ */
+static void
+despatch_erase_inbox (struct despatch_erase_run *run, const char *folder, char **refs, int n)
+{
+	if (folder == NULL || *folder == '\0')
+		return;
+	int files = 0;
+	char *cause = NULL;
+	long rows = hub_import_kept_erase (folder, refs, n, &files, &cause);
+	if (rows < 0) {
+		fprintf (stderr, "despatch erase: the inbox's kept files (%s): %s; run this erase again once that is "
+		    "put right, or remove the files listed below by hand\n", folder, cause);
+		free (cause);
+		run->failed++;
+	} else if (files > 0) {
+		printf ("  inbox %s: %ld row%s taken out of %d kept file%s\n", folder, rows, rows == 1 ? "" : "s", files,
+		    files == 1 ? "" : "s");
+		run->rep.files += files;
+	}
 }
 
 /* Backups taken before now: listed with what to do. */
@@ -269,6 +297,7 @@ despatch_erase_exec (db_t *db, int argc, char **argv)
 		for (int i = 2; i < argc; i++)
 			if (strncmp (argv[i], "exports=", 8) == 0)
 				despatch_erase_dir (&run, argv[i] + 8, false);
+		despatch_erase_inbox (&run, conf_get (conf, "hub.inbox", NULL), refs, n);
 		/* Old pages with the data: out of the file and out of the WAL. */
 		if (db_exec (db, "VACUUM") != DB_DONE)
 			fprintf (stderr, "despatch erase: VACUUM failed (%s): free pages may still hold the data; "

@@ -26,27 +26,12 @@ despatch_track_exec (db_t *db, int argc, char **argv)
 	}
 	int worst = 0;
 	for (int i = 0; i < argc; i++) {
-		FILE *f = fopen (argv[i], "rb");
-		if (f == NULL) {
-			fprintf (stderr, "%s: cannot read: %s\n", argv[i], strerror (errno));
-			worst = worst > 1 ? worst : 1;
-			continue;
-		}
-		size_t cap = 1 << 16, len = 0, got;
-		char *text = xmalloc (cap);
-		while ((got = fread (text + len, 1, cap - len - 1, f)) > 0)
-			if ((len += got) + 1 >= cap)
-				text = xrealloc (text, cap *= 2);
-		text[len] = '\0';
-		fclose (f);
 		struct carrier_track_report rep;
 		if (db_begin (db) != DB_DONE) {
 			fprintf (stderr, "despatch: cannot write the database: %s\n", db_errmsg (db));
-			free (text);
 			return 2;
 		}
-		int rc = carrier_track_text (db, argv[i], text, util_wall_ms (), &rep);
-		free (text);
+		int rc = carrier_track_file (db, argv[i], argv[i], util_wall_ms (), &rep);
 		if (rc == 0 && db_commit (db) != DB_DONE)
 			rc = -1;
 		if (rc != 0)

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "carrier.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -118,8 +119,18 @@ carrier_track_text_at (db_t *db, const char *name, char *text, int first, int64_
 			continue;
 		}
 		const char *v[nitems (cols)];
-		for (size_t c = 0; c < nitems (cols); c++)
+		char *fault = NULL;
+		for (size_t c = 0; c < nitems (cols); c++) {
 			v[c] = idx[c] >= 0 && idx[c] < nf ? f[idx[c]] : "";
+			if (fault == NULL)
+				fault = text_check_field (cols[c], v[c], strlen (v[c]), 0);
+		}
+		if (fault) {
+			/* Text the carrier sent with a control character in it is not a tracking event: nothing is taken. */
+			carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s:%d: %s", name, lineno, fault);
+			free (fault);
+			continue;
+		}
 		char number[48];
 		size_t j = 0;
 		for (const char *s = v[0]; *s && j + 1 < sizeof number; s++)
@@ -284,6 +295,70 @@ carrier_track_json (db_t *db, const char *name, const char *json, size_t size, i
 	json_decref (root);
 	int rc = rep->nerrors ? 1 : carrier_track_text_at (db, name, text, 0, now_ms, rep);
 	free (text);
+	return rc;
+}
+
+int
+carrier_track_file (db_t *db, const char *path, const char *name, int64_t now_ms, struct carrier_track_report *rep)
+{
+	memset (rep, 0, sizeof *rep);
+	char *shown = text_escape (name, strlen (name));
+	FILE *f = fopen (path, "rb");
+	if (f == NULL) {
+		carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s: cannot read it: %s", shown, strerror (errno));
+		free (shown);
+		return 1;
+	}
+	size_t cap = 65536, len = 0, got;
+	char *text = xmalloc (cap + 1);
+	while ((got = fread (text + len, 1, cap - len, f)) > 0) {
+		len += got;
+		if (len == cap) {
+			if (cap > CARRIER_TRACK_MAX_FILE)
+				break;
+			text = xrealloc (text, (cap *= 2) + 1);
+		}
+	}
+	bool err = ferror (f) != 0;
+	fclose (f);
+	text[len] = '\0';
+	int rc = 1;
+	/* A NUL would end the text early and a byte that is not UTF-8 would be stored: neither is taken. Other
+	 * control characters are found field by field, with the field's name. */
+	struct text_fault fault = { .kind = TEXT_FAULT_NONE };
+	for (size_t off = 0; off < len && text_check (text + off, len - off, TEXT_TAB | TEXT_NEWLINE, &fault) == false;) {
+		fault.offset += off;
+		if (fault.kind != TEXT_FAULT_CONTROL)
+			break;
+		off = fault.offset + 1;
+		fault.kind = TEXT_FAULT_NONE;
+	}
+	if (err || len > CARRIER_TRACK_MAX_FILE) {
+		carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s: %s", shown, err ? strerror (errno)
+		    : "larger than 16 MiB: split it into several files");
+	} else if (fault.kind != TEXT_FAULT_NONE) {
+		int line = 1;
+		size_t start = 0;
+		for (size_t i = 0; i < fault.offset; i++)
+			if (text[i] == '\n') {
+				line++;
+				start = i + 1;
+			}
+		fault.offset -= start; /* the position in its line */
+		char what[96];
+		carrier_track_add (rep, &rep->errors, &rep->nerrors, "%s:%d: %s; send the file as UTF-8 text", shown, line,
+		    text_fault_describe (&fault, what, sizeof what));
+	} else {
+		size_t i = 0;
+		while (i < len && isspace ((unsigned char) text[i]))
+			i++;
+		if (i < len && (text[i] == '{' || text[i] == '['))
+			rc = carrier_track_json (db, shown, text, len, now_ms, rep);
+		else
+			rc = carrier_track_text (db, shown, text, now_ms, rep);
+	}
+	free (text);
+	free (shown);
 	return rc;
 }
 

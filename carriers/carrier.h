@@ -341,6 +341,15 @@ int carrier_track_text (db_t *db, const char *name, char *text, int64_t now_ms, 
  * {"events": [...]}; "name:N" in messages is the N-th event. */
 int carrier_track_json (db_t *db, const char *name, const char *json, size_t size, int64_t now_ms,
     struct carrier_track_report *rep);
+/*
+ * The same from a file (CSV, or JSON when it starts with '{' or '['), at
+ * most CARRIER_TRACK_MAX_FILE bytes: a file that cannot be read, is larger,
+ * or holds anything but UTF-8 text (a NUL, a control character other than
+ * tab and line ends) is refused naming its line, before any row is taken.
+ * name is for messages.
+ */
+#define CARRIER_TRACK_MAX_FILE (16 * 1024 * 1024)
+int carrier_track_file (db_t *db, const char *path, const char *name, int64_t now_ms, struct carrier_track_report *rep);
 void carrier_track_report_free (struct carrier_track_report *rep);
 
 #endif

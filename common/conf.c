@@ -344,6 +344,7 @@ static const struct conf_key conf_key_table[] = {
 	{ "hub.batch_max", "512" },
 	{ "hub.integration", "unset" },
 	{ "hub.inbox", "unset" },
+	{ "hub.inbox_keep_days", "0" },
 	{ "hub.tracking_inbox", "unset" },
 	{ "hub.events", "unset" },
 	{ "hub.exports", "unset" },

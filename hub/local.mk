@@ -7,6 +7,7 @@ hub_libhub_a_SOURCES = \
 	hub/loop/hub-server.c hub/loop/hub-server.h \
 	hub/loop/hub-spool.c hub/loop/hub-spool.h \
 	hub/loop/hub-feed.c hub/loop/hub-feed.h \
+	hub/loop/hub-integration.c hub/loop/hub-integration.h \
 	hub/loop/hub-events.c hub/loop/hub-events.h \
 	hub/loop/hub-checkpoint.c hub/loop/hub-checkpoint.h \
 	hub/loop/hub-curve.c hub/loop/hub-curve.h \
@@ -53,3 +54,10 @@ hub_despatch_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 hub_despatch_hub_LDADD = $(HUB_LIBS)
 
 nobase_dist_pkgdata_DATA += data/demo/operators.csv data/demo/orders.csv data/demo/orders.json
+
+# The import benchmark's baseline (bench/import.sh): the same rows by a minimal sqlite3 program.
+noinst_PROGRAMS += bench/bench-import
+bench_bench_import_SOURCES = bench/bench-import.c
+bench_bench_import_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+bench_bench_import_LDADD = $(SQLITE_LIBS)
+EXTRA_DIST += bench/import.sh

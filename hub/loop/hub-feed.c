@@ -1,24 +1,55 @@
-/* hub-feed.c: orders and tracking in: the integration endpoint and the inbox folders (see hub-feed.h). */
+/* hub-feed.c: orders and tracking in: the inbox folders and the integration endpoint (see hub-feed.h). */
 #include "config.h"
 #include "hub-feed.h"
+#include "hub-integration.h"
 #include "hub/store/hub-import.h"
 #include "carriers/carrier.h"
 #include "log.h"
+#include "pan.h"
+#include "text.h"
 #include "util.h"
 
 #include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HUB_FEED_SWEEP_EVERY_MS (60 * 1000)
+#define HUB_FEED_CLOSE_ASIDE (4 << 20)  /* an unlinked file this big is closed off the loop */
+#define HUB_FEED_TAKING ".taking" /* the masked copies being written, in the inbox (ignored by its looks) */
+/* Bytes of the masked copy held back until a card number that may go on cannot (19 digits and 18 separators). */
+#define HUB_FEED_MASK_TAIL 64
+
+/* The inbox file being imported. */
+struct hub_feed_job {
+	char *name;     /* in the inbox */
+	char *path;
+	FILE *in;
+	zdigest_t *digest;
+	long long bytes;
+	char *copy_path; /* the masked copy as it is written (hub.inbox_keep_days), or NULL */
+	FILE *copy;
+	char *carry;     /* what the copy holds back */
+	size_t carry_len, carry_cap;
+	hub_import_t *imp;
+	const char *phase;
+	int64_t started_ms;
+};
 
 struct hub_feed {
-	zsock_t *rep;
+	hub_integration_t *integration;
 	char *inbox;
-	char *tracking_inbox; /* carrier tracking files (CSV, JSON), setting hub.tracking_inbox */
+	char *tracking_inbox;
+	long keep_days;
+	struct hub_feed_job *job;
+	bool look_again;  /* a file was just taken: look for the next at the next slice */
+	int64_t swept_ms;
 };
 
 hub_feed_t *
@@ -27,29 +58,79 @@ hub_feed_new (const char *endpoint, const char *inbox, hub_curve_t *curve, char 
 	hub_feed_t *self = xcalloc (1, sizeof *self);
 	if (inbox && *inbox) {
 		self->inbox = xstrdup (inbox);
-		if (util_mkdirs (inbox, 0755) != 0) {
+		char *taking = xasprintf ("%s/%s", inbox, HUB_FEED_TAKING);
+		if (util_mkdirs (inbox, 0755) != 0 || util_mkdirs (taking, 0700) != 0) {
 			*cause = xasprintf ("cannot make the inbox folder %s: %s", inbox, strerror (errno));
+			free (taking);
 			hub_feed_destroy (&self);
 			return NULL;
 		}
+		/* Copies half written when the hub stopped: their files are still in the inbox and are taken again. */
+		DIR *d = opendir (taking);
+		struct dirent *e;
+		while (d && (e = readdir (d)) != NULL)
+			if (e->d_name[0] != '.') {
+				char *p = xasprintf ("%s/%s", taking, e->d_name);
+				unlink (p);
+				free (p);
+			}
+		if (d)
+			closedir (d);
+		free (taking);
 	}
-	if (endpoint && *endpoint) {
-		self->rep = zsock_new (ZMQ_REP);
-		if (self->rep && curve && hub_curve_apply (curve, self->rep, cause) != 0) {
-			hub_feed_destroy (&self);
-			return NULL;
-		}
-		zsock_set_maxmsgsize (self->rep, 16 * 1024 * 1024);
-		zsock_set_linger (self->rep, 500);
-		if (self->rep == NULL || zsock_bind (self->rep, "%s", endpoint) < 0) {
-			*cause = xasprintf ("cannot listen for integrations on %s: %s. Choose another hub.integration",
-			    endpoint, zmq_strerror (zmq_errno ()));
-			hub_feed_destroy (&self);
-			return NULL;
-		}
-		log_info ("integration endpoint on %s%s", endpoint, curve ? " (CURVE)" : "");
+	if (endpoint && *endpoint && (self->integration = hub_integration_new (endpoint, curve, cause)) == NULL) {
+		hub_feed_destroy (&self);
+		return NULL;
 	}
 	return self;
+}
+
+static void *
+hub_feed_fclose_thread (void *arg)
+{
+	fclose (arg);
+	return NULL;
+}
+
+/* The last close of a big file already unlinked frees its blocks, a tenth of a second and more for an
+ * inbox file of a million orders: the loop does not wait for it, a thread of its own closes it. */
+static void
+hub_feed_close_aside (FILE *f)
+{
+	struct stat sb;
+	pthread_attr_t attr;
+	pthread_t t;
+	if (fstat (fileno (f), &sb) == 0 && sb.st_nlink == 0 && sb.st_size >= HUB_FEED_CLOSE_ASIDE
+	    && pthread_attr_init (&attr) == 0) {
+		pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+		int rc = pthread_create (&t, &attr, hub_feed_fclose_thread, f);
+		pthread_attr_destroy (&attr);
+		if (rc == 0)
+			return;
+	}
+	fclose (f);
+}
+
+static void
+hub_feed_job_free (struct hub_feed_job **job_p)
+{
+	struct hub_feed_job *job = *job_p;
+	if (job == NULL)
+		return;
+	hub_import_destroy (&job->imp);
+	if (job->in)
+		hub_feed_close_aside (job->in);
+	if (job->copy)
+		fclose (job->copy);
+	if (job->copy_path)
+		unlink (job->copy_path); /* still here: not kept */
+	zdigest_destroy (&job->digest);
+	free (job->copy_path);
+	free (job->carry);
+	free (job->name);
+	free (job->path);
+	free (job);
+	*job_p = NULL;
 }
 
 void
@@ -58,7 +139,10 @@ hub_feed_destroy (hub_feed_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_feed_t *self = *self_p;
-	zsock_destroy (&self->rep);
+	if (self->job)
+		log_info ("inbox %s: not finished when the hub stopped; it is taken again at the next start", self->job->name);
+	hub_feed_job_free (&self->job);
+	hub_integration_destroy (&self->integration);
 	free (self->inbox);
 	free (self->tracking_inbox);
 	free (self);
@@ -66,8 +150,13 @@ hub_feed_destroy (hub_feed_t **self_p)
 }
 
 int
-hub_feed_set_tracking (hub_feed_t *self, const char *dir, char **cause)
+hub_feed_configure (hub_feed_t *self, conf_t *conf, char **cause)
 {
+	if (conf == NULL)
+		return 0;
+	if (conf_get_long (conf, "hub.inbox_keep_days", 0, 0, 3650, &self->keep_days, cause) != 0)
+		return -1;
+	const char *dir = conf_get (conf, "hub.tracking_inbox", NULL);
 	if (dir == NULL || *dir == '\0')
 		return 0;
 	if (util_mkdirs (dir, 0755) != 0) {
@@ -80,36 +169,396 @@ hub_feed_set_tracking (hub_feed_t *self, const char *dir, char **cause)
 	return 0;
 }
 
-/* Take tracking events (CSV text, or JSON when json) in one transaction; 0 taken, 1 refused, -1 database. */
-static int
-hub_feed_track (db_t *db, const char *name, char *text, size_t size, bool json, struct carrier_track_report *rep)
+void *
+hub_feed_sock (hub_feed_t *self)
 {
-	if (db_begin (db) != DB_DONE) {
-		memset (rep, 0, sizeof *rep);
-		return -1;
-	}
-	int rc = json ? carrier_track_json (db, name, text, size, util_wall_ms (), rep)
-	    : carrier_track_text (db, name, text, util_wall_ms (), rep);
-	if (rc == 0 && db_commit (db) != DB_DONE)
-		rc = -1;
-	if (rc != 0)
-		db_rollback (db);
-	return rc;
+	return self ? hub_integration_sock (self->integration) : NULL;
 }
 
-/* Write lines into path (one per line); best effort, logged. */
+void
+hub_feed_handle (hub_feed_t *self, db_t *db)
+{
+	if (self && self->integration)
+		hub_integration_handle (self->integration, db);
+}
+
+bool
+hub_feed_busy (const hub_feed_t *self)
+{
+	return self && (self->job || self->look_again || hub_integration_busy (self->integration));
+}
+
+/* --- what stays of a file ------------------------------------------------------- */
+
+/* Write lines into path; best effort, logged. */
 static void
-hub_feed_write_lines (const char *path, char **lines, int n)
+hub_feed_write_text (const char *path, const char *text)
 {
 	FILE *f = fopen (path, "w");
-	for (int i = 0; f && i < n; i++)
-		fprintf (f, "%s\n", lines[i]);
-	if (f == NULL || fclose (f) != 0)
+	if (f == NULL || fputs (text, f) < 0 || fclose (f) != 0)
 		log_error ("cannot write %s: %s", path, strerror (errno));
+	else
+		return;
+	if (f)
+		fclose (f);
 }
 
-/* One look at the tracking inbox: each *.csv or *.json file taken whole (moved to done/, unknown numbers
- * listed beside it in NAME.unknown) or refused (moved to failed/ with NAME.errors). */
+/* "NAME: problem" lines, the name shown so that a new line in it cannot make a line of its own. */
+static char *
+hub_feed_lines (const char *name, char **items, int n, const char *prefix)
+{
+	char *shown = text_escape (name, strlen (name));
+	char *out = xstrdup ("");
+	for (int i = 0; i < n; i++) {
+		char *item = text_escape (items[i], strlen (items[i]));
+		char *next = xasprintf ("%s%s: %s%s\n", out, shown, prefix, item);
+		free (item);
+		free (out);
+		out = next;
+	}
+	free (shown);
+	return out;
+}
+
+/*
+ * The record of a file taken: what the audit needs and nothing of the
+ * customers in it (its name, digest, size, when, the outcome, counts);
+ * sub/NAME.record.
+ */
+static void
+hub_feed_record (const char *sub, const char *name, const char *sha1, long long bytes, const char *outcome,
+    const char *counts, const char *kept, int nerrors, const char *warnings)
+{
+	char when[32];
+	util_iso_time (util_wall_ms (), when, sizeof when);
+	char *shown = text_escape (name, strlen (name));
+	char *path = xasprintf ("%s/%s.record", sub, name);
+	char *text = xasprintf ("file: %s\nsha1: %s\nbytes: %lld\ntaken: %s\noutcome: %s\n%s%skept: %s\n%s%s%s",
+	    shown, sha1, bytes, when, outcome, counts, *counts ? "\n" : "", kept,
+	    nerrors ? "problems: see " : "", nerrors ? shown : "", nerrors ? ".errors\n" : "");
+	char *all = xasprintf ("%s%s", text, warnings ? warnings : "");
+	hub_feed_write_text (path, all);
+	free (all);
+	free (text);
+	free (path);
+	free (shown);
+}
+
+/* Where the file goes: the masked copy kept (retention set) or nothing; the original leaves the inbox. */
+static const char *
+hub_feed_settle (hub_feed_t *self, const char *path, const char *copy, const char *sub, const char *name,
+    char *kept, size_t kept_n)
+{
+	if (copy && self->keep_days > 0) {
+		char *dest = xasprintf ("%s/%s", sub, name);
+		if (rename (copy, dest) == 0) {
+			char until[32];
+			util_iso_time (util_wall_ms () + self->keep_days * 86400000LL, until, sizeof until);
+			snprintf (kept, kept_n, "a copy with card numbers masked, until %.10s", until);
+		} else {
+			log_error ("inbox: cannot keep a copy of %s in %s: %s", name, sub, strerror (errno));
+			unlink (copy);
+			snprintf (kept, kept_n, "no copy");
+		}
+		free (dest);
+	} else {
+		if (copy)
+			unlink (copy);
+		snprintf (kept, kept_n, "no copy (hub.inbox_keep_days is 0)");
+	}
+	if (unlink (path) != 0 && errno != ENOENT)
+		log_error ("inbox: cannot remove %s: %s", path, strerror (errno));
+	return kept;
+}
+
+/* A digest as sha1sum prints it (CZMQ gives capitals), in place. */
+static const char *
+hub_feed_hex (char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p >= 'A' && *p <= 'F')
+			*p = (char) (*p - 'A' + 'a');
+	return s;
+}
+
+/* --- the masked copy --------------------------------------------------------------- */
+
+static bool
+hub_feed_run_char (char c)
+{
+	return (c >= '0' && c <= '9') || c == ' ' || c == '-';
+}
+
+/* Mask and write what the copy holds, but for a tail where a card number may go on (all of it at the end). */
+static void
+hub_feed_copy_flush (struct hub_feed_job *job, bool end)
+{
+	size_t cut = job->carry_len;
+	if (!end) {
+		if (cut <= HUB_FEED_MASK_TAIL)
+			return;
+		cut -= HUB_FEED_MASK_TAIL;
+		/* Cut before a byte that no card number holds, so none is split. */
+		while (cut > 0 && hub_feed_run_char (job->carry[cut]))
+			cut--;
+		if (cut == 0)
+			return; /* one long run: hold it all until it ends */
+	}
+	char save = job->carry[cut];
+	job->carry[cut] = '\0';
+	/* pan_mask reads a string: mask each stretch between NUL bytes */
+	for (size_t i = 0; i < cut; i += strlen (job->carry + i) + 1)
+		pan_mask (job->carry + i);
+	job->carry[cut] = save;
+	if (fwrite (job->carry, 1, cut, job->copy) != cut)
+		log_error ("inbox: cannot write the copy of %s: %s", job->name, strerror (errno));
+	memmove (job->carry, job->carry + cut, job->carry_len - cut);
+	job->carry_len -= cut;
+}
+
+static void
+hub_feed_copy_add (struct hub_feed_job *job, const char *p, size_t n)
+{
+	if (job->carry_len + n + 1 > job->carry_cap) {
+		job->carry_cap = (job->carry_len + n + 1) * 2;
+		job->carry = xrealloc (job->carry, job->carry_cap);
+	}
+	memcpy (job->carry + job->carry_len, p, n);
+	job->carry_len += n;
+	job->carry[job->carry_len] = '\0';
+	hub_feed_copy_flush (job, false);
+}
+
+/* The import reads the file through here: the digest and the masked copy see every byte. */
+static ssize_t
+hub_feed_job_read (void *arg, char *buf, size_t size)
+{
+	struct hub_feed_job *job = arg;
+	size_t n = fread (buf, 1, size, job->in);
+	if (n == 0 && ferror (job->in))
+		return -1;
+	zdigest_update (job->digest, (const byte *) buf, n);
+	job->bytes += (long long) n;
+	if (job->copy) {
+		if (n > 0)
+			hub_feed_copy_add (job, buf, n);
+		else
+			hub_feed_copy_flush (job, true);
+	}
+	return (ssize_t) n;
+}
+
+/* --- the order inbox ------------------------------------------------------------- */
+
+static bool
+hub_feed_order_file (const char *name)
+{
+	size_t n = strlen (name);
+	if (name[0] == '.')
+		return false;
+	return (n > 4 && strcmp (name + n - 4, ".csv") == 0) || (n > 5 && strcmp (name + n - 5, ".json") == 0);
+}
+
+/* The next file to take: the first by name, so files are taken in the order a sender numbers them. */
+static char *
+hub_feed_next_file (const char *dir)
+{
+	DIR *d = opendir (dir);
+	if (d == NULL)
+		return NULL;
+	char *best = NULL;
+	struct dirent *e;
+	while ((e = readdir (d)) != NULL) {
+		if (!hub_feed_order_file (e->d_name) || (best && strcmp (e->d_name, best) >= 0))
+			continue;
+		char *path = xasprintf ("%s/%s", dir, e->d_name);
+		struct stat sb;
+		if (stat (path, &sb) == 0 && S_ISREG (sb.st_mode)) {
+			free (best);
+			best = xstrdup (e->d_name);
+		}
+		free (path);
+	}
+	closedir (d);
+	return best;
+}
+
+static void
+hub_feed_job_start (hub_feed_t *self)
+{
+	char *name = hub_feed_next_file (self->inbox);
+	if (name == NULL)
+		return;
+	struct hub_feed_job *job = xcalloc (1, sizeof *job);
+	job->name = name;
+	job->path = xasprintf ("%s/%s", self->inbox, name);
+	job->in = fopen (job->path, "rb");
+	char *cause = NULL;
+	if (job->in == NULL || (job->imp = hub_import_new (name, util_wall_ms (), HUB_IMPORT_ON_LOOP, &cause)) == NULL) {
+		log_error ("inbox %s: cannot take it now: %s", name, cause ? cause : strerror (errno));
+		free (cause);
+		hub_feed_job_free (&job);
+		return;
+	}
+	job->digest = zdigest_new ();
+	if (self->keep_days > 0) {
+		job->copy_path = xasprintf ("%s/%s/%s", self->inbox, HUB_FEED_TAKING, name);
+		job->copy = fopen (job->copy_path, "wb");
+		if (job->copy == NULL)
+			log_error ("inbox %s: no copy will be kept: %s", name, strerror (errno));
+	}
+	hub_import_source (job->imp, hub_feed_job_read, job);
+	job->started_ms = util_mono_ms ();
+	struct stat sb;
+	fstat (fileno (job->in), &sb);
+	log_info ("inbox %s: taking it (%lld bytes)", name, (long long) sb.st_size);
+	self->job = job;
+}
+
+/* The file is imported, refused, or could not be written: what stays of it, and the log. */
+static void
+hub_feed_job_end (hub_feed_t *self)
+{
+	struct hub_feed_job *job = self->job;
+	const struct hub_import_report *rep = hub_import_report (job->imp);
+	int rc = hub_import_outcome (job->imp);
+	long long ms = (long long) (util_mono_ms () - job->started_ms);
+	if (rc < 0) {
+		/* The database, not the file: it stays for the next look. */
+		log_error ("inbox %s: not imported, taken again shortly: %s", job->name,
+		    rep->nerrors ? rep->errors[rep->nerrors - 1] : "the database failed");
+		hub_feed_job_free (&self->job);
+		return;
+	}
+	bool whole = feof (job->in) != 0; /* a file refused for too many problems is not read to its end */
+	if (job->copy) {
+		if (fclose (job->copy) != 0 || !whole) {
+			if (whole)
+				log_error ("inbox %s: the copy is not complete: %s", job->name, strerror (errno));
+			unlink (job->copy_path);
+			free (job->copy_path);
+			job->copy_path = NULL;
+		}
+		job->copy = NULL;
+	}
+	const char *to = rc == 0 ? "done" : "failed";
+	char *sub = xasprintf ("%s/%s", self->inbox, to);
+	util_mkdirs (sub, 0755);
+	char kept[96];
+	hub_feed_settle (self, job->path, job->copy_path, sub, job->name, kept, sizeof kept);
+	free (job->copy_path);
+	job->copy_path = NULL;
+	char counts[160] = "";
+	if (rc == 0)
+		snprintf (counts, sizeof counts, "rows: %ld\norders: %ld (%ld new, %ld updated, %ld unchanged)", rep->rows,
+		    rep->orders, rep->created, rep->updated, rep->unchanged);
+	else
+		snprintf (counts, sizeof counts, "rows: %ld\nproblems: %d%s", rep->rows, rep->nerrors,
+		    rep->more_errors ? " and more (the rest of the file was not read)" : "");
+	char *warnings = hub_feed_lines (job->name, rep->warnings, rep->nwarnings, "warning: ");
+	char *sha1 = xasprintf ("%s%s", hub_feed_hex (zdigest_string (job->digest)), whole ? "" : " (of the bytes read: "
+	    "the file was not read to its end)");
+	hub_feed_record (sub, job->name, sha1, job->bytes, rc == 0 ? "imported" : "refused, nothing imported", counts,
+	    kept, rc == 0 ? 0 : rep->nerrors, warnings);
+	free (warnings);
+	free (sha1);
+	if (rc == 0) {
+		log_info ("inbox %s: %ld orders (%ld new, %ld updated, %ld unchanged) in %lld ms", job->name, rep->orders,
+		    rep->created, rep->updated, rep->unchanged, ms);
+	} else {
+		char *epath = xasprintf ("%s/%s.errors", sub, job->name);
+		char *text = hub_feed_lines (job->name, rep->errors, rep->nerrors, "");
+		hub_feed_write_text (epath, text);
+		free (text);
+		log_warn ("inbox %s: refused, nothing imported (%d problems%s, see %s)", job->name, rep->nerrors,
+		    rep->undone ? ", what it wrote was taken back" : "", epath);
+		free (epath);
+	}
+	if (rep->nwarnings)
+		log_warn ("inbox %s: %d warnings (card numbers masked, country codes taken as others), see its record",
+		    job->name, rep->nwarnings + (int) rep->more_warnings);
+	free (sub);
+	hub_feed_job_free (&self->job);
+	self->look_again = true;
+}
+
+/* One slice of the file being imported, or a start on the next one. */
+static void
+hub_feed_inbox_step (hub_feed_t *self, db_t *db)
+{
+	if (self->job == NULL && self->look_again) {
+		self->look_again = false;
+		hub_feed_job_start (self);
+	}
+	struct hub_feed_job *job = self->job;
+	if (job == NULL)
+		return;
+	bool more = hub_import_step (job->imp, db, HUB_FEED_SLICE_MS);
+	if (job->phase != hub_import_phase (job->imp)) {
+		job->phase = hub_import_phase (job->imp);
+		if (more)
+			log_info ("inbox %s: %s", job->name, job->phase);
+	}
+	if (!more)
+		hub_feed_job_end (self);
+}
+
+/* Kept copies in folder's done/ and failed/ older than hub.inbox_keep_days go (all of them when it is 0);
+ * records stay. */
+static void
+hub_feed_sweep (hub_feed_t *self, const char *folder)
+{
+	static const char *const subs[] = { "done", "failed" };
+	time_t limit = time (NULL) - (time_t) self->keep_days * 86400;
+	for (size_t s = 0; s < nitems (subs); s++) {
+		char *dir = xasprintf ("%s/%s", folder, subs[s]);
+		DIR *d = opendir (dir);
+		struct dirent *e;
+		int gone = 0;
+		while (d && (e = readdir (d)) != NULL) {
+			size_t nl = strlen (e->d_name);
+			bool copy = e->d_name[0] != '.' && ((nl > 4 && strcasecmp (e->d_name + nl - 4, ".csv") == 0)
+			    || (nl > 5 && strcasecmp (e->d_name + nl - 5, ".json") == 0));
+			if (!copy)
+				continue;
+			char *path = xasprintf ("%s/%s", dir, e->d_name);
+			struct stat sb;
+			if (stat (path, &sb) == 0 && S_ISREG (sb.st_mode) && (self->keep_days == 0 || sb.st_mtime < limit)
+			    && unlink (path) == 0)
+				gone++;
+			free (path);
+		}
+		if (d)
+			closedir (d);
+		if (gone)
+			log_info ("inbox: %d kept copies in %s removed (hub.inbox_keep_days is %ld)", gone, dir, self->keep_days);
+		free (dir);
+	}
+}
+
+/* --- the tracking inbox ----------------------------------------------------------- */
+
+static char *
+hub_feed_sha1_file (const char *path, long long *bytes)
+{
+	FILE *f = fopen (path, "rb");
+	zdigest_t *dg = zdigest_new ();
+	*bytes = 0;
+	char buf[16384];
+	size_t n;
+	while (f && (n = fread (buf, 1, sizeof buf, f)) > 0) {
+		zdigest_update (dg, (const byte *) buf, n);
+		*bytes += (long long) n;
+	}
+	if (f)
+		fclose (f);
+	char *out = xstrdup (hub_feed_hex (zdigest_string (dg)));
+	zdigest_destroy (&dg);
+	return out;
+}
+
+/* One look at the tracking inbox: each *.csv or *.json file taken whole (unknown numbers listed in
+ * done/NAME.unknown) or refused (failed/NAME.errors), with its record, as order files are. */
 static void
 hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 {
@@ -125,47 +574,69 @@ hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 			continue;
 		char *path = xasprintf ("%s/%s", self->tracking_inbox, e->d_name);
 		struct stat sb;
-		FILE *f = stat (path, &sb) == 0 && S_ISREG (sb.st_mode) ? fopen (path, "rb") : NULL;
-		if (f == NULL) {
+		if (stat (path, &sb) != 0 || !S_ISREG (sb.st_mode)) {
 			free (path);
 			continue;
 		}
-		size_t cap = (size_t) sb.st_size + 1, len = 0, got;
-		char *text = xmalloc (cap + 1);
-		while (len < cap && (got = fread (text + len, 1, cap - len, f)) > 0)
-			len += got;
-		text[len] = '\0';
-		fclose (f);
 		struct carrier_track_report rep;
-		int rc = hub_feed_track (db, e->d_name, text, len, json, &rep);
-		free (text);
+		int rc = -1;
+		if (db_begin (db) == DB_DONE) {
+			rc = carrier_track_file (db, path, e->d_name, util_wall_ms (), &rep);
+			if (rc == 0 && db_commit (db) != DB_DONE)
+				rc = -1;
+			if (rc != 0)
+				db_rollback (db);
+		} else {
+			memset (&rep, 0, sizeof rep);
+		}
 		if (rc < 0) {
-			log_error ("tracking inbox %s: not taken, will retry: %s", path, db_errmsg (db));
+			log_error ("tracking inbox %s: not taken, will retry: %s", e->d_name, db_errmsg (db));
 		} else {
 			char *sub = xasprintf ("%s/%s", self->tracking_inbox, rc == 0 ? "done" : "failed");
-			char *dest = xasprintf ("%s/%s", sub, e->d_name);
 			util_mkdirs (sub, 0755);
-			if (rename (path, dest) != 0)
-				log_error ("tracking inbox: cannot move %s to %s: %s", path, dest, strerror (errno));
+			long long bytes;
+			char *sha1 = hub_feed_sha1_file (path, &bytes);
+			char kept[96];
+			char *copy = NULL;
+			if (self->keep_days > 0) {
+				copy = xasprintf ("%s/.%s.keep", self->tracking_inbox, e->d_name);
+				if (link (path, copy) != 0) {
+					free (copy);
+					copy = NULL;
+				}
+			}
+			hub_feed_settle (self, path, copy, sub, e->d_name, kept, sizeof kept);
+			free (copy);
+			char counts[120];
+			snprintf (counts, sizeof counts, "events: %d (%d matched, %d unknown)", rep.events, rep.matched,
+			    rep.nunknown);
+			char *warnings = hub_feed_lines (e->d_name, rep.warnings, rep.nwarnings, "warning: ");
+			hub_feed_record (sub, e->d_name, sha1, bytes, rc == 0 ? "taken" : "refused, nothing taken",
+			    rc == 0 ? counts : "", kept, rc == 0 ? 0 : rep.nerrors, warnings);
+			free (warnings);
+			free (sha1);
 			if (rc == 0) {
-				log_info ("tracking inbox %s: %d events, %d matched, %d unknown", e->d_name, rep.events,
-				    rep.matched, rep.nunknown);
+				log_info ("tracking inbox %s: %d events, %d matched, %d unknown", e->d_name, rep.events, rep.matched,
+				    rep.nunknown);
 				for (int i = 0; i < rep.nunknown; i++)
 					log_warn ("tracking inbox %s", rep.unknown[i]);
 				if (rep.nunknown) {
-					char *upath = xasprintf ("%s.unknown", dest);
-					hub_feed_write_lines (upath, rep.unknown, rep.nunknown);
+					char *upath = xasprintf ("%s/%s.unknown", sub, e->d_name);
+					char *text = hub_feed_lines (e->d_name, rep.unknown, rep.nunknown, "");
+					hub_feed_write_text (upath, text);
+					free (text);
 					free (upath);
 				}
 			} else {
-				char *epath = xasprintf ("%s.errors", dest);
-				hub_feed_write_lines (epath, rep.errors, rep.nerrors);
-				log_warn ("tracking inbox %s: refused, nothing taken (%d problems, see %s)", e->d_name,
-				    rep.nerrors, epath);
+				char *epath = xasprintf ("%s/%s.errors", sub, e->d_name);
+				char *text = hub_feed_lines (e->d_name, rep.errors, rep.nerrors, "");
+				hub_feed_write_text (epath, text);
+				free (text);
+				log_warn ("tracking inbox %s: refused, nothing taken (%d problems, see %s)", e->d_name, rep.nerrors,
+				    epath);
 				free (epath);
 			}
 			free (sub);
-			free (dest);
 		}
 		carrier_track_report_free (&rep);
 		free (path);
@@ -173,134 +644,33 @@ hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 	closedir (d);
 }
 
-/* A tracking push ({"type": "tracking", "events": [...]}) and its JSON answer. */
-static json_t *
-hub_feed_tracking_push (db_t *db, const char *text, size_t size)
-{
-	struct carrier_track_report rep;
-	char *copy = xmalloc (size + 1);
-	memcpy (copy, text, size);
-	copy[size] = '\0';
-	int rc = hub_feed_track (db, "integration", copy, size, true, &rep);
-	free (copy);
-	json_t *out = json_object ();
-	json_object_set_new (out, "ok", json_boolean (rc == 0));
-	if (rc == 0) {
-		json_object_set_new (out, "events", json_integer (rep.events));
-		json_object_set_new (out, "matched", json_integer (rep.matched));
-		json_t *unknown = json_array (), *warnings = json_array ();
-		for (int i = 0; i < rep.nunknown; i++)
-			json_array_append_new (unknown, json_string (rep.unknown[i]));
-		for (int i = 0; i < rep.nwarnings; i++)
-			json_array_append_new (warnings, json_string (rep.warnings[i]));
-		json_object_set_new (out, "unknown", unknown);
-		json_object_set_new (out, "warnings", warnings);
-		for (int i = 0; i < rep.nunknown; i++)
-			log_warn ("tracking push: %s", rep.unknown[i]);
-	} else {
-		json_t *errors = json_array ();
-		for (int i = 0; i < rep.nerrors; i++)
-			json_array_append_new (errors, json_string (rep.errors[i]));
-		if (rc < 0)
-			json_array_append_new (errors, json_string ("the hub cannot write its database now; nothing was "
-			    "taken, send again shortly"));
-		json_object_set_new (out, "errors", errors);
-		json_object_set_new (out, "retry", json_boolean (rc < 0));
-	}
-	log_info ("integration tracking push: %s (%d events, %d unknown)", rc == 0 ? "taken" : "refused", rep.events,
-	    rep.nunknown);
-	carrier_track_report_free (&rep);
-	return out;
-}
-
-void *
-hub_feed_sock (hub_feed_t *self)
-{
-	return self ? self->rep : NULL;
-}
-
-/* Is the document an object with "type": "tracking"? */
-static bool
-hub_feed_is_tracking (const char *p, size_t n)
-{
-	if (n == 0 || *p != '{')
-		return false;
-	json_t *root = json_loadb (p, n, 0, NULL);
-	const char *type = json_string_value (json_object_get (root, "type"));
-	bool yes = type && strcmp (type, "tracking") == 0;
-	json_decref (root);
-	return yes;
-}
-
-void
-hub_feed_handle (hub_feed_t *self, db_t *db)
-{
-	zmsg_t *m = zmsg_recv (self->rep);
-	if (m == NULL)
-		return;
-	zframe_t *f = zmsg_first (m);
-	struct hub_import_report rep = { 0 };
-	int rc;
-	const char *p = f ? (const char *) zframe_data (f) : NULL;
-	size_t n = f ? zframe_size (f) : 0, i = 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	if (f == NULL || zmsg_size (m) != 1 || i == n || (p[i] != '{' && p[i] != '[')) {
-		rc = 1;
-		rep.errors = xcalloc (1, sizeof *rep.errors);
-		rep.errors[rep.nerrors++] = xstrdup ("not valid JSON: send one frame holding one JSON document "
-		    "(an order, a list of orders or {\"orders\": [...]}, see doc/orders.md)");
-	} else if (hub_feed_is_tracking (p + i, n - i)) {
-		json_t *out = hub_feed_tracking_push (db, p + i, n - i);
-		char *text = json_dumps (out, JSON_COMPACT);
-		json_decref (out);
-		zstr_send (self->rep, text ? text : "{\"ok\":false}");
-		free (text);
-		zmsg_destroy (&m);
-		return;
-	} else if (db_begin (db) != DB_DONE) {
-		rc = -1;
-	} else {
-		rc = hub_import_text (db, "integration", (const char *) zframe_data (f), zframe_size (f), util_wall_ms (),
-		    &rep);
-		if (rc == 0 && db_commit (db) != DB_DONE)
-			rc = -1;
-		if (rc != 0)
-			db_rollback (db);
-	}
-	zmsg_destroy (&m);
-	json_t *out = json_object ();
-	json_object_set_new (out, "ok", json_boolean (rc == 0));
-	if (rc == 0) {
-		json_object_set_new (out, "orders", json_integer (rep.orders));
-		json_object_set_new (out, "created", json_integer (rep.created));
-		json_object_set_new (out, "updated", json_integer (rep.updated));
-		json_object_set_new (out, "unchanged", json_integer (rep.unchanged));
-	} else {
-		json_t *errors = json_array ();
-		for (int e = 0; e < rep.nerrors; e++)
-			json_array_append_new (errors, json_string (rep.errors[e]));
-		if (rc < 0 && rep.nerrors == 0)
-			json_array_append_new (errors, json_string ("the hub cannot write its database now; nothing was "
-			    "imported, send again shortly"));
-		json_object_set_new (out, "errors", errors);
-		json_object_set_new (out, "retry", json_boolean (rc < 0));
-	}
-	char *text = json_dumps (out, JSON_COMPACT);
-	json_decref (out);
-	zstr_send (self->rep, text ? text : "{\"ok\":false}");
-	free (text);
-	log_info ("integration push: %s", rc == 0 ? "imported" : "refused");
-	hub_import_report_free (&rep);
-}
+/* --- the loop's calls ----------------------------------------------------------- */
 
 void
 hub_feed_inbox (hub_feed_t *self, db_t *db)
 {
 	if (self == NULL)
 		return;
-	if (self->inbox)
-		hub_import_inbox (db, self->inbox);
+	if (self->inbox && self->job == NULL)
+		self->look_again = true; /* the next slice starts on the next file */
+	if (util_mono_ms () - self->swept_ms >= HUB_FEED_SWEEP_EVERY_MS) {
+		self->swept_ms = util_mono_ms ();
+		if (self->inbox)
+			hub_feed_sweep (self, self->inbox);
+		if (self->tracking_inbox)
+			hub_feed_sweep (self, self->tracking_inbox);
+	}
 	if (self->tracking_inbox)
 		hub_feed_tracking_inbox (self, db);
+}
+
+void
+hub_feed_step (hub_feed_t *self, db_t *db)
+{
+	if (self == NULL)
+		return;
+	if (self->inbox)
+		hub_feed_inbox_step (self, db);
+	if (self->integration)
+		hub_integration_step (self->integration, db, HUB_FEED_SLICE_MS);
 }

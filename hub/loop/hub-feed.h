@@ -1,14 +1,27 @@
 /*
- * hub-feed.h: orders pushed by other systems, and the inbox folders.
- * A REP socket (setting hub.integration) takes one JSON document per
- * request (the import JSON of doc/orders.md) and answers one JSON result;
- * the inbox folder (setting hub.inbox) is looked at every few seconds.
- * Both run from the hub's loop between batches, each import in its own
- * transaction.
+ * hub-feed.h: orders and tracking in: the inbox folders, and the
+ * integration endpoint (hub-integration.h) the loop reaches through here.
+ *
+ * The inbox (setting hub.inbox): every few seconds the feed looks for a
+ * *.csv or *.json file there and imports it in slices between the loop's
+ * batches (store/hub-import.h), one file at a time; then the file leaves
+ * the inbox. What stays is its record, NAME.record in done/ or failed/
+ * (the name, its SHA-1 and size, what came of it; for a refusal
+ * NAME.errors beside it), and, only when hub.inbox_keep_days is set, a
+ * copy with every card number masked, removed after that many days. A
+ * file that could not be imported because the database failed stays in
+ * the inbox for the next look.
+ *
+ * The tracking inbox (setting hub.tracking_inbox) takes carrier tracking
+ * files (CSV or JSON, doc/carriers.md) the same way, each in one
+ * transaction. The loop owns the feed and is its only caller.
  */
 #ifndef DSP_HUB_FEED_H
 #define DSP_HUB_FEED_H
 
+#include <stdbool.h>
+
+#include "conf.h"
 #include "db.h"
 #include "hub-curve.h"
 
@@ -18,16 +31,22 @@ typedef struct hub_feed hub_feed_t;
  * NULL and *cause on failure. */
 hub_feed_t *hub_feed_new (const char *endpoint, const char *inbox, hub_curve_t *curve, char **cause);
 void hub_feed_destroy (hub_feed_t **self_p);
-/* Also watch dir (setting hub.tracking_inbox) for carrier tracking files, CSV
- * or JSON (doc/carriers.md); 0, or -1 and *cause. NULL or empty: off. */
-int hub_feed_set_tracking (hub_feed_t *self, const char *dir, char **cause);
+/* The settings the feed reads for itself (hub.tracking_inbox, hub.inbox_keep_days);
+ * 0, or -1 and *cause. conf may be NULL. */
+int hub_feed_configure (hub_feed_t *self, conf_t *conf, char **cause);
 /* The socket to poll (a zsock_t *), or NULL when there is no endpoint. */
 void *hub_feed_sock (hub_feed_t *self);
-/* Answer one waiting integration request. */
+/* A request waits on the integration socket. */
 void hub_feed_handle (hub_feed_t *self, db_t *db);
-/* Take what waits in the inbox and the tracking inbox now; the loop calls
- * it every HUB_FEED_INBOX_EVERY_MS. */
+/* Look at the inbox and the tracking inbox now; the loop calls it every
+ * HUB_FEED_INBOX_EVERY_MS. */
 #define HUB_FEED_INBOX_EVERY_MS 2000
 void hub_feed_inbox (hub_feed_t *self, db_t *db);
+/* One slice (about HUB_FEED_SLICE_MS) of each import under way; the loop
+ * calls it between batches, every turn. */
+#define HUB_FEED_SLICE_MS 2
+void hub_feed_step (hub_feed_t *self, db_t *db);
+/* An import is under way: the loop should not wait for a request before the next slice. */
+bool hub_feed_busy (const hub_feed_t *self);
 
 #endif

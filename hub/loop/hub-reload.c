@@ -54,8 +54,8 @@ static const struct hub_reload_number {
 
 /* Settings a running hub cannot change: a reload names them and a restart applies them. */
 static const char *const hub_reload_restart_only[] = {
-	"hub.endpoint", "hub.database", "hub.integration", "hub.inbox", "hub.tracking_inbox", "hub.events",
-	"hub.exports", "security.curve", "security.keys_dir", "security.zap_log", "printer.server", "log.syslog",
+	"hub.endpoint", "hub.database", "hub.integration", "hub.inbox", "hub.inbox_keep_days", "hub.tracking_inbox",
+	"hub.events", "hub.exports", "security.curve", "security.keys_dir", "security.zap_log", "printer.server", "log.syslog",
 };
 
 hub_reload_t *

@@ -478,6 +478,13 @@ hub_server_tick_inbox (hub_server_t *self)
 	hub_feed_inbox (self->feed, self->db);
 }
 
+/* A slice of each import under way (inbox file, integration push): a few ms between batches. */
+static void
+hub_server_tick_feed (hub_server_t *self)
+{
+	hub_feed_step (self->feed, self->db);
+}
+
 /* Each carrier due to close out by itself (carriers/carrier.h) is closed out
  * by the system command "autoclose" (flow/flow-closeout.c). */
 static void
@@ -657,6 +664,7 @@ static const struct hub_server_tick {
 	{ "print submit", 0, NULL, hub_server_tick_print_submit },
 	{ "print follow", HUB_SPOOL_FOLLOW_MS, NULL, hub_server_tick_print_follow },
 	{ "order feed", HUB_FEED_INBOX_EVERY_MS, NULL, hub_server_tick_inbox },
+	{ "import slices", 0, NULL, hub_server_tick_feed },
 	{ "auto-close", 60 * 1000, "carriers.autoclose_every_s", hub_server_tick_autoclose },
 	{ "events flush", 0, NULL, hub_server_tick_events },
 	{ "key revocation", 0, NULL, hub_server_tick_revoked },
@@ -812,8 +820,7 @@ hub_server_new (const struct hub_options *opt, char **cause)
 		hub_server_destroy (&self);
 		return NULL;
 	}
-	if (hub_feed_set_tracking (self->feed, opt->conf ? conf_get (opt->conf, "hub.tracking_inbox", NULL) : NULL,
-	        cause) != 0) {
+	if (hub_feed_configure (self->feed, opt->conf, cause) != 0) {
 		hub_server_destroy (&self);
 		return NULL;
 	}
@@ -931,7 +938,8 @@ hub_server_run (hub_server_t *self)
 	free (listening);
 	while (!zsys_interrupted) {
 		hub_server_ticks_run (self);
-		void *which = zpoller_wait (self->poller, 250);
+		/* While an import is under way its next slice is due at once: poll without waiting. */
+		void *which = zpoller_wait (self->poller, hub_feed_busy (self->feed) ? 0 : 250);
 		if (which == self->router)
 			hub_server_batch (self);
 		else if (which && which == hub_feed_sock (self->feed))

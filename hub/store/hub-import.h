@@ -2,43 +2,116 @@
  * hub-import.h: orders in, from till and ERP exports (CSV or JSON, see
  * doc/orders.md), the inbox folder and the integration endpoint.
  *
- * A file is imported whole or not at all: every row is checked first and
- * each bad one reported with its line number; then, inside a savepoint of
- * the caller's transaction, new orders are added, unchanged ones left
- * alone, changed ones updated while still "new", and a change to an order
- * already received in despatch refuses the file.
+ * An import runs in steps, so that the hub's loop serves its terminals
+ * between them and a file of any size is never held: the source is read
+ * as it goes, each row checked and the orders kept in the import's own
+ * scratch database (a temporary file of SQLite's, never the hub's, gone
+ * when the import is), so memory stays the same whatever the size.
+ *
+ *   read   the source, every row checked by the field rules, rows grouped
+ *          into orders (an order's rows need not follow one another);
+ *   check  every order against the hub's database, reading only: new,
+ *          unchanged, changed while still "new", customs data only, or a
+ *          change despatch refuses;
+ *   write  only when nothing was wrong: in slices, each its own
+ *          transaction, each order decided again as it is written;
+ *   undo   when a slice finds an order refused after all (despatch
+ *          received it since the check) or the database fails: what the
+ *          earlier slices wrote is taken back, newest first.
+ *
+ * So a file is imported whole or not at all: a file with any bad row
+ * writes nothing, and one refused while it is written is taken back. While
+ * a big file is written its orders appear slice by slice. An order the
+ * floor has already begun when an import is taken back stays as it is
+ * (the refusal names it).
+ *
+ * An import is one thread's at a time; its scratch database is its own.
  */
 #ifndef DSP_HUB_IMPORT_H
 #define DSP_HUB_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "db.h"
 
+/* Problems and warnings listed, each: more are counted, not listed. */
+#define HUB_IMPORT_MAX_ERRORS 200
+
 struct hub_import_report {
-	int orders, created, updated, unchanged;
+	long rows;      /* order lines read */
+	long orders, created, updated, unchanged;
 	int nerrors;
-	char **errors;  /* "line 7: quantity must be a whole number from 1 to 999" */
+	char **errors;  /* "line 7: X1: quantity must be a whole number from 1 to 999" */
+	int nwarnings;
+	char **warnings; /* "line 4: X2: country UK taken as GB ..."; the import goes on */
+	long more_errors, more_warnings; /* beyond the lists */
+	long undone;    /* orders taken back after a refusal while writing */
+	long kept;      /* of those, orders the floor had begun, left as they were */
 };
 
+typedef struct hub_import hub_import_t;
+
+/* Where an import's bytes come from: up to size bytes into buf; how many,
+ * 0 at the end, or -1 with errno set. */
+typedef ssize_t (hub_import_read_fn) (void *arg, char *buf, size_t size);
+
+enum {
+	/* The steps run inside the caller's transaction (savepoints, no
+	 * commits); nothing can change between check and write, so nothing is
+	 * ever undone. For whole imports in one call (hub_import_text). */
+	HUB_IMPORT_CALLER_TX = 1 << 0,
+	/* The caller is a loop that must not wait on the file system: a big
+	 * import's scratch database is closed on a thread of its own. */
+	HUB_IMPORT_ON_LOOP = 1 << 1,
+};
+
+/* An import named name (in messages, the audit and imports.source) at
+ * now_ms; NULL and *cause (caller frees) when its scratch database cannot
+ * be made. Then give it one source. */
+hub_import_t *hub_import_new (const char *name, int64_t now_ms, unsigned flags, char **cause);
+void hub_import_destroy (hub_import_t **self_p);
+/* Read through fn (called from the steps only). */
+void hub_import_source (hub_import_t *self, hub_import_read_fn *fn, void *arg);
+/* Read text, which the caller keeps unchanged until the import is destroyed. */
+void hub_import_source_text (hub_import_t *self, const char *text, size_t len);
+
 /*
- * Import text (CSV, or JSON when it starts with '{' or '['); name is for
- * messages and the audit. Must run inside a transaction the caller owns.
- * Returns 0 imported, 1 refused (rep->errors says why; nothing changed),
- * -1 the database failed (nothing changed).
+ * One step: work for about budget_ms (0: to the end) and return true
+ * while there is more to do. Without HUB_IMPORT_CALLER_TX a step that
+ * writes begins (BEGIN IMMEDIATE) and commits its own transaction, and
+ * must be called with none open.
  */
+bool hub_import_step (hub_import_t *self, db_t *db, int budget_ms);
+/* What the import is doing now, for logs: "reading", "checking", "writing", "undoing", "done". */
+const char *hub_import_phase (const hub_import_t *self);
+/* Once the steps are done: 0 imported, 1 refused (the report says why),
+ * -1 the database failed (nothing imported: take the file again later). */
+int hub_import_outcome (const hub_import_t *self);
+/* The report so far; the import's, valid until it is destroyed. */
+const struct hub_import_report *hub_import_report (const hub_import_t *self);
+
+/* A whole import of text in one call, inside a transaction the caller
+ * owns: 0 imported, 1 refused, -1 database; *rep is the caller's to free
+ * with hub_import_report_free. */
 int hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64_t now_ms,
     struct hub_import_report *rep);
-/* The same for a file; a file that cannot be read is refused with the reason. */
+/* The same for a file (the demo data); one that cannot be opened is refused with the reason. */
 int hub_import_file (db_t *db, const char *path, int64_t now_ms, struct hub_import_report *rep);
 void hub_import_report_free (struct hub_import_report *rep);
 
 /*
- * The inbox: import every *.csv and *.json file in dir, each in its own
- * transaction, then move it to dir/done/ or dir/failed/ (with NAME.errors
- * beside it). Returns how many files were taken.
+ * Kept order files (doc/orders.md, hub.inbox_keep_days): the copies in the
+ * inbox folder's done/ and failed/. Each one holding a row (CSV) or an
+ * order (JSON) whose reference is one of refs is rewritten without them,
+ * keeping its owner and mode; a file left with no order, or one that does
+ * not read as orders but names one of them, is removed. For the erase of a
+ * customer (store/hub-erase.h). Returns the rows and orders taken out, and
+ * in *files how many files changed; -1 and *cause (caller frees) when a
+ * file could not be rewritten (those before it are done).
  */
-int hub_import_inbox (db_t *db, const char *dir);
+long hub_import_kept_erase (const char *inbox, char *const *refs, int nrefs, int *files, char **cause);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * test-track-in.c: tracking into a running hub (doc/carriers.md "Tracking
  * and proof of delivery"): a JSON file dropped in the tracking inbox is
- * taken (normalised, the parcel moves on) and moved to done/, its unknown
- * number kept and listed beside it; a CSV file with a bad status is refused
- * whole into failed/ with the reason; a tracking push on the integration
- * endpoint takes POD and answers the unknown numbers.
+ * taken (normalised, the parcel moves on), leaving its record in done/
+ * and not itself, its unknown number kept and listed beside it; a CSV file
+ * with a bad status is refused whole into failed/ with the reason; text
+ * that is not UTF-8 or holds a NUL or a control character is refused at
+ * the inbox, at despatch track and on the integration endpoint, naming
+ * the line; a tracking push takes POD and answers the unknown numbers.
  */
 #include "config.h"
 #include "tests/flow/flowlib.h"
@@ -48,17 +50,23 @@ slurp (const char *path)
 	return buf;
 }
 
-/* Write through a temporary name and rename, as a carrier's drop should. */
+/* Write n bytes through a temporary name and rename, as a carrier's drop should. */
 static void
-drop (const char *dir, const char *name, const char *text)
+drop_n (const char *dir, const char *name, const char *text, size_t n)
 {
 	char *tmp = xasprintf ("%s/.%s.part", dir, name), *dst = xasprintf ("%s/%s", dir, name);
-	FILE *f = fopen (tmp, "w");
-	fputs (text, f);
+	FILE *f = fopen (tmp, "wb");
+	fwrite (text, 1, n, f);
 	fclose (f);
 	rename (tmp, dst);
 	free (tmp);
 	free (dst);
+}
+
+static void
+drop (const char *dir, const char *name, const char *text)
+{
+	drop_n (dir, name, text, strlen (text));
 }
 
 int
@@ -103,7 +111,13 @@ main (void)
 	drop (inbox, "dpd-0610.json", json);
 	free (json);
 	char *done = xasprintf ("%s/done/dpd-0610.json", inbox), *unknown = xasprintf ("%s.unknown", done);
-	ok (wait_file (done), "taken and moved to done/");
+	char *record = xasprintf ("%s.record", done);
+	ok (wait_file (record), "taken, its record in done/");
+	ok (access (done, F_OK) != 0, "and no copy of it (hub.inbox_keep_days is 0)");
+	char *rec = slurp (record);
+	ok (strstr (rec, "outcome: taken") && strstr (rec, "events: 2 (1 matched, 1 unknown)"), "%s", rec);
+	free (rec);
+	free (record);
 	ok (wait_file (unknown), "its unknown number listed beside it");
 	char *u = slurp (unknown);
 	ok (strstr (u, "dpd-0610.json:2: tracking number 15509999999999 matches no parcel") != NULL,
@@ -125,6 +139,42 @@ main (void)
 	char *why = slurp (errors);
 	ok (strstr (why, "bad.csv:2: status is not a known carrier status") != NULL, "the line and why: %s", why);
 	free (why);
+
+	diag ("text at the tracking doors: a NUL, bytes that are not UTF-8, a control character");
+	char *nul = xasprintf ("tracking,time,status,location\n%s,2026-11-24T08:00:00Z,at hub,Le%ceds\n", tracking, 0);
+	size_t nul_len = strlen (nul) + 1 + strlen (nul + strlen (nul) + 1);
+	drop_n (inbox, "nul.csv", nul, nul_len);
+	free (nul);
+	free (errors);
+	errors = xasprintf ("%s/failed/nul.csv.errors", inbox);
+	ok (wait_file (errors), "a NUL refuses the file");
+	why = slurp (errors);
+	ok (strstr (why, "nul.csv:2: a NUL byte at position") != NULL, "naming the line: %s", why);
+	free (why);
+	free (errors);
+	char *latin = xasprintf ("tracking,time,status,location\n%s,2026-11-24T08:00:00Z,at hub,K\xf6ln\n", tracking);
+	char *lpath = xasprintf ("%s/latin.csv", hub.dir);
+	FILE *lf = fopen (lpath, "w");
+	fputs (latin, lf);
+	fclose (lf);
+	free (latin);
+	char *tcmd = xasprintf ("%s/admin/despatch -d '%s' track '%s' 2>&1", getenv ("top_builddir"), hub.database, lpath);
+	char *out = testlib_run (tcmd);
+	ok (strstr (out, "latin.csv:2: not valid UTF-8 (byte 0xF6 at position") != NULL && strstr (out, "nothing taken"),
+	    "despatch track refuses a file that is not UTF-8: %s", out);
+	free (out);
+	free (tcmd);
+	free (lpath);
+	char *ctl = xasprintf ("tracking,time,status,location\n%s,2026-11-24T08:00:00Z,at hub,Hub\x1b[2J\n", tracking);
+	drop (inbox, "ctl.csv", ctl);
+	free (ctl);
+	errors = xasprintf ("%s/failed/ctl.csv.errors", inbox);
+	ok (wait_file (errors), "an escape sequence refuses the file");
+	why = slurp (errors);
+	ok (strstr (why, "ctl.csv:2: location: the control character U+001B at position 4") != NULL, "%s", why);
+	free (why);
+	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM tracking WHERE source LIKE 'nul.csv%' OR source LIKE "
+	    "'ctl.csv%' OR source LIKE '%latin.csv%'"), 0, "none of their events is stored");
 
 	diag ("a tracking push on the integration endpoint");
 	zsock_t *req = zsock_new_req (ep);
@@ -148,6 +198,12 @@ main (void)
 	    " signed_by = 'A. ABLE' AND pod_image = 'pod/k1.jpg'"), 1, "POD kept: who signed, the image");
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM orders WHERE ref = 'K1' AND status = 'delivered'"), 1,
 	    "the order is delivered");
+	zstr_send (req, "{\"type\": \"tracking\", \"events\": [{\"tracking\": \"X\", \"time\": \"t\", \"status\": "
+	    "\"delivered\", \"signed_by\": \"A\\u0007B\"}]}");
+	answer = zstr_recv (req);
+	ok (answer && strstr (answer, "\"ok\":false") && strstr (answer, "integration:1: signed_by: the control character "
+	    "U+0007 at position 2"), "a control character in a push is refused: %s", answer ? answer : "(no answer)");
+	zstr_free (&answer);
 	zstr_send (req, "{\"type\": \"tracking\", \"events\": [{\"tracking\": \"X\", \"time\": \"t\", \"status\": 5}]}");
 	answer = zstr_recv (req);
 	ok (answer && strstr (answer, "\"ok\":false") && strstr (answer, "integration:1: status must be text"),

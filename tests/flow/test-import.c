@@ -3,29 +3,52 @@
  * JSON; a half-bad file imports nothing and names each bad row; the same
  * file twice changes nothing; a change before receive updates, after
  * receive is refused, except the customs fields until the label, audited),
- * the integration endpoint and the inbox folder.
+ * text checked at every door (a NUL, bytes that are not UTF-8, control
+ * characters, country codes), an order's rows apart in the file, a big
+ * file refused at its last row leaving nothing, the integration endpoint,
+ * and the inbox folder: what stays of a file (a record, no card number
+ * anywhere), a file named with a new line in the log, the hub answering
+ * while a big file imports, and a file refused while it is written taken
+ * back.
  */
 #include "config.h"
 #include "flowlib.h"
 #include "util.h"
 
+#include "hub/store/hub-import.h"
+
 #include <czmq.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct testlib_hub hub;
+
+/* DSP_TEST_SLOW=N stretches the waits N times (under valgrind or a busy machine). */
+static int
+slow (void)
+{
+	const char *s = getenv ("DSP_TEST_SLOW");
+	int n = s ? atoi (s) : 1;
+	return n < 1 ? 1 : n > 100 ? 100 : n;
+}
+
+#define CHEAD_T "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku," \
+	"description,department,quantity,locations,unit_weight_g,line_value,hs_code,origin_country,currency\n"
 static char dir[256];
 
 #define HEAD "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku,description," \
 	"department,quantity,locations,unit_weight_g,line_value\n"
 
 static void
-write_file (const char *path, const char *text)
+write_bytes (const char *path, const char *text, size_t n)
 {
-	FILE *f = fopen (path, "w");
-	fputs (text, f);
+	FILE *f = fopen (path, "wb");
+	fwrite (text, 1, n, f);
 	fclose (f);
 }
 
@@ -42,15 +65,15 @@ read_file (const char *path)
 	return buf;
 }
 
-/* Run despatch import on text written to name; exit status, stderr into *err (caller frees). */
+/* Run despatch import on n bytes written to name; exit status, stdout and stderr (caller frees). */
 static int
-despatch_import (const char *name, const char *text, char **out, char **err)
+despatch_import_n (const char *name, const char *text, size_t n, char **out, char **err)
 {
 	char path[512], outp[512], errp[512];
 	snprintf (path, sizeof path, "%s/%s", dir, name);
 	snprintf (outp, sizeof outp, "%s/out.txt", dir);
 	snprintf (errp, sizeof errp, "%s/err.txt", dir);
-	write_file (path, text);
+	write_bytes (path, text, n);
 	const char *top = getenv ("top_builddir");
 	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' --database '%s' >'%s' 2>'%s'", top ? top : ".", path,
 	    hub.database, outp, errp);
@@ -59,6 +82,30 @@ despatch_import (const char *name, const char *text, char **out, char **err)
 	*out = read_file (outp);
 	*err = read_file (errp);
 	return WIFEXITED (st) ? WEXITSTATUS (st) : -1;
+}
+
+static int
+despatch_import (const char *name, const char *text, char **out, char **err)
+{
+	return despatch_import_n (name, text, strlen (text), out, err);
+}
+
+static char *
+hub_log (const struct testlib_hub *h)
+{
+	char *path = xasprintf ("%s/hub.log", h->dir);
+	FILE *f = fopen (path, "r");
+	free (path);
+	if (f == NULL)
+		return xstrdup ("");
+	fseek (f, 0, SEEK_END);
+	long size = ftell (f);
+	rewind (f);
+	char *buf = xmalloc ((size_t) size + 1);
+	size_t got = fread (buf, 1, (size_t) size, f);
+	buf[got] = '\0';
+	fclose (f);
+	return buf;
 }
 
 static long long
@@ -191,6 +238,189 @@ test_tool (struct fl_term *porter)
 	free (err);
 }
 
+#define T1 "TD000001,web,Ann Smith,1 Long Road,York,YO1 7AA,GB,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,KT-R1-A01,350,15.00\n"
+
+/* Every way text can be wrong at the tool's door: refused, naming file, line and field; nothing stored. */
+static void
+test_doors (void)
+{
+	char *out, *err;
+	diag ("text at the tool's door: a NUL, bytes that are not UTF-8, control characters");
+	static const char nul[] = HEAD T1 "TD000002,web,Bo\0b Jones,2 Short St,Hull,HU1 1AA,GB,standard,12.00,1,ST-PEN-0003,"
+	    "Pen,Stationery,1,ST-R1-A03,20,12.00\n";
+	is_int (despatch_import_n ("nul.csv", nul, sizeof nul - 1, &out, &err), 1, "a NUL in a field refuses the file");
+	ok (strstr (err, "nul.csv: line 3: TD000002: customer_name: a NUL byte at position 3") != NULL,
+	    "naming the file, the line, the field and where: %s", err);
+	ok (strstr (err, "nul.csv: nothing imported") != NULL, "and that nothing was imported");
+	free (out);
+	free (err);
+	const char *latin1 = HEAD T1 "TD000003,web,Zo\xe9 Martin,3 Rue,Caf\xe9,75001,FR,standard,9.00,1,SK-1,Cup,Homeware,1,L1,"
+	    "100,9.00\n";
+	is_int (despatch_import ("latin1.csv", latin1, &out, &err), 1, "a Latin-1 file is refused");
+	ok (strstr (err, "line 3: TD000003: customer_name: not valid UTF-8 (byte 0xE9 at position 3); send the text as "
+	        "UTF-8") != NULL, "the first bad field named, with what to do: %s", err);
+	free (out);
+	free (err);
+	const char *esc = HEAD T1 "TD000004,web,Al Roy,4 Way,Leeds,LS1 1AA,GB,standard,9.00,1,SK-1,\"Cup \x1b[31mred\","
+	    "Homeware,1,L1,100,9.00\n";
+	is_int (despatch_import ("escape.csv", esc, &out, &err), 1, "an escape sequence is refused");
+	ok (strstr (err, "line 3: TD000004: description: the control character U+001B at position 5") != NULL,
+	    "the control character named: %s", err);
+	free (out);
+	free (err);
+	const char *newline = HEAD T1 "TD000005,web,Al Roy,\"4 Way\nFlat 2\",Leeds,LS1 1AA,GB,standard,9.00,1,SK-1,Cup,"
+	    "Homeware,1,L1,100,9.00\n";
+	is_int (despatch_import ("newline.csv", newline, &out, &err), 1, "a line break in an address is refused");
+	ok (strstr (err, "line 3: TD000005: address_1: the control character U+000A") != NULL, "%s", err);
+	free (out);
+	free (err);
+	const char *json_ctl =
+	    "{\"orders\": [{\"ref\": \"TJ000001\", \"channel\": \"web\", \"customer\": {\"name\": \"A\\u0007B\","
+	    " \"address\": [\"1 Road\"], \"postcode\": \"AB1 2CD\", \"country\": \"GB\"}, \"lines\": [{\"line\": 1,"
+	    " \"sku\": \"S1\", \"department\": \"D\", \"quantity\": 1, \"locations\": [\"L1\"], \"unit_weight_g\": 100}]}]}\n";
+	is_int (despatch_import ("ctl.json", json_ctl, &out, &err), 1, "a control character escaped in JSON is refused");
+	ok (strstr (err, "ctl.json: line 1: TJ000001: customer_name: the control character U+0007 at position 2") != NULL,
+	    "%s", err);
+	free (out);
+	free (err);
+	const char *json_nul = "[{\"ref\": \"TJ000002\", \"customer\": {\"name\": \"A\\u0000B\"}}]";
+	is_int (despatch_import ("nul.json", json_nul, &out, &err), 1, "a NUL escaped in JSON is refused");
+	ok (strstr (err, "nul.json: line 1: TJ000002: customer.name: a NUL byte at position 2 (\\u0000); remove it and "
+	        "send again") != NULL, "naming the field by its keys: %s", err);
+	free (out);
+	free (err);
+	const char *json_latin1 = "{\"orders\": [\n{\"ref\": \"TJ000003\", \"lines\": [{\"line\": 1},\n"
+	    " {\"line\": 2, \"description\": \"Caf\xe9 cup\"}]}]}\n";
+	is_int (despatch_import ("latin1.json", json_latin1, &out, &err), 1, "a Latin-1 byte in JSON is refused");
+	ok (strstr (err, "latin1.json: line 3: TJ000003: lines[2].description: not valid UTF-8 (byte 0xE9 at position 4);"
+	        " send the text as UTF-8") != NULL, "naming the line and the field: %s", err);
+	free (out);
+	free (err);
+	const char *json_escaped = "[{\"ref\": \"TJ000004\", \"channel\": \"web\", \"customer\": {\"name\": \"A \\\\u0000 B\","
+	    " \"address\": [\"1 Road\"], \"postcode\": \"AB1 2CD\", \"country\": \"GB\"}, \"lines\": [{\"line\": 1,"
+	    " \"sku\": \"S1\", \"department\": \"D\", \"quantity\": 1, \"locations\": [\"L1\"], \"unit_weight_g\": 100}]}]";
+	is_int (despatch_import ("backslash.json", json_escaped, &out, &err), 0, "a backslash before u0000 is no NUL: %s",
+	    err);
+	free (out);
+	free (err);
+	char *bs = testlib_sql_text (hub.database, "SELECT customer_name FROM orders WHERE ref = 'TJ000004'");
+	is_str (bs, "A \\u0000 B", "and is kept as it was");
+	free (bs);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'TD%' OR (ref LIKE 'TJ%' AND ref <> 'TJ000004')"), 0,
+	    "nothing of any of them is stored");
+
+	diag ("country codes: ISO 3166-1 alpha-2, UK taken as GB");
+	const char *uk = HEAD "U1000001,web,Ann Smith,1 Long Road,York,YO1 7AA,UK,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,"
+	    "KT-R1-A01,350,15.00\n"
+	    "U1000001,web,Ann Smith,1 Long Road,York,YO1 7AA,UK,standard,30.00,2,KT-MUG-0002,Mug,Kitchen,1,KT-R1-A01,350,15.00\n";
+	is_int (despatch_import ("uk.csv", uk, &out, &err), 0, "an order to UK imports: %s", out);
+	ok (strstr (err, "uk.csv: warning: line 2: U1000001: country UK is taken as GB (United Kingdom's ISO code)") != NULL
+	        && strstr (err, "line 3:") == NULL, "with one warning for the order: %s", err);
+	free (out);
+	free (err);
+	char *c = testlib_sql_text (hub.database, "SELECT country FROM orders WHERE ref = 'U1000001'");
+	is_str (c, "GB", "and the hub keeps GB");
+	free (c);
+	const char *top = getenv ("top_builddir");
+	char *cmd = xasprintf ("'%s/admin/despatch' quote U1000001 --database '%s' 2>&1", top ? top : ".", hub.database);
+	char *quote = testlib_run (cmd);
+	ok (strstr (quote, "to GB YO1 7AA") && strstr (quote, "zone mainland") && !strstr (quote, "zone world"),
+	    "so it is quoted as a parcel within Great Britain: %.300s", quote);
+	free (quote);
+	free (cmd);
+	is_int (despatch_import ("uk.csv", uk, &out, &err), 0, "the same file again");
+	ok (strstr (out, "(0 new, 0 updated, 1 unchanged)") != NULL, "is unchanged: %s", out);
+	free (out);
+	free (err);
+	const char *qq = HEAD "U1000002,web,Ann Smith,1 Long Road,York,YO1 7AA,QQ,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,"
+	    "KT-R1-A01,350,15.00\n";
+	is_int (despatch_import ("qq.csv", qq, &out, &err), 1, "QQ is refused");
+	ok (strstr (err, "line 2: U1000002: country QQ is not an ISO 3166 country code") != NULL, "%s", err);
+	free (out);
+	free (err);
+	const char *origin = CHEAD_T "U1000003,web,Val Vance,9 Elm St,Denver,80202,US,standard,95.00,1,SK-1,Tie,Menswear,1,L1,"
+	    "100,35.00,621520,UK,GBP\n"
+	    "U1000004,web,Val Vance,9 Elm St,Denver,80202,US,standard,95.00,1,SK-1,Tie,Menswear,1,L1,100,35.00,621520,QQ,GBP\n";
+	is_int (despatch_import ("origin.csv", origin, &out, &err), 1, "an origin of QQ refuses the file");
+	ok (strstr (err, "line 3: U1000004: origin_country must be an ISO 3166") != NULL
+	        && strstr (err, "csv: line 2: U1000003") == NULL,
+	    "and UK as an origin is not a problem: %s", err);
+	free (out);
+	free (err);
+
+	diag ("an order's rows apart in the file");
+	const char *apart = HEAD
+	    "A1000001,web,Ann Smith,1 Long Road,York,YO1 7AA,GB,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,KT-R1-A01,350,15.00\n"
+	    "A1000002,web,Bob Jones,2 Short St,Hull,HU1 1AA,GB,standard,12.00,1,ST-PEN-0003,Pen,Stationery,1,ST-R1-A03,20,12.00\n"
+	    "A1000001,web,Ann Smith,1 Long Road,York,YO1 7AA,GB,standard,30.00,2,TY-BAL-0002,Ball,Toys,1,TY-R1-A02,200,0\n";
+	is_int (despatch_import ("apart.csv", apart, &out, &err), 0, "imported: %s%s", out, err);
+	ok (strstr (out, "imported 2 orders (2 new") != NULL, "two orders");
+	free (out);
+	free (err);
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref = 'A1000001'"), 2, "the first has both its lines");
+	const char *apart_bad = HEAD
+	    "A2000001,web,Ann Smith,1 Long Road,York,YO1 7AA,GB,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,KT-R1-A01,350,15.00\n"
+	    "A2000002,web,Bob Jones,2 Short St,Hull,HU1 1AA,GB,standard,12.00,1,ST-PEN-0003,Pen,Stationery,1,ST-R1-A03,20,12.00\n"
+	    "A2000001,web,Ann Smith,9 Long Road,York,YO1 7AA,GB,standard,30.00,2,TY-BAL-0002,Ball,Toys,1,TY-R1-A02,200,0\n"
+	    "A2000002,web,Bob Jones,2 Short St,Hull,HU1 1AA,GB,standard,12.00,1,ST-PEN-0004,Pen,Stationery,1,ST-R1-A03,20,12.00\n";
+	is_int (despatch_import ("apart-bad.csv", apart_bad, &out, &err), 1, "rows apart that disagree are refused");
+	ok (strstr (err, "line 4: A2000001: address_1 differs from the same order's line 2") != NULL
+	        && strstr (err, "line 5: A2000002: line 1 appears twice") != NULL, "%s", err);
+	free (out);
+	free (err);
+	const char *twice = "[{\"ref\": \"A3000001\", \"channel\": \"web\", \"customer\": {\"name\": \"A\", \"address\": \"1 Road\","
+	    " \"postcode\": \"AB1 2CD\", \"country\": \"GB\"}, \"lines\": [{\"line\": 1, \"sku\": \"S1\", \"department\": \"D\","
+	    " \"quantity\": 1, \"locations\": \"L1\", \"unit_weight_g\": 100}]},\n"
+	    " {\"ref\": \"A3000001\", \"channel\": \"web\", \"customer\": {\"name\": \"A\", \"address\": \"1 Road\","
+	    " \"postcode\": \"AB1 2CD\", \"country\": \"GB\"}, \"lines\": [{\"line\": 2, \"sku\": \"S1\", \"department\": \"D\","
+	    " \"quantity\": 1, \"locations\": \"L1\", \"unit_weight_g\": 100}]}]";
+	is_int (despatch_import ("twice.json", twice, &out, &err), 1, "a JSON order twice is refused");
+	ok (strstr (err, "line 2: A3000001 appears twice in the file") != NULL, "%s", err);
+	free (out);
+	free (err);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'A2%' OR ref LIKE 'A3%'"), 0, "none of them stored");
+}
+
+/* n one-line orders PREFIX0000001...; bad: the last row's quantity is 0. */
+static char *
+big_csv (const char *prefix, int n, bool bad, size_t *len)
+{
+	size_t cap = (size_t) n * 160 + 512;
+	char *t = xmalloc (cap);
+	size_t k = (size_t) snprintf (t, cap, "%s", HEAD);
+	for (int i = 1; i <= n; i++)
+		k += (size_t) snprintf (t + k, cap - k, "%s%07d,web,Customer %d,%d High Street,London,SW1A 1AA,GB,standard,"
+		    "25.00,1,SKU-%d,Item,Dept %d,%d,LOC-%d,500,25.00\n", prefix, i, i, i, i % 5000, i % 40,
+		    bad && i == n ? 0 : 1, i % 900);
+	*len = k;
+	return t;
+}
+
+static void
+test_big (void)
+{
+	char *out, *err;
+	size_t len;
+	diag ("a big file refused at its last row leaves nothing behind; the same file good imports whole");
+	char *t = big_csv ("B", 30000, true, &len);
+	is_int (despatch_import_n ("big-bad.csv", t, len, &out, &err), 1, "30,000 orders, the last one bad");
+	ok (strstr (err, "line 30001: B0030000: quantity must be a whole number from 1 to 999") != NULL, "named: %.200s", err);
+	free (out);
+	free (err);
+	free (t);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'B00%'"), 0, "no order of it is in the hub");
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'big-bad.csv'"), 0, "nor a record of an import");
+	t = big_csv ("B", 30000, false, &len);
+	is_int (despatch_import_n ("big.csv", t, len, &out, &err), 0, "the same without the bad row: %s", out);
+	ok (strstr (out, "imported 30000 orders (30000 new, 0 updated, 0 unchanged)") != NULL, "every order new");
+	free (out);
+	free (err);
+	free (t);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'B00%'"), 30000, "all of them in the hub");
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref LIKE 'B00%'"), 30000, "with their lines");
+	is_int (sql_int ("SELECT orders FROM imports WHERE source = 'big.csv'"), 30000, "and one record of the import");
+}
+
 static char *
 integration_call (zsock_t *req, const char *text)
 {
@@ -226,6 +456,80 @@ test_integration (const char *endpoint, struct fl_term *porter)
 	r = integration_call (req, "not json at all");
 	ok (r && strstr (r, "\"ok\":false") && strstr (r, "not valid JSON"), "junk is refused: %s", r ? r : "(none)");
 	zstr_free (&r);
+
+	diag ("text at the endpoint: control characters, bytes that are not UTF-8, country codes");
+	const char *ctl = "{\"ref\": \"I1000002\", \"channel\": \"till\", \"customer\": {\"name\": \"Gil\\u001bHart\","
+	    " \"address\": [\"9 Lane\"], \"postcode\": \"CT1 1AA\", \"country\": \"GB\"}, \"lines\": [{\"line\": 1,"
+	    " \"sku\": \"GL-HAT-1\", \"department\": \"Hats\", \"quantity\": 1, \"locations\": \"HT-R1-A01\","
+	    " \"unit_weight_g\": 300}]}";
+	r = integration_call (req, ctl);
+	ok (r && strstr (r, "\"ok\":false") && strstr (r, "I1000002: customer_name: the control character U+001B at "
+	    "position 4") && strstr (r, "\"retry\":false"), "a control character is refused, naming the field: %s",
+	    r ? r : "(none)");
+	zstr_free (&r);
+	char *latin = xstrdup (ctl);
+	memcpy (strstr (latin, "\\u001b"), "\xe9\xe9\xe9\xe9\xe9\xe9", 6);
+	r = integration_call (req, latin);
+	ok (r && strstr (r, "\"ok\":false") && strstr (r, "line 1: I1000002: customer.name: not valid UTF-8 (byte 0xE9 at "
+	    "position 4); send the text as UTF-8"), "bytes that are not UTF-8 are refused, naming the field: %s",
+	    r ? r : "(none)");
+	zstr_free (&r);
+	free (latin);
+	char *uk = xstrdup (ctl);
+	memcpy (strstr (uk, "\\u001b"), "      ", 6);
+	memcpy (strstr (uk, "\"GB\""), "\"UK\"", 4);
+	r = integration_call (req, uk);
+	ok (r && strstr (r, "\"ok\":true") && strstr (r, "\"warnings\":[\"line 1: I1000002: country UK is taken as GB"),
+	    "UK is taken as GB, with a warning in the answer: %s", r ? r : "(none)");
+	zstr_free (&r);
+	memcpy (strstr (uk, "\"UK\""), "\"QQ\"", 4);
+	r = integration_call (req, uk);
+	ok (r && strstr (r, "\"ok\":false") && strstr (r, "country QQ is not an ISO 3166 country code"), "QQ is refused: %s",
+	    r ? r : "(none)");
+	zstr_free (&r);
+	free (uk);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'I1000002' AND country = 'GB'"), 1, "the hub keeps GB");
+
+	diag ("a big push is imported in slices: the hub answers meanwhile");
+	size_t cap = 40000 * 330 + 64, len = 0;
+	char *doc = xmalloc (cap);
+	len += (size_t) snprintf (doc + len, cap - len, "{\"orders\": [");
+	for (int i = 1; i <= 40000; i++)
+		len += (size_t) snprintf (doc + len, cap - len, "%s{\"ref\": \"P%07d\", \"channel\": \"web\", \"customer\":"
+		    " {\"name\": \"Pat %d\", \"address\": \"%d Lane\", \"postcode\": \"CT1 1AA\", \"country\": \"GB\"},"
+		    " \"lines\": [{\"line\": 1, \"sku\": \"SK-%d\", \"department\": \"Hats\", \"quantity\": 1,"
+		    " \"locations\": \"L1\", \"unit_weight_g\": 300}]}", i > 1 ? ",\n" : "\n", i, i, i, i % 100);
+	len += (size_t) snprintf (doc + len, cap - len, "]}\n");
+	zsock_t *pusher = zsock_new_req (endpoint);
+	zframe_t *frame = zframe_new (doc, len);
+	free (doc);
+	zframe_send (&frame, pusher, 0);
+	client_t *c = client_new (hub.endpoint, "probe-push", NULL);
+	int answered = 0;
+	char *answer = NULL;
+	for (int i = 0; i < 3000 * slow () && answer == NULL; i++) {
+		/* Counted only when the hub had begun the import before the ping went, and had not answered it after. */
+		char *log = hub_log (&hub);
+		bool started = strstr (log, "integration push: importing") != NULL;
+		free (log);
+		proto_msg_t *ping = proto_msg_new (PROTO_PING);
+		proto_msg_set_seq (ping, (uint32_t) i + 1);
+		proto_msg_t *pr = client_call (c, ping, 2000, 1);
+		proto_msg_destroy (&ping);
+		zpoller_t *poller = zpoller_new (pusher, NULL);
+		if (zpoller_wait (poller, 20) == pusher)
+			answer = zstr_recv (pusher);
+		else if (pr && started)
+			answered++;
+		zpoller_destroy (&poller);
+		proto_msg_destroy (&pr);
+	}
+	client_destroy (&c);
+	ok (answer && strcmp (answer, "{\"ok\":true,\"orders\":40000,\"created\":40000,\"updated\":0,\"unchanged\":0}") == 0,
+	    "40,000 orders in one push: %.100s", answer ? answer : "(no answer)");
+	ok (answered >= 10, "and %d pings were answered before its answer came", answered);
+	zstr_free (&answer);
+	zsock_destroy (&pusher);
 	zsock_destroy (&req);
 
 	/* The endpoint's 16 MiB limit: an (empty) document of 15 MiB is read and
@@ -265,7 +569,7 @@ static bool
 wait_for (const char *path)
 {
 	struct stat sb;
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 100 * slow (); i++) {
 		if (stat (path, &sb) == 0)
 			return true;
 		usleep (100000);
@@ -359,30 +663,332 @@ test_customs (struct fl_term *porter, struct fl_term *packer)
 	    "the origin stays");
 }
 
+/* Drop a file into the inbox under a name it ignores, then rename it: the hub never sees half of it. */
+static void
+drop (const char *inbox, const char *name, const char *text, size_t n)
+{
+	char *tmp = xasprintf ("%s/.part-%d", inbox, (int) getpid ());
+	char *final = xasprintf ("%s/%s", inbox, name);
+	write_bytes (tmp, text, n);
+	rename (tmp, final);
+	free (tmp);
+	free (final);
+}
+
+/* Does any file under top (its folders too) hold needle? The first that does into *where. */
+static bool
+tree_holds (const char *top, const char *needle, char *where, size_t n)
+{
+	DIR *d = opendir (top);
+	struct dirent *e;
+	bool found = false;
+	while (d && !found && (e = readdir (d)) != NULL) {
+		if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+			continue;
+		char *path = xasprintf ("%s/%s", top, e->d_name);
+		struct stat sb;
+		if (stat (path, &sb) == 0 && S_ISDIR (sb.st_mode))
+			found = tree_holds (path, needle, where, n);
+		else {
+			FILE *f = fopen (path, "rb");
+			char *buf = xmalloc ((size_t) sb.st_size + 1);
+			size_t got = f ? fread (buf, 1, (size_t) sb.st_size, f) : 0;
+			buf[got] = '\0';
+			for (size_t i = 0; !found && i + strlen (needle) <= got; i++)
+				found = memcmp (buf + i, needle, strlen (needle)) == 0;
+			if (found)
+				util_strlcpy (where, path, n);
+			free (buf);
+			if (f)
+				fclose (f);
+		}
+		free (path);
+	}
+	if (d)
+		closedir (d);
+	return found;
+}
+
+#define PAN "4111 1111 1111 1111"
+#define PAN_DIGITS "4111111111111111"
+
 static void
 test_inbox (const char *inbox)
 {
-	diag ("the inbox folder");
-	char tmp[512], final[512], done[512];
-	/* Write under a name the hub ignores, then rename: the hub never sees half a file. */
-	snprintf (tmp, sizeof tmp, "%s/.part-erp.csv", inbox);
-	snprintf (final, sizeof final, "%s/erp-0001.csv", inbox);
-	snprintf (done, sizeof done, "%s/done/erp-0001.csv", inbox);
-	write_file (tmp, HEAD "N1000001,web,Ivy Lane,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n");
-	rename (tmp, final);
-	ok (wait_for (done), "a good file moves to done/");
-	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'N1000001'"), 1, "and its order is in the hub");
-	snprintf (tmp, sizeof tmp, "%s/.part-bad.csv", inbox);
-	snprintf (final, sizeof final, "%s/erp-0002.csv", inbox);
-	snprintf (done, sizeof done, "%s/failed/erp-0002.csv.errors", inbox);
-	write_file (tmp, HEAD "N1000002,web,Ivy Lane,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n"
-	    "N1000003,web,Ivy Lane,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1000,HS-1,50,5.00\n");
-	rename (tmp, final);
-	ok (wait_for (done), "a bad file moves to failed/ with its errors");
-	char *errors = read_file (done);
+	diag ("the inbox folder: a record of each file, the file itself not kept");
+	char path[600];
+	const char *good = HEAD "N1000001,web,Ivy Lane,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n";
+	drop (inbox, "erp-0001.csv", good, strlen (good));
+	snprintf (path, sizeof path, "%s/done/erp-0001.csv.record", inbox);
+	ok (wait_for (path), "a good file leaves a record in done/");
+	char *rec = read_file (path);
+	ok (strstr (rec, "file: erp-0001.csv\n") && strstr (rec, "outcome: imported\n") && strstr (rec, "bytes: ")
+	        && strstr (rec, "orders: 1 (1 new, 0 updated, 0 unchanged)") && strstr (rec, "kept: no copy"),
+	    "naming it, its size, its counts: %s", rec);
+	char *sha = testlib_run ("printf 'order,channel,customer_name,address_1,town,postcode,country,service,order_value,"
+	    "line,sku,description,department,quantity,locations,unit_weight_g,line_value\\nN1000001,web,Ivy Lane,1 Road,Bath,"
+	    "BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\\n' | sha1sum | cut -c1-40");
+	sha[strcspn (sha, "\n")] = '\0';
+	ok (*sha && strstr (rec, sha) != NULL, "and the file's SHA-1 (%s)", sha);
+	free (sha);
+	free (rec);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'N1000001'"), 1, "its order is in the hub");
+	snprintf (path, sizeof path, "%s/erp-0001.csv", inbox);
+	ok (access (path, F_OK) != 0, "the file has left the inbox");
+	snprintf (path, sizeof path, "%s/done/erp-0001.csv", inbox);
+	ok (access (path, F_OK) != 0, "and no copy is kept (hub.inbox_keep_days is 0)");
+
+	const char *bad = HEAD "N1000002,web,Ivy Lane,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n"
+	    "N1000003,web,Ivy Lane,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1000,HS-1,50,5.00\n";
+	drop (inbox, "erp-0002.csv", bad, strlen (bad));
+	snprintf (path, sizeof path, "%s/failed/erp-0002.csv.errors", inbox);
+	ok (wait_for (path), "a bad file leaves its errors in failed/");
+	char *errors = read_file (path);
 	ok (strstr (errors, "erp-0002.csv: line 3: N1000003: quantity must be") != NULL, "naming the row: %s", errors);
 	free (errors);
-	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref IN ('N1000002', 'N1000003')"), 0, "and nothing of it imported");
+	snprintf (path, sizeof path, "%s/failed/erp-0002.csv.record", inbox);
+	rec = read_file (path);
+	ok (strstr (rec, "outcome: refused, nothing imported") && strstr (rec, "problems: see erp-0002.csv.errors"),
+	    "and a record: %s", rec);
+	free (rec);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref IN ('N1000002', 'N1000003')"), 0, "nothing of it imported");
+
+	diag ("card numbers: none in any file under the inbox, nor in the log");
+	const char *pan_good = HEAD "N1000004,web,Ivy Lane,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,\"Card " PAN "\","
+	    "Hosiery,1,HS-1,50,5.00\n";
+	const char *pan_bad = HEAD "N1000005,web,Ivy Lane,1 Road " PAN_DIGITS ",Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,"
+	    "Hosiery,0,HS-1,50,5.00\n";
+	drop (inbox, "erp-0003.csv", pan_good, strlen (pan_good));
+	drop (inbox, "erp-0004.csv", pan_bad, strlen (pan_bad));
+	snprintf (path, sizeof path, "%s/failed/erp-0004.csv.record", inbox);
+	ok (wait_for (path), "a file with a card number imported, another refused");
+	snprintf (path, sizeof path, "%s/done/erp-0003.csv.record", inbox);
+	ok (wait_for (path), "both have their records");
+	rec = read_file (path);
+	ok (strstr (rec, "warning: line 2: N1000004: a card number in description was masked") != NULL,
+	    "the record says a card number was masked: %s", rec);
+	free (rec);
+	char *desc = testlib_sql_text (hub.database, "SELECT description FROM order_lines WHERE order_ref = 'N1000004'");
+	is_str (desc, "Card **** **** **** 1111", "the hub keeps it masked");
+	free (desc);
+	char where[600] = "";
+	ok (!tree_holds (inbox, PAN, where, sizeof where) && !tree_holds (inbox, PAN_DIGITS, where, sizeof where),
+	    "no full card number in any file under the inbox %s", where);
+	char *log = hub_log (&hub);
+	ok (strstr (log, PAN) == NULL && strstr (log, PAN_DIGITS) == NULL, "nor in the hub's log");
+	ok (strstr (log, "Ivy Lane") == NULL && strstr (log, "1 Road") == NULL, "which names no customer either");
+	free (log);
+}
+
+/* The loop goes on while a big file imports, and a file refused while it is written is taken back. */
+static void
+test_inbox_big (const char *inbox)
+{
+	diag ("a big file in the inbox: the hub answers meanwhile");
+	size_t len;
+	char *t = big_csv ("H", 40000, false, &len);
+	char rec[600];
+	snprintf (rec, sizeof rec, "%s/done/hub-big.csv.record", inbox);
+	drop (inbox, "hub-big.csv", t, len);
+	free (t);
+	client_t *c = client_new (hub.endpoint, "probe-big", NULL);
+	int answered = 0, tries = 0;
+	bool done_first = false;
+	char *log = NULL;
+	/* Pings until the import is over (bounded: 60 s); each answered while the record is not there yet counts. */
+	for (int i = 0; i < 3000 * slow () && !done_first; i++) {
+		/* Counted only when the import had begun before the ping went and was not over when it came back. */
+		free (log);
+		log = hub_log (&hub);
+		bool started = strstr (log, "inbox hub-big.csv: taking it") != NULL;
+		proto_msg_t *ping = proto_msg_new (PROTO_PING);
+		proto_msg_set_seq (ping, (uint32_t) i + 1);
+		proto_msg_t *r = client_call (c, ping, 2000, 1);
+		proto_msg_destroy (&ping);
+		bool imported = access (rec, F_OK) == 0;
+		if (r && started && !imported)
+			answered++;
+		tries++;
+		proto_msg_destroy (&r);
+		done_first = imported;
+		usleep (20000);
+	}
+	client_destroy (&c);
+	ok (done_first, "the file is imported (%d pings)", tries);
+	ok (answered >= 10, "and %d pings were answered while it was being imported", answered);
+	ok (log && strstr (log, "inbox hub-big.csv: writing") != NULL, "it was written in slices");
+	free (log);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'H00%'"), 40000, "all 40,000 orders");
+
+	diag ("a file refused while it is written: what it wrote is taken back");
+	/* R0000001 is new in the hub; the file changes it in its last row. Received once the file is being
+	 * written, the change is refused then, and the file's other orders go again. */
+	const char *r1 = HEAD "R0000001,web,Rae Dunn,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n";
+	char *out, *err;
+	is_int (despatch_import ("r1.csv", r1, &out, &err), 0, "an order, not yet received");
+	free (out);
+	free (err);
+	t = big_csv ("W", 40000, false, &len);
+	t = xrealloc (t, len + 256);
+	len += (size_t) snprintf (t + len, 256, "R0000001,web,Rae Dunn,1 Road,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,"
+	    "Hosiery,7,HS-1,50,5.00\n");
+	drop (inbox, "race.csv", t, len);
+	free (t);
+	struct fl_term porter;
+	fl_term_open (&porter, hub.endpoint, "hh-race", "despatch-in", "B1001", "1111");
+	bool writing = false;
+	for (int i = 0; i < 3000 * slow () && !writing; i++) {
+		log = hub_log (&hub);
+		writing = strstr (log, "inbox race.csv: writing") != NULL;
+		free (log);
+		if (!writing)
+			usleep (10000);
+	}
+	ok (writing, "the file is checked and being written");
+	fl_check (fl_scan (&porter, "receive", "R0000001"), PROTO_OK, PR_OK, NULL, "then despatch receives R0000001");
+	client_destroy (&porter.c);
+	snprintf (rec, sizeof rec, "%s/failed/race.csv.errors", inbox);
+	ok (wait_for (rec) || wait_for (rec), "the file is refused");
+	char *errors = read_file (rec);
+	ok (strstr (errors, "line 40002: R0000001 has changed, but despatch already has it (received), since the file was "
+	        "checked") != NULL, "for the order received meanwhile: %.300s", errors);
+	free (errors);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'W00%'"), 0, "none of the orders it wrote is left");
+	is_int (sql_int ("SELECT quantity FROM order_lines WHERE order_ref = 'R0000001'"), 1, "R0000001 as despatch has it");
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'race.csv'"), 0, "and no import recorded");
+	log = hub_log (&hub);
+	ok (strstr (log, "inbox race.csv: undoing") != NULL && strstr (log, "what it wrote was taken back") != NULL,
+	    "the log says it was taken back");
+	free (log);
+}
+
+/* The hub killed while it writes a big file: at its next start the file is taken again, whole. */
+static void
+test_inbox_crash (const char *inbox)
+{
+	diag ("the hub killed while it writes a file: the file is taken again, whole");
+	size_t len;
+	char *t = big_csv ("C", 40000, false, &len);
+	drop (inbox, "crash.csv", t, len);
+	free (t);
+	bool writing = false;
+	for (int i = 0; i < 3000 * slow () && !writing; i++) {
+		char *log = hub_log (&hub);
+		writing = strstr (log, "inbox crash.csv: writing") != NULL;
+		free (log);
+		if (!writing)
+			usleep (10000);
+	}
+	ok (writing, "the file is being written");
+	usleep (200000);
+	testlib_hub_kill (&hub);
+	long long part = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'C00%'");
+	ok (part < 40000, "killed with %lld of its 40,000 orders written", part);
+	char path[600];
+	snprintf (path, sizeof path, "%s/crash.csv", inbox);
+	ok (access (path, F_OK) == 0, "the file is still in the inbox");
+	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
+	snprintf (path, sizeof path, "%s/done/crash.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path) || wait_for (path), "the file is taken again");
+	char *rec = read_file (path);
+	ok (strstr (rec, "orders: 40000 (") != NULL, "whole: %s", rec);
+	free (rec);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'C00%'"), 40000, "every order once");
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref LIKE 'C00%'"), 40000, "with its line");
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'crash.csv'"), 1, "one import recorded");
+	snprintf (path, sizeof path, "%s/crash.csv", inbox);
+	ok (access (path, F_OK) != 0, "and the file has left the inbox");
+	snprintf (path, sizeof path, "%s/.taking", inbox);
+	DIR *d = opendir (path);
+	int left = 0;
+	struct dirent *e;
+	while (d && (e = readdir (d)) != NULL)
+		left += e->d_name[0] != '.';
+	if (d)
+		closedir (d);
+	is_int (left, 0, "no half copy is left behind");
+}
+
+/* A hub that keeps masked copies; a file named with a new line; the erase of a customer from the copies. */
+static void
+test_inbox_kept (void)
+{
+	diag ("hub.inbox_keep_days: masked copies, and what an erase takes out of them");
+	struct testlib_hub h2;
+	char inbox[600], set_inbox[640];
+	snprintf (inbox, sizeof inbox, "%s/inbox2", dir);
+	snprintf (set_inbox, sizeof set_inbox, "hub.inbox=%s", inbox);
+	const char *extra[] = { set_inbox, "hub.inbox_keep_days=7", NULL };
+	if (!ok (testlib_hub_start (&h2, extra) == 0, "a second hub keeps copies for 7 days"))
+		return;
+	const char *two = HEAD
+	    "K1000001,web,Kay Nash,5 Mews " PAN_DIGITS ",Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n"
+	    "K1000002,web,Lee Park,6 Mews,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n";
+	drop (inbox, "kept.csv", two, strlen (two));
+	const char *evil = "evil\n2026-12-01T00:00:00Z despatch-hub[error] forged.csv";
+	const char *one = HEAD "K1000003,web,Mo Reed,7 Mews,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n";
+	drop (inbox, evil, one, strlen (one));
+	char path[700];
+	snprintf (path, sizeof path, "%s/done/%s.record", inbox, evil);
+	ok (wait_for (path), "a file named with a new line is taken");
+	snprintf (path, sizeof path, "%s/done/kept.csv", inbox);
+	ok (wait_for (path), "a copy of the good file is kept");
+	char *copy = read_file (path);
+	ok (strstr (copy, "5 Mews ************1111,") != NULL && strstr (copy, PAN_DIGITS) == NULL,
+	    "with the card number masked: %.400s", copy);
+	free (copy);
+	snprintf (path, sizeof path, "%s/done/kept.csv.record", inbox);
+	char *rec = read_file (path);
+	ok (strstr (rec, "kept: a copy with card numbers masked, until ") != NULL, "the record says until when: %s", rec);
+	free (rec);
+	char *log = hub_log (&h2);
+	bool forged = false;
+	for (const char *l = log; l && *l; l = strchr (l, '\n') ? strchr (l, '\n') + 1 : NULL)
+		if (strncmp (l, "2026-12-01T00:00:00Z despatch-hub[error] forged.csv", 51) == 0)
+			forged = true;
+	ok (!forged, "no line of the log is the forged one");
+	ok (strstr (log, "inbox evil\\n2026-12-01T00:00:00Z despatch-hub[error] forged.csv: 1 orders") != NULL,
+	    "the name is in the log with its new line escaped");
+	free (log);
+	snprintf (path, sizeof path, "%s/done/%s.record", inbox, evil);
+	rec = read_file (path);
+	ok (strstr (rec, "file: evil\\n2026-12-01T00:00:00Z") != NULL && strstr (rec, "\n2026-12-01") == NULL,
+	    "and so in its record: %s", rec);
+	free (rec);
+
+	char *refs[] = { "K1000001" };
+	int files = 0;
+	char *cause = NULL;
+	long n = hub_import_kept_erase (inbox, refs, 1, &files, &cause);
+	is_int (n, 1, "the erase of K1000001 takes its row out of the kept copies");
+	is_int (files, 1, "from one file");
+	snprintf (path, sizeof path, "%s/done/kept.csv", inbox);
+	copy = read_file (path);
+	ok (strstr (copy, "Kay Nash") == NULL && strstr (copy, "K1000002,web,Lee Park") != NULL
+	        && strncmp (copy, "order,channel", 13) == 0, "the other order stays, with the header: %s", copy);
+	free (copy);
+	char *refs2[] = { "K1000002", "K1000003" };
+	n = hub_import_kept_erase (inbox, refs2, 2, &files, &cause);
+	is_int (n, 2, "then the other two");
+	ok (access (path, F_OK) != 0, "a copy with no order left is removed");
+
+	/* A copy older than hub.inbox_keep_days goes at the hub's next look; its record stays. */
+	drop (inbox, "old.csv", one, strlen (one));
+	snprintf (path, sizeof path, "%s/done/old.csv", inbox);
+	ok (wait_for (path), "another copy kept");
+	is_int (testlib_hub_stop (&h2), 0, "the second hub stops");
+	struct timeval eight_days[2] = { { time (NULL) - 8 * 86400, 0 }, { time (NULL) - 8 * 86400, 0 } };
+	utimes (path, eight_days);
+	ok (testlib_hub_restart (&h2) == 0, "and starts again, a week and a day later for that copy");
+	bool gone = false;
+	for (int i = 0; i < 100 * slow () && !gone; i++) {
+		gone = access (path, F_OK) != 0;
+		usleep (100000);
+	}
+	ok (gone, "the copy is removed");
+	snprintf (path, sizeof path, "%s/done/old.csv.record", inbox);
+	ok (access (path, F_OK) == 0, "its record stays");
+	is_int (testlib_hub_stop (&h2), 0, "the second hub stops cleanly");
 }
 
 int
@@ -406,8 +1012,13 @@ main (void)
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	test_customs (&porter, &packer);
 	client_destroy (&packer.c);
+	test_doors ();
+	test_big ();
 	test_integration (endpoint, &porter);
 	test_inbox (inbox);
+	test_inbox_big (inbox);
+	test_inbox_crash (inbox);
+	test_inbox_kept ();
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&porter.c);
 	return tap_done ();

@@ -18,13 +18,16 @@ DAY=86400
 
 mkdir -p "$D/exports" "$D/outbox/dpd" "$D/outbox/ups" "$D/inbox" "$D/track/done" "$D/track/failed" "$D/reports"
 
-# conf OUTBOX_DAYS OFFSET_S: the configuration, written whole.
+# conf OUTBOX_DAYS OFFSET_S: the configuration, written whole. The inboxes keep
+# (masked) copies of the files they take for a year, so that what removes them
+# here is retention's 30 days.
 conf ()
 {
 	cat >"$CONF" <<CONF
 [hub]
 exports = $D/exports
 inbox = $D/inbox
+inbox_keep_days = 365
 tracking_inbox = $D/track
 [carriers]
 outbox = $D/outbox

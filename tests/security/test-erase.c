@@ -6,8 +6,9 @@
  * note with a phone number, tracking with the town and a proof of
  * delivery signed by the customer, an enquiry whose reply is stored, and a
  * backup. Then "despatch erase customer", run as root while the hub runs
- * with the exports file owned by another user. Afterwards every file the
- * hub wrote (the database and its WAL as bytes, the exports, the outbox,
+ * with the exports file owned by another user. A second order of hers
+ * came through the inbox in a file with another customer's: its kept copy
+ * loses her row and keeps the other. Afterwards every file the hub wrote (the database and its WAL as bytes, the exports, the outbox,
  * the hub's log, the key folder) is searched for each of the customer's
  * strings: none is found, outside the backup the erase names (which still
  * holds them, so the search can find them). The exports file keeps its
@@ -113,13 +114,35 @@ main (void)
 	char *exports = xasprintf ("%s/exports", dir), *outbox = xasprintf ("%s/outbox", dir);
 	char *backups = xasprintf ("%s/backups", dir);
 	char *set_exports = xasprintf ("hub.exports=%s", exports), *set_outbox = xasprintf ("carriers.outbox=%s", outbox);
-	const char *extra[] = { set_exports, set_outbox, NULL };
+	char *inbox = xasprintf ("%s/inbox", dir), *set_inbox = xasprintf ("hub.inbox=%s", inbox);
+	const char *extra[] = { set_exports, set_outbox, set_inbox, "hub.inbox_keep_days=7", NULL };
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "a hub exporting events to %s, manifests to %s", exports, outbox))
 		return tap_done ();
 	char *conf = xasprintf ("%s/despatch.conf", hub.dir);
 	FILE *f = fopen (conf, "w");
-	fprintf (f, "[hub]\nexports = %s\n[carriers]\noutbox = %s\n[backup]\ndir = %s\nkeep = 14\n", exports, outbox, backups);
+	fprintf (f, "[hub]\nexports = %s\ninbox = %s\ninbox_keep_days = 7\n[carriers]\noutbox = %s\n[backup]\ndir = %s\nkeep = 14\n",
+	    exports, inbox, outbox, backups);
 	fclose (f);
+
+	/* A second order of hers comes through the inbox in one file with another customer's; the hub keeps a copy. */
+	char *part = xasprintf ("%s/.part-erase", inbox), *feed = xasprintf ("%s/web-orders.csv", inbox);
+	f = fopen (part, "w");
+	fprintf (f, "order,channel,customer_name,address_1,town,postcode,country,phone,email,service,order_value,"
+	    "line,sku,description,department,quantity,locations,unit_weight_g,line_value\n"
+	    "E7000002,web,Zephyrine Quixhartley,27 Wimbourne Crescent,Quarrington Hill,DH6 4QZ,GB,+44 191 496 0734,"
+	    "z.quixhartley@example.net,standard,12.00,1,HW-CUP-0002,Espresso cup,Homeware,1,HW-R1-A02,150,12.00\n"
+	    "E7000003,web,Orlanda Vexbury,4 Tanner Row,York,YO1 6JB,GB,+44 1904 496 118,o.vexbury@example.org,"
+	    "standard,12.00,1,HW-CUP-0002,Espresso cup,Homeware,1,HW-R1-A02,150,12.00\n");
+	fclose (f);
+	ok (rename (part, feed) == 0, "a file of two orders, one hers, dropped into the inbox");
+	char *copy = xasprintf ("%s/done/web-orders.csv", inbox);
+	bool taken = false;
+	for (int i = 0; i < 100 && !taken; i++) {
+		taken = access (copy, F_OK) == 0;
+		if (!taken)
+			usleep (100 * 1000);
+	}
+	ok (taken && sec_file_count (copy, "Quixhartley", false) > 0, "the hub took it and keeps a copy holding her name");
 
 	/* The customer, imported. */
 	char *csv = xasprintf ("%s/order.csv", dir);
@@ -234,6 +257,9 @@ main (void)
 	ok (strstr (out, manifest) != NULL, "and the manifest");
 	ok (strstr (out, "backups taken before this erase still hold") && strstr (out, backups), "it names the backups");
 	ok (strstr (out, "quixhartley.png") && strstr (out, "ask the carrier"), "and the proof-of-delivery image");
+	ok (strstr (out, "row taken out of 1 kept file") != NULL, "it took her row out of the inbox's kept copy");
+	ok (sec_file_count (copy, "E7000003,web,Orlanda Vexbury", false) == 1 && sec_file_count (copy, "E7000002", false) == 0,
+	    "the other customer's order stays in the copy, hers is gone");
 
 	/* Every file: none of her strings, outside the backups it named. */
 	files = NULL;
@@ -331,6 +357,11 @@ main (void)
 	free (csv);
 	free (conf);
 	free (exports);
+	free (inbox);
+	free (set_inbox);
+	free (part);
+	free (feed);
+	free (copy);
 	free (outbox);
 	free (backups);
 	free (set_exports);
