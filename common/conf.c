@@ -364,6 +364,7 @@ static const struct conf_key conf_key_table[] = {
 	{ "printer.group.*.fallback", "unset" },
 	{ "printer.group.*.document-fallback", "unset" },
 	{ "station.*.group", "unset" },
+	{ "pack.boxes", "S M L XL" },
 	{ "carriers.path", "the installed carriers folder" },
 	{ "carriers.outbox", "outbox beside the database" },
 	{ "carriers.autoclose_station", "despatch" },

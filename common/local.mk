@@ -12,7 +12,8 @@ common_libcommon_a_SOURCES = \
 	common/country.c common/country.h \
 	common/gs1.c common/gs1.h \
 	common/pan.c common/pan.h \
-	common/text.c common/text.h
+	common/text.c common/text.h \
+	common/screens.h
 common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(ZMQ_CFLAGS)
 # What libcommon itself needs: SQLite, libsodium (PIN hashes) and libzmq
 # (client.c). Not CZMQ: the terminal links only this.

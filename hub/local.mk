@@ -24,6 +24,7 @@ hub_libhub_a_SOURCES = \
 	hub/flow/flow-receive.c hub/flow/flow-locate.c hub/flow/flow-pack.c hub/flow/flow-label.c \
 	hub/flow/flow-scanout.c hub/flow/flow-closeout.c hub/flow/flow-hold.c hub/flow/flow-undo.c \
 	hub/flow/flow-enquiry.c hub/flow/flow-carrier.c hub/flow/flow-print.c \
+	hub/flow/flow-queue.c hub/flow/flow-queue.h hub/flow/flow-super.c hub/flow/flow-super.h \
 	hub/docs/hub-print.c hub/docs/hub-print.h \
 	hub/docs/hub-label.c hub/docs/hub-label.h \
 	hub/docs/hub-ticket.c hub/docs/hub-ticket.h \

@@ -8,6 +8,7 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-screen.c terminal/term-screen.h \
 	terminal/term-journal.c terminal/term-journal.h \
 	terminal/term-net.c terminal/term-net.h \
+	terminal/term-words.c terminal/term-words.h \
 	terminal/term-flow.c terminal/term-flow.h \
 	terminal/term-flow-table.c \
 	terminal/term-flow-scan.c \
@@ -16,7 +17,10 @@ terminal_libterm_a_SOURCES = \
 	terminal/term-flow-scanout.c \
 	terminal/term-flow-admin.c \
 	terminal/term-flow-quote.c \
-	terminal/term-flow-print.c
+	terminal/term-flow-print.c \
+	terminal/term-flow-jobs.c \
+	terminal/term-flow-queue.c \
+	terminal/term-flow-super.c
 terminal_libterm_a_CFLAGS = $(AM_CFLAGS)
 # libzmq through common/client.c, not CZMQ (doc/terminal.md, Wire).
 TERM_LIBS = terminal/libterm.a $(COMMON_OWN_LIBS)

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "term.h"
+#include "term-words.h"
 #include "log.h"
 #include "util.h"
 
@@ -272,7 +273,8 @@ term_show_reply (struct term *t, const proto_msg_t *reply)
 	int status = (int) proto_get_num (reply, PROTO_REPLY_STATUS);
 	if (status < TM_OK || status > TM_ALARM)
 		status = TM_REFUSED;
-	const char *text = proto_get_str (reply, PROTO_REPLY_TEXT);
+	char text[1100];
+	term_word_text (proto_get_str (reply, PROTO_REPLY_TEXT), text, sizeof text); /* codes as people read them */
 	if (status == TM_ALARM)
 		term_message (t, TM_ALARM, "%s. F1 to acknowledge", text);
 	else
@@ -586,7 +588,9 @@ term_app_reply (struct term *t, proto_msg_t *r, int64_t now_ms)
 		if (proto_msg_id (req) == PROTO_LOGIN && status == PROTO_OK)
 			term_app_session (t, r);
 		char h[80];
-		snprintf (h, sizeof h, "%s%s", provisional ? "sent: " : "", text);
+		char words[80];
+		term_word_text (text, words, sizeof words);
+		snprintf (h, sizeof h, "%s%.72s", provisional ? "sent: " : "", words);
 		term_app_history (t, status < 0 || status > 3 ? TM_REFUSED : (enum term_msg) status, false, h);
 		if (mine && t->flow->reply)
 			t->flow->reply (t, req, r);
@@ -775,8 +779,9 @@ term_app_key (struct term *t, int key, int64_t now_ms)
 		term_app_field (t);
 		return;
 	}
+	/* Back: to the menu that lists the screen. */
 	if (k == TK_F3 && t->logged_in && strcmp (t->flow->name, "menu") != 0)
-		term_goto (t, "menu");
+		term_goto (t, t->flow->within ? t->flow->within : "menu");
 	term_app_field (t);
 }
 
@@ -808,6 +813,9 @@ term_app_layout (struct term *t)
 	} else if (t->offer.command[0]) {
 		v.keys[3] = "Reprint";
 	}
+	/* Every key's short form from the one table, for a key line that cannot hold the labels. */
+	for (int k = 0; k < 4; k++)
+		v.keys_brief[k] = v.keys[k] ? term_word_brief (TW_KEY, v.keys[k]) : NULL;
 	v.working = term_busy (t);
 	v.operator = t->logged_in ? t->operator : "-";
 	v.station = t->opt.station;

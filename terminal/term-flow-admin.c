@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "term-flow.h"
+#include "screens.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -25,7 +26,7 @@ static const struct term_flow_admin {
 	{ "release", "release", "code", "reason", "Scan to release", "Reason", NULL, false },
 	{ "note", "note", "code", "text", "Scan for note", "Note", NULL, false },
 	{ "reprint", "reprint", "parcel", NULL, "Scan parcel", NULL, NULL, false },
-	{ "price", "price", "order", "amount", "Scan ticket", "Amount (12.50)", "Delivery charge", true },
+	{ "price", "price", "order", "amount", "Scan ticket", "Amount", "Delivery charge", true },
 	{ "undo", "undo", NULL, "reason", NULL, "Reason", "Undo your last step", false },
 };
 
@@ -114,6 +115,8 @@ term_flow_admin_view (struct term *t, struct term_view *v)
 	const struct term_flow_admin *a = term_flow_admin_find (t);
 	t->field = t->stage == ADMIN_CODE ? TF_CODE : a->money ? TF_NUMBER : TF_TEXT;
 	v->prompt = t->stage == ADMIN_CODE ? a->code_prompt : a->text_prompt;
+	if (t->stage == ADMIN_TEXT && a->money)
+		v->prompt_example = "12.50"; /* pounds and pence: an example, not a default */
 	v->keys[2] = "Back";
 }
 
@@ -130,9 +133,9 @@ term_flow_admin_view (struct term *t, struct term_view *v)
 		.view = term_flow_admin_view, \
 	}
 
-TERM_FLOW_ADMIN (hold, "HOLD", "hold", "Hold");
-TERM_FLOW_ADMIN (release, "RELEASE", "release", "Release");
+TERM_FLOW_ADMIN (hold, "HOLD", "hold", SCREEN_HOLD);
+TERM_FLOW_ADMIN (release, "RELEASE", "release", SCREEN_RELEASE);
 TERM_FLOW_ADMIN (note, "NOTE", "note", "Note");
-TERM_FLOW_ADMIN (reprint, "REPRINT", "reprint", "Reprint label");
-TERM_FLOW_ADMIN (price, "PRICE", "price", "Delivery charge");
+TERM_FLOW_ADMIN (reprint, "REPRINT", "reprint", SCREEN_REPRINT);
+TERM_FLOW_ADMIN (price, "PRICE", "price", SCREEN_PRICE);
 TERM_FLOW_ADMIN (undo, "UNDO", "undo", "Undo last step");

@@ -34,6 +34,30 @@ term_flow_pack_parcels_keep (struct term *t, const proto_msg_t *r)
 	}
 }
 
+/* What the screen keeps of one order, cleared when the next ticket comes. */
+static const char *const term_flow_pack_order_keys[] = {
+	"parcels", "parcel", "box", "weight", "add", "tracking", "carrier", "doc", "doc_printer", "replace",
+};
+
+/* The n-th (from 1) of the box types the hub offers (pack.boxes: spaces or commas between), or NULL. */
+static const char *
+term_flow_pack_box (struct term *t, long n, char *out, size_t len)
+{
+	const char *b = term_ctx_get (t, "boxes");
+	for (long i = 1; *b; i++) {
+		b += strspn (b, " ,");
+		size_t w = strcspn (b, " ,");
+		if (w == 0)
+			break;
+		if (i == n) {
+			snprintf (out, len, "%.*s", (int) w, b);
+			return out;
+		}
+		b += w;
+	}
+	return NULL;
+}
+
 static void
 term_flow_pack_body (struct term *t)
 {
@@ -41,6 +65,14 @@ term_flow_pack_body (struct term *t)
 	if (t->stage == PACK_TICKET)
 		return;
 	const char *parcels = *term_ctx_get (t, "parcels") ? term_ctx_get (t, "parcels") : "1";
+	/* The box types of the configuration, each with the number that chooses it: first, so a small screen shows them. */
+	char line[TERM_LINE_MAX] = "", box[24];
+	for (long i = 1; t->stage == PACK_BOX && i < 20 && term_flow_pack_box (t, i, box, sizeof box); i++) {
+		size_t used = strlen (line);
+		snprintf (line + used, sizeof line - used, "%s%ld %s", used ? "  " : "", i, box);
+	}
+	if (*line)
+		term_body_add (t, TA_SELECT, "%s", line);
 	term_body_add (t, TA_NORMAL, "Order %s", term_ctx_get (t, "order"));
 	if (*term_ctx_get (t, "doc"))
 		term_body_add (t, TA_NORMAL, "Papers: %s on %s", term_ctx_get (t, "doc"), term_ctx_get (t, "doc_printer"));
@@ -130,6 +162,9 @@ term_flow_pack_entry (struct term *t, const struct term_input_event *ev)
 {
 	switch (t->stage) {
 	case PACK_TICKET:
+		/* A new order: nothing of the last one (its count, box, weight, label, papers) shows on it. */
+		for (size_t i = 0; i < nitems (term_flow_pack_order_keys); i++)
+			term_ctx_set (t, term_flow_pack_order_keys[i], "");
 		term_ctx_set (t, "order", ev->code);
 		term_ctx_set (t, "ticket", ev->code);
 		t->nlist = 0;
@@ -140,10 +175,15 @@ term_flow_pack_entry (struct term *t, const struct term_input_event *ev)
 		term_ctx_set (t, "parcels", ev->code);
 		t->stage = PACK_BOX;
 		break;
-	case PACK_BOX:
-		term_ctx_set (t, "box", ev->code);
+	case PACK_BOX: {
+		/* A number from the list chooses that box; anything else is the box type as typed or scanned. */
+		char box[24];
+		long n;
+		const char *chosen = util_parse_long (ev->code, 1, 99, &n) ? term_flow_pack_box (t, n, box, sizeof box) : NULL;
+		term_ctx_set (t, "box", chosen ? chosen : ev->code);
 		t->stage = PACK_WEIGHT;
 		break;
+	}
 	case PACK_WEIGHT: {
 		term_ctx_set (t, "weight", ev->code);
 		struct term_input_event e = { .type = TI_SCAN, .manual = false };
@@ -199,6 +239,8 @@ term_flow_pack_reply (struct term *t, const proto_msg_t *req, const proto_msg_t 
 	} else if (!ok || strcmp (step, "verify") != 0) {
 		term_ctx_set (t, "replace", "");
 	}
+	if (*term_data (r, "boxes"))
+		term_ctx_set (t, "boxes", term_data (r, "boxes"));
 	if (open) {
 		if (!ok) {
 			t->stage = PACK_TICKET;
@@ -302,7 +344,7 @@ term_flow_pack_view (struct term *t, struct term_view *v)
 		enum term_field field;
 	} stages[] = {
 		[PACK_TICKET] = { "Scan ticket", TF_CODE },
-		[PACK_PARCELS] = { "Parcels (1)", TF_NUMBER },
+		[PACK_PARCELS] = { "Parcels", TF_NUMBER },
 		[PACK_BOX] = { "Box type", TF_TEXT },
 		[PACK_WEIGHT] = { "Weight g", TF_NUMBER },
 		[PACK_VERIFY] = { "Scan printed label", TF_CODE },
@@ -311,6 +353,8 @@ term_flow_pack_view (struct term *t, struct term_view *v)
 	};
 	t->field = stages[t->stage].field;
 	v->prompt = stages[t->stage].prompt;
+	if (t->stage == PACK_PARCELS)
+		v->prompt_default = "1"; /* Enter alone: one parcel */
 	v->keys[2] = "Back";
 	if (t->stage == PACK_DONE)
 		v->keys[3] = "Add";

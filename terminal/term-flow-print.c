@@ -3,22 +3,21 @@
  * pack commits and tells the terminal that asked by EVENT (topic "print");
  * those events land here: the message line says what happened, a label
  * kept for an offline printer offers F4 to send it to the group's fallback
- * (COMMAND redirect), a failed one offers F4 reprint. The "Print jobs"
- * screen lists what the hub has not printed for this station (print-jobs)
- * and reprints, redirects or (supervisors) cancels one.
+ * (COMMAND redirect), a failed one offers F4 reprint. The Print jobs
+ * screen (term-flow-jobs.c) is asked again when one arrives.
  *
  * An EVENT is never an answer: the request out keeps waiting for its own
  * reply, matched by sequence number in term-app.c.
  */
 #include "config.h"
 #include "term-flow.h"
+#include "term-words.h"
+#include "screens.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { JOBS_LIST, JOBS_CHOSEN, JOBS_PRINTER };
 
 static const char *
 term_flow_print_data (const proto_msg_t *ev, const char *key)
@@ -50,8 +49,6 @@ term_flow_print_offer (struct term *t, const char *command, const char *parcel, 
 	util_strlcpy (t->offer.parcel, parcel, sizeof t->offer.parcel);
 	util_strlcpy (t->offer.printer, printer ? printer : "", sizeof t->offer.printer);
 }
-
-static void term_flow_printjobs_refresh (struct term *t, bool quiet);
 
 void
 term_flow_print_doc (struct term *t, const proto_msg_t *r, const char *key)
@@ -88,8 +85,13 @@ term_flow_print_doc_event (struct term *t, const proto_msg_t *ev)
 		snprintf (line, sizeof line, "%s printed on %s", what, printer);
 	} else if (strcmp (state, "offline") == 0 || strcmp (state, "no-printer") == 0) {
 		kind = TM_WARN;
-		snprintf (line, sizeof line, "%s kept: printer %s %s", what, *printer ? printer : "(none)",
-		    *state == 'o' ? "offline" : "not set for this station");
+		/* Kept, and where it can be sent on: no printer here will ever take it. */
+		if (*state == 'o')
+			snprintf (line, sizeof line, "%s kept: printer %s offline. It prints when the printer is back, or "
+			    "send it to another: %s%s", what, printer, term_may (t, "job-redirect") ? "" : SCREEN_ASK, SCREEN_JOBS);
+		else
+			snprintf (line, sizeof line, "%s kept: no printer here. Send it on: %s%s", what,
+			    term_may (t, "job-redirect") ? "" : SCREEN_ASK, SCREEN_JOBS);
 	} else if (strcmp (state, "failed") == 0) {
 		kind = TM_REFUSED;
 		snprintf (line, sizeof line, "%s NOT printed on %s: %s", what, printer, term_flow_print_data (ev, "text"));
@@ -122,27 +124,45 @@ term_flow_print_event (struct term *t, const proto_msg_t *ev)
 	if (strcmp (fallback, printer) == 0)
 		fallback = "";
 
+	/* A document (collection receipt, customs paper, ticket) is not a label. */
+	const char *kindname = term_flow_print_data (ev, "kind");
+	bool doc = (*kindname && strcmp (kindname, "label") != 0) || strncmp (parcel, "manifest ", 9) == 0;
+	const char *item = *kindname ? term_word (TW_STATE, kindname) : strncmp (parcel, "manifest ", 9) == 0
+	    ? term_word (TW_STATE, "receipt") : "label";
 	enum term_msg kind = TM_INFO;
 	char line[512];
 	const char *offer = NULL, *offer_printer = NULL;
 	if (strcmp (state, "printed") == 0) {
 		kind = TM_OK;
-		snprintf (line, sizeof line, "Label printed: %s", parcel);
+		if (doc)
+			snprintf (line, sizeof line, "Printed: %s %s%s%s", item, parcel, *printer ? " on " : "", printer);
+		else
+			snprintf (line, sizeof line, "Label printed: %s", parcel);
 		term_flow_print_watch (t, parcel, false);
 	} else if (strcmp (state, "offline") == 0 || strcmp (state, "no-printer") == 0) {
 		kind = TM_WARN;
-		const char *what = *state == 'o' ? "Printer offline" : "No printer here";
-		if (*fallback) {
+		bool offline = *state == 'o';
+		const char *what = offline ? "Printer offline" : "No printer here";
+		if (*fallback && !doc) {
 			snprintf (line, sizeof line, "%s: label kept \xe2\x80\x94" " F4 reprint at %s", what, fallback);
 			offer = "redirect", offer_printer = fallback;
+		} else if (offline) {
+			snprintf (line, sizeof line, "%s: %s kept; it prints when the printer is back, or send it to another: "
+			    SCREEN_JOBS, what, item);
 		} else {
-			snprintf (line, sizeof line, "%s: label kept; it prints when the printer is back", what);
+			/* No printer will come back here: it has to go to another. */
+			snprintf (line, sizeof line, "%s for the %s: kept. Send it to another printer: %s%s", what, item,
+			    term_may (t, "job-redirect") ? "" : SCREEN_ASK, SCREEN_JOBS);
 		}
 		term_flow_print_watch (t, parcel, true);
 	} else if (strcmp (state, "failed") == 0) {
 		kind = TM_REFUSED;
-		snprintf (line, sizeof line, "%s \xe2\x80\x94" " F4 reprint", *text ? text : "Label not printed");
-		offer = "reprint";
+		if (doc) {
+			snprintf (line, sizeof line, "%s. Reprint it: " SCREEN_JOBS, *text ? text : "Not printed");
+		} else {
+			snprintf (line, sizeof line, "%s \xe2\x80\x94" " F4 reprint", *text ? text : "Label not printed");
+			offer = "reprint";
+		}
 		term_flow_print_watch (t, parcel, true);
 	} else if (strcmp (state, "cancelled") == 0) {
 		snprintf (line, sizeof line, "%s", *text ? text : "Label job cancelled");
@@ -158,8 +178,7 @@ term_flow_print_event (struct term *t, const proto_msg_t *ev)
 		if (offer && term_may (t, offer))
 			term_flow_print_offer (t, offer, parcel, offer_printer);
 	}
-	if (t->flow == &term_flow_printjobs && t->stage == JOBS_LIST && !term_busy (t))
-		term_flow_printjobs_refresh (t, true);
+	term_flow_jobs_changed (t);
 	t->dirty = true;
 }
 
@@ -181,196 +200,3 @@ term_flow_print_offer_take (struct term *t)
 	return rc == 0;
 }
 
-/* --- the Print jobs screen ------------------------------------------------ */
-
-static char
-term_flow_printjobs_char (int i)
-{
-	return (char) (i < 9 ? '1' + i : 'a' + (i - 9));
-}
-
-static void
-term_flow_printjobs_refresh (struct term *t, bool quiet)
-{
-	term_ctx_set (t, "quiet", quiet ? "1" : "");
-	term_send_command (t, "print-jobs", NULL);
-}
-
-static void
-term_flow_printjobs_enter (struct term *t)
-{
-	t->nlist = 0;
-	term_flow_printjobs_refresh (t, false);
-}
-
-/* job.N = id|parcel|status|printer|error */
-static void
-term_flow_printjobs_split (const char *job, char f[5][96])
-{
-	for (int k = 0; k < 5; k++)
-		f[k][0] = '\0';
-	for (int k = 0; k < 5 && *job; k++) {
-		const char *bar = k < 4 ? strchr (job, '|') : NULL;
-		size_t len = bar ? (size_t) (bar - job) : strlen (job);
-		snprintf (f[k], 96, "%.*s", (int) len, job);
-		job = bar ? bar + 1 : job + len;
-	}
-}
-
-static void
-term_flow_printjobs_list (struct term *t, const proto_msg_t *r)
-{
-	term_body_clear (t);
-	t->nlist = 0;
-	long n = atol (term_data (r, "jobs"));
-	for (long i = 1; i <= n && t->nlist < TERM_LIST_MAX; i++) {
-		char key[32], f[5][96];
-		snprintf (key, sizeof key, "job.%ld", i);
-		term_flow_printjobs_split (term_data (r, key), f);
-		util_strlcpy (t->list[t->nlist], f[1], sizeof t->list[0]);
-		int attr = strcmp (f[2], "failed") == 0 ? TA_ERROR : strcmp (f[2], "offline") == 0 ? TA_WARN : TA_NORMAL;
-		term_body_add (t, attr, "%c %s %s %s", term_flow_printjobs_char (t->nlist), f[1], f[2], f[3]);
-		t->nlist++;
-	}
-	if (t->nlist == 0)
-		term_body_add (t, TA_DIM, "Nothing waiting");
-}
-
-/* The chosen job's lines (kept in the body from the list, found by parcel). */
-static void
-term_flow_printjobs_show (struct term *t)
-{
-	term_body_clear (t);
-	term_body_add (t, TA_SELECT, "%s", term_ctx_get (t, "parcel"));
-	term_body_add (t, TA_NORMAL, "%s", term_ctx_get (t, "state"));
-	if (*t->fallback)
-		term_body_add (t, TA_DIM, "Fallback %s", t->fallback);
-}
-
-static void
-term_flow_printjobs_reply (struct term *t, const proto_msg_t *req, const proto_msg_t *r)
-{
-	const char *name = proto_get_str (req, PROTO_COMMAND_NAME);
-	if (strcmp (name, "print-jobs") == 0) {
-		if (!*term_ctx_get (t, "quiet") || proto_msg_id (r) != PROTO_REPLY)
-			term_show_reply (t, r);
-		if (t->stage == JOBS_LIST)
-			term_flow_printjobs_list (t, r);
-		return;
-	}
-	/* reprint, redirect, print-cancel: say so, then the fresh list. */
-	term_show_reply (t, r);
-	t->stage = JOBS_LIST;
-	term_flow_printjobs_refresh (t, true);
-}
-
-static void
-term_flow_printjobs_choose (struct term *t, int i)
-{
-	/* Body line i reads "c PARCEL STATUS PRINTER". */
-	term_ctx_set (t, "parcel", t->list[i]);
-	const char *line = t->body[i];
-	const char *rest = strchr (line + 2, ' ');
-	term_ctx_set (t, "state", rest ? rest + 1 : "");
-	t->stage = JOBS_CHOSEN;
-	term_flow_printjobs_show (t);
-}
-
-static void
-term_flow_printjobs_entry (struct term *t, const struct term_input_event *ev)
-{
-	if (t->stage != JOBS_PRINTER)
-		return;
-	term_send_command (t, "redirect", "parcel", term_ctx_get (t, "parcel"), "printer", ev->code, NULL);
-}
-
-static bool
-term_flow_printjobs_key (struct term *t, int key)
-{
-	if (term_busy (t) && key != TK_F3)
-		return true;
-	switch (t->stage) {
-	case JOBS_LIST:
-		for (int i = 0; i < t->nlist; i++)
-			if (key == term_flow_printjobs_char (i)) {
-				term_flow_printjobs_choose (t, i);
-				return true;
-			}
-		if (key == TK_F1) {
-			term_flow_printjobs_refresh (t, false);
-			return true;
-		}
-		return false;
-	case JOBS_CHOSEN:
-		if (key == TK_F1) {
-			term_send_command (t, "reprint", "parcel", term_ctx_get (t, "parcel"), NULL);
-			return true;
-		}
-		if (key == TK_F2) {
-			t->stage = JOBS_PRINTER;
-			return true;
-		}
-		if (key == TK_F4 && term_may (t, "print-cancel")) {
-			term_send_command (t, "print-cancel", "parcel", term_ctx_get (t, "parcel"), NULL);
-			return true;
-		}
-		if (key == TK_F3) {
-			t->stage = JOBS_LIST;
-			term_flow_printjobs_refresh (t, true);
-			return true;
-		}
-		return false;
-	case JOBS_PRINTER:
-		/* Enter on an empty field: the group's fallback. */
-		if (key == TK_ENTER && *t->fallback) {
-			term_send_command (t, "redirect", "parcel", term_ctx_get (t, "parcel"), "printer", t->fallback, NULL);
-			return true;
-		}
-		if (key == TK_F3) {
-			t->stage = JOBS_CHOSEN;
-			return true;
-		}
-		return false;
-	}
-	return false;
-}
-
-static void
-term_flow_printjobs_view (struct term *t, struct term_view *v)
-{
-	static char prompt[96];
-	switch (t->stage) {
-	case JOBS_LIST:
-		t->field = TF_NONE;
-		v->keys[0] = "Refresh";
-		break;
-	case JOBS_CHOSEN:
-		t->field = TF_NONE;
-		v->keys[0] = "Reprint";
-		v->keys[1] = "Redirect";
-		if (term_may (t, "print-cancel"))
-			v->keys[3] = "Cancel";
-		break;
-	case JOBS_PRINTER:
-		t->field = TF_TEXT;
-		if (*t->fallback)
-			snprintf (prompt, sizeof prompt, "Printer (%s)", t->fallback);
-		else
-			snprintf (prompt, sizeof prompt, "Printer");
-		v->prompt = prompt;
-		break;
-	}
-	v->keys[2] = "Back";
-}
-
-const struct term_flow term_flow_printjobs = {
-	.name = "printjobs",
-	.title = "PRINT JOBS",
-	.permission = "reprint",
-	.menu = "Print jobs",
-	.enter = term_flow_printjobs_enter,
-	.entry = term_flow_printjobs_entry,
-	.key = term_flow_printjobs_key,
-	.reply = term_flow_printjobs_reply,
-	.view = term_flow_printjobs_view,
-};

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "term-flow.h"
+#include "screens.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -150,7 +151,7 @@ const struct term_flow term_flow_override = {
 	.name = "override",
 	.title = "OVERRIDE",
 	.permission = "override",
-	.menu = "Override carrier",
+	.menu = SCREEN_OVERRIDE,
 	.enter = term_flow_quote_start,
 	.entry = term_flow_quote_entry,
 	.key = term_flow_quote_key,

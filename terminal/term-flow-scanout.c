@@ -186,7 +186,7 @@ term_flow_closeout_reply (struct term *t, const proto_msg_t *req, const proto_ms
 		if (*term_data (r, "receipt_title"))
 			term_body_add (t, TA_NORMAL, "Receipt to %s", term_data (r, "receipt_printer"));
 		term_body_add (t, TA_OK, "Manifest %s", term_data (r, "manifest"));
-		term_body_add (t, TA_NORMAL, "%s parcels", term_data (r, "count"));
+		term_body_add (t, TA_NORMAL, "%s parcel%s", term_data (r, "count"), strcmp (term_data (r, "count"), "1") ? "s" : "");
 		term_flow_closeout_lists (t, r);
 	}
 }

@@ -24,6 +24,16 @@ static const struct term_flow *const term_flows[] = {
 	&term_flow_undo,
 	&term_flow_quote,
 	&term_flow_override,
+	&term_flow_locateq,
+	&term_flow_packq,
+	&term_flow_consol,
+	&term_flow_super,
+	&term_flow_partship,
+	&term_flow_unlock,
+	&term_flow_ticketre,
+	&term_flow_reopen,
+	&term_flow_ranges,
+	&term_flow_printers,
 };
 const struct term_flow_set term_flow_table = {
 	.flows = term_flows,

@@ -259,27 +259,67 @@ term_screen_rows (const struct term_line *lines, size_t nlines, int width, struc
 	return n;
 }
 
-/* "F1 Save F3 Back": only the keys that act; labels shortened when tight. */
-static void
-term_screen_keys (term_screen_t *self, const struct term_view *v, int row)
+/*
+ * The key line: only the keys that act ("F1 Lines F3 Back"). Every active
+ * key always says what it does: the labels if one row holds them, else
+ * their short forms, else the keys split over two rows (at 20 columns: two
+ * keys a row, "F1 Lines F2 Dmgd" over "F3 Back F4 Short"). Returns the rows
+ * it takes (0-2), the text of each in lines.
+ */
+static int
+term_screen_key_lines (const term_screen_t *self, const struct term_view *v, char lines[2][256])
 {
-	char line[256];
-	for (int maxlabel = 12; maxlabel >= 0; maxlabel = maxlabel > 4 ? 4 : maxlabel - 4) {
-		size_t len = 0;
-		line[0] = '\0';
-		for (int k = 0; k < 4; k++) {
-			if (v->keys[k] == NULL)
-				continue;
-			len += (size_t) snprintf (line + len, sizeof line - len, "%sF%d%s%.*s", len ? " " : "", k + 1,
-			    maxlabel ? " " : "", maxlabel, v->keys[k]);
-			if (len >= sizeof line)
-				len = sizeof line - 1;
-		}
-		if (term_screen_width (line) <= self->cols || maxlabel == 0)
+	int act[4], n = 0;
+	for (int k = 0; k < 4; k++)
+		if (v->keys[k])
+			act[n++] = k;
+	if (n == 0)
+		return 0;
+	/* Keys from..to-1 of act into out, with labels or short forms. */
+	for (int rowsplit = 1; rowsplit <= 2; rowsplit++) {
+		if (rowsplit == 2 && (self->rows < 10 || n < 2))
 			break;
+		int per = (n + rowsplit - 1) / rowsplit;
+		bool fits = true;
+		for (int r = 0; r < rowsplit; r++) {
+			bool row_fits = false;
+			for (int brief = 0; brief <= 1 && !row_fits; brief++) {
+				size_t len = 0;
+				lines[r][0] = '\0';
+				for (int i = r * per; i < n && i < (r + 1) * per; i++) {
+					int k = act[i];
+					const char *label = brief && v->keys_brief[k] ? v->keys_brief[k] : v->keys[k];
+					len += (size_t) snprintf (lines[r] + len, 256 - len, "%sF%d %s", len ? " " : "", k + 1, label);
+					if (len >= 256)
+						len = 255;
+				}
+				row_fits = term_screen_width (lines[r]) <= self->cols;
+			}
+			fits = fits && row_fits;
+		}
+		if (fits)
+			return rowsplit;
 	}
-	term_screen_fill (self, row, 0, self->cols, TA_KEYS);
-	term_screen_put (self, row, 0, self->cols, TA_KEYS, line);
+	/* Too narrow even for that: one row of short forms, cut at the edge. */
+	size_t len = 0;
+	lines[0][0] = '\0';
+	for (int i = 0; i < n; i++) {
+		int k = act[i];
+		len += (size_t) snprintf (lines[0] + len, 256 - len, "%sF%d %s", len ? " " : "", k + 1,
+		    v->keys_brief[k] ? v->keys_brief[k] : v->keys[k]);
+		if (len >= 256)
+			len = 255;
+	}
+	return 1;
+}
+
+static void
+term_screen_keys (term_screen_t *self, char lines[2][256], int nrows, int row)
+{
+	for (int r = 0; r < nrows; r++) {
+		term_screen_fill (self, row + r, 0, self->cols, TA_KEYS);
+		term_screen_put (self, row + r, 0, self->cols, TA_KEYS, lines[r]);
+	}
 }
 
 /* Operator and station on the left; queue and hub state always on the right. */
@@ -314,10 +354,11 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 	int rows = self->rows, cols = self->cols;
 	bool wide = term_screen_is_wide (self);
 	int mainw = wide ? cols / 2 : cols;
-	bool keys = v->keys[0] || v->keys[1] || v->keys[2] || v->keys[3];
+	char keylines[2][256];
+	int keyrows = term_screen_key_lines (self, v, keylines);
 
 	/* Fixed rows: title, status, keys; the field takes one row, or two when narrow. */
-	int top = 1, bottom = rows - 1 - (keys ? 1 : 0);
+	int top = 1, bottom = rows - 1 - keyrows;
 	int inrows = v->prompt == NULL ? 0 : (mainw >= 30 ? 1 : 2);
 	int avail = bottom - top - inrows;
 	if (avail < 0) {
@@ -335,6 +376,7 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 	if (v->msg != TM_NONE && v->msg_text) {
 		snprintf (msg, sizeof msg, "%s %s", term_screen_symbol (v->msg), v->msg_text);
 		need = term_screen_wrap (msg, mainw, starts, lens, TERM_SCREEN_MAX_WRAP);
+		/* The body keeps a row (and its page count) whatever the message: the rest is the message's. */
 		int maxmsg = avail - (v->nbody > 0 ? 1 : 0);
 		if (maxmsg < 1)
 			maxmsg = avail;
@@ -347,9 +389,25 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 	/* Body, wrapped to the width and paged. */
 	struct term_screen_row brows[TERM_VIEW_MAX_LINES * TERM_SCREEN_ROWS_PER_LINE];
 	int nbrows = term_screen_rows (v->body, v->nbody, mainw, brows, (int) nitems (brows));
+	/* Pages start at a line's first row: a line that fits on a page is never
+	 * cut between two (a row of a list read whole); a longer one is cut by page. */
+	enum { TERM_SCREEN_MAX_PAGES = 256 };
+	int pstart[TERM_SCREEN_MAX_PAGES + 1] = { 0 };
 	int pages = 1;
-	if (bodyrows > 0 && nbrows > bodyrows)
-		pages = (nbrows + bodyrows - 1) / bodyrows;
+	for (int r = 0; bodyrows > 0 && r < nbrows;) {
+		int len = 1;
+		while (r + len < nbrows && brows[r + len].cont)
+			len++;
+		int used = r - pstart[pages - 1];
+		if (used > 0 && used + len > bodyrows && len <= bodyrows && pages < TERM_SCREEN_MAX_PAGES)
+			pstart[pages++] = r;
+		while (r + len - pstart[pages - 1] > bodyrows && pages < TERM_SCREEN_MAX_PAGES) {
+			pstart[pages] = pstart[pages - 1] + bodyrows;
+			pages++;
+		}
+		r += len;
+	}
+	pstart[pages] = nbrows;
 	if (v->page >= pages)
 		v->page = pages - 1;
 	if (v->page < 0)
@@ -368,8 +426,8 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 
 	int row = top;
 	for (int i = 0; i < bodyrows; i++, row++) {
-		int k = v->page * bodyrows + i;
-		if (k < nbrows)
+		int k = pstart[v->page] + i;
+		if (k < pstart[v->page + 1])
 			term_screen_put_n (self, row, brows[k].cont ? 1 : 0, mainw - (brows[k].cont ? 1 : 0), brows[k].attr,
 			    brows[k].start, brows[k].len);
 	}
@@ -385,11 +443,23 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 		} else
 			util_strlcpy (shown, in, sizeof shown);
 		int col = 0;
+		/* A default reads "(Enter=1)", an example "(e.g. 12.50)": never the one for the other. */
+		char hint[96] = "", prompt[TERM_VIEW_MAX_LINES * 4];
+		if (v->prompt_default && *v->prompt_default)
+			snprintf (hint, sizeof hint, "(Enter=%s)", v->prompt_default);
+		else if (v->prompt_example && *v->prompt_example)
+			snprintf (hint, sizeof hint, "(e.g. %s)", v->prompt_example);
+		snprintf (prompt, sizeof prompt, "%s%s%s", v->prompt, *hint ? " " : "", hint);
+		/* No room beside the prompt: the hint waits in the empty field instead. */
+		int prompt_cols = term_screen_width (prompt) + (inrows == 2 ? 0 : 3);
+		bool in_field = *hint && prompt_cols > mainw;
+		if (in_field)
+			snprintf (prompt, sizeof prompt, "%s", v->prompt);
 		if (inrows == 2) {
-			term_screen_put (self, row, 0, mainw, TA_NORMAL, v->prompt);
+			term_screen_put (self, row, 0, mainw, TA_NORMAL, prompt);
 			row++;
 		} else {
-			col = term_screen_put (self, row, 0, mainw, TA_NORMAL, v->prompt);
+			col = term_screen_put (self, row, 0, mainw, TA_NORMAL, prompt);
 			col += term_screen_put (self, row, col, mainw - col, TA_NORMAL, " ");
 		}
 		term_screen_put (self, row, col, mainw - col, TA_INPUT, ">");
@@ -399,6 +469,8 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 		const char *tail = w > room ? term_screen_skip (shown, w - room) : shown;
 		term_screen_fill (self, row, col, room + 1, TA_INPUT);
 		int n = term_screen_put (self, row, col, room, TA_INPUT, tail);
+		if (in_field && *shown == '\0')
+			term_screen_put (self, row, col + 1, room - 1, TA_DIM, hint);
 		self->cursor_row = row;
 		self->cursor_col = col + n;
 		row++;
@@ -428,8 +500,8 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 			    srows[i].start, srows[i].len);
 	}
 
-	if (keys)
-		term_screen_keys (self, v, rows - 2);
+	if (keyrows)
+		term_screen_keys (self, keylines, keyrows, rows - 1 - keyrows);
 	term_screen_status (self, v, rows - 1);
 }
 

@@ -73,11 +73,18 @@ struct term_view {
 	int page;                    /* in: wanted page; out: the page shown */
 	int pages;                   /* out */
 	const char *prompt;          /* NULL: no field on this screen */
+	/* What Enter alone takes ("Parcels (Enter=1)"), or an example of what
+	 * to type ("Amount (e.g. 12.50)"): shown beside the prompt, or in the
+	 * empty field when the prompt's row has no room. NULL: none. */
+	const char *prompt_default;
+	const char *prompt_example;
 	const char *input;
 	bool masked;                 /* PIN: show stars */
 	enum term_msg msg;
 	const char *msg_text;
 	const char *keys[4];         /* labels for F1-F4; NULL keys are not shown */
+	const char *keys_brief[4];   /* their short forms (NULL: the label): when a row cannot hold the labels;
+	                              * where even those do not fit, the key line takes two rows */
 	const char *operator;
 	const char *station;
 	const char *hub;             /* "HUB OK", "NO HUB"... */

@@ -38,6 +38,7 @@ struct term_flow {
 	const char *title;      /* shown in the title bar */
 	const char *permission; /* step or command the role needs to see it in the menu; NULL: everyone */
 	const char *menu;       /* menu label; NULL: not in the menu */
+	const char *within;     /* the menu screen that lists it ("super"); NULL: the main menu */
 	bool offline_ok;        /* scans here may be kept and decided by the hub later */
 	void (*enter) (struct term *);
 	/* A whole entry from the field. */
@@ -146,9 +147,10 @@ struct term {
 	int nunprinted;
 	bool detached;                              /* the next request's answer goes to the message line, not the screen */
 
-	/* A list screen's items (print jobs): what each body line stands for. */
-	char list[TERM_LIST_MAX][64];
+	/* A list screen's items (print jobs, queues): the hub's row each body line stands for. */
+	char list[TERM_LIST_MAX][256];
 	int nlist;
+	char chosen[256];         /* the row chosen from such a list, while the screen acts on it */
 
 	struct term_history history[TERM_HISTORY];
 	int nhistory;

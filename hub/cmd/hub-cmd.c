@@ -7,11 +7,21 @@
 #include "hub/store/hub-store.h"
 #include "log.h"
 #include "pan.h"
+#include "screens.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Not this role's: a supervisor does it, and the words say on which screen. */
+static void
+hub_cmd_forbidden (struct hub_req *req, const char *what)
+{
+	const char *screen = hub_scan_screen (what);
+	hub_reply (req, PROTO_REFUSED, PR_FORBIDDEN, "A %s may not %s. %s%s", hub_role_name (req->role), what,
+	    screen ? SCREEN_ASK : "Ask a supervisor", screen ? screen : "");
+}
 
 static int
 hub_cmd_scan (struct hub_req *req)
@@ -29,8 +39,7 @@ hub_cmd_scan (struct hub_req *req)
 		if (strcmp (s->name, step) != 0)
 			continue;
 		if (!(s->roles & req->role)) {
-			hub_reply (req, PROTO_REFUSED, PR_FORBIDDEN, "A %s may not %s. Ask a supervisor",
-			    hub_role_name (req->role), step);
+			hub_cmd_forbidden (req, step);
 			return 0;
 		}
 		return s->handle (req);
@@ -48,8 +57,7 @@ hub_cmd_command (struct hub_req *req)
 		if (strcmp (c->name, name) != 0 || ((c->roles & ROLE_SYSTEM) && !req->system))
 			continue;
 		if (!(c->roles & req->role)) {
-			hub_reply (req, PROTO_REFUSED, PR_FORBIDDEN, "A %s may not %s. Ask a supervisor",
-			    hub_role_name (req->role), name);
+			hub_cmd_forbidden (req, name);
 			return 0;
 		}
 		/* Arguments are checked once, here, before any handler runs. */

@@ -2,6 +2,9 @@
 #include "config.h"
 #include "hub-scan.h"
 #include "hub/flow/flow-steps.h"
+#include "hub/flow/flow-queue.h"
+#include "hub/flow/flow-super.h"
+#include "screens.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -43,8 +46,66 @@ const struct hub_command hub_scan_commands[] = {
 	{ "print-jobs", ROLE_ANY, flow_print_jobs, NULL, "labels not yet printed at this station" },
 	{ "ticket", ROLE_ANY, flow_print_ticket, "order", "print an order's despatch ticket at a sales desk" },
 	{ "autoclose", ROLE_SYSTEM, flow_closeout_auto, "carrier", "the hub's close-out of a carrier at its cut-off" },
+	{ "queue-locate", ROLE_ANY, flow_queue_locate, NULL, "orders waiting to be located, oldest first" },
+	{ "queue-pack", ROLE_ANY, flow_queue_pack, NULL, "orders ready to pack at this bench or its group" },
+	{ "consolidation", ROLE_ANY, flow_queue_consolidation, "order", "where each line of an order is" },
+	{ "pack-lines", ROLE_BENCH, flow_queue_pack_lines, "parcel lines", "which lines went into a parcel" },
+	{ "queue-part", ROLE_LEAD, flow_super_queue_part, NULL, "orders waiting for a part-shipment decision" },
+	{ "locked", ROLE_LEAD, flow_super_locked, NULL, "badges locked after wrong PINs" },
+	{ "unlock", ROLE_LEAD, flow_super_unlock, "badge reason", "unlock a badge" },
+	{ "job-list", ROLE_ANY, flow_super_job_list, NULL, "print jobs of any kind at a station" },
+	{ "job-reprint", ROLE_BENCH, flow_super_job_reprint, "job", "print any job again" },
+	{ "job-redirect", ROLE_BENCH, flow_super_job_redirect, "job printer", "send a waiting job to another printer" },
+	{ "job-cancel", ROLE_LEAD, flow_super_job_cancel, "job", "cancel a job that has not printed" },
+	{ "printers", ROLE_ANY, flow_super_printers, NULL, "the printers and what the hub last saw of each" },
+	{ "manifests", ROLE_LEAD, flow_super_manifests, NULL, "the latest close-outs" },
+	{ "ranges", ROLE_LEAD, flow_super_ranges, NULL, "carrier number ranges and what is left" },
+	{ "range-add", ROLE_LEAD, flow_super_range_add, "carrier first last", "top up a carrier's number range" },
 };
 const int hub_scan_ncommands = (int) nitems (hub_scan_commands);
+
+/* The terminal's screen where each step or command is done (common/screens.h),
+ * for the refusals that send someone to a supervisor. */
+static const struct {
+	const char *name, *screen;
+} hub_scan_screens[] = {
+	{ "pack", SCREEN_PACK },
+	{ "verify", SCREEN_PACK },
+	{ "cage", SCREEN_SCANOUT },
+	{ "scanout", SCREEN_SCANOUT },
+	{ "hold", SCREEN_HOLD },
+	{ "release", SCREEN_RELEASE },
+	{ "price", SCREEN_PRICE },
+	{ "release-part", SCREEN_IN_SUPER (SCREEN_PART) },
+	{ "queue-part", SCREEN_IN_SUPER (SCREEN_PART) },
+	{ "label", SCREEN_PACK },
+	{ "closeout-preview", SCREEN_CLOSEOUT },
+	{ "closeout", SCREEN_CLOSEOUT },
+	{ "closeout-reopen", SCREEN_IN_SUPER (SCREEN_REOPEN) },
+	{ "manifests", SCREEN_IN_SUPER (SCREEN_REOPEN) },
+	{ "override", SCREEN_OVERRIDE },
+	{ "reprint", SCREEN_REPRINT },
+	{ "redirect", SCREEN_JOBS },
+	{ "print-cancel", SCREEN_JOBS },
+	{ "job-reprint", SCREEN_JOBS },
+	{ "job-redirect", SCREEN_JOBS },
+	{ "job-cancel", SCREEN_JOBS },
+	{ "pack-lines", SCREEN_PACK },
+	{ "locked", SCREEN_IN_SUPER (SCREEN_UNLOCK) },
+	{ "unlock", SCREEN_IN_SUPER (SCREEN_UNLOCK) },
+	{ "ranges", SCREEN_IN_SUPER (SCREEN_RANGES) },
+	{ "range-add", SCREEN_IN_SUPER (SCREEN_RANGES) },
+	{ "ticket", SCREEN_IN_SUPER (SCREEN_TICKET) },
+};
+
+const char *
+hub_scan_screen (const char *name)
+{
+	for (size_t i = 0; i < nitems (hub_scan_screens); i++)
+		if (strcmp (hub_scan_screens[i].name, name) == 0)
+			return hub_scan_screens[i].screen;
+	return NULL;
+}
 
 char *
 hub_scan_permissions (int role)

@@ -32,6 +32,10 @@ extern const int hub_scan_nsteps;
 extern const struct hub_command hub_scan_commands[];
 extern const int hub_scan_ncommands;
 
+/* The terminal's screen where a step or command is done ("Supervisor >
+ * Unlock badge", common/screens.h), or NULL when none does it. */
+const char *hub_scan_screen (const char *name);
+
 /* Steps and commands the operator's role may use, space separated (caller frees). */
 char *hub_scan_permissions (int role);
 

@@ -4,6 +4,7 @@
 #include "hub-scan.h"
 #include "hub/store/hub-store.h"
 #include "log.h"
+#include "screens.h"
 
 #include <stdlib.h>
 
@@ -49,7 +50,8 @@ hub_session_login (struct hub_req *req)
 	}
 	if (op.locked_until_ms > req->now_ms) {
 		hub_reply (req, PROTO_REFUSED, PR_LOCKED_OUT,
-		    "Badge locked after %d wrong PINs. Try again in %lld min or ask a supervisor", o->max_failures,
+		    "Badge locked after %d wrong PINs. Try again in %lld min. " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_UNLOCK),
+		    o->max_failures,
 		    (long long) ((op.locked_until_ms - req->now_ms + 59999) / 60000));
 		return 0;
 	}
@@ -69,7 +71,8 @@ hub_session_login (struct hub_req *req)
 			return -1;
 		if (until)
 			hub_reply (req, PROTO_REFUSED, PR_LOCKED_OUT,
-			    "Badge locked after %d wrong PINs. Ask a supervisor", o->max_failures);
+			    "Badge locked after %d wrong PINs. " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_UNLOCK),
+			    o->max_failures);
 		else
 			hub_reply (req, PROTO_REFUSED, PR_BAD_LOGIN, "Badge or PIN not recognised. Try again (%d left)",
 			    o->max_failures - failures);

@@ -183,11 +183,12 @@ flow_closeout_say (char *out, size_t n, int64_t split, int64_t held)
 {
 	*out = '\0';
 	if (split)
-		snprintf (out, n, "; %lld orders split with parcels not scanned out (list: close them with the rest, or "
-		    "exclude them)", (long long) split);
+		snprintf (out, n, "; %lld order%s split with parcels not scanned out (list: close them with the rest, or "
+		    "exclude them)", (long long) split, split == 1 ? "" : "s");
 	if (held) {
 		size_t used = strlen (out);
-		snprintf (out + used, n - used, "; %lld held parcels on the cage: take them off (list)", (long long) held);
+		snprintf (out + used, n - used, "; %lld held parcel%s on the cage: take %s off (list)", (long long) held,
+		    held == 1 ? "" : "s", held == 1 ? "it" : "them");
 	}
 }
 
@@ -220,8 +221,8 @@ flow_closeout_preview (struct hub_req *req)
 	flow_closeout_say (said, sizeof said, split, held);
 	bool warn = missing || split || held;
 	hub_reply (req, warn ? PROTO_WARN : PROTO_OK, warn ? PR_INCOMPLETE : PR_OK,
-	    "%s: %lld parcels ready to close, %lld labelled but not on a cage%s", carrier, (long long) ready,
-	    (long long) missing, said);
+	    "%s: %lld parcel%s ready to close, %lld labelled but not on a cage%s", carrier, (long long) ready,
+	    ready == 1 ? "" : "s", (long long) missing, said);
 	if (t.kind == FLOW_PARCEL) {
 		/* The drill-down from a scanned label: where that parcel stands in this close-out. */
 		flow_data_parcel (req, &t.parcel);
@@ -336,8 +337,8 @@ flow_closeout (struct hub_req *req)
 	}
 	bool warn = missing || split || held;
 	hub_reply (req, warn ? PROTO_WARN : PROTO_OK, warn ? PR_INCOMPLETE : PR_OK,
-	    "%s closed out: manifest %lld, %lld parcels%s%s", carrier, (long long) manifest, (long long) ready,
-	    missing ? ". Some labelled parcels are NOT on a cage: see the list" : "", said);
+	    "%s closed out: manifest %lld, %lld parcel%s%s%s", carrier, (long long) manifest, (long long) ready,
+	    ready == 1 ? "" : "s", missing ? ". Some labelled parcels are NOT on a cage: see the list" : "", said);
 	hub_reply_data (req, "manifest", "%lld", (long long) manifest);
 	hub_reply_data (req, "count", "%lld", (long long) ready);
 	return 0;

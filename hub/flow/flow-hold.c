@@ -6,6 +6,7 @@
 #include "flow-steps.h"
 #include "hub/req/flow.h"
 #include "pan.h"
+#include "screens.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -129,7 +130,7 @@ flow_hold_ack (struct hub_req *req)
 	        reason) != 0)
 		return -1;
 	hub_reply (req, PROTO_OK, PR_OK, "Alarm acknowledged. Set %s aside%s", t.kind == FLOW_PARCEL ? t.parcel.code
-	    : t.order.ref, held ? " for a supervisor" : "");
+	    : t.order.ref, held ? " for a supervisor: " SCREEN_RELEASE : "");
 	hub_reply_data (req, "order", "%s", t.order.ref);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "labels/ident.h"
 #include "printers/print.h"
 #include "log.h"
+#include "screens.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -39,7 +40,7 @@ flow_label_take (struct hub_req *req, const char *carrier, char *out, size_t n, 
 	db_bind_text (st, 1, carrier);
 	if (db_step (st) != DB_ROW) {
 		db_reset (st);
-		snprintf (why, wn, "no %s number range has numbers left", carrier);
+		snprintf (why, wn, "no %s numbers left", carrier);
 		return FLOW_TAKE_NONE;
 	}
 	int64_t id = db_col_int (st, 0);
@@ -118,7 +119,7 @@ flow_label_choose (struct hub_req *req, const struct flow_order *o, const struct
 	} else {
 		*carrier = '\0';
 		hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "No carrier takes a %d g parcel to %s for %s service. "
-		    "Repack lighter or ask a supervisor to override", p->weight_g, o->country, o->service);
+		    "Repack lighter, or a supervisor overrides the carrier. " SCREEN_ASK SCREEN_OVERRIDE, p->weight_g, o->country, o->service);
 		hub_reply_data (req, "why", "%.900s", ch->why);
 		rc = flow_event (req, "choice-refused", p->order, p->id, 0, false, "%s", ch->why);
 	}
@@ -200,8 +201,8 @@ flow_label_parcel (struct hub_req *req, int64_t parcel_id, bool *low)
 	else if (t1 != FLOW_TAKE_NONE && (t2 = flow_label_take (req, "sscc", sscc, sizeof sscc, why2, sizeof why2)) < 0)
 		return -1;
 	if (t1 == FLOW_TAKE_NONE || t2 == FLOW_TAKE_NONE) {
-		hub_reply (req, PROTO_REFUSED, PR_RANGE_EXHAUSTED, "Parcel %s packed but NOT labelled: %s. "
-		    "A supervisor must add a number range, then label it again", p.code, t1 == FLOW_TAKE_NONE ? why : why2);
+		hub_reply (req, PROTO_REFUSED, PR_RANGE_EXHAUSTED, "%s packed, NOT labelled: %s. " SCREEN_ASK
+		    SCREEN_IN_SUPER (SCREEN_RANGES) ", then label it again", p.code, t1 == FLOW_TAKE_NONE ? why : why2);
 		hub_reply_data (req, "parcel", "%s", p.code);
 		hub_reply_data (req, "carrier", "%s", carrier);
 		return flow_event (req, "label-refused", p.order, p.id, 0, false, "%s", t1 == FLOW_TAKE_NONE ? why : why2)

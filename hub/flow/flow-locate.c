@@ -6,6 +6,7 @@
 #include "config.h"
 #include "flow-steps.h"
 #include "hub/req/flow.h"
+#include "screens.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -253,7 +254,8 @@ flow_locate (struct hub_req *req)
 			hub_reply (req, PROTO_OK, PR_OK, "Line %d found: %d x %s", l.no, l.quantity, l.sku);
 		else
 			hub_reply (req, flow_locate_outcomes[oi].status, flow_locate_outcomes[oi].reason,
-			    "Line %d recorded %s (%ld of %d). A supervisor decides on a part-shipment", l.no,
+			    "Line %d recorded %s (%ld of %d). Part-shipment? " SCREEN_ASK
+			    SCREEN_IN_SUPER (SCREEN_PART), l.no,
 			    hub_state_line_name (outcome), qty, l.quantity);
 	}
 	flow_data_order (req, &o);

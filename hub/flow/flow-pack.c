@@ -5,8 +5,10 @@
  * packer then scans the printed label to prove it is on the right parcel.
  */
 #include "config.h"
+#include "conf.h"
 #include "flow-steps.h"
 #include "hub/req/flow.h"
+#include "screens.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -31,8 +33,9 @@ flow_pack_incomplete (struct hub_req *req, const struct flow_order *o)
 			    db_col_text (st, 3));
 		} else if (!o->part_release) {
 			bad = true;
-			hub_reply (req, PROTO_REFUSED, PR_INCOMPLETE, "Not all here: line %lld (%s, %s) is %s. Wait for it, "
-			    "or a supervisor releases a part-shipment", (long long) db_col_int (st, 0), db_col_text (st, 2),
+			hub_reply (req, PROTO_REFUSED, PR_INCOMPLETE, "Not all here: line %lld (%s, %s) is %s. Wait for it. "
+			    "Part-shipment? " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_PART),
+			    (long long) db_col_int (st, 0), db_col_text (st, 2),
 			    db_col_text (st, 3), status);
 		}
 	}
@@ -52,6 +55,8 @@ flow_pack_existing (struct hub_req *req, const char *ref, long no, struct flow_p
 	return id ? flow_parcel_get (req, id, p) : 1;
 }
 
+static void flow_pack_reply_data (struct hub_req *req, const char *ref, const struct flow_parcel *p);
+
 /* Label a parcel that was packed but never labelled (a range ran out, customs data was
  * missing): 0 with the reply filled, -1 on a database failure. */
 static int
@@ -63,8 +68,11 @@ flow_pack_label_again (struct hub_req *req, struct flow_parcel *p)
 		return -1;
 	if (lr == 0)
 		hub_reply (req, low ? PROTO_WARN : PROTO_OK, low ? PR_RANGE_LOW : PR_OK, "Parcel %s labelled %s %s%s",
-		    p->code, p->carrier, p->tracking, low ? ". Numbers running low: tell a supervisor" : "");
-	flow_data_parcel (req, p);
+		    p->code, p->carrier, p->tracking, low ? ". Numbers running low. " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_RANGES) : "");
+	flow_pack_reply_data (req, p->order, p);
+	/* As after any label: the bench checks it next (the terminal would ask for the box again). */
+	if (lr == 0)
+		hub_reply_data (req, "next", "verify");
 	return 0;
 }
 
@@ -180,6 +188,8 @@ flow_pack_open (struct hub_req *req, struct flow_order *o)
 	}
 	flow_data_order (req, o);
 	flow_data_lines (req, o->ref);
+	/* The box types the bench chooses from (the terminal offers them as a list). */
+	hub_reply_data (req, "boxes", "%s", conf_get (req->opt->conf, "pack.boxes", "S M L XL"));
 	flow_pack_state (req, o, &s);
 	const char *next = flow_pack_next (req, o, &s);
 	hub_reply_data (req, "next", "%s", next);
@@ -466,8 +476,8 @@ flow_pack (struct hub_req *req)
 		return -1;
 	if (lr == 0) {
 		if (low)
-			hub_reply (req, PROTO_WARN, PR_RANGE_LOW, "Parcel %ld of %ld labelled %s %s. Tell a supervisor: "
-			    "the carrier's numbers are running low", no, total, p.carrier, p.tracking);
+			hub_reply (req, PROTO_WARN, PR_RANGE_LOW, "Parcel %ld of %ld labelled %s %s. The carrier's numbers are running "
+			    "low. " SCREEN_ASK SCREEN_IN_SUPER (SCREEN_RANGES), no, total, p.carrier, p.tracking);
 		else
 			hub_reply (req, PROTO_OK, PR_OK, "Parcel %ld of %ld labelled %s %s. Put the label on, then scan it",
 			    no, total, p.carrier, p.tracking);
@@ -554,7 +564,8 @@ flow_pack_verify (struct hub_req *req)
 		hub_reply (req, status, reason, "%s. Now pack parcel %d of %d", said,
 		    s.unlabelled_no ? s.unlabelled_no : s.next_no, s.expected);
 	else
-		hub_reply (req, status, reason, "%s. All %d parcels of %s checked", said, s.count, t.order.ref);
+		hub_reply (req, status, reason, "%s. All %d parcel%s of %s checked", said, s.count, s.count == 1 ? "" : "s",
+		    t.order.ref);
 	free (said);
 	flow_data_parcel (req, p);
 	return flow_scan_done (req, p->order, 0);

@@ -28,8 +28,9 @@ flow_scanout_cage (struct hub_req *req)
 		    "%.40s is not a cage or van. Scan the label on the cage", t.code);
 		return flow_scan_done (req, NULL, 0);
 	}
-	hub_reply (req, PROTO_OK, PR_OK, "%s (%s): %lld parcels on it. Scan parcels onto it", t.cage, t.cage_name,
-	    (long long) flow_scanout_count (req, t.cage));
+	int64_t on = flow_scanout_count (req, t.cage);
+	hub_reply (req, PROTO_OK, PR_OK, "%s (%s): %lld parcel%s on it. Scan parcels onto it", t.cage, t.cage_name,
+	    (long long) on, on == 1 ? "" : "s");
 	hub_reply_data (req, "cage", "%s", t.cage);
 	hub_reply_data (req, "carrier", "%s", t.cage_carrier);
 	hub_reply_data (req, "count", "%lld", (long long) flow_scanout_count (req, t.cage));

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "flow-steps.h"
 #include "hub/req/flow.h"
+#include "screens.h"
 #include "util.h"
 
 #include <string.h>
@@ -44,7 +45,7 @@ flow_undo_receive (struct hub_req *req, const struct flow_undo_ev *ev)
 	db_reset (st);
 	if (!ok) {
 		hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "Cannot undo receiving %s: its lines are being located. "
-		    "Ask a supervisor", ev->order);
+		    "Finish locating it, or a supervisor holds it. " SCREEN_ASK SCREEN_HOLD, ev->order);
 		return 1;
 	}
 	return flow_undo_exec (req, "UPDATE orders SET status = 'new', received_at = NULL, received_by = NULL"

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "pan.h"
 #include "carriers/carrier.h"
+#include "screens.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -401,7 +402,7 @@ flow_on_hold_alarm (struct hub_req *req, const char *order, int64_t parcel_id, c
 	if (!flow_on_hold (req, order, parcel_id, reason, sizeof reason, by, sizeof by))
 		return false;
 	flow_who (req, by, name, sizeof name);
-	hub_reply (req, PROTO_ALARM, PR_ON_HOLD, "ON HOLD: %s. Set it aside and tell a supervisor (held by %s: %s)",
+	hub_reply (req, PROTO_ALARM, PR_ON_HOLD, "ON HOLD: %s. Set it aside (held by %s: %s). " SCREEN_ASK SCREEN_RELEASE,
 	    what, name, reason);
 	hub_reply_data (req, "order", "%s", order);
 	hub_reply_data (req, "hold", "%s", reason);

@@ -11,6 +11,12 @@ tests_flow_test_import_LDADD = tests/libtestlib.a $(HUB_LIBS)
 tests_flow_test_symbol_SOURCES = tests/flow/test-symbol.c tests/tap.h
 tests_flow_test_symbol_LDADD = $(CARRIERS_LIBS)
 TESTS += tests/flow/test-gs1 tests/flow/test-import tests/flow/test-flow tests/flow/test-symbol
+# The work queues and the supervisor's commands.
+check_PROGRAMS += tests/flow/test-queue
+tests_flow_test_queue_SOURCES = tests/flow/test-queue.c tests/flow/flowlib.h
+tests_flow_test_queue_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_flow_test_queue_LDADD = $(TEST_LIBS)
+TESTS += tests/flow/test-queue
 
 # tests/carriers/: carriers as data, rules, quotes, close-out.
 check_PROGRAMS += tests/carriers/test-carriers

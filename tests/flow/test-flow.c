@@ -204,7 +204,7 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	fl_check (fl_scan (porter, "locate", "SP-R1-A02", "order", "T1000010", "line", "3", "outcome", "short", "qty", "0",
 	    NULL), PROTO_WARN, PR_SHORT, "short", "line 3 short, nothing at the location");
 	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_INCOMPLETE,
-	    "supervisor releases a part-shipment", "pack with a damaged line");
+	    "Part-shipment? Ask a supervisor: Supervisor > Part-shipments", "pack with a damaged line");
 	fl_check (fl_scan (porter, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_FORBIDDEN,
 	    "may not pack", "a porter may not pack");
 	fl_check (fl_cmd (packer, "release-part", "order", "T1000010", "reason", "customer agreed", NULL), PROTO_REFUSED,
@@ -283,7 +283,7 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	fl_check (fl_cmd (sup, "hold", "code", track, "reason", "Box crushed", NULL), PROTO_OK, PR_OK, "on hold",
 	    "hold one parcel");
 	r = fl_expect (fl_cmd (sup, "closeout-preview", "carrier", "dpd", NULL), PROTO_WARN, PR_INCOMPLETE,
-	    "0 parcels ready to close, 0 labelled but not on a cage; 1 held parcels on the cage: take them off",
+	    "0 parcels ready to close, 0 labelled but not on a cage; 1 held parcel on the cage: take it off",
 	    "a held parcel is not ready for close-out, and must come off the cage");
 	ok (strncmp (fl_data (r, "held.1"), "T1000010/1|CAGE-DPD|", 20) == 0, "held.1 = %s", fl_data (r, "held.1"));
 	proto_msg_destroy (&r);

@@ -9,3 +9,7 @@ check_PROGRAMS += tests/term/label-crop
 tests_term_label_crop_SOURCES = tests/term/label-crop.c tests/labels/zpl-decode.h
 tests_term_label_crop_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_term_label_crop_LDADD = $(JANSSON_LIBS) -lm
+# The work queues and the supervisor's screens, at every size, against a real hub and a private cupsd.
+dist_check_SCRIPTS += tests/term/term-queue.sh tests/term/term-super.sh
+TESTS += tests/term/term-queue.sh tests/term/term-super.sh
+EXTRA_DIST += tests/term/termprint.sh tests/term/queue-orders.csv

@@ -136,7 +136,7 @@ ts_locate ()
 # Pack an order at the bench as N parcels (default 1); ends at the label check.
 ts_pack ()
 {
-	ts_menu && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan "$1" && tl_wait "Parcels (1)" \
+	ts_menu && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan "$1" && tl_wait "Parcels (Enter=1)" \
 		&& tl_scan "${2:-1}" && tl_wait "Box type" && tl_scan M && tl_wait "Weight g" && tl_scan 900 \
 		&& tl_wait "Scan printed label"
 }

@@ -65,7 +65,7 @@ tl_wait "F2 Excl" && tl_keys F2 && tl_wait "Ready: 1" && ts_wait "W1000005/2 ver
 tl_ok $? "F2 leaves the split order out: 1 ready"
 [ "$(tl_sql "SELECT count(*) FROM manifests")" = 0 ]
 tl_ok $? "nothing committed before F1"
-tl_keys F1 && tl_wait "Manifest 1" && tl_wait "1 parcels"
+tl_keys F1 && tl_wait "Manifest 1" && tl_wait "1 parcel"
 tl_ok $? "F1 closes out: manifest 1, one parcel"
 tl_wait "Receipt to docs" && ts_wait "printed on docs"
 tl_ok $? "the collection receipt: which printer, and that it printed there"

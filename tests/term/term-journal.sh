@@ -102,7 +102,7 @@ tl_journal_gone ZQ999001
 tl_ok $? "cleared: gone from the journal's files"
 
 # After the terminal stops: still nothing.
-tl_keys F3 && tl_wait "Scan badge" && tl_keys F3
+tl_logout && tl_keys F3
 i=0
 while [ "$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_dead}')" != 1 ] && [ $i -lt 100 ]; do
 	sleep 0.05

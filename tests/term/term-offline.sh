@@ -88,7 +88,7 @@ tl_ok $? "numbered after the hub's last_seq ($last)"
 
 # The same with nobody logged in and the hub away: the PIN typed before the
 # first HELLO is answered is numbered when it goes, after last_seq.
-tl_keys F3 && tl_wait "MENU" && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait "MENU" && tl_logout
 tl_ok $? "logged out"
 tl_term_kill
 tl_hub_stop

@@ -54,7 +54,7 @@ tp_prepare ()
 # Pack a received, located order as one parcel.
 tp_pack ()
 {
-	tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan "$1" && tl_wait "Parcels (1)" \
+	tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan "$1" && tl_wait "Parcels (Enter=1)" \
 		&& tl_keys Enter && tl_wait "Box type" && tl_scan M && tl_wait "Weight g" && tl_scan 900 \
 		&& tl_wait "Scan printed label"
 }
@@ -117,11 +117,11 @@ tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU
 tp_prepare W1000006 WW-R1-A01 WW-SCF-0900 && tp_pack W1000006 && tl_wait_joined "Printer offline"
 tl_ok $? "third order packed, its label kept"
 tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu 'Print jobs')" && tl_wait "PRINT JOBS"
-tl_wait "W1000006/1 offline label"
+tl_wait_main "label W1000006/1: printer offline"
 tl_ok $? "Print jobs lists the kept label"
 tl_keys 1 && tl_wait "F2 Redirect"
 tl_ok $? "one chosen: reprint, redirect offered"
-tl_keys F2 && tl_wait "Printer (fallback)" && tl_keys Enter && tp_wait_count fallback 2
+tl_keys F2 && tl_wait "Printer (Enter=fallback)" && tl_keys Enter && tp_wait_count fallback 2
 tl_ok $? "redirected to the fallback from the list"
 tl_wait "Nothing waiting"
 tl_ok $? "the list is empty again"

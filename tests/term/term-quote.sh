@@ -22,7 +22,7 @@ tl_wait_re "^OK "
 tl_ok $? "the hub's summary on the message line"
 tl_scan NO-SUCH-ORDER && tl_wait "No order NO-SUCH"
 tl_ok $? "an unknown code is refused with the hub's words"
-tl_keys F3 && tl_wait MENU && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait MENU && tl_logout
 
 # The supervisor: the list to pick from, a reason, the hub's answer.
 tl_login B3001 3333
@@ -54,13 +54,13 @@ tl_keys F4 && tl_wait "Scan location" && tl_scan WW-R3-B12 && tl_wait "Scan item
 	&& tl_wait "Go to BT-HOLD-1" && tl_scan BT-HOLD-1 && tl_wait "Scan item" && tl_scan BT-EDP-0050 \
 	&& tl_wait "Next: pack"
 tl_ok $? "located"
-tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan W1000001 && tl_wait "Parcels (1)" \
+tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan W1000001 && tl_wait "Parcels (Enter=1)" \
 	&& tl_keys Enter && tl_wait "Box type" && tl_scan B2 && tl_wait "Weight g" && tl_scan 800 \
 	&& tl_wait "Scan printed label"
 tl_ok $? "packed"
 [ "$(tl_sql "SELECT carrier || '/' || service FROM parcels WHERE order_ref = 'W1000001'")" = "$choice" ]
 tl_ok $? "the parcel goes by the overridden carrier and service ($choice)"
-tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_keys F3 && tl_wait "Scan badge"
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU && tl_logout
 
 # A handheld: the list pages, and a parcel label quotes its order.
 tl_resize 16 20

@@ -52,8 +52,12 @@ tl_ok $? "the panel shows what the hub said about the order, in words: its lines
 tl_keys F3 && tl_wait "MENU" && tl_wait "|OK T1000002 received"
 tl_ok $? "F3 goes back to the menu; at 80 columns it lists recent answers"
 tl_resize 16 20
-tl_keys F3 && tl_wait "Scan badge"
-tl_ok $? "F3 on the menu logs out"
+tl_keys F3 && tl_wait_joined "Log out B1001? F1 yes, F3 no" && tl_wait "F1 Logout F3 Stay"
+tl_ok $? "F3 on the menu asks before it logs out"
+tl_keys F3 && tl_wait "Still logged in" && tl_wait "F3 Logout" && ! tl_screen | grep -q "Scan badge"
+tl_ok $? "F3 again: still logged in, at the menu"
+tl_logout
+tl_ok $? "F3 then F1 logs out"
 
 # Leaving the terminal: F3 (Exit) at the badge prompt ends it cleanly.
 tl_wait "F3 Exit" || tl_wait "Exit"

@@ -61,11 +61,21 @@ tl_ok ()
 
 tl_done ()
 {
+	# Whatever the suite did, no hub row reached the screen in its wire form (tl_screen).
+	TL_N=$((TL_N + 1))
+	if [ -s "$TL_DIR/wire" ]; then
+		echo "not ok $TL_N - no hub row on any screen in its wire form ('|'-joined fields, a '~void' suffix)"
+		sort -u "$TL_DIR/wire" | head -20 | sed 's/^/#   |/'
+		TL_FAILED=1
+	else
+		echo "ok $TL_N - no hub row on any screen in its wire form ($(cat "$TL_DIR/captures" 2>/dev/null || echo 0) captures read)"
+	fi
 	echo "1..$TL_N"
 	exit "$TL_FAILED"
 }
 
 # Start (or restart) the hub on the same endpoint and database; extra args passed on.
+# Its demo data is data/demo, or the folder TL_DEMO names (tl_demo).
 # CURVE is on, as in production: hub keys made once, the terminal enrolled as tl-term.
 TL_KEYS="$TL_DIR/keys"
 tl_hub_start ()
@@ -74,7 +84,7 @@ tl_hub_start ()
 		"$top_builddir/admin/despatch" keys init "$TL_KEYS" >/dev/null &&
 			"$top_builddir/admin/despatch" keys enrol "$TL_KEYS" tl-term >/dev/null || return 1
 	fi
-	"$TL_HUB" --endpoint "$TL_ENDPOINT" --database "$TL_DB" --demo-data "$top_srcdir/data/demo" \
+	"$TL_HUB" --endpoint "$TL_ENDPOINT" --database "$TL_DB" --demo-data "${TL_DEMO:-$top_srcdir/data/demo}" \
 		--set security.keys_dir="$TL_KEYS" --set hub.heartbeat_ms=300 "$@" 2>>"$TL_DIR/hub.log" &
 	TL_HUB_PID=$!
 	local i=0
@@ -83,6 +93,13 @@ tl_hub_start ()
 		i=$((i + 1))
 	done
 	[ -S "$TL_DIR/hub.sock" ]
+}
+
+# tl_demo ORDERS.CSV: the hub's demo data is the demo operators with these orders instead.
+tl_demo ()
+{
+	TL_DEMO="$TL_DIR/demo"
+	mkdir -p "$TL_DEMO" && cp "$top_srcdir/data/demo/operators.csv" "$TL_DEMO/" && cp "$1" "$TL_DEMO/orders.csv"
 }
 
 tl_hub_stop ()
@@ -101,7 +118,7 @@ tl_term_start ()
 {
 	local rows=$1 cols=$2
 	shift 2
-	local id=tl-term prev=
+	local id=tl-term prev= a
 	for a in "$@"; do
 		[ "$prev" = --terminal ] && id=$a
 		prev=$a
@@ -112,6 +129,7 @@ tl_term_start ()
 	local keys=${TL_TERM_KEYS-$TL_KEYS/terminals/$id}
 	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' ${keys:+--keys '$keys'} --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
 	if tmux -L "$TL_SOCK" has-session 2>/dev/null; then
+		tmux -L "$TL_SOCK" resize-window -t dsp -x "$cols" -y "$rows"
 		tmux -L "$TL_SOCK" respawn-pane -k -t dsp "$cmd"
 	else
 		tmux -L "$TL_SOCK" -f /dev/null new-session -d -s dsp -x "$cols" -y "$rows" "$cmd"
@@ -137,9 +155,39 @@ tl_resize ()
 	tmux -L "$TL_SOCK" resize-window -t dsp -x "$2" -y "$1"
 }
 
+# Every capture of the screen goes through here, and every one is checked:
+# no row of the hub's answers may reach the screen in its wire form (fields
+# joined by '|', a void parcel's '~void17' suffix). The side panel's
+# divider (the '|' down the middle column of a screen of 60 columns and 12
+# rows or more, terminal/term-screen.c) is not a row. Lines seen go into
+# TL_DIR/wire; tl_done fails the suite on them.
 tl_screen ()
 {
-	tmux -L "$TL_SOCK" capture-pane -p -t dsp 2>/dev/null
+	local out size
+	out=$(tmux -L "$TL_SOCK" capture-pane -p -t dsp 2>/dev/null) || return 1
+	printf '%s\n' "$out"
+	size=$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_width} #{pane_height}' 2>/dev/null)
+	# perl, as it counts characters (an accented name) where awk counts bytes.
+	printf '%s\n' "$out" | perl -CSD -e '
+		my ($size, $wire, $count) = @ARGV;
+		my ($w, $h) = split / /, $size;
+		my $m = int ($w / 2);
+		my $n = 0;
+		my @bad;
+		while (my $line = <STDIN>) {
+			chomp $line;
+			my $seen = $line;
+			substr ($seen, $m, 1) = " " if $w >= 60 && $h >= 12 && $. > 1 && length ($seen) > $m
+			    && substr ($seen, $m, 1) eq "|";
+			push @bad, $line if $seen =~ /\|/ || $seen =~ /[^ ~]~[A-Za-z0-9]/;
+		}
+		if (@bad) {
+			open my $f, ">>", $wire or die;
+			print $f "$_\n" for @bad;
+		}
+		if (open my $c, "<", $count) { $n = <$c> + 0; }
+		open my $c, ">", $count or die;
+		print $c $n + 1, "\n";' "$size" "$TL_DIR/wire" "$TL_DIR/captures"
 }
 
 # tl_wait TEXT [TRIES]: poll the screen (every 50 ms, 400 tries by default: a loaded machine can take seconds to show what an idle one shows at once) for fixed TEXT.
@@ -194,6 +242,24 @@ tl_settle ()
 	return 1
 }
 
+# tl_page_to TEXT: page down (PgDn, at most 24 pages) through a list until fixed TEXT shows.
+tl_page_to ()
+{
+	local i before j
+	for i in $(seq 1 24); do
+		tl_wait_main "$1" 10 && return 0
+		before=$(tl_row 0)
+		tl_keys PgDn
+		j=0
+		while [ "$(tl_row 0)" = "$before" ] && [ $j -lt 20 ]; do
+			sleep 0.05
+			j=$((j + 1))
+		done
+		[ "$(tl_row 0)" = "$before" ] && break # the last page
+	done
+	tl_wait_main "$1" 10
+}
+
 tl_row ()
 {
 	tl_screen | sed -n "$(($1 + 1))p"
@@ -231,6 +297,55 @@ tl_sql ()
 tl_menu ()
 {
 	tl_screen | sed -n "s/^\\(.\\) $1\\( .*\\)\\{0,1\\}\$/\\1/p" | head -1
+}
+
+# From the menu: log out (F3 asks, F1 says yes) and wait for the badge prompt.
+tl_logout ()
+{
+	tl_keys F3 && tl_wait "F1 Logout" && tl_keys F1 && tl_wait "Scan badge"
+}
+
+# tl_menu_key NAME: the key of a menu item, paging through the menu (PgDn,
+# at most 24 pages: a warning can leave a small screen one row a page) until it shows; "" and 1 when no page has it.
+tl_menu_key ()
+{
+	local k before i j
+	for i in $(seq 1 24); do
+		k=$(tl_menu "$1")
+		[ -n "$k" ] && echo "$k" && return 0
+		before=$(tl_row 0)
+		tl_keys PgDn
+		j=0
+		while [ "$(tl_row 0)" = "$before" ] && [ $j -lt 20 ]; do
+			sleep 0.05
+			j=$((j + 1))
+		done
+		[ "$(tl_row 0)" = "$before" ] && break # the last page
+	done
+	k=$(tl_menu "$1")
+	[ -n "$k" ] && echo "$k"
+}
+
+# The screen's main column, without the side panel of a wide screen
+# (60 columns and 12 rows or more: the panel starts after the middle).
+tl_main ()
+{
+	local size
+	size=$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_width} #{pane_height}' 2>/dev/null)
+	tl_screen | perl -CSD -ne 'BEGIN { ($w, $h) = split / /, shift @ARGV }
+		chomp; print ((($w >= 60 && $h >= 12) ? substr ($_, 0, int ($w / 2)) : $_), "\n")' "$size"
+}
+
+# tl_wait_main TEXT [TRIES]: like tl_wait_joined, on the main column alone.
+tl_wait_main ()
+{
+	local i=0 tries=${2:-400}
+	while [ $i -lt "$tries" ]; do
+		tl_main | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # Log in as badge/pin and wait for the menu.
