@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEAD "[carrier]\ncode = x\nname = X\nscheme = dhl-express\nlayout = dhl-express\nmanifest = csv\n" \
+/* A [carrier] section after its first line, and a whole head. */
+#define REST "code = x\nname = X\nscheme = dhl-express\nlayout = dhl-express\nmanifest = csv\n" \
 	"manifest-fields = tracking\n[service s]\nname = S\nlabel-code = 1\nlabel-name = S\ndays = 1\n" \
 	"countries = GB\nrequested = *\nmax-weight = 1000\nrank = 1\n"
+#define HEAD "[carrier]\n" REST
 #define WAYBILL "[symbol waybill]\nname = waybill\nmatch = ([0-9]{10})\ntracking = \\1\n"
 
 static const struct {
@@ -43,6 +45,11 @@ static const struct {
 	  "x.conf:21: [symbol routing-barcode]: instead must name a [symbol] of this file that reads the parcel" },
 	{ HEAD WAYBILL "[symbol waybill]\nname = again\n", "x.conf:21: symbol 'waybill' is defined twice" },
 	{ HEAD "[symbol]\n", "x.conf:17: [symbol] needs a name" },
+	{ HEAD "[symbol waybill]\nname = W\nmatch = J?JD01{piece-prefix}([0-9]{10})\ntracking = \\1\n",
+	  "x.conf:17: symbol 'waybill': match names {piece-prefix}, but [carrier] gives no piece-prefix" },
+	{ "[carrier]\npiece-prefix = 46001\n" REST, "x.conf:1: piece-prefix must be the 6 digits DHL gave the account" },
+	{ "[carrier]\npiece-prefix = 46001x\n" REST, "(like 460012), not '46001x'" },
+	{ "[carrier]\npiece-prefix = 4600123\n" REST, "not '4600123'" },
 };
 
 /* What one carrier's symbols make of a scan: "element key", "element -" (names no parcel) or "". */
