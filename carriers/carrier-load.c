@@ -64,6 +64,7 @@ static const struct carrier_key carrier_keys_carrier[] = {
 	CK (carrier, "depot", CK_WORD, depot, 0, 0, NULL, false),
 	CK (carrier, "origin", CK_WORD, origin, 0, 0, NULL, false),
 	CK (carrier, "product", CK_WORD, product, 0, 0, NULL, false),
+	CK (carrier, "piece-prefix", CK_WORD, piece_prefix, 0, 0, NULL, false),
 	{ NULL, 0, 0, 0, 0, 0, NULL, false },
 };
 
@@ -434,6 +435,13 @@ carrier_load_section_end (struct carrier_parse *p)
 		}
 		free (id);
 	}
+	if (p->kind == CS_CARRIER) {
+		const char *pp = p->c->piece_prefix;
+		/* The licence plate prints it as is, and DHL's piece IDs are JD01 + 18 digits. */
+		if (*pp && (strlen (pp) != 6 || strspn (pp, "0123456789") != 6))
+			return carrier_load_fail (p, p->section_line, "piece-prefix must be the 6 digits DHL gave the account "
+			    "(like 460012), not '%s'", pp);
+	}
 	if (p->kind == CS_SYMBOL) {
 		struct carrier_symbol *sym = p->obj;
 		if ((*sym->match == '\0') == (*sym->ais == '\0'))
@@ -446,7 +454,7 @@ carrier_load_section_end (struct carrier_parse *p)
 		if (*sym->instead)
 			sym->reads = CARRIER_READS_NOTHING;
 		char why[200];
-		if (carrier_symbol_compile (sym, why, sizeof why) != 0)
+		if (carrier_symbol_compile (sym, p->c, why, sizeof why) != 0)
 			return carrier_load_fail (p, p->section_line, "symbol '%s': %s", sym->element, why);
 		for (const char *c = sym->key; *c; c++)
 			if (*c == '\\' && isdigit ((unsigned char) c[1]) && c[1] - '0' > sym->ngroups)

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,13 +72,49 @@ carrier_symbol_unescape (const char *in)
 	return out;
 }
 
+/* What a match may name of its carrier file, so that a number the label prints from the file is written once. */
+static const struct {
+	const char *name;
+	size_t off;
+} carrier_symbol_values[] = {
+	{ "{piece-prefix}", offsetof (struct carrier, piece_prefix) },
+};
+
+/* The pattern with each {value} of carrier_symbol_values written as c's: NULL, why filled, when c has none. */
+static char *
+carrier_symbol_expand (const char *in, const struct carrier *c, char *why, size_t n)
+{
+	char *out = xstrdup (in);
+	for (size_t i = 0; i < nitems (carrier_symbol_values); i++) {
+		const char *name = carrier_symbol_values[i].name;
+		char *at;
+		while ((at = strstr (out, name)) != NULL) {
+			const char *v = c ? (const char *) c + carrier_symbol_values[i].off : "";
+			if (*v == '\0') {
+				snprintf (why, n, "match names %s, but [carrier] gives no %.*s", name, (int) strlen (name) - 2,
+				    name + 1);
+				free (out);
+				return NULL;
+			}
+			char *next = xasprintf ("%.*s%s%s", (int) (at - out), out, v, at + strlen (name));
+			free (out);
+			out = next;
+		}
+	}
+	return out;
+}
+
 int
-carrier_symbol_compile (struct carrier_symbol *s, char *why, size_t n)
+carrier_symbol_compile (struct carrier_symbol *s, const struct carrier *c, char *why, size_t n)
 {
 	carrier_symbol_free (s);
 	if (*s->match == '\0')
 		return 0;
-	char *pattern = carrier_symbol_unescape (s->match);
+	char *expanded = carrier_symbol_expand (s->match, c, why, n);
+	if (expanded == NULL)
+		return -1;
+	char *pattern = carrier_symbol_unescape (expanded);
+	free (expanded);
 	regex_t *re = xmalloc (sizeof *re);
 	int rc = regcomp (re, pattern, REG_EXTENDED | REG_ICASE);
 	free (pattern);

@@ -106,7 +106,8 @@ enum carrier_symbol_reads {
  * A [symbol ELEMENT] section: how the parcel is read out of what a reader
  * returns from the layout's barcode element ELEMENT (doc/carriers.md,
  * Scanning). Either match (a POSIX extended regular expression the whole
- * text must match, its \xHH escapes already turned into bytes) or ais (GS1
+ * text must match, its \xHH escapes already turned into bytes and
+ * {piece-prefix} into the carrier's) or ais (GS1
  * element strings with exactly these AIs); key builds the tracking number
  * or SSCC from the match: \N a group, (AI) an element's value, letters and
  * digits as written, '?' one character the symbol does not carry.
@@ -136,6 +137,7 @@ struct carrier {
 	int cutoff_min;           /* -1: none */
 	bool autoclose;           /* close out by itself at the cut-off */
 	char depot[16], origin[16], product[8];
+	char piece_prefix[8];     /* DHL's piece-ID prefix (6 digits) for the licence plate, or "" */
 	struct carrier_service *services;
 	int nservices;
 	struct carrier_zone *zones;
@@ -246,8 +248,8 @@ enum carrier_symbol_result carrier_symbol_read (const struct carrier_symbol *s, 
 const struct carrier_symbol *carrier_symbol_find (const struct carrier *c, const char *element);
 /* The AIM identifier letter readers send for a layout symbology ("code128" 'C'), or 0. */
 char carrier_symbol_aim (const char *symbology);
-/* Compile s->match into s->re (the loader); 0, or -1 with why filled. */
-int carrier_symbol_compile (struct carrier_symbol *s, char *why, size_t n);
+/* Compile s->match into s->re (the loader), {piece-prefix} written as c's; 0, or -1 with why filled. */
+int carrier_symbol_compile (struct carrier_symbol *s, const struct carrier *c, char *why, size_t n);
 /* Free s->re. */
 void carrier_symbol_free (struct carrier_symbol *s);
 

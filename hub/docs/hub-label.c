@@ -82,6 +82,8 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	json_t *carrier = json_object ();
 	json_object_set_new (carrier, "code", json_string (c->code));
 	json_object_set_new (carrier, "name", json_string (c->name));
+	if (*c->piece_prefix)
+		json_object_set_new (carrier, "piece_prefix", json_string (c->piece_prefix));
 	json_object_set_new (sh, "carrier", carrier);
 
 	json_t *service = json_object ();

@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEAD "[carrier]\ncode = x\nname = X\nscheme = dhl-express\nlayout = dhl-express\nmanifest = csv\n" \
+/* A [carrier] section after its first line, and a whole head. */
+#define REST "code = x\nname = X\nscheme = dhl-express\nlayout = dhl-express\nmanifest = csv\n" \
 	"manifest-fields = tracking\n[service s]\nname = S\nlabel-code = 1\nlabel-name = S\ndays = 1\n" \
 	"countries = GB\nrequested = *\nmax-weight = 1000\nrank = 1\n"
+#define HEAD "[carrier]\n" REST
 #define WAYBILL "[symbol waybill]\nname = waybill\nmatch = ([0-9]{10})\ntracking = \\1\n"
 
 static const struct {
@@ -43,6 +45,11 @@ static const struct {
 	  "x.conf:21: [symbol routing-barcode]: instead must name a [symbol] of this file that reads the parcel" },
 	{ HEAD WAYBILL "[symbol waybill]\nname = again\n", "x.conf:21: symbol 'waybill' is defined twice" },
 	{ HEAD "[symbol]\n", "x.conf:17: [symbol] needs a name" },
+	{ HEAD "[symbol waybill]\nname = W\nmatch = J?JD01{piece-prefix}([0-9]{10})\ntracking = \\1\n",
+	  "x.conf:17: symbol 'waybill': match names {piece-prefix}, but [carrier] gives no piece-prefix" },
+	{ "[carrier]\npiece-prefix = 46001\n" REST, "x.conf:1: piece-prefix must be the 6 digits DHL gave the account" },
+	{ "[carrier]\npiece-prefix = 46001x\n" REST, "(like 460012), not '46001x'" },
+	{ "[carrier]\npiece-prefix = 4600123\n" REST, "not '4600123'" },
 };
 
 /* What one carrier's symbols make of a scan: "element key", "element -" (names no parcel) or "". */
@@ -87,8 +94,8 @@ main (void)
 	char *cause = NULL;
 	carrier_set_t *set = carrier_load_text ("x.conf", HEAD WAYBILL, &cause);
 	ok (set != NULL, "a file that leaves a barcode unread loads (%s)", cause ? cause : "no cause");
-	ok (set && strcmp (carrier_set_at (set, 0)->uncovered, " routing-barcode ") == 0,
-	    "and says which barcode no section reads");
+	ok (set && strcmp (carrier_set_at (set, 0)->uncovered, " routing-barcode licence-plate ") == 0,
+	    "and says which barcodes no section reads (%s)", set ? carrier_set_at (set, 0)->uncovered : "");
 	carrier_set_destroy (&set);
 	free (cause);
 
@@ -122,13 +129,26 @@ main (void)
 		{ "dhl-express", "3318810025", "waybill 3318810025" },
 		{ "dhl-express", "2LFR75009+P", "routing-barcode -" },
 		{ "dhl-express", "]C02LAE00000+P", "routing-barcode -" },
+		/* The licence plate as zbarimg read it from a printed label, with its data identifier J or without,
+		 * with ]C0, in lower case, typed from its text; another account's prefix names no parcel of ours. */
+		{ "dhl-express", "JJD014600123318810025", "licence-plate 3318810025" },
+		{ "dhl-express", "JD014600123318810025", "licence-plate 3318810025" },
+		{ "dhl-express", "]C0JJD014600123318810025", "licence-plate 3318810025" },
+		{ "dhl-express", "]C0jjd014600123318810025", "licence-plate 3318810025" },
+		{ "dhl-express", "jd014600123318810025", "licence-plate 3318810025" },
+		{ "dhl-express", "(J) JD01 460012 33 1881 0025", "licence-plate 3318810025" },
+		{ "dhl-express", "JJD019999993318810025", "" },
+		{ "dhl-express", "JJD004600123318810025", "" },
+		{ "dhl-express", "JJD01460012331881002", "" },
+		{ "dhl-express", "]d1JJD014600123318810025", "" },
 		{ "store-van", "150123450000000012|T1000002|W85DL|1/1", "qr 150123450000000012" },
 		{ "store-van", "]Q1150123450000000012|T1000002|W85DL|1/1", "qr 150123450000000012" },
 	};
 	for (size_t i = 0; set && i < nitems (reads); i++) {
 		char got[128];
 		read_as (set, reads[i].carrier, reads[i].scan, got, sizeof got);
-		ok (strcmp (got, reads[i].want) == 0, "%s reads %s as '%s'", reads[i].carrier, reads[i].want, got);
+		ok (strcmp (got, reads[i].want) == 0, "%s reads %s as '%s'", reads[i].carrier,
+		    *reads[i].want ? reads[i].want : "no symbol of its own", got);
 	}
 	carrier_set_destroy (&set);
 	free (cause);

@@ -9,7 +9,8 @@
 # verify, and at scan-out on a handheld (16 x 20). Then what scanners really
 # send: AIM identifiers, lower case, GS typed as ^], DPD's barcode without
 # its '%' or with the check character of its printed text, a trailing
-# degree sign. A symbol that names no parcel (a routing or postcode
+# degree sign, DHL's licence plate without its data identifier J (and one
+# of another account's prefix, refused). A symbol that names no parcel (a routing or postcode
 # barcode) is refused with the barcode to scan instead. Then a pack
 # interrupted (F3 at verify, another label scanned, the terminal killed)
 # and a parcel added to a packed order: every parcel checked once and
@@ -125,6 +126,21 @@ tl_ok $? "store van QR with ]Q1, in lower case"
 tl_scan "]C0$(cat "$TL_DIR/read-dhl-express/routing-barcode.txt")" \
 	&& ts_wait "DHL Express's routing barcode (2L..., under the waybill): it names no parcel. Scan the WAYBILL barcode"
 tl_ok $? "DHL's routing barcode with ]C0: the WAYBILL barcode to scan instead, never 'Unknown label'"
+# DHL's licence plate as the reader read it: J, JD01, the carrier file's piece-prefix, the waybill.
+plate=$(cat "$TL_DIR/read-dhl-express/licence-plate.txt")
+prefix=$(sed -n 's/^piece-prefix *= *//p' "$top_srcdir/data/carriers/dhl-express.conf")
+[ -n "$prefix" ] && [ "$plate" = "JJD01$prefix$(tl_sql "SELECT tracking FROM parcels WHERE order_ref = 'H1000004' AND status <> 'void'")" ]
+tl_ok $? "DHL's licence plate as read is J + JD01 + the file's piece-prefix + the parcel's waybill ($plate)"
+for v in "]C0$plate" "${plate#J}" "$(printf '%s' "$plate" | tr 'A-Z' 'a-z')" "]C0$(printf '%s' "${plate#J}" | tr 'A-Z' 'a-z')"; do
+	tl_scan "$v" && ts_wait "Label of H1000004/1 already checked"
+	tl_ok $? "DHL licence plate as sent '$v': the same parcel"
+done
+[ "$prefix" = 999999 ] && other=000000 || other=999999
+tl_scan "]C0JJD01$other${plate#JJD01$prefix}" && ts_wait "Unknown label"
+tl_ok $? "a licence plate of another account's prefix ending in our waybill: refused, names no parcel of ours"
+[ "$(tl_sql "SELECT count(*) FROM events e JOIN parcels p ON p.id = e.parcel_id WHERE p.order_ref = 'H1000004'
+	AND e.action = 'verify'")" = 1 ]
+tl_ok $? "the DHL parcel still checked once"
 tl_scan "]C1$(cat "$TL_DIR/read-ups/postal.txt")" && ts_wait "names no parcel. Scan the tracking barcode"
 tl_ok $? "UPS's postal barcode as GS1-128 (]C1): the tracking barcode to scan instead"
 
@@ -164,6 +180,12 @@ done
 tl_keys "$scanout_key" && tl_wait "Scan cage" && tl_scan CAGE-DPD && tl_wait "Scan parcel" \
 	&& tl_scan "$(printf '%s' "${dpd#%}$check" | tr 'A-Z' 'a-z')°" && ts_wait "W1000001/1 already on CAGE-DPD"
 tl_ok $? "DPD at scan-out typed from its text in lower case, check character and degree sign"
+tl_keys F3 && tl_wait "Scan cage" && tl_keys F3 && tl_wait MENU
+tl_keys "$scanout_key" && tl_wait "Scan cage" && tl_scan CAGE-DHL && tl_wait "Scan parcel" \
+	&& tl_scan "]C0$(printf '%s' "$plate" | tr 'A-Z' 'a-z')" && ts_wait "H1000004/1 already on CAGE-DHL"
+tl_ok $? "DHL's licence plate at scan-out with ]C0, in lower case"
+tl_scan "JD01$other${plate#JJD01$prefix}" && ts_wait "Unknown label"
+tl_ok $? "and another account's plate refused there"
 tl_keys F3 && tl_wait "Scan cage" && tl_keys F3 && tl_wait MENU
 
 # A pack interrupted and resumed, then a parcel added: back at the bench.
