@@ -18,6 +18,7 @@
 #include <czmq.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -102,7 +103,11 @@ same_tree (const char *a, const char *b)
 	    == 0;
 }
 
-/* A terminal that scans for two seconds (on a thread of its own, with its own socket). */
+/* A terminal that scans (on a thread of its own, with its own socket) from once it is logged in until told
+ * to stop, at most 60 s; scanning says when its first scan is answered, so a slow login on a loaded machine
+ * cannot leave the backup's window without scans. */
+static atomic_bool scanning, stop_scanning;
+
 static void *
 keep_scanning (void *keys)
 {
@@ -112,8 +117,10 @@ keep_scanning (void *keys)
 	m = testlib_login (c, 2, "B2001", "2222");
 	proto_msg_destroy (&m);
 	uint32_t seq = 3;
-	for (int64_t until = util_mono_ms () + 2000; util_mono_ms () < until;) {
+	for (int64_t until = util_mono_ms () + 60000; util_mono_ms () < until && !atomic_load (&stop_scanning);) {
 		m = testlib_scan (c, seq++, "enquiry", "W1000009");
+		if (m)
+			atomic_store (&scanning, true);
 		proto_msg_destroy (&m);
 	}
 	client_destroy (&c);
@@ -152,12 +159,15 @@ main (void)
 	/* 1. The backup, while a second terminal keeps scanning. */
 	pthread_t writer;
 	ok (pthread_create (&writer, NULL, keep_scanning, k8) == 0, "bench-8 keeps scanning meanwhile");
-	usleep (300 * 1000);
+	for (int i = 0; i < 600 && !atomic_load (&scanning); i++)
+		usleep (50 * 1000);
+	ok (atomic_load (&scanning), "its scans are answered");
 	char *bdir = xasprintf ("%s/backups", scratch);
 	long long scans_before = testlib_sql_int (hub.database, "SELECT count(*) FROM scans");
 	char *out = run ("'%s/admin/despatch' --database '%s' backup --dir '%s' --keys '%s'", top, hub.database, bdir,
 	    hub.keys);
 	long long scans_after = testlib_sql_int (hub.database, "SELECT count(*) FROM scans");
+	atomic_store (&stop_scanning, true);
 	pthread_join (writer, NULL);
 	ok (out && strstr (out, "integrity ok") && strstr (out, "modes kept") && strstr (out, "exit 0"),
 	    "despatch backup of the live hub: %s", line1 (out));
