@@ -49,8 +49,6 @@ for size in 8x40 16x20; do
 	tl_ok $? "$size: each of its three lines read on screen, paging with PgDn"
 	tl_keys PgUp PgUp PgUp PgUp PgUp PgUp && tl_wait_re '^PACK' && tl_wait_main "Order T1000010"
 	tl_ok $? "$size: PgUp goes back to the parcel"
-	tl_settle
-	tl_screen > "/tmp/pk/$size"
 	tl_keys F3 && tl_wait "Scan ticket" && tl_keys F3 && tl_wait_re '^MENU'
 done
 
