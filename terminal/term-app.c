@@ -119,6 +119,14 @@ term_goto (struct term *t, const char *name)
 	const struct term_flow *f = term_flow_find (t, name);
 	if (f == NULL)
 		return;
+	/* An error or warning from an earlier turn belongs to the screen left;
+	 * an alarm still waiting for F1 stays, and so do news of kept scans. */
+	bool stale = t->msg == TM_WARN || t->msg == TM_REFUSED || t->msg == TM_ALARM;
+	if (stale && !t->blocked && t->msg_turn != t->turn) {
+		t->msg = TM_NONE;
+		t->msg_text[0] = '\0';
+		t->offer.command[0] = '\0';
+	}
 	t->flow = f;
 	t->stage = 0;
 	t->page = 0;
@@ -246,6 +254,7 @@ term_message (struct term *t, enum term_msg kind, const char *fmt, ...)
 	vsnprintf (t->msg_text, sizeof t->msg_text, fmt, ap);
 	va_end (ap);
 	t->msg = kind;
+	t->msg_turn = t->turn;
 	t->dirty = true;
 	for (size_t i = 0; i < nitems (term_app_sounds); i++) {
 		if (term_app_sounds[i].msg != kind)
@@ -629,6 +638,7 @@ term_app_tick (struct term *t, int64_t now_ms)
 		enum term_net_event ev = term_net_poll (t->net, now_ms, &r);
 		if (ev == TN_EV_NONE)
 			break;
+		t->turn++;
 		if (ev == TN_EV_UP)
 			term_app_up (t, r);
 		else if (ev == TN_EV_DOWN)
@@ -741,6 +751,7 @@ term_app_key (struct term *t, int key, int64_t now_ms)
 	enum term_input_type type = term_input_feed (&t->input, key, now_ms, &ev);
 	if (type == TI_NONE)
 		return;
+	t->turn++;
 	t->dirty = true;
 	if (type == TI_EDIT)
 		return;
@@ -837,6 +848,7 @@ term_app_layout (struct term *t)
 			v.side_title = "Details";
 	} else {
 		v.side_title = "Recent";
+		v.side_narrow = false; /* the recent answers are for wide windows only */
 		for (int i = 0; i < t->nhistory; i++) {
 			snprintf (hist[i], sizeof hist[i], "%s %s", t->history[i].provisional ? "~~" : term_screen_symbol (t->history[i].msg),
 			    t->history[i].text);

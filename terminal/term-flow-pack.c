@@ -83,6 +83,8 @@ term_flow_pack_body (struct term *t)
 		term_body_add (t, TA_SELECT, "%s %s", term_ctx_get (t, "carrier"), term_ctx_get (t, "tracking"));
 	} else if (t->stage == PACK_DONE || t->stage == PACK_ADD_OK) {
 		term_body_add (t, TA_OK, "Packed: %d of %s", t->nlist, parcels);
+	} else if (t->stage == PACK_PARCELS) {
+		term_body_add (t, TA_NORMAL, "Parcel 1: how many in all?");
 	} else {
 		term_body_add (t, TA_NORMAL, "%sParcel %s of %s", *term_ctx_get (t, "add") ? "Add: " : "",
 		    *term_ctx_get (t, "parcel") ? term_ctx_get (t, "parcel") : "1", parcels);
@@ -123,7 +125,8 @@ static void
 term_flow_pack_next (struct term *t, const proto_msg_t *r)
 {
 	const char *next = term_data (r, "next");
-	if (*term_data (r, "parcels"))
+	/* An order with no parcel yet says 0: the count is then the packer's to give. */
+	if (atol (term_data (r, "parcels")) > 0)
 		term_ctx_set (t, "parcels", term_data (r, "parcels"));
 	term_ctx_set (t, "box", "");
 	term_ctx_set (t, "weight", "");
@@ -361,6 +364,9 @@ term_flow_pack_view (struct term *t, struct term_view *v)
 	if (t->stage == PACK_ADD_OK)
 		v->keys[0] = "Add";
 	v->side_title = "Order lines";
+	/* No side panel on a handheld: the lines follow the parcel, paged, and the key line says so. */
+	v->side_narrow = true;
+	v->page_key = "Lines";
 }
 
 const struct term_flow term_flow_pack = {

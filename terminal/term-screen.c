@@ -259,20 +259,33 @@ term_screen_rows (const struct term_line *lines, size_t nlines, int width, struc
 	return n;
 }
 
+/* One key of the key line: "F2 Dmgd", or the paging key "PgDn Lines" (k = 4). */
+static size_t
+term_screen_key_put (const struct term_view *v, int k, bool brief, char *out, size_t room, bool first)
+{
+	if (k == 4)
+		return (size_t) snprintf (out, room, "%sPgDn %s", first ? "" : " ", v->page_key);
+	const char *label = brief && v->keys_brief[k] ? v->keys_brief[k] : v->keys[k];
+	return (size_t) snprintf (out, room, "%sF%d %s", first ? "" : " ", k + 1, label);
+}
+
 /*
- * The key line: only the keys that act ("F1 Lines F3 Back"). Every active
- * key always says what it does: the labels if one row holds them, else
- * their short forms, else the keys split over two rows (at 20 columns: two
- * keys a row, "F1 Lines F2 Dmgd" over "F3 Back F4 Short"). Returns the rows
- * it takes (0-2), the text of each in lines.
+ * The key line: only the keys that act ("F1 Lines F3 Back"), and PgDn when
+ * paging is said (paged). Every active key always says what it does: the
+ * labels if one row holds them, else their short forms, else the keys split
+ * over two rows (at 20 columns: two keys a row, "F1 Lines F2 Dmgd" over
+ * "F3 Back F4 Short"). Returns the rows it takes (0-2), the text of each in
+ * lines.
  */
 static int
-term_screen_key_lines (const term_screen_t *self, const struct term_view *v, char lines[2][256])
+term_screen_key_lines (const term_screen_t *self, const struct term_view *v, bool paged, char lines[2][256])
 {
-	int act[4], n = 0;
+	int act[5], n = 0;
 	for (int k = 0; k < 4; k++)
 		if (v->keys[k])
 			act[n++] = k;
+	if (paged && v->page_key)
+		act[n++] = 4;
 	if (n == 0)
 		return 0;
 	/* Keys from..to-1 of act into out, with labels or short forms. */
@@ -287,9 +300,7 @@ term_screen_key_lines (const term_screen_t *self, const struct term_view *v, cha
 				size_t len = 0;
 				lines[r][0] = '\0';
 				for (int i = r * per; i < n && i < (r + 1) * per; i++) {
-					int k = act[i];
-					const char *label = brief && v->keys_brief[k] ? v->keys_brief[k] : v->keys[k];
-					len += (size_t) snprintf (lines[r] + len, 256 - len, "%sF%d %s", len ? " " : "", k + 1, label);
+					len += term_screen_key_put (v, act[i], brief, lines[r] + len, 256 - len, len == 0);
 					if (len >= 256)
 						len = 255;
 				}
@@ -304,9 +315,7 @@ term_screen_key_lines (const term_screen_t *self, const struct term_view *v, cha
 	size_t len = 0;
 	lines[0][0] = '\0';
 	for (int i = 0; i < n; i++) {
-		int k = act[i];
-		len += (size_t) snprintf (lines[0] + len, 256 - len, "%sF%d %s", len ? " " : "", k + 1,
-		    v->keys_brief[k] ? v->keys_brief[k] : v->keys[k]);
+		len += term_screen_key_put (v, act[i], true, lines[0] + len, 256 - len, len == 0);
 		if (len >= 256)
 			len = 255;
 	}
@@ -347,53 +356,16 @@ term_screen_status (term_screen_t *self, const struct term_view *v, int row)
 	term_screen_put (self, row, self->cols - rw - 1, rw, v->hub_ok ? TA_STATUS : TA_ERROR, right);
 }
 
-void
-term_screen_layout (term_screen_t *self, struct term_view *v)
+/* Where each page of the body starts (rows brows from 0, bodyrows a page): a
+ * page starts at a line's first row, so a line that fits on a page is never
+ * cut between two (a row of a list read whole); a longer one is cut by page. */
+enum { TERM_SCREEN_MAX_PAGES = 256 };
+
+static int
+term_screen_pages (const struct term_screen_row *brows, int nbrows, int bodyrows, int pstart[TERM_SCREEN_MAX_PAGES + 1])
 {
-	term_screen_clear (self);
-	int rows = self->rows, cols = self->cols;
-	bool wide = term_screen_is_wide (self);
-	int mainw = wide ? cols / 2 : cols;
-	char keylines[2][256];
-	int keyrows = term_screen_key_lines (self, v, keylines);
-
-	/* Fixed rows: title, status, keys; the field takes one row, or two when narrow. */
-	int top = 1, bottom = rows - 1 - keyrows;
-	int inrows = v->prompt == NULL ? 0 : (mainw >= 30 ? 1 : 2);
-	int avail = bottom - top - inrows;
-	if (avail < 0) {
-		inrows = v->prompt ? 1 : 0;
-		avail = bottom - top - inrows;
-		if (avail < 0)
-			avail = 0;
-	}
-
-	/* The answer first: it is what the operator looks at after a scan. */
-	const char *starts[TERM_SCREEN_MAX_WRAP];
-	size_t lens[TERM_SCREEN_MAX_WRAP];
-	char msg[1024] = "";
-	int msglines = 0, need = 0;
-	if (v->msg != TM_NONE && v->msg_text) {
-		snprintf (msg, sizeof msg, "%s %s", term_screen_symbol (v->msg), v->msg_text);
-		need = term_screen_wrap (msg, mainw, starts, lens, TERM_SCREEN_MAX_WRAP);
-		/* The body keeps a row (and its page count) whatever the message: the rest is the message's. */
-		int maxmsg = avail - (v->nbody > 0 ? 1 : 0);
-		if (maxmsg < 1)
-			maxmsg = avail;
-		msglines = need < maxmsg ? need : maxmsg;
-		if (msglines > TERM_SCREEN_MAX_WRAP)
-			msglines = TERM_SCREEN_MAX_WRAP;
-	}
-	int bodyrows = avail - msglines;
-
-	/* Body, wrapped to the width and paged. */
-	struct term_screen_row brows[TERM_VIEW_MAX_LINES * TERM_SCREEN_ROWS_PER_LINE];
-	int nbrows = term_screen_rows (v->body, v->nbody, mainw, brows, (int) nitems (brows));
-	/* Pages start at a line's first row: a line that fits on a page is never
-	 * cut between two (a row of a list read whole); a longer one is cut by page. */
-	enum { TERM_SCREEN_MAX_PAGES = 256 };
-	int pstart[TERM_SCREEN_MAX_PAGES + 1] = { 0 };
 	int pages = 1;
+	pstart[0] = 0;
 	for (int r = 0; bodyrows > 0 && r < nbrows;) {
 		int len = 1;
 		while (r + len < nbrows && brows[r + len].cont)
@@ -408,6 +380,73 @@ term_screen_layout (term_screen_t *self, struct term_view *v)
 		r += len;
 	}
 	pstart[pages] = nbrows;
+	return pages;
+}
+
+void
+term_screen_layout (term_screen_t *self, struct term_view *v)
+{
+	term_screen_clear (self);
+	int rows = self->rows, cols = self->cols;
+	bool wide = term_screen_is_wide (self);
+	int mainw = wide ? cols / 2 : cols;
+
+	/* A narrow window with side_narrow: the side lines follow the body, under their heading. */
+	struct term_line lines[2 * TERM_VIEW_MAX_LINES + 1];
+	size_t nlines = 0;
+	for (size_t i = 0; i < v->nbody && i < TERM_VIEW_MAX_LINES; i++)
+		lines[nlines++] = v->body[i];
+	if (!wide && v->side_narrow && v->nside > 0) {
+		lines[nlines++] = (struct term_line) { v->side_title ? v->side_title : "", TA_TITLE };
+		for (size_t i = 0; i < v->nside && i < TERM_VIEW_MAX_LINES; i++)
+			lines[nlines++] = v->side[i];
+	}
+	struct term_screen_row brows[(2 * TERM_VIEW_MAX_LINES + 1) * TERM_SCREEN_ROWS_PER_LINE];
+	int nbrows = term_screen_rows (lines, nlines, mainw, brows, (int) nitems (brows));
+
+	/* The key line says PgDn only when there is a page to go to: laid out
+	 * with it first, and again without it when one page holds everything
+	 * (a row freed can only keep it so). */
+	char keylines[2][256];
+	const char *starts[TERM_SCREEN_MAX_WRAP];
+	size_t lens[TERM_SCREEN_MAX_WRAP];
+	char msg[1024] = "";
+	int keyrows = 0, inrows = 0, msglines = 0, need = 0, bodyrows = 0, top = 1, bottom = rows - 1, pages = 1;
+	int pstart[TERM_SCREEN_MAX_PAGES + 1] = { 0 };
+	for (int pass = v->page_key ? 0 : 1; pass < 2; pass++) {
+		keyrows = term_screen_key_lines (self, v, pass == 0, keylines);
+
+		/* Fixed rows: title, status, keys; the field takes one row, or two when narrow. */
+		bottom = rows - 1 - keyrows;
+		inrows = v->prompt == NULL ? 0 : (mainw >= 30 ? 1 : 2);
+		int avail = bottom - top - inrows;
+		if (avail < 0) {
+			inrows = v->prompt ? 1 : 0;
+			avail = bottom - top - inrows;
+			if (avail < 0)
+				avail = 0;
+		}
+
+		/* The answer first: it is what the operator looks at after a scan. */
+		msglines = need = 0;
+		if (v->msg != TM_NONE && v->msg_text) {
+			snprintf (msg, sizeof msg, "%s %s", term_screen_symbol (v->msg), v->msg_text);
+			need = term_screen_wrap (msg, mainw, starts, lens, TERM_SCREEN_MAX_WRAP);
+			/* The body keeps a row (and its page count) whatever the message: the rest is the message's. */
+			int maxmsg = avail - (nlines > 0 ? 1 : 0);
+			if (maxmsg < 1)
+				maxmsg = avail;
+			msglines = need < maxmsg ? need : maxmsg;
+			if (msglines > TERM_SCREEN_MAX_WRAP)
+				msglines = TERM_SCREEN_MAX_WRAP;
+		}
+		bodyrows = avail - msglines;
+
+		/* Body, wrapped to the width and paged. */
+		pages = term_screen_pages (brows, nbrows, bodyrows, pstart);
+		if (pages > 1)
+			break;
+	}
 	if (v->page >= pages)
 		v->page = pages - 1;
 	if (v->page < 0)

@@ -92,9 +92,16 @@ struct term_view {
 	unsigned queued;             /* scans waiting in the journal */
 	unsigned rejected;
 	unsigned unprinted;          /* labels of this station the hub could not print yet */
-	const char *side_title;      /* wide windows only */
+	const char *side_title;      /* wide windows only, unless side_narrow */
 	struct term_line side[TERM_VIEW_MAX_LINES];
 	size_t nside;
+	/* Narrow windows (no side panel): the side lines follow the body under
+	 * side_title as a heading, paged with it, so they are never out of reach
+	 * (the order's lines at Pack on a handheld). */
+	bool side_narrow;
+	/* What paging shows ("Lines"): the key line says "PgDn Lines" while the
+	 * body has more than one page. NULL: nothing said. */
+	const char *page_key;
 };
 
 term_screen_t *term_screen_new (int rows, int cols);

@@ -122,6 +122,10 @@ struct term {
 	enum term_msg msg;
 	char msg_text[512];
 	bool blocked;             /* an alarm waits for acknowledgement */
+	/* Which turn (a key, an answer or event from the hub) wrote the message:
+	 * a screen change in a later turn takes an old error or warning away,
+	 * while the answer to the step just done, written in this turn, stays. */
+	unsigned turn, msg_turn;
 	char alarm_code[128];     /* what the alarm was about, for COMMAND ack */
 
 	/* The one request out. */

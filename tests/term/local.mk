@@ -12,4 +12,7 @@ tests_term_label_crop_LDADD = $(JANSSON_LIBS) -lm
 # The work queues and the supervisor's screens, at every size, against a real hub and a private cupsd.
 dist_check_SCRIPTS += tests/term/term-queue.sh tests/term/term-super.sh
 TESTS += tests/term/term-queue.sh tests/term/term-super.sh
+# The pack screen on a handheld: the order's lines paged, the parcel count, a new order and old messages.
+dist_check_SCRIPTS += tests/term/term-pack.sh
+TESTS += tests/term/term-pack.sh
 EXTRA_DIST += tests/term/termprint.sh tests/term/queue-orders.csv

@@ -179,6 +179,40 @@ main (void)
 		term_screen_layout (s, &v);
 		ok (term_screen_is_wide (s) == screen_has (s, "Order lines"), "%dx%d: side panel %s", rows, cols,
 		    term_screen_is_wide (s) ? "shown" : "left out");
+
+		/* side_narrow: where there is no panel the side lines follow the body, every one on some
+		 * page, and the key line says PgDn while there is a page to go to. */
+		static char side_text[10][48];
+		for (int i = 0; i < 10; i++) {
+			snprintf (side_text[i], sizeof side_text[i], "SKU-%d x1 jumper", i + 1);
+			v.side[i] = (struct term_line) { side_text[i], TA_NORMAL };
+		}
+		v.nside = 10;
+		v.side_narrow = true;
+		v.page_key = "Lines";
+		v.page = 0;
+		term_screen_layout (s, &v);
+		int npages = v.pages, nseen = 0;
+		bool heading = false, pgdn = screen_has (s, "PgDn Lines");
+		for (int p = 0; p < npages; p++) {
+			v.page = p;
+			term_screen_layout (s, &v);
+			heading = heading || screen_has (s, "Order lines");
+			for (int i = 0; i < 10; i++)
+				nseen += screen_has (s, side_text[i]) ? 1 : 0;
+		}
+		if (term_screen_is_wide (s)) {
+			ok (npages == 1 && nseen == 10 && !pgdn, "%dx%d: side_narrow keeps the lines in the panel", rows, cols);
+		} else {
+			ok (heading && nseen >= 10, "%dx%d: side_narrow: the heading and all 10 side lines on the body's %d pages",
+			    rows, cols, npages);
+			ok (npages > 1 && pgdn, "%dx%d: and the key line says PgDn Lines", rows, cols);
+		}
+		v.nbody = 0;
+		v.nside = 1;
+		v.page = 0;
+		term_screen_layout (s, &v);
+		ok (v.pages == 1 && screen_has (s, side_text[0]) && !screen_has (s, "PgDn"), "%dx%d: one page: no PgDn on the key line", rows, cols);
 		term_screen_destroy (&s);
 		ok (s == NULL, "%dx%d: destroy clears the pointer", rows, cols);
 	}
