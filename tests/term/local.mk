@@ -16,3 +16,6 @@ TESTS += tests/term/term-queue.sh tests/term/term-super.sh
 dist_check_SCRIPTS += tests/term/term-pack.sh
 TESTS += tests/term/term-pack.sh
 EXTRA_DIST += tests/term/termprint.sh tests/term/queue-orders.csv
+# A label that cannot be drawn, at the bench: the refusal on screen, nothing printed, packed once the order is put right.
+dist_check_SCRIPTS += tests/term/term-undrawn.sh
+TESTS += tests/term/term-undrawn.sh
