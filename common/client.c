@@ -936,17 +936,23 @@ client_recv (client_t *self, int timeout_ms)
 bool
 client_writable (client_t *self, int timeout_ms)
 {
-	int64_t deadline = timeout_ms < 0 ? -1 : util_mono_ms () + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1 : util_mono_ms () + timeout_ms, writable_at = 0;
 	for (;;) {
 		client_service (self);
 		int events = 0;
 		size_t n = sizeof events;
 		if (self->link.sock && zmq_getsockopt (self->link.sock, ZMQ_EVENTS, &events, &n) == 0
-		    && (events & ZMQ_POLLOUT))
-			return true;
+		    && (events & ZMQ_POLLOUT)) {
+			/* The socket can be writable a moment before the monitor's word that the handshake
+			 * succeeded is read: wait a little for it, so a caller sees the link up with it. */
+			if (writable_at == 0)
+				writable_at = util_mono_ms ();
+			if (self->link.up || util_mono_ms () - writable_at >= 250)
+				return true;
+		}
 		int left = client_left (deadline);
 		if (left == 0)
-			return false;
+			return writable_at != 0;
 		/* Writable comes with the handshake, which the monitor reports. */
 		client_wait (self, NULL, 0, left < 20 ? left : 20);
 	}
