@@ -9,23 +9,9 @@ main (int argc, char **argv)
 		fprintf (stderr, "usage: zpl-decode JOB.zpl OUT.pbm\n");
 		return 2;
 	}
-	FILE *f = fopen (argv[1], "rb");
-	if (f == NULL) {
-		perror (argv[1]);
-		return 1;
-	}
-	fseek (f, 0, SEEK_END);
-	long n = ftell (f);
-	rewind (f);
-	char *job = calloc ((size_t) n + 1, 1);
-	if (fread (job, 1, (size_t) n, f) != (size_t) n) {
-		perror (argv[1]);
-		return 1;
-	}
-	fclose (f);
 	struct zpl_image img;
 	char err[200];
-	if (zpl_decode (job, &img, err, sizeof err) < 0) {
+	if (zpl_decode_file (argv[1], &img, err, sizeof err) < 0) {
 		fprintf (stderr, "zpl-decode: %s: %s\n", argv[1], err);
 		return 1;
 	}
@@ -39,6 +25,5 @@ main (int argc, char **argv)
 	fwrite (img.bits, 1, (size_t) img.row_bytes * (size_t) img.height, o);
 	fclose (o);
 	free (img.bits);
-	free (job);
 	return 0;
 }

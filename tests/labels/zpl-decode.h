@@ -9,6 +9,7 @@
 #define DSP_ZPL_DECODE_H
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,29 @@ __attribute__ ((unused)) static int
 zpl_pixel (const struct zpl_image *img, int x, int y)
 {
 	return (img->bits[(size_t) y * (size_t) img->row_bytes + (size_t) (x >> 3)] >> (7 - (x & 7))) & 1;
+}
+
+/* Read the ZPL job in the file at path and decode it as zpl_decode does; 0, or -1 with err filled. */
+__attribute__ ((unused)) static int
+zpl_decode_file (const char *path, struct zpl_image *img, char *err, size_t errlen)
+{
+	FILE *f = fopen (path, "rb");
+	if (f == NULL) {
+		snprintf (err, errlen, "cannot open it: %s", strerror (errno));
+		return -1;
+	}
+	fseek (f, 0, SEEK_END);
+	long n = ftell (f);
+	rewind (f);
+	char *job = n >= 0 ? calloc ((size_t) n + 1, 1) : NULL;
+	int rc = job && fread (job, 1, (size_t) n, f) == (size_t) n ? 0 : -1;
+	fclose (f);
+	if (rc != 0)
+		snprintf (err, errlen, "cannot read it: %s", job ? strerror (errno) : "out of memory");
+	else
+		rc = zpl_decode (job, img, err, errlen);
+	free (job);
+	return rc;
 }
 
 #endif

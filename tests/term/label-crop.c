@@ -57,23 +57,13 @@ main (int argc, char **argv)
 		return 2;
 	}
 	int dpi = atoi (argv[3]);
-	FILE *f = fopen (argv[1], "rb");
-	if (f == NULL || dpi <= 0) {
-		perror (argv[1]);
+	if (dpi <= 0) {
+		fprintf (stderr, "label-crop: DPI must be a positive number, not '%s'\n", argv[3]);
 		return 1;
 	}
-	fseek (f, 0, SEEK_END);
-	long n = ftell (f);
-	rewind (f);
-	char *job = calloc ((size_t) n + 1, 1);
-	if (fread (job, 1, (size_t) n, f) != (size_t) n) {
-		perror (argv[1]);
-		return 1;
-	}
-	fclose (f);
 	struct zpl_image img;
 	char err[200];
-	if (zpl_decode (job, &img, err, sizeof err) < 0) {
+	if (zpl_decode_file (argv[1], &img, err, sizeof err) < 0) {
 		fprintf (stderr, "label-crop: %s: %s\n", argv[1], err);
 		return 1;
 	}
@@ -116,6 +106,5 @@ main (int argc, char **argv)
 	}
 	json_decref (layout);
 	free (img.bits);
-	free (job);
 	return rc;
 }
