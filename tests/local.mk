@@ -45,7 +45,7 @@ bench: all
 
 # The hub printing through a private cupsd.
 check_PROGRAMS += tests/test-hub-print
-tests_test_hub_print_SOURCES = tests/test-hub-print.c tests/flow/flowlib.h tests/printers/print-test.h
+tests_test_hub_print_SOURCES = tests/test-hub-print.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h
 tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_print_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-print

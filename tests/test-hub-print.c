@@ -6,30 +6,10 @@
  * cancel do what they say and are audited.
  */
 #include "config.h"
-#include "tests/flow/flowlib.h"
-#include "tests/printers/print-test.h"
+#include "tests/hub-print.h"
 
 #include <czmq.h>
 #include <stdarg.h>
-
-/* Wait (bounded) for an EVENT "print" in state want for this terminal; NULL if none came. */
-static proto_msg_t *
-wait_event (struct fl_term *t, const char *want)
-{
-	for (int i = 0; i < 600; i++) {
-		proto_msg_t *m = client_recv (t->c, 100);
-		if (m == NULL)
-			continue;
-		if (proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
-			const char *state = proto_hash_get (m, PROTO_EVENT_DATA, "state");
-			diag ("event: %s: %s", state, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
-			if (state && strcmp (state, want) == 0)
-				return m;
-		}
-		proto_msg_destroy (&m);
-	}
-	return NULL;
-}
 
 /* Receive, locate and pack a one-line demo order; the pack reply is checked. */
 static void
@@ -45,20 +25,6 @@ pack_order (struct fl_term *t, const char *ref, const char *location, const char
 	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed and labelled: %s", ref,
 	    testlib_text (r));
 	proto_msg_destroy (&r);
-}
-
-static long long sql_int (struct testlib_hub *hub, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static long long
-sql_int (struct testlib_hub *hub, const char *fmt, ...)
-{
-	va_list ap;
-	va_start (ap, fmt);
-	char *sql = xvasprintf (fmt, ap);
-	va_end (ap);
-	long long v = testlib_sql_int (hub->database, sql);
-	free (sql);
-	return v;
 }
 
 int
@@ -82,7 +48,7 @@ main (void)
 
 	/* 1. A label goes out once, byte for byte, and the terminal hears "printed". */
 	pack_order (&packer, "T1000002", "MW-R1-A04", "MW-SHT-2210");
-	proto_msg_t *ev = wait_event (&packer, "printed");
+	proto_msg_t *ev = hp_wait_event (&packer, "printed");
 	ok (ev != NULL, "the packer's terminal is told the label printed");
 	proto_msg_destroy (&ev);
 	ok (print_test_wait_count ("label", 1), "the label arrived at the bench printer");
@@ -124,16 +90,16 @@ main (void)
 	r = fl_scan (&packer, "pack", "T1000010", "box", "L", "weight", "1400", "parcels", "1", NULL);
 	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "T1000010 packed: %s", testlib_text (r));
 	proto_msg_destroy (&r);
-	ev = wait_event (&packer, "offline");
+	ev = hp_wait_event (&packer, "offline");
 	ok (ev != NULL, "the terminal is told the printer is offline");
 	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "fallback") : NULL, "fallback", "and offered the fallback printer");
 	proto_msg_destroy (&ev);
-	is_int (sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
 	                       " WHERE p.order_ref = '%s' AND j.status = 'offline' AND j.data IS NOT NULL", "T1000010"),
 	    1, "the label is kept with its job");
 	is_int (print_test_count ("label"), 1, "nothing more reached the printer");
 	ok (print_test_printer ("label", true), "the bench printer is back");
-	ev = wait_event (&packer, "printed");
+	ev = hp_wait_event (&packer, "printed");
 	ok (ev != NULL, "the terminal is told it printed");
 	proto_msg_destroy (&ev);
 	ok (print_test_wait_count ("label", 2), "the kept label arrived");
@@ -142,7 +108,7 @@ main (void)
 	/* 3. Redirect a waiting label to the fallback printer. */
 	ok (print_test_printer ("label", false), "the bench printer is off again");
 	pack_order (&packer, "W1000009", "ST-R1-A03", "ST-NTB-0011");
-	ev = wait_event (&packer, "offline");
+	ev = hp_wait_event (&packer, "offline");
 	proto_msg_destroy (&ev);
 	r = fl_cmd (&packer, "redirect", "parcel", "W1000009/1", "printer", "fallback", NULL);
 	is_int (testlib_status (r), PROTO_OK, "redirect accepted: %s", testlib_text (r));
@@ -162,13 +128,13 @@ main (void)
 	ok (got && first && len == len1 && memcmp (got, first, len) == 0, "a reprint is the same label, byte for byte");
 	free (got);
 	free (first);
-	is_int (sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "reprint"), 1, "the reprint is audited");
-	is_int (sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "redirect"), 1, "the redirect is audited");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "reprint"), 1, "the reprint is audited");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "redirect"), 1, "the redirect is audited");
 
 	/* 4. Cancel: only a supervisor; the cancelled label never prints. */
 	ok (print_test_printer ("label", false), "the bench printer is off once more");
 	pack_order (&packer, "W1000006", "WW-R1-A01", "WW-SCF-0900");
-	ev = wait_event (&packer, "offline");
+	ev = hp_wait_event (&packer, "offline");
 	proto_msg_destroy (&ev);
 	r = fl_cmd (&packer, "print-cancel", "parcel", "W1000006/1", NULL);
 	is_int (testlib_reason (r), PR_FORBIDDEN, "a packer may not cancel a label job: %s", testlib_text (r));
@@ -176,9 +142,9 @@ main (void)
 	r = fl_cmd (&lead, "print-cancel", "parcel", "W1000006/1", NULL);
 	is_int (testlib_status (r), PROTO_OK, "a supervisor cancels it: %s", testlib_text (r));
 	proto_msg_destroy (&r);
-	for (int i = 0; i < 100 && sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled") < 1; i++)
+	for (int i = 0; i < 100 && hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled") < 1; i++)
 		usleep (100 * 1000);
-	is_int (sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled"), 1, "the job is cancelled");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled"), 1, "the job is cancelled");
 	ok (print_test_printer ("label", true), "the bench printer is back");
 	r = fl_cmd (&packer, "reprint", "parcel", "T1000002/1", NULL);
 	proto_msg_destroy (&r);
@@ -209,7 +175,7 @@ main (void)
 	r = fl_cmd (&lead, "ticket", "order", "NOPE-1", NULL);
 	is_int (testlib_reason (r), PR_UNKNOWN_BARCODE, "a ticket for an unknown order refused: %s", testlib_text (r));
 	proto_msg_destroy (&r);
-	is_int (sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s' AND order_ref = 'P1000003'", "ticket"), 1,
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s' AND order_ref = 'P1000003'", "ticket"), 1,
 	    "the ticket is audited");
 
 	r = fl_cmd (&packer, "redirect", "parcel", "NO-SUCH/1", "printer", "fallback", NULL);
