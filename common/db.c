@@ -384,9 +384,11 @@ db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames), void *arg)
 }
 
 bool
-db_checkpoint_passive (db_t *self)
+db_checkpoint_passive (db_t *self, int *copied)
 {
 	int log = -1, done = -1;
 	int rc = sqlite3_wal_checkpoint_v2 (self->conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (copied)
+		*copied = rc == SQLITE_OK ? done : -1;
 	return rc == SQLITE_OK && log == done;
 }

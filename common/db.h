@@ -67,8 +67,10 @@ char *db_query_text (db_t *self, const char *sql);
  * It takes the place of SQLite's automatic checkpoints on this connection. */
 void db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames), void *arg);
 /* A PASSIVE checkpoint; true when every frame of the WAL is now in the
- * database, so that the next commit starts the WAL over from its beginning. */
-bool db_checkpoint_passive (db_t *self);
+ * database, so that the next commit starts the WAL over from its beginning.
+ * *copied (NULL: not wanted) takes how many of the WAL's frames are in the
+ * database now, -1 on error. */
+bool db_checkpoint_passive (db_t *self, int *copied);
 
 /* Online copy into dest_path with the backup API; 0 or -1 and *cause. */
 int db_backup (db_t *self, const char *dest_path, char **cause);

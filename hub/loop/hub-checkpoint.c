@@ -15,6 +15,10 @@
 
 /* Checkpoint at the latest this long after the last one. */
 #define HUB_CHECKPOINT_MAX_MS (30 * 1000)
+/* Passes of one checkpoint: the frames the writer added during a pass are
+ * copied by the next, until at most HUB_CHECKPOINT_TAIL are left for the
+ * loop (a long tail copied there held every terminal 40-50 ms). */
+#define HUB_CHECKPOINT_PASSES 8
 
 struct hub_checkpoint {
 	pthread_t thread;
@@ -26,6 +30,8 @@ struct hub_checkpoint {
 	db_t *db;
 	atomic_bool big;  /* the loop's last commit left `frames` frames or more */
 	atomic_bool done; /* a checkpoint finished that the loop has not yet followed */
+	atomic_int wal;    /* frames in the WAL after the loop's last commit */
+	atomic_int copied; /* of those, in the database after the thread's last pass */
 };
 
 static void *
@@ -53,8 +59,13 @@ hub_checkpoint_run (void *arg)
 		if (self->big || now - last >= HUB_CHECKPOINT_MAX_MS) {
 			/* PASSIVE: copy what no reader needs, never wait for the writer. */
 			self->big = false;
-			db_checkpoint_passive (self->db);
-			self->done = true;
+			int copied = -1;
+			for (int pass = 0; pass < HUB_CHECKPOINT_PASSES; pass++)
+				if (db_checkpoint_passive (self->db, &copied) || copied < 0
+				    || self->wal - copied <= HUB_CHECKPOINT_TAIL)
+					break;
+			self->copied = copied;
+			self->done = copied >= 0;
 			last = now;
 		}
 		pthread_mutex_lock (&self->lock);
@@ -66,6 +77,7 @@ hub_checkpoint_run (void *arg)
 void
 hub_checkpoint_wal (hub_checkpoint_t *self, int frames)
 {
+	self->wal = frames;
 	if (frames < self->frames || self->big || self->done)
 		return;
 	pthread_mutex_lock (&self->lock);
@@ -77,7 +89,22 @@ hub_checkpoint_wal (hub_checkpoint_t *self, int frames)
 bool
 hub_checkpoint_done (hub_checkpoint_t *self)
 {
-	return atomic_exchange (&self->done, false);
+	if (!atomic_exchange (&self->done, false))
+		return false;
+	if (self->wal - self->copied <= HUB_CHECKPOINT_TAIL)
+		return true;
+	/* The writer got too far ahead meanwhile: the thread goes again, the loop copies nothing now. */
+	pthread_mutex_lock (&self->lock);
+	self->big = true;
+	pthread_cond_signal (&self->wake);
+	pthread_mutex_unlock (&self->lock);
+	return false;
+}
+
+int
+hub_checkpoint_left (hub_checkpoint_t *self)
+{
+	return self->wal - self->copied;
 }
 
 hub_checkpoint_t *

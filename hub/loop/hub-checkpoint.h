@@ -24,6 +24,9 @@ typedef struct hub_checkpoint hub_checkpoint_t;
  * commits, and copies a page once however often it changed meanwhile. At
  * 8 MB the hub took 10-20% fewer scans a second (doc/performance.md). */
 #define HUB_CHECKPOINT_FRAMES 16384
+/* The loop copies the tail only when the thread left at most this many
+ * frames (1 MB): more would hold every terminal while it copies them. */
+#define HUB_CHECKPOINT_TAIL 256
 
 /* Start the thread for the database at path, looking every every_ms and
  * at once when a commit leaves frames or more (0: HUB_CHECKPOINT_FRAMES);
@@ -32,9 +35,15 @@ hub_checkpoint_t *hub_checkpoint_new (const char *path, int every_ms, int frames
 /* The loop's connection committed and the WAL now holds frames: the thread
  * starts at once when they are many (db_on_wal_commit calls this). */
 void hub_checkpoint_wal (hub_checkpoint_t *self, int frames);
-/* True once after each checkpoint of the thread: the loop then runs
- * db_checkpoint_passive itself, between batches. */
+/* True once after each checkpoint of the thread when the WAL now holds at
+ * most HUB_CHECKPOINT_TAIL frames it did not copy: the loop then runs
+ * db_checkpoint_passive itself, between batches. With more, the thread is
+ * sent again and this is false. */
 bool hub_checkpoint_done (hub_checkpoint_t *self);
+/* The frames of the WAL its last checkpoint left for the loop, as the
+ * loop's last commit counted them (at most HUB_CHECKPOINT_TAIL when
+ * hub_checkpoint_done said true). */
+int hub_checkpoint_left (hub_checkpoint_t *self);
 /* Stop it after a last full checkpoint. */
 void hub_checkpoint_destroy (hub_checkpoint_t **self_p);
 

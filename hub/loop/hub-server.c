@@ -727,10 +727,13 @@ hub_server_tick_revoked (hub_server_t *self)
 static void
 hub_server_tick_checkpoint (hub_server_t *self)
 {
-	/* The checkpoint thread has caught up to within a few frames: copy
-	 * those here, between batches, and the next commit starts the WAL over. */
-	if (hub_checkpoint_done (self->checkpoint))
-		db_checkpoint_passive (self->db);
+	/* The checkpoint thread has caught up to within a few frames (at most
+	 * HUB_CHECKPOINT_TAIL): copy those here, between batches, and the next
+	 * commit starts the WAL over. */
+	if (hub_checkpoint_done (self->checkpoint)) {
+		log_debug ("checkpoint: the loop copies the %d frames the thread left", hub_checkpoint_left (self->checkpoint));
+		db_checkpoint_passive (self->db, NULL);
+	}
 }
 
 /* The heartbeat row despatch status reads (store/hub-store.h). */
