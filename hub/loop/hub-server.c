@@ -32,6 +32,11 @@
 
 #define HUB_PRUNE_EVERY_MS (60 * 60 * 1000)
 #define HUB_REPLY_KEEP_MS ((int64_t) 7 * 24 * 60 * 60 * 1000)
+/* The print worker's answers are recorded with the next batch of requests,
+ * or after this long when none comes: their own commit would be another
+ * fsync on the loop for every label (two a label: taken, printed). A job
+ * whose answer was not yet recorded at a crash is looked for by identity. */
+#define HUB_SERVER_SPOOL_WAIT_MS 50
 /* A request that still needs something new after this many runs is refused
  * (unstored, so the terminal's retry starts afresh): its inputs keep moving. */
 #define HUB_SERVER_RUNS_MAX 8
@@ -49,6 +54,7 @@ struct hub_server {
 	hub_after_t *after; /* what waits for the commit: renames, EVENTs (req/hub-after.h) */
 	hub_spool_t *spool; /* print jobs to CUPS after their commit, through the print worker (hub-spool.c) */
 	hub_later_t *later; /* requests waiting for the draw, PIN and file workers (hub-later.c) */
+	int64_t spool_due;  /* monotonic ms by which the print worker's answers are recorded; 0: none waiting */
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
@@ -572,8 +578,11 @@ hub_server_unwritable (struct hub_server_item *it)
 	    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
 }
 
+/* A batch: the requests waiting, answered ones first, in one transaction
+ * with what the spooler has to write (the print worker's answers when
+ * spool_answers, the marks of jobs to send), so the turn pays one commit. */
 static void
-hub_server_batch (hub_server_t *self)
+hub_server_batch (hub_server_t *self, bool spool_answers)
 {
 	int max = self->opt.batch_max > 0 ? self->opt.batch_max : 1;
 	struct hub_server_item *items = xcalloc ((size_t) max, sizeof *items);
@@ -586,12 +595,16 @@ hub_server_batch (hub_server_t *self)
 		n++;
 	if (n == 0) {
 		free (items);
+		if (spool_answers)
+			hub_spool_answer (self->spool, false);
 		return;
 	}
 	int64_t now_ms = util_wall_ms ();
 	bool in_tx = db_begin (self->db) == DB_DONE;
 	if (!in_tx)
 		log_error ("cannot begin a transaction: %s", db_errmsg (self->db));
+	if (spool_answers)
+		hub_spool_answer (self->spool, in_tx);
 	for (int i = 0; i < n; i++) {
 		if (in_tx && items[i].later)
 			hub_server_rerun (self, &items[i], now_ms);
@@ -600,7 +613,12 @@ hub_server_batch (hub_server_t *self)
 		else
 			hub_server_unwritable (&items[i]);
 	}
+	/* The jobs this batch queued are marked in its commit and go to the worker right after it. */
+	if (in_tx)
+		hub_spool_mark (self->spool);
 	bool committed = in_tx && db_commit (self->db) == DB_DONE;
+	if (in_tx)
+		hub_spool_committed (self->spool, committed);
 	hub_after_settle (self->after, committed, hub_server_send_event, self);
 	if (in_tx && !committed) {
 		/* Nothing of this batch is durable: say so to every sender. */
@@ -1105,11 +1123,11 @@ hub_server_db (hub_server_t *self)
 	return self->db;
 }
 
-/* What the workers answered, into the jobs' states and the parked requests. */
+/* What the workers answered, into the parked requests (the print worker's
+ * answers are recorded in the batch that follows, hub_server_batch). */
 static void
 hub_server_answers (hub_server_t *self)
 {
-	hub_spool_answer (self->spool);
 	hub_later_answer (self->later);
 	hub_events_answer (self->events, self->db);
 	hub_after_settle (self->after, true, hub_server_send_event, self);
@@ -1136,25 +1154,45 @@ hub_server_run (hub_server_t *self)
 		workers = n;
 		int fds[5];
 		size_t nfds = hub_later_fds (self->later, fds, nitems (fds) - 2);
-		fds[nfds++] = hub_spool_fd (self->spool);
 		if (hub_events_fd (self->events) >= 0)
 			fds[nfds++] = hub_events_fd (self->events);
 		for (size_t i = 0; i < nfds; i++)
 			items[n++] = (zmq_pollitem_t) { NULL, fds[i], ZMQ_POLLIN, 0 };
+		/* The print worker's answers wait (see HUB_SERVER_SPOOL_WAIT_MS): its fd is left out meanwhile. */
+		int spool = -1;
+		if (self->spool_due == 0) {
+			spool = n;
+			items[n++] = (zmq_pollitem_t) { NULL, hub_spool_fd (self->spool), ZMQ_POLLIN, 0 };
+		}
 		/* Answered requests wait for no one, nor does an import's next slice: poll without waiting. */
-		int rc = zmq_poll (items, n, hub_later_has_ready (self->later) || hub_feed_busy (self->feed) ? 0 : 250);
+		long wait_ms = hub_later_has_ready (self->later) || hub_feed_busy (self->feed) ? 0 : 250;
+		if (self->spool_due > 0) {
+			int64_t left = self->spool_due - util_mono_ms ();
+			wait_ms = left < 0 ? 0 : left < wait_ms ? (long) left : wait_ms;
+		}
+		int rc = zmq_poll (items, n, wait_ms);
 		if (rc < 0 && zmq_errno () != EINTR)
 			break;
 		bool answered = false;
 		for (int i = workers; rc > 0 && i < n; i++)
-			answered = answered || (items[i].revents & ZMQ_POLLIN);
+			answered = answered || (i != spool && (items[i].revents & ZMQ_POLLIN));
+		if (spool >= 0 && rc > 0 && (items[spool].revents & ZMQ_POLLIN))
+			self->spool_due = util_mono_ms () + HUB_SERVER_SPOOL_WAIT_MS;
 		if (answered)
 			hub_server_answers (self);
-		if ((rc > 0 && (items[0].revents & ZMQ_POLLIN)) || hub_later_has_ready (self->later))
-			hub_server_batch (self);
+		bool requests = (rc > 0 && (items[0].revents & ZMQ_POLLIN)) || hub_later_has_ready (self->later);
+		bool spool_now = self->spool_due > 0 && (requests || util_mono_ms () >= self->spool_due);
+		if (requests || spool_now) {
+			if (spool_now)
+				self->spool_due = 0;
+			hub_server_batch (self, spool_now);
+		}
 		if (feed >= 0 && rc > 0 && (items[feed].revents & ZMQ_POLLIN))
 			hub_feed_handle (self->feed, self->db);
 	}
+	/* Answers of the print worker not yet recorded are recorded now, not looked for at the next start. */
+	if (self->spool_due > 0)
+		hub_spool_answer (self->spool, false);
 	log_peer_flush_all ();
 	log_info ("hub stopping");
 	hub_notify_stopping ();

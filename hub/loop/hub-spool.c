@@ -28,13 +28,16 @@ struct hub_spool_flight {
 };
 
 struct hub_spool {
-	db_t *db;            /* the loop's connection, never inside a batch when the spooler runs */
+	db_t *db;            /* the loop's connection: its own transactions, or a batch's (mark, answer) */
 	conf_t *conf;        /* printer.server and the station printers (printers/print.h) */
 	hub_after_t *after;  /* the loop's: EVENTs about jobs go out after each run */
 	work_t *print;       /* the print worker (hub/work/work-print.h) */
 	char run[16];        /* this start's identity in job names */
 	struct hub_spool_flight flight[HUB_SPOOL_INFLIGHT];
 	int nflight;
+	struct hub_spool_job *marked; /* marked "submitting" in the open transaction: sent once it commits */
+	int nmarked;
+	bool recorded;                /* the open transaction records a job CUPS took */
 	int64_t quiet_until; /* monotonic ms: CUPS failed, ask nothing new before this */
 	int quiet_ms;
 };
@@ -71,6 +74,7 @@ hub_spool_destroy (hub_spool_t **self_p)
 		return;
 	hub_spool_t *self = *self_p;
 	work_destroy (&self->print);
+	free (self->marked);
 	free (self);
 	*self_p = NULL;
 }
@@ -80,6 +84,7 @@ hub_spool_fd (hub_spool_t *self)
 {
 	return work_fd (self->print);
 }
+
 
 struct hub_spool_job {
 	int64_t id;
@@ -271,7 +276,11 @@ hub_spool_ident (const hub_spool_t *self, struct hub_spool_job *j)
 static void
 hub_spool_cups_name (const struct hub_spool_job *j, char *out, size_t n)
 {
-	snprintf (out, n, "%s %s", j->ident, j->title);
+	size_t used = util_strlcpy (out, j->ident, n);
+	if (used + 1 < n) {
+		out[used++] = ' ';
+		util_strlcpy (out + used, j->title, n - used);
+	}
 }
 
 /* The job's document, copied into a submit ask; NULL when it has none. */
@@ -293,21 +302,17 @@ hub_spool_document (hub_spool_t *self, const struct hub_spool_job *j)
 	return w;
 }
 
-void
-hub_spool_submit (hub_spool_t *self)
+int
+hub_spool_mark (hub_spool_t *self)
 {
-	int room = HUB_SPOOL_INFLIGHT - self->nflight;
+	int room = HUB_SPOOL_INFLIGHT - self->nflight - self->nmarked;
 	if (room <= 0 || hub_spool_quiet (self))
-		return;
+		return 0;
 	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
 	int n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'queued' ORDER BY j.id LIMIT 64", jobs, room);
-	if (n == 0)
-		return;
+	if (n > 0 && self->marked == NULL)
+		self->marked = xcalloc (HUB_SPOOL_INFLIGHT, sizeof *self->marked);
 	db_t *db = self->db;
-	if (db_begin (db) != DB_DONE) {
-		log_error ("print jobs not sent now: %s", db_errmsg (db));
-		return;
-	}
 	int go = 0;
 	for (int i = 0; i < n; i++) {
 		struct hub_spool_job *j = &jobs[i];
@@ -331,27 +336,63 @@ hub_spool_submit (hub_spool_t *self)
 		db_bind_text (st, 2, j->printer);
 		db_bind_text (st, 3, j->ident);
 		db_bind_int (st, 4, util_wall_ms ());
-		if (db_step (st) == DB_DONE && db_changes (db) > 0)
-			jobs[go++] = *j;
+		if (db_step (st) == DB_DONE && db_changes (db) > 0) {
+			self->marked[self->nmarked++] = *j;
+			go++;
+		}
 		db_reset (st);
 	}
-	/* The mark is durable before anything goes: after a crash from here on, the job is looked for, not sent twice. */
-	if (db_commit (db) != DB_DONE) {
-		log_error ("print jobs not sent now: %s", db_errmsg (db));
-		db_rollback (db);
+	return go;
+}
+
+void
+hub_spool_committed (hub_spool_t *self, bool committed)
+{
+	int n = self->nmarked;
+	bool recorded = self->recorded;
+	self->nmarked = 0;
+	self->recorded = false;
+	/* Not committed: the marks and answers are gone with the transaction; the jobs are still queued, or looked for again. */
+	if (!committed)
 		return;
-	}
-	if (go > 0)
+	if (recorded)
+		work_crash_point ("submit-recorded");
+	/* The mark is durable before anything goes: after a crash from here on, the job is looked for, not sent twice. */
+	if (n > 0)
 		work_crash_point ("submit-marked");
-	for (int i = 0; i < go; i++) {
-		struct work_print_job *w = hub_spool_document (self, &jobs[i]);
+	for (int i = 0; i < n; i++) {
+		struct hub_spool_job *j = &self->marked[i];
+		struct work_print_job *w = hub_spool_document (self, j);
 		if (w == NULL) {
-			hub_spool_set (db, jobs[i].id, JOB_FAILED, NULL, 0, "nothing was drawn for this job", JOB_SUBMITTING);
-			hub_spool_notify (self, &jobs[i], "failed", "Nothing was drawn for %s: reprint it", jobs[i].parcel);
+			hub_spool_set (self->db, j->id, JOB_FAILED, NULL, 0, "nothing was drawn for this job", JOB_SUBMITTING);
+			hub_spool_notify (self, j, "failed", "Nothing was drawn for %s: reprint it", j->parcel);
 			continue;
 		}
 		hub_spool_send (self, w, JOB_SUBMITTING);
 	}
+}
+
+void
+hub_spool_submit (hub_spool_t *self)
+{
+	if (HUB_SPOOL_INFLIGHT - self->nflight <= 0 || hub_spool_quiet (self))
+		return;
+	/* Cheap when nothing waits (each turn): a transaction only for jobs to mark. */
+	struct hub_spool_job probe[1];
+	if (hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'queued' ORDER BY j.id LIMIT 64", probe, 1) == 0)
+		return;
+	db_t *db = self->db;
+	if (db_begin (db) != DB_DONE) {
+		log_error ("print jobs not sent now: %s", db_errmsg (db));
+		return;
+	}
+	hub_spool_mark (self);
+	bool committed = db_commit (db) == DB_DONE;
+	if (!committed) {
+		log_error ("print jobs not sent now: %s", db_errmsg (db));
+		db_rollback (db);
+	}
+	hub_spool_committed (self, committed);
 }
 
 static void
@@ -568,11 +609,11 @@ hub_spool_land (hub_spool_t *self, int64_t id, struct hub_spool_flight *out)
 	return false;
 }
 
-void
-hub_spool_answer (hub_spool_t *self)
+bool
+hub_spool_answer (hub_spool_t *self, bool in_tx)
 {
 	db_t *db = self->db;
-	bool in_tx = false, recorded = false;
+	bool own = false, any = false;
 	struct work_job *wj;
 	while ((wj = work_take (self->print)) != NULL) {
 		struct work_print_job *w = (struct work_print_job *) wj;
@@ -582,14 +623,15 @@ hub_spool_answer (hub_spool_t *self)
 			work_print_job_free (&w);
 			continue;
 		}
+		any = true;
 		if (w->rc == WORK_PRINT_DONE)
 			self->quiet_ms = 0;
-		if (!in_tx && !(in_tx = db_begin (db) == DB_DONE))
+		if (!in_tx && !own && !(own = db_begin (db) == DB_DONE))
 			log_error ("print answers not recorded now: %s", db_errmsg (db));
 		switch (f.op) {
 		case WORK_PRINT_SUBMIT:
 			hub_spool_on_submit (self, w, &j);
-			recorded = recorded || w->rc == WORK_PRINT_DONE;
+			self->recorded = self->recorded || w->rc == WORK_PRINT_DONE;
 			break;
 		case WORK_PRINT_FIND: hub_spool_on_find (self, w, &j); break;
 		case WORK_PRINT_POLL: hub_spool_on_poll (self, w, &j, f.sent); break;
@@ -601,10 +643,17 @@ hub_spool_answer (hub_spool_t *self)
 		}
 		work_print_job_free (&w);
 	}
+	if (in_tx || !own) {
+		if (!in_tx)
+			self->recorded = false;
+		return any;
+	}
 	/* A lost commit loses nothing: a job left "submitting" is looked for again. */
-	if (in_tx && db_commit (db) != DB_DONE) {
+	bool committed = db_commit (db) == DB_DONE;
+	if (!committed) {
 		log_error ("print answers not recorded: %s", db_errmsg (db));
 		db_rollback (db);
-	} else if (recorded)
-		work_crash_point ("submit-recorded");
+	}
+	hub_spool_committed (self, committed);
+	return any;
 }

@@ -8,12 +8,16 @@
  * answer). What happens to a job reaches the terminal that asked as an
  * EVENT (topic "print"), queued on the loop's after-commit list.
  *
+ * Its writes ride in the loop's batch when there is one (hub_spool_answer
+ * with in_tx, hub_spool_mark, then hub_spool_committed after the batch's
+ * commit): each of its own commits is an fsync on the loop, which every
+ * terminal waits for.
+ *
  * Everything it asks of CUPS goes to the print worker (hub/work/
  * work-print.h) as a job; the answers come back through hub_spool_fd and
  * hub_spool_answer, and the spooler turns each into the job's state. So a
  * stopped or slow cupsd holds the worker's thread, never the loop. Job
- * states after "queued" are written here alone, by the loop, outside any
- * batch.
+ * states after "queued" are written here alone, by the loop.
  *
  * Exactly once: a job is marked "submitting" with its identity
  * ("dsp:RUN:JOB", RUN made at each start of the hub; label_jobs.ident), and
@@ -27,6 +31,8 @@
 #ifndef DSP_HUB_SPOOL_H
 #define DSP_HUB_SPOOL_H
 
+#include <stdbool.h>
+
 #include "conf.h"
 #include "db.h"
 #include "hub/req/hub-after.h"
@@ -38,15 +44,26 @@ typedef struct hub_spool hub_spool_t;
 hub_spool_t *hub_spool_new (db_t *db, conf_t *conf, hub_after_t *after, char **cause);
 /* Waits for the worker's current CUPS call (at most its timeout). */
 void hub_spool_destroy (hub_spool_t **self_p);
-/* Send the queued jobs (each turn of the loop, after a batch's commit). */
+/* Send the queued jobs, in a transaction of its own (each turn of the
+ * loop: jobs a batch queued are marked in that batch, see hub_spool_mark). */
 void hub_spool_submit (hub_spool_t *self);
+/* In the caller's open transaction: mark the queued jobs "submitting" with
+ * their identities (as many as the worker has room for); they are sent by
+ * hub_spool_committed. Returns how many were marked. */
+int hub_spool_mark (hub_spool_t *self);
+/* The caller's transaction ended: committed, the marked jobs go to the
+ * worker; not, marks and answers are forgotten (the jobs are still queued,
+ * or looked for again by identity). */
+void hub_spool_committed (hub_spool_t *self, bool committed);
 /* Follow the jobs CUPS has (every HUB_SPOOL_FOLLOW_MS): printed, failed,
  * printer trouble; redirects and cancels asked for; jobs to find again. */
 #define HUB_SPOOL_FOLLOW_MS 500
 void hub_spool_follow (hub_spool_t *self);
 /* Readable when the print worker has answers: the loop polls it. */
 int hub_spool_fd (hub_spool_t *self);
-/* Turn the worker's answers into the jobs' states (in one transaction). */
-void hub_spool_answer (hub_spool_t *self);
+/* Turn the worker's answers into the jobs' states: in the caller's open
+ * transaction (in_tx; hub_spool_committed follows its commit), else in one
+ * of its own. True when there were answers. */
+bool hub_spool_answer (hub_spool_t *self, bool in_tx);
 
 #endif
