@@ -161,6 +161,9 @@ hub_server_repeat (hub_server_t *self, struct hub_server_item *it, const proto_m
 	uint32_t seq = proto_msg_seq (msg);
 	uint8_t was[HUB_STORE_DIGEST];
 	bool has_digest;
+	/* A terminal's next number, as nearly every request has, needs no search of the stored replies. */
+	if (hub_store_reply_none (self->db, terminal, seq))
+		return false;
 	it->reply = hub_store_reply_get (self->db, terminal, seq, &it->reply_size, was, &has_digest);
 	if (it->reply == NULL)
 		return false;

@@ -557,6 +557,17 @@ hub_store_terminal_last_seq (db_t *db, const char *terminal)
 	return seq;
 }
 
+bool
+hub_store_reply_none (db_t *db, const char *terminal, uint32_t seq)
+{
+	/* The terminals table is small and hot; the stored replies are neither. */
+	db_stmt_t *st = db_prepare (db, "SELECT last_seq FROM terminals WHERE terminal = ?1");
+	db_bind_text (st, 1, terminal);
+	bool none = db_step (st) == DB_ROW && (int64_t) seq > db_col_int (st, 0);
+	db_reset (st);
+	return none;
+}
+
 void
 hub_store_terminal_seen (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms)
 {

@@ -190,6 +190,24 @@ main (void)
 	is_int (testlib_status (r), PROTO_OK, "the hub answers the next good request");
 	proto_msg_destroy (&r);
 
+	/* A terminal the hub has no row for (it never said HELLO): its refusal is
+	 * stored all the same, and found again although its last_seq is unknown. */
+	size_t n3, n4;
+	uint8_t *cold = raw_reply (t, rx1, "t-unknown", 7, &n3);
+	int decoded = cold ? proto_decode (cold, n3, &dec, NULL, err, sizeof err) : -1;
+	ok (decoded == 0 && testlib_status (dec) == PROTO_REFUSED, "a scan from a terminal never seen: refused: %s",
+	    testlib_text (dec));
+	proto_msg_destroy (&dec);
+	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM terminals WHERE terminal = 't-unknown'"), 0,
+	    "  the hub has no row for it");
+	uint8_t *cold2 = raw_reply (t, rx1, "t-unknown", 7, &n4);
+	ok (cold2 && n3 == n4 && memcmp (cold, cold2, n3) == 0, "  the same again: the stored refusal, byte for byte");
+	r = sec_scan (t, "t-unknown", 7, "receive", "T1000003");
+	is_int (sec_error (r), PR_SEQUENCE_REUSED, "  another request under its number: SEQUENCE_REUSED");
+	proto_msg_destroy (&r);
+	free (cold);
+	free (cold2);
+
 	free (first);
 	free (again);
 	proto_msg_destroy (&rx1);
