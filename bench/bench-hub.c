@@ -23,9 +23,11 @@
  *                                     once the last is answered) for SECONDS; prints the bursts
  *                                     and the logins' latencies; a burst not answered within
  *                                     WAIT_S (10) seconds ends it
- *   bench-hub pack ENDPOINT TERMINAL PARCELS ORDER...
+ *   bench-hub pack ENDPOINT TERMINAL PARCELS[@MS] ORDER...
  *                                     pack each order as PARCELS parcels, one pack scan each
- *                                     after the other (every one labelled); prints latencies
+ *                                     after the other (every one labelled), as fast as the hub
+ *                                     answers, or with @MS one every MS ms (a packer's pace);
+ *                                     prints latencies
  *
  * The load line: "terminals=N scans=S seconds=T rate=R p50_us=.. p99_us=.. p999_us=.. lost=L"
  */
@@ -425,7 +427,7 @@ bench_login (const char *endpoint, int n, double seconds, const char *badge, con
 }
 
 static int
-bench_pack (const char *endpoint, const char *terminal, int parcels, int norders, char **orders)
+bench_pack (const char *endpoint, const char *terminal, int parcels, int pace_ms, int norders, char **orders)
 {
 	zsock_t *s = bench_dealer (endpoint, terminal);
 	uint32_t seq = (uint32_t) (util_wall_ms () / 1000);
@@ -435,6 +437,7 @@ bench_pack (const char *endpoint, const char *terminal, int parcels, int norders
 	snprintf (total, sizeof total, "%d", parcels);
 	for (int o = 0; o < norders && !zsys_interrupted; o++)
 		for (int p = 1; p <= parcels && !zsys_interrupted; p++) {
+			int64_t slot = util_mono_ms ();
 			proto_msg_t *m = proto_msg_new (PROTO_SCAN), *r = NULL;
 			proto_msg_set_terminal (m, terminal);
 			proto_set_str (m, PROTO_SCAN_STEP, "pack");
@@ -456,6 +459,9 @@ bench_pack (const char *endpoint, const char *terminal, int parcels, int norders
 			}
 			proto_msg_destroy (&r);
 			lat[done++] = us;
+			int64_t left = slot + pace_ms - util_mono_ms ();
+			if (pace_ms > 0 && left > 0)
+				zclock_sleep ((int) left);
 		}
 	qsort (lat, (size_t) done, sizeof *lat, bench_cmp_i64);
 	printf ("packs=%d refused=%d p50_us=%lld max_us=%lld\n", done, refused, done ? (long long) lat[done / 2] : 0,
@@ -516,10 +522,12 @@ main (int argc, char **argv)
 		return bench_cmd1 (argv[2], argv[3], argv[4], argc - 5, argv + 5);
 	if ((argc == 7 || argc == 8) && strcmp (argv[1], "login") == 0)
 		return bench_login (argv[2], atoi (argv[3]), atof (argv[4]), argv[5], argv[6], argc == 8 ? atoi (argv[7]) : 10);
-	if (argc >= 6 && strcmp (argv[1], "pack") == 0)
-		return bench_pack (argv[2], argv[3], atoi (argv[4]), argc - 5, argv + 5);
+	if (argc >= 6 && strcmp (argv[1], "pack") == 0) {
+		const char *at = strchr (argv[4], '@');
+		return bench_pack (argv[2], argv[3], atoi (argv[4]), at ? atoi (at + 1) : 0, argc - 5, argv + 5);
+	}
 	fprintf (stderr, "usage: bench-hub echo ENDPOINT | naive ENDPOINT DB | load ENDPOINT N SECONDS [STEP [INTERVAL_MS]]"
 	    " | fsync FILE N | scan1 ... | cmd1 ... | login ENDPOINT N SECONDS BADGE PIN [WAIT_S]"
-	    " | pack ENDPOINT TERMINAL PARCELS ORDER...\n");
+	    " | pack ENDPOINT TERMINAL PARCELS[@MS] ORDER...\n");
 	return 2;
 }
