@@ -2,7 +2,8 @@
  * despatch-rules.c: "despatch rules test ORDERS": run the rule set over a
  * file of orders (the import format, doc/orders.md) and print each choice
  * with its reasons, changing nothing: the orders are imported into a
- * scratch database in memory, never into the hub's.
+ * scratch database in memory; the hub's is not opened (a --database given
+ * is ignored), so none is made where there was none.
  *
  * Output, one line per order, tab-separated:
  *   ORDER  CARRIER/SERVICE (or -)  PRICE (or -)  RULE (file:line name, or -)  WHY
@@ -24,7 +25,7 @@ despatch_rules_exec (db_t *db, int argc, char **argv)
 {
 	argc--; /* the arguments after the command's name */
 	argv++;
-	(void) db;  /* never touched: the orders go into a scratch database */
+	(void) db;  /* NULL: the orders go into a scratch database */
 	if (argc < 2 || strcmp (argv[0], "test") != 0 || strchr (argv[1], '=')) {
 		fprintf (stderr, "despatch rules test ORDERS [at=2026-11-23T10:00:00Z] [carriers=DIR:DIR]\n");
 		return 2;
@@ -97,6 +98,8 @@ const struct despatch_cmd_entry despatch_rules_entry = {
 	.name = "rules",
 	.usage = "test ORDERS [at=ISO-TIME] [carriers=DIR]",
 	.help = "the carrier each order would get, and why; changes nothing",
-	.flags = DESPATCH_CMD_DATABASE,
+	/* No DESPATCH_CMD_DATABASE: a rules test reads no database of the hub,
+	 * so none is opened, and none made where there was none. */
+	.flags = 0,
 	.exec = despatch_rules_exec,
 };

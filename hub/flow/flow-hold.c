@@ -7,9 +7,11 @@
 #include "hub/req/flow.h"
 #include "pan.h"
 #include "screens.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,6 +137,25 @@ flow_hold_ack (struct hub_req *req)
 	return 0;
 }
 
+/* A note's limit is in characters, so that every script gets the same room;
+ * at four bytes a character at most, the stored text stays within
+ * FLOW_HOLD_NOTE_BYTES. */
+enum { FLOW_HOLD_NOTE_CHARS = 500, FLOW_HOLD_NOTE_BYTES = FLOW_HOLD_NOTE_CHARS * 4 };
+
+/* Characters (UTF-8 code points) in s; the wire lets only valid UTF-8 in, and
+ * a byte that is not would count as one. */
+static size_t
+flow_hold_chars (const char *s)
+{
+	size_t n = strlen (s), chars = 0;
+	for (size_t i = 0; i < n; chars++) {
+		uint32_t cp;
+		size_t len = text_utf8_decode (s + i, n - i, &cp);
+		i += len ? len : 1;
+	}
+	return chars;
+}
+
 int
 flow_hold_note (struct hub_req *req)
 {
@@ -143,12 +164,14 @@ flow_hold_note (struct hub_req *req)
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	const char *text = flow_arg (req, "text");
-	if (strlen (text) > 500) {
-		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "A note is at most 500 characters. Shorten it");
+	size_t chars = flow_hold_chars (text);
+	if (chars > FLOW_HOLD_NOTE_CHARS) {
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "A note is at most %d characters; this one is %zu characters. "
+		    "Shorten it", FLOW_HOLD_NOTE_CHARS, chars);
 		return 0;
 	}
 	/* A card number in a note is kept masked, and the operator told (pan.h). */
-	char masked[512];
+	char masked[FLOW_HOLD_NOTE_BYTES + 1];
 	util_strlcpy (masked, text, sizeof masked);
 	int cards = pan_mask (masked);
 	text = masked;

@@ -2,18 +2,23 @@
  * test-rules.c: the rule set over 50 varied orders (orders-50.csv), at a
  * fixed time so that cut-offs and promises do not depend on the clock:
  * every order's carrier, service, the rule that fired and a piece of the
- * reasons must be as rules-50.expected says; the hub's database is not
- * touched. Also "despatch quote" for a parcel and an order.
+ * reasons must be as rules-50.expected says; no database is made, not the
+ * one named with --database nor ./despatch.db when none is named (run in
+ * an empty folder, which stays empty). Also "despatch quote" for a parcel
+ * and an order.
  */
 #include "config.h"
 #include "tests/tap.h"
 #include "tests/testlib.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define AT "at=2026-11-23T10:00:00Z"
 
@@ -87,10 +92,39 @@ main (void)
 		fclose (f);
 	is_int (n, 50, "fifty orders checked");
 	free (path);
-	free (out);
 	char *db = xasprintf ("%s/hub.db", dir);
-	is_int (testlib_sql_int (db, "SELECT count(*) FROM orders"), 0, "the database named was not changed: no orders in it");
+	ok (access (db, F_OK) != 0, "the database named was not made: a rules test needs none");
 	free (db);
+
+	diag ("despatch rules test without --database, in an empty folder");
+	char *abs_src = realpath (src, NULL), *abs_build = realpath (build, NULL);
+	char *empty = xasprintf ("%s/empty", dir);
+	ok (abs_src && abs_build && mkdir (empty, 0700) == 0, "an empty folder %s", empty);
+	cmd = xasprintf ("cd '%s' && '%s/admin/despatch' rules test '%s/tests/carriers/orders-50.csv' carriers='%s/data/carriers' "
+	    AT " 2>&1", empty, abs_build ? abs_build : ".", abs_src ? abs_src : ".", abs_src ? abs_src : ".");
+	char *again = slurp_cmd (cmd, &status);
+	free (cmd);
+	is_int (status, 1, "it runs as before (exit 1: some orders have no service)");
+	ok (find_line (again, "R003", got, sizeof got) && strstr (got, "\tparcelforce/express-48\t"),
+	    "and prints the chosen carrier/service: %s", find_line (again, "R003", got, sizeof got) ? got : again);
+	is_str (again, out, "the same choices as with a database named");
+	DIR *d = opendir (empty);
+	int left = 0;
+	struct dirent *e;
+	while (d && (e = readdir (d)) != NULL)
+		if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0) {
+			diag ("left in the folder: %s", e->d_name);
+			left++;
+		}
+	if (d)
+		closedir (d);
+	ok (d != NULL && left == 0, "the folder is still empty: no despatch.db, nothing else");
+	rmdir (empty);
+	free (empty);
+	free (abs_src);
+	free (abs_build);
+	free (again);
+	free (out);
 
 	diag ("despatch quote");
 	cmd = xasprintf ("%s/admin/despatch -d '%s/hub.db' quote country=GB postcode='IV1 1AA' weight=1200 " AT " 2>&1",

@@ -167,6 +167,64 @@ test_whole_flow (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	    " AND code LIKE ']C100%'"), 1, "the raw scan is kept with its symbology identifier");
 }
 
+/* A note of n characters taken in turn from a sentence in Greek, Arabic and
+ * Chinese with an emoji: two, three and four bytes a character. */
+static char *
+note_of (size_t n)
+{
+	static const char *const sentence[] = {
+		"Π", "α", "ρ", "α", "κ", "α", "λ", "ώ", " ", "π", "α", "ρ", "α", "δ", "ώ", "σ", "τ", "ε", " ", "σ", "τ", "ο",
+		"ν", " ", "γ", "ε", "ί", "τ", "ο", "ν", "α", ".", " ", "ي", "ر", "ج", "ى", " ", "ا", "ل", "ت", "س", "ل", "ي", "م",
+		" ", "ل", "ل", "ج", "ا", "ر", ".", " ", "请", "把", "包", "裹", "交", "给", "邻", "居", "。", "📦", " ",
+	};
+	const size_t m = sizeof sentence / sizeof sentence[0];
+	char *s = xstrdup ("");
+	size_t chars = 0;
+	for (size_t i = 0; chars < n; i++) {
+		char *t = xasprintf ("%s%s", s, sentence[i % m]);
+		free (s);
+		s = t;
+		chars++;
+	}
+	return s;
+}
+
+/* A note is limited in characters, not bytes: 400 characters of two to four
+ * bytes each are kept whole; 501 are refused, saying how many, and nothing is
+ * stored. */
+static void
+test_note_length (struct fl_term *porter)
+{
+	diag ("a note's length counts characters, in any script");
+	long long notes = sql_int ("SELECT count(*) FROM notes WHERE order_ref = 'W1000005'");
+	long long events = sql_int ("SELECT count(*) FROM events WHERE order_ref = 'W1000005' AND action = 'note'");
+	char *long_ok = note_of (400);
+	ok (strlen (long_ok) > 500, "the 400-character note is %zu bytes", strlen (long_ok));
+	fl_check (fl_cmd (porter, "note", "code", "W1000005", "text", long_ok, NULL), PROTO_OK, PR_OK, "Note added",
+	    "a 400-character note in Greek, Arabic and Chinese is accepted");
+	char *stored = testlib_sql_text (hub.database,
+	    "SELECT text FROM notes WHERE order_ref = 'W1000005' ORDER BY rowid DESC LIMIT 1");
+	is_str (stored, long_ok, "and stored whole");
+	is_int (sql_int ("SELECT length(text) FROM notes WHERE order_ref = 'W1000005' ORDER BY rowid DESC LIMIT 1"), 400,
+	    "400 characters in the database");
+	free (stored);
+	stored = testlib_sql_text (hub.database,
+	    "SELECT detail FROM events WHERE order_ref = 'W1000005' AND action = 'note' ORDER BY rowid DESC LIMIT 1");
+	is_str (stored, long_ok, "and whole in the audit trail");
+	free (stored);
+
+	char *too_long = note_of (501);
+	proto_msg_t *r = fl_expect (fl_cmd (porter, "note", "code", "W1000005", "text", too_long, NULL), PROTO_REFUSED,
+	    PR_BAD_ARGUMENT, "at most 500 characters", "a 501-character note is refused");
+	ok (strstr (testlib_text (r), "501 characters") != NULL, "the refusal says how long it was: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	is_int (sql_int ("SELECT count(*) FROM notes WHERE order_ref = 'W1000005'"), notes + 1, "nothing stored for it");
+	is_int (sql_int ("SELECT count(*) FROM events WHERE order_ref = 'W1000005' AND action = 'note'"), events + 1,
+	    "and no event for it");
+	free (long_ok);
+	free (too_long);
+}
+
 static void
 test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup, struct fl_term *admin)
 {
@@ -512,6 +570,7 @@ main (void)
 	fl_term_open (&admin, hub.endpoint, "bench-02", "bench-2", "B9001", "9999");
 
 	test_whole_flow (&porter, &packer, &sup);
+	test_note_length (&porter);
 	test_refusals (&porter, &packer, &sup, &admin);
 	test_ranges_and_cages (&porter, &packer, &admin);
 	test_pack_resume (&porter, &packer, &admin);

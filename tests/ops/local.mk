@@ -61,3 +61,8 @@ tests_ops_test_backup_SOURCES = tests/ops/test-backup.c tests/flow/flowlib.h
 tests_ops_test_backup_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_ops_test_backup_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/ops/test-backup
+
+# The fuzz corpus's copies of the shipped carrier files, layouts and demo
+# orders are those files as they are now.
+dist_check_SCRIPTS += tests/ops/fuzz-seeds.sh
+TESTS += tests/ops/fuzz-seeds.sh
