@@ -270,8 +270,9 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 	}
 	if (rc == 0 && stored && hub_store_reply_put (self->db, terminal, seq, now_ms, out, it->reply_size, digest) != 0)
 		rc = -1;
-	if (rc == 0)
-		hub_store_terminal_seen (self->db, terminal, stored ? seq : 0, now_ms);
+	/* A stored reply without its number in last_seq would not be looked for again (hub_store_reply_none). */
+	if (rc == 0 && hub_store_terminal_seen (self->db, terminal, stored ? seq : 0, now_ms) != 0)
+		rc = -1;
 	hub_server_savepoint_end (self, mark, rc);
 	if (rc == 0) {
 		it->reply = out;

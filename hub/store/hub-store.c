@@ -529,13 +529,18 @@ hub_store_reply_prune (db_t *db, int64_t before_ms)
 	return rc == DB_DONE ? db_changes (db) : rc;
 }
 
+/* A terminal's row made after replies were stored for it (a refusal before
+ * its HELLO) starts at the last of them: last_seq is never below a stored
+ * number (hub_store_reply_none). */
+#define HUB_STORE_LAST_STORED "coalesce ((SELECT max (seq) FROM requests WHERE terminal = ?1), 0)"
+
 int
 hub_store_terminal_hello (db_t *db, const char *terminal, const char *station, const char *profile,
     const char *software, int64_t now_ms)
 {
 	db_stmt_t *st = db_prepare (db,
-	    "INSERT INTO terminals (terminal, station, profile, software, first_seen, last_seen)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+	    "INSERT INTO terminals (terminal, station, profile, software, first_seen, last_seen, last_seq)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5, " HUB_STORE_LAST_STORED ")"
 	    " ON CONFLICT(terminal) DO UPDATE SET station = ?2, profile = ?3, software = ?4, last_seen = ?5");
 	db_bind_text (st, 1, terminal);
 	db_bind_text (st, 2, station);
@@ -568,7 +573,7 @@ hub_store_reply_none (db_t *db, const char *terminal, uint32_t seq)
 	return none;
 }
 
-void
+int
 hub_store_terminal_seen (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms)
 {
 	db_stmt_t *st = db_prepare (db,
@@ -577,8 +582,9 @@ hub_store_terminal_seen (db_t *db, const char *terminal, uint32_t seq, int64_t n
 	db_bind_text (st, 1, terminal);
 	db_bind_int (st, 2, seq);
 	db_bind_int (st, 3, now_ms);
-	db_step (st);
+	int rc = db_step (st);
 	db_reset (st);
+	return rc == DB_DONE ? 0 : rc;
 }
 
 char *
@@ -606,8 +612,8 @@ hub_store_session_set (db_t *db, const char *terminal, const char *badge, int64_
 {
 	/* A LOGIN before any HELLO still registers the terminal. */
 	db_stmt_t *st = db_prepare (db,
-	    "INSERT INTO terminals (terminal, operator, login_at, first_seen, last_seen, last_active)"
-	    " VALUES (?1, ?2, ?3, ?4, ?4, ?4)"
+	    "INSERT INTO terminals (terminal, operator, login_at, first_seen, last_seen, last_active, last_seq)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4, ?4, " HUB_STORE_LAST_STORED ")"
 	    " ON CONFLICT(terminal) DO UPDATE SET operator = ?2, login_at = ?3, last_active = ?4");
 	db_bind_text (st, 1, terminal);
 	db_bind_text (st, 2, badge);

@@ -58,10 +58,12 @@ int hub_store_terminal_hello (db_t *db, const char *terminal, const char *statio
 uint32_t hub_store_terminal_last_seq (db_t *db, const char *terminal);
 /* True when no reply can be stored under (terminal, seq): the terminal is
  * known and seq is above its last_seq (a stored reply and the terminal's
- * last_seq are written in the same savepoint, hub_store_terminal_seen, and
- * last_seq never goes down). False says nothing: look the reply up. */
+ * last_seq are written in the same savepoint, hub_store_terminal_seen; a
+ * row made later starts at the last stored number; last_seq never goes
+ * down). False says nothing: look the reply up. */
 bool hub_store_reply_none (db_t *db, const char *terminal, uint32_t seq);
-void hub_store_terminal_seen (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms);
+/* A request of the terminal was applied (seq: its stored number, 0 for one not stored); 0 or the SQLite code. */
+int hub_store_terminal_seen (db_t *db, const char *terminal, uint32_t seq, int64_t now_ms);
 
 /* The session of a terminal: operator badge (caller frees), role and station; NULL when nobody. */
 char *hub_store_session_get (db_t *db, const char *terminal, int *role, char **station, int64_t *last_ms);

@@ -205,6 +205,18 @@ main (void)
 	r = sec_scan (t, "t-unknown", 7, "receive", "T1000003");
 	is_int (sec_error (r), PR_SEQUENCE_REUSED, "  another request under its number: SEQUENCE_REUSED");
 	proto_msg_destroy (&r);
+	/* Its HELLO makes its row now: the number already stored is not forgotten. */
+	r = sec_hello (t, "t-unknown", 0xF0000010u, "desk");
+	is_str (r ? proto_hash_get (r, PROTO_REPLY_DATA, "last_seq") : NULL, "7", "  its HELLO: last_seq 7, the refusal's");
+	proto_msg_destroy (&r);
+	uint8_t *cold3 = raw_reply (t, rx1, "t-unknown", 7, &n4);
+	ok (cold3 && n3 == n4 && memcmp (cold, cold3, n3) == 0, "  the same again after its HELLO: still the stored refusal");
+	free (cold3);
+	r = sec_login (t, "t-cold", 3, "B3001", "3333");
+	proto_msg_destroy (&r);
+	r = sec_hello (t, "t-cold", 0xF0000011u, "desk");
+	is_str (r ? proto_hash_get (r, PROTO_REPLY_DATA, "last_seq") : NULL, "3", "a LOGIN before any HELLO: last_seq 3");
+	proto_msg_destroy (&r);
 	free (cold);
 	free (cold2);
 
