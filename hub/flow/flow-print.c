@@ -127,6 +127,8 @@ flow_print_redirect (struct hub_req *req)
 	db_stmt_t *st = db_prepare (req->db,
 	    "UPDATE label_jobs SET printer = ?2, error = NULL, updated_at = ?3,"
 	    " status = CASE WHEN coalesce(cups_job, 0) > 0 AND status IN ('submitted', 'offline') THEN 'redirect'"
+	    /* Being sent, CUPS may have it under its identity: the spooler looks for it before it sends it anew. */
+	    "  WHEN status = 'submitting' AND coalesce(ident, '') <> '' THEN 'redirect'"
 	    "  ELSE 'queued' END WHERE id = ?1");
 	db_bind_int (st, 1, last);
 	db_bind_text (st, 2, printer);
@@ -156,7 +158,8 @@ flow_print_cancel (struct hub_req *req)
 	}
 	db_stmt_t *st = db_prepare (req->db,
 	    "UPDATE label_jobs SET updated_at = ?2, error = 'cancelled by ' || ?3,"
-	    " status = CASE WHEN coalesce(cups_job, 0) > 0 AND status NOT IN ('failed') THEN 'cancelling' ELSE 'cancelled' END"
+	    " status = CASE WHEN coalesce(cups_job, 0) > 0 AND status NOT IN ('failed') THEN 'cancelling'"
+	    "  WHEN status = 'submitting' AND coalesce(ident, '') <> '' THEN 'cancelling' ELSE 'cancelled' END"
 	    " WHERE id = ?1");
 	db_bind_int (st, 1, last);
 	db_bind_int (st, 2, req->now_ms);

@@ -607,8 +607,13 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 	bool in_tx = db_begin (self->db) == DB_DONE;
 	if (!in_tx)
 		log_error ("cannot begin a transaction: %s", db_errmsg (self->db));
-	if (spool_answers)
-		hub_spool_answer (self->spool, in_tx);
+	if (spool_answers && in_tx) {
+		hub_spool_answer (self->spool, true);
+	} else if (spool_answers) {
+		/* In a transaction of their own, its EVENTs settled with it, not dropped with the batch. */
+		hub_spool_answer (self->spool, false);
+		hub_after_settle (self->after, true, hub_server_send_event, self);
+	}
 	for (int i = 0; i < n; i++) {
 		if (in_tx && items[i].later)
 			hub_server_rerun (self, &items[i], now_ms);
@@ -1180,7 +1185,8 @@ hub_server_run (hub_server_t *self)
 		bool answered = false;
 		for (int i = workers; rc > 0 && i < n; i++)
 			answered = answered || (i != spool && (items[i].revents & ZMQ_POLLIN));
-		if (spool >= 0 && rc > 0 && (items[spool].revents & ZMQ_POLLIN))
+		if ((spool >= 0 && rc > 0 && (items[spool].revents & ZMQ_POLLIN))
+		    || (self->spool_due == 0 && hub_spool_answer_waits (self->spool)))
 			self->spool_due = util_mono_ms () + HUB_SERVER_SPOOL_WAIT_MS;
 		if (answered)
 			hub_server_answers (self);

@@ -27,6 +27,12 @@ struct hub_spool_flight {
 	enum hub_job_state sent;
 };
 
+/* An answer of the worker with the ask it answers. */
+struct hub_spool_answer {
+	struct work_print_job *w;
+	struct hub_spool_flight f;
+};
+
 struct hub_spool {
 	db_t *db;            /* the loop's connection: its own transactions, or a batch's (mark, answer) */
 	conf_t *conf;        /* printer.server and the station printers (printers/print.h) */
@@ -38,6 +44,11 @@ struct hub_spool {
 	struct hub_spool_job *marked; /* marked "submitting" in the open transaction: sent once it commits */
 	int nmarked;
 	bool recorded;                /* the open transaction records a job CUPS took */
+	/* The worker's answers recorded in the open transaction, and those whose
+	 * transaction did not commit: recorded again in the next one, never lost
+	 * (a lost "CUPS took it" of a job redirected meanwhile would print twice). */
+	struct hub_spool_answer *applied, *retry;
+	int napplied, nretry, applied_max, retry_max;
 	int64_t quiet_until; /* monotonic ms: CUPS failed, ask nothing new before this */
 	int quiet_ms;
 };
@@ -74,6 +85,12 @@ hub_spool_destroy (hub_spool_t **self_p)
 		return;
 	hub_spool_t *self = *self_p;
 	work_destroy (&self->print);
+	for (int i = 0; i < self->napplied; i++)
+		work_print_job_free (&self->applied[i].w);
+	for (int i = 0; i < self->nretry; i++)
+		work_print_job_free (&self->retry[i].w);
+	free (self->applied);
+	free (self->retry);
 	free (self->marked);
 	free (self);
 	*self_p = NULL;
@@ -302,6 +319,8 @@ hub_spool_document (hub_spool_t *self, const struct hub_spool_job *j)
 	return w;
 }
 
+static void hub_spool_answers_settle (hub_spool_t *self, bool committed);
+
 int
 hub_spool_mark (hub_spool_t *self)
 {
@@ -352,7 +371,8 @@ hub_spool_committed (hub_spool_t *self, bool committed)
 	bool recorded = self->recorded;
 	self->nmarked = 0;
 	self->recorded = false;
-	/* Not committed: the marks and answers are gone with the transaction; the jobs are still queued, or looked for again. */
+	hub_spool_answers_settle (self, committed);
+	/* Not committed: the marks are gone with the transaction (the jobs are still queued), the answers wait to be recorded again. */
 	if (!committed)
 		return;
 	if (recorded)
@@ -382,6 +402,7 @@ hub_spool_submit (hub_spool_t *self)
 	if (hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'queued' ORDER BY j.id LIMIT 64", probe, 1) == 0)
 		return;
 	db_t *db = self->db;
+	struct hub_after_mark mark = hub_after_mark (self->after);
 	if (db_begin (db) != DB_DONE) {
 		log_error ("print jobs not sent now: %s", db_errmsg (db));
 		return;
@@ -389,8 +410,10 @@ hub_spool_submit (hub_spool_t *self)
 	hub_spool_mark (self);
 	bool committed = db_commit (db) == DB_DONE;
 	if (!committed) {
+		/* Nor is anything said of them (a "no printer" EVENT). */
 		log_error ("print jobs not sent now: %s", db_errmsg (db));
 		db_rollback (db);
+		hub_after_drop (self->after, mark);
 	}
 	hub_spool_committed (self, committed);
 }
@@ -444,6 +467,36 @@ hub_spool_on_submit (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 
 /* --- find again -------------------------------------------------------------- */
 
+/* A job redirected or cancelled while it was being sent, looked for by identity: found, it is moved or
+ * cancelled in CUPS (the next follow); absent, it goes anew to its printer, or is cancelled here. */
+static void
+hub_spool_on_find_moved (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
+{
+	bool redirect = j->state == JOB_REDIRECT;
+	switch (w->found) {
+	case WORK_PRINT_FIND_FOUND:
+		hub_spool_set (self->db, j->id, j->state, NULL, w->cups_job, NULL, j->state);
+		log_info ("label job %lld: found in CUPS as job %d (%s), %s there", (long long) j->id, w->cups_job, j->ident,
+		    redirect ? "moved" : "cancelled");
+		break;
+	case WORK_PRINT_FIND_ABSENT:
+		if (hub_spool_set (self->db, j->id, redirect ? JOB_QUEUED : JOB_CANCELLED, NULL, -1, NULL, j->state)
+		    && !redirect)
+			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+		break;
+	case WORK_PRINT_FIND_FORGOTTEN:
+	default: {
+		char *why = xasprintf ("it may have printed on its first printer: %s",
+		    w->cause ? w->cause : "CUPS has forgotten jobs since");
+		hub_spool_set (self->db, j->id, redirect ? JOB_FAILED : JOB_CANCELLED, NULL, 0, why, j->state);
+		hub_spool_notify (self, j, redirect ? "failed" : "cancelled", "Cannot tell whether the label for %s printed (%s)."
+		    " Check the printers; reprint it if it did not", j->parcel, why);
+		free (why);
+		break;
+	}
+	}
+}
+
 static void
 hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
 {
@@ -452,6 +505,10 @@ hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 		hub_spool_cups_failed (self);
 		log_warn ("label job %lld: cannot tell yet whether CUPS has it: %s", (long long) j->id,
 		    w->cause ? w->cause : "no answer");
+		return;
+	}
+	if (j->state == JOB_REDIRECT || j->state == JOB_CANCELLING) {
+		hub_spool_on_find_moved (self, w, j);
 		return;
 	}
 	switch (w->found) {
@@ -511,7 +568,8 @@ hub_spool_on_move (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 		return;
 	}
 	/* Already finished or gone from CUPS: cancel what is left and send it anew to the new printer. */
-	if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT) && self->nflight < HUB_SPOOL_INFLIGHT)
+	if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT) && self->nflight < HUB_SPOOL_INFLIGHT
+	    && !hub_spool_flying (self, j->id))
 		hub_spool_send (self, hub_spool_ask (WORK_PRINT_CANCEL, j), JOB_UNKNOWN);
 }
 
@@ -576,10 +634,18 @@ hub_spool_follow (hub_spool_t *self)
 		    : jobs[i].state == JOB_REDIRECT ? WORK_PRINT_MOVE : WORK_PRINT_POLL;
 		hub_spool_send (self, hub_spool_ask (op, &jobs[i]), jobs[i].state);
 	}
-	/* Caught between "submitting" and a CUPS job id, and not being sent: looked for by identity. */
+	/* Caught between "submitting" and a CUPS job id, and not being sent, or redirected or cancelled
+	 * then (CUPS may have it all the same): looked for by identity. */
 	room = HUB_SPOOL_INFLIGHT - self->nflight;
-	n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'submitting' ORDER BY j.id LIMIT 64", jobs, room);
+	n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'submitting' OR (j.status IN ('redirect', 'cancelling')"
+	    " AND coalesce(j.cups_job, 0) = 0) ORDER BY j.id LIMIT 64", jobs, room);
 	for (int i = 0; i < n; i++) {
+		if (*jobs[i].ident == '\0' && jobs[i].state != JOB_SUBMITTING) {
+			/* Never sent under a name: a redirect goes anew, a cancel is done. */
+			hub_spool_set (self->db, jobs[i].id, jobs[i].state == JOB_REDIRECT ? JOB_QUEUED : JOB_CANCELLED, NULL, -1,
+			    NULL, jobs[i].state);
+			continue;
+		}
 		if (*jobs[i].ident == '\0') {
 			/* Sent by a hub that did not name its jobs: nothing to look for. */
 			const char *why = "interrupted while being sent, and it carries no identity to look for";
@@ -609,51 +675,101 @@ hub_spool_land (hub_spool_t *self, int64_t id, struct hub_spool_flight *out)
 	return false;
 }
 
+static void
+hub_spool_answers_push (struct hub_spool_answer **list, int *n, int *max, struct hub_spool_answer a)
+{
+	if (*n == *max) {
+		*max = *max ? *max * 2 : HUB_SPOOL_INFLIGHT;
+		*list = xrealloc (*list, (size_t) *max * sizeof **list);
+	}
+	(*list)[(*n)++] = a;
+}
+
+/* The transaction the answers were recorded in ended: committed, they are done; not, they are recorded again next time. */
+static void
+hub_spool_answers_settle (hub_spool_t *self, bool committed)
+{
+	for (int i = 0; i < self->napplied; i++) {
+		if (committed)
+			work_print_job_free (&self->applied[i].w);
+		else
+			hub_spool_answers_push (&self->retry, &self->nretry, &self->retry_max, self->applied[i]);
+	}
+	self->napplied = 0;
+}
+
+bool
+hub_spool_answer_waits (const hub_spool_t *self)
+{
+	return self->nretry > 0;
+}
+
+/* One answer into its job's state, in the open transaction. */
+static void
+hub_spool_answer_one (hub_spool_t *self, struct hub_spool_answer a)
+{
+	struct work_print_job *w = a.w;
+	struct hub_spool_job j;
+	if (!hub_spool_get (self, w->job, &j)) {
+		work_print_job_free (&w);
+		return;
+	}
+	if (w->rc == WORK_PRINT_DONE)
+		self->quiet_ms = 0;
+	switch (a.f.op) {
+	case WORK_PRINT_SUBMIT:
+		hub_spool_on_submit (self, w, &j);
+		self->recorded = self->recorded || w->rc == WORK_PRINT_DONE;
+		break;
+	case WORK_PRINT_FIND: hub_spool_on_find (self, w, &j); break;
+	case WORK_PRINT_POLL: hub_spool_on_poll (self, w, &j, a.f.sent); break;
+	case WORK_PRINT_MOVE: hub_spool_on_move (self, w, &j); break;
+	case WORK_PRINT_CANCEL:
+		if (a.f.sent == JOB_CANCELLING)
+			hub_spool_on_cancel (self, w, &j);
+		break;
+	}
+	hub_spool_answers_push (&self->applied, &self->napplied, &self->applied_max, a);
+}
+
 bool
 hub_spool_answer (hub_spool_t *self, bool in_tx)
 {
 	db_t *db = self->db;
-	bool own = false, any = false;
+	/* What the worker answered, after what earlier transactions did not keep. */
 	struct work_job *wj;
 	while ((wj = work_take (self->print)) != NULL) {
 		struct work_print_job *w = (struct work_print_job *) wj;
-		struct hub_spool_flight f = { 0 };
-		struct hub_spool_job j;
-		if (!hub_spool_land (self, w->job, &f) || !hub_spool_get (self, w->job, &j)) {
+		struct hub_spool_answer a = { w, { 0 } };
+		if (!hub_spool_land (self, w->job, &a.f)) {
 			work_print_job_free (&w);
 			continue;
 		}
-		any = true;
-		if (w->rc == WORK_PRINT_DONE)
-			self->quiet_ms = 0;
-		if (!in_tx && !own && !(own = db_begin (db) == DB_DONE))
-			log_error ("print answers not recorded now: %s", db_errmsg (db));
-		switch (f.op) {
-		case WORK_PRINT_SUBMIT:
-			hub_spool_on_submit (self, w, &j);
-			self->recorded = self->recorded || w->rc == WORK_PRINT_DONE;
-			break;
-		case WORK_PRINT_FIND: hub_spool_on_find (self, w, &j); break;
-		case WORK_PRINT_POLL: hub_spool_on_poll (self, w, &j, f.sent); break;
-		case WORK_PRINT_MOVE: hub_spool_on_move (self, w, &j); break;
-		case WORK_PRINT_CANCEL:
-			if (f.sent == JOB_CANCELLING)
-				hub_spool_on_cancel (self, w, &j);
-			break;
-		}
-		work_print_job_free (&w);
+		hub_spool_answers_push (&self->retry, &self->nretry, &self->retry_max, a);
 	}
-	if (in_tx || !own) {
-		if (!in_tx)
-			self->recorded = false;
-		return any;
+	if (self->nretry == 0)
+		return false;
+	struct hub_after_mark mark = hub_after_mark (self->after);
+	if (!in_tx && db_begin (db) != DB_DONE) {
+		log_error ("print answers not recorded now: %s", db_errmsg (db));
+		return true; /* they wait, none is lost */
 	}
-	/* A lost commit loses nothing: a job left "submitting" is looked for again. */
+	int n = self->nretry;
+	struct hub_spool_answer *todo = xmalloc ((size_t) n * sizeof *todo);
+	memcpy (todo, self->retry, (size_t) n * sizeof *todo);
+	self->nretry = 0;
+	for (int i = 0; i < n; i++)
+		hub_spool_answer_one (self, todo[i]);
+	free (todo);
+	if (in_tx)
+		return true;
+	/* Their EVENTs go with their commit, or not at all. */
 	bool committed = db_commit (db) == DB_DONE;
 	if (!committed) {
-		log_error ("print answers not recorded: %s", db_errmsg (db));
+		log_error ("print answers not recorded now: %s", db_errmsg (db));
 		db_rollback (db);
+		hub_after_drop (self->after, mark);
 	}
 	hub_spool_committed (self, committed);
-	return any;
+	return true;
 }

@@ -63,7 +63,11 @@ void hub_spool_follow (hub_spool_t *self);
 int hub_spool_fd (hub_spool_t *self);
 /* Turn the worker's answers into the jobs' states: in the caller's open
  * transaction (in_tx; hub_spool_committed follows its commit), else in one
- * of its own. True when there were answers. */
+ * of its own. Answers whose transaction did not commit are kept and
+ * recorded again at the next call. True when there were answers. */
 bool hub_spool_answer (hub_spool_t *self, bool in_tx);
+/* Answers are kept from a transaction that did not commit: the loop calls
+ * hub_spool_answer again soon, whether or not the worker answers more. */
+bool hub_spool_answer_waits (const hub_spool_t *self);
 
 #endif
