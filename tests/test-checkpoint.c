@@ -55,7 +55,7 @@ main (void)
 	 * every 15th a row of 1.2 MB (300 pages, more than the writer may be left), as imports write. */
 	static uint8_t body[1200 * 1024];
 	memset (body, 'w', sizeof body);
-	int longest = 0;
+	int longest = 0, forced = 0;
 	long long biggest = 0;
 	int tails = 0, restarts = 0, done = 0, updates = 0;
 	int64_t end = util_mono_ms () + 20000;
@@ -79,7 +79,9 @@ main (void)
 		/* What the hub's loop does between batches. */
 		if (hub_checkpoint_done (ck)) {
 			tails++;
-			if (hub_checkpoint_left (ck) > longest)
+			if (hub_checkpoint_left (ck) > HUB_CHECKPOINT_TAIL)
+				forced++;
+			else if (hub_checkpoint_left (ck) > longest)
 				longest = hub_checkpoint_left (ck);
 			restarts += db_checkpoint_passive (db, NULL);
 		}
@@ -92,6 +94,8 @@ main (void)
 	ok (biggest < 32 * 1024 * 1024, "the WAL file stayed small: at most %lld bytes", biggest);
 	ok (longest <= HUB_CHECKPOINT_TAIL, "the writer never had more than %d frames to copy itself (at most %d)",
 	    HUB_CHECKPOINT_TAIL, longest);
+	ok (hub_checkpoint_refusals (ck) >= 8L * forced, "but after 8 longer tails refused in a row (%d such; %ld refused)",
+	    forced, hub_checkpoint_refusals (ck));
 	is_int ((int) db_query_int (db, "SELECT count(*) FROM t", -1), COMMITS, "every row is there");
 	is_int ((int) db_query_int (db, "SELECT sum(n) FROM hot", -1), updates, "and every update");
 	db_on_wal_commit (db, NULL, NULL);

@@ -19,6 +19,11 @@
  * copied by the next, until at most HUB_CHECKPOINT_TAIL are left for the
  * loop (a long tail copied there held every terminal 40-50 ms). */
 #define HUB_CHECKPOINT_PASSES 8
+/* After this many checkpoints in a row whose tail was too long for the loop,
+ * the loop copies the next one whatever its length: a writer that adds more
+ * than the tail between every two turns would otherwise keep the WAL from
+ * ever starting over, and it would grow without bound. */
+#define HUB_CHECKPOINT_REFUSALS 8
 
 struct hub_checkpoint {
 	pthread_t thread;
@@ -32,6 +37,8 @@ struct hub_checkpoint {
 	atomic_bool done; /* a checkpoint finished that the loop has not yet followed */
 	atomic_int wal;    /* frames in the WAL after the loop's last commit */
 	atomic_int copied; /* of those, in the database after the thread's last pass */
+	int refused;       /* the loop's: tails refused in a row (HUB_CHECKPOINT_REFUSALS) */
+	long refusals;     /* and in all */
 };
 
 static void *
@@ -91,14 +98,24 @@ hub_checkpoint_done (hub_checkpoint_t *self)
 {
 	if (!atomic_exchange (&self->done, false))
 		return false;
-	if (self->wal - self->copied <= HUB_CHECKPOINT_TAIL)
+	if (self->wal - self->copied <= HUB_CHECKPOINT_TAIL || self->refused >= HUB_CHECKPOINT_REFUSALS) {
+		self->refused = 0;
 		return true;
+	}
+	self->refused++;
+	self->refusals++;
 	/* The writer got too far ahead meanwhile: the thread goes again, the loop copies nothing now. */
 	pthread_mutex_lock (&self->lock);
 	self->big = true;
 	pthread_cond_signal (&self->wake);
 	pthread_mutex_unlock (&self->lock);
 	return false;
+}
+
+long
+hub_checkpoint_refusals (hub_checkpoint_t *self)
+{
+	return self->refusals;
 }
 
 int

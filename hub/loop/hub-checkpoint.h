@@ -38,12 +38,15 @@ void hub_checkpoint_wal (hub_checkpoint_t *self, int frames);
 /* True once after each checkpoint of the thread when the WAL now holds at
  * most HUB_CHECKPOINT_TAIL frames it did not copy: the loop then runs
  * db_checkpoint_passive itself, between batches. With more, the thread is
- * sent again and this is false. */
+ * sent again and this is false, at most 8 times in a row (then the loop
+ * copies the tail whatever its length, so the WAL starts over). */
 bool hub_checkpoint_done (hub_checkpoint_t *self);
 /* The frames of the WAL its last checkpoint left for the loop, as the
  * loop's last commit counted them (at most HUB_CHECKPOINT_TAIL when
- * hub_checkpoint_done said true). */
+ * hub_checkpoint_done said true, but after 8 refusals in a row). */
 int hub_checkpoint_left (hub_checkpoint_t *self);
+/* How many tails hub_checkpoint_done refused to the loop since the start. */
+long hub_checkpoint_refusals (hub_checkpoint_t *self);
 /* Stop it after a last full checkpoint. */
 void hub_checkpoint_destroy (hub_checkpoint_t **self_p);
 
