@@ -79,6 +79,14 @@ tests_test_hub_undrawn_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_undrawn_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-undrawn
 
+# A correction of an undrawn order's label fields taken back with its file, refused or the hub killed while it writes.
+check_PROGRAMS += tests/test-hub-undrawn-undo
+tests_test_hub_undrawn_undo_SOURCES = tests/test-hub-undrawn-undo.c tests/hub-print.h tests/flow/flowlib.h \
+	tests/printers/print-test.h
+tests_test_hub_undrawn_undo_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_undrawn_undo_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-undrawn-undo
+
 # The WAL checkpoint thread under a writer that never pauses.
 check_PROGRAMS += tests/test-checkpoint
 tests_test_checkpoint_SOURCES = tests/test-checkpoint.c
