@@ -20,7 +20,10 @@
  *          earlier slices wrote is taken back, newest first.
  *
  * So a file is imported whole or not at all: a file with any bad row
- * writes nothing, and one refused while it is written is taken back. While
+ * writes nothing, and one refused while it is written is taken back. (But
+ * the undo records are the scratch database's and die with the process: a
+ * file whose writing was cut short by a kill, then refused when taken again,
+ * leaves the slices already committed.) While
  * a big file is written its orders appear slice by slice. An order the
  * floor has already begun when an import is taken back stays as it is
  * (the refusal names it).
