@@ -35,6 +35,11 @@ despatch_quote_exec (db_t *db, int argc, char **argv)
 		return 2;
 	}
 	if (argc >= 1 && strchr (argv[0], '=') == NULL) {
+		if (db == NULL) {
+			fprintf (stderr, "despatch quote: %s: no database here to find the order in. Give the hub's with -d "
+			    "PATH, or describe the parcel: country=CC weight=G\n", argv[0]);
+			return 1;
+		}
 		if (carrier_rules_order (db, argv[0], (int) weight, now, &o) != 0) {
 			fprintf (stderr, "despatch quote: no order %s in %s\n", argv[0], db_path (db));
 			return 1;
@@ -87,6 +92,7 @@ const struct despatch_cmd_entry despatch_quote_entry = {
 	.name = "quote",
 	.usage = "ORDER [weight=G] | quote country=CC [postcode=P] weight=G [service=S] [value=PENCE]",
 	.help = "the price of every service from the carriers' rate tables",
-	.flags = DESPATCH_CMD_DATABASE,
+	/* A parcel on the command line needs no database: none is made for it. */
+	.flags = DESPATCH_CMD_DATABASE | DESPATCH_CMD_DATABASE_IF_THERE,
 	.exec = despatch_quote_exec,
 };

@@ -15,7 +15,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DESPATCH_DEFAULT_DATABASE "despatch.db"
 #define DESPATCH_HELP_COLUMN 26
@@ -175,9 +177,12 @@ main (int argc, char **argv)
 	sub += optind - 1;
 	log_open ("despatch", LOG_LVL_WARN, 0);
 	db_t *db = NULL;
-	if (e->flags & DESPATCH_CMD_DATABASE) {
+	const char *path = database ? database : DESPATCH_DEFAULT_DATABASE;
+	bool wanted = (e->flags & DESPATCH_CMD_DATABASE)
+	    && (!(e->flags & DESPATCH_CMD_DATABASE_IF_THERE) || access (path, F_OK) == 0);
+	if (wanted) {
 		char *cause = NULL;
-		if ((db = hub_store_open (database ? database : DESPATCH_DEFAULT_DATABASE, &cause)) == NULL) {
+		if ((db = hub_store_open (path, &cause)) == NULL) {
 			fprintf (stderr, "despatch: %s\n", cause);
 			free (cause);
 			return 2;

@@ -26,6 +26,10 @@ enum despatch_cmd_flag {
 	/* With DESPATCH_CMD_OPTIONS: the command works on no database (keys), so
 	 * a --database given before its name is not handed to it. */
 	DESPATCH_CMD_NO_DATABASE = 1 << 2,
+	/* With DESPATCH_CMD_DATABASE: only a database that is there is opened
+	 * (quote: a parcel on the command line needs none); else db is NULL,
+	 * and nothing is made. */
+	DESPATCH_CMD_DATABASE_IF_THERE = 1 << 3,
 };
 
 struct despatch_cmd_entry {

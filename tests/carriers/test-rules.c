@@ -94,7 +94,6 @@ main (void)
 	free (path);
 	char *db = xasprintf ("%s/hub.db", dir);
 	ok (access (db, F_OK) != 0, "the database named was not made: a rules test needs none");
-	free (db);
 
 	diag ("despatch rules test without --database, in an empty folder");
 	char *abs_src = realpath (src, NULL), *abs_build = realpath (build, NULL);
@@ -145,10 +144,22 @@ main (void)
 	free (cmd);
 	ok (status == 2 && strstr (out, "weight= must be grams"), "a bad weight is refused: %s", out);
 	free (out);
+	ok (access (db, F_OK) != 0, "a quote for a parcel made no database");
 	cmd = xasprintf ("%s/admin/despatch -d '%s/hub.db' quote NOSUCH 2>&1", build, dir);
 	out = slurp_cmd (cmd, &status);
 	free (cmd);
-	ok (status == 1 && strstr (out, "no order NOSUCH"), "an unknown order is refused: %s", out);
+	ok (status == 1 && strstr (out, "no database here") && strstr (out, "-d PATH"),
+	    "an order to quote with no database there is refused, saying what to give: %s", out);
 	free (out);
+	ok (access (db, F_OK) != 0, "  and none is made");
+	FILE *empty_db = fopen (db, "w"); /* an empty file is an empty database: the hub's tables are made in it */
+	if (empty_db)
+		fclose (empty_db);
+	cmd = xasprintf ("%s/admin/despatch -d '%s/hub.db' quote NOSUCH 2>&1", build, dir);
+	out = slurp_cmd (cmd, &status);
+	free (cmd);
+	ok (status == 1 && strstr (out, "no order NOSUCH"), "with a database, an unknown order is refused: %s", out);
+	free (out);
+	free (db);
 	return tap_done ();
 }
