@@ -626,9 +626,10 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 	if (in_tx)
 		hub_spool_mark (self->spool);
 	bool committed = in_tx && db_commit (self->db) == DB_DONE;
+	hub_after_settle (self->after, committed, hub_server_send_event, self);
+	/* After the settle: what the spooler says of the jobs it marked goes out after this batch's replies. */
 	if (in_tx)
 		hub_spool_committed (self->spool, committed);
-	hub_after_settle (self->after, committed, hub_server_send_event, self);
 	if (in_tx && !committed) {
 		/* Nothing of this batch is durable: say so to every sender. */
 		log_error ("commit of %d requests failed: %s", n, db_errmsg (self->db));

@@ -43,6 +43,8 @@ struct hub_spool {
 	int nflight;
 	struct hub_spool_job *marked; /* marked "submitting" in the open transaction: sent once it commits */
 	int nmarked;
+	struct hub_spool_job *unmapped; /* found with no printer in it: said once it commits */
+	int nunmapped;
 	bool recorded;                /* the open transaction records a job CUPS took */
 	/* The worker's answers recorded in the open transaction, and those whose
 	 * transaction did not commit: recorded again in the next one, never lost
@@ -92,6 +94,7 @@ hub_spool_destroy (hub_spool_t **self_p)
 	free (self->applied);
 	free (self->retry);
 	free (self->marked);
+	free (self->unmapped);
 	free (self);
 	*self_p = NULL;
 }
@@ -324,13 +327,15 @@ static void hub_spool_answers_settle (hub_spool_t *self, bool committed);
 int
 hub_spool_mark (hub_spool_t *self)
 {
-	int room = HUB_SPOOL_INFLIGHT - self->nflight - self->nmarked;
+	int room = HUB_SPOOL_INFLIGHT - self->nflight - self->nmarked - self->nunmapped;
 	if (room <= 0 || hub_spool_quiet (self))
 		return 0;
 	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
 	int n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'queued' ORDER BY j.id LIMIT 64", jobs, room);
-	if (n > 0 && self->marked == NULL)
+	if (n > 0 && self->marked == NULL) {
 		self->marked = xcalloc (HUB_SPOOL_INFLIGHT, sizeof *self->marked);
+		self->unmapped = xcalloc (HUB_SPOOL_INFLIGHT, sizeof *self->unmapped);
+	}
 	db_t *db = self->db;
 	int go = 0;
 	for (int i = 0; i < n; i++) {
@@ -339,10 +344,9 @@ hub_spool_mark (hub_spool_t *self)
 			char *cause = NULL;
 			const char *q = print_map_queue (self->conf, j->station, hub_spool_role (j), &cause);
 			if (q == NULL) {
-				hub_spool_set (db, j->id, JOB_NO_PRINTER, NULL, 0, cause, JOB_QUEUED);
-				hub_spool_notify (self, j, "no-printer", "No %s printer for station %s: label kept. "
-				    "Reprint at another printer", hub_spool_role (j) == PRINT_ROLE_LABEL ? "label" : "document",
-				    j->station);
+				/* Said once committed (hub_spool_committed), after the reply of the request that queued it. */
+				if (hub_spool_set (db, j->id, JOB_NO_PRINTER, NULL, 0, cause, JOB_QUEUED))
+					self->unmapped[self->nunmapped++] = *j;
 				free (cause);
 				continue;
 			}
@@ -367,11 +371,17 @@ hub_spool_mark (hub_spool_t *self)
 void
 hub_spool_committed (hub_spool_t *self, bool committed)
 {
-	int n = self->nmarked;
+	int n = self->nmarked, unmapped = self->nunmapped;
 	bool recorded = self->recorded;
 	self->nmarked = 0;
+	self->nunmapped = 0;
 	self->recorded = false;
 	hub_spool_answers_settle (self, committed);
+	for (int i = 0; committed && i < unmapped; i++) {
+		struct hub_spool_job *j = &self->unmapped[i];
+		hub_spool_notify (self, j, "no-printer", "No %s printer for station %s: label kept. Reprint at another printer",
+		    hub_spool_role (j) == PRINT_ROLE_LABEL ? "label" : "document", j->station);
+	}
 	/* Not committed: the marks are gone with the transaction (the jobs are still queued), the answers wait to be recorded again. */
 	if (!committed)
 		return;
