@@ -148,6 +148,24 @@ hp_cupsd_pid (void)
 	return (pid_t) pid;
 }
 
+/* How every printing test begins: CZMQ quiet, the private cupsd with its
+ * fake printers started (a TAP line says so); returns the hub's setting
+ * "printer.server=SOCKET" (caller frees), NULL when cupsd did not start. */
+static inline char *
+hp_begin (void)
+{
+	zsys_init ();
+	zsys_set_logsystem (false);
+	/* The shared helpers a test may not need, used here once. */
+	(void) print_test_script;
+	(void) print_test_cups_tool;
+	(void) print_test_read;
+	(void) print_test_printer;
+	if (!ok (print_test_start (), "a private cupsd with fake printers runs"))
+		return NULL;
+	return xasprintf ("printer.server=%s", print_test_self.socket);
+}
+
 /* Wait (bounded, about 20 s) for a hub that is to kill itself; true once it has died of SIGKILL. */
 static inline bool
 hp_hub_died (struct testlib_hub *hub)

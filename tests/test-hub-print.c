@@ -30,13 +30,9 @@ pack_order (struct fl_term *t, const char *ref, const char *location, const char
 int
 main (void)
 {
-	zsys_init ();
-	zsys_set_logsystem (false);
-	(void) print_test_script; /* shared helpers this test does not need */
-	(void) print_test_cups_tool;
-	if (!ok (print_test_start (), "a private cupsd with fake printers runs"))
+	char *server = hp_begin ();
+	if (server == NULL)
 		return tap_done ();
-	char *server = xasprintf ("printer.server=%s", print_test_self.socket);
 	const char *extra[] = { server, "printer.bench-1.label=label", "station.bench-1.group=benches",
 		"printer.group.benches.fallback=fallback", "printer.desk-1.label=fallback", NULL };
 	struct testlib_hub hub;

@@ -41,15 +41,9 @@ timed_ping (struct fl_term *t)
 int
 main (void)
 {
-	zsys_init ();
-	zsys_set_logsystem (false);
-	(void) print_test_script;
-	(void) print_test_cups_tool;
-	(void) print_test_read;
-	(void) print_test_printer;
-	if (!ok (print_test_start (), "a private cupsd with fake printers runs"))
+	char *server = hp_begin ();
+	if (server == NULL)
 		return tap_done ();
-	char *server = xasprintf ("printer.server=%s", print_test_self.socket);
 	const char *extra[] = { server, "printer.bench-1.label=label", NULL };
 	struct testlib_hub hub;
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's label printer"))

@@ -191,18 +191,12 @@ u_fields (void)
 int
 main (void)
 {
-	zsys_init ();
-	zsys_set_logsystem (false);
-	(void) print_test_script;
-	(void) print_test_cups_tool;
-	(void) print_test_read;
-	(void) print_test_printer;
-	if (!ok (print_test_start (), "a private cupsd with fake printers runs"))
+	char *server = hp_begin ();
+	if (server == NULL)
 		return tap_done ();
 	char dir[256];
 	testlib_tmpdir (dir, sizeof dir);
 	snprintf (inbox, sizeof inbox, "%s/inbox", dir);
-	char *server = xasprintf ("printer.server=%s", print_test_self.socket);
 	char *set_inbox = xasprintf ("hub.inbox=%s", inbox);
 	const char *extra[] = { server, "printer.bench-1.label=label", set_inbox, NULL };
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's label printer and an inbox"))
