@@ -400,9 +400,9 @@ static const char *hub_store_migrations[] = {
 	"  run INTEGER NOT NULL,"
 	"  seq INTEGER NOT NULL,"
 	"  ref TEXT NOT NULL,"
-	"  kind INTEGER NOT NULL,"           /* 0 made, 2 replaced, 3 customs or label fields corrected */
+	"  kind INTEGER NOT NULL,"           /* 2 replaced, 3 customs or label fields corrected, 5 made */
 	"  hash TEXT NOT NULL,"              /* the content hash the import wrote */
-	"  old BLOB,"                        /* what it replaced (hub-import.c) */
+	"  old BLOB,"                        /* what it replaced, or the orders made (hub-import.c) */
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;",
 };
 
