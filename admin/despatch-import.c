@@ -4,7 +4,9 @@
  * at all; it is read as it goes (a file of any size, in the same memory)
  * and written in slices of its own transactions, each short, so a hub
  * running on the same database waits at most one slice for its own
- * commits. A refused file's problems are listed by line.
+ * commits. A refused file's problems are listed by line. What an import
+ * cut short (a kill, a stop) wrote is taken back first, from its undo
+ * records in the database.
  */
 #include "config.h"
 #include "despatch.h"
@@ -29,6 +31,46 @@ despatch_import_read (void *arg, char *buf, size_t size)
 	if (n == 0 && ferror (f))
 		return -1;
 	return (ssize_t) n;
+}
+
+/* What imports cut short (a kill, a stop) wrote, taken back before anything else imports (hub-import.h);
+ * 0, or 2 when the database failed (then nothing may import). */
+static int
+despatch_import_recover (db_t *db)
+{
+	for (;;) {
+		char *cause = NULL;
+		hub_import_t *imp = hub_import_recover (db, 0, &cause);
+		if (imp == NULL) {
+			if (cause == NULL)
+				return 0;
+			fprintf (stderr, "despatch import: %s; nothing imported\n", cause);
+			free (cause);
+			return 2;
+		}
+		char *shown = text_escape (hub_import_name (imp), strlen (hub_import_name (imp)));
+		bool back = hub_import_taking_back (imp);
+		if (back)
+			fprintf (stderr, "%s: an import of it was cut short while it was written (process %ld stopped): taking "
+			    "back what it wrote\n", shown, hub_import_owner (imp));
+		while (hub_import_step (imp, db, DESPATCH_IMPORT_SLICE_MS))
+			;
+		const struct hub_import_report *rep = hub_import_report (imp);
+		int rc = hub_import_outcome (imp);
+		if (back || rc < 0)
+			for (int e = 0; e < rep->nerrors; e++)
+				fprintf (stderr, "%s: %s\n", shown, rep->errors[e]);
+		if (back && rc >= 0)
+			fprintf (stderr, "%s: %ld orders written before it was cut short were taken back%s\n", shown,
+			    rep->undone - rep->kept, rep->kept ? " (those named above stay)" : "");
+		hub_import_destroy (&imp);
+		free (shown);
+		if (rc < 0) {
+			fprintf (stderr, "despatch import: what an import cut short wrote could not be taken back; nothing "
+			    "imported, run it again\n");
+			return 2;
+		}
+	}
 }
 
 /* One file; 0 imported, 1 refused, 2 the database failed. */
@@ -95,7 +137,10 @@ despatch_import_exec (db_t *db, int argc, char **argv)
 	 * whatever the file's size. */
 	db_exec (db, "PRAGMA mmap_size=0; PRAGMA cache_size=-8192");
 	for (int i = 0; i < argc; i++) {
-		int rc = despatch_import_one (db, argv[i]);
+		/* Before each file: one before it whose take-back failed is left for the next. */
+		int rc = despatch_import_recover (db);
+		if (rc == 0)
+			rc = despatch_import_one (db, argv[i]);
 		if (rc > worst)
 			worst = rc;
 	}

@@ -14,16 +14,33 @@
  * recorded, no scratch store left open, and, once the hub's checkpoint
  * has run, nothing of it in the database or its WAL read as bytes.
  * The same corrections in a file the hub is killed (SIGKILL) while writing
- * are taken again, whole, when it starts again: each field corrected once,
- * one "corrected" event each. A further correction with despatch import
- * still changes the fields, with one event more each.
+ * are taken again, whole, when it starts again: what the killed run wrote
+ * is taken back first, then each field is corrected once, one "corrected"
+ * event each. A further correction with despatch import still changes the
+ * fields, with one event more each.
+ *
+ * Then an import cut short is taken back from its undo records, which are
+ * the hub database's: the hub killed (SIGKILL) while it writes a file
+ * correcting the three and bringing 40,000 orders, an order of it changed
+ * in its last row received by a terminal before the kill; at the restart
+ * the take-back comes first and the file taken again is refused: nothing
+ * of it is left (no order, no line, the fields as before, no "corrected"
+ * event, no undo record), the log and the audit trail say so, and the
+ * hub serves terminals. The same with despatch import killed and run
+ * again on the file, the order received meanwhile. An order of a killed
+ * import that the floor received stays, named in what the next despatch
+ * import says and in the audit trail. Once the hub has checkpointed,
+ * neither the database nor its WAL holds any order taken back.
  */
 #include "config.h"
 #include "tests/hub-print.h"
 #include "util.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NBIG 40000
@@ -176,6 +193,131 @@ hub_deleted_fds (void)
 		closedir (d);
 	free (fds);
 	return n;
+}
+
+static char *u_fields (void);
+
+/* despatch import of path against the hub's database, in the background, its output into out; its pid. */
+static pid_t
+import_spawn (const char *path, const char *out)
+{
+	char *tool = xasprintf ("%s/admin/despatch", getenv ("top_builddir") ? getenv ("top_builddir") : ".");
+	pid_t pid = fork ();
+	if (pid == 0) {
+		int fd = open (out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2 (fd, 1);
+			dup2 (fd, 2);
+		}
+		execl (tool, tool, "import", path, "--database", hub.database, (char *) NULL);
+		_exit (127);
+	}
+	free (tool);
+	return pid;
+}
+
+/* The same to its end (bounded: 120 s); its exit status, -1 if it had to be killed. */
+static int
+import_run (const char *path, const char *out)
+{
+	pid_t pid = import_spawn (path, out);
+	int status = 0;
+	for (int i = 0; i < 12000; i++) {
+		if (waitpid (pid, &status, WNOHANG) == pid)
+			return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+		usleep (10000);
+	}
+	kill (pid, SIGKILL);
+	waitpid (pid, NULL, 0);
+	return -1;
+}
+
+static void
+put_file (const char *path, const char *text, size_t n)
+{
+	FILE *f = fopen (path, "wb");
+	fwrite (text, 1, n, f);
+	fclose (f);
+}
+
+/* Where needle first is in the text at path, or -1. */
+static long
+offset_in (const char *path, const char *needle)
+{
+	size_t len;
+	char *text = slurp (path, &len);
+	const char *at = strstr (text, needle);
+	long off = at ? (long) (at - text) : -1;
+	free (text);
+	return off;
+}
+
+/* The orders the hub's database holds undo records of for imports of source: one a record, but for a record of the
+ * orders a slice made, which names each by its reference (8 characters here) and hash (16), each ended by a NUL. */
+static long long
+undo_rows (const char *source)
+{
+	return hp_sql_int (&hub, "SELECT coalesce (sum (CASE u.kind WHEN 5 THEN length (u.old) / 26 ELSE 1 END), 0)"
+	    " FROM import_undo u JOIN import_runs r ON r.id = u.run WHERE r.source = '%s'", source);
+}
+
+/* The one-line order ref as hp_import takes it, quantity qty. */
+static char *
+r_file (const char *ref, int qty)
+{
+	return xasprintf (HP_CSV_HEAD "%s,web,Rae Dunn,2 Road,,Bath,BA1 1AA,GB,,,,standard,,5.00,1,SK-%s,Sock,Hosiery,%d,"
+	    "HS-%s,50,5.00\n", ref, ref, qty, ref);
+}
+
+/* What the database holds before a file: to compare with after it is taken back. */
+struct before {
+	char *fields;
+	long long orders, lines, events, last, corrected;
+};
+
+static void
+before_take (struct before *b)
+{
+	b->fields = u_fields ();
+	b->orders = hp_sql_int (&hub, "SELECT count(*) FROM orders");
+	b->lines = hp_sql_int (&hub, "SELECT count(*) FROM order_lines");
+	b->events = hp_sql_int (&hub, "SELECT count(*) FROM events");
+	b->last = hp_sql_int (&hub, "SELECT max(id) FROM events");
+	b->corrected = hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = 'corrected'");
+}
+
+/* Nothing of the file with orders PREFIX..., named source, that changed ref is left: b as it was, but for ref's
+ * receive and one record of the take-back, of undone orders (and the hub's record of its file retention, which
+ * runs at each start). */
+static void
+nothing_left (const struct before *b, const char *prefix, const char *source, const char *ref, long long undone)
+{
+	char *now = u_fields ();
+	is_str (now, b->fields, "%s: the three orders' label fields are exactly as before the file", source);
+	free (now);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = 'corrected'"), b->corrected,
+	    "%s: no 'corrected' event of it", source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM orders WHERE ref LIKE '%s%%'", prefix), 0, "%s: none of its orders",
+	    source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM order_lines WHERE order_ref LIKE '%s%%'", prefix), 0,
+	    "%s: nor their lines", source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM orders"), b->orders, "%s: as many orders as before", source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM order_lines"), b->lines, "%s: and lines", source);
+	is_int (hp_sql_int (&hub, "SELECT quantity FROM order_lines WHERE order_ref = '%s'", ref), 1, "%s: %s as despatch "
+	    "has it", source, ref);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM imports WHERE source = '%s'", source), 0, "%s: no import recorded",
+	    source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE id <= %lld", b->last), b->events,
+	    "%s: every event that was there before is there", source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE id > %lld AND order_ref IS NOT '%s'"
+	    " AND NOT (action = 'import-taken-back' AND operator = 'system' AND code = '%s' AND detail LIKE"
+	    " '%lld orders written before the import was cut short (process %% stopped) taken back')"
+	    " AND NOT (action = 'retention' AND operator = 'system')", b->last, ref, source, undone), 0,
+	    "%s: none since but %s's receive, the take-back's record (and a start's file retention)", source, ref);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE id > %lld AND action = 'import-taken-back'"
+	    " AND code = '%s'", b->last, source), 1, "%s: the take-back recorded once in the audit trail", source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_undo"), 0, "%s: no undo record left", source);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_runs"), 0, "%s: no run left", source);
 }
 
 /* The label fields of U0001..U0003, one line each. */
@@ -356,7 +498,182 @@ main (void)
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM parcels WHERE order_ref LIKE 'U000%%' AND status = 'packed'"
 	    " AND labelled_at IS NULL"), 3, "the parcels stay packed");
 
-	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
+	/* 4. Killed while it writes, then refused when taken again. */
+	diag ("a file correcting the three and bringing %d orders: the hub killed while it writes it, refused when "
+	    "taken again", NBIG);
+	char *r2 = r_file ("R0000002", 1);
+	ok (hp_import (&hub, "r2.csv", r2) == 0, "R0000002 is imported");
+	free (r2);
+	struct fl_term desk = { 0 };
+	fl_term_open (&desk, hub.endpoint, "desk-4", "bench-1", "B2001", "2222");
+	struct before b4;
+	before_take (&b4);
+	t = big_file (fixed, fixed_addr, "Z", "R0000002,web,Rae Dunn,2 Road,,Bath,BA1 1AA,GB,,,,standard,,5.00,1,"
+	    "SK-R0000002,Sock,Hosiery,7,HS-R0000002,50,5.00\n", &len);
+	drop ("kill2.csv", t, len);
+	free (t);
+	char *sql = xasprintf ("SELECT count(*) FROM events WHERE action = 'corrected' AND id > %lld", b4.last);
+	ok (wait_count (sql, 3), "its first slice corrects the three");
+	free (sql);
+	fl_check (fl_scan (&desk, "receive", "R0000002", NULL), PROTO_OK, PR_OK, NULL,
+	    "despatch receives R0000002 while the file is written");
+	testlib_hub_kill (&hub);
+	client_destroy (&desk.c);
+	part = hp_sql_int (&hub, "SELECT count(*) FROM orders WHERE ref LIKE 'Z%%'");
+	ok (part > 0 && part < NBIG, "then the hub is killed with %lld of its %d orders written", part, NBIG);
+	epath = xasprintf ("%s/failed/kill2.csv.errors", inbox);
+	rpath = xasprintf ("%s/done/kill2.csv.record", inbox);
+	struct stat sb;
+	ok (stat (epath, &sb) != 0 && stat (rpath, &sb) != 0, "before it refused or finished the file");
+	is_int (undo_rows ("kill2.csv"), part + 3, "undo records of each order it wrote are in the database (%lld)",
+	    part + 3);
+	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
+	ok (wait_file (epath), "the file taken again is refused");
+	errors = slurp (epath, &elen);
+	snprintf (want, sizeof want, "line %d: R0000002 has changed, but despatch already has it (received): the change is "
+	    "refused. Tell despatch", NBIG + 5);
+	ok (strstr (errors, want) != NULL, "the refusal names the row: %.300s", errors);
+	free (errors);
+	ok (stat (rpath, &sb) != 0, "and no record of it as done");
+	free (epath);
+	free (rpath);
+	nothing_left (&b4, "Z", "kill2.csv", "R0000002", part + 3);
+	char *logpath = xasprintf ("%s/hub.log", hub.dir);
+	char *said = xasprintf ("what it wrote before it was cut short was taken back (%lld orders, 0 kept)", part + 3);
+	long cut = offset_in (logpath, "import kill2.csv: cut short while it was written (process ");
+	long back = offset_in (logpath, said);
+	long retake = -1;
+	{
+		/* the file taken again: the second "taking it" of kill2.csv */
+		size_t loglen;
+		char *log = slurp (logpath, &loglen);
+		const char *first = strstr (log, "inbox kill2.csv: taking it");
+		const char *second = first ? strstr (first + 1, "inbox kill2.csv: taking it") : NULL;
+		retake = second ? (long) (second - log) : -1;
+		free (log);
+	}
+	ok (cut >= 0 && back > cut, "the log says the import was cut short and what it wrote taken back (%s)", said);
+	ok (retake > back, "before the file is taken again");
+	ok (log_has ("inbox kill2.csv: refused, nothing imported"), "and then that the file is refused");
+	free (said);
+	struct fl_term desk2 = { 0 };
+	fl_term_open (&desk2, hub.endpoint, "desk-5", "bench-1", "B2001", "2222");
+	char *s1 = r_file ("S0000001", 1);
+	ok (hp_import (&hub, "s1.csv", s1) == 0, "another file is imported");
+	free (s1);
+	fl_check (fl_scan (&desk2, "receive", "S0000001", NULL), PROTO_OK, PR_OK, NULL,
+	    "and the hub serves terminals: its order is received");
+
+	/* 5. despatch import killed while it writes, then run again. */
+	diag ("despatch import killed while it writes the same kind of file, an order of it received, then run again");
+	char *r3 = r_file ("R0000003", 1);
+	ok (hp_import (&hub, "r3.csv", r3) == 0, "R0000003 is imported");
+	free (r3);
+	struct before b5;
+	before_take (&b5);
+	t = big_file (fixed, fixed_addr, "D", "R0000003,web,Rae Dunn,2 Road,,Bath,BA1 1AA,GB,,,,standard,,5.00,1,"
+	    "SK-R0000003,Sock,Hosiery,7,HS-R0000003,50,5.00\n", &len);
+	char *dpath = xasprintf ("%s/d.csv", hub.dir);
+	char *out1 = xasprintf ("%s/d-1.out", hub.dir), *out2 = xasprintf ("%s/d-2.out", hub.dir);
+	put_file (dpath, t, len);
+	free (t);
+	pid_t tool = import_spawn (dpath, out1);
+	sql = xasprintf ("SELECT count(*) FROM events WHERE action = 'corrected' AND id > %lld", b5.last);
+	bool begun = wait_count (sql, 3);
+	free (sql);
+	kill (tool, SIGKILL);
+	int status = 0;
+	waitpid (tool, &status, 0);
+	ok (begun && WIFSIGNALED (status), "its first slices are written, then it is killed");
+	part = hp_sql_int (&hub, "SELECT count(*) FROM orders WHERE ref LIKE 'D%%'");
+	ok (part > 0 && part < NBIG, "with %lld of its %d orders written", part, NBIG);
+	is_int (undo_rows ("d.csv"), part + 3, "undo records of each are in the database");
+	fl_check (fl_scan (&desk2, "receive", "R0000003", NULL), PROTO_OK, PR_OK, NULL,
+	    "then despatch receives R0000003, which the file changes in its last row");
+	is_int (import_run (dpath, out2), 1, "despatch import run again on the file refuses it");
+	char *said1 = xasprintf ("d.csv: an import of it was cut short while it was written (process %d stopped): taking "
+	    "back what it wrote", (int) tool);
+	char *said2 = xasprintf ("d.csv: %lld orders written before it was cut short were taken back\n", part + 3);
+	snprintf (want, sizeof want, "d.csv: line %d: R0000003 has changed, but despatch already has it (received): the "
+	    "change is refused", NBIG + 5);
+	long o1 = offset_in (out2, said1), o2 = offset_in (out2, said2), o3 = offset_in (out2, want);
+	long o4 = offset_in (out2, "d.csv: nothing imported");
+	char *out2text = slurp (out2, &elen);
+	ok (o1 >= 0 && o2 > o1 && o3 > o2 && o4 > o3, "it says what it took back, then why the file is refused: %.600s",
+	    out2text);
+	free (out2text);
+	free (said1);
+	free (said2);
+	nothing_left (&b5, "D", "d.csv", "R0000003", part + 3);
+
+	/* 6. An order the floor began after the kill stays, named. */
+	diag ("despatch import killed while it writes, an order of it received, then another file imported");
+	t = big_file (fixed2, fixed_addr, "E", NULL, &len); /* the three as they are: unchanged */
+	char *epath2 = xasprintf ("%s/e.csv", hub.dir);
+	char *out3 = xasprintf ("%s/e-1.out", hub.dir), *out4 = xasprintf ("%s/e-2.out", hub.dir);
+	put_file (epath2, t, len);
+	free (t);
+	long long last6 = hp_sql_int (&hub, "SELECT max(id) FROM events");
+	tool = import_spawn (epath2, out3);
+	begun = wait_count ("SELECT count(*) FROM orders WHERE ref = 'E0000001'", 1);
+	kill (tool, SIGKILL);
+	waitpid (tool, &status, 0);
+	ok (begun && WIFSIGNALED (status), "its first slice is written, then it is killed");
+	part = hp_sql_int (&hub, "SELECT count(*) FROM orders WHERE ref LIKE 'E%%'");
+	ok (part > 1 && part < NBIG, "with %lld of its %d orders written", part, NBIG);
+	fl_check (fl_scan (&desk2, "receive", "E0000001", NULL), PROTO_OK, PR_OK, NULL, "then despatch receives E0000001");
+	char *s2 = r_file ("S0000002", 1);
+	char *s2path = xasprintf ("%s/s2.csv", hub.dir);
+	put_file (s2path, s2, strlen (s2));
+	free (s2);
+	is_int (import_run (s2path, out4), 0, "despatch import of another file");
+	char *out4text = slurp (out4, &elen);
+	snprintf (want, sizeof want, "e.csv: %lld orders written before it was cut short were taken back (those named "
+	    "above stay)", part - 1);
+	ok (strstr (out4text, "e.csv: E0000001 stays as this file wrote it: despatch began it before the file could be "
+	        "taken back") && strstr (out4text, want) && strstr (out4text, "s2.csv: imported 1 orders"),
+	    "first takes back the killed one's, naming the order kept: %.600s", out4text);
+	free (out4text);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM orders WHERE ref LIKE 'E%%'"), 1, "of its orders only E0000001 is left");
+	char *st = hp_sql_text (&hub, "SELECT status FROM orders WHERE ref = 'E0000001'");
+	is_str (st, "received", "as despatch has it");
+	free (st);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE id > %lld AND action = 'import-taken-back'"
+	    " AND code = 'e.csv' AND detail LIKE '%% taken back; kept, as despatch began them: E0000001'", last6), 1,
+	    "the audit trail records the take-back and names it");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_undo"), 0, "no undo record left");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_runs"), 0, "no run left");
+	fl_check (fl_scan (&desk2, "receive", "S0000002", NULL), PROTO_OK, PR_OK, NULL, "the other file's order is received");
+
+	/* After the hub's checkpoint, nothing of what was taken back is in the database or its WAL. */
+	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly (a checkpoint)");
+	wal = xasprintf ("%s-wal", hub.database);
+	wbytes = slurp (wal, &wlen);
+	dbytes = slurp (hub.database, &dlen);
+	left = false;
+	const char *gone[] = { "Z0000001", "Z0020000", "Z0040000", "D0000001", "D0020000", "D0040000", "E0000002",
+		"E0020000", "E0040000" };
+	for (size_t i = 0; i < nitems (gone); i++)
+		if (holds (wbytes, wlen, gone[i]) || holds (dbytes, dlen, gone[i])) {
+			diag ("left: %s", gone[i]);
+			left = true;
+		}
+	ok (dlen > 0 && !left, "neither the database (%zu bytes) nor the WAL (%zu bytes) holds an order taken back", dlen,
+	    wlen);
+	free (wbytes);
+	free (dbytes);
+	free (wal);
+	client_destroy (&desk2.c);
+	free (logpath);
+	free (dpath);
+	free (out1);
+	free (out2);
+	free (epath2);
+	free (out3);
+	free (out4);
+	free (s2path);
+	free (b4.fields);
+	free (b5.fields);
 	free (before);
 	free (server);
 	free (set_inbox);

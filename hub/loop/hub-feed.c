@@ -48,6 +48,9 @@ struct hub_feed {
 	char *tracking_inbox;
 	long keep_days;
 	struct hub_feed_job *job;
+	hub_import_t *recovery; /* an import cut short being taken back (hub_import_recover) */
+	bool recovered;   /* none is left: files and pushes may import */
+	int64_t recover_after_ms; /* the database failed a recovery: the next try */
 	bool look_again;  /* a file was just taken: look for the next at the next slice */
 	int64_t swept_ms;
 };
@@ -140,8 +143,10 @@ hub_feed_destroy (hub_feed_t **self_p)
 		return;
 	hub_feed_t *self = *self_p;
 	if (self->job)
-		log_info ("inbox %s: not finished when the hub stopped; it is taken again at the next start", self->job->name);
+		log_info ("inbox %s: not finished when the hub stopped; what it wrote is taken back and the file taken again "
+		    "at the next start", self->job->name);
 	hub_feed_job_free (&self->job);
+	hub_import_destroy (&self->recovery);
 	hub_integration_destroy (&self->integration);
 	free (self->inbox);
 	free (self->tracking_inbox);
@@ -185,7 +190,8 @@ hub_feed_handle (hub_feed_t *self, db_t *db)
 bool
 hub_feed_busy (const hub_feed_t *self)
 {
-	return self && (self->job || self->look_again || hub_integration_busy (self->integration));
+	return self && (self->job || self->look_again || self->recovery || !self->recovered
+	    || hub_integration_busy (self->integration));
 }
 
 /* --- what stays of a file ------------------------------------------------------- */
@@ -482,6 +488,51 @@ hub_feed_job_end (hub_feed_t *self)
 	self->look_again = true;
 }
 
+/* --- imports cut short --------------------------------------------------------------- */
+
+/* One slice of taking back what an import cut short wrote (a kill, a stop, an undo the database refused),
+ * or the look for the next: true while one is left, when nothing else may import. */
+static bool
+hub_feed_recover_step (hub_feed_t *self, db_t *db)
+{
+	if (self->recovery == NULL) {
+		if (util_mono_ms () < self->recover_after_ms)
+			return true;
+		char *cause = NULL;
+		self->recovery = hub_import_recover (db, HUB_IMPORT_ON_LOOP, &cause);
+		if (self->recovery == NULL) {
+			if (cause) {
+				log_error ("imports cut short: %s; looked for again shortly, nothing imports meanwhile", cause);
+				free (cause);
+				self->recover_after_ms = util_mono_ms () + HUB_FEED_INBOX_EVERY_MS;
+				return true;
+			}
+			self->recovered = true;
+			return false;
+		}
+		if (hub_import_taking_back (self->recovery))
+			log_warn ("import %s: cut short while it was written (process %ld stopped); taking back what it wrote "
+			    "before anything else imports", hub_import_name (self->recovery), hub_import_owner (self->recovery));
+	}
+	if (hub_import_step (self->recovery, db, HUB_FEED_SLICE_MS))
+		return true;
+	const struct hub_import_report *rep = hub_import_report (self->recovery);
+	const char *name = hub_import_name (self->recovery);
+	int rc = hub_import_outcome (self->recovery);
+	if (rc < 0) {
+		log_error ("import %s: what it wrote could not be taken back now (%s); tried again shortly, nothing imports "
+		    "meanwhile", name, rep->nerrors ? rep->errors[rep->nerrors - 1] : "the database failed");
+		self->recover_after_ms = util_mono_ms () + HUB_FEED_INBOX_EVERY_MS;
+	} else if (hub_import_taking_back (self->recovery)) {
+		for (int i = 0; i < rep->nerrors; i++)
+			log_warn ("import %s: %s", name, rep->errors[i]);
+		log_warn ("import %s: what it wrote before it was cut short was taken back (%ld orders, %ld kept)", name,
+		    rep->undone - rep->kept, rep->kept);
+	}
+	hub_import_destroy (&self->recovery);
+	return true; /* the next is looked for at the next slice */
+}
+
 /* One slice of the file being imported, or a start on the next one. */
 static void
 hub_feed_inbox_step (hub_feed_t *self, db_t *db)
@@ -669,6 +720,13 @@ hub_feed_step (hub_feed_t *self, db_t *db)
 {
 	if (self == NULL)
 		return;
+	/* Every import cut short is taken back first, and again after one of ours ends unfinished. */
+	if (hub_import_orphaned ())
+		self->recovered = false;
+	if (self->recovery || !self->recovered) {
+		if (hub_feed_recover_step (self, db))
+			return;
+	}
 	if (self->inbox)
 		hub_feed_inbox_step (self, db);
 	if (self->integration)

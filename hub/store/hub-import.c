@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -575,11 +576,12 @@ hub_import_json_ref_line (const char *t, size_t n, int line)
 
 /* --- the import ------------------------------------------------------------ */
 
-enum { PH_READ, PH_CHECK, PH_WRITE, PH_RECORD, PH_UNDO, PH_DONE };
-static const char *const hub_import_phases[] = { "reading", "checking", "writing", "recording", "undoing", "done" };
+enum { PH_READ, PH_CHECK, PH_WRITE, PH_RECORD, PH_CLEAR, PH_UNDO, PH_DONE };
+static const char *const hub_import_phases[] = { "reading", "checking", "writing", "recording", "clearing", "undoing",
+	"done" };
 
-/* What an order is to the hub. */
-enum hub_import_what { IMP_NEW, IMP_SAME, IMP_UPDATE, IMP_CUSTOMS, IMP_REFUSED };
+/* What an order is to the hub; an undo record's kind is one of these, stored (import_undo.kind). */
+enum hub_import_what { IMP_NEW = 0, IMP_SAME = 1, IMP_UPDATE = 2, IMP_CUSTOMS = 3, IMP_REFUSED = 4 };
 
 /* The order being read: consecutive rows of one reference. */
 struct hub_import_group {
@@ -622,6 +624,12 @@ struct hub_import {
 	struct hub_import_group g;
 	/* check, write, undo */
 	int64_t cursor;     /* the last scratch order done */
+	int64_t run;        /* import_runs.id once a slice has written an undo record, else 0 */
+	int64_t useq;       /* the run's last undo record */
+	char *owner;        /* a recovery: the process that wrote the run (hub_import_owner) */
+	bool recovering;    /* a recovery of a run cut short (hub_import_recover) */
+	struct hub_import_buf kept_refs; /* a recovery: the orders kept, for its audit event */
+	struct hub_import_buf made; /* the slice's orders made so far, each ref and hash: one undo record (IMP_UNDO_MADE) */
 	db_stmt_t *st[6];   /* the statements run for every order, prepared once (HUB_IMPORT_ST_*) */
 	db_t *st_db[6];
 	bool savepoint;     /* HUB_IMPORT_CALLER_TX: the write's savepoint is open */
@@ -2077,30 +2085,209 @@ hub_import_write_customs (db_t *db, const struct hub_import_order *o, const char
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/*
- * Undo records, in the scratch database, one per order written:
- *   IMP_NEW      the order was created: hash is what was written;
- *   IMP_UPDATE   old holds the order as it was (hash, source, updated_at,
- *                fields, then each line's fields) to write back;
- *   IMP_CUSTOMS  old holds hash, source, updated_at, the audit events'
- *                first and last id, the recipient's label fields, then each
- *                line's number and customs fields.
+/* --- runs: the undo records' owner ------------------------------------------------
+ * An import's undo records are the hub database's (import_undo), each written in the transaction of the
+ * slice that wrote its order, under the import's run (import_runs). A run is taken back by the process
+ * writing it when the file is refused while it is written, and otherwise at the next start of the hub
+ * or of despatch import once that process is gone: so the owner names the process by what outlives no
+ * reuse of its number, the machine's boot id, its pid and its start time.
  */
-static int
-hub_import_undo_add (hub_import_t *self, const struct hub_import_order *o, int kind, const struct hub_import_buf *old)
+
+/* Runs being written by imports alive in this process: a run of this process not among them was left
+ * by an import that ended without finishing (its undo failed): taken back as a dead process's is. */
+static pthread_mutex_t hub_import_live_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t *hub_import_live;
+static size_t hub_import_nlive;
+static bool hub_import_left;  /* an import was destroyed with its run open since hub_import_orphaned */
+
+static void
+hub_import_live_set (int64_t run, bool live)
 {
-	db_stmt_t *st = hub_import_prep (self, self->scratch, HUB_IMPORT_ST_UNDO,
-	    "INSERT INTO u (ref, kind, hash, old) VALUES (?1, ?2, ?3, ?4)");
-	db_bind_text (st, 1, o->f[F_ORDER]);
-	db_bind_int (st, 2, kind);
-	db_bind_text (st, 3, o->hash);
+	pthread_mutex_lock (&hub_import_live_lock);
+	size_t i = 0;
+	while (i < hub_import_nlive && hub_import_live[i] != run)
+		i++;
+	if (live && i == hub_import_nlive) {
+		hub_import_live = xrealloc (hub_import_live, (hub_import_nlive + 1) * sizeof *hub_import_live);
+		hub_import_live[hub_import_nlive++] = run;
+	} else if (!live && i < hub_import_nlive) {
+		hub_import_live[i] = hub_import_live[--hub_import_nlive];
+	}
+	pthread_mutex_unlock (&hub_import_live_lock);
+}
+
+static bool
+hub_import_live_has (int64_t run)
+{
+	pthread_mutex_lock (&hub_import_live_lock);
+	bool has = false;
+	for (size_t i = 0; i < hub_import_nlive && !has; i++)
+		has = hub_import_live[i] == run;
+	pthread_mutex_unlock (&hub_import_live_lock);
+	return has;
+}
+
+/* A process's start time in clock ticks since boot (/proc/PID/stat, field 22), or -1; -2 for a process that
+ * has ended but is not yet reaped (a zombie writes nothing more). */
+static long long
+hub_import_started (long pid)
+{
+	char path[48], buf[1024];
+	snprintf (path, sizeof path, "/proc/%ld/stat", pid);
+	FILE *f = fopen (path, "r");
+	if (f == NULL)
+		return -1;
+	size_t n = fread (buf, 1, sizeof buf - 1, f);
+	fclose (f);
+	buf[n] = '\0';
+	char *p = strrchr (buf, ')'); /* the command's name may hold anything */
+	if (p == NULL)
+		return -1;
+	p++;
+	if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+		return -2;
+	for (int field = 2; field < 21 && p; field++)
+		p = strchr (p + 1, ' ');
+	return p ? atoll (p + 1) : -1;
+}
+
+static void
+hub_import_boot_id (char *buf, size_t n)
+{
+	*buf = '\0';
+	FILE *f = fopen ("/proc/sys/kernel/random/boot_id", "r");
+	if (f == NULL)
+		return;
+	if (fgets (buf, (int) n, f) == NULL)
+		*buf = '\0';
+	buf[strcspn (buf, "\n ")] = '\0';
+	fclose (f);
+}
+
+/* This process as a run's owner: "BOOT-ID PID START". */
+static char *
+hub_import_owner_self (void)
+{
+	char boot[64];
+	hub_import_boot_id (boot, sizeof boot);
+	long pid = (long) getpid ();
+	return xasprintf ("%s %ld %lld", *boot ? boot : "-", pid, hub_import_started (pid));
+}
+
+/* Whether the process that owns run is gone for sure: another boot, no such process, or another one with its
+ * number. One that may still be writing (it cannot be told) is left alone. */
+static bool
+hub_import_owner_gone (const char *owner, int64_t run)
+{
+	char boot[64], now[64];
+	long pid = 0;
+	long long started = -1;
+	if (sscanf (owner, "%63s %ld %lld", boot, &pid, &started) != 3 || pid <= 0)
+		return false; /* not one this code wrote: left as it is */
+	hub_import_boot_id (now, sizeof now);
+	if (strcmp (boot, "-") != 0 && *now && strcmp (boot, now) != 0)
+		return true;
+	if (pid == (long) getpid () && started == hub_import_started (pid))
+		return !hub_import_live_has (run); /* ours: gone once no import of ours writes it */
+	if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+		return true;
+	long long is = hub_import_started (pid);
+	return is == -2 || (is >= 0 && started >= 0 && is != started);
+}
+
+/* The pid in an owner, for messages. */
+static long
+hub_import_owner_pid (const char *owner)
+{
+	long pid = 0;
+	const char *sp = owner ? strchr (owner, ' ') : NULL;
+	if (sp)
+		pid = atol (sp + 1);
+	return pid;
+}
+
+/* The run of this import, made in the slice's transaction at its first undo record. */
+static int
+hub_import_run_open (hub_import_t *self, db_t *db)
+{
+	char *owner = hub_import_owner_self ();
+	db_stmt_t *st = db_prepare (db, "INSERT INTO import_runs (source, at, owner) VALUES (?1, ?2, ?3)");
+	db_bind_text (st, 1, self->name);
+	db_bind_int (st, 2, self->now_ms);
+	db_bind_text (st, 3, owner);
+	int rc = st ? db_step (st) : DB_ERROR;
+	if (st)
+		db_reset (st);
+	free (owner);
+	if (rc != DB_DONE)
+		return -1;
+	self->run = db_last_rowid (db);
+	self->useq = 0;
+	hub_import_live_set (self->run, true);
+	return 0;
+}
+
+/*
+ * Undo records, in the slice's own transaction:
+ *   IMP_UNDO_MADE  orders the slice created, many in one record (a row each
+ *                  would cost the import a fifth of its time): old holds
+ *                  each one's ref and the hash written, in the order made;
+ *   IMP_UPDATE     old holds the order as it was (hash, source, updated_at,
+ *                  fields, then each line's fields) to write back;
+ *   IMP_CUSTOMS    old holds hash, source, updated_at, the audit events'
+ *                  first and last id, the recipient's label fields, then
+ *                  each line's number and customs fields.
+ * A file holds each order once, so records of one run never name the same
+ * order twice and may be taken back in any order (newest first).
+ */
+#define IMP_UNDO_MADE 5
+#define IMP_UNDO_MADE_CAP (64 << 10) /* bytes of refs kept before they go into a record of their own */
+
+static int
+hub_import_undo_put (hub_import_t *self, db_t *db, const char *ref, int kind, const char *hash,
+    const struct hub_import_buf *old)
+{
+	if (self->run == 0 && hub_import_run_open (self, db) != 0)
+		return -1;
+	db_stmt_t *st = hub_import_prep (self, db, HUB_IMPORT_ST_UNDO,
+	    "INSERT INTO import_undo (run, seq, ref, kind, hash, old) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	db_bind_int (st, 1, self->run);
+	db_bind_int (st, 2, self->useq + 1);
+	db_bind_text (st, 3, ref);
+	db_bind_int (st, 4, kind);
+	db_bind_text (st, 5, hash);
 	if (old)
-		db_bind_blob (st, 4, old->data, old->len);
+		db_bind_blob (st, 6, old->data, old->len);
 	else
-		db_bind_null (st, 4);
+		db_bind_null (st, 6);
 	int rc = db_step (st);
 	db_reset (st);
-	return rc == DB_DONE ? 0 : -1;
+	if (rc != DB_DONE)
+		return -1;
+	self->useq++;
+	return 0;
+}
+
+/* The orders the slice made so far, as one record. */
+static int
+hub_import_undo_made (hub_import_t *self, db_t *db)
+{
+	if (self->made.len == 0)
+		return 0;
+	int rc = hub_import_undo_put (self, db, "", IMP_UNDO_MADE, "", &self->made);
+	self->made.len = 0;
+	return rc;
+}
+
+static int
+hub_import_undo_add (hub_import_t *self, db_t *db, const struct hub_import_order *o, int kind,
+    const struct hub_import_buf *old)
+{
+	if (kind != IMP_NEW)
+		return hub_import_undo_put (self, db, o->f[F_ORDER], kind, o->hash, old);
+	hub_import_buf_str (&self->made, o->f[F_ORDER]);
+	hub_import_buf_str (&self->made, o->hash);
+	return self->made.len >= IMP_UNDO_MADE_CAP ? hub_import_undo_made (self, db) : 0;
 }
 
 static void
@@ -2206,7 +2393,7 @@ hub_import_write_one (hub_import_t *self, db_t *db, struct hub_import_order *o, 
 	} else if (what == IMP_NEW) {
 		rc = hub_import_write_order (self, db, o, false, self->name, self->now_ms);
 		if (rc == 0 && undo)
-			rc = hub_import_undo_add (self, o, IMP_NEW, NULL);
+			rc = hub_import_undo_add (self, db, o, IMP_NEW, NULL);
 		self->rep.created++;
 	} else if (what == IMP_UPDATE) {
 		if (undo)
@@ -2217,7 +2404,7 @@ hub_import_write_one (hub_import_t *self, db_t *db, struct hub_import_order *o, 
 			char n[16];
 			snprintf (n, sizeof n, "%d", nlines);
 			hub_import_buf_str (&old, n);
-			rc = hub_import_undo_add (self, o, IMP_UPDATE, &old);
+			rc = hub_import_undo_add (self, db, o, IMP_UPDATE, &old);
 		}
 		self->rep.updated++;
 	} else if (what == IMP_CUSTOMS) {
@@ -2239,7 +2426,7 @@ hub_import_write_one (hub_import_t *self, db_t *db, struct hub_import_order *o, 
 			p += strlen (p) + 1;
 			p += strlen (p) + 1;
 			hub_import_buf_add (&rec, p, (size_t) (old.data + old.len - p));
-			rc = hub_import_undo_add (self, o, IMP_CUSTOMS, &rec);
+			rc = hub_import_undo_add (self, db, o, IMP_CUSTOMS, &rec);
 			free (rec.data);
 		}
 		self->rep.updated++;
@@ -2299,18 +2486,20 @@ hub_import_step_check (hub_import_t *self, db_t *db, int64_t deadline)
 /* The counts of a slice that did not commit go back to what they were. */
 struct hub_import_counts {
 	long created, updated, unchanged;
-	int64_t cursor;
+	int64_t cursor, run, useq;
 };
 
 static void
 hub_import_step_write (hub_import_t *self, db_t *db, int64_t deadline)
 {
 	bool own = !(self->flags & HUB_IMPORT_CALLER_TX);
-	struct hub_import_counts was = { self->rep.created, self->rep.updated, self->rep.unchanged, self->cursor };
+	struct hub_import_counts was = { self->rep.created, self->rep.updated, self->rep.unchanged, self->cursor, self->run,
+		self->useq };
 	if (own) {
 		/* A slice need not be on the disk before the next: the last step's commit, with the connection's
 		 * full sync, takes every slice before it there too, and until then the source is still where it
-		 * was, to be taken again after a power cut. So slices cost no fsync of their own. */
+		 * was, to be taken again after a power cut (a slice lost takes its undo records with it: they
+		 * are one transaction). So slices cost no fsync of their own. */
 		db_exec (db, "PRAGMA synchronous=NORMAL");
 		if (db_begin (db) != DB_DONE) {
 			db_exec (db, "PRAGMA synchronous=FULL");
@@ -2326,8 +2515,6 @@ hub_import_step_write (hub_import_t *self, db_t *db, int64_t deadline)
 		}
 		self->savepoint = true;
 	}
-	if (own)
-		db_exec (self->scratch, "BEGIN");
 	struct hub_import_order o;
 	bool more, failed = false, refused = false;
 	while ((more = hub_import_next (self, &o))) {
@@ -2347,23 +2534,29 @@ hub_import_step_write (hub_import_t *self, db_t *db, int64_t deadline)
 	if (!own && !more && !refused && !failed && hub_import_record (self, db) != 0)
 		failed = true;
 	if (own) {
+		if (!refused && !failed && hub_import_undo_made (self, db) != 0)
+			failed = true;
+		self->made.len = 0;
 		if (!refused && !failed && db_commit (db) != DB_DONE)
 			failed = true;
 		if (refused || failed)
 			db_rollback (db);
 		db_exec (db, "PRAGMA synchronous=FULL");
 		if (refused || failed) {
-			db_exec (self->scratch, "ROLLBACK");
+			/* The slice's undo records went with it; a run it began too. */
+			if (self->run != was.run)
+				hub_import_live_set (self->run, false);
 			self->rep.created = was.created;
 			self->rep.updated = was.updated;
 			self->rep.unchanged = was.unchanged;
 			self->cursor = was.cursor;
+			self->run = was.run;
+			self->useq = was.useq;
 			if (failed)
 				hub_import_db_failed (self, db);
 			self->phase = PH_UNDO;
 			return;
 		}
-		db_exec (self->scratch, "COMMIT");
 	} else if (refused || failed) {
 		db_exec (db, "ROLLBACK TO import");
 		db_exec (db, "RELEASE import");
@@ -2382,17 +2575,72 @@ hub_import_step_write (hub_import_t *self, db_t *db, int64_t deadline)
 	}
 }
 
+/* The run is finished by the import's record: its undo records are then only cleared. */
+static int
+hub_import_run_finish (hub_import_t *self, db_t *db)
+{
+	if (self->run == 0)
+		return 0;
+	db_stmt_t *st = db_prepare (db, "UPDATE import_runs SET import_id = ?2 WHERE id = ?1");
+	db_bind_int (st, 1, self->run);
+	db_bind_int (st, 2, db_last_rowid (db));
+	int rc = st ? db_step (st) : DB_ERROR;
+	if (st)
+		db_reset (st);
+	return rc == DB_DONE ? 0 : -1;
+}
+
 /* The import's record, in a transaction of its own that reaches the disk, and every slice before it. */
 static void
 hub_import_step_record (hub_import_t *self, db_t *db)
 {
-	if (db_begin (db) != DB_DONE || hub_import_record (self, db) != 0 || db_commit (db) != DB_DONE) {
+	if (db_begin (db) != DB_DONE || hub_import_record (self, db) != 0 || hub_import_run_finish (self, db) != 0
+	    || db_commit (db) != DB_DONE) {
 		db_rollback (db);
 		hub_import_db_failed (self, db);
 		self->phase = PH_UNDO;
 		return;
 	}
-	self->phase = PH_DONE;
+	self->phase = self->run ? PH_CLEAR : PH_DONE;
+}
+
+/* A slice of the undo records of a finished run cleared, the run with the last; a failure leaves them to the
+ * next start (a finished run is only ever cleared). */
+#define IMP_CLEAR_ROWS 1024
+static void
+hub_import_step_clear (hub_import_t *self, db_t *db, int64_t deadline)
+{
+	db_exec (db, "PRAGMA synchronous=NORMAL"); /* lost with a power cut, it is done again */
+	bool ok = db_begin (db) == DB_DONE, more = true;
+	db_stmt_t *st = ok ? db_prepare (db, "DELETE FROM import_undo WHERE run = ?1 AND seq IN (SELECT seq FROM"
+	    " import_undo WHERE run = ?1 ORDER BY seq LIMIT ?2)") : NULL;
+	ok = st != NULL;
+	while (ok && more) {
+		db_bind_int (st, 1, self->run);
+		db_bind_int (st, 2, IMP_CLEAR_ROWS);
+		ok = db_step (st) == DB_DONE;
+		db_reset (st);
+		more = ok && db_changes (db) == IMP_CLEAR_ROWS;
+		if (more && hub_import_over (deadline))
+			break;
+	}
+	if (ok && !more) {
+		st = db_prepare (db, "DELETE FROM import_runs WHERE id = ?1");
+		db_bind_int (st, 1, self->run);
+		ok = st && db_step (st) == DB_DONE;
+		if (st)
+			db_reset (st);
+	}
+	if (!ok || db_commit (db) != DB_DONE) {
+		db_rollback (db);
+		more = false;
+	} else if (!more) {
+		hub_import_live_set (self->run, false);
+		self->run = 0;
+	}
+	db_exec (db, "PRAGMA synchronous=FULL");
+	if (!more)
+		self->phase = PH_DONE;
 }
 
 /* Nothing but the import refers to the order: no hold, note, audit event or scan. */
@@ -2555,27 +2803,55 @@ hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, cons
 	return rc > 0 ? 0 : -1;
 }
 
+/* A recovery's record in the audit trail: what was taken back of the file, and the orders kept. */
+static int
+hub_import_recovery_event (hub_import_t *self, db_t *db, long undone, long kept)
+{
+	char *detail = xasprintf ("%ld orders written before the import was cut short (process %ld stopped) taken back%s%s",
+	    undone, hub_import_owner_pid (self->owner), kept ? "; kept, as despatch began them: " : "",
+	    kept ? self->kept_refs.data : "");
+	db_stmt_t *st = db_prepare (db, "INSERT INTO events (at, operator, action, code, detail)"
+	    " VALUES (?1, 'system', 'import-taken-back', ?2, ?3)");
+	db_bind_int (st, 1, util_wall_ms ());
+	db_bind_text (st, 2, self->name);
+	db_bind_text (st, 3, detail);
+	int rc = st ? db_step (st) : DB_ERROR;
+	if (st)
+		db_reset (st);
+	free (detail);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+/* A slice of the undo: the run's records newest first, each removed with what it takes back; the run with its
+ * last. The import that wrote it runs it when the file is refused while it is written, a recovery (hub_import_recover)
+ * when the process writing it is gone. */
 static void
 hub_import_step_undo (hub_import_t *self, db_t *db, int64_t deadline)
 {
+	if (self->run == 0) {
+		self->phase = PH_DONE; /* no slice wrote an undo record */
+		return;
+	}
 	if (db_begin (db) != DB_DONE) {
 		self->dbfail = true;
 		self->phase = PH_DONE;
 		return;
 	}
-	int64_t lowest = 0;
 	bool more = true, failed = false;
 	long undone = 0, kept = 0;
+	size_t refs_was = self->kept_refs.len;
+	db_stmt_t *del = db_prepare (db, "DELETE FROM import_undo WHERE run = ?1 AND seq = ?2");
+	failed = del == NULL;
 	while (!failed) {
-		db_stmt_t *st = db_prepare (self->scratch, "SELECT seq, ref, kind, hash, old FROM u"
-		    " WHERE ?1 = 0 OR seq < ?1 ORDER BY seq DESC LIMIT 1");
-		db_bind_int (st, 1, lowest);
+		db_stmt_t *st = db_prepare (db, "SELECT seq, ref, kind, hash, old FROM import_undo WHERE run = ?1"
+		    " ORDER BY seq DESC LIMIT 1");
+		db_bind_int (st, 1, self->run);
 		if (db_step (st) != DB_ROW) {
 			db_reset (st);
 			more = false;
 			break;
 		}
-		lowest = db_col_int (st, 0);
+		int64_t seq = db_col_int (st, 0);
 		char ref[40], hash[20];
 		util_strlcpy (ref, db_col_text (st, 1), sizeof ref);
 		int kind = (int) db_col_int (st, 2);
@@ -2583,37 +2859,84 @@ hub_import_step_undo (hub_import_t *self, db_t *db, int64_t deadline)
 		size_t oldlen;
 		char *old = hub_import_blob_copy (st, 4, &oldlen);
 		db_reset (st);
-		int r = hub_import_undo_one (db, ref, kind, hash, old, oldlen);
+		/* One record or, for the orders a slice made, each of them, the last first; a record taken back in part
+		 * keeps the rest. */
+		size_t left = oldlen;
+		bool one = kind != IMP_UNDO_MADE;
+		while (!failed && (one || left > 0)) {
+			const char *r = ref, *h = hash;
+			if (!one) {
+				size_t e = left - 1, hs = e; /* the hash's NUL, then its start */
+				while (hs > 0 && old[hs - 1] != '\0')
+					hs--;
+				size_t rs = hs > 0 ? hs - 1 : 0;
+				while (rs > 0 && old[rs - 1] != '\0')
+					rs--;
+				r = old + rs;
+				h = old + hs;
+				left = rs;
+			}
+			int res = hub_import_undo_one (db, r, one ? kind : IMP_NEW, h, old, oldlen);
+			if (res < 0)
+				failed = true;
+			else if (res == 0) {
+				kept++;
+				hub_import_error (self, 0, "%s stays as this file wrote it: despatch began it before the file could "
+				    "be taken back", r);
+				if (self->recovering && self->kept_refs.len < 400) {
+					if (self->kept_refs.len)
+						hub_import_buf_add (&self->kept_refs, ", ", 2);
+					hub_import_buf_add (&self->kept_refs, r, strlen (r));
+				}
+			} else
+				undone++;
+			if (one || hub_import_over (deadline))
+				break;
+		}
+		if (!failed && !one && left > 0) {
+			db_stmt_t *up = db_prepare (db, "UPDATE import_undo SET old = ?3 WHERE run = ?1 AND seq = ?2");
+			db_bind_int (up, 1, self->run);
+			db_bind_int (up, 2, seq);
+			db_bind_blob (up, 3, old, left);
+			failed = up == NULL || db_step (up) != DB_DONE;
+			if (up)
+				db_reset (up);
+		} else if (!failed) {
+			db_bind_int (del, 1, self->run);
+			db_bind_int (del, 2, seq);
+			failed = db_step (del) != DB_DONE;
+			db_reset (del);
+		}
 		free (old);
-		if (r < 0)
-			failed = true;
-		else if (r == 0) {
-			kept++;
-			hub_import_error (self, 0, "%s stays as this file wrote it: despatch began it before the file could be "
-			    "taken back", ref);
-		} else
-			undone++;
 		if (hub_import_over (deadline))
 			break;
 	}
+	if (!failed && !more) {
+		db_stmt_t *st = db_prepare (db, "DELETE FROM import_runs WHERE id = ?1");
+		db_bind_int (st, 1, self->run);
+		failed = st == NULL || db_step (st) != DB_DONE;
+		if (st)
+			db_reset (st);
+		if (!failed && self->recovering)
+			failed = hub_import_recovery_event (self, db, self->rep.undone - self->rep.kept + undone,
+			    self->rep.kept + kept) != 0;
+	}
 	if (failed || db_commit (db) != DB_DONE) {
 		db_rollback (db);
+		self->kept_refs.len = refs_was;
 		hub_import_error (self, 0, "the hub could not take back what the file wrote (%s): its orders written so far "
-		    "stay until it is taken again", db_errmsg (db));
+		    "stay until the next import or start takes them back", db_errmsg (db));
 		self->dbfail = true;
 		self->phase = PH_DONE;
 		return;
 	}
 	self->rep.undone += undone + kept;
 	self->rep.kept += kept;
-	if (lowest > 0) {
-		db_stmt_t *st = db_prepare (self->scratch, "DELETE FROM u WHERE seq >= ?1");
-		db_bind_int (st, 1, lowest);
-		db_step (st);
-		db_reset (st);
-	}
-	if (!more)
+	if (!more) {
+		hub_import_live_set (self->run, false);
+		self->run = 0;
 		self->phase = PH_DONE;
+	}
 }
 
 /* --- the import's life ------------------------------------------------------------ */
@@ -2627,8 +2950,7 @@ hub_import_new (const char *name, int64_t now_ms, unsigned flags, char **cause)
 	/* A private temporary file, in memory until it outgrows its cache: nothing to make durable. */
 	if (db_exec (scratch, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
 	        " CREATE TABLE o (seq INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, lineno INTEGER, f BLOB, lines BLOB,"
-	        " nlines INTEGER);"
-	        " CREATE TABLE u (seq INTEGER PRIMARY KEY, ref TEXT, kind INTEGER, hash TEXT, old BLOB);") != DB_DONE) {
+	        " nlines INTEGER);") != DB_DONE) {
 		*cause = xasprintf ("cannot make the import's scratch store: %s", db_errmsg (scratch));
 		db_close (&scratch);
 		return NULL;
@@ -2693,6 +3015,13 @@ hub_import_destroy (hub_import_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_import_t *self = *self_p;
+	/* A run still open here (a stop, or an undo the database refused) is taken back by the next recovery. */
+	if (self->run) {
+		hub_import_live_set (self->run, false);
+		pthread_mutex_lock (&hub_import_live_lock);
+		hub_import_left = true;
+		pthread_mutex_unlock (&hub_import_live_lock);
+	}
 	hub_import_report_free (&self->rep);
 	hub_import_scratch_drop (&self->scratch, (self->flags & HUB_IMPORT_ON_LOOP) != 0);
 	hub_import_csv_free (&self->csv);
@@ -2701,9 +3030,74 @@ hub_import_destroy (hub_import_t **self_p)
 	free (self->g.lines.data);
 	free (self->jv);
 	free (self->chunk);
+	free (self->kept_refs.data);
+	free (self->made.data);
+	free (self->owner);
 	free (self->name);
 	free (self);
 	*self_p = NULL;
+}
+
+hub_import_t *
+hub_import_recover (db_t *db, unsigned flags, char **cause)
+{
+	*cause = NULL;
+	db_stmt_t *st = db_prepare (db, "SELECT id, source, at, owner, import_id IS NOT NULL FROM import_runs ORDER BY id");
+	if (st == NULL) {
+		*cause = xasprintf ("cannot read the imports cut short: %s", db_errmsg (db));
+		return NULL;
+	}
+	hub_import_t *self = NULL;
+	int rc = DB_DONE;
+	while (self == NULL && (rc = db_step (st)) == DB_ROW) {
+		int64_t run = db_col_int (st, 0);
+		bool finished = db_col_int (st, 4) != 0;
+		/* Left to its process while that may still be writing or clearing it (or to a recovery of ours
+		 * under way); then an unfinished run is taken back, a finished one's records only cleared. */
+		if (hub_import_live_has (run) || !hub_import_owner_gone (db_col_text (st, 3), run))
+			continue;
+		self = xcalloc (1, sizeof *self);
+		self->name = xstrdup (db_col_text (st, 1));
+		self->now_ms = db_col_int (st, 2);
+		self->owner = xstrdup (db_col_text (st, 3));
+		self->flags = flags & ~HUB_IMPORT_CALLER_TX;
+		self->run = run;
+		self->recovering = !finished;
+		self->phase = finished ? PH_CLEAR : PH_UNDO;
+		hub_import_live_set (run, true);
+	}
+	if (self == NULL && rc != DB_DONE)
+		*cause = xasprintf ("cannot read the imports cut short: %s", db_errmsg (db));
+	db_reset (st);
+	return self;
+}
+
+bool
+hub_import_orphaned (void)
+{
+	pthread_mutex_lock (&hub_import_live_lock);
+	bool left = hub_import_left;
+	hub_import_left = false;
+	pthread_mutex_unlock (&hub_import_live_lock);
+	return left;
+}
+
+bool
+hub_import_taking_back (const hub_import_t *self)
+{
+	return self->recovering;
+}
+
+const char *
+hub_import_name (const hub_import_t *self)
+{
+	return self->name;
+}
+
+long
+hub_import_owner (const hub_import_t *self)
+{
+	return hub_import_owner_pid (self->owner);
 }
 
 void
@@ -2738,6 +3132,9 @@ hub_import_step (hub_import_t *self, db_t *db, int budget_ms)
 		break;
 	case PH_RECORD:
 		hub_import_step_record (self, db);
+		break;
+	case PH_CLEAR:
+		hub_import_step_clear (self, db, deadline);
 		break;
 	case PH_UNDO:
 		hub_import_step_undo (self, db, deadline);

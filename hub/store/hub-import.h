@@ -14,19 +14,24 @@
  *          unchanged, changed while still "new", customs data only, or a
  *          change despatch refuses;
  *   write  only when nothing was wrong: in slices, each its own
- *          transaction, each order decided again as it is written;
+ *          transaction, each order decided again as it is written, each
+ *          with its undo record in the same transaction (the hub's table
+ *          import_undo, under the import's run in import_runs);
+ *   record the import in imports, which finishes its run; its undo
+ *          records are then cleared, in slices;
  *   undo   when a slice finds an order refused after all (despatch
  *          received it since the check) or the database fails: what the
  *          earlier slices wrote is taken back, newest first.
  *
  * So a file is imported whole or not at all: a file with any bad row
- * writes nothing, and one refused while it is written is taken back. (But
- * the undo records are the scratch database's and die with the process: a
- * file whose writing was cut short by a kill, then refused when taken again,
- * leaves the slices already committed.) While
- * a big file is written its orders appear slice by slice. An order the
- * floor has already begun when an import is taken back stays as it is
- * (the refusal names it).
+ * writes nothing, and one refused while it is written is taken back. The
+ * undo records outlive the process: an import cut short by a kill or a
+ * stop is taken back from them by hub_import_recover at the next start of
+ * the hub or of despatch import, before anything else imports, so the file
+ * taken again is imported or refused on its own. While a big file is
+ * written its orders appear slice by slice. An order the floor has already
+ * begun when an import is taken back stays as it is (the refusal, or the
+ * recovery, names it).
  *
  * An import is one thread's at a time; its scratch database is its own.
  */
@@ -88,13 +93,43 @@ void hub_import_source_text (hub_import_t *self, const char *text, size_t len);
  * must be called with none open.
  */
 bool hub_import_step (hub_import_t *self, db_t *db, int budget_ms);
-/* What the import is doing now, for logs: "reading", "checking", "writing", "undoing", "done". */
+/* What the import is doing now, for logs: "reading", "checking", "writing", "recording", "clearing",
+ * "undoing", "done". */
 const char *hub_import_phase (const hub_import_t *self);
 /* Once the steps are done: 0 imported, 1 refused (the report says why),
  * -1 the database failed (nothing imported: take the file again later). */
 int hub_import_outcome (const hub_import_t *self);
 /* The report so far; the import's, valid until it is destroyed. */
 const struct hub_import_report *hub_import_report (const hub_import_t *self);
+/* Its name (the file's, or "integration"). */
+const char *hub_import_name (const hub_import_t *self);
+
+/*
+ * The next import that a process left unfinished in db and no longer
+ * writes (a process gone: another boot, no such pid, or another process
+ * with its number; or an import of this process destroyed before it was
+ * whole), as an import to step to its end with hub_import_step like any
+ * other. NULL when there is none left (*cause NULL), or when db cannot be
+ * read (*cause, caller frees). Call it until NULL before anything else
+ * imports (the hub's feed, despatch import): otherwise the file taken
+ * again would find its own orders there, unchanged, and their later take
+ * back would leave it short.
+ *
+ * One cut short while writing is taken back from its undo records, newest
+ * first, exactly as a file refused while it is written: the report's
+ * undone and kept count the orders, an error names each kept (the floor
+ * began it), and one audit event 'import-taken-back' (operator system,
+ * code the file) records it. Its outcome: 0 all taken back, 1 some kept,
+ * -1 the database failed (call again later). One cut short after its
+ * record only has its undo records cleared (hub_import_taking_back false).
+ */
+hub_import_t *hub_import_recover (db_t *db, unsigned flags, char **cause);
+bool hub_import_taking_back (const hub_import_t *self);
+/* An import of this process was destroyed before it was whole or taken back since the last call (its run is
+ * then one for hub_import_recover). */
+bool hub_import_orphaned (void);
+/* A recovery's: the pid of the process that wrote it. */
+long hub_import_owner (const hub_import_t *self);
 
 /* A whole import of text in one call, inside a transaction the caller
  * owns: 0 imported, 1 refused, -1 database; *rep is the caller's to free

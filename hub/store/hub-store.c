@@ -384,6 +384,26 @@ static const char *hub_store_migrations[] = {
 	 * that after a crash it is looked for by it; the title stays what the
 	 * job is, for people. */
 	"ALTER TABLE label_jobs ADD COLUMN ident TEXT;",
+	/* 11 -> 12: an import's undo records in the hub's own database, each
+	 * committed with the slice that wrote its order, so that an import cut
+	 * short by a kill is taken back at the next start (store/hub-import.h).
+	 * A run is one import that has written: its file, when, and the process
+	 * writing it (boot id, pid, start time), and once its record is in
+	 * imports, that record (its undo records are then only cleared). */
+	"CREATE TABLE import_runs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  source TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  import_id INTEGER);"                 /* imports.id once recorded */
+	"CREATE TABLE import_undo ("
+	"  run INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  ref TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL,"           /* 2 replaced, 3 customs or label fields corrected, 5 made */
+	"  hash TEXT NOT NULL,"              /* the content hash the import wrote */
+	"  old BLOB,"                        /* what it replaced, or the orders made (hub-import.c) */
+	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;",
 };
 
 db_t *

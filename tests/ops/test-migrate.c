@@ -178,6 +178,14 @@ main (int argc, char **argv)
 			        == 2, "schema %d: the heartbeat table and the scans index exist", v);
 			ok (hub_store_status_beat (db, "ipc://x", 30000, 1000, 2000, false) == 0,
 			    "schema %d: the heartbeat can be written", v);
+			/* An import's undo records under its run (schema 12), as hub-import.c writes and reads them. */
+			ok (db_exec (db, "INSERT INTO import_runs (source, at, owner) VALUES ('a.csv', 1, 'b 1 1');"
+			        "INSERT INTO import_undo (run, seq, ref, kind, hash, old) VALUES (last_insert_rowid (), 1, 'ORD-2',"
+			        " 0, 'h', NULL)") == DB_DONE
+			        && db_query_int (db, "SELECT count(*) FROM import_undo u JOIN import_runs r ON r.id = u.run"
+			            " WHERE r.source = 'a.csv' AND r.import_id IS NULL", 0) == 1
+			        && db_exec (db, "DELETE FROM import_undo; DELETE FROM import_runs") == DB_DONE,
+			    "schema %d: an import's run and undo record can be written and read", v);
 			db_close (&db);
 		}
 		/* Opening again is a no-op. */
