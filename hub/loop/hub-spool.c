@@ -764,13 +764,11 @@ hub_spool_answer (hub_spool_t *self, bool in_tx)
 		log_error ("print answers not recorded now: %s", db_errmsg (db));
 		return true; /* they wait, none is lost */
 	}
+	/* Recording an answer never adds to the retry list (only a commit that fails does), so it is read in place. */
 	int n = self->nretry;
-	struct hub_spool_answer *todo = xmalloc ((size_t) n * sizeof *todo);
-	memcpy (todo, self->retry, (size_t) n * sizeof *todo);
 	self->nretry = 0;
 	for (int i = 0; i < n; i++)
-		hub_spool_answer_one (self, todo[i]);
-	free (todo);
+		hub_spool_answer_one (self, self->retry[i]);
 	if (in_tx)
 		return true;
 	/* Their EVENTs go with their commit, or not at all. */
