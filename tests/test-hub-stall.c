@@ -111,7 +111,7 @@ main (void)
 	is_int (print_test_count ("label"), 1, "nothing printed while cupsd was stopped");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "printed"), 1,
 	    "and the hub says so: one job printed");
-	ok (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE data IS NOT NULL AND parcel_id IN"
+	ok (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs JOIN label_docs ON job = id WHERE parcel_id IN"
 	                      " (SELECT id FROM parcels WHERE order_ref LIKE '%s')", "S%") == STALL_ORDERS + 1,
 	    "every label is kept with its job");
 

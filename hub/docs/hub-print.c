@@ -11,6 +11,21 @@
 #include <string.h>
 
 /* "shipment field 'recipient.name' is missing" -> "recipient.name": the field a refusal names, if any. */
+/* A job's document, in a table of its own: the job's row is updated at every step of its printing, and
+ * SQLite writes a row whole, so a document in it was written to the WAL again at each (12 pages a label). */
+static int
+hub_print_doc_put (db_t *db, int64_t job, const uint8_t *data, size_t size)
+{
+	db_stmt_t *st = db_prepare (db, "INSERT INTO label_docs (job, data) VALUES (?1, ?2)");
+	if (st == NULL)
+		return -1;
+	db_bind_int (st, 1, job);
+	db_bind_blob (st, 2, data, size);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : -1;
+}
+
 static bool
 hub_print_field (const char *cause, char *field, size_t n)
 {
@@ -72,7 +87,7 @@ hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, con
 	size_t size = 0;
 	if (reprint_of > 0) {
 		/* A reprint is the same label, byte for byte. */
-		db_stmt_t *st = db_prepare (req->db, "SELECT data FROM label_jobs WHERE id = ?1 AND data IS NOT NULL");
+		db_stmt_t *st = db_prepare (req->db, "SELECT data FROM label_docs WHERE job = ?1");
 		db_bind_int (st, 1, reprint_of);
 		if (db_step (st) == DB_ROW) {
 			const void *p = db_col_blob (st, 0, &size);
@@ -96,28 +111,27 @@ hub_print_label (struct hub_req *req, int64_t parcel_id, int64_t reprint_of, con
 	}
 	db_stmt_t *st = db_prepare (req->db,
 	    "INSERT INTO label_jobs (parcel_id, order_ref, terminal, station, status, created_at, updated_at, printer,"
-	    " error, kind, format, title, data, reprint_of, requested_by)"
+	    " error, kind, format, title, reprint_of, requested_by)"
 	    " SELECT ?1, p.order_ref, ?2, ?3, ?4, ?5, ?5, ?6, NULL, 'label', 'zpl',"
-	    "  'label ' || p.code || ' ' || coalesce(p.tracking, ''), ?7, ?8, ?9 FROM parcels p WHERE p.id = ?1");
+	    "  'label ' || p.code || ' ' || coalesce(p.tracking, ''), ?7, ?8 FROM parcels p WHERE p.id = ?1");
 	db_bind_int (st, 1, parcel_id);
 	db_bind_text (st, 2, proto_msg_terminal (req->msg));
 	db_bind_text (st, 3, req->station);
 	db_bind_text (st, 4, hub_state_job_name (JOB_QUEUED));
 	db_bind_int (st, 5, req->now_ms);
 	db_bind_text (st, 6, printer && *printer ? printer : NULL);
-	if (data)
-		db_bind_blob (st, 7, data, size);
+	if (reprint_of > 0)
+		db_bind_int (st, 7, reprint_of);
 	else
 		db_bind_null (st, 7);
-	if (reprint_of > 0)
-		db_bind_int (st, 8, reprint_of);
-	else
-		db_bind_null (st, 8);
-	db_bind_text (st, 9, req->operator_badge);
+	db_bind_text (st, 8, req->operator_badge);
 	int rc = db_step (st);
 	db_reset (st);
+	int64_t job = rc == DB_DONE ? db_last_rowid (req->db) : -1;
+	if (job > 0 && data && hub_print_doc_put (req->db, job, data, size) != 0)
+		job = -1;
 	free (kept);
-	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
+	return job;
 }
 
 int64_t
@@ -125,8 +139,8 @@ hub_print_document (struct hub_req *req, const struct hub_print_doc *doc)
 {
 	db_stmt_t *st = db_prepare (req->db,
 	    "INSERT INTO label_jobs (order_ref, manifest_id, terminal, station, status, created_at, updated_at, printer,"
-	    " error, kind, format, title, data, requested_by)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	    " error, kind, format, title, requested_by)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	db_bind_text (st, 1, doc->order_ref);
 	if (doc->manifest_id > 0)
 		db_bind_int (st, 2, doc->manifest_id);
@@ -141,12 +155,11 @@ hub_print_document (struct hub_req *req, const struct hub_print_doc *doc)
 	db_bind_text (st, 9, doc->kind);
 	db_bind_text (st, 10, doc->format);
 	db_bind_text (st, 11, doc->title);
-	if (doc->data)
-		db_bind_blob (st, 12, doc->data, doc->size);
-	else
-		db_bind_null (st, 12);
-	db_bind_text (st, 13, req->operator_badge);
+	db_bind_text (st, 12, req->operator_badge);
 	int rc = db_step (st);
 	db_reset (st);
-	return rc == DB_DONE ? db_last_rowid (req->db) : -1;
+	int64_t job = rc == DB_DONE ? db_last_rowid (req->db) : -1;
+	if (job > 0 && doc->data && hub_print_doc_put (req->db, job, doc->data, doc->size) != 0)
+		job = -1;
+	return job;
 }

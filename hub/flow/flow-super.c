@@ -157,7 +157,7 @@ flow_super_job_get (struct hub_req *req, struct flow_super_job *j)
 	    "SELECT j.id, coalesce (j.parcel_id, 0), coalesce (j.manifest_id, 0), coalesce (j.order_ref, p.order_ref, ''),"
 	    " coalesce (substr (p.code, 1, instr (p.code || '~', '~') - 1), j.order_ref, 'manifest ' || j.manifest_id),"
 	    " j.kind, j.format, coalesce (j.station, ''), coalesce (j.printer, ''), j.title, coalesce (j.error, ''),"
-	    " j.status, j.data IS NOT NULL, coalesce (p.status = 'void', 0)"
+	    " j.status, EXISTS (SELECT 1 FROM label_docs d WHERE d.job = j.id), coalesce (p.status = 'void', 0)"
 	    " FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id WHERE j.id = ?1");
 	db_bind_int (st, 1, id);
 	int found = db_step (st) == DB_ROW;
@@ -411,7 +411,7 @@ flow_super_job_reprint (struct hub_req *req)
 		if (job == 0)
 			return 0; /* it cannot be drawn: the reply says why */
 	} else if (j.has_data) {
-		db_stmt_t *st = db_prepare (req->db, "SELECT data FROM label_jobs WHERE id = ?1");
+		db_stmt_t *st = db_prepare (req->db, "SELECT data FROM label_docs WHERE job = ?1");
 		db_bind_int (st, 1, j.id);
 		uint8_t *data = NULL;
 		size_t size = 0;

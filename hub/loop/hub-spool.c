@@ -307,7 +307,7 @@ hub_spool_cups_name (const struct hub_spool_job *j, char *out, size_t n)
 static struct work_print_job *
 hub_spool_document (hub_spool_t *self, const struct hub_spool_job *j)
 {
-	db_stmt_t *st = db_prepare (self->db, "SELECT data FROM label_jobs WHERE id = ?1 AND data IS NOT NULL");
+	db_stmt_t *st = db_prepare (self->db, "SELECT data FROM label_docs WHERE job = ?1");
 	db_bind_int (st, 1, j->id);
 	struct work_print_job *w = NULL;
 	if (db_step (st) == DB_ROW) {

@@ -415,7 +415,7 @@ hub_erase_printing (db_t *db, const char *ref, struct hub_erase_report *rep)
 {
 	db_stmt_t *st = db_prepare (db, "SELECT id, coalesce (cups_job, 0), coalesce (printer, '') FROM label_jobs"
 	    " WHERE (order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ") AND status IN ('submitting', 'submitted',"
-	    " 'printing', 'offline') AND data IS NOT NULL");
+	    " 'printing', 'offline') AND id IN (SELECT job FROM label_docs)");
 	if (st == NULL)
 		return -1;
 	db_bind_text (st, 1, ref);
@@ -447,10 +447,14 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 	int rc = hub_erase_exec (db, sql, ref, NULL) < 0 ? -1 : 0;
 	free (sql);
 	/* Rendered labels and tickets print the name: dropped; one still waiting is cancelled with the reason. */
-	int n = rc ? -1 : hub_erase_exec (db, "UPDATE label_jobs SET data = NULL,"
+	int n = rc ? -1 : hub_erase_exec (db, "UPDATE label_jobs SET"
 	    " status = CASE WHEN status IN ('queued', 'held') THEN 'cancelled' ELSE status END,"
 	    " error = CASE WHEN status IN ('queued', 'held') THEN 'customer data erased' ELSE error END"
-	    " WHERE data IS NOT NULL AND (order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ")", ref, NULL);
+	    " WHERE id IN (SELECT job FROM label_docs) AND (order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ")",
+	    ref, NULL);
+	if (n >= 0)
+		n = hub_erase_exec (db, "DELETE FROM label_docs WHERE job IN (SELECT id FROM label_jobs"
+		    " WHERE order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ")", ref, NULL);
 	if (n < 0)
 		rc = -1;
 	else
@@ -523,7 +527,7 @@ hub_erase_orders (db_t *db, char **refs, int nrefs, struct hub_erase_report *rep
 		if (hub_erase_one (db, refs[i], rep) != 0)
 			return -1;
 	if (rep->labels)
-		hub_erase_note (rep, "label_jobs.data (labels and tickets dropped)", rep->labels);
+		hub_erase_note (rep, "label_docs (labels and tickets dropped)", rep->labels);
 	if (rep->nstrings == 0 && rep->nbound == 0)
 		return 0;
 	if (hub_erase_everywhere (db, rep) != 0 || hub_erase_replies (db, rep) != 0)

@@ -404,6 +404,15 @@ static const char *hub_store_migrations[] = {
 	"  hash TEXT NOT NULL,"              /* the content hash the import wrote */
 	"  old BLOB,"                        /* what it replaced, or the orders made (hub-import.c) */
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;",
+	/* 12 -> 13: a print job's document in a table of its own. A job's row
+	 * is updated at each step of its printing (submitting, submitted,
+	 * printed) and SQLite writes a row whole: with the document in it
+	 * (20-25 KB for a label) each update wrote 12 pages to the WAL. */
+	"CREATE TABLE label_docs ("
+	"  job INTEGER PRIMARY KEY REFERENCES label_jobs(id),"
+	"  data BLOB NOT NULL);"
+	"INSERT INTO label_docs (job, data) SELECT id, data FROM label_jobs WHERE data IS NOT NULL;"
+	"ALTER TABLE label_jobs DROP COLUMN data;",
 };
 
 db_t *

@@ -196,8 +196,8 @@ test_specialist (struct fl_term *porter, struct fl_term *packer, const char *ext
 	ok (why && strstr (why, "rule 'fine-art' (specialist.conf:") && strstr (why, "chose art-couriers/white-glove"),
 	    "the audit trail says which rule chose it: %s", why ? why : "(none)");
 	free (why);
-	char *err = testlib_sql_text (hub.database, "SELECT CASE WHEN j.data IS NOT NULL THEN 'rendered' ELSE j.error END FROM label_jobs j"
-	    " JOIN parcels p ON p.id = j.parcel_id WHERE p.order_ref = 'A1000001' AND j.kind = 'label'");
+	char *err = testlib_sql_text (hub.database, "SELECT CASE WHEN d.data IS NOT NULL THEN 'rendered' ELSE j.error END FROM label_jobs j"
+	    " LEFT JOIN label_docs d ON d.job = j.id JOIN parcels p ON p.id = j.parcel_id WHERE p.order_ref = 'A1000001' AND j.kind = 'label'");
 	is_str (err, "rendered", "its label was rendered with its layout");
 	free (err);
 }

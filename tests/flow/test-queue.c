@@ -372,8 +372,8 @@ test_jobs (struct fl_term *sup, struct fl_term *packer)
 	char again[16];
 	snprintf (again, sizeof again, "%s", fl_data (r, "job"));
 	proto_msg_destroy (&r);
-	char *sql = xasprintf ("SELECT count(*) FROM label_jobs a JOIN label_jobs b ON b.id = %s WHERE a.id = %s"
-	    " AND a.data = b.data AND b.kind = 'receipt' AND b.printer = 'docs'", again, receipt);
+	char *sql = xasprintf ("SELECT count(*) FROM label_docs a JOIN label_docs b ON b.job = %s JOIN label_jobs j ON j.id = b.job"
+	    " WHERE a.job = %s AND a.data = b.data AND j.kind = 'receipt' AND j.printer = 'docs'", again, receipt);
 	is_int (sql_int (sql), 1, "a new job, byte for byte the same receipt, for docs");
 	free (sql);
 	fl_check (fl_cmd (sup, "job-reprint", "job", "999999"), PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No print job",

@@ -205,6 +205,29 @@ main (int argc, char **argv)
 		free (path);
 	}
 
+	/* Schema 12's print jobs kept their documents in their rows; at 13 each is in label_docs, byte for byte. */
+	{
+		char *p12 = xasprintf ("%s/docs12.db", test_migrate_dir);
+		db_t *d = test_migrate_make (p12, 12);
+		ok (d != NULL && db_exec (d, "INSERT INTO label_jobs (order_ref, status, created_at, kind, format, title, data)"
+		        " VALUES ('ORD-1', 'printed', 1, 'receipt', 'pdf', 'receipt ORD-1', zeroblob (25000)),"
+		        " ('ORD-1', 'failed', 2, 'receipt', 'pdf', 'not drawn', NULL)") == DB_DONE,
+		    "schema 12: a print job with its document and one without");
+		db_close (&d);
+		d = hub_store_open (p12, &cause);
+		free (cause);
+		cause = NULL;
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM label_docs d JOIN label_jobs j ON j.id = d.job"
+		        " WHERE j.title = 'receipt ORD-1' AND typeof (d.data) = 'blob' AND d.data = zeroblob (25000)",
+		        0) == 1 && db_query_int (d, "SELECT count(*) FROM label_docs", 0) == 1,
+		    "schema 13: the document moved to label_docs unchanged, and no row for the job that had none");
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM pragma_table_info ('label_jobs') WHERE name = 'data'",
+		        -1) == 0 && db_query_int (d, "SELECT count(*) FROM label_jobs", 0) == 2,
+		    "schema 13: label_jobs keeps both jobs, without the document column");
+		db_close (&d);
+		free (p12);
+	}
+
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
 	char *path = xasprintf ("%s/newer.db", test_migrate_dir);
 	db_t *db = test_migrate_make (path, HUB_STORE_SCHEMA);

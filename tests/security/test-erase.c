@@ -175,7 +175,7 @@ main (void)
 	snprintf (tracking, sizeof tracking, "%s", fl_data (r, "tracking"));
 	snprintf (carrier, sizeof carrier, "%s", fl_data (r, "carrier"));
 	proto_msg_destroy (&r);
-	ok (testlib_sql_int (hub.database, "SELECT count(*) FROM label_jobs WHERE data IS NOT NULL") >= 1,
+	ok (testlib_sql_int (hub.database, "SELECT count(*) FROM label_docs") >= 1,
 	    "a label drawn and kept (tracking %s, %s)", tracking, carrier);
 	r = fl_expect (fl_scan (&t, "verify", tracking, "order", "E7000001", NULL), PROTO_OK, PR_OK, "", "verified");
 	proto_msg_destroy (&r);
