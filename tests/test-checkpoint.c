@@ -6,6 +6,11 @@
  * file must stay small, and every row must be there after. Some commits
  * are large (a label's worth and more): the writer is never left a long
  * tail to copy, the thread goes again instead.
+ *
+ * Then an erase while a reader holds a transaction open: the truncation
+ * the writer asks for waits for the reader on the thread, the writer's
+ * commits go on meanwhile, and once the reader lets go the WAL file is
+ * emptied and the erased value is in neither file.
  */
 #include "config.h"
 #include "db.h"
@@ -14,9 +19,11 @@
 #include "tests/testlib.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define COMMITS 1500
 #define FRAMES 64 /* a checkpoint every 64 frames (256 KiB) */
@@ -25,6 +32,43 @@ static void
 on_wal (void *arg, int frames)
 {
 	hub_checkpoint_wal (arg, frames);
+}
+
+/* How many times needle is in the file, byte by byte. */
+static int
+file_count (const char *path, const char *needle)
+{
+	FILE *f = fopen (path, "rb");
+	if (f == NULL)
+		return 0;
+	size_t k = strlen (needle), n;
+	static char buf[1 << 16];
+	int hits = 0;
+	size_t keep = 0;
+	while ((n = fread (buf + keep, 1, sizeof buf - keep, f)) > 0) {
+		n += keep;
+		for (size_t i = 0; i + k <= n; i++)
+			hits += memcmp (buf + i, needle, k) == 0;
+		keep = n >= k ? k - 1 : n;
+		memmove (buf, buf + n - keep, keep);
+	}
+	fclose (f);
+	return hits;
+}
+
+/* One small commit and what the loop does after it; false when the commit failed. */
+static bool
+commit_one (db_t *db, hub_checkpoint_t *ck, int i)
+{
+	db_begin (db);
+	db_stmt_t *st = db_prepare (db, "UPDATE hot SET n = n + 1 WHERE id = ?1");
+	db_bind_int (st, 1, 1 + (i * 7919) % 2000);
+	db_step (st);
+	if (db_commit (db) != DB_DONE)
+		return false;
+	if (hub_checkpoint_done (ck))
+		db_checkpoint_passive (db, NULL);
+	return true;
 }
 
 static long long
@@ -98,6 +142,56 @@ main (void)
 	    forced, hub_checkpoint_refusals (ck));
 	is_int ((int) db_query_int (db, "SELECT count(*) FROM t", -1), COMMITS, "every row is there");
 	is_int ((int) db_query_int (db, "SELECT sum(n) FROM hot", -1), updates, "and every update");
+
+	/* An erase while a reader holds a snapshot that still has the value. */
+	static const char secret[] = "Winifred Quennell-Abernathy";
+	db_t *reader = db_open (path, DB_READONLY, &cause);
+	ok (reader != NULL, "a reader opens the database");
+	db_begin (db);
+	db_stmt_t *st = db_prepare (db, "INSERT INTO t (id, body) VALUES (-1, ?1)");
+	db_bind_text (st, 1, secret);
+	db_step (st);
+	db_commit (db);
+	db_exec (reader, "BEGIN");
+	is_int ((int) db_query_int (reader, "SELECT count(*) FROM t WHERE id = -1", -1), 1,
+	    "the reader's transaction sees the value, and holds the WAL");
+	db_exec (db, "PRAGMA secure_delete = ON");
+	db_begin (db);
+	db_exec (db, "UPDATE t SET body = 'erased' WHERE id = -1");
+	db_commit (db);
+	long long before = file_size (wal);
+	hub_checkpoint_truncate (ck);
+	int held = 0, refused = 0;
+	for (int i = 0; i < 150; i++) {
+		if (commit_one (db, ck, i))
+			held++;
+		else
+			refused++;
+		usleep (10 * 1000);
+	}
+	ok (held == 150 && refused == 0, "while the reader holds it, the writer's commits go on: %d of 150 (%d refused)",
+	    held, refused);
+	ok (!hub_checkpoint_truncated (ck), "and the WAL is not truncated yet");
+	ok (file_count (wal, secret) + file_count (path, secret) > 0, "the value is still in a file (the reader needs it)");
+	db_exec (reader, "COMMIT");
+	db_close (&reader);
+	bool truncated = false;
+	long long after = -1;
+	for (int i = 0; i < 500 && !truncated; i++) {
+		usleep (10 * 1000);
+		truncated = hub_checkpoint_truncated (ck);
+		if (truncated)
+			after = file_size (wal);
+		else
+			commit_one (db, ck, i);
+	}
+	ok (truncated, "once the reader let go the thread truncated the WAL");
+	ok (after >= 0 && after < 64 * 4096 && after < before, "the WAL file is emptied, not only started over (%lld bytes, "
+	    "%lld before)", after, before);
+	is_int (file_count (wal, secret), 0, "the erased value is not in the WAL");
+	is_int (file_count (path, secret), 0, "nor in the database file");
+	is_int ((int) db_query_int (db, "SELECT count(*) FROM t WHERE body = 'erased'", -1), 1, "the erase is kept");
+
 	db_on_wal_commit (db, NULL, NULL);
 	hub_checkpoint_destroy (&ck);
 	ok (file_size (wal) <= 0, "a clean stop leaves the WAL empty (%lld bytes)", file_size (wal));

@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* The box types of pack.boxes when the setting is not there (despatch.conf(5)). */
+#define FLOW_PACK_BOXES "S M L XL"
 
 /* Refuse when a line is not found (and no part-shipment was released). */
 static bool
@@ -189,7 +193,7 @@ flow_pack_open (struct hub_req *req, struct flow_order *o)
 	flow_data_order (req, o);
 	flow_data_lines (req, o->ref);
 	/* The box types the bench chooses from (the terminal offers them as a list). */
-	hub_reply_data (req, "boxes", "%s", conf_get (req->opt->conf, "pack.boxes", "S M L XL"));
+	hub_reply_data (req, "boxes", "%s", conf_get (req->opt->conf, "pack.boxes", FLOW_PACK_BOXES));
 	flow_pack_state (req, o, &s);
 	const char *next = flow_pack_next (req, o, &s);
 	hub_reply_data (req, "next", "%s", next);
@@ -212,6 +216,49 @@ flow_pack_open (struct hub_req *req, struct flow_order *o)
 		hub_reply_data (req, "complete", "1");
 	}
 	return flow_scan_done (req, o->ref, 0);
+}
+
+/*
+ * A new parcel's box must be one of pack.boxes (spaces or commas between,
+ * as the terminal splits them): the floor's box types decide dimensions
+ * and carrier prices, and a typo would reach the carrier. A packer types
+ * or scans it, so case does not count ("m" is M) nor spaces around it;
+ * the parcel keeps the setting's spelling, into canon. A name with a space
+ * inside can never match (the space separates two types). False with the
+ * refusal in the reply, which names the types and what to do.
+ */
+static bool
+flow_pack_box (struct hub_req *req, const char *box, char *canon, size_t len)
+{
+	const char *list = conf_get (req->opt->conf, "pack.boxes", FLOW_PACK_BOXES);
+	box += strspn (box, " ");
+	size_t n = strlen (box);
+	while (n > 0 && box[n - 1] == ' ')
+		n--;
+	char shown[200] = "";
+	size_t used = 0;
+	for (const char *b = list; *b;) {
+		b += strspn (b, " ,");
+		size_t w = strcspn (b, " ,");
+		if (w == 0)
+			break;
+		if (w == n && w < len && strncasecmp (b, box, w) == 0) {
+			snprintf (canon, len, "%.*s", (int) w, b);
+			return true;
+		}
+		if (used < sizeof shown)
+			used += (size_t) snprintf (shown + used, sizeof shown - used, "%s%.*s", used ? " " : "", (int) w, b);
+		b += w;
+	}
+	if (used >= sizeof shown)
+		memcpy (shown + sizeof shown - 4, "...", 4);
+	if (used == 0)
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "This hub has no box types (pack.boxes is empty): ask a "
+		    "supervisor to set them in pack.boxes");
+	else
+		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "Box '%.*s' is not one of this hub's boxes (%s): choose one, "
+		    "or ask a supervisor to add it to pack.boxes", (int) n, box, shown);
+	return false;
 }
 
 /* Insert parcel no of the order as packed; its id into *id. 0, or -1 database. */
@@ -413,7 +460,10 @@ flow_pack (struct hub_req *req)
 				    "adding one", o->ref, s.next_no, s.expected);
 				return flow_scan_done (req, o->ref, 0);
 			}
-			return flow_pack_add (req, o, &s, box, weight);
+			char canon[17];
+			if (!flow_pack_box (req, box, canon, sizeof canon))
+				return flow_scan_done (req, o->ref, 0);
+			return flow_pack_add (req, o, &s, canon, weight);
 		}
 	}
 	long next = s.unlabelled_no ? s.unlabelled_no : s.next_no ? s.next_no : s.count + 1;
@@ -462,6 +512,11 @@ flow_pack (struct hub_req *req)
 		}
 	if (flow_pack_incomplete (req, o))
 		return flow_scan_done (req, o->ref, 0);
+	/* Checked only for a parcel made now: one packed before keeps its box, listed or no longer. */
+	char canon[17];
+	if (!flow_pack_box (req, box, canon, sizeof canon))
+		return flow_scan_done (req, o->ref, 0);
+	box = canon;
 
 	int64_t id;
 	if (flow_pack_insert (req, o->ref, no, box, weight, &id) != 0 || flow_pack_set_expected (req, o->ref, total) != 0

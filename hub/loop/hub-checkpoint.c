@@ -24,6 +24,8 @@
  * than the tail between every two turns would otherwise keep the WAL from
  * ever starting over, and it would grow without bound. */
 #define HUB_CHECKPOINT_REFUSALS 8
+/* The connection's busy timeout as db_open sets it, given back after a try at truncating without waiting. */
+#define HUB_CHECKPOINT_BUSY "PRAGMA busy_timeout=5000"
 
 struct hub_checkpoint {
 	pthread_t thread;
@@ -37,15 +39,34 @@ struct hub_checkpoint {
 	atomic_bool done; /* a checkpoint finished that the loop has not yet followed */
 	atomic_int wal;    /* frames in the WAL after the loop's last commit */
 	atomic_int copied; /* of those, in the database after the thread's last pass */
+	atomic_bool asked;     /* the loop asked for a truncation the thread has not yet taken */
+	atomic_bool truncated; /* a truncation asked for is done, and the loop has not yet been told */
 	int refused;       /* the loop's: tails refused in a row (HUB_CHECKPOINT_REFUSALS) */
 	long refusals;     /* and in all */
 };
+
+/* One try at PRAGMA wal_checkpoint(TRUNCATE) that waits for nothing: the
+ * writer's lock is taken only if free, and given up at once when a reader
+ * still uses the WAL. True when the WAL file is now empty. */
+static bool
+hub_checkpoint_try_truncate (hub_checkpoint_t *self)
+{
+	db_exec (self->db, "PRAGMA busy_timeout=0");
+	db_stmt_t *st = db_prepare (self->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	/* Its row: busy (1 when it could not finish), frames in the WAL, frames copied. */
+	bool done = st != NULL && db_step (st) == DB_ROW && db_col_int (st, 0) == 0;
+	if (st)
+		db_reset (st);
+	db_exec (self->db, HUB_CHECKPOINT_BUSY);
+	return done;
+}
 
 static void *
 hub_checkpoint_run (void *arg)
 {
 	hub_checkpoint_t *self = arg;
 	int64_t last = util_mono_ms ();
+	bool truncate = false; /* asked for and not yet done: tried every turn */
 	pthread_mutex_lock (&self->lock);
 	while (!self->stop) {
 		struct timespec until;
@@ -57,13 +78,15 @@ hub_checkpoint_run (void *arg)
 			until.tv_nsec -= 1000000000L;
 		}
 		int rc = 0;
-		while (!self->stop && !self->big && rc != ETIMEDOUT)
+		while (!self->stop && !self->big && !self->asked && rc != ETIMEDOUT)
 			rc = pthread_cond_timedwait (&self->wake, &self->lock, &until);
 		if (self->stop)
 			break;
 		pthread_mutex_unlock (&self->lock);
+		if (atomic_exchange (&self->asked, false))
+			truncate = true;
 		int64_t now = util_mono_ms ();
-		if (self->big || now - last >= HUB_CHECKPOINT_MAX_MS) {
+		if (self->big || truncate || now - last >= HUB_CHECKPOINT_MAX_MS) {
 			/* PASSIVE: copy what no reader needs, never wait for the writer. */
 			self->big = false;
 			int copied = -1;
@@ -71,8 +94,15 @@ hub_checkpoint_run (void *arg)
 				if (db_checkpoint_passive (self->db, &copied) || copied < 0
 				    || self->wal - copied <= HUB_CHECKPOINT_TAIL)
 					break;
-			self->copied = copied;
-			self->done = copied >= 0;
+			/* Then the truncation, with almost nothing left to copy under the
+			 * writer's lock. Done, it leaves the loop no tail: the WAL is empty. */
+			if (truncate && copied >= 0 && hub_checkpoint_try_truncate (self)) {
+				truncate = false;
+				self->truncated = true;
+			} else {
+				self->copied = copied;
+				self->done = copied >= 0;
+			}
 			last = now;
 		}
 		pthread_mutex_lock (&self->lock);
@@ -110,6 +140,21 @@ hub_checkpoint_done (hub_checkpoint_t *self)
 	pthread_cond_signal (&self->wake);
 	pthread_mutex_unlock (&self->lock);
 	return false;
+}
+
+void
+hub_checkpoint_truncate (hub_checkpoint_t *self)
+{
+	pthread_mutex_lock (&self->lock);
+	self->asked = true;
+	pthread_cond_signal (&self->wake);
+	pthread_mutex_unlock (&self->lock);
+}
+
+bool
+hub_checkpoint_truncated (hub_checkpoint_t *self)
+{
+	return atomic_exchange (&self->truncated, false);
 }
 
 long

@@ -11,6 +11,16 @@
  * so once the thread is done, the loop copies the few frames written
  * meanwhile itself (hub_checkpoint_done). Without that the WAL grew by
  * some 200 MB a second under load, every write landing on new blocks.
+ *
+ * Starting the WAL over leaves its old frames in the file past the new
+ * ones, and an erase of personal data must not leave the erased values
+ * there: the loop then asks the thread for a truncating checkpoint
+ * (hub_checkpoint_truncate). TRUNCATE takes the writer's lock and must
+ * wait for every reader of the WAL to finish; the thread tries it without
+ * waiting (busy timeout 0), right after its passive passes so that it has
+ * next to nothing left to copy under that lock, and tries again every
+ * turn until it succeeds. A reader that holds a transaction open for
+ * minutes therefore delays the truncation, never the loop.
  */
 #ifndef DSP_HUB_CHECKPOINT_H
 #define DSP_HUB_CHECKPOINT_H
@@ -47,6 +57,12 @@ bool hub_checkpoint_done (hub_checkpoint_t *self);
 int hub_checkpoint_left (hub_checkpoint_t *self);
 /* How many tails hub_checkpoint_done refused to the loop since the start. */
 long hub_checkpoint_refusals (hub_checkpoint_t *self);
+/* Truncate the WAL soon (the loop erased personal data): the thread tries
+ * at once and then every turn until no reader holds the WAL, then empties
+ * the file. Never waits. */
+void hub_checkpoint_truncate (hub_checkpoint_t *self);
+/* True once after each truncation asked for is done (the loop logs it). */
+bool hub_checkpoint_truncated (hub_checkpoint_t *self);
 /* Stop it after a last full checkpoint. */
 void hub_checkpoint_destroy (hub_checkpoint_t **self_p);
 

@@ -762,6 +762,8 @@ hub_server_tick_checkpoint (hub_server_t *self)
 		log_debug ("checkpoint: the loop copies the %d frames the thread left", hub_checkpoint_left (self->checkpoint));
 		db_checkpoint_passive (self->db, NULL);
 	}
+	if (hub_checkpoint_truncated (self->checkpoint))
+		log_info ("retention: the WAL truncated, the erased data is gone from it too");
 }
 
 /* The heartbeat row despatch status reads (store/hub-store.h). */
@@ -804,7 +806,9 @@ hub_server_tick_retention (hub_server_t *self)
 	if (n > 0) {
 		log_info ("retention: erased the personal data of %d orders delivered more than %d days ago", n,
 		    self->opt.retention_days);
-		db_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+		/* The erased values must leave the WAL too; truncating it waits for
+		 * readers and fsyncs, so the checkpoint thread does it (hub-checkpoint.h). */
+		hub_checkpoint_truncate (self->checkpoint);
 	}
 }
 

@@ -35,7 +35,7 @@ to_cage (struct fl_term *t, const char *ref, const char *weight, const char *cag
 	fl_check (fl_scan (t, "receive", ref), PROTO_OK, PR_OK, NULL, ref);
 	fl_check (fl_scan (t, "locate", loc, "order", ref, "line", "1"), PROTO_OK, PR_OK, NULL, "location");
 	fl_check (fl_scan (t, "locate", sku, "order", ref, "line", "1"), PROTO_OK, PR_OK, NULL, "item");
-	proto_msg_t *r = fl_expect (fl_scan (t, "pack", ref, "parcels", "1", "parcel", "1", "box", "B1", "weight",
+	proto_msg_t *r = fl_expect (fl_scan (t, "pack", ref, "parcels", "1", "parcel", "1", "box", "S", "weight",
 	    weight), PROTO_OK, PR_OK, "labelled", "pack");
 	char tracking[48];
 	snprintf (tracking, sizeof tracking, "%s", fl_data (r, "tracking"));

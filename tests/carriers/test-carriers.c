@@ -184,7 +184,7 @@ test_specialist (struct fl_term *porter, struct fl_term *packer, const char *ext
 	    "Now scan the item", "its location");
 	fl_check (fl_scan (porter, "locate", "FA-OIL-0001", "order", "A1000001", "line", "1"), PROTO_OK, PR_OK, "found",
 	    "the painting");
-	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "A1000001", "parcels", "1", "parcel", "1", "box", "CRATE",
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "A1000001", "parcels", "1", "parcel", "1", "box", "XL",
 	    "weight", "9500"), PROTO_OK, PR_OK, "labelled art-couriers", "pack: the specialist's rule fires");
 	is_str (fl_data (r, "carrier"), "art-couriers", "carrier art-couriers");
 	is_str (fl_data (r, "service"), "white-glove", "service white-glove");
@@ -230,7 +230,7 @@ test_override_and_quote (struct fl_term *porter, struct fl_term *packer, struct 
 	    "Now scan the item", "its location");
 	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "3"), PROTO_OK,
 	    PR_OK, "found", "its three items, counted");
-	r = fl_expect (fl_scan (packer, "pack", "W1000009", "parcels", "1", "parcel", "1", "box", "B1", "weight", "600"),
+	r = fl_expect (fl_scan (packer, "pack", "W1000009", "parcels", "1", "parcel", "1", "box", "S", "weight", "600"),
 	    PROTO_OK, PR_OK, "labelled dpd", "pack: the override wins over the rules (Royal Mail)");
 	proto_msg_destroy (&r);
 	char *why = testlib_sql_text (hub.database, "SELECT detail FROM events WHERE action = 'choice'"

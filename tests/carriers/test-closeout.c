@@ -93,7 +93,7 @@ flow_to_label (struct fl_term *porter, struct fl_term *packer, const char *ref, 
 	fl_check (fl_scan (porter, "receive", ref), PROTO_OK, PR_OK, "received", ref);
 	fl_check (fl_scan (porter, "locate", loc, "order", ref, "line", "1"), PROTO_OK, PR_OK, "Now scan", "location");
 	fl_check (fl_scan (porter, "locate", sku, "order", ref, "line", "1"), PROTO_OK, PR_OK, "found", "item");
-	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", ref, "parcels", "1", "parcel", "1", "box", "B1", "weight",
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", ref, "parcels", "1", "parcel", "1", "box", "S", "weight",
 	    weight), PROTO_OK, PR_OK, "labelled", "pack and label");
 	snprintf (tracking, sizeof tracking, "%s", fl_data (r, "tracking"));
 	proto_msg_destroy (&r);

@@ -66,7 +66,7 @@ pack (struct fl_term *t, const char *ref, int lines, const char *weight)
 				break;
 		}
 	}
-	return fl_scan (t, "pack", ref, "parcels", "1", "parcel", "1", "box", "B1", "weight", weight);
+	return fl_scan (t, "pack", ref, "parcels", "1", "parcel", "1", "box", "S", "weight", weight);
 }
 
 static char *

@@ -115,7 +115,7 @@ test_flow (zsock_t *sub, struct fl_term *porter, struct fl_term *packer, struct 
 	fl_check (fl_scan (porter, "receive", "E1"), PROTO_OK, PR_OK, "received", "receive");
 	fl_check (fl_scan (porter, "locate", "L-E1", "order", "E1", "line", "1"), PROTO_OK, PR_OK, NULL, "location");
 	fl_check (fl_scan (porter, "locate", "SK-E1", "order", "E1", "line", "1"), PROTO_OK, PR_OK, NULL, "item");
-	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "E1", "parcels", "1", "parcel", "1", "box", "B1", "weight",
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "E1", "parcels", "1", "parcel", "1", "box", "S", "weight",
 	    "1250"), PROTO_OK, PR_OK, "labelled", "pack and label");
 	char tracking[48];
 	snprintf (tracking, sizeof tracking, "%s", fl_data (r, "tracking"));

@@ -29,7 +29,7 @@ pack (struct fl_term *t, const char *ref, const char *weight)
 	fl_check (fl_scan (t, "receive", ref), PROTO_OK, PR_OK, NULL, ref);
 	fl_check (fl_scan (t, "locate", loc, "order", ref, "line", "1"), PROTO_OK, PR_OK, NULL, "location");
 	fl_check (fl_scan (t, "locate", sku, "order", ref, "line", "1"), PROTO_OK, PR_OK, NULL, "item");
-	return fl_scan (t, "pack", ref, "parcels", "1", "parcel", "1", "box", "B1", "weight", weight);
+	return fl_scan (t, "pack", ref, "parcels", "1", "parcel", "1", "box", "S", "weight", weight);
 }
 
 static void

@@ -95,7 +95,7 @@ main (void)
 	fl_check (fl_scan (&t, "receive", "K1"), PROTO_OK, PR_OK, NULL, "receive");
 	fl_check (fl_scan (&t, "locate", "L-K1", "order", "K1", "line", "1"), PROTO_OK, PR_OK, NULL, "location");
 	fl_check (fl_scan (&t, "locate", "SK-K1", "order", "K1", "line", "1"), PROTO_OK, PR_OK, NULL, "item");
-	proto_msg_t *r = fl_expect (fl_scan (&t, "pack", "K1", "parcels", "1", "parcel", "1", "box", "B1", "weight",
+	proto_msg_t *r = fl_expect (fl_scan (&t, "pack", "K1", "parcels", "1", "parcel", "1", "box", "S", "weight",
 	    "1250"), PROTO_OK, PR_OK, "labelled", "pack");
 	char tracking[48];
 	snprintf (tracking, sizeof tracking, "%s", fl_data (r, "tracking"));

@@ -2,14 +2,17 @@
  * test-flow.c: the despatch flow against a real hub (ipc://, SQLite file,
  * demo data): a three-department order from ticket to close-out and
  * tracking; then every refusal with its reason code and text; holds at
- * scan-out; undo; repeats that change nothing; two terminals at once.
+ * scan-out; undo; repeats that change nothing; two terminals at once;
+ * the box types of pack.boxes, changed by a reload.
  */
 #include "config.h"
 #include "flowlib.h"
 
 #include <czmq.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -78,7 +81,7 @@ test_whole_flow (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	}
 	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'W1000005' AND status = 'located'"), 1, "order located");
 
-	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "parcel", "1", "box", "B3", "weight", "5200",
+	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "parcel", "1", "box", "L", "weight", "5200",
 	    NULL), PROTO_OK, PR_OK, "Parcel 1 of 2 labelled dpd", "pack parcel 1");
 	is_str (fl_data (r, "carrier"), "dpd", "DPD chosen for GB next-day");
 	is_str (fl_data (r, "next"), "verify", "next is verify");
@@ -88,7 +91,7 @@ test_whole_flow (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	is_int (strlen (sscc1), 18, "an 18-digit SSCC: %s", sscc1);
 	is_int (strlen (track1), 14, "a 14-digit DPD parcel number: %s", track1);
 	proto_msg_destroy (&r);
-	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "box", "B2", "weight", "2400", NULL),
+	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "box", "M", "weight", "2400", NULL),
 	    PROTO_OK, PR_OK, "Parcel 2 of 2", "pack parcel 2 (number defaults to the next)");
 	char track2[48];
 	snprintf (track2, sizeof track2, "%s", fl_data (r, "tracking"));
@@ -253,7 +256,7 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	    "the wrong item is recorded");
 	fl_check (fl_scan (porter, "locate", "SH-TRN-4410", "order", "T1000010", "line", "1", NULL), PROTO_OK, PR_OK,
 	    "found", "right item");
-	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_INCOMPLETE,
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "M", "weight", "1500", NULL), PROTO_REFUSED, PR_INCOMPLETE,
 	    "not located yet", "pack with lines not located");
 	fl_check (fl_scan (porter, "locate", "SP-R1-A01", "order", "T1000010", "line", "2", NULL), PROTO_OK, PR_OK,
 	    "right", "location of line 2");
@@ -261,9 +264,9 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	    PROTO_WARN, PR_DAMAGED, "damaged", "line 2 damaged");
 	fl_check (fl_scan (porter, "locate", "SP-R1-A02", "order", "T1000010", "line", "3", "outcome", "short", "qty", "0",
 	    NULL), PROTO_WARN, PR_SHORT, "short", "line 3 short, nothing at the location");
-	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_INCOMPLETE,
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "M", "weight", "1500", NULL), PROTO_REFUSED, PR_INCOMPLETE,
 	    "Part-shipment? Ask a supervisor: Supervisor > Part-shipments", "pack with a damaged line");
-	fl_check (fl_scan (porter, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_FORBIDDEN,
+	fl_check (fl_scan (porter, "pack", "T1000010", "box", "M", "weight", "1500", NULL), PROTO_REFUSED, PR_FORBIDDEN,
 	    "may not pack", "a porter may not pack");
 	fl_check (fl_cmd (packer, "release-part", "order", "T1000010", "reason", "customer agreed", NULL), PROTO_REFUSED,
 	    PR_FORBIDDEN, "may not release-part", "a packer may not release a part-shipment");
@@ -271,19 +274,23 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	    "needs 'reason'", "release-part needs a reason");
 	fl_check (fl_cmd (sup, "release-part", "order", "T1000010", "reason", "customer agreed by phone", NULL), PROTO_OK,
 	    PR_OK, "part-shipment", "supervisor releases a part-shipment");
-	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "M", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
 	    "weight is missing", "pack without a weight");
 	fl_check (fl_scan (packer, "pack", "T1000010", "weight", "1500", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
 	    "Which box", "pack without a box");
-	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "heavy", NULL), PROTO_REFUSED,
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "M", "weight", "heavy", NULL), PROTO_REFUSED,
 	    PR_BAD_ARGUMENT, "not a whole number", "pack with a weight that is not a number");
-	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_OK,
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "Box 'B2' is not one of this hub's boxes (S M L XL): choose one, or ask a supervisor to add it to pack.boxes",
+	    "a box type not in the default pack.boxes is refused, naming the list and what to do");
+	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'T1000010'"), 0, "and no parcel is made");
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "T1000010", "box", "M", "weight", "1500", NULL), PROTO_OK,
 	    PR_OK, "labelled", "part-shipment packed");
 	char track[48], sscc[32];
 	snprintf (track, sizeof track, "%s", fl_data (r, "tracking"));
 	snprintf (sscc, sizeof sscc, "%s", fl_data (r, "sscc"));
 	proto_msg_destroy (&r);
-	fl_check (fl_scan (packer, "pack", "T1000010", "box", "B2", "weight", "1500", "parcel", "1", NULL), PROTO_OK,
+	fl_check (fl_scan (packer, "pack", "T1000010", "box", "M", "weight", "1500", "parcel", "1", NULL), PROTO_OK,
 	    PR_ALREADY_DONE, "already packed", "packing parcel 1 again is harmless");
 	is_int (sql_int ("SELECT count(*) FROM parcels WHERE order_ref = 'T1000010'"), 1, "still one parcel");
 
@@ -395,7 +402,7 @@ test_ranges_and_cages (struct fl_term *porter, struct fl_term *packer, struct fl
 	    "location");
 	fl_check (fl_scan (porter, "locate", "MW-SHT-2210", "order", "T1000002", "line", "1", NULL), PROTO_OK, PR_OK,
 	    "found", "item");
-	fl_check (fl_scan (packer, "pack", "T1000002", "box", "B1", "weight", "400", NULL), PROTO_REFUSED,
+	fl_check (fl_scan (packer, "pack", "T1000002", "box", "S", "weight", "400", NULL), PROTO_REFUSED,
 	    PR_RANGE_EXHAUSTED, "NOT labelled", "range exhausted: packed, not labelled");
 	fl_check (fl_scan (packer, "scanout", "T1000002/1", "cage", "VAN-1", NULL), PROTO_ALARM, PR_NOT_LABELLED,
 	    "NOT LABELLED", "an unlabelled parcel at scan-out");
@@ -464,7 +471,7 @@ test_ranges_and_cages (struct fl_term *porter, struct fl_term *packer, struct fl
 	    PROTO_REFUSED, PR_BAD_ARGUMENT, "from 0 to 3", "a count over the line's quantity is refused");
 	fl_check (fl_scan (porter, "locate", "ST-NTB-0011", "order", "W1000009", "line", "1", "count", "3", NULL),
 	    PROTO_OK, PR_OK, "found: 3 of 3", "the rest counted: the line is found");
-	r = fl_expect (fl_scan (packer, "pack", "W1000009", "box", "E1", "weight", "650", NULL), PROTO_WARN, PR_RANGE_LOW,
+	r = fl_expect (fl_scan (packer, "pack", "W1000009", "box", "S", "weight", "650", NULL), PROTO_WARN, PR_RANGE_LOW,
 	    "running low", "packed and labelled, but numbers run low");
 	is_str (fl_data (r, "carrier"), "royal-mail", "a light GB standard parcel goes by Royal Mail");
 	ok (strlen (fl_data (r, "tracking")) == 13 && strncmp (fl_data (r, "tracking"), "RB", 2) == 0,
@@ -556,6 +563,132 @@ test_pack_resume (struct fl_term *porter, struct fl_term *packer, struct fl_term
 	free (t1);
 }
 
+/* Receive a one-line order and find its line. */
+static void
+receive_one (struct fl_term *porter, const char *ref, const char *location, const char *sku)
+{
+	fl_check (fl_scan (porter, "receive", ref, NULL), PROTO_OK, PR_OK, "received", "receive");
+	fl_check (fl_scan (porter, "locate", location, "order", ref, "line", "1", NULL), PROTO_OK, PR_OK, "right",
+	    "location");
+	fl_check (fl_scan (porter, "locate", sku, "order", ref, "line", "1", NULL), PROTO_OK, PR_OK, "found", "item");
+}
+
+static void
+write_boxes (const char *path, const char *boxes)
+{
+	char *tmp = xasprintf ("%s.new", path);
+	FILE *f = fopen (tmp, "w");
+	if (f) {
+		fprintf (f, "[pack]\nboxes = %s\n", boxes);
+		fclose (f);
+		rename (tmp, path);
+	}
+	free (tmp);
+}
+
+/* The box of a parcel by its code, as stored (caller frees). */
+static char *
+box_of (struct testlib_hub *h, const char *code)
+{
+	char *q = xasprintf ("SELECT box FROM parcels WHERE code = '%s'", code);
+	char *box = testlib_sql_text (h->database, q);
+	free (q);
+	return box;
+}
+
+/*
+ * pack.boxes decides which box a new parcel may have: a hub of its own
+ * with a configuration file, the list changed by SIGHUP. Case does not
+ * count and the list's spelling is stored; a parcel packed before keeps
+ * its box when the list no longer has it, also when it is relabelled.
+ */
+static void
+test_pack_boxes (void)
+{
+	char dir[256];
+	testlib_tmpdir (dir, sizeof dir);
+	char *conf = xasprintf ("%s/despatch.conf", dir), *arg = xasprintf ("--config=%s", conf);
+	write_boxes (conf, "S, M, L, Tube");
+	/* Static: testlib keeps the hub and its settings to stop it at exit. */
+	static const char *extra[2];
+	extra[0] = arg;
+	static struct testlib_hub h;
+	if (!ok (testlib_hub_start (&h, extra) == 0, "a hub with pack.boxes = S, M, L, Tube in its file")) {
+		free (conf);
+		free (arg);
+		return;
+	}
+	struct fl_term porter, packer;
+	fl_term_open (&porter, h.endpoint, "hh-box", "despatch-in", "B1001", "1111");
+	fl_term_open (&packer, h.endpoint, "bench-box", "bench-1", "B2001", "2222");
+	receive_one (&porter, "T1000002", "MW-R1-A04", "MW-SHT-2210");
+	proto_msg_t *r = fl_expect (fl_scan (&packer, "pack", "T1000002", NULL), PROTO_OK, PR_OK, "How many parcels",
+	    "the ticket opens the order");
+	is_str (fl_data (r, "boxes"), "S, M, L, Tube", "the bench is offered the list of the file");
+	proto_msg_destroy (&r);
+	fl_check (fl_scan (&packer, "pack", "T1000002", "box", "Q", "weight", "900", NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "Box 'Q' is not one of this hub's boxes (S M L Tube): choose one, or ask a supervisor to add it to pack.boxes",
+	    "an unknown box is refused, with the hub's boxes and what to do");
+	fl_check (fl_scan (&packer, "pack", "T1000002", "box", "M L", "weight", "900", NULL), PROTO_REFUSED,
+	    PR_BAD_ARGUMENT, "Box 'M L' is not one of", "two types with a space between are not a box");
+	fl_check (fl_scan (&packer, "pack", "T1000002", "box", "Tub", "weight", "900", NULL), PROTO_REFUSED,
+	    PR_BAD_ARGUMENT, "Box 'Tub' is not one of", "nor is the start of one");
+	is_int (testlib_sql_int (h.database, "SELECT count(*) FROM parcels WHERE order_ref = 'T1000002'"), 0,
+	    "refused boxes made no parcel");
+	fl_check (fl_scan (&packer, "pack", "T1000002", "box", "tube", "weight", "900", NULL), PROTO_OK, PR_OK, "labelled",
+	    "a listed box typed in lower case is taken");
+	char *b = box_of (&h, "T1000002/1");
+	is_str (b, "Tube", "and stored as the list spells it");
+	free (b);
+	receive_one (&porter, "S1000013", "SP-STOCK-9", "SP-ROW-0100");
+	r = fl_scan (&packer, "pack", "S1000013", "box", " m ", "weight", "650", NULL);
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "' m ' is box M: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	b = box_of (&h, "S1000013/1");
+	is_str (b, "M", "stored as M");
+	free (b);
+
+	/* The list changes: Tube is no longer a box of this hub; XL is. */
+	write_boxes (conf, "S M L XL");
+	long long reloads = testlib_sql_int (h.database, "SELECT count(*) FROM events WHERE action = 'reload'");
+	kill (h.pid, SIGHUP);
+	for (int i = 0; i < 200 && testlib_sql_int (h.database, "SELECT count(*) FROM events WHERE action = 'reload'")
+	         <= reloads; i++)
+		usleep (50 * 1000);
+	receive_one (&porter, "T1000007", "FU-WH-BAY3", "FU-CHR-5511");
+	fl_check (fl_scan (&packer, "pack", "T1000007", "box", "Tube", "weight", "900", NULL), PROTO_REFUSED,
+	    PR_BAD_ARGUMENT, "Box 'Tube' is not one of this hub's boxes (S M L XL)",
+	    "after SIGHUP a box taken off the list is refused, the new list named");
+	r = fl_scan (&packer, "pack", "T1000007", "box", "xl", "weight", "900", NULL);
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "and one added is taken: %s",
+	    testlib_text (r));
+	proto_msg_destroy (&r);
+	b = box_of (&h, "T1000007/1");
+	is_str (b, "XL", "stored as XL");
+	free (b);
+	/* T1000002's parcel 1 is in a Tube: adding a parcel relabels it, and it stays a Tube. */
+	fl_check (fl_scan (&packer, "pack", "T1000002", "add", "1", "box", "Tube", "weight", "300", NULL), PROTO_REFUSED,
+	    PR_BAD_ARGUMENT, "Box 'Tube' is not one of", "the added parcel's box must be listed");
+	is_int (testlib_sql_int (h.database, "SELECT count(*) FROM parcels WHERE order_ref = 'T1000002'"), 1,
+	    "that refusal changed nothing");
+	fl_check (fl_scan (&packer, "pack", "T1000002", "add", "1", "box", "S", "weight", "300", NULL), PROTO_WARN, PR_OK,
+	    "Parcel 2 of 2 added", "a parcel added to an order whose first box is no longer listed");
+	b = box_of (&h, "T1000002/1");
+	is_str (b, "Tube", "the relabelled parcel 1 keeps its box, Tube");
+	free (b);
+	b = box_of (&h, "T1000002/2");
+	is_str (b, "S", "the new parcel 2 is an S");
+	free (b);
+	is_int (testlib_sql_int (h.database, "SELECT count(*) FROM parcels WHERE order_ref = 'T1000002' AND status = 'labelled'"),
+	    2, "both labelled");
+	client_destroy (&porter.c);
+	client_destroy (&packer.c);
+	is_int (testlib_hub_stop (&h), 0, "that hub stops cleanly");
+	extra[0] = NULL;
+	free (conf);
+	free (arg);
+}
+
 int
 main (void)
 {
@@ -574,6 +707,8 @@ main (void)
 	test_refusals (&porter, &packer, &sup, &admin);
 	test_ranges_and_cages (&porter, &packer, &admin);
 	test_pack_resume (&porter, &packer, &admin);
+
+	test_pack_boxes ();
 
 	char *integrity = testlib_sql_text (hub.database, "PRAGMA integrity_check");
 	is_str (integrity, "ok", "PRAGMA integrity_check is ok");

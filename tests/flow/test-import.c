@@ -601,7 +601,7 @@ test_customs (struct fl_term *porter, struct fl_term *packer)
 		    "location");
 		fl_check (fl_scan (porter, "locate", sku, "order", "C1000001", "line", no, NULL), PROTO_OK, PR_OK, NULL, "item");
 	}
-	fl_check (fl_scan (packer, "pack", "C1000001", "parcels", "1", "parcel", "1", "box", "B1", "weight", "900", NULL),
+	fl_check (fl_scan (packer, "pack", "C1000001", "parcels", "1", "parcel", "1", "box", "S", "weight", "900", NULL),
 	    PROTO_REFUSED, PR_BAD_DATA, "line 2 (Shoes): no HS code. Add it to the order and pack again",
 	    "pack refused: customs");
 
@@ -641,7 +641,7 @@ test_customs (struct fl_term *porter, struct fl_term *packer)
 	free (err);
 
 	/* The parcel was packed before the refusal: packing it again, as the refusal said, labels it. */
-	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "C1000001", "parcels", "1", "parcel", "1", "box", "B1",
+	proto_msg_t *r = fl_expect (fl_scan (packer, "pack", "C1000001", "parcels", "1", "parcel", "1", "box", "S",
 	                                "weight", "900", NULL),
 	    PROTO_OK, PR_OK, "labelled", "packing it again labels it, the HS code there");
 	ok (*fl_data (r, "tracking") != '\0', "with a tracking number: %s", fl_data (r, "tracking"));

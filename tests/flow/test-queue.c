@@ -142,7 +142,7 @@ test_consolidation (struct fl_term *porter, struct fl_term *packer)
 	proto_msg_destroy (&r);
 	locate (porter, "P1000003", "2", "SH-R2-C08", "SH-BOOT-3808", NULL, NULL);
 	locate (porter, "P1000003", "3", "HB-R1-A02", "HB-TOTE-0110", NULL, NULL);
-	fl_check (fl_scan (packer, "pack", "P1000003", "parcels", "1", "box", "B3", "weight", "2300", NULL), PROTO_OK,
+	fl_check (fl_scan (packer, "pack", "P1000003", "parcels", "1", "box", "L", "weight", "2300", NULL), PROTO_OK,
 	    PR_OK, "labelled", "pack P1000003 in one parcel");
 	r = fl_expect (fl_cmd (packer, "consolidation", "order", "P1000003/1"), PROTO_OK, PR_OK, "3 found",
 	    "consolidation asked by the parcel's code");
@@ -170,7 +170,7 @@ test_part_shipment (struct fl_term *porter, struct fl_term *packer, struct fl_te
 	    "qty", "0", NULL), PROTO_WARN, PR_SHORT, "Part-shipment?", "line 2 short, none found");
 	names_screen (r, SCREEN_IN_SUPER (SCREEN_PART), "the short at locate");
 	proto_msg_destroy (&r);
-	r = fl_expect (fl_scan (packer, "pack", "W1000001", "parcels", "1", "box", "B2", "weight", "500", NULL),
+	r = fl_expect (fl_scan (packer, "pack", "W1000001", "parcels", "1", "box", "M", "weight", "500", NULL),
 	    PROTO_REFUSED, PR_INCOMPLETE, NULL, "pack before the decision");
 	names_screen (r, SCREEN_IN_SUPER (SCREEN_PART), "the INCOMPLETE refusal at pack");
 	proto_msg_destroy (&r);
@@ -193,7 +193,7 @@ test_part_shipment (struct fl_term *porter, struct fl_term *packer, struct fl_te
 	r = fl_cmd (packer, "queue-pack", NULL);
 	is_str (field (row_of (r, "pack", "queue", "W1000001"), 9, f, sizeof f), "part", "ready to pack, as a part-shipment");
 	proto_msg_destroy (&r);
-	fl_check (fl_scan (packer, "pack", "W1000001", "parcels", "1", "box", "B2", "weight", "500", NULL), PROTO_OK, PR_OK,
+	fl_check (fl_scan (packer, "pack", "W1000001", "parcels", "1", "box", "M", "weight", "500", NULL), PROTO_OK, PR_OK,
 	    "labelled", "packed once released");
 	verify (packer, "W1000001/1", "W1000001");
 }
@@ -215,7 +215,7 @@ test_pack_queue (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	is_str (fl_data (r, "group"), "benches", "bench-1's group");
 	proto_msg_destroy (&r);
 	/* Parcel 1 of 2 at bench-2: it is bench-2's now. */
-	r = fl_expect (fl_scan (bench2, "pack", "T1000010", "parcels", "2", "box", "B2", "weight", "1000", NULL), PROTO_OK,
+	r = fl_expect (fl_scan (bench2, "pack", "T1000010", "parcels", "2", "box", "M", "weight", "1000", NULL), PROTO_OK,
 	    PR_OK, "Parcel 1 of 2", "bench-2 packs parcel 1 of 2");
 	proto_msg_destroy (&r);
 	r = fl_cmd (bench2, "queue-pack", NULL);
@@ -244,7 +244,7 @@ test_pack_queue (struct fl_term *porter, struct fl_term *packer, struct fl_term 
 	is_str (field (fl_data (r, "cons.1"), 7, f, sizeof f), "T1000010/1", "line 1: in parcel 1");
 	is_str (field (fl_data (r, "cons.2"), 7, f, sizeof f), "", "line 2: in no parcel yet (parcel 1's lines were said)");
 	proto_msg_destroy (&r);
-	fl_check (fl_scan (bench2, "pack", "T1000010", "parcels", "2", "box", "B2", "weight", "600", NULL), PROTO_OK, PR_OK,
+	fl_check (fl_scan (bench2, "pack", "T1000010", "parcels", "2", "box", "M", "weight", "600", NULL), PROTO_OK, PR_OK,
 	    "Parcel 2 of 2", "parcel 2");
 	fl_check (fl_cmd (bench2, "pack-lines", "parcel", "T1000010/2", "lines", "2, 3"), PROTO_OK, PR_OK,
 	    "Lines 2, 3 in T1000010/2", "lines 2 and 3 in parcel 2");
@@ -308,7 +308,7 @@ test_jobs (struct fl_term *sup, struct fl_term *packer)
 	struct fl_term *porter = packer;
 	fl_check (fl_scan (porter, "receive", "T1000002", NULL), PROTO_OK, PR_OK, NULL, "receive T1000002");
 	locate (porter, "T1000002", "1", "MW-R1-A04", "MW-SHT-2210", NULL, NULL);
-	proto_msg_t *r = fl_scan (packer, "pack", "T1000002", "parcels", "1", "box", "B1", "weight", "400", NULL);
+	proto_msg_t *r = fl_scan (packer, "pack", "T1000002", "parcels", "1", "box", "S", "weight", "400", NULL);
 	char track[48], carrier[24];
 	snprintf (track, sizeof track, "%s", fl_data (r, "tracking"));
 	snprintf (carrier, sizeof carrier, "%s", fl_data (r, "carrier"));
@@ -426,11 +426,11 @@ test_ranges (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup
 	proto_msg_t *r = fl_scan (porter, "locate", "TY-TRN-0042", "order", "W1000005", "line", "2", NULL);
 	proto_msg_destroy (&r); /* a second unit, where a line of two needs two scans */
 	locate (porter, "W1000005", "3", "MW-R3-C02", "MW-KNT-1130", NULL, NULL);
-	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "box", "B3", "weight", "5200", NULL), PROTO_WARN,
+	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "box", "L", "weight", "5200", NULL), PROTO_WARN,
 	    PR_RANGE_LOW, NULL, "parcel 1 takes DPD's last number");
 	names_screen (r, SCREEN_IN_SUPER (SCREEN_RANGES), "RANGE_LOW");
 	proto_msg_destroy (&r);
-	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "box", "B2", "weight", "2400", NULL),
+	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "box", "M", "weight", "2400", NULL),
 	    PROTO_REFUSED, PR_RANGE_EXHAUSTED, NULL, "parcel 2: no number left");
 	names_screen (r, SCREEN_IN_SUPER (SCREEN_RANGES), "RANGE_EXHAUSTED");
 	proto_msg_destroy (&r);
@@ -456,7 +456,7 @@ test_ranges (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup
 	is_int (sql_int ("SELECT count(*) FROM ranges WHERE carrier = 'dpd' AND prefix = '1550' AND first = 2000000"
 	    " AND next = 2000000 AND last = 2999999 AND low_water = 1000"), 1, "the new range, with the old prefix and low water");
 	is_int (sql_int ("SELECT count(*) FROM events WHERE action = 'range-add' AND operator = 'B3001'"), 1, "audited");
-	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "parcel", "2", "box", "B2", "weight", "2400",
+	r = fl_expect (fl_scan (packer, "pack", "W1000005", "parcels", "2", "parcel", "2", "box", "M", "weight", "2400",
 	    NULL), PROTO_OK, PR_OK, NULL, "parcel 2 is labelled from the new range");
 	ok (strstr (fl_data (r, "tracking"), "2000000") != NULL, "its number is the new range's first: %s",
 	    fl_data (r, "tracking"));

@@ -169,7 +169,7 @@ main (void)
 	r = fl_expect (fl_scan (&t, "locate", "HW-MUG-0007", "order", "E7000001", "line", "1", NULL), PROTO_OK, PR_OK, "",
 	    "item found");
 	proto_msg_destroy (&r);
-	r = fl_expect (fl_scan (&t, "pack", "E7000001", "box", "B2", "weight", "900", NULL), PROTO_OK, PR_OK, "labelled",
+	r = fl_expect (fl_scan (&t, "pack", "E7000001", "box", "M", "weight", "900", NULL), PROTO_OK, PR_OK, "labelled",
 	    "packed and labelled");
 	char tracking[48], carrier[32];
 	snprintf (tracking, sizeof tracking, "%s", fl_data (r, "tracking"));

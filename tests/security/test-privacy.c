@@ -5,7 +5,9 @@
  * customer's name, address, phone or email in the database file, its -wal
  * or the export folder, keeps the order for accounting, and the hub goes on
  * answering; retention erases a delivered order after privacy.retention_days;
- * a packer's close-out is refused by the hub itself.
+ * a packer's close-out is refused by the hub itself; retention while a
+ * reader holds the database leaves the hub answering and, once the reader
+ * lets go, no byte of the erased name in the database file or its WAL.
  */
 #include "config.h"
 #include "client.h"
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +73,128 @@ sql (const char *database, const char *text)
 }
 
 static const char *const pii[] = { "Margaret Ellis", "Elm Grove", "m.ellis@example.org", "1225 555 014", "BA1 5AB" };
+
+/* How many of n PINGs the hub answers, each given timeout_ms (a count in a bounded window, not a time). */
+static int
+pings_answered (client_t *c, int n, int timeout_ms, uint32_t *seq)
+{
+	int answered = 0;
+	for (int i = 0; i < n; i++) {
+		proto_msg_t *m = proto_msg_new (PROTO_PING);
+		proto_msg_set_seq (m, ++*seq);
+		proto_msg_t *r = client_call (c, m, timeout_ms, 1);
+		answered += testlib_status (r) == PROTO_OK;
+		proto_msg_destroy (&m);
+		proto_msg_destroy (&r);
+	}
+	return answered;
+}
+
+static long long
+wal_size (const char *path)
+{
+	struct stat sb;
+	return stat (path, &sb) == 0 ? (long long) sb.st_size : -1;
+}
+
+/* How many lines of the file hold text. */
+static int
+log_lines (const char *path, const char *text)
+{
+	FILE *f = fopen (path, "r");
+	char line[4096];
+	int n = 0;
+	while (f && fgets (line, sizeof line, f))
+		n += strstr (line, text) != NULL;
+	if (f)
+		fclose (f);
+	return n;
+}
+
+/*
+ * Retention while a reader (a report, a backup) holds a read transaction
+ * open on the database: the WAL cannot be truncated until it lets go, and
+ * the hub must go on answering meanwhile (truncating waits for readers;
+ * on the loop it held every terminal for the busy timeout). Once the
+ * reader lets go, the WAL file is truncated and the erased name is in
+ * neither the database file nor the WAL.
+ */
+static void
+retention_with_reader (const char *top, struct testlib_hub *hub, const char *wal)
+{
+	static const char *const her[] = { "Ingrid Larsen", "ingrid@example.dk", "33 55 55 06" };
+	int64_t old = util_wall_ms () - 40LL * 86400 * 1000;
+	char *cause = NULL;
+	db_t *w = db_open (hub->database, DB_READWRITE, &cause);
+	char *seed = xasprintf ("INSERT INTO parcels (order_ref, parcel_no, code, box, weight_g, status, packed_at, packed_by)"
+	    " VALUES ('W1000006', 1, 'W1000006/1', 'S', 300, 'delivered', %lld, 'B2001');"
+	    "INSERT INTO tracking (parcel_id, at, event, detail) SELECT id, %lld, 'delivered', 'Ingrid Larsen signed'"
+	    " FROM parcels WHERE code = 'W1000006/1';", (long long) old, (long long) old);
+	ok (w != NULL && db_exec (w, seed) == DB_DONE, "W1000006 (Ingrid Larsen) delivered 40 days ago");
+	free (seed);
+	/* The reader's snapshot has frames of the WAL (the seed's): it holds the WAL, as a report's query would. */
+	db_t *reader = db_open (hub->database, DB_READONLY, &cause);
+	ok (reader != NULL && db_exec (reader, "BEGIN") == DB_DONE
+	        && db_query_int (reader, "SELECT count(*) FROM tracking WHERE detail = 'Ingrid Larsen signed'", -1) == 1,
+	    "a reader holds a read transaction open that still sees her name");
+	db_close (&w);
+	long before = 0;
+	for (size_t i = 0; i < nitems (her); i++)
+		before += file_count (hub->database, her[i]) + file_count (wal, her[i]);
+	ok (before > 0, "before: her data is in the database or its WAL (%ld hits)", before);
+
+	char *log = xasprintf ("%s/hub-reader.log", hub->dir);
+	char *cmd = xasprintf ("exec '%s/hub/despatch-hub' -e '%s' -d '%s' --set security.curve=no --set "
+	    "privacy.retention_days=30 2>>'%s'", top, hub->endpoint, hub->database, log);
+	fflush (NULL);
+	pid_t pid = fork ();
+	if (pid == 0) {
+		execl ("/bin/sh", "sh", "-c", cmd, (char *) NULL);
+		_exit (127);
+	}
+	free (cmd);
+	client_t *c = client_new (hub->endpoint, "hh-ret", NULL);
+	uint32_t seq = 0;
+	/* The hub erases as it starts: wait until the erase is committed (bounded). */
+	char *g = NULL;
+	for (int i = 0; i < 300 && pid > 0 && (g == NULL || strcmp (g, "(erased)") != 0); i++) {
+		free (g);
+		usleep (50000);
+		g = testlib_sql_text (hub->database, "SELECT customer_name FROM orders WHERE ref = 'W1000006'");
+	}
+	is_str (g, "(erased)", "retention erased W1000006 while the reader holds its transaction");
+	free (g);
+	/* Meanwhile the truncation waits for the reader: 8 PINGs, half a second each at most, all answered. */
+	int answered = pings_answered (c, 8, 500, &seq);
+	ok (answered >= 7, "the hub answers %d of 8 PINGs meanwhile (the truncation waits off the loop)", answered);
+	is_int (log_lines (log, "the WAL truncated"), 0, "the WAL is not truncated while the reader holds it");
+	long long held = wal_size (wal);
+
+	db_exec (reader, "COMMIT");
+	db_close (&reader);
+	int done = 0;
+	for (int i = 0; i < 200 && done == 0; i++) {
+		usleep (50000);
+		done = log_lines (log, "the WAL truncated");
+	}
+	ok (done > 0, "once the reader let go the hub says the WAL was truncated");
+	/* Started over, the WAL would keep its length (and the old frames past the new ones). */
+	long long size = wal_size (wal);
+	ok (size >= 0 && size < held, "the WAL file is shorter than while the reader held it: %lld bytes, %lld before",
+	    size, held);
+	for (size_t i = 0; i < nitems (her); i++) {
+		is_int (file_count (hub->database, her[i]), 0, "no '%s' in the database file after retention", her[i]);
+		is_int (file_count (wal, her[i]), 0, "no '%s' in its WAL", her[i]);
+	}
+	ok (pings_answered (c, 3, 2000, &seq) == 3, "and the hub still answers");
+	client_destroy (&c);
+	if (pid > 0) {
+		kill (pid, SIGTERM);
+		waitpid (pid, NULL, 0);
+	}
+	free (log);
+	free (cause);
+}
 
 int
 main (void)
@@ -235,6 +360,8 @@ main (void)
 	    "its name is gone from the tracking detail too");
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM orders WHERE customer_name = 'James Okafor'"), 1,
 	    "an order not delivered is kept");
+
+	retention_with_reader (top, &hub, wal);
 
 	free (csv);
 	free (exports);

@@ -38,7 +38,7 @@ tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan W1000001 && tl_wait "Orde
 tl_ok $? "pack: ticket scanned, parcels asked"
 tl_wait "WW-DRS-1042" && tl_wait "BT-EDP-0050"
 tl_ok $? "the bench shows the lines of all departments"
-tl_keys Enter && tl_wait "Box type" && tl_scan B2 && tl_wait "Weight g" && tl_scan 800
+tl_keys Enter && tl_wait "Box type" && tl_scan M && tl_wait "Weight g" && tl_scan 800
 tl_wait "Scan printed label"
 tl_ok $? "packed: the label is printed, the packer must scan it"
 tracking=$(tl_screen | sed -n 's/^[a-z-]* \([0-9A-Z]\{8,\}\) .*/\1/p' | head -1)

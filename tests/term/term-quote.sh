@@ -55,7 +55,7 @@ tl_keys F4 && tl_wait "Scan location" && tl_scan WW-R3-B12 && tl_wait "Scan item
 	&& tl_wait "Next: pack"
 tl_ok $? "located"
 tl_keys F3 && tl_wait MENU && tl_keys "$(tl_menu Pack)" && tl_wait "PACK" && tl_scan W1000001 && tl_wait "Parcels (Enter=1)" \
-	&& tl_keys Enter && tl_wait "Box type" && tl_scan B2 && tl_wait "Weight g" && tl_scan 800 \
+	&& tl_keys Enter && tl_wait "Box type" && tl_scan M && tl_wait "Weight g" && tl_scan 800 \
 	&& tl_wait "Scan printed label"
 tl_ok $? "packed"
 [ "$(tl_sql "SELECT carrier || '/' || service FROM parcels WHERE order_ref = 'W1000001'")" = "$choice" ]
