@@ -301,6 +301,8 @@ main (void)
 	ok (hp_labels_once (&hub, "label", "p.order_ref LIKE 'K%' AND p.order_ref NOT IN ('K0006', 'K0009')"),
 	    "each parcel's label exactly once, every file read back by zbarimg naming its tracking number");
 	is_int (print_test_count ("fallback"), 2, "2 labels at the fallback printer");
+	is_int (print_test_count ("label") + print_test_count ("fallback"), orders,
+	    "one file in all the fake printers for each of the %d parcels", orders);
 	ok (hp_labels_once (&hub, "fallback", "p.order_ref IN ('K0006', 'K0009')"),
 	    "the labels sent there exactly once, read back by zbarimg");
 	for (int k = 0; k < 100 && hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status <> 'printed'") > 0; k++)
