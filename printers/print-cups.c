@@ -937,7 +937,7 @@ print_poll (print_t *self, int job, print_job_t *out, char **cause)
 	}
 	print_cups_begin (self);
 	if (print_cups_job (self, job, out, cause) != 0)
-		return -1;
+		return self->status == IPP_STATUS_ERROR_NOT_FOUND ? PRINT_POLL_GONE : -1;
 	if (out->queue[0] && print_cups_queue (self, out->queue, &out->printer, NULL) != 0)
 		util_strlcpy (out->printer.name, out->queue, sizeof out->printer.name);
 	return 0;

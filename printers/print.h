@@ -188,7 +188,10 @@ int print_check (const print_queue_t *queue, enum print_format format, const voi
 int print_submit (print_t *self, const char *queue, enum print_format format,
     const char *title, const void *data, size_t size, char **cause);
 
-/* The job's state and its queue's state now; -1 and *cause if unknown. */
+/* The job's state and its queue's state now; -1 and *cause if unknown;
+ * PRINT_POLL_GONE and *cause when CUPS answered that it has no such job
+ * (never sent, purged, or so old that CUPS forgot it). */
+#define PRINT_POLL_GONE (-2)
 int print_poll (print_t *self, int job, print_job_t *out, char **cause);
 
 /*

@@ -11,6 +11,15 @@
  * label prints, and when all is done the fake printer has every parcel's
  * label exactly once, each file decoded by zbarimg naming its parcel's
  * tracking number, and every job is recorded printed.
+ *
+ * A redirect or cancel of a job CUPS has already printed while the hub did
+ * not know (killed once CUPS took it, started again with cupsd stopped so
+ * the job is still "submitting" when the command comes): the move or cancel
+ * fails, the hub asks CUPS what became of the job, records it printed at
+ * the first printer and says so in words, and sends nothing anew; killed
+ * once it knows (finished-first) and started again, the same. A job CUPS
+ * cancelled behind the hub's back (cancel(1)) is sent anew to the printer
+ * it was redirected to, and prints there once.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -48,6 +57,93 @@ log_says (struct testlib_hub *hub, const char *what)
 	return found;
 }
 
+/* Wait (bounded, about a minute) for an EVENT "print" in state want about parcel code; NULL if none came. */
+static proto_msg_t *
+event_for (struct fl_term *t, const char *want, const char *code)
+{
+	for (int i = 0; i < 600; i++) {
+		proto_msg_t *m = client_recv (t->c, 100);
+		if (m == NULL)
+			continue;
+		if (proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
+			const char *state = proto_hash_get (m, PROTO_EVENT_DATA, "state");
+			const char *parcel = proto_hash_get (m, PROTO_EVENT_DATA, "parcel");
+			diag ("event: %s %s: %s", parcel, state, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
+			if (state && parcel && strcmp (state, want) == 0 && strcmp (parcel, code) == 0)
+				return m;
+		}
+		proto_msg_destroy (&m);
+	}
+	return NULL;
+}
+
+/* Wait (bounded, about 30 s) until CUPS holds no unfinished job on queue. */
+static bool
+cups_idle (const char *queue)
+{
+	char *cmd = xasprintf ("test -z \"$(lpstat -h \"$PRINT_TEST_SOCK\" -o %s 2>&1)\"", queue);
+	bool idle = false;
+	for (int i = 0; i < 300 && !(idle = print_test_shell (cmd)); i++)
+		usleep (100 * 1000);
+	free (cmd);
+	return idle;
+}
+
+/*
+ * ref packed with the hub to die once CUPS has its label (submit-taken);
+ * then, while no hub runs, the label printed at the bench printer (printed:
+ * the fake printer has file `labels`, and CUPS has finished the job), or
+ * the job cancelled in CUPS behind the hub's back; then cupsd stopped
+ * (SIGSTOP, *cupsd) and the hub started again (to die at crash_at, if
+ * given), the job still "submitting" to it.
+ */
+static void
+taken_then_stopped (struct testlib_hub *hub, struct fl_term *packer, const char *ref, bool printed, int labels,
+    const char *crash_at, pid_t *cupsd)
+{
+	is_int (testlib_hub_stop (hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
+	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
+	int started = testlib_hub_restart (hub);
+	unsetenv ("DSP_HUB_CRASH_AT");
+	ok (started == 0, "hub started, to die at submit-taken");
+	send_pack (packer, ref);
+	ok (hp_hub_died (hub), "%s: the hub killed itself once CUPS had the label", ref);
+	if (printed) {
+		ok (print_test_wait_count ("label", labels), "  with no hub running, the label came out of the bench printer");
+		ok (cups_idle ("label"), "  and CUPS has finished the job");
+	} else {
+		ok (print_test_shell ("cancel -h \"$PRINT_TEST_SOCK\" -a label"), "  the job cancelled in CUPS (cancel -a label)");
+		ok (cups_idle ("label"), "  CUPS holds nothing unfinished for the bench printer");
+	}
+	*cupsd = hp_cupsd_pid ();
+	ok (*cupsd > 0 && kill (*cupsd, SIGSTOP) == 0, "cupsd stopped with SIGSTOP");
+	if (crash_at)
+		setenv ("DSP_HUB_CRASH_AT", crash_at, 1);
+	ok (testlib_hub_restart (hub) == 0, "the hub starts again%s%s", crash_at ? ", to die at " : "",
+	    crash_at ? crash_at : "");
+	unsetenv ("DSP_HUB_CRASH_AT");
+	char *state = hp_sql_text (hub, "SELECT j.status FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                                "  WHERE p.order_ref = '%s'", ref);
+	is_str (state, "submitting", "  its job is still submitting (CUPS has not said)");
+	free (state);
+}
+
+/* The state and printer of ref's job, waited for (bounded) until it is want; caller frees. */
+static char *
+job_becomes (struct testlib_hub *hub, const char *ref, const char *want)
+{
+	char *got = NULL;
+	for (int k = 0; k < 300; k++) {
+		free (got);
+		got = hp_sql_text (hub, "SELECT j.status || ' ' || coalesce (j.printer, '') FROM label_jobs j"
+		                        " JOIN parcels p ON p.id = j.parcel_id WHERE p.order_ref = '%s'", ref);
+		if (got && strcmp (got, want) == 0)
+			break;
+		usleep (100 * 1000);
+	}
+	return got;
+}
+
 int
 main (void)
 {
@@ -59,12 +155,15 @@ main (void)
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's label printer"))
 		return tap_done ();
 	int n = (int) nitems (points);
-	char *csv = hp_orders_csv ("K", n + 1);
-	ok (hp_import (&hub, "crash.csv", csv) == 0, "%d orders imported", n + 1);
+	/* An order for each point, one redirected while submitting, three CUPS finished before a command. */
+	int orders = n + 4;
+	char *csv = hp_orders_csv ("K", orders);
+	ok (hp_import (&hub, "crash.csv", csv) == 0, "%d orders imported", orders);
 	free (csv);
-	struct fl_term packer = { 0 };
+	struct fl_term packer = { 0 }, lead = { 0 };
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
-	for (int i = 1; i <= n + 1; i++)
+	fl_term_open (&lead, hub.endpoint, "office-term", "office", "B3001", "3333");
+	for (int i = 1; i <= orders; i++)
 		ok (hp_ready (&packer, "K", i) == 0, "K%04d received and located", i);
 
 	for (int i = 1; i <= n; i++) {
@@ -141,19 +240,78 @@ main (void)
 	ok (log_says (&hub, "), moved there"), "found in CUPS by its identity and moved");
 	ok (print_test_printer ("label", true), "the bench printer is back");
 
+	/* K0007: printed by CUPS while no hub ran, then redirected: it printed once, at the bench printer. */
+	diag ("--- printed while the hub was down, then redirected");
+	taken_then_stopped (&hub, &packer, "K0007", true, n + 1, NULL, &cupsd);
+	r = fl_cmd (&packer, "redirect", "parcel", "K0007/1", "printer", "fallback", NULL);
+	ok (testlib_status (r) == PROTO_OK, "redirected to the fallback printer: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (kill (cupsd, SIGCONT) == 0, "cupsd goes on (SIGCONT)");
+	proto_msg_t *ev = event_for (&packer, "printed", "K0007/1");
+	const char *text = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
+	ok (text && strstr (text, "The label for K0007/1 had already printed at label; reprint it to send a copy to "
+	                          "fallback"), "the terminal is told where it printed and what to do: %s", text ? text : "");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "printer") : NULL, "label", "  naming the printer it printed at");
+	proto_msg_destroy (&ev);
+	state = job_becomes (&hub, "K0007", "printed label");
+	is_str (state, "printed label", "  the job is recorded printed at the bench printer, where it printed");
+	free (state);
+
+	/* K0008: the same, cancelled by a supervisor; the hub is killed once it knows CUPS finished the job. */
+	diag ("--- printed while the hub was down, then cancelled; killed at finished-first");
+	taken_then_stopped (&hub, &packer, "K0008", true, n + 2, "finished-first", &cupsd);
+	r = fl_cmd (&lead, "print-cancel", "parcel", "K0008/1", NULL);
+	ok (testlib_status (r) == PROTO_OK, "a supervisor cancels it: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (kill (cupsd, SIGCONT) == 0, "cupsd goes on (SIGCONT)");
+	ok (hp_hub_died (&hub), "the hub killed itself (SIGKILL) once CUPS said the job had finished");
+	ok (log_says (&hub, "finished-first"), "and its log says where");
+	state = hp_sql_text (&hub, "SELECT j.status FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                           " WHERE p.order_ref = 'K0008'");
+	is_str (state, "cancelling", "  its job is still cancelling");
+	free (state);
+	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
+	state = job_becomes (&hub, "K0008", "printed label");
+	is_str (state, "printed label", "  the cancelled job is recorded printed (the label exists), at the bench printer");
+	free (state);
+	ok (log_says (&hub, "The label for K0008/1 had already printed at label, so it was not cancelled"),
+	    "  and the terminal is told so");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled"), 0,
+	    "  no job is recorded cancelled");
+
+	/* K0009: cancelled in CUPS behind the hub's back, then redirected: sent anew, printed once at the fallback. */
+	diag ("--- cancelled in CUPS while the hub was down, then redirected");
+	ok (print_test_printer ("label", false), "the bench printer is switched off");
+	taken_then_stopped (&hub, &packer, "K0009", false, 0, NULL, &cupsd);
+	r = fl_cmd (&packer, "redirect", "parcel", "K0009/1", "printer", "fallback", NULL);
+	ok (testlib_status (r) == PROTO_OK, "redirected to the fallback printer: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (kill (cupsd, SIGCONT) == 0, "cupsd goes on (SIGCONT)");
+	ok (print_test_wait_count ("fallback", 2), "the label came out of the fallback printer");
+	state = job_becomes (&hub, "K0009", "printed fallback");
+	is_str (state, "printed fallback", "  the job is recorded printed at the fallback printer");
+	free (state);
+	ok (log_says (&hub, ", sent anew to fallback"), "  sent anew once CUPS said it had cancelled it");
+	ok (print_test_printer ("label", true), "the bench printer is back");
+
 	/* Time for a label sent twice to arrive, then every file read back. */
 	usleep (2000 * 1000);
-	is_int (print_test_count ("label"), n, "%d labels at the printer for %d parcels", print_test_count ("label"), n);
-	ok (hp_labels_once (&hub, "label", "p.order_ref LIKE 'K%' AND p.order_ref <> 'K0006'"),
+	is_int (print_test_count ("label"), n + 2, "%d labels at the bench printer for %d parcels",
+	    print_test_count ("label"), n + 2);
+	ok (hp_labels_once (&hub, "label", "p.order_ref LIKE 'K%' AND p.order_ref NOT IN ('K0006', 'K0009')"),
 	    "each parcel's label exactly once, every file read back by zbarimg naming its tracking number");
-	ok (hp_labels_once (&hub, "fallback", "p.order_ref = 'K0006'"),
-	    "the redirected label exactly once, at the fallback printer, read back by zbarimg");
+	is_int (print_test_count ("fallback"), 2, "2 labels at the fallback printer");
+	is_int (print_test_count ("label") + print_test_count ("fallback"), orders,
+	    "one file in all the fake printers for each of the %d parcels", orders);
+	ok (hp_labels_once (&hub, "fallback", "p.order_ref IN ('K0006', 'K0009')"),
+	    "the labels sent there exactly once, read back by zbarimg");
 	for (int k = 0; k < 100 && hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status <> 'printed'") > 0; k++)
 		usleep (100 * 1000);
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status <> 'printed'"), 0,
 	    "no job is left unfinished");
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&packer.c);
+	client_destroy (&lead.c);
 	free (server);
 	return tap_done ();
 }

@@ -3,7 +3,9 @@
  * AppSocket printer. Packing a parcel sends its label once, byte for byte
  * as the hub kept it; a printer that is off keeps the label and says so to
  * the terminal, which is told again when it prints; redirect, reprint and
- * cancel do what they say and are audited.
+ * cancel do what they say and are audited; a job CUPS no longer has (its
+ * queue deleted behind the hub's back with lpadmin -x) is sent anew when it
+ * is redirected, and prints once, at the printer it was redirected to.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -126,6 +128,58 @@ main (void)
 	free (first);
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "reprint"), 1, "the reprint is audited");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s'", "redirect"), 1, "the redirect is audited");
+
+	/* 3b. A job CUPS no longer has (its queue deleted behind the hub's back), then redirected: sent anew, once. */
+	char *csv = hp_orders_csv ("G", 1);
+	ok (hp_import (&hub, "gone.csv", csv) == 0, "an order G0001 imported");
+	free (csv);
+	ok (hp_ready (&packer, "G", 1) == 0, "G0001 received and located");
+	/* Stopped, so a job moved there waits, never started: CUPS deletes such a job with its queue. */
+	ok (print_test_shell ("lpadmin -h \"$PRINT_TEST_SOCK\" -p spare -E -v socket://127.0.0.1:1"
+	                      " -o despatch-format-default=zpl && cupsdisable -h \"$PRINT_TEST_SOCK\" spare"),
+	    "a queue 'spare' added, stopped");
+	ok (print_test_printer ("label", false), "the bench printer is off again");
+	int fallback_before = print_test_count ("fallback");
+	r = fl_scan (&packer, "pack", "G0001", "box", "M", "weight", "900", "parcels", "1", NULL);
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "G0001 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+#define G_JOB "SELECT coalesce (j.cups_job, 0) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id" \
+	" WHERE p.order_ref = 'G0001' AND j.status IN ('submitted', 'offline') AND j.printer = '%s'"
+	for (int i = 0; i < 300 && hp_sql_int (&hub, G_JOB, "label") <= 0; i++)
+		usleep (100 * 1000);
+	long long g_cups = hp_sql_int (&hub, G_JOB, "label");
+	ok (g_cups > 0, "its job waits in CUPS (job %lld)", g_cups);
+	r = fl_cmd (&packer, "redirect", "parcel", "G0001/1", "printer", "spare", NULL);
+	is_int (testlib_status (r), PROTO_OK, "redirected to 'spare': %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	for (int i = 0; i < 300 && hp_sql_int (&hub, G_JOB, "spare") != g_cups; i++)
+		usleep (100 * 1000);
+	is_int (hp_sql_int (&hub, G_JOB, "spare"), g_cups, "moved there in CUPS, the same job");
+	char *gone = xasprintf ("lpadmin -h \"$PRINT_TEST_SOCK\" -x spare && for i in $(seq 50); do"
+	                        " lpstat -h \"$PRINT_TEST_SOCK\" -W all -o | grep -q -- '-%lld ' || exit 0; sleep 0.1; done;"
+	                        " exit 1", g_cups);
+	ok (print_test_shell (gone), "queue 'spare' deleted behind the hub's back: CUPS has job %lld no more", g_cups);
+	free (gone);
+	r = fl_cmd (&packer, "redirect", "parcel", "G0001/1", "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "redirected to the fallback printer: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (print_test_wait_count ("fallback", fallback_before + 1), "the label came out of the fallback printer");
+	for (int i = 0; i < 300 && hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                                            " WHERE p.order_ref = 'G0001' AND j.status = 'printed'"
+	                                            " AND j.printer = '%s'", "fallback") < 1; i++)
+		usleep (100 * 1000);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                          " WHERE p.order_ref = 'G0001' AND j.status = 'printed' AND j.printer = '%s'", "fallback"),
+	    1, "its job is recorded printed at the fallback printer");
+	char *grep = xasprintf ("grep -c -F 'not in CUPS, sent anew to fallback' '%s/hub.log'", hub.dir);
+	char *said = testlib_run (grep);
+	ok (said && atoi (said) == 1, "sent anew because CUPS had no such job (the hub's log says so)");
+	free (said);
+	free (grep);
+	ok (print_test_printer ("label", true), "the bench printer is back");
+	usleep (1000 * 1000);
+	is_int (print_test_count ("fallback"), fallback_before + 1, "one label at the fallback printer");
+	is_int (print_test_count ("label"), 3, "none at the bench printer");
 
 	/* 4. Cancel: only a supervisor; the cancelled label never prints. */
 	ok (print_test_printer ("label", false), "the bench printer is off once more");

@@ -552,17 +552,89 @@ hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 
 /* --- follow ------------------------------------------------------------------ */
 
+/*
+ * CUPS printed the job before a move or cancel reached it: the label
+ * exists, so the job is printed, at the queue CUPS sent it to (a redirect
+ * has already written the new printer), and whoever waits for it is told
+ * where it is and how to have the copy they asked for. Nothing is sent again.
+ */
 static void
-hub_spool_on_cancel (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
+hub_spool_printed_first (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
+{
+	/* The job's state now (a cancel may have followed the redirect): it printed all the same. */
+	if (j->state != JOB_REDIRECT && j->state != JOB_CANCELLING)
+		return;
+	bool redirect = j->state == JOB_REDIRECT;
+	const char *at = *w->state.queue ? w->state.queue : NULL;
+	char asked[PRINT_NAME_MAX];
+	util_strlcpy (asked, j->printer, sizeof asked);
+	if (!hub_spool_set (self->db, j->id, JOB_PRINTED, at, 0, NULL, j->state))
+		return;
+	if (at)
+		util_strlcpy (j->printer, at, sizeof j->printer);
+	const char *where = at ? at : redirect ? "its first printer" : j->printer;
+	char *what = strcmp (j->format, "pdf") == 0 ? xstrdup (j->title) : xasprintf ("The label for %s", j->parcel);
+	if (redirect)
+		hub_spool_notify (self, j, "printed", "%s had already printed at %s; reprint it to send a copy to %s", what,
+		    where, asked);
+	else
+		hub_spool_notify (self, j, "printed", "%s had already printed at %s, so it was not cancelled: take it from "
+		    "there, or destroy it if it is not wanted", what, where);
+	free (what);
+}
+
+/*
+ * A move (sent REDIRECT) or cancel (sent CANCELLING) CUPS refused, by what
+ * CUPS holds of the job now (the worker read it back). Completed: printed
+ * where it was. Cancelled, aborted or gone: a redirect goes anew, a cancel
+ * is done. Still waiting: a redirect is cancelled there first (sent anew
+ * once that is done), a cancel is asked again. Not known: asked again.
+ */
+static void
+hub_spool_refused (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j, enum hub_job_state sent)
+{
+	bool redirect = sent == JOB_REDIRECT;
+	bool finished = w->left == WORK_PRINT_LEFT_FINISHED;
+	if (finished && w->state.state == PRINT_JOB_COMPLETED) {
+		hub_spool_printed_first (self, w, j);
+		return;
+	}
+	if (finished || w->left == WORK_PRINT_LEFT_GONE) {
+		const char *why = finished ? print_job_state_name (w->state.state) : "not in CUPS";
+		if (redirect && hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT))
+			log_info ("label job %lld: CUPS job %d %s, sent anew to %s", (long long) j->id, j->cups_job, why,
+			    j->printer);
+		if (!redirect && hub_spool_set (self->db, j->id, JOB_CANCELLED, NULL, 0, NULL, JOB_CANCELLING))
+			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+		return;
+	}
+	log_warn ("label job %lld: CUPS job %d %s: %s; asked again", (long long) j->id, j->cups_job,
+	    w->left == WORK_PRINT_LEFT_LIVE ? "still waits in CUPS" : "in a state CUPS did not say",
+	    w->cause ? w->cause : "refused");
+	hub_spool_cups_failed (self);
+}
+
+static void
+hub_spool_on_cancel (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j, enum hub_job_state sent)
 {
 	if (w->rc == WORK_PRINT_UNREACHED) { /* CUPS out of reach: asked again at the next turn */
 		hub_spool_cups_failed (self);
 		return;
 	}
-	if (w->rc != WORK_PRINT_DONE)
-		log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, w->cause);
-	if (hub_spool_set (self->db, j->id, JOB_CANCELLED, NULL, 0, NULL, JOB_CANCELLING))
-		hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+	if (w->rc == WORK_PRINT_DONE && sent == JOB_REDIRECT) {
+		/* The job that could not be moved is cancelled where it was: now it goes anew. */
+		if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT))
+			log_info ("label job %lld: CUPS job %d cancelled where it was, sent anew to %s", (long long) j->id,
+			    j->cups_job, j->printer);
+		return;
+	}
+	if (w->rc == WORK_PRINT_DONE) {
+		if (hub_spool_set (self->db, j->id, JOB_CANCELLED, NULL, 0, NULL, JOB_CANCELLING))
+			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+		return;
+	}
+	log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, w->cause);
+	hub_spool_refused (self, w, j, sent);
 }
 
 static void
@@ -577,10 +649,14 @@ hub_spool_on_move (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 			hub_spool_notify (self, j, "redirected", "Label for %s sent to %s", j->parcel, j->printer);
 		return;
 	}
-	/* Already finished or gone from CUPS: cancel what is left and send it anew to the new printer. */
-	if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT) && self->nflight < HUB_SPOOL_INFLIGHT
-	    && !hub_spool_flying (self, j->id))
-		hub_spool_send (self, hub_spool_ask (WORK_PRINT_CANCEL, j), JOB_UNKNOWN);
+	log_info ("label job %lld: CUPS move: %s", (long long) j->id, w->cause);
+	/* Still waiting where it was, and it cannot be moved: cancelled there first, never sent while it may print. */
+	if (w->left == WORK_PRINT_LEFT_LIVE && j->state == JOB_REDIRECT && self->nflight < HUB_SPOOL_INFLIGHT
+	    && !hub_spool_flying (self, j->id)) {
+		hub_spool_send (self, hub_spool_ask (WORK_PRINT_CANCEL, j), JOB_REDIRECT);
+		return;
+	}
+	hub_spool_refused (self, w, j, JOB_REDIRECT);
 }
 
 static void
@@ -734,10 +810,7 @@ hub_spool_answer_one (hub_spool_t *self, struct hub_spool_answer a)
 	case WORK_PRINT_FIND: hub_spool_on_find (self, w, &j); break;
 	case WORK_PRINT_POLL: hub_spool_on_poll (self, w, &j, a.f.sent); break;
 	case WORK_PRINT_MOVE: hub_spool_on_move (self, w, &j); break;
-	case WORK_PRINT_CANCEL:
-		if (a.f.sent == JOB_CANCELLING)
-			hub_spool_on_cancel (self, w, &j);
-		break;
+	case WORK_PRINT_CANCEL: hub_spool_on_cancel (self, w, &j, a.f.sent); break;
 	}
 	hub_spool_answers_push (&self->applied, &self->napplied, &self->applied_max, a);
 }

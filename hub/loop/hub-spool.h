@@ -26,7 +26,12 @@
  * crash, or when CUPS did not answer the submit) is looked for in CUPS by
  * its identity: found, it is followed; provably absent, it is sent again;
  * anything else, it waits, or (CUPS forgot jobs in the meantime) it is
- * kept as failed for a person to check, never sent twice.
+ * kept as failed for a person to check, never sent twice. A move or cancel
+ * CUPS refuses is settled by what CUPS then says of the job (the worker
+ * reads it back in the same ask): completed, it printed where it was and is
+ * recorded so, never sent again; cancelled, aborted or gone, a redirect is
+ * sent anew and a cancel is done; still waiting, a redirect is cancelled
+ * there before it is sent anew; no answer, it is asked again.
  */
 #ifndef DSP_HUB_SPOOL_H
 #define DSP_HUB_SPOOL_H

@@ -70,16 +70,47 @@ work_print_poll (struct work_print_state *s, struct work_print_job *j)
 	return print_poll (s->conn, j->cups_job, &j->state, &j->cause);
 }
 
+/*
+ * A move or cancel CUPS refused: what it holds of the job now. A job that
+ * already completed has printed, and sending it anew would print it twice;
+ * the spooler decides from this, so it is read before anything else is done.
+ */
+static void
+work_print_left (struct work_print_state *s, struct work_print_job *j)
+{
+	char *why = NULL;
+	int rc = print_poll (s->conn, j->cups_job, &j->state, &why);
+	if (rc == 0)
+		j->left = print_job_state_final (j->state.state) ? WORK_PRINT_LEFT_FINISHED : WORK_PRINT_LEFT_LIVE;
+	else
+		j->left = rc == PRINT_POLL_GONE ? WORK_PRINT_LEFT_GONE : WORK_PRINT_LEFT_UNKNOWN;
+	if (j->left == WORK_PRINT_LEFT_UNKNOWN) {
+		char *both = xasprintf ("%s; its state: %s", j->cause ? j->cause : "refused", why ? why : "no answer");
+		free (j->cause);
+		j->cause = both;
+	}
+	free (why);
+	/* CUPS finished the job before the hub's move or cancel, and the hub does not know yet. */
+	if (j->left == WORK_PRINT_LEFT_FINISHED)
+		work_crash_point ("finished-first");
+}
+
 static int
 work_print_move (struct work_print_state *s, struct work_print_job *j)
 {
-	return print_move (s->conn, j->cups_job, j->printer, &j->cause);
+	if (print_move (s->conn, j->cups_job, j->printer, &j->cause) == 0)
+		return 0;
+	work_print_left (s, j);
+	return -1;
 }
 
 static int
 work_print_cancel (struct work_print_state *s, struct work_print_job *j)
 {
-	return print_cancel (s->conn, j->cups_job, &j->cause);
+	if (print_cancel (s->conn, j->cups_job, &j->cause) == 0)
+		return 0;
+	work_print_left (s, j);
+	return -1;
 }
 
 /* Whether the job whose identity is its title's first word reached CUPS, in any state CUPS keeps. */
@@ -122,6 +153,7 @@ work_print_run (void *state, struct work_job *job)
 	j->rc = WORK_PRINT_DONE;
 	if (j->op == WORK_PRINT_FIND)
 		j->found = WORK_PRINT_FIND_FAILED;
+	j->left = WORK_PRINT_LEFT_UNASKED;
 	if (s->conn == NULL) {
 		s->conn = print_new (s->server && *s->server ? s->server : getenv ("CUPS_SERVER"), &j->cause);
 		if (s->conn == NULL) {

@@ -2,7 +2,9 @@
  * work-print.h: the print worker: what the spooler (loop/hub-spool.c) asks
  * of CUPS, as jobs on a thread of its own (work.h): check and submit a
  * document, poll a job, move one to another queue, cancel one, find one
- * again by its identity after a crash.
+ * again by its identity after a crash. A move or cancel that CUPS refuses
+ * is followed, in the same job, by a read of that job's state (as POLL
+ * does): the spooler must know whether it printed before it sends it again.
  *
  * The thread owns its CUPS connection (print_t, made on the thread at its
  * first job, every call bounded by WORK_PRINT_TIMEOUT_MS); it never reads
@@ -45,6 +47,15 @@ enum work_print_found {
 	WORK_PRINT_FIND_FORGOTTEN = 2, /* CUPS forgot jobs since `since`: it may have printed */
 };
 
+/* What CUPS holds of a job whose MOVE or CANCEL failed, read back at once (state). */
+enum work_print_left {
+	WORK_PRINT_LEFT_UNASKED = 0, /* the move or cancel went through, or CUPS was not reached */
+	WORK_PRINT_LEFT_UNKNOWN,     /* CUPS did not say: nothing may be sent again yet */
+	WORK_PRINT_LEFT_LIVE,        /* not finished: the call failed for another reason (cause) */
+	WORK_PRINT_LEFT_FINISHED,    /* completed, cancelled or aborted; state.queue is where it was */
+	WORK_PRINT_LEFT_GONE,        /* CUPS has no such job */
+};
+
 /* One job for the print worker; everything in it is its own. */
 struct work_print_job {
 	struct work_job base;
@@ -61,8 +72,9 @@ struct work_print_job {
 	/* answered */
 	enum work_print_rc rc;
 	char *cause;                   /* why not, for a person */
-	print_job_t state;             /* POLL */
+	print_job_t state;             /* POLL; MOVE and CANCEL that failed, when left is LIVE or FINISHED */
 	enum work_print_found found;   /* FIND */
+	enum work_print_left left;     /* MOVE, CANCEL */
 };
 
 /* The worker: one thread on server (printer.server: a socket path, host or
