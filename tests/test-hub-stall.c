@@ -129,6 +129,21 @@ main (void)
 	    "S0005");
 	ok (now && (strcmp (now, "redirect 0 1") == 0 || strncmp (now, "queued ", 7) == 0),
 	    "  kept findable by its identity while CUPS may have it (%s)", now ? now : "?");
+	/* Redirected again while it is being looked for in CUPS: refused, else it is sent anew and may print twice. */
+	bool moving = now && strcmp (now, "redirect 0 1") == 0;
+	free (now);
+	r = fl_cmd (&packer, "redirect", "parcel", "S0005/1", "printer", "fallback", NULL);
+	if (moving)
+		ok (testlib_status (r) == PROTO_REFUSED && strstr (testlib_text (r), "being moved to another printer"),
+		    "  redirected again meanwhile: refused, %s", testlib_text (r));
+	else
+		ok (testlib_status (r) == PROTO_OK, "  redirected again while still queued: taken, %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	now = hp_sql_text (&hub, "SELECT j.status || ' ' || coalesce (j.cups_job, 0) || ' ' || (j.ident <> '')"
+	                         " FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id WHERE p.order_ref = '%s'",
+	    "S0005");
+	ok (now && (moving ? strcmp (now, "redirect 0 1") == 0 : strncmp (now, "queued ", 7) == 0),
+	    "  and its state is as it was (%s)", now ? now : "?");
 	free (now);
 	/* The bench printer off: a copy CUPS took for it stays there, to be moved, not printed. */
 	ok (print_test_printer ("label", false), "the bench printer is switched off");

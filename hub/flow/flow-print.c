@@ -124,6 +124,12 @@ flow_print_redirect (struct hub_req *req)
 		    p.code);
 		return 0;
 	}
+	/* Being moved or cancelled in CUPS right now: sent anew from here it could print twice. */
+	if (state == JOB_REDIRECT || state == JOB_CANCELLING) {
+		hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "The label for %s is being %s right now. Try again in a moment",
+		    p.code, state == JOB_REDIRECT ? "moved to another printer" : "cancelled");
+		return 0;
+	}
 	db_stmt_t *st = db_prepare (req->db,
 	    "UPDATE label_jobs SET printer = ?2, error = NULL, updated_at = ?3,"
 	    " status = CASE WHEN coalesce(cups_job, 0) > 0 AND status IN ('submitted', 'offline') THEN 'redirect'"
