@@ -5,8 +5,9 @@
  * event on the events feed while a system's key hears one; a system's key
  * gets no answer to a HELLO on the terminals' endpoint; a system's key
  * pushes an order that is imported and hears events; revoking it drops its
- * open connection; the hub's log says what each refused key is and how to
- * enrol the right kind; despatch keys list shows both kinds.
+ * open connection; a renamed system keeps working under its new name; the
+ * hub's log says what each refused key is and how to enrol the right kind;
+ * despatch keys list shows both kinds.
  */
 #include "config.h"
 #include "client.h"
@@ -225,6 +226,30 @@ main (void)
 	list = testlib_run (cmd);
 	ok (list && strstr (list, "revoked  system   erp\n") && !strstr (list, "enrolled system   erp"),
 	    "despatch keys list shows erp revoked, as a system");
+	free (list);
+
+	/* Rename works for a system too: its folder moves, its key keeps working under the new name. */
+	is_int (testlib_keys (&hub, "enrol", "wms --system"), 0, "system wms enrolled");
+	is_int (testlib_keys (&hub, "rename", "wms wms-2"), 0, "despatch keys rename wms wms-2");
+	is_int (testlib_keys (&hub, "rename", "hh-3 wms-2"), 1, "renaming a terminal onto the system's name: refused");
+	char *wcert = xasprintf ("%s/clients/wms-2/system.cert", hub.keys);
+	char *wold = xasprintf ("%s/clients/wms/system.cert", hub.keys);
+	ok (access (wcert, R_OK) == 0 && access (wold, F_OK) != 0, "its folder is clients/wms-2 now");
+	zsock_t *wreq = peer (ZMQ_REQ, integ, wcert, hubcert, 10000);
+	doc = order_doc ("Q7000004");
+	ans = push (wreq, doc);
+	ok (ans && strstr (ans, "\"ok\":true"), "the renamed system's key is answered (%s)", ans ? ans : "none");
+	zstr_free (&ans);
+	free (doc);
+	zsock_destroy (&wreq);
+	is_int (orders_named (hub.database, "Q7000004"), 1, "and its order is imported");
+	free (wcert);
+	free (wold);
+	cmd = (free (cmd), xasprintf ("'%s/admin/despatch' keys list '%s'", getenv ("top_builddir")
+	                                                                        ? getenv ("top_builddir") : ".", hub.keys));
+	list = testlib_run (cmd);
+	ok (list && strstr (list, "enrolled system   wms-2\n") && !strstr (list, " wms\n"),
+	    "despatch keys list shows wms-2, a system, and no wms");
 	free (list);
 
 	/* The log says what each refused key is and what to do. */
