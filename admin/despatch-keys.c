@@ -95,12 +95,12 @@ despatch_keys_enrol (int argc, char **argv)
 		return 1;
 	}
 	if (kind == HUB_CURVE_SYSTEM)
-		printf ("%s enrolled as a system: install %s/clients/%s on it (system.cert, system.cert_secret, hub.cert); "
+		printf ("%s enrolled as a system: install %s/%s/%s on it (system.cert, system.cert_secret, hub.cert); "
 		    "the events feed and the integration endpoint admit it, the terminals' endpoint does not\n", word[1],
-		    word[0], word[1]);
+		    word[0], hub_curve_kind_home (kind), word[1]);
 	else
-		printf ("%s enrolled as a terminal: install %s/terminals/%s on it (despatch-term --keys that folder)\n",
-		    word[1], word[0], word[1]);
+		printf ("%s enrolled as a terminal: install %s/%s/%s on it (despatch-term --keys that folder)\n", word[1],
+		    word[0], hub_curve_kind_home (kind), word[1]);
 	return 0;
 }
 
@@ -133,8 +133,8 @@ despatch_keys_rename (int argc, char **argv)
 		return 1;
 	}
 	if (hub_curve_kind_of (argv[0], argv[2]) == HUB_CURVE_SYSTEM)
-		printf ("system %s is now %s: it keeps its key (its folder is %s/clients/%s now)\n", argv[1], argv[2],
-		    argv[0], argv[2]);
+		printf ("system %s is now %s: it keeps its key (its folder is %s/%s/%s now)\n", argv[1], argv[2], argv[0],
+		    hub_curve_kind_home (HUB_CURVE_SYSTEM), argv[2]);
 	else
 		printf ("%s is now %s: the device keeps its key; set its terminal id to %s (the hub refuses %s from now "
 		    "on)\n", argv[1], argv[2], argv[2], argv[1]);
