@@ -164,7 +164,8 @@ despatch_keys_list_one (const char *dir, const char *sub, const char *state, int
 	}
 	if (d)
 		closedir (d);
-	qsort (names, count, sizeof *names, despatch_keys_cmp);
+	if (count > 1)
+		qsort (names, count, sizeof *names, despatch_keys_cmp);
 	for (size_t i = 0; i < count; i++) {
 		hub_curve_kind_t k = (hub_curve_kind_t) kind;
 		if (kind < 0) {
