@@ -76,7 +76,7 @@ hub_events_new (db_t *db, const char *endpoint, const char *exports, hub_curve_t
 	}
 	if (endpoint && *endpoint) {
 		self->pub = zsock_new (ZMQ_PUB);
-		if (self->pub && curve && hub_curve_apply (curve, self->pub, cause) != 0) {
+		if (self->pub && curve && hub_curve_apply (curve, self->pub, HUB_CURVE_EVENTS, cause) != 0) {
 			hub_events_destroy (&self);
 			return NULL;
 		}

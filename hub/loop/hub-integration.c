@@ -26,7 +26,7 @@ hub_integration_new (const char *endpoint, hub_curve_t *curve, char **cause)
 {
 	hub_integration_t *self = xcalloc (1, sizeof *self);
 	self->rep = zsock_new (ZMQ_REP);
-	if (self->rep && curve && hub_curve_apply (curve, self->rep, cause) != 0) {
+	if (self->rep && curve && hub_curve_apply (curve, self->rep, HUB_CURVE_INTEGRATION, cause) != 0) {
 		hub_integration_destroy (&self);
 		return NULL;
 	}

@@ -1002,7 +1002,7 @@ hub_server_new (const struct hub_options *opt, char **cause)
 		hub_server_destroy (&self);
 		return NULL;
 	}
-	if (self->curve && hub_curve_apply (self->curve, self->router, cause) != 0) {
+	if (self->curve && hub_curve_apply (self->curve, self->router, HUB_CURVE_TERMINALS, cause) != 0) {
 		hub_server_destroy (&self);
 		return NULL;
 	}

@@ -217,10 +217,10 @@ test_curve (void)
 	const char *extra[] = { ep, NULL };
 	if (!ok (testlib_hub_start_curve (&sec, extra) == 0, "a hub with CURVE on"))
 		return;
-	ok (testlib_keys (&sec, "enrol", "erp-feed") == 0 && testlib_keys (&sec, "enrol", "hh-sec") == 0,
-	    "keys enrolled for the feed's subscriber and a terminal");
-	char *kd = xasprintf ("%s/terminals/erp-feed", sec.keys);
-	char *own = xasprintf ("%s/terminal.cert", kd), *hubc = xasprintf ("%s/hub.cert", kd);
+	ok (testlib_keys (&sec, "enrol", "erp-feed --system") == 0 && testlib_keys (&sec, "enrol", "hh-sec") == 0,
+	    "keys enrolled for the feed's subscriber (a system) and a terminal");
+	char *kd = xasprintf ("%s/clients/erp-feed", sec.keys);
+	char *own = xasprintf ("%s/system.cert", kd), *hubc = xasprintf ("%s/hub.cert", kd);
 	zcert_t *mine = zcert_load (own), *server = zcert_load (hubc), *stranger = zcert_new ();
 	zsock_t *good = zsock_new (ZMQ_SUB), *bad = zsock_new (ZMQ_SUB);
 	zcert_apply (mine, good);

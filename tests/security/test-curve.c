@@ -4,7 +4,7 @@
  * hub's key and a revoked terminal get no answer at all (ZAP refuses the
  * handshake), each told why; a secret key others may read is refused with
  * the chmod to run; revocation drops a live connection; the integration endpoint
- * is CURVE too; a mistyped security.curve does not turn security off.
+ * is CURVE too (a system's key; test-systems.c has the kinds); a mistyped security.curve does not turn security off.
  */
 #include "config.h"
 #include "client.h"
@@ -142,8 +142,8 @@ main (void)
 	ok (ans == NULL, "integration endpoint: a plain socket gets no answer");
 	zstr_free (&ans);
 	zsock_destroy (&req);
-	is_int (testlib_keys (&hub, "enrol", "erp"), 0, "integration key enrolled");
-	char *ek = xasprintf ("%s/terminals/erp/terminal.cert", hub.keys);
+	is_int (testlib_keys (&hub, "enrol", "erp --system"), 0, "integration key enrolled, as a system");
+	char *ek = xasprintf ("%s/clients/erp/system.cert", hub.keys);
 	zcert_t *ecert = zcert_load (ek);
 	zcert_t *hcert = zcert_load (hubcert);
 	req = zsock_new (ZMQ_REQ);
