@@ -36,8 +36,8 @@ struct hub_options {
 	int idle_logout_s;      /* session idle limit; 0 = never */
 	const char *integration; /* REP endpoint for order pushes; NULL = off */
 	const char *inbox;      /* folder of order files to import; NULL = off */
-	bool curve;             /* CURVE + ZAP allow-list on every socket (loop/hub-curve.c) */
-	const char *keys_dir;   /* hub certificate and allowed/ terminal certificates */
+	bool curve;             /* CURVE + ZAP on every socket, each admitting its kind of key (loop/hub-curve.c) */
+	const char *keys_dir;   /* hub certificate, allowed/ terminals' and systems/ systems' certificates */
 	int retention_days;     /* erase personal data this long after delivery; 0 = keep (store/hub-erase.h) */
 	conf_t *conf;           /* every setting, for the parts that read their own (printers, carriers) */
 	struct work_pin_helpers *pin_helpers; /* PIN checking processes, forked at start (work/work-pin.h) */
