@@ -181,6 +181,59 @@ main (void)
 	is_int (print_test_count ("fallback"), fallback_before + 1, "one label at the fallback printer");
 	is_int (print_test_count ("label"), 3, "none at the bench printer");
 
+	/* 3c. A job CUPS forgets while it waits (moved to a queue that is then deleted, behind the hub's back):
+	 * recorded failed for a person to look at, never sent again, and no backing off for the other labels. */
+	csv = hp_orders_csv ("H", 1);
+	ok (hp_import (&hub, "forgot.csv", csv) == 0, "an order H0001 imported");
+	free (csv);
+	ok (hp_ready (&packer, "H", 1) == 0, "H0001 received and located");
+	ok (print_test_shell ("lpadmin -h \"$PRINT_TEST_SOCK\" -p spare2 -E -v socket://127.0.0.1:1"
+	                      " -o despatch-format-default=zpl && cupsdisable -h \"$PRINT_TEST_SOCK\" spare2"),
+	    "a queue 'spare2' added, stopped");
+	ok (print_test_printer ("label", false), "the bench printer is off");
+	int label_before = print_test_count ("label"), fallback_was = print_test_count ("fallback");
+	r = fl_scan (&packer, "pack", "H0001", "box", "M", "weight", "900", "parcels", "1", NULL);
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "H0001 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+#define H_JOB "SELECT coalesce (j.cups_job, 0) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id" \
+	" WHERE p.order_ref = 'H0001' AND j.status IN ('submitted', 'offline') AND j.printer = '%s'"
+	for (int i = 0; i < 300 && hp_sql_int (&hub, H_JOB, "label") <= 0; i++)
+		usleep (100 * 1000);
+	long long h_cups = hp_sql_int (&hub, H_JOB, "label");
+	ok (h_cups > 0, "its job waits in CUPS (job %lld)", h_cups);
+	char *forget = xasprintf ("lpmove -h \"$PRINT_TEST_SOCK\" %lld spare2 && lpadmin -h \"$PRINT_TEST_SOCK\" -x spare2"
+	                          " && for i in $(seq 50); do lpstat -h \"$PRINT_TEST_SOCK\" -W all -o | grep -q -- '-%lld '"
+	                          " || exit 0; sleep 0.1; done; exit 1", h_cups, h_cups);
+	ok (print_test_shell (forget), "moved to 'spare2' and the queue deleted behind the hub's back: CUPS has job %lld"
+	    " no more", h_cups);
+	free (forget);
+#define H_STATE "SELECT j.status || ' ' || coalesce (j.error, '') FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id" \
+	" WHERE p.order_ref = '%s'"
+	char *h_state = NULL;
+	for (int i = 0; i < 300; i++) {
+		free (h_state);
+		h_state = hp_sql_text (&hub, H_STATE, "H0001");
+		if (h_state && strncmp (h_state, "failed ", 7) == 0)
+			break;
+		usleep (100 * 1000);
+	}
+	ok (h_state && strncmp (h_state, "failed ", 7) == 0 && strstr (h_state, "no job") && strstr (h_state, "may have printed"),
+	    "recorded failed, saying CUPS lost it and it may have printed: %s", h_state ? h_state : "?");
+	free (h_state);
+	ev = hp_wait_event (&packer, "failed");
+	const char *ev_text = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
+	ok (ev_text && strstr (ev_text, "CUPS no longer has its job") && strstr (ev_text, "reprint"),
+	    "the bench is told to look and reprint: %s", ev_text ? ev_text : "(no event)");
+	proto_msg_destroy (&ev);
+	ok (print_test_printer ("label", true), "the bench printer is back");
+	r = fl_cmd (&packer, "reprint", "parcel", "H0001/1", NULL);
+	is_int (testlib_status (r), PROTO_OK, "reprinted by the packer: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (print_test_wait_count ("label", label_before + 1), "the reprint came out at once (no backing off)");
+	usleep (1000 * 1000);
+	is_int (print_test_count ("label") + print_test_count ("fallback"), label_before + fallback_was + 1,
+	    "one label for H0001 in all, the reprint: the forgotten job was not sent again");
+
 	/* 4. Cancel: only a supervisor; the cancelled label never prints. */
 	ok (print_test_printer ("label", false), "the bench printer is off once more");
 	pack_order (&packer, "W1000006", "WW-R1-A01", "WW-SCF-0900");

@@ -663,6 +663,18 @@ static void
 hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j, enum hub_job_state sent)
 {
 	db_t *db = self->db;
+	if (w->rc == WORK_PRINT_NO && w->left == WORK_PRINT_LEFT_GONE) {
+		/* Not a CUPS that fails (no backing off): one that forgot the job, its queue deleted or its history
+		 * cleared. Whether it printed cannot be told, so it is not sent again: a person looks and reprints. */
+		char *why = xasprintf ("CUPS has no job %lld any more (its queue deleted or its history cleared): it may "
+		    "have printed", (long long) j->cups_job);
+		log_warn ("label job %lld: %s", (long long) j->id, why);
+		if (hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why, sent))
+			hub_spool_notify (self, j, "failed", "Label for %s: CUPS no longer has its job. Look at %s, and reprint "
+			    "it if it did not come out", j->parcel, j->printer);
+		free (why);
+		return;
+	}
 	if (w->rc != WORK_PRINT_DONE) {
 		if (w->rc == WORK_PRINT_NO)
 			log_warn ("label job %lld: %s", (long long) j->id, w->cause);

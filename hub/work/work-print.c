@@ -67,7 +67,10 @@ static int
 work_print_poll (struct work_print_state *s, struct work_print_job *j)
 {
 	work_crash_point ("follow-poll");
-	return print_poll (s->conn, j->cups_job, &j->state, &j->cause);
+	int rc = print_poll (s->conn, j->cups_job, &j->state, &j->cause);
+	if (rc == PRINT_POLL_GONE)
+		j->left = WORK_PRINT_LEFT_GONE; /* CUPS answered: it is the job that is gone, not CUPS */
+	return rc;
 }
 
 /*
