@@ -9,6 +9,7 @@
 #include "config.h"
 #include "hub-import.h"
 #include "hub-state.h"
+#include "log.h"
 #include "country.h"
 #include "pan.h"
 #include "text.h"
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -2085,6 +2087,160 @@ hub_import_write_customs (db_t *db, const struct hub_import_order *o, const char
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* --- the import lock --------------------------------------------------------------
+ * One import writes into a database at a time: an open file description lock (F_OFD_SETLK) on the file
+ * DATABASE-import.lock, held for the whole write of one file. The kernel drops it with the last descriptor of
+ * its holder, however that ends (a kill, a container stopped), and it does not care which pid namespace the
+ * holder is in: so a run left unfinished while the lock is free is orphaned for sure. The holder writes who
+ * it is into the file, for the messages of those who find it held.
+ */
+struct hub_import_lock {
+	char *path;
+	char *who;     /* "despatch import", "the hub" */
+	int fd;        /* -1: a database no other process can open (in memory, temporary) */
+	bool held;
+	bool ofd;      /* F_OFD_SETLK; false where the kernel has it not (flock then) */
+};
+
+hub_import_lock_t *
+hub_import_lock_new (db_t *db, const char *who, char **cause)
+{
+	hub_import_lock_t *self = xcalloc (1, sizeof *self);
+	self->who = xstrdup (who);
+	self->fd = -1;
+	self->ofd = true;
+	const char *dbpath = db_path (db);
+	if (dbpath == NULL || *dbpath == '\0' || strcmp (dbpath, ":memory:") == 0)
+		return self;
+	self->path = xasprintf ("%s-import.lock", dbpath);
+	/* Made like SQLite makes its -wal and -shm files: the database's mode, and its owner when root makes it,
+	 * so that the hub's user can take a lock that despatch import run as root made. */
+	struct stat sb;
+	mode_t mode = stat (dbpath, &sb) == 0 ? (sb.st_mode & 0666) : 0600;
+	bool made = false;
+	self->fd = open (self->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (self->fd < 0 && errno == ENOENT) {
+		self->fd = open (self->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+		made = self->fd >= 0;
+	}
+	if (self->fd < 0) {
+		*cause = xasprintf ("cannot open the import lock %s: %s; run this as the user that owns the database",
+		    self->path, strerror (errno));
+		hub_import_lock_destroy (&self);
+		return NULL;
+	}
+	if (made) {
+		fchmod (self->fd, mode); /* not the umask's */
+		if (geteuid () == 0 && stat (dbpath, &sb) == 0 && fchown (self->fd, sb.st_uid, sb.st_gid) != 0)
+			log_warn ("import lock %s: cannot give it the database's owner: %s", self->path, strerror (errno));
+	}
+	return self;
+}
+
+void
+hub_import_lock_destroy (hub_import_lock_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	hub_import_lock_t *self = *self_p;
+	hub_import_lock_drop (self);
+	if (self->fd >= 0)
+		close (self->fd);
+	free (self->path);
+	free (self->who);
+	free (self);
+	*self_p = NULL;
+}
+
+/* One try: 0 taken, 1 held by another, -1 errno. */
+static int
+hub_import_lock_try (hub_import_lock_t *self)
+{
+	if (self->ofd) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+		if (fcntl (self->fd, F_OFD_SETLK, &fl) == 0)
+			return 0;
+		if (errno == EAGAIN || errno == EACCES)
+			return 1;
+		if (errno != EINVAL)
+			return -1;
+		self->ofd = false;
+	}
+	if (flock (self->fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? 1 : -1;
+}
+
+/* What the holder wrote of itself, or NULL. */
+static char *
+hub_import_lock_holder (const hub_import_lock_t *self)
+{
+	char buf[512];
+	ssize_t n = pread (self->fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn (buf, "\n")] = '\0';
+	return *buf ? text_escape (buf, strlen (buf)) : NULL;
+}
+
+int
+hub_import_lock_take (hub_import_lock_t *self, const char *what, int wait_ms, char **holder, char **cause)
+{
+	*holder = NULL;
+	*cause = NULL;
+	if (self->held)
+		return 0;
+	if (self->fd < 0) {
+		self->held = true;
+		return 0;
+	}
+	int64_t until = util_mono_ms () + (wait_ms > 0 ? wait_ms : 0);
+	int rc;
+	while ((rc = hub_import_lock_try (self)) == 1 && util_mono_ms () < until)
+		usleep (20000);
+	if (rc < 0) {
+		*cause = xasprintf ("cannot take the import lock %s: %s", self->path, strerror (errno));
+		return -1;
+	}
+	if (rc == 1) {
+		*holder = hub_import_lock_holder (self);
+		return 1;
+	}
+	self->held = true;
+	char when[32];
+	util_iso_time (util_wall_ms (), when, sizeof when);
+	char *shown = text_escape (what ? what : "", what ? strlen (what) : 0); /* a file's name may hold a new line */
+	char *me = xasprintf ("%s (pid %ld) since %s, %s\n", self->who, (long) getpid (), when, shown);
+	free (shown);
+	if (ftruncate (self->fd, 0) != 0 || pwrite (self->fd, me, strlen (me), 0) < 0)
+		log_warn ("import lock %s: cannot say who holds it: %s", self->path, strerror (errno));
+	free (me);
+	return 0;
+}
+
+void
+hub_import_lock_drop (hub_import_lock_t *self)
+{
+	if (self == NULL || !self->held)
+		return;
+	self->held = false;
+	if (self->fd < 0)
+		return;
+	if (self->ofd) {
+		struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+		fcntl (self->fd, F_OFD_SETLK, &fl);
+	} else {
+		flock (self->fd, LOCK_UN);
+	}
+}
+
+bool
+hub_import_lock_held (const hub_import_lock_t *self)
+{
+	return self && self->held;
+}
+
 /* --- runs: the undo records' owner ------------------------------------------------
  * An import's undo records are the hub database's (import_undo), each written in the transaction of the
  * slice that wrote its order, under the import's run (import_runs). A run is taken back by the process
@@ -3039,9 +3195,13 @@ hub_import_destroy (hub_import_t **self_p)
 }
 
 hub_import_t *
-hub_import_recover (db_t *db, unsigned flags, char **cause)
+hub_import_recover (db_t *db, const hub_import_lock_t *lock, unsigned flags, char **cause)
 {
 	*cause = NULL;
+	if (!hub_import_lock_held (lock)) {
+		*cause = xstrdup ("the imports cut short are taken back only under the import lock");
+		return NULL;
+	}
 	db_stmt_t *st = db_prepare (db, "SELECT id, source, at, owner, import_id IS NOT NULL FROM import_runs ORDER BY id");
 	if (st == NULL) {
 		*cause = xasprintf ("cannot read the imports cut short: %s", db_errmsg (db));
