@@ -2246,7 +2246,8 @@ hub_import_lock_held (const hub_import_lock_t *self)
  * slice that wrote its order, under the import's run (import_runs). A run is taken back by the process
  * writing it when the file is refused while it is written, and otherwise at the next start of the hub
  * or of despatch import once that process is gone: so the owner names the process by what outlives no
- * reuse of its number, the machine's boot id, its pid and its start time.
+ * reuse of its number, the machine's boot id, its pid and its start time. That is for messages only: whether
+ * the process is gone is the import lock's to say (a run left while no one holds it is orphaned).
  */
 
 /* Runs being written by imports alive in this process: a run of this process not among them was left
@@ -2328,27 +2329,6 @@ hub_import_owner_self (void)
 	hub_import_boot_id (boot, sizeof boot);
 	long pid = (long) getpid ();
 	return xasprintf ("%s %ld %lld", *boot ? boot : "-", pid, hub_import_started (pid));
-}
-
-/* Whether the process that owns run is gone for sure: another boot, no such process, or another one with its
- * number. One that may still be writing (it cannot be told) is left alone. */
-static bool
-hub_import_owner_gone (const char *owner, int64_t run)
-{
-	char boot[64], now[64];
-	long pid = 0;
-	long long started = -1;
-	if (sscanf (owner, "%63s %ld %lld", boot, &pid, &started) != 3 || pid <= 0)
-		return false; /* not one this code wrote: left as it is */
-	hub_import_boot_id (now, sizeof now);
-	if (strcmp (boot, "-") != 0 && *now && strcmp (boot, now) != 0)
-		return true;
-	if (pid == (long) getpid () && started == hub_import_started (pid))
-		return !hub_import_live_has (run); /* ours: gone once no import of ours writes it */
-	if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
-		return true;
-	long long is = hub_import_started (pid);
-	return is == -2 || (is >= 0 && started >= 0 && is != started);
 }
 
 /* The pid in an owner, for messages. */
@@ -3212,9 +3192,10 @@ hub_import_recover (db_t *db, const hub_import_lock_t *lock, unsigned flags, cha
 	while (self == NULL && (rc = db_step (st)) == DB_ROW) {
 		int64_t run = db_col_int (st, 0);
 		bool finished = db_col_int (st, 4) != 0;
-		/* Left to its process while that may still be writing or clearing it (or to a recovery of ours
-		 * under way); then an unfinished run is taken back, a finished one's records only cleared. */
-		if (hub_import_live_has (run) || !hub_import_owner_gone (db_col_text (st, 3), run))
+		/* Under the lock no other process writes: every run is orphaned but one an import of ours still has
+		 * (a recovery under way). An unfinished one is taken back, a finished one's records only cleared. The
+		 * owner's text is for messages: a pid of another pid namespace (a container) means nothing here. */
+		if (hub_import_live_has (run))
 			continue;
 		self = xcalloc (1, sizeof *self);
 		self->name = xstrdup (db_col_text (st, 1));

@@ -137,10 +137,9 @@ void hub_import_lock_drop (hub_import_lock_t *self);
 bool hub_import_lock_held (const hub_import_lock_t *self);
 
 /*
- * The next import that a process left unfinished in db and no longer
- * writes (a process gone: another boot, no such pid, or another process
- * with its number; or an import of this process destroyed before it was
- * whole), as an import to step to its end with hub_import_step like any
+ * The next import that a process left unfinished in db (one gone, as the
+ * lock held says: no other process writes meanwhile; or an import of this
+ * process destroyed before it was whole), as an import to step to its end with hub_import_step like any
  * other. NULL when there is none left (*cause NULL), or when db cannot be
  * read (*cause, caller frees). Call it until NULL before anything else
  * imports (the hub's feed, despatch import): otherwise the file taken

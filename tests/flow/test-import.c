@@ -1262,6 +1262,135 @@ test_one_at_a_time (const char *inbox, struct fl_term *porter)
 	unlink (fifo);
 }
 
+/* The machine's boot id and this process's start time (/proc), as an import run's owner names a process. */
+static char *
+owner_of_self (void)
+{
+	char boot[64] = "-", buf[1024];
+	FILE *f = fopen ("/proc/sys/kernel/random/boot_id", "r");
+	if (f && fgets (boot, sizeof boot, f))
+		boot[strcspn (boot, "\n")] = '\0';
+	if (f)
+		fclose (f);
+	f = fopen ("/proc/self/stat", "r");
+	size_t n = f ? fread (buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose (f);
+	buf[n] = '\0';
+	char *p = strrchr (buf, ')');
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr (p + 1, ' ');
+	return xasprintf ("%s %d %lld", boot, (int) getpid (), p ? atoll (p + 1) : -1LL);
+}
+
+/* Run sql on the hub's database now, not waiting for its write lock: true when it was written. */
+static bool
+sql_now (const char *sql)
+{
+	char *cause = NULL;
+	db_t *db = db_open (hub.database, DB_READWRITE, &cause);
+	free (cause);
+	if (db == NULL)
+		return false;
+	db_exec (db, "PRAGMA busy_timeout=0");
+	bool done = db_exec (db, sql) == DB_DONE;
+	db_close (&db);
+	return done;
+}
+
+/* Whether a run is orphaned is the lock's to say, not the owner's text: a process in another pid namespace
+ * (a container) has numbers that mean nothing here. */
+static void
+test_owner (const char *inbox)
+{
+	diag ("despatch import killed, its run naming a process that is alive here: taken back all the same");
+	size_t len;
+	char *t = big_csv ("G", 40000, false, &len);
+	char gpath[600], gout[600];
+	snprintf (gpath, sizeof gpath, "%s/g.csv", dir);
+	snprintf (gout, sizeof gout, "%s/g.out", dir);
+	write_bytes (gpath, t, len);
+	free (t);
+	pid_t tool = tool_spawn (gpath, gout, NULL);
+	bool begun = false;
+	for (int i = 0; i < 6000 * slow () && !begun; i++) {
+		begun = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'G00%'") > 0;
+		if (!begun)
+			usleep (10000);
+	}
+	kill (tool, SIGKILL);
+	waitpid (tool, NULL, 0);
+	long long part = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'G00%'");
+	ok (begun && part < 40000, "despatch import killed with %lld of its 40,000 orders written", part);
+	/* As one in a container would: its pid, here, is a process alive since then (this test). */
+	char *owner = owner_of_self ();
+	char *sql = xasprintf ("UPDATE import_runs SET owner = '%s' WHERE source = 'g.csv'", owner);
+	ok (sql_now (sql), "its run names a live process here (%s)", owner);
+	free (sql);
+	free (owner);
+	const char *n1 = HEAD "N0000001,web,Νικόλαος Γεωργίου,Οδός Πατησίων 3,Αθήνα,SW1A 1AA,GB,standard,5.00,1,SK-N,Sock,"
+	    "Hosiery,1,HS-N,50,5.00\n";
+	drop (inbox, "after-g.csv", n1, strlen (n1));
+	char path[600];
+	snprintf (path, sizeof path, "%s/done/after-g.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path), "the hub takes a file from its inbox");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'G00%'"), 0,
+	    "having first taken back every order of the killed import, the lock being free");
+	is_int (sql_int ("SELECT count(*) FROM import_runs WHERE source = 'g.csv'"), 0, "its run is gone");
+	ok (log_wait ("import g.csv: what it wrote before it was cut short was taken back", 10), "the log says so");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'N0000001'"), 1, "and the file is imported");
+
+	diag ("the hub stopped while it writes, its run naming no process here: left to it");
+	t = big_csv ("J", 40000, false, &len);
+	drop (inbox, "stopped.csv", t, len);
+	free (t);
+	begun = false;
+	for (int i = 0; i < 30000 * slow () && !begun; i++) {
+		begun = sql_int ("SELECT count(*) FROM import_runs WHERE source = 'stopped.csv'") > 0;
+		if (!begun)
+			usleep (2000);
+	}
+	/* Stopped as soon as it writes, between two slices (its write lock free), its run made to name a pid that is
+	 * no process here. */
+	bool forged = false;
+	for (int i = 0; begun && i < 2000 && !forged; i++) {
+		kill (hub.pid, SIGSTOP);
+		forged = sql_now ("UPDATE import_runs SET owner = '- 4194303 1' WHERE source = 'stopped.csv'");
+		if (!forged) {
+			kill (hub.pid, SIGCONT);
+			usleep (1000);
+		}
+	}
+	part = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'J00%'");
+	snprintf (path, sizeof path, "%s/done/stopped.csv.record", inbox);
+	ok (forged && part > 0 && part < 40000 && access (path, F_OK) != 0,
+	    "the hub stopped while it writes a big file (%lld of 40,000 written), its run naming pid 4194303", part);
+	const char *n2 = HEAD "N0000002,web,李娜,海淀区中关村大街1号,北京,SW1A 1AA,GB,standard,5.00,1,SK-N2,Sock,Hosiery,1,HS-N2,50,"
+	    "5.00\n";
+	char npath[600], nout[600];
+	snprintf (npath, sizeof npath, "%s/beside.csv", dir);
+	snprintf (nout, sizeof nout, "%s/beside.out", dir);
+	write_bytes (npath, n2, strlen (n2));
+	int rc = tool_wait (tool_spawn (npath, nout, "wait=1"), 30);
+	char *o = read_file (nout);
+	is_int (rc, 2, "despatch import beside it gives up: %s", o);
+	ok (strstr (o, "(the hub (pid ") && strstr (o, "stopped.csv). Nothing of this file was written"),
+	    "as the hub still writes its file");
+	free (o);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'J00%'"), part, "and took none of the hub's back");
+	kill (hub.pid, SIGCONT);
+	snprintf (path, sizeof path, "%s/done/stopped.csv.record", inbox);
+	bool finished = false;
+	for (int i = 0; i < 12 && !finished; i++) /* bounded: 2 minutes */
+		finished = wait_for (path);
+	ok (finished, "the hub goes on and finishes the file");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'J00%'"), 40000, "all of its 40,000 orders");
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref LIKE 'J00%'"), 40000, "with their lines");
+	is_int (sql_int ("SELECT count(*) FROM import_runs"), 0, "no run left");
+	is_int (tool_wait (tool_spawn (npath, nout, NULL), 60), 0, "despatch import of the other file, run again");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'N0000002'"), 1, "imports it");
+}
+
 int
 main (void)
 {
@@ -1290,6 +1419,7 @@ main (void)
 	test_inbox_big (inbox);
 	test_inbox_crash (inbox);
 	test_one_at_a_time (inbox, &porter);
+	test_owner (inbox);
 	test_inbox_kept ();
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&porter.c);
