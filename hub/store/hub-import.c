@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "hub-import.h"
+#include "hub-erase.h"
 #include "hub-state.h"
 #include "log.h"
 #include "country.h"
@@ -2792,6 +2793,18 @@ hub_import_untouched (db_t *db, const char *ref)
 	return !touched;
 }
 
+/* The order's customer was erased (store/hub-erase.h): nothing of the file is written back into it. */
+static bool
+hub_import_erased (db_t *db, const char *ref)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT customer_name = '" HUB_ERASED_NAME "' FROM orders WHERE ref = ?1");
+	db_bind_text (st, 1, ref);
+	bool erased = st && db_step (st) == DB_ROW && db_col_int (st, 0) != 0;
+	if (st)
+		db_reset (st);
+	return erased;
+}
+
 /* Take one written order back; 1 done, 0 left as it is (the floor has it), -1 the database failed. */
 static int
 hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, const char *old,
@@ -2939,6 +2952,107 @@ hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, cons
 	return rc > 0 ? 0 : -1;
 }
 
+/* --- the erase of a customer ----------------------------------------------------------
+ * An undo record of an order changed holds the order as it was: for an erase, its personal fields are the
+ * customer's as much as the order's own. Each record's fields, by column in orders (a line's description is
+ * "description"), or NULL for those that are not personal.
+ */
+static const char *
+hub_import_undo_column (int kind, int i, int nfields)
+{
+	static const struct {
+		enum hub_import_field field;
+		const char *column;
+	} personal[] = {
+		{ F_CUSTOMER_NAME, "customer_name" }, { F_ADDRESS_1, "address1" }, { F_ADDRESS_2, "address2" },
+		{ F_ADDRESS_3, "address3" }, { F_TOWN, "town" }, { F_POSTCODE, "postcode" }, { F_PHONE, "phone" },
+		{ F_EMAIL, "email" }, { F_LOYALTY, "loyalty" },
+	};
+	if (kind == IMP_UPDATE) {
+		/* hash, source, updated_at, the order's fields, each line's, then the count */
+		int f = i - 3;
+		if (f >= 0 && f < IMP_ORDER_FIELDS) {
+			for (size_t k = 0; k < nitems (personal); k++)
+				if ((int) personal[k].field == f)
+					return personal[k].column;
+			return NULL;
+		}
+		if (f >= IMP_ORDER_FIELDS && i < nfields - 1 && (f - IMP_ORDER_FIELDS) % IMP_LINE_FIELDS
+		        == F_DESCRIPTION - F_LINE)
+			return "description";
+		return NULL;
+	}
+	/* IMP_CUSTOMS: hash, source, updated_at, first and last event, the label fields, then the lines' */
+	int f = i - 5;
+	return f >= 0 && f < (int) IMP_LABEL_FIELDS ? hub_import_label_fields[f].column : NULL;
+}
+
+int
+hub_import_undo_personal (db_t *db, const char *ref, hub_import_personal_fn *fn, void *arg)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT run, seq, kind, old FROM import_undo WHERE ref = ?1 AND kind IN (?2, ?3)"
+	    " AND old IS NOT NULL");
+	if (st == NULL)
+		return -1;
+	db_bind_text (st, 1, ref);
+	db_bind_int (st, 2, IMP_UPDATE);
+	db_bind_int (st, 3, IMP_CUSTOMS);
+	struct rec { int64_t run, seq; struct hub_import_buf old; } *recs = NULL;
+	size_t nrecs = 0;
+	int rc;
+	while ((rc = db_step (st)) == DB_ROW) {
+		size_t n;
+		char *old = hub_import_blob_copy (st, 3, &n);
+		int kind = (int) db_col_int (st, 2), nfields = 0;
+		for (size_t k = 0; k < n; k++)
+			nfields += old[k] == '\0';
+		struct hub_import_buf now = { 0 };
+		bool changed = false;
+		const char *p = old;
+		for (int i = 0; i < nfields; i++, p += strlen (p) + 1) {
+			const char *column = hub_import_undo_column (kind, i, nfields);
+			const char *to = column ? fn (arg, column, p) : NULL;
+			if (to && strcmp (to, p) != 0) {
+				hub_import_buf_str (&now, to);
+				changed = true;
+			} else {
+				hub_import_buf_str (&now, p);
+			}
+		}
+		free (old);
+		if (!changed) {
+			free (now.data);
+			continue;
+		}
+		/* The hash of the order as it was is of those fields too: it goes as the order's does. */
+		size_t hl = strlen (now.data);
+		memmove (now.data, now.data + hl, now.len - hl);
+		now.len -= hl;
+		recs = xrealloc (recs, (nrecs + 1) * sizeof *recs);
+		recs[nrecs++] = (struct rec) { db_col_int (st, 0), db_col_int (st, 1), now };
+	}
+	db_reset (st);
+	int done = 0;
+	for (size_t k = 0; k < nrecs; k++) {
+		db_stmt_t *up = rc == DB_DONE ? db_prepare (db, "UPDATE import_undo SET old = ?3 WHERE run = ?1 AND seq = ?2")
+		    : NULL;
+		if (up) {
+			db_bind_int (up, 1, recs[k].run);
+			db_bind_int (up, 2, recs[k].seq);
+			db_bind_blob (up, 3, recs[k].old.data, recs[k].old.len);
+			if (db_step (up) != DB_DONE)
+				rc = DB_ERROR;
+			db_reset (up);
+			done++;
+		} else {
+			rc = DB_ERROR;
+		}
+		free (recs[k].old.data);
+	}
+	free (recs);
+	return rc == DB_DONE ? done : -1;
+}
+
 /* A recovery's record in the audit trail: what was taken back of the file, and the orders kept. */
 static int
 hub_import_recovery_event (hub_import_t *self, db_t *db, long undone, long kept)
@@ -3017,8 +3131,12 @@ hub_import_step_undo (hub_import_t *self, db_t *db, int64_t deadline)
 				failed = true;
 			else if (res == 0) {
 				kept++;
-				hub_import_error (self, 0, "%s stays as this file wrote it: despatch began it before the file could "
-				    "be taken back", r);
+				if (hub_import_erased (db, r))
+					hub_import_error (self, 0, "%s stays as it is: its customer's personal data was erased after this "
+					    "file wrote it", r);
+				else
+					hub_import_error (self, 0, "%s stays as this file wrote it: despatch began it before the file "
+					    "could be taken back", r);
 				if (self->recovering && self->kept_refs.len < 400) {
 					if (self->kept_refs.len)
 						hub_import_buf_add (&self->kept_refs, ", ", 2);

@@ -173,6 +173,20 @@ int hub_import_file (db_t *db, const char *path, int64_t now_ms, struct hub_impo
 void hub_import_report_free (struct hub_import_report *rep);
 
 /*
+ * For the erase of a customer (store/hub-erase.h): the undo records of
+ * order ref that hold it as it was before an import changed it (until the
+ * import is recorded or taken back). Each personal field in them goes to
+ * fn with its column in orders (customer_name, address1, address2,
+ * address3, town, postcode, phone, email, loyalty; a line's description
+ * as "description"); fn returns what the field becomes (fn keeps it), or
+ * NULL to keep it. A record with a field changed is rewritten, the hash
+ * of the order as it was emptied as the erase empties the order's.
+ * Returns the records rewritten, or -1 (the database failed).
+ */
+typedef const char *(hub_import_personal_fn) (void *arg, const char *column, const char *value);
+int hub_import_undo_personal (db_t *db, const char *ref, hub_import_personal_fn *fn, void *arg);
+
+/*
  * Kept order files (doc/orders.md, hub.inbox_keep_days): the copies in the
  * inbox folder's done/ and failed/. Each one holding a row (CSV) or an
  * order (JSON) whose reference is one of refs is rewritten without them,
