@@ -708,6 +708,22 @@ main (void)
 		in_undo += (int) hp_sql_int (&hub, "SELECT count(*) FROM import_undo WHERE instr (old, CAST ('%s' AS BLOB)) > 0",
 		    olds[i]);
 	is_int (in_undo, 0, "no undo record holds the customers' names or addresses, old or new");
+	{
+		/* despatch erase ends with VACUUM and wal_checkpoint(TRUNCATE): the files as bytes, now. */
+		char *walp = xasprintf ("%s-wal", hub.database);
+		size_t wl, dl;
+		char *wb = slurp (walp, &wl), *db = slurp (hub.database, &dl);
+		int found = 0;
+		for (size_t i = 0; i < nitems (olds); i++)
+			if (holds (wb, wl, olds[i]) || holds (db, dl, olds[i])) {
+				diag ("still there: %s", olds[i]);
+				found++;
+			}
+		is_int (found, 0, "nor does the database file (%zu bytes) or its WAL (%zu bytes) after the erase", dl, wl);
+		free (wb);
+		free (db);
+		free (walp);
+	}
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_undo WHERE ref IN ('U0002', 'V0001')"), 2,
 	    "the records are there still, for the take-back");
 	char *z = xasprintf ("%s/z.csv", hub.dir), *out6 = xasprintf ("%s/z-1.out", hub.dir);
