@@ -31,6 +31,14 @@
  * import that the floor received stays, named in what the next despatch
  * import says and in the audit trail. Once the hub has checkpointed,
  * neither the database nor its WAL holds any order taken back.
+ *
+ * Last, despatch import killed while it writes a file correcting an
+ * order not yet received (Chinese name and address) and a packed one's
+ * label fields (Cyrillic), then both orders erased (despatch erase)
+ * before the take-back: the undo records keep the records but no name or
+ * address, old or new; the take-back leaves the erased orders as they
+ * are, saying so; and after the checkpoint neither the database nor its
+ * WAL holds any of those names or addresses.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -645,6 +653,98 @@ main (void)
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_runs"), 0, "no run left");
 	fl_check (fl_scan (&desk2, "receive", "S0000002", NULL), PROTO_OK, PR_OK, NULL, "the other file's order is received");
 
+	/* 7. The erase of a customer while an import of a correction of the order is unfinished. */
+	diag ("an erase of two orders a killed import corrected, before it is taken back");
+	static const char *const v_name = "张伟明", *const v_addr = "朝阳区建国路88号", *const v_new = "張偉明",
+	    *const v_new_addr = "海淀区中关村大街1号";
+	char *v1 = xasprintf (HP_CSV_HEAD "V0001,web,%s,%s,,Leeds,LS1 4AP,GB,,,,standard,,5.00,1,SK-V-1,Tea,Grocery,1,"
+	    "BIN-V-1,50,5.00\n", v_name, v_addr);
+	ok (hp_import (&hub, "v1.csv", v1) == 0, "an order for %s, not yet received", v_name);
+	free (v1);
+	char *was_u2 = hp_sql_text (&hub, "SELECT customer_name || '|' || address1 FROM orders WHERE ref = 'U0002'");
+	is_str (was_u2, "А. В. Кузнецова|5 Bolshaya Morskaya", "U0002 (packed) as the hub has it");
+	free (was_u2);
+	char *vrow = xasprintf ("V0001,web,%s,%s,,Leeds,LS1 4AP,GB,,,,standard,,5.00,1,SK-V-1,Tea,Grocery,1,BIN-V-1,50,"
+	    "5.00\n", v_new, v_new_addr);
+	const char *u2new[3] = { fixed2[0], "Александра Кузнецова-Орлова", fixed2[2] };
+	const char *u2addr[3] = { fixed_addr[0], "Nevsky Prospekt 28", fixed_addr[2] };
+	t = big_file (u2new, u2addr, "Y", NULL, &len);
+	/* V0001's correction first, before the three */
+	char *head_end = strchr (t, '\n') + 1;
+	char *vt = xasprintf ("%.*s%s%s", (int) (head_end - t), t, vrow, head_end);
+	free (t);
+	free (vrow);
+	char *ypath = xasprintf ("%s/y.csv", hub.dir), *out5 = xasprintf ("%s/y-1.out", hub.dir);
+	put_file (ypath, vt, strlen (vt));
+	free (vt);
+	long long last7 = hp_sql_int (&hub, "SELECT max(id) FROM events");
+	tool = import_spawn (ypath, out5);
+	sql = xasprintf ("SELECT count(*) FROM events WHERE action = 'corrected' AND order_ref = 'U0002' AND id > %lld",
+	    last7);
+	begun = wait_count (sql, 1);
+	free (sql);
+	kill (tool, SIGKILL);
+	waitpid (tool, &status, 0);
+	ok (begun && WIFSIGNALED (status), "its first slice corrects V0001 and U0002, then it is killed");
+	char *now7 = hp_sql_text (&hub, "SELECT group_concat (customer_name || '|' || address1, ';') FROM orders WHERE ref"
+	    " IN ('U0002', 'V0001') ORDER BY ref");
+	diag ("as the killed import left them: %s", now7);
+	free (now7);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_undo WHERE ref IN ('U0002', 'V0001') AND instr (old,"
+	    " CAST ('%s' AS BLOB)) > 0", v_name) + hp_sql_int (&hub, "SELECT count(*) FROM import_undo WHERE ref ="
+	    " 'U0002' AND instr (old, CAST ('А. В. Кузнецова' AS BLOB)) > 0"), 2,
+	    "its undo records hold the names the orders had");
+	const char *top = getenv ("top_builddir") ? getenv ("top_builddir") : ".";
+	for (int i = 0; i < 2; i++) {
+		char *cmd = xasprintf ("'%s/admin/despatch' erase order %s --database '%s' >>'%s/erase.log' 2>&1", top,
+		    i ? "U0002" : "V0001", hub.database, hub.dir);
+		is_int (system (cmd), 0, "despatch erase order %s", i ? "U0002" : "V0001");
+		free (cmd);
+	}
+	const char *olds[] = { v_name, v_addr, v_new, v_new_addr, "А. В. Кузнецова", "5 Bolshaya Morskaya",
+		"Александра Кузнецова-Орлова", "Nevsky Prospekt 28" };
+	int in_undo = 0;
+	for (size_t i = 0; i < nitems (olds); i++)
+		in_undo += (int) hp_sql_int (&hub, "SELECT count(*) FROM import_undo WHERE instr (old, CAST ('%s' AS BLOB)) > 0",
+		    olds[i]);
+	is_int (in_undo, 0, "no undo record holds the customers' names or addresses, old or new");
+	{
+		/* despatch erase ends with VACUUM and wal_checkpoint(TRUNCATE): the files as bytes, now. */
+		char *walp = xasprintf ("%s-wal", hub.database);
+		size_t wl, dl;
+		char *wb = slurp (walp, &wl), *db = slurp (hub.database, &dl);
+		int found = 0;
+		for (size_t i = 0; i < nitems (olds); i++)
+			if (holds (wb, wl, olds[i]) || holds (db, dl, olds[i])) {
+				diag ("still there: %s", olds[i]);
+				found++;
+			}
+		is_int (found, 0, "nor does the database file (%zu bytes) or its WAL (%zu bytes) after the erase", dl, wl);
+		free (wb);
+		free (db);
+		free (walp);
+	}
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_undo WHERE ref IN ('U0002', 'V0001')"), 2,
+	    "the records are there still, for the take-back");
+	char *z = xasprintf ("%s/z.csv", hub.dir), *out6 = xasprintf ("%s/z-1.out", hub.dir);
+	char *z1 = r_file ("S0000003", 1);
+	put_file (z, z1, strlen (z1));
+	free (z1);
+	is_int (import_run (z, out6), 0, "despatch import of another file takes the killed one back first");
+	char *out6text = slurp (out6, &elen);
+	ok (strstr (out6text, "y.csv: V0001 stays as it is: its customer's personal data was erased after this file "
+	        "wrote it") && strstr (out6text, "y.csv: U0002 stays as it is"),
+	    "saying the erased orders stay as they are: %.600s", out6text);
+	free (out6text);
+	for (int i = 0; i < 2; i++) {
+		char *got = hp_sql_text (&hub, "SELECT customer_name || '|' || address1 || '|' || town || '|' || postcode FROM"
+		    " orders WHERE ref = '%s'", i ? "U0002" : "V0001");
+		is_str (got, "(erased)|||", "%s stays erased", i ? "U0002" : "V0001");
+		free (got);
+	}
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM orders WHERE ref LIKE 'Y%%'"), 0, "none of the killed file's orders");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM import_undo"), 0, "no undo record left");
+
 	/* After the hub's checkpoint, nothing of what was taken back is in the database or its WAL. */
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly (a checkpoint)");
 	wal = xasprintf ("%s-wal", hub.database);
@@ -652,14 +752,15 @@ main (void)
 	dbytes = slurp (hub.database, &dlen);
 	left = false;
 	const char *gone[] = { "Z0000001", "Z0020000", "Z0040000", "D0000001", "D0020000", "D0040000", "E0000002",
-		"E0020000", "E0040000" };
+		"E0020000", "E0040000", "Y0000001", "Y0040000", olds[0], olds[1], olds[2], olds[3], olds[4], olds[5], olds[6],
+		olds[7] };
 	for (size_t i = 0; i < nitems (gone); i++)
 		if (holds (wbytes, wlen, gone[i]) || holds (dbytes, dlen, gone[i])) {
 			diag ("left: %s", gone[i]);
 			left = true;
 		}
-	ok (dlen > 0 && !left, "neither the database (%zu bytes) nor the WAL (%zu bytes) holds an order taken back", dlen,
-	    wlen);
+	ok (dlen > 0 && !left, "neither the database (%zu bytes) nor the WAL (%zu bytes) holds an order taken back nor "
+	    "an erased customer's name or address", dlen, wlen);
 	free (wbytes);
 	free (dbytes);
 	free (wal);
@@ -672,6 +773,10 @@ main (void)
 	free (out3);
 	free (out4);
 	free (s2path);
+	free (ypath);
+	free (out5);
+	free (z);
+	free (out6);
 	free (b4.fields);
 	free (b5.fields);
 	free (before);

@@ -25,6 +25,8 @@
 #define HUB_FEED_TAKING ".taking" /* the masked copies being written, in the inbox (ignored by its looks) */
 /* Bytes of the masked copy held back until a card number that may go on cannot (19 digits and 18 separators). */
 #define HUB_FEED_MASK_TAIL 64
+/* The import lock held by another import (despatch import): tried again this much later, never waited on. */
+#define HUB_FEED_LOCK_RETRY_MS 200
 
 /* The inbox file being imported. */
 struct hub_feed_job {
@@ -52,6 +54,10 @@ struct hub_feed {
 	bool recovered;   /* none is left: files and pushes may import */
 	int64_t recover_after_ms; /* the database failed a recovery: the next try */
 	bool look_again;  /* a file was just taken: look for the next at the next slice */
+	char *pending;    /* the inbox file to take next, once the feed holds the import lock */
+	hub_import_lock_t *lock; /* one import writes into the database at a time (hub-import.h) */
+	int64_t lock_after_ms; /* another import holds it: tried again then */
+	bool lock_said;   /* that was logged (once, until the feed has it again) */
 	int64_t swept_ms;
 };
 
@@ -147,6 +153,8 @@ hub_feed_destroy (hub_feed_t **self_p)
 		    "at the next start", self->job->name);
 	hub_feed_job_free (&self->job);
 	hub_import_destroy (&self->recovery);
+	hub_import_lock_destroy (&self->lock);
+	free (self->pending);
 	hub_integration_destroy (&self->integration);
 	free (self->inbox);
 	free (self->tracking_inbox);
@@ -190,8 +198,11 @@ hub_feed_handle (hub_feed_t *self, db_t *db)
 bool
 hub_feed_busy (const hub_feed_t *self)
 {
-	return self && (self->job || self->look_again || self->recovery || !self->recovered
-	    || hub_integration_busy (self->integration));
+	/* Waiting for another import's lock is not work: the loop polls as it would. */
+	if (self == NULL || (!hub_import_lock_held (self->lock) && util_mono_ms () < self->lock_after_ms))
+		return false;
+	return self->job || self->look_again || self->pending || self->recovery || !self->recovered
+	    || hub_integration_busy (self->integration);
 }
 
 /* --- what stays of a file ------------------------------------------------------- */
@@ -389,12 +400,10 @@ hub_feed_next_file (const char *dir)
 	return best;
 }
 
+/* Take the inbox file name (the job's from here). */
 static void
-hub_feed_job_start (hub_feed_t *self)
+hub_feed_job_start (hub_feed_t *self, char *name)
 {
-	char *name = hub_feed_next_file (self->inbox);
-	if (name == NULL)
-		return;
 	struct hub_feed_job *job = xcalloc (1, sizeof *job);
 	job->name = name;
 	job->path = xasprintf ("%s/%s", self->inbox, name);
@@ -499,7 +508,7 @@ hub_feed_recover_step (hub_feed_t *self, db_t *db)
 		if (util_mono_ms () < self->recover_after_ms)
 			return true;
 		char *cause = NULL;
-		self->recovery = hub_import_recover (db, HUB_IMPORT_ON_LOOP, &cause);
+		self->recovery = hub_import_recover (db, self->lock, HUB_IMPORT_ON_LOOP, &cause);
 		if (self->recovery == NULL) {
 			if (cause) {
 				log_error ("imports cut short: %s; looked for again shortly, nothing imports meanwhile", cause);
@@ -533,14 +542,10 @@ hub_feed_recover_step (hub_feed_t *self, db_t *db)
 	return true; /* the next is looked for at the next slice */
 }
 
-/* One slice of the file being imported, or a start on the next one. */
+/* One slice of the file being imported. */
 static void
 hub_feed_inbox_step (hub_feed_t *self, db_t *db)
 {
-	if (self->job == NULL && self->look_again) {
-		self->look_again = false;
-		hub_feed_job_start (self);
-	}
 	struct hub_feed_job *job = self->job;
 	if (job == NULL)
 		return;
@@ -715,6 +720,46 @@ hub_feed_inbox (hub_feed_t *self, db_t *db)
 		hub_feed_tracking_inbox (self, db);
 }
 
+/* The import lock for what, tried once (the loop never waits on it): true when the feed holds it. Another
+ * import holding it is logged once; the feed tries again HUB_FEED_LOCK_RETRY_MS later. */
+static bool
+hub_feed_lock (hub_feed_t *self, db_t *db, const char *what)
+{
+	if (hub_import_lock_held (self->lock))
+		return true;
+	if (util_mono_ms () < self->lock_after_ms)
+		return false;
+	char *cause = NULL, *holder = NULL;
+	if (self->lock == NULL && (self->lock = hub_import_lock_new (db, "the hub", &cause)) == NULL) {
+		log_error ("imports: %s; nothing imports until it can be, tried again shortly", cause);
+		free (cause);
+		self->lock_after_ms = util_mono_ms () + HUB_FEED_INBOX_EVERY_MS;
+		return false;
+	}
+	int rc = hub_import_lock_take (self->lock, what, 0, &holder, &cause);
+	if (rc == 0) {
+		if (self->lock_said)
+			log_info ("imports: the other import is done; the hub imports again");
+		self->lock_said = false;
+		/* Whatever a writer before the feed left unfinished is orphaned now: taken back before anything. */
+		self->recovered = false;
+		return true;
+	}
+	if (rc < 0)
+		log_error ("imports: %s; tried again shortly", cause);
+	else if (!self->lock_said) {
+		char *shown = text_escape (what, strlen (what));
+		log_info ("imports: another import is writing into the database (%s): %s waits for it%s", holder ? holder
+		    : "it does not say whose", shown, self->pending ? ", the file stays in the inbox" : "");
+		free (shown);
+		self->lock_said = true;
+	}
+	free (holder);
+	free (cause);
+	self->lock_after_ms = util_mono_ms () + (rc < 0 ? HUB_FEED_INBOX_EVERY_MS : HUB_FEED_LOCK_RETRY_MS);
+	return false;
+}
+
 void
 hub_feed_step (hub_feed_t *self, db_t *db)
 {
@@ -723,12 +768,37 @@ hub_feed_step (hub_feed_t *self, db_t *db)
 	/* Every import cut short is taken back first, and again after one of ours ends unfinished. */
 	if (hub_import_orphaned ())
 		self->recovered = false;
+	if (self->inbox && self->job == NULL && self->pending == NULL && self->look_again) {
+		self->look_again = false;
+		self->pending = hub_feed_next_file (self->inbox);
+	}
+	bool push = hub_integration_busy (self->integration);
+	/* One import writes at a time, whatever process runs it: the feed holds the lock from taking back what
+	 * imports cut short wrote to the end of one file or push. */
+	if (!hub_import_lock_held (self->lock)) {
+		if (self->pending == NULL && !push && self->recovered && self->recovery == NULL)
+			return; /* nothing to write */
+		if (!hub_feed_lock (self, db, self->pending ? self->pending : push ? "an integration push"
+		        : "taking back imports cut short")) {
+			free (self->pending); /* it stays in the inbox: taken at a later look */
+			self->pending = NULL;
+			return;
+		}
+	}
 	if (self->recovery || !self->recovered) {
 		if (hub_feed_recover_step (self, db))
 			return;
 	}
-	if (self->inbox)
+	/* The inbox file and the push, one after the other: never both writing. */
+	if (self->job == NULL && self->pending && !push) {
+		hub_feed_job_start (self, self->pending);
+		self->pending = NULL;
+	}
+	if (self->job)
 		hub_feed_inbox_step (self, db);
-	if (self->integration)
+	else if (push)
 		hub_integration_step (self->integration, db, HUB_FEED_SLICE_MS);
+	if (self->job == NULL && self->pending == NULL && self->recovery == NULL && self->recovered
+	    && !hub_integration_busy (self->integration))
+		hub_import_lock_drop (self->lock);
 }

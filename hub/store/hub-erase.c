@@ -1,6 +1,7 @@
 /* hub-erase.c: erase a customer's personal data (see hub-erase.h). */
 #include "config.h"
 #include "hub-erase.h"
+#include "hub-import.h"
 #include "log.h"
 #include "util.h"
 
@@ -121,6 +122,10 @@ hub_erase_string (struct hub_erase_report *rep, const char *s, bool distinctive)
 	hub_erase_add (&rep->bound, &rep->nbound, s, HUB_ERASE_BOUND_MIN);
 }
 
+/* The columns hub_erase_find reads after the reference, in its order. */
+static const char *const hub_erase_find_columns[] = { "customer_name", "address1", "address2", "address3", "town",
+	"postcode", "phone", "email", "loyalty" };
+
 static bool
 hub_erase_has_digit (const char *s)
 {
@@ -128,6 +133,38 @@ hub_erase_has_digit (const char *s)
 		if (isdigit ((unsigned char) *s))
 			return true;
 	return false;
+}
+
+/* A personal value of an order (or of an import's undo record of it, the order as it was) into rep's strings:
+ * the column says how. */
+static void
+hub_erase_take (struct hub_erase_report *rep, const char *column, const char *v)
+{
+	if (strcmp (column, "description") == 0)
+		return; /* not the customer's as such: erased where it holds one of the customer's strings */
+	/* A town is a common word; a loyalty tier ("gold") is not the customer's own. */
+	bool distinctive = strcmp (column, "town") != 0 && !(strcmp (column, "loyalty") == 0 && !hub_erase_has_digit (v));
+	hub_erase_string (rep, v, distinctive);
+	/* "14 Elm Grove" is also written "Elm Grove". */
+	if (strncmp (column, "address", 7) == 0 && isdigit ((unsigned char) *v)) {
+		const char *rest = v + strspn (v, "0123456789abcdefABCDEF/-");
+		if (*rest == ' ' || *rest == ',')
+			hub_erase_string (rep, rest + strspn (rest, " ,"), true);
+	}
+	/* "Mrs Ellis called": the words of the name, in the customer's own rows. */
+	if (strcmp (column, "customer_name") == 0) {
+		char *words = xstrdup (v), *save = NULL;
+		for (char *w = strtok_r (words, " ,.", &save); w; w = strtok_r (NULL, " ,.", &save))
+			hub_erase_add (&rep->bound, &rep->nbound, w, 3);
+		free (words);
+	}
+}
+
+static const char *
+hub_erase_undo_take (void *arg, const char *column, const char *value)
+{
+	hub_erase_take (arg, column, value);
+	return NULL;
 }
 
 int
@@ -148,25 +185,15 @@ hub_erase_find (db_t *db, const char *name, int by_ref, struct hub_erase_report 
 		*refs = xrealloc (*refs, (size_t) (n + 1) * sizeof **refs);
 		(*refs)[n++] = xstrdup (db_col_text (st, C_REF));
 		hub_erase_add (&rep->keys, &rep->nkeys, db_col_text (st, C_REF), 1);
-		for (int c = C_NAME; c <= C_LOYALTY; c++) {
-			const char *v = db_col_text (st, c);
-			/* A town is a common word; a loyalty tier ("gold") is not the customer's own. */
-			bool distinctive = c != C_TOWN && !(c == C_LOYALTY && !hub_erase_has_digit (v));
-			hub_erase_string (rep, v, distinctive);
-			/* "14 Elm Grove" is also written "Elm Grove". */
-			if (c >= C_A1 && c <= C_A3 && isdigit ((unsigned char) *v)) {
-				const char *rest = v + strspn (v, "0123456789abcdefABCDEF/-");
-				if (*rest == ' ' || *rest == ',')
-					hub_erase_string (rep, rest + strspn (rest, " ,"), true);
-			}
-		}
-		/* "Mrs Ellis called": the words of the name, in the customer's own rows. */
-		char *words = xstrdup (db_col_text (st, C_NAME)), *save = NULL;
-		for (char *w = strtok_r (words, " ,.", &save); w; w = strtok_r (NULL, " ,.", &save))
-			hub_erase_add (&rep->bound, &rep->nbound, w, 3);
-		free (words);
+		for (int c = C_NAME; c <= C_LOYALTY; c++)
+			hub_erase_take (rep, hub_erase_find_columns[c - C_NAME], db_col_text (st, c));
 	}
 	db_reset (st);
+	/* An import not yet recorded keeps the orders it changed as they were (import_undo): the customer's
+	 * strings there are found, and erased, too. */
+	for (int i = 0; i < n && rc == DB_DONE; i++)
+		if (hub_import_undo_personal (db, (*refs)[i], hub_erase_undo_take, rep) < 0)
+			rc = DB_ERROR;
 	return rc == DB_DONE ? n : -1;
 }
 
@@ -430,6 +457,46 @@ hub_erase_printing (db_t *db, const char *ref, struct hub_erase_report *rep)
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* What a personal field of an import's undo record becomes: what the erase makes of the order's. */
+struct hub_erase_undo {
+	struct hub_erase_report *rep;
+	char *buf;
+};
+
+static const char *
+hub_erase_undo_scrub (void *arg, const char *column, const char *value)
+{
+	struct hub_erase_undo *u = arg;
+	for (size_t i = 0; i < nitems (hub_erase_columns); i++)
+		if (strcmp (column, hub_erase_columns[i].column) == 0)
+			return hub_erase_columns[i].becomes;
+	/* A line's description: as order_lines.description, each bound string replaced, or all of it when one is
+	 * there in another case. */
+	free (u->buf);
+	u->buf = xstrdup (value);
+	for (int b = 0; b < u->rep->nbound; b++) {
+		const char *s = u->rep->bound[b];
+		size_t k = strlen (s);
+		for (size_t from = 0; k;) {
+			char *at = strstr (u->buf + from, s);
+			if (at == NULL)
+				break;
+			size_t off = (size_t) (at - u->buf);
+			char *next = xasprintf ("%.*s[erased]%s", (int) off, u->buf, at + k);
+			free (u->buf);
+			u->buf = next;
+			from = off + strlen ("[erased]");
+		}
+		for (size_t j = 0; k && j + k <= strlen (u->buf); j++)
+			if (strncasecmp (u->buf + j, s, k) == 0) {
+				free (u->buf);
+				u->buf = xstrdup ("[erased]");
+				break;
+			}
+	}
+	return u->buf;
+}
+
 static int
 hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 {
@@ -446,6 +513,18 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 	free (set);
 	int rc = hub_erase_exec (db, sql, ref, NULL) < 0 ? -1 : 0;
 	free (sql);
+	/* The order as an import not yet recorded found it, kept to take the import back: the same fields go. */
+	if (rc == 0) {
+		struct hub_erase_undo u = { rep, NULL };
+		int n = hub_import_undo_personal (db, ref, hub_erase_undo_scrub, &u);
+		free (u.buf);
+		if (n < 0)
+			rc = -1;
+		else if (n > 0) {
+			hub_erase_note (rep, "import_undo.old (orders as an import not yet recorded found them)", n);
+			rep->rows += n;
+		}
+	}
 	/* Rendered labels and tickets print the name: dropped; one still waiting is cancelled with the reason. */
 	int n = rc ? -1 : hub_erase_exec (db, "UPDATE label_jobs SET"
 	    " status = CASE WHEN status IN ('queued', 'held') THEN 'cancelled' ELSE status END,"

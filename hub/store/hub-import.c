@@ -8,7 +8,9 @@
  */
 #include "config.h"
 #include "hub-import.h"
+#include "hub-erase.h"
 #include "hub-state.h"
+#include "log.h"
 #include "country.h"
 #include "pan.h"
 #include "text.h"
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -2085,12 +2088,167 @@ hub_import_write_customs (db_t *db, const struct hub_import_order *o, const char
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* --- the import lock --------------------------------------------------------------
+ * One import writes into a database at a time: an open file description lock (F_OFD_SETLK) on the file
+ * DATABASE-import.lock, held for the whole write of one file. The kernel drops it with the last descriptor of
+ * its holder, however that ends (a kill, a container stopped), and it does not care which pid namespace the
+ * holder is in: so a run left unfinished while the lock is free is orphaned for sure. The holder writes who
+ * it is into the file, for the messages of those who find it held.
+ */
+struct hub_import_lock {
+	char *path;
+	char *who;     /* "despatch import", "the hub" */
+	int fd;        /* -1: a database no other process can open (in memory, temporary) */
+	bool held;
+	bool ofd;      /* F_OFD_SETLK; false where the kernel has it not (flock then) */
+};
+
+hub_import_lock_t *
+hub_import_lock_new (db_t *db, const char *who, char **cause)
+{
+	hub_import_lock_t *self = xcalloc (1, sizeof *self);
+	self->who = xstrdup (who);
+	self->fd = -1;
+	self->ofd = true;
+	const char *dbpath = db_path (db);
+	if (dbpath == NULL || *dbpath == '\0' || strcmp (dbpath, ":memory:") == 0)
+		return self;
+	self->path = xasprintf ("%s-import.lock", dbpath);
+	/* Made like SQLite makes its -wal and -shm files: the database's mode, and its owner when root makes it,
+	 * so that the hub's user can take a lock that despatch import run as root made. */
+	struct stat sb;
+	mode_t mode = stat (dbpath, &sb) == 0 ? (sb.st_mode & 0666) : 0600;
+	bool made = false;
+	self->fd = open (self->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (self->fd < 0 && errno == ENOENT) {
+		self->fd = open (self->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+		made = self->fd >= 0;
+	}
+	if (self->fd < 0) {
+		*cause = xasprintf ("cannot open the import lock %s: %s; run this as the user that owns the database",
+		    self->path, strerror (errno));
+		hub_import_lock_destroy (&self);
+		return NULL;
+	}
+	if (made) {
+		fchmod (self->fd, mode); /* not the umask's */
+		if (geteuid () == 0 && stat (dbpath, &sb) == 0 && fchown (self->fd, sb.st_uid, sb.st_gid) != 0)
+			log_warn ("import lock %s: cannot give it the database's owner: %s", self->path, strerror (errno));
+	}
+	return self;
+}
+
+void
+hub_import_lock_destroy (hub_import_lock_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	hub_import_lock_t *self = *self_p;
+	hub_import_lock_drop (self);
+	if (self->fd >= 0)
+		close (self->fd);
+	free (self->path);
+	free (self->who);
+	free (self);
+	*self_p = NULL;
+}
+
+/* One try: 0 taken, 1 held by another, -1 errno. */
+static int
+hub_import_lock_try (hub_import_lock_t *self)
+{
+	if (self->ofd) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+		if (fcntl (self->fd, F_OFD_SETLK, &fl) == 0)
+			return 0;
+		if (errno == EAGAIN || errno == EACCES)
+			return 1;
+		if (errno != EINVAL)
+			return -1;
+		self->ofd = false;
+	}
+	if (flock (self->fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? 1 : -1;
+}
+
+/* What the holder wrote of itself, or NULL. */
+static char *
+hub_import_lock_holder (const hub_import_lock_t *self)
+{
+	char buf[512];
+	ssize_t n = pread (self->fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn (buf, "\n")] = '\0';
+	return *buf ? text_escape (buf, strlen (buf)) : NULL;
+}
+
+int
+hub_import_lock_take (hub_import_lock_t *self, const char *what, int wait_ms, char **holder, char **cause)
+{
+	*holder = NULL;
+	*cause = NULL;
+	if (self->held)
+		return 0;
+	if (self->fd < 0) {
+		self->held = true;
+		return 0;
+	}
+	int64_t until = util_mono_ms () + (wait_ms > 0 ? wait_ms : 0);
+	int rc;
+	while ((rc = hub_import_lock_try (self)) == 1 && util_mono_ms () < until)
+		usleep (20000);
+	if (rc < 0) {
+		*cause = xasprintf ("cannot take the import lock %s: %s", self->path, strerror (errno));
+		return -1;
+	}
+	if (rc == 1) {
+		*holder = hub_import_lock_holder (self);
+		return 1;
+	}
+	self->held = true;
+	char when[32];
+	util_iso_time (util_wall_ms (), when, sizeof when);
+	char *shown = text_escape (what ? what : "", what ? strlen (what) : 0); /* a file's name may hold a new line */
+	char *me = xasprintf ("%s (pid %ld) since %s, %s\n", self->who, (long) getpid (), when, shown);
+	free (shown);
+	if (ftruncate (self->fd, 0) != 0 || pwrite (self->fd, me, strlen (me), 0) < 0)
+		log_warn ("import lock %s: cannot say who holds it: %s", self->path, strerror (errno));
+	free (me);
+	return 0;
+}
+
+void
+hub_import_lock_drop (hub_import_lock_t *self)
+{
+	if (self == NULL || !self->held)
+		return;
+	self->held = false;
+	if (self->fd < 0)
+		return;
+	if (self->ofd) {
+		struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+		fcntl (self->fd, F_OFD_SETLK, &fl);
+	} else {
+		flock (self->fd, LOCK_UN);
+	}
+}
+
+bool
+hub_import_lock_held (const hub_import_lock_t *self)
+{
+	return self && self->held;
+}
+
 /* --- runs: the undo records' owner ------------------------------------------------
  * An import's undo records are the hub database's (import_undo), each written in the transaction of the
  * slice that wrote its order, under the import's run (import_runs). A run is taken back by the process
  * writing it when the file is refused while it is written, and otherwise at the next start of the hub
  * or of despatch import once that process is gone: so the owner names the process by what outlives no
- * reuse of its number, the machine's boot id, its pid and its start time.
+ * reuse of its number, the machine's boot id, its pid and its start time. That is for messages only: whether
+ * the process is gone is the import lock's to say (a run left while no one holds it is orphaned).
  */
 
 /* Runs being written by imports alive in this process: a run of this process not among them was left
@@ -2172,27 +2330,6 @@ hub_import_owner_self (void)
 	hub_import_boot_id (boot, sizeof boot);
 	long pid = (long) getpid ();
 	return xasprintf ("%s %ld %lld", *boot ? boot : "-", pid, hub_import_started (pid));
-}
-
-/* Whether the process that owns run is gone for sure: another boot, no such process, or another one with its
- * number. One that may still be writing (it cannot be told) is left alone. */
-static bool
-hub_import_owner_gone (const char *owner, int64_t run)
-{
-	char boot[64], now[64];
-	long pid = 0;
-	long long started = -1;
-	if (sscanf (owner, "%63s %ld %lld", boot, &pid, &started) != 3 || pid <= 0)
-		return false; /* not one this code wrote: left as it is */
-	hub_import_boot_id (now, sizeof now);
-	if (strcmp (boot, "-") != 0 && *now && strcmp (boot, now) != 0)
-		return true;
-	if (pid == (long) getpid () && started == hub_import_started (pid))
-		return !hub_import_live_has (run); /* ours: gone once no import of ours writes it */
-	if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
-		return true;
-	long long is = hub_import_started (pid);
-	return is == -2 || (is >= 0 && started >= 0 && is != started);
 }
 
 /* The pid in an owner, for messages. */
@@ -2656,6 +2793,18 @@ hub_import_untouched (db_t *db, const char *ref)
 	return !touched;
 }
 
+/* The order's customer was erased (store/hub-erase.h): nothing of the file is written back into it. */
+static bool
+hub_import_erased (db_t *db, const char *ref)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT customer_name = '" HUB_ERASED_NAME "' FROM orders WHERE ref = ?1");
+	db_bind_text (st, 1, ref);
+	bool erased = st && db_step (st) == DB_ROW && db_col_int (st, 0) != 0;
+	if (st)
+		db_reset (st);
+	return erased;
+}
+
 /* Take one written order back; 1 done, 0 left as it is (the floor has it), -1 the database failed. */
 static int
 hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, const char *old,
@@ -2803,6 +2952,107 @@ hub_import_undo_one (db_t *db, const char *ref, int kind, const char *hash, cons
 	return rc > 0 ? 0 : -1;
 }
 
+/* --- the erase of a customer ----------------------------------------------------------
+ * An undo record of an order changed holds the order as it was: for an erase, its personal fields are the
+ * customer's as much as the order's own. Each record's fields, by column in orders (a line's description is
+ * "description"), or NULL for those that are not personal.
+ */
+static const char *
+hub_import_undo_column (int kind, int i, int nfields)
+{
+	static const struct {
+		enum hub_import_field field;
+		const char *column;
+	} personal[] = {
+		{ F_CUSTOMER_NAME, "customer_name" }, { F_ADDRESS_1, "address1" }, { F_ADDRESS_2, "address2" },
+		{ F_ADDRESS_3, "address3" }, { F_TOWN, "town" }, { F_POSTCODE, "postcode" }, { F_PHONE, "phone" },
+		{ F_EMAIL, "email" }, { F_LOYALTY, "loyalty" },
+	};
+	if (kind == IMP_UPDATE) {
+		/* hash, source, updated_at, the order's fields, each line's, then the count */
+		int f = i - 3;
+		if (f >= 0 && f < IMP_ORDER_FIELDS) {
+			for (size_t k = 0; k < nitems (personal); k++)
+				if ((int) personal[k].field == f)
+					return personal[k].column;
+			return NULL;
+		}
+		if (f >= IMP_ORDER_FIELDS && i < nfields - 1 && (f - IMP_ORDER_FIELDS) % IMP_LINE_FIELDS
+		        == F_DESCRIPTION - F_LINE)
+			return "description";
+		return NULL;
+	}
+	/* IMP_CUSTOMS: hash, source, updated_at, first and last event, the label fields, then the lines' */
+	int f = i - 5;
+	return f >= 0 && f < (int) IMP_LABEL_FIELDS ? hub_import_label_fields[f].column : NULL;
+}
+
+int
+hub_import_undo_personal (db_t *db, const char *ref, hub_import_personal_fn *fn, void *arg)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT run, seq, kind, old FROM import_undo WHERE ref = ?1 AND kind IN (?2, ?3)"
+	    " AND old IS NOT NULL");
+	if (st == NULL)
+		return -1;
+	db_bind_text (st, 1, ref);
+	db_bind_int (st, 2, IMP_UPDATE);
+	db_bind_int (st, 3, IMP_CUSTOMS);
+	struct rec { int64_t run, seq; struct hub_import_buf old; } *recs = NULL;
+	size_t nrecs = 0;
+	int rc;
+	while ((rc = db_step (st)) == DB_ROW) {
+		size_t n;
+		char *old = hub_import_blob_copy (st, 3, &n);
+		int kind = (int) db_col_int (st, 2), nfields = 0;
+		for (size_t k = 0; k < n; k++)
+			nfields += old[k] == '\0';
+		struct hub_import_buf now = { 0 };
+		bool changed = false;
+		const char *p = old;
+		for (int i = 0; i < nfields; i++, p += strlen (p) + 1) {
+			const char *column = hub_import_undo_column (kind, i, nfields);
+			const char *to = column ? fn (arg, column, p) : NULL;
+			if (to && strcmp (to, p) != 0) {
+				hub_import_buf_str (&now, to);
+				changed = true;
+			} else {
+				hub_import_buf_str (&now, p);
+			}
+		}
+		free (old);
+		if (!changed) {
+			free (now.data);
+			continue;
+		}
+		/* The hash of the order as it was is of those fields too: it goes as the order's does. */
+		size_t hl = strlen (now.data);
+		memmove (now.data, now.data + hl, now.len - hl);
+		now.len -= hl;
+		recs = xrealloc (recs, (nrecs + 1) * sizeof *recs);
+		recs[nrecs++] = (struct rec) { db_col_int (st, 0), db_col_int (st, 1), now };
+	}
+	db_reset (st);
+	int done = 0;
+	for (size_t k = 0; k < nrecs; k++) {
+		db_stmt_t *up = rc == DB_DONE ? db_prepare (db, "UPDATE import_undo SET old = ?3 WHERE run = ?1 AND seq = ?2")
+		    : NULL;
+		if (up) {
+			db_bind_int (up, 1, recs[k].run);
+			db_bind_int (up, 2, recs[k].seq);
+			db_bind_blob (up, 3, recs[k].old.data, recs[k].old.len);
+			if (db_step (up) != DB_DONE)
+				rc = DB_ERROR;
+			db_reset (up);
+			done++;
+		} else {
+			rc = DB_ERROR;
+		}
+		free (recs[k].old.data);
+	}
+	free (recs);
+	return rc == DB_DONE ? done : -1;
+}
+
 /* A recovery's record in the audit trail: what was taken back of the file, and the orders kept. */
 static int
 hub_import_recovery_event (hub_import_t *self, db_t *db, long undone, long kept)
@@ -2881,8 +3131,12 @@ hub_import_step_undo (hub_import_t *self, db_t *db, int64_t deadline)
 				failed = true;
 			else if (res == 0) {
 				kept++;
-				hub_import_error (self, 0, "%s stays as this file wrote it: despatch began it before the file could "
-				    "be taken back", r);
+				if (hub_import_erased (db, r))
+					hub_import_error (self, 0, "%s stays as it is: its customer's personal data was erased after this "
+					    "file wrote it", r);
+				else
+					hub_import_error (self, 0, "%s stays as this file wrote it: despatch began it before the file "
+					    "could be taken back", r);
 				if (self->recovering && self->kept_refs.len < 400) {
 					if (self->kept_refs.len)
 						hub_import_buf_add (&self->kept_refs, ", ", 2);
@@ -3039,9 +3293,13 @@ hub_import_destroy (hub_import_t **self_p)
 }
 
 hub_import_t *
-hub_import_recover (db_t *db, unsigned flags, char **cause)
+hub_import_recover (db_t *db, const hub_import_lock_t *lock, unsigned flags, char **cause)
 {
 	*cause = NULL;
+	if (!hub_import_lock_held (lock)) {
+		*cause = xstrdup ("the imports cut short are taken back only under the import lock");
+		return NULL;
+	}
 	db_stmt_t *st = db_prepare (db, "SELECT id, source, at, owner, import_id IS NOT NULL FROM import_runs ORDER BY id");
 	if (st == NULL) {
 		*cause = xasprintf ("cannot read the imports cut short: %s", db_errmsg (db));
@@ -3052,9 +3310,10 @@ hub_import_recover (db_t *db, unsigned flags, char **cause)
 	while (self == NULL && (rc = db_step (st)) == DB_ROW) {
 		int64_t run = db_col_int (st, 0);
 		bool finished = db_col_int (st, 4) != 0;
-		/* Left to its process while that may still be writing or clearing it (or to a recovery of ours
-		 * under way); then an unfinished run is taken back, a finished one's records only cleared. */
-		if (hub_import_live_has (run) || !hub_import_owner_gone (db_col_text (st, 3), run))
+		/* Under the lock no other process writes: every run is orphaned but one an import of ours still has
+		 * (a recovery under way). An unfinished one is taken back, a finished one's records only cleared. The
+		 * owner's text is for messages: a pid of another pid namespace (a container) means nothing here. */
+		if (hub_import_live_has (run))
 			continue;
 		self = xcalloc (1, sizeof *self);
 		self->name = xstrdup (db_col_text (st, 1));

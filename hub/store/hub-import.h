@@ -33,6 +33,13 @@
  * begun when an import is taken back stays as it is (the refusal, or the
  * recovery, names it).
  *
+ * One import writes into a database at a time, whichever process runs
+ * it: the caller takes the import lock (below) before an import's first
+ * step and drops it after its last, and takes back what imports cut short
+ * wrote (hub_import_recover) each time it takes it, before anything else.
+ * So no import's take-back or recovery ever acts on orders another is
+ * writing, and no two interleave their slices.
+ *
  * An import is one thread's at a time; its scratch database is its own.
  */
 #ifndef DSP_HUB_IMPORT_H
@@ -105,15 +112,40 @@ const struct hub_import_report *hub_import_report (const hub_import_t *self);
 const char *hub_import_name (const hub_import_t *self);
 
 /*
- * The next import that a process left unfinished in db and no longer
- * writes (a process gone: another boot, no such pid, or another process
- * with its number; or an import of this process destroyed before it was
- * whole), as an import to step to its end with hub_import_step like any
+ * The import lock of a database: an open file description lock on the
+ * file beside it, DATABASE-import.lock (made with the database's mode and
+ * owner), held for the whole write of one file. The kernel drops it when
+ * its holder ends, however it ends and in whatever pid namespace it runs:
+ * a run left unfinished while no one holds it is orphaned for sure. who
+ * names the taker in what the file says of its holder ("despatch import",
+ * "the hub"). A database in memory needs none: its lock is always free.
+ * NULL and *cause (caller frees) when the file cannot be opened or made.
+ */
+typedef struct hub_import_lock hub_import_lock_t;
+hub_import_lock_t *hub_import_lock_new (db_t *db, const char *who, char **cause);
+/* Drops it if held. */
+void hub_import_lock_destroy (hub_import_lock_t **self_p);
+/*
+ * Take it for what (the file's name, for others' messages), trying for up
+ * to wait_ms (0: once, never waiting: the hub's loop): 0 taken (or held
+ * already); 1 another holds it, *holder what it says of itself ("despatch
+ * import (pid 4242) since 2026-12-01T10:00:00Z, orders.csv", escaped) or
+ * NULL; -1 the system refused, *cause. The caller frees both.
+ */
+int hub_import_lock_take (hub_import_lock_t *self, const char *what, int wait_ms, char **holder, char **cause);
+void hub_import_lock_drop (hub_import_lock_t *self);
+bool hub_import_lock_held (const hub_import_lock_t *self);
+
+/*
+ * The next import that a process left unfinished in db (one gone, as the
+ * lock held says: no other process writes meanwhile; or an import of this
+ * process destroyed before it was whole), as an import to step to its end with hub_import_step like any
  * other. NULL when there is none left (*cause NULL), or when db cannot be
  * read (*cause, caller frees). Call it until NULL before anything else
  * imports (the hub's feed, despatch import): otherwise the file taken
  * again would find its own orders there, unchanged, and their later take
- * back would leave it short.
+ * back would leave it short. Only with lock held (hub_import_lock_take):
+ * NULL and *cause otherwise.
  *
  * One cut short while writing is taken back from its undo records, newest
  * first, exactly as a file refused while it is written: the report's
@@ -123,7 +155,7 @@ const char *hub_import_name (const hub_import_t *self);
  * -1 the database failed (call again later). One cut short after its
  * record only has its undo records cleared (hub_import_taking_back false).
  */
-hub_import_t *hub_import_recover (db_t *db, unsigned flags, char **cause);
+hub_import_t *hub_import_recover (db_t *db, const hub_import_lock_t *lock, unsigned flags, char **cause);
 bool hub_import_taking_back (const hub_import_t *self);
 /* An import of this process was destroyed before it was whole or taken back since the last call (its run is
  * then one for hub_import_recover). */
@@ -139,6 +171,20 @@ int hub_import_text (db_t *db, const char *name, const char *text, size_t len, i
 /* The same for a file (the demo data); one that cannot be opened is refused with the reason. */
 int hub_import_file (db_t *db, const char *path, int64_t now_ms, struct hub_import_report *rep);
 void hub_import_report_free (struct hub_import_report *rep);
+
+/*
+ * For the erase of a customer (store/hub-erase.h): the undo records of
+ * order ref that hold it as it was before an import changed it (until the
+ * import is recorded or taken back). Each personal field in them goes to
+ * fn with its column in orders (customer_name, address1, address2,
+ * address3, town, postcode, phone, email, loyalty; a line's description
+ * as "description"); fn returns what the field becomes (fn keeps it), or
+ * NULL to keep it. A record with a field changed is rewritten, the hash
+ * of the order as it was emptied as the erase empties the order's.
+ * Returns the records rewritten, or -1 (the database failed).
+ */
+typedef const char *(hub_import_personal_fn) (void *arg, const char *column, const char *value);
+int hub_import_undo_personal (db_t *db, const char *ref, hub_import_personal_fn *fn, void *arg);
 
 /*
  * Kept order files (doc/orders.md, hub.inbox_keep_days): the copies in the

@@ -9,7 +9,13 @@
  * and the inbox folder: what stays of a file (a record, no card number
  * anywhere), a file named with a new line in the log, the hub answering
  * while a big file imports, and a file refused while it is written taken
- * back.
+ * back. One import at a time: despatch import of a file sharing orders
+ * with one the hub writes and refuses late waits for it and then has all
+ * its orders; the hub finding despatch import writing leaves its file in
+ * the inbox (said once) and answers meanwhile, and a second despatch
+ * import gives up saying who writes. A killed import whose run names a
+ * live process is taken back all the same (the lock is free), and a
+ * stopped hub whose run names no process here is left to finish.
  */
 #include "config.h"
 #include "flowlib.h"
@@ -19,6 +25,8 @@
 
 #include <czmq.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -991,6 +999,398 @@ test_inbox_kept (void)
 	is_int (testlib_hub_stop (&h2), 0, "the second hub stops cleanly");
 }
 
+
+/* --- one import at a time ------------------------------------------------------------ */
+
+/* despatch import of path in the background, with args (NULL-ended, at most 4), its output into out; its pid. */
+static pid_t
+tool_spawn (const char *path, const char *out, const char *arg)
+{
+	const char *top = getenv ("top_builddir");
+	char *tool = xasprintf ("%s/admin/despatch", top ? top : ".");
+	pid_t pid = fork ();
+	if (pid == 0) {
+		int fd = open (out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2 (fd, 1);
+			dup2 (fd, 2);
+		}
+		if (arg)
+			execl (tool, tool, "import", path, arg, "--database", hub.database, (char *) NULL);
+		else
+			execl (tool, tool, "import", path, "--database", hub.database, (char *) NULL);
+		_exit (127);
+	}
+	free (tool);
+	return pid;
+}
+
+/* Its exit status once it ends (bounded: secs), -1 when it had to be killed. */
+static int
+tool_wait (pid_t pid, int secs)
+{
+	int status = 0;
+	for (int i = 0; i < secs * 100 * slow (); i++) {
+		if (waitpid (pid, &status, WNOHANG) == pid)
+			return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+		usleep (10000);
+	}
+	kill (pid, SIGKILL);
+	waitpid (pid, NULL, 0);
+	return -1;
+}
+
+/* Wait (bounded: secs) until the hub's log holds needle. */
+static bool
+log_wait (const char *needle, int secs)
+{
+	for (int i = 0; i < secs * 100 * slow (); i++) {
+		char *log = hub_log (&hub);
+		bool has = strstr (log, needle) != NULL;
+		free (log);
+		if (has)
+			return true;
+		usleep (10000);
+	}
+	return false;
+}
+
+static int
+count_in (const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+		n++;
+	return n;
+}
+
+/* Orders with names in several scripts, each the way the till writes it. */
+static const char *const scripts[][3] = {
+	{ "Ευαγγελία Παπαδοπούλου", "Οδός Ερμού 24", "Αθήνα" },
+	{ "فاطمة الزهراء الهاشمي", "شارع الملك فهد 12", "الرياض" },
+	{ "王秀英", "朝阳区建国路88号", "北京" },
+};
+
+static char *
+script_row (const char *ref, int i)
+{
+	return xasprintf ("%s,web,%s,%s,%s,SW1A 1AA,GB,standard,8.00,1,SK-%s,Tea,Grocery,1,TEA-%d,100,8.00\n", ref,
+	    scripts[i % 3][0], scripts[i % 3][1], scripts[i % 3][2], ref, i);
+}
+
+/* The rows of big_csv's orders first..last (their text exactly). */
+static char *
+big_rows (const char *prefix, int first, int last)
+{
+	size_t len;
+	char *all = big_csv (prefix, last, false, &len);
+	char from[16];
+	snprintf (from, sizeof from, "\n%s%07d,", prefix, first);
+	char *at = strstr (all, from);
+	char *rows = xstrdup (at ? at + 1 : "");
+	free (all);
+	return rows;
+}
+
+/* Two imports at once: the hub's feed writing a file refused at its end and despatch import of a file that shares
+ * orders with it; then the feed finding despatch import writing. */
+static void
+test_one_at_a_time (const char *inbox, struct fl_term *porter)
+{
+	diag ("two imports at once: a file refused late while another is imported beside it");
+	char *out, *err;
+	const char *q = HEAD "Q0000001,web,Quin Oyelaran,9 Lane,Ely,CB7 4AA,GB,standard,5.00,1,SK-Q,Sock,Hosiery,1,HS-Q,50,"
+	    "5.00\n";
+	is_int (despatch_import ("q1.csv", q, &out, &err), 0, "an order, not yet received");
+	free (out);
+	free (err);
+	size_t len;
+	char *t = big_csv ("V", 100000, false, &len);
+	t = xrealloc (t, len + 256);
+	len += (size_t) snprintf (t + len, 256, "Q0000001,web,Quin Oyelaran,9 Lane,Ely,CB7 4AA,GB,standard,5.00,1,SK-Q,Sock,"
+	    "Hosiery,7,HS-Q,50,5.00\n");
+	/* The other file: the first 50 orders of the big one, as it has them, and three of its own. */
+	char *b = xstrdup (HEAD), *rows = big_rows ("V", 1, 50);
+	for (int i = 0; i < 3; i++) {
+		char ref[16];
+		snprintf (ref, sizeof ref, "O000000%d", i + 1);
+		char *row = script_row (ref, i), *next = xasprintf ("%s%s", b, row);
+		free (row);
+		free (b);
+		b = next;
+	}
+	char *bfile = xasprintf ("%s%s", b, rows);
+	free (b);
+	free (rows);
+	char bpath[600], bout[600];
+	snprintf (bpath, sizeof bpath, "%s/overlap-b.csv", dir);
+	snprintf (bout, sizeof bout, "%s/overlap-b.out", dir);
+	write_bytes (bpath, bfile, strlen (bfile));
+	free (bfile);
+	drop (inbox, "overlap-a.csv", t, len);
+	free (t);
+	ok (log_wait ("inbox overlap-a.csv: writing", 60), "the hub is writing the big file");
+	bool begun = false;
+	for (int i = 0; i < 3000 * slow () && !begun; i++) {
+		begun = sql_int ("SELECT count(*) FROM orders WHERE ref BETWEEN 'V0000001' AND 'V0000050'") == 50;
+		if (!begun)
+			usleep (10000);
+	}
+	ok (begun, "its first slices have written the 50 orders the other file shares");
+	pid_t tool = tool_spawn (bpath, bout, "wait=120");
+	/* Until despatch import either waits or is done (bounded: 10 s). */
+	bool waiting = false, ended = false;
+	int status = -1;
+	for (int i = 0; i < 1000 * slow () && !waiting && !ended; i++) {
+		char *o = read_file (bout);
+		waiting = strstr (o, "waiting up to 120 s") != NULL;
+		free (o);
+		int st;
+		if (!waiting && waitpid (tool, &st, WNOHANG) == tool) {
+			ended = true;
+			status = WIFEXITED (st) ? WEXITSTATUS (st) : -1;
+		}
+		usleep (10000);
+	}
+	char *o = read_file (bout);
+	ok (waiting && strstr (o, "overlap-b.csv: another import is writing into this database (the hub (pid ")
+	        && strstr (o, ", overlap-a.csv): waiting up to 120 s for it"),
+	    "despatch import waits for the hub's file, naming it: %.300s", o);
+	free (o);
+	fl_check (fl_scan (porter, "receive", "Q0000001"), PROTO_OK, PR_OK, NULL, "then despatch receives Q0000001");
+	char rec[600];
+	snprintf (rec, sizeof rec, "%s/failed/overlap-a.csv.errors", inbox);
+	ok (wait_for (rec) || wait_for (rec) || wait_for (rec), "the big file is refused at its last row");
+	if (!ended)
+		status = tool_wait (tool, 120);
+	o = read_file (bout);
+	is_int (status, 0, "despatch import of the other file ends well: %.400s", o);
+	ok (strstr (o, "overlap-b.csv: imported 53 orders (53 new, 0 updated, 0 unchanged)") != NULL,
+	    "after the big file was taken back, every one of its orders new");
+	free (o);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref BETWEEN 'V0000001' AND 'V0000050'"), 50,
+	    "the 50 orders both files have are there");
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref BETWEEN 'V0000001' AND 'V0000050'"), 50,
+	    "with their lines");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref > 'V0000050' AND ref LIKE 'V%'"), 0,
+	    "none of the rest of the refused file");
+	for (int i = 0; i < 3; i++) {
+		char *sql = xasprintf ("SELECT customer_name || '|' || address1 || '|' || town FROM orders WHERE ref = "
+		    "'O000000%d'", i + 1);
+		char *got = testlib_sql_text (hub.database, sql);
+		char *want = xasprintf ("%s|%s|%s", scripts[i][0], scripts[i][1], scripts[i][2]);
+		is_str (got, want, "O000000%d as its file has it", i + 1);
+		free (want);
+		free (got);
+		free (sql);
+	}
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'overlap-b.csv' AND orders = 53"), 1,
+	    "its import recorded");
+	is_int (sql_int ("SELECT count(*) FROM import_runs"), 0, "no run left");
+	is_int (sql_int ("SELECT count(*) FROM import_undo"), 0, "no undo record left");
+
+	diag ("the hub's feed finds despatch import writing: the file waits in the inbox, the hub answers");
+	char fifo[600], fout[600];
+	snprintf (fifo, sizeof fifo, "%s/slow.csv", dir);
+	snprintf (fout, sizeof fout, "%s/slow.out", dir);
+	unlink (fifo);
+	mkfifo (fifo, 0600);
+	tool = tool_spawn (fifo, fout, NULL);
+	/* It opens its file once it holds the lock: then it reads what comes, slowly. */
+	int fd = -1;
+	for (int i = 0; i < 1000 * slow () && fd < 0; i++) {
+		fd = open (fifo, O_WRONLY | O_NONBLOCK);
+		if (fd < 0)
+			usleep (10000);
+	}
+	ok (fd >= 0, "despatch import holds the lock and reads its file");
+	const char *head = HEAD "T0000001,web,Θεοδώρα Κωνσταντινίδου,Λεωφόρος Συγγρού 7,Αθήνα,SW1A 1AA,GB,standard,5.00,1,SK-T,"
+	    "Sock,Hosiery,1,HS-T,50,5.00\n";
+	if (fd >= 0 && write (fd, head, strlen (head)) < 0)
+		diag ("cannot write the FIFO");
+	const char *w = HEAD "T0000002,web,王芳,浦东新区世纪大道100号,上海,SW1A 1AA,GB,standard,5.00,1,SK-T2,Sock,Hosiery,1,HS-T2,50,"
+	    "5.00\n";
+	drop (inbox, "waits.csv", w, strlen (w));
+	ok (log_wait ("imports: another import is writing into the database (despatch import (pid ", 30),
+	    "the hub says another import is writing");
+	client_t *c = client_new (hub.endpoint, "probe-lock", NULL);
+	int answered = 0;
+	for (int i = 0; i < 30; i++) {
+		proto_msg_t *ping = proto_msg_new (PROTO_PING);
+		proto_msg_set_seq (ping, (uint32_t) i + 1);
+		proto_msg_t *r = client_call (c, ping, 2000, 1);
+		answered += r != NULL;
+		proto_msg_destroy (&ping);
+		proto_msg_destroy (&r);
+		usleep (100000); /* 3 s: the inbox is looked at again meanwhile */
+	}
+	client_destroy (&c);
+	is_int (answered, 30, "the hub answers meanwhile");
+	char path[600];
+	snprintf (path, sizeof path, "%s/waits.csv", inbox);
+	ok (access (path, F_OK) == 0, "the file stays in the inbox");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'T0000002'"), 0, "nothing of it is written");
+	char *log = hub_log (&hub);
+	is_int (count_in (log, "imports: another import is writing into the database (despatch import (pid "), 1,
+	    "said once in the log");
+	ok (strstr (log, "waits.csv waits for it, the file stays in the inbox") != NULL, "naming the file");
+	free (log);
+	const char *x = HEAD "T0000003,web,Ahmed Al-Farsi,1 Way,Ely,CB7 4AA,GB,standard,5.00,1,SK-T3,Sock,Hosiery,1,HS-T3,50,"
+	    "5.00\n";
+	char xpath[600], xout[600];
+	snprintf (xpath, sizeof xpath, "%s/second.csv", dir);
+	snprintf (xout, sizeof xout, "%s/second.out", dir);
+	write_bytes (xpath, x, strlen (x));
+	is_int (tool_wait (tool_spawn (xpath, xout, "wait=1"), 30), 2, "a second despatch import gives up after 1 s");
+	o = read_file (xout);
+	ok (strstr (o, "second.csv: another import is still writing into this database after 1 s (despatch import (pid ")
+	        && strstr (o, "slow.csv). Nothing of this file was written: run despatch import again once it is done")
+	        && strstr (o, "second.csv: nothing imported"), "saying who writes, that nothing was written, what to do: %s",
+	    o);
+	free (o);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'T0000003'"), 0, "and nothing of it is written");
+	if (fd >= 0)
+		close (fd);
+	status = tool_wait (tool, 60);
+	o = read_file (fout);
+	is_int (status, 0, "the first despatch import ends well: %s", o);
+	free (o);
+	snprintf (path, sizeof path, "%s/done/waits.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path), "then the hub takes the file from its inbox");
+	ok (log_wait ("imports: the other import is done; the hub imports again", 10), "and says so");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref IN ('T0000001', 'T0000002')"), 2, "both orders are in");
+	unlink (fifo);
+}
+
+/* The machine's boot id and this process's start time (/proc), as an import run's owner names a process. */
+static char *
+owner_of_self (void)
+{
+	char boot[64] = "-", buf[1024];
+	FILE *f = fopen ("/proc/sys/kernel/random/boot_id", "r");
+	if (f && fgets (boot, sizeof boot, f))
+		boot[strcspn (boot, "\n")] = '\0';
+	if (f)
+		fclose (f);
+	f = fopen ("/proc/self/stat", "r");
+	size_t n = f ? fread (buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose (f);
+	buf[n] = '\0';
+	char *p = strrchr (buf, ')');
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr (p + 1, ' ');
+	return xasprintf ("%s %d %lld", boot, (int) getpid (), p ? atoll (p + 1) : -1LL);
+}
+
+/* Run sql on the hub's database now, not waiting for its write lock: true when it was written. */
+static bool
+sql_now (const char *sql)
+{
+	char *cause = NULL;
+	db_t *db = db_open (hub.database, DB_READWRITE, &cause);
+	free (cause);
+	if (db == NULL)
+		return false;
+	db_exec (db, "PRAGMA busy_timeout=0");
+	bool done = db_exec (db, sql) == DB_DONE;
+	db_close (&db);
+	return done;
+}
+
+/* Whether a run is orphaned is the lock's to say, not the owner's text: a process in another pid namespace
+ * (a container) has numbers that mean nothing here. */
+static void
+test_owner (const char *inbox)
+{
+	diag ("despatch import killed, its run naming a process that is alive here: taken back all the same");
+	size_t len;
+	char *t = big_csv ("G", 40000, false, &len);
+	char gpath[600], gout[600];
+	snprintf (gpath, sizeof gpath, "%s/g.csv", dir);
+	snprintf (gout, sizeof gout, "%s/g.out", dir);
+	write_bytes (gpath, t, len);
+	free (t);
+	pid_t tool = tool_spawn (gpath, gout, NULL);
+	bool begun = false;
+	for (int i = 0; i < 6000 * slow () && !begun; i++) {
+		begun = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'G00%'") > 0;
+		if (!begun)
+			usleep (10000);
+	}
+	kill (tool, SIGKILL);
+	waitpid (tool, NULL, 0);
+	long long part = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'G00%'");
+	ok (begun && part < 40000, "despatch import killed with %lld of its 40,000 orders written", part);
+	/* As one in a container would: its pid, here, is a process alive since then (this test). */
+	char *owner = owner_of_self ();
+	char *sql = xasprintf ("UPDATE import_runs SET owner = '%s' WHERE source = 'g.csv'", owner);
+	ok (sql_now (sql), "its run names a live process here (%s)", owner);
+	free (sql);
+	free (owner);
+	const char *n1 = HEAD "N0000001,web,Νικόλαος Γεωργίου,Οδός Πατησίων 3,Αθήνα,SW1A 1AA,GB,standard,5.00,1,SK-N,Sock,"
+	    "Hosiery,1,HS-N,50,5.00\n";
+	drop (inbox, "after-g.csv", n1, strlen (n1));
+	char path[600];
+	snprintf (path, sizeof path, "%s/done/after-g.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path), "the hub takes a file from its inbox");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'G00%'"), 0,
+	    "having first taken back every order of the killed import, the lock being free");
+	is_int (sql_int ("SELECT count(*) FROM import_runs WHERE source = 'g.csv'"), 0, "its run is gone");
+	ok (log_wait ("import g.csv: what it wrote before it was cut short was taken back", 10), "the log says so");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'N0000001'"), 1, "and the file is imported");
+
+	diag ("the hub stopped while it writes, its run naming no process here: left to it");
+	t = big_csv ("J", 40000, false, &len);
+	drop (inbox, "stopped.csv", t, len);
+	free (t);
+	begun = false;
+	for (int i = 0; i < 30000 * slow () && !begun; i++) {
+		begun = sql_int ("SELECT count(*) FROM import_runs WHERE source = 'stopped.csv'") > 0;
+		if (!begun)
+			usleep (2000);
+	}
+	/* Stopped as soon as it writes, between two slices (its write lock free), its run made to name a pid that is
+	 * no process here. */
+	bool forged = false;
+	for (int i = 0; begun && i < 2000 && !forged; i++) {
+		kill (hub.pid, SIGSTOP);
+		forged = sql_now ("UPDATE import_runs SET owner = '- 4194303 1' WHERE source = 'stopped.csv'");
+		if (!forged) {
+			kill (hub.pid, SIGCONT);
+			usleep (1000);
+		}
+	}
+	part = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'J00%'");
+	snprintf (path, sizeof path, "%s/done/stopped.csv.record", inbox);
+	ok (forged && part > 0 && part < 40000 && access (path, F_OK) != 0,
+	    "the hub stopped while it writes a big file (%lld of 40,000 written), its run naming pid 4194303", part);
+	const char *n2 = HEAD "N0000002,web,李娜,海淀区中关村大街1号,北京,SW1A 1AA,GB,standard,5.00,1,SK-N2,Sock,Hosiery,1,HS-N2,50,"
+	    "5.00\n";
+	char npath[600], nout[600];
+	snprintf (npath, sizeof npath, "%s/beside.csv", dir);
+	snprintf (nout, sizeof nout, "%s/beside.out", dir);
+	write_bytes (npath, n2, strlen (n2));
+	int rc = tool_wait (tool_spawn (npath, nout, "wait=1"), 30);
+	char *o = read_file (nout);
+	is_int (rc, 2, "despatch import beside it gives up: %s", o);
+	ok (strstr (o, "(the hub (pid ") && strstr (o, "stopped.csv). Nothing of this file was written"),
+	    "as the hub still writes its file");
+	free (o);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'J00%'"), part, "and took none of the hub's back");
+	kill (hub.pid, SIGCONT);
+	snprintf (path, sizeof path, "%s/done/stopped.csv.record", inbox);
+	bool finished = false;
+	for (int i = 0; i < 12 && !finished; i++) /* bounded: 2 minutes */
+		finished = wait_for (path);
+	ok (finished, "the hub goes on and finishes the file");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'J00%'"), 40000, "all of its 40,000 orders");
+	is_int (sql_int ("SELECT count(*) FROM order_lines WHERE order_ref LIKE 'J00%'"), 40000, "with their lines");
+	is_int (sql_int ("SELECT count(*) FROM import_runs"), 0, "no run left");
+	is_int (tool_wait (tool_spawn (npath, nout, NULL), 60), 0, "despatch import of the other file, run again");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'N0000002'"), 1, "imports it");
+}
+
 int
 main (void)
 {
@@ -1018,6 +1418,8 @@ main (void)
 	test_inbox (inbox);
 	test_inbox_big (inbox);
 	test_inbox_crash (inbox);
+	test_one_at_a_time (inbox, &porter);
+	test_owner (inbox);
 	test_inbox_kept ();
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&porter.c);
