@@ -4,8 +4,10 @@
  *
  * The inbox (setting hub.inbox): every few seconds the feed looks for a
  * *.csv or *.json file there and imports it in slices between the loop's
- * batches (store/hub-import.h), one file at a time; then the file leaves
- * the inbox. What stays is its record, NAME.record in done/ or failed/
+ * batches (store/hub-import.h), one file at a time, and only while it
+ * holds the database's import lock (another process importing into it
+ * keeps the file waiting in the inbox; the lock is only tried, never
+ * waited for, on the loop); then the file leaves the inbox. What stays is its record, NAME.record in done/ or failed/
  * (the name, its SHA-1 and size, what came of it; for a refusal
  * NAME.errors beside it), and, only when hub.inbox_keep_days is set, a
  * copy with every card number masked, removed after that many days. A
