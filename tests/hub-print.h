@@ -113,9 +113,10 @@ hp_pack (struct fl_term *t, const char *ref)
 	return fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", "parcel", "1", NULL);
 }
 
-/* Wait (bounded) for an EVENT "print" in state want for this terminal; NULL if none came. */
+/* Wait (bounded, about a minute) for an EVENT "print" in state want for this terminal, about parcel code
+ * (NULL: any parcel); NULL if none came. */
 static inline proto_msg_t *
-hp_wait_event (struct fl_term *t, const char *want)
+hp_wait_event_for (struct fl_term *t, const char *want, const char *code)
 {
 	for (int i = 0; i < 600; i++) {
 		proto_msg_t *m = client_recv (t->c, 100);
@@ -123,13 +124,20 @@ hp_wait_event (struct fl_term *t, const char *want)
 			continue;
 		if (proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
 			const char *state = proto_hash_get (m, PROTO_EVENT_DATA, "state");
-			diag ("event: %s: %s", state, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
-			if (state && strcmp (state, want) == 0)
+			const char *parcel = proto_hash_get (m, PROTO_EVENT_DATA, "parcel");
+			diag ("event: %s %s: %s", parcel, state, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
+			if (state && strcmp (state, want) == 0 && (code == NULL || (parcel && strcmp (parcel, code) == 0)))
 				return m;
 		}
 		proto_msg_destroy (&m);
 	}
 	return NULL;
+}
+
+static inline proto_msg_t *
+hp_wait_event (struct fl_term *t, const char *want)
+{
+	return hp_wait_event_for (t, want, NULL);
 }
 
 /* The private cupsd's process (cups-private keeps it in DIR/run/cupsd.pid); 0 if unknown. */

@@ -57,26 +57,6 @@ log_says (struct testlib_hub *hub, const char *what)
 	return found;
 }
 
-/* Wait (bounded, about a minute) for an EVENT "print" in state want about parcel code; NULL if none came. */
-static proto_msg_t *
-event_for (struct fl_term *t, const char *want, const char *code)
-{
-	for (int i = 0; i < 600; i++) {
-		proto_msg_t *m = client_recv (t->c, 100);
-		if (m == NULL)
-			continue;
-		if (proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
-			const char *state = proto_hash_get (m, PROTO_EVENT_DATA, "state");
-			const char *parcel = proto_hash_get (m, PROTO_EVENT_DATA, "parcel");
-			diag ("event: %s %s: %s", parcel, state, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
-			if (state && parcel && strcmp (state, want) == 0 && strcmp (parcel, code) == 0)
-				return m;
-		}
-		proto_msg_destroy (&m);
-	}
-	return NULL;
-}
-
 /* Wait (bounded, about 30 s) until CUPS holds no unfinished job on queue. */
 static bool
 cups_idle (const char *queue)
@@ -247,7 +227,7 @@ main (void)
 	ok (testlib_status (r) == PROTO_OK, "redirected to the fallback printer: %s", testlib_text (r));
 	proto_msg_destroy (&r);
 	ok (kill (cupsd, SIGCONT) == 0, "cupsd goes on (SIGCONT)");
-	proto_msg_t *ev = event_for (&packer, "printed", "K0007/1");
+	proto_msg_t *ev = hp_wait_event_for (&packer, "printed", "K0007/1");
 	const char *text = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
 	ok (text && strstr (text, "The label for K0007/1 had already printed at label; reprint it to send a copy to "
 	                          "fallback"), "the terminal is told where it printed and what to do: %s", text ? text : "");

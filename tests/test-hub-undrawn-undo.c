@@ -228,16 +228,7 @@ import_spawn (const char *path, const char *out)
 static int
 import_run (const char *path, const char *out)
 {
-	pid_t pid = import_spawn (path, out);
-	int status = 0;
-	for (int i = 0; i < 12000; i++) {
-		if (waitpid (pid, &status, WNOHANG) == pid)
-			return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-		usleep (10000);
-	}
-	kill (pid, SIGKILL);
-	waitpid (pid, NULL, 0);
-	return -1;
+	return testlib_child_wait (import_spawn (path, out), 120 * 1000);
 }
 
 static void

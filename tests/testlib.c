@@ -276,6 +276,20 @@ testlib_command (client_t *c, uint32_t seq, const char *name, ...)
 }
 
 int
+testlib_child_wait (pid_t pid, int ms)
+{
+	int status = 0;
+	for (int i = 0; i < ms / 10; i++) {
+		if (waitpid (pid, &status, WNOHANG) == pid)
+			return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+		usleep (10000);
+	}
+	kill (pid, SIGKILL);
+	waitpid (pid, NULL, 0);
+	return -1;
+}
+
+int
 testlib_status (const proto_msg_t *r)
 {
 	if (r == NULL || proto_msg_id (r) != PROTO_REPLY)

@@ -57,6 +57,10 @@ const char *testlib_text (const proto_msg_t *r);
 /* Run one SQL query in the database file read-only; the first column of the first row as int. */
 long long testlib_sql_int (const char *database, const char *sql);
 
+/* A child's exit status once it ends, waited for at most ms (then SIGKILLed and reaped: -1; -1 too when a
+ * signal ended it). */
+int testlib_child_wait (pid_t pid, int ms);
+
 /* Run a shell command and return its standard output, at most 64 KiB (caller frees). */
 char *testlib_run (const char *cmd);
 

@@ -1029,15 +1029,7 @@ tool_spawn (const char *path, const char *out, const char *arg)
 static int
 tool_wait (pid_t pid, int secs)
 {
-	int status = 0;
-	for (int i = 0; i < secs * 100 * slow (); i++) {
-		if (waitpid (pid, &status, WNOHANG) == pid)
-			return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-		usleep (10000);
-	}
-	kill (pid, SIGKILL);
-	waitpid (pid, NULL, 0);
-	return -1;
+	return testlib_child_wait (pid, secs * 1000 * slow ());
 }
 
 /* Wait (bounded: secs) until the hub's log holds needle. */
