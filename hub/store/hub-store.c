@@ -413,6 +413,13 @@ static const char *hub_store_migrations[] = {
 	"  data BLOB NOT NULL);"
 	"INSERT INTO label_docs (job, data) SELECT id, data FROM label_jobs WHERE data IS NOT NULL;"
 	"ALTER TABLE label_jobs DROP COLUMN data;",
+	/* 13 -> 14: who asked for a print job's last redirect
+	 * or cancel (a reprint closing a kept job is one): the terminal and the
+	 * operator's badge. What CUPS then makes of it is decided later, by the
+	 * spooler, and its EVENTs go to that terminal as well as to the one that
+	 * queued the job. NULL: nobody but the job's own terminal asked. */
+	"ALTER TABLE label_jobs ADD COLUMN asked_terminal TEXT;"
+	"ALTER TABLE label_jobs ADD COLUMN asked_by TEXT;",
 };
 
 db_t *
