@@ -4,7 +4,8 @@
  * the bench (its printer off) and hears by EVENT that it was moved and then
  * that it printed at the fallback; the bench hears the same, each once. The
  * bench redirecting its own label hears each outcome once, the supervisor
- * nothing. A supervisor's cancel is heard by both. A label CUPS printed
+ * nothing. A supervisor's cancel is heard by both, and so is the close of a
+ * label kept at the bench that a second bench reprints. A label CUPS printed
  * while no hub ran (the hub killed once CUPS took it, cupsd stopped when it
  * starts again) and then redirected by the supervisor: both are told it had
  * already printed, where, and how to have the copy asked for. A label
@@ -121,17 +122,18 @@ main (void)
 	if (server == NULL)
 		return tap_done ();
 	const char *extra[] = { server, "printer.bench-1.label=label", "station.bench-1.group=benches",
-		"printer.group.benches.fallback=fallback", NULL };
+		"printer.group.benches.fallback=fallback", "printer.bench-2.label=fallback", NULL };
 	struct testlib_hub hub;
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's printers configured"))
 		return tap_done ();
-	char *csv = hp_orders_csv ("A", 5);
-	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0005 imported");
+	char *csv = hp_orders_csv ("A", 6);
+	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0006 imported");
 	free (csv);
-	struct fl_term packer = { 0 }, lead = { 0 };
+	struct fl_term packer = { 0 }, lead = { 0 }, bench2 = { 0 };
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	fl_term_open (&lead, hub.endpoint, "office-term", "office", "B3001", "3333");
-	for (int i = 1; i <= 5; i++)
+	fl_term_open (&bench2, hub.endpoint, "bench-2-term", "bench-2", "B9001", "9999");
+	for (int i = 1; i <= 6; i++)
 		ok (hp_ready (&packer, "A", i) == 0, "A%04d received and located", i);
 	const char *text;
 	proto_msg_t *ev, *r;
@@ -190,10 +192,30 @@ main (void)
 	ev = told (&packer, "cancelled", "A0004/1", &text);
 	ok (ev != NULL, "and the bench: %s", text);
 	proto_msg_destroy (&ev);
+	/* 5. A second bench reprints a label kept at the first: the kept job is closed, and both hear it. */
+	int fallback = print_test_count ("fallback");
+	r = hp_pack (&packer, "A0006");
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "A0006 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok ((ev = hp_wait_event_for (&packer, "offline", "A0006/1")) != NULL, "the bench is told its label is kept");
+	proto_msg_destroy (&ev);
+	r = fl_cmd (&bench2, "reprint", "parcel", "A0006/1", NULL);
+	is_int (testlib_status (r), PROTO_OK, "a second bench reprints it: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ev = told (&bench2, "cancelled", "A0006/1", &text);
+	ok (ev != NULL, "the second bench is told the kept job is closed: %s", text);
+	proto_msg_destroy (&ev);
+	ev = told (&packer, "cancelled", "A0006/1", &text);
+	ok (ev != NULL, "and the first bench: %s", text);
+	proto_msg_destroy (&ev);
+	ok (print_test_wait_count ("fallback", fallback + 1), "the reprint came out of the second bench's printer");
 	ok (print_test_printer ("label", true), "the bench printer is back");
+	usleep (1000 * 1000);
+	is_int (print_test_count ("label"), 1, "the kept label never printed at the first bench (only A0001's did)");
 
-	/* 5. Printed by CUPS while no hub ran, then moved by the supervisor: both are told it had already printed. */
-	int labels = print_test_count ("label"), fallback = print_test_count ("fallback");
+	/* 6. Printed by CUPS while no hub ran, then moved by the supervisor: both are told it had already printed. */
+	int labels = print_test_count ("label");
+	fallback = print_test_count ("fallback");
 	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
 	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
 	int started = testlib_hub_restart (&hub);
@@ -231,6 +253,7 @@ main (void)
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&packer.c);
 	client_destroy (&lead.c);
+	client_destroy (&bench2.c);
 	free (server);
 	return tap_done ();
 }
