@@ -5,11 +5,14 @@
  * that it printed at the fallback; the bench hears the same, each once. The
  * bench redirecting its own label hears each outcome once, the supervisor
  * nothing. A supervisor's cancel is heard by both, and so is the close of a
- * label kept at the bench that a second bench reprints. A label CUPS printed
- * while no hub ran (the hub killed once CUPS took it, cupsd stopped when it
- * starts again) and then redirected by the supervisor: both are told it had
- * already printed, where, and how to have the copy asked for. A label
- * nobody redirected or cancelled is told to its bench alone, as before.
+ * label kept at the bench that a second bench reprints. A label the
+ * supervisor moved to a queue deleted behind the hub's back, then moved
+ * again: CUPS has no such job, it is sent anew, and both are told so. A
+ * label CUPS printed while no hub ran (the hub killed once CUPS took it,
+ * cupsd stopped when it starts again) and then redirected by the
+ * supervisor: both are told it had already printed, where, and how to have
+ * the copy asked for. A label nobody redirected or cancelled is told to its
+ * bench alone, as before.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -103,6 +106,31 @@ told (struct fl_term *t, const char *want, const char *code, const char **text)
 	return ev;
 }
 
+/* The EVENT in state want about code at t whose text holds needle, waited for (bounded); NULL if none came. */
+static proto_msg_t *
+told_saying (struct fl_term *t, const char *want, const char *code, const char *needle)
+{
+	for (int i = 0; i < 5; i++) {
+		const char *text;
+		proto_msg_t *ev = told (t, want, code, &text);
+		if (ev == NULL || strstr (text, needle))
+			return ev;
+		proto_msg_destroy (&ev);
+	}
+	return NULL;
+}
+
+/* A queue added to the private cupsd, stopped: a job moved there waits, and CUPS deletes it with its queue. */
+static bool
+queue_stopped (const char *name)
+{
+	char *cmd = xasprintf ("lpadmin -h \"$PRINT_TEST_SOCK\" -p %s -E -v socket://127.0.0.1:1"
+	                       " -o despatch-format-default=zpl && cupsdisable -h \"$PRINT_TEST_SOCK\" %s", name, name);
+	bool done = print_test_shell (cmd);
+	free (cmd);
+	return done;
+}
+
 /* Wait (bounded, about 30 s) until CUPS holds no unfinished job on queue. */
 static bool
 cups_idle (const char *queue)
@@ -126,14 +154,14 @@ main (void)
 	struct testlib_hub hub;
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's printers configured"))
 		return tap_done ();
-	char *csv = hp_orders_csv ("A", 6);
-	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0006 imported");
+	char *csv = hp_orders_csv ("A", 7);
+	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0007 imported");
 	free (csv);
 	struct fl_term packer = { 0 }, lead = { 0 }, bench2 = { 0 };
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	fl_term_open (&lead, hub.endpoint, "office-term", "office", "B3001", "3333");
 	fl_term_open (&bench2, hub.endpoint, "bench-2-term", "bench-2", "B9001", "9999");
-	for (int i = 1; i <= 6; i++)
+	for (int i = 1; i <= 7; i++)
 		ok (hp_ready (&packer, "A", i) == 0, "A%04d received and located", i);
 	const char *text;
 	proto_msg_t *ev, *r;
@@ -209,11 +237,42 @@ main (void)
 	ok (ev != NULL, "and the first bench: %s", text);
 	proto_msg_destroy (&ev);
 	ok (print_test_wait_count ("fallback", fallback + 1), "the reprint came out of the second bench's printer");
+
+	/* 6. Moved by the supervisor to a queue then deleted behind the hub's back, then moved again: CUPS has no
+	 * such job, so it is sent anew, and both hear that. */
+	ok (queue_stopped ("spare"), "a queue 'spare' added, stopped");
+	ok (pack_waiting (&hub, &packer, "A0007"), "A0007's label waits in CUPS for the bench printer");
+	long long cups = hp_sql_int (&hub, "SELECT j.cups_job FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                                   " WHERE p.order_ref = '%s'", "A0007");
+	r = fl_cmd (&lead, "redirect", "parcel", "A0007/1", "printer", "spare", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the supervisor redirects it to 'spare': %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok ((ev = told_saying (&lead, "redirected", "A0007/1", "sent to spare")) != NULL, "the supervisor is told it moved");
+	proto_msg_destroy (&ev);
+	char *gone = xasprintf ("lpadmin -h \"$PRINT_TEST_SOCK\" -x spare && for i in $(seq 50); do"
+	                        " lpstat -h \"$PRINT_TEST_SOCK\" -W all -o | grep -q -- '-%lld ' || exit 0; sleep 0.1; done;"
+	                        " exit 1", cups);
+	ok (print_test_shell (gone), "queue 'spare' deleted behind the hub's back: CUPS has job %lld no more", cups);
+	free (gone);
+	r = fl_cmd (&lead, "redirect", "parcel", "A0007/1", "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the supervisor redirects it to the fallback printer: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ev = told_saying (&lead, "redirected", "A0007/1", "sent anew to fallback");
+	text = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : "";
+	ok (ev != NULL, "the supervisor is told it was sent anew: %s", text);
+	proto_msg_destroy (&ev);
+	ev = told (&lead, "printed", "A0007/1", &text);
+	ok (ev && strstr (text, "printed on fallback"), "and that it printed there: %s", text);
+	proto_msg_destroy (&ev);
+	ok ((ev = told_saying (&packer, "redirected", "A0007/1", "sent anew to fallback")) != NULL,
+	    "the bench is told it was sent anew too");
+	proto_msg_destroy (&ev);
+	ok (print_test_wait_count ("fallback", fallback + 2), "the label came out of the fallback printer");
 	ok (print_test_printer ("label", true), "the bench printer is back");
 	usleep (1000 * 1000);
 	is_int (print_test_count ("label"), 1, "the kept label never printed at the first bench (only A0001's did)");
 
-	/* 6. Printed by CUPS while no hub ran, then moved by the supervisor: both are told it had already printed. */
+	/* 7. Printed by CUPS while no hub ran, then moved by the supervisor: both are told it had already printed. */
 	int labels = print_test_count ("label");
 	fallback = print_test_count ("fallback");
 	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
