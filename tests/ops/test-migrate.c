@@ -228,6 +228,36 @@ main (int argc, char **argv)
 		free (p12);
 	}
 
+	/* Schema 13's stored replies were keyed by (terminal, seq); at 14 they are in a rowid table, every
+	 * one kept byte for byte with its digest, found by (terminal, seq), which stays unique. */
+	{
+		char *p13 = xasprintf ("%s/replies13.db", test_migrate_dir);
+		db_t *d = test_migrate_make (p13, 13);
+		ok (d != NULL && db_exec (d, "INSERT INTO requests (terminal, seq, at, reply, digest) VALUES"
+		        " ('hh-2', 7, 50, x'0102', x'aa'), ('hh-1', 9, 100, zeroblob (400), NULL), ('hh-1', 10, 200, x'03', x'bb')")
+		        == DB_DONE, "schema 13: three stored replies of two terminals");
+		db_close (&d);
+		d = hub_store_open (p13, &cause);
+		free (cause);
+		cause = NULL;
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM requests WHERE (terminal, seq, at, reply, digest) IN"
+		        " (VALUES ('hh-2', 7, 50, x'0102', x'aa'), ('hh-1', 10, 200, x'03', x'bb'))", 0) == 2
+		        && db_query_int (d, "SELECT count(*) FROM requests WHERE terminal = 'hh-1' AND seq = 9"
+		            " AND reply = zeroblob (400) AND digest IS NULL", 0) == 1,
+		    "schema 14: every stored reply kept, with its digest or none");
+		char *order = d ? db_query_text (d, "SELECT group_concat (terminal || ':' || seq, ' ') FROM (SELECT terminal, seq"
+		    " FROM requests ORDER BY id)") : NULL;
+		is_str (order, "hh-2:7 hh-1:9 hh-1:10", "schema 14: in the order they were stored");
+		free (order);
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM pragma_index_list ('requests') WHERE name = 'requests_key'"
+		        " AND \"unique\" = 1", 0) == 1 && db_query_int (d, "SELECT count(*) FROM pragma_index_list ('requests')"
+		        " WHERE name = 'requests_at'", 0) == 1, "schema 14: a unique index on (terminal, seq), and one on the time");
+		ok (d != NULL && db_exec (d, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('hh-2', 7, 400, x'00')")
+		        != DB_DONE, "schema 14: a second reply under the same terminal and number is refused");
+		db_close (&d);
+		free (p13);
+	}
+
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
 	char *path = xasprintf ("%s/newer.db", test_migrate_dir);
 	db_t *db = test_migrate_make (path, HUB_STORE_SCHEMA);
