@@ -50,6 +50,13 @@ tests_test_hub_print_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_print_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-print
 
+# A request of a batch that fails in the database: the others are kept.
+check_PROGRAMS += tests/test-hub-batch
+tests_test_hub_batch_SOURCES = tests/test-hub-batch.c tests/flow/flowlib.h
+tests_test_hub_batch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_batch_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-batch
+
 # What becomes of a label moved or cancelled from another terminal, told to that terminal too.
 check_PROGRAMS += tests/test-hub-asked
 tests_test_hub_asked_SOURCES = tests/test-hub-asked.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h

@@ -47,14 +47,7 @@ send_pack (struct fl_term *t, const char *ref)
 static bool
 log_says (struct testlib_hub *hub, const char *what)
 {
-	char *path = xasprintf ("%s/hub.log", hub->dir);
-	char *cmd = xasprintf ("grep -c -F -- '%s' '%s'", what, path);
-	char *out = testlib_run (cmd);
-	bool found = out && atoi (out) > 0;
-	free (out);
-	free (cmd);
-	free (path);
-	return found;
+	return testlib_hub_log_count (hub, what) > 0;
 }
 
 /* Wait (bounded, about 30 s) until CUPS holds no unfinished job on queue. */

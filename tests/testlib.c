@@ -345,6 +345,23 @@ testlib_sql_text (const char *database, const char *sql)
 	return v;
 }
 
+int
+testlib_hub_log_count (const struct testlib_hub *hub, const char *text)
+{
+	char *path = xasprintf ("%s/hub.log", hub->dir);
+	FILE *f = fopen (path, "r");
+	free (path);
+	if (f == NULL)
+		return 0;
+	int n = 0;
+	char line[4096];
+	while (fgets (line, sizeof line, f))
+		if (strstr (line, text))
+			n++;
+	fclose (f);
+	return n;
+}
+
 char *
 testlib_run (const char *cmd)
 {

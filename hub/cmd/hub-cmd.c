@@ -103,6 +103,18 @@ hub_cmd_is_stored (int id)
 	return 0;
 }
 
+bool
+hub_cmd_bare (const proto_msg_t *msg)
+{
+	if (proto_msg_id (msg) != PROTO_SCAN)
+		return false;
+	const char *step = proto_get_str (msg, PROTO_SCAN_STEP);
+	for (int i = 0; step && i < hub_scan_nsteps; i++)
+		if (strcmp (hub_scan_steps[i].name, step) == 0)
+			return !hub_scan_steps[i].waits;
+	return false;
+}
+
 /*
  * One log line per scan or command: terminal, operator, station, what, the
  * order and parcel the reply names, and the outcome. Never the scanned code

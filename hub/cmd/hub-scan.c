@@ -13,13 +13,13 @@
 #define ROLE_BENCH (ROLE_PACKER | ROLE_LEAD)
 
 const struct hub_step hub_scan_steps[] = {
-	{ "receive", ROLE_ANY, flow_receive, "scan a despatch ticket as it arrives" },
-	{ "locate", ROLE_ANY, flow_locate, "scan each line's location, then its item" },
-	{ "pack", ROLE_BENCH, flow_pack, "scan the ticket to pack and label a parcel" },
-	{ "verify", ROLE_BENCH, flow_pack_verify, "scan the printed label on the parcel" },
-	{ "cage", ROLE_BENCH, flow_scanout_cage, "scan the cage or van to load" },
-	{ "scanout", ROLE_BENCH, flow_scanout, "scan a parcel onto the cage" },
-	{ "enquiry", ROLE_ANY, flow_enquiry, "scan anything to see where it is" },
+	{ "receive", ROLE_ANY, flow_receive, "scan a despatch ticket as it arrives", false },
+	{ "locate", ROLE_ANY, flow_locate, "scan each line's location, then its item", false },
+	{ "pack", ROLE_BENCH, flow_pack, "scan the ticket to pack and label a parcel", true },
+	{ "verify", ROLE_BENCH, flow_pack_verify, "scan the printed label on the parcel", false },
+	{ "cage", ROLE_BENCH, flow_scanout_cage, "scan the cage or van to load", false },
+	{ "scanout", ROLE_BENCH, flow_scanout, "scan a parcel onto the cage", false },
+	{ "enquiry", ROLE_ANY, flow_enquiry, "scan anything to see where it is", false },
 };
 const int hub_scan_nsteps = (int) nitems (hub_scan_steps);
 

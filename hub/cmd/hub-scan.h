@@ -9,12 +9,18 @@
 
 #include "hub/req/hub-req.h"
 
-/* A scan step ("receive", "locate", ...): who may scan it and what it does. */
+#include <stdbool.h>
+
+/* A scan step ("receive", "locate", ...): who may scan it and what it does.
+ * waits: its handler may ask the workers (req/hub-ask.h), as packing asks
+ * for the label; the others run without a savepoint of their own
+ * (hub_cmd_bare). */
 struct hub_step {
 	const char *name;
 	int roles;
 	hub_handler_fn *handle;
 	const char *help; /* one line for menus and docs */
+	bool waits;
 };
 
 /* A named COMMAND ("hold", "note", ...). roles ROLE_SYSTEM: the hub's own,

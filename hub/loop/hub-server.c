@@ -63,6 +63,10 @@ struct hub_server {
 	hub_metrics_t *metrics;        /* the metrics file (hub-metrics.h) */
 	hub_retention_t *files;        /* old exports, manifests, inbox files, reports (hub-retention.h) */
 	uint8_t digest_key[SECRET_DIGEST_KEY]; /* the stored requests' digests (hub_curve_digest_key) */
+	/* The open batch: every request in a savepoint of its own (after a bare one failed), and whether one
+	 * that ran without failed or waited, so that the batch is undone and run again (hub_server_batch_again). */
+	bool batch_safe;
+	bool batch_again;
 };
 
 /* One request of a batch: its envelope, who sent it and, once handled, its reply frame. */
@@ -241,7 +245,13 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 	if (it->later == NULL && hub_server_later_take (self, it, terminal, seq, stored))
 		return true;
 	struct hub_after_mark mark = hub_after_mark (self->after);
-	if (db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
+	/* A scan that never asks the workers runs bare, without a savepoint:
+	 * copying the pages it changes into a statement journal cost about a
+	 * tenth of a receive. If it fails (or waits after all), nothing of it
+	 * can be undone alone: its batch is undone and run again, each request
+	 * in a savepoint of its own (hub_server_batch_again). */
+	bool bare = !self->batch_safe && hub_cmd_bare (msg);
+	if (!bare && db_exec (self->db, "SAVEPOINT req") != DB_DONE) {
 		it->reply = hub_server_error (terminal, seq, PR_STORAGE,
 		    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
 		return true;
@@ -257,6 +267,11 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 		.store = stored,
 	};
 	int rc = hub_cmd_dispatch (&req);
+	if (hub_ask_waiting (ask) && bare) {
+		self->batch_again = true;
+		proto_msg_destroy (&req.reply);
+		return true;
+	}
 	if (hub_ask_waiting (ask)) {
 		/* Nothing of a run that waits is kept: the request runs again, whole, with the answers. */
 		hub_server_savepoint_wait (self, mark);
@@ -273,7 +288,14 @@ hub_server_apply (hub_server_t *self, struct hub_server_item *it, const proto_ms
 	/* A stored reply without its number in last_seq would not be looked for again (hub_store_reply_none). */
 	if (rc == 0 && hub_store_terminal_seen (self->db, terminal, stored ? seq : 0, now_ms) != 0)
 		rc = -1;
-	hub_server_savepoint_end (self, mark, rc);
+	if (bare && rc != 0) {
+		self->batch_again = true;
+		free (out);
+		proto_msg_destroy (&req.reply);
+		return true;
+	}
+	if (!bare)
+		hub_server_savepoint_end (self, mark, rc);
 	if (rc == 0) {
 		it->reply = out;
 	} else {
@@ -582,6 +604,59 @@ hub_server_unwritable (struct hub_server_item *it)
 	    "the hub cannot write its database; nothing was recorded, try again shortly", &it->reply_size);
 }
 
+/* One request of the batch, in the open transaction (in_tx), else refused as unwritable. */
+static void
+hub_server_batch_one (hub_server_t *self, struct hub_server_item *it, bool in_tx, int64_t now_ms)
+{
+	if (in_tx && it->later)
+		hub_server_rerun (self, it, now_ms);
+	else if (in_tx)
+		hub_server_decode_and_apply (self, it, now_ms);
+	else
+		hub_server_unwritable (it);
+}
+
+/*
+ * A bare request of the batch (hub_cmd_bare) failed or waited, and what it
+ * did cannot be undone alone: the whole transaction is undone, with the
+ * EVENTs and files its requests asked for since start and the print
+ * answers it recorded (the spooler records them again), and the first
+ * upto requests run again, each in a savepoint of its own, as do the rest
+ * of the batch. Those parked meanwhile (or routed to a parked one) left
+ * nothing to undo and are not run again. Returns whether the new
+ * transaction is open (else every request is refused as unwritable).
+ */
+static bool
+hub_server_batch_again (hub_server_t *self, struct hub_server_item *items, int upto, struct hub_after_mark start,
+    bool spool_answers, int64_t now_ms)
+{
+	log_warn ("a request failed or waited with no savepoint of its own: its batch is undone and its %d requests "
+	    "run again, each in its own", upto);
+	db_rollback (self->db);
+	hub_after_drop (self->after, start);
+	hub_spool_committed (self->spool, false);
+	self->batch_again = false;
+	self->batch_safe = true;
+	bool in_tx = db_begin (self->db) == DB_DONE;
+	if (!in_tx)
+		log_error ("cannot begin a transaction: %s", db_errmsg (self->db));
+	if (in_tx && spool_answers)
+		hub_spool_answer (self->spool, true);
+	for (int i = 0; i < upto; i++) {
+		struct hub_server_item *it = &items[i];
+		if (it->later == NULL && it->envelope == NULL)
+			continue; /* parked, or taken by the parked request it repeats */
+		free (it->reply);
+		it->reply = NULL;
+		it->reply_size = 0;
+		proto_msg_destroy (&it->sys_reply);
+		if (it->later)
+			it->later->runs--; /* the undone run does not count */
+		hub_server_batch_one (self, it, in_tx, now_ms);
+	}
+	return in_tx;
+}
+
 /* A batch: the requests waiting, answered ones first, in one transaction
  * with what the spooler has to write (the print worker's answers when
  * spool_answers, the marks of jobs to send), so the turn pays one commit. */
@@ -604,6 +679,9 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 		return;
 	}
 	int64_t now_ms = util_wall_ms ();
+	struct hub_after_mark start = hub_after_mark (self->after);
+	self->batch_safe = false;
+	self->batch_again = false;
 	bool in_tx = db_begin (self->db) == DB_DONE;
 	if (!in_tx)
 		log_error ("cannot begin a transaction: %s", db_errmsg (self->db));
@@ -615,12 +693,9 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 		hub_after_settle (self->after, true, hub_server_send_event, self);
 	}
 	for (int i = 0; i < n; i++) {
-		if (in_tx && items[i].later)
-			hub_server_rerun (self, &items[i], now_ms);
-		else if (in_tx)
-			hub_server_decode_and_apply (self, &items[i], now_ms);
-		else
-			hub_server_unwritable (&items[i]);
+		hub_server_batch_one (self, &items[i], in_tx, now_ms);
+		if (self->batch_again)
+			in_tx = hub_server_batch_again (self, items, i + 1, start, spool_answers, now_ms);
 	}
 	/* The jobs this batch queued are marked in its commit and go to the worker right after it. */
 	if (in_tx)

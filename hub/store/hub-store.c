@@ -413,7 +413,27 @@ static const char *hub_store_migrations[] = {
 	"  data BLOB NOT NULL);"
 	"INSERT INTO label_docs (job, data) SELECT id, data FROM label_jobs WHERE data IS NOT NULL;"
 	"ALTER TABLE label_jobs DROP COLUMN data;",
-	/* 13 -> 14: who asked for a print job's last redirect
+	/* 13 -> 14: the stored replies in the order they were stored (a rowid
+	 * table), found through a small unique index on (terminal, seq). Keyed
+	 * by (terminal, seq) itself, each reply (about 400 bytes) lay in its
+	 * terminal's own run of leaf pages, nine to a page: every batch wrote a
+	 * leaf page per terminal and split them every few replies, 60% of the
+	 * pages a receive wrote. Appended, a batch's replies share their pages;
+	 * an index entry is a few bytes, so its leaves rarely split. */
+	"CREATE TABLE requests_v14 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  terminal TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  reply BLOB NOT NULL,"
+	"  digest BLOB);"
+	"INSERT INTO requests_v14 (terminal, seq, at, reply, digest)"
+	"  SELECT terminal, seq, at, reply, digest FROM requests ORDER BY at, terminal, seq;"
+	"DROP TABLE requests;"
+	"ALTER TABLE requests_v14 RENAME TO requests;"
+	"CREATE UNIQUE INDEX requests_key ON requests(terminal, seq);"
+	"CREATE INDEX requests_at ON requests(at);",
+	/* 14 -> 15: who asked for a print job's last redirect
 	 * or cancel (a reprint closing a kept job is one): the terminal and the
 	 * operator's badge. What CUPS then makes of it is decided later, by the
 	 * spooler, and its EVENTs go to that terminal as well as to the one that

@@ -228,27 +228,57 @@ main (int argc, char **argv)
 		free (p12);
 	}
 
-	/* Schema 13's print jobs had nobody recorded as having redirected or cancelled them; at 14 each has the
-	 * place for it, empty for the jobs from before, and it can be written. */
+	/* Schema 13's stored replies were keyed by (terminal, seq); at 14 they are in a rowid table, every
+	 * one kept byte for byte with its digest, found by (terminal, seq), which stays unique. */
 	{
-		char *p13 = xasprintf ("%s/asked13.db", test_migrate_dir);
+		char *p13 = xasprintf ("%s/replies13.db", test_migrate_dir);
 		db_t *d = test_migrate_make (p13, 13);
-		ok (d != NULL && db_exec (d, "INSERT INTO label_jobs (order_ref, terminal, status, created_at, kind, format,"
-		        " title) VALUES ('ORD-1', 'bench-1-term', 'offline', 1, 'ticket', 'zpl', 'despatch ticket ORD-1')")
-		        == DB_DONE, "schema 13: a print job waiting");
+		ok (d != NULL && db_exec (d, "INSERT INTO requests (terminal, seq, at, reply, digest) VALUES"
+		        " ('hh-2', 7, 50, x'0102', x'aa'), ('hh-1', 9, 100, zeroblob (400), NULL), ('hh-1', 10, 200, x'03', x'bb')")
+		        == DB_DONE, "schema 13: three stored replies of two terminals");
 		db_close (&d);
 		d = hub_store_open (p13, &cause);
 		free (cause);
 		cause = NULL;
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM requests WHERE (terminal, seq, at, reply, digest) IN"
+		        " (VALUES ('hh-2', 7, 50, x'0102', x'aa'), ('hh-1', 10, 200, x'03', x'bb'))", 0) == 2
+		        && db_query_int (d, "SELECT count(*) FROM requests WHERE terminal = 'hh-1' AND seq = 9"
+		            " AND reply = zeroblob (400) AND digest IS NULL", 0) == 1,
+		    "schema 14: every stored reply kept, with its digest or none");
+		char *order = d ? db_query_text (d, "SELECT group_concat (terminal || ':' || seq, ' ') FROM (SELECT terminal, seq"
+		    " FROM requests ORDER BY id)") : NULL;
+		is_str (order, "hh-2:7 hh-1:9 hh-1:10", "schema 14: in the order they were stored");
+		free (order);
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM pragma_index_list ('requests') WHERE name = 'requests_key'"
+		        " AND \"unique\" = 1", 0) == 1 && db_query_int (d, "SELECT count(*) FROM pragma_index_list ('requests')"
+		        " WHERE name = 'requests_at'", 0) == 1, "schema 14: a unique index on (terminal, seq), and one on the time");
+		ok (d != NULL && db_exec (d, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('hh-2', 7, 400, x'00')")
+		        != DB_DONE, "schema 14: a second reply under the same terminal and number is refused");
+		db_close (&d);
+		free (p13);
+	}
+
+	/* Schema 14's print jobs had nobody recorded as having redirected or cancelled them; at 15 each has the
+	 * place for it, empty for the jobs from before, and it can be written. */
+	{
+		char *p14 = xasprintf ("%s/asked14.db", test_migrate_dir);
+		db_t *d = test_migrate_make (p14, 14);
+		ok (d != NULL && db_exec (d, "INSERT INTO label_jobs (order_ref, terminal, status, created_at, kind, format,"
+		        " title) VALUES ('ORD-1', 'bench-1-term', 'offline', 1, 'ticket', 'zpl', 'despatch ticket ORD-1')")
+		        == DB_DONE, "schema 14: a print job waiting");
+		db_close (&d);
+		d = hub_store_open (p14, &cause);
+		free (cause);
+		cause = NULL;
 		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM label_jobs WHERE terminal = 'bench-1-term'"
 		        " AND asked_terminal IS NULL AND asked_by IS NULL", 0) == 1,
-		    "schema 14: the job kept, nobody recorded as having redirected or cancelled it");
+		    "schema 15: the job kept, nobody recorded as having redirected or cancelled it");
 		ok (d != NULL && db_exec (d, "UPDATE label_jobs SET asked_terminal = 'office-term', asked_by = 'B3001'")
 		        == DB_DONE && db_query_int (d, "SELECT count(*) FROM label_jobs WHERE asked_terminal = 'office-term'"
 		            " AND asked_by = 'B3001'", 0) == 1,
-		    "schema 14: the terminal and operator that asked can be recorded with the job");
+		    "schema 15: the terminal and operator that asked can be recorded with the job");
 		db_close (&d);
-		free (p13);
+		free (p14);
 	}
 
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
