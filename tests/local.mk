@@ -57,6 +57,13 @@ tests_test_hub_batch_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_batch_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-batch
 
+# What becomes of a label moved or cancelled from another terminal, told to that terminal too.
+check_PROGRAMS += tests/test-hub-asked
+tests_test_hub_asked_SOURCES = tests/test-hub-asked.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h
+tests_test_hub_asked_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_asked_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-asked
+
 # The hub's print worker against a cupsd stopped with SIGSTOP.
 check_PROGRAMS += tests/test-hub-stall
 tests_test_hub_stall_SOURCES = tests/test-hub-stall.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h

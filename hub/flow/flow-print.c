@@ -2,7 +2,9 @@
  * flow-print.c: commands "reprint", "redirect", "print-cancel", "print-jobs"
  * and "ticket". They change print jobs in the request's transaction (a new
  * job, another printer, a cancel asked for); the spooler (loop/hub-spool.c)
- * does what they ask once the request has committed.
+ * does what they ask once the request has committed. A redirect or cancel
+ * records who asked (label_jobs.asked_terminal, asked_by): what the spooler
+ * then makes of the job is told to that terminal too, by EVENT.
  */
 #include "config.h"
 #include "flow-steps.h"
@@ -69,6 +71,16 @@ flow_print_unfinished (enum hub_job_state state)
 	return state != JOB_PRINTED && state != JOB_CANCELLED;
 }
 
+/* The SET of a redirect or cancel: who asked for it (?8 terminal, ?9 badge; none other is bound at 8 or 9). */
+#define FLOW_PRINT_ASKED "asked_terminal = ?8, asked_by = ?9, "
+
+static void
+flow_print_bind_asked (struct hub_req *req, db_stmt_t *st)
+{
+	db_bind_text (st, 8, proto_msg_terminal (req->msg));
+	db_bind_text (st, 9, req->operator_badge);
+}
+
 int
 flow_print_reprint (struct hub_req *req)
 {
@@ -87,10 +99,11 @@ flow_print_reprint (struct hub_req *req)
 	/* A kept job that never printed is closed by its reprint: it must not print as well. */
 	if (last && flow_print_unfinished (state)) {
 		db_stmt_t *st = db_prepare (req->db,
-		    "UPDATE label_jobs SET status = CASE WHEN coalesce(cups_job, 0) > 0 THEN 'cancelling' ELSE 'cancelled' END,"
-		    " error = 'replaced by a reprint', updated_at = ?2 WHERE id = ?1");
+		    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "status = CASE WHEN coalesce(cups_job, 0) > 0 THEN 'cancelling'"
+		    " ELSE 'cancelled' END, error = 'replaced by a reprint', updated_at = ?2 WHERE id = ?1");
 		db_bind_int (st, 1, last);
 		db_bind_int (st, 2, req->now_ms);
+		flow_print_bind_asked (req, st);
 		int r = db_step (st);
 		db_reset (st);
 		if (r != DB_DONE)
@@ -131,7 +144,7 @@ flow_print_redirect (struct hub_req *req)
 		return 0;
 	}
 	db_stmt_t *st = db_prepare (req->db,
-	    "UPDATE label_jobs SET printer = ?2, error = NULL, updated_at = ?3,"
+	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "printer = ?2, error = NULL, updated_at = ?3,"
 	    " status = CASE WHEN coalesce(cups_job, 0) > 0 AND status IN ('submitted', 'offline') THEN 'redirect'"
 	    /* Being sent, CUPS may have it under its identity: the spooler looks for it before it sends it anew. */
 	    "  WHEN status = 'submitting' AND coalesce(ident, '') <> '' THEN 'redirect'"
@@ -139,6 +152,7 @@ flow_print_redirect (struct hub_req *req)
 	db_bind_int (st, 1, last);
 	db_bind_text (st, 2, printer);
 	db_bind_int (st, 3, req->now_ms);
+	flow_print_bind_asked (req, st);
 	int r = db_step (st);
 	db_reset (st);
 	if (r != DB_DONE || flow_event (req, "redirect", p.order, p.id, 0, false, "label job %lld to %s",
@@ -163,13 +177,14 @@ flow_print_cancel (struct hub_req *req)
 		return 0;
 	}
 	db_stmt_t *st = db_prepare (req->db,
-	    "UPDATE label_jobs SET updated_at = ?2, error = 'cancelled by ' || ?3,"
+	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "updated_at = ?2, error = 'cancelled by ' || ?3,"
 	    " status = CASE WHEN coalesce(cups_job, 0) > 0 AND status NOT IN ('failed') THEN 'cancelling'"
 	    "  WHEN status = 'submitting' AND coalesce(ident, '') <> '' THEN 'cancelling' ELSE 'cancelled' END"
 	    " WHERE id = ?1");
 	db_bind_int (st, 1, last);
 	db_bind_int (st, 2, req->now_ms);
 	db_bind_text (st, 3, req->operator_badge);
+	flow_print_bind_asked (req, st);
 	int r = db_step (st);
 	db_reset (st);
 	if (r != DB_DONE || flow_event (req, "print-cancel", p.order, p.id, 0, false, "label job %lld", (long long) last) != 0)

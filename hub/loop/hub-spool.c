@@ -108,7 +108,9 @@ hub_spool_fd (hub_spool_t *self)
 
 struct hub_spool_job {
 	int64_t id;
-	char terminal[PROTO_MAX_TERMINAL + 1];
+	char terminal[PROTO_MAX_TERMINAL + 1];  /* the one that queued it */
+	char asker[PROTO_MAX_TERMINAL + 1];     /* the one that asked for its last redirect or cancel, else "" */
+	char asked_by[PROTO_MAX_TERMINAL + 1];  /* and the operator's badge */
 	char station[65];
 	char printer[PRINT_NAME_MAX];
 	char title[PRINT_TEXT_MAX];      /* what it is, for people */
@@ -132,13 +134,10 @@ static void
 hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *fmt, ...)
 	__attribute__ ((format (printf, 4, 5)));
 
-static void
-hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *fmt, ...)
+/* The EVENT "print" about job j (caller owns it). */
+static proto_msg_t *
+hub_spool_event (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *text)
 {
-	va_list ap;
-	va_start (ap, fmt);
-	char *text = xvasprintf (fmt, ap);
-	va_end (ap);
 	proto_msg_t *ev = proto_msg_new (PROTO_EVENT);
 	proto_set_str (ev, PROTO_EVENT_TOPIC, "print");
 	proto_hash_setf (ev, PROTO_EVENT_DATA, "job", "%lld", (long long) j->id);
@@ -152,8 +151,33 @@ hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *
 	const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 	if (fb)
 		proto_hash_set (ev, PROTO_EVENT_DATA, "fallback", fb);
-	log_info ("terminal %s: label job %lld (%s) %s: %s", j->terminal, (long long) j->id, j->parcel, state, text);
+	if (*j->asked_by)
+		proto_hash_set (ev, PROTO_EVENT_DATA, "asked_by", j->asked_by);
+	return ev;
+}
+
+/*
+ * Tell the job's terminal, after the commit, and the terminal that asked
+ * for its last redirect or cancel when that is another: what becomes of the
+ * job from then on is the answer to what it asked, which its reply could
+ * only say was asked for. Each hears it once.
+ */
+static void
+hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	char *text = xvasprintf (fmt, ap);
+	va_end (ap);
+	bool asker = *j->asker && strcmp (j->asker, j->terminal) != 0;
+	log_info ("terminal %s%s%s: label job %lld (%s) %s: %s", j->terminal, asker ? " and " : "", asker ? j->asker : "",
+	    (long long) j->id, j->parcel, state, text);
+	proto_msg_t *ev = hub_spool_event (self, j, state, text);
 	hub_after_event (self->after, j->terminal, &ev);
+	if (asker) {
+		ev = hub_spool_event (self, j, state, text);
+		hub_after_event (self->after, j->asker, &ev);
+	}
 	free (text);
 }
 
@@ -191,7 +215,8 @@ hub_spool_set (db_t *db, int64_t id, enum hub_job_state state, const char *print
 #define HUB_SPOOL_COLS \
 	"SELECT j.id, coalesce(j.terminal, ''), coalesce(j.station, ''), coalesce(j.printer, ''), j.title, j.status," \
 	" coalesce(p.code, j.order_ref, 'manifest ' || j.manifest_id), coalesce(j.cups_job, 0), j.format," \
-	" j.error IS NOT NULL, coalesce(j.updated_at, j.created_at), coalesce(j.ident, '')" \
+	" j.error IS NOT NULL, coalesce(j.updated_at, j.created_at), coalesce(j.ident, '')," \
+	" coalesce(j.asked_terminal, ''), coalesce(j.asked_by, '')" \
 	" FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
 
 static void
@@ -209,6 +234,8 @@ hub_spool_row (db_stmt_t *st, struct hub_spool_job *j)
 	j->had_error = db_col_int (st, 9) != 0;
 	j->updated_at = db_col_int (st, 10);
 	util_strlcpy (j->ident, db_col_text (st, 11), sizeof j->ident);
+	util_strlcpy (j->asker, db_col_text (st, 12), sizeof j->asker);
+	util_strlcpy (j->asked_by, db_col_text (st, 13), sizeof j->asked_by);
 }
 
 static bool
@@ -490,8 +517,12 @@ hub_spool_on_find_moved (hub_spool_t *self, struct work_print_job *w, struct hub
 		    redirect ? "moved" : "cancelled");
 		break;
 	case WORK_PRINT_FIND_ABSENT:
-		if (hub_spool_set (self->db, j->id, redirect ? JOB_QUEUED : JOB_CANCELLED, NULL, -1, NULL, j->state)
-		    && !redirect)
+		if (!hub_spool_set (self->db, j->id, redirect ? JOB_QUEUED : JOB_CANCELLED, NULL, -1, NULL, j->state))
+			break;
+		if (redirect)
+			hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (CUPS never had it)", j->parcel,
+			    j->printer);
+		else
 			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
 		break;
 	case WORK_PRINT_FIND_FORGOTTEN:
@@ -601,9 +632,12 @@ hub_spool_refused (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 	}
 	if (finished || w->left == WORK_PRINT_LEFT_GONE) {
 		const char *why = finished ? print_job_state_name (w->state.state) : "not in CUPS";
-		if (redirect && hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT))
+		if (redirect && hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT)) {
 			log_info ("label job %lld: CUPS job %d %s, sent anew to %s", (long long) j->id, j->cups_job, why,
 			    j->printer);
+			hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (%s where it was)", j->parcel,
+			    j->printer, why);
+		}
 		if (!redirect && hub_spool_set (self->db, j->id, JOB_CANCELLED, NULL, 0, NULL, JOB_CANCELLING))
 			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
 		return;
@@ -623,9 +657,12 @@ hub_spool_on_cancel (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 	}
 	if (w->rc == WORK_PRINT_DONE && sent == JOB_REDIRECT) {
 		/* The job that could not be moved is cancelled where it was: now it goes anew. */
-		if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT))
+		if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT)) {
 			log_info ("label job %lld: CUPS job %d cancelled where it was, sent anew to %s", (long long) j->id,
 			    j->cups_job, j->printer);
+			hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (it could not be moved, so it "
+			    "was cancelled where it was)", j->parcel, j->printer);
+		}
 		return;
 	}
 	if (w->rc == WORK_PRINT_DONE) {

@@ -433,6 +433,13 @@ static const char *hub_store_migrations[] = {
 	"ALTER TABLE requests_v14 RENAME TO requests;"
 	"CREATE UNIQUE INDEX requests_key ON requests(terminal, seq);"
 	"CREATE INDEX requests_at ON requests(at);",
+	/* 14 -> 15: who asked for a print job's last redirect
+	 * or cancel (a reprint closing a kept job is one): the terminal and the
+	 * operator's badge. What CUPS then makes of it is decided later, by the
+	 * spooler, and its EVENTs go to that terminal as well as to the one that
+	 * queued the job. NULL: nobody but the job's own terminal asked. */
+	"ALTER TABLE label_jobs ADD COLUMN asked_terminal TEXT;"
+	"ALTER TABLE label_jobs ADD COLUMN asked_by TEXT;",
 };
 
 db_t *

@@ -258,6 +258,29 @@ main (int argc, char **argv)
 		free (p13);
 	}
 
+	/* Schema 14's print jobs had nobody recorded as having redirected or cancelled them; at 15 each has the
+	 * place for it, empty for the jobs from before, and it can be written. */
+	{
+		char *p14 = xasprintf ("%s/asked14.db", test_migrate_dir);
+		db_t *d = test_migrate_make (p14, 14);
+		ok (d != NULL && db_exec (d, "INSERT INTO label_jobs (order_ref, terminal, status, created_at, kind, format,"
+		        " title) VALUES ('ORD-1', 'bench-1-term', 'offline', 1, 'ticket', 'zpl', 'despatch ticket ORD-1')")
+		        == DB_DONE, "schema 14: a print job waiting");
+		db_close (&d);
+		d = hub_store_open (p14, &cause);
+		free (cause);
+		cause = NULL;
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM label_jobs WHERE terminal = 'bench-1-term'"
+		        " AND asked_terminal IS NULL AND asked_by IS NULL", 0) == 1,
+		    "schema 15: the job kept, nobody recorded as having redirected or cancelled it");
+		ok (d != NULL && db_exec (d, "UPDATE label_jobs SET asked_terminal = 'office-term', asked_by = 'B3001'")
+		        == DB_DONE && db_query_int (d, "SELECT count(*) FROM label_jobs WHERE asked_terminal = 'office-term'"
+		            " AND asked_by = 'B3001'", 0) == 1,
+		    "schema 15: the terminal and operator that asked can be recorded with the job");
+		db_close (&d);
+		free (p14);
+	}
+
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
 	char *path = xasprintf ("%s/newer.db", test_migrate_dir);
 	db_t *db = test_migrate_make (path, HUB_STORE_SCHEMA);
