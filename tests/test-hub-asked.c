@@ -154,14 +154,14 @@ main (void)
 	struct testlib_hub hub;
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's printers configured"))
 		return tap_done ();
-	char *csv = hp_orders_csv ("A", 7);
-	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0007 imported");
+	char *csv = hp_orders_csv ("A", 9);
+	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0009 imported");
 	free (csv);
 	struct fl_term packer = { 0 }, lead = { 0 }, bench2 = { 0 };
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	fl_term_open (&lead, hub.endpoint, "office-term", "office", "B3001", "3333");
 	fl_term_open (&bench2, hub.endpoint, "bench-2-term", "bench-2", "B9001", "9999");
-	for (int i = 1; i <= 7; i++)
+	for (int i = 1; i <= 9; i++)
 		ok (hp_ready (&packer, "A", i) == 0, "A%04d received and located", i);
 	const char *text;
 	proto_msg_t *ev, *r;
@@ -220,6 +220,35 @@ main (void)
 	ev = told (&packer, "cancelled", "A0004/1", &text);
 	ok (ev != NULL, "and the bench: %s", text);
 	proto_msg_destroy (&ev);
+	/* 4b. The same from the supervisor's print queue (job-redirect, job-cancel, by job number). */
+	ok (pack_waiting (&hub, &packer, "A0008"), "A0008's label waits in CUPS for the bench printer");
+	char *job = xasprintf ("%lld", hp_sql_int (&hub, "SELECT j.id FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                                                " WHERE p.order_ref = '%s'", "A0008"));
+	r = fl_cmd (&lead, "job-redirect", "job", job, "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the supervisor moves job %s from the queue: %s", job, testlib_text (r));
+	proto_msg_destroy (&r);
+	free (job);
+	ev = told (&lead, "printed", "A0008/1", &text);
+	ok (ev && strstr (text, "printed on fallback"), "the supervisor is told it printed at the fallback: %s", text);
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "asked_by") : NULL, "B3001", "  naming who asked");
+	proto_msg_destroy (&ev);
+	ev = told (&packer, "printed", "A0008/1", &text);
+	ok (ev != NULL, "and the bench: %s", text);
+	proto_msg_destroy (&ev);
+	ok (pack_waiting (&hub, &packer, "A0009"), "A0009's label waits in CUPS for the bench printer");
+	job = xasprintf ("%lld", hp_sql_int (&hub, "SELECT j.id FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                                     " WHERE p.order_ref = '%s'", "A0009"));
+	r = fl_cmd (&lead, "job-cancel", "job", job, NULL);
+	is_int (testlib_status (r), PROTO_OK, "the supervisor cancels job %s from the queue: %s", job, testlib_text (r));
+	proto_msg_destroy (&r);
+	free (job);
+	ev = told (&lead, "cancelled", "A0009/1", &text);
+	ok (ev != NULL, "the supervisor is told it is cancelled: %s", text);
+	proto_msg_destroy (&ev);
+	ev = told (&packer, "cancelled", "A0009/1", &text);
+	ok (ev != NULL, "and the bench: %s", text);
+	proto_msg_destroy (&ev);
+
 	/* 5. A second bench reprints a label kept at the first: the kept job is closed, and both hear it. */
 	int fallback = print_test_count ("fallback");
 	r = hp_pack (&packer, "A0006");

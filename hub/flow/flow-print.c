@@ -71,10 +71,7 @@ flow_print_unfinished (enum hub_job_state state)
 	return state != JOB_PRINTED && state != JOB_CANCELLED;
 }
 
-/* The SET of a redirect or cancel: who asked for it (?8 terminal, ?9 badge; none other is bound at 8 or 9). */
-#define FLOW_PRINT_ASKED "asked_terminal = ?8, asked_by = ?9, "
-
-static void
+void
 flow_print_bind_asked (struct hub_req *req, db_stmt_t *st)
 {
 	db_bind_text (st, 8, proto_msg_terminal (req->msg));

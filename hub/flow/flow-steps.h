@@ -47,6 +47,12 @@ int flow_closeout_auto (struct hub_req *req);
  * every service's price, eligible and cheapest first, as quote.N data. */
 int flow_carrier_override (struct hub_req *req);
 int flow_carrier_quote (struct hub_req *req);
+/* flow-print.c and flow-super.c: a redirect, cancel or replacing reprint records who asked
+ * for it with the job, so that what becomes of it is told to that terminal too
+ * (loop/hub-spool.c). FLOW_PRINT_ASKED goes in the UPDATE's SET, with no other
+ * parameter at 8 or 9; flow_print_bind_asked binds them (terminal, badge). */
+#define FLOW_PRINT_ASKED "asked_terminal = ?8, asked_by = ?9, "
+void flow_print_bind_asked (struct hub_req *req, db_stmt_t *st);
 /* flow-print.c: commands "reprint", "redirect", "print-cancel", "print-jobs", "ticket". */
 int flow_print_reprint (struct hub_req *req);
 int flow_print_redirect (struct hub_req *req);

@@ -7,6 +7,7 @@
  * request's transaction, for the spooler to carry out after the commit.
  */
 #include "config.h"
+#include "flow-steps.h"
 #include "flow-super.h"
 #include "hub/docs/hub-print.h"
 #include "hub/docs/hub-receipt.h"
@@ -372,11 +373,12 @@ static int
 flow_super_job_close (struct hub_req *req, int64_t id, const char *why)
 {
 	db_stmt_t *st = db_prepare (req->db,
-	    "UPDATE label_jobs SET status = CASE WHEN coalesce (cups_job, 0) > 0 THEN 'cancelling' ELSE 'cancelled' END,"
-	    " error = ?3, updated_at = ?2 WHERE id = ?1 AND status NOT IN ('printed', 'cancelled')");
+	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "status = CASE WHEN coalesce (cups_job, 0) > 0 THEN 'cancelling'"
+	    " ELSE 'cancelled' END, error = ?3, updated_at = ?2 WHERE id = ?1 AND status NOT IN ('printed', 'cancelled')");
 	db_bind_int (st, 1, id);
 	db_bind_int (st, 2, req->now_ms);
 	db_bind_text (st, 3, why);
+	flow_print_bind_asked (req, st);
 	int rc = db_step (st);
 	db_reset (st);
 	return rc == DB_DONE ? 0 : -1;
@@ -479,12 +481,13 @@ flow_super_job_redirect (struct hub_req *req)
 		return 0;
 	/* In CUPS already: moved there by the spooler; else sent anew to the printer. */
 	db_stmt_t *st = db_prepare (req->db,
-	    "UPDATE label_jobs SET printer = ?2, error = NULL, updated_at = ?3,"
+	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "printer = ?2, error = NULL, updated_at = ?3,"
 	    " status = CASE WHEN coalesce (cups_job, 0) > 0 AND status IN ('submitted', 'offline') THEN 'redirect'"
 	    "  ELSE 'queued' END WHERE id = ?1");
 	db_bind_int (st, 1, j.id);
 	db_bind_text (st, 2, printer);
 	db_bind_int (st, 3, req->now_ms);
+	flow_print_bind_asked (req, st);
 	int r = db_step (st);
 	db_reset (st);
 	if (r != DB_DONE || flow_event (req, "redirect", *j.order ? j.order : NULL, j.parcel_id, 0, false,
@@ -507,12 +510,13 @@ flow_super_job_cancel (struct hub_req *req)
 		return 0;
 	}
 	db_stmt_t *st = db_prepare (req->db,
-	    "UPDATE label_jobs SET updated_at = ?2, error = 'cancelled by ' || ?3,"
+	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "updated_at = ?2, error = 'cancelled by ' || ?3,"
 	    " status = CASE WHEN coalesce (cups_job, 0) > 0 AND status NOT IN ('failed') THEN 'cancelling'"
 	    "  ELSE 'cancelled' END WHERE id = ?1");
 	db_bind_int (st, 1, j.id);
 	db_bind_int (st, 2, req->now_ms);
 	db_bind_text (st, 3, req->operator_badge);
+	flow_print_bind_asked (req, st);
 	int r = db_step (st);
 	db_reset (st);
 	if (r != DB_DONE || flow_event (req, "print-cancel", *j.order ? j.order : NULL, j.parcel_id, 0, false,

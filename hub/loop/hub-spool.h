@@ -8,7 +8,7 @@
  * answer). What happens to a job reaches the terminal that queued it as an
  * EVENT (topic "print"), queued on the loop's after-commit list, and the
  * terminal that asked for its last redirect, cancel or replacing reprint
- * too (label_jobs.asked_terminal), when that is another.
+ * too (label_jobs.asked_terminal, hub/flow), when that is another.
  *
  * Its writes ride in the loop's batch when there is one (hub_spool_answer
  * with in_tx, hub_spool_mark, then hub_spool_committed after the batch's
