@@ -113,6 +113,63 @@ hp_pack (struct fl_term *t, const char *ref)
 	return fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", "parcel", "1", NULL);
 }
 
+/* Pack ref (made ready; the reply is checked) and wait (bounded, 30 s) until its label's job waits in CUPS for
+ * the bench printer "label": CUPS's job number, or 0. */
+static inline long long
+hp_pack_waiting (struct testlib_hub *h, struct fl_term *t, const char *ref)
+{
+	proto_msg_t *r = hp_pack (t, ref);
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed: %s", ref, testlib_text (r));
+	proto_msg_destroy (&r);
+	char *sql = xasprintf ("SELECT coalesce (j.cups_job, 0) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	    " WHERE p.order_ref = '%s' AND j.status IN ('submitted', 'offline') AND j.printer = 'label'", ref);
+	long long job = 0;
+	for (int i = 0; i < 300 && (job = hp_sql_int (h, "%s", sql)) <= 0; i++)
+		usleep (100 * 1000);
+	free (sql);
+	return job > 0 ? job : 0;
+}
+
+/* The pack of ref sent without waiting for its reply (the hub is to die meanwhile). */
+static inline void
+hp_send_pack (struct fl_term *t, const char *ref)
+{
+	proto_msg_t *m = proto_msg_new (PROTO_SCAN);
+	proto_set_str (m, PROTO_SCAN_STEP, "pack");
+	proto_set_str (m, PROTO_SCAN_CODE, ref);
+	proto_hash_set (m, PROTO_SCAN_CONTEXT, "box", "M");
+	proto_hash_set (m, PROTO_SCAN_CONTEXT, "weight", "900");
+	proto_hash_set (m, PROTO_SCAN_CONTEXT, "parcels", "1");
+	proto_msg_set_seq (m, ++t->seq);
+	client_writable (t->c, 2000);
+	client_send (t->c, m);
+	proto_msg_destroy (&m);
+}
+
+/* A queue added to the private cupsd, stopped: a job moved there waits, never started, and CUPS deletes
+ * such a job with its queue. */
+static inline bool
+hp_queue_stopped (const char *name)
+{
+	char *cmd = xasprintf ("lpadmin -h \"$PRINT_TEST_SOCK\" -p %s -E -v socket://127.0.0.1:1"
+	                       " -o despatch-format-default=zpl && cupsdisable -h \"$PRINT_TEST_SOCK\" %s", name, name);
+	bool done = print_test_shell (cmd);
+	free (cmd);
+	return done;
+}
+
+/* Wait (bounded, about 30 s) until CUPS holds no unfinished job on queue. */
+static inline bool
+hp_cups_idle (const char *queue)
+{
+	char *cmd = xasprintf ("test -z \"$(lpstat -h \"$PRINT_TEST_SOCK\" -o %s 2>&1)\"", queue);
+	bool idle = false;
+	for (int i = 0; i < 300 && !(idle = print_test_shell (cmd)); i++)
+		usleep (100 * 1000);
+	free (cmd);
+	return idle;
+}
+
 /* Wait (bounded, about a minute) for an EVENT "print" in state want for this terminal, about parcel code
  * (NULL: any parcel); NULL if none came. */
 static inline proto_msg_t *

@@ -17,24 +17,6 @@
 #include "config.h"
 #include "tests/hub-print.h"
 
-/* Pack ref (made ready) and wait (bounded, 30 s) until its label waits in CUPS for the bench printer: true then. */
-static bool
-pack_waiting (struct testlib_hub *h, struct fl_term *t, const char *ref)
-{
-	proto_msg_t *r = hp_pack (t, ref);
-	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed: %s", ref, testlib_text (r));
-	proto_msg_destroy (&r);
-	long long job = 0;
-	for (int i = 0; i < 300; i++) {
-		job = hp_sql_int (h, "SELECT coalesce (j.cups_job, 0) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
-		                     " WHERE p.order_ref = '%s' AND j.status IN ('submitted', 'offline')", ref);
-		if (job > 0)
-			break;
-		usleep (100 * 1000);
-	}
-	return job > 0;
-}
-
 /* The EVENTs "print" about code that reach t within ms, by state: how many in state (NULL: any). Bounded. */
 static int
 events_within (struct fl_term *t, const char *code, const char *state, int ms)
@@ -80,22 +62,6 @@ events_until (struct fl_term *t, const char *code, const char *final, const char
 	return -1;
 }
 
-/* The pack of ref sent without waiting for its reply (the hub is to die meanwhile). */
-static void
-send_pack (struct fl_term *t, const char *ref)
-{
-	proto_msg_t *m = proto_msg_new (PROTO_SCAN);
-	proto_set_str (m, PROTO_SCAN_STEP, "pack");
-	proto_set_str (m, PROTO_SCAN_CODE, ref);
-	proto_hash_set (m, PROTO_SCAN_CONTEXT, "box", "M");
-	proto_hash_set (m, PROTO_SCAN_CONTEXT, "weight", "900");
-	proto_hash_set (m, PROTO_SCAN_CONTEXT, "parcels", "1");
-	proto_msg_set_seq (m, ++t->seq);
-	client_writable (t->c, 2000);
-	client_send (t->c, m);
-	proto_msg_destroy (&m);
-}
-
 /* The EVENT in state want about code at t, waited for; its text ("" when none came) into text. */
 static proto_msg_t *
 told (struct fl_term *t, const char *want, const char *code, const char **text)
@@ -118,29 +84,6 @@ told_saying (struct fl_term *t, const char *want, const char *code, const char *
 		proto_msg_destroy (&ev);
 	}
 	return NULL;
-}
-
-/* A queue added to the private cupsd, stopped: a job moved there waits, and CUPS deletes it with its queue. */
-static bool
-queue_stopped (const char *name)
-{
-	char *cmd = xasprintf ("lpadmin -h \"$PRINT_TEST_SOCK\" -p %s -E -v socket://127.0.0.1:1"
-	                       " -o despatch-format-default=zpl && cupsdisable -h \"$PRINT_TEST_SOCK\" %s", name, name);
-	bool done = print_test_shell (cmd);
-	free (cmd);
-	return done;
-}
-
-/* Wait (bounded, about 30 s) until CUPS holds no unfinished job on queue. */
-static bool
-cups_idle (const char *queue)
-{
-	char *cmd = xasprintf ("test -z \"$(lpstat -h \"$PRINT_TEST_SOCK\" -o %s 2>&1)\"", queue);
-	bool idle = false;
-	for (int i = 0; i < 300 && !(idle = print_test_shell (cmd)); i++)
-		usleep (100 * 1000);
-	free (cmd);
-	return idle;
 }
 
 int
@@ -176,7 +119,7 @@ main (void)
 
 	/* 2. The supervisor moves a waiting label: both hear it moved, then printed at the fallback. */
 	ok (print_test_printer ("label", false), "the bench printer is switched off");
-	ok (pack_waiting (&hub, &packer, "A0002"), "A0002's label waits in CUPS for the bench printer");
+	ok (hp_pack_waiting (&hub, &packer, "A0002"), "A0002's label waits in CUPS for the bench printer");
 	r = fl_cmd (&lead, "redirect", "parcel", "A0002/1", "printer", "fallback", NULL);
 	is_int (testlib_status (r), PROTO_OK, "the supervisor redirects it to the fallback printer: %s", testlib_text (r));
 	proto_msg_destroy (&r);
@@ -200,7 +143,7 @@ main (void)
 	    1, "the job keeps who asked for the redirect");
 
 	/* 3. The bench moves its own label: it hears each outcome once, the supervisor nothing. */
-	ok (pack_waiting (&hub, &packer, "A0003"), "A0003's label waits in CUPS for the bench printer");
+	ok (hp_pack_waiting (&hub, &packer, "A0003"), "A0003's label waits in CUPS for the bench printer");
 	r = fl_cmd (&packer, "redirect", "parcel", "A0003/1", "printer", "fallback", NULL);
 	is_int (testlib_status (r), PROTO_OK, "the bench redirects it itself: %s", testlib_text (r));
 	proto_msg_destroy (&r);
@@ -210,7 +153,7 @@ main (void)
 	is_int (events_within (&lead, "A0003/1", NULL, 500), 0, "the supervisor's terminal is told nothing of it");
 
 	/* 4. The supervisor cancels a waiting label: both hear it is cancelled. */
-	ok (pack_waiting (&hub, &packer, "A0004"), "A0004's label waits in CUPS for the bench printer");
+	ok (hp_pack_waiting (&hub, &packer, "A0004"), "A0004's label waits in CUPS for the bench printer");
 	r = fl_cmd (&lead, "print-cancel", "parcel", "A0004/1", NULL);
 	is_int (testlib_status (r), PROTO_OK, "the supervisor cancels it: %s", testlib_text (r));
 	proto_msg_destroy (&r);
@@ -221,7 +164,7 @@ main (void)
 	ok (ev != NULL, "and the bench: %s", text);
 	proto_msg_destroy (&ev);
 	/* 4b. The same from the supervisor's print queue (job-redirect, job-cancel, by job number). */
-	ok (pack_waiting (&hub, &packer, "A0008"), "A0008's label waits in CUPS for the bench printer");
+	ok (hp_pack_waiting (&hub, &packer, "A0008"), "A0008's label waits in CUPS for the bench printer");
 	char *job = xasprintf ("%lld", hp_sql_int (&hub, "SELECT j.id FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
 	                                                " WHERE p.order_ref = '%s'", "A0008"));
 	r = fl_cmd (&lead, "job-redirect", "job", job, "printer", "fallback", NULL);
@@ -235,7 +178,7 @@ main (void)
 	ev = told (&packer, "printed", "A0008/1", &text);
 	ok (ev != NULL, "and the bench: %s", text);
 	proto_msg_destroy (&ev);
-	ok (pack_waiting (&hub, &packer, "A0009"), "A0009's label waits in CUPS for the bench printer");
+	ok (hp_pack_waiting (&hub, &packer, "A0009"), "A0009's label waits in CUPS for the bench printer");
 	job = xasprintf ("%lld", hp_sql_int (&hub, "SELECT j.id FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
 	                                     " WHERE p.order_ref = '%s'", "A0009"));
 	r = fl_cmd (&lead, "job-cancel", "job", job, NULL);
@@ -269,8 +212,8 @@ main (void)
 
 	/* 6. Moved by the supervisor to a queue then deleted behind the hub's back, then moved again: CUPS has no
 	 * such job, so it is sent anew, and both hear that. */
-	ok (queue_stopped ("spare"), "a queue 'spare' added, stopped");
-	ok (pack_waiting (&hub, &packer, "A0007"), "A0007's label waits in CUPS for the bench printer");
+	ok (hp_queue_stopped ("spare"), "a queue 'spare' added, stopped");
+	ok (hp_pack_waiting (&hub, &packer, "A0007"), "A0007's label waits in CUPS for the bench printer");
 	long long cups = hp_sql_int (&hub, "SELECT j.cups_job FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
 	                                   " WHERE p.order_ref = '%s'", "A0007");
 	r = fl_cmd (&lead, "redirect", "parcel", "A0007/1", "printer", "spare", NULL);
@@ -309,10 +252,10 @@ main (void)
 	int started = testlib_hub_restart (&hub);
 	unsetenv ("DSP_HUB_CRASH_AT");
 	ok (started == 0, "hub started, to die at submit-taken");
-	send_pack (&packer, "A0005");
+	hp_send_pack (&packer, "A0005");
 	ok (hp_hub_died (&hub), "A0005: the hub killed itself once CUPS had the label");
 	ok (print_test_wait_count ("label", labels + 1), "with no hub running, the label came out of the bench printer");
-	ok (cups_idle ("label"), "and CUPS has finished the job");
+	ok (hp_cups_idle ("label"), "and CUPS has finished the job");
 	pid_t cupsd = hp_cupsd_pid ();
 	ok (cupsd > 0 && kill (cupsd, SIGSTOP) == 0, "cupsd stopped with SIGSTOP");
 	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");

@@ -28,38 +28,10 @@ static const char *const points[] = { "draw", "submit-marked", "submit-taken", "
 /* What the restarted hub's log says of a job caught submitting: looked for by its identity in CUPS. */
 static const char *const looked_for[] = { NULL, "not in CUPS, sent again", "found in CUPS as job", NULL, NULL };
 
-/* The pack of ref sent without waiting (the hub is to die meanwhile). */
-static void
-send_pack (struct fl_term *t, const char *ref)
-{
-	proto_msg_t *m = proto_msg_new (PROTO_SCAN);
-	proto_set_str (m, PROTO_SCAN_STEP, "pack");
-	proto_set_str (m, PROTO_SCAN_CODE, ref);
-	proto_hash_set (m, PROTO_SCAN_CONTEXT, "box", "M");
-	proto_hash_set (m, PROTO_SCAN_CONTEXT, "weight", "900");
-	proto_hash_set (m, PROTO_SCAN_CONTEXT, "parcels", "1");
-	proto_msg_set_seq (m, ++t->seq);
-	client_writable (t->c, 2000);
-	client_send (t->c, m);
-	proto_msg_destroy (&m);
-}
-
 static bool
 log_says (struct testlib_hub *hub, const char *what)
 {
 	return testlib_hub_log_count (hub, what) > 0;
-}
-
-/* Wait (bounded, about 30 s) until CUPS holds no unfinished job on queue. */
-static bool
-cups_idle (const char *queue)
-{
-	char *cmd = xasprintf ("test -z \"$(lpstat -h \"$PRINT_TEST_SOCK\" -o %s 2>&1)\"", queue);
-	bool idle = false;
-	for (int i = 0; i < 300 && !(idle = print_test_shell (cmd)); i++)
-		usleep (100 * 1000);
-	free (cmd);
-	return idle;
 }
 
 /*
@@ -79,14 +51,14 @@ taken_then_stopped (struct testlib_hub *hub, struct fl_term *packer, const char 
 	int started = testlib_hub_restart (hub);
 	unsetenv ("DSP_HUB_CRASH_AT");
 	ok (started == 0, "hub started, to die at submit-taken");
-	send_pack (packer, ref);
+	hp_send_pack (packer, ref);
 	ok (hp_hub_died (hub), "%s: the hub killed itself once CUPS had the label", ref);
 	if (printed) {
 		ok (print_test_wait_count ("label", labels), "  with no hub running, the label came out of the bench printer");
-		ok (cups_idle ("label"), "  and CUPS has finished the job");
+		ok (hp_cups_idle ("label"), "  and CUPS has finished the job");
 	} else {
 		ok (print_test_shell ("cancel -h \"$PRINT_TEST_SOCK\" -a label"), "  the job cancelled in CUPS (cancel -a label)");
-		ok (cups_idle ("label"), "  CUPS holds nothing unfinished for the bench printer");
+		ok (hp_cups_idle ("label"), "  CUPS holds nothing unfinished for the bench printer");
 	}
 	*cupsd = hp_cupsd_pid ();
 	ok (*cupsd > 0 && kill (*cupsd, SIGSTOP) == 0, "cupsd stopped with SIGSTOP");
@@ -150,7 +122,7 @@ main (void)
 		unsetenv ("DSP_HUB_CRASH_AT");
 		if (!ok (started == 0, "hub started, to die at %s", point))
 			break;
-		send_pack (&packer, ref);
+		hp_send_pack (&packer, ref);
 		ok (hp_hub_died (&hub), "%s: the hub killed itself (SIGKILL) at %s", ref, point);
 		ok (log_says (&hub, point), "and its log says where");
 		ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
@@ -190,7 +162,7 @@ main (void)
 	int started = testlib_hub_restart (&hub);
 	unsetenv ("DSP_HUB_CRASH_AT");
 	ok (started == 0, "hub started, to die at submit-taken");
-	send_pack (&packer, ref);
+	hp_send_pack (&packer, ref);
 	ok (hp_hub_died (&hub), "%s: the hub killed itself once CUPS had the label", ref);
 	pid_t cupsd = hp_cupsd_pid ();
 	ok (cupsd > 0 && kill (cupsd, SIGSTOP) == 0, "cupsd stopped with SIGSTOP");

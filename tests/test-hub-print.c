@@ -29,35 +29,6 @@ pack_order (struct fl_term *t, const char *ref, const char *location, const char
 	proto_msg_destroy (&r);
 }
 
-/* A queue added to the private cupsd, stopped: a job moved there waits, never started, and CUPS deletes
- * such a job with its queue. */
-static bool
-queue_stopped (const char *name)
-{
-	char *cmd = xasprintf ("lpadmin -h \"$PRINT_TEST_SOCK\" -p %s -E -v socket://127.0.0.1:1"
-	                       " -o despatch-format-default=zpl && cupsdisable -h \"$PRINT_TEST_SOCK\" %s", name, name);
-	bool done = print_test_shell (cmd);
-	free (cmd);
-	return done;
-}
-
-/* Pack an order made ready (the pack reply is checked), then wait (bounded, 30 s) until its label's job
- * waits in CUPS for the bench printer: CUPS's job number, or 0. */
-static long long
-pack_waiting (struct testlib_hub *h, struct fl_term *t, const char *ref)
-{
-	proto_msg_t *r = fl_scan (t, "pack", ref, "box", "M", "weight", "900", "parcels", "1", NULL);
-	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed: %s", ref, testlib_text (r));
-	proto_msg_destroy (&r);
-	char *sql = xasprintf ("SELECT coalesce (j.cups_job, 0) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
-	    " WHERE p.order_ref = '%s' AND j.status IN ('submitted', 'offline') AND j.printer = 'label'", ref);
-	long long job = 0;
-	for (int i = 0; i < 300 && (job = hp_sql_int (h, "%s", sql)) <= 0; i++)
-		usleep (100 * 1000);
-	free (sql);
-	return job > 0 ? job : 0;
-}
-
 int
 main (void)
 {
@@ -163,10 +134,10 @@ main (void)
 	ok (hp_import (&hub, "gone.csv", csv) == 0, "an order G0001 imported");
 	free (csv);
 	ok (hp_ready (&packer, "G", 1) == 0, "G0001 received and located");
-	ok (queue_stopped ("spare"), "a queue 'spare' added, stopped");
+	ok (hp_queue_stopped ("spare"), "a queue 'spare' added, stopped");
 	ok (print_test_printer ("label", false), "the bench printer is off again");
 	int fallback_before = print_test_count ("fallback");
-	long long g_cups = pack_waiting (&hub, &packer, "G0001");
+	long long g_cups = hp_pack_waiting (&hub, &packer, "G0001");
 	ok (g_cups > 0, "its job waits in CUPS (job %lld)", g_cups);
 #define G_JOB "SELECT coalesce (j.cups_job, 0) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id" \
 	" WHERE p.order_ref = 'G0001' AND j.status IN ('submitted', 'offline') AND j.printer = '%s'"
@@ -208,10 +179,10 @@ main (void)
 	ok (hp_import (&hub, "forgot.csv", csv) == 0, "an order H0001 imported");
 	free (csv);
 	ok (hp_ready (&packer, "H", 1) == 0, "H0001 received and located");
-	ok (queue_stopped ("spare2"), "a queue 'spare2' added, stopped");
+	ok (hp_queue_stopped ("spare2"), "a queue 'spare2' added, stopped");
 	ok (print_test_printer ("label", false), "the bench printer is off");
 	int label_before = print_test_count ("label"), fallback_was = print_test_count ("fallback");
-	long long h_cups = pack_waiting (&hub, &packer, "H0001");
+	long long h_cups = hp_pack_waiting (&hub, &packer, "H0001");
 	ok (h_cups > 0, "its job waits in CUPS (job %lld)", h_cups);
 	char *forget = xasprintf ("lpmove -h \"$PRINT_TEST_SOCK\" %lld spare2 && lpadmin -h \"$PRINT_TEST_SOCK\" -x spare2"
 	                          " && for i in $(seq 50); do lpstat -h \"$PRINT_TEST_SOCK\" -W all -o | grep -q -- '-%lld '"
