@@ -94,6 +94,24 @@ test_migrate_make (const char *path, int version)
 	return db;
 }
 
+/* A database named name at schema version with setup run in it (checked as what), then opened by the
+ * hub, which migrates it to the newest: the database, or NULL. */
+static db_t *
+test_migrate_from (const char *name, int version, const char *setup, const char *what)
+{
+	char *path = xasprintf ("%s/%s", test_migrate_dir, name);
+	db_t *d = test_migrate_make (path, version);
+	ok (d != NULL && db_exec (d, setup) == DB_DONE, "schema %d: %s", version, what);
+	db_close (&d);
+	char *cause = NULL;
+	d = hub_store_open (path, &cause);
+	if (d == NULL)
+		diag ("%s", cause ? cause : "(no message)");
+	free (cause);
+	free (path);
+	return d;
+}
+
 static int
 test_migrate_tool (int argc, char **argv)
 {
@@ -207,16 +225,11 @@ main (int argc, char **argv)
 
 	/* Schema 12's print jobs kept their documents in their rows; at 13 each is in label_docs, byte for byte. */
 	{
-		char *p12 = xasprintf ("%s/docs12.db", test_migrate_dir);
-		db_t *d = test_migrate_make (p12, 12);
-		ok (d != NULL && db_exec (d, "INSERT INTO label_jobs (order_ref, status, created_at, kind, format, title, data)"
+		db_t *d = test_migrate_from ("docs12.db", 12,
+		    "INSERT INTO label_jobs (order_ref, status, created_at, kind, format, title, data)"
 		        " VALUES ('ORD-1', 'printed', 1, 'receipt', 'pdf', 'receipt ORD-1', zeroblob (25000)),"
-		        " ('ORD-1', 'failed', 2, 'receipt', 'pdf', 'not drawn', NULL)") == DB_DONE,
-		    "schema 12: a print job with its document and one without");
-		db_close (&d);
-		d = hub_store_open (p12, &cause);
-		free (cause);
-		cause = NULL;
+		        " ('ORD-1', 'failed', 2, 'receipt', 'pdf', 'not drawn', NULL)",
+		    "a print job with its document and one without");
 		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM label_docs d JOIN label_jobs j ON j.id = d.job"
 		        " WHERE j.title = 'receipt ORD-1' AND typeof (d.data) = 'blob' AND d.data = zeroblob (25000)",
 		        0) == 1 && db_query_int (d, "SELECT count(*) FROM label_docs", 0) == 1,
@@ -225,21 +238,15 @@ main (int argc, char **argv)
 		        -1) == 0 && db_query_int (d, "SELECT count(*) FROM label_jobs", 0) == 2,
 		    "schema 13: label_jobs keeps both jobs, without the document column");
 		db_close (&d);
-		free (p12);
 	}
 
 	/* Schema 13's stored replies were keyed by (terminal, seq); at 14 they are in a rowid table, every
 	 * one kept byte for byte with its digest, found by (terminal, seq), which stays unique. */
 	{
-		char *p13 = xasprintf ("%s/replies13.db", test_migrate_dir);
-		db_t *d = test_migrate_make (p13, 13);
-		ok (d != NULL && db_exec (d, "INSERT INTO requests (terminal, seq, at, reply, digest) VALUES"
-		        " ('hh-2', 7, 50, x'0102', x'aa'), ('hh-1', 9, 100, zeroblob (400), NULL), ('hh-1', 10, 200, x'03', x'bb')")
-		        == DB_DONE, "schema 13: three stored replies of two terminals");
-		db_close (&d);
-		d = hub_store_open (p13, &cause);
-		free (cause);
-		cause = NULL;
+		db_t *d = test_migrate_from ("replies13.db", 13,
+		    "INSERT INTO requests (terminal, seq, at, reply, digest) VALUES"
+		        " ('hh-2', 7, 50, x'0102', x'aa'), ('hh-1', 9, 100, zeroblob (400), NULL), ('hh-1', 10, 200, x'03', x'bb')",
+		    "three stored replies of two terminals");
 		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM requests WHERE (terminal, seq, at, reply, digest) IN"
 		        " (VALUES ('hh-2', 7, 50, x'0102', x'aa'), ('hh-1', 10, 200, x'03', x'bb'))", 0) == 2
 		        && db_query_int (d, "SELECT count(*) FROM requests WHERE terminal = 'hh-1' AND seq = 9"
@@ -255,21 +262,15 @@ main (int argc, char **argv)
 		ok (d != NULL && db_exec (d, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('hh-2', 7, 400, x'00')")
 		        != DB_DONE, "schema 14: a second reply under the same terminal and number is refused");
 		db_close (&d);
-		free (p13);
 	}
 
 	/* Schema 14's print jobs had nobody recorded as having redirected or cancelled them; at 15 each has the
 	 * place for it, empty for the jobs from before, and it can be written. */
 	{
-		char *p14 = xasprintf ("%s/asked14.db", test_migrate_dir);
-		db_t *d = test_migrate_make (p14, 14);
-		ok (d != NULL && db_exec (d, "INSERT INTO label_jobs (order_ref, terminal, status, created_at, kind, format,"
-		        " title) VALUES ('ORD-1', 'bench-1-term', 'offline', 1, 'ticket', 'zpl', 'despatch ticket ORD-1')")
-		        == DB_DONE, "schema 14: a print job waiting");
-		db_close (&d);
-		d = hub_store_open (p14, &cause);
-		free (cause);
-		cause = NULL;
+		db_t *d = test_migrate_from ("asked14.db", 14,
+		    "INSERT INTO label_jobs (order_ref, terminal, status, created_at, kind, format,"
+		        " title) VALUES ('ORD-1', 'bench-1-term', 'offline', 1, 'ticket', 'zpl', 'despatch ticket ORD-1')",
+		    "a print job waiting");
 		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM label_jobs WHERE terminal = 'bench-1-term'"
 		        " AND asked_terminal IS NULL AND asked_by IS NULL", 0) == 1,
 		    "schema 15: the job kept, nobody recorded as having redirected or cancelled it");
@@ -278,7 +279,6 @@ main (int argc, char **argv)
 		            " AND asked_by = 'B3001'", 0) == 1,
 		    "schema 15: the terminal and operator that asked can be recorded with the job");
 		db_close (&d);
-		free (p14);
 	}
 
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
