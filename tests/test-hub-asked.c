@@ -11,7 +11,11 @@
  * label CUPS printed while no hub ran (the hub killed once CUPS took it,
  * cupsd stopped when it starts again) and then redirected by the
  * supervisor: both are told it had already printed, where, and how to have
- * the copy asked for. Rows an older hub left (a redirect and a cancel with no CUPS job
+ * the copy asked for. The supervisor reprints a label kept at the bench
+ * from the print queue (job-reprint): both hear once that the kept job is
+ * closed, and the supervisor, whose job the copy is, that it printed; the
+ * bench reprinting its own kept label hears each once, the supervisor
+ * nothing. Rows an older hub left (a redirect and a cancel with no CUPS job
  * and no identity), written beside the running hub: both hear what became
  * of each, once. A label nobody redirected or cancelled is told to its
  * bench alone, as before.
@@ -104,6 +108,15 @@ heard_by (struct fl_term *t, int n, const char *const *codes, const unsigned *un
 		}
 		proto_msg_destroy (&m);
 	}
+}
+
+/* The same for one parcel. */
+static void
+heard_of (struct fl_term *t, const char *code, unsigned until, int count[HEARD_N])
+{
+	int one[1][HEARD_N];
+	heard_by (t, 1, &code, &until, one);
+	memcpy (count, one[0], sizeof one[0]);
 }
 
 /* The newest print job of order ref (its label's, for these one-parcel orders). */
@@ -333,7 +346,69 @@ main (void)
 	usleep (1000 * 1000);
 	is_int (print_test_count ("fallback"), fallback, "nothing was sent to the fallback printer: it printed once");
 
-	/* 8. Rows an older hub left: a reprint moved, and one cancelled, before either was sent under a name (no
+	/* 8. The supervisor reprints a label kept at the bench from the print queue (job-reprint): the kept job is
+	 * closed, and both hear that once; the copy prints at the fallback, and the supervisor hears that once. */
+	int count[HEARD_N];
+	ok (print_test_printer ("label", false), "the bench printer is switched off again");
+	fallback = print_test_count ("fallback");
+	r = hp_pack (&packer, "A0010");
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "A0010 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok ((ev = hp_wait_event_for (&packer, "offline", "A0010/1")) != NULL, "the bench is told its label is kept");
+	proto_msg_destroy (&ev);
+	long long kept = job_of (&hub, "A0010");
+	job = xasprintf ("%lld", kept);
+	r = fl_cmd (&lead, "job-reprint", "job", job, "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the supervisor reprints job %s from the queue at the fallback: %s", job,
+	    testlib_text (r));
+	long long copy = strtoll (fl_data (r, "job") ? fl_data (r, "job") : "0", NULL, 10);
+	proto_msg_destroy (&r);
+	free (job);
+	heard_of (&lead, "A0010/1", 1u << HEARD_CANCELLED | 1u << HEARD_PRINTED, count);
+	is_int (count[HEARD_CANCELLED], 1, "the supervisor is told once the kept job is closed");
+	is_int (count[HEARD_PRINTED], 1, "  and once that the copy printed");
+	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED], 0, "  and nothing else");
+	/* The copy is a job the supervisor asked for: its outcome goes to the supervisor's terminal (doc/protocol.md,
+	 * topic print), and the bench hears only of its own job, closed. */
+	heard_of (&packer, "A0010/1", 1u << HEARD_CANCELLED, count);
+	is_int (count[HEARD_CANCELLED], 1, "the bench is told once its kept job is closed");
+	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED] + count[HEARD_PRINTED], 0,
+	    "  and nothing else (the copy is the supervisor's job)");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
+	                          " AND asked_terminal = 'office-term' AND asked_by = 'B3001'", kept),
+	    1, "the kept job is cancelled, and keeps who asked for the reprint that closed it");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND reprint_of = %lld"
+	                          " AND terminal = 'office-term' AND requested_by = 'B3001' AND status = 'printed'"
+	                          " AND printer = 'fallback'", copy, kept),
+	    1, "the copy is the supervisor's, printed at the fallback");
+	ok (print_test_wait_count ("fallback", fallback + 1), "the copy came out of the fallback printer");
+
+	/* 8b. The bench reprints its own kept label from the queue: it hears each outcome once, the supervisor
+	 * nothing. */
+	r = hp_pack (&packer, "A0011");
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "A0011 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok ((ev = hp_wait_event_for (&packer, "offline", "A0011/1")) != NULL, "the bench is told its label is kept");
+	proto_msg_destroy (&ev);
+	kept = job_of (&hub, "A0011");
+	job = xasprintf ("%lld", kept);
+	r = fl_cmd (&packer, "job-reprint", "job", job, "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the bench reprints job %s itself at the fallback: %s", job,
+	    testlib_text (r));
+	proto_msg_destroy (&r);
+	free (job);
+	heard_of (&packer, "A0011/1", 1u << HEARD_CANCELLED | 1u << HEARD_PRINTED, count);
+	is_int (count[HEARD_CANCELLED], 1, "the bench is told once its kept job is closed");
+	is_int (count[HEARD_PRINTED], 1, "  and once that the copy printed");
+	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED], 0, "  and nothing else");
+	is_int (events_within (&lead, "A0011/1", NULL, 500), 0, "the supervisor's terminal is told nothing of it");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
+	                          " AND asked_terminal = 'bench-1-term' AND asked_by = 'B2001'", kept),
+	    1, "the kept job keeps the bench as who asked");
+	ok (print_test_wait_count ("fallback", fallback + 2), "the copy came out of the fallback printer");
+	ok (print_test_printer ("label", true), "the bench printer is back");
+
+	/* 9. Rows an older hub left: a reprint moved, and one cancelled, before either was sent under a name (no
 	 * CUPS job, no identity). At a start the spooler settles such rows at its first turn, before any terminal
 	 * has spoken to the new hub, so here they are written while it runs: it settles them at its next turn,
 	 * and both the bench and the supervisor hear what became of each, once. */
