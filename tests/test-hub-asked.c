@@ -11,7 +11,13 @@
  * label CUPS printed while no hub ran (the hub killed once CUPS took it,
  * cupsd stopped when it starts again) and then redirected by the
  * supervisor: both are told it had already printed, where, and how to have
- * the copy asked for. A label nobody redirected or cancelled is told to its
+ * the copy asked for. The supervisor reprints a label kept at the bench
+ * from the print queue (job-reprint): both hear once that the kept job is
+ * closed, and the supervisor, whose job the copy is, that it printed; the
+ * bench reprinting its own kept label hears each once, the supervisor
+ * nothing. Rows an older hub left (a redirect and a cancel with no CUPS job
+ * and no identity), written beside the running hub: both hear what became
+ * of each, once. A label nobody redirected or cancelled is told to its
  * bench alone, as before.
  */
 #include "config.h"
@@ -62,6 +68,65 @@ events_until (struct fl_term *t, const char *code, const char *final, const char
 	return -1;
 }
 
+/* The states heard_by counts; any other goes in the last slot. */
+enum { HEARD_REDIRECTED, HEARD_CANCELLED, HEARD_PRINTED, HEARD_OTHER, HEARD_N };
+static const char *const heard_state[HEARD_N] = { "redirected", "cancelled", "printed", NULL };
+
+/*
+ * The EVENTs "print" about each of n (at most 4) parcels codes[i] that reach t, counted
+ * by state into count[i]: read until one in each state of until[i]
+ * (HEARD_* bits) has come for each (bounded, about a minute), then 1.5 s
+ * more, so that a repeat is counted too.
+ */
+static void
+heard_by (struct fl_term *t, int n, const char *const *codes, const unsigned *until, int (*count)[HEARD_N])
+{
+	unsigned seen[4] = { 0 };
+	if (n > 4)
+		n = 4;
+	memset (count, 0, (size_t) n * sizeof *count);
+	int settle = 15;
+	for (int i = 0; i < 600 && settle > 0; i++) {
+		bool all = true;
+		for (int c = 0; c < n; c++)
+			all = all && (seen[c] & until[c]) == until[c];
+		settle -= all;
+		proto_msg_t *m = client_recv (t->c, 100);
+		if (m && proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
+			const char *s = proto_hash_get (m, PROTO_EVENT_DATA, "state");
+			const char *p = proto_hash_get (m, PROTO_EVENT_DATA, "parcel");
+			diag ("%s: event: %s %s: %s", t->name, p, s, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
+			for (int c = 0; c < n && p && s; c++) {
+				if (strcmp (p, codes[c]) != 0)
+					continue;
+				int k = 0;
+				while (k < HEARD_OTHER && strcmp (heard_state[k], s) != 0)
+					k++;
+				count[c][k]++;
+				seen[c] |= 1u << k;
+			}
+		}
+		proto_msg_destroy (&m);
+	}
+}
+
+/* The same for one parcel. */
+static void
+heard_of (struct fl_term *t, const char *code, unsigned until, int count[HEARD_N])
+{
+	int one[1][HEARD_N];
+	heard_by (t, 1, &code, &until, one);
+	memcpy (count, one[0], sizeof one[0]);
+}
+
+/* The newest print job of order ref (its label's, for these one-parcel orders). */
+static long long
+job_of (struct testlib_hub *hub, const char *ref)
+{
+	return hp_sql_int (hub, "SELECT max (j.id) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                        " WHERE p.order_ref = '%s'", ref);
+}
+
 /* The EVENT in state want about code at t, waited for; its text ("" when none came) into text. */
 static proto_msg_t *
 told (struct fl_term *t, const char *want, const char *code, const char **text)
@@ -97,14 +162,14 @@ main (void)
 	struct testlib_hub hub;
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's printers configured"))
 		return tap_done ();
-	char *csv = hp_orders_csv ("A", 9);
-	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0009 imported");
+	char *csv = hp_orders_csv ("A", 14);
+	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0014 imported");
 	free (csv);
 	struct fl_term packer = { 0 }, lead = { 0 }, bench2 = { 0 };
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	fl_term_open (&lead, hub.endpoint, "office-term", "office", "B3001", "3333");
 	fl_term_open (&bench2, hub.endpoint, "bench-2-term", "bench-2", "B9001", "9999");
-	for (int i = 1; i <= 9; i++)
+	for (int i = 1; i <= 14; i++)
 		ok (hp_ready (&packer, "A", i) == 0, "A%04d received and located", i);
 	const char *text;
 	proto_msg_t *ev, *r;
@@ -280,6 +345,130 @@ main (void)
 	proto_msg_destroy (&ev);
 	usleep (1000 * 1000);
 	is_int (print_test_count ("fallback"), fallback, "nothing was sent to the fallback printer: it printed once");
+
+	/* 8. The supervisor reprints a label kept at the bench from the print queue (job-reprint): the kept job is
+	 * closed, and both hear that once; the copy prints at the fallback, and the supervisor hears that once. */
+	int count[HEARD_N];
+	ok (print_test_printer ("label", false), "the bench printer is switched off again");
+	fallback = print_test_count ("fallback");
+	r = hp_pack (&packer, "A0010");
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "A0010 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok ((ev = hp_wait_event_for (&packer, "offline", "A0010/1")) != NULL, "the bench is told its label is kept");
+	proto_msg_destroy (&ev);
+	long long kept = job_of (&hub, "A0010");
+	job = xasprintf ("%lld", kept);
+	r = fl_cmd (&lead, "job-reprint", "job", job, "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the supervisor reprints job %s from the queue at the fallback: %s", job,
+	    testlib_text (r));
+	long long copy = strtoll (fl_data (r, "job") ? fl_data (r, "job") : "0", NULL, 10);
+	proto_msg_destroy (&r);
+	free (job);
+	heard_of (&lead, "A0010/1", 1u << HEARD_CANCELLED | 1u << HEARD_PRINTED, count);
+	is_int (count[HEARD_CANCELLED], 1, "the supervisor is told once the kept job is closed");
+	is_int (count[HEARD_PRINTED], 1, "  and once that the copy printed");
+	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED], 0, "  and nothing else");
+	/* The copy is a job the supervisor asked for: its outcome goes to the supervisor's terminal (doc/protocol.md,
+	 * topic print), and the bench hears only of its own job, closed. */
+	heard_of (&packer, "A0010/1", 1u << HEARD_CANCELLED, count);
+	is_int (count[HEARD_CANCELLED], 1, "the bench is told once its kept job is closed");
+	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED] + count[HEARD_PRINTED], 0,
+	    "  and nothing else (the copy is the supervisor's job)");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
+	                          " AND asked_terminal = 'office-term' AND asked_by = 'B3001'", kept),
+	    1, "the kept job is cancelled, and keeps who asked for the reprint that closed it");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND reprint_of = %lld"
+	                          " AND terminal = 'office-term' AND requested_by = 'B3001' AND status = 'printed'"
+	                          " AND printer = 'fallback'", copy, kept),
+	    1, "the copy is the supervisor's, printed at the fallback");
+	ok (print_test_wait_count ("fallback", fallback + 1), "the copy came out of the fallback printer");
+
+	/* 8b. The bench reprints its own kept label from the queue: it hears each outcome once, the supervisor
+	 * nothing. */
+	r = hp_pack (&packer, "A0011");
+	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "A0011 packed: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ok ((ev = hp_wait_event_for (&packer, "offline", "A0011/1")) != NULL, "the bench is told its label is kept");
+	proto_msg_destroy (&ev);
+	kept = job_of (&hub, "A0011");
+	job = xasprintf ("%lld", kept);
+	r = fl_cmd (&packer, "job-reprint", "job", job, "printer", "fallback", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the bench reprints job %s itself at the fallback: %s", job,
+	    testlib_text (r));
+	proto_msg_destroy (&r);
+	free (job);
+	heard_of (&packer, "A0011/1", 1u << HEARD_CANCELLED | 1u << HEARD_PRINTED, count);
+	is_int (count[HEARD_CANCELLED], 1, "the bench is told once its kept job is closed");
+	is_int (count[HEARD_PRINTED], 1, "  and once that the copy printed");
+	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED], 0, "  and nothing else");
+	is_int (events_within (&lead, "A0011/1", NULL, 500), 0, "the supervisor's terminal is told nothing of it");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
+	                          " AND asked_terminal = 'bench-1-term' AND asked_by = 'B2001'", kept),
+	    1, "the kept job keeps the bench as who asked");
+	ok (print_test_wait_count ("fallback", fallback + 2), "the copy came out of the fallback printer");
+	ok (print_test_printer ("label", true), "the bench printer is back");
+
+	/* 9. Rows an older hub left: a reprint moved, and one cancelled, before either was sent under a name (no
+	 * CUPS job, no identity). At a start the spooler settles such rows at its first turn, before any terminal
+	 * has spoken to the new hub, so here they are written while it runs: it settles them at its next turn,
+	 * and both the bench and the supervisor hear what became of each, once. */
+	for (int i = 12; i <= 13; i++) {
+		char ref[8];
+		snprintf (ref, sizeof ref, "A%04d", i);
+		r = hp_pack (&packer, ref);
+		ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "%s packed: %s", ref,
+		    testlib_text (r));
+		proto_msg_destroy (&r);
+		char code[16];
+		snprintf (code, sizeof code, "%s/1", ref);
+		ok ((ev = hp_wait_event_for (&packer, "printed", code)) != NULL, "%s's label printed at the bench", ref);
+		proto_msg_destroy (&ev);
+	}
+	labels = print_test_count ("label");
+	fallback = print_test_count ("fallback");
+	char *cause = NULL;
+	db_t *db = db_open (hub.database, DB_READWRITE, &cause);
+	ok (db != NULL, "the hub's database opened beside it: %s", db ? "" : cause);
+	free (cause);
+	char *old = xasprintf (
+	    "INSERT INTO label_jobs (parcel_id, order_ref, terminal, station, status, created_at, updated_at, printer,"
+	    " kind, format, title, reprint_of, requested_by, asked_terminal, asked_by)"
+	    " SELECT parcel_id, order_ref, terminal, station, 'redirect', created_at, updated_at, 'fallback', kind, format,"
+	    "  title, id, requested_by, 'office-term', 'B3001' FROM label_jobs WHERE id = %lld;"
+	    "INSERT INTO label_docs (job, data) SELECT last_insert_rowid (), data FROM label_docs WHERE job = %lld;"
+	    "INSERT INTO label_jobs (parcel_id, order_ref, terminal, station, status, created_at, updated_at, printer,"
+	    " kind, format, title, reprint_of, requested_by, asked_terminal, asked_by, error)"
+	    " SELECT parcel_id, order_ref, terminal, station, 'cancelling', created_at, updated_at, printer, kind, format,"
+	    "  title, id, requested_by, 'office-term', 'B3001', 'cancelled by B3001' FROM label_jobs WHERE id = %lld;",
+	    job_of (&hub, "A0012"), job_of (&hub, "A0012"), job_of (&hub, "A0013"));
+	ok (db && db_exec (db, "BEGIN IMMEDIATE") == DB_DONE && db_exec (db, old) == DB_DONE
+	        && db_exec (db, "COMMIT") == DB_DONE,
+	    "a reprint of A0012 left in 'redirect' to the fallback and one of A0013 in 'cancelling', neither in CUPS");
+	free (old);
+	db_close (&db);
+	long long moved = job_of (&hub, "A0012"), cancelled = job_of (&hub, "A0013");
+	struct fl_term *both[] = { &packer, &lead };
+	const char *const codes[] = { "A0012/1", "A0013/1" };
+	const unsigned until[] = { 1u << HEARD_REDIRECTED | 1u << HEARD_PRINTED, 1u << HEARD_CANCELLED };
+	for (int i = 0; i < 2; i++) {
+		int each[2][HEARD_N];
+		heard_by (both[i], 2, codes, until, each);
+		is_int (each[0][HEARD_REDIRECTED], 1, "%s is told once the moved reprint was sent anew", both[i]->name);
+		is_int (each[0][HEARD_PRINTED], 1, "  and once that it printed");
+		is_int (each[0][HEARD_OTHER] + each[0][HEARD_CANCELLED], 0, "  and nothing else");
+		is_int (each[1][HEARD_CANCELLED], 1, "%s is told once the other is cancelled", both[i]->name);
+		is_int (each[1][HEARD_OTHER] + each[1][HEARD_REDIRECTED] + each[1][HEARD_PRINTED], 0, "  and nothing else");
+	}
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'printed'"
+	                          " AND printer = 'fallback' AND coalesce (ident, '') <> ''", moved),
+	    1, "the moved reprint was sent anew under a name of this run, and printed at the fallback");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
+	                          " AND cups_job IS NULL AND coalesce (ident, '') = ''", cancelled),
+	    1, "the cancelled one is cancelled, never sent");
+	ok (print_test_wait_count ("fallback", fallback + 1), "the moved reprint came out of the fallback printer");
+	usleep (1000 * 1000);
+	is_int (print_test_count ("label"), labels, "and nothing more came out of the bench printer");
+	is_int (print_test_count ("fallback"), fallback + 1, "  nor a second copy at the fallback");
 
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&packer.c);

@@ -504,6 +504,25 @@ hub_spool_on_submit (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 
 /* --- find again -------------------------------------------------------------- */
 
+/*
+ * A job in REDIRECT or CANCELLING with no job in CUPS to move or cancel
+ * (why says how that is known): a redirect goes anew to its printer, a
+ * cancel is done here, and whoever waits for it is told so, as when CUPS
+ * answers; only if it was still in that state (a command may have come).
+ */
+static void
+hub_spool_unsent (hub_spool_t *self, struct hub_spool_job *j, const char *why)
+{
+	bool redirect = j->state == JOB_REDIRECT;
+	if (!hub_spool_set (self->db, j->id, redirect ? JOB_QUEUED : JOB_CANCELLED, NULL, -1, NULL, j->state))
+		return;
+	if (redirect)
+		hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (%s)", j->parcel,
+		    *j->printer ? j->printer : "its station's printer", why);
+	else
+		hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+}
+
 /* A job redirected or cancelled while it was being sent, looked for by identity: found, it is moved or
  * cancelled in CUPS (the next follow); absent, it goes anew to its printer, or is cancelled here. */
 static void
@@ -517,13 +536,7 @@ hub_spool_on_find_moved (hub_spool_t *self, struct work_print_job *w, struct hub
 		    redirect ? "moved" : "cancelled");
 		break;
 	case WORK_PRINT_FIND_ABSENT:
-		if (!hub_spool_set (self->db, j->id, redirect ? JOB_QUEUED : JOB_CANCELLED, NULL, -1, NULL, j->state))
-			break;
-		if (redirect)
-			hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (CUPS never had it)", j->parcel,
-			    j->printer);
-		else
-			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+		hub_spool_unsent (self, j, "CUPS never had it");
 		break;
 	case WORK_PRINT_FIND_FORGOTTEN:
 	default: {
@@ -776,9 +789,8 @@ hub_spool_follow (hub_spool_t *self)
 	    " AND coalesce(j.cups_job, 0) = 0) ORDER BY j.id LIMIT 64", jobs, room);
 	for (int i = 0; i < n; i++) {
 		if (*jobs[i].ident == '\0' && jobs[i].state != JOB_SUBMITTING) {
-			/* Never sent under a name: a redirect goes anew, a cancel is done. */
-			hub_spool_set (self->db, jobs[i].id, jobs[i].state == JOB_REDIRECT ? JOB_QUEUED : JOB_CANCELLED, NULL, -1,
-			    NULL, jobs[i].state);
+			/* Never sent under a name (an older hub's): nothing to look for, and no CUPS job to move or cancel. */
+			hub_spool_unsent (self, &jobs[i], "no job in CUPS to move");
 			continue;
 		}
 		if (*jobs[i].ident == '\0') {
