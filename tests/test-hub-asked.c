@@ -257,7 +257,8 @@ main (void)
 	ok (ev != NULL, "and the bench: %s", text);
 	proto_msg_destroy (&ev);
 
-	/* 5. A second bench reprints a label kept at the first: the kept job is closed, and both hear it. */
+	/* 5. A second bench reprints a label kept at the first: the kept job is closed, and both hear it, and where the
+	 * copy printed. */
 	int fallback = print_test_count ("fallback");
 	r = hp_pack (&packer, "A0006");
 	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "A0006 packed: %s", testlib_text (r));
@@ -274,6 +275,16 @@ main (void)
 	ok (ev != NULL, "and the first bench: %s", text);
 	proto_msg_destroy (&ev);
 	ok (print_test_wait_count ("fallback", fallback + 1), "the reprint came out of the second bench's printer");
+	ev = told (&packer, "printed", "A0006/1", &text);
+	ok (ev != NULL && strstr (text, "printed on fallback"), "the first bench is told where the copy printed: %s", text);
+	proto_msg_destroy (&ev);
+	ev = told (&bench2, "printed", "A0006/1", &text);
+	ok (ev != NULL, "and so is the second: %s", text);
+	proto_msg_destroy (&ev);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                          " WHERE p.code = 'A0006/1' AND j.reprint_of IS NOT NULL AND j.terminal = 'bench-1-term'"
+	                          " AND j.asked_terminal = 'bench-2-term' AND j.asked_by = 'B9001' AND j.station = 'bench-2'"),
+	    1, "the copy is the first bench's label, asked for by the second, printed at the second's printer");
 
 	/* 6. Moved by the supervisor to a queue then deleted behind the hub's back, then moved again: CUPS has no
 	 * such job, so it is sent anew, and both hear that. */
@@ -347,7 +358,7 @@ main (void)
 	is_int (print_test_count ("fallback"), fallback, "nothing was sent to the fallback printer: it printed once");
 
 	/* 8. The supervisor reprints a label kept at the bench from the print queue (job-reprint): the kept job is
-	 * closed, and both hear that once; the copy prints at the fallback, and the supervisor hears that once. */
+	 * closed, and both hear that once; the copy prints at the fallback, and both hear that once. */
 	int count[HEARD_N];
 	ok (print_test_printer ("label", false), "the bench printer is switched off again");
 	fallback = print_test_count ("fallback");
@@ -368,19 +379,19 @@ main (void)
 	is_int (count[HEARD_CANCELLED], 1, "the supervisor is told once the kept job is closed");
 	is_int (count[HEARD_PRINTED], 1, "  and once that the copy printed");
 	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED], 0, "  and nothing else");
-	/* The copy is a job the supervisor asked for: its outcome goes to the supervisor's terminal (doc/protocol.md,
-	 * topic print), and the bench hears only of its own job, closed. */
-	heard_of (&packer, "A0010/1", 1u << HEARD_CANCELLED, count);
+	/* The copy stays the bench's label, asked for by the supervisor: the bench hears where it printed, or its
+	 * packer, told only that the kept job was closed, would print it again. */
+	heard_of (&packer, "A0010/1", 1u << HEARD_CANCELLED | 1u << HEARD_PRINTED, count);
 	is_int (count[HEARD_CANCELLED], 1, "the bench is told once its kept job is closed");
-	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED] + count[HEARD_PRINTED], 0,
-	    "  and nothing else (the copy is the supervisor's job)");
+	is_int (count[HEARD_PRINTED], 1, "  and once that the copy printed");
+	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED], 0, "  and nothing else");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
 	                          " AND asked_terminal = 'office-term' AND asked_by = 'B3001'", kept),
 	    1, "the kept job is cancelled, and keeps who asked for the reprint that closed it");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND reprint_of = %lld"
-	                          " AND terminal = 'office-term' AND requested_by = 'B3001' AND status = 'printed'"
-	                          " AND printer = 'fallback'", copy, kept),
-	    1, "the copy is the supervisor's, printed at the fallback");
+	                          " AND terminal = 'bench-1-term' AND asked_terminal = 'office-term' AND asked_by = 'B3001'"
+	                          " AND requested_by = 'B3001' AND status = 'printed' AND printer = 'fallback'", copy, kept),
+	    1, "the copy is the bench's, asked for by the supervisor, printed at the fallback");
 	ok (print_test_wait_count ("fallback", fallback + 1), "the copy came out of the fallback printer");
 
 	/* 8b. The bench reprints its own kept label from the queue: it hears each outcome once, the supervisor

@@ -78,6 +78,23 @@ flow_print_bind_asked (struct hub_req *req, db_stmt_t *st)
 	db_bind_text (st, 9, req->operator_badge);
 }
 
+/* A copy that replaces a job kept unprinted stays that job's terminal's, asked for by this one: the bench
+ * whose kept label someone else reprints hears that the copy printed (and where), not only that its own job
+ * was closed, and would otherwise print the label again. */
+int
+flow_print_copy_owner (struct hub_req *req, int64_t kept, int64_t copy)
+{
+	db_stmt_t *st = db_prepare (req->db,
+	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "terminal = (SELECT k.terminal FROM label_jobs k WHERE k.id = ?1)"
+	    " WHERE id = ?2 AND (SELECT coalesce (k.terminal, '') FROM label_jobs k WHERE k.id = ?1) NOT IN ('', ?8)");
+	db_bind_int (st, 1, kept);
+	db_bind_int (st, 2, copy);
+	flow_print_bind_asked (req, st);
+	int rc = db_step (st);
+	db_reset (st);
+	return rc == DB_DONE ? 0 : -1;
+}
+
 int
 flow_print_reprint (struct hub_req *req)
 {
@@ -110,6 +127,8 @@ flow_print_reprint (struct hub_req *req)
 	int64_t job = hub_print_label (req, p.id, last, printer);
 	if (job == 0)
 		return 0; /* it cannot be drawn: the reply says why */
+	if (job > 0 && last && flow_print_unfinished (state) && flow_print_copy_owner (req, last, job) != 0)
+		return -1;
 	if (job < 0 || flow_event (req, "reprint", p.order, p.id, 0, false, "label job %lld%s%s", (long long) job,
 	                   printer ? " to " : "", printer ? printer : "") != 0)
 		return -1;

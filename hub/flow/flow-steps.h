@@ -53,6 +53,8 @@ int flow_carrier_quote (struct hub_req *req);
  * parameter at 8 or 9; flow_print_bind_asked binds them (terminal, badge). */
 #define FLOW_PRINT_ASKED "asked_terminal = ?8, asked_by = ?9, "
 void flow_print_bind_asked (struct hub_req *req, db_stmt_t *st);
+/* A copy that replaces the job kept unprinted: it stays kept's terminal's, asked for by req's (when another). */
+int flow_print_copy_owner (struct hub_req *req, int64_t kept, int64_t copy);
 /* flow-print.c: commands "reprint", "redirect", "print-cancel", "print-jobs", "ticket". */
 int flow_print_reprint (struct hub_req *req);
 int flow_print_redirect (struct hub_req *req);

@@ -444,6 +444,8 @@ flow_super_job_reprint (struct hub_req *req)
 		    : "Correct the order, then reprint its label");
 		return 0;
 	}
+	if (job > 0 && !flow_super_job_done (j.state) && flow_print_copy_owner (req, j.id, job) != 0)
+		return -1;
 	if (job < 0 || flow_event (req, "reprint", *j.order ? j.order : NULL, j.parcel_id, 0, false,
 	                   "%s job %lld again as job %lld%s%s", j.kind, (long long) j.id, (long long) job,
 	                   printer ? " to " : "", printer ? printer : "") != 0)
