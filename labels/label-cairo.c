@@ -777,11 +777,12 @@ label_shutdown (void)
 
 /*
  * fontconfig keeps its configuration until exit and frees it only in FcFini,
- * which pango does not expose; cairo 1.16's CFF subsetter (a bold CJK face in a
- * PDF, while cairo_surface_finish writes it) keeps 768 bytes it never frees. Tell
- * LeakSanitizer (when built with it) that neither is ours to free: the stack it
- * records ends in the library itself (built without frame pointers), so only
- * the library's name can say so.
+ * which pango does not expose; cairo 1.16's CFF subsetter (a CJK face in a PDF,
+ * while cairo_surface_finish writes it) keeps 768 bytes of every such PDF and
+ * never frees them (doc/security.md, Valgrind). Tell LeakSanitizer (when
+ * built with it) that neither is ours to free: the stack it records ends in the
+ * library itself (built without frame pointers), so only the library's name can
+ * say so.
  */
 const char *__lsan_default_suppressions (void);
 

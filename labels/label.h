@@ -103,7 +103,13 @@ int label_render_kv (struct label_layout *layout, const char *const *pairs,
 int label_verify (struct label_layout *layout, const json_t *shipment, const struct label_options *opt,
     const struct label_buf *label, char **cause);
 
-/* Free the font caches the renderer keeps for the life of the process; call once at exit. */
+/*
+ * Let go of the calling thread's font map (and the font sets, fonts and fontconfig
+ * patterns it keeps) and its transliterator; call on each thread that drew, as it
+ * stops (the thread's exit lets them go too). A thread that is killed instead
+ * leaves them alive: a leak report of such a process lists them (doc/security.md,
+ * Valgrind). The fonts configuration stays for the life of the process.
+ */
 void label_shutdown (void);
 
 #endif

@@ -52,19 +52,24 @@ dist_labelslayouts_DATA = \
 	data/layouts/store-logo.png
 
 # Tests: identifiers in C; rendering decoded back with zbarimg and dmtxread.
-check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode tests/labels/test-corpus
+check_PROGRAMS += tests/labels/test-ident tests/labels/test-label tests/labels/zpl-decode tests/labels/test-corpus \
+	tests/labels/test-label-heap
 tests_labels_test_ident_SOURCES = tests/labels/test-ident.c tests/tap.h
 tests_labels_test_ident_LDADD = $(LABELS_LIBS)
 tests_labels_test_label_SOURCES = tests/labels/test-label.c tests/labels/zpl-decode.h tests/tap.h
 tests_labels_test_label_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_labels_test_label_LDADD = $(LABELS_LIBS)
+# Labels drawn again and again on one thread, and threads stopped, with the heap read between.
+tests_labels_test_label_heap_SOURCES = tests/labels/test-label-heap.c tests/tap.h
+tests_labels_test_label_heap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_labels_test_label_heap_LDADD = $(LABELS_LIBS) -lpthread
 tests_labels_zpl_decode_SOURCES = tests/labels/zpl-decode.c tests/labels/zpl-decode.h
 # The corpus in one process a layout: the library's reader (zxing) and two others (zbar, libdmtx).
 tests_labels_test_corpus_SOURCES = tests/labels/test-corpus.c tests/labels/zpl-decode.h
 tests_labels_test_corpus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/labels
 tests_labels_test_corpus_CFLAGS = $(AM_CFLAGS) $(PANGO_CFLAGS) $(JANSSON_CFLAGS) $(ZBAR_CFLAGS) $(DMTX_CFLAGS)
 tests_labels_test_corpus_LDADD = $(LABELS_LIBS) $(ZBAR_LIBS) $(DMTX_LIBS)
-TESTS += tests/labels/test-ident tests/labels/test-label \
+TESTS += tests/labels/test-ident tests/labels/test-label tests/labels/test-label-heap \
 	tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
 dist_check_SCRIPTS += tests/labels/validate.sh tests/labels/render.sh tests/labels/decode.sh tests/labels/corpus.sh
 # bench/labels/ by its file: the folder itself as a prerequisite is older than bench/labels.sh
