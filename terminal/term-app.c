@@ -839,7 +839,7 @@ term_app_layout (struct term *t)
 	v.unprinted = (unsigned) t->nunprinted;
 
 	/* Wide windows: the screen's own panel, else the recent answers. */
-	char hist[TERM_HISTORY][96];
+	char hist[TERM_HISTORY][TERM_HISTORY_TEXT + 8];
 	if (t->nside > 0) {
 		for (int i = 0; i < t->nside; i++)
 			v.side[i] = (struct term_line) { t->side[i], t->side_attr[i] };

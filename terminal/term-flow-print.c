@@ -3,7 +3,10 @@
  * pack commits and tells the terminal that asked by EVENT (topic "print");
  * those events land here: the message line says what happened, a label
  * kept for an offline printer offers F4 to send it to the group's fallback
- * (COMMAND redirect), a failed one offers F4 reprint. The Print jobs
+ * (COMMAND redirect), a failed one offers F4 reprint. One that CUPS had
+ * printed before a redirect or cancel reached it (data too_late) is a
+ * warning in the hub's words, and after a redirect F4 reprints it at the
+ * printer the redirect asked for. The Print jobs
  * screen (term-flow-jobs.c) is asked again when one arrives.
  *
  * An EVENT is never an answer: the request out keeps waiting for its own
@@ -78,9 +81,14 @@ term_flow_print_doc_event (struct term *t, const proto_msg_t *ev)
 {
 	const char *what = term_flow_print_data (ev, "title");
 	const char *state = term_flow_print_data (ev, "state"), *printer = term_flow_print_data (ev, "printer");
+	const char *text = term_flow_print_data (ev, "text");
 	enum term_msg kind = TM_INFO;
 	char line[512];
-	if (strcmp (state, "printed") == 0) {
+	if (strcmp (state, "printed") == 0 && *term_flow_print_data (ev, "too_late")) {
+		/* Printed before a redirect or cancel reached it: the hub's words say where, and what to do. */
+		kind = TM_WARN;
+		snprintf (line, sizeof line, "%s", *text ? text : what);
+	} else if (strcmp (state, "printed") == 0) {
 		kind = TM_OK;
 		snprintf (line, sizeof line, "%s printed on %s", what, printer);
 	} else if (strcmp (state, "offline") == 0 || strcmp (state, "no-printer") == 0) {
@@ -94,7 +102,10 @@ term_flow_print_doc_event (struct term *t, const proto_msg_t *ev)
 			    term_may (t, "job-redirect") ? "" : SCREEN_ASK, SCREEN_JOBS);
 	} else if (strcmp (state, "failed") == 0) {
 		kind = TM_REFUSED;
-		snprintf (line, sizeof line, "%s NOT printed on %s: %s", what, printer, term_flow_print_data (ev, "text"));
+		snprintf (line, sizeof line, "%s NOT printed on %s: %s", what, printer, text);
+	} else if (*text) {
+		/* printing, redirected, cancelled: the hub's words name the paper and say where it went and why. */
+		snprintf (line, sizeof line, "%s", text);
 	} else {
 		snprintf (line, sizeof line, "%s: %s %s", what, state, printer);
 	}
@@ -118,6 +129,8 @@ term_flow_print_event (struct term *t, const proto_msg_t *ev)
 	const char *printer = term_flow_print_data (ev, "printer");
 	const char *text = term_flow_print_data (ev, "text");
 	const char *fallback = term_flow_print_data (ev, "fallback");
+	/* Printed before a redirect or cancel reached it: not the news that was asked for. */
+	const char *too_late = term_flow_print_data (ev, "too_late");
 	if (*fallback)
 		util_strlcpy (t->fallback, fallback, sizeof t->fallback);
 	/* The fallback is no way out when the label is already going there. */
@@ -132,7 +145,18 @@ term_flow_print_event (struct term *t, const proto_msg_t *ev)
 	enum term_msg kind = TM_INFO;
 	char line[512];
 	const char *offer = NULL, *offer_printer = NULL;
-	if (strcmp (state, "printed") == 0) {
+	if (strcmp (state, "printed") == 0 && *too_late) {
+		/* The copy asked for was not made, or an unwanted label lies at the printer: the hub's words say
+		 * where and what to do; after a redirect, F4 makes the copy at the printer it asked for. */
+		kind = TM_WARN;
+		const char *asked = term_flow_print_data (ev, "asked_printer");
+		bool copy = strcmp (too_late, "redirect") == 0 && *asked && !doc && term_may (t, "reprint");
+		snprintf (line, sizeof line, "%s%s", *text ? text : "Label printed before the move or cancel reached it",
+		    copy ? " \xe2\x80\x94" " F4 reprint" : "");
+		if (copy)
+			offer = "reprint", offer_printer = asked;
+		term_flow_print_watch (t, parcel, false);
+	} else if (strcmp (state, "printed") == 0) {
 		kind = TM_OK;
 		if (doc)
 			snprintf (line, sizeof line, "Printed: %s %s%s%s", item, parcel, *printer ? " on " : "", printer);

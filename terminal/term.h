@@ -77,10 +77,12 @@ struct term_options {
 	bool bench_stats;        /* log scan-to-screen times (bench/terminal.sh) */
 };
 
+/* One of the recent answers; room for the hub's longest sentences (a label printed before its cancel reached it). */
+#define TERM_HISTORY_TEXT 192
 struct term_history {
 	enum term_msg msg;
 	bool provisional;
-	char text[80];
+	char text[TERM_HISTORY_TEXT];
 };
 
 /* What F4 does after a print EVENT (redirect to the fallback, or reprint). */

@@ -11,13 +11,14 @@
  * label CUPS printed while no hub ran (the hub killed once CUPS took it,
  * cupsd stopped when it starts again) and then redirected by the
  * supervisor: both are told it had already printed, where, and how to have
- * the copy asked for. The supervisor reprints a label kept at the bench
- * from the print queue (job-reprint): both hear once that the kept job is
- * closed, and the supervisor, whose job the copy is, that it printed; the
- * bench reprinting its own kept label hears each once, the supervisor
- * nothing. Rows an older hub left (a redirect and a cancel with no CUPS job
- * and no identity), written beside the running hub: both hear what became
- * of each, once. A label nobody redirected or cancelled is told to its
+ * the copy asked for, in an EVENT marked too_late (an ordinary print is
+ * not marked). The supervisor reprints a label kept at the bench from the
+ * print queue (job-reprint): both hear once that the kept job is closed,
+ * and that the copy, still the bench's label, printed; the bench
+ * reprinting its own kept label hears each once, the supervisor nothing.
+ * Rows an older hub left (a redirect and a cancel with no CUPS job and no
+ * identity), written beside the running hub: both hear what became of
+ * each, once. A label nobody redirected or cancelled is told to its
  * bench alone, as before.
  */
 #include "config.h"
@@ -179,6 +180,7 @@ main (void)
 	ok (testlib_status (r) == PROTO_OK || testlib_status (r) == PROTO_WARN, "A0001 packed: %s", testlib_text (r));
 	proto_msg_destroy (&r);
 	ok ((ev = hp_wait_event_for (&packer, "printed", "A0001/1")) != NULL, "the bench is told it printed");
+	ok (ev && proto_hash_get (ev, PROTO_EVENT_DATA, "too_late") == NULL, "  an ordinary print: no too_late");
 	proto_msg_destroy (&ev);
 	is_int (events_within (&lead, "A0001/1", NULL, 1000), 0, "the supervisor's terminal is told nothing of it");
 
@@ -194,6 +196,9 @@ main (void)
 	proto_msg_destroy (&ev);
 	ev = told (&lead, "printed", "A0002/1", &text);
 	ok (ev && strstr (text, "printed on fallback"), "and then that it printed there: %s", text);
+	ok (ev && proto_hash_get (ev, PROTO_EVENT_DATA, "too_late") == NULL
+	        && proto_hash_get (ev, PROTO_EVENT_DATA, "asked_printer") == NULL,
+	    "  printed where the redirect sent it: no too_late, no asked_printer");
 	proto_msg_destroy (&ev);
 	ev = told (&packer, "redirected", "A0002/1", &text);
 	ok (ev != NULL, "the bench hears it was moved too: %s", text);
@@ -350,9 +355,14 @@ main (void)
 	ok (strstr (text, "The label for A0005/1 had already printed at label; reprint it to send a copy to fallback") != NULL,
 	    "the supervisor is told where it printed and what to do: %s", text);
 	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "printer") : NULL, "label", "  naming the printer it printed at");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "too_late") : NULL, "redirect",
+	    "  marked too_late = redirect: not a label printed as asked");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "asked_printer") : NULL, "fallback",
+	    "  naming the printer the redirect asked for");
 	proto_msg_destroy (&ev);
 	ev = told (&packer, "printed", "A0005/1", &text);
 	ok (strstr (text, "had already printed at label") != NULL, "the bench is told the same: %s", text);
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "too_late") : NULL, "redirect", "  marked too_late too");
 	proto_msg_destroy (&ev);
 	usleep (1000 * 1000);
 	is_int (print_test_count ("fallback"), fallback, "nothing was sent to the fallback printer: it printed once");

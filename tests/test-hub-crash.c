@@ -197,6 +197,10 @@ main (void)
 	ok (text && strstr (text, "The label for K0007/1 had already printed at label; reprint it to send a copy to "
 	                          "fallback"), "the terminal is told where it printed and what to do: %s", text ? text : "");
 	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "printer") : NULL, "label", "  naming the printer it printed at");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "too_late") : NULL, "redirect",
+	    "  marked too_late = redirect, so the terminal does not take it for the copy it asked for");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "asked_printer") : NULL, "fallback",
+	    "  naming the printer the redirect asked for");
 	proto_msg_destroy (&ev);
 	state = job_becomes (&hub, "K0007", "printed label");
 	is_str (state, "printed label", "  the job is recorded printed at the bench printer, where it printed");

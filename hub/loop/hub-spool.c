@@ -130,13 +130,36 @@ hub_spool_role (const struct hub_spool_job *j)
 	return strcmp (j->format, "pdf") == 0 ? PRINT_ROLE_DOCUMENT : PRINT_ROLE_LABEL;
 }
 
+/* What the job is, to begin a sentence: "Label for K0007/1" (label, the words for a label), or a paper's title. */
+static const char *
+hub_spool_what (const struct hub_spool_job *j, const char *label, char *out, size_t n)
+{
+	if (strcmp (j->format, "pdf") == 0)
+		util_strlcpy (out, j->title, n);
+	else
+		snprintf (out, n, "%s %s", label, j->parcel);
+	return out;
+}
+
 static void
 hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *fmt, ...)
 	__attribute__ ((format (printf, 4, 5)));
 
-/* The EVENT "print" about job j (caller owns it). */
+/*
+ * What an EVENT says besides the job's own keys: set when a redirect or
+ * cancel came after CUPS had printed the job ("too_late" = "redirect" or
+ * "cancel", and for a redirect the printer it asked for), so a terminal
+ * tells that label from one that printed as it should.
+ */
+struct hub_spool_late {
+	const char *too_late;
+	const char *asked_printer;
+};
+
+/* The EVENT "print" about job j (caller owns it); late may be NULL. */
 static proto_msg_t *
-hub_spool_event (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *text)
+hub_spool_event (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *text,
+    const struct hub_spool_late *late)
 {
 	proto_msg_t *ev = proto_msg_new (PROTO_EVENT);
 	proto_set_str (ev, PROTO_EVENT_TOPIC, "print");
@@ -153,6 +176,10 @@ hub_spool_event (hub_spool_t *self, const struct hub_spool_job *j, const char *s
 		proto_hash_set (ev, PROTO_EVENT_DATA, "fallback", fb);
 	if (*j->asked_by)
 		proto_hash_set (ev, PROTO_EVENT_DATA, "asked_by", j->asked_by);
+	if (late && late->too_late)
+		proto_hash_set (ev, PROTO_EVENT_DATA, "too_late", late->too_late);
+	if (late && late->asked_printer && *late->asked_printer)
+		proto_hash_set (ev, PROTO_EVENT_DATA, "asked_printer", late->asked_printer);
 	return ev;
 }
 
@@ -163,21 +190,28 @@ hub_spool_event (hub_spool_t *self, const struct hub_spool_job *j, const char *s
  * only say was asked for. Each hears it once.
  */
 static void
+hub_spool_tell (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const struct hub_spool_late *late,
+    const char *text)
+{
+	bool asker = *j->asker && strcmp (j->asker, j->terminal) != 0;
+	log_info ("terminal %s%s%s: label job %lld (%s) %s: %s", j->terminal, asker ? " and " : "", asker ? j->asker : "",
+	    (long long) j->id, j->parcel, state, text);
+	proto_msg_t *ev = hub_spool_event (self, j, state, text, late);
+	hub_after_event (self->after, j->terminal, &ev);
+	if (asker) {
+		ev = hub_spool_event (self, j, state, text, late);
+		hub_after_event (self->after, j->asker, &ev);
+	}
+}
+
+static void
 hub_spool_notify (hub_spool_t *self, const struct hub_spool_job *j, const char *state, const char *fmt, ...)
 {
 	va_list ap;
 	va_start (ap, fmt);
 	char *text = xvasprintf (fmt, ap);
 	va_end (ap);
-	bool asker = *j->asker && strcmp (j->asker, j->terminal) != 0;
-	log_info ("terminal %s%s%s: label job %lld (%s) %s: %s", j->terminal, asker ? " and " : "", asker ? j->asker : "",
-	    (long long) j->id, j->parcel, state, text);
-	proto_msg_t *ev = hub_spool_event (self, j, state, text);
-	hub_after_event (self->after, j->terminal, &ev);
-	if (asker) {
-		ev = hub_spool_event (self, j, state, text);
-		hub_after_event (self->after, j->asker, &ev);
-	}
+	hub_spool_tell (self, j, state, NULL, text);
 	free (text);
 }
 
@@ -513,14 +547,15 @@ hub_spool_on_submit (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 static void
 hub_spool_unsent (hub_spool_t *self, struct hub_spool_job *j, const char *why)
 {
+	char what[PRINT_TEXT_MAX + 64];
 	bool redirect = j->state == JOB_REDIRECT;
 	if (!hub_spool_set (self->db, j->id, redirect ? JOB_QUEUED : JOB_CANCELLED, NULL, -1, NULL, j->state))
 		return;
 	if (redirect)
-		hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (%s)", j->parcel,
-		    *j->printer ? j->printer : "its station's printer", why);
+		hub_spool_notify (self, j, "redirected", "%s sent anew to %s (%s)", hub_spool_what (j, "Label for", what,
+		    sizeof what), *j->printer ? j->printer : "its station's printer", why);
 	else
-		hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+		hub_spool_notify (self, j, "cancelled", "%s cancelled", hub_spool_what (j, "Label job for", what, sizeof what));
 }
 
 /* A job redirected or cancelled while it was being sent, looked for by identity: found, it is moved or
@@ -618,12 +653,16 @@ hub_spool_printed_first (hub_spool_t *self, struct work_print_job *w, struct hub
 		util_strlcpy (j->printer, at, sizeof j->printer);
 	const char *where = at ? at : redirect ? "its first printer" : j->printer;
 	char *what = strcmp (j->format, "pdf") == 0 ? xstrdup (j->title) : xasprintf ("The label for %s", j->parcel);
+	char *text;
 	if (redirect)
-		hub_spool_notify (self, j, "printed", "%s had already printed at %s; reprint it to send a copy to %s", what,
-		    where, asked);
+		text = xasprintf ("%s had already printed at %s; reprint it to send a copy to %s", what, where, asked);
 	else
-		hub_spool_notify (self, j, "printed", "%s had already printed at %s, so it was not cancelled: take it from "
-		    "there, or destroy it if it is not wanted", what, where);
+		text = xasprintf ("%s had already printed at %s, so it was not cancelled: take it from there, or destroy it "
+		    "if it is not wanted", what, where);
+	/* Marked, so that it is not shown as a label that printed as asked. */
+	struct hub_spool_late late = { redirect ? "redirect" : "cancel", redirect ? asked : NULL };
+	hub_spool_tell (self, j, "printed", &late, text);
+	free (text);
 	free (what);
 }
 
@@ -637,6 +676,7 @@ hub_spool_printed_first (hub_spool_t *self, struct work_print_job *w, struct hub
 static void
 hub_spool_refused (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j, enum hub_job_state sent)
 {
+	char what[PRINT_TEXT_MAX + 64];
 	bool redirect = sent == JOB_REDIRECT;
 	bool finished = w->left == WORK_PRINT_LEFT_FINISHED;
 	if (finished && w->state.state == PRINT_JOB_COMPLETED) {
@@ -648,11 +688,12 @@ hub_spool_refused (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 		if (redirect && hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT)) {
 			log_info ("label job %lld: CUPS job %d %s, sent anew to %s", (long long) j->id, j->cups_job, why,
 			    j->printer);
-			hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (%s where it was)", j->parcel,
-			    j->printer, why);
+			hub_spool_notify (self, j, "redirected", "%s sent anew to %s (%s where it was)",
+			    hub_spool_what (j, "Label for", what, sizeof what), j->printer, why);
 		}
 		if (!redirect && hub_spool_set (self->db, j->id, JOB_CANCELLED, NULL, 0, NULL, JOB_CANCELLING))
-			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+			hub_spool_notify (self, j, "cancelled", "%s cancelled",
+			    hub_spool_what (j, "Label job for", what, sizeof what));
 		return;
 	}
 	log_warn ("label job %lld: CUPS job %d %s: %s; asked again", (long long) j->id, j->cups_job,
@@ -664,6 +705,7 @@ hub_spool_refused (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 static void
 hub_spool_on_cancel (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j, enum hub_job_state sent)
 {
+	char what[PRINT_TEXT_MAX + 64];
 	if (w->rc == WORK_PRINT_UNREACHED) { /* CUPS out of reach: asked again at the next turn */
 		hub_spool_cups_failed (self);
 		return;
@@ -673,14 +715,15 @@ hub_spool_on_cancel (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 		if (hub_spool_set (self->db, j->id, JOB_QUEUED, NULL, -1, NULL, JOB_REDIRECT)) {
 			log_info ("label job %lld: CUPS job %d cancelled where it was, sent anew to %s", (long long) j->id,
 			    j->cups_job, j->printer);
-			hub_spool_notify (self, j, "redirected", "Label for %s sent anew to %s (it could not be moved, so it "
-			    "was cancelled where it was)", j->parcel, j->printer);
+			hub_spool_notify (self, j, "redirected", "%s sent anew to %s (it could not be moved, so it "
+			    "was cancelled where it was)", hub_spool_what (j, "Label for", what, sizeof what), j->printer);
 		}
 		return;
 	}
 	if (w->rc == WORK_PRINT_DONE) {
 		if (hub_spool_set (self->db, j->id, JOB_CANCELLED, NULL, 0, NULL, JOB_CANCELLING))
-			hub_spool_notify (self, j, "cancelled", "Label job for %s cancelled", j->parcel);
+			hub_spool_notify (self, j, "cancelled", "%s cancelled",
+			    hub_spool_what (j, "Label job for", what, sizeof what));
 		return;
 	}
 	log_info ("label job %lld: CUPS cancel: %s", (long long) j->id, w->cause);
@@ -690,13 +733,15 @@ hub_spool_on_cancel (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 static void
 hub_spool_on_move (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j)
 {
+	char what[PRINT_TEXT_MAX + 64];
 	if (w->rc == WORK_PRINT_UNREACHED) {
 		hub_spool_cups_failed (self);
 		return;
 	}
 	if (w->rc == WORK_PRINT_DONE) {
 		if (hub_spool_set (self->db, j->id, JOB_SUBMITTED, NULL, 0, NULL, JOB_REDIRECT))
-			hub_spool_notify (self, j, "redirected", "Label for %s sent to %s", j->parcel, j->printer);
+			hub_spool_notify (self, j, "redirected", "%s sent to %s", hub_spool_what (j, "Label for", what, sizeof what),
+			    j->printer);
 		return;
 	}
 	log_info ("label job %lld: CUPS move: %s", (long long) j->id, w->cause);

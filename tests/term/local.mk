@@ -19,3 +19,6 @@ EXTRA_DIST += tests/term/termprint.sh tests/term/queue-orders.csv
 # A label that cannot be drawn, at the bench: the refusal on screen, nothing printed, packed once the order is put right.
 dist_check_SCRIPTS += tests/term/term-undrawn.sh
 TESTS += tests/term/term-undrawn.sh
+# A label CUPS printed while no hub ran, redirected by a supervisor: the bench and the supervisor's handheld say so.
+dist_check_SCRIPTS += tests/term/term-printed-first.sh
+TESTS += tests/term/term-printed-first.sh

@@ -17,6 +17,7 @@ TL_SOCK="dsp-term-$$"
 TL_ENDPOINT="ipc://$TL_DIR/hub.sock"
 TL_DB="$TL_DIR/hub.db"
 TL_HUB_PID=
+TL_TARGET=dsp # the tmux session the tl_ helpers drive (tl_use)
 TL_N=0
 TL_FAILED=0
 
@@ -127,24 +128,34 @@ tl_term_start ()
 		"$top_builddir/admin/despatch" keys enrol "$TL_KEYS" "$id" >/dev/null || return 1
 	fi
 	local keys=${TL_TERM_KEYS-$TL_KEYS/terminals/$id}
-	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' ${keys:+--keys '$keys'} --journal '$TL_DIR/journal.db' --log '$TL_DIR/term.log' $*"
-	if tmux -L "$TL_SOCK" has-session 2>/dev/null; then
-		tmux -L "$TL_SOCK" resize-window -t dsp -x "$cols" -y "$rows"
-		tmux -L "$TL_SOCK" respawn-pane -k -t dsp "$cmd"
+	# A second terminal (tl_use) keeps a journal and a log of its own.
+	local own=
+	[ "$TL_TARGET" = dsp ] || own="-$TL_TARGET"
+	local cmd="'$TL_TERM' --endpoint '$TL_ENDPOINT' ${keys:+--keys '$keys'} --journal '$TL_DIR/journal$own.db' --log '$TL_DIR/term$own.log' $*"
+	if tmux -L "$TL_SOCK" has-session -t "=$TL_TARGET" 2>/dev/null; then
+		tmux -L "$TL_SOCK" resize-window -t "$TL_TARGET" -x "$cols" -y "$rows"
+		tmux -L "$TL_SOCK" respawn-pane -k -t "$TL_TARGET" "$cmd"
 	else
-		tmux -L "$TL_SOCK" -f /dev/null new-session -d -s dsp -x "$cols" -y "$rows" "$cmd"
+		tmux -L "$TL_SOCK" -f /dev/null new-session -d -s "$TL_TARGET" -x "$cols" -y "$rows" "$cmd"
 		tmux -L "$TL_SOCK" set-option -g remain-on-exit on >/dev/null
 	fi
+}
+
+# tl_use NAME: drive the terminal in tmux session NAME from here on (tl_term_start opens it;
+# dsp is the first). Two terminals side by side: one asks, the other hears.
+tl_use ()
+{
+	TL_TARGET=$1
 }
 
 # Kill the terminal process hard (as a crash or a pulled battery would).
 tl_term_kill ()
 {
 	local pid
-	pid=$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_pid}')
+	pid=$(tmux -L "$TL_SOCK" display-message -p -t "$TL_TARGET" '#{pane_pid}')
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 	local i=0
-	while [ "$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_dead}')" != 1 ] && [ $i -lt 100 ]; do
+	while [ "$(tmux -L "$TL_SOCK" display-message -p -t "$TL_TARGET" '#{pane_dead}')" != 1 ] && [ $i -lt 100 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -152,7 +163,7 @@ tl_term_kill ()
 
 tl_resize ()
 {
-	tmux -L "$TL_SOCK" resize-window -t dsp -x "$2" -y "$1"
+	tmux -L "$TL_SOCK" resize-window -t "$TL_TARGET" -x "$2" -y "$1"
 }
 
 # Every capture of the screen goes through here, and every one is checked:
@@ -164,9 +175,9 @@ tl_resize ()
 tl_screen ()
 {
 	local out size
-	out=$(tmux -L "$TL_SOCK" capture-pane -p -t dsp 2>/dev/null) || return 1
+	out=$(tmux -L "$TL_SOCK" capture-pane -p -t "$TL_TARGET" 2>/dev/null) || return 1
 	printf '%s\n' "$out"
-	size=$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_width} #{pane_height}' 2>/dev/null)
+	size=$(tmux -L "$TL_SOCK" display-message -p -t "$TL_TARGET" '#{pane_width} #{pane_height}' 2>/dev/null)
 	# perl, as it counts characters (an accented name) where awk counts bytes.
 	printf '%s\n' "$out" | perl -CSD -e '
 		my ($size, $wire, $count) = @ARGV;
@@ -268,7 +279,7 @@ tl_row ()
 # A wedge scan: the whole code in one burst, then Enter.
 tl_scan ()
 {
-	tmux -L "$TL_SOCK" send-keys -t dsp -l "$1" \; send-keys -t dsp Enter
+	tmux -L "$TL_SOCK" send-keys -t "$TL_TARGET" -l "$1" \; send-keys -t "$TL_TARGET" Enter
 }
 
 # Several scans in one burst: codes separated by Enter, as a fast scanner delivers them.
@@ -276,7 +287,7 @@ tl_scan_burst ()
 {
 	local args=() c
 	for c in "$@"; do
-		args+=(send-keys -t dsp -l "$c" \; send-keys -t dsp Enter \;)
+		args+=(send-keys -t "$TL_TARGET" -l "$c" \; send-keys -t "$TL_TARGET" Enter \;)
 	done
 	unset 'args[${#args[@]}-1]'
 	tmux -L "$TL_SOCK" "${args[@]}"
@@ -284,7 +295,7 @@ tl_scan_burst ()
 
 tl_keys ()
 {
-	tmux -L "$TL_SOCK" send-keys -t dsp "$@"
+	tmux -L "$TL_SOCK" send-keys -t "$TL_TARGET" "$@"
 }
 
 # Count in the hub's database (read-only, through the sqlite3 CLI if present, else the hub's own test helper).
@@ -331,7 +342,7 @@ tl_menu_key ()
 tl_main ()
 {
 	local size
-	size=$(tmux -L "$TL_SOCK" display-message -p -t dsp '#{pane_width} #{pane_height}' 2>/dev/null)
+	size=$(tmux -L "$TL_SOCK" display-message -p -t "$TL_TARGET" '#{pane_width} #{pane_height}' 2>/dev/null)
 	tl_screen | perl -CSD -ne 'BEGIN { ($w, $h) = split / /, shift @ARGV }
 		chomp; print ((($w >= 60 && $h >= 12) ? substr ($_, 0, int ($w / 2)) : $_), "\n")' "$size"
 }

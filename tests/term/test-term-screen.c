@@ -3,7 +3,7 @@
  * have (16 x 20 and 8 x 40 handhelds, 24 x 80 bench) and read back as
  * text: every body line is on some page (nothing cut off without paging),
  * the message line is always visible, the field, the keys and the status
- * line keep their places.
+ * line keep their places; the hub's longest print warnings are whole at 16 x 20.
  */
 #include "config.h"
 #include "tests/tap.h"
@@ -227,6 +227,39 @@ main (void)
 	term_screen_resize (s, 16, 20);
 	term_screen_layout (s, &v);
 	ok (screen_row (s, "XX Tiny") > 0, "resized back to 16x20: the message is there");
+
+	/* The hub's longest print sentences (a label printed before the cancel or redirect reached it), as a
+	 * warning at 16x20 with a field and a body: whole on the message line, never cut with '>'. */
+	static const char *const late[] = {
+		"The label for T1000002/1 had already printed at label, so it was not cancelled: take it from there, or "
+		"destroy it if it is not wanted",
+		"The label for T1000002/1 had already printed at label; reprint it to send a copy to fallback \xe2\x80\x94 F4 "
+		"reprint",
+	};
+	for (size_t i = 0; i < sizeof late / sizeof late[0]; i++) {
+		view_fill (&v, 5, late[i]);
+		v.msg = TM_WARN;
+		v.keys[0] = NULL;
+		v.keys[3] = "Reprint";
+		term_screen_layout (s, &v);
+		char *all = term_screen_text (s);
+		/* The rows joined as a reader reads them: a row's end is a space, and blanks count as one. */
+		char squeezed[4096];
+		size_t o = 0;
+		for (const char *c = all; *c && o + 1 < sizeof squeezed; c++) {
+			char ch = *c == '\n' ? ' ' : *c;
+			if (!(ch == ' ' && o > 0 && squeezed[o - 1] == ' '))
+				squeezed[o++] = ch;
+		}
+		squeezed[o] = '\0';
+		char want[256];
+		snprintf (want, sizeof want, "!! %s", late[i]);
+		ok (strstr (squeezed, want) != NULL && strstr (all, ">\n") == NULL, "16x20: the late print's warning %zu whole",
+		    i + 1);
+		if (strstr (squeezed, want) == NULL)
+			diag ("%s", all);
+		free (all);
+	}
 
 	/* UTF-8 counted by characters; control bytes keep their column. */
 	term_screen_clear (s);
