@@ -53,6 +53,12 @@ int flow_carrier_quote (struct hub_req *req);
  * parameter at 8 or 9; flow_print_bind_asked binds them (terminal, badge). */
 #define FLOW_PRINT_ASKED "asked_terminal = ?8, asked_by = ?9, "
 void flow_print_bind_asked (struct hub_req *req, db_stmt_t *st);
+/* The status a cancel leaves a job in, as an UPDATE's value: "cancelling" wherever CUPS has it or may have it
+ * (a CUPS job, or sent under a name and not yet answered: the spooler cancels it there, or looks for it by
+ * name first), else "cancelled". A job marked cancelled while CUPS holds it would print all the same. */
+#define FLOW_PRINT_CANCEL_STATUS \
+	"CASE WHEN coalesce (cups_job, 0) > 0 AND status NOT IN ('failed') THEN 'cancelling'" \
+	" WHEN status = 'submitting' AND coalesce (ident, '') <> '' THEN 'cancelling' ELSE 'cancelled' END"
 /* A copy that replaces the job kept unprinted: it stays kept's terminal's, asked for by req's (when another). */
 int flow_print_copy_owner (struct hub_req *req, int64_t kept, int64_t copy);
 /* flow-print.c: commands "reprint", "redirect", "print-cancel", "print-jobs", "ticket". */

@@ -513,8 +513,7 @@ flow_super_job_cancel (struct hub_req *req)
 	}
 	db_stmt_t *st = db_prepare (req->db,
 	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "updated_at = ?2, error = 'cancelled by ' || ?3,"
-	    " status = CASE WHEN coalesce (cups_job, 0) > 0 AND status NOT IN ('failed') THEN 'cancelling'"
-	    "  ELSE 'cancelled' END WHERE id = ?1");
+	    " status = " FLOW_PRINT_CANCEL_STATUS " WHERE id = ?1");
 	db_bind_int (st, 1, j.id);
 	db_bind_int (st, 2, req->now_ms);
 	db_bind_text (st, 3, req->operator_badge);
