@@ -17,7 +17,8 @@ RUNS=${RUNS:-3}
 SECS=${SECS:-3}
 COUNTS=${COUNTS:-"1 16 256 1000"}
 tmp=$(mktemp -d)
-port=$((20000 + $$ % 20000))
+. "$S/bench/port.sh"
+port=$(bench_port)
 ep="tcp://127.0.0.1:$port"
 spid=""
 stop_server() {

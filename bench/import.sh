@@ -24,7 +24,8 @@ INBOX_ORDERS=${INBOX_ORDERS:-100000}
 LOAD_SECS=${LOAD_SECS:-5}
 TERMS=${TERMS:-256}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-import.XXXXXX")
-port=$((45000 + $$ % 15000))
+. "$S/bench/port.sh"
+port=$(bench_port)
 ep="tcp://127.0.0.1:$port"
 spid=""
 stop_hub() { if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; spid=""; fi; }

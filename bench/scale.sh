@@ -14,7 +14,8 @@ SCANS=${SCANS:-5000000}
 PARCELS=${PARCELS:-10000}
 N=${N:-2000}
 tmp=$(mktemp -d)
-port=$((40000 + $$ % 20000))
+. "$S/bench/port.sh"
+port=$(bench_port)
 ep="tcp://127.0.0.1:$port"
 spid=""
 stop_hub() { if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; spid=""; fi; }
