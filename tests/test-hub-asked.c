@@ -18,9 +18,10 @@
  * reprinting its own kept label hears each once, the supervisor nothing.
  * Rows an older hub left (a redirect and a cancel with no CUPS job and no
  * identity), written beside the running hub: both hear what became of
- * each, once. A label cancelled from the print queue while CUPS holds it
- * under a name the hub has not yet matched to a CUPS job is looked for and
- * cancelled in CUPS, and never prints. A label nobody redirected or cancelled is told to its
+ * each, once. A label cancelled, and one moved, from the print queue
+ * while CUPS holds it under a name the hub has not yet matched to a CUPS
+ * job: each is looked for and cancelled or moved in CUPS, and prints only
+ * where it was sent. A label nobody redirected or cancelled is told to its
  * bench alone, as before.
  */
 #include "config.h"
@@ -154,6 +155,70 @@ told_saying (struct fl_term *t, const char *want, const char *code, const char *
 	return NULL;
 }
 
+/*
+ * The label of ref cancelled (or moved to the fallback) from the print queue while CUPS holds it and the hub
+ * does not yet know its CUPS number: the hub killed once CUPS took it (the bench printer off), cupsd stopped
+ * while the hub starts again. The spooler looks for it by name and cancels or moves it in CUPS; marked
+ * cancelled outright it would print once the printer is back, and a redirect refused until the job is
+ * "submitted" would wait as long as CUPS is out of reach.
+ */
+static void
+held_in_cups (struct testlib_hub *hub, struct fl_term *packer, struct fl_term *lead, const char *ref, bool redirect)
+{
+	char code[32];
+	snprintf (code, sizeof code, "%s/1", ref);
+	ok (print_test_printer ("label", false), "the bench printer is switched off");
+	int labels = print_test_count ("label"), fallback = print_test_count ("fallback");
+	is_int (testlib_hub_stop (hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
+	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
+	int started = testlib_hub_restart (hub);
+	unsetenv ("DSP_HUB_CRASH_AT");
+	ok (started == 0, "hub started, to die at submit-taken");
+	hp_send_pack (packer, ref);
+	ok (hp_hub_died (hub), "%s: the hub killed itself once CUPS had the label", ref);
+	pid_t cupsd = hp_cupsd_pid ();
+	ok (cupsd > 0 && kill (cupsd, SIGSTOP) == 0, "cupsd stopped with SIGSTOP");
+	ok (testlib_hub_restart (hub) == 0, "the hub starts again");
+	long long held = job_of (hub, ref);
+	is_int (hp_sql_int (hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'submitting'"
+	                         " AND coalesce (cups_job, 0) = 0 AND coalesce (ident, '') <> ''", held),
+	    1, "its job is submitting under a name, with no CUPS number");
+	proto_msg_t *r = fl_cmd (packer, "print-jobs", NULL);
+	is_int (testlib_status (r), PROTO_OK, "the bench lists its print jobs: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	char *job = xasprintf ("%lld", held);
+	r = redirect ? fl_cmd (lead, "job-redirect", "job", job, "printer", "fallback", NULL)
+	             : fl_cmd (lead, "job-cancel", "job", job, NULL);
+	is_int (testlib_status (r), PROTO_OK, "the supervisor %s job %s from the queue: %s",
+	    redirect ? "moves" : "cancels", job, testlib_text (r));
+	proto_msg_destroy (&r);
+	free (job);
+	is_int (hp_sql_int (hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = '%s'", held,
+	            redirect ? "redirect" : "cancelling"),
+	    1, "  it is being %s (CUPS may hold it), %s", redirect ? "moved" : "cancelled",
+	    redirect ? "not sent anew" : "not cancelled outright");
+	ok (kill (cupsd, SIGCONT) == 0, "cupsd goes on (SIGCONT)");
+	const char *final = redirect ? "printed" : "cancelled", *text;
+	proto_msg_t *ev = told (lead, final, code, &text);
+	ok (ev != NULL, "the supervisor is told it is %s: %s", final, text);
+	proto_msg_destroy (&ev);
+	ev = told (packer, final, code, &text);
+	ok (ev != NULL, "and the bench: %s", text);
+	proto_msg_destroy (&ev);
+	is_int (hp_sql_int (hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = '%s'"
+	                         " AND coalesce (cups_job, 0) > 0 AND printer = '%s'", held, final,
+	            redirect ? "fallback" : "label"),
+	    1, "the job is %s, with the CUPS job it was found as", final);
+	ok (hp_cups_idle ("label"), "CUPS holds no job for the bench printer");
+	if (redirect)
+		ok (print_test_wait_count ("fallback", fallback + 1), "the label came out of the fallback printer");
+	ok (print_test_printer ("label", true), "the bench printer is switched on");
+	usleep (1500 * 1000);
+	is_int (print_test_count ("label"), labels, "nothing came out of it: the label did not print there");
+	is_int (print_test_count ("fallback"), fallback + redirect, "  and the fallback printed it %s", redirect ? "once"
+	    : "not at all");
+}
+
 int
 main (void)
 {
@@ -165,14 +230,14 @@ main (void)
 	struct testlib_hub hub;
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's printers configured"))
 		return tap_done ();
-	char *csv = hp_orders_csv ("A", 15);
-	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0015 imported");
+	char *csv = hp_orders_csv ("A", 16);
+	ok (hp_import (&hub, "asked.csv", csv) == 0, "orders A0001..A0016 imported");
 	free (csv);
 	struct fl_term packer = { 0 }, lead = { 0 }, bench2 = { 0 };
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	fl_term_open (&lead, hub.endpoint, "office-term", "office", "B3001", "3333");
 	fl_term_open (&bench2, hub.endpoint, "bench-2-term", "bench-2", "B9001", "9999");
-	for (int i = 1; i <= 15; i++)
+	for (int i = 1; i <= 16; i++)
 		ok (hp_ready (&packer, "A", i) == 0, "A%04d received and located", i);
 	const char *text;
 	proto_msg_t *ev, *r;
@@ -493,49 +558,10 @@ main (void)
 	is_int (print_test_count ("label"), labels, "and nothing more came out of the bench printer");
 	is_int (print_test_count ("fallback"), fallback + 1, "  nor a second copy at the fallback");
 
-	/* 10. Cancelled from the print queue while CUPS holds it and the hub does not yet know its CUPS number (the
-	 * hub killed once CUPS took it, cupsd stopped while it starts again): the spooler looks for it by name and
-	 * cancels it in CUPS; marked cancelled outright, it would print once the printer is back. */
-	ok (print_test_printer ("label", false), "the bench printer is switched off");
-	labels = print_test_count ("label");
-	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
-	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
-	started = testlib_hub_restart (&hub);
-	unsetenv ("DSP_HUB_CRASH_AT");
-	ok (started == 0, "hub started, to die at submit-taken");
-	hp_send_pack (&packer, "A0015");
-	ok (hp_hub_died (&hub), "A0015: the hub killed itself once CUPS had the label");
-	cupsd = hp_cupsd_pid ();
-	ok (cupsd > 0 && kill (cupsd, SIGSTOP) == 0, "cupsd stopped with SIGSTOP");
-	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
-	long long held = job_of (&hub, "A0015");
-	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'submitting'"
-	                          " AND coalesce (cups_job, 0) = 0 AND coalesce (ident, '') <> ''", held),
-	    1, "its job is submitting under a name, with no CUPS number");
-	r = fl_cmd (&packer, "print-jobs", NULL);
-	is_int (testlib_status (r), PROTO_OK, "the bench lists its print jobs: %s", testlib_text (r));
-	proto_msg_destroy (&r);
-	job = xasprintf ("%lld", held);
-	r = fl_cmd (&lead, "job-cancel", "job", job, NULL);
-	is_int (testlib_status (r), PROTO_OK, "the supervisor cancels job %s from the queue: %s", job, testlib_text (r));
-	proto_msg_destroy (&r);
-	free (job);
-	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelling'", held), 1,
-	    "  it is being cancelled (CUPS may hold it), not cancelled outright");
-	ok (kill (cupsd, SIGCONT) == 0, "cupsd goes on (SIGCONT)");
-	ev = told (&lead, "cancelled", "A0015/1", &text);
-	ok (ev != NULL, "the supervisor is told it is cancelled: %s", text);
-	proto_msg_destroy (&ev);
-	ev = told (&packer, "cancelled", "A0015/1", &text);
-	ok (ev != NULL, "and the bench: %s", text);
-	proto_msg_destroy (&ev);
-	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
-	                          " AND coalesce (cups_job, 0) > 0", held),
-	    1, "the job is cancelled, with the CUPS job it was found as");
-	ok (hp_cups_idle ("label"), "CUPS holds no job for the bench printer");
-	ok (print_test_printer ("label", true), "the bench printer is switched on");
-	usleep (1500 * 1000);
-	is_int (print_test_count ("label"), labels, "nothing came out of it: the cancelled label never printed");
+	/* 10. Cancelled, then another moved, from the print queue while CUPS holds it and the hub does not yet know
+	 * its CUPS number. */
+	held_in_cups (&hub, &packer, &lead, "A0015", false);
+	held_in_cups (&hub, &packer, &lead, "A0016", true);
 
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&packer.c);

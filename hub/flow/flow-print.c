@@ -161,10 +161,7 @@ flow_print_redirect (struct hub_req *req)
 	}
 	db_stmt_t *st = db_prepare (req->db,
 	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "printer = ?2, error = NULL, updated_at = ?3,"
-	    " status = CASE WHEN coalesce(cups_job, 0) > 0 AND status IN ('submitted', 'offline') THEN 'redirect'"
-	    /* Being sent, CUPS may have it under its identity: the spooler looks for it before it sends it anew. */
-	    "  WHEN status = 'submitting' AND coalesce(ident, '') <> '' THEN 'redirect'"
-	    "  ELSE 'queued' END WHERE id = ?1");
+	    " status = " FLOW_PRINT_REDIRECT_STATUS " WHERE id = ?1");
 	db_bind_int (st, 1, last);
 	db_bind_text (st, 2, printer);
 	db_bind_int (st, 3, req->now_ms);

@@ -56,6 +56,11 @@ void flow_print_bind_asked (struct hub_req *req, db_stmt_t *st);
 /* The status a cancel leaves a job in, as an UPDATE's value: "cancelling" wherever CUPS has it or may have it
  * (a CUPS job, or sent under a name and not yet answered: the spooler cancels it there, or looks for it by
  * name first), else "cancelled". A job marked cancelled while CUPS holds it would print all the same. */
+/* And the status a redirect leaves it in: "redirect" wherever CUPS has it or may have it (the spooler moves it
+ * there, or looks for it by name first), else "queued", to be sent anew. */
+#define FLOW_PRINT_REDIRECT_STATUS \
+	"CASE WHEN coalesce (cups_job, 0) > 0 AND status IN ('submitted', 'offline') THEN 'redirect'" \
+	" WHEN status = 'submitting' AND coalesce (ident, '') <> '' THEN 'redirect' ELSE 'queued' END"
 #define FLOW_PRINT_CANCEL_STATUS \
 	"CASE WHEN coalesce (cups_job, 0) > 0 AND status NOT IN ('failed') THEN 'cancelling'" \
 	" WHEN status = 'submitting' AND coalesce (ident, '') <> '' THEN 'cancelling' ELSE 'cancelled' END"

@@ -474,18 +474,19 @@ flow_super_job_redirect (struct hub_req *req)
 		    (long long) j.id);
 		return 0;
 	}
-	if (flow_super_job_moving (j.state)) {
+	/* Being moved or cancelled in CUPS right now: sent anew from here it could print twice. Being sent is no
+	 * reason to wait (after a restart with CUPS out of reach it may last): the spooler looks for it by name. */
+	if (j.state == JOB_REDIRECT || j.state == JOB_CANCELLING) {
 		hub_reply (req, PROTO_REFUSED, PR_CONFLICT, "Job %lld is %s right now. Try again in a moment", (long long) j.id,
 		    hub_state_job_name (j.state));
 		return 0;
 	}
 	if (!flow_super_printer_fits (req, printer, j.format))
 		return 0;
-	/* In CUPS already: moved there by the spooler; else sent anew to the printer. */
+	/* In CUPS already, or perhaps: moved there by the spooler; else sent anew to the printer. */
 	db_stmt_t *st = db_prepare (req->db,
 	    "UPDATE label_jobs SET " FLOW_PRINT_ASKED "printer = ?2, error = NULL, updated_at = ?3,"
-	    " status = CASE WHEN coalesce (cups_job, 0) > 0 AND status IN ('submitted', 'offline') THEN 'redirect'"
-	    "  ELSE 'queued' END WHERE id = ?1");
+	    " status = " FLOW_PRINT_REDIRECT_STATUS " WHERE id = ?1");
 	db_bind_int (st, 1, j.id);
 	db_bind_text (st, 2, printer);
 	db_bind_int (st, 3, req->now_ms);
