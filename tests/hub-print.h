@@ -246,6 +246,20 @@ hp_hub_died (struct testlib_hub *hub)
 	return false;
 }
 
+/* The hub started again to die at submit-taken (once CUPS has the label, before it records CUPS's job
+ * number), and the pack of ref sent to it: TAP points say each step; the hub has died when the last passes. */
+static inline void
+hp_pack_killed_at_taken (struct testlib_hub *hub, struct fl_term *packer, const char *ref)
+{
+	is_int (testlib_hub_stop (hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
+	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
+	int started = testlib_hub_restart (hub);
+	unsetenv ("DSP_HUB_CRASH_AT");
+	ok (started == 0, "hub started, to die at submit-taken");
+	hp_send_pack (packer, ref);
+	ok (hp_hub_died (hub), "%s: the hub killed itself once CUPS had the label", ref);
+}
+
 /* What zbarimg reads from job n the fake printer behind queue saved (every symbol, one a line); caller frees. */
 static inline char *
 hp_decode (const char *queue, int n)

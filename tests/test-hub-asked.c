@@ -169,13 +169,7 @@ held_in_cups (struct testlib_hub *hub, struct fl_term *packer, struct fl_term *l
 	snprintf (code, sizeof code, "%s/1", ref);
 	ok (print_test_printer ("label", false), "the bench printer is switched off");
 	int labels = print_test_count ("label"), fallback = print_test_count ("fallback");
-	is_int (testlib_hub_stop (hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
-	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
-	int started = testlib_hub_restart (hub);
-	unsetenv ("DSP_HUB_CRASH_AT");
-	ok (started == 0, "hub started, to die at submit-taken");
-	hp_send_pack (packer, ref);
-	ok (hp_hub_died (hub), "%s: the hub killed itself once CUPS had the label", ref);
+	hp_pack_killed_at_taken (hub, packer, ref);
 	pid_t cupsd = hp_cupsd_pid ();
 	ok (cupsd > 0 && kill (cupsd, SIGSTOP) == 0, "cupsd stopped with SIGSTOP");
 	ok (testlib_hub_restart (hub) == 0, "the hub starts again");
@@ -395,13 +389,7 @@ main (void)
 	/* 7. Printed by CUPS while no hub ran, then moved by the supervisor: both are told it had already printed. */
 	int labels = print_test_count ("label");
 	fallback = print_test_count ("fallback");
-	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
-	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
-	int started = testlib_hub_restart (&hub);
-	unsetenv ("DSP_HUB_CRASH_AT");
-	ok (started == 0, "hub started, to die at submit-taken");
-	hp_send_pack (&packer, "A0005");
-	ok (hp_hub_died (&hub), "A0005: the hub killed itself once CUPS had the label");
+	hp_pack_killed_at_taken (&hub, &packer, "A0005");
 	ok (print_test_wait_count ("label", labels + 1), "with no hub running, the label came out of the bench printer");
 	ok (hp_cups_idle ("label"), "and CUPS has finished the job");
 	pid_t cupsd = hp_cupsd_pid ();

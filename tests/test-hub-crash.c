@@ -46,13 +46,7 @@ static void
 taken_then_stopped (struct testlib_hub *hub, struct fl_term *packer, const char *ref, bool printed, int labels,
     const char *crash_at, pid_t *cupsd)
 {
-	is_int (testlib_hub_stop (hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=submit-taken");
-	setenv ("DSP_HUB_CRASH_AT", "submit-taken", 1);
-	int started = testlib_hub_restart (hub);
-	unsetenv ("DSP_HUB_CRASH_AT");
-	ok (started == 0, "hub started, to die at submit-taken");
-	hp_send_pack (packer, ref);
-	ok (hp_hub_died (hub), "%s: the hub killed itself once CUPS had the label", ref);
+	hp_pack_killed_at_taken (hub, packer, ref);
 	if (printed) {
 		ok (print_test_wait_count ("label", labels), "  with no hub running, the label came out of the bench printer");
 		ok (hp_cups_idle ("label"), "  and CUPS has finished the job");

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "tests/tap.h"
 #include "labels/label.h"
+#include "util.h"
 
 #include <jansson.h>
 #include <malloc.h>
@@ -114,14 +115,6 @@ test_heap_settled (void)
 	return last;
 }
 
-static double
-test_heap_now (void)
-{
-	struct timespec ts;
-	clock_gettime (CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 static int
 test_heap_load (struct test_heap_carrier *c, const char *name, char **cause)
 {
@@ -186,9 +179,9 @@ test_heap_thread (void *arg)
 		if (!have && test_heap_load (&cs[ncs++], test_heap_rows[i].carrier, &run->error) != 0)
 			break;
 	}
-	double t0 = test_heap_now ();
+	int64_t t0 = util_mono_ms ();
 	while (run->error == NULL && run->rounds_done < run->rounds) {
-		if (test_heap_now () - t0 > TEST_HEAP_SECONDS) {
+		if (util_mono_ms () - t0 > TEST_HEAP_SECONDS * 1000) {
 			if (asprintf (&run->error, "%d rounds took over %d s", run->rounds_done, TEST_HEAP_SECONDS) < 0)
 				abort ();
 			break;
