@@ -18,6 +18,7 @@ SECS=${SECS:-3}
 COUNTS=${COUNTS:-"1 16 256 1000"}
 tmp=$(mktemp -d)
 . "$S/bench/port.sh"
+. "$S/bench/db-copy.sh"
 port=$(bench_port)
 ep="tcp://127.0.0.1:$port"
 spid=""
@@ -85,9 +86,9 @@ start_server() { # kind
 	case "$1" in
 	echo) "$B/bench/bench-hub" echo "$ep" & ;;
 	naive) "$B/bench/bench-hub" naive "$ep" "$tmp/naive.db" & ;;
-	hub) cp "$tmp/hub-template.db" "$tmp/run.db"
+	hub) bench_db_copy "$tmp/hub-template.db" "$tmp/run.db"
 	     "$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s log.level=error -s security.curve=no 2>>"$tmp/hub.log" & ;;
-	print) cp "$tmp/hub-template.db" "$tmp/run.db"
+	print) bench_db_copy "$tmp/hub-template.db" "$tmp/run.db"
 	     "$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s log.level=error -s security.curve=no \
 	         -s "printer.server=$DSP_CUPS_SOCKET" -s printer.bench.label=label 2>>"$tmp/hub.log" & ;;
 	esac

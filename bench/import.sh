@@ -25,6 +25,7 @@ LOAD_SECS=${LOAD_SECS:-5}
 TERMS=${TERMS:-256}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-import.XXXXXX")
 . "$S/bench/port.sh"
+. "$S/bench/db-copy.sh"
 port=$(bench_port)
 ep="tcp://127.0.0.1:$port"
 spid=""
@@ -120,7 +121,7 @@ gen "$INBOX_ORDERS" N "$tmp/inbox-file.csv"
 load_run() { # with_import(0/1) -> "p50 p99 p999 import_ms"
 	rm -rf "$tmp/run.db"* "$tmp/inbox"
 	mkdir -p "$tmp/inbox"
-	cp "$tmp/template.db" "$tmp/run.db"
+	bench_db_copy "$tmp/template.db" "$tmp/run.db"
 	: >"$tmp/hub.log"
 	"$B/hub/despatch-hub" -e "$ep" -d "$tmp/run.db" -s security.curve=no -s "hub.inbox=$tmp/inbox" \
 		2>>"$tmp/hub.log" &

@@ -15,6 +15,7 @@ PARCELS=${PARCELS:-10000}
 N=${N:-2000}
 tmp=$(mktemp -d)
 . "$S/bench/port.sh"
+. "$S/bench/db-copy.sh"
 port=$(bench_port)
 ep="tcp://127.0.0.1:$port"
 spid=""
@@ -83,7 +84,7 @@ run_set() { # db label
 	p99s="" p50s="" enq="" close=""
 	r=0
 	while [ $r -lt "$RUNS" ]; do
-		cp "$1" "$tmp/run.db"
+		bench_db_copy "$1" "$tmp/run.db"
 		start_hub "$tmp/run.db"
 		# receive orders not yet received: a different slice each run
 		line=$("$B/bench/bench-hub" scan1 "$ep" scale-1 receive "SC" "$N")

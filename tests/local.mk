@@ -38,7 +38,7 @@ noinst_PROGRAMS += bench/bench-hub
 bench_bench_hub_SOURCES = bench/bench-hub.c
 bench_bench_hub_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 bench_bench_hub_LDADD = $(COMMON_LIBS)
-EXTRA_DIST += bench/run bench/port.sh bench/hub.sh bench/scale.sh bench/labels.sh bench/printers.sh
+EXTRA_DIST += bench/run bench/port.sh bench/db-copy.sh bench/hub.sh bench/scale.sh bench/labels.sh bench/printers.sh
 bench: all
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' $(SHELL) $(abs_top_srcdir)/bench/run
 .PHONY: bench
