@@ -243,6 +243,12 @@ main (void)
 	is_int (testlib_status (r), PROTO_OK, "a despatch ticket is asked for at desk-1: %s", testlib_text (r));
 	proto_msg_destroy (&r);
 	ok (print_test_wait_count ("fallback", before + 1), "the ticket came out of the desk's printer");
+	/* Its EVENT names the paper: a ticket has no parcel, and no label to scan onto one. */
+	ev = hp_wait_event_for (&lead, "printed", "P1000003");
+	const char *told = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
+	ok (told && strstr (told, "Despatch ticket P1000003 printed on fallback") && !strstr (told, "Label for")
+	    && !strstr (told, "Scan it"), "the desk hears the ticket printed, by its name: %s", told ? told : "(none)");
+	proto_msg_destroy (&ev);
 	char *job = xasprintf ("%s/out/fallback/job-%04d.zpl", print_test_self.dir, before + 1);
 	char *cmd = xasprintf ("'%s/tests/labels/zpl-decode' '%s' '%s.pbm' && zbarimg -q --raw '%s.pbm' 2>/dev/null",
 	    getenv ("top_builddir"), job, job, job);
@@ -258,11 +264,35 @@ main (void)
 	r = fl_scan (&packer, "receive", decoded, NULL);
 	is_int (testlib_status (r), PROTO_OK, "and receiving it in despatch takes the order in: %s", testlib_text (r));
 	proto_msg_destroy (&r);
+	/* 5b. A ticket asked for while cupsd does not answer: kept, and told to be, by its name; once cupsd
+	 * answers again it prints once and is told printed, by its name. */
+	int had = print_test_count ("fallback"); /* the first ticket and the picture read back from it */
+	pid_t cupsd = hp_cupsd_pid ();
+	ok (cupsd > 0 && kill (cupsd, SIGSTOP) == 0, "cupsd is stopped (SIGSTOP)");
+	r = fl_cmd (&lead, "ticket", "order", "P1000003", "station", "desk-1", NULL);
+	is_int (testlib_status (r), PROTO_OK, "a second ticket is asked for: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ev = hp_wait_event_for (&lead, "offline", "P1000003");
+	told = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
+	ok (told && strstr (told, "despatch ticket P1000003 kept") && !strstr (told, "label"),
+	    "the desk hears the ticket is kept, by its name: %s", told ? told : "(none)");
+	proto_msg_destroy (&ev);
+	ok (cupsd > 0 && kill (cupsd, SIGCONT) == 0, "cupsd goes on (SIGCONT)");
+	ev = hp_wait_event_for (&lead, "printed", "P1000003");
+	told = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
+	ok (told && strstr (told, "Despatch ticket P1000003 printed on fallback") && !strstr (told, "Label for"),
+	    "and then that it printed, by its name: %s", told ? told : "(none)");
+	proto_msg_destroy (&ev);
+	ok (print_test_wait_count ("fallback", had + 1), "the second ticket came out of the desk's printer");
+	is_int (print_test_count ("fallback"), had + 1, "once");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE kind = '%s' AND status = 'printed'", "ticket"), 2,
+	    "both tickets are recorded printed");
+
 	r = fl_cmd (&lead, "ticket", "order", "NOPE-1", NULL);
 	is_int (testlib_reason (r), PR_UNKNOWN_BARCODE, "a ticket for an unknown order refused: %s", testlib_text (r));
 	proto_msg_destroy (&r);
-	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s' AND order_ref = 'P1000003'", "ticket"), 1,
-	    "the ticket is audited");
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM events WHERE action = '%s' AND order_ref = 'P1000003'", "ticket"), 2,
+	    "each ticket is audited");
 
 	r = fl_cmd (&packer, "redirect", "parcel", "NO-SUCH/1", "printer", "fallback", NULL);
 	is_int (testlib_reason (r), PR_UNKNOWN_BARCODE, "redirect of an unknown parcel refused: %s", testlib_text (r));

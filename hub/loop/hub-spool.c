@@ -120,6 +120,7 @@ struct hub_spool_job {
 	int cups_job;
 	char format[8];     /* "zpl" (label printer) or "pdf" (document printer) */
 	bool had_error;     /* an error is on record since it last went well */
+	bool of_parcel;     /* a parcel's (its label, a customs paper), not an order's (a ticket) or a close-out's */
 	int64_t updated_at;
 };
 
@@ -130,12 +131,23 @@ hub_spool_role (const struct hub_spool_job *j)
 	return strcmp (j->format, "pdf") == 0 ? PRINT_ROLE_DOCUMENT : PRINT_ROLE_LABEL;
 }
 
-/* What the job is, to begin a sentence: "Label for K0007/1" (label, the words for a label), or a paper's title. */
+/* A parcel's label, not a paper: a customs paper or receipt (PDF) or a despatch ticket (an order's, no parcel). */
+static bool
+hub_spool_is_label (const struct hub_spool_job *j)
+{
+	return strcmp (j->format, "pdf") != 0 && j->of_parcel;
+}
+
+/* What the job is, for a sentence: "Label for K0007/1" (label, the words for a label), or a paper's title. */
 static const char *
 hub_spool_what (const struct hub_spool_job *j, const char *label, char *out, size_t n)
 {
-	if (strcmp (j->format, "pdf") == 0)
+	if (!hub_spool_is_label (j)) {
 		util_strlcpy (out, j->title, n);
+		/* A title begins a sentence as the words for a label would ("despatch ticket ..." after "Label for"). */
+		if (*label >= 'A' && *label <= 'Z' && *out >= 'a' && *out <= 'z')
+			*out = (char) (*out - 'a' + 'A');
+	}
 	else
 		snprintf (out, n, "%s %s", label, j->parcel);
 	return out;
@@ -250,7 +262,7 @@ hub_spool_set (db_t *db, int64_t id, enum hub_job_state state, const char *print
 	"SELECT j.id, coalesce(j.terminal, ''), coalesce(j.station, ''), coalesce(j.printer, ''), j.title, j.status," \
 	" coalesce(p.code, j.order_ref, 'manifest ' || j.manifest_id), coalesce(j.cups_job, 0), j.format," \
 	" j.error IS NOT NULL, coalesce(j.updated_at, j.created_at), coalesce(j.ident, '')," \
-	" coalesce(j.asked_terminal, ''), coalesce(j.asked_by, '')" \
+	" coalesce(j.asked_terminal, ''), coalesce(j.asked_by, ''), j.parcel_id IS NOT NULL" \
 	" FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
 
 static void
@@ -270,6 +282,7 @@ hub_spool_row (db_stmt_t *st, struct hub_spool_job *j)
 	util_strlcpy (j->ident, db_col_text (st, 11), sizeof j->ident);
 	util_strlcpy (j->asker, db_col_text (st, 12), sizeof j->asker);
 	util_strlcpy (j->asked_by, db_col_text (st, 13), sizeof j->asked_by);
+	j->of_parcel = db_col_int (st, 14) != 0;
 }
 
 static bool
@@ -455,8 +468,10 @@ hub_spool_committed (hub_spool_t *self, bool committed)
 		struct hub_spool_job *j = &self->marked[i];
 		struct work_print_job *w = hub_spool_document (self, j);
 		if (w == NULL) {
+			char what[PRINT_TEXT_MAX + 64];
 			hub_spool_set (self->db, j->id, JOB_FAILED, NULL, 0, "nothing was drawn for this job", JOB_SUBMITTING);
-			hub_spool_notify (self, j, "failed", "Nothing was drawn for %s: reprint it", j->parcel);
+			hub_spool_notify (self, j, "failed", "Nothing was drawn for %s: reprint it",
+			    hub_spool_what (j, "the label for", what, sizeof what));
 			continue;
 		}
 		hub_spool_send (self, w, JOB_SUBMITTING);
@@ -504,16 +519,19 @@ hub_spool_on_submit (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 		if (db_step (st) != DB_DONE)
 			log_error ("label job %lld: CUPS job %d not recorded: %s", (long long) j->id, w->cups_job, db_errmsg (db));
 		db_reset (st);
+		char what[PRINT_TEXT_MAX + 64];
 		if (j->had_error)
-			hub_spool_notify (self, j, "printing", "Printer %s took the label for %s", j->printer, j->parcel);
+			hub_spool_notify (self, j, "printing", "Printer %s took %s", j->printer,
+			    hub_spool_what (j, "the label for", what, sizeof what));
 		return;
 	}
 	const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 	if (w->rc == WORK_PRINT_REFUSED) {
 		/* Never sent, and sending it again would not help: kept for a reprint once it is put right. */
 		hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, w->cause, JOB_SUBMITTING);
-		hub_spool_notify (self, j, "failed", "Label for %s not sent to %s: %s. Reprint it once that is put right",
-		    j->parcel, j->printer, w->cause);
+		char what[PRINT_TEXT_MAX + 64];
+		hub_spool_notify (self, j, "failed", "%s not sent to %s: %s. Reprint it once that is put right",
+		    hub_spool_what (j, "Label for", what, sizeof what), j->printer, w->cause);
 		return;
 	}
 	bool told = j->had_error;
@@ -532,8 +550,8 @@ hub_spool_on_submit (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 	}
 	hub_spool_cups_failed (self);
 	if (!told)
-		hub_spool_notify (self, j, "offline", "Printer %s not taking jobs: label kept.%s%s%s", j->printer,
-		    fb ? " Reprint at " : "", fb ? fb : "", fb ? "?" : " It prints when the printer is back");
+		hub_spool_notify (self, j, "offline", "Printer %s not taking jobs: %s kept.%s%s%s", j->printer,
+		    hub_spool_is_label (j) ? "label" : j->title, fb ? " Reprint at " : "", fb ? fb : "", fb ? "?" : " It prints when the printer is back");
 }
 
 /* --- find again -------------------------------------------------------------- */
@@ -578,8 +596,9 @@ hub_spool_on_find_moved (hub_spool_t *self, struct work_print_job *w, struct hub
 		char *why = xasprintf ("it may have printed on its first printer: %s",
 		    w->cause ? w->cause : "CUPS has forgotten jobs since");
 		hub_spool_set (self->db, j->id, redirect ? JOB_FAILED : JOB_CANCELLED, NULL, 0, why, j->state);
-		hub_spool_notify (self, j, redirect ? "failed" : "cancelled", "Cannot tell whether the label for %s printed (%s)."
-		    " Check the printers; reprint it if it did not", j->parcel, why);
+		char what[PRINT_TEXT_MAX + 64];
+		hub_spool_notify (self, j, redirect ? "failed" : "cancelled", "Cannot tell whether %s printed (%s)."
+		    " Check the printers; reprint it if it did not", hub_spool_what (j, "the label for", what, sizeof what), why);
 		free (why);
 		break;
 	}
@@ -621,8 +640,9 @@ hub_spool_on_find (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 	default: {
 		char *why = xasprintf ("it may have printed: %s", w->cause ? w->cause : "CUPS has forgotten jobs since");
 		hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why, JOB_SUBMITTING);
-		hub_spool_notify (self, j, "failed", "Cannot tell whether the label for %s printed on %s (%s). Check the "
-		    "printer; reprint it if it did not", j->parcel, j->printer, why);
+		char what[PRINT_TEXT_MAX + 64];
+		hub_spool_notify (self, j, "failed", "Cannot tell whether %s printed on %s (%s). Check the "
+		    "printer; reprint it if it did not", hub_spool_what (j, "the label for", what, sizeof what), j->printer, why);
 		free (why);
 		break;
 	}
@@ -652,7 +672,8 @@ hub_spool_printed_first (hub_spool_t *self, struct work_print_job *w, struct hub
 	if (at)
 		util_strlcpy (j->printer, at, sizeof j->printer);
 	const char *where = at ? at : redirect ? "its first printer" : j->printer;
-	char *what = strcmp (j->format, "pdf") == 0 ? xstrdup (j->title) : xasprintf ("The label for %s", j->parcel);
+	char title[PRINT_TEXT_MAX + 64];
+	char *what = xstrdup (hub_spool_what (j, "The label for", title, sizeof title));
 	char *text;
 	if (redirect)
 		text = xasprintf ("%s had already printed at %s; reprint it to send a copy to %s", what, where, asked);
@@ -758,6 +779,7 @@ static void
 hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool_job *j, enum hub_job_state sent)
 {
 	db_t *db = self->db;
+	char what[PRINT_TEXT_MAX + 64];
 	if (w->rc == WORK_PRINT_NO && w->left == WORK_PRINT_LEFT_GONE) {
 		/* Not a CUPS that fails (no backing off): one that forgot the job, its queue deleted or its history
 		 * cleared. Whether it printed cannot be told, so it is not sent again: a person looks and reprints. */
@@ -765,8 +787,8 @@ hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 		    "have printed", (long long) j->cups_job);
 		log_warn ("label job %lld: %s", (long long) j->id, why);
 		if (hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why, sent))
-			hub_spool_notify (self, j, "failed", "Label for %s: CUPS no longer has its job. Look at %s, and reprint "
-			    "it if it did not come out", j->parcel, j->printer);
+			hub_spool_notify (self, j, "failed", "%s: CUPS no longer has its job. Look at %s, and reprint "
+			    "it if it did not come out", hub_spool_what (j, "Label for", what, sizeof what), j->printer);
 		free (why);
 		return;
 	}
@@ -780,16 +802,17 @@ hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 	if (pj.state == PRINT_JOB_COMPLETED) {
 		/* A document (customs paper, receipt) is told too: the bench knows which paper went where. */
 		bool printed = hub_spool_set (db, j->id, JOB_PRINTED, NULL, 0, NULL, sent);
-		if (printed && strcmp (j->format, "pdf") == 0)
-			hub_spool_notify (self, j, "printed", "%s printed on %s", j->title, j->printer);
+		if (printed && !hub_spool_is_label (j))
+			hub_spool_notify (self, j, "printed", "%s printed on %s", hub_spool_what (j, "Label for", what, sizeof what),
+			    j->printer);
 		else if (printed)
 			hub_spool_notify (self, j, "printed", "Label for %s printed on %s. Scan it onto the parcel", j->parcel,
 			    j->printer);
 	} else if (pj.state == PRINT_JOB_CANCELLED || pj.state == PRINT_JOB_ABORTED) {
 		char *why = xasprintf ("CUPS %s the job", print_job_state_name (pj.state));
 		if (hub_spool_set (db, j->id, JOB_FAILED, NULL, 0, why, sent))
-			hub_spool_notify (self, j, "failed", "Label for %s not printed (%s): label kept, reprint it", j->parcel,
-			    print_job_state_name (pj.state));
+			hub_spool_notify (self, j, "failed", "%s not printed (%s): kept, reprint it",
+			    hub_spool_what (j, "Label for", what, sizeof what), print_job_state_name (pj.state));
 		free (why);
 	} else if (pj.printer.health != PRINT_OK) {
 		if (sent != JOB_OFFLINE) {
@@ -798,13 +821,15 @@ hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 			free (why);
 			const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 			if (changed)
-				hub_spool_notify (self, j, "offline", "Printer %s %s: label kept.%s%s%s", j->printer,
-				    print_health_name (pj.printer.health), fb ? " Reprint at " : "", fb ? fb : "",
+				hub_spool_notify (self, j, "offline", "Printer %s %s: %s kept.%s%s%s", j->printer,
+				    print_health_name (pj.printer.health), hub_spool_is_label (j) ? "label" : j->title,
+				    fb ? " Reprint at " : "", fb ? fb : "",
 				    fb ? "?" : " It prints when the printer is back");
 		}
 	} else if (sent == JOB_OFFLINE) {
 		if (hub_spool_set (db, j->id, JOB_SUBMITTED, NULL, 0, NULL, JOB_OFFLINE))
-			hub_spool_notify (self, j, "printing", "Printer %s is back: label for %s printing", j->printer, j->parcel);
+			hub_spool_notify (self, j, "printing", "Printer %s is back: %s printing", j->printer,
+			    hub_spool_what (j, "the label for", what, sizeof what));
 	}
 }
 
@@ -841,9 +866,12 @@ hub_spool_follow (hub_spool_t *self)
 		if (*jobs[i].ident == '\0') {
 			/* Sent by a hub that did not name its jobs: nothing to look for. */
 			const char *why = "interrupted while being sent, and it carries no identity to look for";
-			hub_spool_set (self->db, jobs[i].id, JOB_FAILED, NULL, 0, why, JOB_SUBMITTING);
-			hub_spool_notify (self, &jobs[i], "failed", "Cannot tell whether the label for %s printed (%s). "
-			    "Check the printer; reprint it if it did not", jobs[i].parcel, why);
+			char what[PRINT_TEXT_MAX + 64];
+			/* Told only by the run that marks it: a job another path closed meanwhile is not told again. */
+			if (hub_spool_set (self->db, jobs[i].id, JOB_FAILED, NULL, 0, why, JOB_SUBMITTING))
+				hub_spool_notify (self, &jobs[i], "failed", "Cannot tell whether %s printed (%s). "
+				    "Check the printer; reprint it if it did not",
+				    hub_spool_what (&jobs[i], "the label for", what, sizeof what), why);
 			continue;
 		}
 		struct work_print_job *w = hub_spool_ask (WORK_PRINT_FIND, &jobs[i]);
