@@ -138,6 +138,13 @@ hub_spool_is_label (const struct hub_spool_job *j)
 	return strcmp (j->format, "pdf") != 0 && j->of_parcel;
 }
 
+/* What is kept when its printer is out: "label", or a paper's title. */
+static const char *
+hub_spool_kept (const struct hub_spool_job *j)
+{
+	return hub_spool_is_label (j) ? "label" : j->title;
+}
+
 /* What the job is, for a sentence: "Label for K0007/1" (label, the words for a label), or a paper's title. */
 static const char *
 hub_spool_what (const struct hub_spool_job *j, const char *label, char *out, size_t n)
@@ -551,7 +558,8 @@ hub_spool_on_submit (hub_spool_t *self, struct work_print_job *w, struct hub_spo
 	hub_spool_cups_failed (self);
 	if (!told)
 		hub_spool_notify (self, j, "offline", "Printer %s not taking jobs: %s kept.%s%s%s", j->printer,
-		    hub_spool_is_label (j) ? "label" : j->title, fb ? " Reprint at " : "", fb ? fb : "", fb ? "?" : " It prints when the printer is back");
+		    hub_spool_kept (j), fb ? " Reprint at " : "", fb ? fb : "",
+		    fb ? "?" : " It prints when the printer is back");
 }
 
 /* --- find again -------------------------------------------------------------- */
@@ -672,8 +680,8 @@ hub_spool_printed_first (hub_spool_t *self, struct work_print_job *w, struct hub
 	if (at)
 		util_strlcpy (j->printer, at, sizeof j->printer);
 	const char *where = at ? at : redirect ? "its first printer" : j->printer;
-	char title[PRINT_TEXT_MAX + 64];
-	char *what = xstrdup (hub_spool_what (j, "The label for", title, sizeof title));
+	char what[PRINT_TEXT_MAX + 64];
+	hub_spool_what (j, "The label for", what, sizeof what);
 	char *text;
 	if (redirect)
 		text = xasprintf ("%s had already printed at %s; reprint it to send a copy to %s", what, where, asked);
@@ -684,7 +692,6 @@ hub_spool_printed_first (hub_spool_t *self, struct work_print_job *w, struct hub
 	struct hub_spool_late late = { redirect ? "redirect" : "cancel", redirect ? asked : NULL };
 	hub_spool_tell (self, j, "printed", &late, text);
 	free (text);
-	free (what);
 }
 
 /*
@@ -822,7 +829,7 @@ hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 			const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 			if (changed)
 				hub_spool_notify (self, j, "offline", "Printer %s %s: %s kept.%s%s%s", j->printer,
-				    print_health_name (pj.printer.health), hub_spool_is_label (j) ? "label" : j->title,
+				    print_health_name (pj.printer.health), hub_spool_kept (j),
 				    fb ? " Reprint at " : "", fb ? fb : "",
 				    fb ? "?" : " It prints when the printer is back");
 		}
