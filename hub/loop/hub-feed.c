@@ -3,6 +3,7 @@
 #include "hub-feed.h"
 #include "hub-integration.h"
 #include "hub/store/hub-import.h"
+#include "hub/work/work.h"
 #include "carriers/carrier.h"
 #include "log.h"
 #include "pan.h"
@@ -39,6 +40,7 @@ struct hub_feed_job {
 	FILE *copy;
 	char *carry;     /* what the copy holds back */
 	size_t carry_len, carry_cap;
+	char *file;      /* its identity, for imports.file (hub_feed_file_id) */
 	hub_import_t *imp;
 	const char *phase;
 	int64_t started_ms;
@@ -138,6 +140,7 @@ hub_feed_job_free (struct hub_feed_job **job_p)
 	free (job->carry);
 	free (job->name);
 	free (job->path);
+	free (job->file);
 	free (job);
 	*job_p = NULL;
 }
@@ -356,6 +359,8 @@ hub_feed_job_read (void *arg, char *buf, size_t size)
 		return -1;
 	zdigest_update (job->digest, (const byte *) buf, n);
 	job->bytes += (long long) n;
+	if (n == 0) /* the whole file: its digest goes with the import's record */
+		hub_import_source_file (job->imp, NULL, hub_feed_hex (zdigest_string (job->digest)));
 	if (job->copy) {
 		if (n > 0)
 			hub_feed_copy_add (job, buf, n);
@@ -400,9 +405,64 @@ hub_feed_next_file (const char *dir)
 	return best;
 }
 
+/* Which file this is, for imports.file: a file written again or put in its place under the same name differs in
+ * one of these. */
+static char *
+hub_feed_file_id (FILE *f)
+{
+	struct stat sb;
+	if (fstat (fileno (f), &sb) != 0)
+		return NULL;
+	return xasprintf ("%llu:%llu:%lld:%lld.%09ld:%lld.%09ld", (unsigned long long) sb.st_dev,
+	    (unsigned long long) sb.st_ino, (long long) sb.st_size, (long long) sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
+	    (long long) sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+}
+
+/* A file the hub imported whole but stopped before it left the inbox (the import's record is written before the
+ * file is moved, so that nothing is lost): it leaves now, with its record, and is not imported a second time.
+ * The same bytes dropped again are another file, and are imported. True when it was. */
+static bool
+hub_feed_imported_before (hub_feed_t *self, db_t *db, struct hub_feed_job *job)
+{
+	db_stmt_t *st = job->file ? db_prepare (db, "SELECT id, at, orders, created, updated, unchanged, sha1 FROM imports"
+	    " WHERE source = ?1 AND file = ?2 ORDER BY id DESC LIMIT 1") : NULL;
+	if (st == NULL)
+		return false;
+	db_bind_text (st, 1, job->name);
+	db_bind_text (st, 2, job->file);
+	if (db_step (st) != DB_ROW) {
+		db_reset (st);
+		return false;
+	}
+	long long id = db_col_int (st, 0);
+	char at[32], counts[160], outcome[160];
+	util_iso_time (db_col_int (st, 1), at, sizeof at);
+	snprintf (counts, sizeof counts, "orders: %lld (%lld new, %lld updated, %lld unchanged)",
+	    (long long) db_col_int (st, 2), (long long) db_col_int (st, 3), (long long) db_col_int (st, 4),
+	    (long long) db_col_int (st, 5));
+	snprintf (outcome, sizeof outcome, "imported (import %lld at %s; the hub stopped before the file left the "
+	    "inbox, and it was not imported again)", id, at);
+	char *sha1 = xstrdup (db_col_is_null (st, 6) ? "not known" : db_col_text (st, 6));
+	db_reset (st);
+	struct stat sb;
+	long long bytes = fstat (fileno (job->in), &sb) == 0 ? (long long) sb.st_size : 0;
+	char *sub = xasprintf ("%s/done", self->inbox);
+	util_mkdirs (sub, 0755);
+	char kept[96];
+	hub_feed_settle (self, job->path, NULL, sub, job->name, kept, sizeof kept);
+	if (self->keep_days > 0)
+		snprintf (kept, sizeof kept, "no copy (the hub stopped before it was kept)");
+	hub_feed_record (sub, job->name, sha1, bytes, outcome, counts, kept, 0, NULL);
+	log_warn ("inbox %s: imported before the hub stopped (import %lld at %s); it leaves the inbox now, not "
+	    "imported again", job->name, id, at);
+	free (sha1);
+	free (sub);
+	return true;
+}
+
 /* Take the inbox file name (the job's from here). */
 static void
-hub_feed_job_start (hub_feed_t *self, char *name)
+hub_feed_job_start (hub_feed_t *self, db_t *db, char *name)
 {
 	struct hub_feed_job *job = xcalloc (1, sizeof *job);
 	job->name = name;
@@ -415,6 +475,13 @@ hub_feed_job_start (hub_feed_t *self, char *name)
 		hub_feed_job_free (&job);
 		return;
 	}
+	job->file = hub_feed_file_id (job->in);
+	if (hub_feed_imported_before (self, db, job)) {
+		hub_feed_job_free (&job);
+		self->look_again = true;
+		return;
+	}
+	hub_import_source_file (job->imp, job->file, NULL);
 	job->digest = zdigest_new ();
 	if (self->keep_days > 0) {
 		job->copy_path = xasprintf ("%s/%s/%s", self->inbox, HUB_FEED_TAKING, name);
@@ -456,6 +523,8 @@ hub_feed_job_end (hub_feed_t *self)
 		}
 		job->copy = NULL;
 	}
+	if (rc == 0)
+		work_crash_point ("inbox-recorded"); /* the import's record is written; the file is still in the inbox */
 	const char *to = rc == 0 ? "done" : "failed";
 	char *sub = xasprintf ("%s/%s", self->inbox, to);
 	util_mkdirs (sub, 0755);
@@ -791,7 +860,7 @@ hub_feed_step (hub_feed_t *self, db_t *db)
 	}
 	/* The inbox file and the push, one after the other: never both writing. */
 	if (self->job == NULL && self->pending && !push) {
-		hub_feed_job_start (self, self->pending);
+		hub_feed_job_start (self, db, self->pending);
 		self->pending = NULL;
 	}
 	if (self->job)

@@ -600,6 +600,7 @@ struct hub_import_group {
 
 struct hub_import {
 	char *name;
+	char *file, *sha1;  /* imports.file and .sha1: which inbox file it is (hub_import_source_file), or NULL */
 	int64_t now_ms;
 	unsigned flags;
 	int phase;
@@ -2575,14 +2576,18 @@ hub_import_write_one (hub_import_t *self, db_t *db, struct hub_import_order *o, 
 static int
 hub_import_record (hub_import_t *self, db_t *db)
 {
-	db_stmt_t *st = db_prepare (db, "INSERT INTO imports (at, source, orders, created, updated, unchanged)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	db_stmt_t *st = db_prepare (db, "INSERT INTO imports (at, source, orders, created, updated, unchanged, file,"
+	    " sha1) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 	db_bind_int (st, 1, self->now_ms);
 	db_bind_text (st, 2, self->name);
 	db_bind_int (st, 3, self->rep.orders);
 	db_bind_int (st, 4, self->rep.created);
 	db_bind_int (st, 5, self->rep.updated);
 	db_bind_int (st, 6, self->rep.unchanged);
+	if (self->file)
+		db_bind_text (st, 7, self->file);
+	if (self->sha1)
+		db_bind_text (st, 8, self->sha1);
 	int rc = db_step (st);
 	db_reset (st);
 	return rc == DB_DONE ? 0 : -1;
@@ -3288,6 +3293,8 @@ hub_import_destroy (hub_import_t **self_p)
 	free (self->made.data);
 	free (self->owner);
 	free (self->name);
+	free (self->file);
+	free (self->sha1);
 	free (self);
 	*self_p = NULL;
 }
@@ -3357,6 +3364,19 @@ long
 hub_import_owner (const hub_import_t *self)
 {
 	return hub_import_owner_pid (self->owner);
+}
+
+void
+hub_import_source_file (hub_import_t *self, const char *file, const char *sha1)
+{
+	if (file) {
+		free (self->file);
+		self->file = xstrdup (file);
+	}
+	if (sha1) {
+		free (self->sha1);
+		self->sha1 = xstrdup (sha1);
+	}
 }
 
 void

@@ -88,6 +88,10 @@ enum {
  * be made. Then give it one source. */
 hub_import_t *hub_import_new (const char *name, int64_t now_ms, unsigned flags, char **cause);
 void hub_import_destroy (hub_import_t **self_p);
+/* Which file the import is and its digest once read (either NULL: kept as
+ * it was), recorded with it (imports.file, .sha1): the inbox, looking at a
+ * file again after a stop, knows one it had imported whole. */
+void hub_import_source_file (hub_import_t *self, const char *file, const char *sha1);
 /* Read through fn (called from the steps only). */
 void hub_import_source (hub_import_t *self, hub_import_read_fn *fn, void *arg);
 /* Read text, which the caller keeps unchanged until the import is destroyed. */

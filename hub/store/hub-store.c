@@ -440,6 +440,13 @@ static const char *hub_store_migrations[] = {
 	 * queued the job. NULL: nobody but the job's own terminal asked. */
 	"ALTER TABLE label_jobs ADD COLUMN asked_terminal TEXT;"
 	"ALTER TABLE label_jobs ADD COLUMN asked_by TEXT;",
+	/* 15 -> 16: which inbox file an import was (its device, inode, size and
+	 * times) and its digest: a file imported whole that the hub had not yet
+	 * moved out of the inbox when it stopped is known at the next start, and
+	 * leaves the inbox with its record but no second import. NULL: not an
+	 * inbox file, or imported before this. */
+	"ALTER TABLE imports ADD COLUMN file TEXT;"
+	"ALTER TABLE imports ADD COLUMN sha1 TEXT;",
 };
 
 db_t *

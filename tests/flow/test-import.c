@@ -888,10 +888,17 @@ test_inbox_crash (const char *inbox)
 			usleep (10000);
 	}
 	ok (writing, "the file is being written");
-	usleep (200000);
+	/* Killed at its first committed slice, not after a fixed wait: a fast machine writes the whole file in
+	 * less time than any wait that is long enough for a slow one. */
+	bool begun = false;
+	for (int i = 0; i < 3000 * slow () && !begun; i++) {
+		begun = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'C00%'") > 0;
+		if (!begun)
+			usleep (2000);
+	}
 	testlib_hub_kill (&hub);
 	long long part = sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'C00%'");
-	ok (part < 40000, "killed with %lld of its 40,000 orders written", part);
+	ok (begun && part < 40000, "killed with %lld of its 40,000 orders written", part);
 	char path[600];
 	snprintf (path, sizeof path, "%s/crash.csv", inbox);
 	ok (access (path, F_OK) == 0, "the file is still in the inbox");
@@ -915,6 +922,93 @@ test_inbox_crash (const char *inbox)
 	if (d)
 		closedir (d);
 	is_int (left, 0, "no half copy is left behind");
+}
+
+/* The hub killed once a file's import is recorded, before the file leaves the inbox: at its next start the file
+ * leaves with its record and is not imported a second time; the same bytes dropped again are imported. */
+static void
+test_inbox_recorded (const char *inbox)
+{
+	diag ("the hub killed after a file's import is recorded, before the file has left the inbox");
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=inbox-recorded");
+	setenv ("DSP_HUB_CRASH_AT", "inbox-recorded", 1);
+	int started = testlib_hub_restart (&hub);
+	unsetenv ("DSP_HUB_CRASH_AT");
+	if (!ok (started == 0, "hub started, to die once an inbox file's import is recorded"))
+		return;
+	size_t len;
+	char *t = big_csv ("D", 300, false, &len);
+	char src[600];
+	snprintf (src, sizeof src, "%s/recorded.src", dir);
+	write_bytes (src, t, len);
+	char *cmd = xasprintf ("sha1sum < '%s' | cut -d' ' -f1", src);
+	char *sha1 = testlib_run (cmd);
+	free (cmd);
+	if (sha1 && strchr (sha1, '\n'))
+		*strchr (sha1, '\n') = '\0';
+	drop (inbox, "recorded.csv", t, len);
+	bool died = false;
+	for (int i = 0; i < 3000 * slow () && !died; i++) { /* bounded: 30 s */
+		int status;
+		if (waitpid (hub.pid, &status, WNOHANG) == hub.pid) {
+			hub.pid = 0;
+			died = WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL;
+			break;
+		}
+		usleep (10000);
+	}
+	ok (died, "the hub killed itself once the import was recorded");
+	if (hub.pid > 0)
+		testlib_hub_kill (&hub);
+	char path[600];
+	snprintf (path, sizeof path, "%s/recorded.csv", inbox);
+	ok (access (path, F_OK) == 0, "the file is still in the inbox");
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv'"), 1, "its import is recorded");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'D00%'"), 300, "with its 300 orders");
+	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
+	snprintf (path, sizeof path, "%s/done/recorded.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path), "the file leaves the inbox with its record");
+	char *rec = read_file (path);
+	ok (strstr (rec, "the hub stopped before the file left the inbox, and it was not imported again")
+	        && strstr (rec, "orders: 300 (300 new, 0 updated, 0 unchanged)"), "which says so: %s", rec);
+	char *want = xasprintf ("sha1: %s\n", sha1 ? sha1 : "?");
+	ok (strstr (rec, want) != NULL, "with the file's digest (%s)", sha1 ? sha1 : "?");
+	free (want);
+	free (rec);
+	snprintf (path, sizeof path, "%s/recorded.csv", inbox);
+	ok (access (path, F_OK) != 0, "the file has left the inbox");
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv'"), 1, "still one import recorded");
+	char *held = testlib_sql_text (hub.database, "SELECT sha1 FROM imports WHERE source = 'recorded.csv'");
+	is_str (held, sha1 ? sha1 : "?", "the import holds the file's digest");
+	free (held);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'D00%'"), 300, "and every order once");
+	char *log = hub_log (&hub);
+	ok (log && strstr (log, "inbox recorded.csv: imported before the hub stopped (import ") != NULL,
+	    "the log says it was imported before the hub stopped");
+	free (log);
+
+	diag ("the same bytes dropped again are another file: imported");
+	drop (inbox, "recorded.csv", t, len);
+	free (t);
+	bool again = false;
+	for (int i = 0; i < 300 * slow () && !again; i++) {
+		again = sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv'") == 2;
+		if (!again)
+			usleep (100000);
+	}
+	ok (again, "a second import is recorded");
+	/* The record is written once the import is; the second replaces the first. */
+	snprintf (path, sizeof path, "%s/done/recorded.csv.record", inbox);
+	rec = read_file (path);
+	for (int i = 0; i < 100 * slow () && strstr (rec, "300 unchanged") == NULL; i++) {
+		free (rec);
+		usleep (100000);
+		rec = read_file (path);
+	}
+	ok (strstr (rec, "outcome: imported\n") && strstr (rec, "orders: 300 (0 new, 0 updated, 300 unchanged)"),
+	    "its record: %s", rec);
+	free (rec);
+	free (sha1);
 }
 
 /* A hub that keeps masked copies; a file named with a new line; the erase of a customer from the copies. */
@@ -1423,6 +1517,7 @@ main (void)
 	test_inbox (inbox);
 	test_inbox_big (inbox);
 	test_inbox_crash (inbox);
+	test_inbox_recorded (inbox);
 	test_one_at_a_time (inbox, &porter);
 	test_owner (inbox);
 	test_inbox_kept ();

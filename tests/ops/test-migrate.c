@@ -281,6 +281,21 @@ main (int argc, char **argv)
 		db_close (&d);
 	}
 
+	/* Schema 15's imports had no file recorded; at 16 each has the place for the file and its digest, empty for
+	 * the imports from before (never taken for an inbox file), and they can be written. */
+	{
+		db_t *d = test_migrate_from ("imports15.db", 15,
+		    "INSERT INTO imports (at, source, orders, created, updated, unchanged) VALUES (1, 'till.csv', 2, 2, 0, 0)",
+		    "an import recorded");
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM imports WHERE source = 'till.csv' AND orders = 2"
+		        " AND file IS NULL AND sha1 IS NULL", 0) == 1,
+		    "schema 16: the import kept, with no file or digest");
+		ok (d != NULL && db_exec (d, "INSERT INTO imports (at, source, orders, created, updated, unchanged, file, sha1)"
+		        " VALUES (2, 'web.csv', 1, 1, 0, 0, '1:2:3:4.0:5.0', 'da39a3ee5e6b4b0d3255bfef95601890afd80709')")
+		        == DB_DONE, "schema 16: an import can record its file and digest");
+		db_close (&d);
+	}
+
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
 	char *path = xasprintf ("%s/newer.db", test_migrate_dir);
 	db_t *db = test_migrate_make (path, HUB_STORE_SCHEMA);
