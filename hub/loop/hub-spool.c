@@ -460,8 +460,8 @@ hub_spool_committed (hub_spool_t *self, bool committed)
 	hub_spool_answers_settle (self, committed);
 	for (int i = 0; committed && i < unmapped; i++) {
 		struct hub_spool_job *j = &self->unmapped[i];
-		hub_spool_notify (self, j, "no-printer", "No %s printer for station %s: label kept. Reprint at another printer",
-		    hub_spool_role (j) == PRINT_ROLE_LABEL ? "label" : "document", j->station);
+		hub_spool_notify (self, j, "no-printer", "No %s printer for station %s: %s kept. Reprint at another printer",
+		    hub_spool_role (j) == PRINT_ROLE_LABEL ? "label" : "document", j->station, hub_spool_kept (j));
 	}
 	/* Not committed: the marks are gone with the transaction (the jobs are still queued), the answers wait to be recorded again. */
 	if (!committed)
