@@ -153,7 +153,8 @@ for size in 16x20 8x40 24x80; do
 	number=$(tp_decode "$(tp_latest label)" | grep -E '^[A-Z]{2}[0-9]{9}GB$' | head -1)
 	[ -n "$number" ] && tl_scan "$number" && tl_wait "Scan ticket"
 	tl_ok $? "$size: the label read back from the printer ($number) scanned at the bench"
-	tq_menu && tl_keys "$(tl_menu_key 'Pack queue')" && tl_wait_main "Next: $b" && ! tl_main | grep -q "^. $a"
+	# Read whole (tl_settle): a capture taken halfway through the redraw can still hold the old rows.
+	tq_menu && tl_keys "$(tl_menu_key 'Pack queue')" && tl_wait_main "Next: $b" && tl_settle && ! tl_main | grep -q "^. $a"
 	tl_ok $? "$size: $a left the queue; $b is next"
 	before=$(tp_count label)
 	tl_keys "$(tq_row_key "$b")" && tl_wait "PACK" && tq_pack_label && tp_wait_count label $((before + 1))
