@@ -7,6 +7,7 @@ hub_libhub_a_SOURCES = \
 	hub/loop/hub-server.c hub/loop/hub-server.h \
 	hub/loop/hub-spool.c hub/loop/hub-spool.h \
 	hub/loop/hub-later.c hub/loop/hub-later.h \
+	hub/loop/hub-held.c hub/loop/hub-held.h \
 	hub/loop/hub-feed.c hub/loop/hub-feed.h \
 	hub/loop/hub-integration.c hub/loop/hub-integration.h \
 	hub/loop/hub-events.c hub/loop/hub-events.h \

@@ -64,6 +64,13 @@ tests_test_hub_asked_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_asked_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-asked
 
+# EVENTs for a terminal the hub cannot reach, held until it speaks again.
+check_PROGRAMS += tests/test-hub-held
+tests_test_hub_held_SOURCES = tests/test-hub-held.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h
+tests_test_hub_held_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_held_LDADD = tests/libtestlib.a $(HUB_LIBS)
+TESTS += tests/test-hub-held
+
 # The hub's print worker against a cupsd stopped with SIGSTOP.
 check_PROGRAMS += tests/test-hub-stall
 tests_test_hub_stall_SOURCES = tests/test-hub-stall.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h

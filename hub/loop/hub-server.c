@@ -7,6 +7,7 @@
 #include "hub-events.h"
 #include "hub-chore.h"
 #include "hub-feed.h"
+#include "hub-held.h"
 #include "hub-later.h"
 #include "hub-metrics.h"
 #include "hub-notify.h"
@@ -48,6 +49,8 @@ struct hub_server {
 	int64_t started_ms;
 	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-feed.c) */
 	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
+	hub_held_t *held; /* EVENTs for terminals that cannot be reached now */
+	zlistx_t *heard;  /* terminals with EVENTs held, heard from in this batch: theirs go after its replies */
 	hub_curve_t *curve; /* CURVE and the ZAP allow-list; NULL with security.curve = no */
 	hub_checkpoint_t *checkpoint;
 	hub_events_t *events; /* shipment events out: PUB socket and export files (hub-events.c) */
@@ -88,30 +91,38 @@ hub_server_on_wal (void *arg, int frames)
 	hub_checkpoint_wal (arg, frames);
 }
 
-/* Send an EVENT to a terminal that has spoken to this hub (takes the message);
- * dropped when the terminal is not connected. The after-commit list calls it. */
+/* Send an EVENT to a terminal (takes the message). One the hub cannot reach now (not heard from since it
+ * started, or its connection gone) is held until it speaks again (hub-held.h). The after-commit list calls it. */
 static void
 hub_server_send_event (void *arg, const char *terminal, proto_msg_t **event_p)
 {
 	hub_server_t *self = arg;
 	proto_msg_t *ev = *event_p;
 	*event_p = NULL;
+	if (ev == NULL)
+		return;
 	zmsg_t *route = zhashx_lookup (self->routes, terminal);
-	if (route == NULL || ev == NULL) {
-		proto_msg_destroy (&ev);
+	if (route == NULL) {
+		hub_held_keep (self->held, terminal, &ev, util_mono_ms ());
 		return;
 	}
 	proto_msg_set_terminal (ev, terminal);
 	size_t size;
 	uint8_t *data = proto_encode (ev, &size);
-	proto_msg_destroy (&ev);
-	if (data == NULL)
+	if (data == NULL) {
+		proto_msg_destroy (&ev);
 		return;
+	}
 	zmsg_t *out = zmsg_dup (route);
 	zmsg_addmem (out, data, size);
 	free (data);
-	if (zmsg_send (&out, self->router) != 0)
-		log_debug ("terminal %s is not connected; event dropped", terminal);
+	if (zmsg_send (&out, self->router) != 0) {
+		/* Its connection is gone (ROUTER_MANDATORY): the route with it, learned again when it speaks. */
+		log_debug ("terminal %s is not connected; event held for it", terminal);
+		zhashx_delete (self->routes, terminal);
+		hub_held_keep (self->held, terminal, &ev, util_mono_ms ());
+	}
+	proto_msg_destroy (&ev);
 	zmsg_destroy (&out);
 }
 
@@ -393,8 +404,11 @@ hub_server_decode_and_apply (hub_server_t *self, struct hub_server_item *it, int
 	/* The latest routing frames of each terminal, so EVENTs can reach it
 	 * (copied only when they change: a terminal keeps its connection). */
 	zmsg_t *known = zhashx_lookup (self->routes, proto_msg_terminal (msg));
-	if (known == NULL || !hub_server_route_same (known, it->envelope))
+	if (known == NULL || !hub_server_route_same (known, it->envelope)) {
 		zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
+		if (hub_held_count (self->held) && zlistx_find (self->heard, (void *) proto_msg_terminal (msg)) == NULL)
+			zlistx_add_end (self->heard, (void *) proto_msg_terminal (msg));
+	}
 	hub_ask_t *ask = hub_ask_new ();
 	if (!hub_server_apply (self, it, msg, now_ms, ask))
 		hub_later_park (self->later, proto_msg_terminal (msg), proto_msg_seq (msg), &it->envelope, &it->payload,
@@ -753,6 +767,11 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 		free (items[i].peer);
 	}
 	free (items);
+	/* After the replies: a terminal that has just come back takes its HELLO's answer first, and until then
+	 * would drop an EVENT as none of its business. */
+	for (char *t = zlistx_first (self->heard); t; t = zlistx_next (self->heard))
+		hub_held_release (self->held, t, util_mono_ms (), hub_server_send_event, self);
+	zlistx_purge (self->heard);
 }
 
 /* --- the timed jobs ------------------------------------------------------- */
@@ -1116,6 +1135,11 @@ hub_server_new (const struct hub_options *opt, char **cause)
 	self->started_ms = util_wall_ms ();
 	self->routes = zhashx_new ();
 	zhashx_set_destructor (self->routes, (zhashx_destructor_fn *) zmsg_destroy);
+	self->held = hub_held_new ();
+	self->heard = zlistx_new ();
+	zlistx_set_duplicator (self->heard, (zlistx_duplicator_fn *) strdup);
+	zlistx_set_destructor (self->heard, (zlistx_destructor_fn *) zstr_free);
+	zlistx_set_comparator (self->heard, (zlistx_comparator_fn *) strcmp);
 	/* Each request runs in a savepoint, which copies the pages it changes
 	 * into a statement journal: in memory, not a temporary file written for
 	 * every request (it was three times the WAL's own bytes). */
@@ -1193,6 +1217,8 @@ hub_server_destroy (hub_server_t **self_p)
 	hub_later_destroy (&self->later);
 	hub_spool_destroy (&self->spool);
 	zhashx_destroy (&self->routes);
+	hub_held_destroy (&self->held);
+	zlistx_destroy (&self->heard);
 	hub_feed_destroy (&self->feed);
 	hub_events_destroy (&self->events);
 	zsock_destroy (&self->router);
