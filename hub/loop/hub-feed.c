@@ -406,16 +406,34 @@ hub_feed_next_file (const char *dir)
 }
 
 /* Which file this is, for imports.file: a file written again or put in its place under the same name differs in
- * one of these. */
+ * one of these while the first is still there (its inode cannot be reused before it is removed, and the record
+ * forgets it then: hub_feed_file_left). Not the device, which a restart may number otherwise. */
 static char *
 hub_feed_file_id (FILE *f)
 {
 	struct stat sb;
 	if (fstat (fileno (f), &sb) != 0)
 		return NULL;
-	return xasprintf ("%llu:%llu:%lld:%lld.%09ld:%lld.%09ld", (unsigned long long) sb.st_dev,
-	    (unsigned long long) sb.st_ino, (long long) sb.st_size, (long long) sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
-	    (long long) sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+	return xasprintf ("%llu:%lld:%lld.%09ld:%lld.%09ld", (unsigned long long) sb.st_ino, (long long) sb.st_size,
+	    (long long) sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, (long long) sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+}
+
+/* The file has left the inbox: its import's record forgets which file it was, so that a later file that takes
+ * its inode (and, where times are coarse, its size and times) is never taken for it. Lost with a power cut
+ * before the next commit, when the file is gone already: nothing then matches but by that chance. */
+static void
+hub_feed_file_left (db_t *db, const char *name, const char *file)
+{
+	if (file == NULL)
+		return;
+	db_stmt_t *st = db_prepare (db, "UPDATE imports SET file = NULL WHERE source = ?1 AND file = ?2");
+	if (st == NULL)
+		return;
+	db_bind_text (st, 1, name);
+	db_bind_text (st, 2, file);
+	if (db_step (st) != DB_DONE)
+		log_warn ("inbox %s: its import's record still names the file: %s", name, db_errmsg (db));
+	db_reset (st);
 }
 
 /* A file the hub imported whole but stopped before it left the inbox (the import's record is written before the
@@ -450,6 +468,7 @@ hub_feed_imported_before (hub_feed_t *self, db_t *db, struct hub_feed_job *job)
 	util_mkdirs (sub, 0755);
 	char kept[96];
 	hub_feed_settle (self, job->path, NULL, sub, job->name, kept, sizeof kept);
+	hub_feed_file_left (db, job->name, job->file);
 	if (self->keep_days > 0)
 		snprintf (kept, sizeof kept, "no copy (the hub stopped before it was kept)");
 	hub_feed_record (sub, job->name, sha1, bytes, outcome, counts, kept, 0, NULL);
@@ -499,7 +518,7 @@ hub_feed_job_start (hub_feed_t *self, db_t *db, char *name)
 
 /* The file is imported, refused, or could not be written: what stays of it, and the log. */
 static void
-hub_feed_job_end (hub_feed_t *self)
+hub_feed_job_end (hub_feed_t *self, db_t *db)
 {
 	struct hub_feed_job *job = self->job;
 	const struct hub_import_report *rep = hub_import_report (job->imp);
@@ -530,6 +549,8 @@ hub_feed_job_end (hub_feed_t *self)
 	util_mkdirs (sub, 0755);
 	char kept[96];
 	hub_feed_settle (self, job->path, job->copy_path, sub, job->name, kept, sizeof kept);
+	if (rc == 0)
+		hub_feed_file_left (db, job->name, job->file);
 	free (job->copy_path);
 	job->copy_path = NULL;
 	char counts[160] = "";
@@ -625,7 +646,7 @@ hub_feed_inbox_step (hub_feed_t *self, db_t *db)
 			log_info ("inbox %s: %s", job->name, job->phase);
 	}
 	if (!more)
-		hub_feed_job_end (self);
+		hub_feed_job_end (self, db);
 }
 
 /* Kept copies in folder's done/ and failed/ older than hub.inbox_keep_days go (all of them when it is 0);

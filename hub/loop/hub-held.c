@@ -18,7 +18,11 @@ struct hub_held {
 	struct hub_held_event *head; /* oldest first */
 	size_t count;
 	size_t dropped;              /* since the last line in the log about it */
+	int64_t said_ms;             /* when that line was written (0: never) */
 };
+
+/* Drops are said at most once a minute, counted: a terminal away for long must not fill the log. */
+#define HUB_HELD_SAY_EVERY_MS 60000
 
 hub_held_t *
 hub_held_new (void)
@@ -80,11 +84,12 @@ hub_held_keep (hub_held_t *self, const char *terminal, proto_msg_t **event_p, in
 		hub_held_unlink (self, victim);
 		self->dropped++;
 	}
-	if (self->dropped) {
-		log_warn ("events for terminals that cannot be reached: %zu dropped, the oldest first (at most %d a "
-		    "terminal, %d in all, %d minutes each)", self->dropped, HUB_HELD_PER_TERMINAL, HUB_HELD_MAX,
-		    HUB_HELD_MAX_AGE_MS / 60000);
+	if (self->dropped && (self->said_ms == 0 || now_ms - self->said_ms >= HUB_HELD_SAY_EVERY_MS)) {
+		log_warn ("events for terminals that cannot be reached: %zu dropped%s, the oldest first (at most %d a "
+		    "terminal, %d in all, %d minutes each)", self->dropped, self->said_ms ? " in the last minute or more" : "",
+		    HUB_HELD_PER_TERMINAL, HUB_HELD_MAX, HUB_HELD_MAX_AGE_MS / 60000);
 		self->dropped = 0;
+		self->said_ms = now_ms ? now_ms : 1;
 	}
 	struct hub_held_event *e = xcalloc (1, sizeof *e);
 	util_strlcpy (e->terminal, terminal, sizeof e->terminal);

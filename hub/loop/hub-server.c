@@ -101,6 +101,10 @@ hub_server_send_event (void *arg, const char *terminal, proto_msg_t **event_p)
 	*event_p = NULL;
 	if (ev == NULL)
 		return;
+	if (*terminal == '\0') { /* a job no terminal asked for (a row of an older hub): nobody to tell */
+		proto_msg_destroy (&ev);
+		return;
+	}
 	zmsg_t *route = zhashx_lookup (self->routes, terminal);
 	if (route == NULL) {
 		hub_held_keep (self->held, terminal, &ev, util_mono_ms ());

@@ -443,10 +443,12 @@ static const char *hub_store_migrations[] = {
 	/* 15 -> 16: which inbox file an import was (its device, inode, size and
 	 * times) and its digest: a file imported whole that the hub had not yet
 	 * moved out of the inbox when it stopped is known at the next start, and
-	 * leaves the inbox with its record but no second import. NULL: not an
-	 * inbox file, or imported before this. */
+	 * leaves the inbox with its record but no second import. The file is
+	 * forgotten (NULL) once it has left; NULL too for what is not an inbox
+	 * file, or was imported before this. */
 	"ALTER TABLE imports ADD COLUMN file TEXT;"
-	"ALTER TABLE imports ADD COLUMN sha1 TEXT;",
+	"ALTER TABLE imports ADD COLUMN sha1 TEXT;"
+	"CREATE INDEX imports_file ON imports(source, file) WHERE file IS NOT NULL;",
 };
 
 db_t *

@@ -965,6 +965,8 @@ test_inbox_recorded (const char *inbox)
 	ok (access (path, F_OK) == 0, "the file is still in the inbox");
 	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv'"), 1, "its import is recorded");
 	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'D00%'"), 300, "with its 300 orders");
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv' AND file IS NOT NULL"), 1,
+	    "naming the file, which has not left the inbox");
 	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
 	snprintf (path, sizeof path, "%s/done/recorded.csv.record", inbox);
 	ok (wait_for (path) || wait_for (path), "the file leaves the inbox with its record");
@@ -982,6 +984,8 @@ test_inbox_recorded (const char *inbox)
 	is_str (held, sha1 ? sha1 : "?", "the import holds the file's digest");
 	free (held);
 	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'D00%'"), 300, "and every order once");
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv' AND file IS NULL"), 1,
+	    "the record forgets the file once it has left (a later file may take its inode)");
 	char *log = hub_log (&hub);
 	ok (log && strstr (log, "inbox recorded.csv: imported before the hub stopped (import ") != NULL,
 	    "the log says it was imported before the hub stopped");
@@ -1007,6 +1011,8 @@ test_inbox_recorded (const char *inbox)
 	}
 	ok (strstr (rec, "outcome: imported\n") && strstr (rec, "orders: 300 (0 new, 0 updated, 300 unchanged)"),
 	    "its record: %s", rec);
+	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv' AND file IS NOT NULL"), 0,
+	    "no import names a file that has left the inbox");
 	free (rec);
 	free (sha1);
 }
