@@ -4,7 +4,8 @@
 # EVENT says "printed"; with the printer off it says the label is kept and
 # F4 sends it to the group's fallback printer, where it arrives; the Print
 # jobs screen lists a kept label and redirects it; Reprint uses the reprint
-# command. EVENTs never stand in for the answer to a scan.
+# command. EVENTs never stand in for the answer to a scan. A label that
+# prints while the hub restarts is told to the bench once it is back in touch.
 : "${top_srcdir:?run through make check}"
 . "$top_srcdir/tests/term/termlib.sh"
 
@@ -135,5 +136,28 @@ tl_ok $? "reprint: the label comes out of the bench printer again"
 tl_ok $? "sent as the reprint command (audited as a reprint)"
 cmp -s "$(ls "$TP_DIR"/out/label/job-* | head -1)" "$(ls "$TP_DIR"/out/label/job-* | tail -1)"
 tl_ok $? "the reprint is the same label, byte for byte"
+tl_keys F3 && tl_wait MENU
+
+# 5. The hub restarted while a label waits, and the label printed before the bench was back in touch:
+# the bench hears it printed once it is, and its P count goes.
+"$TP_CUPS" printer-down "$TP_DIR" label >>"$TL_DIR/cups.log" 2>&1
+labels=$(tp_count label)
+tp_prepare H1000004 HM-R5-D01 HM-CAND-0300 2 && tp_pack H1000004 && tl_wait_joined "Printer offline: label kept"
+tl_ok $? "a fourth order packed, its label kept (printer off)"
+tl_wait "P1 HUB OK"
+tl_ok $? "P1 on the status line"
+tl_hub_stop && tl_wait "NO HUB"
+tl_ok $? "the hub stops: NO HUB"
+"$TP_CUPS" printer-up "$TP_DIR" label >>"$TL_DIR/cups.log" 2>&1 && tp_wait_count label $((labels + 1))
+tl_ok $? "the printer back, CUPS prints the label with no hub running"
+tl_hub_start --set "printer.server=$DSP_CUPS_SOCKET" --set printer.bench-1.label=label --set printer.bench-1.document=docs \
+	--set station.bench-1.group=benches --set printer.group.benches.fallback=fallback
+tl_ok $? "the hub starts again"
+tl_wait "Label printed: H1000004/1"
+tl_ok $? "the bench, back in touch, hears the label printed"
+tl_wait "HUB OK" && ! tl_screen | grep -q "P[0-9]* HUB OK"
+tl_ok $? "and the P count is gone"
+[ "$(tp_count label)" = $((labels + 1)) ]
+tl_ok $? "the label printed once"
 
 tl_done
