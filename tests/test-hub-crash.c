@@ -217,8 +217,22 @@ main (void)
 	state = job_becomes (&hub, "K0008", "printed label");
 	is_str (state, "printed label", "  the cancelled job is recorded printed (the label exists), at the bench printer");
 	free (state);
-	ok (log_says (&hub, "The label for K0008/1 had already printed at label, so it was not cancelled"),
-	    "  and the terminal is told so");
+	/* Told after the restart, before either terminal has spoken to the new hub: held for each until it does. */
+	r = fl_cmd (&lead, "print-jobs", NULL);
+	ok (testlib_status (r) == PROTO_OK, "the supervisor's terminal speaks to the new hub: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	ev = hp_wait_event_for (&lead, "printed", "K0008/1");
+	text = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
+	ok (text && strstr (text, "The label for K0008/1 had already printed at label, so it was not cancelled"),
+	    "  and the supervisor who cancelled it is told so: %s", text ? text : "(nothing)");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "too_late") : NULL, "cancel", "  marked too_late = cancel");
+	proto_msg_destroy (&ev);
+	r = fl_cmd (&packer, "print-jobs", NULL);
+	proto_msg_destroy (&r);
+	ev = hp_wait_event_for (&packer, "printed", "K0008/1");
+	text = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
+	ok (text && strstr (text, "so it was not cancelled"), "  and so is the bench: %s", text ? text : "(nothing)");
+	proto_msg_destroy (&ev);
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status = '%s'", "cancelled"), 0,
 	    "  no job is recorded cancelled");
 

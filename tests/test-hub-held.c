@@ -103,7 +103,7 @@ collect (void *arg, const char *terminal, proto_msg_t **event_p)
 	if (ngot < 64)
 		snprintf (got[ngot++], sizeof got[0], "%s:%s", terminal, n ? n : "?");
 	if (again)
-		hub_held_keep (again, "later", event_p, 0);
+		hub_held_keep (again, "later", event_p, 5000); /* held again later than it was first */
 	proto_msg_destroy (event_p);
 }
 
@@ -163,6 +163,9 @@ test_bounds (void)
 	again = NULL;
 	is_int (ngot, 1, "one held again while it is given back is given once");
 	is_int ((int) hub_held_count (h), 1, "and waits for the next time");
+	ngot = 0;
+	hub_held_release (h, "later", HUB_HELD_MAX_AGE_MS + 2, collect, NULL);
+	is_int (ngot, 0, "its age counted from when it was first held");
 	for (int i = 0; i < HUB_HELD_MAX + 10; i++) {
 		ev = event_n (i);
 		char who[16];

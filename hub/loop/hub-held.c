@@ -19,6 +19,7 @@ struct hub_held {
 	size_t count;
 	size_t dropped;              /* since the last line in the log about it */
 	int64_t said_ms;             /* when that line was written (0: never) */
+	int64_t releasing_at;        /* while an event is given back: when it was first held (kept if held again) */
 };
 
 /* Drops are said at most once a minute, counted: a terminal away for long must not fill the log. */
@@ -93,7 +94,8 @@ hub_held_keep (hub_held_t *self, const char *terminal, proto_msg_t **event_p, in
 	}
 	struct hub_held_event *e = xcalloc (1, sizeof *e);
 	util_strlcpy (e->terminal, terminal, sizeof e->terminal);
-	e->at_ms = now_ms;
+	/* Held again while it is given back (the terminal gone once more): its age goes on from the first time. */
+	e->at_ms = self->releasing_at ? self->releasing_at : now_ms;
 	e->event = ev;
 	*tail = e;
 	self->count++;
@@ -121,7 +123,9 @@ hub_held_release (hub_held_t *self, const char *terminal, int64_t now_ms, hub_he
 	while (mine) {
 		struct hub_held_event *e = mine;
 		mine = e->next;
+		self->releasing_at = e->at_ms ? e->at_ms : 1;
 		send (arg, terminal, &e->event);
+		self->releasing_at = 0;
 		proto_msg_destroy (&e->event);
 		free (e);
 		n++;
