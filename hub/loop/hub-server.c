@@ -49,6 +49,7 @@ struct hub_server {
 	int64_t started_ms;
 	hub_feed_t *feed; /* orders in: integration endpoint and inbox (hub-feed.c) */
 	zhashx_t *routes; /* terminal id -> its routing frames (zmsg_t), for EVENTs */
+	zhashx_t *steady; /* terminals heard twice on their route (the value is unused): EVENTs go to these */
 	hub_held_t *held; /* EVENTs for terminals that cannot be reached now */
 	zlistx_t *heard;  /* terminals with EVENTs held, heard from in this batch: theirs go after its replies */
 	hub_curve_t *curve; /* CURVE and the ZAP allow-list; NULL with security.curve = no */
@@ -92,7 +93,8 @@ hub_server_on_wal (void *arg, int frames)
 }
 
 /* Send an EVENT to a terminal (takes the message). One the hub cannot reach now (not heard from since it
- * started, or its connection gone) is held until it speaks again (hub-held.h). The after-commit list calls it. */
+ * started, its connection gone, or a connection it has spoken on only once) is held until it speaks again on
+ * the same connection (hub-held.h). The after-commit list calls it. */
 static void
 hub_server_send_event (void *arg, const char *terminal, proto_msg_t **event_p)
 {
@@ -106,7 +108,7 @@ hub_server_send_event (void *arg, const char *terminal, proto_msg_t **event_p)
 		return;
 	}
 	zmsg_t *route = zhashx_lookup (self->routes, terminal);
-	if (route == NULL) {
+	if (route == NULL || zhashx_lookup (self->steady, terminal) == NULL) {
 		hub_held_keep (self->held, terminal, &ev, util_mono_ms ());
 		return;
 	}
@@ -124,6 +126,7 @@ hub_server_send_event (void *arg, const char *terminal, proto_msg_t **event_p)
 		/* Its connection is gone (ROUTER_MANDATORY): the route with it, learned again when it speaks. */
 		log_debug ("terminal %s is not connected; event held for it", terminal);
 		zhashx_delete (self->routes, terminal);
+		zhashx_delete (self->steady, terminal);
 		hub_held_keep (self->held, terminal, &ev, util_mono_ms ());
 	}
 	proto_msg_destroy (&ev);
@@ -405,13 +408,22 @@ hub_server_decode_and_apply (hub_server_t *self, struct hub_server_item *it, int
 	proto_msg_t *msg = hub_server_intake (self, it, now_ms);
 	if (msg == NULL)
 		return;
-	/* The latest routing frames of each terminal, so EVENTs can reach it
-	 * (copied only when they change: a terminal keeps its connection). */
-	zmsg_t *known = zhashx_lookup (self->routes, proto_msg_terminal (msg));
-	if (known == NULL || !hub_server_route_same (known, it->envelope)) {
-		zhashx_update (self->routes, proto_msg_terminal (msg), zmsg_dup (it->envelope));
-		if (hub_held_count (self->held) && zlistx_find (self->heard, (void *) proto_msg_terminal (msg)) == NULL)
-			zlistx_add_end (self->heard, (void *) proto_msg_terminal (msg));
+	/* The latest routing frames of each terminal, so EVENTs can reach it (copied only when they change: a
+	 * terminal keeps its connection). A connection is steady once the terminal speaks on it with anything but a HELLO: a terminal coming
+	 * back tries HELLO on a fresh connection each time one goes unanswered (so what is sent to the one it
+	 * has just left is lost), and sends anything else only once a HELLO is answered, on that connection.
+	 * EVENTs go to a steady connection; until then they are held. */
+	const char *term = proto_msg_terminal (msg);
+	zmsg_t *known = zhashx_lookup (self->routes, term);
+	bool fresh = known == NULL || !hub_server_route_same (known, it->envelope);
+	if (fresh) {
+		zhashx_update (self->routes, term, zmsg_dup (it->envelope));
+		zhashx_delete (self->steady, term);
+	}
+	if (proto_msg_id (msg) != PROTO_HELLO && zhashx_lookup (self->steady, term) == NULL) {
+		zhashx_insert (self->steady, term, (void *) self);
+		if (hub_held_count (self->held) && zlistx_find (self->heard, (void *) term) == NULL)
+			zlistx_add_end (self->heard, (void *) term);
 	}
 	hub_ask_t *ask = hub_ask_new ();
 	if (!hub_server_apply (self, it, msg, now_ms, ask))
@@ -1139,6 +1151,7 @@ hub_server_new (const struct hub_options *opt, char **cause)
 	self->started_ms = util_wall_ms ();
 	self->routes = zhashx_new ();
 	zhashx_set_destructor (self->routes, (zhashx_destructor_fn *) zmsg_destroy);
+	self->steady = zhashx_new ();
 	self->held = hub_held_new ();
 	self->heard = zlistx_new ();
 	zlistx_set_duplicator (self->heard, (zlistx_duplicator_fn *) strdup);
@@ -1221,6 +1234,7 @@ hub_server_destroy (hub_server_t **self_p)
 	hub_later_destroy (&self->later);
 	hub_spool_destroy (&self->spool);
 	zhashx_destroy (&self->routes);
+	zhashx_destroy (&self->steady);
 	hub_held_destroy (&self->held);
 	zlistx_destroy (&self->heard);
 	hub_feed_destroy (&self->feed);
