@@ -197,6 +197,24 @@ hp_wait_event (struct fl_term *t, const char *want)
 	return hp_wait_event_for (t, want, NULL);
 }
 
+/* The EVENTs "print" about code that reach t within ms, by state: how many in state (NULL: any). Bounded. */
+static inline int
+hp_events_within (struct fl_term *t, const char *code, const char *state, int ms)
+{
+	int n = 0;
+	for (int i = 0; i < ms / 100; i++) {
+		proto_msg_t *m = client_recv (t->c, 100);
+		if (m && proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
+			const char *s = proto_hash_get (m, PROTO_EVENT_DATA, "state");
+			const char *p = proto_hash_get (m, PROTO_EVENT_DATA, "parcel");
+			diag ("%s: event: %s %s: %s", t->name, p, s, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
+			n += p && strcmp (p, code) == 0 && (state == NULL || (s && strcmp (s, state) == 0));
+		}
+		proto_msg_destroy (&m);
+	}
+	return n;
+}
+
 /* The private cupsd's process (cups-private keeps it in DIR/run/cupsd.pid); 0 if unknown. */
 static inline pid_t
 hp_cupsd_pid (void)

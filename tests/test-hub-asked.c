@@ -27,24 +27,6 @@
 #include "config.h"
 #include "tests/hub-print.h"
 
-/* The EVENTs "print" about code that reach t within ms, by state: how many in state (NULL: any). Bounded. */
-static int
-events_within (struct fl_term *t, const char *code, const char *state, int ms)
-{
-	int n = 0;
-	for (int i = 0; i < ms / 100; i++) {
-		proto_msg_t *m = client_recv (t->c, 100);
-		if (m && proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
-			const char *s = proto_hash_get (m, PROTO_EVENT_DATA, "state");
-			const char *p = proto_hash_get (m, PROTO_EVENT_DATA, "parcel");
-			diag ("%s: event: %s %s: %s", t->name, p, s, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
-			n += p && strcmp (p, code) == 0 && (state == NULL || (s && strcmp (s, state) == 0));
-		}
-		proto_msg_destroy (&m);
-	}
-	return n;
-}
-
 /*
  * The EVENTs "print" about code that reach t until one in state final
  * (bounded, about a minute): how many were in state counted, that one
@@ -243,7 +225,7 @@ main (void)
 	ok ((ev = hp_wait_event_for (&packer, "printed", "A0001/1")) != NULL, "the bench is told it printed");
 	ok (ev && proto_hash_get (ev, PROTO_EVENT_DATA, "too_late") == NULL, "  an ordinary print: no too_late");
 	proto_msg_destroy (&ev);
-	is_int (events_within (&lead, "A0001/1", NULL, 1000), 0, "the supervisor's terminal is told nothing of it");
+	is_int (hp_events_within (&lead, "A0001/1", NULL, 1000), 0, "the supervisor's terminal is told nothing of it");
 
 	/* 2. The supervisor moves a waiting label: both hear it moved, then printed at the fallback. */
 	ok (print_test_printer ("label", false), "the bench printer is switched off");
@@ -267,7 +249,7 @@ main (void)
 	ev = told (&packer, "printed", "A0002/1", &text);
 	ok (ev && strstr (text, "printed on fallback"), "and that it printed at the fallback: %s", text);
 	proto_msg_destroy (&ev);
-	is_int (events_within (&lead, "A0002/1", NULL, 1500), 0, "the supervisor heard each once");
+	is_int (hp_events_within (&lead, "A0002/1", NULL, 1500), 0, "the supervisor heard each once");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
 	                          " WHERE p.order_ref = '%s' AND j.asked_terminal = 'office-term' AND j.asked_by = 'B3001'",
 	            "A0002"),
@@ -280,8 +262,8 @@ main (void)
 	proto_msg_destroy (&r);
 	is_int (events_until (&packer, "A0003/1", "printed", "redirected"), 1,
 	    "the bench is told once it was moved, then that it printed");
-	is_int (events_within (&packer, "A0003/1", NULL, 1500), 0, "  and nothing after: each outcome once");
-	is_int (events_within (&lead, "A0003/1", NULL, 500), 0, "the supervisor's terminal is told nothing of it");
+	is_int (hp_events_within (&packer, "A0003/1", NULL, 1500), 0, "  and nothing after: each outcome once");
+	is_int (hp_events_within (&lead, "A0003/1", NULL, 500), 0, "the supervisor's terminal is told nothing of it");
 
 	/* 4. The supervisor cancels a waiting label: both hear it is cancelled. */
 	ok (hp_pack_waiting (&hub, &packer, "A0004"), "A0004's label waits in CUPS for the bench printer");
@@ -477,7 +459,7 @@ main (void)
 	is_int (count[HEARD_CANCELLED], 1, "the bench is told once its kept job is closed");
 	is_int (count[HEARD_PRINTED], 1, "  and once that the copy printed");
 	is_int (count[HEARD_OTHER] + count[HEARD_REDIRECTED], 0, "  and nothing else");
-	is_int (events_within (&lead, "A0011/1", NULL, 500), 0, "the supervisor's terminal is told nothing of it");
+	is_int (hp_events_within (&lead, "A0011/1", NULL, 500), 0, "the supervisor's terminal is told nothing of it");
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE id = %lld AND status = 'cancelled'"
 	                          " AND asked_terminal = 'bench-1-term' AND asked_by = 'B2001'", kept),
 	    1, "the kept job keeps the bench as who asked");

@@ -15,24 +15,6 @@
 #include "hub/loop/hub-held.h"
 #include "tests/hub-print.h"
 
-/* The EVENTs "print" about code in state that reach t within ms. Bounded. */
-static int
-printed_within (struct fl_term *t, const char *code, const char *state, int ms)
-{
-	int n = 0;
-	for (int i = 0; i < ms / 100; i++) {
-		proto_msg_t *m = client_recv (t->c, 100);
-		if (m && proto_msg_id (m) == PROTO_EVENT && strcmp (proto_get_str (m, PROTO_EVENT_TOPIC), "print") == 0) {
-			const char *s = proto_hash_get (m, PROTO_EVENT_DATA, "state");
-			const char *p = proto_hash_get (m, PROTO_EVENT_DATA, "parcel");
-			diag ("%s: event: %s %s: %s", t->name, p, s, proto_hash_get (m, PROTO_EVENT_DATA, "text"));
-			n += p && s && strcmp (p, code) == 0 && strcmp (s, state) == 0;
-		}
-		proto_msg_destroy (&m);
-	}
-	return n;
-}
-
 static void
 test_restart (void)
 {
@@ -55,7 +37,7 @@ test_restart (void)
 	ok (print_test_printer ("label", false), "the bench printer is switched off");
 	int before = print_test_count ("label");
 	ok (hp_pack_waiting (&hub, &packer, "E0001") > 0, "E0001's label waits in CUPS for the bench printer");
-	printed_within (&packer, "E0001/1", "printed", 500); /* what it was told so far */
+	hp_events_within (&packer, "E0001/1", "printed", 500); /* what it was told so far */
 
 	is_int (testlib_hub_stop (&hub), 0, "the hub stops");
 	ok (print_test_printer ("label", true), "the bench printer is switched on, no hub running");
@@ -69,13 +51,13 @@ test_restart (void)
 			usleep (100 * 1000);
 	}
 	is_int (printed, 1, "the new hub finds it printed, before the bench has spoken to it");
-	is_int (printed_within (&packer, "E0001/1", "printed", 1000), 0, "nothing reaches the bench before it speaks");
+	is_int (hp_events_within (&packer, "E0001/1", "printed", 1000), 0, "nothing reaches the bench before it speaks");
 	/* A HELLO alone does not take them: a terminal coming back says HELLO on a fresh connection each time
 	 * one goes unanswered, and may already have left the one the hub answers on. */
 	proto_msg_t *h = testlib_hello (packer.c, ++packer.seq, "bench-1");
 	is_int (testlib_status (h), PROTO_OK, "the bench says HELLO to the new hub: %s", testlib_text (h));
 	proto_msg_destroy (&h);
-	is_int (printed_within (&packer, "E0001/1", "printed", 1000), 0, "a HELLO alone takes no held EVENT");
+	is_int (hp_events_within (&packer, "E0001/1", "printed", 1000), 0, "a HELLO alone takes no held EVENT");
 	proto_msg_t *r = fl_cmd (&packer, "print-jobs", NULL);
 	is_int (testlib_status (r), PROTO_OK, "the bench speaks (its print jobs): %s", testlib_text (r));
 	proto_msg_destroy (&r);
@@ -83,11 +65,11 @@ test_restart (void)
 	const char *text = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
 	ok (text && strstr (text, "E0001/1"), "then it hears the label printed: %s", text ? text : "(nothing)");
 	proto_msg_destroy (&ev);
-	is_int (printed_within (&packer, "E0001/1", "printed", 1500), 0, "once");
+	is_int (hp_events_within (&packer, "E0001/1", "printed", 1500), 0, "once");
 	r = fl_cmd (&other, "print-jobs", NULL);
 	is_int (testlib_status (r), PROTO_OK, "the other bench speaks: %s", testlib_text (r));
 	proto_msg_destroy (&r);
-	is_int (printed_within (&other, "E0001/1", "printed", 1500), 0, "and hears nothing of the first bench's label");
+	is_int (hp_events_within (&other, "E0001/1", "printed", 1500), 0, "and hears nothing of the first bench's label");
 	is_int (print_test_count ("label"), before + 1, "one label printed in all");
 	ok (testlib_hub_log_count (&hub, "terminal bench-1-term: 1 events held for it sent") == 1,
 	    "the hub's log says the held event was sent");
