@@ -31,6 +31,18 @@ tq_row_key ()
 	tl_main | sed -n "s/^\\(.\\) $1.*/\\1/p" | head -1
 }
 
+# tq_wait_row KEY CODE: wait (at most 20 s) for the list row under KEY to be the order CODE.
+tq_wait_row ()
+{
+	local i=0
+	while [ $i -lt 400 ]; do
+		tl_main | grep -q "^$1 $2" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # The row number (from 0) of the first screen row holding text, or 99.
 tq_row_of ()
 {
@@ -153,8 +165,11 @@ for size in 16x20 8x40 24x80; do
 	number=$(tp_decode "$(tp_latest label)" | grep -E '^[A-Z]{2}[0-9]{9}GB$' | head -1)
 	[ -n "$number" ] && tl_scan "$number" && tl_wait "Scan ticket"
 	tl_ok $? "$size: the label read back from the printer ($number) scanned at the bench"
-	# Read whole (tl_settle): a capture taken halfway through the redraw can still hold the old rows.
-	tq_menu && tl_keys "$(tl_menu_key 'Pack queue')" && tl_wait_main "Next: $b" && tl_settle && ! tl_main | grep -q "^. $a"
+	# The rows, not the message line: the EVENT that $a's label printed can come after the queue's
+	# reply and take the message line's place. Read whole (tl_settle): a capture taken halfway
+	# through the redraw can still hold the old rows.
+	tq_menu && tl_keys "$(tl_menu_key 'Pack queue')" && tl_wait "TO PACK" && tq_wait_row 1 "$b" && tl_settle \
+		&& ! tl_main | grep -q "^. $a"
 	tl_ok $? "$size: $a left the queue; $b is next"
 	before=$(tp_count label)
 	tl_keys "$(tq_row_key "$b")" && tl_wait "PACK" && tq_pack_label && tp_wait_count label $((before + 1))
