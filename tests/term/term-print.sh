@@ -146,6 +146,11 @@ tp_prepare H1000004 HM-R5-D01 HM-CAND-0300 2 && tp_pack H1000004 && tl_wait_join
 tl_ok $? "a fourth order packed, its label kept (printer off)"
 tl_wait "P1 HUB OK"
 tl_ok $? "P1 on the status line"
+# Its customs paper (docs is on) heard printed before the hub stops: else the hub started again hears the
+# label and the paper printed at once, and the paper's EVENT, told after the label's, takes the message
+# line before "Label printed" is drawn (at Pack the side column holds the order's lines, not the recent answers).
+tl_wait_sql "SELECT count(*) FROM label_jobs WHERE order_ref = 'H1000004' AND kind <> 'label' AND status <> 'printed'" 0
+tl_ok $? "its papers, if any, printed at docs (the hub heard so) before it stops"
 tl_hub_stop && tl_wait "NO HUB"
 tl_ok $? "the hub stops: NO HUB"
 "$TP_CUPS" printer-up "$TP_DIR" label >>"$TL_DIR/cups.log" 2>&1 && tp_wait_count label $((labels + 1))

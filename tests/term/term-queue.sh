@@ -160,7 +160,9 @@ for size in 16x20 8x40 24x80; do
 	tq_keys_shown "F1 Next" "F2 All" "F3 Back" "F4 R"
 	tl_ok $? "$size: every key says what it does"
 	before=$(tp_count label)
-	tl_keys F1 && tl_wait "PACK" && tq_pack_label && tp_wait_count label $((before + 1))
+	# Printed as the hub knows it (tl_wait_printed): its EVENT then comes before any later reply, never
+	# over the Pack queue's or Consolidation's answer, nor over the menu's pages while a key is looked for.
+	tl_keys F1 && tl_wait "PACK" && tq_pack_label && tp_wait_count label $((before + 1)) && tl_wait_printed "$a/1"
 	tl_ok $? "$size: F1 (one key) starts $a at Pack; packed, its label printed"
 	number=$(tp_decode "$(tp_latest label)" | grep -E '^[A-Z]{2}[0-9]{9}GB$' | head -1)
 	[ -n "$number" ] && tl_scan "$number" && tl_wait "Scan ticket"
@@ -172,7 +174,10 @@ for size in 16x20 8x40 24x80; do
 		&& ! tl_main | grep -q "^. $a"
 	tl_ok $? "$size: $a left the queue; $b is next"
 	before=$(tp_count label)
-	tl_keys "$(tq_row_key "$b")" && tl_wait "PACK" && tq_pack_label && tp_wait_count label $((before + 1))
+	# And $b's EVENT before Consolidation pages on a small screen, or a held one reaches the next size's
+	# terminal (the same id) after its first answers.
+	tl_keys "$(tq_row_key "$b")" && tl_wait "PACK" && tq_pack_label && tp_wait_count label $((before + 1)) \
+		&& tl_wait_printed "$b/1"
 	tl_ok $? "$size: $b's key starts it at Pack"
 	number=$(tp_decode "$(tp_latest label)" | grep -E '^[A-Z]{2}[0-9]{9}GB$' | head -1)
 	[ -n "$number" ] && tl_scan "$number" && tl_wait "Scan ticket"

@@ -150,6 +150,24 @@ ts_closed_out ()
 	tl_page_to "Manifest $1"
 }
 
+# ts_wait_main_any TEXT...: wait (at most 20 s) until the main column, joined, holds one of the fixed TEXTs:
+# a command's answer, or the EVENT that follows it onto the message line (a paper printed).
+ts_wait_main_any ()
+{
+	local i=0 joined t
+	while [ $i -lt 400 ]; do
+		joined=$(tl_main | tr '\n' ' ' | tr -s ' ')
+		for t in "$@"; do
+			case "$joined" in
+			*"$t"*) return 0 ;;
+			esac
+		done
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # Locate every line of an order at Locate (the lines given as LOCATION:SKU).
 ts_locate ()
 {
@@ -299,12 +317,15 @@ for size in 16x20 8x40 24x80; do
 		&& tl_page_to "receipt manifest $manifest: no printer, handheld-1"
 	tl_ok $? "$size: Print jobs lists the stuck receipt, of any station"
 	job=$(tl_sql "SELECT max(id) FROM label_jobs WHERE kind = 'receipt' AND manifest_id = $manifest")
+	# The answer, or the receipt's EVENT that it printed on docs: that takes the message line from the answer.
 	tl_keys "$(tl_main | sed -n "s/^\(.\) $job .*/\1/p" | head -1)" && tl_wait "F2 Redir" \
 		&& tl_keys F2 && tl_wait_main "docs (document, bench-1)" && tl_scan 1 \
-		&& tl_wait_main "The collection receipt for manifest $manifest goes to docs"
+		&& ts_wait_main_any "The collection receipt for manifest $manifest goes to docs" \
+			"manifest $manifest printed on docs"
 	tl_ok $? "$size: F2 redirects it to the document printer, chosen from the hub's list"
-	tp_wait_count docs $((jobs_before + 1))
-	tl_ok $? "$size: the private cupsd printed it on docs"
+	# Heard printed at the hub too: its EVENT then comes before the answers that follow (Reopen's).
+	tp_wait_count docs $((jobs_before + 1)) && tl_wait_sql "SELECT status FROM label_jobs WHERE id = $job" printed
+	tl_ok $? "$size: the private cupsd printed it on docs, and the hub heard so"
 	[ "$(tp_decode "$(tp_latest docs)" | head -1)" = "$(printf '%06d' "$manifest")" ]
 	tl_ok $? "$size: the fake printer's file is manifest $manifest's receipt (its Code 128 read back)"
 	[ "$(tl_sql "SELECT count(*) FROM events WHERE action = 'redirect' AND detail LIKE 'receipt job % to docs'")" = $k ]
@@ -327,9 +348,10 @@ for size in 16x20 8x40 24x80; do
 
 	# A despatch ticket, reprinted at the bench's label printer from the handheld.
 	tickets_before=$(tp_count label)
+	# The line the answer adds to the body, not the answer: the ticket's EVENT, once it printed, takes the message line.
 	ts_menu && ts_walk "Supervisor > Reprint ticket" && tl_keys F2 && tl_wait_main "label (label, bench-1)" \
 		&& tl_keys "$(tl_main | sed -n 's/^\(.\) label (label.*/\1/p' | head -1)" && tl_wait_main "Printer: label" \
-		&& tl_scan Q300000$k && tl_wait_main "Despatch ticket for Q300000$k printing"
+		&& tl_scan Q300000$k && tl_wait_main "Ticket Q300000$k: print job"
 	tl_ok $? "$size: Reprint ticket, to the printer chosen"
 	tp_wait_count label $((tickets_before + 1)) && [ "$(tp_decode "$(tp_latest label)")" = "Q300000$k" ]
 	tl_ok $? "$size: the ticket the fake printer received reads Q300000$k"

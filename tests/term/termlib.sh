@@ -304,6 +304,27 @@ tl_sql ()
 	sqlite3 -readonly "$TL_DB" "$1"
 }
 
+# tl_wait_sql QUERY WANT [TRIES]: poll the hub's database (every 50 ms, 400 tries by default) until QUERY gives WANT.
+tl_wait_sql ()
+{
+	local i=0 tries=${3:-400}
+	while [ $i -lt "$tries" ]; do
+		[ "$(tl_sql "$1")" = "$2" ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tl_wait_printed PARCEL: wait (at most 20 s) until the hub has recorded a label of PARCEL printed. Its
+# EVENT ("Label printed") has then gone out, ahead of the reply to anything asked from here on, so it
+# can no longer take the message line from that reply (nor shift a small screen's pages under a wait).
+tl_wait_printed ()
+{
+	tl_wait_sql "SELECT count(*) > 0 FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id
+		WHERE p.code = '$1' AND j.kind = 'label' AND j.status = 'printed'" 1
+}
+
 # The menu character of an item, read off the screen ("" when not shown).
 tl_menu ()
 {
@@ -345,6 +366,30 @@ tl_main ()
 	size=$(tmux -L "$TL_SOCK" display-message -p -t "$TL_TARGET" '#{pane_width} #{pane_height}' 2>/dev/null)
 	tl_screen | perl -CSD -ne 'BEGIN { ($w, $h) = split / /, shift @ARGV }
 		chomp; print ((($w >= 60 && $h >= 12) ? substr ($_, 0, int ($w / 2)) : $_), "\n")' "$size"
+}
+
+# The side column of a wide screen (60 columns and 12 rows or more: what is right of the middle),
+# its rows joined; empty on a narrow screen. On the menu, and on any screen with no panel of its own,
+# it holds the recent answers, newest first: what an EVENT took off the message line is still there.
+tl_side ()
+{
+	local size
+	size=$(tmux -L "$TL_SOCK" display-message -p -t "$TL_TARGET" '#{pane_width} #{pane_height}' 2>/dev/null)
+	tl_screen | perl -CSD -ne 'BEGIN { ($w, $h) = split / /, shift @ARGV; $m = int ($w / 2) }
+		chomp; print substr ($_, $m + 1), "\n" if $w >= 60 && $h >= 12 && $. > 1 && length ($_) > $m + 1' "$size" \
+		| tr '\n' ' ' | tr -s ' '
+}
+
+# tl_wait_side TEXT [TRIES]: like tl_wait_main, on the side column (a wide screen only).
+tl_wait_side ()
+{
+	local i=0 tries=${2:-400}
+	while [ $i -lt "$tries" ]; do
+		tl_side | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # tl_wait_main TEXT [TRIES]: like tl_wait_joined, on the main column alone.
