@@ -48,6 +48,7 @@ main (void)
 	pack_order (&packer, "T1000002", "MW-R1-A04", "MW-SHT-2210");
 	proto_msg_t *ev = hp_wait_event (&packer, "printed");
 	ok (ev != NULL, "the packer's terminal is told the label printed");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "kind") : NULL, "label", "  its EVENT's kind: label");
 	proto_msg_destroy (&ev);
 	ok (print_test_wait_count ("label", 1), "the label arrived at the bench printer");
 	size_t len = 0;
@@ -226,6 +227,7 @@ main (void)
 	const char *paper = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
 	ok (paper && strstr (paper, "No document printer for station bench-1: ") && !strstr (paper, "label"),
 	    "the paper with no printer at the bench is named, not called a label: %s", paper ? paper : "(none)");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "kind") : NULL, "customs", "  its EVENT's kind: customs");
 	proto_msg_destroy (&ev);
 	ev = hp_wait_event (&packer, "offline");
 	proto_msg_destroy (&ev);
@@ -255,6 +257,8 @@ main (void)
 	const char *told = ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "text") : NULL;
 	ok (told && strstr (told, "Despatch ticket P1000003 printed on fallback") && !strstr (told, "Label for")
 	    && !strstr (told, "Scan it"), "the desk hears the ticket printed, by its name: %s", told ? told : "(none)");
+	is_str (ev ? proto_hash_get (ev, PROTO_EVENT_DATA, "kind") : NULL, "ticket",
+	    "  its EVENT says it is a despatch ticket (ZPL like a label, but no parcel's)");
 	proto_msg_destroy (&ev);
 	/* Read back beside the printer's folder (hp_decode), so that the printer's own count stays its jobs. */
 	char *symbols = hp_decode ("fallback", before + 1);

@@ -119,6 +119,7 @@ struct hub_spool_job {
 	char parcel[48];
 	int cups_job;
 	char format[8];     /* "zpl" (label printer) or "pdf" (document printer) */
+	char kind[16];      /* label, ticket, receipt, customs...: what the terminal calls it */
 	bool had_error;     /* an error is on record since it last went well */
 	bool of_parcel;     /* a parcel's (its label, a customs paper), not an order's (a ticket) or a close-out's */
 	int64_t updated_at;
@@ -189,6 +190,8 @@ hub_spool_event (hub_spool_t *self, const struct hub_spool_job *j, const char *s
 	proto_hash_set (ev, PROTO_EVENT_DATA, "text", text);
 	/* Which document: a label (zpl) or a paper (pdf), by its title. */
 	proto_hash_set (ev, PROTO_EVENT_DATA, "format", j->format);
+	/* A despatch ticket is ZPL too: without its kind a terminal would call it a label and offer a label's keys. */
+	proto_hash_set (ev, PROTO_EVENT_DATA, "kind", j->kind);
 	proto_hash_set (ev, PROTO_EVENT_DATA, "title", j->title);
 	const char *fb = print_map_fallback (self->conf, j->station, hub_spool_role (j));
 	if (fb)
@@ -269,7 +272,7 @@ hub_spool_set (db_t *db, int64_t id, enum hub_job_state state, const char *print
 	"SELECT j.id, coalesce(j.terminal, ''), coalesce(j.station, ''), coalesce(j.printer, ''), j.title, j.status," \
 	" coalesce(p.code, j.order_ref, 'manifest ' || j.manifest_id), coalesce(j.cups_job, 0), j.format," \
 	" j.error IS NOT NULL, coalesce(j.updated_at, j.created_at), coalesce(j.ident, '')," \
-	" coalesce(j.asked_terminal, ''), coalesce(j.asked_by, ''), j.parcel_id IS NOT NULL" \
+	" coalesce(j.asked_terminal, ''), coalesce(j.asked_by, ''), j.parcel_id IS NOT NULL, j.kind" \
 	" FROM label_jobs j LEFT JOIN parcels p ON p.id = j.parcel_id "
 
 static void
@@ -290,6 +293,7 @@ hub_spool_row (db_stmt_t *st, struct hub_spool_job *j)
 	util_strlcpy (j->asker, db_col_text (st, 12), sizeof j->asker);
 	util_strlcpy (j->asked_by, db_col_text (st, 13), sizeof j->asked_by);
 	j->of_parcel = db_col_int (st, 14) != 0;
+	util_strlcpy (j->kind, db_col_text (st, 15), sizeof j->kind);
 }
 
 static bool

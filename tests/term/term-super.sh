@@ -355,6 +355,13 @@ for size in 16x20 8x40 24x80; do
 	tl_ok $? "$size: Reprint ticket, to the printer chosen"
 	tp_wait_count label $((tickets_before + 1)) && [ "$(tp_decode "$(tp_latest label)")" = "Q300000$k" ]
 	tl_ok $? "$size: the ticket the fake printer received reads Q300000$k"
+	if [ "$cols" -ge 60 ]; then
+		# Told as a ticket, not as a label to scan onto a parcel (the recent answers, at the menu).
+		tl_wait_sql "SELECT count(*) FROM label_jobs WHERE kind = 'ticket' AND order_ref = 'Q300000$k' AND status = 'printed'" 1 \
+			&& ts_menu && tl_wait_side "Printed: despatch ticket Q300000$k on label" \
+			&& ! tl_side | grep -qF "Label printed: Q300000$k"
+		tl_ok $? "$size: the handheld hears the despatch ticket printed, called a ticket, not a label"
+	fi
 
 	# The printers, as the hub last saw them.
 	ts_menu && ts_walk "Supervisor > Printers" && ts_printers_until "label (label, bench-1): ok" \
