@@ -13,6 +13,7 @@
 #include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,11 @@
 #define HUB_FEED_MASK_TAIL 64
 /* The import lock held by another import (despatch import): tried again this much later, never waited on. */
 #define HUB_FEED_LOCK_RETRY_MS 200
+/* A file changed this recently may still be being written: taken once it has been still this long, longer when
+ * its last line has no end yet (a writer between two writes). A sender that renames a complete file in is not
+ * delayed when it wrote the file earlier. */
+#define HUB_FEED_QUIET_MS 1000
+#define HUB_FEED_QUIET_UNENDED_MS 10000
 
 /* The inbox file being imported. */
 struct hub_feed_job {
@@ -41,6 +47,8 @@ struct hub_feed_job {
 	char *carry;     /* what the copy holds back */
 	size_t carry_len, carry_cap;
 	char *file;      /* its identity, for imports.file (hub_feed_file_id) */
+	struct stat taken; /* the file as it was opened: the one read, and the one that leaves the inbox */
+	bool changed;    /* it changed while it was read: left in the inbox, taken again once still */
 	hub_import_t *imp;
 	const char *phase;
 	int64_t started_ms;
@@ -61,12 +69,14 @@ struct hub_feed {
 	int64_t lock_after_ms; /* another import holds it: tried again then */
 	bool lock_said;   /* that was logged (once, until the feed has it again) */
 	int64_t swept_ms;
+	zhashx_t *said;   /* entries of the inbox told once: not files (moved aside when they cannot be), still written */
 };
 
 hub_feed_t *
 hub_feed_new (const char *endpoint, const char *inbox, hub_curve_t *curve, char **cause)
 {
 	hub_feed_t *self = xcalloc (1, sizeof *self);
+	self->said = zhashx_new ();
 	if (inbox && *inbox) {
 		self->inbox = xstrdup (inbox);
 		char *taking = xasprintf ("%s/%s", inbox, HUB_FEED_TAKING);
@@ -159,6 +169,7 @@ hub_feed_destroy (hub_feed_t **self_p)
 	hub_import_lock_destroy (&self->lock);
 	free (self->pending);
 	hub_integration_destroy (&self->integration);
+	zhashx_destroy (&self->said);
 	free (self->inbox);
 	free (self->tracking_inbox);
 	free (self);
@@ -264,10 +275,23 @@ hub_feed_record (const char *sub, const char *name, const char *sha1, long long 
 	free (shown);
 }
 
-/* Where the file goes: the masked copy kept (retention set) or nothing; the original leaves the inbox. */
+/* Is the entry at path still the file taken (same inode, size and time of its last change)? */
+static bool
+hub_feed_still (const char *path, const struct stat *taken)
+{
+	struct stat now;
+	if (taken == NULL || lstat (path, &now) != 0)
+		return true; /* nothing there to keep */
+	return now.st_ino == taken->st_ino && now.st_dev == taken->st_dev && now.st_size == taken->st_size
+	    && now.st_mtim.tv_sec == taken->st_mtim.tv_sec && now.st_mtim.tv_nsec == taken->st_mtim.tv_nsec;
+}
+
+/* Where the file goes: the masked copy kept (retention set) or nothing; the original leaves the inbox, unless
+ * what is under its name now is another file (put in its place while it was read) or the file changed since:
+ * that one stays, taken at a later look, never removed unread. */
 static const char *
-hub_feed_settle (hub_feed_t *self, const char *path, const char *copy, const char *sub, const char *name,
-    char *kept, size_t kept_n)
+hub_feed_settle (hub_feed_t *self, const char *path, const struct stat *taken, const char *copy, const char *sub,
+    const char *name, char *kept, size_t kept_n)
 {
 	if (copy && self->keep_days > 0) {
 		char *dest = xasprintf ("%s/%s", sub, name);
@@ -286,7 +310,12 @@ hub_feed_settle (hub_feed_t *self, const char *path, const char *copy, const cha
 			unlink (copy);
 		snprintf (kept, kept_n, "no copy (hub.inbox_keep_days is 0)");
 	}
-	if (unlink (path) != 0 && errno != ENOENT)
+	if (!hub_feed_still (path, taken)) {
+		char *shown = text_escape (name, strlen (name));
+		log_warn ("inbox %s: another file was put under its name, or it changed, after it was read: what is there "
+		    "now stays in the inbox and is taken as a file of its own", shown);
+		free (shown);
+	} else if (unlink (path) != 0 && errno != ENOENT)
 		log_error ("inbox: cannot remove %s: %s", path, strerror (errno));
 	return kept;
 }
@@ -314,6 +343,8 @@ static void
 hub_feed_copy_flush (struct hub_feed_job *job, bool end)
 {
 	size_t cut = job->carry_len;
+	if (cut == 0)
+		return; /* nothing held (an empty file has nothing at all) */
 	if (!end) {
 		if (cut <= HUB_FEED_MASK_TAIL)
 			return;
@@ -359,6 +390,14 @@ hub_feed_job_read (void *arg, char *buf, size_t size)
 		return -1;
 	zdigest_update (job->digest, (const byte *) buf, n);
 	job->bytes += (long long) n;
+	struct stat sb;
+	if (n == 0 && fstat (fileno (job->in), &sb) == 0 && (sb.st_size != job->taken.st_size
+	        || sb.st_mtim.tv_sec != job->taken.st_mtim.tv_sec || sb.st_mtim.tv_nsec != job->taken.st_mtim.tv_nsec)) {
+		/* Written to while it was read: what was read is not the file; nothing of it is imported. */
+		job->changed = true;
+		errno = EAGAIN;
+		return -1;
+	}
 	if (n == 0) /* the whole file: its digest goes with the import's record */
 		hub_import_source_file (job->imp, NULL, hub_feed_hex (zdigest_string (job->digest)));
 	if (job->copy) {
@@ -381,27 +420,137 @@ hub_feed_order_file (const char *name)
 	return (n > 4 && strcmp (name + n - 4, ".csv") == 0) || (n > 5 && strcmp (name + n - 5, ".json") == 0);
 }
 
-/* The next file to take: the first by name, so files are taken in the order a sender numbers them. */
-static char *
-hub_feed_next_file (const char *dir)
+/* What an inbox entry named like an order file is when it is not a file. */
+static const char *
+hub_feed_odd_kind (mode_t mode)
 {
-	DIR *d = opendir (dir);
+	static const struct {
+		mode_t type;
+		const char *what;
+	} kinds[] = {
+		{ S_IFLNK, "a symbolic link" }, { S_IFIFO, "a FIFO (a named pipe)" }, { S_IFDIR, "a folder" },
+		{ S_IFSOCK, "a socket" }, { S_IFCHR, "a device" }, { S_IFBLK, "a device" },
+	};
+	for (size_t i = 0; i < nitems (kinds); i++)
+		if ((mode & S_IFMT) == kinds[i].type)
+			return kinds[i].what;
+	return "not a regular file";
+}
+
+/* Told once (until a file of that name is taken): an entry that cannot be moved aside, a file still written. */
+static bool
+hub_feed_said (hub_feed_t *self, const char *name)
+{
+	if (zhashx_lookup (self->said, name))
+		return true;
+	zhashx_insert (self->said, name, self);
+	return false;
+}
+
+/*
+ * An entry named like an order file that is not one (a link, which could lead anywhere; a FIFO, which would
+ * hold the loop; a folder): never opened. It goes to failed/ with a record and its errors, so the inbox is
+ * left with files alone; one that cannot be moved (a name already there) is told once.
+ */
+static void
+hub_feed_refuse_odd (hub_feed_t *self, const char *folder, const char *name, mode_t mode)
+{
+	const char *what = hub_feed_odd_kind (mode);
+	char *shown = text_escape (name, strlen (name));
+	char *sub = xasprintf ("%s/failed", folder);
+	char *from = xasprintf ("%s/%s", folder, name), *to = xasprintf ("%s/%s", sub, name);
+	struct stat there;
+	util_mkdirs (sub, 0755);
+	bool taken_name = lstat (to, &there) == 0;
+	int why = 0;
+	if (!taken_name && rename (from, to) != 0)
+		why = errno;
+	if (!taken_name && why == 0) {
+		char *epath = xasprintf ("%s/%s.errors", sub, name);
+		char *problem = xasprintf ("it is %s, not a file: the inbox reads files alone. Put the file itself in the "
+		    "inbox (write it as .part-NAME and rename it when it is complete)", what);
+		char *text = hub_feed_lines (name, &problem, 1, "");
+		hub_feed_write_text (epath, text);
+		char *outcome = xasprintf ("refused, not read (%s)", what);
+		hub_feed_record (sub, name, "none (not read)", 0, outcome, "", "no copy", 1, NULL);
+		log_warn ("inbox %s: %s, not a file: moved to %s unread", shown, what, sub);
+		free (outcome);
+		free (text);
+		free (problem);
+		free (epath);
+	} else if (!hub_feed_said (self, name)) {
+		log_warn ("inbox %s: %s, not a file: not read, and it cannot be moved to %s (%s); remove it", shown, what,
+		    sub, taken_name ? "an entry of that name is there" : strerror (why));
+	}
+	free (to);
+	free (from);
+	free (sub);
+	free (shown);
+}
+
+/* Whether the file has been still long enough to be whole: told once while it is not. */
+static bool
+hub_feed_quiet (hub_feed_t *self, const char *name, const char *path, const struct stat *sb)
+{
+	int64_t still = util_wall_ms () - ((int64_t) sb->st_mtim.tv_sec * 1000 + sb->st_mtim.tv_nsec / 1000000);
+	/* A time ahead of this clock (another machine's, on a shared folder) cannot be judged: taken. */
+	if (still < 0 || still >= HUB_FEED_QUIET_UNENDED_MS)
+		return true;
+	bool ended = sb->st_size == 0;
+	int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char last = '\0';
+	if (fd >= 0 && sb->st_size > 0 && pread (fd, &last, 1, sb->st_size - 1) == 1)
+		ended = last == '\n';
+	if (fd >= 0)
+		close (fd);
+	if (ended && still >= HUB_FEED_QUIET_MS)
+		return true;
+	if (!hub_feed_said (self, name)) {
+		char *shown = text_escape (name, strlen (name));
+		log_info ("inbox %s: still being written (changed %lld ms ago%s): taken once it has been still for %d s",
+		    shown, (long long) still, ended ? "" : ", its last line not ended",
+		    (ended ? HUB_FEED_QUIET_MS : HUB_FEED_QUIET_UNENDED_MS) / 1000);
+		free (shown);
+	}
+	return false;
+}
+
+/* The next file to take: the first by name, so files are taken in the order a sender numbers them, once it is
+ * still (the files after it wait for it). Entries that are not files are set aside on the way. */
+static char *
+hub_feed_next_file (hub_feed_t *self)
+{
+	DIR *d = opendir (self->inbox);
 	if (d == NULL)
 		return NULL;
 	char *best = NULL;
+	struct stat best_sb;
 	struct dirent *e;
 	while ((e = readdir (d)) != NULL) {
-		if (!hub_feed_order_file (e->d_name) || (best && strcmp (e->d_name, best) >= 0))
+		if (!hub_feed_order_file (e->d_name))
 			continue;
-		char *path = xasprintf ("%s/%s", dir, e->d_name);
+		char *path = xasprintf ("%s/%s", self->inbox, e->d_name);
 		struct stat sb;
-		if (stat (path, &sb) == 0 && S_ISREG (sb.st_mode)) {
+		/* lstat: a link is not followed, to a file outside the inbox or anywhere else. */
+		if (lstat (path, &sb) == 0 && !S_ISREG (sb.st_mode))
+			hub_feed_refuse_odd (self, self->inbox, e->d_name, sb.st_mode);
+		else if (lstat (path, &sb) == 0 && (best == NULL || strcmp (e->d_name, best) < 0)) {
 			free (best);
 			best = xstrdup (e->d_name);
+			best_sb = sb;
 		}
 		free (path);
 	}
 	closedir (d);
+	if (best) {
+		char *path = xasprintf ("%s/%s", self->inbox, best);
+		bool quiet = hub_feed_quiet (self, best, path, &best_sb);
+		free (path);
+		if (!quiet) {
+			free (best);
+			best = NULL;
+		}
+	}
 	return best;
 }
 
@@ -462,12 +611,11 @@ hub_feed_imported_before (hub_feed_t *self, db_t *db, struct hub_feed_job *job)
 	    "inbox, and it was not imported again)", id, at);
 	char *sha1 = xstrdup (db_col_is_null (st, 6) ? "not known" : db_col_text (st, 6));
 	db_reset (st);
-	struct stat sb;
-	long long bytes = fstat (fileno (job->in), &sb) == 0 ? (long long) sb.st_size : 0;
+	long long bytes = (long long) job->taken.st_size;
 	char *sub = xasprintf ("%s/done", self->inbox);
 	util_mkdirs (sub, 0755);
 	char kept[96];
-	hub_feed_settle (self, job->path, NULL, sub, job->name, kept, sizeof kept);
+	hub_feed_settle (self, job->path, &job->taken, NULL, sub, job->name, kept, sizeof kept);
 	hub_feed_file_left (db, job->name, job->file);
 	if (self->keep_days > 0)
 		snprintf (kept, sizeof kept, "no copy (the hub stopped before it was kept)");
@@ -486,7 +634,22 @@ hub_feed_job_start (hub_feed_t *self, db_t *db, char *name)
 	struct hub_feed_job *job = xcalloc (1, sizeof *job);
 	job->name = name;
 	job->path = xasprintf ("%s/%s", self->inbox, name);
-	job->in = fopen (job->path, "rb");
+	zhashx_delete (self->said, name);
+	/* Not followed if it became a link since it was looked at, nor waited on if it became a FIFO. */
+	int fd = open (job->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && fstat (fd, &job->taken) != 0) {
+		close (fd);
+		fd = -1;
+	}
+	if (fd >= 0 && !S_ISREG (job->taken.st_mode)) {
+		close (fd);
+		hub_feed_refuse_odd (self, self->inbox, name, job->taken.st_mode);
+		hub_feed_job_free (&job);
+		self->look_again = true;
+		return;
+	}
+	if (fd >= 0 && (fcntl (fd, F_SETFL, 0) != 0 || (job->in = fdopen (fd, "rb")) == NULL))
+		close (fd);
 	char *cause = NULL;
 	if (job->in == NULL || (job->imp = hub_import_new (name, util_wall_ms (), HUB_IMPORT_ON_LOOP, &cause)) == NULL) {
 		log_error ("inbox %s: cannot take it now: %s", name, cause ? cause : strerror (errno));
@@ -510,9 +673,7 @@ hub_feed_job_start (hub_feed_t *self, db_t *db, char *name)
 	}
 	hub_import_source (job->imp, hub_feed_job_read, job);
 	job->started_ms = util_mono_ms ();
-	struct stat sb;
-	fstat (fileno (job->in), &sb);
-	log_info ("inbox %s: taking it (%lld bytes)", name, (long long) sb.st_size);
+	log_info ("inbox %s: taking it (%lld bytes)", name, (long long) job->taken.st_size);
 	self->job = job;
 }
 
@@ -529,6 +690,15 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 		log_error ("inbox %s: not imported, taken again shortly: %s", job->name,
 		    rep->nerrors ? rep->errors[rep->nerrors - 1] : "the database failed");
 		hub_feed_job_free (&self->job);
+		return;
+	}
+	if (job->changed) {
+		char *shown = text_escape (job->name, strlen (job->name));
+		log_warn ("inbox %s: it changed while it was read (still being written?): nothing of it imported; it stays "
+		    "in the inbox, taken again once it has been still for %d s", shown, HUB_FEED_QUIET_MS / 1000);
+		free (shown);
+		hub_feed_job_free (&self->job);
+		self->look_again = true;
 		return;
 	}
 	bool whole = feof (job->in) != 0; /* a file refused for too many problems is not read to its end */
@@ -548,7 +718,7 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 	char *sub = xasprintf ("%s/%s", self->inbox, to);
 	util_mkdirs (sub, 0755);
 	char kept[96];
-	hub_feed_settle (self, job->path, job->copy_path, sub, job->name, kept, sizeof kept);
+	hub_feed_settle (self, job->path, &job->taken, job->copy_path, sub, job->name, kept, sizeof kept);
 	if (rc == 0)
 		hub_feed_file_left (db, job->name, job->file);
 	free (job->copy_path);
@@ -720,7 +890,9 @@ hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 			continue;
 		char *path = xasprintf ("%s/%s", self->tracking_inbox, e->d_name);
 		struct stat sb;
-		if (stat (path, &sb) != 0 || !S_ISREG (sb.st_mode)) {
+		if (lstat (path, &sb) != 0 || !S_ISREG (sb.st_mode)) {
+			if (lstat (path, &sb) == 0)
+				hub_feed_refuse_odd (self, self->tracking_inbox, e->d_name, sb.st_mode);
 			free (path);
 			continue;
 		}
@@ -751,7 +923,7 @@ hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 					copy = NULL;
 				}
 			}
-			hub_feed_settle (self, path, copy, sub, e->d_name, kept, sizeof kept);
+			hub_feed_settle (self, path, &sb, copy, sub, e->d_name, kept, sizeof kept);
 			free (copy);
 			char counts[120];
 			snprintf (counts, sizeof counts, "events: %d (%d matched, %d unknown)", rep.events, rep.matched,
@@ -860,7 +1032,7 @@ hub_feed_step (hub_feed_t *self, db_t *db)
 		self->recovered = false;
 	if (self->inbox && self->job == NULL && self->pending == NULL && self->look_again) {
 		self->look_again = false;
-		self->pending = hub_feed_next_file (self->inbox);
+		self->pending = hub_feed_next_file (self);
 	}
 	bool push = hub_integration_busy (self->integration);
 	/* One import writes at a time, whatever process runs it: the feed holds the lock from taking back what

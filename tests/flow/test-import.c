@@ -1080,6 +1080,18 @@ test_inbox_kept (void)
 	is_int (n, 2, "then the other two");
 	ok (access (path, F_OK) != 0, "a copy with no order left is removed");
 
+	/* An empty file, with copies kept: refused as empty (the copy has nothing to hold), and the hub goes on. */
+	drop (inbox, "empty.csv", "", 0);
+	snprintf (path, sizeof path, "%s/failed/empty.csv.errors", inbox);
+	ok (wait_for (path) || wait_for (path), "an empty file is refused");
+	char *empty = read_file (path);
+	ok (empty && strstr (empty, "the file is empty") != NULL, "  as empty: %s", empty);
+	free (empty);
+	const char *e2 = HEAD "K1000004,web,Mo Reed,7 Mews,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,50,5.00\n";
+	drop (inbox, "after-empty.csv", e2, strlen (e2));
+	snprintf (path, sizeof path, "%s/done/after-empty.csv", inbox);
+	ok (wait_for (path) || wait_for (path), "and the hub, still up, keeps the next file's copy");
+
 	/* A copy older than hub.inbox_keep_days goes at the hub's next look; its record stays. */
 	drop (inbox, "old.csv", one, strlen (one));
 	snprintf (path, sizeof path, "%s/done/old.csv", inbox);
@@ -1099,6 +1111,138 @@ test_inbox_kept (void)
 	is_int (testlib_hub_stop (&h2), 0, "the second hub stops cleanly");
 }
 
+
+static bool log_wait (const char *needle, int secs);
+
+/* Order rows for the inbox tests below: one order REF with its weight. */
+static char *
+one_order (const char *ref, const char *weight)
+{
+	return xasprintf (HEAD "%s,web,Ona Vale,2 Lane,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,%s,5.00\n", ref,
+	    weight);
+}
+
+/*
+ * What senders put in an inbox besides whole files: a link to a file elsewhere, a FIFO, a folder named like a
+ * file (never opened, set aside in failed/, the feed goes on); a file still being written (taken once still,
+ * whole); another file renamed in under the name of one being imported, and a file appended to while it is
+ * read (never removed unread: each order of it arrives).
+ */
+static void
+test_inbox_odd (const char *inbox)
+{
+	diag ("entries that are not files, files still written, a file replaced while it is read");
+	char path[700], target[700];
+	/* A link to a file of orders elsewhere: not followed, so neither read nor copied. */
+	snprintf (target, sizeof target, "%s/outside.csv", dir);
+	char *o = one_order ("O1000001", "50");
+	write_bytes (target, o, strlen (o));
+	snprintf (path, sizeof path, "%s/link.csv", inbox);
+	ok (symlink (target, path) == 0, "a link link.csv -> a file of orders outside the inbox");
+	snprintf (path, sizeof path, "%s/failed/link.csv.errors", inbox);
+	ok (wait_for (path) || wait_for (path), "it is set aside in failed/ with its errors");
+	char *errors = read_file (path);
+	ok (errors && strstr (errors, "link.csv: it is a symbolic link, not a file") != NULL, "saying what it is: %s",
+	    errors);
+	free (errors);
+	struct stat sb;
+	snprintf (path, sizeof path, "%s/failed/link.csv", inbox);
+	ok (lstat (path, &sb) == 0 && S_ISLNK (sb.st_mode), "the link itself moved, not a copy of what it names");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'O1000001'"), 0, "nothing of what it names imported");
+	char *still = read_file (target);
+	is_str (still, o, "and the file it names is as it was");
+	free (still);
+	free (o);
+
+	/* A FIFO would hold the loop for as long as nobody writes to it; a folder cannot be read. */
+	snprintf (path, sizeof path, "%s/pipe.csv", inbox);
+	ok (mkfifo (path, 0644) == 0, "a FIFO pipe.csv in the inbox");
+	snprintf (path, sizeof path, "%s/folder.csv", inbox);
+	ok (mkdir (path, 0755) == 0, "and a folder folder.csv");
+	snprintf (path, sizeof path, "%s/failed/pipe.csv.errors", inbox);
+	ok (wait_for (path) || wait_for (path), "the FIFO is set aside unread");
+	errors = read_file (path);
+	ok (errors && strstr (errors, "it is a FIFO") != NULL, "  %s", errors);
+	free (errors);
+	snprintf (path, sizeof path, "%s/failed/folder.csv.errors", inbox);
+	ok (wait_for (path), "and so is the folder");
+	client_t *c = client_new (hub.endpoint, "probe-odd", NULL);
+	proto_msg_t *ping = proto_msg_new (PROTO_PING);
+	proto_msg_set_seq (ping, 1);
+	proto_msg_t *r = client_call (c, ping, 2000, 1);
+	ok (r != NULL, "the hub answers meanwhile");
+	proto_msg_destroy (&r);
+	proto_msg_destroy (&ping);
+	client_destroy (&c);
+	char *p1 = one_order ("P1000001", "50");
+	drop (inbox, "after-odd.csv", p1, strlen (p1));
+	free (p1);
+	snprintf (path, sizeof path, "%s/done/after-odd.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path), "and a file after them is taken as ever");
+
+	/* Written in two goes, its last row cut (a writer between two writes): not taken until it is whole. */
+	snprintf (path, sizeof path, "%s/torn.csv", inbox);
+	char *t1 = one_order ("T1000001", "1500");
+	size_t cut = strlen (t1) - strlen ("500,5.00\n");
+	write_bytes (path, t1, cut);
+	ok (log_wait ("inbox torn.csv: still being written", 10), "a file whose last row has no end yet waits");
+	usleep (3000 * 1000);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'T1000001'"), 0, "3 s on, nothing of it imported");
+	ok (access (path, F_OK) == 0, "and it is still in the inbox");
+	FILE *f = fopen (path, "ab");
+	ok (f && fputs (t1 + cut, f) >= 0 && fclose (f) == 0, "the rest of it written");
+	free (t1);
+	snprintf (path, sizeof path, "%s/done/torn.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path), "then it is taken");
+	is_int (sql_int ("SELECT unit_weight_g FROM order_lines WHERE order_ref = 'T1000001'"), 1500,
+	    "whole: its weight is 1500 g, not the 1 g of the cut row");
+
+	/* Another file renamed in under the name of one being imported: the one there now stays, and is taken. */
+	size_t len;
+	char *big = big_csv ("E", 40000, false, &len);
+	drop (inbox, "same.csv", big, len);
+	free (big);
+	ok (log_wait ("inbox same.csv: taking it", 30), "a file of 40,000 orders is being taken");
+	char *s1 = one_order ("S1000001", "50");
+	drop (inbox, "same.csv", s1, strlen (s1));
+	free (s1);
+	ok (log_wait ("inbox same.csv: another file was put under its name", 60),
+	    "one of one order renamed in under its name meanwhile is not removed with it");
+	bool both = false;
+	for (int i = 0; i < 200 * slow () && !both; i++) {
+		both = sql_int ("SELECT count(*) FROM orders WHERE ref = 'S1000001'") == 1;
+		if (!both)
+			usleep (100000);
+	}
+	ok (both, "it is taken as a file of its own: its order is in the hub");
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'E00%'"), 40000, "and so are the first file's 40,000");
+
+	/* Appended to while it is read: the order appended arrives, whether the hub saw the change while reading
+	 * (nothing of it imported, taken again) or after (it stays in the inbox and is taken again). */
+	big = big_csv ("F", 40000, false, &len);
+	drop (inbox, "grow.csv", big, len);
+	free (big);
+	ok (log_wait ("inbox grow.csv: taking it", 30), "a file of 40,000 orders is being taken");
+	snprintf (path, sizeof path, "%s/grow.csv", inbox);
+	char *g1 = xasprintf ("F9000001,web,Ona Vale,2 Lane,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,Sock,Hosiery,1,HS-1,"
+	    "50,5.00\n");
+	f = fopen (path, "ab");
+	ok (f && fputs (g1, f) >= 0 && fclose (f) == 0, "a row appended to it meanwhile");
+	free (g1);
+	bool arrived = false;
+	for (int i = 0; i < 300 * slow () && !arrived; i++) {
+		arrived = sql_int ("SELECT count(*) FROM orders WHERE ref = 'F9000001'") == 1 && access (path, F_OK) != 0;
+		if (!arrived)
+			usleep (100000);
+	}
+	ok (arrived, "the appended order is in the hub and the file has left the inbox");
+	char *log = hub_log (&hub);
+	ok (strstr (log, "inbox grow.csv: it changed while it was read") != NULL
+	        || strstr (log, "inbox grow.csv: another file was put under its name, or it changed") != NULL,
+	    "the log says the file changed");
+	free (log);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref LIKE 'F00%'"), 40000, "with the file's other 40,000");
+}
 
 /* --- one import at a time ------------------------------------------------------------ */
 
@@ -1526,6 +1670,7 @@ main (void)
 	test_inbox_recorded (inbox);
 	test_one_at_a_time (inbox, &porter);
 	test_owner (inbox);
+	test_inbox_odd (inbox);
 	test_inbox_kept ();
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	client_destroy (&porter.c);
