@@ -14,7 +14,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,28 +253,76 @@ hub_feed_lines (const char *name, char **items, int n, const char *prefix)
 	return out;
 }
 
+/* The longest of what is written beside a kept file's name (an erase's ".erase-XXXXXX"), and room for a number
+ * (".99999"). */
+#define HUB_FEED_BESIDE_MAX 19
+
+/*
+ * The name under which what stays of a file goes into sub (done/ or failed/): its own, or, when a record of
+ * that name is there already (a sender that sends "orders.csv" every hour), NAME.2.csv, NAME.3.csv...; so no
+ * file's record, errors or copy takes another's place. A name too long to take ".record" (the folder's limit
+ * is 255 bytes) is cut at a character and marked with its hash ("~" and 8 hex digits): the record says the
+ * whole name. Caller frees.
+ */
+static char *
+hub_feed_base (const char *sub, const char *name)
+{
+	size_t n = strlen (name);
+	const char *dot = strrchr (name, '.');
+	size_t ext = dot && dot != name ? strlen (dot) : 0;
+	size_t stem = n - ext;
+	char mark[16] = "";
+	if (n + HUB_FEED_BESIDE_MAX > NAME_MAX) {
+		uint32_t h = 2166136261u; /* FNV-1a: two long names cut alike stay apart */
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ (unsigned char) name[i]) * 16777619u;
+		snprintf (mark, sizeof mark, "~%08x", h);
+		size_t room = NAME_MAX - HUB_FEED_BESIDE_MAX - strlen (mark) - (ext < 16 ? ext : 0);
+		if (ext >= 16)
+			ext = 0;
+		stem = room < stem ? room : stem;
+		while (stem > 0 && ((unsigned char) name[stem] & 0xc0) == 0x80)
+			stem--; /* not inside a UTF-8 character */
+	}
+	const char *tail = ext ? name + n - ext : "";
+	char *base = xasprintf ("%.*s%s%s", (int) stem, name, mark, tail);
+	for (int k = 2; k < 100000; k++) {
+		char *rec = xasprintf ("%s/%s.record", sub, base), *copy = xasprintf ("%s/%s", sub, base);
+		struct stat sb;
+		bool free_name = lstat (rec, &sb) != 0 && lstat (copy, &sb) != 0;
+		free (rec);
+		free (copy);
+		if (free_name)
+			break;
+		free (base);
+		base = xasprintf ("%.*s%s.%d%s", (int) stem, name, mark, k, tail);
+	}
+	return base;
+}
+
 /*
  * The record of a file taken: what the audit needs and nothing of the
  * customers in it (its name, digest, size, when, the outcome, counts);
- * sub/NAME.record.
+ * sub/BASE.record (hub_feed_base).
  */
 static void
-hub_feed_record (const char *sub, const char *name, const char *sha1, long long bytes, const char *outcome,
-    const char *counts, const char *kept, int nerrors, const char *warnings)
+hub_feed_record (const char *sub, const char *base, const char *name, const char *sha1, long long bytes,
+    const char *outcome, const char *counts, const char *kept, int nerrors, const char *warnings)
 {
 	char when[32];
 	util_iso_time (util_wall_ms (), when, sizeof when);
-	char *shown = text_escape (name, strlen (name));
-	char *path = xasprintf ("%s/%s.record", sub, name);
+	char *shown = text_escape (name, strlen (name)), *shown_base = text_escape (base, strlen (base));
+	char *path = xasprintf ("%s/%s.record", sub, base);
 	char *text = xasprintf ("file: %s\nsha1: %s\nbytes: %lld\ntaken: %s\noutcome: %s\n%s%skept: %s\n%s%s%s",
 	    shown, sha1, bytes, when, outcome, counts, *counts ? "\n" : "", kept,
-	    nerrors ? "problems: see " : "", nerrors ? shown : "", nerrors ? ".errors\n" : "");
+	    nerrors ? "problems: see " : "", nerrors ? shown_base : "", nerrors ? ".errors\n" : "");
 	char *all = xasprintf ("%s%s", text, warnings ? warnings : "");
 	hub_feed_write_text (path, all);
 	free (all);
 	free (text);
 	free (path);
 	free (shown);
+	free (shown_base);
 }
 
 /* Is the entry at path still the file taken (same inode, size and time of its last change)? */
@@ -291,10 +341,10 @@ hub_feed_still (const char *path, const struct stat *taken)
  * that one stays, taken at a later look, never removed unread. */
 static const char *
 hub_feed_settle (hub_feed_t *self, const char *path, const struct stat *taken, const char *copy, const char *sub,
-    const char *name, char *kept, size_t kept_n)
+    const char *base, const char *name, char *kept, size_t kept_n)
 {
 	if (copy && self->keep_days > 0) {
-		char *dest = xasprintf ("%s/%s", sub, name);
+		char *dest = xasprintf ("%s/%s", sub, base);
 		if (rename (copy, dest) == 0) {
 			char until[32];
 			util_iso_time (util_wall_ms () + self->keep_days * 86400000LL, until, sizeof until);
@@ -310,12 +360,10 @@ hub_feed_settle (hub_feed_t *self, const char *path, const struct stat *taken, c
 			unlink (copy);
 		snprintf (kept, kept_n, "no copy (hub.inbox_keep_days is 0)");
 	}
-	if (!hub_feed_still (path, taken)) {
-		char *shown = text_escape (name, strlen (name));
+	if (!hub_feed_still (path, taken))
 		log_warn ("inbox %s: another file was put under its name, or it changed, after it was read: what is there "
-		    "now stays in the inbox and is taken as a file of its own", shown);
-		free (shown);
-	} else if (unlink (path) != 0 && errno != ENOENT)
+		    "now stays in the inbox and is taken as a file of its own", name); /* the log escapes the name */
+	else if (unlink (path) != 0 && errno != ENOENT)
 		log_error ("inbox: cannot remove %s: %s", path, strerror (errno));
 	return kept;
 }
@@ -456,36 +504,36 @@ static void
 hub_feed_refuse_odd (hub_feed_t *self, const char *folder, const char *name, mode_t mode)
 {
 	const char *what = hub_feed_odd_kind (mode);
-	char *shown = text_escape (name, strlen (name));
 	char *sub = xasprintf ("%s/failed", folder);
-	char *from = xasprintf ("%s/%s", folder, name), *to = xasprintf ("%s/%s", sub, name);
-	struct stat there;
 	util_mkdirs (sub, 0755);
+	char *base = hub_feed_base (sub, name);
+	char *from = xasprintf ("%s/%s", folder, name), *to = xasprintf ("%s/%s", sub, base);
+	struct stat there;
 	bool taken_name = lstat (to, &there) == 0;
 	int why = 0;
 	if (!taken_name && rename (from, to) != 0)
 		why = errno;
 	if (!taken_name && why == 0) {
-		char *epath = xasprintf ("%s/%s.errors", sub, name);
+		char *epath = xasprintf ("%s/%s.errors", sub, base);
 		char *problem = xasprintf ("it is %s, not a file: the inbox reads files alone. Put the file itself in the "
 		    "inbox (write it as .part-NAME and rename it when it is complete)", what);
 		char *text = hub_feed_lines (name, &problem, 1, "");
 		hub_feed_write_text (epath, text);
 		char *outcome = xasprintf ("refused, not read (%s)", what);
-		hub_feed_record (sub, name, "none (not read)", 0, outcome, "", "no copy", 1, NULL);
-		log_warn ("inbox %s: %s, not a file: moved to %s unread", shown, what, sub);
+		hub_feed_record (sub, base, name, "none (not read)", 0, outcome, "", "no copy", 1, NULL);
+		log_warn ("inbox %s: %s, not a file: moved to %s unread", name, what, sub);
 		free (outcome);
 		free (text);
 		free (problem);
 		free (epath);
 	} else if (!hub_feed_said (self, name)) {
-		log_warn ("inbox %s: %s, not a file: not read, and it cannot be moved to %s (%s); remove it", shown, what,
+		log_warn ("inbox %s: %s, not a file: not read, and it cannot be moved to %s (%s); remove it", name, what,
 		    sub, taken_name ? "an entry of that name is there" : strerror (why));
 	}
 	free (to);
 	free (from);
+	free (base);
 	free (sub);
-	free (shown);
 }
 
 /* Whether the file has been still long enough to be whole: told once while it is not. */
@@ -505,13 +553,10 @@ hub_feed_quiet (hub_feed_t *self, const char *name, const char *path, const stru
 		close (fd);
 	if (ended && still >= HUB_FEED_QUIET_MS)
 		return true;
-	if (!hub_feed_said (self, name)) {
-		char *shown = text_escape (name, strlen (name));
+	if (!hub_feed_said (self, name))
 		log_info ("inbox %s: still being written (changed %lld ms ago%s): taken once it has been still for %d s",
-		    shown, (long long) still, ended ? "" : ", its last line not ended",
+		    name, (long long) still, ended ? "" : ", its last line not ended",
 		    (ended ? HUB_FEED_QUIET_MS : HUB_FEED_QUIET_UNENDED_MS) / 1000);
-		free (shown);
-	}
 	return false;
 }
 
@@ -615,11 +660,13 @@ hub_feed_imported_before (hub_feed_t *self, db_t *db, struct hub_feed_job *job)
 	char *sub = xasprintf ("%s/done", self->inbox);
 	util_mkdirs (sub, 0755);
 	char kept[96];
-	hub_feed_settle (self, job->path, &job->taken, NULL, sub, job->name, kept, sizeof kept);
+	char *base = hub_feed_base (sub, job->name);
+	hub_feed_settle (self, job->path, &job->taken, NULL, sub, base, job->name, kept, sizeof kept);
 	hub_feed_file_left (db, job->name, job->file);
 	if (self->keep_days > 0)
 		snprintf (kept, sizeof kept, "no copy (the hub stopped before it was kept)");
-	hub_feed_record (sub, job->name, sha1, bytes, outcome, counts, kept, 0, NULL);
+	hub_feed_record (sub, base, job->name, sha1, bytes, outcome, counts, kept, 0, NULL);
+	free (base);
 	log_warn ("inbox %s: imported before the hub stopped (import %lld at %s); it leaves the inbox now, not "
 	    "imported again", job->name, id, at);
 	free (sha1);
@@ -693,10 +740,8 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 		return;
 	}
 	if (job->changed) {
-		char *shown = text_escape (job->name, strlen (job->name));
 		log_warn ("inbox %s: it changed while it was read (still being written?): nothing of it imported; it stays "
-		    "in the inbox, taken again once it has been still for %d s", shown, HUB_FEED_QUIET_MS / 1000);
-		free (shown);
+		    "in the inbox, taken again once it has been still for %d s", job->name, HUB_FEED_QUIET_MS / 1000);
 		hub_feed_job_free (&self->job);
 		self->look_again = true;
 		return;
@@ -718,7 +763,8 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 	char *sub = xasprintf ("%s/%s", self->inbox, to);
 	util_mkdirs (sub, 0755);
 	char kept[96];
-	hub_feed_settle (self, job->path, &job->taken, job->copy_path, sub, job->name, kept, sizeof kept);
+	char *base = hub_feed_base (sub, job->name);
+	hub_feed_settle (self, job->path, &job->taken, job->copy_path, sub, base, job->name, kept, sizeof kept);
 	if (rc == 0)
 		hub_feed_file_left (db, job->name, job->file);
 	free (job->copy_path);
@@ -733,7 +779,7 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 	char *warnings = hub_feed_lines (job->name, rep->warnings, rep->nwarnings, "warning: ");
 	char *sha1 = xasprintf ("%s%s", hub_feed_hex (zdigest_string (job->digest)), whole ? "" : " (of the bytes read: "
 	    "the file was not read to its end)");
-	hub_feed_record (sub, job->name, sha1, job->bytes, rc == 0 ? "imported" : "refused, nothing imported", counts,
+	hub_feed_record (sub, base, job->name, sha1, job->bytes, rc == 0 ? "imported" : "refused, nothing imported", counts,
 	    kept, rc == 0 ? 0 : rep->nerrors, warnings);
 	free (warnings);
 	free (sha1);
@@ -741,7 +787,7 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 		log_info ("inbox %s: %ld orders (%ld new, %ld updated, %ld unchanged) in %lld ms", job->name, rep->orders,
 		    rep->created, rep->updated, rep->unchanged, ms);
 	} else {
-		char *epath = xasprintf ("%s/%s.errors", sub, job->name);
+		char *epath = xasprintf ("%s/%s.errors", sub, base);
 		char *text = hub_feed_lines (job->name, rep->errors, rep->nerrors, "");
 		hub_feed_write_text (epath, text);
 		free (text);
@@ -752,6 +798,7 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 	if (rep->nwarnings)
 		log_warn ("inbox %s: %d warnings (card numbers masked, country codes taken as others), see its record",
 		    job->name, rep->nwarnings + (int) rep->more_warnings);
+	free (base);
 	free (sub);
 	hub_feed_job_free (&self->job);
 	self->look_again = true;
@@ -923,13 +970,14 @@ hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 					copy = NULL;
 				}
 			}
-			hub_feed_settle (self, path, &sb, copy, sub, e->d_name, kept, sizeof kept);
+			char *base = hub_feed_base (sub, e->d_name);
+			hub_feed_settle (self, path, &sb, copy, sub, base, e->d_name, kept, sizeof kept);
 			free (copy);
 			char counts[120];
 			snprintf (counts, sizeof counts, "events: %d (%d matched, %d unknown)", rep.events, rep.matched,
 			    rep.nunknown);
 			char *warnings = hub_feed_lines (e->d_name, rep.warnings, rep.nwarnings, "warning: ");
-			hub_feed_record (sub, e->d_name, sha1, bytes, rc == 0 ? "taken" : "refused, nothing taken",
+			hub_feed_record (sub, base, e->d_name, sha1, bytes, rc == 0 ? "taken" : "refused, nothing taken",
 			    rc == 0 ? counts : "", kept, rc == 0 ? 0 : rep.nerrors, warnings);
 			free (warnings);
 			free (sha1);
@@ -939,14 +987,14 @@ hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 				for (int i = 0; i < rep.nunknown; i++)
 					log_warn ("tracking inbox %s", rep.unknown[i]);
 				if (rep.nunknown) {
-					char *upath = xasprintf ("%s/%s.unknown", sub, e->d_name);
+					char *upath = xasprintf ("%s/%s.unknown", sub, base);
 					char *text = hub_feed_lines (e->d_name, rep.unknown, rep.nunknown, "");
 					hub_feed_write_text (upath, text);
 					free (text);
 					free (upath);
 				}
 			} else {
-				char *epath = xasprintf ("%s/%s.errors", sub, e->d_name);
+				char *epath = xasprintf ("%s/%s.errors", sub, base);
 				char *text = hub_feed_lines (e->d_name, rep.errors, rep.nerrors, "");
 				hub_feed_write_text (epath, text);
 				free (text);
@@ -954,6 +1002,7 @@ hub_feed_tracking_inbox (hub_feed_t *self, db_t *db)
 				    epath);
 				free (epath);
 			}
+			free (base);
 			free (sub);
 		}
 		carrier_track_report_free (&rep);

@@ -1001,8 +1001,9 @@ test_inbox_recorded (const char *inbox)
 			usleep (100000);
 	}
 	ok (again, "a second import is recorded");
-	/* The record is written once the import is; the second replaces the first. */
-	snprintf (path, sizeof path, "%s/done/recorded.csv.record", inbox);
+	/* The second file's record goes beside the first's, under a number: neither takes the other's place. */
+	snprintf (path, sizeof path, "%s/done/recorded.2.csv.record", inbox);
+	ok (wait_for (path) || wait_for (path), "its record is recorded.2.csv.record, beside the first");
 	rec = read_file (path);
 	for (int i = 0; i < 100 * slow () && strstr (rec, "300 unchanged") == NULL; i++) {
 		free (rec);
@@ -1011,8 +1012,13 @@ test_inbox_recorded (const char *inbox)
 	}
 	ok (strstr (rec, "outcome: imported\n") && strstr (rec, "orders: 300 (0 new, 0 updated, 300 unchanged)"),
 	    "its record: %s", rec);
+	ok (strstr (rec, "file: recorded.csv\n") != NULL, "naming the file as it was named");
 	is_int (sql_int ("SELECT count(*) FROM imports WHERE source = 'recorded.csv' AND file IS NOT NULL"), 0,
 	    "no import names a file that has left the inbox");
+	free (rec);
+	snprintf (path, sizeof path, "%s/done/recorded.csv.record", inbox);
+	rec = read_file (path);
+	ok (rec && strstr (rec, "the hub stopped before the file left the inbox"), "and the first file's record is as it was");
 	free (rec);
 	free (sha1);
 }
@@ -1179,6 +1185,44 @@ test_inbox_odd (const char *inbox)
 	free (p1);
 	snprintf (path, sizeof path, "%s/done/after-odd.csv.record", inbox);
 	ok (wait_for (path) || wait_for (path), "and a file after them is taken as ever");
+
+	/* A name too long to take ".record" beside it (250 bytes and ".csv"): its record and errors are written
+	 * under a shorter name that says the whole one inside. */
+	char longname[300];
+	memset (longname, 'n', 250);
+	strcpy (longname + 250, ".csv");
+	char *l1 = one_order ("L1000001", "0");
+	drop (inbox, longname, l1, strlen (l1));
+	free (l1);
+	bool refused = false;
+	char *found = NULL;
+	for (int i = 0; i < 200 * slow () && !refused; i++) {
+		snprintf (path, sizeof path, "%s/failed", inbox);
+		DIR *fd = opendir (path);
+		struct dirent *fe;
+		while (fd && (fe = readdir (fd)) != NULL)
+			if (strncmp (fe->d_name, "nnnnnnnn", 8) == 0 && strstr (fe->d_name, ".csv.errors")) {
+				refused = true;
+				free (found);
+				found = xasprintf ("%s/%s", path, fe->d_name);
+			}
+		if (fd)
+			closedir (fd);
+		if (!refused)
+			usleep (100000);
+	}
+	ok (refused, "a file named with 254 bytes, refused: its errors are written beside it (%s)",
+	    found ? strrchr (found, '/') + 1 : "none");
+	errors = found ? read_file (found) : NULL;
+	ok (errors && strstr (errors, longname) && strstr (errors, "unit_weight_g"), "naming the whole name and the row's "
+	    "problem");
+	free (errors);
+	if (found)
+		strcpy (found + strlen (found) - strlen (".errors"), ".record");
+	char *lrec = found ? read_file (found) : NULL;
+	ok (lrec && strstr (lrec, longname) && strstr (lrec, "outcome: refused"), "and its record beside them");
+	free (lrec);
+	free (found);
 
 	/* Written in two goes, its last row cut (a writer between two writes): not taken until it is whole. */
 	snprintf (path, sizeof path, "%s/torn.csv", inbox);
