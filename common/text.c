@@ -52,6 +52,34 @@ text_utf8_decode (const char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+size_t
+text_utf8_whole (const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t i = n, back = 0;
+	while (i > 0 && back < 4 && (p[i - 1] & 0xc0) == 0x80) {
+		i--;
+		back++;
+	}
+	if (i == 0)
+		return n; /* nothing but continuation bytes: not UTF-8, nothing to keep whole */
+	unsigned char c = p[i - 1];
+	size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return back + 1 >= len ? n : i - 1;
+}
+
+size_t
+text_strlcpy (char *dst, const char *src, size_t n)
+{
+	size_t len = strlen (src);
+	if (n > 0) {
+		size_t c = len < n - 1 ? len : text_utf8_whole (src, n - 1);
+		memcpy (dst, src, c);
+		dst[c] = '\0';
+	}
+	return len;
+}
+
 /* Control characters a field may allow, and the bit that allows each. */
 static const struct {
 	uint32_t cp;

@@ -60,6 +60,21 @@ char *text_check_field (const char *field, const char *s, size_t n, unsigned all
  * when the bytes there are not valid UTF-8. */
 size_t text_utf8_decode (const char *s, size_t n, uint32_t *cp);
 
+/* Bytes that hold n characters of UTF-8 (up to 4 bytes each) and a NUL: the
+ * size of a buffer for text whose limit is in characters. */
+#define TEXT_BYTES(n) ((n) * 4 + 1)
+/* The longest text an order carries for people, in characters: a customer's
+ * name, an address line, an e-mail, a line's description (hub-import.c). */
+#define TEXT_ORDER_MAX 128
+
+/* Of the first n bytes of UTF-8 text s, how many end on a character
+ * boundary: n, or less by the bytes of the character that n would cut.
+ * Reads only s[0..n), so it also mends text that snprintf cut. */
+size_t text_utf8_whole (const char *s, size_t n);
+/* util_strlcpy that never cuts a character: at most n - 1 bytes of src,
+ * fewer when the last would be part of one; returns strlen (src). */
+size_t text_strlcpy (char *dst, const char *src, size_t n);
+
 /* For logs: a copy of n bytes of s on one line that shows what was there and
  * cannot pass for anything else: backslash as \\, \n \r \t, other control
  * characters and bytes that are not UTF-8 as \xNN, C1 controls, line and

@@ -120,6 +120,17 @@ main (void)
 	ok (text_utf8_decode ("\xf0\x9f\x98\x80", 4, &cp) == 4 && cp == 0x1f600, "decode: U+1F600 in four bytes");
 	ok (text_utf8_decode ("\xc3\xa9", 1, &cp) == 0, "decode: a sequence longer than what is left is refused");
 
+	/* Cutting keeps whole characters: of "aé東😀" (1 + 2 + 3 + 4 bytes). */
+	static const char mixed[] = "a\xc3\xa9\xe6\x9d\xb1\xf0\x9f\x98\x80";
+	static const size_t whole[] = { 0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10 };
+	for (size_t n = 0; n < sizeof whole / sizeof whole[0]; n++)
+		is_int (text_utf8_whole (mixed, n), whole[n], "of %zu bytes, %zu make whole characters", n, whole[n]);
+	char cut[8];
+	is_int (text_strlcpy (cut, mixed, sizeof cut), 10, "text_strlcpy gives the length of the source");
+	is_str (cut, "a\xc3\xa9\xe6\x9d\xb1", "and keeps the characters that fit in 7 bytes, never part of one");
+	text_strlcpy (cut, "ab", sizeof cut);
+	is_str (cut, "ab", "a short source is copied whole");
+
 	/* The log's escapes. */
 	static const struct {
 		const char *in;
