@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "print.h"
+#include "text.h"
 #include "util.h"
 
 #include <cups/cups.h>
@@ -811,11 +812,7 @@ print_submit (print_t *self, const char *queue, enum print_format format,
 		return PRINT_SUBMIT_FAILED;
 	/* IPP names are at most 255 octets: cut a longer title at a character boundary. */
 	char name[256];
-	util_strlcpy (name, title && *title ? title : "despatch", sizeof name);
-	size_t nlen = strlen (name);
-	if (title && strlen (title) > nlen)
-		while (nlen > 0 && ((unsigned char) title[nlen] & 0xc0) == 0x80)
-			name[--nlen] = '\0';
+	text_strlcpy (name, title && *title ? title : "despatch", sizeof name);
 	char uri[HTTP_MAX_URI], resource[PRINT_NAME_MAX + 16];
 	print_cups_printer_uri (uri, sizeof uri, queue);
 	snprintf (resource, sizeof resource, "/printers/%s", queue);

@@ -280,9 +280,7 @@ hub_feed_base (const char *sub, const char *name)
 		size_t room = NAME_MAX - HUB_FEED_BESIDE_MAX - strlen (mark) - (ext < 16 ? ext : 0);
 		if (ext >= 16)
 			ext = 0;
-		stem = room < stem ? room : stem;
-		while (stem > 0 && ((unsigned char) name[stem] & 0xc0) == 0x80)
-			stem--; /* not inside a UTF-8 character */
+		stem = text_utf8_whole (name, room < stem ? room : stem);
 	}
 	const char *tail = ext ? name + n - ext : "";
 	char *base = xasprintf ("%.*s%s%s", (int) stem, name, mark, tail);

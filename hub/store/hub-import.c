@@ -1237,11 +1237,8 @@ hub_import_json_text (json_t *v, char *buf, size_t n)
 		/* At most n - 1 bytes, never half a character: a long value is refused for its length. */
 		size_t len = json_string_length (v);
 		const char *s = json_string_value (v);
-		if (len >= n) {
-			len = n - 1;
-			while (len > 0 && ((unsigned char) s[len] & 0xc0) == 0x80)
-				len--;
-		}
+		if (len >= n)
+			len = text_utf8_whole (s, n - 1);
 		memcpy (buf, s, len);
 		buf[len] = '\0';
 	} else if (json_is_integer (v))
