@@ -381,9 +381,9 @@ carrier_rules_order (db_t *db, const char *ref, int weight_g, int64_t now_ms, st
 	}
 	util_strlcpy (o->ref, ref, sizeof o->ref);
 	util_strlcpy (o->country, db_col_text (st, 0), sizeof o->country);
-	util_strlcpy (o->postcode, db_col_text (st, 1), sizeof o->postcode);
+	text_strlcpy (o->postcode, db_col_text (st, 1), sizeof o->postcode);
 	util_strlcpy (o->service, db_col_text (st, 2), sizeof o->service);
-	util_strlcpy (o->tier, db_col_text (st, 3), sizeof o->tier);
+	text_strlcpy (o->tier, db_col_text (st, 3), sizeof o->tier);
 	util_strlcpy (o->promise, db_col_text (st, 4), sizeof o->promise);
 	o->value_pence = db_col_int (st, 5);
 	o->weight_g = weight_g > 0 ? weight_g : (int) db_col_int (st, 6);

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "text.h"
 
 #define CARRIER_CODE_MAX 24
 #define CARRIER_LIST_MAX 768  /* space-separated words, kept as " A B C " or "*" */
@@ -269,9 +270,9 @@ int carrier_autoclose_due (const carrier_set_t *set, db_t *db, int64_t now_ms, c
 struct carrier_order {
 	char ref[33];
 	char country[3];
-	char postcode[17];
+	char postcode[TEXT_BYTES (TEXT_POSTCODE_MAX)];
 	char service[24];        /* requested: standard, next-day, express, same-day */
-	char tier[17];           /* loyalty tier */
+	char tier[TEXT_BYTES (TEXT_POSTCODE_MAX)]; /* loyalty tier */
 	char promise[11];        /* YYYY-MM-DD or "" */
 	char departments[CARRIER_LIST_MAX];
 	int64_t value_pence;

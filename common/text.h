@@ -63,9 +63,13 @@ size_t text_utf8_decode (const char *s, size_t n, uint32_t *cp);
 /* Bytes that hold n characters of UTF-8 (up to 4 bytes each) and a NUL: the
  * size of a buffer for text whose limit is in characters. */
 #define TEXT_BYTES(n) ((n) * 4 + 1)
-/* The longest text an order carries for people, in characters: a customer's
- * name, an address line, an e-mail, a line's description (hub-import.c). */
-#define TEXT_ORDER_MAX 128
+/* The longest texts of an order, in characters, as an import takes them
+ * (hub-import.c): every buffer on their way to a screen or a label holds
+ * TEXT_BYTES of them. */
+#define TEXT_ORDER_MAX 128   /* a customer's name, an address line, an e-mail, a line's description */
+#define TEXT_TOWN_MAX 64     /* a town, a line's department */
+#define TEXT_SKU_MAX 32      /* a line's SKU, a phone number */
+#define TEXT_POSTCODE_MAX 16 /* a postcode, a loyalty tier */
 
 /* Of the first n bytes of UTF-8 text s, how many end on a character
  * boundary: n, or less by the bytes of the character that n would cut.

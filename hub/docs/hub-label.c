@@ -12,6 +12,7 @@
 #include "country.h"
 #include "hub/req/hub-req.h"
 #include "log.h"
+#include "text.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -24,7 +25,7 @@ hub_label_outward (const char *postcode, char *out, size_t n)
 {
 	size_t len = strcspn (postcode, " ");
 	if (len >= n)
-		len = n - 1;
+		len = text_utf8_whole (postcode, n - 1);
 	memcpy (out, postcode, len);
 	out[len] = '\0';
 }
@@ -68,7 +69,7 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	*carrier_out = c;
 	const char *country = db_col_text (st, 14);
 	const char *postcode = db_col_text (st, 13);
-	char outward[16], sort[40], date[32];
+	char outward[TEXT_BYTES (TEXT_POSTCODE_MAX)], sort[40], date[32];
 	hub_label_outward (postcode, outward, sizeof outward);
 	util_iso_time (util_wall_ms (), date, sizeof date);
 	date[10] = '\0';
@@ -94,7 +95,8 @@ hub_label_shipment (db_t *db, conf_t *conf, int64_t parcel_id, const struct carr
 	json_object_set_new (sh, "service", service);
 
 	json_t *routing = json_object ();
-	snprintf (sort, sizeof sort, "%.4s", outward);
+	/* Four bytes of the outward code, never part of a character: jansson takes only whole text. */
+	snprintf (sort, sizeof sort, "%.*s", (int) text_utf8_whole (outward, strnlen (outward, 4)), outward);
 	json_object_set_new (routing, "sort", json_string (sort));
 	if (*c->depot) {
 		char key[64];

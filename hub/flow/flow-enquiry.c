@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Rows of sql (bound to ref) as key.N = col0|col1|..., newest last; at most max. */
@@ -15,14 +16,18 @@ flow_enquiry_rows (struct hub_req *req, const char *key, const char *count, cons
 	db_bind_text (st, 1, ref);
 	int n = 0;
 	while (db_step (st) == DB_ROW) {
-		char k[32], iso[32], buf[1024];
-		size_t len = 0;
+		char k[32], iso[32];
 		snprintf (k, sizeof k, "%s.%d", key, ++n);
 		util_iso_time (db_col_int (st, 0), iso, sizeof iso);
-		len += (size_t) snprintf (buf, sizeof buf, "%s", iso);
-		for (int i = 1; i < cols && len < sizeof buf; i++)
-			len += (size_t) snprintf (buf + len, sizeof buf - len, "|%s", db_col_text (st, i));
-		hub_reply_data (req, k, "%s", buf);
+		/* Built to its length: a note of 500 characters may be 2000 bytes. */
+		char *row = xstrdup (iso);
+		for (int i = 1; i < cols; i++) {
+			char *more = xasprintf ("%s|%s", row, db_col_text (st, i));
+			free (row);
+			row = more;
+		}
+		hub_reply_data (req, k, "%s", row);
+		free (row);
 	}
 	db_reset (st);
 	hub_reply_data (req, count, "%d", n);

@@ -15,9 +15,9 @@
 
 struct flow_line {
 	int no;
-	char sku[33];
-	char description[129];
-	char department[65];
+	char sku[TEXT_BYTES (TEXT_SKU_MAX)];
+	char description[TEXT_BYTES (TEXT_ORDER_MAX)];
+	char department[TEXT_BYTES (TEXT_TOWN_MAX)];
 	int quantity;
 	char locations[256];
 	enum hub_line_state state;
@@ -36,9 +36,9 @@ flow_locate_line (struct hub_req *req, const char *ref, long no, struct flow_lin
 	int found = db_step (st) == DB_ROW;
 	if (found) {
 		l->no = (int) db_col_int (st, 0);
-		util_strlcpy (l->sku, db_col_text (st, 1), sizeof l->sku);
-		util_strlcpy (l->description, db_col_text (st, 2), sizeof l->description);
-		util_strlcpy (l->department, db_col_text (st, 3), sizeof l->department);
+		text_strlcpy (l->sku, db_col_text (st, 1), sizeof l->sku);
+		text_strlcpy (l->description, db_col_text (st, 2), sizeof l->description);
+		text_strlcpy (l->department, db_col_text (st, 3), sizeof l->department);
 		l->quantity = (int) db_col_int (st, 4);
 		util_strlcpy (l->locations, db_col_text (st, 5), sizeof l->locations);
 		l->state = hub_state_line_parse (db_col_text (st, 6));

@@ -72,7 +72,7 @@ flow_queue_locate (struct hub_req *req)
 	db_bind_text (st, 2, loc);
 	db_bind_int (st, 3, FLOW_QUEUE_MAX);
 	struct row {
-		char ref[FLOW_REF_MAX + 1], dept[65], promise[32];
+		char ref[FLOW_REF_MAX + 1], dept[TEXT_BYTES (TEXT_TOWN_MAX)], promise[32];
 		long long first, lines, received, units;
 		bool held;
 	} *rows = NULL;
@@ -81,7 +81,7 @@ flow_queue_locate (struct hub_req *req)
 		rows = xrealloc (rows, (size_t) (n + 1) * sizeof *rows);
 		struct row *r = &rows[n++];
 		util_strlcpy (r->ref, db_col_text (st, 0), sizeof r->ref);
-		util_strlcpy (r->dept, db_col_text (st, 1), sizeof r->dept);
+		text_strlcpy (r->dept, db_col_text (st, 1), sizeof r->dept);
 		r->first = db_col_int (st, 2);
 		r->lines = db_col_int (st, 3);
 		r->received = db_col_int (st, 4);
@@ -276,24 +276,25 @@ flow_queue_consolidation (struct hub_req *req)
 	struct line {
 		int no;
 		long long qty, found;
-		char sku[33], dept[65], status[16], where[64], description[129];
+		char sku[TEXT_BYTES (TEXT_SKU_MAX)], dept[TEXT_BYTES (TEXT_TOWN_MAX)], status[16], where[64];
+		char description[TEXT_BYTES (TEXT_ORDER_MAX)];
 	} *lines = NULL;
 	int n = 0;
 	while (db_step (st) == DB_ROW) {
 		lines = xrealloc (lines, (size_t) (n + 1) * sizeof *lines);
 		struct line *l = &lines[n++];
 		l->no = (int) db_col_int (st, 0);
-		util_strlcpy (l->sku, db_col_text (st, 1), sizeof l->sku);
+		text_strlcpy (l->sku, db_col_text (st, 1), sizeof l->sku);
 		l->qty = db_col_int (st, 2);
 		l->found = db_col_int (st, 3);
-		util_strlcpy (l->dept, db_col_text (st, 4), sizeof l->dept);
+		text_strlcpy (l->dept, db_col_text (st, 4), sizeof l->dept);
 		util_strlcpy (l->status, db_col_text (st, 5), sizeof l->status);
 		const char *locs = db_col_text (st, 7);
 		if (*db_col_text (st, 6))
 			util_strlcpy (l->where, db_col_text (st, 6), sizeof l->where);
 		else
 			snprintf (l->where, sizeof l->where, "%.*s", (int) strcspn (locs, ";"), locs);
-		util_strlcpy (l->description, db_col_text (st, 8), sizeof l->description);
+		text_strlcpy (l->description, db_col_text (st, 8), sizeof l->description);
 	}
 	db_reset (st);
 	/* Of an order of several parcels, a line whose parcel was not said is

@@ -80,9 +80,9 @@ flow_order_get (struct hub_req *req, const char *ref, struct flow_order *o)
 		util_strlcpy (o->ref, db_col_text (st, 0), sizeof o->ref);
 		o->state = hub_state_order_parse (db_col_text (st, 1));
 		util_strlcpy (o->channel, db_col_text (st, 2), sizeof o->channel);
-		util_strlcpy (o->customer, db_col_text (st, 3), sizeof o->customer);
+		text_strlcpy (o->customer, db_col_text (st, 3), sizeof o->customer);
 		util_strlcpy (o->country, db_col_text (st, 4), sizeof o->country);
-		util_strlcpy (o->postcode, db_col_text (st, 5), sizeof o->postcode);
+		text_strlcpy (o->postcode, db_col_text (st, 5), sizeof o->postcode);
 		util_strlcpy (o->service, db_col_text (st, 6), sizeof o->service);
 		o->parcels_expected = (int) db_col_int (st, 7);
 		o->part_release = db_col_int (st, 8) != 0;

@@ -17,6 +17,7 @@
 #include "carriers/carrier.h"
 #include "gs1.h"
 #include "hub-req.h"
+#include "text.h"
 #include "hub/store/hub-state.h"
 
 #define FLOW_REF_MAX 32
@@ -28,9 +29,9 @@ struct flow_order {
 	char ref[FLOW_REF_MAX + 1];
 	enum hub_order_state state;
 	char channel[24];
-	char customer[129];
+	char customer[TEXT_BYTES (TEXT_ORDER_MAX)];
 	char country[3];
-	char postcode[17];
+	char postcode[TEXT_BYTES (TEXT_POSTCODE_MAX)];
 	char service[24];
 	int parcels_expected;
 	bool part_release;

@@ -809,9 +809,10 @@ hub_import_check_order (char *const *v, char *why, size_t n, int64_t *value)
 		size_t max;
 		bool required;
 	} texts[] = {
-		{ F_CUSTOMER_NAME, 128, true }, { F_ADDRESS_1, 128, true }, { F_ADDRESS_2, 128, false },
-		{ F_ADDRESS_3, 128, false }, { F_TOWN, 64, false }, { F_POSTCODE, 16, true }, { F_PHONE, 32, false },
-		{ F_EMAIL, 128, false }, { F_LOYALTY, 16, false },
+		{ F_CUSTOMER_NAME, TEXT_ORDER_MAX, true }, { F_ADDRESS_1, TEXT_ORDER_MAX, true },
+		{ F_ADDRESS_2, TEXT_ORDER_MAX, false }, { F_ADDRESS_3, TEXT_ORDER_MAX, false }, { F_TOWN, TEXT_TOWN_MAX, false },
+		{ F_POSTCODE, TEXT_POSTCODE_MAX, true }, { F_PHONE, TEXT_SKU_MAX, false }, { F_EMAIL, TEXT_ORDER_MAX, false },
+		{ F_LOYALTY, TEXT_POSTCODE_MAX, false },
 	};
 	if (!hub_import_ref_ok (v[F_ORDER]))
 		return "the order reference must be 1 to 32 letters, digits, '-' or '_'";
@@ -879,14 +880,20 @@ hub_import_check_line (char *const *v, char *why, size_t n)
 		}
 	}
 	const char *sku = v[F_SKU];
-	if (*sku == '\0' || hub_import_chars (sku) > 32 || strpbrk (sku, ";|"))
-		return "sku must be 1 to 32 characters, without ';' or '|'";
+	if (*sku == '\0' || hub_import_chars (sku) > TEXT_SKU_MAX || strpbrk (sku, ";|")) {
+		snprintf (why, n, "sku must be 1 to %d characters, without ';' or '|'", TEXT_SKU_MAX);
+		return why;
+	}
 	const char *desc = v[F_DESCRIPTION];
-	if (hub_import_chars (desc) > 128 || strchr (desc, '|'))
-		return "description is longer than 128 characters or holds '|'";
+	if (hub_import_chars (desc) > TEXT_ORDER_MAX || strchr (desc, '|')) {
+		snprintf (why, n, "description is longer than %d characters or holds '|'", TEXT_ORDER_MAX);
+		return why;
+	}
 	const char *dept = v[F_DEPARTMENT];
-	if (*dept == '\0' || hub_import_chars (dept) > 64 || strchr (dept, '|'))
-		return "department must be 1 to 64 characters, without '|'";
+	if (*dept == '\0' || hub_import_chars (dept) > TEXT_TOWN_MAX || strchr (dept, '|')) {
+		snprintf (why, n, "department must be 1 to %d characters, without '|'", TEXT_TOWN_MAX);
+		return why;
+	}
 	const char *locs = v[F_LOCATIONS];
 	if (*locs == '\0')
 		return "locations is missing: say where the goods are (e.g. HOS-B12;STOCK-3)";

@@ -228,6 +228,100 @@ test_note_length (struct fl_term *porter)
 	free (too_long);
 }
 
+/* n copies of one character, or of a run of them taken in turn (caller frees). */
+static char *
+chars_of (const char *const *run, size_t m, size_t n)
+{
+	char *s = xstrdup ("");
+	for (size_t i = 0; i < n; i++) {
+		char *t = xasprintf ("%s%s", s, run[i % m]);
+		free (s);
+		s = t;
+	}
+	return s;
+}
+
+/* A name of 128 characters is what an import takes: in two-, three- and
+ * four-byte characters it reaches the terminal whole, and so do the longest
+ * address, town, description and department, and a note of 500 characters. */
+static void
+test_multibyte_text (struct fl_term *porter)
+{
+	diag ("the longest names and texts an import takes, in multibyte UTF-8, read back whole");
+	static const char *const eth[] = { "\xc3\x90" }, *const han[] = { "王", "秀", "英", "張", "偉", "\xf0\xa0\x80\x80" },
+	    *const greek[] = { "Ω", "μ", "έ", "γ", "α" };
+	char *name1 = chars_of (eth, 1, 128), *name2 = chars_of (han, 6, 128), *addr = chars_of (greek, 5, 128),
+	     *town = chars_of (han, 6, 64), *desc = chars_of (han, 6, 128), *dept = chars_of (greek, 5, 64);
+	ok (strlen (name1) == 256 && strlen (name2) > 400, "names of 128 characters in %zu and %zu bytes", strlen (name1),
+	    strlen (name2));
+	char dir[256];
+	testlib_tmpdir (dir, sizeof dir);
+	char *path = xasprintf ("%s/long-names.csv", dir);
+	FILE *f = fopen (path, "w");
+	if (f) {
+		fprintf (f, "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku,"
+		    "description,department,quantity,locations,unit_weight_g,line_value\n"
+		    "M1000001,web,%s,%s,%s,CB7 4AA,GB,standard,20.00,1,SK-M1,%s,%s,1,L-M1,700,20.00\n"
+		    "M1000002,web,%s,1 Fen Rd,Ely,CB7 4AA,GB,standard,20.00,1,SK-M2,Mug,Kitchen,1,L-M2,700,20.00\n",
+		    name1, addr, town, desc, dept, name2);
+		fclose (f);
+	}
+	char *args = xasprintf ("import '%s'", path);
+	is_int (despatch (args), 0, "the import takes them");
+	free (args);
+	char *stored = testlib_sql_text (hub.database, "SELECT customer_name FROM orders WHERE ref = 'M1000001'");
+	is_str (stored, name1, "stored whole");
+	free (stored);
+
+	proto_msg_t *r = fl_expect (fl_scan (porter, "enquiry", "M1000001"), PROTO_OK, PR_OK, "M1000001",
+	    "enquiry of the order");
+	is_str (fl_data (r, "customer"), name1, "128 x U+00D0: the enquiry gives the whole name");
+	const char *line = fl_data (r, "line.1");
+	size_t ll = strlen (line), dl = strlen (desc);
+	ok (ll > dl && strcmp (line + ll - dl, desc) == 0 && strstr (line, dept), "and the line's whole description and "
+	    "department");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (porter, "enquiry", "M1000002"), PROTO_OK, PR_OK, "M1000002", "enquiry of the other");
+	is_str (fl_data (r, "customer"), name2, "128 Chinese characters, one of four bytes: whole");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_scan (porter, "receive", "M1000002"), PROTO_OK, PR_OK, "received", "receive it");
+	is_str (fl_data (r, "customer"), name2, "receive gives the whole name too");
+	proto_msg_destroy (&r);
+
+	fl_check (fl_scan (porter, "receive", "M1000001"), PROTO_OK, PR_OK, "received", "receive the first");
+	r = fl_expect (fl_cmd (porter, "consolidation", "order", "M1000001"), PROTO_OK, PR_OK, "1 line", "consolidation");
+	line = fl_data (r, "cons.1");
+	ll = strlen (line);
+	ok (ll > dl && strcmp (line + ll - dl, desc) == 0 && strstr (line, dept), "its row has the whole description and "
+	    "department");
+	proto_msg_destroy (&r);
+	r = fl_expect (fl_cmd (porter, "queue-locate", "department", dept), PROTO_OK, PR_OK, "1 to locate",
+	    "queue-locate of the 64-character department");
+	char *want = xasprintf ("M1000001|%s|L-M1|", dept);
+	ok (strncmp (fl_data (r, "locate.1"), want, strlen (want)) == 0, "its row names the whole department");
+	free (want);
+	proto_msg_destroy (&r);
+
+	static const char *const parcel[] = { "包" };
+	char *note = chars_of (parcel, 1, 500);
+	fl_check (fl_cmd (porter, "note", "code", "M1000001", "text", note, NULL), PROTO_OK, PR_OK, "Note added",
+	    "a note of 500 Chinese characters (1500 bytes)");
+	r = fl_expect (fl_scan (porter, "enquiry", "M1000001"), PROTO_OK, PR_OK, "M1000001", "enquiry with the note");
+	line = fl_data (r, "note.1");
+	ll = strlen (line);
+	ok (ll > strlen (note) && strcmp (line + ll - strlen (note), note) == 0, "the enquiry's note is whole (%zu bytes)",
+	    ll);
+	proto_msg_destroy (&r);
+	free (note);
+	free (path);
+	free (name1);
+	free (name2);
+	free (addr);
+	free (town);
+	free (desc);
+	free (dept);
+}
+
 static void
 test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *sup, struct fl_term *admin)
 {
@@ -704,6 +798,7 @@ main (void)
 
 	test_whole_flow (&porter, &packer, &sup);
 	test_note_length (&porter);
+	test_multibyte_text (&porter);
 	test_refusals (&porter, &packer, &sup, &admin);
 	test_ranges_and_cages (&porter, &packer, &admin);
 	test_pack_resume (&porter, &packer, &admin);
