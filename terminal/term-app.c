@@ -9,6 +9,7 @@
 #include "term.h"
 #include "term-words.h"
 #include "log.h"
+#include "text.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -30,6 +31,13 @@ static const struct {
 	{ TM_ALARM, 5, 100, 120 },
 	{ TM_PROVISIONAL, 2, 0, 400 },
 };
+
+/* Text that snprintf cut at its buffer's end: never part of a character (the screen would show '?'). */
+static void
+term_app_mend (char *s)
+{
+	s[text_utf8_whole (s, strlen (s))] = '\0';
+}
 
 /* A scan dropped during an alarm: the refusal's sound and flash, nothing sent. */
 #define TERM_APP_DROPPED_BEEPS 3
@@ -158,7 +166,7 @@ term_ctx_set (struct term *t, const char *key, const char *value)
 	int free_slot = -1;
 	for (int i = 0; i < TERM_CTX_MAX; i++) {
 		if (strcmp (t->ctx[i][0], key) == 0) {
-			util_strlcpy (t->ctx[i][1], value ? value : "", sizeof t->ctx[i][1]);
+			text_strlcpy (t->ctx[i][1], value ? value : "", sizeof t->ctx[i][1]);
 			return;
 		}
 		if (free_slot < 0 && t->ctx[i][0][0] == '\0')
@@ -166,7 +174,7 @@ term_ctx_set (struct term *t, const char *key, const char *value)
 	}
 	if (free_slot >= 0) {
 		util_strlcpy (t->ctx[free_slot][0], key, sizeof t->ctx[free_slot][0]);
-		util_strlcpy (t->ctx[free_slot][1], value ? value : "", sizeof t->ctx[free_slot][1]);
+		text_strlcpy (t->ctx[free_slot][1], value ? value : "", sizeof t->ctx[free_slot][1]);
 	}
 }
 
@@ -195,6 +203,7 @@ term_body_add (struct term *t, int attr, const char *fmt, ...)
 	va_start (ap, fmt);
 	vsnprintf (t->body[t->nbody], TERM_LINE_MAX, fmt, ap);
 	va_end (ap);
+	term_app_mend (t->body[t->nbody]);
 	t->body_attr[t->nbody++] = attr;
 	t->dirty = true;
 }
@@ -214,6 +223,7 @@ term_side_add (struct term *t, int attr, const char *fmt, ...)
 	va_start (ap, fmt);
 	vsnprintf (t->side[t->nside], TERM_LINE_MAX, fmt, ap);
 	va_end (ap);
+	term_app_mend (t->side[t->nside]);
 	t->side_attr[t->nside++] = attr;
 	t->dirty = true;
 }
@@ -233,7 +243,7 @@ term_app_history (struct term *t, enum term_msg kind, bool provisional, const ch
 	memmove (&t->history[1], &t->history[0], sizeof t->history[0] * (TERM_HISTORY - 1));
 	t->history[0].msg = kind;
 	t->history[0].provisional = provisional;
-	util_strlcpy (t->history[0].text, text, sizeof t->history[0].text);
+	text_strlcpy (t->history[0].text, text, sizeof t->history[0].text);
 	if (t->nhistory < TERM_HISTORY)
 		t->nhistory++;
 }
@@ -252,6 +262,7 @@ term_message (struct term *t, enum term_msg kind, const char *fmt, ...)
 	va_list ap;
 	va_start (ap, fmt);
 	vsnprintf (t->msg_text, sizeof t->msg_text, fmt, ap);
+	term_app_mend (t->msg_text);
 	va_end (ap);
 	t->msg = kind;
 	t->msg_turn = t->turn;
@@ -380,6 +391,7 @@ term_send_scan (struct term *t, const char *step, const struct term_input_event 
 	va_end (ap);
 	char what[80];
 	snprintf (what, sizeof what, "%s %.60s", step, ev->code);
+	term_app_mend (what);
 	int rc = term_app_journal (t, m, what);
 	proto_msg_destroy (&m);
 	return rc;
@@ -500,7 +512,7 @@ term_app_session (struct term *t, const proto_msg_t *r)
 	util_strlcpy (t->role, term_data (r, "role"), sizeof t->role);
 	util_strlcpy (t->permissions, term_data (r, "permissions"), sizeof t->permissions);
 	if (*term_data (r, "name"))
-		util_strlcpy (t->name, term_data (r, "name"), sizeof t->name);
+		text_strlcpy (t->name, term_data (r, "name"), sizeof t->name);
 	t->logged_in = t->session_ok = true;
 }
 
@@ -586,7 +598,7 @@ term_app_reply (struct term *t, proto_msg_t *r, int64_t now_ms)
 		term_message (t, TM_REFUSED, "%s", text);
 	} else if (journal && provisional && status >= PROTO_REFUSED) {
 		char what[96];
-		snprintf (what, sizeof what, "%s", text);
+		text_strlcpy (what, text, sizeof what);
 		term_journal_reject (t->journal, seq, what, util_wall_ms ());
 		term_app_history (t, TM_ALARM, false, text);
 		term_message (t, TM_ALARM, "LATE REJECT: a kept scan was refused. F1 to see the list");
@@ -597,9 +609,9 @@ term_app_reply (struct term *t, proto_msg_t *r, int64_t now_ms)
 		if (proto_msg_id (req) == PROTO_LOGIN && status == PROTO_OK)
 			term_app_session (t, r);
 		char h[80];
-		char words[80];
+		char words[73];
 		term_word_text (text, words, sizeof words);
-		snprintf (h, sizeof h, "%s%.72s", provisional ? "sent: " : "", words);
+		snprintf (h, sizeof h, "%s%s", provisional ? "sent: " : "", words);
 		term_app_history (t, status < 0 || status > 3 ? TM_REFUSED : (enum term_msg) status, false, h);
 		if (mine && t->flow->reply)
 			t->flow->reply (t, req, r);

@@ -112,9 +112,9 @@ term_flow_locateq_entry (struct term *t, const struct term_input_event *ev)
 static void
 term_flow_locateq_view (struct term *t, struct term_view *v)
 {
-	static char title[64];
+	static char title[TEXT_BYTES (TEXT_TOWN_MAX) + 16];
 	const char *dept = term_ctx_get (t, "department");
-	snprintf (title, sizeof title, "TO LOCATE%s%.40s", *dept ? ": " : "", dept);
+	snprintf (title, sizeof title, "TO LOCATE%s%s", *dept ? ": " : "", dept); /* the title bar cuts it */
 	v->title = title;
 	if (t->stage == QUEUE_FILTER) {
 		t->field = TF_TEXT;

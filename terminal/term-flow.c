@@ -3,6 +3,7 @@
 #include "term-flow.h"
 #include "term-words.h"
 #include "screens.h"
+#include "text.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -18,7 +19,7 @@ term_flow_row_split (const char *v, term_flow_row_t f)
 	for (int k = 0; k < TERM_FLOW_ROW_FIELDS; k++) {
 		size_t len = strcspn (v, "|");
 		char raw[TERM_FLOW_FIELD_MAX];
-		snprintf (raw, sizeof raw, "%.*s", (int) len, v);
+		snprintf (raw, sizeof raw, "%.*s", (int) text_utf8_whole (v, len < sizeof raw ? len : sizeof raw - 1), v);
 		term_word_text (raw, f[k], sizeof f[k]); /* a void parcel's code as people read it */
 		v += len;
 		if (*v == '|')
@@ -294,17 +295,23 @@ term_flow_row_text (const char *key, const char *value, char *out, size_t len)
 		return -1;
 	term_flow_row_t f;
 	term_flow_row_split (value, f);
-	for (size_t r = 0; r < nitems (term_flow_rows); r++) {
+	int attr = -1;
+	for (size_t r = 0; r < nitems (term_flow_rows) && attr < 0; r++) {
 		size_t pl = strlen (term_flow_rows[r].prefix);
 		if ((size_t) (dot + 1 - key) == pl && strncmp (key, term_flow_rows[r].prefix, pl) == 0)
-			return term_flow_rows[r].show (dot + 1, f, out, len);
+			attr = term_flow_rows[r].show (dot + 1, f, out, len);
 	}
-	/* A row no table knows: its fields in words, so nothing the hub says is lost. */
-	size_t o = (size_t) snprintf (out, len, "%.*s %s:", (int) (dot - key), key, dot + 1);
-	for (int k = 0; k < TERM_FLOW_ROW_FIELDS && o < len; k++)
-		if (*f[k])
-			o += (size_t) snprintf (out + o, len - o, " %s", f[k]);
-	return TA_NORMAL;
+	if (attr < 0) {
+		/* A row no table knows: its fields in words, so nothing the hub says is lost. */
+		size_t o = (size_t) snprintf (out, len, "%.*s %s:", (int) (dot - key), key, dot + 1);
+		for (int k = 0; k < TERM_FLOW_ROW_FIELDS && o < len; k++)
+			if (*f[k])
+				o += (size_t) snprintf (out + o, len - o, " %s", f[k]);
+		attr = TA_NORMAL;
+	}
+	/* A row longer than out ends on a whole character. */
+	out[text_utf8_whole (out, strlen (out))] = '\0';
+	return attr;
 }
 
 void
@@ -327,6 +334,7 @@ term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side)
 			/* A value the table's key takes in words (a state) reads as such. */
 			const char *shown = w && term_word_find (TW_STATE, v) ? term_word (TW_STATE, v) : words;
 			snprintf (line, sizeof line, "%s: %s", w ? w->label : k, shown);
+			line[text_utf8_whole (line, strlen (line))] = '\0';
 			attr = w ? w->attr : TA_NORMAL;
 		}
 		if (side)
@@ -449,6 +457,7 @@ term_flow_list_field (struct term *t, int i, int field, char *out, size_t n)
 			v++;
 	}
 	snprintf (out, n, "%.*s", v ? (int) strcspn (v, "|") : 0, v ? v : "");
+	out[text_utf8_whole (out, strlen (out))] = '\0';
 }
 
 void

@@ -52,7 +52,7 @@ void term_flow_data_lines (struct term *t, const proto_msg_t *reply, bool side);
 /* A row the hub sends as KEY.N = a|b|c, split into its fields (the rest
  * empty), a void parcel's code put in words. */
 #define TERM_FLOW_ROW_FIELDS 12
-#define TERM_FLOW_FIELD_MAX 160
+#define TERM_FLOW_FIELD_MAX TEXT_BYTES (TEXT_ORDER_MAX) /* a customer's name whole */
 typedef char term_flow_row_t[TERM_FLOW_ROW_FIELDS][TERM_FLOW_FIELD_MAX];
 void term_flow_row_split (const char *v, term_flow_row_t f);
 /* Lists (term-flow.c): the reply's rows KEY.1 .. KEY.n (n in its data

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "term-words.h"
 #include "term-screen.h"
+#include "text.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -221,5 +222,5 @@ term_word_text (const char *in, char *out, size_t n)
 		}
 		out[o++] = *s++;
 	}
-	out[o] = '\0';
+	out[text_utf8_whole (out, o)] = '\0'; /* cut by n: at a whole character */
 }

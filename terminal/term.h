@@ -14,9 +14,11 @@
 #include "term-journal.h"
 #include "term-net.h"
 #include "term-screen.h"
+#include "text.h"
 
 #define TERM_BODY_MAX TERM_VIEW_MAX_LINES
-#define TERM_LINE_MAX 160
+/* A body line, a list's row: room for the longest text of an order whole, and the rest of its row. */
+#define TERM_LINE_MAX (2 * TEXT_BYTES (TEXT_ORDER_MAX))
 #define TERM_CTX_MAX 16
 #define TERM_HISTORY 20
 #define TERM_OUTQ_MAX 16 /* commands waiting to go, beside the journal */
@@ -111,7 +113,7 @@ struct term {
 	const struct term_flow *flow;
 	int stage;
 	enum term_field field;
-	char ctx[TERM_CTX_MAX][2][96]; /* key/value pairs the screen keeps */
+	char ctx[TERM_CTX_MAX][2][TEXT_BYTES (TEXT_ORDER_MAX)]; /* key/value pairs the screen keeps (a department typed) */
 	char body[TERM_BODY_MAX][TERM_LINE_MAX];
 	int body_attr[TERM_BODY_MAX];
 	int nbody;
@@ -154,9 +156,9 @@ struct term {
 	bool detached;                              /* the next request's answer goes to the message line, not the screen */
 
 	/* A list screen's items (print jobs, queues): the hub's row each body line stands for. */
-	char list[TERM_LIST_MAX][256];
+	char list[TERM_LIST_MAX][TERM_LINE_MAX];
 	int nlist;
-	char chosen[256];         /* the row chosen from such a list, while the screen acts on it */
+	char chosen[TERM_LINE_MAX]; /* the row chosen from such a list, while the screen acts on it */
 
 	struct term_history history[TERM_HISTORY];
 	int nhistory;
