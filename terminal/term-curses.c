@@ -128,16 +128,30 @@ term_curses_draw (const term_screen_t *scr, bool flash)
 	getmaxyx (stdscr, rows, cols);
 	wchar_t run[1024];
 	for (int r = 0; r < scr->rows && r < rows; r++) {
+		/* The bottom-right cell cannot be written without scrolling on some terminals. */
+		int end = scr->cols < cols ? scr->cols : cols;
+		if (r == rows - 1 && end == cols)
+			end--;
+		const struct term_cell *line = &scr->cells[r * scr->cols];
 		int c = 0;
-		while (c < scr->cols && c < cols) {
-			int attr = scr->cells[r * scr->cols + c].attr, start = c, n = 0;
-			while (c < scr->cols && c < cols && scr->cells[r * scr->cols + c].attr == attr && n < 1023)
-				run[n++] = (wchar_t) scr->cells[r * scr->cols + c++].ch;
+		while (c < end) {
+			int attr = line[c].attr, start = c, n = 0;
+			/* A wide character takes its two columns (curses moves on by its wcwidth, as the
+			 * screen counted); its second cell draws nothing, its accents follow it. */
+			for (; c < end && line[c].attr == attr && n < 1024 - 1 - TERM_CELL_MARKS; c++) {
+				if (line[c].ch == TERM_CELL_WIDE)
+					continue;
+				bool wide = c + 1 < scr->cols && line[c + 1].ch == TERM_CELL_WIDE;
+				if (wide && c + 1 >= end) {
+					run[n++] = L' '; /* its second column is off the window */
+					continue;
+				}
+				run[n++] = (wchar_t) line[c].ch;
+				for (int k = 0; k < TERM_CELL_MARKS && line[c].marks[k]; k++)
+					run[n++] = (wchar_t) line[c].marks[k];
+			}
 			run[n] = L'\0';
 			attrset (term_curses_attr (attr, flash));
-			/* The bottom-right cell cannot be written without scrolling on some terminals. */
-			if (r == rows - 1 && start + n >= cols)
-				n = cols - start - 1;
 			if (n > 0)
 				mvaddnwstr (r, start, run, n);
 		}

@@ -7,7 +7,7 @@
 #include "util.h"
 
 #include <getopt.h>
-#include <locale.h>
+#include <langinfo.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -163,6 +163,10 @@ term_main_run (conf_t *overrides, conf_t *conf, const char *config_path, const c
 	}
 	setvbuf (stderr, NULL, _IOLBF, 0);
 	log_open ("despatch-term", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, log_path == NULL);
+	/* Before curses starts: the screen counts columns in this character set, as curses draws them. */
+	if (!term_screen_locale ())
+		log_warn ("the locale's character set is %s, not UTF-8: names it cannot show are drawn as '?'",
+		    nl_langinfo (CODESET));
 	term_main_signals ();
 	/* One malloc arena: libzmq's two threads allocate little, and an arena
 	 * each costs private memory a handheld does not have to spare. */
@@ -214,9 +218,6 @@ main (int argc, char **argv)
 	bool verbose = false;
 	char *cause = NULL;
 	int c;
-	/* Only the character set (UTF-8 for the wide-character screen): numbers keep
-	 * their "." and the other locale files are never loaded. */
-	setlocale (LC_CTYPE, "");
 	while ((c = getopt_long (argc, argv, "e:t:S:p:j:k:c:s:ml:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': conf_set (overrides, "terminal.endpoint", optarg); break;

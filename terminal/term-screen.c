@@ -3,9 +3,17 @@
 #include "term-screen.h"
 #include "util.h"
 
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+
+/* Cells hold code points and curses takes them as wchar_t: that needs wchar_t to be UCS-4. */
+#ifndef __STDC_ISO_10646__
+#error "wchar_t is not ISO 10646 here: term-screen.c and term-curses.c need it"
+#endif
 
 #define TERM_SCREEN_MAX_WRAP 32
 
@@ -41,6 +49,16 @@ term_screen_msg_attr (enum term_msg msg)
 	return TA_NORMAL;
 }
 
+bool
+term_screen_locale (void)
+{
+	const char *name = setlocale (LC_CTYPE, "");
+	/* A session that sets no locale (a handheld's login often does not) still gets the hub's UTF-8. */
+	if (name == NULL || strcmp (name, "C") == 0 || strcmp (name, "POSIX") == 0)
+		setlocale (LC_CTYPE, "C.UTF-8");
+	return strcmp (nl_langinfo (CODESET), "UTF-8") == 0;
+}
+
 term_screen_t *
 term_screen_new (int rows, int cols)
 {
@@ -72,10 +90,8 @@ term_screen_resize (term_screen_t *self, int rows, int cols)
 void
 term_screen_clear (term_screen_t *self)
 {
-	for (int i = 0; i < self->rows * self->cols; i++) {
-		self->cells[i].ch = ' ';
-		self->cells[i].attr = TA_NORMAL;
-	}
+	for (int i = 0; i < self->rows * self->cols; i++)
+		self->cells[i] = (struct term_cell) { .ch = ' ', .attr = TA_NORMAL };
 	self->cursor_row = self->cursor_col = -1;
 }
 
@@ -117,25 +133,75 @@ term_screen_utf8 (const char **sp)
 	return c;
 }
 
-/* Number of characters (columns) in UTF-8 text. */
+/* One character as it is drawn: a code point, the accents after it, its columns. */
+struct term_screen_glyph {
+	uint32_t ch;
+	uint32_t marks[TERM_CELL_MARKS];
+	int width;  /* 1 or 2; 0 for accents with no letter before them (not drawn) */
+};
+
+/* The glyph at *sp, which moves past it and its accents. */
+static void
+term_screen_glyph (const char **sp, struct term_screen_glyph *g)
+{
+	memset (g, 0, sizeof *g);
+	uint32_t c = term_screen_utf8 (sp);
+	int w = wcwidth ((wchar_t) c);
+	if (w < 0) {
+		c = '?'; /* a character the locale cannot show: one column, so curses never places it otherwise */
+		w = 1;
+	}
+	g->ch = c;
+	g->width = w > 2 ? 2 : w;
+	if (w == 0) {
+		g->ch = ' ';
+		g->marks[0] = c;
+	}
+	for (int n = w == 0; **sp;) {
+		const char *p = *sp;
+		uint32_t m = term_screen_utf8 (&p);
+		if (wcwidth ((wchar_t) m) != 0)
+			break;
+		if (n < TERM_CELL_MARKS)
+			g->marks[n++] = m;
+		*sp = p;
+	}
+}
+
+/* Columns of UTF-8 text. */
 static int
 term_screen_width (const char *s)
 {
 	int n = 0;
 	while (*s) {
-		term_screen_utf8 (&s);
-		n++;
+		struct term_screen_glyph g;
+		term_screen_glyph (&s, &g);
+		n += g.width;
 	}
 	return n;
 }
 
-/* Pointer to the character at column col of s (or its end). */
+/* Pointer to the first character at or after column col of s (or its end). */
 static const char *
 term_screen_skip (const char *s, int col)
 {
-	while (*s && col-- > 0)
-		term_screen_utf8 (&s);
+	for (int n = 0; *s && n < col;) {
+		struct term_screen_glyph g;
+		term_screen_glyph (&s, &g);
+		n += g.width;
+	}
 	return s;
+}
+
+/* Before a cell is written: the other half of a wide character it is part of becomes a blank. */
+static void
+term_screen_unsplit (term_screen_t *self, int row, int col)
+{
+	struct term_cell *line = &self->cells[row * self->cols];
+	if (line[col].ch == TERM_CELL_WIDE && col > 0)
+		line[col - 1] = (struct term_cell) { .ch = ' ', .attr = line[col - 1].attr };
+	else if (col + 1 < self->cols && line[col + 1].ch == TERM_CELL_WIDE)
+		line[col + 1] = (struct term_cell) { .ch = ' ', .attr = line[col + 1].attr };
 }
 
 int
@@ -147,11 +213,21 @@ term_screen_put (term_screen_t *self, int row, int col, int width, int attr, con
 		width = self->cols - col;
 	int n = 0;
 	while (*text && n < width) {
-		uint32_t c = term_screen_utf8 (&text);
+		struct term_screen_glyph g;
+		term_screen_glyph (&text, &g);
+		if (g.width == 0)
+			continue;
+		if (n + g.width > width)
+			break;
+		for (int k = 0; k < g.width; k++)
+			term_screen_unsplit (self, row, col + n + k);
 		struct term_cell *cell = &self->cells[row * self->cols + col + n];
-		cell->ch = c;
+		cell->ch = g.ch;
+		memcpy (cell->marks, g.marks, sizeof cell->marks);
 		cell->attr = (uint8_t) attr;
-		n++;
+		if (g.width == 2)
+			cell[1] = (struct term_cell) { .ch = TERM_CELL_WIDE, .attr = (uint8_t) attr };
+		n += g.width;
 	}
 	return n;
 }
@@ -162,15 +238,25 @@ term_screen_fill (term_screen_t *self, int row, int col, int width, int attr)
 	if (row < 0 || row >= self->rows)
 		return;
 	for (int i = col; i < col + width && i < self->cols; i++) {
-		self->cells[row * self->cols + i].ch = ' ';
-		self->cells[row * self->cols + i].attr = (uint8_t) attr;
+		term_screen_unsplit (self, row, i);
+		self->cells[row * self->cols + i] = (struct term_cell) { .ch = ' ', .attr = (uint8_t) attr };
 	}
+}
+
+/* A plain space at s (not one that carries an accent): where a line may break. */
+static bool
+term_screen_is_break (const char *s)
+{
+	if (*s != ' ')
+		return false;
+	const char *p = s + 1;
+	return *p == '\0' || wcwidth ((wchar_t) term_screen_utf8 (&p)) != 0;
 }
 
 /*
  * Word-wrap text to width columns: up to max lines, each an offset and a
- * byte length into text. Returns the number of lines needed (which may be
- * more than max).
+ * byte length into text, each the whole characters that fit in its columns.
+ * Returns the number of lines needed (which may be more than max).
  */
 static int
 term_screen_wrap (const char *text, int width, const char **starts, size_t *lens, int max)
@@ -180,32 +266,39 @@ term_screen_wrap (const char *text, int width, const char **starts, size_t *lens
 	if (width < 1)
 		return 0;
 	while (*s) {
-		while (*s == ' ')
+		while (term_screen_is_break (s))
 			s++;
 		if (*s == '\0')
 			break;
 		const char *start = s, *p = s, *brk = NULL, *brk_next = NULL;
 		int col = 0;
-		while (*p && col < width) {
-			if (*p == ' ') {
+		while (*p && *p != '\n') {
+			if (term_screen_is_break (p)) {
 				brk = p;
 				brk_next = p + 1;
 			}
-			if (*p == '\n')
+			const char *q = p;
+			struct term_screen_glyph g;
+			term_screen_glyph (&q, &g);
+			if (col + g.width > width)
 				break;
-			term_screen_utf8 (&p);
-			col++;
+			col += g.width;
+			p = q;
 		}
 		const char *end;
-		if (*p == '\0' || *p == '\n' || *p == ' ') {
+		if (*p == '\0' || *p == '\n' || term_screen_is_break (p)) {
 			end = p;
 			s = *p ? p + 1 : p;
-		} else if (brk != NULL) {
+		} else if (brk != NULL && brk > start) {
 			end = brk;
 			s = brk_next;
-		} else {
-			end = p; /* a word longer than the line: break it */
+		} else if (p > start) {
+			end = p; /* a word longer than the line: break it between characters */
 			s = p;
+		} else {
+			struct term_screen_glyph g;
+			term_screen_glyph (&p, &g); /* wider than the line itself: taken, and left out when drawn */
+			end = s = p;
 		}
 		if (n < max) {
 			starts[n] = start;
@@ -234,7 +327,9 @@ struct term_screen_row {
 	bool cont;
 };
 
-#define TERM_SCREEN_ROWS_PER_LINE 6
+/* Rows one line may take: the longest text of an order (a name of 128
+ * Chinese characters, 256 columns) whole under its label at 20 columns. */
+#define TERM_SCREEN_ROWS_PER_LINE 16
 
 static int
 term_screen_rows (const struct term_line *lines, size_t nlines, int width, struct term_screen_row *out, int max)
@@ -252,7 +347,7 @@ term_screen_rows (const struct term_line *lines, size_t nlines, int width, struc
 			continue;
 		}
 		if (k > TERM_SCREEN_ROWS_PER_LINE)
-			k = TERM_SCREEN_ROWS_PER_LINE; /* the last row is cut: six rows is a paragraph, not a line */
+			k = TERM_SCREEN_ROWS_PER_LINE; /* longer still (a note): the last row is cut */
 		for (int j = 0; j < k && n < max; j++)
 			out[n++] = (struct term_screen_row) { starts[j], lens[j], attr, j > 0 };
 	}
@@ -335,7 +430,7 @@ term_screen_keys (term_screen_t *self, char lines[2][256], int nrows, int row)
 static void
 term_screen_status (term_screen_t *self, const struct term_view *v, int row)
 {
-	char right[64], left[160];
+	char right[64];
 	size_t n = 0;
 	right[0] = '\0';
 	if (v->rejected)
@@ -345,14 +440,14 @@ term_screen_status (term_screen_t *self, const struct term_view *v, int row)
 	if (v->queued)
 		n += (size_t) snprintf (right + n, sizeof right - n, "Q%u ", v->queued);
 	snprintf (right + n, sizeof right - n, "%s", v->hub ? v->hub : "");
-	snprintf (left, sizeof left, "%s %s", v->operator && *v->operator ? v->operator : "-",
-	    v->station ? v->station : "");
+	char *left = xasprintf ("%s %s", v->operator && *v->operator ? v->operator : "-", v->station ? v->station : "");
 	term_screen_fill (self, row, 0, self->cols, TA_STATUS);
 	/* The bottom-right cell stays blank: many terminals scroll when it is written. */
 	int rw = term_screen_width (right);
 	if (rw > self->cols - 1)
 		rw = self->cols - 1;
 	term_screen_put (self, row, 0, self->cols - rw - 2, TA_STATUS, left);
+	free (left);
 	term_screen_put (self, row, self->cols - rw - 1, rw, v->hub_ok ? TA_STATUS : TA_ERROR, right);
 }
 
@@ -569,14 +664,22 @@ term_screen_utf8_put (char *out, uint32_t c)
 	return 4;
 }
 
+/* Bytes of UTF-8 a row of the screen may take: 4 for each character and each of its accents. */
+#define TERM_SCREEN_CELL_BYTES (4 * (1 + TERM_CELL_MARKS))
+
 char *
 term_screen_row_text (const term_screen_t *self, int row)
 {
-	char *out = xmalloc ((size_t) self->cols * 4 + 1);
+	char *out = xmalloc ((size_t) self->cols * TERM_SCREEN_CELL_BYTES + 1);
 	size_t n = 0, keep = 0;
 	for (int c = 0; c < self->cols && row >= 0 && row < self->rows; c++) {
-		n += term_screen_utf8_put (out + n, self->cells[row * self->cols + c].ch);
-		if (self->cells[row * self->cols + c].ch != ' ')
+		const struct term_cell *cell = &self->cells[row * self->cols + c];
+		if (cell->ch == TERM_CELL_WIDE)
+			continue;
+		n += term_screen_utf8_put (out + n, cell->ch);
+		for (int k = 0; k < TERM_CELL_MARKS && cell->marks[k]; k++)
+			n += term_screen_utf8_put (out + n, cell->marks[k]);
+		if (cell->ch != ' ' || cell->marks[0])
 			keep = n;
 	}
 	out[keep] = '\0';
@@ -586,7 +689,7 @@ term_screen_row_text (const term_screen_t *self, int row)
 char *
 term_screen_text (const term_screen_t *self)
 {
-	size_t cap = (size_t) self->rows * ((size_t) self->cols * 4 + 1) + 1, n = 0;
+	size_t cap = (size_t) self->rows * ((size_t) self->cols * TERM_SCREEN_CELL_BYTES + 1) + 1, n = 0;
 	char *out = xmalloc (cap);
 	for (int r = 0; r < self->rows; r++) {
 		char *line = term_screen_row_text (self, r);

@@ -6,6 +6,11 @@
  * to the real terminal, and tests read it back as text, so the layout at
  * 16 x 20, 8 x 40 and 24 x 80 is checked without a terminal.
  *
+ * A cell is a column: a character takes the columns wcwidth gives it in the
+ * locale term_screen_locale sets (curses draws with the same), a Chinese one
+ * two, an accent none (it rides on the letter before it). Text is laid out,
+ * wrapped and cut by those columns, never inside a character.
+ *
  * The view's strings stay the caller's; the screen copies what it draws.
  */
 #ifndef DSP_TERM_SCREEN_H
@@ -47,8 +52,14 @@ enum term_msg {
 	TM_INFO = 5,
 };
 
+/* Accents (zero-width characters) kept on one letter; more are not drawn. */
+#define TERM_CELL_MARKS 3
+/* The ch of a wide character's second column: curses draws nothing there. */
+#define TERM_CELL_WIDE 0
+
 struct term_cell {
 	uint32_t ch;
+	uint32_t marks[TERM_CELL_MARKS]; /* the accents drawn on ch, 0 after the last */
 	uint8_t attr;
 };
 
@@ -104,11 +115,17 @@ struct term_view {
 	const char *page_key;
 };
 
+/* The character set from the environment (LC_CTYPE only: numbers keep their
+ * "."); when the environment names none (C, POSIX), C.UTF-8, the hub's. True
+ * when it is UTF-8: else what it cannot show is drawn as '?'. */
+bool term_screen_locale (void);
+
 term_screen_t *term_screen_new (int rows, int cols);
 void term_screen_destroy (term_screen_t **self_p);
 void term_screen_resize (term_screen_t *self, int rows, int cols);
 void term_screen_clear (term_screen_t *self);
-/* Write UTF-8 text at row/col, at most width columns; returns columns used. */
+/* Write UTF-8 text at row/col, at most width columns (a wide character that
+ * would cross the edge is left out); returns columns used. */
 int term_screen_put (term_screen_t *self, int row, int col, int width, int attr, const char *text);
 /* Lay the view out for the screen's size (view->page and pages are updated). */
 void term_screen_layout (term_screen_t *self, struct term_view *view);

@@ -3,15 +3,24 @@
  * have (16 x 20 and 8 x 40 handhelds, 24 x 80 bench) and read back as
  * text: every body line is on some page (nothing cut off without paging),
  * the message line is always visible, the field, the keys and the status
- * line keep their places; the hub's longest print warnings are whole at 16 x 20.
+ * line keep their places; the hub's longest print warnings are whole at 16 x 20;
+ * names in Chinese, Greek, with combining accents and of 128 characters take
+ * the columns a terminal gives them (wcwidth), never more, never half a
+ * character, on the enquiry screen as the terminal builds it.
  */
 #include "config.h"
 #include "tests/tap.h"
+#include "terminal/term-flow.h"
 #include "terminal/term-screen.h"
+#include "proto.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+#include <locale.h>
+#define term_screen_locale() (setlocale (LC_CTYPE, "C.UTF-8") != NULL)
 
 static const int sizes[][2] = { { 16, 20 }, { 8, 40 }, { 24, 80 } };
 
@@ -63,9 +72,201 @@ screen_row (const term_screen_t *s, const char *text)
 	return -1;
 }
 
+/* The first thing wrong with a row as a terminal draws it (each character
+ * its wcwidth), or NULL: more than cols columns, a byte that is no UTF-8, a
+ * '?' or U+FFFD for a character cut, an accent without its letter. With
+ * divider >= 0 the side panel's '|' must be at that column. */
+static const char *
+row_fault (const char *row, int cols, int divider)
+{
+	mbstate_t ms;
+	memset (&ms, 0, sizeof ms);
+	int col = 0;
+	bool divided = divider < 0;
+	wchar_t prev = L' ';
+	for (const char *p = row; *p;) {
+		wchar_t wc;
+		size_t n = mbrtowc (&wc, p, strlen (p), &ms);
+		if (n == (size_t) -1 || n == (size_t) -2 || n == 0)
+			return "not UTF-8";
+		if (wc == L'?' || wc == 0xfffd)
+			return "a character shown as '?'";
+		int w = wcwidth (wc);
+		if (w < 0)
+			return "a character no terminal can show";
+		if (w == 0 && prev == L' ')
+			return "an accent apart from its letter";
+		if (col == divider && wc == L'|')
+			divided = true;
+		col += w;
+		prev = wc;
+		p += n;
+	}
+	if (col > cols)
+		return "wider than the screen";
+	return divided ? NULL : "the side panel's '|' is not at its column";
+}
+
+/* Every row of the screen sound (row_fault); the fault and its row in why. */
+static bool
+screen_sound (const term_screen_t *s, char *why, size_t n)
+{
+	int mainw = term_screen_is_wide (s) ? s->cols / 2 : -1;
+	for (int r = 0; r < s->rows; r++) {
+		char *row = term_screen_row_text (s, r);
+		/* The divider runs from under the title to above the key line. */
+		const char *fault = row_fault (row, s->cols, r >= 1 && r < s->rows - 2 ? mainw : -1);
+		if (fault)
+			snprintf (why, n, "row %d: %s: '%s'", r, fault, row);
+		free (row);
+		if (fault)
+			return false;
+	}
+	return true;
+}
+
+/* The characters drawn from column c0 to c1 of rows r0 to r1 - 1 (the body
+ * or the side panel), without spaces, appended to out: a wrapped name read whole. */
+static void
+screen_region (const term_screen_t *s, int r0, int r1, int c0, int c1, char *out, size_t n)
+{
+	size_t o = strlen (out);
+	for (int r = r0; r < r1; r++) {
+		char *row = term_screen_row_text (s, r);
+		mbstate_t ms;
+		memset (&ms, 0, sizeof ms);
+		int col = 0;
+		for (const char *p = row; *p;) {
+			wchar_t wc;
+			size_t len = mbrtowc (&wc, p, strlen (p), &ms);
+			if (len == (size_t) -1 || len == (size_t) -2 || len == 0)
+				break;
+			if (col >= c0 && col < c1 && wc != L' ' && o + len < n) {
+				memcpy (out + o, p, len);
+				o += len;
+			}
+			int w = wcwidth (wc);
+			col += w > 0 ? w : 0;
+			p += len;
+		}
+		free (row);
+	}
+	out[o] = '\0';
+}
+
+/* s without its spaces (caller frees). */
+static char *
+unspaced (const char *s)
+{
+	char *out = xstrdup (s), *o = out;
+	for (; *s; s++)
+		if (*s != ' ')
+			*o++ = *s;
+	*o = '\0';
+	return out;
+}
+
+/* n copies of the UTF-8 character c (caller frees). */
+static char *
+repeat (const char *c, size_t n)
+{
+	size_t len = strlen (c);
+	char *s = xmalloc (len * n + 1);
+	for (size_t i = 0; i < n; i++)
+		memcpy (s + i * len, c, len);
+	s[len * n] = '\0';
+	return s;
+}
+
+/*
+ * The enquiry screen as the terminal builds it (term-flow-scan.c: the reply's
+ * data as body lines, in words), with name as the customer, the message, the
+ * field and the operator, and a list row cut at the width (TA_NOWRAP). Every
+ * page is sound, and the name is whole in the body, read over its pages.
+ */
+static void
+test_names (int rows, int cols, const char *what, const char *name)
+{
+	term_screen_t *s = term_screen_new (rows, cols);
+	struct term *t = xcalloc (1, sizeof *t);
+	proto_msg_t *r = proto_msg_new (PROTO_REPLY);
+	proto_set_num (r, PROTO_REPLY_STATUS, PROTO_OK);
+	proto_hash_set (r, PROTO_REPLY_DATA, "order", "M1000001");
+	proto_hash_set (r, PROTO_REPLY_DATA, "status", "received");
+	proto_hash_set (r, PROTO_REPLY_DATA, "customer", name);
+	term_flow_data_lines (t, r, false);
+	term_flow_data_lines (t, r, true);
+	char *part = xasprintf ("M1000001|1|1|0|2026-11-24|%s|2026-11-23T10:00:00Z|1 SK-1 0/1 short", name);
+	char row[TERM_LINE_MAX], listed[TERM_LINE_MAX + 8];
+	term_flow_row_text ("part.1", part, row, sizeof row);
+	snprintf (listed, sizeof listed, "1 %s", row);
+	char *msg = xasprintf ("M1000001: received for %s", name);
+
+	struct term_view v;
+	memset (&v, 0, sizeof v);
+	v.title = "ENQUIRY";
+	for (int i = 0; i < t->nbody; i++)
+		v.body[i] = (struct term_line) { t->body[i], t->body_attr[i] };
+	v.body[t->nbody] = (struct term_line) { listed, TA_WARN | TA_NOWRAP };
+	v.nbody = (size_t) t->nbody + 1;
+	for (int i = 0; i < t->nside; i++)
+		v.side[i] = (struct term_line) { t->side[i], t->side_attr[i] };
+	v.nside = (size_t) t->nside;
+	v.side_title = "Details";
+	v.prompt = "Scan anything";
+	v.input = name;
+	v.msg = TM_OK;
+	v.msg_text = msg;
+	v.keys[2] = "Back";
+	v.operator = name;
+	v.station = "DESP1";
+	v.hub = "HUB OK";
+	v.hub_ok = true;
+
+	char why[512] = "", body[8192] = "", side[8192] = "";
+	bool sound = true;
+	int mainw = term_screen_is_wide (s) ? cols / 2 : cols;
+	for (int p = 0; p < 64; p++) {
+		v.page = p;
+		term_screen_layout (s, &v);
+		if (v.page != p)
+			break;
+		if (sound && !screen_sound (s, why, sizeof why)) {
+			sound = false;
+			diag ("%dx%d %s, page %d:", rows, cols, what, p + 1);
+			for (int k = 0; k < rows; k++) {
+				char *line = term_screen_row_text (s, k);
+				diag ("%s", line);
+				free (line);
+			}
+		}
+		/* The body ends above the field's prompt (beside it from 30 columns). */
+		screen_region (s, 1, s->cursor_row - (mainw >= 30 ? 0 : 1), 0, mainw, body, sizeof body);
+		if (p == 0 && term_screen_is_wide (s))
+			screen_region (s, 1, rows - 1, mainw + 1, cols, side, sizeof side);
+	}
+	ok (sound, "%dx%d: %s: nothing wider than its column, nothing cut inside a character%s%s", rows, cols, what,
+	    sound ? "" : ": ", why);
+	char *want = unspaced (name);
+	ok (strstr (body, want) != NULL, "%dx%d: %s: the name whole in the body, over %d page%s", rows, cols, what, v.pages,
+	    v.pages == 1 ? "" : "s");
+	if (term_screen_is_wide (s))
+		ok (strstr (side, want) != NULL, "%dx%d: %s: and whole in the side panel", rows, cols, what);
+	free (want);
+	free (msg);
+	free (part);
+	proto_msg_destroy (&r);
+	free (t);
+	term_screen_destroy (&s);
+}
+
 int
 main (void)
 {
+	/* As a handheld's session that names no locale: the terminal takes UTF-8 all the same. */
+	setenv ("LC_ALL", "C", 1);
+	ok (term_screen_locale (), "the terminal's character set is UTF-8 (wcwidth counts columns)");
+
 	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
 		int rows = sizes[z][0], cols = sizes[z][1];
 		term_screen_t *s = term_screen_new (rows, cols);
@@ -267,8 +468,49 @@ main (void)
 	char *row = term_screen_row_text (s, 1);
 	is_str (row, "Caf\xc3\xa9 \xe2\x80\x94 ~!", "read back as UTF-8, GS as '~'");
 	free (row);
+
+	/* Columns, not code points: a Chinese character takes two, an accent none. */
+	term_screen_clear (s);
+	is_int (term_screen_put (s, 2, 0, 20, TA_NORMAL, "\xe7\x8e\x8b\xe7\xa7\x80"), 4, "two Chinese characters: four columns");
+	is_int (term_screen_put (s, 3, 0, 3, TA_NORMAL, "\xe7\x8e\x8b\xe7\xa7\x80"), 2, "in three columns only the first fits");
+	row = term_screen_row_text (s, 3);
+	is_str (row, "\xe7\x8e\x8b", "and the second is not cut in half");
+	free (row);
+	is_int (term_screen_put (s, 4, 0, 20, TA_NORMAL, "Nguye\xcc\x82\xcc\x83n"), 6, "e with two accents: one column");
+	row = term_screen_row_text (s, 4);
+	is_str (row, "Nguye\xcc\x82\xcc\x83n", "read back with its accents");
+	free (row);
+	term_screen_put (s, 5, 0, 20, TA_NORMAL, "\xe7\x8e\x8b!");
+	term_screen_put (s, 5, 1, 1, TA_NORMAL, "x");
+	row = term_screen_row_text (s, 5);
+	is_str (row, " x!", "writing over half a wide character blanks the other half");
+	free (row);
 	term_screen_destroy (&s);
 	term_screen_destroy (&s);
 	ok (1, "destroy twice is harmless");
+
+	/* Names of every script at every size. */
+	static const char *const han[] = { "王", "秀", "英", "张", "伟", "李", "娜", "刘", "洋", "陈" };
+	char chinese[200] = "";
+	for (int i = 0; i < 40; i++)
+		strcat (chinese, han[i % 10]);
+	char *eth = repeat ("\xc3\x90", 128), *han128 = xstrdup ("\xf0\xa0\x80\x80"); /* U+20000 */
+	for (int i = 1; i < 128; i++) {
+		char *more = xasprintf ("%s%s", han128, han[i % 10]);
+		free (han128);
+		han128 = more;
+	}
+	static const char greek[] = "Αικατερίνη Παπαδοπούλου-Χατζηγεωργίου του Κωνσταντίνου";
+	static const char marks[] = "Zoe\xcc\x88 Ste\xcc\x81phanie Nguye\xcc\x82\xcc\x83n-Bra\xcc\x8athe\xcc\x81n";
+	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+		int rows = sizes[z][0], cols = sizes[z][1];
+		test_names (rows, cols, "40 Chinese characters", chinese);
+		test_names (rows, cols, "Greek", greek);
+		test_names (rows, cols, "combining accents", marks);
+		test_names (rows, cols, "128 x U+00D0", eth);
+		test_names (rows, cols, "128 Chinese characters, one of four bytes", han128);
+	}
+	free (eth);
+	free (han128);
 	return tap_done ();
 }
