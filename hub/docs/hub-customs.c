@@ -72,9 +72,10 @@ hub_customs_check (struct hub_req *req, const char *ref, const char *country, co
 				continue;
 			const char *what = *db_col_text (st, HC_DESCRIPTION) ? db_col_text (st, HC_DESCRIPTION)
 			    : db_col_text (st, HC_SKU);
-			hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Customs (%s to %s): line %lld (%.60s): %s. "
+			/* 60 bytes of the description, never part of a character. */
+			hub_reply (req, PROTO_REFUSED, PR_BAD_DATA, "Customs (%s to %s): line %lld (%.*s): %s. "
 			    "Add it to the order and pack again", s->customs, country, (long long) db_col_int (st, HC_LINE),
-			    what, hub_customs_needs[i].missing);
+			    (int) text_utf8_whole (what, strnlen (what, 60)), what, hub_customs_needs[i].missing);
 			hub_reply_data (req, "line", "%lld", (long long) db_col_int (st, HC_LINE));
 			hub_reply_data (req, "missing", "%s", hub_customs_needs[i].missing + 3);
 			db_reset (st);
