@@ -36,8 +36,8 @@ despatch_quote_exec (db_t *db, int argc, char **argv)
 	}
 	if (argc >= 1 && strchr (argv[0], '=') == NULL) {
 		if (db == NULL) {
-			fprintf (stderr, "despatch quote: %s: no database here to find the order in. Give the hub's with -d "
-			    "PATH, or describe the parcel: country=CC weight=G\n", argv[0]);
+			fprintf (stderr, "despatch quote: %s: no database here to find the order in. Give the hub's before the "
+			    "command (despatch -d PATH quote ORDER), or describe the parcel: country=CC weight=G\n", argv[0]);
 			return 1;
 		}
 		if (carrier_rules_order (db, argv[0], (int) weight, now, &o) != 0) {

@@ -3,8 +3,11 @@
  * commands (despatch.h), the help written from it, the options every
  * command shares (--database), and dispatch.
  *
- *   despatch [--database DB] COMMAND [ARGUMENTS] [--database DB]
- *   despatch [--database DB] status|keys|report [OPTIONS]   (commands with options of their own)
+ *   despatch [--database DB] COMMAND [ARGUMENTS]
+ *   despatch [--database DB] status|keys|report|backup|restore [OPTIONS]   (options of their own)
+ *
+ * despatch's own options come before the command's name; every word after
+ * it is the command's (a file named -dash.csv is a file, not -d ash.csv).
  */
 #include "config.h"
 #include "despatch.h"
@@ -12,7 +15,6 @@
 #include "log.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
@@ -71,11 +73,12 @@ despatch_usage_entry (FILE *f, const struct despatch_cmd_entry *e)
 static void
 despatch_usage (FILE *f)
 {
-	fprintf (f, "usage: despatch [--database DB] COMMAND [ARGUMENTS] [--database DB]\n");
+	fprintf (f, "usage: despatch [--database DB] COMMAND [ARGUMENTS]\n");
 	for (size_t i = 0; i < nitems (despatch_table); i++)
 		despatch_usage_entry (f, despatch_table[i]);
 	fprintf (f,
-	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE ")\n"
+	    "  -d, --database DB       the hub's SQLite database (default ./" DESPATCH_DEFAULT_DATABASE "), given before\n"
+	    "                          the command; every word after the command is its own (-- before a file named -d)\n"
 	    "  -h, --help              print this help and exit\n"
 	    "  -V, --version           print the version and exit\n"
 	    "Exit status: 0 done, 1 refused or something needs attention (the reason is said), 2 usage or\n"
@@ -104,17 +107,42 @@ despatch_own_args (const struct despatch_cmd_entry *e, const char *database, int
 	return v;
 }
 
+/*
+ * The words after a command's name (argv[0]) are the command's: despatch
+ * reads no option there, for getopt would take a file named -dash.csv as
+ * "-d ash.csv" and import into a database of that name. It looks only up
+ * to a first "--", which it drops (so a file may be named -d): --help is
+ * the help, and --database (-d) is refused, for an older script that gives
+ * it after the files would otherwise import them into ./despatch.db.
+ * -1 to go on, else the exit status.
+ */
+static int
+despatch_words (const struct despatch_cmd_entry *e, int *argc, char **argv)
+{
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		if (strcmp (a, "--") == 0) {
+			memmove (argv + i, argv + i + 1, (size_t) (*argc - i) * sizeof *argv); /* with its NULL */
+			(*argc)--;
+			return -1;
+		}
+		if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0) {
+			despatch_usage (stdout);
+			return 0;
+		}
+		if (strcmp (a, "-d") == 0 || strcmp (a, "--database") == 0 || strncmp (a, "--database=", 11) == 0) {
+			fprintf (stderr, "despatch %s: %s goes before the command's name (despatch --database DB %s ...); "
+			    "nothing done. A file named %s: put -- before it\n", e->name, a, e->name, a);
+			return 2;
+		}
+	}
+	return -1;
+}
+
 int
 main (int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "database", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *database = NULL;
-	int c;
 	/* The options before the command's name, read by hand: getopt keeps state between calls, and the
 	 * commands that read their own options start it afresh with optind = 1. */
 	optind = 1;
@@ -161,20 +189,9 @@ main (int argc, char **argv)
 		free (v);
 		return rc;
 	}
-	/* The others take --database anywhere after their name too (GNU getopt permutes). */
-	optind = 1;
-	while ((c = getopt_long (sub_argc, sub, "d:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': database = optarg; break;
-		case 'h': despatch_usage (stdout); return 0;
-		case 'V': printf ("despatch %s\n", PACKAGE_VERSION); return 0;
-		default: despatch_usage (stderr); return 2;
-		}
-	}
-	/* The command's words after its name, the name first in the place of the last option read. */
-	sub[optind - 1] = (char *) e->name;
-	sub_argc -= optind - 1;
-	sub += optind - 1;
+	int said = despatch_words (e, &sub_argc, sub);
+	if (said >= 0)
+		return said;
 	log_open ("despatch", LOG_LVL_WARN, 0);
 	db_t *db = NULL;
 	const char *path = database ? database : DESPATCH_DEFAULT_DATABASE;

@@ -42,7 +42,7 @@ gen() { # n prefix file
 }
 
 # An empty database with the hub's schema: despatch makes it, the empty file is refused.
-empty_db() { rm -f "$1" "$1-wal" "$1-shm"; "$B/admin/despatch" import /dev/null --database "$1" >/dev/null 2>&1 || true; }
+empty_db() { rm -f "$1" "$1-wal" "$1-shm"; "$B/admin/despatch" --database "$1" import /dev/null >/dev/null 2>&1 || true; }
 
 # Run a command under GNU time: "wall_s cpu_s peak_kb".
 measure() {
@@ -65,7 +65,7 @@ for n in $SIZES; do
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		empty_db "$tmp/imp.db"
-		set -- $(measure "$B/admin/despatch" import "$tmp/orders.csv" --database "$tmp/imp.db")
+		set -- $(measure "$B/admin/despatch" --database "$tmp/imp.db" import "$tmp/orders.csv")
 		iw="$iw $1"; ic="$ic $2"; im="$im $3"
 		grep -q "imported $n orders ($n new" "$tmp/out" || { echo "bench: import: $(cat "$tmp/out")" >&2; exit 1; }
 		empty_db "$tmp/base.db"

@@ -58,8 +58,8 @@ hp_import (struct testlib_hub *hub, const char *name, const char *csv)
 	}
 	fputs (csv, f);
 	fclose (f);
-	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' --database '%s' >>'%s/import.log' 2>&1",
-	    getenv ("top_builddir") ? getenv ("top_builddir") : ".", path, hub->database, hub->dir);
+	char *cmd = xasprintf ("'%s/admin/despatch' --database '%s' import '%s' >>'%s/import.log' 2>&1",
+	    getenv ("top_builddir") ? getenv ("top_builddir") : ".", hub->database, path, hub->dir);
 	int rc = system (cmd);
 	free (cmd);
 	free (path);

@@ -217,7 +217,7 @@ import_spawn (const char *path, const char *out)
 			dup2 (fd, 1);
 			dup2 (fd, 2);
 		}
-		execl (tool, tool, "import", path, "--database", hub.database, (char *) NULL);
+		execl (tool, tool, "--database", hub.database, "import", path, (char *) NULL);
 		_exit (127);
 	}
 	free (tool);
@@ -687,8 +687,8 @@ main (void)
 	    "its undo records hold the names the orders had");
 	const char *top = getenv ("top_builddir") ? getenv ("top_builddir") : ".";
 	for (int i = 0; i < 2; i++) {
-		char *cmd = xasprintf ("'%s/admin/despatch' erase order %s --database '%s' >>'%s/erase.log' 2>&1", top,
-		    i ? "U0002" : "V0001", hub.database, hub.dir);
+		char *cmd = xasprintf ("'%s/admin/despatch' --database '%s' erase order %s >>'%s/erase.log' 2>&1", top,
+		    hub.database, i ? "U0002" : "V0001", hub.dir);
 		is_int (system (cmd), 0, "despatch erase order %s", i ? "U0002" : "V0001");
 		free (cmd);
 	}

@@ -83,8 +83,8 @@ despatch_import_n (const char *name, const char *text, size_t n, char **out, cha
 	snprintf (errp, sizeof errp, "%s/err.txt", dir);
 	write_bytes (path, text, n);
 	const char *top = getenv ("top_builddir");
-	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' --database '%s' >'%s' 2>'%s'", top ? top : ".", path,
-	    hub.database, outp, errp);
+	char *cmd = xasprintf ("'%s/admin/despatch' --database '%s' import '%s' >'%s' 2>'%s'", top ? top : ".",
+	    hub.database, path, outp, errp);
 	int st = system (cmd);
 	free (cmd);
 	*out = read_file (outp);
@@ -246,6 +246,57 @@ test_tool (struct fl_term *porter)
 	free (err);
 }
 
+/* despatch's own options go before the command; every word after it is the command's. */
+static void
+test_words (void)
+{
+	diag ("despatch -d DB import: a file named -dash.csv is a file, not -d ash.csv");
+	static const char one[] = HEAD "WD000001,web,Ann Smith,1 Long Road,York,YO1 7AA,GB,standard,30.00,1,KT-MUG-0001,"
+	    "Mug,Kitchen,2,KT-R1-A01,350,15.00\n";
+	static const char two[] = HEAD "WD000002,web,Bob Jones,2 Short St,Hull,HU1 1AA,GB,standard,12.00,1,ST-PEN-0003,Pen,"
+	    "Stationery,1,ST-R1-A03,20,12.00\n";
+	const char *top = getenv ("top_builddir"); /* absolute: the commands run in a folder of their own */
+	char *tool = xasprintf ("%s/admin/despatch", top ? top : ".");
+	char *words = xasprintf ("%s/words", dir);
+	util_mkdirs (words, 0755);
+	char path[600];
+	snprintf (path, sizeof path, "%s/ok.csv", words);
+	write_bytes (path, one, sizeof one - 1);
+	snprintf (path, sizeof path, "%s/-dash.csv", words);
+	write_bytes (path, two, sizeof two - 1);
+	char *cmd = xasprintf ("cd '%s' && '%s' -d '%s' import ok.csv -dash.csv 2>&1; echo \"exit $?\"", words, tool,
+	    hub.database);
+	char *out = testlib_run (cmd);
+	ok (strstr (out, "-dash.csv: imported 1 orders (1 new") != NULL && strstr (out, "exit 0") != NULL,
+	    "both files imported: %s", out);
+	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref IN ('WD000001', 'WD000002')"), 2,
+	    "into the database given before the command");
+	snprintf (path, sizeof path, "%s/ash.csv", words);
+	ok (access (path, F_OK) != 0, "and no database named ash.csv was made");
+	free (out);
+	free (cmd);
+
+	cmd = xasprintf ("cd '%s' && '%s' -d '%s' import -- -dash.csv 2>&1; echo \"exit $?\"", words, tool, hub.database);
+	out = testlib_run (cmd);
+	ok (strstr (out, "-dash.csv: imported 1 orders (0 new, 0 updated, 1 unchanged)") != NULL
+	        && strstr (out, "exit 0") != NULL, "-- before a file is taken too: %s", out);
+	free (out);
+	free (cmd);
+
+	diag ("--database after the command is refused, nothing imported anywhere");
+	cmd = xasprintf ("cd '%s' && '%s' import ok.csv --database '%s' 2>&1; echo \"exit $?\"", words, tool,
+	    hub.database);
+	out = testlib_run (cmd);
+	ok (strstr (out, "--database goes before the command's name (despatch --database DB import ...)") != NULL
+	        && strstr (out, "exit 2") != NULL, "with where it goes: %s", out);
+	snprintf (path, sizeof path, "%s/despatch.db", words);
+	ok (access (path, F_OK) != 0, "and no ./despatch.db was made for it");
+	free (out);
+	free (cmd);
+	free (words);
+	free (tool);
+}
+
 #define T1 "TD000001,web,Ann Smith,1 Long Road,York,YO1 7AA,GB,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,KT-R1-A01,350,15.00\n"
 
 /* Every way text can be wrong at the tool's door: refused, naming file, line and field; nothing stored. */
@@ -330,7 +381,7 @@ test_doors (void)
 	is_str (c, "GB", "and the hub keeps GB");
 	free (c);
 	const char *top = getenv ("top_builddir");
-	char *cmd = xasprintf ("'%s/admin/despatch' quote U1000001 --database '%s' 2>&1", top ? top : ".", hub.database);
+	char *cmd = xasprintf ("'%s/admin/despatch' --database '%s' quote U1000001 2>&1", top ? top : ".", hub.database);
 	char *quote = testlib_run (cmd);
 	ok (strstr (quote, "to GB YO1 7AA") && strstr (quote, "zone mainland") && !strstr (quote, "zone world"),
 	    "so it is quoted as a parcel within Great Britain: %.300s", quote);
@@ -1304,9 +1355,9 @@ tool_spawn (const char *path, const char *out, const char *arg)
 			dup2 (fd, 2);
 		}
 		if (arg)
-			execl (tool, tool, "import", path, arg, "--database", hub.database, (char *) NULL);
+			execl (tool, tool, "--database", hub.database, "import", path, arg, (char *) NULL);
 		else
-			execl (tool, tool, "import", path, "--database", hub.database, (char *) NULL);
+			execl (tool, tool, "--database", hub.database, "import", path, (char *) NULL);
 		_exit (127);
 	}
 	free (tool);
@@ -1701,6 +1752,7 @@ main (void)
 	struct fl_term porter;
 	fl_term_open (&porter, hub.endpoint, "hh-01", "despatch-in", "B1001", "1111");
 	test_tool (&porter);
+	test_words ();
 	struct fl_term packer;
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	test_customs (&porter, &packer);

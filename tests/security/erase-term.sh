@@ -41,7 +41,7 @@ tl_keys F3 && tl_wait "MENU"
 [ -n "$(holders "07700 900463")" ] && [ -n "$(holders "Elm Grove")" ]
 tl_ok $? "before the erase her data is in the hub's files: $(holders "07700 900463" | tr '\n' ' ')"
 
-out=$("$D" erase customer 'Margaret Ellis' -d "$TL_DB" 2>&1)
+out=$("$D" -d "$TL_DB" erase customer 'Margaret Ellis' 2>&1)
 tl_ok $? "despatch erase customer, with hub and terminal running: $(echo "$out" | head -1)"
 
 left=

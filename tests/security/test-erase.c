@@ -153,7 +153,7 @@ main (void)
 	    "z.quixhartley@example.net,LOY-88812077,standard,64.00,1,HW-MUG-0007,Stoneware mug,Homeware,1,HW-R1-A01,"
 	    "400,64.00\n");
 	fclose (f);
-	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' -d '%s' 2>&1", top, csv, hub.database), *out = NULL;
+	char *cmd = xasprintf ("'%s/admin/despatch' -d '%s' import '%s' 2>&1", top, hub.database, csv), *out = NULL;
 	is_int (run (cmd, &out), 0, "the customer's order imported: %s", out);
 	free (out);
 	free (cmd);
@@ -207,7 +207,7 @@ main (void)
 	    "%s,2026-11-25T10:04:00Z,delivered,Quarrington Hill Delivery Office,left at the porch,Z Quixhartley,"
 	    "https://pod.example/quixhartley.png\n", tracking);
 	fclose (f);
-	cmd = xasprintf ("'%s/admin/despatch' track '%s' -d '%s' 2>&1", top, track, hub.database);
+	cmd = xasprintf ("'%s/admin/despatch' -d '%s' track '%s' 2>&1", top, hub.database, track);
 	is_int (run (cmd, &out), 0, "delivered, signed by her: %s", out);
 	free (out);
 	free (cmd);
@@ -248,8 +248,8 @@ main (void)
 	free (files);
 
 	/* The erase, as root, while the hub runs. */
-	cmd = xasprintf ("'%s/admin/despatch' erase customer 'zephyrine quixhartley' config='%s' -d '%s' 2>&1", top, conf,
-	    hub.database);
+	cmd = xasprintf ("'%s/admin/despatch' -d '%s' erase customer 'zephyrine quixhartley' config='%s' 2>&1", top,
+	    hub.database, conf);
 	int erc = run (cmd, &out);
 	is_int (erc, 0, "despatch erase customer:\n%s", out);
 	free (cmd);

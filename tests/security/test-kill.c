@@ -70,7 +70,7 @@ main (void)
 			fprintf (f, "%s,till,Test Customer,1 Test Road,Leeds,LS1 1AA,GB,1,SKU-%d,Menswear,1,MW-1,500\n", ref, i);
 		}
 	fclose (f);
-	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' -d '%s' >/dev/null", top, csv, hub.database);
+	char *cmd = xasprintf ("'%s/admin/despatch' -d '%s' import '%s' >/dev/null", top, hub.database, csv);
 	is_int (system (cmd), 0, "%d orders imported", NTERM * PER_TERM);
 	free (cmd);
 

@@ -252,7 +252,7 @@ main (void)
 	    "SKU-1,Menswear,1,MW-1,500\n");
 	fclose (f);
 	char *out = NULL;
-	char *cmd = xasprintf ("'%s/admin/despatch' import '%s' -d '%s' 2>&1", top, csv, hub.database);
+	char *cmd = xasprintf ("'%s/admin/despatch' -d '%s' import '%s' 2>&1", top, hub.database, csv);
 	is_int (run (cmd, &out), 0, "an import with a card number in it is taken");
 	ok (out && strstr (out, "card number") && strstr (out, "line 2"), "and the operator is warned, with the line: %s",
 	    out ? out : "");
@@ -282,8 +282,8 @@ main (void)
 	ok (before > 0, "before: the database holds the customer's data (%ld hits)", before);
 	ok (testlib_sql_int (hub.database, "SELECT count(*) FROM requests WHERE instr(reply, CAST('Margaret' AS BLOB))") >= 0,
 	    "stored replies looked at");
-	cmd = xasprintf ("'%s/admin/despatch' erase customer 'margaret ellis' exports='%s' -d '%s' 2>&1", top, exports,
-	    hub.database);
+	cmd = xasprintf ("'%s/admin/despatch' -d '%s' erase customer 'margaret ellis' exports='%s' 2>&1", top,
+	    hub.database, exports);
 	is_int (run (cmd, &out), 0, "despatch erase customer, with the hub running");
 	ok (out && strstr (out, "erased 1 order: W1000001"), "it reports what it changed:\n%s", out ? out : "");
 	ok (out && strstr (out, "notes.text") && strstr (out, "file rewritten"), "notes and the export file named");
@@ -313,7 +313,7 @@ main (void)
 	ok (r && strstr (testlib_text (r), "Margaret") == NULL, "the stored reply replayed holds no name: %s",
 	    testlib_text (r));
 	proto_msg_destroy (&r);
-	cmd = xasprintf ("'%s/admin/despatch' erase customer 'Nobody Here' -d '%s' 2>&1", top, hub.database);
+	cmd = xasprintf ("'%s/admin/despatch' -d '%s' erase customer 'Nobody Here' 2>&1", top, hub.database);
 	int unknown = run (cmd, &out); /* not inside is_int: its arguments would read out before run sets it */
 	is_int (unknown, 1, "erasing an unknown customer: exit 1, nothing changed (%s)", out ? out : "");
 	free (out);

@@ -16,7 +16,7 @@ TU_HEAD="order,channel,customer_name,address_1,address_2,town,postcode,country,p
 tu_import ()
 {
 	printf '%s\nU0001,web,%s,7 Park Row,,Leeds,LS1 5AB,GB,,,,standard,,20.00,1,SKU-U-1,Cotton towel,Home,1,BIN-U-1,400,20.00\n' \
-		"$TU_HEAD" "$1" >"$2" && "$top_builddir/admin/despatch" import "$2" --database "$TL_DB" >>"$TL_DIR/import.log" 2>&1
+		"$TU_HEAD" "$1" >"$2" && "$top_builddir/admin/despatch" --database "$TL_DB" import "$2" >>"$TL_DIR/import.log" 2>&1
 }
 
 tp_start
