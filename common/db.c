@@ -27,6 +27,10 @@ struct db {
 	struct db_stmt *stmts[DB_STMT_BUCKETS];
 	void (*on_wal) (void *arg, int frames);
 	void *on_wal_arg;
+	/* The last failure, kept when it happens: a reset, a rollback or the next statement after it
+	 * leaves SQLite's own message at "not an error". */
+	int fail_code;          /* DB_*, 0 none yet */
+	char fail_msg[256];
 };
 
 static int
@@ -52,6 +56,14 @@ db_code (int rc)
 	default:
 		return DB_ERROR;
 	}
+}
+
+/* The failure of a call that returned rc, kept for db_errmsg and db_errcode. */
+static void
+db_failed (db_t *self, int rc)
+{
+	self->fail_code = db_code (rc);
+	snprintf (self->fail_msg, sizeof self->fail_msg, "%s", sqlite3_errmsg (self->conn));
 }
 
 /* FNV-1a over the statement text. */
@@ -139,7 +151,13 @@ db_path (db_t *self)
 const char *
 db_errmsg (db_t *self)
 {
-	return sqlite3_errmsg (self->conn);
+	return self->fail_code ? self->fail_msg : sqlite3_errmsg (self->conn);
+}
+
+int
+db_errcode (db_t *self)
+{
+	return self->fail_code;
 }
 
 int
@@ -150,14 +168,17 @@ db_exec (db_t *self, const char *sql)
 	if (strchr (sql, ';') == NULL) {
 		db_stmt_t *st = db_prepare (self, sql);
 		if (st == NULL)
-			return db_code (sqlite3_errcode (self->conn));
+			return self->fail_code;
 		int rc;
 		while ((rc = db_step (st)) == DB_ROW)
 			;
 		db_reset (st);
 		return rc;
 	}
-	return db_code (sqlite3_exec (self->conn, sql, NULL, NULL, NULL));
+	int rc = sqlite3_exec (self->conn, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		db_failed (self, rc);
+	return db_code (rc);
 }
 
 int
@@ -205,8 +226,11 @@ db_prepare (db_t *self, const char *sql)
 			return s;
 		}
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2 (self->conn, sql, -1, &st, NULL) != SQLITE_OK)
+	int rc = sqlite3_prepare_v2 (self->conn, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_failed (self, rc);
 		return NULL;
+	}
 	struct db_stmt *s = xcalloc (1, sizeof *s);
 	s->sql = xstrdup (sql);
 	s->hash = h;
@@ -247,9 +271,12 @@ db_bind_null (db_stmt_t *s, int i)
 int
 db_step (db_stmt_t *s)
 {
-	int rc = db_code (sqlite3_step (s->st));
-	if (rc < 0)
+	int raw = sqlite3_step (s->st);
+	int rc = db_code (raw);
+	if (rc < 0) {
+		db_failed (s->db, raw);
 		sqlite3_reset (s->st);
+	}
 	return rc;
 }
 

@@ -30,8 +30,11 @@ enum { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1, DB_BUSY = -2, DB_FULL = -3, DB_CO
 db_t *db_open (const char *path, enum db_mode mode, char **cause);
 void db_close (db_t **self_p);
 const char *db_path (db_t *self);
-/* The last error's text, for messages. */
+/* The last failure's text, for messages: kept from when it happened (a
+ * reset or rollback since does not lose it), SQLite's own before any. */
 const char *db_errmsg (db_t *self);
+/* The last failure as a DB_* (DB_FULL: the disk is full or failed), 0 before any. */
+int db_errcode (db_t *self);
 
 /* Run SQL with no results (may hold several statements); 0 or a DB_* error. */
 int db_exec (db_t *self, const char *sql);

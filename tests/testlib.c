@@ -139,13 +139,10 @@ testlib_hub_spawn (struct testlib_hub *hub, const char *const *extra)
 	return -1;
 }
 
-int
-testlib_hub_start (struct testlib_hub *hub, const char *const *extra)
+/* A hub killed at exit, and started again with the same extra by testlib_hub_restart. */
+static int
+testlib_hub_keep (struct testlib_hub *hub, const char *const *extra)
 {
-	hub->keys[0] = '\0';
-	testlib_tmpdir (hub->dir, sizeof hub->dir);
-	snprintf (hub->endpoint, sizeof hub->endpoint, "ipc://%s/hub.sock", hub->dir);
-	snprintf (hub->database, sizeof hub->database, "%s/despatch.db", hub->dir);
 	for (size_t i = 0; i < nitems (testlib_hubs); i++)
 		if (testlib_hubs[i] == NULL || testlib_hubs[i] == hub) {
 			testlib_hubs[i] = hub;
@@ -153,6 +150,16 @@ testlib_hub_start (struct testlib_hub *hub, const char *const *extra)
 			break;
 		}
 	return testlib_hub_spawn (hub, extra);
+}
+
+int
+testlib_hub_start (struct testlib_hub *hub, const char *const *extra)
+{
+	hub->keys[0] = '\0';
+	testlib_tmpdir (hub->dir, sizeof hub->dir);
+	snprintf (hub->endpoint, sizeof hub->endpoint, "ipc://%s/hub.sock", hub->dir);
+	snprintf (hub->database, sizeof hub->database, "%s/despatch.db", hub->dir);
+	return testlib_hub_keep (hub, extra);
 }
 
 int
@@ -175,13 +182,13 @@ testlib_hub_start_curve (struct testlib_hub *hub, const char *const *extra)
 	snprintf (hub->keys, sizeof hub->keys, "%s/keys", hub->dir);
 	if (testlib_keys (hub, "init", NULL) != 0 || testlib_keys (hub, "enrol", "test-probe") != 0)
 		return -1;
-	for (size_t i = 0; i < nitems (testlib_hubs); i++)
-		if (testlib_hubs[i] == NULL || testlib_hubs[i] == hub) {
-			testlib_hubs[i] = hub;
-			testlib_extra_saved[i] = extra;
-			break;
-		}
-	return testlib_hub_spawn (hub, extra);
+	return testlib_hub_keep (hub, extra);
+}
+
+int
+testlib_hub_start_at (struct testlib_hub *hub, const char *const *extra)
+{
+	return testlib_hub_keep (hub, extra);
 }
 
 int

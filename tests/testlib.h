@@ -39,6 +39,9 @@ int testlib_keys (struct testlib_hub *hub, const char *what, const char *name);
 int testlib_hub_stop (struct testlib_hub *hub);
 /* SIGKILL at once (crash tests). */
 void testlib_hub_kill (struct testlib_hub *hub);
+/* Start on the folder, endpoint and database the caller put in hub (a
+ * database on a disk of its own), with extra as testlib_hub_start. */
+int testlib_hub_start_at (struct testlib_hub *hub, const char *const *extra);
 /* Restart on the same folder, endpoint and database. */
 int testlib_hub_restart (struct testlib_hub *hub);
 

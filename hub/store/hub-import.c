@@ -2597,10 +2597,26 @@ hub_import_record (hub_import_t *self, db_t *db)
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* What to do about a database that failed, by its DB_* code. */
+static const struct hub_import_db_todo {
+	int code;
+	const char *todo;
+} hub_import_db_todos[] = {
+	{ DB_FULL, "free space on the disk that holds it (or see to that disk)" },
+	{ DB_BUSY, "another process held it too long" },
+	{ DB_RO, "check that it and its folder can be written by the user that imports" },
+};
+
 static void
 hub_import_db_failed (hub_import_t *self, db_t *db)
 {
-	hub_import_error (self, 0, "the hub could not write its database (%s); nothing was imported", db_errmsg (db));
+	const char *todo = "see to its disk (despatch status checks the database)";
+	for (size_t i = 0; i < nitems (hub_import_db_todos); i++)
+		if (hub_import_db_todos[i].code == db_errcode (db))
+			todo = hub_import_db_todos[i].todo;
+	/* The hub takes an inbox file again by itself; a tool's user runs it again. */
+	hub_import_error (self, 0, "the hub could not write its database %s (%s); nothing was imported: %s%s", db_path (db),
+	    db_errmsg (db), todo, self->flags & HUB_IMPORT_ON_LOOP ? "" : ", then import the file again");
 	self->dbfail = true;
 }
 

@@ -3,7 +3,9 @@
  * only, skipped otherwise) is filled up while a terminal scans. The hub
  * refuses new work with a clear STORAGE error and no effect, goes on
  * answering, takes the same scan once space returns, and the database
- * passes PRAGMA integrity_check.
+ * passes PRAGMA integrity_check. An import meanwhile (despatch import, the
+ * hub's inbox) says the disk is full and what to do, and the inbox file
+ * is imported once there is room.
  */
 #include "config.h"
 #include "client.h"
@@ -29,6 +31,42 @@ unmount (void)
 	umount2 (mnt, MNT_DETACH);
 }
 
+/* n one-line orders PREFIX0000001... into path. */
+static void
+orders_csv (const char *path, const char *prefix, int n)
+{
+	FILE *f = fopen (path, "w");
+	fprintf (f, "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku,"
+	    "description,department,quantity,locations,unit_weight_g,line_value\n");
+	for (int i = 1; i <= n; i++)
+		fprintf (f, "%s%07d,web,Customer %d,%d High Street,London,SW1A 1AA,GB,standard,25.00,1,SKU-%d,Item,Dept %d,1,"
+		    "LOC-%d,500,25.00\n", prefix, i, i, i, i % 5000, i % 40, i % 900);
+	fclose (f);
+}
+
+/* despatch ARGS with TMPDIR=tmp (NULL: as it is): its output, then "exit N" (caller frees). */
+static char *
+despatch_run (const char *tmp, const char *args)
+{
+	char *cmd = xasprintf ("%s%s%s'%s/admin/despatch' -d '%s' %s 2>&1; echo \"exit $?\"", tmp ? "TMPDIR='" : "",
+	    tmp ? tmp : "", tmp ? "' " : "", getenv ("top_builddir"), hub.database, args);
+	char *out = testlib_run (cmd);
+	free (cmd);
+	return out;
+}
+
+/* Wait up to 10 s for the hub's log to have a line with text. */
+static bool
+log_wait (const char *text)
+{
+	for (int i = 0; i < 100; i++) {
+		if (testlib_hub_log_count (&hub, text) > 0)
+			return true;
+		usleep (100000);
+	}
+	return false;
+}
+
 int
 main (void)
 {
@@ -45,7 +83,10 @@ main (void)
 	atexit (unmount);
 	snprintf (hub.endpoint, sizeof hub.endpoint, "ipc://%s/hub.sock", hub.dir);
 	snprintf (hub.database, sizeof hub.database, "%s/despatch.db", mnt);
-	if (!ok (testlib_hub_restart (&hub) == 0, "hub starts with its database on a 6 MB tmpfs"))
+	char *inbox = xasprintf ("%s/inbox", hub.dir), *set_inbox = xasprintf ("hub.inbox=%s", inbox);
+	util_mkdirs (inbox, 0755);
+	const char *extra[] = { set_inbox, NULL };
+	if (!ok (testlib_hub_start_at (&hub, extra) == 0, "hub starts with its database on a 6 MB tmpfs"))
 		return tap_done ();
 	client_t *c = client_new (hub.endpoint, "hh-full", NULL);
 	proto_msg_t *r = testlib_hello (c, 1, "desk");
@@ -72,18 +113,46 @@ main (void)
 	proto_msg_destroy (&r);
 	proto_msg_destroy (&ping);
 
+	/* Imports while full: the cause (SQLite's message, lost once the statement was reset) and what to do. */
+	char *csv = xasprintf ("%s/full.csv", hub.dir), *args = xasprintf ("import '%s' wait=30", csv);
+	orders_csv (csv, "FT", 3000);
+	char *out = despatch_run (NULL, args);
+	ok (strstr (out, "the hub could not write its database") && strstr (out, "(database or disk is full)")
+	        && strstr (out, "free space on the disk that holds it") && strstr (out, "exit 2"),
+	    "despatch import: the disk is full, and what to do: %s", out);
+	ok (strstr (out, "not an error") == NULL, "not 'not an error'");
+	free (out);
+	char *part = xasprintf ("%s/.part-full", inbox), *final = xasprintf ("%s/full-inbox.csv", inbox);
+	orders_csv (part, "FI", 3000);
+	rename (part, final);
+	ok (log_wait ("inbox full-inbox.csv: not imported, taken again shortly: the hub could not write its database"),
+	    "the hub's inbox: the file stays");
+	ok (testlib_hub_log_count (&hub, "(database or disk is full); nothing was imported: free space on the disk") > 0
+	        && testlib_hub_log_count (&hub, "not an error") == 0, "and the log says the disk is full");
+
 	/* Space returns: the same request (same sequence) is taken, once. */
 	char *rm = xasprintf ("%s/filler", mnt);
 	unlink (rm);
 	free (rm);
 	r = testlib_scan (c, 3, "receive", "W1000001");
 	is_int (testlib_status (r), PROTO_OK, "space back: the same scan is taken: %s", testlib_text (r));
+	ok (log_wait ("inbox full-inbox.csv: 3000 orders (3000 new"), "and the inbox file, kept, is imported");
+	out = despatch_run (NULL, args);
+	ok (strstr (out, "imported 3000 orders (3000 new") && strstr (out, "exit 0"), "so is the tool's: %s", out);
+	free (out);
 	proto_msg_destroy (&r);
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM scans WHERE code = 'W1000001'"), 1,
 	    "stored exactly once");
 	char *check = testlib_sql_text (hub.database, "PRAGMA integrity_check");
 	is_str (check, "ok", "integrity_check ok");
 	free (check);
+
+	free (csv);
+	free (args);
+	free (part);
+	free (final);
+	free (inbox);
+	free (set_inbox);
 	client_destroy (&c);
 	is_int (testlib_hub_stop (&hub), 0, "the hub stops cleanly");
 	return tap_done ();
