@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct db_stmt {
 	char *sql;
@@ -158,6 +160,19 @@ int
 db_errcode (db_t *self)
 {
 	return self->fail_code;
+}
+
+const char *
+db_temp_dir (void)
+{
+	/* The order of SQLite's unix VFS (unixTempFileDir). */
+	const char *dirs[] = { sqlite3_temp_directory, getenv ("SQLITE_TMPDIR"), getenv ("TMPDIR"), "/var/tmp", "/usr/tmp",
+		"/tmp" };
+	struct stat sb;
+	for (size_t i = 0; i < nitems (dirs); i++)
+		if (dirs[i] && stat (dirs[i], &sb) == 0 && S_ISDIR (sb.st_mode) && access (dirs[i], W_OK | X_OK) == 0)
+			return dirs[i];
+	return ".";
 }
 
 int

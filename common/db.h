@@ -26,8 +26,13 @@ enum db_mode {
 /* Results of db_step. */
 enum { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1, DB_BUSY = -2, DB_FULL = -3, DB_CONSTRAINT = -4, DB_RO = -5 };
 
-/* NULL and *cause (caller frees) on failure. */
+/* NULL and *cause (caller frees) on failure. A path of "" is a private
+ * temporary database, in memory until it outgrows its cache, then in a
+ * file (deleted) in db_temp_dir. */
 db_t *db_open (const char *path, enum db_mode mode, char **cause);
+/* The folder SQLite makes its temporary files in: the first of
+ * SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp, /tmp that can be written. */
+const char *db_temp_dir (void);
 void db_close (db_t **self_p);
 const char *db_path (db_t *self);
 /* The last failure's text, for messages: kept from when it happened (a

@@ -606,6 +606,7 @@ struct hub_import {
 	int phase;
 	int outcome;
 	bool dbfail;        /* the refusal is the database's: say -1 */
+	bool scratch_failed; /* the scratch store failed: said once, nothing more read from it or written */
 	struct hub_import_report rep;
 	db_t *scratch;
 	/* source */
@@ -676,6 +677,20 @@ hub_import_warn (hub_import_t *self, int lineno, const char *fmt, ...)
 	va_start (ap, fmt);
 	hub_import_vmsg (&self->rep.warnings, &self->rep.nwarnings, &self->rep.more_warnings, lineno, fmt, ap);
 	va_end (ap);
+}
+
+/* The scratch store failed (its folder full, most often): said once, for after a failed write it is
+ * corrupt and every statement on it would fail again; the file is not at fault, so the refusal is
+ * the database's (a file in the inbox stays, to be taken again). The hub's database is not touched. */
+static void
+hub_import_scratch_failed (hub_import_t *self)
+{
+	if (!self->scratch_failed)
+		hub_import_error (self, 0, "the import's scratch store in %s failed (%s); nothing was imported and the "
+		    "database is untouched: free space in %s (or point TMPDIR at a folder with room)%s", db_temp_dir (),
+		    db_errmsg (self->scratch), db_temp_dir (), self->flags & HUB_IMPORT_ON_LOOP ? "" : ", then import the file "
+		    "again");
+	self->scratch_failed = self->stop = self->dbfail = true;
 }
 
 /* The statements run for every order: db_prepare finds a statement by its text, which costs more than
@@ -962,8 +977,11 @@ hub_import_group_merge (hub_import_t *self, struct hub_import_group *g)
 {
 	db_stmt_t *st = db_prepare (self->scratch, "SELECT lineno, f, lines, nlines FROM o WHERE ref = ?1");
 	db_bind_text (st, 1, g->ref);
-	if (db_step (st) != DB_ROW) {
+	int rc = db_step (st);
+	if (rc != DB_ROW) {
 		db_reset (st);
+		if (rc != DB_DONE)
+			hub_import_scratch_failed (self);
 		return;
 	}
 	int first = (int) db_col_int (st, 0);
@@ -1007,7 +1025,7 @@ hub_import_group_merge (hub_import_t *self, struct hub_import_group *g)
 		db_bind_int (st, 3, g->nlines);
 	}
 	if (db_step (st) != DB_DONE)
-		hub_import_error (self, 0, "the import's scratch store failed: %s", db_errmsg (self->scratch));
+		hub_import_scratch_failed (self);
 	db_reset (st);
 }
 
@@ -1016,8 +1034,10 @@ static void
 hub_import_group_flush (hub_import_t *self)
 {
 	struct hub_import_group *g = &self->g;
-	if (!g->open)
+	if (!g->open || self->scratch_failed) {
+		hub_import_group_reset (g);
 		return;
+	}
 	db_stmt_t *st = hub_import_prep (self, self->scratch, HUB_IMPORT_ST_GROUP,
 	    "INSERT INTO o (ref, lineno, f, lines, nlines) VALUES (?1, ?2, ?3, ?4, ?5)");
 	db_bind_text (st, 1, g->ref);
@@ -1037,7 +1057,7 @@ hub_import_group_flush (hub_import_t *self)
 	else if (rc == DB_CONSTRAINT)
 		hub_import_group_merge (self, g);
 	else
-		hub_import_error (self, 0, "the import's scratch store failed: %s", db_errmsg (self->scratch));
+		hub_import_scratch_failed (self);
 	hub_import_group_reset (g);
 }
 
@@ -1608,7 +1628,8 @@ hub_import_over (int64_t deadline_us)
 static void
 hub_import_step_read (hub_import_t *self, int64_t deadline)
 {
-	db_exec (self->scratch, "BEGIN");
+	if (db_exec (self->scratch, "BEGIN") != DB_DONE)
+		hub_import_scratch_failed (self);
 	bool end = false;
 	while (!end && !self->stop) {
 		if (self->read_fn) {
@@ -1634,15 +1655,19 @@ hub_import_step_read (hub_import_t *self, int64_t deadline)
 		if (hub_import_over (deadline))
 			break;
 	}
-	if (end || self->stop) {
+	bool last = end || self->stop;
+	if (last)
 		hub_import_read_end (self);
-		if (self->rep.more_errors > 0)
-			self->phase = PH_DONE; /* the list is full: refused without comparing */
+	/* The slice's orders reach the scratch store's file here once they outgrow its cache. */
+	if (!self->scratch_failed && db_exec (self->scratch, "COMMIT") != DB_DONE)
+		hub_import_scratch_failed (self);
+	if (last || self->scratch_failed) {
+		if (self->rep.more_errors > 0 || self->scratch_failed)
+			self->phase = PH_DONE; /* the list is full, or the store failed: refused without comparing */
 		else
 			self->phase = PH_CHECK;
 		self->cursor = 0;
 	}
-	db_exec (self->scratch, "COMMIT");
 }
 
 /* --- orders from the scratch database ------------------------------------------ */
@@ -1763,8 +1788,11 @@ hub_import_next (hub_import_t *self, struct hub_import_order *o)
 	db_stmt_t *st = hub_import_prep (self, self->scratch, HUB_IMPORT_ST_NEXT, "SELECT seq, lineno, f, lines, nlines FROM o"
 	    " WHERE seq > ?1 AND f IS NOT NULL ORDER BY seq LIMIT 1");
 	db_bind_int (st, 1, self->cursor);
-	if (db_step (st) != DB_ROW) {
+	int rc = db_step (st);
+	if (rc != DB_ROW) {
 		db_reset (st);
+		if (rc != DB_DONE)
+			hub_import_scratch_failed (self); /* not the end: the orders after it are not lost */
 		return false;
 	}
 	memset (o, 0, sizeof *o);
@@ -2693,6 +2721,8 @@ hub_import_step_write (hub_import_t *self, db_t *db, int64_t deadline)
 		if (hub_import_over (deadline))
 			break;
 	}
+	if (self->scratch_failed)
+		refused = true; /* the orders after the cursor could not be read: the slice goes, and what came before */
 	if (!own && !more && !refused && !failed && hub_import_record (self, db) != 0)
 		failed = true;
 	if (own) {

@@ -5,7 +5,9 @@
  * answering, takes the same scan once space returns, and the database
  * passes PRAGMA integrity_check. An import meanwhile (despatch import, the
  * hub's inbox) says the disk is full and what to do, and the inbox file
- * is imported once there is room.
+ * is imported once there is room. An import whose scratch folder (TMPDIR,
+ * a second tmpfs) is full says so once, naming it, and leaves the
+ * database as it was.
  */
 #include "config.h"
 #include "client.h"
@@ -22,13 +24,14 @@
 #include <unistd.h>
 
 static struct testlib_hub hub;
-static char mnt[sizeof hub.dir + 16];
+static char mnt[sizeof hub.dir + 16], scratch[sizeof hub.dir + 16];
 
 static void
 unmount (void)
 {
 	testlib_hub_kill (&hub);
 	umount2 (mnt, MNT_DETACH);
+	umount2 (scratch, MNT_DETACH);
 }
 
 /* n one-line orders PREFIX0000001... into path. */
@@ -147,6 +150,36 @@ main (void)
 	is_str (check, "ok", "integrity_check ok");
 	free (check);
 
+	/* The scratch store (in TMPDIR) full: said once, naming the folder; the database as it was. */
+	snprintf (scratch, sizeof scratch, "%s/scratch", hub.dir);
+	util_mkdirs (scratch, 0755);
+	if (mount ("tmpfs", scratch, "tmpfs", 0, "size=1m") != 0) {
+		ok (0, "a second tmpfs for the scratch store: %s", strerror (errno));
+	} else {
+		fill = xasprintf ("dd if=/dev/zero of='%s/filler' bs=64k >/dev/null 2>&1", scratch);
+		if (system (fill) == -1)
+			diag ("dd did not run");
+		free (fill);
+		char *big = xasprintf ("%s/big.csv", hub.dir), *big_args = xasprintf ("import '%s'", big);
+		orders_csv (big, "FS", 40000); /* a scratch store of several MB: past its cache, onto the full folder */
+		long long orders = testlib_sql_int (hub.database, "SELECT count(*) FROM orders");
+		out = despatch_run (scratch, big_args);
+		char *said = xasprintf ("the import's scratch store in %s failed (database or disk is full); nothing was "
+		    "imported and the database is untouched: free space in %s", scratch, scratch);
+		ok (strstr (out, said) && strstr (out, "exit 2"), "one clear message: %.600s", out);
+		int lines = 0;
+		for (const char *p = out; (p = strstr (p, "scratch store")) != NULL; p++)
+			lines++;
+		ok (lines == 1 && strstr (out, "malformed") == NULL, "once, and nothing after it (%d)", lines);
+		is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM orders"), orders, "no order of it imported");
+		check = testlib_sql_text (hub.database, "PRAGMA integrity_check");
+		is_str (check, "ok", "the database is fine");
+		free (check);
+		free (said);
+		free (out);
+		free (big);
+		free (big_args);
+	}
 	free (csv);
 	free (args);
 	free (part);
