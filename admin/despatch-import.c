@@ -17,7 +17,6 @@
 #include "text.h"
 #include "util.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,17 +79,11 @@ despatch_import_recover (db_t *db, const hub_import_lock_t *lock)
 	}
 }
 
-/* One file; 0 imported, 1 refused, 2 the database failed. */
+/* The file at path, f opened (the callee closes it); 0 imported, 1 refused, 2 the database failed. */
 static int
-despatch_import_one (db_t *db, const char *path)
+despatch_import_one (db_t *db, const char *path, FILE *f)
 {
 	char *shown = text_escape (path, strlen (path)); /* a file name is outside text too */
-	FILE *f = fopen (path, "rb");
-	if (f == NULL) {
-		fprintf (stderr, "%s: cannot read it: %s\n%s: nothing imported\n", shown, strerror (errno), shown);
-		free (shown);
-		return 1;
-	}
 	const char *base = strrchr (path, '/');
 	char *cause = NULL;
 	hub_import_t *imp = hub_import_new (base ? base + 1 : path, util_wall_ms (), 0, &cause);
@@ -197,13 +190,28 @@ despatch_import_exec (db_t *db, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (strncmp (argv[i], "wait=", 5) == 0)
 			continue;
+		/* Opened before the lock, so that what cannot be read (a FIFO waiting for its writer) holds up no
+		 * other import. */
+		char *why = NULL;
+		FILE *f = hub_import_open (argv[i], &why);
+		if (f == NULL) {
+			char *shown = text_escape (argv[i], strlen (argv[i]));
+			fprintf (stderr, "%s: %s\n%s: nothing imported\n", shown, why, shown);
+			free (shown);
+			free (why);
+			if (worst < 1)
+				worst = 1;
+			continue;
+		}
 		/* The lock for each file; under it first what imports cut short wrote is taken back (one before this
 		 * whose take-back failed is left for the next). */
 		int rc = despatch_import_lock (lock, argv[i], wait_s);
 		if (rc == 0)
 			rc = despatch_import_recover (db, lock);
 		if (rc == 0)
-			rc = despatch_import_one (db, argv[i]);
+			rc = despatch_import_one (db, argv[i], f);
+		else
+			fclose (f);
 		hub_import_lock_drop (lock);
 		if (rc > worst)
 			worst = rc;

@@ -3542,14 +3542,51 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 	return hub_import_whole (db, name, text, len, NULL, now_ms, rep);
 }
 
+/* What is not a file, and what to do instead. */
+static const struct hub_import_not_file {
+	mode_t type;
+	const char *what, *todo;
+} hub_import_not_files[] = {
+	{ S_IFIFO, "a FIFO", "export to a file and import that" },
+	{ S_IFDIR, "a folder", "name the files in it (FOLDER/*.csv)" },
+	{ S_IFCHR, "a device", "export to a file and import that" },
+	{ S_IFBLK, "a device", "export to a file and import that" },
+	{ S_IFSOCK, "a socket", "export to a file and import that" },
+};
+
+FILE *
+hub_import_open (const char *path, char **cause)
+{
+	/* Without O_NONBLOCK, opening a FIFO waits for a writer, for ever, and the import lock with it. */
+	int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb;
+	FILE *f = NULL;
+	if (fd < 0 || fstat (fd, &sb) != 0) {
+		*cause = xasprintf ("cannot read it: %s", strerror (errno));
+	} else if (!S_ISREG (sb.st_mode)) {
+		const struct hub_import_not_file *k = NULL;
+		for (size_t i = 0; i < nitems (hub_import_not_files); i++)
+			if ((sb.st_mode & S_IFMT) == hub_import_not_files[i].type)
+				k = &hub_import_not_files[i];
+		*cause = xasprintf ("it is %s, not a file: %s", k ? k->what : "not a regular file",
+		    k ? k->todo : "export to a file and import that");
+	} else if (fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK) != 0 || (f = fdopen (fd, "rb")) == NULL) {
+		*cause = xasprintf ("cannot read it: %s", strerror (errno));
+	}
+	if (f == NULL && fd >= 0)
+		close (fd);
+	return f;
+}
+
 int
 hub_import_file (db_t *db, const char *path, int64_t now_ms, struct hub_import_report *rep)
 {
-	FILE *f = fopen (path, "rb");
+	char *cause = NULL;
+	FILE *f = hub_import_open (path, &cause);
 	if (f == NULL) {
 		memset (rep, 0, sizeof *rep);
 		rep->errors = xcalloc (1, sizeof *rep->errors);
-		rep->errors[rep->nerrors++] = xasprintf ("%s: %s", path, strerror (errno));
+		rep->errors[rep->nerrors++] = cause;
 		return 1;
 	}
 	const char *base = strrchr (path, '/');

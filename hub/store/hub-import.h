@@ -48,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "db.h"
@@ -172,6 +173,11 @@ long hub_import_owner (const hub_import_t *self);
  * with hub_import_report_free. */
 int hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64_t now_ms,
     struct hub_import_report *rep);
+/* The file at path to import, opened for reading (caller closes); NULL and
+ * *cause (caller frees; what is wrong and what to do, to follow the file's
+ * name) when it cannot be read or is no regular file (a FIFO, a device, a
+ * folder), refused without waiting for a FIFO's writer. */
+FILE *hub_import_open (const char *path, char **cause);
 /* The same for a file (the demo data); one that cannot be opened is refused with the reason. */
 int hub_import_file (db_t *db, const char *path, int64_t now_ms, struct hub_import_report *rep);
 void hub_import_report_free (struct hub_import_report *rep);

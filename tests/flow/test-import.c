@@ -15,7 +15,9 @@
  * the inbox (said once) and answers meanwhile, and a second despatch
  * import gives up saying who writes. A killed import whose run names a
  * live process is taken back all the same (the lock is free), and a
- * stopped hub whose run names no process here is left to finish.
+ * stopped hub whose run names no process here is left to finish. A file
+ * named -dash.csv is a file; a FIFO, a folder or a device is refused at
+ * once, each with one message.
  */
 #include "config.h"
 #include "flowlib.h"
@@ -295,6 +297,39 @@ test_words (void)
 	free (cmd);
 	free (words);
 	free (tool);
+}
+
+/* What is not a file is refused at once, with what to do, before the import lock is taken. */
+static void
+test_not_files (void)
+{
+	diag ("despatch import of a FIFO, a folder, a device: refused at once, nothing else said");
+	const char *top = getenv ("top_builddir");
+	char *fifo = xasprintf ("%s/pipe.csv", dir), *folder = xasprintf ("%s/orders.d", dir);
+	ok (mkfifo (fifo, 0600) == 0, "a FIFO named pipe.csv");
+	util_mkdirs (folder, 0755);
+	/* Bounded: a FIFO with no writer used to be waited on for ever. */
+	char *cmd = xasprintf ("timeout 20 '%s/admin/despatch' -d '%s' import '%s' wait=0 2>&1; echo \"exit $?\"", top ? top : ".",
+	    hub.database, fifo);
+	char *out = testlib_run (cmd);
+	ok (strstr (out, "pipe.csv: it is a FIFO, not a file: export to a file and import that\n") != NULL
+	        && strstr (out, "pipe.csv: nothing imported\n") != NULL && strstr (out, "exit 1") != NULL,
+	    "the FIFO: %s", out);
+	free (out);
+	free (cmd);
+	cmd = xasprintf ("'%s/admin/despatch' -d '%s' import '%s' /dev/null 2>&1; echo \"exit $?\"", top ? top : ".",
+	    hub.database, folder);
+	out = testlib_run (cmd);
+	ok (strstr (out, "orders.d: it is a folder, not a file: name the files in it") != NULL
+	        && strstr (out, "/dev/null: it is a device, not a file") != NULL && strstr (out, "exit 1") != NULL,
+	    "the folder and the device: %s", out);
+	ok (strstr (out, "Is a directory") == NULL && strstr (out, "the file is empty") == NULL, "one message each");
+	free (out);
+	free (cmd);
+	unlink (fifo);
+	rmdir (folder);
+	free (fifo);
+	free (folder);
 }
 
 #define T1 "TD000001,web,Ann Smith,1 Long Road,York,YO1 7AA,GB,standard,30.00,1,KT-MUG-0001,Mug,Kitchen,2,KT-R1-A01,350,15.00\n"
@@ -1521,24 +1556,21 @@ test_one_at_a_time (const char *inbox, struct fl_term *porter)
 	is_int (sql_int ("SELECT count(*) FROM import_undo"), 0, "no undo record left");
 
 	diag ("the hub's feed finds despatch import writing: the file waits in the inbox, the hub answers");
-	char fifo[600], fout[600];
-	snprintf (fifo, sizeof fifo, "%s/slow.csv", dir);
+	/* The lock held as despatch import holds it while it writes slow.csv, for as long as the test needs:
+	 * despatch import reads regular files only, so no file of its can be made to last. */
+	char spath[600], fout[600];
+	snprintf (spath, sizeof spath, "%s/slow.csv", dir);
 	snprintf (fout, sizeof fout, "%s/slow.out", dir);
-	unlink (fifo);
-	mkfifo (fifo, 0600);
-	tool = tool_spawn (fifo, fout, NULL);
-	/* It opens its file once it holds the lock: then it reads what comes, slowly. */
-	int fd = -1;
-	for (int i = 0; i < 1000 * slow () && fd < 0; i++) {
-		fd = open (fifo, O_WRONLY | O_NONBLOCK);
-		if (fd < 0)
-			usleep (10000);
-	}
-	ok (fd >= 0, "despatch import holds the lock and reads its file");
 	const char *head = HEAD "T0000001,web,Θεοδώρα Κωνσταντινίδου,Λεωφόρος Συγγρού 7,Αθήνα,SW1A 1AA,GB,standard,5.00,1,SK-T,"
 	    "Sock,Hosiery,1,HS-T,50,5.00\n";
-	if (fd >= 0 && write (fd, head, strlen (head)) < 0)
-		diag ("cannot write the FIFO");
+	write_bytes (spath, head, strlen (head));
+	char *cause = NULL, *holder = NULL;
+	db_t *lockdb = db_open (hub.database, DB_READWRITE, &cause);
+	hub_import_lock_t *held = lockdb ? hub_import_lock_new (lockdb, "despatch import", &cause) : NULL;
+	ok (held && hub_import_lock_take (held, "slow.csv", 10000, &holder, &cause) == 0,
+	    "the import lock held as despatch import holds it for slow.csv");
+	free (holder);
+	free (cause);
 	const char *w = HEAD "T0000002,web,王芳,浦东新区世纪大道100号,上海,SW1A 1AA,GB,standard,5.00,1,SK-T2,Sock,Hosiery,1,HS-T2,50,"
 	    "5.00\n";
 	drop (inbox, "waits.csv", w, strlen (w));
@@ -1580,17 +1612,16 @@ test_one_at_a_time (const char *inbox, struct fl_term *porter)
 	    o);
 	free (o);
 	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref = 'T0000003'"), 0, "and nothing of it is written");
-	if (fd >= 0)
-		close (fd);
-	status = tool_wait (tool, 60);
+	hub_import_lock_destroy (&held);
+	db_close (&lockdb);
+	status = tool_wait (tool_spawn (spath, fout, "wait=30"), 60);
 	o = read_file (fout);
-	is_int (status, 0, "the first despatch import ends well: %s", o);
+	is_int (status, 0, "the lock dropped, despatch import of slow.csv ends well: %s", o);
 	free (o);
 	snprintf (path, sizeof path, "%s/done/waits.csv.record", inbox);
 	ok (wait_for (path) || wait_for (path), "then the hub takes the file from its inbox");
 	ok (log_wait ("imports: the other import is done; the hub imports again", 10), "and says so");
 	is_int (sql_int ("SELECT count(*) FROM orders WHERE ref IN ('T0000001', 'T0000002')"), 2, "both orders are in");
-	unlink (fifo);
 }
 
 /* The machine's boot id and this process's start time (/proc), as an import run's owner names a process. */
@@ -1753,6 +1784,7 @@ main (void)
 	fl_term_open (&porter, hub.endpoint, "hh-01", "despatch-in", "B1001", "1111");
 	test_tool (&porter);
 	test_words ();
+	test_not_files ();
 	struct fl_term packer;
 	fl_term_open (&packer, hub.endpoint, "bench-1-term", "bench-1", "B2001", "2222");
 	test_customs (&porter, &packer);
