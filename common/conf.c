@@ -160,6 +160,9 @@ conf_load_string (conf_t *self, const char *name, const char *text, char **cause
 	char section[CONF_MAX_KEY] = "";
 	int lineno = 0;
 	const char *p = text;
+	/* A byte-order mark, as some editors on other systems save UTF-8: not part of the first key. */
+	if (strncmp (p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	while (*p) {
 		const char *nl = strchr (p, '\n');
 		size_t len = nl ? (size_t) (nl - p) : strlen (p);

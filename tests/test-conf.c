@@ -198,6 +198,14 @@ main (void)
 	conf_destroy (&c);
 	ok (c == NULL, "destroy clears the pointer");
 
+	/* Saved as UTF-8 with a byte-order mark (some editors do): the mark is not part of the first key. */
+	c = conf_new ();
+	ok (conf_load_string (c, "bom.conf", "\xef\xbb\xbf[hub]\ninbox = /srv/in\n", &cause) == 0,
+	    "a file that starts with a UTF-8 byte-order mark loads: %s", cause ? cause : "");
+	is_str (conf_get (c, "hub.inbox", NULL), "/srv/in", "  and its first section is read");
+	conf_destroy (&c);
+	ok (load_fails ("[hub]\n\xef\xbb\xbfinbox = x\n", "t.conf:2"), "a mark anywhere else is still refused");
+
 	ok (load_fails ("[hub]\nendpoint\n", "t.conf:2: expected 'key = value'"), "missing = named with its line");
 	ok (load_fails ("key = 1\n", "t.conf:1: a key must come after"), "key before a section refused");
 	ok (load_fails ("[hub\n", "t.conf:1: a section header"), "broken section header refused");
