@@ -200,6 +200,7 @@ main (void)
 
 	/* Saved as UTF-8 with a byte-order mark (some editors do): the mark is not part of the first key. */
 	c = conf_new ();
+	cause = NULL;
 	ok (conf_load_string (c, "bom.conf", "\xef\xbb\xbf[hub]\ninbox = /srv/in\n", &cause) == 0,
 	    "a file that starts with a UTF-8 byte-order mark loads: %s", cause ? cause : "");
 	is_str (conf_get (c, "hub.inbox", NULL), "/srv/in", "  and its first section is read");
