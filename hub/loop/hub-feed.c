@@ -48,6 +48,7 @@ struct hub_feed_job {
 	FILE *copy;
 	char *carry;     /* what the copy holds back */
 	size_t carry_len, carry_cap;
+	size_t carry_run; /* its first bytes known to be one run (digits, spaces, dashes): not looked at again */
 	char *file;      /* its identity, for imports.file (hub_feed_file_id) */
 	struct stat taken; /* the file as it was opened: the one read, and the one that leaves the inbox */
 	bool changed;    /* it changed while it was read: left in the inbox, taken again once still */
@@ -396,10 +397,14 @@ hub_feed_copy_flush (struct hub_feed_job *job, bool end)
 			return;
 		cut -= HUB_FEED_MASK_TAIL;
 		/* Cut before a byte that no card number holds, so none is split. */
-		while (cut > 0 && hub_feed_run_char (job->carry[cut]))
+		size_t from = cut;
+		while (cut > job->carry_run && hub_feed_run_char (job->carry[cut]))
 			cut--;
-		if (cut == 0)
-			return; /* one long run: hold it all until it ends */
+		if (cut == 0 || (cut <= job->carry_run && hub_feed_run_char (job->carry[cut]))) {
+			/* One long run (after at most the byte before it): held until it ends, and not read again. */
+			job->carry_run = from;
+			return;
+		}
 	}
 	char save = job->carry[cut];
 	job->carry[cut] = '\0';
@@ -411,6 +416,7 @@ hub_feed_copy_flush (struct hub_feed_job *job, bool end)
 		log_error ("inbox: cannot write the copy of %s: %s", job->name, strerror (errno));
 	memmove (job->carry, job->carry + cut, job->carry_len - cut);
 	job->carry_len -= cut;
+	job->carry_run = 0;
 }
 
 static void

@@ -68,8 +68,12 @@ read_file (const char *path)
 	FILE *f = fopen (path, "r");
 	if (f == NULL)
 		return xstrdup ("");
-	char *buf = xcalloc (1, 65536);
-	size_t n = fread (buf, 1, 65535, f);
+	/* Whole, whatever its size (a kept copy can be big). */
+	size_t cap = 65536, n = 0, got;
+	char *buf = xmalloc (cap);
+	while ((got = fread (buf + n, 1, cap - n - 1, f)) > 0)
+		if ((n += got) == cap - 1)
+			buf = xrealloc (buf, cap *= 2);
 	buf[n] = '\0';
 	fclose (f);
 	return buf;
@@ -1171,6 +1175,24 @@ test_inbox_kept (void)
 	n = hub_import_kept_erase (inbox, refs2, 2, &files, &cause);
 	is_int (n, 2, "then the other two");
 	ok (access (path, F_OK) != 0, "a copy with no order left is removed");
+
+	/* A field of 300,000 digits, then a card number: the copy is written as the file is read (the run held until
+	 * it ends, and looked at once), the card number masked. */
+	size_t rl = 300000;
+	char *run = xmalloc (rl + 512);
+	size_t k = (size_t) snprintf (run, 512, HEAD "K1000006,web,Mo Reed,7 Mews,Bath,BA1 1AA,GB,standard,5.00,1,SK-1,");
+	memset (run + k, '7', rl);
+	k += rl;
+	k += (size_t) snprintf (run + k, 256, ";card %s,Hosiery,1,HS-1,50,5.00\n", PAN);
+	drop (inbox, "long-run.csv", run, k);
+	free (run);
+	snprintf (path, sizeof path, "%s/failed/long-run.csv", inbox);
+	ok (wait_for (path) || wait_for (path), "a file with a field of 300,000 digits is refused, its copy kept");
+	char *lr = read_file (path);
+	ok (lr && strlen (lr) == k && strstr (lr, "**** **** **** 1111") && !strstr (lr, PAN),
+	    "the copy is the whole file, its card number masked (%zu of %zu bytes; its end: %s)", lr ? strlen (lr) : 0, k,
+	    lr && strlen (lr) > 40 ? lr + strlen (lr) - 40 : "");
+	free (lr);
 
 	/* An empty file, with copies kept: refused as empty (the copy has nothing to hold), and the hub goes on. */
 	drop (inbox, "empty.csv", "", 0);
