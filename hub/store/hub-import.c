@@ -2626,10 +2626,10 @@ hub_import_record (hub_import_t *self, db_t *db)
 }
 
 /* What to do about a database that failed, by its DB_* code. */
-static const struct hub_import_db_todo {
+static const struct hub_import_db_advice_row {
 	int code;
-	const char *todo;
-} hub_import_db_todos[] = {
+	const char *advice;
+} hub_import_db_advice[] = {
 	{ DB_FULL, "free space on the disk that holds it (or see to that disk)" },
 	{ DB_BUSY, "another process held it too long" },
 	{ DB_RO, "check that it and its folder can be written by the user that imports" },
@@ -2638,13 +2638,13 @@ static const struct hub_import_db_todo {
 static void
 hub_import_db_failed (hub_import_t *self, db_t *db)
 {
-	const char *todo = "see to its disk (despatch status checks the database)";
-	for (size_t i = 0; i < nitems (hub_import_db_todos); i++)
-		if (hub_import_db_todos[i].code == db_errcode (db))
-			todo = hub_import_db_todos[i].todo;
+	const char *advice = "see to its disk (despatch status checks the database)";
+	for (size_t i = 0; i < nitems (hub_import_db_advice); i++)
+		if (hub_import_db_advice[i].code == db_errcode (db))
+			advice = hub_import_db_advice[i].advice;
 	/* The hub takes an inbox file again by itself; a tool's user runs it again. */
 	hub_import_error (self, 0, "the hub could not write its database %s (%s); nothing was imported: %s%s", db_path (db),
-	    db_errmsg (db), todo, self->flags & HUB_IMPORT_ON_LOOP ? "" : ", then import the file again");
+	    db_errmsg (db), advice, self->flags & HUB_IMPORT_ON_LOOP ? "" : ", then import the file again");
 	self->dbfail = true;
 }
 
@@ -3545,7 +3545,7 @@ hub_import_text (db_t *db, const char *name, const char *text, size_t len, int64
 /* What is not a file, and what to do instead. */
 static const struct hub_import_not_file {
 	mode_t type;
-	const char *what, *todo;
+	const char *what, *advice;
 } hub_import_not_files[] = {
 	{ S_IFIFO, "a FIFO", "export to a file and import that" },
 	{ S_IFDIR, "a folder", "name the files in it (FOLDER/*.csv)" },
@@ -3569,7 +3569,7 @@ hub_import_open (const char *path, char **cause)
 			if ((sb.st_mode & S_IFMT) == hub_import_not_files[i].type)
 				k = &hub_import_not_files[i];
 		*cause = xasprintf ("it is %s, not a file: %s", k ? k->what : "not a regular file",
-		    k ? k->todo : "export to a file and import that");
+		    k ? k->advice : "export to a file and import that");
 	} else if (fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK) != 0 || (f = fdopen (fd, "rb")) == NULL) {
 		*cause = xasprintf ("cannot read it: %s", strerror (errno));
 	}
