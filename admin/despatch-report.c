@@ -11,6 +11,7 @@
 #include "labels/label-chart.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -205,14 +206,20 @@ despatch_report_pdf (FILE *f, const struct despatch_report_kind *k, const char *
 	return rc;
 }
 
-/* "2026-11-22" to the day's first millisecond (UTC); false if it is not a date. */
+/* "2026-11-22" to the day's first millisecond (UTC); false if it is not a day of the calendar in
+ * that form (timegm alone would take 2026-02-30 for 2 March and 2026-13-45 for a day in 2027). */
 static bool
 despatch_report_day (const char *date, int64_t *from)
 {
-	int y, m, d;
-	char end;
-	if (strlen (date) != 10 || sscanf (date, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || m < 1 || m > 12 || d < 1
-	    || d > 31)
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? date[i] != '-' : !isdigit ((unsigned char) date[i]))
+			return false;
+	if (date[10] != '\0')
+		return false;
+	int y = atoi (date), m = atoi (date + 5), d = atoi (date + 8);
+	bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > days[m - 1] + (m == 2 && leap))
 		return false;
 	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d };
 	*from = (int64_t) timegm (&tm) * 1000;
@@ -244,25 +251,31 @@ despatch_report_exec (db_t *none, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *database = "despatch.db", *output = NULL, *format = "csv";
-	char date[16];
-	util_iso_time (util_wall_ms (), date, sizeof date);
-	date[10] = '\0';
+	char today[32];
+	util_iso_time (util_wall_ms (), today, sizeof today);
+	today[10] = '\0';
+	const char *date = today;
 	int c;
 	optind = 1;
 	while ((c = getopt_long (argc, argv, "d:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': database = optarg; break;
-		case 'D': snprintf (date, sizeof date, "%.10s", optarg); break;
+		case 'D': date = optarg; break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h': despatch_report_usage (stdout); return 0;
 		default: despatch_report_usage (stderr); return 2;
 		}
 	}
-	const struct despatch_report_kind *k = optind < argc ? despatch_report_kind (argv[optind]) : NULL;
+	/* Said on its own, not as the usage: the usage names the form, not which word broke it. */
 	int64_t from;
-	if (k == NULL || optind + 1 != argc || !despatch_report_day (date, &from)
-	    || (strcmp (format, "csv") != 0 && strcmp (format, "pdf") != 0)) {
+	if (!despatch_report_day (date, &from)) {
+		fprintf (stderr, "despatch report: --date '%s' is not a real date: give the day as YYYY-MM-DD "
+		    "(e.g. %s, today in UTC); nothing written\n", date, today);
+		return 2;
+	}
+	const struct despatch_report_kind *k = optind < argc ? despatch_report_kind (argv[optind]) : NULL;
+	if (k == NULL || optind + 1 != argc || (strcmp (format, "csv") != 0 && strcmp (format, "pdf") != 0)) {
 		despatch_report_usage (stderr);
 		return 2;
 	}

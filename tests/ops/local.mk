@@ -17,6 +17,10 @@ TESTS += tests/ops/test-migrate tests/ops/migrate.sh
 dist_check_SCRIPTS += tests/ops/status.sh
 TESTS += tests/ops/status.sh
 
+# despatch on input it cannot use: one message saying what and what to do, nothing stored harmed.
+dist_check_SCRIPTS += tests/ops/admin-input.sh
+TESTS += tests/ops/admin-input.sh
+
 # The manuals against the code: configuration keys (the code's readers,
 # common/conf.c's table, despatch.conf(5)) and despatch's commands (its
 # tables, --help, despatch(8)).
