@@ -150,6 +150,10 @@ despatch_backup_exec (db_t *none, int argc, char **argv)
 		despatch_backup_opts_free (&o);
 		return 1;
 	}
+	if (despatch_database_folder ("backup", o.database)) {
+		despatch_backup_opts_free (&o);
+		return 2;
+	}
 	db_t *db = db_open (o.database, DB_READONLY, &cause);
 	if (db == NULL) {
 		fprintf (stderr, "despatch backup: %s; run it as root or as the despatch user\n", cause);
@@ -225,6 +229,11 @@ despatch_restore_exec (db_t *none, int argc, char **argv)
 	if (rc >= 0 || (rc = despatch_backup_settings (&o, "restore")) != 0) {
 		despatch_backup_opts_free (&o);
 		return rc;
+	}
+	/* A folder would be moved aside and the backup put in its place: surely not what was meant. */
+	if (despatch_database_folder ("restore", o.database)) {
+		despatch_backup_opts_free (&o);
+		return 2;
 	}
 	char *said = NULL, *cause = NULL;
 	if (hub_backup_restore (argv[optind], o.database, o.no_keys ? NULL : o.keys, HUB_STORE_SCHEMA, &said, &cause)

@@ -279,6 +279,8 @@ despatch_report_exec (db_t *none, int argc, char **argv)
 		despatch_report_usage (stderr);
 		return 2;
 	}
+	if (despatch_database_folder ("report", database))
+		return 2;
 	char *cause = NULL;
 	db_t *db = db_open (database, DB_READONLY, &cause);
 	if (db == NULL) {

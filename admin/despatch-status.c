@@ -710,6 +710,8 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 		    "A hub that has run with this configuration has made it\n", st.database, strerror (errno));
 		goto out;
 	}
+	if (despatch_database_folder ("status", st.database))
+		goto out;
 	st.db = db_open (st.database, DB_READONLY, &cause);
 	if (st.db == NULL || db_user_version (st.db) < 0) {
 		if (st.db) {

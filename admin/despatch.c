@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DESPATCH_DEFAULT_DATABASE "despatch.db"
@@ -83,6 +84,23 @@ despatch_usage (FILE *f)
 	    "  -V, --version           print the version and exit\n"
 	    "Exit status: 0 done, 1 refused or something needs attention (the reason is said), 2 usage or\n"
 	    "database error; each command's in despatch(8).\n");
+}
+
+bool
+despatch_database_folder (const char *who, const char *path)
+{
+	struct stat sb;
+	if (stat (path, &sb) != 0 || !S_ISDIR (sb.st_mode))
+		return false;
+	/* Most often the hub's data folder was given for its database: name the file when it is in there. */
+	size_t n = strlen (path);
+	char *inside = xasprintf ("%s%s" DESPATCH_DEFAULT_DATABASE, path, n > 0 && path[n - 1] == '/' ? "" : "/");
+	bool there = access (inside, F_OK) == 0;
+	fprintf (stderr, "despatch %s: %s is a folder, not a database file: give the path of the hub's database "
+	    "(the hub's -d, or hub.database in its configuration)%s%s%s; nothing done\n", who, path,
+	    there ? ", such as " : "", there ? inside : "", there ? ", which is there" : "");
+	free (inside);
+	return true;
 }
 
 /*
@@ -197,6 +215,8 @@ main (int argc, char **argv)
 	const char *path = database ? database : DESPATCH_DEFAULT_DATABASE;
 	bool wanted = (e->flags & DESPATCH_CMD_DATABASE)
 	    && (!(e->flags & DESPATCH_CMD_DATABASE_IF_THERE) || access (path, F_OK) == 0);
+	if (wanted && despatch_database_folder (e->name, path))
+		return 2;
 	if (wanted) {
 		char *cause = NULL;
 		if ((db = hub_store_open (path, &cause)) == NULL) {

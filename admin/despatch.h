@@ -15,6 +15,8 @@
 
 #include "db.h"
 
+#include <stdbool.h>
+
 enum despatch_cmd_flag {
 	/* despatch opens --database (default ./despatch.db, created or migrated
 	 * as the hub would) before exec, hands it over and closes it after. */
@@ -42,6 +44,10 @@ struct despatch_cmd_entry {
 	/* argv[0] is the command's name; db is NULL without DESPATCH_CMD_DATABASE. */
 	int (*exec) (db_t *db, int argc, char **argv);
 };
+
+/* True, with the reason and what to do said on standard error as "despatch WHO: ...", when path (the
+ * database a command was given) is a folder. */
+bool despatch_database_folder (const char *who, const char *path);
 
 /* The commands, one file each (admin/despatch-NAME.c); despatch.c lists them. */
 extern const struct despatch_cmd_entry despatch_import_entry;

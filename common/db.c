@@ -87,6 +87,12 @@ db_open (const char *path, enum db_mode mode, char **cause)
 		sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
 		configured = 1;
 	}
+	/* SQLite says only "disk I/O error" or "unable to open database file" of a folder. */
+	struct stat sb;
+	if (*path && stat (path, &sb) == 0 && S_ISDIR (sb.st_mode)) {
+		*cause = xasprintf ("%s is a folder, not a database file", path);
+		return NULL;
+	}
 	int flags = mode == DB_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	sqlite3 *conn = NULL;
 	int rc = sqlite3_open_v2 (path, &conn, flags | SQLITE_OPEN_NOMUTEX, NULL);

@@ -35,6 +35,30 @@ for d in 2026-11-22 2024-02-29 2000-02-29 2026-12-31; do
 	ops_ok $? "its heading is written"
 done
 
+# A folder given as the database: said once with what to give instead, exit 2, nothing made or moved.
+DIR="$OPS_DIR/data"
+mkdir "$DIR"
+cp "$DB" "$OPS_DIR/copy.db"
+listing () { (cd "$OPS_DIR" && ls -a . data); }
+BEFORE=$(listing)
+for c in status backup "report carriers" "import $top_srcdir/data/demo/orders.csv" "range list" "erase order R1" \
+	"restore $OPS_DIR/copy.db"; do
+	name=${c%% *}
+	# shellcheck disable=SC2086 # the command's words
+	ops_run 2 "$name on a folder is refused" "$DESPATCH" -d "$DIR" $c
+	ops_said 1 "it says the folder is not a database file and what to give" \
+		"^despatch $name: $DIR is a folder, not a database file: give the path of the hub's database (the hub's -d"
+	[ "$(wc -l < "$OPS_DIR/out")" = 1 ]
+	ops_ok $? "that line only"
+	[ "$(listing)" = "$BEFORE" ]
+	ops_ok $? "nothing made beside it or moved"
+done
+cp "$DB" "$DIR/despatch.db"
+ops_run 2 "status on the hub's data folder is refused" "$DESPATCH" status -d "$DIR"
+ops_said 1 "it names the database file in there" ", such as $DIR/despatch.db, which is there; nothing done\$"
+cmp -s "$DB" "$DIR/despatch.db"
+ops_ok $? "which is as it was"
+
 [ "$(cksum < "$DB")" = "$SUM" ]
 ops_ok $? "the database is as it was"
 ops_done
