@@ -156,7 +156,9 @@ despatch_backup_exec (db_t *none, int argc, char **argv)
 	}
 	db_t *db = db_open (o.database, DB_READONLY, &cause);
 	if (db == NULL) {
-		fprintf (stderr, "despatch backup: %s; run it as root or as the despatch user\n", cause);
+		/* Another user is the way out only of a file this one may not read; db_open says what else to do. */
+		fprintf (stderr, "despatch backup: %s%s\n", cause,
+		    access (o.database, R_OK) != 0 ? "; run it as root or as the despatch user" : "");
 		free (cause);
 		despatch_backup_opts_free (&o);
 		return 2;
@@ -166,7 +168,8 @@ despatch_backup_exec (db_t *none, int argc, char **argv)
 	rc = hub_backup_take (db, dir, o.no_keys ? NULL : o.keys, NULL, &made, &cause);
 	db_close (&db);
 	if (rc != 0) {
-		fprintf (stderr, "despatch backup: %s\n", cause);
+		fprintf (stderr, "despatch backup: %s%s; no backup made\n", cause, access (dir, W_OK | X_OK) != 0
+		    ? ": give --dir (or backup.dir) a folder this user may write" : "");
 		free (cause);
 		rc = 1;
 	} else {

@@ -718,7 +718,9 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 			cause = xasprintf ("%s: cannot be read: %s", st.database, db_errmsg (st.db));
 			db_close (&st.db);
 		}
-		fprintf (stderr, "despatch status: %s; run it as root or as the despatch user\n", cause);
+		/* Another user is the way out only of a file this one may not read; db_open says what else to do. */
+		fprintf (stderr, "despatch status: %s%s\n", cause,
+		    access (st.database, R_OK) != 0 ? "; run it as root or as the despatch user" : "");
 		free (cause);
 		goto out;
 	}

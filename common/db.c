@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <sqlite3.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,86 @@ db_hash (const char *s)
 	return h;
 }
 
+/* The folder path is in ("." for a bare name). */
+static char *
+db_folder (const char *path)
+{
+	const char *slash = strrchr (path, '/');
+	if (slash == NULL)
+		return xstrdup (".");
+	return slash == path ? xstrdup ("/") : xasprintf ("%.*s", (int) (slash - path), path);
+}
+
+/* "file:" URI of path, immutable: every byte but the unreserved ones and '/' escaped. */
+static char *
+db_immutable_uri (const char *path)
+{
+	char *uri = xcalloc (1, 5 + 3 * strlen (path) + sizeof "?immutable=1"), *o = uri;
+	o += sprintf (o, "file:");
+	for (const unsigned char *p = (const unsigned char *) path; *p; p++)
+		if (strchr ("-._~/", *p) || (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			*o++ = (char) *p;
+		else
+			o += sprintf (o, "%%%02X", *p);
+	strcpy (o, "?immutable=1");
+	return uri;
+}
+
+/*
+ * A read-only open of a WAL database whose folder cannot be written: SQLite
+ * makes the -shm index beside it even to read, and says only "unable to open
+ * database file" or "attempt to write a readonly database". With no WAL (or
+ * an empty one) the file alone is the whole database and can be read as
+ * immutable (a hub that starts meanwhile writes to a WAL of its own, not to
+ * the file, until a checkpoint): *uri takes the name to open, NULL back. A
+ * WAL with changes in it cannot be read past: NULL back and *cause says so.
+ * NULL and no *cause: not that (the folder can be written).
+ */
+static char *
+db_unwritable_folder (const char *path, char **cause)
+{
+	char *dir = db_folder (path);
+	if (access (dir, W_OK | X_OK) == 0) {
+		free (dir);
+		return NULL;
+	}
+	int err = errno;
+	char *wal = xasprintf ("%s-wal", path);
+	struct stat sb;
+	char *uri = NULL;
+	if (stat (wal, &sb) != 0 || sb.st_size == 0)
+		uri = db_immutable_uri (path);
+	else if (err == EROFS)
+		*cause = xasprintf ("%s: its WAL %s holds changes not yet in it, and %s is on a read-only filesystem, where "
+		    "SQLite cannot make the -shm index it reads a WAL with: mount it read-write, or copy the database with "
+		    "its -wal to a folder that can be written and read the copy", path, wal, dir);
+	else
+		*cause = xasprintf ("%s: its WAL %s holds changes not yet in it, and %s cannot be written by this user (%s), "
+		    "as SQLite must to make the -shm index it reads a WAL with: run it as a user who may write %s (root or "
+		    "the hub's user)", path, wal, dir, strerror (err), dir);
+	free (wal);
+	free (dir);
+	return uri;
+}
+
+/* The connection set up for mode, and the schema read (which proves the file is a database); SQLITE_OK, or
+ * the failure and *msg (sqlite3_free). */
+static int
+db_setup (sqlite3 *conn, enum db_mode mode, char **msg)
+{
+	sqlite3_extended_result_codes (conn, 0);
+	sqlite3_busy_timeout (conn, 5000);
+	/* Durability first: an acknowledged scan must survive power loss. */
+	/* A larger page cache and mmap reads keep the hot B-tree pages out of read() calls. */
+	const char *setup = mode == DB_READONLY ? "PRAGMA foreign_keys=ON;"
+	    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+	      " PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;";
+	int rc = sqlite3_exec (conn, setup, NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec (conn, "SELECT count(*) FROM sqlite_master", NULL, NULL, msg);
+	return rc;
+}
+
 db_t *
 db_open (const char *path, enum db_mode mode, char **cause)
 {
@@ -97,34 +178,45 @@ db_open (const char *path, enum db_mode mode, char **cause)
 	sqlite3 *conn = NULL;
 	int rc = sqlite3_open_v2 (path, &conn, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		*cause = xasprintf ("%s: cannot open database: %s", path, conn ? sqlite3_errmsg (conn) : sqlite3_errstr (rc));
+		int err = conn ? sqlite3_system_errno (conn) : 0;
+		*cause = xasprintf ("%s: cannot open database: %s%s%s", path,
+		    conn ? sqlite3_errmsg (conn) : sqlite3_errstr (rc), err ? ": " : "", err ? strerror (err) : "");
 		sqlite3_close (conn);
 		return NULL;
 	}
-	sqlite3_extended_result_codes (conn, 0);
-	sqlite3_busy_timeout (conn, 5000);
+	char *msg = NULL;
+	rc = db_setup (conn, mode, &msg);
+	if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
+		char *why = NULL, *uri = mode == DB_READONLY && *path ? db_unwritable_folder (path, &why) : NULL;
+		if (why) {
+			*cause = why;
+			sqlite3_free (msg);
+			sqlite3_close (conn);
+			return NULL;
+		}
+		if (uri) {
+			sqlite3_free (msg);
+			msg = NULL;
+			sqlite3_close (conn);
+			conn = NULL;
+			rc = sqlite3_open_v2 (uri, &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+			if (rc == SQLITE_OK)
+				rc = db_setup (conn, mode, &msg);
+			free (uri);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		/* Which open failed is SQLite's to say, why (no such file, no permission) the system's. */
+		int err = conn && (rc & 0xff) == SQLITE_CANTOPEN ? sqlite3_system_errno (conn) : 0;
+		*cause = xasprintf ("%s: %s%s%s", path, msg ? msg : conn ? sqlite3_errmsg (conn) : sqlite3_errstr (rc),
+		    err ? ": " : "", err ? strerror (err) : "");
+		sqlite3_free (msg);
+		sqlite3_close (conn);
+		return NULL;
+	}
 	db_t *self = xcalloc (1, sizeof *self);
 	self->conn = conn;
 	self->path = xstrdup (path);
-	/* Durability first: an acknowledged scan must survive power loss. */
-	/* A larger page cache and mmap reads keep the hot B-tree pages out of read() calls. */
-	const char *setup = mode == DB_READONLY ? "PRAGMA foreign_keys=ON;"
-	    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-	      " PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;";
-	char *msg = NULL;
-	if (sqlite3_exec (conn, setup, NULL, NULL, &msg) != SQLITE_OK) {
-		*cause = xasprintf ("%s: %s", path, msg ? msg : "cannot set up the database");
-		sqlite3_free (msg);
-		db_close (&self);
-		return NULL;
-	}
-	/* Reading the schema proves the file is a database, not something else. */
-	if (sqlite3_exec (conn, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg) != SQLITE_OK) {
-		*cause = xasprintf ("%s: %s", path, msg ? msg : "not a database");
-		sqlite3_free (msg);
-		db_close (&self);
-		return NULL;
-	}
 	return self;
 }
 
@@ -385,7 +477,9 @@ db_backup (db_t *self, const char *dest_path, char **cause)
 {
 	sqlite3 *dest = NULL;
 	if (sqlite3_open (dest_path, &dest) != SQLITE_OK) {
-		*cause = xasprintf ("%s: cannot create: %s", dest_path, dest ? sqlite3_errmsg (dest) : "out of memory");
+		int err = dest ? sqlite3_system_errno (dest) : 0;
+		*cause = xasprintf ("%s: cannot create: %s%s%s", dest_path, dest ? sqlite3_errmsg (dest) : "out of memory",
+		    err ? ": " : "", err ? strerror (err) : "");
 		sqlite3_close (dest);
 		return -1;
 	}

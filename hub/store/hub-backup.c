@@ -295,6 +295,11 @@ hub_backup_take (db_t *db, const char *dir, const char *keys, const char *suffix
 		hub_backup_cause (cause, "%s: cannot make the backup folder: %s", dir, strerror (errno));
 		return -1;
 	}
+	/* Said of the folder, before the copy: SQLite would say only "unable to open database file" of the part file. */
+	if (access (dir, W_OK | X_OK) != 0) {
+		hub_backup_cause (cause, "cannot write the backup into %s: %s", dir, strerror (errno));
+		return -1;
+	}
 	const char *sfx = suffix ? suffix : "";
 	char *db_out = NULL;
 	/* Names are to the second: a second backup within one waits for its own (never overwrites). */
