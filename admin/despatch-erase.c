@@ -38,6 +38,8 @@
 #include <unistd.h>
 
 #define DESPATCH_ERASE_CONFIG DSP_SYSCONFDIR "/despatch/despatch.conf"
+/* Order references to a line of the report. */
+#define DESPATCH_ERASE_REFS_LINE 10
 /* How long to wait for the hub to export the events committed before the erase. */
 #define DESPATCH_ERASE_FEED_WAIT_MS 5000
 
@@ -271,9 +273,10 @@ despatch_erase_exec (db_t *db, int argc, char **argv)
 		db_rollback (db);
 		rc = 2;
 	} else {
+		/* Every order named, for the record; a customer with hundreds, ten to a line. */
 		printf ("erased %d order%s:", n, n == 1 ? "" : "s");
 		for (int i = 0; i < n; i++)
-			printf (" %s", refs[i]);
+			printf ("%s%s", n > DESPATCH_ERASE_REFS_LINE && i % DESPATCH_ERASE_REFS_LINE == 0 ? "\n  " : " ", refs[i]);
 		printf ("\n%s", run.rep.changes ? run.rep.changes : "");
 		/* The files the hub writes: its outbox (and any manifest it recorded elsewhere), its exports, those named. */
 		char *outbox = despatch_erase_beside (db, "outbox");

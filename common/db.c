@@ -472,6 +472,42 @@ db_query_text (db_t *self, const char *sql)
 	return v;
 }
 
+struct db_text_call {
+	db_text_fn *fn;
+	void *arg;
+};
+
+static void
+db_text_call (sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct db_text_call *call = sqlite3_user_data (ctx);
+	if (argc != 2 || sqlite3_value_type (argv[0]) != SQLITE_TEXT) {
+		sqlite3_result_null (ctx);
+		return;
+	}
+	const char *text = (const char *) sqlite3_value_text (argv[0]);
+	char *now = text ? call->fn (call->arg, text, (size_t) sqlite3_value_bytes (argv[0]),
+	    sqlite3_value_int64 (argv[1])) : NULL;
+	if (now)
+		sqlite3_result_text (ctx, now, -1, free);
+	else
+		sqlite3_result_null (ctx);
+}
+
+int
+db_text_function (db_t *self, const char *name, db_text_fn *fn, void *arg)
+{
+	struct db_text_call *call = NULL;
+	if (fn) {
+		call = xmalloc (sizeof *call);
+		*call = (struct db_text_call) { fn, arg };
+	}
+	/* SQLite frees call when the function is replaced or removed, or the connection closes. */
+	int rc = sqlite3_create_function_v2 (self->conn, name, 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, call,
+	    fn ? db_text_call : NULL, NULL, NULL, fn ? free : NULL);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 int
 db_backup (db_t *self, const char *dest_path, char **cause)
 {

@@ -68,4 +68,4 @@ noinst_PROGRAMS += bench/bench-import
 bench_bench_import_SOURCES = bench/bench-import.c
 bench_bench_import_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 bench_bench_import_LDADD = $(SQLITE_LIBS)
-EXTRA_DIST += bench/import.sh
+EXTRA_DIST += bench/import.sh bench/erase.sh

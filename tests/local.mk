@@ -235,3 +235,8 @@ tests_security_test_maxmsg_SOURCES = tests/security/test-maxmsg.c
 tests_security_test_maxmsg_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_security_test_maxmsg_LDADD = $(TEST_LIBS)
 TESTS += tests/security/test-maxmsg
+
+check_PROGRAMS += tests/security/test-erase-many
+tests_security_test_erase_many_SOURCES = tests/security/test-erase-many.c
+tests_security_test_erase_many_LDADD = tests/libtestlib.a $(HUB_LIBS)
+TESTS += tests/security/test-erase-many

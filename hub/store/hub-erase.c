@@ -31,25 +31,30 @@ static const struct {
 /* In a line of the customer's, a cut string (a fixed-width field) this long still counts. */
 #define HUB_ERASE_PREFIX_MIN 8
 
-/* The parcels of order ?1, for the queries below. */
-#define HUB_ERASE_PARCELS "(SELECT id FROM parcels WHERE order_ref = ?1)"
+/* The orders being erased (hub_erase_orders puts them there) and their parcels, for the queries below:
+ * one statement does all of a customer's orders, so a customer with a thousand costs one pass, not a
+ * thousand. */
+#define HUB_ERASE_REFS "(SELECT ref FROM temp.hub_erase_refs)"
+#define HUB_ERASE_PARCELS "(SELECT id FROM parcels WHERE order_ref IN " HUB_ERASE_REFS ")"
+/* The name of the SQL function that erases a value (hub_erase_sql). */
+#define HUB_ERASE_FN "hub_erase"
 
 /*
- * Columns of rows bound to order ?1, where every personal string is erased
+ * Columns of rows bound to the orders, where every personal string is erased
  * (the town and short ones too). Everything else is searched only for the
  * distinctive strings (hub_erase_everywhere).
  */
 static const struct {
 	const char *table, *column, *where;
 } hub_erase_bound_columns[] = {
-	{ "events", "detail", "order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS },
-	{ "label_jobs", "title", "order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS },
-	{ "label_jobs", "error", "order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS },
-	{ "order_lines", "description", "order_ref = ?1" }, /* "engraved: for Zoë" */
+	{ "events", "detail", "order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS },
+	{ "label_jobs", "title", "order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS },
+	{ "label_jobs", "error", "order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS },
+	{ "order_lines", "description", "order_ref IN " HUB_ERASE_REFS }, /* "engraved: for Zoë" */
 };
 
 /*
- * Free text of order ?1's rows (what operators and carriers wrote about it:
+ * Free text of the orders' rows (what operators and carriers wrote about it:
  * notes, reasons, delivery details): it may say anything about the
  * customer, so it goes as a whole, after its words were taken to find the
  * copies in stored replies and files.
@@ -57,15 +62,105 @@ static const struct {
 static const struct {
 	const char *table, *column, *where;
 } hub_erase_free_text[] = {
-	{ "notes", "text", "order_ref = ?1" },
-	{ "holds", "reason", "order_ref = ?1" },
-	{ "holds", "release_reason", "order_ref = ?1" },
-	{ "events", "detail", "(order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ") AND action IN ('note', 'hold',"
-	  " 'release', 'release-part', 'override', 'reopen', 'ack', 'track')" },
+	{ "notes", "text", "order_ref IN " HUB_ERASE_REFS },
+	{ "holds", "reason", "order_ref IN " HUB_ERASE_REFS },
+	{ "holds", "release_reason", "order_ref IN " HUB_ERASE_REFS },
+	{ "events", "detail", "(order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS ") AND action IN"
+	  " ('note', 'hold', 'release', 'release-part', 'override', 'reopen', 'ack', 'track')" },
 	{ "tracking", "detail", "parcel_id IN " HUB_ERASE_PARCELS },
-	{ "orders", "part_release", "ref = ?1" },
-	{ "orders", "override_reason", "ref = ?1" },
+	{ "orders", "part_release", "ref IN " HUB_ERASE_REFS },
+	{ "orders", "override_reason", "ref IN " HUB_ERASE_REFS },
 };
+
+/*
+ * A list's strings found in a text in one pass. They are filed by their
+ * first two bytes (ASCII case folded), so each byte of a text is compared
+ * with the few strings that could start there, not with all of them: a
+ * customer with a thousand orders has thousands of keys, and every stored
+ * reply and line of a file is searched for each.
+ */
+#define HUB_ERASE_BUCKETS 65536
+struct hub_erase_set {
+	char **list;     /* the report's, longest first */
+	size_t *len;
+	int *first;      /* HUB_ERASE_BUCKETS + 1 offsets into at */
+	int *at;         /* string numbers, bucket after bucket, each in list order */
+};
+
+struct hub_erase_index {
+	struct hub_erase_set strings, bound, keys;
+};
+
+static inline unsigned
+hub_erase_fold (unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32u : c;
+}
+
+/* The bucket of the bytes at p, n of them left. A one-byte string is in every bucket of its byte. */
+static inline unsigned
+hub_erase_bucket (const unsigned char *p, size_t n)
+{
+	return hub_erase_fold (p[0]) << 8 | (n > 1 ? hub_erase_fold (p[1]) : 0);
+}
+
+static void
+hub_erase_set_build (struct hub_erase_set *set, char **list, int n)
+{
+	set->list = list;
+	set->len = xmalloc ((size_t) (n > 0 ? n : 1) * sizeof *set->len);
+	set->first = xcalloc (HUB_ERASE_BUCKETS + 1, sizeof *set->first);
+	size_t entries = 0;
+	for (int j = 0; j < n; j++) {
+		set->len[j] = strlen (list[j]);
+		const unsigned char *s = (const unsigned char *) list[j];
+		if (set->len[j] == 1) {
+			for (unsigned x = 0; x < 256; x++)
+				set->first[(hub_erase_fold (s[0]) << 8 | x) + 1]++;
+			entries += 256;
+		} else if (set->len[j] > 1) {
+			set->first[hub_erase_bucket (s, set->len[j]) + 1]++;
+			entries++;
+		}
+	}
+	for (unsigned b = 0; b < HUB_ERASE_BUCKETS; b++)
+		set->first[b + 1] += set->first[b];
+	set->at = xmalloc ((entries ? entries : 1) * sizeof *set->at);
+	int *fill = xmalloc (HUB_ERASE_BUCKETS * sizeof *fill);
+	memcpy (fill, set->first, HUB_ERASE_BUCKETS * sizeof *fill);
+	for (int j = 0; j < n; j++) {
+		const unsigned char *s = (const unsigned char *) list[j];
+		if (set->len[j] == 1)
+			for (unsigned x = 0; x < 256; x++)
+				set->at[fill[hub_erase_fold (s[0]) << 8 | x]++] = j;
+		else if (set->len[j] > 1)
+			set->at[fill[hub_erase_bucket (s, set->len[j])]++] = j;
+	}
+	free (fill);
+}
+
+static void
+hub_erase_set_free (struct hub_erase_set *set)
+{
+	free (set->len);
+	free (set->first);
+	free (set->at);
+}
+
+/* How many bytes at p (n left) are the start of s (len bytes): the same, or in any ASCII case. */
+static inline size_t
+hub_erase_common (const unsigned char *p, size_t n, const char *s, size_t len, bool exact)
+{
+	const unsigned char *q = (const unsigned char *) s;
+	size_t k = 0;
+	if (exact)
+		while (k < len && k < n && p[k] == q[k])
+			k++;
+	else
+		while (k < len && k < n && hub_erase_fold (p[k]) == hub_erase_fold (q[k]))
+			k++;
+	return k;
+}
 
 static void
 hub_erase_list_free (char **list, int n)
@@ -78,6 +173,12 @@ hub_erase_list_free (char **list, int n)
 void
 hub_erase_report_free (struct hub_erase_report *rep)
 {
+	if (rep->index) {
+		hub_erase_set_free (&rep->index->strings);
+		hub_erase_set_free (&rep->index->bound);
+		hub_erase_set_free (&rep->index->keys);
+		free (rep->index);
+	}
 	hub_erase_list_free (rep->strings, rep->nstrings);
 	hub_erase_list_free (rep->bound, rep->nbound);
 	hub_erase_list_free (rep->keys, rep->nkeys);
@@ -95,7 +196,17 @@ hub_erase_note (struct hub_erase_report *rep, const char *what, int n)
 	rep->changes = line;
 }
 
-/* Add s (trimmed) to a list unless it is shorter than min or there already (any case). */
+/* Room for one more in a list of n: its room doubles when n reaches a power of two. */
+static void
+hub_erase_room (char ***list, int n)
+{
+	if ((n & (n - 1)) == 0)
+		*list = xrealloc (*list, (size_t) (n ? 2 * n : 1) * sizeof **list);
+}
+
+/* Add s (trimmed) to a list unless it is shorter than min. The lists of strings and keys are
+ * sorted and rid of repeats once complete (hub_erase_settle), not at each addition: a customer
+ * with many orders adds thousands. */
 static void
 hub_erase_add (char ***list, int *n, const char *s, size_t min)
 {
@@ -106,11 +217,64 @@ hub_erase_add (char ***list, int *n, const char *s, size_t min)
 		len--;
 	if (len < min)
 		return;
-	for (int i = 0; i < *n; i++)
-		if (strlen ((*list)[i]) == len && strncasecmp ((*list)[i], s, len) == 0)
-			return;
-	*list = xrealloc (*list, (size_t) (*n + 1) * sizeof **list);
+	hub_erase_room (list, *n);
 	(*list)[(*n)++] = xstrndup (s, len);
+}
+
+/* Add s to a short list shown to the user, unless it is there already. */
+static void
+hub_erase_add_once (char ***list, int *n, const char *s)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp ((*list)[i], s) == 0)
+			return;
+	hub_erase_add (list, n, s, 1);
+}
+
+/* Longest first (a note is found whole before a street inside it is starred), then by bytes. */
+static int
+hub_erase_longer (const void *a, const void *b)
+{
+	const char *sa = *(char *const *) a, *sb = *(char *const *) b;
+	size_t la = strlen (sa), lb = strlen (sb);
+	return la < lb ? 1 : la > lb ? -1 : strcmp (sa, sb);
+}
+
+/* A list sorted, each string once (a string in two cases stays twice: each is replaced where it is). */
+static void
+hub_erase_unique (char ***list, int *n)
+{
+	if (*n < 2)
+		return;
+	qsort (*list, (size_t) *n, sizeof **list, hub_erase_longer);
+	int kept = 1;
+	for (int i = 1; i < *n; i++) {
+		if (strcmp ((*list)[i], (*list)[kept - 1]) == 0)
+			free ((*list)[i]);
+		else
+			(*list)[kept++] = (*list)[i];
+	}
+	*n = kept;
+	/* The room hub_erase_room expects for kept. */
+	int room = 1;
+	while (room < kept)
+		room *= 2;
+	*list = xrealloc (*list, (size_t) room * sizeof **list);
+}
+
+/* The lists complete: sorted, without repeats, and filed for the search (hub_erase_set). */
+static void
+hub_erase_settle (struct hub_erase_report *rep)
+{
+	if (rep->index)
+		return;
+	hub_erase_unique (&rep->strings, &rep->nstrings);
+	hub_erase_unique (&rep->bound, &rep->nbound);
+	hub_erase_unique (&rep->keys, &rep->nkeys);
+	rep->index = xcalloc (1, sizeof *rep->index);
+	hub_erase_set_build (&rep->index->strings, rep->strings, rep->nstrings);
+	hub_erase_set_build (&rep->index->bound, rep->bound, rep->nbound);
+	hub_erase_set_build (&rep->index->keys, rep->keys, rep->nkeys);
 }
 
 /* A personal string: everywhere when distinctive, else only where bound to the customer. */
@@ -197,17 +361,16 @@ hub_erase_find (db_t *db, const char *name, int by_ref, struct hub_erase_report 
 	return rc == DB_DONE ? n : -1;
 }
 
-/* The order's parcels (their codes and numbers bind lines and replies to the
- * customer) and what its tracking says about the customer: who signed,
+/* The orders' parcels (their codes and numbers bind lines and replies to the
+ * customer) and what their tracking says about the customer: who signed,
  * where it was, the image of the signature. */
 static int
-hub_erase_parcels (db_t *db, const char *ref, struct hub_erase_report *rep)
+hub_erase_parcels (db_t *db, struct hub_erase_report *rep)
 {
 	db_stmt_t *st = db_prepare (db, "SELECT code, coalesce (tracking, ''), coalesce (sscc, '') FROM parcels"
-	    " WHERE order_ref = ?1");
+	    " WHERE order_ref IN " HUB_ERASE_REFS);
 	if (st == NULL)
 		return -1;
-	db_bind_text (st, 1, ref);
 	int rc;
 	while ((rc = db_step (st)) == DB_ROW)
 		for (int c = 0; c < 3; c++)
@@ -219,22 +382,21 @@ hub_erase_parcels (db_t *db, const char *ref, struct hub_erase_report *rep)
 	    " FROM tracking WHERE parcel_id IN " HUB_ERASE_PARCELS);
 	if (st == NULL)
 		return -1;
-	db_bind_text (st, 1, ref);
 	while ((rc = db_step (st)) == DB_ROW) {
 		hub_erase_string (rep, db_col_text (st, 0), true);
 		hub_erase_add (&rep->bound, &rep->nbound, db_col_text (st, 1), 3);
 		if (*db_col_text (st, 2)) {
 			hub_erase_add (&rep->bound, &rep->nbound, db_col_text (st, 2), 3);
-			hub_erase_add (&rep->pod_images, &rep->npod_images, db_col_text (st, 2), 1);
+			hub_erase_add_once (&rep->pod_images, &rep->npod_images, db_col_text (st, 2));
 		}
 	}
 	db_reset (st);
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/* The order's free text, taken into the bound strings (to find its copies). */
+/* The orders' free text, taken into the bound strings (to find its copies). */
 static int
-hub_erase_free_text_take (db_t *db, const char *ref, struct hub_erase_report *rep)
+hub_erase_free_text_take (db_t *db, struct hub_erase_report *rep)
 {
 	for (size_t i = 0; i < nitems (hub_erase_free_text); i++) {
 		char *sql = xasprintf ("SELECT %s FROM %s WHERE (%s) AND typeof(%s) = 'text'", hub_erase_free_text[i].column,
@@ -243,7 +405,6 @@ hub_erase_free_text_take (db_t *db, const char *ref, struct hub_erase_report *re
 		free (sql);
 		if (st == NULL)
 			return -1;
-		db_bind_text (st, 1, ref);
 		int rc;
 		while ((rc = db_step (st)) == DB_ROW)
 			if (strcmp (db_col_text (st, 0), "[erased]") != 0)
@@ -255,136 +416,261 @@ hub_erase_free_text_take (db_t *db, const char *ref, struct hub_erase_report *re
 	return 0;
 }
 
-/* One UPDATE with ?1 bound (and ?2 when two is not NULL); rows changed or -1. */
+/* One UPDATE (with ?1 bound when one is not NULL); rows changed or -1. */
 static int
-hub_erase_exec (db_t *db, const char *sql, const char *one, const char *two)
+hub_erase_exec (db_t *db, const char *sql, const char *one)
 {
 	db_stmt_t *st = db_prepare (db, sql);
 	if (st == NULL)
 		return -1;
-	db_bind_text (st, 1, one);
-	if (two)
-		db_bind_text (st, 2, two);
+	if (one)
+		db_bind_text (st, 1, one);
 	int rc = db_step (st);
 	int n = rc == DB_DONE ? db_changes (db) : -1;
 	db_reset (st);
 	return n;
 }
 
-/* In table.column where the row is order ref's: every bound string replaced,
- * or the whole value when it holds one in another case. Rows changed or -1. */
+/* A match of one of a set's strings in a value. */
+struct hub_erase_hit {
+	size_t at, len;
+	int str;     /* which string: the set's order, longest first */
+	bool exact;  /* in the same case */
+};
+
 static int
-hub_erase_bound_column (db_t *db, const char *table, const char *column, const char *where, const char *ref,
-    struct hub_erase_report *rep)
+hub_erase_hit_order (const void *a, const void *b)
 {
-	int changed = 0;
-	char *sql = xasprintf ("UPDATE %s SET %s = replace(%s, ?2, '[erased]') WHERE (%s) AND typeof(%s) = 'text'"
-	    " AND instr(%s, ?2) > 0", table, column, column, where, column, column);
-	char *sql2 = xasprintf ("UPDATE %s SET %s = '[erased]' WHERE (%s) AND typeof(%s) = 'text'"
-	    " AND instr(lower(%s), lower(?2)) > 0", table, column, where, column, column);
-	for (int i = 0; i < rep->nbound && changed >= 0; i++) {
-		int a = hub_erase_exec (db, sql, ref, rep->bound[i]);
-		int b = a < 0 ? -1 : hub_erase_exec (db, sql2, ref, rep->bound[i]);
-		changed = a < 0 || b < 0 ? -1 : changed + a + b;
-	}
-	free (sql);
-	free (sql2);
-	return changed;
+	const struct hub_erase_hit *x = a, *y = b;
+	if (x->str != y->str)
+		return x->str < y->str ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* Every text column of every table but the orders, stored replies and
- * operators: the distinctive strings replaced, or the whole value when the case differs. */
+/* Whether none of len bytes at at was replaced already. */
+static bool
+hub_erase_untouched (const unsigned char *mark, size_t at, size_t len)
+{
+	for (size_t i = at; i < at + len; i++)
+		if (mark[i])
+			return false;
+	return true;
+}
+
+/*
+ * A value as the erase makes it, or NULL when none of set's strings is in
+ * it: string after string, longest first, replaced by "[erased]" where it
+ * is in the same case, and the whole value "[erased]" when one is there in
+ * another case (as SQLite's replace and instr with lower did, string by
+ * string), in one pass over the value for all the strings.
+ */
+static char *
+hub_erase_text (const struct hub_erase_set *set, const char *text, size_t n)
+{
+	const unsigned char *p = (const unsigned char *) text;
+	struct hub_erase_hit *hits = NULL;
+	size_t nhits = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned b = hub_erase_bucket (p + i, n - i);
+		for (int c = set->first[b]; c < set->first[b + 1]; c++) {
+			int j = set->at[c];
+			size_t len = set->len[j];
+			if (hub_erase_common (p + i, n - i, set->list[j], len, false) != len)
+				continue;
+			if (nhits == cap)
+				hits = xrealloc (hits, (cap = cap ? 2 * cap : 16) * sizeof *hits);
+			hits[nhits++] = (struct hub_erase_hit) { i, len, j, memcmp (p + i, set->list[j], len) == 0 };
+		}
+	}
+	if (nhits == 0)
+		return NULL;
+	qsort (hits, nhits, sizeof *hits, hub_erase_hit_order);
+	/* mark: 1 where a replaced run starts, 2 inside it. */
+	unsigned char *mark = xcalloc (n, 1);
+	bool whole = false;
+	size_t runs = 0;
+	for (size_t g = 0, e; g < nhits && !whole; g = e) {
+		for (e = g; e < nhits && hits[e].str == hits[g].str; e++)
+			if (hits[e].exact && hub_erase_untouched (mark, hits[e].at, hits[e].len)) {
+				mark[hits[e].at] = 1;
+				memset (mark + hits[e].at + 1, 2, hits[e].len - 1);
+				runs++;
+			}
+		/* What the replacements left of this string, in another case. */
+		for (size_t h = g; h < e && !whole; h++)
+			whole = !hits[h].exact && hub_erase_untouched (mark, hits[h].at, hits[h].len);
+	}
+	char *out;
+	if (whole) {
+		out = xstrdup ("[erased]");
+	} else {
+		out = xmalloc (n + runs * strlen ("[erased]") + 1);
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (mark[i] == 1) {
+				memcpy (out + o, "[erased]", strlen ("[erased]"));
+				o += strlen ("[erased]");
+			} else if (mark[i] == 0) {
+				out[o++] = text[i];
+			}
+		}
+		out[o] = '\0';
+	}
+	free (mark);
+	free (hits);
+	return out;
+}
+
+/* The SQL function hub_erase(value, k): the value erased with set's strings, or NULL when it holds none; for
+ * k >= 0, changed[k] counts the values changed (a column's, when k names it). */
+struct hub_erase_sql {
+	const struct hub_erase_set *set;
+	int *changed;
+};
+
+static char *
+hub_erase_sql (void *arg, const char *text, size_t n, int64_t k)
+{
+	struct hub_erase_sql *q = arg;
+	char *now = hub_erase_text (q->set, text, n);
+	if (now && k >= 0)
+		q->changed[k]++;
+	return now;
+}
+
+/* In the orders' rows of table.column, every bound string erased (hub_erase_text). Rows changed or -1. */
 static int
-hub_erase_everywhere (db_t *db, struct hub_erase_report *rep)
+hub_erase_bound_column (db_t *db, struct hub_erase_sql *q, const char *table, const char *column,
+    const char *where)
+{
+	char *sql = xasprintf ("UPDATE %s SET %s = coalesce (" HUB_ERASE_FN " (%s, 0), %s) WHERE (%s)"
+	    " AND " HUB_ERASE_FN " (%s, -1) IS NOT NULL", table, column, column, column, where, column);
+	int changed = 0;
+	q->changed = &changed;
+	int n = hub_erase_exec (db, sql, NULL);
+	free (sql);
+	return n < 0 ? -1 : changed;
+}
+
+/* A table and its text columns. */
+struct hub_erase_table {
+	char *name;
+	char **cols;
+	int ncols;
+};
+
+/* Every text column of every table but the orders, stored replies and
+ * operators: the distinctive strings erased (hub_erase_text), a table in one pass. */
+static int
+hub_erase_everywhere (db_t *db, struct hub_erase_sql *q, struct hub_erase_report *rep)
 {
 	db_stmt_t *st = db_prepare (db, "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p"
 	    " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT IN ('requests', 'orders', 'operators')"
 	    " AND (p.type = '' OR p.type LIKE '%TEXT%' OR p.type LIKE '%CHAR%') ORDER BY m.name, p.cid");
 	if (st == NULL)
 		return -1;
-	char **cols = NULL;
-	int ncols = 0, rc;
+	struct hub_erase_table *tabs = NULL;
+	int ntabs = 0, rc;
 	while ((rc = db_step (st)) == DB_ROW) {
-		cols = xrealloc (cols, (size_t) (ncols + 1) * sizeof *cols);
-		cols[ncols++] = xasprintf ("\"%s\"\t\"%s\"", db_col_text (st, 0), db_col_text (st, 1));
+		if (ntabs == 0 || strcmp (tabs[ntabs - 1].name, db_col_text (st, 0)) != 0) {
+			tabs = xrealloc (tabs, (size_t) (ntabs + 1) * sizeof *tabs);
+			tabs[ntabs++] = (struct hub_erase_table) { xstrdup (db_col_text (st, 0)), NULL, 0 };
+		}
+		struct hub_erase_table *t = &tabs[ntabs - 1];
+		t->cols = xrealloc (t->cols, (size_t) (t->ncols + 1) * sizeof *t->cols);
+		t->cols[t->ncols++] = xstrdup (db_col_text (st, 1));
 	}
 	db_reset (st);
-	for (int c = 0; c < ncols && rc == DB_DONE; c++) {
-		char *tab = xstrdup (cols[c]);
-		char *col = strchr (tab, '\t');
-		*col++ = '\0';
-		int changed = 0;
-		char *sql = xasprintf ("UPDATE %s SET %s = replace(%s, ?1, '[erased]') WHERE typeof(%s) = 'text'"
-		    " AND instr(%s, ?1) > 0", tab, col, col, col, col);
-		char *sql2 = xasprintf ("UPDATE %s SET %s = '[erased]' WHERE typeof(%s) = 'text'"
-		    " AND instr(lower(%s), lower(?1)) > 0", tab, col, col, col);
-		for (int i = 0; i < rep->nstrings && rc == DB_DONE; i++) {
-			int a = hub_erase_exec (db, sql, rep->strings[i], NULL);
-			int b = a < 0 ? -1 : hub_erase_exec (db, sql2, rep->strings[i], NULL);
-			if (a < 0 || b < 0)
-				rc = DB_ERROR;
-			else
-				changed += a + b;
+	for (int i = 0; i < ntabs && rc == DB_DONE; i++) {
+		struct hub_erase_table *t = &tabs[i];
+		/* UPDATE "t" SET "a" = coalesce (hub_erase ("a", 0), "a"), ... WHERE hub_erase ("a", -1) IS NOT NULL OR ... */
+		char *set = xstrdup (""), *where = xstrdup ("");
+		for (int c = 0; c < t->ncols; c++) {
+			char *s2 = xasprintf ("%s%s\"%s\" = coalesce (" HUB_ERASE_FN " (\"%s\", %d), \"%s\")", set,
+			    c ? ", " : "", t->cols[c], t->cols[c], c, t->cols[c]);
+			char *w2 = xasprintf ("%s%s" HUB_ERASE_FN " (\"%s\", -1) IS NOT NULL", where, c ? " OR " : "",
+			    t->cols[c]);
+			free (set);
+			free (where);
+			set = s2;
+			where = w2;
 		}
+		char *sql = xasprintf ("UPDATE \"%s\" SET %s WHERE %s", t->name, set, where);
+		free (set);
+		free (where);
+		int *changed = xcalloc ((size_t) t->ncols, sizeof *changed);
+		q->changed = changed;
+		if (hub_erase_exec (db, sql, NULL) < 0)
+			rc = DB_ERROR;
 		free (sql);
-		free (sql2);
-		if (changed > 0) {
-			char *what = xasprintf ("%s.%s", tab, col);
-			for (char *q; (q = strchr (what, '"')) != NULL;)
-				memmove (q, q + 1, strlen (q));
-			hub_erase_note (rep, what, changed);
+		for (int c = 0; c < t->ncols && rc == DB_DONE; c++) {
+			if (changed[c] == 0)
+				continue;
+			char *what = xasprintf ("%s.%s", t->name, t->cols[c]);
+			hub_erase_note (rep, what, changed[c]);
 			free (what);
-			rep->rows += changed;
+			rep->rows += changed[c];
 		}
-		free (tab);
+		free (changed);
 	}
-	for (int c = 0; c < ncols; c++)
-		free (cols[c]);
-	free (cols);
+	for (int i = 0; i < ntabs; i++) {
+		for (int c = 0; c < tabs[i].ncols; c++)
+			free (tabs[i].cols[c]);
+		free (tabs[i].cols);
+		free (tabs[i].name);
+	}
+	free (tabs);
+	q->changed = NULL;
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/* Case-insensitive (ASCII) search in bytes. */
-static unsigned char *
-hub_erase_find_bytes (unsigned char *p, size_t n, const char *s, size_t k)
-{
-	for (size_t i = 0; k && i + k <= n; i++)
-		if (strncasecmp ((char *) p + i, s, k) == 0)
-			return p + i;
-	return NULL;
-}
-
-/* Overwrite every occurrence of each string of list in p with '*' (same
- * length: encodings stay valid); with prefixes, a cut copy of 8 bytes or
- * more too. Returns how many were overwritten. */
+/* Overwrite every occurrence of each of set's strings in p with '*', in any
+ * ASCII case (same length: encodings stay valid); with prefixes, a cut copy
+ * of 8 bytes or more too. Occurrences are found in the bytes as they were,
+ * so two that overlap both go. Returns how many were overwritten. */
 static int
-hub_erase_bytes (unsigned char *p, size_t n, char **list, int nlist, bool prefixes)
+hub_erase_bytes (unsigned char *p, size_t n, const struct hub_erase_set *set, bool prefixes)
 {
+	if (n == 0)
+		return 0;
+	unsigned char *was = xmalloc (n);
+	memcpy (was, p, n);
 	int found = 0;
-	for (int i = 0; i < nlist; i++) {
-		size_t len = strlen (list[i]);
-		size_t shortest = prefixes && len > HUB_ERASE_PREFIX_MIN ? HUB_ERASE_PREFIX_MIN : len;
-		for (size_t k = len; k >= shortest && k > 0; k--) {
-			unsigned char *at = p;
-			while ((at = hub_erase_find_bytes (at, n - (size_t) (at - p), list[i], k)) != NULL) {
-				memset (at, '*', k);
-				found++;
-			}
+	size_t starred = 0; /* p is starred up to here */
+	for (size_t i = 0; i < n; i++) {
+		unsigned b = hub_erase_bucket (was + i, n - i);
+		size_t best = 0;
+		for (int c = set->first[b]; c < set->first[b + 1]; c++) {
+			int j = set->at[c];
+			size_t len = set->len[j];
+			size_t k = hub_erase_common (was + i, n - i, set->list[j], len, false);
+			if ((k == len || (prefixes && len > HUB_ERASE_PREFIX_MIN && k >= HUB_ERASE_PREFIX_MIN)) && k > best)
+				best = k;
+		}
+		if (best == 0)
+			continue;
+		memset (p + i, '*', best);
+		if (i + best > starred) {
+			found++;
+			starred = i + best;
 		}
 	}
+	free (was);
 	return found;
 }
 
 /* Whether the bytes hold one of the customer's keys (whole: not inside a longer word). */
 static bool
-hub_erase_bound_bytes (const unsigned char *p, size_t n, const struct hub_erase_report *rep, bool whole)
+hub_erase_bound_bytes (const unsigned char *p, size_t n, const struct hub_erase_set *keys, bool whole)
 {
-	for (int i = 0; i < rep->nkeys; i++) {
-		size_t k = strlen (rep->keys[i]);
-		for (size_t j = 0; k && j + k <= n; j++) {
-			if (memcmp (p + j, rep->keys[i], k) != 0)
+	for (size_t i = 0; i < n; i++) {
+		unsigned b = hub_erase_bucket (p + i, n - i);
+		for (int c = keys->first[b]; c < keys->first[b + 1]; c++) {
+			int j = keys->at[c];
+			size_t k = keys->len[j];
+			if (k > n - i || memcmp (p + i, keys->list[j], k) != 0)
 				continue;
-			if (!whole || ((j == 0 || !isalnum (p[j - 1])) && (j + k == n || !isalnum (p[j + k]))))
+			if (!whole || ((i == 0 || !isalnum (p[i - 1])) && (i + k == n || !isalnum (p[i + k]))))
 				return true;
 		}
 	}
@@ -408,9 +694,8 @@ hub_erase_replies (db_t *db, struct hub_erase_report *rep)
 			continue;
 		unsigned char *copy = xmalloc (n);
 		memcpy (copy, b, n);
-		bool bound = hub_erase_bound_bytes (copy, n, rep, false);
-		if ((bound ? hub_erase_bytes (copy, n, rep->bound, rep->nbound, false)
-		           : hub_erase_bytes (copy, n, rep->strings, rep->nstrings, false)) == 0) {
+		bool bound = hub_erase_bound_bytes (copy, n, &rep->index->keys, false);
+		if (hub_erase_bytes (copy, n, bound ? &rep->index->bound : &rep->index->strings, false) == 0) {
 			free (copy);
 			continue;
 		}
@@ -436,21 +721,20 @@ hub_erase_replies (db_t *db, struct hub_erase_report *rep)
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/* Print jobs of the order already handed to CUPS: their data is in CUPS's spool until printed. */
+/* Print jobs of the orders already handed to CUPS: their data is in CUPS's spool until printed. */
 static int
-hub_erase_printing (db_t *db, const char *ref, struct hub_erase_report *rep)
+hub_erase_printing (db_t *db, struct hub_erase_report *rep)
 {
 	db_stmt_t *st = db_prepare (db, "SELECT id, coalesce (cups_job, 0), coalesce (printer, '') FROM label_jobs"
-	    " WHERE (order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ") AND status IN ('submitting', 'submitted',"
-	    " 'printing', 'offline') AND id IN (SELECT job FROM label_docs)");
+	    " WHERE (order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS ") AND status IN ('submitting',"
+	    " 'submitted', 'printing', 'offline') AND id IN (SELECT job FROM label_docs)");
 	if (st == NULL)
 		return -1;
-	db_bind_text (st, 1, ref);
 	int rc;
 	while ((rc = db_step (st)) == DB_ROW) {
 		char *what = xasprintf ("print job %lld: CUPS job %lld on %s", (long long) db_col_int (st, 0),
 		    (long long) db_col_int (st, 1), *db_col_text (st, 2) ? db_col_text (st, 2) : "(no printer yet)");
-		hub_erase_add (&rep->printing, &rep->nprinting, what, 1);
+		hub_erase_add_once (&rep->printing, &rep->nprinting, what);
 		free (what);
 	}
 	db_reset (st);
@@ -470,37 +754,17 @@ hub_erase_undo_scrub (void *arg, const char *column, const char *value)
 	for (size_t i = 0; i < nitems (hub_erase_columns); i++)
 		if (strcmp (column, hub_erase_columns[i].column) == 0)
 			return hub_erase_columns[i].becomes;
-	/* A line's description: as order_lines.description, each bound string replaced, or all of it when one is
-	 * there in another case. */
+	/* A line's description: as order_lines.description. */
 	free (u->buf);
-	u->buf = xstrdup (value);
-	for (int b = 0; b < u->rep->nbound; b++) {
-		const char *s = u->rep->bound[b];
-		size_t k = strlen (s);
-		for (size_t from = 0; k;) {
-			char *at = strstr (u->buf + from, s);
-			if (at == NULL)
-				break;
-			size_t off = (size_t) (at - u->buf);
-			char *next = xasprintf ("%.*s[erased]%s", (int) off, u->buf, at + k);
-			free (u->buf);
-			u->buf = next;
-			from = off + strlen ("[erased]");
-		}
-		for (size_t j = 0; k && j + k <= strlen (u->buf); j++)
-			if (strncasecmp (u->buf + j, s, k) == 0) {
-				free (u->buf);
-				u->buf = xstrdup ("[erased]");
-				break;
-			}
-	}
-	return u->buf;
+	u->buf = hub_erase_text (&u->rep->index->bound, value, strlen (value));
+	return u->buf ? u->buf : value;
 }
 
+/* What the erase does to the orders themselves and the rows bound to them. */
 static int
-hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
+hub_erase_rows (db_t *db, char **refs, int nrefs, struct hub_erase_sql *q, struct hub_erase_report *rep)
 {
-	if (hub_erase_printing (db, ref, rep) != 0)
+	if (hub_erase_printing (db, rep) != 0)
 		return -1;
 	char *set = xstrdup ("");
 	for (size_t i = 0; i < nitems (hub_erase_columns); i++) {
@@ -509,14 +773,14 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 		free (set);
 		set = n;
 	}
-	char *sql = xasprintf ("UPDATE orders SET %s, content_hash = '' WHERE ref = ?1", set);
+	char *sql = xasprintf ("UPDATE orders SET %s, content_hash = '' WHERE ref IN " HUB_ERASE_REFS, set);
 	free (set);
-	int rc = hub_erase_exec (db, sql, ref, NULL) < 0 ? -1 : 0;
+	int rc = hub_erase_exec (db, sql, NULL) < 0 ? -1 : 0;
 	free (sql);
-	/* The order as an import not yet recorded found it, kept to take the import back: the same fields go. */
-	if (rc == 0) {
+	/* The orders as an import not yet recorded found them, kept to take the import back: the same fields go. */
+	for (int i = 0; i < nrefs && rc == 0; i++) {
 		struct hub_erase_undo u = { rep, NULL };
-		int n = hub_import_undo_personal (db, ref, hub_erase_undo_scrub, &u);
+		int n = hub_import_undo_personal (db, refs[i], hub_erase_undo_scrub, &u);
 		free (u.buf);
 		if (n < 0)
 			rc = -1;
@@ -529,11 +793,11 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 	int n = rc ? -1 : hub_erase_exec (db, "UPDATE label_jobs SET"
 	    " status = CASE WHEN status IN ('queued', 'held') THEN 'cancelled' ELSE status END,"
 	    " error = CASE WHEN status IN ('queued', 'held') THEN 'customer data erased' ELSE error END"
-	    " WHERE id IN (SELECT job FROM label_docs) AND (order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ")",
-	    ref, NULL);
+	    " WHERE id IN (SELECT job FROM label_docs) AND (order_ref IN " HUB_ERASE_REFS
+	    " OR parcel_id IN " HUB_ERASE_PARCELS ")", NULL);
 	if (n >= 0)
 		n = hub_erase_exec (db, "DELETE FROM label_docs WHERE job IN (SELECT id FROM label_jobs"
-		    " WHERE order_ref = ?1 OR parcel_id IN " HUB_ERASE_PARCELS ")", ref, NULL);
+		    " WHERE order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS ")", NULL);
 	if (n < 0)
 		rc = -1;
 	else
@@ -541,7 +805,7 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 	/* Who signed, where and the image of it: the customer's (after the strings were taken from them). */
 	n = rc ? -1 : hub_erase_exec (db, "UPDATE tracking SET signed_by = NULL, pod_image = NULL, location = NULL"
 	    " WHERE (signed_by IS NOT NULL OR pod_image IS NOT NULL OR location IS NOT NULL)"
-	    " AND parcel_id IN " HUB_ERASE_PARCELS, ref, NULL);
+	    " AND parcel_id IN " HUB_ERASE_PARCELS, NULL);
 	if (n < 0)
 		rc = -1;
 	else if (n > 0) {
@@ -553,7 +817,7 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 		    " AND %s != '[erased]'", hub_erase_free_text[i].table, hub_erase_free_text[i].column,
 		    hub_erase_free_text[i].where, hub_erase_free_text[i].column, hub_erase_free_text[i].column,
 		    hub_erase_free_text[i].column);
-		n = hub_erase_exec (db, wipe, ref, NULL);
+		n = hub_erase_exec (db, wipe, NULL);
 		free (wipe);
 		if (n < 0) {
 			rc = -1;
@@ -565,9 +829,10 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 			rep->rows += n;
 		}
 	}
+	q->set = &rep->index->bound;
 	for (size_t i = 0; i < nitems (hub_erase_bound_columns) && rc == 0; i++) {
-		n = hub_erase_bound_column (db, hub_erase_bound_columns[i].table, hub_erase_bound_columns[i].column,
-		    hub_erase_bound_columns[i].where, ref, rep);
+		n = hub_erase_bound_column (db, q, hub_erase_bound_columns[i].table, hub_erase_bound_columns[i].column,
+		    hub_erase_bound_columns[i].where);
 		if (n < 0) {
 			rc = -1;
 		} else if (n > 0) {
@@ -578,40 +843,62 @@ hub_erase_one (db_t *db, const char *ref, struct hub_erase_report *rep)
 			rep->rows += n;
 		}
 	}
-	rep->orders++;
+	rep->orders += nrefs;
 	return rc;
 }
 
-/* Longest first: a note is found whole before a street inside it is starred. */
+/* The orders into temp.hub_erase_refs, which the statements above read. */
 static int
-hub_erase_longer (const void *a, const void *b)
+hub_erase_refs_put (db_t *db, char **refs, int nrefs)
 {
-	size_t la = strlen (*(char *const *) a), lb = strlen (*(char *const *) b);
-	return la < lb ? 1 : la > lb ? -1 : 0;
+	if (db_exec (db, "CREATE TEMP TABLE IF NOT EXISTS hub_erase_refs (ref TEXT PRIMARY KEY)") != DB_DONE
+	    || db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE)
+		return -1;
+	db_stmt_t *st = db_prepare (db, "INSERT OR IGNORE INTO temp.hub_erase_refs (ref) VALUES (?1)");
+	if (st == NULL)
+		return -1;
+	int rc = DB_DONE;
+	for (int i = 0; i < nrefs && rc == DB_DONE; i++) {
+		db_bind_text (st, 1, refs[i]);
+		rc = db_step (st);
+		db_reset (st);
+	}
+	return rc == DB_DONE ? 0 : -1;
+}
+
+static int
+hub_erase_orders_in (db_t *db, char **refs, int nrefs, struct hub_erase_sql *q, struct hub_erase_report *rep)
+{
+	/* Every order's keys and strings first: a note on one may name another's town. */
+	if (hub_erase_refs_put (db, refs, nrefs) != 0 || hub_erase_parcels (db, rep) != 0
+	    || hub_erase_free_text_take (db, rep) != 0)
+		return -1;
+	hub_erase_settle (rep);
+	if (hub_erase_rows (db, refs, nrefs, q, rep) != 0)
+		return -1;
+	if (rep->labels)
+		hub_erase_note (rep, "label_docs (labels and tickets dropped)", rep->labels);
+	if (rep->nstrings == 0 && rep->nbound == 0)
+		return 0;
+	q->set = &rep->index->strings;
+	if (hub_erase_everywhere (db, q, rep) != 0 || hub_erase_replies (db, rep) != 0)
+		return -1;
+	return 0;
 }
 
 int
 hub_erase_orders (db_t *db, char **refs, int nrefs, struct hub_erase_report *rep)
 {
 	db_exec (db, "PRAGMA secure_delete = ON");
-	/* Every order's keys and strings first: a note on one may name another's town. */
-	for (int i = 0; i < nrefs; i++)
-		if (hub_erase_parcels (db, refs[i], rep) != 0 || hub_erase_free_text_take (db, refs[i], rep) != 0)
-			return -1;
-	if (rep->nstrings > 1)
-		qsort (rep->strings, (size_t) rep->nstrings, sizeof *rep->strings, hub_erase_longer);
-	if (rep->nbound > 1)
-		qsort (rep->bound, (size_t) rep->nbound, sizeof *rep->bound, hub_erase_longer);
-	for (int i = 0; i < nrefs; i++)
-		if (hub_erase_one (db, refs[i], rep) != 0)
-			return -1;
-	if (rep->labels)
-		hub_erase_note (rep, "label_docs (labels and tickets dropped)", rep->labels);
-	if (rep->nstrings == 0 && rep->nbound == 0)
-		return 0;
-	if (hub_erase_everywhere (db, rep) != 0 || hub_erase_replies (db, rep) != 0)
+	struct hub_erase_sql q = { NULL, NULL };
+	if (db_text_function (db, HUB_ERASE_FN, hub_erase_sql, &q) != 0)
 		return -1;
-	return 0;
+	int rc = hub_erase_orders_in (db, refs, nrefs, &q, rep);
+	/* The function points at q, which is gone when this returns. */
+	db_text_function (db, HUB_ERASE_FN, NULL, NULL);
+	if (rc == 0 && db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE)
+		rc = -1;
+	return rc;
 }
 
 /* Write the bytes of now that differ from was back where they were read, in place. */
@@ -637,16 +924,17 @@ hub_erase_write_back (int fd, const unsigned char *was, const unsigned char *now
 static int
 hub_erase_lines (unsigned char *buf, size_t n, struct hub_erase_report *rep)
 {
+	hub_erase_settle (rep);
 	int found = 0;
 	for (size_t start = 0; start < n;) {
 		unsigned char *nl = memchr (buf + start, '\n', n - start);
 		size_t end = nl ? (size_t) (nl - buf) + 1 : n;
 		unsigned char *line = buf + start;
 		size_t len = end - start;
-		if (hub_erase_bound_bytes (line, len, rep, true))
-			found += hub_erase_bytes (line, len, rep->bound, rep->nbound, true);
+		if (hub_erase_bound_bytes (line, len, &rep->index->keys, true))
+			found += hub_erase_bytes (line, len, &rep->index->bound, true);
 		else
-			found += hub_erase_bytes (line, len, rep->strings, rep->nstrings, false);
+			found += hub_erase_bytes (line, len, &rep->index->strings, false);
 		start = end;
 	}
 	return found;
@@ -724,24 +1012,29 @@ hub_erase_retention (db_t *db, int days, int64_t now_ms)
 		return -1;
 	db_bind_int (st, 1, now_ms - (int64_t) days * 86400 * 1000);
 	char **refs = NULL;
-	int n = 0;
-	while (db_step (st) == DB_ROW) {
+	int n = 0, rc;
+	while ((rc = db_step (st)) == DB_ROW) {
 		refs = xrealloc (refs, (size_t) (n + 1) * sizeof *refs);
 		refs[n++] = xstrdup (db_col_text (st, 0));
 	}
 	db_reset (st);
-	int done = 0;
-	for (int i = 0; i < n; i++) {
-		struct hub_erase_report rep = { 0 };
+	/* The orders in one erase: its search of every table and stored reply is one pass for all of them, not one
+	 * each (a pass over a year's database is seconds of the hub's loop). The strings of one order are then
+	 * erased in the others' rows too: rows of orders whose data goes all the same. */
+	struct hub_erase_report rep = { 0 };
+	int found = 0;
+	for (int i = 0; i < n && rc == DB_DONE && found >= 0; i++) {
 		char **one = NULL;
-		if (hub_erase_find (db, refs[i], 1, &rep, &one) == 1 && hub_erase_orders (db, one, 1, &rep) == 0)
-			done++;
+		int k = hub_erase_find (db, refs[i], 1, &rep, &one);
+		found = k < 0 ? -1 : found + k;
 		if (one)
 			free (one[0]);
 		free (one);
-		hub_erase_report_free (&rep);
-		free (refs[i]);
 	}
+	int done = rc != DB_DONE || found < 0 ? -1 : n == 0 ? 0 : hub_erase_orders (db, refs, n, &rep) == 0 ? n : -1;
+	hub_erase_report_free (&rep);
+	for (int i = 0; i < n; i++)
+		free (refs[i]);
 	free (refs);
 	return done;
 }

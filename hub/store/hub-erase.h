@@ -57,6 +57,7 @@ struct hub_erase_report {
 	int npod_images;
 	char **printing;     /* print jobs already with CUPS ("job 12: CUPS job 40 on zebra-1"), their data there */
 	int nprinting;
+	struct hub_erase_index *index; /* the lists above filed for the search, once complete (hub-erase.c's) */
 };
 
 /* Orders whose customer_name is name (any case), or the one order ref when
@@ -70,7 +71,8 @@ int hub_erase_file (const char *path, struct hub_erase_report *rep);
 /* How many of the customer's strings a file holds (read only: the files the
  * erase leaves to their owners); -1 when it cannot be read. */
 int hub_erase_file_holds (const char *path, struct hub_erase_report *rep);
-/* Retention: orders delivered more than days ago and not yet erased; returns how many were erased. */
+/* Retention: orders delivered more than days ago and not yet erased (up to 100, in one erase); returns how many
+ * were erased, or -1 on a database error (the caller rolls back). */
 int hub_erase_retention (db_t *db, int days, int64_t now_ms);
 void hub_erase_report_free (struct hub_erase_report *rep);
 

@@ -1,0 +1,272 @@
+/*
+ * test-erase-many.c: erasing a customer with many orders, in a database
+ * that holds other customers' too. 600 orders of one customer (each with
+ * its own phone number, forty house numbers on one street) among 300 of
+ * others in the same town.
+ * Each order has a parcel, a packing event that names the customer and
+ * the address, a tracking event signed by the customer, a stored reply and
+ * a line in an events export; every third a note with the phone number;
+ * a fixed-width manifest line cuts the street. Afterwards none of the
+ * customer's strings is in any column of any table, in any reply or in
+ * the file, in any case; the erase made what it says (a name in the same
+ * case replaced, one in another case the whole value, a cut street
+ * starred in a line of hers); and the other customers' rows and lines are
+ * byte for byte what they were, their town too. Retention then erases
+ * five delivered orders of others in one pass and keeps a recent one.
+ */
+#include "config.h"
+#include "db.h"
+#include "hub/store/hub-erase.h"
+#include "hub/store/hub-store.h"
+#include "tests/tap.h"
+#include "tests/testlib.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MANY 600
+#define OTHERS 300
+
+/* What is hers and must go, any case. Every one of her phone numbers starts with the first. */
+static const char *const hers[] = { "0191 496 0", "Ann Example", "Quayside Terrace", "NE1 3DX", "ann.example@example.com" };
+
+static void
+exec_ok (db_t *db, const char *sql)
+{
+	if (db_exec (db, sql) != DB_DONE) {
+		diag ("%s: %s", sql, db_errmsg (db));
+		exit (99);
+	}
+}
+
+static void
+exec_fmt (db_t *db, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+exec_fmt (db_t *db, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	char *sql = NULL;
+	if (vasprintf (&sql, fmt, ap) < 0)
+		exit (99);
+	va_end (ap);
+	exec_ok (db, sql);
+	free (sql);
+}
+
+/* An order and what a day's work leaves of it. */
+static void
+order (db_t *db, FILE *exports, const char *ref, const char *name, const char *street, const char *phone, int i)
+{
+	exec_fmt (db, "INSERT INTO orders (ref, channel, customer_name, created_at, address1, town, postcode, phone, email)"
+	    " VALUES ('%s', 'web', '%s', 0, '%s', 'Newcastle', '%s', '%s', '%s')", ref, name, street,
+	    strcmp (name, "Ann Example") == 0 ? "NE1 3DX" : "NE2 1AA", phone,
+	    strcmp (name, "Ann Example") == 0 ? "ann.example@example.com" : "");
+	exec_fmt (db, "INSERT INTO parcels (order_ref, parcel_no, code, box, weight_g, tracking, packed_at, packed_by)"
+	    " VALUES ('%s', 1, '%s/1', 'M', 500, 'JD%010d', 0, 'P1001')", ref, ref, i);
+	exec_fmt (db, "INSERT INTO events (at, operator, action, order_ref, parcel_id, detail) VALUES (0, 'P1001', 'pack',"
+	    " '%s', last_insert_rowid (), 'packed for %s, %s, Newcastle')", ref, name, street);
+	exec_fmt (db, "INSERT INTO tracking (parcel_id, at, event, location, signed_by) SELECT id, 0, 'delivered',"
+	    " 'Newcastle depot', '%s' FROM parcels WHERE order_ref = '%s'", name, ref);
+	if (i % 3 == 0)
+		exec_fmt (db, "INSERT INTO notes (order_ref, text, by, at) VALUES ('%s', 'rang %s', 'S3001', 0)", ref, phone);
+	exec_fmt (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('bench-1', %d, 0,"
+	    " CAST ('ok %s %s %s Newcastle' AS BLOB))", i, ref, name, street);
+	fprintf (exports, "%s,pack,packed for %s, %s, Newcastle\n", ref, name, street);
+	fprintf (exports, "JD%010d %-12.12s %-12.12s Newcastle\n", i, name, street);
+}
+
+/* Every value of every table, and of the file, that holds s in any case: how many. */
+static int
+holds (db_t *db, const char *file, const char *s)
+{
+	int found = 0;
+	db_stmt_t *t = db_prepare (db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+	char **tabs = NULL;
+	int ntabs = 0;
+	while (db_step (t) == DB_ROW) {
+		tabs = xrealloc (tabs, (size_t) (ntabs + 1) * sizeof *tabs);
+		tabs[ntabs++] = xstrdup (db_col_text (t, 0));
+	}
+	db_reset (t);
+	for (int k = 0; k < ntabs; k++) {
+		char *sql = xasprintf ("SELECT * FROM \"%s\"", tabs[k]);
+		db_stmt_t *st = db_prepare (db, sql);
+		free (sql);
+		while (st && db_step (st) == DB_ROW)
+			for (int c = 0; c < db_col_count (st); c++) {
+				size_t n;
+				const char *v = db_col_blob (st, c, &n);
+				char *z = v ? xstrndup (v, n) : NULL;
+				if (z && strcasestr (z, s)) {
+					if (found++ < 3)
+						diag ("%s.%s still holds \"%s\": %s", tabs[k], db_col_name (st, c), s, z);
+				}
+				free (z);
+			}
+		if (st)
+			db_reset (st);
+		free (tabs[k]);
+	}
+	free (tabs);
+	FILE *f = fopen (file, "r");
+	char line[512];
+	while (f && fgets (line, sizeof line, f))
+		if (strcasestr (line, s) && found++ < 3)
+			diag ("the export still holds \"%s\": %s", s, line);
+	if (f)
+		fclose (f);
+	return found;
+}
+
+/* The other customers' rows and lines, as one text to compare. */
+static char *
+others (db_t *db, const char *file)
+{
+	static const char *const q[] = {
+		"SELECT group_concat (ref || customer_name || address1 || town || postcode || phone, '|') FROM"
+		" (SELECT * FROM orders WHERE ref LIKE 'O%' ORDER BY ref)",
+		"SELECT group_concat (order_ref || detail, '|') FROM (SELECT * FROM events WHERE order_ref LIKE 'O%' ORDER BY id)",
+		"SELECT group_concat (text, '|') FROM (SELECT * FROM notes WHERE order_ref LIKE 'O%' ORDER BY id)",
+		"SELECT group_concat (coalesce (t.location, '-') || coalesce (t.signed_by, '-'), '|') FROM tracking t"
+		" JOIN parcels p ON p.id = t.parcel_id WHERE p.order_ref LIKE 'O%'",
+		"SELECT group_concat (CAST (reply AS TEXT), '|') FROM (SELECT * FROM requests WHERE CAST (reply AS TEXT)"
+		" LIKE 'ok O%' ORDER BY id)",
+	};
+	char *all = xstrdup ("");
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		char *v = db_query_text (db, q[i]);
+		char *n = xasprintf ("%s\n%s", all, v ? v : "(none)");
+		free (v);
+		free (all);
+		all = n;
+	}
+	FILE *f = fopen (file, "r");
+	char line[512];
+	while (f && fgets (line, sizeof line, f))
+		if (strstr (line, "Customer ")) {
+			char *n = xasprintf ("%s%s", all, line);
+			free (all);
+			all = n;
+		}
+	if (f)
+		fclose (f);
+	return all;
+}
+
+static char *
+text_of (db_t *db, const char *fmt, const char *arg)
+{
+	char *sql = xasprintf (fmt, arg);
+	char *v = db_query_text (db, sql);
+	free (sql);
+	return v ? v : xstrdup ("(none)");
+}
+
+int
+main (void)
+{
+	char dir[256];
+	testlib_tmpdir (dir, sizeof dir);
+	char *path = xasprintf ("%s/hub.db", dir), *file = xasprintf ("%s/events.csv", dir), *cause = NULL;
+	db_t *db = hub_store_open (path, &cause);
+	if (!ok (db != NULL, "a hub database: %s", cause ? cause : "made"))
+		return tap_done ();
+	FILE *exports = fopen (file, "w");
+	exec_ok (db, "BEGIN");
+	for (int i = 1; i <= MANY; i++) {
+		char ref[16], street[48], phone[24];
+		snprintf (ref, sizeof ref, "M%05d", i);
+		snprintf (street, sizeof street, "%d Quayside Terrace", i % 40 + 1);
+		snprintf (phone, sizeof phone, "0191 496 0%03d", i);
+		order (db, exports, ref, "Ann Example", street, phone, i);
+	}
+	for (int i = 1; i <= OTHERS; i++) {
+		char ref[16], name[32], street[48], phone[24];
+		snprintf (ref, sizeof ref, "O%05d", i);
+		snprintf (name, sizeof name, "Customer %d", i);
+		snprintf (street, sizeof street, "Unit %d Tyne Works", i);
+		snprintf (phone, sizeof phone, "0191 222 %04d", i);
+		order (db, exports, ref, name, street, phone, MANY + i);
+	}
+	/* Her name in capitals, in an event of hers: a case apart is all of it. */
+	exec_ok (db, "INSERT INTO events (at, action, order_ref, detail) VALUES (0, 'call', 'M00007', 'ANN EXAMPLE called back')");
+	exec_ok (db, "COMMIT");
+	fclose (exports);
+	char *before = others (db, file);
+	ok (strstr (before, "Customer 300") && strstr (before, "Newcastle"), "%d orders of hers among %d of others in her town",
+	    MANY, OTHERS);
+
+	struct hub_erase_report rep = { 0 };
+	char **refs = NULL;
+	exec_ok (db, "BEGIN");
+	int n = hub_erase_find (db, "ann EXAMPLE", 0, &rep, &refs);
+	is_int (n, MANY, "every order of hers found, by her name in another case");
+	is_int (hub_erase_orders (db, refs, n, &rep), 0, "erased: %s", rep.changes ? rep.changes : "(no changes)");
+	exec_ok (db, "COMMIT");
+	is_int (hub_erase_file (file, &rep), 1, "the export rewritten");
+	is_int (rep.orders, MANY, "the report counts the orders");
+
+	for (size_t i = 0; i < sizeof hers / sizeof hers[0]; i++)
+		is_int (holds (db, file, hers[i]), 0, "\"%s\" is in no table, reply or line, in any case", hers[i]);
+	char *after = others (db, file);
+	ok (strcmp (before, after) == 0, "the other customers' rows, replies and lines are as they were");
+
+	char *v = text_of (db, "SELECT detail FROM events WHERE order_ref = '%s' AND action = 'pack'", "M00013");
+	is_str (v, "packed for [erased], [erased], [erased]", "her packing event: name, street and her town replaced");
+	free (v);
+	v = text_of (db, "SELECT detail FROM events WHERE order_ref = '%s' AND action = 'call'", "M00007");
+	is_str (v, "[erased]", "her name in capitals: the whole detail");
+	free (v);
+	v = text_of (db, "SELECT CAST (reply AS TEXT) FROM requests WHERE CAST (reply AS TEXT) LIKE 'ok %s %%'", "M00013");
+	is_str (v, "ok M00013 *********** ******************* *********",
+	    "a reply that names her order: every string of hers starred, her town too");
+	free (v);
+	v = text_of (db, "SELECT CAST (reply AS TEXT) FROM requests WHERE CAST (reply AS TEXT) LIKE 'ok %s %%'", "O00001");
+	is_str (v, "ok O00001 Customer 1 Unit 1 Tyne Works Newcastle", "another's reply in her town keeps the town");
+	free (v);
+	FILE *f = fopen (file, "r");
+	char line[512], *cut = NULL;
+	while (f && fgets (line, sizeof line, f))
+		if (strncmp (line, "JD0000000013 ", 13) == 0)
+			cut = xstrdup (line);
+	if (f)
+		fclose (f);
+	is_str (cut ? cut : "(none)", "JD0000000013 ***********  ************ *********\n",
+	    "her manifest line: the name and the street cut to 12 starred, and her town");
+	free (cut);
+
+	/* Retention: five orders of others delivered long ago, one days ago, in one pass. */
+	exec_ok (db, "UPDATE parcels SET status = 'delivered' WHERE order_ref BETWEEN 'O00001' AND 'O00006'");
+	int64_t now = 400LL * 86400 * 1000;
+	exec_fmt (db, "UPDATE tracking SET at = %lld WHERE parcel_id = (SELECT id FROM parcels WHERE order_ref = 'O00006')",
+	    (long long) (now - 86400 * 1000));
+	exec_ok (db, "BEGIN");
+	is_int (hub_erase_retention (db, 30, now), 5, "retention erases the five delivered more than 30 days ago");
+	exec_ok (db, "COMMIT");
+	v = text_of (db, "SELECT customer_name || '|' || address1 || '|' || postcode FROM orders WHERE ref = '%s'", "O00003");
+	is_str (v, HUB_ERASED_NAME "||", "one of them keeps no name, address or postcode");
+	free (v);
+	v = text_of (db, "SELECT detail FROM events WHERE order_ref = '%s'", "O00005");
+	is_str (v, "packed for [erased], [erased], [erased]", "its event: name, street and town");
+	free (v);
+	v = text_of (db, "SELECT detail FROM events WHERE order_ref = '%s'", "O00006");
+	is_str (v, "packed for Customer 6, Unit 6 Tyne Works, Newcastle", "the one delivered yesterday keeps everything");
+	free (v);
+	is_int (hub_erase_retention (db, 30, now), 0, "and a second run finds nothing more to do");
+
+	for (int i = 0; i < n; i++)
+		free (refs[i]);
+	free (refs);
+	free (before);
+	free (after);
+	hub_erase_report_free (&rep);
+	db_close (&db);
+	free (path);
+	free (file);
+	return tap_done ();
+}
