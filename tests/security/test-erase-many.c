@@ -206,7 +206,7 @@ main (void)
 	exec_ok (db, "BEGIN");
 	int n = hub_erase_find (db, "ann EXAMPLE", 0, &rep, &refs);
 	is_int (n, MANY, "every order of hers found, by her name in another case");
-	is_int (hub_erase_orders (db, refs, n, &rep), 0, "erased: %s", rep.changes ? rep.changes : "(no changes)");
+	is_int (hub_erase_orders (db, refs, n, &rep), 0, "erased: %d rows elsewhere, %d stored replies", rep.rows, rep.replies);
 	exec_ok (db, "COMMIT");
 	is_int (hub_erase_file (file, &rep), 1, "the export rewritten");
 	is_int (rep.orders, MANY, "the report counts the orders");
