@@ -70,6 +70,11 @@ size_t text_utf8_decode (const char *s, size_t n, uint32_t *cp);
 #define TEXT_TOWN_MAX 64     /* a town, a line's department */
 #define TEXT_SKU_MAX 32      /* a line's SKU, a phone number */
 #define TEXT_POSTCODE_MAX 16 /* a postcode, a loyalty tier */
+/* A line's locations: up to TEXT_LOCATIONS_MAX codes of up to TEXT_LOCATION_MAX bytes, joined by ';'
+ * (TEXT_LOCATIONS_BYTES with the NUL). */
+#define TEXT_LOCATION_MAX 32
+#define TEXT_LOCATIONS_MAX 8
+#define TEXT_LOCATIONS_BYTES (TEXT_LOCATIONS_MAX * (TEXT_LOCATION_MAX + 1))
 
 /* Of the first n bytes of UTF-8 text s, how many end on a character
  * boundary: n, or less by the bytes of the character that n would cut.

@@ -19,9 +19,9 @@ struct flow_line {
 	char description[TEXT_BYTES (TEXT_ORDER_MAX)];
 	char department[TEXT_BYTES (TEXT_TOWN_MAX)];
 	int quantity;
-	char locations[256];
+	char locations[TEXT_LOCATIONS_BYTES];
 	enum hub_line_state state;
-	char location_ok[33];
+	char location_ok[TEXT_LOCATION_MAX + 1];
 	int qty_found;  /* units confirmed so far while the line is open */
 };
 

@@ -915,7 +915,7 @@ hub_import_check_line (char *const *v, char *why, size_t n)
 	int nloc = 0;
 	for (const char *p = locs; *p;) {
 		size_t len = strcspn (p, ";");
-		if (len == 0 || len > 32 || ++nloc > 8)
+		if (len == 0 || len > TEXT_LOCATION_MAX || ++nloc > TEXT_LOCATIONS_MAX)
 			return "locations must be up to 8 codes of 1 to 32 characters, separated by ';'";
 		p += len;
 		if (*p == ';' && *++p == '\0')

@@ -254,6 +254,14 @@ test_multibyte_text (struct fl_term *porter)
 	     *town = chars_of (han, 6, 64), *desc = chars_of (han, 6, 128), *dept = chars_of (greek, 5, 64);
 	ok (strlen (name1) == 256 && strlen (name2) > 400, "names of 128 characters in %zu and %zu bytes", strlen (name1),
 	    strlen (name2));
+	/* As many locations as a line may have (8), each as long as one may be (32). */
+	char locs[8 * 33] = "", last[33] = "";
+	for (int i = 1; i <= 8; i++) {
+		snprintf (last, sizeof last, "FLOOR-2-EAST-BAY-%02d-SHELF-LEVEL-", i);
+		last[31] = (char) ('0' + i);
+		snprintf (locs + strlen (locs), sizeof locs - strlen (locs), "%s%s", i > 1 ? ";" : "", last);
+	}
+	ok (strlen (last) == 32 && strlen (locs) == 8 * 32 + 7, "a line with 8 locations of 32 characters");
 	char dir[256];
 	testlib_tmpdir (dir, sizeof dir);
 	char *path = xasprintf ("%s/long-names.csv", dir);
@@ -262,8 +270,8 @@ test_multibyte_text (struct fl_term *porter)
 		fprintf (f, "order,channel,customer_name,address_1,town,postcode,country,service,order_value,line,sku,"
 		    "description,department,quantity,locations,unit_weight_g,line_value\n"
 		    "M1000001,web,%s,%s,%s,CB7 4AA,GB,standard,20.00,1,SK-M1,%s,%s,1,L-M1,700,20.00\n"
-		    "M1000002,web,%s,1 Fen Rd,Ely,CB7 4AA,GB,standard,20.00,1,SK-M2,Mug,Kitchen,1,L-M2,700,20.00\n",
-		    name1, addr, town, desc, dept, name2);
+		    "M1000002,web,%s,1 Fen Rd,Ely,CB7 4AA,GB,standard,20.00,1,SK-M2,Mug,Kitchen,1,%s,700,20.00\n",
+		    name1, addr, town, desc, dept, name2, locs);
 		fclose (f);
 	}
 	char *args = xasprintf ("import '%s'", path);
@@ -287,6 +295,8 @@ test_multibyte_text (struct fl_term *porter)
 	r = fl_expect (fl_scan (porter, "receive", "M1000002"), PROTO_OK, PR_OK, "received", "receive it");
 	is_str (fl_data (r, "customer"), name2, "receive gives the whole name too");
 	proto_msg_destroy (&r);
+	fl_check (fl_scan (porter, "locate", last, "order", "M1000002", "line", "1", NULL), PROTO_OK, PR_OK, "right",
+	    "its last location is one of where the line is");
 
 	fl_check (fl_scan (porter, "receive", "M1000001"), PROTO_OK, PR_OK, "received", "receive the first");
 	r = fl_expect (fl_cmd (porter, "consolidation", "order", "M1000001"), PROTO_OK, PR_OK, "1 line", "consolidation");
