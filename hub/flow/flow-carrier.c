@@ -30,6 +30,8 @@ flow_carrier_override (struct hub_req *req)
 {
 	const char *ref = flow_arg (req, "order"), *code = flow_arg (req, "carrier"), *svc = flow_arg (req, "service"),
 		   *reason = flow_arg (req, "reason");
+	if (!flow_reason_fits (req, reason))
+		return 0;
 	struct flow_order o;
 	if (flow_order_get (req, ref, &o) != 0) {
 		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No order %.32s", ref);

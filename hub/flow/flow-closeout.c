@@ -365,6 +365,8 @@ flow_closeout_reopen (struct hub_req *req)
 {
 	long id;
 	const char *arg = flow_arg (req, "manifest"), *reason = flow_arg (req, "reason");
+	if (!flow_reason_fits (req, reason))
+		return 0;
 	if (!util_parse_long (arg, 1, LONG_MAX, &id)) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "manifest must be a manifest number, not '%.20s'", arg);
 		return 0;

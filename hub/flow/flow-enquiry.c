@@ -108,7 +108,7 @@ flow_enquiry (struct hub_req *req)
 		return flow_scan_done (req, NULL, 0);
 	}
 	struct flow_order *o = &t.order;
-	char reason[256], by[65];
+	char reason[FLOW_REASON_BYTES], by[65];
 	bool held = flow_on_hold (req, o->ref, t.kind == FLOW_PARCEL ? t.parcel.id : 0, reason, sizeof reason, by,
 	    sizeof by);
 	flow_data_order (req, o);

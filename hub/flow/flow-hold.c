@@ -57,6 +57,8 @@ flow_hold (struct hub_req *req)
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	const char *reason = flow_arg (req, "reason");
+	if (!flow_reason_fits (req, reason))
+		return 0;
 	int64_t pid = t.kind == FLOW_PARCEL ? t.parcel.id : 0;
 	const char *what = t.kind == FLOW_PARCEL ? t.parcel.code : t.order.ref;
 	char by[65];
@@ -92,6 +94,8 @@ flow_hold_release (struct hub_req *req)
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	const char *reason = flow_arg (req, "reason");
+	if (!flow_reason_fits (req, reason))
+		return 0;
 	int64_t pid = t.kind == FLOW_PARCEL ? t.parcel.id : 0;
 	const char *what = t.kind == FLOW_PARCEL ? t.parcel.code : t.order.ref;
 	hub_reply_data (req, "order", "%s", t.order.ref);
@@ -126,7 +130,7 @@ flow_hold_ack (struct hub_req *req)
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	int64_t pid = t.kind == FLOW_PARCEL ? t.parcel.id : 0;
-	char reason[256] = "";
+	char reason[FLOW_REASON_BYTES] = "";
 	bool held = flow_on_hold (req, t.order.ref, pid, reason, sizeof reason, NULL, 0);
 	if (flow_event (req, "ack", t.order.ref, pid, 0, false, "alarm acknowledged%s%s", held ? ": held: " : "",
 	        reason) != 0)
@@ -142,20 +146,6 @@ flow_hold_ack (struct hub_req *req)
  * FLOW_HOLD_NOTE_BYTES. */
 enum { FLOW_HOLD_NOTE_CHARS = 500, FLOW_HOLD_NOTE_BYTES = FLOW_HOLD_NOTE_CHARS * 4 };
 
-/* Characters (UTF-8 code points) in s; the wire lets only valid UTF-8 in, and
- * a byte that is not would count as one. */
-static size_t
-flow_hold_chars (const char *s)
-{
-	size_t n = strlen (s), chars = 0;
-	for (size_t i = 0; i < n; chars++) {
-		uint32_t cp;
-		size_t len = text_utf8_decode (s + i, n - i, &cp);
-		i += len ? len : 1;
-	}
-	return chars;
-}
-
 int
 flow_hold_note (struct hub_req *req)
 {
@@ -164,7 +154,7 @@ flow_hold_note (struct hub_req *req)
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	const char *text = flow_arg (req, "text");
-	size_t chars = flow_hold_chars (text);
+	size_t chars = flow_chars (text);
 	if (chars > FLOW_HOLD_NOTE_CHARS) {
 		hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "A note is at most %d characters; this one is %zu characters. "
 		    "Shorten it", FLOW_HOLD_NOTE_CHARS, chars);
@@ -269,6 +259,8 @@ int
 flow_hold_release_part (struct hub_req *req)
 {
 	const char *ref = flow_arg (req, "order"), *reason = flow_arg (req, "reason");
+	if (!flow_reason_fits (req, reason))
+		return 0;
 	struct flow_order o;
 	if (flow_order_get (req, ref, &o) != 0) {
 		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "Order %.40s is not known", ref);

@@ -109,6 +109,8 @@ int
 flow_super_unlock (struct hub_req *req)
 {
 	const char *badge = flow_arg (req, "badge"), *reason = flow_arg (req, "reason");
+	if (!flow_reason_fits (req, reason))
+		return 0;
 	struct hub_operator op;
 	if (hub_store_operator_get (req->db, badge, &op) != 0 || !op.active) {
 		hub_reply (req, PROTO_REFUSED, PR_UNKNOWN_BARCODE, "No badge %.40s. Scan the badge, or choose it from the list",

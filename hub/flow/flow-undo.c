@@ -129,6 +129,8 @@ int
 flow_undo (struct hub_req *req)
 {
 	const char *reason = flow_arg (req, "reason");
+	if (!flow_reason_fits (req, reason))
+		return 0;
 	struct flow_undo_ev ev = { 0 };
 	db_stmt_t *st = db_prepare (req->db,
 	    "SELECT id, action, coalesce(order_ref, ''), coalesce(parcel_id, 0), coalesce(line_no, 0) FROM events"

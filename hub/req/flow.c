@@ -55,12 +55,36 @@ flow_hhmm (int64_t ms, char *buf, size_t n)
 	snprintf (buf, n, "%.5s", iso + 11);
 }
 
+size_t
+flow_chars (const char *s)
+{
+	size_t n = strlen (s), chars = 0;
+	for (size_t i = 0; i < n; chars++) {
+		uint32_t cp;
+		size_t len = text_utf8_decode (s + i, n - i, &cp);
+		i += len ? len : 1;
+	}
+	return chars;
+}
+
+bool
+flow_reason_fits (struct hub_req *req, const char *reason)
+{
+	size_t chars = reason ? flow_chars (reason) : 0;
+	if (chars <= FLOW_REASON_CHARS)
+		return true;
+	hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "A reason is at most %d characters; this one is %zu characters. "
+	    "Shorten it (a note can say more)", FLOW_REASON_CHARS, chars);
+	return false;
+}
+
 void
 flow_who (struct hub_req *req, const char *badge, char *buf, size_t n)
 {
 	db_stmt_t *st = db_prepare (req->db, "SELECT name FROM operators WHERE badge = ?1");
 	db_bind_text (st, 1, badge);
-	util_strlcpy (buf, db_step (st) == DB_ROW ? db_col_text (st, 0) : (badge ? badge : "someone"), n);
+	/* Never cut inside a character: the wire takes only whole UTF-8. */
+	text_strlcpy (buf, db_step (st) == DB_ROW ? db_col_text (st, 0) : (badge ? badge : "someone"), n);
 	db_reset (st);
 }
 
@@ -387,9 +411,9 @@ flow_on_hold (struct hub_req *req, const char *order, int64_t parcel_id, char *r
 	bool held = db_step (st) == DB_ROW;
 	if (held) {
 		if (reason)
-			util_strlcpy (reason, db_col_text (st, 0), rn);
+			text_strlcpy (reason, db_col_text (st, 0), rn);
 		if (by)
-			util_strlcpy (by, db_col_text (st, 1), bn);
+			text_strlcpy (by, db_col_text (st, 1), bn);
 	}
 	db_reset (st);
 	return held;
@@ -398,7 +422,7 @@ flow_on_hold (struct hub_req *req, const char *order, int64_t parcel_id, char *r
 bool
 flow_on_hold_alarm (struct hub_req *req, const char *order, int64_t parcel_id, const char *what)
 {
-	char reason[256], by[65], name[129];
+	char reason[FLOW_REASON_BYTES], by[65], name[129];
 	if (!flow_on_hold (req, order, parcel_id, reason, sizeof reason, by, sizeof by))
 		return false;
 	flow_who (req, by, name, sizeof name);

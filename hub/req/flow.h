@@ -128,6 +128,16 @@ const char *flow_arg (struct hub_req *req, const char *key);
 /* A whole number in [min,max] from the context; false and a BAD_ARGUMENT reply otherwise. */
 bool flow_ctx_long (struct hub_req *req, const char *key, long dflt, long min, long max, long *out);
 
+/* A reason (a hold, a release, an override, a reopen, an undo, an unlock) is at most FLOW_REASON_CHARS
+ * characters, as a note's limit is in characters so that every script gets the same room; every buffer
+ * that shows one holds FLOW_REASON_BYTES. */
+#define FLOW_REASON_CHARS 200
+#define FLOW_REASON_BYTES TEXT_BYTES (FLOW_REASON_CHARS)
+/* Whether reason (NULL: none) is within the limit; false after a BAD_ARGUMENT reply that says so. */
+bool flow_reason_fits (struct hub_req *req, const char *reason);
+/* Characters (UTF-8 code points) in s; a byte that is not valid UTF-8 counts as one. */
+size_t flow_chars (const char *s);
+
 /* "12:03" from a wall-clock time; the operator's name for a badge. */
 void flow_hhmm (int64_t ms, char *buf, size_t n);
 void flow_who (struct hub_req *req, const char *badge, char *buf, size_t n);

@@ -429,19 +429,32 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	/* A hold scanned at scan-out: alarm, acknowledged, released, then it goes. */
 	fl_check (fl_cmd (packer, "hold", "code", "T1000010", "reason", "fraud check", NULL), PROTO_REFUSED, PR_FORBIDDEN,
 	    "may not hold", "a packer may not hold");
-	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", "Payment queried by the card issuer", NULL), PROTO_OK,
-	    PR_OK, "on hold", "supervisor holds the order");
+	/* A reason's limit is in characters: 200 of three bytes each (600 bytes) reach the alarm whole, 201 are refused. */
+	static const char *const ask[] = { "查" };
+	char *more = chars_of (ask, 1, 200 - strlen ("Payment queried by the card issuer: "));
+	char *reason = xasprintf ("Payment queried by the card issuer: %s", more), *over = xasprintf ("%s查", reason);
+	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", over, NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
+	    "A reason is at most 200 characters; this one is 201 characters", "a reason of 201 characters is refused, saying so");
+	is_int (sql_int ("SELECT count(*) FROM holds WHERE order_ref = 'T1000010'"), 0, "and the order is not held");
+	ok (strlen (reason) == 36 + 164 * 3, "a reason of 200 characters in %zu bytes", strlen (reason));
+	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", reason, NULL), PROTO_OK, PR_OK, "on hold",
+	    "supervisor holds the order with it");
 	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", "again", NULL), PROTO_OK, PR_ALREADY_DONE,
 	    "already on hold", "holding twice is harmless");
 	r = fl_expect (fl_scan (packer, "scanout", sscc, "cage", "CAGE-DPD", NULL), PROTO_ALARM, PR_ON_HOLD,
 	    "Payment queried", "a held parcel scanned at scan-out raises the alarm");
-	is_str (fl_data (r, "hold"), "Payment queried by the card issuer", "the alarm carries the reason");
+	is_str (fl_data (r, "hold"), reason, "the alarm carries the whole reason");
 	proto_msg_destroy (&r);
 	fl_check (fl_cmd (packer, "ack", "code", sscc, NULL), PROTO_OK, PR_OK, "acknowledged", "the operator acknowledges");
 	is_int (sql_int ("SELECT count(*) FROM events WHERE action = 'ack' AND order_ref = 'T1000010' AND operator = 'B2001'"),
 	    1, "the acknowledgement is recorded");
-	fl_check (fl_scan (porter, "enquiry", "T1000010", NULL), PROTO_WARN, PR_ON_HOLD, "ON HOLD",
+	r = fl_expect (fl_scan (porter, "enquiry", "T1000010", NULL), PROTO_WARN, PR_ON_HOLD, "ON HOLD",
 	    "enquiry shows the hold without an alarm");
+	is_str (fl_data (r, "hold"), reason, "and the whole reason");
+	proto_msg_destroy (&r);
+	free (more);
+	free (reason);
+	free (over);
 	fl_check (fl_cmd (sup, "release", "code", "T1000010", "reason", "Issuer confirmed", NULL), PROTO_OK, PR_OK,
 	    "released", "supervisor releases");
 	fl_check (fl_cmd (sup, "release", "code", "T1000010", "reason", "again", NULL), PROTO_OK, PR_ALREADY_DONE,
