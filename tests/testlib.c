@@ -370,6 +370,23 @@ testlib_hub_log_count (const struct testlib_hub *hub, const char *text)
 }
 
 char *
+testlib_hub_log_line (const struct testlib_hub *hub, const char *text)
+{
+	char *path = xasprintf ("%s/hub.log", hub->dir);
+	FILE *f = fopen (path, "r");
+	free (path);
+	char line[4096], *last = NULL;
+	while (f && fgets (line, sizeof line, f))
+		if (strstr (line, text)) {
+			free (last);
+			last = xstrdup (line);
+		}
+	if (f)
+		fclose (f);
+	return last;
+}
+
+char *
 testlib_run (const char *cmd)
 {
 	FILE *p = popen (cmd, "r");

@@ -68,6 +68,8 @@ int testlib_child_wait (pid_t pid, int ms);
 char *testlib_run (const char *cmd);
 /* How many lines of the hub's log (DIR/hub.log, where testlib_hub_start sends its stderr) contain text. */
 int testlib_hub_log_count (const struct testlib_hub *hub, const char *text);
+/* The last line of the hub's log that holds text (caller frees), NULL when none. */
+char *testlib_hub_log_line (const struct testlib_hub *hub, const char *text);
 
 /* The same, as text (caller frees; NULL when no row). */
 char *testlib_sql_text (const char *database, const char *sql);

@@ -35,6 +35,8 @@
  * its last line has no end yet (a writer between two writes). A sender that renames a complete file in is not
  * delayed when it wrote the file earlier. */
 #define HUB_FEED_QUIET_MS 1000
+/* A failure each try repeats (a full disk): told again this often, not at every try. */
+#define HUB_FEED_RETOLD_MS (5 * 60 * 1000)
 #define HUB_FEED_QUIET_UNENDED_MS 10000
 
 /* The inbox file being imported. */
@@ -73,6 +75,10 @@ struct hub_feed {
 	bool lock_said;   /* that was logged (once, until the feed has it again) */
 	int64_t swept_ms;
 	zhashx_t *said;   /* entries of the inbox told once: not files (moved aside when they cannot be), still written */
+	char *fail_name;  /* the file whose import the database failed, and how: tried again, told once */
+	char *fail_cause;
+	int fail_tries;
+	int64_t fail_told_ms;
 };
 
 hub_feed_t *
@@ -173,6 +179,8 @@ hub_feed_destroy (hub_feed_t **self_p)
 	free (self->pending);
 	hub_integration_destroy (&self->integration);
 	zhashx_destroy (&self->said);
+	free (self->fail_name);
+	free (self->fail_cause);
 	free (self->inbox);
 	free (self->tracking_inbox);
 	free (self);
@@ -728,6 +736,42 @@ hub_feed_job_start (hub_feed_t *self, db_t *db, char *name)
 	self->job = job;
 }
 
+/* The database failed the import of name (a full disk, say): the file stays and is taken again every
+ * few seconds, which fails the same way until someone acts. Logged when it first fails or fails
+ * otherwise, then every HUB_FEED_RETOLD_MS with the count, so the log says it once, not every 2 s. */
+static void
+hub_feed_failed (hub_feed_t *self, const char *name, const char *cause)
+{
+	int64_t now = util_mono_ms ();
+	if (self->fail_name && strcmp (self->fail_name, name) == 0 && strcmp (self->fail_cause, cause) == 0) {
+		self->fail_tries++;
+		if (now - self->fail_told_ms >= HUB_FEED_RETOLD_MS) {
+			log_error ("inbox %s: still not imported after %d tries: %s", name, self->fail_tries, cause);
+			self->fail_told_ms = now;
+		}
+		return;
+	}
+	free (self->fail_name);
+	free (self->fail_cause);
+	self->fail_name = xstrdup (name);
+	self->fail_cause = xstrdup (cause);
+	self->fail_tries = 1;
+	self->fail_told_ms = now;
+	log_error ("inbox %s: not imported, taken again shortly: %s", name, cause);
+}
+
+/* The file that failed was taken in the end: said, and forgotten. */
+static void
+hub_feed_failed_over (hub_feed_t *self, const char *name)
+{
+	if (self->fail_name == NULL || strcmp (self->fail_name, name) != 0)
+		return;
+	log_info ("inbox %s: taken at try %d, after: %s", name, self->fail_tries + 1, self->fail_cause);
+	free (self->fail_name);
+	free (self->fail_cause);
+	self->fail_name = self->fail_cause = NULL;
+}
+
 /* The file is imported, refused, or could not be written: what stays of it, and the log. */
 static void
 hub_feed_job_end (hub_feed_t *self, db_t *db)
@@ -738,8 +782,7 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 	long long ms = (long long) (util_mono_ms () - job->started_ms);
 	if (rc < 0) {
 		/* The database, not the file: it stays for the next look. */
-		log_error ("inbox %s: not imported, taken again shortly: %s", job->name,
-		    rep->nerrors ? rep->errors[rep->nerrors - 1] : "the database failed");
+		hub_feed_failed (self, job->name, rep->nerrors ? rep->errors[rep->nerrors - 1] : "the database failed");
 		hub_feed_job_free (&self->job);
 		return;
 	}
@@ -750,6 +793,7 @@ hub_feed_job_end (hub_feed_t *self, db_t *db)
 		self->look_again = true;
 		return;
 	}
+	hub_feed_failed_over (self, job->name);
 	bool whole = feof (job->in) != 0; /* a file refused for too many problems is not read to its end */
 	if (job->copy) {
 		if (fclose (job->copy) != 0 || !whole) {

@@ -132,6 +132,10 @@ main (void)
 	    "the hub's inbox: the file stays");
 	ok (testlib_hub_log_count (&hub, "(database or disk is full); nothing was imported: free space on the disk") > 0
 	        && testlib_hub_log_count (&hub, "not an error") == 0, "and the log says the disk is full");
+	/* The inbox takes the file again every few seconds while the disk stays full: the log says so once. */
+	sleep (6);
+	is_int (testlib_hub_log_count (&hub, "inbox full-inbox.csv: not imported"), 1,
+	    "6 s later the log has said it once, not at every try");
 
 	/* Space returns: the same request (same sequence) is taken, once. */
 	char *rm = xasprintf ("%s/filler", mnt);
@@ -140,6 +144,10 @@ main (void)
 	r = testlib_scan (c, 3, "receive", "W1000001");
 	is_int (testlib_status (r), PROTO_OK, "space back: the same scan is taken: %s", testlib_text (r));
 	ok (log_wait ("inbox full-inbox.csv: 3000 orders (3000 new"), "and the inbox file, kept, is imported");
+	char *tries = testlib_hub_log_line (&hub, "inbox full-inbox.csv: taken at try ");
+	int at = tries ? atoi (strstr (tries, "taken at try ") + strlen ("taken at try ")) : 0;
+	ok (at >= 3, "the log says at which try, and after what: %s", tries ? tries : "(no such line)");
+	free (tries);
 	out = despatch_run (NULL, args);
 	ok (strstr (out, "imported 3000 orders (3000 new") && strstr (out, "exit 0"), "so is the tool's: %s", out);
 	free (out);
