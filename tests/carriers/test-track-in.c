@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static struct testlib_hub hub;
@@ -175,6 +176,45 @@ main (void)
 	free (why);
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM tracking WHERE source LIKE 'nul.csv%' OR source LIKE "
 	    "'ctl.csv%' OR source LIKE '%latin.csv%'"), 0, "none of their events is stored");
+
+	diag ("entries of the tracking inbox that are not files: a link, a FIFO, a folder");
+	char *outside = xasprintf ("%s/outside.csv", hub.dir), *link = xasprintf ("%s/link.csv", inbox);
+	char *ev = xasprintf ("tracking,time,status,location\n%s,2026-11-24T09:00:00Z,at hub,Outside\n", tracking);
+	FILE *of = fopen (outside, "w");
+	fputs (ev, of);
+	fclose (of);
+	ok (symlink (outside, link) == 0, "a link link.csv -> a tracking file outside the inbox");
+	char *fifo = xasprintf ("%s/pipe.csv", inbox), *folder = xasprintf ("%s/folder.json", inbox);
+	ok (mkfifo (fifo, 0644) == 0 && mkdir (folder, 0755) == 0, "a FIFO pipe.csv and a folder folder.json");
+	static const struct { const char *name, *says; } odd[] = {
+		{ "link.csv", "link.csv: it is a symbolic link, not a file" },
+		{ "pipe.csv", "pipe.csv: it is a FIFO" },
+		{ "folder.json", "folder.json: it is a folder" },
+	};
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		free (errors);
+		errors = xasprintf ("%s/failed/%s.errors", inbox, odd[i].name);
+		ok (wait_file (errors), "%s is set aside in failed/, unread", odd[i].name);
+		why = slurp (errors);
+		ok (strstr (why, odd[i].says) != NULL, "saying what it is: %s", why);
+		free (why);
+	}
+	struct stat lsb;
+	char *moved = xasprintf ("%s/failed/link.csv", inbox);
+	ok (lstat (moved, &lsb) == 0 && S_ISLNK (lsb.st_mode), "the link itself moved, not a copy of what it names");
+	char *still = slurp (outside);
+	is_str (still, ev, "the file it names is as it was");
+	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM tracking WHERE location = 'Outside'"), 0,
+	    "and nothing of it is taken");
+	r = fl_expect (fl_scan (&t, "enquiry", "K1"), PROTO_OK, PR_OK, "K1", "the hub answers meanwhile");
+	proto_msg_destroy (&r);
+	free (still);
+	free (moved);
+	free (fifo);
+	free (folder);
+	free (ev);
+	free (link);
+	free (outside);
 
 	diag ("a tracking push on the integration endpoint");
 	zsock_t *req = zsock_new_req (ep);
