@@ -45,8 +45,11 @@ struct despatch_cmd_entry {
 	int (*exec) (db_t *db, int argc, char **argv);
 };
 
+/* The database a command works on when none is given. */
+#define DESPATCH_DEFAULT_DATABASE "despatch.db"
+
 /* True, with the reason and what to do said on standard error as "despatch WHO: ...", when path (the
- * database a command was given) is a folder. */
+ * database a command was given) is a folder (despatch-database.c: the commands and despatch.c use it). */
 bool despatch_database_folder (const char *who, const char *path);
 
 /* The commands, one file each (admin/despatch-NAME.c); despatch.c lists them. */

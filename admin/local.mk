@@ -3,6 +3,7 @@
 # The administrator's tool has a section-8 page: $(sbindir).
 sbin_PROGRAMS += admin/despatch
 admin_despatch_SOURCES = admin/despatch.c admin/despatch.h \
+	admin/despatch-database.c \
 	admin/despatch-import.c \
 	admin/despatch-range.c \
 	admin/despatch-carrier.c admin/despatch-carrier.h \
