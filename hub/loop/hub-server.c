@@ -60,6 +60,9 @@ struct hub_server {
 	hub_later_t *later; /* requests waiting for the draw, PIN and file workers (hub-later.c) */
 	int64_t spool_due;  /* monotonic ms by which the print worker's answers are recorded; 0: none waiting */
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
+	hub_erase_sweep_t *sweep; /* retention under way, a slice each turn of the loop (hub-erase.h) */
+	int sweep_orders;
+	int64_t sweep_ms;
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
 	int64_t clock_offset_ms;       /* carriers.clock_offset_s: moves the autoclose clock, for tests */
@@ -901,25 +904,44 @@ hub_server_tick_prune (hub_server_t *self)
 		log_info ("forgot %d stored replies older than 7 days", n);
 }
 
-/* privacy.retention_days: personal data of orders delivered longer ago is erased (hub-erase.h). */
+/* privacy.retention_days: personal data of orders delivered longer ago is erased (hub-erase.h), a slice of
+ * the database at a time (hub_server_tick_retention_step): its search of every table would hold the loop for
+ * seconds in a year's database. */
 static void
 hub_server_tick_retention (hub_server_t *self)
 {
-	if (self->opt.retention_days <= 0 || db_begin (self->db) != DB_DONE)
+	if (self->opt.retention_days <= 0 || self->sweep || db_begin (self->db) != DB_DONE)
 		return;
-	int n = hub_erase_retention (self->db, self->opt.retention_days, util_wall_ms ());
-	if (n < 0 || db_commit (self->db) != DB_DONE) {
+	int n;
+	self->sweep = hub_erase_sweep_new (self->db, self->opt.retention_days, util_wall_ms (), HUB_ERASE_SLICE_ROWS, &n);
+	db_commit (self->db); /* it only read, and wrote its own temporary table */
+	if (n < 0)
 		log_error ("retention: personal data not erased now: %s", db_errmsg (self->db));
+	self->sweep_orders = n;
+	self->sweep_ms = util_mono_ms ();
+}
+
+static void
+hub_server_tick_retention_step (hub_server_t *self)
+{
+	if (self->sweep == NULL || db_begin (self->db) != DB_DONE)
+		return;
+	int rc = hub_erase_sweep_step (self->sweep);
+	if (rc < 0 || db_commit (self->db) != DB_DONE) {
+		log_error ("retention: personal data not erased now (begun again within the hour): %s", db_errmsg (self->db));
 		db_rollback (self->db);
+		hub_erase_sweep_destroy (&self->sweep);
 		return;
 	}
-	if (n > 0) {
-		log_info ("retention: erased the personal data of %d orders delivered more than %d days ago", n,
-		    self->opt.retention_days);
-		/* The erased values must leave the WAL too; truncating it waits for
-		 * readers and fsyncs, so the checkpoint thread does it (hub-checkpoint.h). */
-		hub_checkpoint_truncate (self->checkpoint);
-	}
+	if (rc > 0)
+		return;
+	log_info ("retention: erased the personal data of %d orders delivered more than %d days ago (%d steps, %lld ms)",
+	    self->sweep_orders, self->opt.retention_days, hub_erase_sweep_steps (self->sweep),
+	    (long long) (util_mono_ms () - self->sweep_ms));
+	hub_erase_sweep_destroy (&self->sweep);
+	/* The erased values must leave the WAL too; truncating it waits for
+	 * readers and fsyncs, so the checkpoint thread does it (hub-checkpoint.h). */
+	hub_checkpoint_truncate (self->checkpoint);
 }
 
 static void hub_server_ticks_settings (hub_server_t *self);
@@ -999,6 +1021,7 @@ static const struct hub_server_tick {
 	{ "peer warnings", 1000, NULL, hub_server_tick_peers },
 	{ "reply pruning", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_prune },
 	{ "retention", HUB_PRUNE_EVERY_MS, NULL, hub_server_tick_retention },
+	{ "retention slices", 0, NULL, hub_server_tick_retention_step },
 	{ "metrics", 15 * 1000, "metrics.every_s", hub_server_tick_metrics },
 	{ "file retention", HUB_PRUNE_EVERY_MS, "retention.every_s", hub_server_tick_files },
 	{ "chores", 0, NULL, hub_server_tick_chores },
@@ -1238,6 +1261,7 @@ hub_server_destroy (hub_server_t **self_p)
 	hub_held_destroy (&self->held);
 	zlistx_destroy (&self->heard);
 	hub_feed_destroy (&self->feed);
+	hub_erase_sweep_destroy (&self->sweep);
 	hub_events_destroy (&self->events);
 	zsock_destroy (&self->router);
 	hub_curve_destroy (&self->curve); /* after the sockets: never an open door */
@@ -1297,8 +1321,8 @@ hub_server_run (hub_server_t *self)
 			spool = n;
 			items[n++] = (zmq_pollitem_t) { NULL, hub_spool_fd (self->spool), ZMQ_POLLIN, 0 };
 		}
-		/* Answered requests wait for no one, nor does an import's next slice: poll without waiting. */
-		long wait_ms = hub_later_has_ready (self->later) || hub_feed_busy (self->feed) ? 0 : 250;
+		/* Answered requests wait for no one, nor does an import's next slice or retention's: poll without waiting. */
+		long wait_ms = hub_later_has_ready (self->later) || hub_feed_busy (self->feed) || self->sweep ? 0 : 250;
 		if (self->spool_due > 0) {
 			int64_t left = self->spool_due - util_mono_ms ();
 			wait_ms = left < 0 ? 0 : left < wait_ms ? (long) left : wait_ms;

@@ -36,6 +36,10 @@ static const struct {
  * thousand. */
 #define HUB_ERASE_REFS "(SELECT ref FROM temp.hub_erase_refs)"
 #define HUB_ERASE_PARCELS "(SELECT id FROM parcels WHERE order_ref IN " HUB_ERASE_REFS ")"
+/* The orders' audit events: those of a parcel name its order, and the few that do not are found by their own
+ * index (events_parcel_alone, hub-store.c), so neither part reads every event. */
+#define HUB_ERASE_EVENTS "order_ref IN " HUB_ERASE_REFS " OR rowid IN (SELECT rowid FROM events INDEXED BY" \
+	" events_parcel_alone WHERE order_ref IS NULL AND parcel_id IS NOT NULL AND parcel_id IN " HUB_ERASE_PARCELS ")"
 /* The name of the SQL function that erases a value (hub_erase_sql). */
 #define HUB_ERASE_FN "hub_erase"
 
@@ -47,7 +51,7 @@ static const struct {
 static const struct {
 	const char *table, *column, *where;
 } hub_erase_bound_columns[] = {
-	{ "events", "detail", "order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS },
+	{ "events", "detail", HUB_ERASE_EVENTS },
 	{ "label_jobs", "title", "order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS },
 	{ "label_jobs", "error", "order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS },
 	{ "order_lines", "description", "order_ref IN " HUB_ERASE_REFS }, /* "engraved: for Zoë" */
@@ -65,7 +69,7 @@ static const struct {
 	{ "notes", "text", "order_ref IN " HUB_ERASE_REFS },
 	{ "holds", "reason", "order_ref IN " HUB_ERASE_REFS },
 	{ "holds", "release_reason", "order_ref IN " HUB_ERASE_REFS },
-	{ "events", "detail", "(order_ref IN " HUB_ERASE_REFS " OR parcel_id IN " HUB_ERASE_PARCELS ") AND action IN"
+	{ "events", "detail", "(" HUB_ERASE_EVENTS ") AND action IN"
 	  " ('note', 'hold', 'release', 'release-part', 'override', 'reopen', 'ack', 'track')" },
 	{ "tracking", "detail", "parcel_id IN " HUB_ERASE_PARCELS },
 	{ "orders", "part_release", "ref IN " HUB_ERASE_REFS },
@@ -557,14 +561,29 @@ struct hub_erase_table {
 	char *name;
 	char **cols;
 	int ncols;
+	bool rowid;    /* a rowid table, swept in slices (one WITHOUT ROWID is taken whole) */
+	int *changed;  /* values changed, per column */
 };
 
-/* Every text column of every table but the orders, stored replies and
- * operators: the distinctive strings erased (hub_erase_text), a table in one pass. */
-static int
-hub_erase_everywhere (db_t *db, struct hub_erase_sql *q, struct hub_erase_report *rep)
+static void
+hub_erase_tables_free (struct hub_erase_table *tabs, int ntabs)
 {
-	db_stmt_t *st = db_prepare (db, "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p"
+	for (int i = 0; i < ntabs; i++) {
+		for (int c = 0; c < tabs[i].ncols; c++)
+			free (tabs[i].cols[c]);
+		free (tabs[i].cols);
+		free (tabs[i].name);
+		free (tabs[i].changed);
+	}
+	free (tabs);
+}
+
+/* Every table but the orders, stored replies and operators, with its text columns; -1 on error. */
+static int
+hub_erase_tables (db_t *db, struct hub_erase_table **tabs_p)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT m.name, p.name, coalesce ((SELECT NOT t.wr FROM pragma_table_list t"
+	    " WHERE t.schema = 'main' AND t.name = m.name), 1) FROM sqlite_master m, pragma_table_info(m.name) p"
 	    " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT IN ('requests', 'orders', 'operators')"
 	    " AND (p.type = '' OR p.type LIKE '%TEXT%' OR p.type LIKE '%CHAR%') ORDER BY m.name, p.cid");
 	if (st == NULL)
@@ -574,54 +593,87 @@ hub_erase_everywhere (db_t *db, struct hub_erase_sql *q, struct hub_erase_report
 	while ((rc = db_step (st)) == DB_ROW) {
 		if (ntabs == 0 || strcmp (tabs[ntabs - 1].name, db_col_text (st, 0)) != 0) {
 			tabs = xrealloc (tabs, (size_t) (ntabs + 1) * sizeof *tabs);
-			tabs[ntabs++] = (struct hub_erase_table) { xstrdup (db_col_text (st, 0)), NULL, 0 };
+			tabs[ntabs++] = (struct hub_erase_table) { xstrdup (db_col_text (st, 0)), NULL, 0, db_col_int (st, 2) != 0,
+				NULL };
 		}
 		struct hub_erase_table *t = &tabs[ntabs - 1];
 		t->cols = xrealloc (t->cols, (size_t) (t->ncols + 1) * sizeof *t->cols);
 		t->cols[t->ncols++] = xstrdup (db_col_text (st, 1));
 	}
 	db_reset (st);
-	for (int i = 0; i < ntabs && rc == DB_DONE; i++) {
-		struct hub_erase_table *t = &tabs[i];
-		/* UPDATE "t" SET "a" = coalesce (hub_erase ("a", 0), "a"), ... WHERE hub_erase ("a", -1) IS NOT NULL OR ... */
-		char *set = xstrdup (""), *where = xstrdup ("");
-		for (int c = 0; c < t->ncols; c++) {
-			char *s2 = xasprintf ("%s%s\"%s\" = coalesce (" HUB_ERASE_FN " (\"%s\", %d), \"%s\")", set,
-			    c ? ", " : "", t->cols[c], t->cols[c], c, t->cols[c]);
-			char *w2 = xasprintf ("%s%s" HUB_ERASE_FN " (\"%s\", -1) IS NOT NULL", where, c ? " OR " : "",
-			    t->cols[c]);
-			free (set);
-			free (where);
-			set = s2;
-			where = w2;
-		}
-		char *sql = xasprintf ("UPDATE \"%s\" SET %s WHERE %s", t->name, set, where);
+	for (int i = 0; i < ntabs; i++)
+		tabs[i].changed = xcalloc ((size_t) tabs[i].ncols, sizeof *tabs[i].changed);
+	if (rc != DB_DONE) {
+		hub_erase_tables_free (tabs, ntabs);
+		return -1;
+	}
+	*tabs_p = tabs;
+	return ntabs;
+}
+
+/* In table t, the distinctive strings erased (hub_erase_text) in every text column, in one statement: of the
+ * rows with rowid in (lo, hi], or all when lo < 0. 0 or -1. */
+static int
+hub_erase_table_sweep (db_t *db, struct hub_erase_sql *q, struct hub_erase_table *t, int64_t lo, int64_t hi)
+{
+	/* UPDATE "t" SET "a" = coalesce (hub_erase ("a", 0), "a"), ... WHERE (hub_erase ("a", -1) IS NOT NULL OR ...) */
+	char *set = xstrdup (""), *where = xstrdup ("");
+	for (int c = 0; c < t->ncols; c++) {
+		char *s2 = xasprintf ("%s%s\"%s\" = coalesce (" HUB_ERASE_FN " (\"%s\", %d), \"%s\")", set, c ? ", " : "",
+		    t->cols[c], t->cols[c], c, t->cols[c]);
+		char *w2 = xasprintf ("%s%s" HUB_ERASE_FN " (\"%s\", -1) IS NOT NULL", where, c ? " OR " : "", t->cols[c]);
 		free (set);
 		free (where);
-		int *changed = xcalloc ((size_t) t->ncols, sizeof *changed);
-		q->changed = changed;
-		if (hub_erase_exec (db, sql, NULL) < 0)
-			rc = DB_ERROR;
-		free (sql);
-		for (int c = 0; c < t->ncols && rc == DB_DONE; c++) {
-			if (changed[c] == 0)
-				continue;
-			char *what = xasprintf ("%s.%s", t->name, t->cols[c]);
-			hub_erase_note (rep, what, changed[c]);
-			free (what);
-			rep->rows += changed[c];
+		set = s2;
+		where = w2;
+	}
+	char *sql = xasprintf ("UPDATE \"%s\" SET %s WHERE %s(%s)", t->name, set,
+	    lo >= 0 ? "rowid > ?1 AND rowid <= ?2 AND " : "", where);
+	free (set);
+	free (where);
+	q->changed = t->changed;
+	db_stmt_t *st = db_prepare (db, sql);
+	free (sql);
+	int rc = DB_ERROR;
+	if (st) {
+		if (lo >= 0) {
+			db_bind_int (st, 1, lo);
+			db_bind_int (st, 2, hi);
 		}
-		free (changed);
+		rc = db_step (st);
+		db_reset (st);
 	}
-	for (int i = 0; i < ntabs; i++) {
-		for (int c = 0; c < tabs[i].ncols; c++)
-			free (tabs[i].cols[c]);
-		free (tabs[i].cols);
-		free (tabs[i].name);
-	}
-	free (tabs);
 	q->changed = NULL;
 	return rc == DB_DONE ? 0 : -1;
+}
+
+/* What was changed in t, into the report's lines. */
+static void
+hub_erase_table_note (struct hub_erase_report *rep, const struct hub_erase_table *t)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		if (t->changed[c] == 0)
+			continue;
+		char *what = xasprintf ("%s.%s", t->name, t->cols[c]);
+		hub_erase_note (rep, what, t->changed[c]);
+		free (what);
+		rep->rows += t->changed[c];
+	}
+}
+
+/* Every text column of every table but the orders, stored replies and
+ * operators: the distinctive strings erased (hub_erase_text), a table in one pass. */
+static int
+hub_erase_everywhere (db_t *db, struct hub_erase_sql *q, struct hub_erase_report *rep)
+{
+	struct hub_erase_table *tabs = NULL;
+	int ntabs = hub_erase_tables (db, &tabs), rc = ntabs < 0 ? -1 : 0;
+	for (int i = 0; i < ntabs && rc == 0; i++)
+		if ((rc = hub_erase_table_sweep (db, q, &tabs[i], -1, 0)) == 0)
+			hub_erase_table_note (rep, &tabs[i]);
+	if (ntabs > 0)
+		hub_erase_tables_free (tabs, ntabs);
+	return rc;
 }
 
 /* Overwrite every occurrence of each of set's strings in p with '*', in any
@@ -677,19 +729,25 @@ hub_erase_bound_bytes (const unsigned char *p, size_t n, const struct hub_erase_
 	return false;
 }
 
-/* Stored replies (encoded frames): rewritten byte for byte, every personal
- * string in those that name one of the customer's keys, the distinctive ones in the rest. */
+/* Stored replies (encoded frames), those with rowid in (lo, hi] or all when lo < 0: rewritten byte for byte,
+ * every personal string in those that name one of the customer's keys, the distinctive ones in the rest.
+ * How many, or -1. */
 static int
-hub_erase_replies (db_t *db, struct hub_erase_report *rep)
+hub_erase_replies_in (db_t *db, struct hub_erase_report *rep, int64_t lo, int64_t hi)
 {
-	db_stmt_t *sel = db_prepare (db, "SELECT terminal, seq, reply FROM requests");
+	db_stmt_t *sel = db_prepare (db, lo >= 0 ? "SELECT rowid, reply FROM requests WHERE rowid > ?1 AND rowid <= ?2"
+	    : "SELECT rowid, reply FROM requests");
 	if (sel == NULL)
 		return -1;
-	struct hit { char *terminal; int64_t seq; unsigned char *data; size_t n; } *hits = NULL;
+	if (lo >= 0) {
+		db_bind_int (sel, 1, lo);
+		db_bind_int (sel, 2, hi);
+	}
+	struct hit { int64_t id; unsigned char *data; size_t n; } *hits = NULL;
 	int nhits = 0, rc;
 	while ((rc = db_step (sel)) == DB_ROW) {
 		size_t n;
-		const void *b = db_col_blob (sel, 2, &n);
+		const void *b = db_col_blob (sel, 1, &n);
 		if (b == NULL || n == 0)
 			continue;
 		unsigned char *copy = xmalloc (n);
@@ -700,25 +758,33 @@ hub_erase_replies (db_t *db, struct hub_erase_report *rep)
 			continue;
 		}
 		hits = xrealloc (hits, (size_t) (nhits + 1) * sizeof *hits);
-		hits[nhits++] = (struct hit) { xstrdup (db_col_text (sel, 0)), db_col_int (sel, 1), copy, n };
+		hits[nhits++] = (struct hit) { db_col_int (sel, 0), copy, n };
 	}
 	db_reset (sel);
 	for (int i = 0; i < nhits; i++) {
-		db_stmt_t *up = db_prepare (db, "UPDATE requests SET reply = ?3 WHERE terminal = ?1 AND seq = ?2");
-		db_bind_text (up, 1, hits[i].terminal);
-		db_bind_int (up, 2, hits[i].seq);
-		db_bind_blob (up, 3, hits[i].data, hits[i].n);
-		if (rc == DB_DONE)
+		db_stmt_t *up = rc == DB_DONE ? db_prepare (db, "UPDATE requests SET reply = ?2 WHERE rowid = ?1") : NULL;
+		if (up) {
+			db_bind_int (up, 1, hits[i].id);
+			db_bind_blob (up, 2, hits[i].data, hits[i].n);
 			rc = db_step (up);
-		db_reset (up);
-		free (hits[i].terminal);
+			db_reset (up);
+		} else {
+			rc = DB_ERROR;
+		}
 		free (hits[i].data);
 	}
 	free (hits);
 	rep->replies += nhits;
-	if (nhits)
-		hub_erase_note (rep, "requests.reply", nhits);
-	return rc == DB_DONE ? 0 : -1;
+	return rc == DB_DONE ? nhits : -1;
+}
+
+static int
+hub_erase_replies (db_t *db, struct hub_erase_report *rep)
+{
+	int n = hub_erase_replies_in (db, rep, -1, 0);
+	if (n > 0)
+		hub_erase_note (rep, "requests.reply", n);
+	return n < 0 ? -1 : 0;
 }
 
 /* Print jobs of the orders already handed to CUPS: their data is in CUPS's spool until printed. */
@@ -997,12 +1063,35 @@ hub_erase_file (const char *path, struct hub_erase_report *rep)
 	return rc;
 }
 
-int
-hub_erase_retention (db_t *db, int days, int64_t now_ms)
+/*
+ * Retention in steps. A search of every table of a year's database takes
+ * seconds, and the hub's loop must not hold the database that long: the
+ * sweep takes the orders' strings once (hub_erase_sweep_new), then each
+ * step erases them from slice_rows rows of one table, or of the stored
+ * replies, in the caller's transaction; the last step erases the orders
+ * themselves and the rows bound to them. Until then the orders keep their
+ * data, so a sweep cut short (an error, a stop) is only begun again.
+ */
+struct hub_erase_sweep {
+	db_t *db;          /* the connection its SQL function is registered on, from new to destroy */
+	struct hub_erase_report rep;
+	struct hub_erase_sql q;
+	char **refs;
+	int nrefs;
+	struct hub_erase_table *tabs;
+	int ntabs;
+	int at;            /* tabs[at] being swept; ntabs: the stored replies; ntabs + 1: the orders' own rows */
+	int64_t from;      /* rowids swept up to here */
+	int64_t last;      /* the highest rowid when the sweep of this table began; -1 not read yet */
+	int64_t slice_rows;
+	int steps;
+	int replies;
+};
+
+/* The orders of retention: every parcel delivered, the last more than days ago, not yet erased; at most 100. */
+static int
+hub_erase_due (db_t *db, int days, int64_t now_ms, char ***refs_p)
 {
-	if (days <= 0)
-		return 0;
-	/* Orders whose every parcel was delivered, the last more than days ago. */
 	db_stmt_t *st = db_prepare (db, "SELECT o.ref FROM orders o WHERE o.customer_name != '" HUB_ERASED_NAME "'"
 	    " AND EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref)"
 	    " AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref AND p.status != 'delivered')"
@@ -1018,23 +1107,163 @@ hub_erase_retention (db_t *db, int days, int64_t now_ms)
 		refs[n++] = xstrdup (db_col_text (st, 0));
 	}
 	db_reset (st);
-	/* The orders in one erase: its search of every table and stored reply is one pass for all of them, not one
-	 * each (a pass over a year's database is seconds of the hub's loop). The strings of one order are then
-	 * erased in the others' rows too: rows of orders whose data goes all the same. */
-	struct hub_erase_report rep = { 0 };
-	int found = 0;
-	for (int i = 0; i < n && rc == DB_DONE && found >= 0; i++) {
+	*refs_p = refs;
+	return rc == DB_DONE ? n : -1;
+}
+
+void
+hub_erase_sweep_destroy (hub_erase_sweep_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	hub_erase_sweep_t *self = *self_p;
+	/* Registered once for the whole sweep: registering a function expires every statement the connection
+	 * has prepared, and the hub's loop prepares the same few dozen for every request. */
+	if (self->db)
+		db_text_function (self->db, HUB_ERASE_FN, NULL, NULL);
+	hub_erase_report_free (&self->rep);
+	for (int i = 0; i < self->nrefs; i++)
+		free (self->refs[i]);
+	free (self->refs);
+	if (self->ntabs > 0)
+		hub_erase_tables_free (self->tabs, self->ntabs);
+	free (self);
+	*self_p = NULL;
+}
+
+hub_erase_sweep_t *
+hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n)
+{
+	*n = 0;
+	if (days <= 0)
+		return NULL;
+	hub_erase_sweep_t *self = xcalloc (1, sizeof *self);
+	self->slice_rows = slice_rows > 0 ? slice_rows : 1;
+	self->last = -1;
+	int found = hub_erase_due (db, days, now_ms, &self->refs);
+	self->nrefs = found > 0 ? found : 0;
+	/* The orders in one erase: its search of every table is one for all of them, not one each. The strings of
+	 * one order are then erased in the others' rows too: rows of orders whose data goes all the same. */
+	for (int i = 0; i < self->nrefs && found >= 0; i++) {
 		char **one = NULL;
-		int k = hub_erase_find (db, refs[i], 1, &rep, &one);
-		found = k < 0 ? -1 : found + k;
+		int k = hub_erase_find (db, self->refs[i], 1, &self->rep, &one);
+		if (k < 0)
+			found = -1;
 		if (one)
 			free (one[0]);
 		free (one);
 	}
-	int done = rc != DB_DONE || found < 0 ? -1 : n == 0 ? 0 : hub_erase_orders (db, refs, n, &rep) == 0 ? n : -1;
-	hub_erase_report_free (&rep);
-	for (int i = 0; i < n; i++)
-		free (refs[i]);
-	free (refs);
-	return done;
+	if (found > 0 && (hub_erase_refs_put (db, self->refs, self->nrefs) != 0 || hub_erase_parcels (db, &self->rep) != 0
+	        || hub_erase_free_text_take (db, &self->rep) != 0))
+		found = -1;
+	if (found > 0 && db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE)
+		found = -1;
+	if (found > 0 && (self->ntabs = hub_erase_tables (db, &self->tabs)) < 0)
+		found = -1;
+	if (found <= 0) {
+		self->ntabs = self->ntabs < 0 ? 0 : self->ntabs;
+		hub_erase_sweep_destroy (&self);
+		*n = found;
+		return NULL;
+	}
+	hub_erase_settle (&self->rep);
+	self->q.set = &self->rep.index->strings;
+	if (db_text_function (db, HUB_ERASE_FN, hub_erase_sql, &self->q) != 0) {
+		hub_erase_sweep_destroy (&self);
+		*n = -1;
+		return NULL;
+	}
+	self->db = db;
+	*n = self->nrefs;
+	return self;
+}
+
+/* The highest rowid of a table, 0 when empty, -1 on error. */
+static int64_t
+hub_erase_max_rowid (db_t *db, const char *table)
+{
+	char *sql = xasprintf ("SELECT coalesce (max (rowid), 0) FROM \"%s\"", table);
+	db_stmt_t *st = db_prepare (db, sql);
+	free (sql);
+	int64_t v = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : -1;
+	if (st)
+		db_reset (st);
+	return v;
+}
+
+/* One slice of the table or replies the sweep is at; true when that one is done. 0 or -1. */
+static int
+hub_erase_sweep_slice (hub_erase_sweep_t *self, db_t *db, bool *done)
+{
+	bool replies = self->at == self->ntabs;
+	struct hub_erase_table *t = replies ? NULL : &self->tabs[self->at];
+	if (t && !t->rowid) {
+		*done = true;
+		return hub_erase_table_sweep (db, &self->q, t, -1, 0);
+	}
+	if (self->last < 0 && (self->last = hub_erase_max_rowid (db, replies ? "requests" : t->name)) < 0)
+		return -1;
+	int64_t hi = self->from + self->slice_rows;
+	int rc;
+	if (replies) {
+		int k = hub_erase_replies_in (db, &self->rep, self->from, hi);
+		rc = k < 0 ? -1 : 0;
+		self->replies += k > 0 ? k : 0;
+	} else {
+		rc = hub_erase_table_sweep (db, &self->q, t, self->from, hi);
+	}
+	/* Rows written after the sweep began are past last: they are the hub's new work, not the erased orders'. */
+	*done = hi >= self->last;
+	if (rc == 0)
+		self->from = hi;
+	return rc;
+}
+
+int
+hub_erase_sweep_step (hub_erase_sweep_t *self)
+{
+	db_t *db = self->db;
+	int rc = 0;
+	self->steps++;
+	if (self->at <= self->ntabs) {
+		bool done = false;
+		rc = hub_erase_sweep_slice (self, db, &done);
+		if (rc == 0 && done) {
+			if (self->at < self->ntabs)
+				hub_erase_table_note (&self->rep, &self->tabs[self->at]);
+			else if (self->replies)
+				hub_erase_note (&self->rep, "requests.reply", self->replies);
+			self->at++;
+			self->from = 0;
+			self->last = -1;
+		}
+		rc = rc == 0 ? 1 : -1;
+	} else {
+		/* The orders and their own rows, last. */
+		db_exec (db, "PRAGMA secure_delete = ON");
+		rc = hub_erase_refs_put (db, self->refs, self->nrefs) != 0
+		    || hub_erase_rows (db, self->refs, self->nrefs, &self->q, &self->rep) != 0
+		    || db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE ? -1 : 0;
+		if (rc == 0 && self->rep.labels)
+			hub_erase_note (&self->rep, "label_docs (labels and tickets dropped)", self->rep.labels);
+	}
+	return rc;
+}
+
+int
+hub_erase_sweep_steps (const hub_erase_sweep_t *self)
+{
+	return self->steps;
+}
+
+int
+hub_erase_retention (db_t *db, int days, int64_t now_ms)
+{
+	int n;
+	hub_erase_sweep_t *sweep = hub_erase_sweep_new (db, days, now_ms, HUB_ERASE_SLICE_ROWS, &n);
+	int rc = 1;
+	while (sweep && rc > 0)
+		rc = hub_erase_sweep_step (sweep);
+	hub_erase_sweep_destroy (&sweep);
+	return n <= 0 ? n : rc == 0 ? n : -1;
 }

@@ -72,8 +72,26 @@ int hub_erase_file (const char *path, struct hub_erase_report *rep);
  * erase leaves to their owners); -1 when it cannot be read. */
 int hub_erase_file_holds (const char *path, struct hub_erase_report *rep);
 /* Retention: orders delivered more than days ago and not yet erased (up to 100, in one erase); returns how many
- * were erased, or -1 on a database error (the caller rolls back). */
+ * were erased, or -1 on a database error (the caller rolls back). All of it in the caller's transaction. */
 int hub_erase_retention (db_t *db, int days, int64_t now_ms);
+
+/*
+ * Retention in steps, for the hub's loop: a search of every table of a
+ * large database is seconds, so a step searches slice_rows rows of one
+ * table (or of the stored replies), each in the caller's transaction, and
+ * the last erases the orders themselves. The orders keep their data until
+ * then: a sweep cut short is begun again, and loses nothing.
+ */
+#define HUB_ERASE_SLICE_ROWS 2000
+typedef struct hub_erase_sweep hub_erase_sweep_t;
+/* The orders due (n: how many, or -1 on a database error) and their strings; NULL when none is due. The sweep
+ * works on db until it is destroyed. */
+hub_erase_sweep_t *hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n);
+/* One step: 1 more to do, 0 done (the orders erased), -1 a database error (roll back, destroy it). */
+int hub_erase_sweep_step (hub_erase_sweep_t *self);
+/* The steps taken so far. */
+int hub_erase_sweep_steps (const hub_erase_sweep_t *self);
+void hub_erase_sweep_destroy (hub_erase_sweep_t **self_p);
 void hub_erase_report_free (struct hub_erase_report *rep);
 
 #endif

@@ -12,7 +12,7 @@
 
 #include "db.h"
 
-#define HUB_STORE_SCHEMA 16
+#define HUB_STORE_SCHEMA 17
 
 /* Open (creating or migrating) the hub database; NULL and *cause on failure. */
 db_t *hub_store_open (const char *path, char **cause);

@@ -296,6 +296,20 @@ main (int argc, char **argv)
 		db_close (&d);
 	}
 
+	/* At 17 the audit events of a parcel with no order are found by parcel (the erase's index); the events
+	 * from before stay, and an event of an order is not in it. */
+	{
+		db_t *d = test_migrate_from ("events16.db", 16,
+		    "INSERT INTO events (at, action, order_ref, parcel_id, detail) VALUES (1, 'pack', 'W1', 7, 'packed');"
+		    "INSERT INTO events (at, action, parcel_id, detail) VALUES (2, 'track', 8, 'at depot')",
+		    "two events, one of a parcel with no order");
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM events", 0) == 2, "schema 17: the events kept");
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM events INDEXED BY events_parcel_alone"
+		        " WHERE order_ref IS NULL AND parcel_id IS NOT NULL AND parcel_id = 8", 0) == 1,
+		    "schema 17: the parcel's event with no order is found by its index");
+		db_close (&d);
+	}
+
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
 	char *path = xasprintf ("%s/newer.db", test_migrate_dir);
 	db_t *db = test_migrate_make (path, HUB_STORE_SCHEMA);

@@ -12,7 +12,9 @@
  * case replaced, one in another case the whole value, a cut street
  * starred in a line of hers); and the other customers' rows and lines are
  * byte for byte what they were, their town too. Retention then erases
- * five delivered orders of others in one pass and keeps a recent one.
+ * five delivered orders of others in one pass and keeps a recent one;
+ * then, as the hub runs it, in steps of 100 rows: cut short after three
+ * (the orders keep their data), then begun again and run to its end.
  */
 #include "config.h"
 #include "db.h"
@@ -258,6 +260,46 @@ main (void)
 	is_str (v, "packed for Customer 6, Unit 6 Tyne Works, Newcastle", "the one delivered yesterday keeps everything");
 	free (v);
 	is_int (hub_erase_retention (db, 30, now), 0, "and a second run finds nothing more to do");
+
+	/* As the hub runs it: a slice of 100 rows a step, each step its own transaction. Cut short first. */
+	exec_ok (db, "UPDATE parcels SET status = 'delivered' WHERE order_ref BETWEEN 'O00010' AND 'O00020'");
+	int due;
+	hub_erase_sweep_t *sweep = hub_erase_sweep_new (db, 30, now, 100, &due);
+	is_int (due, 11, "a sweep of the eleven delivered since");
+	for (int i = 0; i < 3 && sweep; i++) {
+		exec_ok (db, "BEGIN");
+		is_int (hub_erase_sweep_step (sweep), 1, "step %d: more to do", i + 1);
+		exec_ok (db, "COMMIT");
+	}
+	hub_erase_sweep_destroy (&sweep);
+	v = text_of (db, "SELECT customer_name FROM orders WHERE ref = '%s'", "O00015");
+	is_str (v, "Customer 15", "cut short (a stop, an error): the orders keep their data, to be swept again");
+	free (v);
+	sweep = hub_erase_sweep_new (db, 30, now, 100, &due);
+	int steps = 0, rc = 1;
+	while (sweep && rc > 0 && steps < 1000) {
+		exec_ok (db, "BEGIN");
+		rc = hub_erase_sweep_step (sweep);
+		exec_ok (db, rc < 0 ? "ROLLBACK" : "COMMIT");
+		steps++;
+	}
+	is_int (rc, 0, "swept again from the start, to the end");
+	ok (steps > 10, "in %d steps of 100 rows or fewer (the events alone are %d rows)", steps,
+	    (int) testlib_sql_int (path, "SELECT count(*) FROM events"));
+	hub_erase_sweep_destroy (&sweep);
+	v = text_of (db, "SELECT customer_name || '|' || address1 FROM orders WHERE ref = '%s'", "O00015");
+	is_str (v, HUB_ERASED_NAME "|", "then the orders are erased");
+	free (v);
+	v = text_of (db, "SELECT detail FROM events WHERE order_ref = '%s'", "O00020");
+	is_str (v, "packed for [erased], [erased], [erased]", "and what their events said of them");
+	free (v);
+	v = text_of (db, "SELECT CAST (reply AS TEXT) FROM requests WHERE CAST (reply AS TEXT) LIKE 'ok %s %%'", "O00012");
+	ok (strncmp (v, "ok O00012 ", 10) == 0 && !strstr (v, "Customer 12") && !strstr (v, "Tyne Works")
+	        && !strstr (v, "Newcastle"), "and their stored replies: %s", v);
+	free (v);
+	v = text_of (db, "SELECT customer_name FROM orders WHERE ref = '%s'", "O00021");
+	is_str (v, "Customer 21", "an order not delivered keeps its data");
+	free (v);
 
 	for (int i = 0; i < n; i++)
 		free (refs[i]);
