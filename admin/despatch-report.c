@@ -301,6 +301,12 @@ despatch_report_exec (db_t *none, int argc, char **argv)
 	int rc = despatch_report_query (db, k->sql, from, from + 86400000, date, &t);
 	if (rc != 0)
 		fprintf (stderr, "despatch report: cannot read %s: %s\n", database, db_errmsg (db));
+	else if (db_changed_unlocked (db)) {
+		fprintf (stderr, "despatch report: %s changed while it was read (a hub is writing it?): it was read without "
+		    "a lock, as its folder cannot be written, so the figures may be wrong and none are given: run it again as "
+		    "a user who may write the folder (root or the hub's user)\n", database);
+		rc = 2;
+	}
 	db_close (&db);
 	FILE *f = rc != 0 ? NULL : output ? fopen (output, "wb") : stdout;
 	if (rc == 0 && f == NULL) {

@@ -731,6 +731,10 @@ despatch_status_exec (db_t *none, int argc, char **argv)
 	}
 	for (size_t i = 0; i < nitems (despatch_status_checks); i++)
 		despatch_status_checks[i].run (&st);
+	if (db_changed_unlocked (st.db))
+		despatch_status_attend (&st, "%s changed while it was read (a hub is writing it): it was read without a "
+		    "lock, as its folder cannot be written, so these figures may be wrong: run it as root or the hub's user",
+		    st.database);
 	for (size_t i = 0; i < st.nattention; i++)
 		printf ("attention: %s\n", st.attention[i]);
 	if (st.hub_down)

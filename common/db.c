@@ -34,7 +34,27 @@ struct db {
 	 * leaves SQLite's own message at "not an error". */
 	int fail_code;          /* DB_*, 0 none yet */
 	char fail_msg[256];
+	/* Opened immutable (db_unwritable_folder): SQLite then takes no lock and reads no WAL, so a hub that
+	 * starts and checkpoints meanwhile writes the file under the reader. The file as it was at the open,
+	 * to tell whether it changed since (db_backup). */
+	bool immutable;
+	struct stat opened;
 };
+
+/* Whether path is still the file as sb saw it: same file, size and times. */
+static bool
+db_same_file (const char *path, const struct stat *sb)
+{
+	struct stat now;
+	return stat (path, &now) == 0 && now.st_dev == sb->st_dev && now.st_ino == sb->st_ino && now.st_size == sb->st_size
+	    && now.st_mtim.tv_sec == sb->st_mtim.tv_sec && now.st_mtim.tv_nsec == sb->st_mtim.tv_nsec;
+}
+
+bool
+db_changed_unlocked (db_t *self)
+{
+	return self->immutable && !db_same_file (self->path, &self->opened);
+}
 
 static int
 db_code (int rc)
@@ -185,6 +205,9 @@ db_open (const char *path, enum db_mode mode, char **cause)
 		return NULL;
 	}
 	char *msg = NULL;
+	bool immutable = false;
+	struct stat opened;
+	memset (&opened, 0, sizeof opened);
 	rc = db_setup (conn, mode, &msg);
 	if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
 		char *why = NULL, *uri = mode == DB_READONLY && *path ? db_unwritable_folder (path, &why) : NULL;
@@ -199,6 +222,7 @@ db_open (const char *path, enum db_mode mode, char **cause)
 			msg = NULL;
 			sqlite3_close (conn);
 			conn = NULL;
+			immutable = stat (path, &opened) == 0;
 			rc = sqlite3_open_v2 (uri, &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 			if (rc == SQLITE_OK)
 				rc = db_setup (conn, mode, &msg);
@@ -217,6 +241,8 @@ db_open (const char *path, enum db_mode mode, char **cause)
 	db_t *self = xcalloc (1, sizeof *self);
 	self->conn = conn;
 	self->path = xstrdup (path);
+	self->immutable = immutable;
+	self->opened = opened;
 	return self;
 }
 
@@ -539,7 +565,26 @@ db_backup (db_t *self, const char *dest_path, char **cause)
 		sqlite3_close (dest);
 		return -1;
 	}
+	/* Read without a lock (immutable): a hub that wrote the file meanwhile leaves a copy of pages from before
+	 * and after, which must not pass for a backup. Checked by the file's identity, and the copy's own check. */
+	bool whole = true;
+	if (self->immutable) {
+		char *ok = NULL;
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2 (dest, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+			ok = xstrdup ((const char *) sqlite3_column_text (st, 0));
+		sqlite3_finalize (st);
+		whole = !db_changed_unlocked (self) && ok && strcmp (ok, "ok") == 0;
+		free (ok);
+	}
 	sqlite3_close (dest);
+	if (!whole) {
+		unlink (dest_path);
+		*cause = xasprintf ("%s changed while it was read (a hub started and wrote it?): it was read without a lock, "
+		    "as its folder cannot be written, so no backup made: run it again as a user who may write the folder "
+		    "(root or the hub's user), or while the hub is stopped", self->path);
+		return -1;
+	}
 	return 0;
 }
 

@@ -89,5 +89,8 @@ int db_text_function (db_t *self, const char *name, db_text_fn *fn, void *arg);
 
 /* Online copy into dest_path with the backup API; 0 or -1 and *cause. */
 int db_backup (db_t *self, const char *dest_path, char **cause);
+/* Whether a database read without a lock (its folder cannot be written: SQLite's immutable) changed since it was
+ * opened: what was read from it then may mix before and after. Never, for one opened the usual way. */
+bool db_changed_unlocked (db_t *self);
 
 #endif

@@ -240,3 +240,8 @@ check_PROGRAMS += tests/security/test-erase-many
 tests_security_test_erase_many_SOURCES = tests/security/test-erase-many.c
 tests_security_test_erase_many_LDADD = tests/libtestlib.a $(HUB_LIBS)
 TESTS += tests/security/test-erase-many
+
+check_PROGRAMS += tests/ops/test-db-immutable
+tests_ops_test_db_immutable_SOURCES = tests/ops/test-db-immutable.c
+tests_ops_test_db_immutable_LDADD = $(TEST_LIBS)
+TESTS += tests/ops/test-db-immutable
