@@ -61,7 +61,6 @@ struct hub_server {
 	int64_t spool_due;  /* monotonic ms by which the print worker's answers are recorded; 0: none waiting */
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
 	hub_erase_sweep_t *sweep; /* retention under way, a slice each turn of the loop (hub-erase.h) */
-	int sweep_orders;
 	int64_t sweep_ms;
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
@@ -917,7 +916,6 @@ hub_server_tick_retention (hub_server_t *self)
 	db_commit (self->db); /* it only read, and wrote its own temporary table */
 	if (n < 0)
 		log_error ("retention: personal data not erased now: %s", db_errmsg (self->db));
-	self->sweep_orders = n;
 	self->sweep_ms = util_mono_ms ();
 }
 
@@ -936,7 +934,7 @@ hub_server_tick_retention_step (hub_server_t *self)
 	if (rc > 0)
 		return;
 	log_info ("retention: erased the personal data of %d orders delivered more than %d days ago (%d steps, %lld ms)",
-	    self->sweep_orders, self->opt.retention_days, hub_erase_sweep_steps (self->sweep),
+	    hub_erase_sweep_orders (self->sweep), self->opt.retention_days, hub_erase_sweep_steps (self->sweep),
 	    (long long) (util_mono_ms () - self->sweep_ms));
 	hub_erase_sweep_destroy (&self->sweep);
 	/* The erased values must leave the WAL too; truncating it waits for

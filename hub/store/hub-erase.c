@@ -77,6 +77,24 @@ static const struct {
 };
 
 /*
+ * The orders' own rows in the tables their strings are taken from (the
+ * parcels' codes, who signed, the notes and reasons). A sweep in steps
+ * leaves them to its last step: rewritten by an early step and the sweep
+ * then cut short, the sweep begun again would take what was left of them,
+ * and the strings already starred there would go unsearched in the tables
+ * still to do.
+ */
+static const struct {
+	const char *table, *where;
+} hub_erase_own[] = {
+	{ "events", HUB_ERASE_EVENTS },
+	{ "holds", "order_ref IN " HUB_ERASE_REFS },
+	{ "notes", "order_ref IN " HUB_ERASE_REFS },
+	{ "parcels", "order_ref IN " HUB_ERASE_REFS },
+	{ "tracking", "parcel_id IN " HUB_ERASE_PARCELS },
+};
+
+/*
  * A list's strings found in a text in one pass. They are filed by their
  * first two bytes (ASCII case folded), so each byte of a text is compared
  * with the few strings that could start there, not with all of them: a
@@ -536,10 +554,40 @@ static char *
 hub_erase_sql (void *arg, const char *text, size_t n, int64_t k)
 {
 	struct hub_erase_sql *q = arg;
+	if (q->set == NULL)
+		return NULL; /* its erase is over (hub_erase_sql_end) */
 	char *now = hub_erase_text (q->set, text, n);
 	if (now && k >= 0)
 		q->changed[k]++;
 	return now;
+}
+
+/* The function's argument for the erase's length; registered on db, or NULL (a database error). */
+static struct hub_erase_sql *
+hub_erase_sql_begin (db_t *db)
+{
+	struct hub_erase_sql *q = xcalloc (1, sizeof *q);
+	if (db_text_function (db, HUB_ERASE_FN, hub_erase_sql, q) != 0) {
+		free (q);
+		return NULL;
+	}
+	return q;
+}
+
+/* The function removed, and q with it. A function cannot be removed while a statement runs: it is then left
+ * in place, erasing nothing, and q with it (a few bytes), for a value read later must not reach a freed q. */
+static void
+hub_erase_sql_end (db_t *db, struct hub_erase_sql *q)
+{
+	if (q == NULL)
+		return;
+	q->set = NULL;
+	q->changed = NULL;
+	if (db_text_function (db, HUB_ERASE_FN, NULL, NULL) != 0) {
+		log_warn ("erase: its SQL function could not be removed (%s): left in place, erasing nothing", db_errmsg (db));
+		return;
+	}
+	free (q);
 }
 
 /* In the orders' rows of table.column, every bound string erased (hub_erase_text). Rows changed or -1. */
@@ -552,6 +600,7 @@ hub_erase_bound_column (db_t *db, struct hub_erase_sql *q, const char *table, co
 	int changed = 0;
 	q->changed = &changed;
 	int n = hub_erase_exec (db, sql, NULL);
+	q->changed = NULL; /* changed is this call's */
 	free (sql);
 	return n < 0 ? -1 : changed;
 }
@@ -563,6 +612,8 @@ struct hub_erase_table {
 	int ncols;
 	bool rowid;    /* a rowid table, swept in slices (one WITHOUT ROWID is taken whole) */
 	int *changed;  /* values changed, per column */
+	const char *own;   /* where its rows are the orders' own (hub_erase_own), or NULL */
+	int64_t swept;     /* a sweep's: rowids swept up to here, the rows written after are the last step's */
 };
 
 static void
@@ -593,16 +644,20 @@ hub_erase_tables (db_t *db, struct hub_erase_table **tabs_p)
 	while ((rc = db_step (st)) == DB_ROW) {
 		if (ntabs == 0 || strcmp (tabs[ntabs - 1].name, db_col_text (st, 0)) != 0) {
 			tabs = xrealloc (tabs, (size_t) (ntabs + 1) * sizeof *tabs);
-			tabs[ntabs++] = (struct hub_erase_table) { xstrdup (db_col_text (st, 0)), NULL, 0, db_col_int (st, 2) != 0,
-				NULL };
+			tabs[ntabs++] = (struct hub_erase_table) { .name = xstrdup (db_col_text (st, 0)),
+				.rowid = db_col_int (st, 2) != 0 };
 		}
 		struct hub_erase_table *t = &tabs[ntabs - 1];
 		t->cols = xrealloc (t->cols, (size_t) (t->ncols + 1) * sizeof *t->cols);
 		t->cols[t->ncols++] = xstrdup (db_col_text (st, 1));
 	}
 	db_reset (st);
-	for (int i = 0; i < ntabs; i++)
+	for (int i = 0; i < ntabs; i++) {
 		tabs[i].changed = xcalloc ((size_t) tabs[i].ncols, sizeof *tabs[i].changed);
+		for (size_t k = 0; k < nitems (hub_erase_own); k++)
+			if (strcmp (tabs[i].name, hub_erase_own[k].table) == 0)
+				tabs[i].own = hub_erase_own[k].where;
+	}
 	if (rc != DB_DONE) {
 		hub_erase_tables_free (tabs, ntabs);
 		return -1;
@@ -611,24 +666,42 @@ hub_erase_tables (db_t *db, struct hub_erase_table **tabs_p)
 	return ntabs;
 }
 
+/* A table's or column's name as SQL reads it whatever it holds: in double quotes, those in it doubled. */
+static char *
+hub_erase_quoted (const char *name)
+{
+	char *q = xmalloc (2 * strlen (name) + 3), *o = q;
+	*o++ = '"';
+	for (; *name; name++)
+		if ((*o++ = *name) == '"')
+			*o++ = '"';
+	*o++ = '"';
+	*o = '\0';
+	return q;
+}
+
 /* In table t, the distinctive strings erased (hub_erase_text) in every text column, in one statement: of the
- * rows with rowid in (lo, hi], or all when lo < 0. 0 or -1. */
+ * rows where says (NULL: all), with ?1 and ?2 bound to lo and hi when lo >= 0. 0 or -1. */
 static int
-hub_erase_table_sweep (db_t *db, struct hub_erase_sql *q, struct hub_erase_table *t, int64_t lo, int64_t hi)
+hub_erase_table_sweep (db_t *db, struct hub_erase_sql *q, struct hub_erase_table *t, const char *which, int64_t lo,
+    int64_t hi)
 {
 	/* UPDATE "t" SET "a" = coalesce (hub_erase ("a", 0), "a"), ... WHERE (hub_erase ("a", -1) IS NOT NULL OR ...) */
 	char *set = xstrdup (""), *where = xstrdup ("");
 	for (int c = 0; c < t->ncols; c++) {
-		char *s2 = xasprintf ("%s%s\"%s\" = coalesce (" HUB_ERASE_FN " (\"%s\", %d), \"%s\")", set, c ? ", " : "",
-		    t->cols[c], t->cols[c], c, t->cols[c]);
-		char *w2 = xasprintf ("%s%s" HUB_ERASE_FN " (\"%s\", -1) IS NOT NULL", where, c ? " OR " : "", t->cols[c]);
+		char *col = hub_erase_quoted (t->cols[c]);
+		char *s2 = xasprintf ("%s%s%s = coalesce (" HUB_ERASE_FN " (%s, %d), %s)", set, c ? ", " : "", col, col, c, col);
+		char *w2 = xasprintf ("%s%s" HUB_ERASE_FN " (%s, -1) IS NOT NULL", where, c ? " OR " : "", col);
+		free (col);
 		free (set);
 		free (where);
 		set = s2;
 		where = w2;
 	}
-	char *sql = xasprintf ("UPDATE \"%s\" SET %s WHERE %s(%s)", t->name, set,
-	    lo >= 0 ? "rowid > ?1 AND rowid <= ?2 AND " : "", where);
+	char *name = hub_erase_quoted (t->name);
+	char *sql = xasprintf ("UPDATE %s SET %s WHERE %s%s%s(%s)", name, set, which ? "(" : "", which ? which : "",
+	    which ? ") AND " : "", where);
+	free (name);
 	free (set);
 	free (where);
 	q->changed = t->changed;
@@ -669,7 +742,7 @@ hub_erase_everywhere (db_t *db, struct hub_erase_sql *q, struct hub_erase_report
 	struct hub_erase_table *tabs = NULL;
 	int ntabs = hub_erase_tables (db, &tabs), rc = ntabs < 0 ? -1 : 0;
 	for (int i = 0; i < ntabs && rc == 0; i++)
-		if ((rc = hub_erase_table_sweep (db, q, &tabs[i], -1, 0)) == 0)
+		if ((rc = hub_erase_table_sweep (db, q, &tabs[i], NULL, -1, 0)) == 0)
 			hub_erase_table_note (rep, &tabs[i]);
 	if (ntabs > 0)
 		hub_erase_tables_free (tabs, ntabs);
@@ -956,12 +1029,11 @@ int
 hub_erase_orders (db_t *db, char **refs, int nrefs, struct hub_erase_report *rep)
 {
 	db_exec (db, "PRAGMA secure_delete = ON");
-	struct hub_erase_sql q = { NULL, NULL };
-	if (db_text_function (db, HUB_ERASE_FN, hub_erase_sql, &q) != 0)
+	struct hub_erase_sql *q = hub_erase_sql_begin (db);
+	if (q == NULL)
 		return -1;
-	int rc = hub_erase_orders_in (db, refs, nrefs, &q, rep);
-	/* The function points at q, which is gone when this returns. */
-	db_text_function (db, HUB_ERASE_FN, NULL, NULL);
+	int rc = hub_erase_orders_in (db, refs, nrefs, q, rep);
+	hub_erase_sql_end (db, q);
 	if (rc == 0 && db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE)
 		rc = -1;
 	return rc;
@@ -1068,31 +1140,38 @@ hub_erase_file (const char *path, struct hub_erase_report *rep)
  * seconds, and the hub's loop must not hold the database that long: the
  * sweep takes the orders' strings once (hub_erase_sweep_new), then each
  * step erases them from slice_rows rows of one table, or of the stored
- * replies, in the caller's transaction; the last step erases the orders
- * themselves and the rows bound to them. Until then the orders keep their
- * data, so a sweep cut short (an error, a stop) is only begun again.
+ * replies, in the caller's transaction, leaving the orders' own rows
+ * (hub_erase_own); the last step erases those, what was written since the
+ * sweep passed by, and the orders themselves with the rows bound to them.
+ * Until then the orders and their own rows keep their data, so a sweep cut
+ * short (an error, a stop) is only begun again, and finds the same strings.
  */
 struct hub_erase_sweep {
 	db_t *db;          /* the connection its SQL function is registered on, from new to destroy */
 	struct hub_erase_report rep;
-	struct hub_erase_sql q;
+	struct hub_erase_sql *q;
 	char **refs;
 	int nrefs;
+	int days;          /* retention's, to ask again at the end which orders are still due */
+	int64_t now_ms;
 	struct hub_erase_table *tabs;
 	int ntabs;
 	int at;            /* tabs[at] being swept; ntabs: the stored replies; ntabs + 1: the orders' own rows */
 	int64_t from;      /* rowids swept up to here */
 	int64_t last;      /* the highest rowid when the sweep of this table began; -1 not read yet */
+	int64_t replies_swept; /* the stored replies' rowids swept up to here */
 	int64_t slice_rows;
 	int steps;
 	int replies;
 };
 
-/* The orders of retention: every parcel delivered, the last more than days ago, not yet erased; at most 100. */
+/* The orders of retention: every parcel delivered, the last more than days ago, not yet erased; at most 100; or
+ * whether the one order ref still is (1 or 0). */
 static int
-hub_erase_due (db_t *db, int days, int64_t now_ms, char ***refs_p)
+hub_erase_due (db_t *db, int days, int64_t now_ms, const char *ref, char ***refs_p)
 {
 	db_stmt_t *st = db_prepare (db, "SELECT o.ref FROM orders o WHERE o.customer_name != '" HUB_ERASED_NAME "'"
+	    " AND (?2 IS NULL OR o.ref = ?2)"
 	    " AND EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref)"
 	    " AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref AND p.status != 'delivered')"
 	    " AND (SELECT max(t.at) FROM tracking t JOIN parcels p ON p.id = t.parcel_id"
@@ -1100,6 +1179,10 @@ hub_erase_due (db_t *db, int days, int64_t now_ms, char ***refs_p)
 	if (st == NULL)
 		return -1;
 	db_bind_int (st, 1, now_ms - (int64_t) days * 86400 * 1000);
+	if (ref)
+		db_bind_text (st, 2, ref);
+	else
+		db_bind_null (st, 2);
 	char **refs = NULL;
 	int n = 0, rc;
 	while ((rc = db_step (st)) == DB_ROW) {
@@ -1107,7 +1190,10 @@ hub_erase_due (db_t *db, int days, int64_t now_ms, char ***refs_p)
 		refs[n++] = xstrdup (db_col_text (st, 0));
 	}
 	db_reset (st);
-	*refs_p = refs;
+	if (refs_p)
+		*refs_p = refs;
+	else
+		hub_erase_list_free (refs, n);
 	return rc == DB_DONE ? n : -1;
 }
 
@@ -1119,12 +1205,12 @@ hub_erase_sweep_destroy (hub_erase_sweep_t **self_p)
 	hub_erase_sweep_t *self = *self_p;
 	/* Registered once for the whole sweep: registering a function expires every statement the connection
 	 * has prepared, and the hub's loop prepares the same few dozen for every request. */
-	if (self->db)
-		db_text_function (self->db, HUB_ERASE_FN, NULL, NULL);
+	if (self->db) {
+		hub_erase_sql_end (self->db, self->q);
+		db_exec (self->db, "DELETE FROM temp.hub_erase_refs");
+	}
 	hub_erase_report_free (&self->rep);
-	for (int i = 0; i < self->nrefs; i++)
-		free (self->refs[i]);
-	free (self->refs);
+	hub_erase_list_free (self->refs, self->nrefs);
 	if (self->ntabs > 0)
 		hub_erase_tables_free (self->tabs, self->ntabs);
 	free (self);
@@ -1140,7 +1226,9 @@ hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n)
 	hub_erase_sweep_t *self = xcalloc (1, sizeof *self);
 	self->slice_rows = slice_rows > 0 ? slice_rows : 1;
 	self->last = -1;
-	int found = hub_erase_due (db, days, now_ms, &self->refs);
+	self->days = days;
+	self->now_ms = now_ms;
+	int found = hub_erase_due (db, days, now_ms, NULL, &self->refs);
 	self->nrefs = found > 0 ? found : 0;
 	/* The orders in one erase: its search of every table is one for all of them, not one each. The strings of
 	 * one order are then erased in the others' rows too: rows of orders whose data goes all the same. */
@@ -1153,27 +1241,24 @@ hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n)
 			free (one[0]);
 		free (one);
 	}
+	/* The orders stay in temp.hub_erase_refs until the sweep ends: each step leaves their own rows. */
 	if (found > 0 && (hub_erase_refs_put (db, self->refs, self->nrefs) != 0 || hub_erase_parcels (db, &self->rep) != 0
 	        || hub_erase_free_text_take (db, &self->rep) != 0))
 		found = -1;
-	if (found > 0 && db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE)
-		found = -1;
 	if (found > 0 && (self->ntabs = hub_erase_tables (db, &self->tabs)) < 0)
 		found = -1;
+	if (found > 0)
+		hub_erase_settle (&self->rep);
+	if (found > 0 && (self->q = hub_erase_sql_begin (db)) == NULL)
+		found = -1;
+	self->db = found != 0 ? db : NULL; /* none due: nothing was put, nothing registered */
 	if (found <= 0) {
 		self->ntabs = self->ntabs < 0 ? 0 : self->ntabs;
 		hub_erase_sweep_destroy (&self);
 		*n = found;
 		return NULL;
 	}
-	hub_erase_settle (&self->rep);
-	self->q.set = &self->rep.index->strings;
-	if (db_text_function (db, HUB_ERASE_FN, hub_erase_sql, &self->q) != 0) {
-		hub_erase_sweep_destroy (&self);
-		*n = -1;
-		return NULL;
-	}
-	self->db = db;
+	self->q->set = &self->rep.index->strings;
 	*n = self->nrefs;
 	return self;
 }
@@ -1182,13 +1267,26 @@ hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n)
 static int64_t
 hub_erase_max_rowid (db_t *db, const char *table)
 {
-	char *sql = xasprintf ("SELECT coalesce (max (rowid), 0) FROM \"%s\"", table);
+	char *name = hub_erase_quoted (table);
+	char *sql = xasprintf ("SELECT coalesce (max (rowid), 0) FROM %s", name);
+	free (name);
 	db_stmt_t *st = db_prepare (db, sql);
 	free (sql);
 	int64_t v = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : -1;
 	if (st)
 		db_reset (st);
 	return v;
+}
+
+/* Of table t, the rows with rowid in (?1, ?2] but the orders' own: a slice, or what was written after it. */
+static int
+hub_erase_sweep_range (hub_erase_sweep_t *self, struct hub_erase_table *t, int64_t lo, int64_t hi)
+{
+	char *which = t->own ? xasprintf ("rowid > ?1 AND rowid <= ?2 AND NOT (%s)", t->own)
+	                     : xstrdup ("rowid > ?1 AND rowid <= ?2");
+	int rc = hub_erase_table_sweep (self->db, self->q, t, which, lo, hi);
+	free (which);
+	return rc;
 }
 
 /* One slice of the table or replies the sweep is at; true when that one is done. 0 or -1. */
@@ -1199,7 +1297,10 @@ hub_erase_sweep_slice (hub_erase_sweep_t *self, db_t *db, bool *done)
 	struct hub_erase_table *t = replies ? NULL : &self->tabs[self->at];
 	if (t && !t->rowid) {
 		*done = true;
-		return hub_erase_table_sweep (db, &self->q, t, -1, 0);
+		char *which = t->own ? xasprintf ("NOT (%s)", t->own) : NULL;
+		int rc = hub_erase_table_sweep (db, self->q, t, which, -1, 0);
+		free (which);
+		return rc;
 	}
 	if (self->last < 0 && (self->last = hub_erase_max_rowid (db, replies ? "requests" : t->name)) < 0)
 		return -1;
@@ -1210,50 +1311,103 @@ hub_erase_sweep_slice (hub_erase_sweep_t *self, db_t *db, bool *done)
 		rc = k < 0 ? -1 : 0;
 		self->replies += k > 0 ? k : 0;
 	} else {
-		rc = hub_erase_table_sweep (db, &self->q, t, self->from, hi);
+		rc = hub_erase_sweep_range (self, t, self->from, hi);
 	}
-	/* Rows written after the sweep began are past last: they are the hub's new work, not the erased orders'. */
+	/* Rows written after the sweep began are past last: the last step's (hub_erase_sweep_end). */
 	*done = hi >= self->last;
-	if (rc == 0)
+	if (rc == 0) {
 		self->from = hi;
+		/* Not hi: a row written later takes the next rowid past last, which may be under hi. */
+		int64_t swept = hi < self->last ? hi : self->last;
+		if (replies)
+			self->replies_swept = swept;
+		else
+			t->swept = swept;
+	}
 	return rc;
+}
+
+/* Which of the orders are still due, now at the end: one whose parcel came back meanwhile keeps its data.
+ * How many are, or -1. */
+static int
+hub_erase_sweep_still_due (hub_erase_sweep_t *self, db_t *db)
+{
+	int kept = 0;
+	for (int i = 0; i < self->nrefs; i++) {
+		int due = hub_erase_due (db, self->days, self->now_ms, self->refs[i], NULL);
+		if (due < 0)
+			return -1;
+		if (due == 0) {
+			free (self->refs[i]);
+			continue;
+		}
+		self->refs[kept++] = self->refs[i];
+	}
+	self->nrefs = kept;
+	return kept;
+}
+
+/* The last step: the orders' own rows searched, and what was written after each table or the replies were
+ * swept (an enquiry answered meanwhile names the order), then the orders and the rows bound to them. */
+static int
+hub_erase_sweep_end (hub_erase_sweep_t *self, db_t *db)
+{
+	db_exec (db, "PRAGMA secure_delete = ON");
+	int due = hub_erase_sweep_still_due (self, db);
+	if (due < 0 || hub_erase_refs_put (db, self->refs, self->nrefs) != 0)
+		return -1;
+	if (due == 0)
+		return 0;
+	int rc = 0;
+	for (int i = 0; i < self->ntabs && rc == 0; i++) {
+		struct hub_erase_table *t = &self->tabs[i];
+		if (t->own)
+			rc = hub_erase_table_sweep (db, self->q, t, t->own, -1, 0);
+		if (rc == 0 && t->rowid)
+			rc = hub_erase_sweep_range (self, t, t->swept, INT64_MAX);
+		if (rc == 0)
+			hub_erase_table_note (&self->rep, t);
+	}
+	int k = rc ? -1 : hub_erase_replies_in (db, &self->rep, self->replies_swept, INT64_MAX);
+	if (k < 0)
+		return -1;
+	if (self->replies + k)
+		hub_erase_note (&self->rep, "requests.reply", self->replies + k);
+	if (hub_erase_rows (db, self->refs, self->nrefs, self->q, &self->rep) != 0
+	    || db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE)
+		return -1;
+	if (self->rep.labels)
+		hub_erase_note (&self->rep, "label_docs (labels and tickets dropped)", self->rep.labels);
+	return 0;
 }
 
 int
 hub_erase_sweep_step (hub_erase_sweep_t *self)
 {
 	db_t *db = self->db;
-	int rc = 0;
 	self->steps++;
-	if (self->at <= self->ntabs) {
-		bool done = false;
-		rc = hub_erase_sweep_slice (self, db, &done);
-		if (rc == 0 && done) {
-			if (self->at < self->ntabs)
-				hub_erase_table_note (&self->rep, &self->tabs[self->at]);
-			else if (self->replies)
-				hub_erase_note (&self->rep, "requests.reply", self->replies);
-			self->at++;
-			self->from = 0;
-			self->last = -1;
-		}
-		rc = rc == 0 ? 1 : -1;
-	} else {
-		/* The orders and their own rows, last. */
-		db_exec (db, "PRAGMA secure_delete = ON");
-		rc = hub_erase_refs_put (db, self->refs, self->nrefs) != 0
-		    || hub_erase_rows (db, self->refs, self->nrefs, &self->q, &self->rep) != 0
-		    || db_exec (db, "DELETE FROM temp.hub_erase_refs") != DB_DONE ? -1 : 0;
-		if (rc == 0 && self->rep.labels)
-			hub_erase_note (&self->rep, "label_docs (labels and tickets dropped)", self->rep.labels);
+	if (self->at > self->ntabs)
+		return hub_erase_sweep_end (self, db);
+	bool done = false;
+	int rc = hub_erase_sweep_slice (self, db, &done);
+	if (rc == 0 && done) {
+		self->at++;
+		self->from = 0;
+		self->last = -1;
 	}
-	return rc;
+	return rc == 0 ? 1 : -1;
 }
 
 int
 hub_erase_sweep_steps (const hub_erase_sweep_t *self)
 {
 	return self->steps;
+}
+
+int
+hub_erase_sweep_orders (const hub_erase_sweep_t *self)
+{
+	return self->nrefs;
 }
 
 int
@@ -1264,6 +1418,8 @@ hub_erase_retention (db_t *db, int days, int64_t now_ms)
 	int rc = 1;
 	while (sweep && rc > 0)
 		rc = hub_erase_sweep_step (sweep);
+	if (sweep && rc == 0)
+		n = hub_erase_sweep_orders (sweep);
 	hub_erase_sweep_destroy (&sweep);
 	return n <= 0 ? n : rc == 0 ? n : -1;
 }

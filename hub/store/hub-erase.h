@@ -79,8 +79,10 @@ int hub_erase_retention (db_t *db, int days, int64_t now_ms);
  * Retention in steps, for the hub's loop: a search of every table of a
  * large database is seconds, so a step searches slice_rows rows of one
  * table (or of the stored replies), each in the caller's transaction, and
- * the last erases the orders themselves. The orders keep their data until
- * then: a sweep cut short is begun again, and loses nothing.
+ * the last erases the orders themselves, their own rows (notes, holds,
+ * tracking, events, parcels) and what was written meanwhile. The orders
+ * and their own rows keep their data until then: a sweep cut short is
+ * begun again, and loses nothing.
  */
 #define HUB_ERASE_SLICE_ROWS 2000
 typedef struct hub_erase_sweep hub_erase_sweep_t;
@@ -91,6 +93,8 @@ hub_erase_sweep_t *hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int 
 int hub_erase_sweep_step (hub_erase_sweep_t *self);
 /* The steps taken so far. */
 int hub_erase_sweep_steps (const hub_erase_sweep_t *self);
+/* The orders it erases: those due at its start, less any no longer due at its end (a parcel came back). */
+int hub_erase_sweep_orders (const hub_erase_sweep_t *self);
 void hub_erase_sweep_destroy (hub_erase_sweep_t **self_p);
 void hub_erase_report_free (struct hub_erase_report *rep);
 

@@ -14,7 +14,9 @@
  * byte for byte what they were, their town too. Retention then erases
  * five delivered orders of others in one pass and keeps a recent one;
  * then, as the hub runs it, in steps of 100 rows: cut short after three
- * (the orders keep their data), then begun again and run to its end.
+ * (the orders keep their data), then begun again and run to its end; and
+ * cut short later, once the orders' signer and note were passed, begun
+ * again while the hub writes replies naming them.
  */
 #include "config.h"
 #include "db.h"
@@ -96,7 +98,14 @@ holds (db_t *db, const char *file, const char *s)
 	}
 	db_reset (t);
 	for (int k = 0; k < ntabs; k++) {
-		char *sql = xasprintf ("SELECT * FROM \"%s\"", tabs[k]);
+		/* A name with a double quote in it, doubled. */
+		char *name = xmalloc (2 * strlen (tabs[k]) + 1), *o = name;
+		for (const char *c = tabs[k]; *c; c++)
+			if ((*o++ = *c) == '"')
+				*o++ = '"';
+		*o = '\0';
+		char *sql = xasprintf ("SELECT * FROM \"%s\"", name);
+		free (name);
 		db_stmt_t *st = db_prepare (db, sql);
 		free (sql);
 		while (st && db_step (st) == DB_ROW)
@@ -169,6 +178,92 @@ text_of (db_t *db, const char *fmt, const char *arg)
 	return v ? v : xstrdup ("(none)");
 }
 
+/* Steps of a sweep, each its own transaction, until done (0), an error (-1), or stop says so (1); then is, after
+ * each step, given the step's number. At most 5,000 steps. */
+static int
+steps_until (db_t *db, hub_erase_sweep_t *sweep, const char *stop, void (*then) (db_t *, int), int *steps)
+{
+	int rc = 1;
+	for (*steps = 0; rc > 0 && *steps < 5000; (*steps)++) {
+		exec_ok (db, "BEGIN");
+		rc = hub_erase_sweep_step (sweep);
+		exec_ok (db, rc < 0 ? "ROLLBACK" : "COMMIT");
+		if (rc > 0 && then)
+			then (db, *steps);
+		if (rc > 0 && stop && db_query_int (db, stop, 0) != 0)
+			break;
+	}
+	return rc;
+}
+
+/* What the hub writes while a sweep is under way: an enquiry's reply naming an order being erased, and a line
+ * of an unknown tracking file naming its customer; and a parcel of another of them comes back. */
+static void
+meanwhile (db_t *db, int step)
+{
+	exec_fmt (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('bench-9', %d, 0,"
+	    " CAST ('ok O00042 Customer 42 Unit 42 Tyne Works Newcastle' AS BLOB))", 10000 + step);
+	exec_ok (db, "INSERT INTO tracking_unknown (at, source, tracking, detail) VALUES (0, 'dpd.csv:9', 'JX1',"
+	    " 'asked for Customer 42 at Unit 42 Tyne Works')");
+	if (step == 0)
+		exec_ok (db, "UPDATE parcels SET status = 'returned' WHERE order_ref = 'O00044'");
+}
+
+/*
+ * A sweep cut short once the tables its orders' strings are taken from
+ * were passed (who signed, a note): begun again, it finds the same
+ * strings, for those rows kept their data. Then what the hub writes while
+ * it runs is erased too, and an order whose parcel came back meanwhile
+ * keeps its data.
+ */
+static void
+cut_short_and_meanwhile (db_t *db, const char *path, int64_t now)
+{
+	exec_ok (db, "UPDATE parcels SET status = 'delivered' WHERE order_ref BETWEEN 'O00040' AND 'O00044'");
+	exec_ok (db, "UPDATE tracking SET signed_by = 'Mr Featherstonehaugh-Quill' WHERE parcel_id ="
+	    " (SELECT id FROM parcels WHERE order_ref = 'O00040')");
+	exec_ok (db, "INSERT INTO notes (order_ref, text, by, at) VALUES ('O00041',"
+	    " 'Customer 41 asked us to ring 0191 222 0041 before the van comes', 'S3001', 0)");
+	exec_ok (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('bench-9', 1, 0,"
+	    " CAST ('ok O00041 note: Customer 41 asked us to ring 0191 222 0041 before the van comes' AS BLOB))");
+	exec_ok (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('bench-9', 2, 0,"
+	    " CAST ('ok JX1 signed by Mr Featherstonehaugh-Quill' AS BLOB))");
+	/* Sorted after tracking: once this is starred, the tracking was passed. */
+	exec_ok (db, "INSERT INTO tracking_unknown (at, source, tracking, detail) VALUES (0, 'dpd.csv:1', 'JX1',"
+	    " 'signed Mr Featherstonehaugh-Quill')");
+	int due, steps;
+	hub_erase_sweep_t *sweep = hub_erase_sweep_new (db, 30, now, 100, &due);
+	is_int (due, 5, "a sweep of five more");
+	int rc = sweep ? steps_until (db, sweep, "SELECT count(*) FROM tracking_unknown WHERE source = 'dpd.csv:1'"
+	    " AND detail NOT LIKE '%Featherstonehaugh%'", NULL, &steps) : -1;
+	is_int (rc, 1, "cut short after %d steps, the tracking and notes passed", steps);
+	hub_erase_sweep_destroy (&sweep);
+	char *v = db_query_text (db, "SELECT signed_by FROM tracking t JOIN parcels p ON p.id = t.parcel_id"
+	    " WHERE p.order_ref = 'O00040'");
+	is_str (v ? v : "(none)", "Mr Featherstonehaugh-Quill", "who signed is as it was: an order's own rows wait for the end");
+	free (v);
+	v = db_query_text (db, "SELECT text FROM notes WHERE order_ref = 'O00041'");
+	ok (v && strstr (v, "Customer 41 asked us"), "and so is its note: %s", v ? v : "(none)");
+	free (v);
+
+	sweep = hub_erase_sweep_new (db, 30, now, 100, &due);
+	is_int (due, 5, "begun again: the same five");
+	rc = sweep ? steps_until (db, sweep, NULL, meanwhile, &steps) : -1;
+	is_int (rc, 0, "to the end, in %d steps, while the hub wrote replies and lines naming one of them", steps);
+	is_int (sweep ? hub_erase_sweep_orders (sweep) : -1, 4, "four erased: one came back meanwhile");
+	hub_erase_sweep_destroy (&sweep);
+	/* No file: the tables and replies alone. */
+	char *none = xasprintf ("%s.none", path);
+	is_int (holds (db, none, "Featherstonehaugh"), 0, "who signed is in no table or reply");
+	is_int (holds (db, none, "asked us to ring"), 0, "nor the note, in the reply that quoted it");
+	is_int (holds (db, none, "Customer 42"), 0, "nor her name in what the hub wrote during the sweep");
+	is_int (holds (db, none, "Unit 42 Tyne"), 0, "nor her street");
+	free (none);
+	v = db_query_text (db, "SELECT customer_name || '|' || address1 FROM orders WHERE ref = 'O00044'");
+	is_str (v ? v : "(none)", "Customer 44|Unit 44 Tyne Works", "the order whose parcel came back keeps its data");
+	free (v);
+}
+
 int
 main (void)
 {
@@ -195,6 +290,9 @@ main (void)
 		snprintf (phone, sizeof phone, "0191 222 %04d", i);
 		order (db, exports, ref, name, street, phone, MANY + i);
 	}
+	/* A table an extension of the hub's made, its names quoted: searched all the same. */
+	exec_ok (db, "CREATE TABLE \"a \"\"quoted\"\" table\" (id INTEGER PRIMARY KEY, \"its \"\"note\"\"\" TEXT)");
+	exec_ok (db, "INSERT INTO \"a \"\"quoted\"\" table\" (\"its \"\"note\"\"\") VALUES ('mailed ann.example@example.com')");
 	/* Her name in capitals, in an event of hers: a case apart is all of it. */
 	exec_ok (db, "INSERT INTO events (at, action, order_ref, detail) VALUES (0, 'call', 'M00007', 'ANN EXAMPLE called back')");
 	exec_ok (db, "COMMIT");
@@ -300,6 +398,7 @@ main (void)
 	v = text_of (db, "SELECT customer_name FROM orders WHERE ref = '%s'", "O00021");
 	is_str (v, "Customer 21", "an order not delivered keeps its data");
 	free (v);
+	cut_short_and_meanwhile (db, path, now);
 
 	for (int i = 0; i < n; i++)
 		free (refs[i]);
