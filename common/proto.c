@@ -55,11 +55,11 @@ static const struct proto_msg_def proto_defs[] = {
 	{ PROTO_REPLY, "REPLY", PROTO_NOT_REQUEST, 4, {
 		{ "status", T_U8, PROTO_ALARM, 0 },
 		{ "reason", T_U16, 999, 0 },
-		{ "text", T_LSTR, 1024, TEXT_UNCHECKED },
+		{ "text", T_LSTR, PROTO_MAX_TEXT, TEXT_UNCHECKED },
 		{ "data", T_HASH, PROTO_MAX_HASH, TEXT_UNCHECKED } } },
 	{ PROTO_ERROR, "ERROR", PROTO_NOT_REQUEST, 2, {
 		{ "reason", T_U16, 999, 0 },
-		{ "text", T_LSTR, 1024, TEXT_UNCHECKED } } },
+		{ "text", T_LSTR, PROTO_MAX_TEXT, TEXT_UNCHECKED } } },
 	{ PROTO_EVENT, "EVENT", PROTO_NOT_REQUEST, 2, {
 		{ "topic", T_STR, 64, TEXT_UNCHECKED },
 		{ "data", T_HASH, PROTO_MAX_HASH, TEXT_UNCHECKED } } },

@@ -245,3 +245,8 @@ check_PROGRAMS += tests/ops/test-db-immutable
 tests_ops_test_db_immutable_SOURCES = tests/ops/test-db-immutable.c
 tests_ops_test_db_immutable_LDADD = $(TEST_LIBS)
 TESTS += tests/ops/test-db-immutable
+
+check_PROGRAMS += tests/test-hub-reply
+tests_test_hub_reply_SOURCES = tests/test-hub-reply.c
+tests_test_hub_reply_LDADD = tests/libtestlib.a $(HUB_LIBS)
+TESTS += tests/test-hub-reply

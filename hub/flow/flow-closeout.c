@@ -463,6 +463,8 @@ flow_closeout_track (struct hub_req *req)
 		    event);
 		return 0;
 	}
+	if (!flow_detail_fits (req, detail))
+		return 0;
 	struct flow_target t;
 	int r = flow_resolve (req, flow_arg (req, "code"), &t);
 	if (r != 0)

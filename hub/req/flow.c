@@ -67,15 +67,28 @@ flow_chars (const char *s)
 	return chars;
 }
 
+/* Whether text (NULL: none) is within FLOW_REASON_CHARS; false after a reply that says so, of what. */
+static bool
+flow_fits (struct hub_req *req, const char *what, const char *text)
+{
+	size_t chars = text ? flow_chars (text) : 0;
+	if (chars <= FLOW_REASON_CHARS)
+		return true;
+	hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "%s is at most %d characters; this one is %zu characters. "
+	    "Shorten it (a note can say more)", what, FLOW_REASON_CHARS, chars);
+	return false;
+}
+
 bool
 flow_reason_fits (struct hub_req *req, const char *reason)
 {
-	size_t chars = reason ? flow_chars (reason) : 0;
-	if (chars <= FLOW_REASON_CHARS)
-		return true;
-	hub_reply (req, PROTO_REFUSED, PR_BAD_ARGUMENT, "A reason is at most %d characters; this one is %zu characters. "
-	    "Shorten it (a note can say more)", FLOW_REASON_CHARS, chars);
-	return false;
+	return flow_fits (req, "A reason", reason);
+}
+
+bool
+flow_detail_fits (struct hub_req *req, const char *detail)
+{
+	return flow_fits (req, "A tracking event's detail", detail);
 }
 
 void

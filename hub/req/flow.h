@@ -135,6 +135,8 @@ bool flow_ctx_long (struct hub_req *req, const char *key, long dflt, long min, l
 #define FLOW_REASON_BYTES TEXT_BYTES (FLOW_REASON_CHARS)
 /* Whether reason (NULL: none) is within the limit; false after a BAD_ARGUMENT reply that says so. */
 bool flow_reason_fits (struct hub_req *req, const char *reason);
+/* The same, of a tracking event's detail (what a carrier or a supervisor says of it), with the same limit. */
+bool flow_detail_fits (struct hub_req *req, const char *detail);
 /* Characters (UTF-8 code points) in s; a byte that is not valid UTF-8 counts as one. */
 size_t flow_chars (const char *s);
 

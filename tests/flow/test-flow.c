@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "text.h"
 #include "util.h"
 
 static struct testlib_hub hub;
@@ -436,6 +437,9 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", over, NULL), PROTO_REFUSED, PR_BAD_ARGUMENT,
 	    "A reason is at most 200 characters; this one is 201 characters", "a reason of 201 characters is refused, saying so");
 	is_int (sql_int ("SELECT count(*) FROM holds WHERE order_ref = 'T1000010'"), 0, "and the order is not held");
+	fl_check (fl_cmd (sup, "track", "code", track, "event", "exception", "detail", over, NULL), PROTO_REFUSED,
+	    PR_BAD_ARGUMENT, "A tracking event's detail is at most 200 characters; this one is 201 characters",
+	    "a tracking detail of 201 characters is refused the same way");
 	ok (strlen (reason) == 36 + 164 * 3, "a reason of 200 characters in %zu bytes", strlen (reason));
 	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", reason, NULL), PROTO_OK, PR_OK, "on hold",
 	    "supervisor holds the order with it");
@@ -459,6 +463,31 @@ test_refusals (struct fl_term *porter, struct fl_term *packer, struct fl_term *s
 	    "released", "supervisor releases");
 	fl_check (fl_cmd (sup, "release", "code", "T1000010", "reason", "again", NULL), PROTO_OK, PR_ALREADY_DONE,
 	    "not on hold", "releasing twice is harmless");
+	/* The longest alarm there is: 200 characters of four bytes, held by a supervisor whose name is 32 of them.
+	 * It comes, within the wire's 1,024 bytes (a reply's text past them is cut: test-hub-reply), the reason
+	 * whole in its data. */
+	static const char *const wide[] = { "\xf0\x9d\x94\xb8" }; /* U+1D538, four bytes */
+	char *long_reason = chars_of (wide, 1, 200), *long_name = chars_of (wide, 1, 32);
+	char *rename = xasprintf ("CREATE TABLE test_name AS SELECT name FROM operators WHERE badge = 'B3001';"
+	    " UPDATE operators SET name = '%s' WHERE badge = 'B3001'", long_name);
+	ok (fl_sql_exec (hub.database, rename) == 0, "the supervisor's name: 32 characters in %zu bytes", strlen (long_name));
+	fl_check (fl_cmd (sup, "hold", "code", "T1000010", "reason", long_reason, NULL), PROTO_OK, PR_OK, "on hold",
+	    "held with 200 characters of four bytes");
+	r = fl_expect (fl_scan (packer, "scanout", sscc, "cage", "CAGE-DPD", NULL), PROTO_ALARM, PR_ON_HOLD, "ON HOLD",
+	    "the held parcel's alarm still comes");
+	const char *alarm = r ? proto_get_str (r, PROTO_REPLY_TEXT) : "";
+	size_t alen = strlen (alarm);
+	ok (alen <= PROTO_MAX_TEXT && alen > 900 && text_utf8_whole (alarm, alen) == alen && strstr (alarm, long_name),
+	    "its text, %zu bytes, names who held it", alen);
+	is_str (fl_data (r, "hold"), long_reason, "the reason whole in its data");
+	proto_msg_destroy (&r);
+	fl_check (fl_cmd (sup, "release", "code", "T1000010", "reason", "Issuer confirmed", NULL), PROTO_OK, PR_OK,
+	    "released", "released again");
+	ok (fl_sql_exec (hub.database, "UPDATE operators SET name = (SELECT name FROM test_name) WHERE badge = 'B3001';"
+	        " DROP TABLE test_name") == 0, "the supervisor's name as it was");
+	free (long_reason);
+	free (long_name);
+	free (rename);
 	fl_check (fl_scan (packer, "scanout", sscc, "cage", "CAGE-DPD", NULL), PROTO_OK, PR_OK, "on CAGE-DPD",
 	    "after release it scans out");
 	/* A hold on a parcel only. */
