@@ -469,6 +469,29 @@ hub_erase_hit_order (const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
+/* A byte of a word: a letter or digit, or a byte of a character past ASCII (a letter, as good as always). */
+static inline bool
+hub_erase_word_byte (unsigned char c)
+{
+	return isalnum (c) || c >= 0x80;
+}
+
+/*
+ * Whether len bytes at i of p[0..n) are not part of a longer word: a
+ * string that starts (ends) with a letter or digit must not have one
+ * before (after) it, or erasing "Customer 1" would damage "Customer 12",
+ * and "Quayside Ter" (a cut copy) "Quayside Terminal". Only the end is
+ * looked at when !start: in a stored reply a value's first byte follows
+ * its length, a byte that may read as a letter.
+ */
+static inline bool
+hub_erase_at_edges (const unsigned char *p, size_t n, size_t i, size_t len, bool start)
+{
+	if (start && i > 0 && hub_erase_word_byte (p[i - 1]) && hub_erase_word_byte (p[i]))
+		return false;
+	return i + len >= n || !hub_erase_word_byte (p[i + len]) || !hub_erase_word_byte (p[i + len - 1]);
+}
+
 /* Whether none of len bytes at at was replaced already. */
 static bool
 hub_erase_untouched (const unsigned char *mark, size_t at, size_t len)
@@ -497,7 +520,7 @@ hub_erase_text (const struct hub_erase_set *set, const char *text, size_t n)
 		for (int c = set->first[b]; c < set->first[b + 1]; c++) {
 			int j = set->at[c];
 			size_t len = set->len[j];
-			if (hub_erase_common (p + i, n - i, set->list[j], len, false) != len)
+			if (hub_erase_common (p + i, n - i, set->list[j], len, false) != len || !hub_erase_at_edges (p, n, i, len, true))
 				continue;
 			if (nhits == cap)
 				hits = xrealloc (hits, (cap = cap ? 2 * cap : 16) * sizeof *hits);
@@ -751,10 +774,11 @@ hub_erase_everywhere (db_t *db, struct hub_erase_sql *q, struct hub_erase_report
 
 /* Overwrite every occurrence of each of set's strings in p with '*', in any
  * ASCII case (same length: encodings stay valid); with prefixes, a cut copy
- * of 8 bytes or more too. Occurrences are found in the bytes as they were,
- * so two that overlap both go. Returns how many were overwritten. */
+ * of 8 bytes or more too; with edges, none inside a longer word (by its end
+ * alone: hub_erase_at_edges). Occurrences are found in the bytes as they
+ * were, so two that overlap both go. Returns how many were overwritten. */
 static int
-hub_erase_bytes (unsigned char *p, size_t n, const struct hub_erase_set *set, bool prefixes)
+hub_erase_bytes (unsigned char *p, size_t n, const struct hub_erase_set *set, bool prefixes, bool edges)
 {
 	if (n == 0)
 		return 0;
@@ -769,7 +793,8 @@ hub_erase_bytes (unsigned char *p, size_t n, const struct hub_erase_set *set, bo
 			int j = set->at[c];
 			size_t len = set->len[j];
 			size_t k = hub_erase_common (was + i, n - i, set->list[j], len, false);
-			if ((k == len || (prefixes && len > HUB_ERASE_PREFIX_MIN && k >= HUB_ERASE_PREFIX_MIN)) && k > best)
+			if ((k == len || (prefixes && len > HUB_ERASE_PREFIX_MIN && k >= HUB_ERASE_PREFIX_MIN)) && k > best
+			    && (!edges || hub_erase_at_edges (was, n, i, k, false)))
 				best = k;
 		}
 		if (best == 0)
@@ -784,18 +809,17 @@ hub_erase_bytes (unsigned char *p, size_t n, const struct hub_erase_set *set, bo
 	return found;
 }
 
-/* Whether the bytes hold one of the customer's keys (whole: not inside a longer word). */
+/* Whether the bytes hold one of the customer's keys, not inside a longer word (hub_erase_at_edges, start as it
+ * says): "O0001" does not bind a reply to "O00012". */
 static bool
-hub_erase_bound_bytes (const unsigned char *p, size_t n, const struct hub_erase_set *keys, bool whole)
+hub_erase_bound_bytes (const unsigned char *p, size_t n, const struct hub_erase_set *keys, bool start)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned b = hub_erase_bucket (p + i, n - i);
 		for (int c = keys->first[b]; c < keys->first[b + 1]; c++) {
 			int j = keys->at[c];
 			size_t k = keys->len[j];
-			if (k > n - i || memcmp (p + i, keys->list[j], k) != 0)
-				continue;
-			if (!whole || ((i == 0 || !isalnum (p[i - 1])) && (i + k == n || !isalnum (p[i + k]))))
+			if (k <= n - i && memcmp (p + i, keys->list[j], k) == 0 && hub_erase_at_edges (p, n, i, k, start))
 				return true;
 		}
 	}
@@ -826,7 +850,7 @@ hub_erase_replies_in (db_t *db, struct hub_erase_report *rep, int64_t lo, int64_
 		unsigned char *copy = xmalloc (n);
 		memcpy (copy, b, n);
 		bool bound = hub_erase_bound_bytes (copy, n, &rep->index->keys, false);
-		if (hub_erase_bytes (copy, n, bound ? &rep->index->bound : &rep->index->strings, false) == 0) {
+		if (hub_erase_bytes (copy, n, bound ? &rep->index->bound : &rep->index->strings, false, true) == 0) {
 			free (copy);
 			continue;
 		}
@@ -1058,7 +1082,8 @@ hub_erase_write_back (int fd, const unsigned char *was, const unsigned char *now
 	return fsync (fd);
 }
 
-/* The customer's strings in buf, line by line (a line with one of the customer's keys is the customer's); how many. */
+/* The customer's strings in buf, line by line (a line with one of the customer's keys is the customer's); how many.
+ * Inside words too: a fixed-width manifest puts one field against the next, so a word's edge there says nothing. */
 static int
 hub_erase_lines (unsigned char *buf, size_t n, struct hub_erase_report *rep)
 {
@@ -1070,9 +1095,9 @@ hub_erase_lines (unsigned char *buf, size_t n, struct hub_erase_report *rep)
 		unsigned char *line = buf + start;
 		size_t len = end - start;
 		if (hub_erase_bound_bytes (line, len, &rep->index->keys, true))
-			found += hub_erase_bytes (line, len, &rep->index->bound, true);
+			found += hub_erase_bytes (line, len, &rep->index->bound, true, false);
 		else
-			found += hub_erase_bytes (line, len, &rep->index->strings, false);
+			found += hub_erase_bytes (line, len, &rep->index->strings, false, false);
 		start = end;
 	}
 	return found;

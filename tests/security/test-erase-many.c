@@ -358,6 +358,18 @@ main (void)
 	is_str (v, "packed for Customer 6, Unit 6 Tyne Works, Newcastle", "the one delivered yesterday keeps everything");
 	free (v);
 	is_int (hub_erase_retention (db, 30, now), 0, "and a second run finds nothing more to do");
+	/* "Customer 1" went: "Customer 13" and "Customer 100" are other people. */
+	v = text_of (db, "SELECT group_concat (detail, '|') FROM events WHERE order_ref IN ('O00013', 'O00100')%s", "");
+	is_str (v, "packed for Customer 13, Unit 13 Tyne Works, Newcastle|packed for Customer 100, Unit 100 Tyne Works,"
+	    " Newcastle", "the events of Customer 13 and 100 keep their names: \"Customer 1\" is not inside a longer word");
+	free (v);
+	v = text_of (db, "SELECT group_concat (signed_by, '|') FROM tracking t JOIN parcels p ON p.id = t.parcel_id"
+	    " WHERE p.order_ref IN ('O00013', 'O00100')%s", "");
+	is_str (v, "Customer 13|Customer 100", "and so do their signatures");
+	free (v);
+	v = text_of (db, "SELECT CAST (reply AS TEXT) FROM requests WHERE CAST (reply AS TEXT) LIKE 'ok %s %%'", "O00013");
+	is_str (v, "ok O00013 Customer 13 Unit 13 Tyne Works Newcastle", "and their stored replies");
+	free (v);
 
 	/* As the hub runs it: a slice of 100 rows a step, each step its own transaction. Cut short first. */
 	exec_ok (db, "UPDATE parcels SET status = 'delivered' WHERE order_ref BETWEEN 'O00010' AND 'O00020'");
