@@ -20,6 +20,7 @@
 #define DSP_HUB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "conf.h"
 
@@ -42,6 +43,8 @@ struct hub_options {
 	conf_t *conf;           /* every setting, for the parts that read their own (printers, carriers) */
 	struct work_pin_helpers *pin_helpers; /* PIN checking processes, forked at start (work/work-pin.h) */
 	struct hub_reload *reload; /* where the settings are read again on SIGHUP (loop/hub-reload.h); NULL: never */
+	int64_t started_ms;     /* when this hub started (wall clock, set by hub_server_new): told in every HELLO and
+	                         * PING reply, so a terminal whose PING a hub started since answers HELLOs again */
 };
 
 #endif

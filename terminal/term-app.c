@@ -516,6 +516,24 @@ term_app_session (struct term *t, const proto_msg_t *r)
 	t->logged_in = t->session_ok = true;
 }
 
+/* The labels the hub says wait unprinted for this terminal, for the P count: the EVENTs that told of them may
+ * have been lost (held by a hub that stopped since, or sent before this terminal started). A hub that does not
+ * say leaves the count as the EVENTs made it. */
+static void
+term_app_unprinted (struct term *t, const proto_msg_t *r)
+{
+	long n;
+	if (!util_parse_long (term_data (r, "unprinted"), 0, 1000, &n))
+		return;
+	t->nunprinted = 0;
+	for (long i = 1; i <= n && t->nunprinted < TERM_PRINT_WATCH; i++) {
+		char key[32];
+		snprintf (key, sizeof key, "unprinted.%ld", i);
+		if (*term_data (r, key))
+			text_strlcpy (t->unprinted[t->nunprinted++], term_data (r, key), sizeof t->unprinted[0]);
+	}
+}
+
 /* A HELLO answered: numbers, session, then what is kept goes in order. */
 static void
 term_app_up (struct term *t, const proto_msg_t *r)
@@ -523,6 +541,7 @@ term_app_up (struct term *t, const proto_msg_t *r)
 	long last = 0;
 	util_parse_long (term_data (r, "last_seq"), 0, 0xEFFFFFFFL, &last);
 	term_journal_seq_at_least (t->journal, (uint32_t) last + 1);
+	term_app_unprinted (t, r);
 	if (*term_data (r, "operator")) {
 		bool was = t->logged_in;
 		term_app_session (t, r);

@@ -23,6 +23,7 @@ struct term_net {
 	int64_t waiting_since;  /* oldest unanswered send while up; 0 when none */
 	char said[200];         /* the last reason logged for not reaching the hub */
 	char hub_said[1025];    /* the hub's ERROR to our HELLO, while it refuses this terminal */
+	char hub_started[24];   /* when the hub that answered our HELLO started (its started_ms), "" not told */
 };
 
 term_net_t *
@@ -200,6 +201,8 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 			self->waiting_since = 0;
 			self->state = TN_UP;
 			self->said[0] = '\0';
+			const char *started = proto_hash_get (r, PROTO_REPLY_DATA, "started_ms");
+			util_strlcpy (self->hub_started, started ? started : "", sizeof self->hub_started);
 			const char *hb = proto_hash_get (r, PROTO_REPLY_DATA, "heartbeat_ms");
 			long v;
 			if (hb && util_parse_long (hb, 50, 600000, &v))
@@ -223,6 +226,14 @@ term_net_poll (term_net_t *self, int64_t now_ms, proto_msg_t **out)
 		if (self->ping_seq != 0 && seq == self->ping_seq) {
 			self->ping_seq = 0;
 			self->waiting_since = 0;
+			/* Answered by a hub started since our HELLO (a restart quicker than a PING goes unanswered): what
+			 * the one before held for us is gone, so HELLO again, to hear what it knows (term-app.c). */
+			const char *started = proto_hash_get (r, PROTO_REPLY_DATA, "started_ms");
+			if (started && *self->hub_started && strcmp (started, self->hub_started) != 0 && self->hello_seq == 0) {
+				log_info ("the hub restarted since it answered HELLO: HELLO again");
+				util_strlcpy (self->hub_started, started, sizeof self->hub_started);
+				term_net_hello (self, now_ms);
+			}
 			proto_msg_destroy (&r);
 			continue;
 		}

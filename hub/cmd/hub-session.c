@@ -6,7 +6,11 @@
 #include "log.h"
 #include "screens.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+
+/* The unprinted parcels a HELLO reply lists: as many as a terminal watches (term.h's TERM_PRINT_WATCH). */
+#define HUB_SESSION_UNPRINTED 16
 
 int
 hub_session_hello (struct hub_req *req)
@@ -24,6 +28,19 @@ hub_session_hello (struct hub_req *req)
 	hub_reply_data (req, "expiry_ms", "%d", o->expiry_ms);
 	hub_reply_data (req, "last_seq", "%u", hub_store_terminal_last_seq (req->db, terminal));
 	hub_reply_data (req, "seq_max", "%u", PROTO_SEQ_MAX);
+	hub_reply_data (req, "started_ms", "%lld", (long long) o->started_ms);
+	/* What its P count counts, from the database: the EVENTs that told it were held in the memory of a hub that
+	 * has since stopped, or went to a terminal that has since restarted. */
+	char codes[HUB_SESSION_UNPRINTED][HUB_STORE_CODE_MAX];
+	int n = hub_store_terminal_unprinted (req->db, terminal, codes, HUB_SESSION_UNPRINTED);
+	if (n < 0)
+		return -1;
+	hub_reply_data (req, "unprinted", "%d", n);
+	for (int i = 0; i < n; i++) {
+		char key[32];
+		snprintf (key, sizeof key, "unprinted.%d", i + 1);
+		hub_reply_data (req, key, "%s", codes[i]);
+	}
 	if (req->operator_badge) {
 		hub_reply_data (req, "operator", "%s", req->operator_badge);
 		hub_reply_data (req, "role", "%s", hub_role_name (req->role));
@@ -106,5 +123,6 @@ hub_session_ping (struct hub_req *req)
 {
 	hub_reply (req, PROTO_OK, PR_OK, "pong");
 	hub_reply_data (req, "time_ms", "%lld", (long long) req->now_ms);
+	hub_reply_data (req, "started_ms", "%lld", (long long) req->opt->started_ms);
 	return 0;
 }

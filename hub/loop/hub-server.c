@@ -1104,6 +1104,7 @@ hub_server_new (const struct hub_options *opt, char **cause)
 {
 	hub_server_t *self = xcalloc (1, sizeof *self);
 	self->opt = *opt;
+	self->opt.started_ms = util_wall_ms ();
 	self->db = hub_store_open (opt->database, cause);
 	if (self->db == NULL) {
 		free (self);

@@ -15,6 +15,11 @@
  * Migrations: entry N takes a database from user_version N to N+1. Never
  * edit a shipped entry; append a new one and bump HUB_STORE_SCHEMA.
  */
+/* A print job that waits unprinted, kept for a reprint or a redirect (the job states the terminal's P count counts,
+ * hub-state.h): the partial index label_jobs_kept holds these alone. */
+#define HUB_STORE_KEPT "status IN ('offline', 'no-printer', 'failed')"
+#define HUB_STORE_KEPT_AS(t) t ".status IN ('offline', 'no-printer', 'failed')"
+
 static const char *hub_store_migrations[] = {
 	/* 0 -> 1: the walking skeleton. */
 	"CREATE TABLE operators ("
@@ -453,6 +458,9 @@ static const char *hub_store_migrations[] = {
 	 * a parcel names its order), so the index is empty and costs no write; it lets the erase find an order's
 	 * events by its index of orders alone, where "or of its parcels" scanned every event (hub-erase.c). */
 	"CREATE INDEX events_parcel_alone ON events(parcel_id) WHERE order_ref IS NULL AND parcel_id IS NOT NULL;",
+	/* 17 -> 18: a terminal's print jobs kept unprinted, by terminal, for its HELLO (hub_store_terminal_unprinted).
+	 * Only the jobs that wait are in it: the many printed ones cost no write. */
+	"CREATE INDEX label_jobs_kept ON label_jobs(terminal) WHERE " HUB_STORE_KEPT ";",
 };
 
 db_t *
@@ -629,6 +637,23 @@ hub_store_terminal_last_seq (db_t *db, const char *terminal)
 	uint32_t seq = db_step (st) == DB_ROW ? (uint32_t) db_col_int (st, 0) : 0;
 	db_reset (st);
 	return seq;
+}
+
+int
+hub_store_terminal_unprinted (db_t *db, const char *terminal, char (*codes)[HUB_STORE_CODE_MAX], int max)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT coalesce (p.code, j.order_ref, 'manifest ' || j.manifest_id)"
+	    " FROM label_jobs j INDEXED BY label_jobs_kept LEFT JOIN parcels p ON p.id = j.parcel_id"
+	    " WHERE j.terminal = ?1 AND " HUB_STORE_KEPT_AS ("j") " ORDER BY j.id DESC LIMIT ?2");
+	if (st == NULL)
+		return -1;
+	db_bind_text (st, 1, terminal);
+	db_bind_int (st, 2, max);
+	int n = 0, rc;
+	while ((rc = db_step (st)) == DB_ROW && n < max)
+		util_strlcpy (codes[n++], db_col_text (st, 0), HUB_STORE_CODE_MAX);
+	db_reset (st);
+	return rc == DB_DONE || rc == DB_ROW ? n : -1;
 }
 
 bool

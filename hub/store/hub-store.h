@@ -12,7 +12,7 @@
 
 #include "db.h"
 
-#define HUB_STORE_SCHEMA 17
+#define HUB_STORE_SCHEMA 18
 
 /* Open (creating or migrating) the hub database; NULL and *cause on failure. */
 db_t *hub_store_open (const char *path, char **cause);
@@ -56,6 +56,11 @@ int hub_store_reply_prune (db_t *db, int64_t before_ms);
 int hub_store_terminal_hello (db_t *db, const char *terminal, const char *station, const char *profile,
     const char *software, int64_t now_ms);
 uint32_t hub_store_terminal_last_seq (db_t *db, const char *terminal);
+/* The parcels (codes; an order's reference for its ticket, "manifest N" for a manifest's paper) whose label or
+ * paper a terminal packed or asked for waits unprinted: its printer offline, none there, or failed. The newest
+ * first, at most max, into codes; how many, or -1. What the terminal's P count counts, told at HELLO. */
+#define HUB_STORE_CODE_MAX 64
+int hub_store_terminal_unprinted (db_t *db, const char *terminal, char (*codes)[HUB_STORE_CODE_MAX], int max);
 /* True when no reply can be stored under (terminal, seq): the terminal is
  * known and seq is above its last_seq (a stored reply and the terminal's
  * last_seq are written in the same savepoint, hub_store_terminal_seen; a

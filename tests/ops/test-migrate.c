@@ -310,6 +310,21 @@ main (int argc, char **argv)
 		db_close (&d);
 	}
 
+	/* At 18 a terminal's jobs that wait unprinted are found by terminal (for its HELLO); the jobs stay. */
+	{
+		db_t *d = test_migrate_from ("jobs17.db", 17,
+		    "INSERT INTO label_jobs (order_ref, terminal, status, created_at, kind, format, title) VALUES"
+		    " ('ORD-1', 'bench-1', 'offline', 1, 'ticket', 'zpl', 'ticket ORD-1'),"
+		    " ('ORD-2', 'bench-1', 'printed', 2, 'ticket', 'zpl', 'ticket ORD-2'),"
+		    " ('ORD-2', 'bench-2', 'failed', 3, 'ticket', 'zpl', 'ticket ORD-2')",
+		    "three print jobs of two terminals, one printed");
+		char codes[4][HUB_STORE_CODE_MAX];
+		ok (d != NULL && db_query_int (d, "SELECT count(*) FROM label_jobs", 0) == 3, "schema 18: the jobs kept");
+		int n = d ? hub_store_terminal_unprinted (d, "bench-1", codes, 4) : -1;
+		ok (n == 1 && strcmp (codes[0], "ORD-1") == 0, "schema 18: bench-1's job waiting is found by its index (%d)", n);
+		db_close (&d);
+	}
+
 	/* A database from a newer hub: refused, with the versions named, and untouched. */
 	char *path = xasprintf ("%s/newer.db", test_migrate_dir);
 	db_t *db = test_migrate_make (path, HUB_STORE_SCHEMA);

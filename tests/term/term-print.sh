@@ -5,7 +5,9 @@
 # F4 sends it to the group's fallback printer, where it arrives; the Print
 # jobs screen lists a kept label and redirects it; Reprint uses the reprint
 # command. EVENTs never stand in for the answer to a scan. A label that
-# prints while the hub restarts is told to the bench once it is back in touch.
+# prints while the hub restarts is told to the bench once it is back in touch;
+# a terminal that restarts, or a hub that restarts between two PINGs, still
+# counts what waits (the hub's HELLO answer lists it).
 : "${top_srcdir:?run through make check}"
 . "$top_srcdir/tests/term/termlib.sh"
 
@@ -164,5 +166,50 @@ tl_wait "HUB OK" && ! tl_screen | grep -q "P[0-9]* HUB OK"
 tl_ok $? "and the P count is gone"
 [ "$(tp_count label)" = $((labels + 1)) ]
 tl_ok $? "the label printed once"
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU
+
+# 6. The terminal restarts while a label waits: the EVENT that told it is gone with the old process, and the
+# hub's answer to its HELLO says what waits, so P1 is back.
+"$TP_CUPS" printer-down "$TP_DIR" label >>"$TL_DIR/cups.log" 2>&1
+tp_prepare B1000014 BR-HOLD-1 BR-GWN-0010 && tp_pack B1000014 && tl_wait_joined "Printer offline: label kept"
+tl_ok $? "a fifth order packed, its label kept (printer off)"
+tl_wait "P1 HUB OK"
+tl_ok $? "P1 on the status line"
+tl_keys F3 && tl_wait_joined "not checked yet" && tl_keys F3 && tl_wait MENU
+tl_term_start 24 80 --terminal bench-1-term --station bench-1 --profile bench
+tl_wait MENU && tl_wait "P1 HUB OK"
+tl_ok $? "the terminal started again, its session resumed: P1 from the hub's HELLO answer"
+
+# 7. The hub restarts quicker than a PING goes unanswered (its heartbeat 5 s here), and what waited was dealt
+# with meanwhile (here the job cancelled in the database, as though its EVENT were lost): the first PING the new
+# hub answers says it started since, the terminal HELLOs again, and the P count goes.
+tp_hub7 ()
+{
+	tl_hub_start --set "printer.server=$DSP_CUPS_SOCKET" --set printer.bench-1.label=label \
+		--set printer.bench-1.document=docs --set station.bench-1.group=benches \
+		--set printer.group.benches.fallback=fallback --set hub.heartbeat_ms=5000
+}
+tl_hub_stop && tl_wait "NO HUB" && tp_hub7 && tl_wait "P1 HUB OK"
+tl_ok $? "a hub with a heartbeat of 5 s: the terminal back in touch, P1 still"
+sqlite3 "$TL_DB" "UPDATE label_jobs SET status = 'cancelled' WHERE order_ref = 'B1000014'
+	OR parcel_id IN (SELECT id FROM parcels WHERE order_ref = 'B1000014')"
+lines=$(wc -l <"$TL_DIR/term.log")
+tl_hub_stop && tp_hub7
+tl_ok $? "the hub stopped and started again at once"
+i=0
+while { ! tl_screen | grep -q "HUB OK" || tl_screen | grep -q "P[0-9]* HUB OK"; } && [ $i -lt 300 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+tl_screen | grep -q "HUB OK" && ! tl_screen | grep -q "P[0-9]* HUB OK"
+tl_ok $? "the P count goes, the terminal having asked the hub started since"
+# A PING sent in the moment the hub was down goes unanswered: the terminal then says NO HUB and HELLOs
+# anyway. Otherwise it was the PING's answer that told it.
+if tail -n +"$((lines + 1))" "$TL_DIR/term.log" | grep -q "hub unreachable"; then
+	tl_ok 0 "(a PING fell in the restart: the terminal HELLOed after NO HUB)"
+else
+	tail -n +"$((lines + 1))" "$TL_DIR/term.log" | grep -q "the hub restarted since it answered HELLO: HELLO again"
+	tl_ok $? "told by the first PING's answer: its log says it HELLOed again"
+fi
 
 tl_done
