@@ -274,8 +274,18 @@ despatch_report_exec (db_t *none, int argc, char **argv)
 		    "(e.g. %s, today in UTC); nothing written\n", date, today);
 		return 2;
 	}
+	if (strcmp (format, "csv") != 0 && strcmp (format, "pdf") != 0) {
+		fprintf (stderr, "despatch report: --format '%s' is not one it writes: give csv (a table for a spreadsheet) "
+		    "or pdf (a chart and the table); nothing written\n", format);
+		return 2;
+	}
 	const struct despatch_report_kind *k = optind < argc ? despatch_report_kind (argv[optind]) : NULL;
-	if (k == NULL || optind + 1 != argc || (strcmp (format, "csv") != 0 && strcmp (format, "pdf") != 0)) {
+	if (k == NULL && optind + 1 == argc) {
+		fprintf (stderr, "despatch report: '%s' is not a report: give carriers, exceptions or benches; nothing "
+		    "written\n", argv[optind]);
+		return 2;
+	}
+	if (k == NULL || optind + 1 != argc) {
 		despatch_report_usage (stderr);
 		return 2;
 	}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # admin-input.sh: despatch on input it cannot use says one clear message
 # (what was wrong, what to do), exits non-zero and leaves what is stored as
-# it was: an impossible --date for report; a folder given as the database;
+# it was: an impossible --date, --format or report for report; a folder given as the database;
 # a database on a read-only filesystem, and a backup to a folder that
 # cannot be written.
 . "$top_srcdir/tests/ops/opslib.sh"
@@ -29,6 +29,18 @@ for d in 2026-13-45 2026-02-30 2026-1-5 yesterdayish 2025-02-29 2026-11-22x; do
 	[ "$(wc -l < "$OPS_DIR/out")" = 1 ] && [ ! -e "$OPS_DIR/r.csv" ]
 	ops_ok $? "that line only (no usage text), and no report file"
 done
+# report --format and the report's name: one line each, what it takes, nothing written.
+for f in xyz PDF csv2 ""; do
+	ops_run 2 "report --format '$f' is refused" "$DESPATCH" report carriers -d "$DB" --format "$f" -o "$OPS_DIR/r.csv"
+	ops_said 1 "it says '$f' is not a format it writes, and which it does" \
+		"^despatch report: --format '$f' is not one it writes: give csv (a table for a spreadsheet) or pdf "
+	[ "$(wc -l < "$OPS_DIR/out")" = 1 ] && [ ! -e "$OPS_DIR/r.csv" ]
+	ops_ok $? "that line only, and no report file"
+done
+ops_run 2 "report carrier (a report that is not one) is refused" "$DESPATCH" report carrier -d "$DB" -o "$OPS_DIR/r.csv"
+ops_said 1 "it says which reports there are" "^despatch report: 'carrier' is not a report: give carriers, exceptions or benches"
+[ "$(wc -l < "$OPS_DIR/out")" = 1 ] && [ ! -e "$OPS_DIR/r.csv" ]
+ops_ok $? "that line only, and no report file"
 for d in 2026-11-22 2024-02-29 2000-02-29 2026-12-31; do
 	ops_run 0 "report --date $d works" "$DESPATCH" report carriers -d "$DB" --date "$d"
 	grep -q "^date,carrier," "$OPS_DIR/out"
