@@ -60,7 +60,8 @@ struct hub_server {
 	hub_later_t *later; /* requests waiting for the draw, PIN and file workers (hub-later.c) */
 	int64_t spool_due;  /* monotonic ms by which the print worker's answers are recorded; 0: none waiting */
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
-	hub_erase_sweep_t *sweep; /* retention under way, a slice each turn of the loop (hub-erase.h) */
+	hub_erase_due_t *due;     /* retention looking for the orders due, a slice each turn of the loop (hub-erase.h) */
+	hub_erase_sweep_t *sweep; /* retention under way, a slice each turn of the loop */
 	int64_t sweep_ms;
 	int *tick_every;    /* and how often, from the table or its setting */
 	const char *autoclose_station; /* whose document printer takes the collection receipt */
@@ -904,24 +905,44 @@ hub_server_tick_prune (hub_server_t *self)
 }
 
 /* privacy.retention_days: personal data of orders delivered longer ago is erased (hub-erase.h), a slice of
- * the database at a time (hub_server_tick_retention_step): its search of every table would hold the loop for
- * seconds in a year's database. */
+ * the database at a time (hub_server_tick_retention_step): finding the orders due, then searching every table,
+ * would hold the loop for seconds in a year's database. */
 static void
 hub_server_tick_retention (hub_server_t *self)
 {
-	if (self->opt.retention_days <= 0 || self->sweep || db_begin (self->db) != DB_DONE)
+	if (self->opt.retention_days <= 0 || self->sweep || self->due)
 		return;
-	int n;
-	self->sweep = hub_erase_sweep_new (self->db, self->opt.retention_days, util_wall_ms (), HUB_ERASE_SLICE_ROWS, &n);
-	db_commit (self->db); /* it only read, and wrote its own temporary table */
-	if (n < 0)
-		log_error ("retention: personal data not erased now: %s", db_errmsg (self->db));
+	self->due = hub_erase_due_new (self->db, self->opt.retention_days, util_wall_ms (), HUB_ERASE_DUE_SLICE_ORDERS);
 	self->sweep_ms = util_mono_ms ();
+}
+
+/* A slice of the orders searched for those due; once all are (or a pass's worth found), their sweep begins. */
+static void
+hub_server_tick_retention_due (hub_server_t *self)
+{
+	int rc = hub_erase_due_step (self->due, self->db);
+	if (rc > 0)
+		return;
+	int n = -1, steps = hub_erase_due_steps (self->due);
+	if (rc == 0 && db_begin (self->db) == DB_DONE) {
+		self->sweep = hub_erase_sweep_new_due (self->db, &self->due, HUB_ERASE_SLICE_ROWS, &n);
+		db_commit (self->db); /* it only read, and wrote its own temporary table */
+	}
+	hub_erase_due_destroy (&self->due);
+	if (n < 0)
+		log_error ("retention: personal data not erased now (looked for again within the hour): %s",
+		    db_errmsg (self->db));
+	else if (n == 0)
+		log_debug ("retention: no order due (%d steps, %lld ms)", steps, (long long) (util_mono_ms () - self->sweep_ms));
 }
 
 static void
 hub_server_tick_retention_step (hub_server_t *self)
 {
+	if (self->due) {
+		hub_server_tick_retention_due (self);
+		return;
+	}
 	if (self->sweep == NULL || db_begin (self->db) != DB_DONE)
 		return;
 	int rc = hub_erase_sweep_step (self->sweep);
@@ -1260,6 +1281,7 @@ hub_server_destroy (hub_server_t **self_p)
 	hub_held_destroy (&self->held);
 	zlistx_destroy (&self->heard);
 	hub_feed_destroy (&self->feed);
+	hub_erase_due_destroy (&self->due);
 	hub_erase_sweep_destroy (&self->sweep);
 	hub_events_destroy (&self->events);
 	zsock_destroy (&self->router);
@@ -1321,7 +1343,7 @@ hub_server_run (hub_server_t *self)
 			items[n++] = (zmq_pollitem_t) { NULL, hub_spool_fd (self->spool), ZMQ_POLLIN, 0 };
 		}
 		/* Answered requests wait for no one, nor does an import's next slice or retention's: poll without waiting. */
-		long wait_ms = hub_later_has_ready (self->later) || hub_feed_busy (self->feed) || self->sweep ? 0 : 250;
+		long wait_ms = hub_later_has_ready (self->later) || hub_feed_busy (self->feed) || self->sweep || self->due ? 0 : 250;
 		if (self->spool_due > 0) {
 			int64_t left = self->spool_due - util_mono_ms ();
 			wait_ms = left < 0 ? 0 : left < wait_ms ? (long) left : wait_ms;

@@ -1190,36 +1190,110 @@ struct hub_erase_sweep {
 	int replies;
 };
 
-/* The orders of retention: every parcel delivered, the last more than days ago, not yet erased; at most 100; or
- * whether the one order ref still is (1 or 0). */
+/* The orders of retention: every parcel delivered, the last more than ?1 ms ago (the cutoff), not yet erased. */
+#define HUB_ERASE_DUE_SELECT "SELECT o.ref FROM orders o WHERE o.customer_name != '" HUB_ERASED_NAME "'"
+#define HUB_ERASE_DUE_WHERE \
+	" AND EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref)" \
+	" AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref AND p.status != 'delivered')" \
+	" AND (SELECT max(t.at) FROM tracking t JOIN parcels p ON p.id = t.parcel_id" \
+	"      WHERE p.order_ref = o.ref AND t.event = 'delivered') < ?1"
+/* The most orders one retention pass erases. */
+#define HUB_ERASE_DUE_MAX 100
+
+/* The orders due into *refs (appended to its n, up to HUB_ERASE_DUE_MAX): of all the orders (sql as
+ * HUB_ERASE_DUE_ALL), the one order ?2 (HUB_ERASE_DUE_ONE) or the orders with rowid in (?2, ?3]
+ * (HUB_ERASE_DUE_SLICE). The count, or -1. */
+#define HUB_ERASE_DUE_ALL HUB_ERASE_DUE_SELECT HUB_ERASE_DUE_WHERE " LIMIT ?4"
+#define HUB_ERASE_DUE_ONE HUB_ERASE_DUE_SELECT " AND o.ref = ?2" HUB_ERASE_DUE_WHERE " LIMIT ?4"
+#define HUB_ERASE_DUE_SLICE HUB_ERASE_DUE_SELECT " AND o.rowid > ?2 AND o.rowid <= ?3" HUB_ERASE_DUE_WHERE " LIMIT ?4"
 static int
-hub_erase_due (db_t *db, int days, int64_t now_ms, const char *ref, char ***refs_p)
+hub_erase_due_query (db_t *db, const char *sql, int days, int64_t now_ms, const char *ref, int64_t lo, int64_t hi,
+    char ***refs, int *n)
 {
-	db_stmt_t *st = db_prepare (db, "SELECT o.ref FROM orders o WHERE o.customer_name != '" HUB_ERASED_NAME "'"
-	    " AND (?2 IS NULL OR o.ref = ?2)"
-	    " AND EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref)"
-	    " AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.order_ref = o.ref AND p.status != 'delivered')"
-	    " AND (SELECT max(t.at) FROM tracking t JOIN parcels p ON p.id = t.parcel_id"
-	    "      WHERE p.order_ref = o.ref AND t.event = 'delivered') < ?1 LIMIT 100");
+	db_stmt_t *st = db_prepare (db, sql);
 	if (st == NULL)
 		return -1;
 	db_bind_int (st, 1, now_ms - (int64_t) days * 86400 * 1000);
 	if (ref)
 		db_bind_text (st, 2, ref);
-	else
-		db_bind_null (st, 2);
-	char **refs = NULL;
-	int n = 0, rc;
+	else {
+		db_bind_int (st, 2, lo);
+		db_bind_int (st, 3, hi);
+	}
+	db_bind_int (st, 4, HUB_ERASE_DUE_MAX - *n);
+	int rc;
 	while ((rc = db_step (st)) == DB_ROW) {
-		refs = xrealloc (refs, (size_t) (n + 1) * sizeof *refs);
-		refs[n++] = xstrdup (db_col_text (st, 0));
+		*refs = xrealloc (*refs, (size_t) (*n + 1) * sizeof **refs);
+		(*refs)[(*n)++] = xstrdup (db_col_text (st, 0));
 	}
 	db_reset (st);
-	if (refs_p)
-		*refs_p = refs;
-	else
-		hub_erase_list_free (refs, n);
-	return rc == DB_DONE ? n : -1;
+	return rc == DB_DONE ? *n : -1;
+}
+
+/* Whether the order ref is still due (1, 0 or -1). */
+static int
+hub_erase_due_still (db_t *db, int days, int64_t now_ms, const char *ref)
+{
+	char **refs = NULL;
+	int n = 0, rc = hub_erase_due_query (db, HUB_ERASE_DUE_ONE, days, now_ms, ref, 0, 0, &refs, &n);
+	hub_erase_list_free (refs, n);
+	return rc;
+}
+
+/* The orders due found a slice of the orders at a time: in a year's database the search of every order is a
+ * second, which the hub's loop must not be held for (hub_erase_due_new). */
+struct hub_erase_due {
+	int days;
+	int64_t now_ms;
+	int64_t from, last;  /* orders' rowids searched up to from, of those up to last */
+	int64_t slice_rows;
+	char **refs;
+	int nrefs;
+	int steps;
+};
+
+hub_erase_due_t *
+hub_erase_due_new (db_t *db, int days, int64_t now_ms, int slice_rows)
+{
+	if (days <= 0)
+		return NULL;
+	int64_t last = db_query_int (db, "SELECT coalesce (max (rowid), 0) FROM orders", -1);
+	if (last < 0)
+		return NULL;
+	hub_erase_due_t *self = xcalloc (1, sizeof *self);
+	*self = (struct hub_erase_due) { .days = days, .now_ms = now_ms, .last = last,
+		.slice_rows = slice_rows > 0 ? slice_rows : 1 };
+	return self;
+}
+
+int
+hub_erase_due_step (hub_erase_due_t *self, db_t *db)
+{
+	if (self->from >= self->last || self->nrefs >= HUB_ERASE_DUE_MAX)
+		return 0;
+	self->steps++;
+	int64_t hi = self->from + self->slice_rows;
+	if (hub_erase_due_query (db, HUB_ERASE_DUE_SLICE, self->days, self->now_ms, NULL, self->from, hi, &self->refs,
+	        &self->nrefs) < 0)
+		return -1;
+	self->from = hi;
+	return self->from < self->last && self->nrefs < HUB_ERASE_DUE_MAX ? 1 : 0;
+}
+
+int
+hub_erase_due_steps (const hub_erase_due_t *self)
+{
+	return self->steps;
+}
+
+void
+hub_erase_due_destroy (hub_erase_due_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	hub_erase_list_free ((*self_p)->refs, (*self_p)->nrefs);
+	free (*self_p);
+	*self_p = NULL;
 }
 
 void
@@ -1242,18 +1316,16 @@ hub_erase_sweep_destroy (hub_erase_sweep_t **self_p)
 	*self_p = NULL;
 }
 
-hub_erase_sweep_t *
-hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n)
+/* The sweep of the orders refs (its own from here), found due (found: how many, or -1 if finding them failed). */
+static hub_erase_sweep_t *
+hub_erase_sweep_begin (db_t *db, int days, int64_t now_ms, int slice_rows, char **refs, int found, int *n)
 {
-	*n = 0;
-	if (days <= 0)
-		return NULL;
 	hub_erase_sweep_t *self = xcalloc (1, sizeof *self);
 	self->slice_rows = slice_rows > 0 ? slice_rows : 1;
 	self->last = -1;
 	self->days = days;
 	self->now_ms = now_ms;
-	int found = hub_erase_due (db, days, now_ms, NULL, &self->refs);
+	self->refs = refs;
 	self->nrefs = found > 0 ? found : 0;
 	/* The orders in one erase: its search of every table is one for all of them, not one each. The strings of
 	 * one order are then erased in the others' rows too: rows of orders whose data goes all the same. */
@@ -1285,6 +1357,35 @@ hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n)
 	}
 	self->q->set = &self->rep.index->strings;
 	*n = self->nrefs;
+	return self;
+}
+
+hub_erase_sweep_t *
+hub_erase_sweep_new (db_t *db, int days, int64_t now_ms, int slice_rows, int *n)
+{
+	*n = 0;
+	if (days <= 0)
+		return NULL;
+	char **refs = NULL;
+	int got = 0, found = hub_erase_due_query (db, HUB_ERASE_DUE_ALL, days, now_ms, NULL, 0, 0, &refs, &got);
+	if (found < 0) {
+		hub_erase_list_free (refs, got);
+		refs = NULL;
+	}
+	return hub_erase_sweep_begin (db, days, now_ms, slice_rows, refs, found, n);
+}
+
+hub_erase_sweep_t *
+hub_erase_sweep_new_due (db_t *db, hub_erase_due_t **due_p, int slice_rows, int *n)
+{
+	*n = 0;
+	hub_erase_due_t *due = *due_p;
+	if (due == NULL)
+		return NULL;
+	hub_erase_sweep_t *self = hub_erase_sweep_begin (db, due->days, due->now_ms, slice_rows, due->refs, due->nrefs, n);
+	due->refs = NULL;
+	due->nrefs = 0;
+	hub_erase_due_destroy (due_p);
 	return self;
 }
 
@@ -1359,7 +1460,7 @@ hub_erase_sweep_still_due (hub_erase_sweep_t *self, db_t *db)
 {
 	int kept = 0;
 	for (int i = 0; i < self->nrefs; i++) {
-		int due = hub_erase_due (db, self->days, self->now_ms, self->refs[i], NULL);
+		int due = hub_erase_due_still (db, self->days, self->now_ms, self->refs[i]);
 		if (due < 0)
 			return -1;
 		if (due == 0) {

@@ -264,6 +264,46 @@ cut_short_and_meanwhile (db_t *db, const char *path, int64_t now)
 	free (v);
 }
 
+/* The orders due found as the hub finds them, 37 orders a step: the same as in one search, and then erased. */
+static void
+due_in_slices (db_t *db, int64_t now)
+{
+	exec_ok (db, "UPDATE parcels SET status = 'delivered' WHERE order_ref BETWEEN 'O00050' AND 'O00054'"
+	    " OR order_ref = 'M00100'");
+	int all;
+	hub_erase_sweep_t *sweep = hub_erase_sweep_new (db, 30, now, 100, &all);
+	hub_erase_sweep_destroy (&sweep);
+	hub_erase_due_t *due = hub_erase_due_new (db, 30, now, 37);
+	int steps = 0, rc = 1;
+	while (due && rc > 0 && steps < 1000) {
+		rc = hub_erase_due_step (due, db);
+		steps++;
+	}
+	int orders = (int) db_query_int (db, "SELECT count(*) FROM orders", 0);
+	ok (rc == 0 && steps >= orders / 37, "the %d orders searched in %d steps of 37", orders, steps);
+	int n;
+	exec_ok (db, "BEGIN");
+	sweep = hub_erase_sweep_new_due (db, &due, 100, &n);
+	exec_ok (db, "COMMIT");
+	ok (due == NULL, "the search handed to the sweep");
+	is_int (n, all, "the orders due found so are those one search finds (%d: five of others, none of hers, erased)", all);
+	rc = sweep ? steps_until (db, sweep, NULL, NULL, &steps) : -1;
+	is_int (rc, 0, "their sweep runs to its end");
+	hub_erase_sweep_destroy (&sweep);
+	char *v = db_query_text (db, "SELECT group_concat (customer_name, '|') FROM orders WHERE ref BETWEEN 'O00050' AND 'O00054'");
+	is_str (v ? v : "(none)", HUB_ERASED_NAME "|" HUB_ERASED_NAME "|" HUB_ERASED_NAME "|" HUB_ERASED_NAME "|" HUB_ERASED_NAME,
+	    "and the five are erased");
+	free (v);
+	hub_erase_due_t *none = hub_erase_due_new (db, 30, now, 1000);
+	rc = 1;
+	for (steps = 0; none && rc > 0 && steps < 100; steps++)
+		rc = hub_erase_due_step (none, db);
+	exec_ok (db, "BEGIN");
+	sweep = hub_erase_sweep_new_due (db, &none, 100, &n);
+	exec_ok (db, "COMMIT");
+	ok (rc == 0 && sweep == NULL && n == 0, "searched again: none due, no sweep");
+}
+
 int
 main (void)
 {
@@ -411,6 +451,7 @@ main (void)
 	is_str (v, "Customer 21", "an order not delivered keeps its data");
 	free (v);
 	cut_short_and_meanwhile (db, path, now);
+	due_in_slices (db, now);
 
 	for (int i = 0; i < n; i++)
 		free (refs[i]);
