@@ -512,10 +512,12 @@ db_text_call (sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	const char *text = (const char *) sqlite3_value_text (argv[0]);
+	size_t len = 0;
 	char *now = text ? call->fn (call->arg, text, (size_t) sqlite3_value_bytes (argv[0]),
-	    sqlite3_value_int64 (argv[1])) : NULL;
+	    sqlite3_value_int64 (argv[1]), &len) : NULL;
+	/* By its length: a value with a NUL in it comes back whole. */
 	if (now)
-		sqlite3_result_text (ctx, now, -1, free);
+		sqlite3_result_text64 (ctx, now, len, free, SQLITE_UTF8);
 	else
 		sqlite3_result_null (ctx);
 }

@@ -81,10 +81,10 @@ void db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames), void *arg
 bool db_checkpoint_passive (db_t *self, int *copied);
 
 /* A text function name(value, k) in this connection's own SQL (not in triggers or views): fn gets a
- * text value and returns its new text (malloc'd, taken) or NULL to leave it, and name() is then SQL NULL,
- * as it is for any value that is not text. k is the caller's, an integer. fn NULL removes the function.
- * 0 or -1. */
-typedef char *db_text_fn (void *arg, const char *text, size_t n, int64_t k);
+ * text value of n bytes (a NUL among them too) and returns its new text (malloc'd, taken; *len its bytes) or NULL
+ * to leave it, and name() is then SQL NULL, as it is for any value that is not text. k is the caller's, an
+ * integer. fn NULL removes the function. 0 or -1. */
+typedef char *db_text_fn (void *arg, const char *text, size_t n, int64_t k, size_t *len);
 int db_text_function (db_t *self, const char *name, db_text_fn *fn, void *arg);
 
 /* Online copy into dest_path with the backup API; 0 or -1 and *cause. */

@@ -507,10 +507,11 @@ hub_erase_untouched (const unsigned char *mark, size_t at, size_t len)
  * it: string after string, longest first, replaced by "[erased]" where it
  * is in the same case, and the whole value "[erased]" when one is there in
  * another case (as SQLite's replace and instr with lower did, string by
- * string), in one pass over the value for all the strings.
+ * string), in one pass over the value for all the strings; *len its bytes
+ * (a NUL in the value stays, and what follows it).
  */
 static char *
-hub_erase_text (const struct hub_erase_set *set, const char *text, size_t n)
+hub_erase_text (const struct hub_erase_set *set, const char *text, size_t n, size_t *len)
 {
 	const unsigned char *p = (const unsigned char *) text;
 	struct hub_erase_hit *hits = NULL;
@@ -548,6 +549,7 @@ hub_erase_text (const struct hub_erase_set *set, const char *text, size_t n)
 	char *out;
 	if (whole) {
 		out = xstrdup ("[erased]");
+		*len = strlen (out);
 	} else {
 		out = xmalloc (n + runs * strlen ("[erased]") + 1);
 		size_t o = 0;
@@ -560,6 +562,7 @@ hub_erase_text (const struct hub_erase_set *set, const char *text, size_t n)
 			}
 		}
 		out[o] = '\0';
+		*len = o;
 	}
 	free (mark);
 	free (hits);
@@ -574,12 +577,12 @@ struct hub_erase_sql {
 };
 
 static char *
-hub_erase_sql (void *arg, const char *text, size_t n, int64_t k)
+hub_erase_sql (void *arg, const char *text, size_t n, int64_t k, size_t *len)
 {
 	struct hub_erase_sql *q = arg;
 	if (q->set == NULL)
 		return NULL; /* its erase is over (hub_erase_sql_end) */
-	char *now = hub_erase_text (q->set, text, n);
+	char *now = hub_erase_text (q->set, text, n, len);
 	if (now && k >= 0)
 		q->changed[k]++;
 	return now;
@@ -919,7 +922,8 @@ hub_erase_undo_scrub (void *arg, const char *column, const char *value)
 			return hub_erase_columns[i].becomes;
 	/* A line's description: as order_lines.description. */
 	free (u->buf);
-	u->buf = hub_erase_text (&u->rep->index->bound, value, strlen (value));
+	size_t len;
+	u->buf = hub_erase_text (&u->rep->index->bound, value, strlen (value), &len);
 	return u->buf ? u->buf : value;
 }
 

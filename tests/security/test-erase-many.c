@@ -335,6 +335,9 @@ main (void)
 	exec_ok (db, "INSERT INTO \"a \"\"quoted\"\" table\" (\"its \"\"note\"\"\") VALUES ('mailed ann.example@example.com')");
 	/* Her name in capitals, in an event of hers: a case apart is all of it. */
 	exec_ok (db, "INSERT INTO events (at, action, order_ref, detail) VALUES (0, 'call', 'M00007', 'ANN EXAMPLE called back')");
+	/* A NUL in a value (an import of old may have let one through): the value comes back whole past it. */
+	exec_ok (db, "INSERT INTO events (at, action, order_ref, detail) VALUES (0, 'label', 'M00008',"
+	    " 'for Ann Example' || char (0) || ' at the desk')");
 	exec_ok (db, "COMMIT");
 	fclose (exports);
 	char *before = others (db, file);
@@ -361,6 +364,11 @@ main (void)
 	free (v);
 	v = text_of (db, "SELECT detail FROM events WHERE order_ref = '%s' AND action = 'call'", "M00007");
 	is_str (v, "[erased]", "her name in capitals: the whole detail");
+	free (v);
+	v = text_of (db, "SELECT hex (CAST (detail AS BLOB)) FROM events WHERE order_ref = '%s' AND action = 'label'", "M00008");
+	char *want = db_query_text (db, "SELECT hex (CAST ('for [erased]' || char (0) || ' at the desk' AS BLOB))");
+	is_str (v, want, "a value with a NUL in it: her name erased, the value whole past the NUL");
+	free (want);
 	free (v);
 	v = text_of (db, "SELECT CAST (reply AS TEXT) FROM requests WHERE CAST (reply AS TEXT) LIKE 'ok %s %%'", "M00013");
 	is_str (v, "ok M00013 *********** ******************* *********",
