@@ -30,21 +30,6 @@ read_within (int fd, int ms)
 	return poll (&p, 1, ms) == 1 && read (fd, &c, 1) == 1;
 }
 
-/* The child's exit code, waiting at most ms; killed past it (-1). */
-static int
-wait_within (pid_t pid, int ms)
-{
-	int status = 0;
-	for (int i = 0; i < ms / 10; i++) {
-		if (waitpid (pid, &status, WNOHANG) == pid)
-			return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-		usleep (10000);
-	}
-	kill (pid, SIGKILL);
-	waitpid (pid, &status, 0);
-	return -1;
-}
-
 int
 main (void)
 {
@@ -123,7 +108,7 @@ main (void)
 	db_close (&w);
 	if (write (done[1], "g", 1) != 1)
 		return 99;
-	is_int (wait_within (pid, 60000), 7, "the reader knows the file changed under it, and its backup is refused");
+	is_int (testlib_child_wait (pid, 60000), 7, "the reader knows the file changed under it, and its backup is refused");
 	ok (access (copy, F_OK) != 0, "and no backup file is left");
 	chmod (folder, 0755);
 	return tap_done ();
