@@ -913,6 +913,9 @@ hub_server_tick_retention (hub_server_t *self)
 	if (self->opt.retention_days <= 0 || self->sweep || self->due)
 		return;
 	self->due = hub_erase_due_new (self->db, self->opt.retention_days, util_wall_ms (), HUB_ERASE_DUE_SLICE_ORDERS);
+	if (self->due == NULL)
+		log_error ("retention: personal data not erased now (looked for again within the hour): %s",
+		    db_errmsg (self->db));
 	self->sweep_ms = util_mono_ms ();
 }
 

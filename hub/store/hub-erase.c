@@ -469,11 +469,18 @@ hub_erase_hit_order (const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* A byte of a word: a letter or digit, or a byte of a character past ASCII (a letter, as good as always). */
+/*
+ * A byte of a word: an ASCII letter or digit. A character past ASCII is an
+ * edge, whatever it is: a quote (“ ’), a no-break space, a dash or the
+ * "…" that marks a cut reply must not hide a name beside it, and in
+ * Chinese or Japanese a name stands against the next word with no space
+ * ("山田太郎様"). Erasing inside a word with a letter past ASCII next to it
+ * is the lesser harm.
+ */
 static inline bool
 hub_erase_word_byte (unsigned char c)
 {
-	return isalnum (c) || c >= 0x80;
+	return c < 0x80 && isalnum (c);
 }
 
 /*
@@ -775,11 +782,20 @@ hub_erase_everywhere (db_t *db, struct hub_erase_sql *q, struct hub_erase_report
 	return rc;
 }
 
+/* Whether the hub's cut mark ("…", hub-reply.c) is at p[at]. */
+static inline bool
+hub_erase_cut_mark (const unsigned char *p, size_t n, size_t at)
+{
+	return at + 3 <= n && memcmp (p + at, "\xe2\x80\xa6", 3) == 0;
+}
+
 /* Overwrite every occurrence of each of set's strings in p with '*', in any
  * ASCII case (same length: encodings stay valid); with prefixes, a cut copy
- * of 8 bytes or more too; with edges, none inside a longer word (by its end
- * alone: hub_erase_at_edges). Occurrences are found in the bytes as they
- * were, so two that overlap both go. Returns how many were overwritten. */
+ * of 8 bytes or more too, and always one the hub cut (a reply's text past
+ * the wire's limit ends in "…", hub-reply.c); with edges, none inside a
+ * longer word (by its end alone: hub_erase_at_edges). Occurrences are
+ * found in the bytes as they were, so two that overlap both go. Returns how
+ * many were overwritten. */
 static int
 hub_erase_bytes (unsigned char *p, size_t n, const struct hub_erase_set *set, bool prefixes, bool edges)
 {
@@ -796,8 +812,8 @@ hub_erase_bytes (unsigned char *p, size_t n, const struct hub_erase_set *set, bo
 			int j = set->at[c];
 			size_t len = set->len[j];
 			size_t k = hub_erase_common (was + i, n - i, set->list[j], len, false);
-			if ((k == len || (prefixes && len > HUB_ERASE_PREFIX_MIN && k >= HUB_ERASE_PREFIX_MIN)) && k > best
-			    && (!edges || hub_erase_at_edges (was, n, i, k, false)))
+			bool cut = k < len && k >= HUB_ERASE_PREFIX_MIN && (prefixes || hub_erase_cut_mark (was, n, i + k));
+			if ((k == len || cut) && k > best && (!edges || hub_erase_at_edges (was, n, i, k, false)))
 				best = k;
 		}
 		if (best == 0)
@@ -1270,13 +1286,37 @@ hub_erase_due_new (db_t *db, int days, int64_t now_ms, int slice_rows)
 	return self;
 }
 
+/* The rowid that ends a slice of rows rows of table after rowid from (the last row's when fewer are left): from
+ * when none is, -1 on error. By the rows there are, not by rowids, which may leave gaps of any size. */
+static int64_t
+hub_erase_slice_end (db_t *db, const char *table, int64_t from, int64_t rows)
+{
+	char *name = hub_erase_quoted (table);
+	char *sql = xasprintf ("SELECT coalesce (max (rowid), ?1) FROM (SELECT rowid FROM %s WHERE rowid > ?1"
+	    " ORDER BY rowid LIMIT ?2)", name);
+	free (name);
+	db_stmt_t *st = db_prepare (db, sql);
+	free (sql);
+	if (st == NULL)
+		return -1;
+	db_bind_int (st, 1, from);
+	db_bind_int (st, 2, rows);
+	int64_t hi = db_step (st) == DB_ROW ? db_col_int (st, 0) : -1;
+	db_reset (st);
+	return hi;
+}
+
 int
 hub_erase_due_step (hub_erase_due_t *self, db_t *db)
 {
 	if (self->from >= self->last || self->nrefs >= HUB_ERASE_DUE_MAX)
 		return 0;
 	self->steps++;
-	int64_t hi = self->from + self->slice_rows;
+	int64_t hi = hub_erase_slice_end (db, "orders", self->from, self->slice_rows);
+	if (hi < 0)
+		return -1;
+	if (hi == self->from)
+		return 0; /* no order past it */
 	if (hub_erase_due_query (db, HUB_ERASE_DUE_SLICE, self->days, self->now_ms, NULL, self->from, hi, &self->refs,
 	        &self->nrefs) < 0)
 		return -1;
@@ -1408,11 +1448,13 @@ hub_erase_max_rowid (db_t *db, const char *table)
 	return v;
 }
 
-/* Of table t, the rows with rowid in (?1, ?2] but the orders' own: a slice, or what was written after it. */
+/* Of table t, the rows with rowid in (?1, ?2] but the orders' own: a slice, or what was written after it. The
+ * own clause is NULL for an event of no order ("order_ref IN" a NULL): coalesce makes it false, so the row is
+ * searched. */
 static int
 hub_erase_sweep_range (hub_erase_sweep_t *self, struct hub_erase_table *t, int64_t lo, int64_t hi)
 {
-	char *which = t->own ? xasprintf ("rowid > ?1 AND rowid <= ?2 AND NOT (%s)", t->own)
+	char *which = t->own ? xasprintf ("rowid > ?1 AND rowid <= ?2 AND NOT coalesce ((%s), 0)", t->own)
 	                     : xstrdup ("rowid > ?1 AND rowid <= ?2");
 	int rc = hub_erase_table_sweep (self->db, self->q, t, which, lo, hi);
 	free (which);
@@ -1427,14 +1469,21 @@ hub_erase_sweep_slice (hub_erase_sweep_t *self, db_t *db, bool *done)
 	struct hub_erase_table *t = replies ? NULL : &self->tabs[self->at];
 	if (t && !t->rowid) {
 		*done = true;
-		char *which = t->own ? xasprintf ("NOT (%s)", t->own) : NULL;
+		char *which = t->own ? xasprintf ("NOT coalesce ((%s), 0)", t->own) : NULL;
 		int rc = hub_erase_table_sweep (db, self->q, t, which, -1, 0);
 		free (which);
 		return rc;
 	}
-	if (self->last < 0 && (self->last = hub_erase_max_rowid (db, replies ? "requests" : t->name)) < 0)
+	const char *table = replies ? "requests" : t->name;
+	if (self->last < 0 && (self->last = hub_erase_max_rowid (db, table)) < 0)
 		return -1;
-	int64_t hi = self->from + self->slice_rows;
+	int64_t hi = self->from < self->last ? hub_erase_slice_end (db, table, self->from, self->slice_rows) : self->from;
+	if (hi < 0)
+		return -1;
+	if (hi == self->from) {
+		*done = true; /* no row left of those there were when it began */
+		return 0;
+	}
 	int rc;
 	if (replies) {
 		int k = hub_erase_replies_in (db, &self->rep, self->from, hi);
@@ -1462,18 +1511,46 @@ hub_erase_sweep_slice (hub_erase_sweep_t *self, db_t *db, bool *done)
 static int
 hub_erase_sweep_still_due (hub_erase_sweep_t *self, db_t *db)
 {
-	int kept = 0;
+	/* Every order asked first, the list changed only then: a database error leaves it whole (destroy frees it). */
+	bool *still = xcalloc ((size_t) self->nrefs + 1, sizeof *still);
 	for (int i = 0; i < self->nrefs; i++) {
 		int due = hub_erase_due_still (db, self->days, self->now_ms, self->refs[i]);
-		if (due < 0)
+		if (due < 0) {
+			free (still);
 			return -1;
-		if (due == 0) {
-			free (self->refs[i]);
-			continue;
 		}
-		self->refs[kept++] = self->refs[i];
+		still[i] = due > 0;
 	}
+	int kept = 0;
+	for (int i = 0; i < self->nrefs; i++) {
+		if (still[i])
+			self->refs[kept++] = self->refs[i];
+		else
+			free (self->refs[i]);
+	}
+	free (still);
+	int dropped = self->nrefs - kept;
 	self->nrefs = kept;
+	if (dropped == 0 || kept == 0)
+		return kept;
+	/* The strings are those of the orders still due alone from here, or the last step's searches would erase
+	 * the data of an order that keeps it. */
+	self->q->set = NULL; /* erases nothing while its index is built again */
+	hub_erase_report_free (&self->rep);
+	for (int i = 0; i < kept; i++) {
+		char **one = NULL;
+		int k = hub_erase_find (db, self->refs[i], 1, &self->rep, &one);
+		if (one)
+			free (one[0]);
+		free (one);
+		if (k < 0)
+			return -1;
+	}
+	if (hub_erase_refs_put (db, self->refs, kept) != 0 || hub_erase_parcels (db, &self->rep) != 0
+	    || hub_erase_free_text_take (db, &self->rep) != 0)
+		return -1;
+	hub_erase_settle (&self->rep);
+	self->q->set = &self->rep.index->strings;
 	return kept;
 }
 

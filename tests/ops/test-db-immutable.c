@@ -54,8 +54,11 @@ main (void)
 	    " INSERT INTO t (v) SELECT printf ('%.500c', 'x') FROM n; COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
 	db_close (&w);
 	chmod (path, 0644);
-	unlink (xasprintf ("%s-wal", path));
-	unlink (xasprintf ("%s-shm", path));
+	char *wal = xasprintf ("%s-wal", path), *shm = xasprintf ("%s-shm", path);
+	unlink (wal);
+	unlink (shm);
+	free (wal);
+	free (shm);
 	chmod (folder, 0555);
 	int go[2], done[2];
 	if (pipe (go) != 0 || pipe (done) != 0)
@@ -111,5 +114,11 @@ main (void)
 	is_int (testlib_child_wait (pid, 60000), 7, "the reader knows the file changed under it, and its backup is refused");
 	ok (access (copy, F_OK) != 0, "and no backup file is left");
 	chmod (folder, 0755);
+	free (before);
+	free (folder);
+	free (path);
+	free (out);
+	free (copy);
+	free (cause);
 	return tap_done ();
 }

@@ -112,12 +112,15 @@ holds (db_t *db, const char *file, const char *s)
 			for (int c = 0; c < db_col_count (st); c++) {
 				size_t n;
 				const char *v = db_col_blob (st, c, &n);
-				char *z = v ? xstrndup (v, n) : NULL;
-				if (z && strcasestr (z, s)) {
-					if (found++ < 3)
-						diag ("%s.%s still holds \"%s\": %s", tabs[k], db_col_name (st, c), s, z);
+				/* All n bytes: past a NUL in a value too. */
+				bool in = false;
+				for (size_t at = 0; v && !in && at + strlen (s) <= n; at++)
+					in = strncasecmp (v + at, s, strlen (s)) == 0;
+				if (in && found++ < 3) {
+					char *z = xstrndup (v, n);
+					diag ("%s.%s still holds \"%s\": %s", tabs[k], db_col_name (st, c), s, z);
+					free (z);
 				}
-				free (z);
 			}
 		if (st)
 			db_reset (st);
@@ -207,6 +210,11 @@ meanwhile (db_t *db, int step)
 	    " 'asked for Customer 42 at Unit 42 Tyne Works')");
 	if (step == 0)
 		exec_ok (db, "UPDATE parcels SET status = 'returned' WHERE order_ref = 'O00044'");
+	/* Of the order that came back: its data stays. */
+	exec_fmt (db, "INSERT INTO events (at, action, order_ref, detail) VALUES (0, 'note', 'O00044',"
+	    " 'Customer 44 rang about the return, step %d')", step);
+	exec_fmt (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('bench-9', %d, 0,"
+	    " CAST ('ok O00044 returned Customer 44 Unit 44 Tyne Works' AS BLOB))", 20000 + step);
 }
 
 /*
@@ -228,6 +236,13 @@ cut_short_and_meanwhile (db_t *db, const char *path, int64_t now)
 	    " CAST ('ok O00041 note: Customer 41 asked us to ring 0191 222 0041 before the van comes' AS BLOB))");
 	exec_ok (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('bench-9', 2, 0,"
 	    " CAST ('ok JX1 signed by Mr Featherstonehaugh-Quill' AS BLOB))");
+	/* An audit event of no order; her name between quotes past ASCII, and beside a no-break space; a reply the
+	 * hub cut at the wire's limit, her street with it. */
+	exec_ok (db, "INSERT INTO events (at, action, detail) VALUES (0, 'lookup', 'looked up Customer 43 of Unit 43 Tyne Works')");
+	exec_ok (db, "INSERT INTO notes (order_ref, text, by, at) VALUES ('O00200', 'neighbour of\xc2\xa0" "Customer 43\xe2\x80\x99s"
+	    " flat', 'S3001', 0)");
+	exec_ok (db, "INSERT INTO requests (terminal, seq, at, reply) VALUES ('bench-9', 3, 0,"
+	    " CAST ('ok X1 ask \xe2\x80\x9c" "Customer 42\xe2\x80\x9d at Unit 42 Tyne Wo\xe2\x80\xa6' AS BLOB))");
 	/* Sorted after tracking: once this is starred, the tracking was passed. */
 	exec_ok (db, "INSERT INTO tracking_unknown (at, source, tracking, detail) VALUES (0, 'dpd.csv:1', 'JX1',"
 	    " 'signed Mr Featherstonehaugh-Quill')");
@@ -257,7 +272,17 @@ cut_short_and_meanwhile (db_t *db, const char *path, int64_t now)
 	is_int (holds (db, none, "Featherstonehaugh"), 0, "who signed is in no table or reply");
 	is_int (holds (db, none, "asked us to ring"), 0, "nor the note, in the reply that quoted it");
 	is_int (holds (db, none, "Customer 42"), 0, "nor her name in what the hub wrote during the sweep");
-	is_int (holds (db, none, "Unit 42 Tyne"), 0, "nor her street");
+	is_int (holds (db, none, "Unit 42 Tyne"), 0, "nor her street, cut by the hub in a reply too");
+	is_int (holds (db, none, "Customer 43"), 0, "nor another's name in an event of no order, or beside a quote past ASCII");
+	is_int (holds (db, none, "Unit 43 Tyne"), 0, "nor his street there");
+	v = db_query_text (db, "SELECT group_concat (detail, '|') FROM events WHERE order_ref = 'O00044' AND action = 'note'");
+	ok (v && strstr (v, "Customer 44 rang about the return, step 0") && strstr (v, "step 3"),
+	    "what was written of the order that came back keeps its data: %.60s", v ? v : "(none)");
+	free (v);
+	/* Its replies the sweep had passed before it came back lost its strings (doc/security.md); not the later. */
+	ok (db_query_int (db, "SELECT count(*) FROM requests WHERE CAST (reply AS TEXT)"
+	        " = 'ok O00044 returned Customer 44 Unit 44 Tyne Works'", -1) >= 1,
+	    "and so does its reply written after the replies were passed");
 	free (none);
 	v = db_query_text (db, "SELECT customer_name || '|' || address1 FROM orders WHERE ref = 'O00044'");
 	is_str (v ? v : "(none)", "Customer 44|Unit 44 Tyne Works", "the order whose parcel came back keeps its data");
@@ -302,6 +327,16 @@ due_in_slices (db_t *db, int64_t now)
 	sweep = hub_erase_sweep_new_due (db, &none, 100, &n);
 	exec_ok (db, "COMMIT");
 	ok (rc == 0 && sweep == NULL && n == 0, "searched again: none due, no sweep");
+	/* An order far past the others in rowid: the search goes by the rows there are, not by the gap. */
+	exec_ok (db, "INSERT INTO orders (rowid, ref, channel, customer_name, created_at) VALUES (9223372036854775000,"
+	    " 'Z00001', 'web', 'Far Away', 0)");
+	none = hub_erase_due_new (db, 30, now, 1000);
+	rc = 1;
+	for (steps = 0; none && rc > 0 && steps < 100; steps++)
+		rc = hub_erase_due_step (none, db);
+	ok (rc == 0 && steps <= 2, "an order at rowid 9223372036854775000: searched in %d steps", steps);
+	hub_erase_due_destroy (&none);
+	exec_ok (db, "DELETE FROM orders WHERE ref = 'Z00001'");
 }
 
 int
