@@ -41,13 +41,20 @@ struct db {
 	struct stat opened;
 };
 
-/* Whether path is still the file as sb saw it: same file, size and times. */
+/* Whether path is still the file as sb saw it: same file, size and times (the change time too: a write within
+ * the tick of a coarse clock leaves the modification time as it was, and a rename or chmod moves the change
+ * time), and no WAL beside it holds changes (a hub that started writes there first). */
 static bool
 db_same_file (const char *path, const struct stat *sb)
 {
-	struct stat now;
-	return stat (path, &now) == 0 && now.st_dev == sb->st_dev && now.st_ino == sb->st_ino && now.st_size == sb->st_size
-	    && now.st_mtim.tv_sec == sb->st_mtim.tv_sec && now.st_mtim.tv_nsec == sb->st_mtim.tv_nsec;
+	struct stat now, wal;
+	char *walpath = xasprintf ("%s-wal", path);
+	bool no_wal = stat (walpath, &wal) != 0 || wal.st_size == 0;
+	free (walpath);
+	return no_wal && stat (path, &now) == 0 && now.st_dev == sb->st_dev && now.st_ino == sb->st_ino
+	    && now.st_size == sb->st_size && now.st_mtim.tv_sec == sb->st_mtim.tv_sec
+	    && now.st_mtim.tv_nsec == sb->st_mtim.tv_nsec && now.st_ctim.tv_sec == sb->st_ctim.tv_sec
+	    && now.st_ctim.tv_nsec == sb->st_ctim.tv_nsec;
 }
 
 bool
