@@ -1272,12 +1272,27 @@ struct hub_erase_due {
 	int steps;
 };
 
+/* The highest rowid of a table, 0 when empty, -1 on error. */
+static int64_t
+hub_erase_max_rowid (db_t *db, const char *table)
+{
+	char *name = hub_erase_quoted (table);
+	char *sql = xasprintf ("SELECT coalesce (max (rowid), 0) FROM %s", name);
+	free (name);
+	db_stmt_t *st = db_prepare (db, sql);
+	free (sql);
+	int64_t v = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : -1;
+	if (st)
+		db_reset (st);
+	return v;
+}
+
 hub_erase_due_t *
 hub_erase_due_new (db_t *db, int days, int64_t now_ms, int slice_rows)
 {
 	if (days <= 0)
 		return NULL;
-	int64_t last = db_query_int (db, "SELECT coalesce (max (rowid), 0) FROM orders", -1);
+	int64_t last = hub_erase_max_rowid (db, "orders");
 	if (last < 0)
 		return NULL;
 	hub_erase_due_t *self = xcalloc (1, sizeof *self);
@@ -1360,6 +1375,29 @@ hub_erase_sweep_destroy (hub_erase_sweep_t **self_p)
 	*self_p = NULL;
 }
 
+/* The strings of the sweep's orders into its report, filed for the search; the orders into temp.hub_erase_refs,
+ * where they stay until the sweep ends (each step leaves their own rows). 0 or -1. */
+static int
+hub_erase_sweep_take (hub_erase_sweep_t *self, db_t *db)
+{
+	/* The orders in one erase: its search of every table is one for all of them, not one each. The strings of
+	 * one order are then erased in the others' rows too: rows of orders whose data goes all the same. */
+	for (int i = 0; i < self->nrefs; i++) {
+		char **one = NULL;
+		int k = hub_erase_find (db, self->refs[i], 1, &self->rep, &one);
+		if (one)
+			free (one[0]);
+		free (one);
+		if (k < 0)
+			return -1;
+	}
+	if (hub_erase_refs_put (db, self->refs, self->nrefs) != 0 || hub_erase_parcels (db, &self->rep) != 0
+	    || hub_erase_free_text_take (db, &self->rep) != 0)
+		return -1;
+	hub_erase_settle (&self->rep);
+	return 0;
+}
+
 /* The sweep of the orders refs (its own from here), found due (found: how many, or -1 if finding them failed). */
 static hub_erase_sweep_t *
 hub_erase_sweep_begin (db_t *db, int days, int64_t now_ms, int slice_rows, char **refs, int found, int *n)
@@ -1371,25 +1409,10 @@ hub_erase_sweep_begin (db_t *db, int days, int64_t now_ms, int slice_rows, char 
 	self->now_ms = now_ms;
 	self->refs = refs;
 	self->nrefs = found > 0 ? found : 0;
-	/* The orders in one erase: its search of every table is one for all of them, not one each. The strings of
-	 * one order are then erased in the others' rows too: rows of orders whose data goes all the same. */
-	for (int i = 0; i < self->nrefs && found >= 0; i++) {
-		char **one = NULL;
-		int k = hub_erase_find (db, self->refs[i], 1, &self->rep, &one);
-		if (k < 0)
-			found = -1;
-		if (one)
-			free (one[0]);
-		free (one);
-	}
-	/* The orders stay in temp.hub_erase_refs until the sweep ends: each step leaves their own rows. */
-	if (found > 0 && (hub_erase_refs_put (db, self->refs, self->nrefs) != 0 || hub_erase_parcels (db, &self->rep) != 0
-	        || hub_erase_free_text_take (db, &self->rep) != 0))
+	if (found > 0 && hub_erase_sweep_take (self, db) != 0)
 		found = -1;
 	if (found > 0 && (self->ntabs = hub_erase_tables (db, &self->tabs)) < 0)
 		found = -1;
-	if (found > 0)
-		hub_erase_settle (&self->rep);
 	if (found > 0 && (self->q = hub_erase_sql_begin (db)) == NULL)
 		found = -1;
 	self->db = found != 0 ? db : NULL; /* none due: nothing was put, nothing registered */
@@ -1433,20 +1456,6 @@ hub_erase_sweep_new_due (db_t *db, hub_erase_due_t **due_p, int slice_rows, int 
 	return self;
 }
 
-/* The highest rowid of a table, 0 when empty, -1 on error. */
-static int64_t
-hub_erase_max_rowid (db_t *db, const char *table)
-{
-	char *name = hub_erase_quoted (table);
-	char *sql = xasprintf ("SELECT coalesce (max (rowid), 0) FROM %s", name);
-	free (name);
-	db_stmt_t *st = db_prepare (db, sql);
-	free (sql);
-	int64_t v = st && db_step (st) == DB_ROW ? db_col_int (st, 0) : -1;
-	if (st)
-		db_reset (st);
-	return v;
-}
 
 /* Of table t, the rows with rowid in (?1, ?2] but the orders' own: a slice, or what was written after it. The
  * own clause is NULL for an event of no order ("order_ref IN" a NULL): coalesce makes it false, so the row is
@@ -1537,19 +1546,8 @@ hub_erase_sweep_still_due (hub_erase_sweep_t *self, db_t *db)
 	 * the data of an order that keeps it. */
 	self->q->set = NULL; /* erases nothing while its index is built again */
 	hub_erase_report_free (&self->rep);
-	for (int i = 0; i < kept; i++) {
-		char **one = NULL;
-		int k = hub_erase_find (db, self->refs[i], 1, &self->rep, &one);
-		if (one)
-			free (one[0]);
-		free (one);
-		if (k < 0)
-			return -1;
-	}
-	if (hub_erase_refs_put (db, self->refs, kept) != 0 || hub_erase_parcels (db, &self->rep) != 0
-	    || hub_erase_free_text_take (db, &self->rep) != 0)
+	if (hub_erase_sweep_take (self, db) != 0)
 		return -1;
-	hub_erase_settle (&self->rep);
 	self->q->set = &self->rep.index->strings;
 	return kept;
 }
