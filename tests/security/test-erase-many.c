@@ -289,6 +289,18 @@ cut_short_and_meanwhile (db_t *db, const char *path, int64_t now)
 	free (v);
 }
 
+/* The search for the orders due, rows orders a step, stepped to its end (at most 1,000 steps): the search, *rc
+ * its last step's answer (0 done), *steps how many. */
+static hub_erase_due_t *
+due_search (db_t *db, int64_t now, int rows, int *rc, int *steps)
+{
+	hub_erase_due_t *due = hub_erase_due_new (db, 30, now, rows);
+	*rc = due ? 1 : -1;
+	for (*steps = 0; due && *rc > 0 && *steps < 1000; (*steps)++)
+		*rc = hub_erase_due_step (due, db);
+	return due;
+}
+
 /* The orders due found as the hub finds them, 37 orders a step: the same as in one search, and then erased. */
 static void
 due_in_slices (db_t *db, int64_t now)
@@ -298,12 +310,8 @@ due_in_slices (db_t *db, int64_t now)
 	int all;
 	hub_erase_sweep_t *sweep = hub_erase_sweep_new (db, 30, now, 100, &all);
 	hub_erase_sweep_destroy (&sweep);
-	hub_erase_due_t *due = hub_erase_due_new (db, 30, now, 37);
-	int steps = 0, rc = 1;
-	while (due && rc > 0 && steps < 1000) {
-		rc = hub_erase_due_step (due, db);
-		steps++;
-	}
+	int steps, rc;
+	hub_erase_due_t *due = due_search (db, now, 37, &rc, &steps);
 	int orders = (int) db_query_int (db, "SELECT count(*) FROM orders", 0);
 	ok (rc == 0 && steps >= orders / 37, "the %d orders searched in %d steps of 37", orders, steps);
 	int n;
@@ -319,10 +327,7 @@ due_in_slices (db_t *db, int64_t now)
 	is_str (v ? v : "(none)", HUB_ERASED_NAME "|" HUB_ERASED_NAME "|" HUB_ERASED_NAME "|" HUB_ERASED_NAME "|" HUB_ERASED_NAME,
 	    "and the five are erased");
 	free (v);
-	hub_erase_due_t *none = hub_erase_due_new (db, 30, now, 1000);
-	rc = 1;
-	for (steps = 0; none && rc > 0 && steps < 100; steps++)
-		rc = hub_erase_due_step (none, db);
+	hub_erase_due_t *none = due_search (db, now, 1000, &rc, &steps);
 	exec_ok (db, "BEGIN");
 	sweep = hub_erase_sweep_new_due (db, &none, 100, &n);
 	exec_ok (db, "COMMIT");
@@ -330,10 +335,7 @@ due_in_slices (db_t *db, int64_t now)
 	/* An order far past the others in rowid: the search goes by the rows there are, not by the gap. */
 	exec_ok (db, "INSERT INTO orders (rowid, ref, channel, customer_name, created_at) VALUES (9223372036854775000,"
 	    " 'Z00001', 'web', 'Far Away', 0)");
-	none = hub_erase_due_new (db, 30, now, 1000);
-	rc = 1;
-	for (steps = 0; none && rc > 0 && steps < 100; steps++)
-		rc = hub_erase_due_step (none, db);
+	none = due_search (db, now, 1000, &rc, &steps);
 	ok (rc == 0 && steps <= 2, "an order at rowid 9223372036854775000: searched in %d steps", steps);
 	hub_erase_due_destroy (&none);
 	exec_ok (db, "DELETE FROM orders WHERE ref = 'Z00001'");
