@@ -31,6 +31,8 @@
 #define PROTO_MAX_HASH_VALUE 8192
 /* A REPLY's or ERROR's text, in bytes: what a handheld's screen can show and more. */
 #define PROTO_MAX_TEXT 1024
+/* The most unprinted labels a HELLO reply lists (its data unprinted.1...), as many as a terminal watches. */
+#define PROTO_MAX_UNPRINTED 16
 /* Sequence numbers: 0 is the EVENTs' (never a request's); a stored request
  * (LOGIN, LOGOUT, SCAN, COMMAND) uses 1-PROTO_SEQ_MAX; HELLO and PING any
  * number from 1 up (despatch-term takes them from PROTO_SEQ_MAX + 1 up, so

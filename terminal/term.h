@@ -94,7 +94,7 @@ struct term_print_offer {
 	char printer[64];   /* "" for the station's own printer */
 };
 
-#define TERM_PRINT_WATCH 16
+#define TERM_PRINT_WATCH PROTO_MAX_UNPRINTED
 #define TERM_LIST_MAX 32
 
 struct term {

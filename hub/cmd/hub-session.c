@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The unprinted parcels a HELLO reply lists: as many as a terminal watches (term.h's TERM_PRINT_WATCH). */
-#define HUB_SESSION_UNPRINTED 16
-
 int
 hub_session_hello (struct hub_req *req)
 {
@@ -31,8 +28,8 @@ hub_session_hello (struct hub_req *req)
 	hub_reply_data (req, "started_ms", "%lld", (long long) o->started_ms);
 	/* What its P count counts, from the database: the EVENTs that told it were held in the memory of a hub that
 	 * has since stopped, or went to a terminal that has since restarted. */
-	char codes[HUB_SESSION_UNPRINTED][HUB_STORE_CODE_MAX];
-	int n = hub_store_terminal_unprinted (req->db, terminal, codes, HUB_SESSION_UNPRINTED);
+	char codes[PROTO_MAX_UNPRINTED][HUB_STORE_CODE_MAX];
+	int n = hub_store_terminal_unprinted (req->db, terminal, codes, PROTO_MAX_UNPRINTED);
 	if (n < 0)
 		return -1;
 	hub_reply_data (req, "unprinted", "%d", n);
