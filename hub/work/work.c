@@ -208,12 +208,15 @@ work_name (const work_t *self)
 /* --- the test seams ------------------------------------------------------ */
 
 static char work_crash_at[64], work_fault_is[64];
+static long work_crash_delay_ms;
 
 void
 work_crash_init (void)
 {
 	const char *at = getenv ("DSP_HUB_CRASH_AT");
 	util_strlcpy (work_crash_at, at ? at : "", sizeof work_crash_at);
+	const char *delay = getenv ("DSP_HUB_CRASH_DELAY_MS");
+	work_crash_delay_ms = delay ? strtol (delay, NULL, 10) : 0;
 	const char *fault = getenv ("DSP_HUB_DRAW_FAULT");
 	util_strlcpy (work_fault_is, fault ? fault : "", sizeof work_fault_is);
 }
@@ -229,6 +232,8 @@ work_crash_point (const char *point)
 {
 	if (*work_crash_at == '\0' || strcmp (work_crash_at, point) != 0)
 		return;
+	if (work_crash_delay_ms > 0)
+		usleep ((useconds_t) (work_crash_delay_ms > 10000 ? 10000 : work_crash_delay_ms) * 1000);
 	/* Straight to stderr: the log may be buffered, and this is the last word. */
 	static const char msg[] = "despatch-hub: DSP_HUB_CRASH_AT: killed at ";
 	if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0 || write (STDERR_FILENO, point, strlen (point)) < 0

@@ -66,7 +66,9 @@ const char *work_name (const work_t *self);
  * A test seam for crash tests: when the environment variable
  * DSP_HUB_CRASH_AT names point, the hub kills itself there with SIGKILL
  * (as a power cut or the OOM killer would), from whichever thread is at
- * that point. Read once at start (work_crash_init); never set in use.
+ * that point, after DSP_HUB_CRASH_DELAY_MS ms (none when unset): the rest
+ * of the hub runs meanwhile, so a test can see what it did or did not let
+ * out before the crash. Read once at start (work_crash_init); never set in use.
  */
 void work_crash_init (void);
 void work_crash_point (const char *point);
