@@ -1,6 +1,7 @@
 /* db.c: SQLite adapter (the only file that includes sqlite3.h). */
 #include "config.h"
 #include "db.h"
+#include "log.h"
 #include "util.h"
 
 #include <sqlite3.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +30,7 @@ struct db {
 	sqlite3 *conn;
 	char *path;
 	struct db_stmt *stmts[DB_STMT_BUCKETS];
-	void (*on_wal) (void *arg, int frames);
+	void (*on_wal) (void *arg, int frames, bool flushed);
 	void *on_wal_arg;
 	/* The last failure, kept when it happens: a reset, a rollback or the next statement after it
 	 * leaves SQLite's own message at "not an error". */
@@ -39,6 +41,12 @@ struct db {
 	 * to tell whether it changed since (db_backup). */
 	bool immutable;
 	struct stat opened;
+	/* db_flush_own: the WAL is flushed here after each commit (own_flush), through wal_fd, except for a
+	 * commit made unflushed (its caller flushes) or while commits are lazy (db_lazy_commits). */
+	bool own_flush, unflushed, lazy;
+	bool wrote; /* the last commit wrote to the WAL (its hook ran) */
+	int wal_fd;
+	char *wal_path;
 };
 
 /* Whether path is still the file as sb saw it: same file, size and times (the change time too: a write within
@@ -250,6 +258,7 @@ db_open (const char *path, enum db_mode mode, char **cause)
 	self->path = xstrdup (path);
 	self->immutable = immutable;
 	self->opened = opened;
+	self->wal_fd = -1;
 	return self;
 }
 
@@ -270,6 +279,9 @@ db_close (db_t **self_p)
 		}
 	}
 	sqlite3_close (self->conn);
+	if (self->wal_fd >= 0)
+		close (self->wal_fd);
+	free (self->wal_path);
 	free (self->path);
 	free (self);
 	*self_p = NULL;
@@ -597,22 +609,109 @@ db_backup (db_t *self, const char *dest_path, char **cause)
 	return 0;
 }
 
+int
+db_wal_fd_open (const char *wal_path, int fd)
+{
+	struct stat sb;
+	/* The file may have been removed and made again since (the last connection's close deletes it). */
+	if (fd >= 0 && fstat (fd, &sb) == 0 && sb.st_nlink > 0)
+		return fd;
+	if (fd >= 0)
+		close (fd);
+	return open (wal_path, O_RDONLY | O_CLOEXEC);
+}
+
+int
+db_wal_fd_flush (const char *wal_path, int *fd)
+{
+	*fd = db_wal_fd_open (wal_path, *fd);
+	if (*fd < 0)
+		return errno == ENOENT ? 0 : -1; /* no WAL, nothing in it to flush */
+	return fdatasync (*fd);
+}
+
+static void
+db_flush_or_stop (db_t *self)
+{
+	if (db_wal_fd_flush (self->wal_path, &self->wal_fd) == 0)
+		return;
+	/* The commit is already seen by this connection and others: it cannot be taken back, so nothing may be
+	 * told of it, nor of anything after it. Stopping leaves the terminals to try again with the hub restarted. */
+	log_error ("cannot flush %s to the disk after a commit: %s. The hub stops: what it took last may not be on the "
+	    "disk; check the disk, then start the hub again (the terminals send again what was not answered)",
+	    self->wal_path, strerror (errno));
+	_exit (EXIT_FAILURE);
+}
+
 static int
 db_wal_hook (void *arg, sqlite3 *conn, const char *name, int frames)
 {
 	(void) conn;
 	(void) name;
 	db_t *self = arg;
-	self->on_wal (self->on_wal_arg, frames);
+	bool flushed = false;
+	self->wrote = true;
+	if (self->own_flush && !self->unflushed && !self->lazy) {
+		db_flush_or_stop (self);
+		flushed = true;
+	}
+	if (self->on_wal)
+		self->on_wal (self->on_wal_arg, frames, flushed);
 	return SQLITE_OK;
 }
 
 void
-db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames), void *arg)
+db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames, bool flushed), void *arg)
 {
 	self->on_wal = fn;
 	self->on_wal_arg = arg;
-	sqlite3_wal_hook (self->conn, fn ? db_wal_hook : NULL, self);
+	sqlite3_wal_hook (self->conn, fn || self->own_flush ? db_wal_hook : NULL, self);
+}
+
+int
+db_flush_own (db_t *self, char **cause)
+{
+	if (sqlite3_exec (self->conn, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		*cause = xasprintf ("cannot set %s to flush its own commits: %s", self->path, sqlite3_errmsg (self->conn));
+		return -1;
+	}
+	self->wal_path = xasprintf ("%s-wal", self->path);
+	self->own_flush = true;
+	sqlite3_wal_hook (self->conn, db_wal_hook, self);
+	return 0;
+}
+
+const char *
+db_wal_path (db_t *self)
+{
+	return self->wal_path;
+}
+
+int
+db_commit_unflushed (db_t *self, bool *wrote)
+{
+	self->unflushed = self->own_flush;
+	self->wrote = false;
+	int rc = db_exec (self, "COMMIT");
+	self->unflushed = false;
+	*wrote = self->wrote;
+	return rc;
+}
+
+void
+db_flush (db_t *self)
+{
+	if (self->own_flush)
+		db_flush_or_stop (self);
+}
+
+void
+db_lazy_commits (db_t *self, bool lazy)
+{
+	if (self->own_flush)
+		self->lazy = lazy;
+	else
+		db_exec (self, lazy ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
 }
 
 bool

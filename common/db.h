@@ -71,9 +71,37 @@ int db_changes (db_t *self);
 int64_t db_query_int (db_t *self, const char *sql, int64_t dflt);
 char *db_query_text (db_t *self, const char *sql);
 
-/* After each commit of this connection: fn (arg, frames now in the WAL).
- * It takes the place of SQLite's automatic checkpoints on this connection. */
-void db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames), void *arg);
+/* After each commit of this connection: fn (arg, frames now in the WAL,
+ * whether the WAL was flushed after it: db_flush_own). It takes the place
+ * of SQLite's automatic checkpoints on this connection. */
+void db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames, bool flushed), void *arg);
+
+/*
+ * A connection that flushes its own commits (the hub's): it runs at
+ * synchronous=NORMAL, and db.c flushes the WAL (fdatasync) after each of
+ * its commits, as SQLite's FULL would, so a commit is on the disk when
+ * db_commit returns. Unlike FULL, the commit is visible before the flush:
+ * a flush that fails cannot be undone, so the process logs it and exits
+ * (never telling anyone of that commit or of any after it).
+ *
+ * db_commit_unflushed commits without the flush: the caller makes it
+ * durable later, with db_flush or a descriptor of its own on db_wal_path
+ * (fdatasync of any descriptor of the file flushes it: db_wal_fd_flush,
+ * on another thread), and tells no one of it before. The next flushed
+ * commit takes it to the disk too.
+ */
+int db_flush_own (db_t *self, char **cause);
+/* *wrote: whether it wrote anything (a transaction that changed nothing has nothing to flush). */
+int db_commit_unflushed (db_t *self, bool *wrote);
+void db_flush (db_t *self);
+const char *db_wal_path (db_t *self);
+/* fd (or -1) still on wal_path's file, else closed and the file opened again: the descriptor, -1 on failure. */
+int db_wal_fd_open (const char *wal_path, int fd);
+/* fdatasync of wal_path through *fd (opened or opened again); 0 (also when there is no WAL) or -1 and errno. */
+int db_wal_fd_flush (const char *wal_path, int *fd);
+/* Commits that need not be on the disk one by one (the next flushed one takes them there): true until false.
+ * On a connection of the usual kind, synchronous=NORMAL, then FULL again. */
+void db_lazy_commits (db_t *self, bool lazy);
 /* A PASSIVE checkpoint; true when every frame of the WAL is now in the
  * database, so that the next commit starts the WAL over from its beginning.
  * *copied (NULL: not wanted) takes how many of the WAL's frames are in the

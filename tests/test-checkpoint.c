@@ -29,8 +29,9 @@
 #define FRAMES 64 /* a checkpoint every 64 frames (256 KiB) */
 
 static void
-on_wal (void *arg, int frames)
+on_wal (void *arg, int frames, bool flushed)
 {
+	(void) flushed;
 	hub_checkpoint_wal (arg, frames);
 }
 

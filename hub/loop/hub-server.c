@@ -90,8 +90,9 @@ struct hub_server_item {
 };
 
 static void
-hub_server_on_wal (void *arg, int frames)
+hub_server_on_wal (void *arg, int frames, bool flushed)
 {
+	(void) flushed;
 	hub_checkpoint_wal (arg, frames);
 }
 

@@ -2690,9 +2690,9 @@ hub_import_step_write (hub_import_t *self, db_t *db, int64_t deadline)
 		 * full sync, takes every slice before it there too, and until then the source is still where it
 		 * was, to be taken again after a power cut (a slice lost takes its undo records with it: they
 		 * are one transaction). So slices cost no fsync of their own. */
-		db_exec (db, "PRAGMA synchronous=NORMAL");
+		db_lazy_commits (db, true);
 		if (db_begin (db) != DB_DONE) {
-			db_exec (db, "PRAGMA synchronous=FULL");
+			db_lazy_commits (db, false);
 			hub_import_db_failed (self, db);
 			self->phase = PH_UNDO;
 			return;
@@ -2733,7 +2733,7 @@ hub_import_step_write (hub_import_t *self, db_t *db, int64_t deadline)
 			failed = true;
 		if (refused || failed)
 			db_rollback (db);
-		db_exec (db, "PRAGMA synchronous=FULL");
+		db_lazy_commits (db, false);
 		if (refused || failed) {
 			/* The slice's undo records went with it; a run it began too. */
 			if (self->run != was.run)
@@ -2802,7 +2802,7 @@ hub_import_step_record (hub_import_t *self, db_t *db)
 static void
 hub_import_step_clear (hub_import_t *self, db_t *db, int64_t deadline)
 {
-	db_exec (db, "PRAGMA synchronous=NORMAL"); /* lost with a power cut, it is done again */
+	db_lazy_commits (db, true); /* lost with a power cut, it is done again */
 	bool ok = db_begin (db) == DB_DONE, more = true;
 	db_stmt_t *st = ok ? db_prepare (db, "DELETE FROM import_undo WHERE run = ?1 AND seq IN (SELECT seq FROM"
 	    " import_undo WHERE run = ?1 ORDER BY seq LIMIT ?2)") : NULL;
@@ -2830,7 +2830,7 @@ hub_import_step_clear (hub_import_t *self, db_t *db, int64_t deadline)
 		hub_import_live_set (self->run, false);
 		self->run = 0;
 	}
-	db_exec (db, "PRAGMA synchronous=FULL");
+	db_lazy_commits (db, false);
 	if (!more)
 		self->phase = PH_DONE;
 }
