@@ -6,6 +6,7 @@ hub_libhub_a_SOURCES = \
 	hub/hub.h \
 	hub/loop/hub-server.c hub/loop/hub-server.h \
 	hub/loop/hub-spool.c hub/loop/hub-spool.h \
+	hub/loop/hub-flush.c hub/loop/hub-flush.h \
 	hub/loop/hub-later.c hub/loop/hub-later.h \
 	hub/loop/hub-held.c hub/loop/hub-held.h \
 	hub/loop/hub-feed.c hub/loop/hub-feed.h \
@@ -49,7 +50,8 @@ hub_libhub_a_SOURCES = \
 	hub/work/work-print.c hub/work/work-print.h \
 	hub/work/work-draw.c hub/work/work-draw.h \
 	hub/work/work-pin.c hub/work/work-pin.h \
-	hub/work/work-file.c hub/work/work-file.h
+	hub/work/work-file.c hub/work/work-file.h \
+	hub/work/work-flush.c hub/work/work-flush.h
 hub_libhub_a_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS) $(ZMQ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(CUPS_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 HUB_LIBS = hub/libhub.a $(CARRIERS_LIBS) $(LABELS_LIBS) $(PRINTERS_LIBS) $(COMMON_LIBS) $(CZMQ_LIBS) $(ZMQ_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) \

@@ -64,6 +64,13 @@ tests_test_hub_asked_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
 tests_test_hub_asked_LDADD = $(TEST_LIBS)
 TESTS += tests/test-hub-asked
 
+# Replies and events wait for the flush of their batch's commit; a crash in it tells nobody.
+check_PROGRAMS += tests/test-hub-flush
+tests_test_hub_flush_SOURCES = tests/test-hub-flush.c
+tests_test_hub_flush_CFLAGS = $(AM_CFLAGS) $(CZMQ_CFLAGS)
+tests_test_hub_flush_LDADD = $(TEST_LIBS)
+TESTS += tests/test-hub-flush
+
 # EVENTs for a terminal the hub cannot reach, held until it speaks again.
 check_PROGRAMS += tests/test-hub-held
 tests_test_hub_held_SOURCES = tests/test-hub-held.c tests/hub-print.h tests/flow/flowlib.h tests/printers/print-test.h

@@ -148,18 +148,19 @@ hub_events_str (const char *s)
 
 /* Read up to HUB_EVENTS_CHUNK events after self->sent; *last is the last id read (published or not). */
 static int
-hub_events_read (hub_events_t *self, db_t *db, struct hub_events_row **rows_p, int64_t *last)
+hub_events_read (hub_events_t *self, db_t *db, int64_t upto, struct hub_events_row **rows_p, int64_t *last)
 {
 	db_stmt_t *st = db_prepare (db,
 	    "SELECT e.id, e.at, e.action, coalesce (e.order_ref, p.order_ref, ''), coalesce (p.code, ''),"
 	    " coalesce (p.tracking, ''), coalesce (p.carrier, (SELECT q.carrier FROM parcels q WHERE"
 	    " q.order_ref = e.order_ref AND q.carrier IS NOT NULL AND q.status != 'void' ORDER BY q.parcel_no LIMIT 1),"
 	    " ''), coalesce (e.operator, ''), coalesce (e.station, ''), e.detail"
-	    " FROM events e LEFT JOIN parcels p ON p.id = e.parcel_id WHERE e.id > ?1 ORDER BY e.id LIMIT ?2");
+	    " FROM events e LEFT JOIN parcels p ON p.id = e.parcel_id WHERE e.id > ?1 AND e.id <= ?3 ORDER BY e.id LIMIT ?2");
 	if (st == NULL)
 		return -1;
 	db_bind_int (st, 1, self->sent);
 	db_bind_int (st, 2, HUB_EVENTS_CHUNK);
+	db_bind_int (st, 3, upto);
 	struct hub_events_row *rows = NULL;
 	int n = 0;
 	*last = self->sent;
@@ -289,8 +290,14 @@ hub_events_error (hub_events_t *self, db_t *db, const char *why)
 	db_reset (st);
 }
 
+bool
+hub_events_enabled (const hub_events_t *self)
+{
+	return self && (self->pub || self->exports);
+}
+
 void
-hub_events_flush (hub_events_t *self, db_t *db)
+hub_events_flush (hub_events_t *self, db_t *db, int64_t upto)
 {
 	if (self == NULL || (self->pub == NULL && self->exports == NULL) || self->pending > 0
 	    || util_mono_ms () < self->retry_ms)
@@ -298,7 +305,7 @@ hub_events_flush (hub_events_t *self, db_t *db)
 	for (;;) {
 		struct hub_events_row *rows = NULL;
 		int64_t last;
-		int n = hub_events_read (self, db, &rows, &last);
+		int n = hub_events_read (self, db, upto, &rows, &last);
 		if (n < 0) {
 			log_error ("events feed: cannot read the audit trail: %s", db_errmsg (db));
 			self->retry_ms = util_mono_ms () + HUB_EVENTS_RETRY_MS;

@@ -26,12 +26,15 @@ typedef struct hub_events hub_events_t;
  * NULL and *cause (caller frees) when the socket or folder cannot be had. */
 hub_events_t *hub_events_new (db_t *db, const char *endpoint, const char *exports, hub_curve_t *curve, char **cause);
 void hub_events_destroy (hub_events_t **self_p);
-/* Send every committed event not sent yet. Call outside any transaction,
+/* Send every committed event not sent yet, up to the event upto (INT64_MAX:
+ * all; the later ones are not on the disk yet). Call outside any transaction,
  * after each commit (cheap when nothing is new). With exports, a chunk of
  * events goes to the file worker to be appended and synced, and is
  * recorded sent and published only once it answers (hub_events_answer);
  * meanwhile nothing more is read. */
-void hub_events_flush (hub_events_t *self, db_t *db);
+void hub_events_flush (hub_events_t *self, db_t *db, int64_t upto);
+/* Whether events go anywhere (a PUB socket or export files). */
+bool hub_events_enabled (const hub_events_t *self);
 /* Readable when the file worker has answered; -1 without exports. */
 int hub_events_fd (hub_events_t *self);
 /* The file worker's answers: a chunk written is recorded and published; one

@@ -7,6 +7,7 @@
 #include "hub-events.h"
 #include "hub-chore.h"
 #include "hub-feed.h"
+#include "hub-flush.h"
 #include "hub-held.h"
 #include "hub-later.h"
 #include "hub-metrics.h"
@@ -57,6 +58,7 @@ struct hub_server {
 	hub_events_t *events; /* shipment events out: PUB socket and export files (hub-events.c) */
 	hub_after_t *after; /* what waits for the commit: renames, EVENTs (req/hub-after.h) */
 	hub_spool_t *spool; /* print jobs to CUPS after their commit, through the print worker (hub-spool.c) */
+	hub_flush_t *flush; /* the batches' flush, and the replies and EVENTs held behind it (hub-flush.h) */
 	hub_later_t *later; /* requests waiting for the draw, PIN and file workers (hub-later.c) */
 	int64_t spool_due;  /* monotonic ms by which the print worker's answers are recorded; 0: none waiting */
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
@@ -92,8 +94,10 @@ struct hub_server_item {
 static void
 hub_server_on_wal (void *arg, int frames, bool flushed)
 {
-	(void) flushed;
-	hub_checkpoint_wal (arg, frames);
+	hub_server_t *self = arg;
+	hub_checkpoint_wal (self->checkpoint, frames);
+	if (flushed && self->flush)
+		hub_flush_durable (self->flush);
 }
 
 /* Send an EVENT to a terminal (takes the message). One the hub cannot reach now (not heard from since it
@@ -103,6 +107,9 @@ static void
 hub_server_send_event (void *arg, const char *terminal, proto_msg_t **event_p)
 {
 	hub_server_t *self = arg;
+	/* Behind a reply still waiting for its commit's flush, an EVENT waits too: it goes in its turn. */
+	if (*event_p && self->flush && hub_flush_event (self->flush, terminal, event_p))
+		return;
 	proto_msg_t *ev = *event_p;
 	*event_p = NULL;
 	if (ev == NULL)
@@ -612,7 +619,7 @@ hub_server_later_send (hub_server_t *self, struct hub_server_item *it, bool comm
 	for (size_t k = 0; it->reply && k < r->nroutes; k++) {
 		zmsg_t *out = zmsg_dup (r->routes[k]);
 		zmsg_addmem (out, it->reply, it->reply_size);
-		if (zmsg_send (&out, self->router) != 0)
+		if (hub_flush_send (self->flush, &out) != 0)
 			log_debug ("terminal %s: one of the connections a request came on has gone", r->terminal);
 		zmsg_destroy (&out);
 	}
@@ -734,7 +741,14 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 	/* The jobs this batch queued are marked in its commit and go to the worker right after it. */
 	if (in_tx)
 		hub_spool_mark (self->spool);
-	bool committed = in_tx && db_commit (self->db) == DB_DONE;
+	/* A batch whose commit nothing else follows (no print job sent, no file renamed) leaves its flush to the
+	 * flush worker, and runs the next batch meanwhile: its replies and EVENTs wait for the flush (hub-flush.h). */
+	bool unflushed = in_tx && !spool_answers && hub_spool_settles_nothing (self->spool) && !hub_after_has_files (self->after);
+	bool wrote = false;
+	bool committed = in_tx && (unflushed ? db_commit_unflushed (self->db, &wrote) : db_commit (self->db)) == DB_DONE;
+	if (committed && unflushed && wrote)
+		hub_flush_committed (self->flush, hub_events_enabled (self->events)
+		    ? db_query_int (self->db, "SELECT max(id) FROM events", 0) : 0);
 	hub_after_settle (self->after, committed, hub_server_send_event, self);
 	/* After the settle: what the spooler says of the jobs it marked goes out after this batch's replies. */
 	if (in_tx)
@@ -775,7 +789,7 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 			items[i].envelope = NULL;
 			if (items[i].reply)
 				zmsg_addmem (out, items[i].reply, items[i].reply_size);
-			if (items[i].reply && zmsg_send (&out, self->router) != 0)
+			if (items[i].reply && hub_flush_send (self->flush, &out) != 0)
 				log_warn ("a reply could not be delivered: the terminal has gone");
 			zmsg_destroy (&out);
 		}
@@ -844,8 +858,9 @@ hub_server_tick_autoclose (hub_server_t *self)
 static void
 hub_server_tick_events (hub_server_t *self)
 {
-	/* Whatever the batch, a push or the inbox committed goes out now (never before the commit). */
-	hub_events_flush (self->events, self->db);
+	/* Whatever the batch, a push or the inbox committed goes out now (never before the commit, nor before the
+	 * commit is on the disk). */
+	hub_events_flush (self->events, self->db, hub_flush_events_upto (self->flush));
 }
 
 /* A certificate left the allow-list: drop every connection (unbind takes
@@ -1222,7 +1237,16 @@ hub_server_new (const struct hub_options *opt, char **cause)
 	}
 	/* No automatic checkpoints in a commit (one would hold a whole batch of
 	 * terminals for an fsync of the database): each commit tells the thread. */
-	db_on_wal_commit (self->db, hub_server_on_wal, self->checkpoint);
+	if (db_flush_own (self->db, cause) != 0) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
+	db_on_wal_commit (self->db, hub_server_on_wal, self);
+	self->flush = hub_flush_new (self->db, self->router, hub_server_send_event, self, cause);
+	if (self->flush == NULL) {
+		hub_server_destroy (&self);
+		return NULL;
+	}
 	self->after = hub_after_new ();
 	work_crash_init ();
 	self->spool = hub_spool_new (self->db, opt->conf, self->after, cause);
@@ -1271,6 +1295,8 @@ hub_server_destroy (hub_server_t **self_p)
 	if (self_p == NULL || *self_p == NULL)
 		return;
 	hub_server_t *self = *self_p;
+	/* What waits for a flush goes before the sockets close. */
+	hub_flush_destroy (&self->flush);
 	if (self->db)
 		db_on_wal_commit (self->db, NULL, NULL); /* the hook's checkpoint goes first */
 	hub_checkpoint_destroy (&self->checkpoint);
@@ -1326,7 +1352,7 @@ hub_server_run (hub_server_t *self)
 	while (!zsys_interrupted) {
 		hub_server_ticks_run (self);
 		/* The terminals, the order feed and every worker's answers, in one poll. */
-		zmq_pollitem_t items[9];
+		zmq_pollitem_t items[10];
 		int n = 0, feed = -1, workers;
 		items[n++] = (zmq_pollitem_t) { zsock_resolve (self->router), 0, ZMQ_POLLIN, 0 };
 		if (hub_feed_sock (self->feed)) {
@@ -1334,8 +1360,10 @@ hub_server_run (hub_server_t *self)
 			items[n++] = (zmq_pollitem_t) { zsock_resolve (hub_feed_sock (self->feed)), 0, ZMQ_POLLIN, 0 };
 		}
 		workers = n;
-		int fds[5];
-		size_t nfds = hub_later_fds (self->later, fds, nitems (fds) - 2);
+		int fds[6];
+		size_t nfds = hub_later_fds (self->later, fds, nitems (fds) - 3);
+		int flushfd = hub_flush_fd (self->flush);
+		fds[nfds++] = flushfd;
 		if (hub_events_fd (self->events) >= 0)
 			fds[nfds++] = hub_events_fd (self->events);
 		for (size_t i = 0; i < nfds; i++)
@@ -1355,9 +1383,17 @@ hub_server_run (hub_server_t *self)
 		int rc = zmq_poll (items, n, wait_ms);
 		if (rc < 0 && zmq_errno () != EINTR)
 			break;
-		bool answered = false;
-		for (int i = workers; rc > 0 && i < n; i++)
-			answered = answered || (i != spool && (items[i].revents & ZMQ_POLLIN));
+		bool answered = false, flushed = false;
+		for (int i = workers; rc > 0 && i < n; i++) {
+			bool in = (items[i].revents & ZMQ_POLLIN) != 0;
+			if (items[i].fd == flushfd && i != spool)
+				flushed = flushed || in;
+			else
+				answered = answered || (i != spool && in);
+		}
+		/* First: the replies a flush has freed go before anything this turn does. */
+		if (flushed)
+			hub_flush_answer (self->flush);
 		if ((spool >= 0 && rc > 0 && (items[spool].revents & ZMQ_POLLIN))
 		    || (self->spool_due == 0 && hub_spool_answer_waits (self->spool)))
 			self->spool_due = util_mono_ms () + HUB_SERVER_SPOOL_WAIT_MS;
@@ -1379,8 +1415,10 @@ hub_server_run (hub_server_t *self)
 	log_peer_flush_all ();
 	log_info ("hub stopping");
 	hub_notify_stopping ();
+	/* What waited for a flush is taken to the disk and sent before the last events go. */
+	hub_flush_now (self->flush);
 	hub_events_drain (self->events, self->db, 5000);
-	hub_events_flush (self->events, self->db);
+	hub_events_flush (self->events, self->db, INT64_MAX);
 	hub_events_drain (self->events, self->db, 5000);
 	hub_store_status_beat (self->db, self->opt.endpoint, self->opt.expiry_ms, self->started_ms, util_wall_ms (),
 	    true);

@@ -453,6 +453,12 @@ hub_spool_mark (hub_spool_t *self)
 	return go;
 }
 
+bool
+hub_spool_settles_nothing (const hub_spool_t *self)
+{
+	return self->nmarked == 0 && self->nunmapped == 0 && !self->recorded && self->napplied == 0;
+}
+
 void
 hub_spool_committed (hub_spool_t *self, bool committed)
 {

@@ -62,6 +62,9 @@ int hub_spool_mark (hub_spool_t *self);
  * worker; not, marks and answers are forgotten (the jobs are still queued,
  * or looked for again by identity). */
 void hub_spool_committed (hub_spool_t *self, bool committed);
+/* Whether the open transaction leaves hub_spool_committed nothing to do: no job marked or found without a
+ * printer, no answer recorded (such a commit may leave its flush to later, hub-flush.h). */
+bool hub_spool_settles_nothing (const hub_spool_t *self);
 /* Follow the jobs CUPS has (every HUB_SPOOL_FOLLOW_MS): printed, failed,
  * printer trouble; redirects and cancels asked for; jobs to find again. */
 #define HUB_SPOOL_FOLLOW_MS 500

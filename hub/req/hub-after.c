@@ -27,6 +27,12 @@ struct hub_after {
 	size_t nevents, events_cap;
 };
 
+bool
+hub_after_has_files (const hub_after_t *self)
+{
+	return self->nfiles > 0;
+}
+
 hub_after_t *
 hub_after_new (void)
 {

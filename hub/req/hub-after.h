@@ -36,6 +36,8 @@ void hub_after_file (hub_after_t *self, const char *from, const char *to, bool d
 void hub_after_event (hub_after_t *self, const char *terminal, proto_msg_t **event_p);
 
 struct hub_after_mark hub_after_mark (hub_after_t *self);
+/* Whether a file waits for the commit (its rename must not come before the commit is on the disk). */
+bool hub_after_has_files (const hub_after_t *self);
 /* What was asked for since mark will never commit: forget it. */
 void hub_after_drop (hub_after_t *self, struct hub_after_mark mark);
 /* The same for a run that waits for the workers and will be made again
