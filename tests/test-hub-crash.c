@@ -20,6 +20,12 @@
  * once it knows (finished-first) and started again, the same. A job CUPS
  * cancelled behind the hub's back (cancel(1)) is sent anew to the printer
  * it was redirected to, and prints there once.
+ *
+ * A pack's batch commits without its flush and leaves it to the flush
+ * worker; its label goes to CUPS only once the flush is done. Killed 400
+ * ms into that flush (the rest of the hub running meanwhile), nothing has
+ * reached the printer; started again, the job the commit marked is looked
+ * for, sent, and prints once.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -94,8 +100,9 @@ main (void)
 	if (!ok (testlib_hub_start (&hub, extra) == 0, "hub starts with the bench's label printer"))
 		return tap_done ();
 	int n = (int) nitems (points);
-	/* An order for each point, one redirected while submitting, three CUPS finished before a command. */
-	int orders = n + 4;
+	/* An order for each point, one redirected while submitting, three CUPS finished before a command, one
+	 * killed in its flush. */
+	int orders = n + 5;
 	char *csv = hp_orders_csv ("K", orders);
 	ok (hp_import (&hub, "crash.csv", csv) == 0, "%d orders imported", orders);
 	free (csv);
@@ -251,10 +258,36 @@ main (void)
 	ok (log_says (&hub, ", sent anew to fallback"), "  sent anew once CUPS said it had cancelled it");
 	ok (print_test_printer ("label", true), "the bench printer is back");
 
+	/* K0010: killed in the flush of the pack's commit, 400 ms after it began. */
+	snprintf (ref, sizeof ref, "K%04d", n + 5);
+	diag ("--- killed in the flush of the pack's commit");
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=flush");
+	setenv ("DSP_HUB_CRASH_AT", "flush", 1);
+	setenv ("DSP_HUB_CRASH_DELAY_MS", "400", 1);
+	started = testlib_hub_restart (&hub);
+	unsetenv ("DSP_HUB_CRASH_AT");
+	unsetenv ("DSP_HUB_CRASH_DELAY_MS");
+	ok (started == 0, "hub started, to die 400 ms into a flush");
+	hp_send_pack (&packer, ref);
+	ok (hp_hub_died (&hub), "%s: the hub killed itself in the flush of the pack's commit", ref);
+	ok (log_says (&hub, "killed at flush"), "  and its log says where");
+	is_int (print_test_count ("label"), n + 2, "  nothing reached the bench printer before the commit was on the disk");
+	int looked = testlib_hub_log_count (&hub, "not in CUPS, sent again");
+	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
+	r = fl_scan_again (&packer, "pack", ref, "box", "M", "weight", "900", "parcels", "1", NULL);
+	ok (testlib_status (r) == PROTO_OK && strstr (testlib_text (r), "labelled"),
+	    "the terminal's retry is answered: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                          " WHERE p.order_ref = '%s'", ref), 1, "  one label job");
+	ok (print_test_wait_count ("label", n + 3), "  its label printed after the restart");
+	ok (testlib_hub_log_count (&hub, "not in CUPS, sent again") > looked,
+	    "  the job its commit marked was looked for, then sent");
+
 	/* Time for a label sent twice to arrive, then every file read back. */
 	usleep (2000 * 1000);
-	is_int (print_test_count ("label"), n + 2, "%d labels at the bench printer for %d parcels",
-	    print_test_count ("label"), n + 2);
+	is_int (print_test_count ("label"), n + 3, "%d labels at the bench printer for %d parcels",
+	    print_test_count ("label"), n + 3);
 	ok (hp_labels_once (&hub, "label", "p.order_ref LIKE 'K%' AND p.order_ref NOT IN ('K0006', 'K0009')"),
 	    "each parcel's label exactly once, every file read back by zbarimg naming its tracking number");
 	is_int (print_test_count ("fallback"), 2, "2 labels at the fallback printer");

@@ -96,7 +96,7 @@ hub_flush_ask (hub_flush_t *self)
 	self->flushing = true;
 }
 
-void
+uint64_t
 hub_flush_committed (hub_flush_t *self, int64_t events)
 {
 	struct hub_flush_out *o = xcalloc (1, sizeof *o);
@@ -105,6 +105,13 @@ hub_flush_committed (hub_flush_t *self, int64_t events)
 	self->made_events = events;
 	hub_flush_push (self, o);
 	hub_flush_ask (self);
+	return o->commit;
+}
+
+bool
+hub_flush_done (const hub_flush_t *self, uint64_t commit)
+{
+	return commit <= self->durable;
 }
 
 void

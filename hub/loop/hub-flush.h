@@ -2,15 +2,17 @@
  * hub-flush.h: the batches' flush, and what the loop sends held behind it.
  *
  * The hub's connection flushes its own commits (db_flush_own): a commit is
- * on the disk when db_commit returns. A batch that leaves nothing else to
- * follow its commit (no print job to send, no file to rename) commits
- * unflushed instead, and the flush worker (hub/work/work-flush.h) takes it
- * to the disk while the loop runs the next batch. Whatever the loop sends
- * from then on (replies, EVENTs) is held here, in the order it was sent,
- * until a flush has taken every commit made before it: nobody hears of a
- * commit that a power cut could still take back. One flush at a time
- * takes every commit made before it starts, so the batches committed
- * while one runs share the next.
+ * on the disk when db_commit returns. A batch that renames no file (a
+ * rename follows its commit at once) commits unflushed instead, and the
+ * flush worker (hub/work/work-flush.h) takes it to the disk while the loop
+ * runs the next batch. Whatever the loop sends from then on (replies,
+ * EVENTs) is held here, in the order it was sent, until a flush has taken
+ * every commit made before it: nobody hears of a commit that a power cut
+ * could still take back. The print jobs such a commit marked go to CUPS
+ * only then too (the loop asks hub_flush_done), and the events feed reads
+ * no event past hub_flush_events_upto. One flush at a time takes every
+ * commit made before it starts, so the batches committed while one runs
+ * share the next.
  *
  * The loop owns it: it is called on the loop's thread only. A flushed
  * commit (any other commit of the connection) takes the earlier ones to
@@ -37,8 +39,10 @@ hub_flush_t *hub_flush_new (db_t *db, zsock_t *router, hub_flush_event_fn *event
 void hub_flush_destroy (hub_flush_t **self_p);
 
 /* The batch's commit was made unflushed (db_commit_unflushed): what is sent from now waits for its flush.
- * events: the last event (events.id) it holds, for hub_flush_events_upto. */
-void hub_flush_committed (hub_flush_t *self, int64_t events);
+ * events: the last event (events.id) it holds, for hub_flush_events_upto. Returns the commit's number. */
+uint64_t hub_flush_committed (hub_flush_t *self, int64_t events);
+/* Whether the commit numbered commit is on the disk. */
+bool hub_flush_done (const hub_flush_t *self, uint64_t commit);
 /* The last event on the disk that the events feed may send: INT64_MAX when every commit is. */
 int64_t hub_flush_events_upto (const hub_flush_t *self);
 /* A commit was flushed: every commit before it is on the disk too. */

@@ -61,6 +61,9 @@ struct hub_server {
 	hub_flush_t *flush; /* the batches' flush, and the replies and EVENTs held behind it (hub-flush.h) */
 	hub_later_t *later; /* requests waiting for the draw, PIN and file workers (hub-later.c) */
 	int64_t spool_due;  /* monotonic ms by which the print worker's answers are recorded; 0: none waiting */
+	/* The commit (hub_flush_committed's number) whose print marks and answers wait for its flush before the
+	 * spooler settles them (hub_spool_committed); 0: none. Until then the spooler is asked nothing that writes. */
+	uint64_t spool_wait;
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
 	hub_erase_due_t *due;     /* retention looking for the orders due, a slice each turn of the loop (hub-erase.h) */
 	hub_erase_sweep_t *sweep; /* retention under way, a slice each turn of the loop */
@@ -667,6 +670,17 @@ hub_server_batch_one (hub_server_t *self, struct hub_server_item *it, bool in_tx
  * nothing to undo and are not run again. Returns whether the new
  * transaction is open (else every request is refused as unwritable).
  */
+/* The print marks and answers of a commit once it is on the disk: the spooler settles them (its jobs go to the
+ * print worker), and may be asked again. */
+static void
+hub_server_spool_settle (hub_server_t *self)
+{
+	if (self->spool_wait == 0 || !hub_flush_done (self->flush, self->spool_wait))
+		return;
+	self->spool_wait = 0;
+	hub_spool_committed (self->spool, true);
+}
+
 static bool
 hub_server_batch_again (hub_server_t *self, struct hub_server_item *items, int upto, struct hub_after_mark start,
     bool spool_answers, int64_t now_ms)
@@ -675,7 +689,8 @@ hub_server_batch_again (hub_server_t *self, struct hub_server_item *items, int u
 	    "run again, each in its own", upto);
 	db_rollback (self->db);
 	hub_after_drop (self->after, start);
-	hub_spool_committed (self->spool, false);
+	if (self->spool_wait == 0)
+		hub_spool_committed (self->spool, false);
 	self->batch_again = false;
 	self->batch_safe = true;
 	bool in_tx = db_begin (self->db) == DB_DONE;
@@ -704,6 +719,10 @@ hub_server_batch_again (hub_server_t *self, struct hub_server_item *items, int u
 static void
 hub_server_batch (hub_server_t *self, bool spool_answers)
 {
+	/* An earlier commit's print marks and answers not settled yet: this batch leaves the spooler alone. */
+	hub_server_spool_settle (self);
+	bool spool_free = self->spool_wait == 0;
+	spool_answers = spool_answers && spool_free;
 	int max = self->opt.batch_max > 0 ? self->opt.batch_max : 1;
 	struct hub_server_item *items = xcalloc ((size_t) max, sizeof *items);
 	int n = 0;
@@ -738,20 +757,25 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 		if (self->batch_again)
 			in_tx = hub_server_batch_again (self, items, i + 1, start, spool_answers, now_ms);
 	}
-	/* The jobs this batch queued are marked in its commit and go to the worker right after it. */
-	if (in_tx)
+	/* The jobs this batch queued are marked in its commit and go to the worker once it is on the disk. */
+	if (in_tx && spool_free)
 		hub_spool_mark (self->spool);
-	/* A batch whose commit nothing else follows (no print job sent, no file renamed) leaves its flush to the
-	 * flush worker, and runs the next batch meanwhile: its replies and EVENTs wait for the flush (hub-flush.h). */
-	bool unflushed = in_tx && !spool_answers && hub_spool_settles_nothing (self->spool) && !hub_after_has_files (self->after);
+	/* A batch that renames no file leaves its flush to the flush worker and runs the next batch meanwhile:
+	 * its replies and EVENTs wait for the flush, and so do the print jobs it marked (hub-flush.h). A rename
+	 * cannot wait: it is done right after the commit, which must be on the disk first. */
+	bool unflushed = in_tx && !hub_after_has_files (self->after);
+	bool spooled = in_tx && spool_free && !hub_spool_settles_nothing (self->spool);
 	bool wrote = false;
 	bool committed = in_tx && (unflushed ? db_commit_unflushed (self->db, &wrote) : db_commit (self->db)) == DB_DONE;
+	uint64_t commit = 0;
 	if (committed && unflushed && wrote)
-		hub_flush_committed (self->flush, hub_events_enabled (self->events)
+		commit = hub_flush_committed (self->flush, hub_events_enabled (self->events)
 		    ? db_query_int (self->db, "SELECT max(id) FROM events", 0) : 0);
 	hub_after_settle (self->after, committed, hub_server_send_event, self);
 	/* After the settle: what the spooler says of the jobs it marked goes out after this batch's replies. */
-	if (in_tx)
+	if (spooled && commit > 0)
+		self->spool_wait = commit;
+	else if (spooled || (in_tx && spool_free))
 		hub_spool_committed (self->spool, committed);
 	if (in_tx && !committed) {
 		/* Nothing of this batch is durable: say so to every sender. */
@@ -813,8 +837,11 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 static void
 hub_server_tick_print_submit (hub_server_t *self)
 {
-	/* Labels of the batch just committed go to their printers now. */
-	hub_spool_submit (self->spool);
+	/* Labels a batch queued and did not mark go to their printers now. While commits wait for their flush the
+	 * next batch marks them (its commit leaves the flush to the worker; this one's own would flush on the loop). */
+	hub_server_spool_settle (self);
+	if (self->spool_wait == 0 && hub_flush_waiting (self->flush) == 0)
+		hub_spool_submit (self->spool);
 }
 
 static void
@@ -1394,6 +1421,7 @@ hub_server_run (hub_server_t *self)
 		/* First: the replies a flush has freed go before anything this turn does. */
 		if (flushed)
 			hub_flush_answer (self->flush);
+		hub_server_spool_settle (self);
 		if ((spool >= 0 && rc > 0 && (items[spool].revents & ZMQ_POLLIN))
 		    || (self->spool_due == 0 && hub_spool_answer_waits (self->spool)))
 			self->spool_due = util_mono_ms () + HUB_SERVER_SPOOL_WAIT_MS;
@@ -1409,14 +1437,15 @@ hub_server_run (hub_server_t *self)
 		if (feed >= 0 && rc > 0 && (items[feed].revents & ZMQ_POLLIN))
 			hub_feed_handle (self->feed, self->db);
 	}
-	/* Answers of the print worker not yet recorded are recorded now, not looked for at the next start. */
+	/* What waited for a flush is taken to the disk and sent, the print jobs it marked with it; then answers of
+	 * the print worker not yet recorded are recorded now, not looked for at the next start. */
+	hub_flush_now (self->flush);
+	hub_server_spool_settle (self);
 	if (self->spool_due > 0)
 		hub_spool_answer (self->spool, false);
 	log_peer_flush_all ();
 	log_info ("hub stopping");
 	hub_notify_stopping ();
-	/* What waited for a flush is taken to the disk and sent before the last events go. */
-	hub_flush_now (self->flush);
 	hub_events_drain (self->events, self->db, 5000);
 	hub_events_flush (self->events, self->db, INT64_MAX);
 	hub_events_drain (self->events, self->db, 5000);

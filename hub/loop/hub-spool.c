@@ -296,13 +296,26 @@ hub_spool_row (db_stmt_t *st, struct hub_spool_job *j)
 	util_strlcpy (j->kind, db_col_text (st, 15), sizeof j->kind);
 }
 
+/* At the worker, or marked to go to it once the mark's commit is on the disk (hub_spool_committed): either way
+ * it is being sent, and nothing else may send it or look for it. */
 static bool
 hub_spool_flying (const hub_spool_t *self, int64_t id)
 {
 	for (int i = 0; i < self->nflight; i++)
 		if (self->flight[i].id == id)
 			return true;
+	for (int i = 0; i < self->nmarked; i++)
+		if (self->marked[i].id == id)
+			return true;
 	return false;
+}
+
+/* How many more asks may go to the worker: the marked jobs and those without a printer have their places kept
+ * (the marked go once their commit is on the disk, whatever was sent meanwhile). */
+static int
+hub_spool_room (const hub_spool_t *self)
+{
+	return HUB_SPOOL_INFLIGHT - self->nflight - self->nmarked - self->nunmapped;
 }
 
 /* Jobs selected by sql that have no ask at the worker, at most max. */
@@ -353,6 +366,13 @@ hub_spool_cups_failed (hub_spool_t *self)
 static void
 hub_spool_send (hub_spool_t *self, struct work_print_job *w, enum hub_job_state sent)
 {
+	/* Every sender keeps to hub_spool_room: a flight past the array would overwrite the spooler. */
+	if (self->nflight >= HUB_SPOOL_INFLIGHT) {
+		log_error ("label job %lld: not asked of the print worker now (%d asks at it already); asked again later",
+		    (long long) w->job, self->nflight);
+		work_print_job_free (&w);
+		return;
+	}
 	self->flight[self->nflight++] = (struct hub_spool_flight) { w->job, w->op, sent };
 	work_send (self->print, &w->base);
 }
@@ -412,7 +432,7 @@ static void hub_spool_answers_settle (hub_spool_t *self, bool committed);
 int
 hub_spool_mark (hub_spool_t *self)
 {
-	int room = HUB_SPOOL_INFLIGHT - self->nflight - self->nmarked - self->nunmapped;
+	int room = hub_spool_room (self);
 	if (room <= 0 || hub_spool_quiet (self))
 		return 0;
 	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
@@ -498,7 +518,7 @@ hub_spool_committed (hub_spool_t *self, bool committed)
 void
 hub_spool_submit (hub_spool_t *self)
 {
-	if (HUB_SPOOL_INFLIGHT - self->nflight <= 0 || hub_spool_quiet (self))
+	if (hub_spool_room (self) <= 0 || hub_spool_quiet (self))
 		return;
 	/* Cheap when nothing waits (each turn): a transaction only for jobs to mark. */
 	struct hub_spool_job probe[1];
@@ -784,7 +804,7 @@ hub_spool_on_move (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 	}
 	log_info ("label job %lld: CUPS move: %s", (long long) j->id, w->cause);
 	/* Still waiting where it was, and it cannot be moved: cancelled there first, never sent while it may print. */
-	if (w->left == WORK_PRINT_LEFT_LIVE && j->state == JOB_REDIRECT && self->nflight < HUB_SPOOL_INFLIGHT
+	if (w->left == WORK_PRINT_LEFT_LIVE && j->state == JOB_REDIRECT && hub_spool_room (self) > 0
 	    && !hub_spool_flying (self, j->id)) {
 		hub_spool_send (self, hub_spool_ask (WORK_PRINT_CANCEL, j), JOB_REDIRECT);
 		return;
@@ -856,7 +876,7 @@ hub_spool_follow (hub_spool_t *self)
 	/* An offline job that never reached CUPS is offered to CUPS again. */
 	db_exec (self->db, "UPDATE label_jobs SET status = 'queued' WHERE status = 'offline' AND coalesce(cups_job, 0) = 0"
 	             " AND updated_at < strftime('%s', 'now') * 1000 - 5000");
-	int room = HUB_SPOOL_INFLIGHT - self->nflight;
+	int room = hub_spool_room (self);
 	if (room <= 0 || hub_spool_quiet (self))
 		return;
 	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
@@ -871,7 +891,7 @@ hub_spool_follow (hub_spool_t *self)
 	}
 	/* Caught between "submitting" and a CUPS job id, and not being sent, or redirected or cancelled
 	 * then (CUPS may have it all the same): looked for by identity. */
-	room = HUB_SPOOL_INFLIGHT - self->nflight;
+	room = hub_spool_room (self);
 	n = hub_spool_select (self, HUB_SPOOL_COLS "WHERE j.status = 'submitting' OR (j.status IN ('redirect', 'cancelling')"
 	    " AND coalesce(j.cups_job, 0) = 0) ORDER BY j.id LIMIT 64", jobs, room);
 	for (int i = 0; i < n; i++) {

@@ -60,10 +60,13 @@ void hub_spool_submit (hub_spool_t *self);
 int hub_spool_mark (hub_spool_t *self);
 /* The caller's transaction ended: committed, the marked jobs go to the
  * worker; not, marks and answers are forgotten (the jobs are still queued,
- * or looked for again by identity). */
+ * or looked for again by identity). A caller whose commit is not yet on
+ * the disk calls it once it is, and meanwhile asks the spooler nothing
+ * that writes (no mark, no answer, no submit): the marked jobs are not
+ * sent nor looked for until then. */
 void hub_spool_committed (hub_spool_t *self, bool committed);
 /* Whether the open transaction leaves hub_spool_committed nothing to do: no job marked or found without a
- * printer, no answer recorded (such a commit may leave its flush to later, hub-flush.h). */
+ * printer, no answer recorded. */
 bool hub_spool_settles_nothing (const hub_spool_t *self);
 /* Follow the jobs CUPS has (every HUB_SPOOL_FOLLOW_MS): printed, failed,
  * printer trouble; redirects and cancels asked for; jobs to find again. */
