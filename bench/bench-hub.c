@@ -367,9 +367,19 @@ bench_login (const char *endpoint, int n, double seconds, const char *badge, con
 		proto_set_str (m, PROTO_HELLO_STATION, "goods-in");
 		proto_set_str (m, PROTO_HELLO_PROFILE, "handheld");
 		proto_set_str (m, PROTO_HELLO_SOFTWARE, "bench");
-		bench_ask (s[i], m, seq, &r);
+		int64_t took = bench_ask (s[i], m, seq, &r);
 		proto_msg_destroy (&m);
 		proto_msg_destroy (&r);
+		if (took < 0) {
+			/* A hub that is not there answers no burst either: say so now, not after every timeout. */
+			fprintf (stderr, "bench-hub: login: the HELLO of %s was not answered within %d s: is the hub at %s "
+			    "running? Stopped\n", id[i], wait_s, endpoint);
+			for (int k = 0; k <= i; k++)
+				zsock_destroy (&s[k]);
+			free (s);
+			free (id);
+			return 1;
+		}
 	}
 	size_t cap = 1024, nlat = 0;
 	int64_t *lat = xmalloc (cap * sizeof *lat);
