@@ -624,9 +624,11 @@ db_wal_fd_open (const char *wal_path, int fd)
 int
 db_wal_fd_flush (const char *wal_path, int *fd)
 {
+	/* A WAL gone while the connection is open (removed behind its back) is a failure too: what it held is not
+	 * known to be anywhere. */
 	*fd = db_wal_fd_open (wal_path, *fd);
 	if (*fd < 0)
-		return errno == ENOENT ? 0 : -1; /* no WAL, nothing in it to flush */
+		return -1;
 	return fdatasync (*fd);
 }
 
@@ -671,11 +673,31 @@ db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames, bool flushed), 
 int
 db_flush_own (db_t *self, char **cause)
 {
-	if (sqlite3_exec (self->conn, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
-		*cause = xasprintf ("cannot set %s to flush its own commits: %s", self->path, sqlite3_errmsg (self->conn));
+	/* Only a WAL can be flushed this way; in another journal mode SQLite's own FULL stays (every commit synced). */
+	char *mode = db_query_text (self, "PRAGMA journal_mode");
+	bool wal = mode && strcmp (mode, "wal") == 0;
+	free (mode);
+	if (!wal)
+		return 0;
+	/* The WAL's name as SQLite has it: beside the file a symbolic link points at, not beside the link. */
+	const char *wal_name = sqlite3_filename_wal (sqlite3_db_filename (self->conn, "main"));
+	if (wal_name == NULL || *wal_name == '\0') {
+		*cause = xasprintf ("cannot tell where the WAL of %s is", self->path);
 		return -1;
 	}
-	self->wal_path = xasprintf ("%s-wal", self->path);
+	/* It is there once the connection has read the database, and stays while it is open. */
+	int fd = open (wal_name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*cause = xasprintf ("cannot open the WAL %s to flush it: %s", wal_name, strerror (errno));
+		return -1;
+	}
+	if (sqlite3_exec (self->conn, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		*cause = xasprintf ("cannot set %s to flush its own commits: %s", self->path, sqlite3_errmsg (self->conn));
+		close (fd);
+		return -1;
+	}
+	self->wal_fd = fd;
+	self->wal_path = xstrdup (wal_name);
 	self->own_flush = true;
 	sqlite3_wal_hook (self->conn, db_wal_hook, self);
 	return 0;

@@ -91,13 +91,15 @@ void db_on_wal_commit (db_t *self, void (*fn) (void *arg, int frames, bool flush
  * commit takes it to the disk too.
  */
 int db_flush_own (db_t *self, char **cause);
+/* The WAL's name as SQLite keeps it (beside the file a link points at); NULL when the connection does not
+ * flush its own (its journal is no WAL: SQLite's FULL syncs every commit). */
+const char *db_wal_path (db_t *self);
 /* *wrote: whether it wrote anything (a transaction that changed nothing has nothing to flush). */
 int db_commit_unflushed (db_t *self, bool *wrote);
 void db_flush (db_t *self);
-const char *db_wal_path (db_t *self);
 /* fd (or -1) still on wal_path's file, else closed and the file opened again: the descriptor, -1 on failure. */
 int db_wal_fd_open (const char *wal_path, int fd);
-/* fdatasync of wal_path through *fd (opened or opened again); 0 (also when there is no WAL) or -1 and errno. */
+/* fdatasync of wal_path through *fd (opened or opened again); 0, or -1 and errno (a WAL that is not there too). */
 int db_wal_fd_flush (const char *wal_path, int *fd);
 /* Commits that need not be on the disk one by one (the next flushed one takes them there): true until false.
  * On a connection of the usual kind, synchronous=NORMAL, then FULL again. */

@@ -11,6 +11,11 @@
  * the writer asks for waits for the reader on the thread, the writer's
  * commits go on meanwhile, and once the reader lets go the WAL file is
  * emptied and the erased value is in neither file.
+ *
+ * Last, a connection that flushes its own commits (the hub's) opened
+ * through a symbolic link: SQLite keeps the WAL beside the file the link
+ * points at, and that is the file the connection flushes, found and open
+ * from the start; a WAL removed behind its back is a failed flush.
  */
 #include "config.h"
 #include "db.h"
@@ -197,6 +202,33 @@ main (void)
 	hub_checkpoint_destroy (&ck);
 	ok (file_size (wal) <= 0, "a clean stop leaves the WAL empty (%lld bytes)", file_size (wal));
 	db_close (&db);
+
+	char *real = xasprintf ("%s/real", dir), *links = xasprintf ("%s/links", dir);
+	char *target = xasprintf ("%s/own.db", real), *link = xasprintf ("%s/own.db", links);
+	char *real_wal = xasprintf ("%s-wal", target), *link_wal = xasprintf ("%s-wal", link);
+	ok (mkdir (real, 0700) == 0 && mkdir (links, 0700) == 0 && symlink (target, link) == 0,
+	    "a database reached through a symbolic link in another folder");
+	db_t *own = db_open (link, DB_READWRITE, &cause);
+	ok (own != NULL && db_flush_own (own, &cause) == 0, "it flushes its own commits%s%s", cause ? ": " : "",
+	    cause ? cause : "");
+	is_str (own ? db_wal_path (own) : NULL, real_wal, "  its WAL is the one beside the file the link points at");
+	ok (own && db_exec (own, "CREATE TABLE x (n INTEGER); INSERT INTO x VALUES (1)") == 0, "  a commit, flushed");
+	struct stat sb;
+	ok (stat (real_wal, &sb) == 0 && sb.st_size > 0 && lstat (link_wal, &sb) != 0,
+	    "  went to that WAL (%s), none beside the link", real_wal);
+	int fd = -1;
+	is_int (db_wal_fd_flush (real_wal, &fd), 0, "  another descriptor on it flushes it too");
+	ok (unlink (real_wal) == 0 && db_wal_fd_flush (real_wal, &fd) == -1,
+	    "  a WAL removed behind the connection's back is a failed flush, not nothing to flush");
+	if (fd >= 0)
+		close (fd);
+	db_close (&own);
+	free (real);
+	free (links);
+	free (target);
+	free (link);
+	free (real_wal);
+	free (link_wal);
 	free (path);
 	free (wal);
 	return tap_done ();

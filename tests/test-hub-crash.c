@@ -22,10 +22,11 @@
  * it was redirected to, and prints there once.
  *
  * A pack's batch commits without its flush and leaves it to the flush
- * worker; its label goes to CUPS only once the flush is done. Killed 400
- * ms into that flush (the rest of the hub running meanwhile), nothing has
- * reached the printer; started again, the job the commit marked is looked
- * for, sent, and prints once.
+ * worker; its label goes to CUPS only once the flush is done. Killed 1.5
+ * s into the flush of the commit that marked it (the rest of the hub
+ * running meanwhile: time enough for CUPS to print what it was sent),
+ * nothing has reached the printer; started again, that job is looked for,
+ * sent, and prints once.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -258,21 +259,25 @@ main (void)
 	ok (log_says (&hub, ", sent anew to fallback"), "  sent anew once CUPS said it had cancelled it");
 	ok (print_test_printer ("label", true), "the bench printer is back");
 
-	/* K0010: killed in the flush of the pack's commit, 400 ms after it began. */
+	/* K0010: killed in the flush of the commit that marked its label, 1.5 s after it began. */
 	snprintf (ref, sizeof ref, "K%04d", n + 5);
 	diag ("--- killed in the flush of the pack's commit");
-	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=flush");
-	setenv ("DSP_HUB_CRASH_AT", "flush", 1);
-	setenv ("DSP_HUB_CRASH_DELAY_MS", "400", 1);
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with DSP_HUB_CRASH_AT=flush-marked");
+	setenv ("DSP_HUB_CRASH_AT", "flush-marked", 1);
+	setenv ("DSP_HUB_CRASH_DELAY_MS", "1500", 1);
 	started = testlib_hub_restart (&hub);
 	unsetenv ("DSP_HUB_CRASH_AT");
 	unsetenv ("DSP_HUB_CRASH_DELAY_MS");
-	ok (started == 0, "hub started, to die 400 ms into a flush");
+	ok (started == 0, "hub started, to die 1.5 s into the flush of a commit that marks a label");
 	hp_send_pack (&packer, ref);
-	ok (hp_hub_died (&hub), "%s: the hub killed itself in the flush of the pack's commit", ref);
-	ok (log_says (&hub, "killed at flush"), "  and its log says where");
+	ok (hp_hub_died (&hub), "%s: the hub killed itself in the flush of the commit that marked its label", ref);
+	ok (log_says (&hub, "killed at flush-marked"), "  and its log says where");
+	long long job = hp_sql_int (&hub, "SELECT j.id FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+	                                  " WHERE p.order_ref = '%s' AND j.status = 'submitting'", ref);
+	ok (job > 0, "  its label job was marked submitting in that commit (job %lld)", job);
 	is_int (print_test_count ("label"), n + 2, "  nothing reached the bench printer before the commit was on the disk");
-	int looked = testlib_hub_log_count (&hub, "not in CUPS, sent again");
+	char looked_for_job[64];
+	snprintf (looked_for_job, sizeof looked_for_job, "label job %lld: not in CUPS, sent again", job);
 	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
 	r = fl_scan_again (&packer, "pack", ref, "box", "M", "weight", "900", "parcels", "1", NULL);
 	ok (testlib_status (r) == PROTO_OK && strstr (testlib_text (r), "labelled"),
@@ -281,8 +286,7 @@ main (void)
 	is_int (hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
 	                          " WHERE p.order_ref = '%s'", ref), 1, "  one label job");
 	ok (print_test_wait_count ("label", n + 3), "  its label printed after the restart");
-	ok (testlib_hub_log_count (&hub, "not in CUPS, sent again") > looked,
-	    "  the job its commit marked was looked for, then sent");
+	ok (testlib_hub_log_count (&hub, looked_for_job) > 0, "  that job was looked for, then sent: %s", looked_for_job);
 
 	/* Time for a label sent twice to arrive, then every file read back. */
 	usleep (2000 * 1000);

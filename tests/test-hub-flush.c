@@ -5,10 +5,11 @@
  * there (DSP_HUB_CRASH_AT=flush: committed, not yet flushed), the terminal
  * has heard nothing, and its retry to the hub started again gets the
  * first answer, the scan recorded once. The events feed waits for the
- * flush too: the hub killed 400 ms into it (the loop running meanwhile)
+ * flush too: the hub killed 1 s into it (the loop running meanwhile)
  * has exported nothing of the scan; started again, it exports it once.
  * Then a run of scans from two terminals, each answered in turn, every
- * one recorded once and exported once.
+ * one recorded once and exported once; and 12 scans sent at once, without
+ * waiting, answered in the order they were sent.
  */
 #include "config.h"
 #include "client.h"
@@ -80,7 +81,7 @@ main (void)
 	is_int (testlib_hub_stop (&hub), 0, "hub stopped, to start again to die at its next flush");
 
 	setenv ("DSP_HUB_CRASH_AT", "flush", 1);
-	setenv ("DSP_HUB_CRASH_DELAY_MS", "400", 1);
+	setenv ("DSP_HUB_CRASH_DELAY_MS", "1000", 1);
 	int started = testlib_hub_restart (&hub);
 	unsetenv ("DSP_HUB_CRASH_AT");
 	unsetenv ("DSP_HUB_CRASH_DELAY_MS");
@@ -103,7 +104,7 @@ main (void)
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM scans WHERE code = 'W1000001'"), 1,
 	    "  the scan is in the WAL");
 	is_int (exported (exports, "\"receive\"", "\"W1000001\""), 0,
-	    "  and its event was not exported in the 400 ms the flush took");
+	    "  and its event was not exported in the second the flush took");
 
 	ok (testlib_hub_restart (&hub) == 0, "the hub starts again");
 	client_reconnect (c);
@@ -141,6 +142,31 @@ main (void)
 	is_int (answered, 40, "40 scans of two terminals, each answered under its own number");
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM scans WHERE code IN ('W1000005', 'W1000006',"
 	                                       " 'W1000008', 'W1000009')"), 40, "  and 40 scan rows");
+	/* Sent at once: the batches they fall into commit while earlier ones are still being flushed, and the
+	 * replies held behind each flush go in the order the requests came. */
+	int sent = 0;
+	for (int i = 0; i < 12; i++) {
+		proto_msg_t *q = proto_msg_new (PROTO_SCAN);
+		proto_set_str (q, PROTO_SCAN_STEP, "receive");
+		proto_set_str (q, PROTO_SCAN_CODE, refs[i % 4]);
+		proto_msg_set_seq (q, (uint32_t) (100 + i));
+		sent += client_send (c, q) == 0;
+		proto_msg_destroy (&q);
+	}
+	is_int (sent, 12, "12 scans sent at once by one terminal");
+	int in_order = 0;
+	uint32_t last = 99;
+	for (int i = 0; i < 12; i++) {
+		r = client_recv (c, 5000);
+		if (r && testlib_status (r) == PROTO_OK && proto_msg_seq (r) == last + 1)
+			in_order++;
+		else
+			diag ("reply %d: %s (seq %u after %u)", i, r ? testlib_text (r) : "none", r ? proto_msg_seq (r) : 0, last);
+		if (r)
+			last = proto_msg_seq (r);
+		proto_msg_destroy (&r);
+	}
+	is_int (in_order, 12, "  each answered, in the order sent (100 to 111)");
 	is_int (testlib_hub_log_count (&hub, "cannot flush"), 0, "  no flush failed");
 	is_int (testlib_hub_stop (&hub), 0, "hub stops cleanly");
 	/* Stopped, it has sent every event: one for each order received (a scan again is not an event). */

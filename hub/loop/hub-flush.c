@@ -32,6 +32,7 @@ struct hub_flush {
 	uint64_t durable;    /* of those, how many are on the disk */
 	int64_t durable_events; /* the last event of the last of them on the disk */
 	int64_t made_events;    /* the last event of the last of them */
+	uint64_t last_marked;   /* the last of them that marked print jobs */
 	bool flushing;       /* a flush is under way */
 	bool releasing;      /* sending what waited: the EVENT sender sends, never holds again */
 	struct hub_flush_out *head, *tail;
@@ -45,7 +46,8 @@ hub_flush_new (db_t *db, zsock_t *router, hub_flush_event_fn *event, void *arg, 
 	self->router = router;
 	self->event = event;
 	self->arg = arg;
-	self->wal_path = xstrdup (db_wal_path (db));
+	/* NULL: the journal is no WAL, SQLite syncs every commit itself and no commit is ever left to the worker. */
+	self->wal_path = db_wal_path (db) ? xstrdup (db_wal_path (db)) : NULL;
 	self->worker = work_flush_new (self->wal_path, cause);
 	if (self->worker == NULL) {
 		free (self->wal_path);
@@ -92,17 +94,19 @@ hub_flush_ask (hub_flush_t *self)
 {
 	if (self->flushing || self->durable >= self->made)
 		return;
-	work_send (self->worker, &work_flush_job_new (self->made)->base);
+	work_send (self->worker, &work_flush_job_new (self->made, self->last_marked > self->durable)->base);
 	self->flushing = true;
 }
 
 uint64_t
-hub_flush_committed (hub_flush_t *self, int64_t events)
+hub_flush_committed (hub_flush_t *self, int64_t events, bool marked)
 {
 	struct hub_flush_out *o = xcalloc (1, sizeof *o);
 	o->commit = ++self->made;
 	o->events = events;
 	self->made_events = events;
+	if (marked)
+		self->last_marked = o->commit;
 	hub_flush_push (self, o);
 	hub_flush_ask (self);
 	return o->commit;

@@ -8,7 +8,9 @@
  * runs the next batch. Whatever the loop sends from then on (replies,
  * EVENTs) is held here, in the order it was sent, until a flush has taken
  * every commit made before it: nobody hears of a commit that a power cut
- * could still take back. The print jobs such a commit marked go to CUPS
+ * could still take back (another connection on the database, a report
+ * or a backup, may read it a few milliseconds before it is on the disk,
+ * as it would read any commit). The print jobs such a commit marked go to CUPS
  * only then too (the loop asks hub_flush_done), and the events feed reads
  * no event past hub_flush_events_upto. One flush at a time takes every
  * commit made before it starts, so the batches committed while one runs
@@ -39,8 +41,9 @@ hub_flush_t *hub_flush_new (db_t *db, zsock_t *router, hub_flush_event_fn *event
 void hub_flush_destroy (hub_flush_t **self_p);
 
 /* The batch's commit was made unflushed (db_commit_unflushed): what is sent from now waits for its flush.
- * events: the last event (events.id) it holds, for hub_flush_events_upto. Returns the commit's number. */
-uint64_t hub_flush_committed (hub_flush_t *self, int64_t events);
+ * events: the last event (events.id) it holds, for hub_flush_events_upto; marked: it marked print jobs.
+ * Returns the commit's number. */
+uint64_t hub_flush_committed (hub_flush_t *self, int64_t events, bool marked);
 /* Whether the commit numbered commit is on the disk. */
 bool hub_flush_done (const hub_flush_t *self, uint64_t commit);
 /* The last event on the disk that the events feed may send: INT64_MAX when every commit is. */

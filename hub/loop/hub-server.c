@@ -39,6 +39,8 @@
  * fsync on the loop for every label (two a label: taken, printed). A job
  * whose answer was not yet recorded at a crash is looked for by identity. */
 #define HUB_SERVER_SPOOL_WAIT_MS 50
+/* Moves and cancels for CUPS wait for the flush of the commands that asked them, at most this long. */
+#define HUB_SERVER_MOVES_WAIT_MS 1000
 /* A request that still needs something new after this many runs is refused
  * (unstored, so the terminal's retry starts afresh): its inputs keep moving. */
 #define HUB_SERVER_RUNS_MAX 8
@@ -64,6 +66,7 @@ struct hub_server {
 	/* The commit (hub_flush_committed's number) whose print marks and answers wait for its flush before the
 	 * spooler settles them (hub_spool_committed); 0: none. Until then the spooler is asked nothing that writes. */
 	uint64_t spool_wait;
+	int64_t moves_left; /* monotonic ms since the follow has left moves and cancels for a flush; 0: none left */
 	int64_t *tick_next; /* per tick of hub_server_ticks: when it is due (monotonic ms) */
 	hub_erase_due_t *due;     /* retention looking for the orders due, a slice each turn of the loop (hub-erase.h) */
 	hub_erase_sweep_t *sweep; /* retention under way, a slice each turn of the loop */
@@ -660,6 +663,20 @@ hub_server_batch_one (hub_server_t *self, struct hub_server_item *it, bool in_tx
 		hub_server_unwritable (it);
 }
 
+/* The print marks and answers of a commit once it is on the disk: the spooler settles them (its jobs go to the
+ * print worker), and may be asked again. */
+static void
+hub_server_spool_settle (hub_server_t *self)
+{
+	if (self->spool_wait == 0 || !hub_flush_done (self->flush, self->spool_wait))
+		return;
+	self->spool_wait = 0;
+	hub_spool_committed (self->spool, true);
+	/* What it says of them (no printer, nothing drawn) goes now: their commit is on the disk, and the batch
+	 * that may follow could still fail and drop them. */
+	hub_after_settle (self->after, true, hub_server_send_event, self);
+}
+
 /*
  * A bare request of the batch (hub_cmd_bare) failed or waited, and what it
  * did cannot be undone alone: the whole transaction is undone, with the
@@ -670,17 +687,6 @@ hub_server_batch_one (hub_server_t *self, struct hub_server_item *it, bool in_tx
  * nothing to undo and are not run again. Returns whether the new
  * transaction is open (else every request is refused as unwritable).
  */
-/* The print marks and answers of a commit once it is on the disk: the spooler settles them (its jobs go to the
- * print worker), and may be asked again. */
-static void
-hub_server_spool_settle (hub_server_t *self)
-{
-	if (self->spool_wait == 0 || !hub_flush_done (self->flush, self->spool_wait))
-		return;
-	self->spool_wait = 0;
-	hub_spool_committed (self->spool, true);
-}
-
 static bool
 hub_server_batch_again (hub_server_t *self, struct hub_server_item *items, int upto, struct hub_after_mark start,
     bool spool_answers, int64_t now_ms)
@@ -770,7 +776,7 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 	uint64_t commit = 0;
 	if (committed && unflushed && wrote)
 		commit = hub_flush_committed (self->flush, hub_events_enabled (self->events)
-		    ? db_query_int (self->db, "SELECT max(id) FROM events", 0) : 0);
+		    ? db_query_int (self->db, "SELECT max(id) FROM events", 0) : 0, spooled);
 	hub_after_settle (self->after, committed, hub_server_send_event, self);
 	/* After the settle: what the spooler says of the jobs it marked goes out after this batch's replies. */
 	if (spooled && commit > 0)
@@ -847,7 +853,20 @@ hub_server_tick_print_submit (hub_server_t *self)
 static void
 hub_server_tick_print_follow (hub_server_t *self)
 {
-	hub_spool_follow (self->spool);
+	/* A move or cancel it asks of CUPS follows from a command committed: none goes before that commit is on the
+	 * disk. While commits wait for their flush they are left; under a load that keeps one always waiting, the
+	 * loop flushes itself once they have been left HUB_SERVER_MOVES_WAIT_MS. */
+	bool waiting = hub_flush_waiting (self->flush) > 0;
+	int64_t now = util_mono_ms ();
+	if (waiting && self->moves_left > 0 && now - self->moves_left >= HUB_SERVER_MOVES_WAIT_MS) {
+		hub_flush_now (self->flush);
+		waiting = false;
+	}
+	hub_server_spool_settle (self);
+	if (hub_spool_follow (self->spool, !waiting) == 0)
+		self->moves_left = 0;
+	else if (self->moves_left == 0)
+		self->moves_left = now;
 }
 
 static void

@@ -310,6 +310,19 @@ hub_spool_flying (const hub_spool_t *self, int64_t id)
 	return false;
 }
 
+/* Whether job id is still in state (a job gone is not). */
+static bool
+hub_spool_still (db_t *db, int64_t id, enum hub_job_state state)
+{
+	db_stmt_t *st = db_prepare (db, "SELECT status FROM label_jobs WHERE id = ?1");
+	if (st == NULL)
+		return true; /* cannot tell: as marked */
+	db_bind_int (st, 1, id);
+	bool same = db_step (st) == DB_ROW && hub_state_job_parse (db_col_text (st, 0)) == state;
+	db_reset (st);
+	return same;
+}
+
 /* How many more asks may go to the worker: the marked jobs and those without a printer have their places kept
  * (the marked go once their commit is on the disk, whatever was sent meanwhile). */
 static int
@@ -503,6 +516,11 @@ hub_spool_committed (hub_spool_t *self, bool committed)
 		work_crash_point ("submit-marked");
 	for (int i = 0; i < n; i++) {
 		struct hub_spool_job *j = &self->marked[i];
+		/* A redirect or cancel committed since the mark (the loop went on while the mark's commit was
+		 * flushed): never sent where it was marked for; the follow looks for it by identity and does what
+		 * was asked (CUPS has nothing of it). */
+		if (!hub_spool_still (self->db, j->id, JOB_SUBMITTING))
+			continue;
 		struct work_print_job *w = hub_spool_document (self, j);
 		if (w == NULL) {
 			char what[PRINT_TEXT_MAX + 64];
@@ -870,15 +888,15 @@ hub_spool_on_poll (hub_spool_t *self, struct work_print_job *w, struct hub_spool
 	}
 }
 
-void
-hub_spool_follow (hub_spool_t *self)
+int
+hub_spool_follow (hub_spool_t *self, bool moves)
 {
 	/* An offline job that never reached CUPS is offered to CUPS again. */
 	db_exec (self->db, "UPDATE label_jobs SET status = 'queued' WHERE status = 'offline' AND coalesce(cups_job, 0) = 0"
 	             " AND updated_at < strftime('%s', 'now') * 1000 - 5000");
-	int room = hub_spool_room (self);
+	int room = hub_spool_room (self), left = 0;
 	if (room <= 0 || hub_spool_quiet (self))
-		return;
+		return 0;
 	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
 	int n = hub_spool_select (self,
 	    HUB_SPOOL_COLS "WHERE j.status IN ('submitted', 'offline', 'redirect', 'cancelling') AND j.cups_job > 0"
@@ -887,6 +905,10 @@ hub_spool_follow (hub_spool_t *self)
 	for (int i = 0; i < n; i++) {
 		enum work_print_op op = jobs[i].state == JOB_CANCELLING ? WORK_PRINT_CANCEL
 		    : jobs[i].state == JOB_REDIRECT ? WORK_PRINT_MOVE : WORK_PRINT_POLL;
+		if (op != WORK_PRINT_POLL && !moves) {
+			left++;
+			continue;
+		}
 		hub_spool_send (self, hub_spool_ask (op, &jobs[i]), jobs[i].state);
 	}
 	/* Caught between "submitting" and a CUPS job id, and not being sent, or redirected or cancelled
@@ -916,6 +938,7 @@ hub_spool_follow (hub_spool_t *self)
 		w->since = jobs[i].updated_at / 1000 - HUB_SPOOL_FIND_MARGIN_S;
 		hub_spool_send (self, w, JOB_SUBMITTING);
 	}
+	return left;
 }
 
 /* --- answers ----------------------------------------------------------------- */

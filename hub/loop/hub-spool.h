@@ -69,9 +69,11 @@ void hub_spool_committed (hub_spool_t *self, bool committed);
  * printer, no answer recorded. */
 bool hub_spool_settles_nothing (const hub_spool_t *self);
 /* Follow the jobs CUPS has (every HUB_SPOOL_FOLLOW_MS): printed, failed,
- * printer trouble; redirects and cancels asked for; jobs to find again. */
+ * printer trouble; redirects and cancels asked for (only when moves: the
+ * caller leaves them while the commands that asked them may not be on the
+ * disk yet); jobs to find again. Returns how many moves and cancels it left. */
 #define HUB_SPOOL_FOLLOW_MS 500
-void hub_spool_follow (hub_spool_t *self);
+int hub_spool_follow (hub_spool_t *self, bool moves);
 /* Readable when the print worker has answers: the loop polls it. */
 int hub_spool_fd (hub_spool_t *self);
 /* Turn the worker's answers into the jobs' states: in the caller's open

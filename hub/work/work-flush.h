@@ -8,6 +8,7 @@
 #ifndef DSP_WORK_FLUSH_H
 #define DSP_WORK_FLUSH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "work.h"
@@ -15,11 +16,12 @@
 struct work_flush_job {
 	struct work_job base;
 	uint64_t upto;   /* asked: the commits made so far, all taken by this flush */
+	bool marked;     /* asked: one of them marked print jobs (the crash point "flush-marked", for tests) */
 	int err;         /* answered: 0 flushed, else the errno */
 };
 
 /* wal_path must outlive the worker. */
 work_t *work_flush_new (const char *wal_path, char **cause);
-struct work_flush_job *work_flush_job_new (uint64_t upto);
+struct work_flush_job *work_flush_job_new (uint64_t upto, bool marked);
 
 #endif
