@@ -238,13 +238,18 @@ static void
 hub_events_sent (hub_events_t *self, db_t *db)
 {
 	if (self->last != self->sent) {
-		/* Recorded before it goes on the wire: the files are the durable copy, the PUB is for who listens. */
+		/* Recorded before it goes on the wire: the files are the durable copy, the PUB is for who listens.
+		 * Not flushed on its own (the next flushed commit takes it to the disk): a power cut may take it
+		 * back, and the events after it are then sent again, under the same ids, as after any crash
+		 * between the export and this record. A flush of its own was a flush on the loop each turn. */
+		db_lazy_commits (db, true);
 		db_stmt_t *st = db_prepare (db, "UPDATE events_feed SET sent = ?1 WHERE id = 1");
 		db_bind_int (st, 1, self->last);
 		if (db_step (st) != DB_DONE)
 			log_warn ("events feed: last event sent (%lld) not recorded: %s", (long long) self->last,
 			    db_errmsg (db));
 		db_reset (st);
+		db_lazy_commits (db, false);
 	}
 	for (int i = 0; self->pub && i < self->nrows; i++) {
 		zmsg_t *m = zmsg_new ();
