@@ -26,7 +26,9 @@
  * s into the flush of the commit that marked it (the rest of the hub
  * running meanwhile: time enough for CUPS to print what it was sent),
  * nothing has reached the printer; started again, that job is looked for,
- * sent, and prints once.
+ * sent, and prints once. With every flush a second long, a label
+ * redirected while the commit that marked it is being flushed goes only to
+ * the printer it was redirected to.
  */
 #include "config.h"
 #include "tests/hub-print.h"
@@ -102,8 +104,8 @@ main (void)
 		return tap_done ();
 	int n = (int) nitems (points);
 	/* An order for each point, one redirected while submitting, three CUPS finished before a command, one
-	 * killed in its flush. */
-	int orders = n + 5;
+	 * killed in its flush, one redirected during its flush. */
+	int orders = n + 6;
 	char *csv = hp_orders_csv ("K", orders);
 	ok (hp_import (&hub, "crash.csv", csv) == 0, "%d orders imported", orders);
 	free (csv);
@@ -288,16 +290,50 @@ main (void)
 	ok (print_test_wait_count ("label", n + 3), "  its label printed after the restart");
 	ok (testlib_hub_log_count (&hub, looked_for_job) > 0, "  that job was looked for, then sent: %s", looked_for_job);
 
+	/* K0011: every flush a second long; redirected while the commit that marked its label is being flushed. */
+	snprintf (ref, sizeof ref, "K%04d", n + 6);
+	snprintf (code, sizeof code, "%s/1", ref);
+	diag ("--- redirected while the commit that marked its label is being flushed");
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped to start again with every flush a second long");
+	setenv ("DSP_HUB_DRAW_FAULT", "slow-flush", 1);
+	started = testlib_hub_restart (&hub);
+	unsetenv ("DSP_HUB_DRAW_FAULT");
+	ok (started == 0, "hub started, its flushes a second long");
+	int fallback_before = print_test_count ("fallback");
+	hp_send_pack (&packer, ref);
+	long long marked = 0;
+	for (int k = 0; k < 300 && marked == 0; k++) {
+		marked = hp_sql_int (&hub, "SELECT count(*) FROM label_jobs j JOIN parcels p ON p.id = j.parcel_id"
+		                           " WHERE p.order_ref = '%s' AND j.status = 'submitting'", ref);
+		if (marked == 0)
+			usleep (10 * 1000);
+	}
+	ok (marked == 1, "  its label job is marked submitting, its commit being flushed");
+	r = fl_cmd (&lead, "redirect", "parcel", code, "printer", "fallback", NULL);
+	ok (testlib_status (r) == PROTO_OK, "  a supervisor redirects it to the fallback printer: %s", testlib_text (r));
+	proto_msg_destroy (&r);
+	r = fl_scan_again (&packer, "pack", ref, "box", "M", "weight", "900", "parcels", "1", NULL);
+	ok (testlib_status (r) == PROTO_OK && strstr (testlib_text (r), "labelled"), "  the pack is answered: %s",
+	    testlib_text (r));
+	proto_msg_destroy (&r);
+	ok (print_test_wait_count ("fallback", fallback_before + 1), "  the label came out of the fallback printer");
+	state = job_becomes (&hub, ref, "printed fallback");
+	is_str (state, "printed fallback", "  and is recorded printed there");
+	free (state);
+	ok (log_says (&hub, "CUPS was never sent it"), "  sent anew there: CUPS had never been sent it");
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped, to start again with flushes as usual");
+	ok (testlib_hub_restart (&hub) == 0, "hub started again");
+
 	/* Time for a label sent twice to arrive, then every file read back. */
 	usleep (2000 * 1000);
 	is_int (print_test_count ("label"), n + 3, "%d labels at the bench printer for %d parcels",
 	    print_test_count ("label"), n + 3);
-	ok (hp_labels_once (&hub, "label", "p.order_ref LIKE 'K%' AND p.order_ref NOT IN ('K0006', 'K0009')"),
+	ok (hp_labels_once (&hub, "label", "p.order_ref LIKE 'K%' AND p.order_ref NOT IN ('K0006', 'K0009', 'K0011')"),
 	    "each parcel's label exactly once, every file read back by zbarimg naming its tracking number");
-	is_int (print_test_count ("fallback"), 2, "2 labels at the fallback printer");
+	is_int (print_test_count ("fallback"), 3, "3 labels at the fallback printer");
 	is_int (print_test_count ("label") + print_test_count ("fallback"), orders,
 	    "one file in all the fake printers for each of the %d parcels", orders);
-	ok (hp_labels_once (&hub, "fallback", "p.order_ref IN ('K0006', 'K0009')"),
+	ok (hp_labels_once (&hub, "fallback", "p.order_ref IN ('K0006', 'K0009', 'K0011')"),
 	    "the labels sent there exactly once, read back by zbarimg");
 	for (int k = 0; k < 100 && hp_sql_int (&hub, "SELECT count(*) FROM label_jobs WHERE status <> 'printed'") > 0; k++)
 		usleep (100 * 1000);

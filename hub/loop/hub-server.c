@@ -863,9 +863,10 @@ hub_server_tick_print_follow (hub_server_t *self)
 		waiting = false;
 	}
 	hub_server_spool_settle (self);
-	if (hub_spool_follow (self->spool, !waiting) == 0)
+	int left = hub_spool_follow (self->spool, !waiting);
+	if (left == 0)
 		self->moves_left = 0;
-	else if (self->moves_left == 0)
+	else if (left > 0 && self->moves_left == 0)
 		self->moves_left = now;
 }
 

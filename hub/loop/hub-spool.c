@@ -310,19 +310,6 @@ hub_spool_flying (const hub_spool_t *self, int64_t id)
 	return false;
 }
 
-/* Whether job id is still in state (a job gone is not). */
-static bool
-hub_spool_still (db_t *db, int64_t id, enum hub_job_state state)
-{
-	db_stmt_t *st = db_prepare (db, "SELECT status FROM label_jobs WHERE id = ?1");
-	if (st == NULL)
-		return true; /* cannot tell: as marked */
-	db_bind_int (st, 1, id);
-	bool same = db_step (st) == DB_ROW && hub_state_job_parse (db_col_text (st, 0)) == state;
-	db_reset (st);
-	return same;
-}
-
 /* How many more asks may go to the worker: the marked jobs and those without a printer have their places kept
  * (the marked go once their commit is on the disk, whatever was sent meanwhile). */
 static int
@@ -471,7 +458,9 @@ hub_spool_mark (hub_spool_t *self)
 			util_strlcpy (j->printer, q, sizeof j->printer);
 		}
 		hub_spool_ident (self, j);
-		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET status = 'submitting', printer = ?2, ident = ?3,"
+		/* A CUPS id kept from an earlier, failed send names a job that is not this one: a move or cancel
+		 * asked before the answer comes must not touch it. */
+		db_stmt_t *st = db_prepare (db, "UPDATE label_jobs SET status = 'submitting', printer = ?2, ident = ?3, cups_job = NULL,"
 		    " updated_at = ?4 WHERE id = ?1 AND status = 'queued'");
 		db_bind_int (st, 1, j->id);
 		db_bind_text (st, 2, j->printer);
@@ -490,6 +479,31 @@ bool
 hub_spool_settles_nothing (const hub_spool_t *self)
 {
 	return self->nmarked == 0 && self->nunmapped == 0 && !self->recorded && self->napplied == 0;
+}
+
+static void hub_spool_unsent (hub_spool_t *self, struct hub_spool_job *j, const char *why);
+
+/* Before a marked job is sent: true when it is still as marked. A redirect or cancel since (the job under the
+ * same identity) is done here, since CUPS was never sent it; anything else, it is left as it now is. */
+static bool
+hub_spool_still_marked (hub_spool_t *self, const struct hub_spool_job *j)
+{
+	db_stmt_t *st = db_prepare (self->db, HUB_SPOOL_COLS "WHERE j.id = ?1");
+	if (st == NULL)
+		return true; /* cannot tell: as marked */
+	db_bind_int (st, 1, j->id);
+	struct hub_spool_job now;
+	bool found = db_step (st) == DB_ROW;
+	if (found)
+		hub_spool_row (st, &now);
+	db_reset (st);
+	if (!found || strcmp (now.ident, j->ident) != 0)
+		return false;
+	if (now.state == JOB_SUBMITTING)
+		return true;
+	if (now.state == JOB_REDIRECT || now.state == JOB_CANCELLING)
+		hub_spool_unsent (self, &now, "CUPS was never sent it");
+	return false;
 }
 
 void
@@ -517,9 +531,8 @@ hub_spool_committed (hub_spool_t *self, bool committed)
 	for (int i = 0; i < n; i++) {
 		struct hub_spool_job *j = &self->marked[i];
 		/* A redirect or cancel committed since the mark (the loop went on while the mark's commit was
-		 * flushed): never sent where it was marked for; the follow looks for it by identity and does what
-		 * was asked (CUPS has nothing of it). */
-		if (!hub_spool_still (self->db, j->id, JOB_SUBMITTING))
+		 * flushed): CUPS never had it, so it goes anew to the printer asked for, or is cancelled here. */
+		if (!hub_spool_still_marked (self, j))
 			continue;
 		struct work_print_job *w = hub_spool_document (self, j);
 		if (w == NULL) {
@@ -896,7 +909,7 @@ hub_spool_follow (hub_spool_t *self, bool moves)
 	             " AND updated_at < strftime('%s', 'now') * 1000 - 5000");
 	int room = hub_spool_room (self), left = 0;
 	if (room <= 0 || hub_spool_quiet (self))
-		return 0;
+		return -1; /* not looked: what was left before is left still */
 	struct hub_spool_job jobs[HUB_SPOOL_INFLIGHT];
 	int n = hub_spool_select (self,
 	    HUB_SPOOL_COLS "WHERE j.status IN ('submitted', 'offline', 'redirect', 'cancelling') AND j.cups_job > 0"

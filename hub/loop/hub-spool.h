@@ -71,7 +71,9 @@ bool hub_spool_settles_nothing (const hub_spool_t *self);
 /* Follow the jobs CUPS has (every HUB_SPOOL_FOLLOW_MS): printed, failed,
  * printer trouble; redirects and cancels asked for (only when moves: the
  * caller leaves them while the commands that asked them may not be on the
- * disk yet); jobs to find again. Returns how many moves and cancels it left. */
+ * disk yet); jobs to find again. Returns how many moves and cancels it left,
+ * or -1 when it looked at nothing this time (the worker full, or resting
+ * after CUPS failed). */
 #define HUB_SPOOL_FOLLOW_MS 500
 int hub_spool_follow (hub_spool_t *self, bool moves);
 /* Readable when the print worker has answers: the loop polls it. */

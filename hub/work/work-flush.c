@@ -31,6 +31,9 @@ work_flush_run (void *state, struct work_job *job)
 	work_crash_point ("flush");
 	if (j->marked)
 		work_crash_point ("flush-marked");
+	/* The other seam: a disk that takes a second to flush, the loop going on meanwhile. */
+	if (work_fault ("slow-flush"))
+		usleep (1000 * 1000);
 	if (st->wal_path == NULL)
 		j->err = 0; /* no WAL: each commit was synced by SQLite */
 	else

@@ -16,7 +16,8 @@
 struct work_flush_job {
 	struct work_job base;
 	uint64_t upto;   /* asked: the commits made so far, all taken by this flush */
-	bool marked;     /* asked: one of them marked print jobs (the crash point "flush-marked", for tests) */
+	bool marked;     /* asked: one of them marked print jobs or recorded the print worker's answers
+	                  * (the crash point "flush-marked", for tests) */
 	int err;         /* answered: 0 flushed, else the errno */
 };
 
