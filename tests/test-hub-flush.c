@@ -8,8 +8,10 @@
  * flush too: the hub killed 1 s into it (the loop running meanwhile)
  * has exported nothing of the scan; started again, it exports it once.
  * Then a run of scans from two terminals, each answered in turn, every
- * one recorded once and exported once; and 12 scans sent at once, without
- * waiting, answered in the order they were sent.
+ * one recorded once and exported once; and, with every flush a second
+ * long (DSP_HUB_DRAW_FAULT=slow-flush), 12 scans sent in four bursts
+ * without waiting, so that several batches commit behind one flush:
+ * answered in the order they were sent.
  */
 #include "config.h"
 #include "client.h"
@@ -142,10 +144,19 @@ main (void)
 	is_int (answered, 40, "40 scans of two terminals, each answered under its own number");
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM scans WHERE code IN ('W1000005', 'W1000006',"
 	                                       " 'W1000008', 'W1000009')"), 40, "  and 40 scan rows");
-	/* Sent at once: the batches they fall into commit while earlier ones are still being flushed, and the
-	 * replies held behind each flush go in the order the requests came. */
+	/* Every flush a second long; four bursts of three, 100 ms apart: the batches they fall into commit while
+	 * the first is still being flushed, and the replies held behind it go in the order the requests came. */
+	is_int (testlib_hub_stop (&hub), 0, "hub stopped, to start again with every flush a second long");
+	setenv ("DSP_HUB_DRAW_FAULT", "slow-flush", 1);
+	started = testlib_hub_restart (&hub);
+	unsetenv ("DSP_HUB_DRAW_FAULT");
+	ok (started == 0, "  started");
+	client_reconnect (c);
+	ok (client_writable (c, 5000), "  the terminal is connected to it");
 	int sent = 0;
 	for (int i = 0; i < 12; i++) {
+		if (i > 0 && i % 3 == 0)
+			usleep (100 * 1000);
 		proto_msg_t *q = proto_msg_new (PROTO_SCAN);
 		proto_set_str (q, PROTO_SCAN_STEP, "receive");
 		proto_set_str (q, PROTO_SCAN_CODE, refs[i % 4]);
@@ -153,7 +164,7 @@ main (void)
 		sent += client_send (c, q) == 0;
 		proto_msg_destroy (&q);
 	}
-	is_int (sent, 12, "12 scans sent at once by one terminal");
+	is_int (sent, 12, "12 scans sent by one terminal in four bursts, without waiting");
 	int in_order = 0;
 	uint32_t last = 99;
 	for (int i = 0; i < 12; i++) {
