@@ -273,7 +273,7 @@ static void
 despatch_status_database (struct despatch_status *st)
 {
 	char s1[32], s2[32];
-	char *wal = xasprintf ("%s-wal", st->database);
+	char *wal = db_wal_name (st->database);
 	int64_t main_size = despatch_status_file_size (st->database), wal_size = despatch_status_file_size (wal);
 	free (wal);
 	int schema = db_user_version (st->db);

@@ -49,6 +49,16 @@ struct db {
 	char *wal_path;
 };
 
+char *
+db_wal_name (const char *path)
+{
+	/* SQLite opens the file a symbolic link points at, and keeps its WAL and -shm beside it. */
+	char *real = realpath (path, NULL);
+	char *wal = xasprintf ("%s-wal", real ? real : path);
+	free (real);
+	return wal;
+}
+
 /* Whether path is still the file as sb saw it: same file, size and times (the change time too: a write within
  * the tick of a coarse clock leaves the modification time as it was, and a rename or chmod moves the change
  * time), and no WAL beside it holds changes (a hub that started writes there first). */
@@ -56,7 +66,7 @@ static bool
 db_same_file (const char *path, const struct stat *sb)
 {
 	struct stat now, wal;
-	char *walpath = xasprintf ("%s-wal", path);
+	char *walpath = db_wal_name (path);
 	bool no_wal = stat (walpath, &wal) != 0 || wal.st_size == 0;
 	free (walpath);
 	return no_wal && stat (path, &now) == 0 && now.st_dev == sb->st_dev && now.st_ino == sb->st_ino
@@ -152,13 +162,16 @@ db_immutable_uri (const char *path)
 static char *
 db_unwritable_folder (const char *path, char **cause)
 {
-	char *dir = db_folder (path);
+	/* The -shm goes beside the file itself, wherever a link to it is. */
+	char *real = realpath (path, NULL);
+	char *dir = db_folder (real ? real : path);
+	free (real);
 	if (access (dir, W_OK | X_OK) == 0) {
 		free (dir);
 		return NULL;
 	}
 	int err = errno;
-	char *wal = xasprintf ("%s-wal", path);
+	char *wal = db_wal_name (path);
 	struct stat sb;
 	char *uri = NULL;
 	if (stat (wal, &sb) != 0 || sb.st_size == 0)

@@ -33,6 +33,9 @@ db_t *db_open (const char *path, enum db_mode mode, char **cause);
 /* The folder SQLite makes its temporary files in: the first of
  * SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp, /tmp that can be written. */
 const char *db_temp_dir (void);
+/* The WAL's name for the database at path, as SQLite makes it: beside the file a symbolic link points at
+ * (caller frees). */
+char *db_wal_name (const char *path);
 void db_close (db_t **self_p);
 const char *db_path (db_t *self);
 /* The last failure's text, for messages: kept from when it happened (a

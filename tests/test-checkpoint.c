@@ -15,7 +15,8 @@
  * Last, a connection that flushes its own commits (the hub's) opened
  * through a symbolic link: SQLite keeps the WAL beside the file the link
  * points at, and that is the file the connection flushes, found and open
- * from the start; a WAL removed behind its back is a failed flush.
+ * from the start, and the name the tools look at; a WAL removed behind
+ * its back is a failed flush.
  */
 #include "config.h"
 #include "db.h"
@@ -212,6 +213,9 @@ main (void)
 	ok (own != NULL && db_flush_own (own, &cause) == 0, "it flushes its own commits%s%s", cause ? ": " : "",
 	    cause ? cause : "");
 	is_str (own ? db_wal_path (own) : NULL, real_wal, "  its WAL is the one beside the file the link points at");
+	char *named = db_wal_name (link);
+	is_str (named, real_wal, "  and so is the name db_wal_name gives the tools for it (status, report, backup)");
+	free (named);
 	ok (own && db_exec (own, "CREATE TABLE x (n INTEGER); INSERT INTO x VALUES (1)") == 0, "  a commit, flushed");
 	struct stat sb;
 	ok (stat (real_wal, &sb) == 0 && sb.st_size > 0 && lstat (link_wal, &sb) != 0,

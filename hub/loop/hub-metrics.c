@@ -359,7 +359,7 @@ hub_metrics_file_size (const char *path)
 static void
 hub_metrics_files (struct hub_metrics_ctx *c)
 {
-	char *wal = xasprintf ("%s-wal", c->src->database);
+	char *wal = db_wal_name (c->src->database);
 	hub_metrics_family (c->f, "despatch_database_size_bytes", "gauge", "The database file's size.");
 	hub_metrics_sample (c->f, "despatch_database_size_bytes", NULL, NULL, hub_metrics_file_size (c->src->database));
 	hub_metrics_family (c->f, "despatch_wal_size_bytes", "gauge", "The database's write-ahead log's size.");
