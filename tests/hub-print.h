@@ -253,15 +253,7 @@ hp_begin (void)
 static inline bool
 hp_hub_died (struct testlib_hub *hub)
 {
-	for (int i = 0; i < 2000; i++) {
-		int status;
-		if (waitpid (hub->pid, &status, WNOHANG) == hub->pid) {
-			hub->pid = 0;
-			return WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL;
-		}
-		usleep (10000);
-	}
-	return false;
+	return testlib_hub_killed (hub, 20000);
 }
 
 /* The hub started again to die at submit-taken (once CUPS has the label, before it records CUPS's job

@@ -20,37 +20,18 @@
 #include "util.h"
 
 #include <czmq.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-/* Whether the hub process has ended by itself within ms, its status in *status. */
-static bool
-hub_died (struct testlib_hub *hub, int ms, int *status)
-{
-	for (int i = 0; i < ms / 10; i++) {
-		if (waitpid (hub->pid, status, WNOHANG) == hub->pid) {
-			hub->pid = 0;
-			return true;
-		}
-		usleep (10000);
-	}
-	return false;
-}
 
 /* Lines of the exported events (every events-*.jsonl of the folder) that hold both texts. */
 static int
 exported (const char *exports, const char *a, const char *b)
 {
 	char *cmd = xasprintf ("cat '%s'/events-*.jsonl 2>/dev/null | grep -F '%s' | grep -c -F '%s'", exports, a, b);
-	FILE *p = popen (cmd, "r");
-	int n = -1;
-	if (p && fscanf (p, "%d", &n) != 1)
-		n = -1;
-	if (p)
-		pclose (p);
+	char *out = testlib_run (cmd);
+	int n = *out ? atoi (out) : -1; /* grep -c always prints a count */
+	free (out);
 	free (cmd);
 	return n;
 }
@@ -61,10 +42,7 @@ main (void)
 	struct testlib_hub hub;
 	zsys_init ();
 	zsys_set_logsystem (false);
-	testlib_tmpdir (hub.dir, sizeof hub.dir);
-	snprintf (hub.endpoint, sizeof hub.endpoint, "ipc://%s/hub.sock", hub.dir);
-	snprintf (hub.database, sizeof hub.database, "%s/despatch.db", hub.dir);
-	hub.keys[0] = '\0';
+	testlib_hub_folder (&hub);
 	char exports[300];
 	snprintf (exports, sizeof exports, "%s/exports", hub.dir);
 	char *set_ex = xasprintf ("hub.exports=%s", exports);
@@ -98,9 +76,7 @@ main (void)
 	r = client_recv (c, 3000);
 	ok (r == NULL, "no reply: the hub died committed but not flushed, and said nothing");
 	proto_msg_destroy (&r);
-	int status = 0;
-	ok (hub_died (&hub, 5000, &status) && WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL,
-	    "the hub killed itself at the flush (SIGKILL)");
+	ok (testlib_hub_killed (&hub, 5000), "the hub killed itself at the flush (SIGKILL)");
 	/* A SIGKILL keeps what the kernel had: the commit is in the WAL. A power cut might not have; the reply
 	 * was never sent either way, so the terminal's retry is what decides. */
 	is_int (testlib_sql_int (hub.database, "SELECT count(*) FROM scans WHERE code = 'W1000001'"), 1,

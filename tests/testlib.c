@@ -152,14 +152,34 @@ testlib_hub_keep (struct testlib_hub *hub, const char *const *extra)
 	return testlib_hub_spawn (hub, extra);
 }
 
-int
-testlib_hub_start (struct testlib_hub *hub, const char *const *extra)
+void
+testlib_hub_folder (struct testlib_hub *hub)
 {
 	hub->keys[0] = '\0';
 	testlib_tmpdir (hub->dir, sizeof hub->dir);
 	snprintf (hub->endpoint, sizeof hub->endpoint, "ipc://%s/hub.sock", hub->dir);
 	snprintf (hub->database, sizeof hub->database, "%s/despatch.db", hub->dir);
+}
+
+int
+testlib_hub_start (struct testlib_hub *hub, const char *const *extra)
+{
+	testlib_hub_folder (hub);
 	return testlib_hub_keep (hub, extra);
+}
+
+bool
+testlib_hub_killed (struct testlib_hub *hub, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		int status;
+		if (waitpid (hub->pid, &status, WNOHANG) == hub->pid) {
+			hub->pid = 0;
+			return WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL;
+		}
+		usleep (10000);
+	}
+	return false;
 }
 
 int
@@ -176,9 +196,7 @@ testlib_keys (struct testlib_hub *hub, const char *what, const char *name)
 int
 testlib_hub_start_curve (struct testlib_hub *hub, const char *const *extra)
 {
-	testlib_tmpdir (hub->dir, sizeof hub->dir);
-	snprintf (hub->endpoint, sizeof hub->endpoint, "ipc://%s/hub.sock", hub->dir);
-	snprintf (hub->database, sizeof hub->database, "%s/despatch.db", hub->dir);
+	testlib_hub_folder (hub);
 	snprintf (hub->keys, sizeof hub->keys, "%s/keys", hub->dir);
 	if (testlib_keys (hub, "init", NULL) != 0 || testlib_keys (hub, "enrol", "test-probe") != 0)
 		return -1;

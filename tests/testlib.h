@@ -42,6 +42,11 @@ void testlib_hub_kill (struct testlib_hub *hub);
 /* Start on the folder, endpoint and database the caller put in hub (a
  * database on a disk of its own), with extra as testlib_hub_start. */
 int testlib_hub_start_at (struct testlib_hub *hub, const char *const *extra);
+/* A fresh folder for a hub, its endpoint and database in it, no keys (as testlib_hub_start makes): for a
+ * caller that names files in it before testlib_hub_start_at. */
+void testlib_hub_folder (struct testlib_hub *hub);
+/* Wait at most ms for a hub that is to kill itself (a crash point): true once it has died of SIGKILL. */
+bool testlib_hub_killed (struct testlib_hub *hub, int ms);
 /* Restart on the same folder, endpoint and database. */
 int testlib_hub_restart (struct testlib_hub *hub);
 
