@@ -162,16 +162,15 @@ db_immutable_uri (const char *path)
 static char *
 db_unwritable_folder (const char *path, char **cause)
 {
-	/* The -shm goes beside the file itself, wherever a link to it is. */
-	char *real = realpath (path, NULL);
-	char *dir = db_folder (real ? real : path);
-	free (real);
+	/* The -shm goes beside the file itself (and its WAL), wherever a link to it is. */
+	char *wal = db_wal_name (path);
+	char *dir = db_folder (wal);
 	if (access (dir, W_OK | X_OK) == 0) {
+		free (wal);
 		free (dir);
 		return NULL;
 	}
 	int err = errno;
-	char *wal = db_wal_name (path);
 	struct stat sb;
 	char *uri = NULL;
 	if (stat (wal, &sb) != 0 || sb.st_size == 0)
@@ -645,17 +644,22 @@ db_wal_fd_flush (const char *wal_path, int *fd)
 	return fdatasync (*fd);
 }
 
-static void
-db_flush_or_stop (db_t *self)
+void
+db_flush_stop (const char *wal_path, int err)
 {
-	if (db_wal_fd_flush (self->wal_path, &self->wal_fd) == 0)
-		return;
 	/* The commit is already seen by this connection and others: it cannot be taken back, so nothing may be
 	 * told of it, nor of anything after it. Stopping leaves the terminals to try again with the hub restarted. */
 	log_error ("cannot flush %s to the disk after a commit: %s. The hub stops: what it took last may not be on the "
 	    "disk; check the disk, then start the hub again (the terminals send again what was not answered)",
-	    self->wal_path, strerror (errno));
+	    wal_path, strerror (err));
 	_exit (EXIT_FAILURE);
+}
+
+static void
+db_flush_or_stop (db_t *self)
+{
+	if (db_wal_fd_flush (self->wal_path, &self->wal_fd) != 0)
+		db_flush_stop (self->wal_path, errno);
 }
 
 static int

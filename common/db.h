@@ -104,6 +104,8 @@ void db_flush (db_t *self);
 int db_wal_fd_open (const char *wal_path, int fd);
 /* fdatasync of wal_path through *fd (opened or opened again); 0, or -1 and errno (a WAL that is not there too). */
 int db_wal_fd_flush (const char *wal_path, int *fd);
+/* A flush after a commit failed (err): logs what to do and ends the process, since the commit is visible. */
+void db_flush_stop (const char *wal_path, int err) __attribute__ ((noreturn));
 /* Commits that need not be on the disk one by one (the next flushed one takes them there): true until false.
  * On a connection of the usual kind, synchronous=NORMAL, then FULL again. */
 void db_lazy_commits (db_t *self, bool lazy);

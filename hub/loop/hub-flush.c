@@ -5,10 +5,7 @@
 #include "util.h"
 #include "hub/work/work-flush.h"
 
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 /* One thing held, in the order it was sent: a reply, an EVENT, or the mark of a commit made unflushed
  * (what follows it waits until a flush has taken it). */
@@ -131,8 +128,7 @@ hub_flush_now (hub_flush_t *self)
 {
 	if (self->durable < self->made) {
 		db_flush (self->db);
-		self->durable = self->made;
-		self->durable_events = self->made_events;
+		hub_flush_durable (self);
 	}
 	hub_flush_release (self);
 }
@@ -178,13 +174,8 @@ hub_flush_answer (hub_flush_t *self)
 	struct work_job *job;
 	while ((job = work_take (self->worker)) != NULL) {
 		struct work_flush_job *j = (struct work_flush_job *) job;
-		if (j->err) {
-			/* As db.c for its own flush: the commits are seen already and cannot be taken back. */
-			log_error ("cannot flush %s to the disk after a commit: %s. The hub stops: what it took last may not "
-			    "be on the disk; check the disk, then start the hub again (the terminals send again what was "
-			    "not answered)", self->wal_path, strerror (j->err));
-			_exit (EXIT_FAILURE);
-		}
+		if (j->err)
+			db_flush_stop (self->wal_path, j->err); /* the commits are seen already and cannot be taken back */
 		if (j->upto > self->durable)
 			self->durable = j->upto;
 		/* The marks it took are still held (released below): their events may go now. */

@@ -781,7 +781,7 @@ hub_server_batch (hub_server_t *self, bool spool_answers)
 	/* After the settle: what the spooler says of the jobs it marked goes out after this batch's replies. */
 	if (spooled && commit > 0)
 		self->spool_wait = commit;
-	else if (spooled || (in_tx && spool_free))
+	else if (in_tx && spool_free)
 		hub_spool_committed (self->spool, committed);
 	if (in_tx && !committed) {
 		/* Nothing of this batch is durable: say so to every sender. */
